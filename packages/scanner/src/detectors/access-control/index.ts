@@ -1,0 +1,3 @@
+import { txOriginAuth } from './tx-origin-auth.ts';
+
+export const accessControlDetectors = [txOriginAuth];

@@ -1,0 +1,3 @@
+import { reentrancyEth } from './reentrancy-eth.ts';
+
+export const reentrancyDetectors = [reentrancyEth];
