@@ -27,3 +27,14 @@ export type Finding = {
   /** Stable across line shifts: detector, file, contract, function and the normalised snippet. */
   fingerprint: string;
 };
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+/** A compiler or tool message about one file; lines and columns are 1-based (UTF-16 columns, as SARIF). */
+export type Diagnostic = {
+  severity: DiagnosticSeverity;
+  file: string;
+  line?: number | undefined;
+  column?: number | undefined;
+  message: string;
+};

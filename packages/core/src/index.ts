@@ -1,6 +1,6 @@
 export { type Control, type ControlArea, controlIds, controls } from './controls.ts';
 export { BaseError, type BaseErrorParameters, InputError, redactSecrets, UsageError } from './errors.ts';
-export type { Finding, RelatedLocation, SourceLocation } from './finding.ts';
+export type { Diagnostic, DiagnosticSeverity, Finding, RelatedLocation, SourceLocation } from './finding.ts';
 export { fingerprint } from './fingerprint.ts';
 export { MetadataError, type OwaspId, owaspSc2025, type RuleMetadata, validateMetadata } from './metadata.ts';
 export {

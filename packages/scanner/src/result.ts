@@ -1,15 +1,6 @@
-import type { Finding, RuleMetadata } from '@bulwark/core';
+import type { Diagnostic, Finding, RuleMetadata } from '@bulwark/core';
 
-export type DiagnosticSeverity = 'error' | 'warning' | 'info';
-
-/** A compiler or tool message about one file. Lines and columns are 1-based when present. */
-export type Diagnostic = {
-  severity: DiagnosticSeverity;
-  file: string;
-  line?: number | undefined;
-  column?: number | undefined;
-  message: string;
-};
+export type { Diagnostic, DiagnosticSeverity } from '@bulwark/core';
 
 /** What happened to one analysed file. */
 export type FileReport = {

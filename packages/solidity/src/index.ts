@@ -1,3 +1,4 @@
+export * from './compile/index.ts';
 export {
   Analysis,
   assignedBases,
@@ -12,6 +13,7 @@ export {
 export { childrenOf, dottedName, findAll, isNode, type Node, unwrapCallee, walk } from './ir/ast.ts';
 export { buildCfg, type Cfg, type CfgNode, reachableFrom } from './ir/cfg.ts';
 export { type ParseOutcome, parseSolidity } from './ir/parse.ts';
+export { printCallgraph, printCfg, printIr } from './ir/print.ts';
 export {
   allFunctions,
   allStateVariables,

@@ -254,6 +254,11 @@ export class Analysis {
     } else if (callee.type === 'NewExpression') {
       site.kind = 'new';
       site.name = callee.typeName?.namePath ?? callee.typeName?.name ?? 'new';
+    } else if (callee.type === 'MemberAccess' && isCallOption(node, callee, facts)) {
+      // `x.call.value(v)` / `.gas(g)` (pre-0.7) only configures the call that wraps it: not a call itself.
+      site.kind = 'builtin';
+      site.name = callee.memberName;
+      site.receiver = callee.expression;
     } else if (callee.type === 'MemberAccess') {
       site.name = callee.memberName;
       site.receiver = callee.expression;
@@ -860,6 +865,25 @@ function referencesSender(condition: Node, fn: FunctionIR, analysis: Analysis): 
     return undefined;
   });
   return found;
+}
+
+/**
+ * `.value(v)` / `.gas(g)` applied to a call being configured: the wrapper is invoked at once
+ * (`f.value(v)(args)`), or it configures a low-level call (`a.call.value(v)`, possibly never invoked).
+ */
+function isCallOption(node: Node, callee: Node, facts: FunctionFacts): boolean {
+  if (callee.memberName !== 'value' && callee.memberName !== 'gas') return false;
+  if ((node.arguments ?? []).length !== 1) return false;
+  const parent = facts.parents.get(node);
+  if (parent?.type === 'FunctionCall' && parent.expression === node) return true;
+  let receiver: Node = callee.expression;
+  while (
+    receiver.type === 'FunctionCall' &&
+    receiver.expression?.type === 'MemberAccess' &&
+    (receiver.expression.memberName === 'value' || receiver.expression.memberName === 'gas')
+  )
+    receiver = receiver.expression.expression;
+  return receiver.type === 'MemberAccess' && receiver.memberName in lowLevelKinds;
 }
 
 function isTypeName(name: string, contract: Contract, program: Program): boolean {

@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Impact, impactAtLeast, isImpact, UsageError } from '@bulwark/core';
+import { formatResult, isFormat, loadBaseline, loadScanConfig, scan } from '@bulwark/scanner';
+import type { Io } from '../main.ts';
+import { printProgram } from '../print.ts';
+import { createProgressBar } from '../progress.ts';
+import { readSourceFrom } from '../readSource.ts';
+
+export const scanHelp = `Usage: bulwark scan [paths...] [options]
+
+Analyse .sol files, folders, Foundry projects (foundry.toml) and Hardhat projects.
+
+Options:
+  -f, --format <text|json|sarif|markdown>  Output format (default: text)
+  -o, --output <file>        Write the report to a file instead of stdout
+      --fail-on <high|medium|low>  Exit 1 when a finding is at or above this impact (default: high)
+      --baseline <file>      Report only findings not in this earlier JSON result
+      --config <file>        Config file (default: ./bulwark.config.json when present)
+      --detectors <ids>      Run only these detectors (comma-separated)
+      --exclude <ids>        Skip these detectors (comma-separated)
+      --print <ir|cfg|callgraph>  Print the intermediate representation instead of findings
+      --jobs <n>             Worker threads (default: one per core)
+      --no-color             No colours in text output
+  -h, --help                 Show this help
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or tool error.
+Inline suppression: // bulwark-disable-next-line <detector-id>
+`;
+
+export async function scanCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string' },
+      baseline: { type: 'string' },
+      config: { type: 'string' },
+      detectors: { type: 'string' },
+      exclude: { type: 'string' },
+      print: { type: 'string' },
+      jobs: { type: 'string' },
+      'no-color': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(scanHelp);
+    return 0;
+  }
+  const format = values.format ?? 'text';
+  if (!isFormat(format))
+    throw new UsageError(`--format ${format} is not a format.`, {
+      metaMessages: ['Use text, json, sarif or markdown.'],
+    });
+  const config = loadScanConfig(values.config, io.cwd);
+  const failOnText = values['fail-on'] ?? config?.failOn ?? 'high';
+  if (!isImpact(failOnText) || failOnText === 'optimization')
+    throw new UsageError(`--fail-on ${failOnText} is not an impact.`, { metaMessages: ['Use high, medium or low.'] });
+  const failOn: Impact = failOnText;
+  const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0))
+    throw new UsageError(`--jobs ${values.jobs} is not a whole number.`);
+  const list = (text: string | undefined) =>
+    text
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const paths = positionals.length > 0 ? positionals : ['.'];
+
+  if (values.print) {
+    if (!['ir', 'cfg', 'callgraph'].includes(values.print))
+      throw new UsageError(`--print ${values.print} is not a printer.`, {
+        metaMessages: ['Use ir, cfg or callgraph.'],
+      });
+    io.stdout(
+      printProgram(
+        paths.map((p) => path.resolve(io.cwd, p)),
+        values.print as 'ir' | 'cfg' | 'callgraph',
+      ),
+    );
+    return 0;
+  }
+
+  const progress = io.stderrIsTty && !values.output?.includes('/dev/stdout') ? createProgressBar(io) : undefined;
+  const result = await scan({
+    paths: paths.map((p) => path.resolve(io.cwd, p)),
+    cwd: io.cwd,
+    config,
+    detectors: list(values.detectors),
+    exclude: list(values.exclude),
+    baseline: values.baseline ? loadBaseline(values.baseline, io.cwd) : undefined,
+    jobs,
+    onProgress: progress?.update,
+  });
+  progress?.done();
+  const color = format === 'text' && !values['no-color'] && !values.output && io.stdoutIsTty && !io.env.NO_COLOR;
+  const report = formatResult(result, format, { color, readSource: readSourceFrom(io.cwd) });
+  if (values.output) {
+    writeFileSync(path.resolve(io.cwd, values.output), report);
+    io.stderr(`Wrote ${values.output}: ${result.findings.length} findings.\n`);
+  } else {
+    io.stdout(report);
+  }
+  return result.findings.some((f) => impactAtLeast(f.impact, failOn)) ? 1 : 0;
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import type { Finding } from '@bulwark/core';
+import { compileFiles, createImportResolver, findImports, type Remapping } from '@bulwark/solidity';
+import { analyze, parseInput } from './analyze.ts';
+import type { Detector } from './detector.ts';
+import type { FileReport } from './result.ts';
+
+/** One unit of work for a worker: files compiled together and analysed one by one. */
+export type FileJob = {
+  files: string[];
+  root: string;
+  remappings: Remapping[];
+  detectorIds: string[];
+  cwd: string;
+};
+
+export type FileJobResult = {
+  reports: FileReport[];
+  findings: Finding[];
+  suppressedInline: number;
+};
+
+type Parsed = ReturnType<typeof parseInput>;
+
+/**
+ * Compiles a batch of files (diagnostics only: solc's AST JSON is slower than parsing), parses
+ * each with its import closure and runs the detectors. A file that does not compile still runs
+ * on its parse tree and is reported as degraded; nothing in one file stops the others.
+ */
+export async function analyzeFiles(
+  job: FileJob,
+  detectors: Detector[],
+  parseCache = new Map<string, Parsed>(),
+): Promise<FileJobResult> {
+  const displayPath = (file: string) => relativeDisplay(file, job.cwd);
+  const resolver = createImportResolver({ root: job.root, remappings: job.remappings });
+  const outcome = await compileFiles(job.files, { root: job.root, resolver, ast: false });
+  const parse = (file: string, content?: string): Parsed | undefined => {
+    const cached = parseCache.get(file);
+    if (cached) return cached;
+    let text = content;
+    try {
+      text ??= readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const parsed = parseInput(file, text);
+    parseCache.set(file, parsed);
+    return parsed;
+  };
+  const result: FileJobResult = { reports: [], findings: [], suppressedInline: 0 };
+  for (const compiled of outcome.files) {
+    const target = parse(compiled.path, compiled.content);
+    const diagnostics = compiled.diagnostics.map((d) => ({ ...d, file: displayPath(d.file) }));
+    const report: FileReport = {
+      file: displayPath(compiled.path),
+      solcVersion: compiled.compiled ? compiled.solcVersion : undefined,
+      status: compiled.compiled ? 'full' : 'degraded',
+      reason: compiled.compiled ? undefined : compiled.reason,
+      diagnostics,
+      findings: 0,
+    };
+    if (!target || (target.ast.children?.length ?? 0) === 0) {
+      report.status = 'failed';
+      report.reason =
+        [compiled.reason, ...(target?.errors ?? [])].filter(Boolean).join('; ') || 'empty or unreadable file';
+      result.reports.push(report);
+      continue;
+    }
+    if (!compiled.compiled && target.errors.length > 0) {
+      report.reason = `${compiled.reason ?? 'not compiled'}; parse tree is partial (${target.errors[0]})`;
+    }
+    const dependencies: Parsed[] = [];
+    const seen = new Set([compiled.path]);
+    const queue = [compiled.path];
+    while (queue.length > 0) {
+      const from = queue.pop()!;
+      const source = from === compiled.path ? compiled.content : parse(from)?.content;
+      for (const statement of findImports(source ?? '')) {
+        const resolved = resolver.resolve(statement.path, from);
+        if (!resolved.found || seen.has(resolved.path)) continue;
+        seen.add(resolved.path);
+        const dependency = parse(resolved.path, outcome.imports.get(resolved.path));
+        if (dependency) {
+          dependencies.push(dependency);
+          queue.push(resolved.path);
+        }
+      }
+    }
+    const targetInput = { ...target, solcVersion: compiled.compiled ? compiled.solcVersion : undefined };
+    const analysed = analyze({ targets: [targetInput], dependencies, detectors, displayPath });
+    for (const error of analysed.detectorErrors) {
+      report.diagnostics.push({
+        severity: 'warning',
+        file: report.file,
+        message: `detector ${error.detector} failed and was skipped: ${error.message}`,
+      });
+    }
+    report.findings = analysed.findings.length;
+    result.findings.push(...analysed.findings);
+    result.suppressedInline += analysed.suppressedInline;
+    result.reports.push(report);
+  }
+  return result;
+}
+
+function relativeDisplay(file: string, cwd: string): string {
+  const prefix = cwd.endsWith('/') ? cwd : `${cwd}/`;
+  return file.startsWith(prefix) ? file.slice(prefix.length) : file;
+}

@@ -1,0 +1,229 @@
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { BaseError, type Finding, UsageError } from '@bulwark/core';
+import { detectProject } from '@bulwark/solidity';
+import { analyzeFiles, type FileJob, type FileJobResult } from './analyzeFiles.ts';
+import type { ScanConfig } from './config.ts';
+import type { Detector } from './detector.ts';
+import { metadataOf } from './detector.ts';
+import { allDetectors } from './detectors/index.ts';
+import type { FileReport, ScanResult } from './result.ts';
+import { version } from './version.ts';
+
+export type ScanOptions = {
+  paths: string[];
+  cwd?: string | undefined;
+  config?: ScanConfig | undefined;
+  /** Only these detector ids (default: all, minus config excludes). */
+  detectors?: string[] | undefined;
+  exclude?: string[] | undefined;
+  /** Fingerprints from an earlier result: findings already known are dropped. */
+  baseline?: Set<string> | undefined;
+  /** Worker threads; 0 runs in this thread. Default: one per core for large scans. */
+  jobs?: number | undefined;
+  onProgress?: ((done: number, total: number, file: string) => void) | undefined;
+};
+
+export class ScanError extends BaseError {
+  override name = 'ScanError';
+}
+
+/** Scans Solidity files, folders, or Foundry/Hardhat projects and returns every finding. */
+export async function scan(options: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const cwd = options.cwd ?? process.cwd();
+  const detectors = selectDetectors(options);
+  const project = detectProject(options.paths.length > 0 ? options.paths : [cwd]);
+  const ignore = (options.config?.ignorePaths ?? []).map(globToRegExp);
+  const sources = project.sources.filter((file) => !ignore.some((pattern) => pattern.test(relative(file, cwd))));
+  const base: Omit<FileJob, 'files'> = {
+    root: project.root,
+    remappings: project.remappings,
+    detectorIds: detectors.map((d) => d.id),
+    cwd,
+  };
+  const batchSize = 8;
+  const jobs: FileJob[] = [];
+  for (let i = 0; i < sources.length; i += batchSize) jobs.push({ ...base, files: sources.slice(i, i + batchSize) });
+
+  let done = 0;
+  const onResult = (result: FileJobResult) => {
+    for (const report of result.reports) options.onProgress?.(++done, sources.length, report.file);
+  };
+  const threads = Math.min(options.jobs ?? availableParallelism(), jobs.length);
+  const results =
+    threads <= 1 || sources.length <= 4
+      ? await runHere(jobs, detectors, onResult)
+      : await runInWorkers(jobs, threads, onResult);
+
+  const reports: FileReport[] = results.flatMap((r) => r.reports);
+  for (const warning of project.warnings)
+    reports.push({
+      file: project.root,
+      status: 'full',
+      diagnostics: [{ severity: 'warning', file: project.root, message: warning }],
+      findings: 0,
+    });
+  let findings: Finding[] = results.flatMap((r) => r.findings);
+  const suppressed = { inline: results.reduce((n, r) => n + r.suppressedInline, 0), config: 0, baseline: 0 };
+  const configRules = options.config?.suppress ?? [];
+  if (configRules.length > 0) {
+    const before = findings.length;
+    findings = findings.filter(
+      (f) =>
+        !configRules.some(
+          (rule) =>
+            (!rule.detector || rule.detector === f.detector) &&
+            (!rule.file || globToRegExp(rule.file).test(f.location.file)) &&
+            (!rule.fingerprint || rule.fingerprint === f.fingerprint),
+        ),
+    );
+    suppressed.config = before - findings.length;
+  }
+  if (options.baseline) {
+    const before = findings.length;
+    findings = findings.filter((f) => !options.baseline!.has(f.fingerprint));
+    suppressed.baseline = before - findings.length;
+  }
+  const counts = new Map<string, number>();
+  for (const finding of findings) counts.set(finding.location.file, (counts.get(finding.location.file) ?? 0) + 1);
+  for (const report of reports) report.findings = counts.get(report.file) ?? 0;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'bulwark', version },
+    findings,
+    files: reports,
+    detectors: detectors.map(metadataOf),
+    suppressed,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function selectDetectors(options: ScanOptions): Detector[] {
+  const known = new Map(allDetectors.map((d) => [d.id, d]));
+  const check = (ids: string[], where: string) => {
+    for (const id of ids) {
+      if (!known.has(id)) {
+        const suggestion = closest(id, [...known.keys()]);
+        throw new UsageError(`Unknown detector '${id}' in ${where}.`, {
+          metaMessages: [suggestion ? `Did you mean '${suggestion}'?` : 'Run `bulwark detectors` for the list.'],
+        });
+      }
+    }
+  };
+  const include = options.detectors ?? options.config?.detectors;
+  const exclude = [...(options.exclude ?? []), ...(options.config?.exclude ?? [])];
+  if (include) check(include, options.detectors ? '--detectors' : 'the config (scan.detectors)');
+  check(exclude, 'the exclude list');
+  return allDetectors.filter((d) => (!include || include.includes(d.id)) && !exclude.includes(d.id));
+}
+
+async function runHere(
+  jobs: FileJob[],
+  detectors: Detector[],
+  onResult: (r: FileJobResult) => void,
+): Promise<FileJobResult[]> {
+  const cache = new Map();
+  const results: FileJobResult[] = [];
+  for (const job of jobs) {
+    const result = await analyzeFiles(job, detectors, cache);
+    onResult(result);
+    results.push(result);
+  }
+  return results;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Spreads jobs over worker threads; a worker that dies has its job run here instead. */
+async function runInWorkers(
+  jobs: FileJob[],
+  threads: number,
+  onResult: (r: FileJobResult) => void,
+): Promise<FileJobResult[]> {
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  const workerUrl = new URL('./worker.ts', import.meta.url);
+  const results: FileJobResult[] = new Array(jobs.length);
+  let next = 0;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = new Worker(workerUrl, { execArgv: ['--import', tsx] });
+      let current = -1;
+      const take = () => {
+        if (next >= jobs.length) {
+          void worker.terminate();
+          resolve();
+          return;
+        }
+        current = next++;
+        worker.postMessage({ id: current, job: jobs[current] });
+      };
+      worker.on('message', (message: { id: number; result?: FileJobResult; error?: string }) => {
+        if (message.error) {
+          reject(
+            new ScanError(`Analysis failed in a worker: ${message.error.split('\n')[0]}`, { details: message.error }),
+          );
+          void worker.terminate();
+          return;
+        }
+        results[message.id] = message.result!;
+        onResult(message.result!);
+        take();
+      });
+      worker.on('error', (error) => reject(new ScanError('A scan worker crashed.', { cause: error })));
+      worker.once('online', take);
+    });
+  await Promise.all(Array.from({ length: threads }, runWorker));
+  return results;
+}
+
+function relative(file: string, cwd: string): string {
+  const prefix = cwd.endsWith('/') ? cwd : `${cwd}/`;
+  return file.startsWith(prefix) ? file.slice(prefix.length) : file;
+}
+
+/** `**` any folders, `*` any name part, `?` one character; anchored to the whole path. */
+export function globToRegExp(glob: string): RegExp {
+  let pattern = '';
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i];
+    if (char === '*' && glob[i + 1] === '*') {
+      pattern += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (char === '*') pattern += '[^/]*';
+    else if (char === '?') pattern += '[^/]';
+    else pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${pattern}$`);
+}
+
+/** The nearest candidate by edit distance, when it is close enough to be a typo. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const distance = editDistance(word, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,30 @@
+export {
+  type Compilation,
+  type CompiledFile,
+  type CompileFilesOptions,
+  type CompileOutcome,
+  compileFiles,
+} from './compileFiles.ts';
+export type { Diagnostic, DiagnosticSeverity } from './diagnostic.ts';
+export { CompileError } from './errors.ts';
+export { findImports, type ImportStatement } from './findImports.ts';
+export { createLineIndex, type LineIndex } from './lineIndex.ts';
+export { detectProject, type Project, type ProjectKind } from './loadProject.ts';
+export { loadSolc, type ReadCallback, type ReadCallbackResult, type Solc } from './loadSolc.ts';
+export { type BuildInfo, type ReadBuildInfoReturnType, readBuildInfo, type SolcError } from './readBuildInfo.ts';
+export { type FoundryConfig, parseFoundryToml, readFoundryConfig } from './readFoundryConfig.ts';
+export { parseRemapping, type Remapping, readRemappings } from './readRemappings.ts';
+export {
+  type CreateImportResolverParameters,
+  createImportResolver,
+  type ImportResolver,
+  type ResolvedImport,
+  remapImport,
+} from './resolveImports.ts';
+export { compareVersions, parseVersion, satisfiesRange, type Version } from './satisfiesRange.ts';
+export {
+  bundledSolcVersions,
+  findSolidityPragmas,
+  type SelectSolcVersionReturnType,
+  selectSolcVersion,
+} from './selectSolc.ts';
