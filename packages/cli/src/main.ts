@@ -1,8 +1,4 @@
 import { BaseError, UsageError } from '@bulwark/core';
-import { demoCommand } from './commands/demo.ts';
-import { detectorsCommand } from './commands/detectors.ts';
-import { docsCommand } from './commands/docs.ts';
-import { scanCommand } from './commands/scan.ts';
 
 export type Io = {
   stdout: (text: string) => void;
@@ -22,11 +18,24 @@ export const processIo: Io = {
   env: process.env,
 };
 
+// Commands load on first use, so `--help` does not pay for every detector and compiler.
 const commands: Record<string, { summary: string; run: (args: string[], io: Io) => Promise<number> }> = {
-  scan: { summary: 'Analyse Solidity files, folders, Foundry or Hardhat projects', run: scanCommand },
-  detectors: { summary: 'List the detectors with impact, confidence and ids', run: detectorsCommand },
-  docs: { summary: 'Write one documentation page per detector (docs/detectors)', run: docsCommand },
-  demo: { summary: 'Scan the bundled example contracts and print the report', run: demoCommand },
+  scan: {
+    summary: 'Analyse Solidity files, folders, Foundry or Hardhat projects',
+    run: async (args, io) => (await import('./commands/scan.ts')).scanCommand(args, io),
+  },
+  detectors: {
+    summary: 'List the detectors with impact, confidence and ids',
+    run: async (args, io) => (await import('./commands/detectors.ts')).detectorsCommand(args, io),
+  },
+  docs: {
+    summary: 'Write one documentation page per detector (docs/detectors)',
+    run: async (args, io) => (await import('./commands/docs.ts')).docsCommand(args, io),
+  },
+  demo: {
+    summary: 'Scan the bundled example contracts and print the report',
+    run: async (args, io) => (await import('./commands/demo.ts')).demoCommand(args, io),
+  },
 };
 
 export const usage = `bulwark — security for DLT-enabled services (Singapore CSA advisory)
