@@ -3,30 +3,10 @@
  * Usage: npx tsx bench/scan/quick-audited.ts [package ...] [--detector id] [--show N]
  * Each package is loaded as one program, so inheritance across its files resolves.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
 import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
-
-export const auditedPackages: Record<string, string> = {
-  '@openzeppelin/contracts': 'node_modules/@openzeppelin/contracts',
-  solady: 'node_modules/solady/src',
-  '@uniswap/v3-core': 'node_modules/@uniswap/v3-core/contracts',
-  '@uniswap/v2-core': 'node_modules/@uniswap/v2-core/contracts',
-  '@aave/core-v3': 'node_modules/@aave/core-v3/contracts',
-  '@safe-global/safe-contracts': 'node_modules/@safe-global/safe-contracts/contracts',
-};
-
-export function solidityFiles(folder: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(folder)) {
-    const full = path.join(folder, name);
-    if (statSync(full).isDirectory()) {
-      if (!['mocks', 'test', 'tests', 'node_modules'].includes(name)) out.push(...solidityFiles(full));
-    } else if (name.endsWith('.sol')) out.push(full);
-  }
-  return out.sort();
-}
+import { auditedPackages, solidityFiles } from './audited.ts';
 
 const args = process.argv.slice(2);
 const detectorArg = args.includes('--detector') ? args[args.indexOf('--detector') + 1] : undefined;
@@ -40,7 +20,10 @@ for (const [name, folder] of Object.entries(auditedPackages)) {
   const serious = findings.filter((f) => f.impact === 'high' || f.impact === 'medium');
   const byDetector = new Map<string, number>();
   for (const f of serious) byDetector.set(f.detector, (byDetector.get(f.detector) ?? 0) + 1);
-  console.log(`${name}: ${targets.length} files, ${serious.length} high/medium findings ${JSON.stringify(Object.fromEntries(byDetector))}`);
+  console.log(
+    `${name}: ${targets.length} files, ${serious.length} high/medium findings ${JSON.stringify(Object.fromEntries(byDetector))}`,
+  );
   for (const e of detectorErrors) console.log(`  detector error ${e.detector}: ${e.message}`);
-  for (const f of serious.slice(0, show)) console.log(`  ${f.impact} ${f.detector} ${f.location.file}:${f.location.startLine} ${f.message}`);
+  for (const f of serious.slice(0, show))
+    console.log(`  ${f.impact} ${f.detector} ${f.location.file}:${f.location.startLine} ${f.message}`);
 }

@@ -588,7 +588,8 @@ export class Analysis {
   taintOf(expression: Node | null | undefined, fn: FunctionIR, depth = 0): Set<TaintSource> {
     const out = new Set<TaintSource>();
     if (!expression) return out;
-    const locals = depth < 4 ? this.localTaint(fn) : new Map<string, Set<TaintSource>>();
+    // localTaint is cached before it is computed, so a function's own locals never recurse.
+    const locals = this.localTaint(fn);
     const facts = this.facts(fn);
     const visit = (node: Node): void => {
       switch (node.type) {
@@ -680,7 +681,7 @@ export class Analysis {
     for (let round = 0; round < 6; round++) {
       let changed = false;
       for (const [names, value] of assignments) {
-        const sources = this.taintOf(value, fn, 4);
+        const sources = this.taintOf(value, fn);
         for (const name of names) {
           const set = taint.get(name) ?? new Set();
           const before = set.size;
@@ -737,7 +738,7 @@ export class Analysis {
           const value = node.type === 'BinaryOperation' ? node.right : undefined;
           if (!value) continue;
           const set = taint.get(write.variable.name) ?? new Set();
-          for (const source of this.taintOf(value, fn, 3)) {
+          for (const source of this.taintOf(value, fn)) {
             if (source.startsWith('param:')) {
               if (open) set.add('user-input');
             } else if (!source.startsWith('state:')) set.add(source);
@@ -797,7 +798,10 @@ export class Analysis {
     let result = fn.modifiers.some((use) => !use.definition && !isKnownNonGuard(use.name));
     if (!result) {
       for (const f of this.reachable(fn)) {
-        if (this.facts(f).conditions.some((condition) => referencesSender(condition, f, this))) {
+        if (
+          this.facts(f).conditions.some((condition) => referencesSender(condition, f, this)) ||
+          this.passesSenderToCheck(f, 0)
+        ) {
           result = true;
           break;
         }
@@ -805,6 +809,45 @@ export class Analysis {
     }
     this.senderCheckCache.set(fn, result);
     return result;
+  }
+
+  /**
+   * msg.sender handed to an internal or library function that decides on that parameter
+   * (OpenZeppelin's `_checkRole(role, _msgSender())`, `_checkOwner(account)`).
+   */
+  private passesSenderToCheck(fn: FunctionIR, depth: number, senderParams?: Set<string>): boolean {
+    if (depth > 3) return false;
+    const facts = this.facts(fn);
+    const fromSender = (expression: Node): boolean =>
+      referencesSender(expression, fn, this) ||
+      (senderParams !== undefined &&
+        findAll(expression, 'Identifier').some(
+          (id) =>
+            senderParams.has(id.name) ||
+            [...(this.localTaint(fn).get(id.name) ?? [])].some(
+              (s) => s.startsWith('param:') && senderParams.has(s.slice(6)),
+            ),
+        ));
+    if (senderParams && facts.conditions.some(fromSender)) return true;
+    for (const call of facts.calls) {
+      if ((call.kind !== 'internal' && call.kind !== 'library') || call.targets.length === 0) continue;
+      const { callee } = unwrapCallee(call.node.expression);
+      // `x.f(y)` through `using L for T` binds x to the first parameter.
+      const bound =
+        call.kind === 'library' &&
+        callee.type === 'MemberAccess' &&
+        !this.isLibrary(dottedName(callee.expression) ?? '', fn.contract);
+      const args = bound ? [callee.expression, ...call.arguments] : call.arguments;
+      const indexes = args.map((arg: Node, i: number) => (fromSender(arg) ? i : -1)).filter((i: number) => i >= 0);
+      if (indexes.length === 0) continue;
+      for (const target of call.targets) {
+        const names = new Set(
+          indexes.map((i: number) => target.params[i]?.name).filter((n): n is string => Boolean(n)),
+        );
+        if (names.size > 0 && target !== fn && this.passesSenderToCheck(target, depth + 1, names)) return true;
+      }
+    }
+    return false;
   }
 
   /** A nonReentrant-style guard: a modifier or callee that checks and sets the same state flag. */
@@ -861,10 +904,29 @@ function referencesSender(condition: Node, fn: FunctionIR, analysis: Analysis): 
     else if (node.type === 'Identifier') {
       const sources = analysis.localTaint(fn).get(node.name);
       if (sources?.has('msg.sender')) found = true;
+      else if (initialisedFromSender(node.name, fn, analysis)) found = true;
     }
     return undefined;
   });
   return found;
+}
+
+/** `address sender = _msgSender();`: local taint stops at internal calls, so look at the initialiser. */
+function initialisedFromSender(name: string, fn: FunctionIR, analysis: Analysis): boolean {
+  const facts = analysis.facts(fn);
+  const local = facts.locals.get(name);
+  if (!local || fn.params.includes(local)) return false;
+  const declaration = facts.parents.get(local.node);
+  const initial = declaration?.type === 'VariableDeclarationStatement' ? declaration.initialValue : undefined;
+  if (!initial || (declaration.variables ?? []).length !== 1) return false;
+  const dotted = dottedName(initial);
+  return (
+    dotted === 'msg.sender' ||
+    (initial.type === 'FunctionCall' &&
+      initial.expression?.type === 'Identifier' &&
+      /^_?msgSender$/.test(initial.expression.name) &&
+      initial.arguments.length === 0)
+  );
 }
 
 /**

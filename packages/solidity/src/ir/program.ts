@@ -217,8 +217,7 @@ function pragmaAllowsLegacyConstructor(unit: SourceUnit): boolean {
 function buildFunction(node: Node, contract: Contract, unit: SourceUnit): FunctionIR {
   const isModifier = node.type === 'ModifierDefinition';
   const name: string = node.name ?? '';
-  const legacyConstructor =
-    !isModifier && !node.isConstructor && name !== '' && name === contract.name && pragmaAllowsLegacyConstructor(unit);
+  const legacyConstructor = !isModifier && name !== '' && name === contract.name && pragmaAllowsLegacyConstructor(unit);
   let kind: FunctionKind = 'function';
   if (isModifier) kind = 'modifier';
   else if (node.isConstructor || legacyConstructor) kind = 'constructor';

@@ -1,0 +1,174 @@
+/**
+ * npm run bench:scan — the scanner's figures, each against a peer or limit measured in the same run:
+ *  1. SolidiFI recall per bug type (the benchmark's rule), and per detector on-bug vs elsewhere;
+ *  2. wall time of `bulwark scan` over all SolidiFI files vs solhint on the same files (median of N);
+ *  3. analysis time vs the compile time it needs (one thread, same files);
+ *  4. high/medium findings on audited npm code, listed for review.
+ * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
+ * for 1–3 and says so when it is missing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Finding } from '@bulwark/core';
+import { compileFiles } from '@bulwark/solidity';
+import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
+import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
+import { auditedPackages } from './audited.ts';
+import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const out = path.join(repo, 'bench/.out');
+mkdirSync(out, { recursive: true });
+const bulwark = path.join(repo, 'node_modules/.bin/bulwark');
+const solhint = path.join(repo, 'node_modules/.bin/solhint');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+const date = new Date().toISOString().slice(0, 10);
+const rows: string[] = [];
+const row = (data: string, figure: string, peer: string, ratio: string) => {
+  const line = `| ${date} | ${commit} | ${data} | ${figure} | ${peer} | ${ratio} |`;
+  rows.push(line);
+  console.log(line);
+};
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function timed(command: string, args: string[], cwd = repo): { ms: number; stdout: string; status: number | null } {
+  const started = performance.now();
+  const child = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { ms: performance.now() - started, stdout: child.stdout, status: child.status };
+}
+
+if (!solidifiAvailable()) {
+  console.log(
+    `SolidiFI is missing (${solidifiRoot}): recall and speed figures skipped; only audited-code figures run.`,
+  );
+} else {
+  const contracts = loadSolidifi();
+  const files = contracts.map((c) => c.file);
+  console.log(
+    `SolidiFI: ${files.length} files, ${contracts.reduce((n, c) => n + c.bugs.length, 0)} injected bugs; ${runs} timed runs each`,
+  );
+
+  // 1 + 2: the real CLI, timed beside solhint, alternating so drift hits both.
+  const solhintConfig = path.join(tmpdir(), 'bulwark-bench-solhint.json');
+  writeFileSync(solhintConfig, JSON.stringify({ extends: 'solhint:recommended' }));
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let result: { findings: Finding[]; files: { file: string; status: string }[] } | undefined;
+  for (let i = 0; i < runs; i++) {
+    const scan = timed(bulwark, ['scan', solidifiRoot, '--format', 'json', '--fail-on', 'high']);
+    if (scan.status !== 0 && scan.status !== 1) throw new Error(`bulwark scan failed with ${scan.status}`);
+    ours.push(scan.ms);
+    result = JSON.parse(scan.stdout);
+    // solhint only takes paths below its working directory.
+    const lint = timed(
+      solhint,
+      ['--config', solhintConfig, '--disc', '--noPoster', ...files.map((f) => path.relative(solidifiRoot, f))],
+      solidifiRoot,
+    );
+    theirs.push(lint.ms);
+    console.log(`  run ${i + 1}: bulwark ${(scan.ms / 1000).toFixed(1)} s, solhint ${(lint.ms / 1000).toFixed(1)} s`);
+  }
+  const findingsByFile = new Map<string, Finding[]>();
+  for (const finding of result!.findings) {
+    const file = path.resolve(repo, finding.location.file);
+    findingsByFile.set(file, [...(findingsByFile.get(file) ?? []), finding]);
+  }
+  const degraded = result!.files.filter((f) => f.status !== 'full').length;
+  const scored = score(contracts, findingsByFile);
+  for (const [type, t] of Object.entries(scored.perType)) {
+    const missed = t.missed / t.injected;
+    row(
+      `SolidiFI ${type} (${t.injected} bugs)`,
+      `missed ${t.missed} (${(100 * missed).toFixed(1)}%)`,
+      'target ≤ 5% missed',
+      `${(missed / 0.05).toFixed(2)}× target`,
+    );
+  }
+  const details = Object.entries(scored.perDetector)
+    .sort()
+    .map(([id, d]) => `| ${id} | ${d.onBug} | ${d.elsewhere} |`);
+  writeFileSync(
+    path.join(out, 'solidifi-detectors.md'),
+    `| detector | findings on an injected bug's lines | findings elsewhere |\n|---|---|---|\n${details.join('\n')}\n`,
+  );
+  const medianOurs = median(ours);
+  const medianTheirs = median(theirs);
+  row(
+    `SolidiFI scan wall time, ${files.length} files, compile included (${degraded} degraded)`,
+    `${(medianOurs / 1000).toFixed(1)} s (median of ${runs})`,
+    `solhint 6.2.4 same files: ${(medianTheirs / 1000).toFixed(1)} s`,
+    `${(medianOurs / medianTheirs).toFixed(2)} (target ≤ 0.5)`,
+  );
+
+  // 3: where the time goes, one thread, same files.
+  let compileMs = 0;
+  let parseMs = 0;
+  let analyzeMs = 0;
+  for (const file of files) {
+    let started = performance.now();
+    const compiled = await compileFiles([file], { root: path.dirname(file), ast: false });
+    compileMs += performance.now() - started;
+    started = performance.now();
+    const input = parseInput(file, compiled.files[0].content, compiled.files[0].solcVersion);
+    parseMs += performance.now() - started;
+    started = performance.now();
+    analyze({ targets: [input], detectors: allDetectors });
+    analyzeMs += performance.now() - started;
+  }
+  row(
+    'SolidiFI analysis cost (one thread): detectors + IR',
+    `${(analyzeMs / 1000).toFixed(1)} s (parse ${(parseMs / 1000).toFixed(1)} s)`,
+    `solc checking the same files: ${(compileMs / 1000).toFixed(1)} s`,
+    `${(analyzeMs / compileMs).toFixed(2)} (analysis/compile; parse+analysis ${((analyzeMs + parseMs) / compileMs).toFixed(2)})`,
+  );
+}
+
+// 4: false alarms on audited code through the real CLI.
+const review: string[] = [];
+let totalHigh = 0;
+let totalMedium = 0;
+for (const [name, folder] of Object.entries(auditedPackages)) {
+  const absolute = path.join(repo, folder);
+  if (!existsSync(absolute)) {
+    console.log(`${name} is not installed; run npm ci.`);
+    continue;
+  }
+  const scan = timed(bulwark, ['scan', absolute, '--format', 'json', '--fail-on', 'high']);
+  const parsed = JSON.parse(scan.stdout) as { findings: Finding[]; files: { status: string }[] };
+  const serious = parsed.findings.filter((f) => f.impact === 'high' || f.impact === 'medium');
+  const high = serious.filter((f) => f.impact === 'high').length;
+  totalHigh += high;
+  totalMedium += serious.length - high;
+  const degraded = parsed.files.filter((f) => f.status !== 'full').length;
+  row(
+    `${name} (${parsed.files.length} files, ${degraded} degraded)`,
+    `${high} high, ${serious.length - high} medium`,
+    'target 0 indefensible high',
+    '—',
+  );
+  review.push(
+    `## ${name}\n`,
+    ...serious.map((f) => `- ${f.impact} \`${f.detector}\` ${f.location.file}:${f.location.startLine} — ${f.message}`),
+    '',
+  );
+}
+writeFileSync(path.join(out, 'audited-findings.md'), `${review.join('\n')}\n`);
+console.log(`Audited code: ${totalHigh} high, ${totalMedium} medium; list in bench/.out/audited-findings.md`);
+
+const benchmarks = path.join(repo, 'BENCHMARKS.md');
+if (!existsSync(benchmarks)) {
+  writeFileSync(
+    benchmarks,
+    '# Benchmarks\n\n| date | commit | data | figure | peer or limit (same run) | ratio |\n|---|---|---|---|---|---|\n',
+  );
+}
+appendFileSync(benchmarks, `${rows.join('\n')}\n`);
+console.log(`Appended ${rows.length} rows to BENCHMARKS.md`);
