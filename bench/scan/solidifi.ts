@@ -11,7 +11,7 @@ export const bugTypeDetectors: Record<string, string[]> = {
   'Unchecked-Send': ['unprotected-ether-withdrawal'],
   'Unhandled-Exceptions': ['unchecked-lowlevel', 'unchecked-send', 'unused-return'],
   TOD: ['transaction-order-dependence', 'erc20-approve-race'],
-  'Overflow-Underflow': ['integer-overflow'],
+  'Overflow-Underflow': ['integer-overflow', 'unchecked-arithmetic'],
   'tx.origin': ['tx-origin-auth'],
 };
 
@@ -58,7 +58,8 @@ export function score(
   const result: Score = { perType: {}, perDetector: {}, missedSamples: [] };
   for (const contract of contracts) {
     const findings = findingsByFile.get(contract.file) ?? [];
-    const tally = (result.perType[contract.type] ??= { injected: 0, missed: 0 });
+    result.perType[contract.type] ??= { injected: 0, missed: 0 };
+    const tally = result.perType[contract.type];
     const matching = new Set(bugTypeDetectors[contract.type]);
     for (const bug of contract.bugs) {
       tally.injected++;
@@ -69,7 +70,8 @@ export function score(
       }
     }
     for (const finding of findings) {
-      const entry = (result.perDetector[finding.detector] ??= { onBug: 0, elsewhere: 0 });
+      result.perDetector[finding.detector] ??= { onBug: 0, elsewhere: 0 };
+      const entry = result.perDetector[finding.detector];
       if (contract.bugs.some((bug) => lineOverlaps(finding, bug.loc, bug.loc + bug.length))) entry.onBug++;
       else entry.elsewhere++;
     }

@@ -57,11 +57,18 @@ describe('bulwark scan', () => {
     expect(result.files).toHaveLength(4);
     expect(result.files.every((f: { status: string }) => f.status === 'full')).toBe(true);
     const reentrancy = result.findings.find((f: { detector: string }) => f.detector === 'reentrancy-eth');
-    expect(reentrancy.location).toMatchObject({ file: 'examples/contracts/VulnerableVault.sol', startLine: 21, endLine: 21 });
+    expect(reentrancy.location).toMatchObject({
+      file: 'examples/contracts/VulnerableVault.sol',
+      startLine: 21,
+      endLine: 21,
+    });
     expect(reentrancy.fingerprint).toMatch(/^[0-9a-f]{32}$/);
     // The fixed vault has no high finding.
     expect(
-      result.findings.filter((f: { location: { file: string }; impact: string }) => f.location.file.endsWith('SafeVault.sol') && f.impact === 'high'),
+      result.findings.filter(
+        (f: { location: { file: string }; impact: string }) =>
+          f.location.file.endsWith('SafeVault.sol') && f.impact === 'high',
+      ),
     ).toEqual([]);
   });
 
@@ -103,7 +110,9 @@ describe('bulwark scan', () => {
 
     const configured = tempProject({
       'Bank.sol': reentrant,
-      'bulwark.config.json': JSON.stringify({ scan: { suppress: [{ detector: 'reentrancy-eth', file: 'Bank.sol', reason: 'accepted: test' }] } }),
+      'bulwark.config.json': JSON.stringify({
+        scan: { suppress: [{ detector: 'reentrancy-eth', file: 'Bank.sol', reason: 'accepted: test' }] },
+      }),
     });
     const io2 = capture(configured);
     await main(['scan', '.', '--format', 'json'], io2);
@@ -133,7 +142,7 @@ describe('bulwark scan', () => {
     await main(['scan', '.'], text);
     expect(text.out()).toMatch(/reentrancy-eth/);
     expect(text.out()).toMatch(/--> Bank\.sol:6:/);
-    expect(text.out()).not.toMatch(/\x1b\[/);
+    expect(text.out()).not.toContain('\u001b[');
     const sarif = capture(dir);
     await main(['scan', '.', '-f', 'sarif'], sarif);
     const log = JSON.parse(sarif.out());
@@ -152,7 +161,10 @@ describe('bulwark scan', () => {
     const two = capture(dir);
     await main(['scan', '.', '-f', 'json', '--jobs', '0'], one);
     await main(['scan', '.', '-f', 'json', '--jobs', '2'], two);
-    const strip = (out: string) => JSON.parse(out).findings.map((f: { fingerprint: string }) => f.fingerprint).sort();
+    const strip = (out: string) =>
+      JSON.parse(out)
+        .findings.map((f: { fingerprint: string }) => f.fingerprint)
+        .sort();
     expect(strip(two.out())).toEqual(strip(one.out()));
     expect(strip(one.out()).length).toBeGreaterThanOrEqual(6);
   });

@@ -28,6 +28,7 @@ export function childrenOf(node: Node): Node[] {
  * Depth-first pre-order walk. Return false from `visit` to skip a node's children.
  * Passes the parent so callers can build context without a second pass.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: visitors that return nothing are the common case
 export function walk(node: Node, visit: (node: Node, parent: Node | undefined) => boolean | undefined | void): void {
   const stack: [Node, Node | undefined][] = [[node, undefined]];
   while (stack.length > 0) {
