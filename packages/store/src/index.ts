@@ -1,1 +1,120 @@
-export {};
+export {
+  type Alert,
+  defaultAlertCooldownMs,
+  getAlert,
+  type InsertAlertParameters,
+  type InsertAlertReturnType,
+  insertAlert,
+  type ListAlertsParameters,
+  listAlerts,
+  retractAlert,
+  retractAlertsFromBlock,
+} from './alerts.ts';
+export { type Approval, insertApproval, listApprovals, type SignatureAlgorithm } from './approvals.ts';
+export {
+  type AppendLogParameters,
+  appendLog,
+  genesisHash,
+  getLogHead,
+  hashLogEntry,
+  type LogBreak,
+  type LogEntry,
+  listLog,
+  type VerifyLogParameters,
+  type VerifyLogReturnType,
+  verifyLog,
+} from './auditLog.ts';
+export {
+  type Audit,
+  type AuditFinding,
+  type AuditScope,
+  type InsertAuditParameters,
+  insertAudit,
+  listAuditFindings,
+  listAudits,
+  updateAuditFinding,
+} from './audits.ts';
+export {
+  type Baseline,
+  type BaselineKey,
+  getBaseline,
+  listBaselines,
+  type UpsertBaselineParameters,
+  upsertBaseline,
+} from './baselines.ts';
+export { type Chain, listChains, upsertChain } from './chains.ts';
+export {
+  type Checkpoint,
+  defaultKeepBlocks,
+  getCheckpoint,
+  getSeenBlocks,
+  rewindCheckpoint,
+  type SeenBlock,
+  type SetCheckpointParameters,
+  setCheckpoint,
+} from './checkpoints.ts';
+export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';
+export { type DependencyReview, insertDependencyReview, listDependencyReviews } from './dependencyReviews.ts';
+export {
+  ConflictError,
+  InvalidTransitionError,
+  MigrationError,
+  NotFoundError,
+  SchemaTooNewError,
+  StoreConfigError,
+  StoreLockedError,
+  StoreOpenError,
+} from './errors.ts';
+export {
+  type AddIncidentEventParameters,
+  addIncidentEvent,
+  getIncident,
+  getIncidentTimeline,
+  type Incident,
+  type IncidentEvent,
+  type IncidentState,
+  incidentStates,
+  incidentTransitions,
+  type ListIncidentsParameters,
+  linkAlertsToIncident,
+  listIncidents,
+  type OpenIncidentParameters,
+  openIncident,
+  type TransitionIncidentParameters,
+  transitionIncident,
+} from './incidents.ts';
+export { canonicalJson } from './json.ts';
+export { appliedMigrations, type MigrateParameters, type MigrateReturnType, migrate } from './migrate.ts';
+export { latestMigration, type MigrationName, migrationNames } from './migrations/index.ts';
+export { defaultDataDir, type OpenStoreParameters, type OpenStoreReturnType, openStore } from './openStore.ts';
+export { parseDatabaseUrl } from './postgres.ts';
+export {
+  type Deployment,
+  getContract,
+  listContracts,
+  listDeployments,
+  type RegisteredContract,
+  upsertContract,
+  upsertDeployment,
+} from './registry.ts';
+export {
+  listResponderActions,
+  type RecordResponderActionParameters,
+  type ResponderAction,
+  type ResponderActionKind,
+  recordResponderAction,
+  updateResponderAction,
+} from './responderActions.ts';
+export { insertRisk, listRisks, type Risk, updateRisk } from './risks.ts';
+export {
+  acceptScanFinding,
+  type InsertScanRunParameters,
+  insertScanRun,
+  listScanFindings,
+  listScanRuns,
+  type ScanFinding,
+  type ScanRun,
+} from './scans.ts';
+export type { Database } from './schema.ts';
+export { type Engine, type Store, type StoreClient, withTransaction } from './store.ts';
+export { listWatchedContracts, upsertWatchedContract, type WatchedContract } from './watchedContracts.ts';

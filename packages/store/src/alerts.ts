@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { type Selectable, sql } from 'kysely';
+import { NotFoundError } from './errors.ts';
+import { toJson } from './json.ts';
+import { chainIdFromRow, chainKey, checkBlockNumber, normalizeOptionalHex } from './normalize.ts';
+import type { AlertStatus, AlertsTable } from './schema.ts';
+import { type StoreClient, withTransaction } from './store.ts';
+
+export type Alert<TPayload = Record<string, unknown>> = {
+  id: string;
+  ruleId: string;
+  severity: string;
+  chainId: number | null;
+  address: string | null;
+  blockNumber: bigint | null;
+  blockHash: string | null;
+  txHash: string | null;
+  dedupeKey: string;
+  payload: TPayload;
+  status: AlertStatus;
+  retractedAt: Date | null;
+  retractReason: string | null;
+  incidentId: string | null;
+  createdAt: Date;
+};
+
+function fromRow<TPayload>(row: Selectable<AlertsTable>): Alert<TPayload> {
+  return {
+    id: row.id,
+    ruleId: row.rule_id,
+    severity: row.severity,
+    chainId: chainIdFromRow(row.chain_id),
+    address: row.address,
+    blockNumber: row.block_number,
+    blockHash: row.block_hash,
+    txHash: row.tx_hash,
+    dedupeKey: row.dedupe_key,
+    payload: row.payload as TPayload,
+    status: row.status,
+    retractedAt: row.retracted_at,
+    retractReason: row.retract_reason,
+    incidentId: row.incident_id,
+    createdAt: row.created_at,
+  };
+}
+
+/** Default cooldown: an alert with the same dedupe key within it is the same alert. */
+export const defaultAlertCooldownMs = 10 * 60_000;
+
+export type InsertAlertParameters<TPayload> = {
+  id?: string | undefined;
+  ruleId: string;
+  severity: string;
+  chainId?: number | null | undefined;
+  address?: string | null | undefined;
+  blockNumber?: bigint | null | undefined;
+  blockHash?: string | null | undefined;
+  txHash?: string | null | undefined;
+  /** What makes two alerts the same (rule, contract, attacker…); the caller's choice. */
+  dedupeKey: string;
+  payload?: TPayload | undefined;
+  createdAt?: Date | undefined;
+  cooldownMs?: number | undefined;
+};
+
+export type InsertAlertReturnType<TPayload> = {
+  alert: Alert<TPayload>;
+  /** True when an active alert with the same key was raised within the cooldown: `alert` is that one. */
+  duplicate: boolean;
+};
+
+/**
+ * Stores an alert unless an active one with the same dedupe key was raised within the cooldown,
+ * in which case that one is returned. Writers with the same key are serialised by an advisory
+ * lock on the key, so concurrent monitors on PostgreSQL still store one alert. Retracted alerts
+ * do not count: an alert re-issued after a reorg is stored again.
+ */
+export async function insertAlert<TPayload = Record<string, unknown>>(
+  store: StoreClient,
+  parameters: InsertAlertParameters<TPayload>,
+): Promise<InsertAlertReturnType<TPayload>> {
+  const createdAt = parameters.createdAt ?? new Date();
+  const cooldownMs = parameters.cooldownMs ?? defaultAlertCooldownMs;
+  const values = {
+    id: parameters.id ?? randomUUID(),
+    rule_id: parameters.ruleId,
+    severity: parameters.severity,
+    chain_id: parameters.chainId == null ? null : chainKey(parameters.chainId),
+    address: normalizeOptionalHex(parameters.address, 'address'),
+    block_number: parameters.blockNumber == null ? null : checkBlockNumber(parameters.blockNumber),
+    block_hash: normalizeOptionalHex(parameters.blockHash, 'block hash'),
+    tx_hash: normalizeOptionalHex(parameters.txHash, 'transaction hash'),
+    dedupe_key: parameters.dedupeKey,
+    payload: toJson(parameters.payload ?? {}),
+    created_at: createdAt,
+  };
+  return withTransaction(store, async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`bulwark.alert:${parameters.dedupeKey}`}, 0))`.execute(
+      tx.db,
+    );
+    const existing = await tx.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('dedupe_key', '=', parameters.dedupeKey)
+      .where('status', '=', 'active')
+      .where('created_at', '>=', new Date(createdAt.getTime() - cooldownMs))
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (existing) return { alert: fromRow<TPayload>(existing), duplicate: true };
+    const row = await tx.db.insertInto('alerts').values(values).returningAll().executeTakeFirstOrThrow();
+    return { alert: fromRow<TPayload>(row), duplicate: false };
+  });
+}
+
+export async function getAlert<TPayload = Record<string, unknown>>(
+  store: StoreClient,
+  id: string,
+): Promise<Alert<TPayload> | undefined> {
+  const row = await store.db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && fromRow<TPayload>(row);
+}
+
+/**
+ * Marks an alert retracted (a reorg removed its block, or it was a false positive). Idempotent:
+ * a retracted alert keeps its first reason and time.
+ */
+export async function retractAlert(
+  store: StoreClient,
+  parameters: { id: string; reason: string; at?: Date | undefined },
+): Promise<Alert> {
+  const row = await store.db
+    .updateTable('alerts')
+    .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
+    .where('id', '=', parameters.id)
+    .where('status', '=', 'active')
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return fromRow(row);
+  const existing = await getAlert(store, parameters.id);
+  if (!existing) throw new NotFoundError(`No alert with id ${parameters.id}.`, { docsPath: 'store.md#alerts' });
+  return existing;
+}
+
+/**
+ * After a reorg: retracts the active alerts of a chain raised at or above `fromBlock`, and returns
+ * them so that the monitor can re-evaluate the new blocks and re-issue what still holds.
+ */
+export async function retractAlertsFromBlock(
+  store: StoreClient,
+  parameters: { chainId: number; fromBlock: bigint; reason: string; at?: Date | undefined },
+): Promise<Alert[]> {
+  const rows = await store.db
+    .updateTable('alerts')
+    .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
+    .where('chain_id', '=', chainKey(parameters.chainId))
+    .where('block_number', '>=', checkBlockNumber(parameters.fromBlock))
+    .where('status', '=', 'active')
+    .returningAll()
+    .execute();
+  return rows
+    .map((row) => fromRow<Record<string, unknown>>(row))
+    .sort((a, b) => Number((a.blockNumber ?? 0n) - (b.blockNumber ?? 0n)));
+}
+
+export type ListAlertsParameters = {
+  status?: AlertStatus | undefined;
+  ruleId?: string | undefined;
+  chainId?: number | undefined;
+  address?: string | undefined;
+  incidentId?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit?: number | undefined;
+};
+
+/** Alerts, newest first. */
+export async function listAlerts(store: StoreClient, filter: ListAlertsParameters = {}): Promise<Alert[]> {
+  let query = store.db.selectFrom('alerts').selectAll();
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.ruleId) query = query.where('rule_id', '=', filter.ruleId);
+  if (filter.chainId !== undefined) query = query.where('chain_id', '=', chainKey(filter.chainId));
+  if (filter.address) query = query.where('address', '=', filter.address.toLowerCase());
+  if (filter.incidentId) query = query.where('incident_id', '=', filter.incidentId);
+  if (filter.since) query = query.where('created_at', '>=', filter.since);
+  if (filter.until) query = query.where('created_at', '<', filter.until);
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
+  return rows.map((row) => fromRow<Record<string, unknown>>(row));
+}

@@ -1,0 +1,18 @@
+import type { Migration } from 'kysely/migration';
+import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_incident_triaged_at.ts';
+
+/**
+ * Every migration, in the order they run. Names sort in that order too (Kysely checks it).
+ * Add new ones at the end; never rename, reorder or edit one that has been released.
+ */
+export const migrations = {
+  '0001_initial': m0001,
+  '0002_incident_triaged_at': m0002,
+} as const satisfies Record<string, Migration>;
+
+export type MigrationName = keyof typeof migrations;
+
+export const migrationNames = Object.keys(migrations) as MigrationName[];
+
+export const latestMigration = migrationNames[migrationNames.length - 1]!;

@@ -1,0 +1,137 @@
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { StoreLockedError, StoreOpenError } from './errors.ts';
+import { pgliteParsers } from './types.ts';
+
+/** The PostgreSQL major version inside PGlite 0.5; its data folders say so in PG_VERSION. */
+export const PGLITE_PG_MAJOR = '18';
+
+export const MEMORY = 'memory://';
+
+/** An in-memory PGlite with the store's type parsers. */
+export async function createMemoryPGlite(options: { loadDataDir?: Blob } = {}): Promise<PGlite> {
+  return PGlite.create({ parsers: pgliteParsers, ...options });
+}
+
+/**
+ * Opens PGlite on a folder after checking the folder is one PGlite can use: empty or missing (a
+ * new database is created), or a PGlite data folder. Anything else (a folder of other files, a
+ * PostgreSQL server's data directory) is refused before PGlite writes into it.
+ */
+export async function openPGliteFolder(dataDir: string): Promise<PGlite> {
+  checkFolder(dataDir);
+  try {
+    mkdirSync(dirname(dataDir), { recursive: true });
+    return await PGlite.create(dataDir, { parsers: pgliteParsers });
+  } catch (error) {
+    throw new StoreOpenError(`Cannot open the PGlite database in ${dataDir}.`, {
+      cause: error,
+      metaMessages: [
+        'Check that the folder is writable and was written by Bulwark (PGlite), not by a PostgreSQL server.',
+        'To use a PostgreSQL server instead, set DATABASE_URL.',
+      ],
+      docsPath: 'store.md#embedded-pglite',
+    });
+  }
+}
+
+function checkFolder(dataDir: string): void {
+  if (!existsSync(dataDir)) return;
+  if (!statSync(dataDir).isDirectory())
+    throw new StoreOpenError(`${dataDir} is a file, not a PGlite data folder.`, {
+      metaMessages: ['Point the store at a folder (it is created when missing).'],
+      docsPath: 'store.md#embedded-pglite',
+    });
+  const entries = readdirSync(dataDir);
+  if (entries.length === 0) return;
+  if (!entries.includes('PG_VERSION'))
+    throw new StoreOpenError(`${dataDir} is not a PGlite data folder: it has other files and no PG_VERSION.`, {
+      metaMessages: ['Choose an empty or new folder; Bulwark will not write a database among other files.'],
+      docsPath: 'store.md#embedded-pglite',
+    });
+  const version = readFileSync(`${dataDir}/PG_VERSION`, 'utf8').trim();
+  // A PostgreSQL server leaves postmaster.opts behind; PGlite never writes it.
+  if (entries.includes('postmaster.opts'))
+    throw new StoreOpenError(`${dataDir} is a PostgreSQL ${version} server's data directory, not a PGlite folder.`, {
+      metaMessages: ['PGlite cannot open it. Run that server and set DATABASE_URL to reach it instead.'],
+      docsPath: 'store.md#embedded-pglite',
+    });
+  if (version !== PGLITE_PG_MAJOR)
+    throw new StoreOpenError(
+      `${dataDir} holds a PostgreSQL ${version} database; this PGlite needs version ${PGLITE_PG_MAJOR}.`,
+      {
+        metaMessages: ['Export it with the Bulwark version that wrote it, or open it with that version.'],
+        docsPath: 'store.md#embedded-pglite',
+      },
+    );
+}
+
+/**
+ * A lock file beside the data folder (`<folder>.lock`, holding the pid): PGlite has no locking of
+ * its own, and two processes writing one folder corrupt it. A lock left by a dead process is taken over.
+ */
+export function lockFolder(dataDir: string): () => void {
+  const lockPath = `${dataDir}.lock`;
+  mkdirSync(dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      const release = () => {
+        try {
+          if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
+        } catch {}
+      };
+      process.once('exit', release);
+      return () => {
+        process.off('exit', release);
+        release();
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSafely(lockPath), 10);
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder))
+        throw new StoreLockedError(`The PGlite database in ${dataDir} is in use by process ${holder}.`, {
+          metaMessages: [
+            'PGlite serves one process at a time. Stop the other process, or run both against PostgreSQL (DATABASE_URL).',
+            `If no such process runs Bulwark, delete ${lockPath}.`,
+          ],
+          retryable: true,
+          docsPath: 'store.md#embedded-pglite',
+        });
+      try {
+        unlinkSync(lockPath);
+      } catch {}
+    }
+  }
+  throw new StoreLockedError(`Cannot take the lock ${lockPath}.`, { retryable: true });
+}
+
+function readFileSafely(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

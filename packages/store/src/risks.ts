@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { InputError } from '@bulwark/core';
+import type { Selectable } from 'kysely';
+import { NotFoundError } from './errors.ts';
+import { toJson } from './json.ts';
+import type { RisksTable } from './schema.ts';
+import type { StoreClient } from './store.ts';
+
+export type Risk = {
+  id: string;
+  threat: string;
+  asset: string;
+  /** 1 (rare) to 5 (almost certain). */
+  likelihood: number;
+  /** 1 (negligible) to 5 (severe). */
+  impact: number;
+  /** likelihood × impact. */
+  score: number;
+  owner: string;
+  /** `mitigate`, `accept`, `transfer`, `avoid`. */
+  treatment: string;
+  /** 'YYYY-MM-DD'. */
+  reviewDate: string | null;
+  /** Advisory control ids. */
+  controls: string[];
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+const fromRow = (row: Selectable<RisksTable>): Risk => ({
+  id: row.id,
+  threat: row.threat,
+  asset: row.asset,
+  likelihood: row.likelihood,
+  impact: row.impact,
+  score: row.score,
+  owner: row.owner,
+  treatment: row.treatment,
+  reviewDate: row.review_date,
+  controls: row.controls,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+type RiskFields = Omit<Risk, 'id' | 'score' | 'createdAt' | 'updatedAt' | 'reviewDate' | 'controls'> & {
+  reviewDate?: string | null | undefined;
+  controls?: string[] | undefined;
+};
+
+function check(fields: Partial<RiskFields>): void {
+  for (const key of ['likelihood', 'impact'] as const) {
+    const value = fields[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= 5))
+      throw new InputError(`A risk's ${key} must be an integer from 1 to 5, not ${value}.`);
+  }
+  if (fields.reviewDate && !/^\d{4}-\d{2}-\d{2}$/.test(fields.reviewDate))
+    throw new InputError(`The review date "${fields.reviewDate}" is not YYYY-MM-DD.`);
+}
+
+export async function insertRisk(
+  store: StoreClient,
+  parameters: RiskFields & { id?: string | undefined },
+): Promise<Risk> {
+  check(parameters);
+  const row = await store.db
+    .insertInto('risks')
+    .values({
+      id: parameters.id ?? randomUUID(),
+      threat: parameters.threat,
+      asset: parameters.asset,
+      likelihood: parameters.likelihood,
+      impact: parameters.impact,
+      owner: parameters.owner,
+      treatment: parameters.treatment,
+      review_date: parameters.reviewDate ?? null,
+      controls: toJson(parameters.controls ?? []),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return fromRow(row);
+}
+
+export async function updateRisk(store: StoreClient, id: string, changes: Partial<RiskFields>): Promise<Risk> {
+  check(changes);
+  const row = await store.db
+    .updateTable('risks')
+    .set({
+      updated_at: new Date(),
+      ...(changes.threat !== undefined && { threat: changes.threat }),
+      ...(changes.asset !== undefined && { asset: changes.asset }),
+      ...(changes.likelihood !== undefined && { likelihood: changes.likelihood }),
+      ...(changes.impact !== undefined && { impact: changes.impact }),
+      ...(changes.owner !== undefined && { owner: changes.owner }),
+      ...(changes.treatment !== undefined && { treatment: changes.treatment }),
+      ...(changes.reviewDate !== undefined && { review_date: changes.reviewDate }),
+      ...(changes.controls !== undefined && { controls: toJson(changes.controls) }),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`No risk with id ${id}.`, { docsPath: 'store.md#governance' });
+  return fromRow(row);
+}
+
+/** Risks, highest score first. */
+export async function listRisks(
+  store: StoreClient,
+  filter: { owner?: string | undefined; minScore?: number | undefined; reviewDueBy?: string | undefined } = {},
+): Promise<Risk[]> {
+  let query = store.db.selectFrom('risks').selectAll();
+  if (filter.owner) query = query.where('owner', '=', filter.owner);
+  if (filter.minScore !== undefined) query = query.where('score', '>=', filter.minScore);
+  if (filter.reviewDueBy) query = query.where('review_date', '<=', filter.reviewDueBy);
+  const rows = await query.orderBy('score', 'desc').orderBy('id').execute();
+  return rows.map(fromRow);
+}

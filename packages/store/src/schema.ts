@@ -1,0 +1,287 @@
+import type { ColumnType, Generated, GeneratedAlways, JSONColumnType } from 'kysely';
+
+/**
+ * The tables as the latest migration leaves them. Both engines return the same JavaScript types
+ * because the drivers get the same parsers (see `types.ts`): int8 → bigint, numeric → string,
+ * date → 'YYYY-MM-DD' string, timestamptz → Date, json/jsonb → parsed value.
+ *
+ * JSON columns are written as JSON text (`JSON.stringify`), never as objects: node-postgres would
+ * turn a JavaScript array into a PostgreSQL array literal.
+ */
+export type Int8 = ColumnType<bigint, bigint | number | string, bigint | number | string>;
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+export type Json<T extends object | null = Record<string, unknown>> = JSONColumnType<T>;
+export type JsonDefault<T extends object | null = Record<string, unknown>> = ColumnType<T, string | undefined, string>;
+/** A calendar date, as 'YYYY-MM-DD'. */
+export type DateString = string;
+
+// chain sync
+
+export type ChainsTable = {
+  chain_id: Int8;
+  name: string | null;
+  created_at: TimestampDefault;
+};
+
+export type SyncCheckpointsTable = {
+  chain_id: Int8;
+  block_number: Int8;
+  block_hash: string;
+  updated_at: TimestampDefault;
+};
+
+export type BlocksSeenTable = {
+  chain_id: Int8;
+  block_number: Int8;
+  block_hash: string;
+  parent_hash: string;
+  seen_at: TimestampDefault;
+};
+
+// monitor
+
+export type WatchedContractsTable = {
+  chain_id: Int8;
+  address: string;
+  name: string | null;
+  breaker_kind: string | null;
+  auto_pause: Generated<boolean>;
+  active: Generated<boolean>;
+  config: JsonDefault;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+export type BaselinesTable = {
+  chain_id: Int8;
+  address: string;
+  metric_key: string;
+  window: string;
+  stats: Json;
+  version: Generated<number>;
+  updated_at: TimestampDefault;
+};
+
+export type AlertStatus = 'active' | 'retracted';
+
+export type AlertsTable = {
+  id: string;
+  rule_id: string;
+  severity: string;
+  chain_id: Int8 | null;
+  address: string | null;
+  block_number: Int8 | null;
+  block_hash: string | null;
+  tx_hash: string | null;
+  dedupe_key: string;
+  payload: JsonDefault;
+  status: Generated<AlertStatus>;
+  retracted_at: Timestamp | null;
+  retract_reason: string | null;
+  incident_id: string | null;
+  created_at: TimestampDefault;
+};
+
+export type IncidentState = 'detected' | 'triaged' | 'contained' | 'resolved' | 'closed';
+
+export type IncidentsTable = {
+  id: string;
+  title: string;
+  severity: string;
+  state: Generated<IncidentState>;
+  chain_id: Int8 | null;
+  address: string | null;
+  started_at: Timestamp | null;
+  detected_at: Timestamp;
+  /** Since migration 0002. */
+  triaged_at: Timestamp | null;
+  contained_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+export type IncidentEventsTable = {
+  id: GeneratedAlways<bigint>;
+  incident_id: string;
+  at: TimestampDefault;
+  kind: string;
+  actor: string;
+  data: JsonDefault;
+};
+
+export type ResponderActionKind = 'pause' | 'safe-proposal' | 'notify';
+
+export type ResponderActionsTable = {
+  id: string;
+  incident_id: string;
+  kind: ResponderActionKind;
+  chain_id: Int8 | null;
+  address: string | null;
+  dry_run: boolean;
+  tx_hash: string | null;
+  status: string;
+  data: JsonDefault;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+// governance
+
+export type ContractsRegistryTable = {
+  name: string;
+  repo_path: string;
+  documentation: JsonDefault;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+export type DeploymentsTable = {
+  contract_name: string;
+  network: string;
+  address: string;
+  bytecode_hash: string;
+  status: string;
+  deployed_at: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+export type AuditsTable = {
+  id: string;
+  auditor: string;
+  auditor_profile: JsonDefault;
+  scope: Json;
+  commit: string | null;
+  report_path: string | null;
+  report_hash: string | null;
+  audit_date: DateString;
+  created_at: TimestampDefault;
+};
+
+export type AuditFindingsTable = {
+  id: string;
+  audit_id: string;
+  severity: string;
+  title: string;
+  status: Generated<string>;
+  resolution: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+export type ScanRunsTable = {
+  id: string;
+  commit: string | null;
+  tool_version: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  config: JsonDefault;
+  summary: JsonDefault;
+};
+
+export type ScanFindingStatus = 'open' | 'accepted';
+
+export type ScanFindingsTable = {
+  id: GeneratedAlways<bigint>;
+  scan_run_id: string;
+  fingerprint: string;
+  detector: string;
+  impact: string;
+  confidence: string | null;
+  file: string;
+  line: number;
+  status: Generated<ScanFindingStatus>;
+  accepted_reason: string | null;
+  data: JsonDefault;
+};
+
+export type SignatureAlgorithm = 'secp256k1' | 'ed25519';
+
+export type ApprovalsTable = {
+  id: GeneratedAlways<bigint>;
+  release_digest: string;
+  approver_key_id: string;
+  algorithm: SignatureAlgorithm;
+  signature: string;
+  signed_at: Timestamp;
+  created_at: TimestampDefault;
+};
+
+export type DependencyVerdict = 'approved' | 'rejected';
+
+export type DependencyReviewsTable = {
+  id: GeneratedAlways<bigint>;
+  ecosystem: string;
+  name: string;
+  version: string;
+  integrity: string;
+  reviewer: string;
+  verdict: DependencyVerdict;
+  notes: string | null;
+  reviewed_at: TimestampDefault;
+};
+
+export type RisksTable = {
+  id: string;
+  threat: string;
+  asset: string;
+  likelihood: number;
+  impact: number;
+  /** likelihood × impact, computed by the database. */
+  score: GeneratedAlways<number>;
+  owner: string;
+  treatment: string;
+  review_date: DateString | null;
+  controls: JsonDefault<string[]>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+};
+
+export type ControlEvidenceTable = {
+  id: GeneratedAlways<bigint>;
+  control_id: string;
+  kind: string;
+  ref: string;
+  status: string;
+  data: JsonDefault;
+  collected_at: TimestampDefault;
+};
+
+// tamper-evident log
+
+export type AuditLogTable = {
+  seq: Int8;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  /** Any JSON value, written as canonical JSON text. */
+  payload: ColumnType<unknown, string, string>;
+  prev_hash: string;
+  hash: string;
+};
+
+export type Database = {
+  chains: ChainsTable;
+  sync_checkpoints: SyncCheckpointsTable;
+  blocks_seen: BlocksSeenTable;
+  watched_contracts: WatchedContractsTable;
+  baselines: BaselinesTable;
+  alerts: AlertsTable;
+  incidents: IncidentsTable;
+  incident_events: IncidentEventsTable;
+  responder_actions: ResponderActionsTable;
+  contracts_registry: ContractsRegistryTable;
+  deployments: DeploymentsTable;
+  audits: AuditsTable;
+  audit_findings: AuditFindingsTable;
+  scan_runs: ScanRunsTable;
+  scan_findings: ScanFindingsTable;
+  approvals: ApprovalsTable;
+  dependency_reviews: DependencyReviewsTable;
+  risks: RisksTable;
+  control_evidence: ControlEvidenceTable;
+  audit_log: AuditLogTable;
+};
