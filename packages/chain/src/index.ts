@@ -1,1 +1,52 @@
-export {};
+export { type CapabilityTracker, createCapabilityTracker, type Feature } from './capabilities.ts';
+export {
+  type ChainSync,
+  type ChainSyncStatus,
+  type CreateChainSyncParameters,
+  createChainSync,
+  createMemoryCheckpointStore,
+} from './createChainSync.ts';
+export { endpointName } from './endpointName.ts';
+export {
+  ChainReorgedError,
+  ChainSyncError,
+  RpcMalformedResponseError,
+  RpcMethodNotSupportedError,
+  RpcPoolExhaustedError,
+  RpcRequestError,
+  RpcResponseError,
+  RpcTimeoutError,
+  WebSocketError,
+} from './errors.ts';
+export { type FetchBlockParameters, fetchBlock } from './fetchBlock.ts';
+export { type WatchMempoolParameters, watchMempool } from './mempool.ts';
+export {
+  type CreateRpcPoolParameters,
+  createRpcPool,
+  type EndpointHealth,
+  isMethodNotFound,
+  type RequestOptions,
+  type RpcEndpointConfig,
+  type RpcPool,
+} from './rpcPool.ts';
+export { type SyncHistoricalParameters, syncHistorical } from './syncHistorical.ts';
+export { type SyncMode, type SyncRealtimeParameters, syncRealtime } from './syncRealtime.ts';
+export type {
+  Block,
+  BlockRef,
+  CallFrame,
+  CallType,
+  Capabilities,
+  ChainEvent,
+  ChainEventType,
+  Checkpoint,
+  CheckpointStore,
+  FeatureState,
+  Log,
+  LostCoverage,
+  PendingTx,
+  Receipt,
+  Tx,
+} from './types.ts';
+export { type ConnectWebSocketParameters, connectWebSocket, type WebSocketConnection } from './wsClient.ts';
+export { type ConnectWsRpcParameters, connectWsRpc, type WsRpcClient } from './wsRpc.ts';
