@@ -40,3 +40,4 @@ export {
   typeFromTypeName,
   typeToString,
 } from './ir/types.ts';
+export { parseFast } from './parser/index.ts';
