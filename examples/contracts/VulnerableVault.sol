@@ -16,11 +16,12 @@ contract VulnerableVault {
         balances[msg.sender] += msg.value;
     }
 
-    function withdraw(uint256 amount) external {
-        require(balances[msg.sender] >= amount, "insufficient");
+    function withdrawAll() external {
+        uint256 amount = balances[msg.sender];
+        require(amount > 0, "nothing to withdraw");
         (bool ok, ) = msg.sender.call{value: amount}("");
         require(ok, "send failed");
-        balances[msg.sender] -= amount;
+        balances[msg.sender] = 0;
     }
 
     function setFee(uint256 newFee) external {

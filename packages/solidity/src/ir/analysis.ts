@@ -166,10 +166,11 @@ export class Analysis {
         });
       }
     });
-    // 0.4's `var x = ...` has no type name: take the initialiser's type.
+    // 0.4's `var x = ...` has no type name (or the parser's `var` pseudo-type): take the initialiser's type.
     for (const declaration of findAll(fn.body, 'VariableDeclarationStatement')) {
       const variables = declaration.variables ?? [];
-      if (variables.length === 1 && variables[0] && !variables[0].typeName && declaration.initialValue) {
+      const untyped = !variables[0]?.typeName || variables[0].typeName.name === 'var';
+      if (variables.length === 1 && variables[0] && untyped && declaration.initialValue) {
         const local = facts.locals.get(variables[0].name);
         if (local) local.type = this.typeOf(declaration.initialValue, fn);
       }
@@ -269,7 +270,9 @@ export class Analysis {
         receiverName === 'block' ||
         receiverName === 'msg' ||
         receiverName === 'string' ||
-        receiverName === 'bytes'
+        receiverName === 'bytes' ||
+        // `bytes.concat(...)`, `string.concat(...)`: the receiver parses as a type name.
+        callee.expression.type === 'ElementaryTypeName'
       ) {
         site.kind = 'builtin';
       } else if (receiverName === 'super') {
@@ -277,6 +280,15 @@ export class Analysis {
         site.targets = resolveFunctions(contract, callee.memberName, site.arguments.length)
           .filter((f) => f.contract !== contract)
           .slice(0, 1);
+        // resolveFunctions keeps the most derived override only, which is usually this contract's
+        // own: take the next implementation with a body further up the linearisation.
+        if (site.targets.length === 0) {
+          const next = contract.linearized
+            .slice(1)
+            .flatMap((c) => c.functions)
+            .find((f) => f.name === callee.memberName && f.params.length === site.arguments.length && f.body);
+          if (next) site.targets = [next];
+        }
       } else if (callee.memberName in lowLevelKinds && (isAddress(receiverType) || receiverType.kind === 'unknown')) {
         site.kind = lowLevelKinds[callee.memberName];
       } else if (
@@ -732,7 +744,11 @@ export class Analysis {
     for (const c of contract.linearized) {
       for (const fn of [...c.functions, ...c.modifiers]) {
         if (!fn.body) continue;
-        const open = (fn.visibility === 'public' || fn.visibility === 'external') && !this.hasSenderCheck(fn);
+        // Constructor parameters come from the deployer, not from any user.
+        const open =
+          fn.kind !== 'constructor' &&
+          (fn.visibility === 'public' || fn.visibility === 'external') &&
+          !this.hasSenderCheck(fn);
         for (const write of this.facts(fn).stateWrites) {
           const node = write.node;
           const value = node.type === 'BinaryOperation' ? node.right : undefined;
@@ -918,7 +934,7 @@ function initialisedFromSender(name: string, fn: FunctionIR, analysis: Analysis)
   if (!local || fn.params.includes(local)) return false;
   const declaration = facts.parents.get(local.node);
   const initial = declaration?.type === 'VariableDeclarationStatement' ? declaration.initialValue : undefined;
-  if (!initial || (declaration.variables ?? []).length !== 1) return false;
+  if (!initial || (declaration?.variables ?? []).length !== 1) return false;
   const dotted = dottedName(initial);
   return (
     dotted === 'msg.sender' ||

@@ -1,3 +1,4 @@
 import type { Detector } from '../../detector.ts';
+import { spotPriceOracle } from './spot-price-oracle.ts';
 
-export const oracleDetectors: Detector[] = [];
+export const oracleDetectors: Detector[] = [spotPriceOracle];

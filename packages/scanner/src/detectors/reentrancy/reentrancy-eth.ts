@@ -1,6 +1,16 @@
-import type { CallSite, FunctionIR, StateVariable } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
-import { stateWritesAfter } from './shared.ts';
+import {
+  callContexts,
+  codeOf,
+  nameOf,
+  onlyInFlightUpdates,
+  pathNote,
+  receiverIsUserControlled,
+  reenterableEntryPoints,
+  staleWrites,
+  variableNames,
+  writeRelated,
+} from './shared.ts';
 
 export const reentrancyEth = defineDetector({
   id: 'reentrancy-eth',
@@ -9,7 +19,7 @@ export const reentrancyEth = defineDetector({
   impact: 'high',
   confidence: 'medium',
   description:
-    'A function sends ether with an external call that forwards all remaining gas, and updates contract state only afterwards. The callee can re-enter before the update.',
+    'A function sends ether with a call that forwards all remaining gas, and only afterwards updates state it read before the call. The recipient can re-enter the function while that state is stale.',
   scenario:
     'An attacker contract calls withdraw(); in its fallback it calls withdraw() again. The balance has not been zeroed yet, so each nested call pays out again until the contract is drained (The DAO, 2016).',
   recommendation:
@@ -18,41 +28,24 @@ export const reentrancyEth = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
-    for (const fn of functions) {
-      if (!analysis.isEntryPoint(fn) || analysis.hasReentrancyGuard(fn)) continue;
-      for (const call of analysis.facts(fn).calls) {
-        if (!sendsEtherWithGas(call)) continue;
-        const writes = stateWritesAfter(analysis, fn, call);
-        if (writes.length === 0) continue;
+    for (const entry of reenterableEntryPoints(analysis, functions)) {
+      for (const context of callContexts(analysis, entry)) {
+        if (context.kind !== 'eth') continue;
+        const stale = staleWrites(analysis, context);
+        if (stale.length === 0) continue;
+        const inFlight = onlyInFlightUpdates(analysis, context, stale);
+        const { fn, call } = context;
+        // A recipient fixed by the deployer or an admin would have to attack its own contract.
+        const chosenByCaller = receiverIsUserControlled(analysis, context);
         report({
           node: call.node,
           fn,
-          message: `${describe(fn)} sends ether in \`${fn.contract.unit.source.textOf(call.node)}\` and writes ${names(writes.map((w) => w.variable))} afterwards; a re-entrant call sees the old state.`,
-          related: writes
-            .slice(0, 3)
-            .map((w) => ({
-              node: w.node,
-              unit: w.fn.contract.unit,
-              message: `state variable ${w.variable.name} written after the call`,
-            })),
+          message: `${nameOf(fn)} sends ether with \`${codeOf(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; the recipient can re-enter ${nameOf(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+          related: writeRelated(stale),
+          ...(chosenByCaller ? {} : { impact: 'medium' as const, confidence: 'low' as const }),
+          ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
         });
       }
     }
   },
 });
-
-/** Calls that transfer value and forward enough gas to re-enter. */
-function sendsEtherWithGas(call: CallSite): boolean {
-  if (call.kind !== 'low-level-call' && call.kind !== 'external') return false;
-  if (!call.value) return false;
-  const literalZero = call.value.type === 'NumberLiteral' && Number(call.value.number) === 0;
-  return !literalZero;
-}
-
-function describe(fn: FunctionIR): string {
-  return `${fn.contract.name}.${fn.name}`;
-}
-
-function names(variables: StateVariable[]): string {
-  return [...new Set(variables.map((v) => v.name))].join(', ');
-}

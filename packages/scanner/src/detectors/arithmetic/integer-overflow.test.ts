@@ -1,0 +1,169 @@
+import { describe, expect, test } from 'vitest';
+import { findingLines, scanSource } from '../../testing.ts';
+import { integerOverflow } from './integer-overflow.ts';
+
+describe('integer-overflow', () => {
+  test('default: caller-controlled addition and subtraction before 0.8', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract TimeLock {
+  mapping(address => uint) public lockTime;
+  mapping(address => uint) balances;
+  function increaseLockTime(uint seconds_) public {
+    lockTime[msg.sender] += seconds_;
+  }
+  function transfer(address to, uint value) public {
+    balances[msg.sender] -= value;
+    balances[to] += value;
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([6, 9, 10]);
+    expect(findings[0].impact).toBe('high');
+    expect(findings[0].message).toContain('seconds_');
+  });
+
+  test('behavior: a constant operand that always wraps is reported with high confidence', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract C {
+  function f() public {
+    uint8 counter = 0;
+    counter = counter - 10;
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([5]);
+    expect(findings[0].confidence).toBe('high');
+  });
+
+  test('fp: adding a parameter to a local that is zero cannot wrap', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract C {
+  function f(uint8 p) public {
+    uint8 total = 0;
+    total = total + p;
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('fp: checks that bound the operands silence it', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Token {
+  mapping(address => uint) balances;
+  uint total;
+  function transfer(address to, uint value) public {
+    require(value <= balances[msg.sender]);
+    balances[msg.sender] -= value;
+    balances[to] += value;
+  }
+  function add(uint a, uint b) public returns (uint) {
+    uint c = a + b;
+    require(c >= a);
+    return c;
+  }
+  function mul(uint a, uint b) public returns (uint) {
+    if (a == 0) return 0;
+    uint c = a * b;
+    assert(c / a == b);
+    return c;
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('fp: SafeMath calls, loop counters and literals are not raw risks', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+library SafeMath {
+  function add(uint a, uint b) internal pure returns (uint) { uint c = a + b; require(c >= a); return c; }
+}
+contract C {
+  using SafeMath for uint;
+  uint constant DECIMALS = 18;
+  uint supply;
+  uint[] items;
+  function mint(uint amount) public {
+    supply = supply.add(amount);
+    uint scaled = 1000 * 10 ** DECIMALS;
+    for (uint i = 0; i < items.length; i++) { items[i] = scaled; }
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('fp: Solidity 0.8 reverts on overflow', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract C {
+  mapping(address => uint) balances;
+  function transfer(address to, uint value) public {
+    balances[msg.sender] -= value;
+    balances[to] += value;
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('behavior: an internal helper is reported when a public caller passes user input unchecked', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract C {
+  mapping(address => uint) balances;
+  function withdraw(uint amount) public { _debit(msg.sender, amount); }
+  function _debit(address who, uint amount) internal { balances[who] -= amount; }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([5]);
+  });
+
+  test('behavior: owner-only arithmetic is kept but lowered', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract C {
+  address owner;
+  uint supply;
+  function mint(uint amount) public {
+    require(msg.sender == owner);
+    supply += amount;
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([7]);
+    expect(findings[0].impact).toBe('low');
+  });
+});
+
+describe('integer-overflow with var', () => {
+  test('behavior: a var loop counter is a uint8 compared with a wider length (0.4)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.18;
+contract Payout {
+  address[] investors;
+  function pay() public {
+    for (var i = 0; i < investors.length; i++) {
+      investors[i].transfer(1 finney);
+    }
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([5]);
+    expect(findings[0].message).toContain('uint8');
+  });
+});

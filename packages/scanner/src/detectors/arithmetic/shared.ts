@@ -1,0 +1,288 @@
+import type { Analysis, FunctionIR, Node, SourceUnit } from '@bulwark/solidity';
+import { dottedName, findAll, findStateVariable, integerBits, isUnsigned, type SolType, walk } from '@bulwark/solidity';
+
+// ------------------------------------------------------------------ compiler version
+
+export type Version = [number, number, number];
+
+/**
+ * The lowest compiler version that can build the unit: the compiled version when known, else
+ * the lowest version its `pragma solidity` admits. Undefined when nothing says (no pragma).
+ */
+export function lowestVersion(unit: SourceUnit): Version | undefined {
+  if (unit.solcVersion) return parseVersion(unit.solcVersion);
+  let lowest: Version | undefined;
+  for (const pragma of unit.pragmas) {
+    const version = lowestAdmitted(pragma);
+    if (!version) return undefined; // `<0.8.0` alone admits anything older
+    // Several pragmas all apply: the lowest admitted is the highest of their lower bounds.
+    if (!lowest || compareVersions(version, lowest) > 0) lowest = version;
+  }
+  return lowest;
+}
+
+/** True when the unit may be compiled by a version older than `version`. */
+export function admitsBelow(unit: SourceUnit, version: Version): boolean {
+  const lowest = lowestVersion(unit);
+  return !lowest || compareVersions(lowest, version) < 0;
+}
+
+/** True when arithmetic reverts on overflow (0.8+) outside `unchecked` blocks. */
+export function hasCheckedArithmetic(unit: SourceUnit): boolean {
+  return !admitsBelow(unit, [0, 8, 0]);
+}
+
+export function parseVersion(text: string): Version | undefined {
+  const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : undefined;
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}
+
+/** Lowest version a pragma expression admits (`^0.5.0`, `>=0.4.22 <0.6.0`, `0.8.20`, `^0.7.0 || ^0.8.0`). */
+function lowestAdmitted(pragma: string): Version | undefined {
+  let lowest: Version | undefined;
+  for (const alternative of pragma.split('||')) {
+    let bound: Version | undefined;
+    const constraints = alternative.match(/(\^|~|>=|<=|>|<|=)?\s*\d+(?:\.\d+){0,2}/g) ?? [];
+    for (const constraint of constraints) {
+      const operator = /^(\^|~|>=|<=|>|<|=)/.exec(constraint)?.[1] ?? '=';
+      if (operator === '<' || operator === '<=') continue;
+      const version = parseVersion(constraint);
+      if (!version) continue;
+      if (operator === '>') version[2] += 1;
+      if (!bound || compareVersions(version, bound) > 0) bound = version;
+    }
+    if (!bound) return undefined;
+    if (!lowest || compareVersions(bound, lowest) < 0) lowest = bound;
+  }
+  return lowest;
+}
+
+// ------------------------------------------------------------------ expressions
+
+/** Strips parentheses: `((a))` → `a`. */
+export function unparen(node: Node): Node {
+  let current = node;
+  while (current?.type === 'TupleExpression' && !current.isArray && current.components?.length === 1) {
+    current = current.components[0];
+  }
+  return current;
+}
+
+/** Source text of an expression without spaces and outer parentheses, to compare two expressions. */
+export function expressionKey(node: Node, unit: SourceUnit): string {
+  return unit.source.textOf(unparen(node)).replace(/\s+/g, '');
+}
+
+export const comparisonOperators = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+// ------------------------------------------------------------------ constants
+
+const subdenominations: Record<string, bigint> = Object.assign(Object.create(null), {
+  wei: 1n,
+  gwei: 10n ** 9n,
+  szabo: 10n ** 12n,
+  finney: 10n ** 15n,
+  ether: 10n ** 18n,
+  seconds: 1n,
+  minutes: 60n,
+  hours: 3600n,
+  days: 86400n,
+  weeks: 604800n,
+  years: 31536000n,
+});
+
+/** Value of a number literal (`1e18`, `0x10`, `1_000`, `2 ether`); undefined for fractions. */
+export function literalValue(node: Node): bigint | undefined {
+  if (node.type !== 'NumberLiteral') return undefined;
+  const text = String(node.number).replace(/_/g, '');
+  let value: bigint;
+  try {
+    if (/^0x/i.test(text)) value = BigInt(text);
+    else if (/^\d+$/.test(text)) value = BigInt(text);
+    else {
+      const match = /^(\d+)(?:\.(\d+))?e(\d+)$/i.exec(text);
+      if (!match) return undefined;
+      const fraction = match[2] ?? '';
+      const exponent = Number(match[3]) - fraction.length;
+      if (exponent < 0) return undefined;
+      value = BigInt(match[1] + fraction) * 10n ** BigInt(exponent);
+    }
+  } catch {
+    return undefined;
+  }
+  const unit = node.subdenomination ? subdenominations[node.subdenomination] : 1n;
+  return unit === undefined ? undefined : value * unit;
+}
+
+/** Evaluates an expression built from literals and constant state variables only. */
+export function constantValue(node: Node | null | undefined, fn: FunctionIR, depth = 0): bigint | undefined {
+  if (!node || depth > 8) return undefined;
+  const expression = unparen(node);
+  switch (expression.type) {
+    case 'NumberLiteral':
+      return literalValue(expression);
+    case 'Identifier': {
+      const state = findStateVariable(fn.contract, expression.name);
+      if (state?.constant && state.initialValue) return constantValue(state.initialValue, fn, depth + 1);
+      return undefined;
+    }
+    case 'UnaryOperation':
+      if (expression.operator === '-') {
+        const inner = constantValue(expression.subExpression, fn, depth + 1);
+        return inner === undefined ? undefined : -inner;
+      }
+      return undefined;
+    case 'FunctionCall': {
+      // Type conversions such as uint8(3) keep the value when it fits.
+      const callee = expression.expression;
+      if (callee?.type === 'ElementaryTypeName' && expression.arguments?.length === 1)
+        return constantValue(expression.arguments[0], fn, depth + 1);
+      return undefined;
+    }
+    case 'BinaryOperation': {
+      const left = constantValue(expression.left, fn, depth + 1);
+      const right = left === undefined ? undefined : constantValue(expression.right, fn, depth + 1);
+      if (left === undefined || right === undefined) return undefined;
+      return fold(expression.operator, left, right);
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function fold(operator: string, left: bigint, right: bigint): bigint | undefined {
+  switch (operator) {
+    case '+':
+      return left + right;
+    case '-':
+      return left - right;
+    case '*':
+      return left * right;
+    case '/':
+      return right === 0n ? undefined : left / right;
+    case '%':
+      return right === 0n ? undefined : left % right;
+    case '**':
+      return right < 0n || right > 1024n ? undefined : left ** right;
+    case '<<':
+      return right > 1024n ? undefined : left << right;
+    case '>>':
+      return left >> right;
+    case '&':
+      return left & right;
+    case '|':
+      return left | right;
+    case '^':
+      return left ^ right;
+    default:
+      return undefined;
+  }
+}
+
+/** Range of an integer type; undefined when the type is not a known integer type. */
+export function integerRange(type: SolType): { min: bigint; max: bigint; bits: number } | undefined {
+  const bits = integerBits(type);
+  if (bits === undefined) return undefined;
+  if (isUnsigned(type)) return { min: 0n, max: (1n << BigInt(bits)) - 1n, bits };
+  return { min: -(1n << BigInt(bits - 1)), max: (1n << BigInt(bits - 1)) - 1n, bits };
+}
+
+// ------------------------------------------------------------------ access
+
+const nonGuardModifier =
+  /^(when(not)?paused|nonreentrant|payable|initializer|reinitializer|onlyinitializing|valid\w*|check\w*|ensure\w*|lock\w*)$/i;
+
+const privilegedCache = new WeakMap<Analysis, Map<FunctionIR, boolean>>();
+
+/**
+ * True when only some callers get through: a condition compares msg.sender for equality
+ * (`msg.sender == owner`, `owner() != _msgSender()`), looks it up in an allow-list
+ * (`require(admins[msg.sender])`, `hasRole(role, msg.sender)`), or a modifier cannot be resolved.
+ * Unlike a mere use of msg.sender (`balances[msg.sender] >= v`), these restrict who may call.
+ */
+export function isPrivileged(fn: FunctionIR, analysis: Analysis): boolean {
+  let cache = privilegedCache.get(analysis);
+  if (!cache) {
+    cache = new Map();
+    privilegedCache.set(analysis, cache);
+  }
+  const cached = cache.get(fn);
+  if (cached !== undefined) return cached;
+  cache.set(fn, false);
+  let result = fn.modifiers.some(
+    (use) => !use.definition && !nonGuardModifier.test(use.name) && !isBaseConstructorCall(fn, use.name),
+  );
+  if (!result) {
+    for (const f of analysis.reachable(fn)) {
+      const facts = analysis.facts(f);
+      if (facts.conditions.some((condition) => restrictsSender(condition, f, analysis))) {
+        result = true;
+        break;
+      }
+    }
+  }
+  cache.set(fn, result);
+  return result;
+}
+
+function isBaseConstructorCall(fn: FunctionIR, name: string): boolean {
+  return fn.kind === 'constructor' && fn.contract.linearized.some((c) => c.name === name);
+}
+
+function isSenderExpression(node: Node, fn: FunctionIR, analysis: Analysis): boolean {
+  const expression = unparen(node);
+  const dotted = dottedName(expression);
+  if (dotted === 'msg.sender' || dotted === 'tx.origin') return true;
+  if (expression.type === 'FunctionCall' && expression.expression?.type === 'Identifier')
+    return /^_?msgSender$/.test(expression.expression.name);
+  if (expression.type === 'Identifier' && analysis.facts(fn).locals.has(expression.name)) {
+    const sources = analysis.localTaint(fn).get(expression.name);
+    return Boolean(sources?.has('msg.sender') && sources.size === 1);
+  }
+  return false;
+}
+
+function restrictsSender(condition: Node, fn: FunctionIR, analysis: Analysis): boolean {
+  let found = false;
+  walk(condition, (node) => {
+    if (found) return false;
+    if (node.type === 'BinaryOperation' && (node.operator === '==' || node.operator === '!=')) {
+      if (isSenderExpression(node.left, fn, analysis) || isSenderExpression(node.right, fn, analysis)) found = true;
+    } else if (node.type === 'IndexAccess' && isSenderExpression(node.index, fn, analysis)) {
+      // `admins[msg.sender]` read as a boolean (not `balances[msg.sender] >= v`).
+      const type = analysis.typeOf(node, fn);
+      if (type.kind === 'elementary' && type.name === 'bool') found = true;
+    } else if (node.type === 'FunctionCall') {
+      const args: Node[] = node.arguments ?? [];
+      if (args.some((a) => isSenderExpression(a, fn, analysis))) {
+        const call = analysis.facts(fn).calls.find((c) => c.node === node);
+        const type = analysis.typeOf(node, fn);
+        // `hasRole(role, msg.sender)`, `isOwner(msg.sender)`: a boolean about the sender.
+        if (
+          call?.kind !== 'builtin' &&
+          (type.kind === 'unknown' || (type.kind === 'elementary' && type.name === 'bool'))
+        )
+          found = true;
+      } else if (args.length === 0) {
+        // `require(isOwner())`: a helper that compares msg.sender itself.
+        const call = analysis.facts(fn).calls.find((c) => c.node === node);
+        for (const target of call?.kind === 'internal' ? call.targets : []) {
+          if (returnsSenderComparison(target, analysis)) found = true;
+        }
+      }
+    }
+    return undefined;
+  });
+  return found;
+}
+
+function returnsSenderComparison(fn: FunctionIR, analysis: Analysis): boolean {
+  if (!fn.body) return false;
+  return findAll(fn.body, 'ReturnStatement').some(
+    (statement) => statement.expression && restrictsSender(statement.expression, fn, analysis),
+  );
+}

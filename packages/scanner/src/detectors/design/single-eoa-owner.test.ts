@@ -1,0 +1,133 @@
+import { describe, expect, test } from 'vitest';
+import { findingLines, scanSource } from '../../testing.ts';
+import { singleEoaOwner } from './single-eoa-owner.ts';
+
+const ownable = `
+abstract contract Ownable {
+  address private _owner;
+  constructor() { _owner = msg.sender; }
+  function owner() public view returns (address) { return _owner; }
+  modifier onlyOwner() { require(owner() == msg.sender, "not owner"); _; }
+  function transferOwnership(address next) public onlyOwner { _owner = next; }
+}`;
+
+describe('single-eoa-owner', () => {
+  test('default: the owner of a vault can drain it and mint alone', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+contract Vault is Ownable {
+  mapping(address => uint256) public shares;
+  function deposit() external payable { shares[msg.sender] += msg.value; }
+  function emergencyWithdraw(address payable to) external onlyOwner { to.transfer(address(this).balance); }
+  function grant(address to, uint256 amount) external onlyOwner { shares[to] += amount; }
+}`,
+      singleEoaOwner,
+    );
+    expect(findingLines(findings)).toEqual([10]);
+    expect(findings[0].impact).toBe('medium');
+    expect(findings[0].message).toContain('`_owner`');
+    expect(findings[0].message).toContain('move funds');
+    expect(findings[0].message).toContain('mint');
+    expect(findings[0].related.map((r) => r.startLine)).toEqual(expect.arrayContaining([4, 13, 14]));
+  });
+
+  test('behavior: 0.5 token whose owner can pause transfers', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract Token {
+  address public owner;
+  bool public paused;
+  mapping(address => uint) balances;
+  constructor() public { owner = msg.sender; }
+  function setPaused(bool p) public { require(msg.sender == owner); paused = p; }
+  function transfer(address to, uint v) public returns (bool) {
+    require(!paused);
+    balances[msg.sender] -= v;
+    balances[to] += v;
+    return true;
+  }
+}`,
+      singleEoaOwner,
+    );
+    expect(findingLines(findings)).toEqual([2]);
+    expect(findings[0].message).toContain('pause');
+  });
+
+  test('behavior: a Safe-owned contract (authority typed as a contract) is clean', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+interface ISafe { function getThreshold() external view returns (uint256); }
+contract Treasury {
+  ISafe public immutable safe;
+  constructor(ISafe s) { safe = s; }
+  modifier onlySafe() { require(msg.sender == address(safe)); _; }
+  function pay(address payable to, uint256 v) external onlySafe { to.transfer(v); }
+  receive() external payable {}
+}`,
+      singleEoaOwner,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('behavior: powers behind a delay or an approval quorum are clean', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+contract DelayedVault is Ownable {
+  uint256 public unlockAt;
+  function queue() external onlyOwner { unlockAt = block.timestamp + 2 days; }
+  function sweep(address payable to) external onlyOwner {
+    require(unlockAt != 0 && block.timestamp >= unlockAt, "timelocked");
+    unlockAt = 0;
+    to.transfer(address(this).balance);
+  }
+}
+contract QuorumVault {
+  address public admin;
+  uint256 public required = 3;
+  mapping(uint256 => uint256) public approvals;
+  constructor() { admin = msg.sender; }
+  function sweep(uint256 id, address payable to) external {
+    require(msg.sender == admin);
+    require(approvals[id] >= required, "needs approvals");
+    to.transfer(address(this).balance);
+  }
+}`,
+      singleEoaOwner,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  test('behavior: minor powers only are low; ownership transfer alone is not reported', () => {
+    const minor = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+contract Registry is Ownable {
+  string public name;
+  function setName(string calldata n) external onlyOwner { name = n; }
+}
+contract Plain is Ownable {}`,
+      singleEoaOwner,
+    );
+    expect(findingLines(minor)).toEqual([10]);
+    expect(minor[0].impact).toBe('low');
+  });
+
+  test('fp: an admin that is another contract created by the deployer is not an EOA', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Pair {
+  address public factory;
+  uint256 public reserve;
+  constructor() { factory = msg.sender; }
+  function skim(address payable to) external { require(msg.sender == factory); to.transfer(address(this).balance); }
+}
+contract Factory {
+  function create() external returns (Pair p) { p = new Pair(); }
+}`,
+      singleEoaOwner,
+    );
+    expect(findings).toEqual([]);
+  });
+});

@@ -1,0 +1,189 @@
+import {
+  type Analysis,
+  allFunctions,
+  type Contract,
+  type FunctionIR,
+  findAll,
+  type Node,
+  walk,
+} from '@bulwark/solidity';
+import { defineDetector } from '../../detector.ts';
+import { classifyCall, codeOf, nameOf, restrictsCaller, statePath } from '../reentrancy/shared.ts';
+
+const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
+const comparisons = new Set(['<', '<=', '>', '>=', '!=']);
+
+export const unboundedLoop = defineDetector({
+  id: 'unbounded-loop',
+  category: 'dos',
+  title: 'Loop over a list any user can grow',
+  impact: 'medium',
+  confidence: 'medium',
+  description:
+    'A loop runs once per element of a storage array (or up to a storage counter) that any user can grow, and writes state or calls out on each iteration. Past some length the loop needs more gas than a block holds and the function can never complete again (SWC-128).',
+  scenario:
+    'distribute() pays every entry of participants[]; join() lets anyone push to it. An attacker joins thousands of times with dust amounts, distribute() exceeds the block gas limit, and the funds are locked.',
+  recommendation:
+    'Bound the work per transaction (process in batches from a stored cursor), cap the list length, or replace the loop with pull-based accounting.',
+  swc: ['SWC-128'],
+  owasp: ['SC10:2025'],
+  control: 'SBD-07',
+  detect({ functions, analysis, report }) {
+    for (const fn of functions) {
+      if (!fn.body || fn.kind === 'modifier' || fn.mutability === 'view' || fn.mutability === 'pure') continue;
+      if (fn.kind === 'constructor') continue;
+      for (const loop of findAll(fn.body, (n) => loopTypes.has(n.type))) {
+        const condition: Node | undefined = loop.type === 'ForStatement' ? loop.conditionExpression : loop.condition;
+        if (!condition) continue;
+        const bound = growableBound(analysis, fn, condition);
+        if (!bound) continue;
+        if (!doesCostlyWork(analysis, fn, loop)) continue;
+        report({
+          node: condition,
+          fn,
+          message: `${nameOf(fn)} loops while \`${codeOf(fn, condition)}\`, bounded by ${bound.description}, which any user can grow (${bound.grower}); with state writes or calls in each iteration, a long enough list puts the function over the block gas limit.`,
+        });
+      }
+    }
+  },
+});
+
+type Bound = { description: string; grower: string };
+
+/** A side of the loop condition that is a user-growable storage array length or counter. */
+function growableBound(analysis: Analysis, fn: FunctionIR, condition: Node): Bound | undefined {
+  for (const comparison of findAll(condition, (n) => n.type === 'BinaryOperation' && comparisons.has(n.operator))) {
+    for (const side of [comparison.left, comparison.right]) {
+      const found = boundOf(analysis, fn, side, 0);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function boundOf(analysis: Analysis, fn: FunctionIR, side: Node, depth: number): Bound | undefined {
+  if (depth > 2 || !side) return undefined;
+  if (side.type === 'MemberAccess' && side.memberName === 'length') {
+    const path = statePath(analysis, side.expression, fn);
+    if (!path) return undefined;
+    const grower = arrayGrower(analysis, fn.contract, path);
+    return grower
+      ? { description: `the length of ${path.replace(/\[\]/g, '[…]')}`, grower: `${nameOf(grower)} appends to it` }
+      : undefined;
+  }
+  if (side.type === 'Identifier') {
+    const facts = analysis.facts(fn);
+    if (facts.locals.has(side.name)) {
+      if (fn.params.some((p) => p.name === side.name)) return undefined;
+      for (const value of assignedValues(fn, side.name)) {
+        const found = boundOf(analysis, fn, value, depth + 1);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    const path = statePath(analysis, side, fn);
+    if (!path) return undefined;
+    const grower = counterGrower(analysis, fn.contract, path);
+    return grower ? { description: `the counter ${path}`, grower: `${nameOf(grower)} increases it` } : undefined;
+  }
+  if (side.type === 'MemberAccess' || side.type === 'IndexAccess') {
+    const path = statePath(analysis, side, fn);
+    if (!path) return undefined;
+    const grower = counterGrower(analysis, fn.contract, path);
+    return grower
+      ? { description: `the counter ${path.replace(/\[\]/g, '[…]')}`, grower: `${nameOf(grower)} increases it` }
+      : undefined;
+  }
+  return undefined;
+}
+
+function assignedValues(fn: FunctionIR, name: string): Node[] {
+  const out: Node[] = [];
+  walk(fn.body!, (node) => {
+    if (node.type === 'VariableDeclarationStatement' && node.initialValue && node.variables?.length === 1) {
+      if (node.variables[0]?.name === name) out.push(node.initialValue);
+    } else if (
+      node.type === 'BinaryOperation' &&
+      node.operator === '=' &&
+      node.left?.type === 'Identifier' &&
+      node.left.name === name
+    ) {
+      out.push(node.right);
+    }
+    return undefined;
+  });
+  return out;
+}
+
+/** Functions any user can run (unrestricted entry points and what they call), constructors excluded. */
+function openFunctions(analysis: Analysis, contract: Contract): FunctionIR[] {
+  const out = new Set<FunctionIR>();
+  for (const fn of allFunctions(contract)) {
+    if (fn.kind === 'constructor' || !analysis.isEntryPoint(fn) || restrictsCaller(analysis, fn)) continue;
+    for (const f of analysis.reachable(fn)) if (f.kind !== 'constructor') out.add(f);
+  }
+  return [...out];
+}
+
+/** An open function that pushes to the array at `path` (or extends its length, pre-0.6). */
+function arrayGrower(analysis: Analysis, contract: Contract, path: string): FunctionIR | undefined {
+  return openFunctions(analysis, contract).find(
+    (f) =>
+      findAll(f.body!, (n) => {
+        if (n.type === 'FunctionCall' && n.expression?.type === 'MemberAccess' && n.expression.memberName === 'push')
+          return statePath(analysis, n.expression.expression, f) === path;
+        if (
+          n.type === 'UnaryOperation' &&
+          n.operator === '++' &&
+          n.subExpression?.type === 'MemberAccess' &&
+          n.subExpression.memberName === 'length'
+        )
+          return statePath(analysis, n.subExpression.expression, f) === path;
+        return false;
+      }).length > 0,
+  );
+}
+
+/** An open function that increases the counter at `path`. */
+function counterGrower(analysis: Analysis, contract: Contract, path: string): FunctionIR | undefined {
+  return openFunctions(analysis, contract).find(
+    (f) =>
+      findAll(f.body!, (n) => {
+        let target: Node | undefined;
+        if (n.type === 'UnaryOperation' && n.operator === '++') target = n.subExpression;
+        else if (n.type === 'BinaryOperation' && n.operator === '+=') target = n.left;
+        else if (
+          n.type === 'BinaryOperation' &&
+          n.operator === '=' &&
+          n.right?.type === 'BinaryOperation' &&
+          n.right.operator === '+'
+        )
+          target = codeOf(f, n.right.left) === codeOf(f, n.left) ? n.left : undefined;
+        return target !== undefined && statePath(analysis, target, f) === path;
+      }).length > 0,
+  );
+}
+
+/** State writes or outgoing calls inside the loop, directly or in internal functions it calls. */
+function doesCostlyWork(analysis: Analysis, fn: FunctionIR, loop: Node): boolean {
+  const inside = (node: Node) =>
+    (node.range?.[0] ?? 0) >= (loop.range?.[0] ?? 0) && (node.range?.[1] ?? 0) <= (loop.range?.[1] ?? 0);
+  const facts = analysis.facts(fn);
+  if (facts.stateWrites.some((w) => inside(w.node))) return true;
+  for (const call of facts.calls) {
+    if (!inside(call.node)) continue;
+    if (classifyCall(analysis, fn, call) !== 'none') return true;
+    if (call.kind === 'internal' || call.kind === 'library') {
+      for (const target of call.targets) {
+        if (analysis.writesState(target).size > 0) return true;
+        if (
+          analysis
+            .reachable(target)
+            .some((f) => analysis.facts(f).calls.some((c) => classifyCall(analysis, f, c) !== 'none'))
+        )
+          return true;
+      }
+    }
+  }
+  return false;
+}

@@ -1,0 +1,101 @@
+import {
+  type Analysis,
+  assignmentOperators,
+  type CallSite,
+  dottedName,
+  type FunctionIR,
+  findAll,
+  type Node,
+} from '@bulwark/solidity';
+import { defineDetector } from '../../detector.ts';
+import { nameOf, textOf } from './shared.ts';
+
+export const assertStateChange = defineDetector({
+  id: 'assert-state-change',
+  category: 'misc',
+  title: 'assert() changes state or validates input',
+  impact: 'low',
+  confidence: 'high',
+  description:
+    "assert() is for invariants that can never fail. Here its expression changes state (an assignment, increment, or a call to a state-changing function), or it checks the caller's input, which require() should do.",
+  scenario:
+    'A maintainer (or an optimiser, or a formal tool that assumes asserts hold) removes or skips the assert and silently drops the state change inside it; or a user passes bad input and, before 0.8, the failing assert burns all the gas of the transaction.',
+  recommendation:
+    'Move state changes out of assert(); validate inputs with require() or custom errors, and keep assert() for internal invariants.',
+  swc: ['SWC-110'],
+  owasp: ['SC04:2025'],
+  control: 'SBD-07',
+  detect({ functions, analysis, report }) {
+    for (const fn of functions) {
+      const facts = analysis.facts(fn);
+      for (const call of facts.calls) {
+        if (call.kind !== 'builtin' || call.name !== 'assert' || !call.arguments[0]) continue;
+        const expression = call.arguments[0];
+        const change = stateChange(expression, facts.calls, analysis, fn);
+        if (change) {
+          report({
+            node: call.node,
+            fn,
+            message: `${nameOf(fn)} changes state inside \`${textOf(fn, call.node)}\` (${change}); assert() is for invariants, and code relying on its side effect breaks when the check is removed or skipped.`,
+          });
+          continue;
+        }
+        if (validatesInput(expression, fn, analysis)) {
+          report({
+            node: call.node,
+            fn,
+            message: `${nameOf(fn)} validates caller input with \`${textOf(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${preZeroEight(fn) ? ' that consumes all remaining gas' : ''}.`,
+            impact: 'informational',
+          });
+        }
+      }
+    }
+  },
+});
+
+function stateChange(expression: Node, calls: CallSite[], analysis: Analysis, fn: FunctionIR): string | undefined {
+  const [start, end] = expression.range ?? [0, -1];
+  const inside = (n: Node) => (n.range?.[0] ?? -1) >= start && (n.range?.[1] ?? -1) <= end;
+  const assignment = findAll(
+    expression,
+    (n) =>
+      (n.type === 'BinaryOperation' && assignmentOperators.has(n.operator)) ||
+      (n.type === 'UnaryOperation' && ['++', '--', 'delete'].includes(n.operator)),
+  )[0];
+  if (assignment) return `\`${textOf(fn, assignment)}\` writes a variable`;
+  for (const call of calls) {
+    if (!inside(call.node)) continue;
+    if (call.kind === 'internal' || call.kind === 'library') {
+      const writes = call.targets.flatMap((t) => [...analysis.writesState(t)]);
+      if (writes.length > 0)
+        return `\`${textOf(fn, call.node)}\` writes ${[...new Set(writes.map((w) => w.name))].join(', ')}`;
+    }
+    if (['low-level-call', 'send', 'transfer', 'delegatecall'].includes(call.kind))
+      return `\`${textOf(fn, call.node)}\` makes a call`;
+    if (call.kind === 'external' && call.targets.some((t) => t.mutability !== 'view' && t.mutability !== 'pure'))
+      return `\`${textOf(fn, call.node)}\` calls a state-changing function`;
+  }
+  return undefined;
+}
+
+/** An entry point asserting on its parameters or msg.* directly (not on values it computed). */
+function validatesInput(expression: Node, fn: FunctionIR, analysis: Analysis): boolean {
+  if (fn.visibility !== 'public' && fn.visibility !== 'external') return false;
+  if (fn.kind === 'modifier' || fn.contract.kind === 'library') return false;
+  const locals = analysis.facts(fn).locals;
+  const params = new Set(fn.params.map((p) => p.name));
+  let input = false;
+  for (const node of findAll(expression, (n) => n.type === 'Identifier' || n.type === 'MemberAccess')) {
+    const dotted = dottedName(node);
+    if (dotted === 'msg.value' || dotted === 'msg.sender' || dotted === 'msg.data') input = true;
+    else if (node.type === 'Identifier' && params.has(node.name)) input = true;
+    else if (node.type === 'Identifier' && locals.has(node.name)) return false;
+  }
+  return input;
+}
+
+function preZeroEight(fn: FunctionIR): boolean {
+  const unit = fn.contract.unit;
+  if (unit.solcVersion) return /^0\.[4-7]\./.test(unit.solcVersion);
+  return unit.pragmas.some((p) => /0\.[4-7]\./.test(p));
+}

@@ -1,0 +1,44 @@
+import { defineDetector } from '../../detector.ts';
+import { codeOf, erc20Call, nameOf } from './shared.ts';
+
+export const unsafeErc20Call = defineDetector({
+  id: 'unsafe-erc20-call',
+  category: 'unchecked-calls',
+  title: 'ERC-20 transfer/approve without SafeERC20',
+  impact: 'medium',
+  confidence: 'medium',
+  description:
+    'transfer, transferFrom and approve are called directly on an ERC-20 token. Some tokens return false instead of reverting on failure (the result must be checked); others (USDT, BNB) return nothing, so a call through an interface that expects a bool reverts. Ignoring the result loses failures; checking it directly breaks on the second kind.',
+  scenario:
+    'A vault credits a deposit after `token.transferFrom(user, vault, amount)` without checking the result. With a token that returns false on insufficient balance, the attacker is credited for tokens never received and withdraws real ones.',
+  recommendation:
+    "Use OpenZeppelin's SafeERC20 (`safeTransfer`, `safeTransferFrom`, `forceApprove`), which handles both kinds of token.",
+  swc: ['SWC-104'],
+  owasp: ['SC06:2025'],
+  control: 'SBD-07',
+  detect({ functions, analysis, report }) {
+    for (const fn of functions) {
+      for (const call of analysis.facts(fn).calls) {
+        const token = erc20Call(analysis, fn, call);
+        if (!token) continue;
+        const code = codeOf(fn, call.node);
+        if (call.returnUse === 'unused') {
+          report({
+            node: call.node,
+            fn,
+            message: token.declaresBool
+              ? `${nameOf(fn)} ignores the bool returned by \`${code}\`; a token that returns false on failure leaves the ${token.method} undone while the function carries on.`
+              : `${nameOf(fn)} calls \`${code}\` through ${token.tokenType}, which declares no return value, so a token that returns false on failure goes unnoticed.`,
+          });
+        } else if (token.declaresBool) {
+          report({
+            node: call.node,
+            fn,
+            message: `${nameOf(fn)} calls \`${code}\` directly; tokens that return no value (USDT, BNB) make this call revert, so they cannot be used. SafeERC20 accepts both kinds.`,
+            impact: 'low',
+          });
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,66 @@
+import type { FunctionIR, SolType } from '@bulwark/solidity';
+import { defineDetector } from '../../detector.ts';
+import { codeOf, erc20Call, nameOf } from './shared.ts';
+
+export const unusedReturn = defineDetector({
+  id: 'unused-return',
+  category: 'unchecked-calls',
+  title: 'Return value of an external call ignored',
+  impact: 'medium',
+  confidence: 'medium',
+  description:
+    'A function calls a state-changing function of another contract that reports its outcome as a bool, and discards the bool; or it calls a view/pure library function on plain values and discards the result, so the call does nothing (typically `a.add(b);` written for `a = a.add(b);`).',
+  scenario:
+    'A bridge calls `vault.release(user, amount)`, which returns false when the vault is short of funds; the bridge ignores it and marks the transfer complete, so the user is never paid. Or `total.add(fee);` leaves total unchanged and fees are never accounted.',
+  recommendation:
+    'Use the returned value (check it, or use it instead of the assumed amount). If it is deliberately ignored, say so in a comment and suppress the finding.',
+  swc: ['SWC-104'],
+  owasp: ['SC06:2025'],
+  control: 'SBD-07',
+  detect({ functions, analysis, report }) {
+    for (const fn of functions) {
+      for (const call of analysis.facts(fn).calls) {
+        if (call.returnUse !== 'unused') continue;
+        if (call.kind === 'external') {
+          if (erc20Call(analysis, fn, call)) continue; // unsafe-erc20-call covers these
+          const target = call.targets[0];
+          // A discarded view result is a probe (the call only matters if it reverts); a bool
+          // from a state-changing call is a status the caller must act on.
+          if (!target || target.mutability === 'view' || target.mutability === 'pure' || !returnsBool(target)) continue;
+          report({
+            node: call.node,
+            fn,
+            message: `${nameOf(fn)} discards the bool returned by \`${codeOf(fn, call.node)}\`; if ${target.contract.name}.${target.name} reports failure by returning false, the failure goes unnoticed and the function carries on.`,
+          });
+        } else if (call.kind === 'library') {
+          const target = call.targets.find(
+            (t) => t.params.length === call.arguments.length || t.params.length === call.arguments.length + 1,
+          );
+          if (!target || target.returns.length === 0) continue;
+          if (target.mutability !== 'view' && target.mutability !== 'pure') continue;
+          // With only value-type inputs the function cannot change anything the caller holds.
+          const inputs =
+            call.receiver && target.params.length === call.arguments.length + 1
+              ? [call.receiver, ...call.arguments]
+              : call.arguments;
+          if (!inputs.every((input) => isValueType(analysis.typeOf(input, fn)))) continue;
+          report({
+            node: call.node,
+            fn,
+            message: `${nameOf(fn)} calls the ${target.mutability} library function \`${codeOf(fn, call.node)}\` and discards its result, so the call computes nothing (was an assignment of its result meant?).`,
+          });
+        }
+      }
+    }
+  },
+});
+
+function returnsBool(target: FunctionIR): boolean {
+  const type = target.returns.length === 1 ? target.returns[0].type : undefined;
+  return type?.kind === 'elementary' && type.name === 'bool';
+}
+
+function isValueType(type: SolType): boolean {
+  if (type.kind === 'literal') return type.value !== 'string';
+  return type.kind === 'elementary' && type.name !== 'bytes' && type.name !== 'string';
+}
