@@ -125,6 +125,16 @@ export function buildCfg(body: Node | undefined): Cfg {
         return [node];
       }
       default: {
+        // @solidity-parser/parser gives a modifier's `_;` as an expression statement.
+        if (
+          statement.type === 'ExpressionStatement' &&
+          statement.expression?.type === 'Identifier' &&
+          statement.expression.name === '_'
+        ) {
+          const node = make('placeholder', statement);
+          link(preds, node);
+          return [node];
+        }
         const node = make('statement', statement);
         link(preds, node);
         if (isTerminatingCall(statement)) {

@@ -188,6 +188,20 @@ contract G {
     expect(analysis.hasReentrancyGuard(fn(program, 'G', 'b'))).toBe(false);
   });
 
+  test('behavior: a modifier body has a placeholder node, and code after it runs after the body', () => {
+    const { program, analysis } = load(`pragma solidity ^0.8.0;
+contract G {
+  uint256 private status = 1;
+  modifier nonReentrant() { require(status == 1); status = 2; _; status = 1; }
+}`);
+    const facts = analysis.facts(fn(program, 'G', 'nonReentrant'));
+    const placeholder = facts.cfg.nodes.find((n) => n.kind === 'placeholder');
+    expect(placeholder).toBeDefined();
+    const after = analysis.after(placeholder!);
+    const writesAfter = facts.stateWrites.filter((w) => w.statement && after.has(w.statement));
+    expect(writesAfter.map((w) => facts.fn.contract.unit.source.textOf(w.node))).toEqual(['status = 1']);
+  });
+
   test('behavior: types of expressions', () => {
     const { program, analysis } = load(`pragma solidity ^0.8.0;
 contract T {
