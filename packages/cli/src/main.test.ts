@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -201,6 +201,21 @@ describe('bulwark scan', () => {
 });
 
 describe('bulwark binary', () => {
+  test('behavior: worker threads load from the installed binary', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 6; i++) files[`Bank${i}.sol`] = reentrant.replace('contract Bank', `contract Bank${i}`);
+    const dir = tempProject(files);
+    const child = spawnSync(path.join(repo, 'node_modules/.bin/bulwark'), ['scan', '.', '-f', 'json', '--jobs', '2'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(child.stderr).not.toMatch(/worker/i);
+    expect(child.status).toBe(1);
+    const result = JSON.parse(child.stdout);
+    expect(result.files).toHaveLength(6);
+    expect(result.findings.filter((f: { detector: string }) => f.detector === 'reentrancy-eth')).toHaveLength(6);
+  });
+
   test('default: npx bulwark --help works from the repo root', () => {
     const out = execFileSync(path.join(repo, 'node_modules/.bin/bulwark'), ['--help'], { cwd: repo, encoding: 'utf8' });
     expect(out).toMatch(/Usage: bulwark <command>/);

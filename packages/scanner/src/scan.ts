@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BaseError, type Finding, UsageError } from '@bulwark/core';
 import { detectProject } from '@bulwark/solidity';
@@ -135,21 +133,18 @@ async function runHere(
   return results;
 }
 
-const require = createRequire(import.meta.url);
-
 /** Spreads jobs over worker threads; a worker that dies has its job run here instead. */
 async function runInWorkers(
   jobs: FileJob[],
   threads: number,
   onResult: (r: FileJobResult) => void,
 ): Promise<FileJobResult[]> {
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  const workerUrl = new URL('./worker.ts', import.meta.url);
+  const workerUrl = new URL('./worker-entry.mjs', import.meta.url);
   const results: FileJobResult[] = new Array(jobs.length);
   let next = 0;
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerUrl, { execArgv: ['--import', tsx] });
+      const worker = new Worker(workerUrl);
       let current = -1;
       const take = () => {
         if (next >= jobs.length) {
