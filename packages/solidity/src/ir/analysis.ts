@@ -84,7 +84,8 @@ export type TaintSource =
   | `param:${string}`
   | `state:${string}`;
 
-const magicSources: Record<string, TaintSource> = {
+// Null-prototype maps: a Solidity name like `constructor` must not find Object.prototype members.
+const magicSources: Record<string, TaintSource> = Object.assign(Object.create(null), {
   'msg.sender': 'msg.sender',
   'msg.value': 'msg.value',
   'msg.data': 'msg.data',
@@ -97,7 +98,7 @@ const magicSources: Record<string, TaintSource> = {
   'block.prevrandao': 'block.difficulty',
   'block.coinbase': 'block.coinbase',
   'block.gaslimit': 'block.gaslimit',
-};
+});
 
 const builtinFunctions = new Set([
   'require',
@@ -116,12 +117,12 @@ const builtinFunctions = new Set([
   'block.blockhash',
 ]);
 
-const lowLevelKinds: Record<string, CallKind> = {
+const lowLevelKinds: Record<string, CallKind> = Object.assign(Object.create(null), {
   call: 'low-level-call',
   delegatecall: 'delegatecall',
   staticcall: 'staticcall',
   callcode: 'callcode',
-};
+});
 
 const conditionOperators = new Set(['&&', '||', '==', '!=', '<', '>', '<=', '>=', '!']);
 export const assignmentOperators = new Set(['=', '+=', '-=', '*=', '/=', '%=', '|=', '&=', '^=', '<<=', '>>=']);

@@ -219,3 +219,17 @@ contract T {
     expect(typeToString(facts.locals.get('p')!.type)).toBe('P');
   });
 });
+
+describe('names that are also JavaScript object keys', () => {
+  test('behavior: `constructor` and `toString` as Solidity names are plain identifiers', () => {
+    const { program, analysis } = load(`pragma solidity ^0.8.0;
+contract K {
+  uint256 toString;
+  function f(uint256 constructor) external returns (uint256) { toString = constructor; return toString; }
+}`);
+    const f = fn(program, 'K', 'f');
+    const facts = analysis.facts(f);
+    const ret = facts.cfg.nodes.find((n) => n.ast?.type === 'ReturnStatement')!.ast!;
+    expect([...analysis.taintOf(ret.expression, f)].sort()).toEqual(['state:toString', 'user-input']);
+  });
+});
