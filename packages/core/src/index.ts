@@ -12,3 +12,4 @@ export {
   impacts,
   isImpact,
 } from './severity.ts';
+export { closest, editDistance } from './suggest.ts';

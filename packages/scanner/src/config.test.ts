@@ -1,6 +1,7 @@
+import { closest } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { parseScanConfig } from './config.ts';
-import { closest, globToRegExp } from './scan.ts';
+import { globToRegExp } from './scan.ts';
 
 describe('parseScanConfig', () => {
   test('default: a full scan section', () => {

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Impact, InputError, isImpact } from '@bulwark/core';
-import { closest } from './scan.ts';
+import { closest, type Impact, InputError, isImpact } from '@bulwark/core';
 
 /** The `scan` section of bulwark.config.json. */
 export type ScanConfig = {

@@ -1,3 +1,4 @@
+import { editDistance } from '@bulwark/core';
 import { type Analysis, type Contract, type FunctionIR, isAddress, type StateAccess } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { admitsBelow, isPrivileged } from '../arithmetic/shared.ts';
@@ -48,7 +49,7 @@ export const wrongConstructorName = defineDetector({
 function resembles(fn: FunctionIR, contract: Contract): string | undefined {
   const name = fn.name;
   if (name.toLowerCase() === contract.name.toLowerCase()) return `the contract ${contract.name} (case differs)`;
-  if (name.length >= 5 && distance(name.toLowerCase(), contract.name.toLowerCase()) <= (name.length >= 10 ? 2 : 1))
+  if (name.length >= 5 && editDistance(name.toLowerCase(), contract.name.toLowerCase()) <= (name.length >= 10 ? 2 : 1))
     return `the contract ${contract.name}`;
   for (const other of contract.unit.contracts) {
     if (other === contract || other.kind === 'interface' || other.kind === 'library') continue;
@@ -69,19 +70,4 @@ function setsCallerAsOwner(fn: FunctionIR, analysis: Analysis): (StateAccess & {
     }
   }
   return undefined;
-}
-
-/** Levenshtein distance. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
