@@ -64,7 +64,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       diagnostics: [{ severity: 'warning', file: project.root, message: warning }],
       findings: 0,
     });
-  let findings: Finding[] = results.flatMap((r) => r.findings);
+  let findings: Finding[] = dedupeAcrossFiles(results.flatMap((r) => r.findings));
   const suppressed = { inline: results.reduce((n, r) => n + r.suppressedInline, 0), config: 0, baseline: 0 };
   const configRules = options.config?.suppress ?? [];
   if (configRules.length > 0) {
@@ -97,6 +97,21 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     suppressed,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * A base contract's code is analysed once per file that imports it, so one problem can come back
+ * from several derived contracts: keep one finding per detector and place.
+ */
+function dedupeAcrossFiles(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const { file, startLine, startColumn, endLine, endColumn } = f.location;
+    const key = `${f.detector}|${file}|${startLine}:${startColumn}-${endLine}:${endColumn}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function selectDetectors(options: ScanOptions): Detector[] {
