@@ -2,7 +2,6 @@ import type { Finding } from '@bulwark/core';
 import {
   Analysis,
   buildProgram,
-  type Contract,
   type FunctionIR,
   type Node,
   type ProgramInput,
@@ -86,5 +85,3 @@ export function parseInput(file: string, content: string, solcVersion?: string):
     errors: errors.map((e) => (e.line ? `line ${e.line}: ${e.message}` : e.message)),
   };
 }
-
-export type { Contract };
