@@ -1,0 +1,42 @@
+/**
+ * The alert every sink receives. Its JSON shape is documented by `alert.schema.json` (draft 2020-12).
+ */
+export const ALERT_SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export type Alert = {
+  /** Unique id of this alert. */
+  id: string;
+  /** The rule that fired. */
+  ruleId: string;
+  title: string;
+  severity: AlertSeverity;
+  chainId: number;
+  /** Checksummed or lowercase 0x address. */
+  contract: string;
+  /** Block number as a decimal string (bigints do not survive JSON). */
+  blockNumber: string;
+  txHash?: string | undefined;
+  /** ISO-8601 time the alert was raised. */
+  at: string;
+  summary: string;
+  details: Record<string, unknown>;
+  /** Alerts with the same key are de-duplicated within the cooldown. */
+  dedupeKey: string;
+  incidentId?: string | undefined;
+};
+
+export type Sink = {
+  readonly name: string;
+  send(alert: Alert): Promise<void>;
+};
+
+/** JSON.stringify that turns bigints into decimal strings, so `details` may carry them. */
+export function alertToJson(alert: Alert, space?: number): string {
+  return JSON.stringify(alert, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), space);
+}
+
+/** Short one-line description used by the chat and e-mail sinks. */
+export function alertHeadline(alert: Alert): string {
+  return `[${alert.severity.toUpperCase()}] ${alert.title}`;
+}

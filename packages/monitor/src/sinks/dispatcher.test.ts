@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Alert, Sink } from './alert.ts';
+import { createDispatcher } from './dispatcher.ts';
+import { SinkError } from './errors.ts';
+import { createSlackSink } from './slack.ts';
+import { createTelegramSink } from './telegram.ts';
+import { sampleAlert, startHttpReceiver } from './testing.ts';
+import { createWebhookSink } from './webhook.ts';
+
+const botToken = '987654321:AAF-secretTelegramTokenValue_0123456';
+const slackPath = '/services/T9999ZZZZ/B8888YYYY/slackHookSecret987';
+
+function memorySink(name = 'memory'): Sink & { sent: Alert[] } {
+  const sent: Alert[] = [];
+  return { name, sent, send: async (alert) => void sent.push(alert) };
+}
+
+const noSleep = async () => {};
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+describe('dispatcher dedupe and cooldown', () => {
+  it('suppresses the same dedupeKey within the cooldown and sends again after it', async () => {
+    let clock = 1_000_000;
+    const sink = memorySink();
+    const dispatcher = createDispatcher({ sinks: [sink], cooldownMs: 60_000, now: () => clock, sleep: noSleep });
+
+    const first = await dispatcher.dispatch(sampleAlert({ id: '1' }));
+    expect(first).toMatchObject({ suppressed: false, delivered: 1, failed: 0 });
+
+    clock += 59_999;
+    const dup = await dispatcher.dispatch(sampleAlert({ id: '2' }));
+    expect(dup).toMatchObject({ alertId: '2', suppressed: true, delivered: 0, outcomes: [] });
+
+    const other = await dispatcher.dispatch(sampleAlert({ id: '3', dedupeKey: 'other' }));
+    expect(other.suppressed).toBe(false);
+
+    clock += 1;
+    const after = await dispatcher.dispatch(sampleAlert({ id: '4' }));
+    expect(after.suppressed).toBe(false);
+    expect(sink.sent.map((alert) => alert.id)).toEqual(['1', '3', '4']);
+
+    // The cooldown restarts from the last send.
+    clock += 30_000;
+    expect((await dispatcher.dispatch(sampleAlert({ id: '5' }))).suppressed).toBe(true);
+    dispatcher.reset();
+    expect((await dispatcher.dispatch(sampleAlert({ id: '6' }))).suppressed).toBe(false);
+  });
+
+  it('suppresses concurrent duplicates', async () => {
+    const sink = memorySink();
+    const dispatcher = createDispatcher({ sinks: [sink], cooldownMs: 1000, now: () => 0 });
+    const results = await Promise.all([dispatcher.dispatch(sampleAlert()), dispatcher.dispatch(sampleAlert())]);
+    expect(results.map((result) => result.suppressed).sort()).toEqual([false, true]);
+    expect(sink.sent).toHaveLength(1);
+  });
+
+  it('does not burn the cooldown when every sink failed', async () => {
+    const failing: Sink = {
+      name: 'down',
+      send: async () => {
+        throw new SinkError('HTTP 400', { sink: 'down', retryable: false });
+      },
+    };
+    const dispatcher = createDispatcher({ sinks: [failing], cooldownMs: 60_000, now: () => 0, sleep: noSleep });
+    expect(await dispatcher.dispatch(sampleAlert())).toMatchObject({ delivered: 0, failed: 1 });
+    expect((await dispatcher.dispatch(sampleAlert())).suppressed).toBe(false);
+  });
+});
+
+describe('dispatcher retries and isolation', () => {
+  it('retries a 500 then succeeds, while an always-failing sink does not block the others', async () => {
+    const flaky = await startHttpReceiver((_request, index) => ({ status: index === 0 ? 500 : 200 }));
+    const down = await startHttpReceiver(() => ({ status: 503, body: `upstream error at ${slackPath}` }));
+    const telegramDown = await startHttpReceiver(() => ({ status: 502, body: `bad gateway bot${botToken}` }));
+    closers.push(flaky.close, down.close, telegramDown.close);
+
+    const memory = memorySink();
+    const sleeps: number[] = [];
+    const logged: string[] = [];
+    const dispatcher = createDispatcher({
+      sinks: [
+        createWebhookSink({ url: `${flaky.url}/hook`, secret: 's3cret-value' }),
+        createSlackSink({ webhookUrl: `${down.url}${slackPath}` }),
+        createTelegramSink({ botToken, chatId: 42, baseUrl: telegramDown.url }),
+        memory,
+      ],
+      cooldownMs: 1000,
+      maxAttempts: 3,
+      backoffMs: 100,
+      sleep: async (ms) => void sleeps.push(ms),
+      onSinkError: (sink, message) => logged.push(`${sink}: ${message}`),
+    });
+
+    const summary = await dispatcher.dispatch(sampleAlert());
+    expect(summary).toMatchObject({ suppressed: false, delivered: 2, failed: 2 });
+    const bySink = Object.fromEntries(summary.outcomes.map((outcome) => [outcome.sink, outcome]));
+    expect(bySink.webhook).toMatchObject({ ok: true, attempts: 2 });
+    expect(bySink.memory).toMatchObject({ ok: true, attempts: 1 });
+    expect(bySink.slack).toMatchObject({ ok: false, attempts: 3 });
+    expect(bySink.slack.error).toContain('HTTP 503');
+    expect(bySink.telegram).toMatchObject({ ok: false, attempts: 3 });
+    expect(flaky.requests).toHaveLength(2);
+    expect(down.requests).toHaveLength(3);
+    expect(memory.sent).toHaveLength(1);
+
+    // Bounded exponential backoff with jitter: 100ms then 200ms (±20%).
+    expect(sleeps.length).toBe(1 + 2 + 2);
+    for (const ms of sleeps) expect(ms).toBeGreaterThanOrEqual(80);
+    for (const ms of sleeps) expect(ms).toBeLessThanOrEqual(240);
+
+    // No secrets in outcomes or logs.
+    const everything = JSON.stringify(summary) + logged.join('\n');
+    expect(logged).toHaveLength(2);
+    expect(everything).not.toContain('slackHookSecret987');
+    expect(everything).not.toContain(botToken);
+    expect(everything).not.toContain('AAF-secretTelegramTokenValue');
+    expect(everything).not.toContain('s3cret-value');
+  });
+
+  it('stops retrying on a permanent error and survives sinks that throw plain errors', async () => {
+    let permanentCalls = 0;
+    const permanent: Sink = {
+      name: 'permanent',
+      send: async () => {
+        permanentCalls++;
+        throw new SinkError('HTTP 404', { sink: 'permanent', retryable: false });
+      },
+    };
+    const plain: Sink = {
+      name: 'plain',
+      send: () => {
+        throw new Error(
+          'boom https://user:hunter2@smtp.example.com/ and bot123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        );
+      },
+    };
+    const memory = memorySink();
+    const summary = await createDispatcher({
+      sinks: [permanent, plain, memory],
+      cooldownMs: 0,
+      sleep: noSleep,
+    }).dispatch(sampleAlert());
+    expect(permanentCalls).toBe(1);
+    expect(summary.outcomes.find((o) => o.sink === 'permanent')).toMatchObject({ ok: false, attempts: 1 });
+    const plainOutcome = summary.outcomes.find((o) => o.sink === 'plain');
+    expect(plainOutcome).toMatchObject({ ok: false, attempts: 3 });
+    expect(plainOutcome?.error).not.toContain('hunter2');
+    expect(plainOutcome?.error).not.toContain('AAAAAAAAAAAAAAAAAAAA');
+    expect(summary.delivered).toBe(1);
+  });
+});
