@@ -10,7 +10,7 @@ export {
   type StateAccess,
   type TaintSource,
 } from './ir/analysis.ts';
-export { childrenOf, dottedName, findAll, isNode, type Node, unwrapCallee, walk } from './ir/ast.ts';
+export { childrenOf, dottedName, findAll, isNode, type Node, operandsOf, unwrapCallee, walk } from './ir/ast.ts';
 export { buildCfg, type Cfg, type CfgNode, reachableFrom } from './ir/cfg.ts';
 export { type ParseOutcome, parseSolidity } from './ir/parse.ts';
 export { printCallgraph, printCfg, printIr } from './ir/print.ts';

@@ -1,4 +1,4 @@
-import { dottedName, findAll, type Node, unwrapCallee, walk } from './ast.ts';
+import { dottedName, findAll, type Node, operandsOf, unwrapCallee, walk } from './ast.ts';
 import { buildCfg, type Cfg, type CfgNode, reachableFrom } from './cfg.ts';
 import {
   allStateVariables,
@@ -655,20 +655,7 @@ export class Analysis {
         case 'HexLiteral':
           return;
         default:
-          for (const key of [
-            'left',
-            'right',
-            'subExpression',
-            'base',
-            'index',
-            'condition',
-            'trueExpression',
-            'falseExpression',
-            'expression',
-          ]) {
-            const child = node[key];
-            if (child && typeof child === 'object' && child.type) visit(child);
-          }
+          for (const operand of operandsOf(node)) visit(operand);
           for (const component of node.components ?? []) if (component) visit(component);
       }
     };

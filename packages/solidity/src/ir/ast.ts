@@ -84,3 +84,25 @@ export function unwrapCallee(callee: Node): { callee: Node; options: Record<stri
     }
   }
 }
+
+const operandFields = [
+  'left',
+  'right',
+  'subExpression',
+  'base',
+  'index',
+  'condition',
+  'trueExpression',
+  'falseExpression',
+  'expression',
+] as const;
+
+/** The direct operands of an expression (tuple components excluded). */
+export function operandsOf(node: Node): Node[] {
+  const out: Node[] = [];
+  for (const key of operandFields) {
+    const child = node[key];
+    if (isNode(child)) out.push(child);
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import {
   findStateVariable,
   isInteger,
   type Node,
+  operandsOf,
   type StateVariable,
   type TaintSource,
   walk,
@@ -307,29 +308,9 @@ function decidesOnSender(
         decidesOnSender(analysis, frame, node.expression.expression, node, depth + 1, options))
     );
   }
-  for (const child of childrenOfExpression(node))
+  for (const child of operandsOf(node))
     if (decidesOnSender(analysis, frame, child, node, depth + 1, options)) return true;
   return false;
-}
-
-function childrenOfExpression(node: Node): Node[] {
-  const out: Node[] = [];
-  for (const key of [
-    'left',
-    'right',
-    'subExpression',
-    'base',
-    'index',
-    'condition',
-    'trueExpression',
-    'falseExpression',
-    'expression',
-  ]) {
-    const child = node[key];
-    if (child && typeof child === 'object' && typeof child.type === 'string') out.push(child);
-  }
-  for (const component of node.components ?? []) if (component) out.push(component);
-  return out;
 }
 
 /** Modifiers that never restrict the caller; an unresolved modifier not like these is assumed to guard. */
