@@ -42,6 +42,7 @@ export type {
   Checkpoint,
   CheckpointStore,
   FeatureState,
+  FrameLog,
   Log,
   LostCoverage,
   PendingTx,

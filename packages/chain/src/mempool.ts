@@ -102,13 +102,17 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
       data: tx.input,
     };
     const frame = await capabilities.use('traceCall', () =>
-      pool.request<RpcCallFrame>('debug_traceCall', [call, 'latest', { tracer: 'callTracer' }], {
-        signal,
-        validate: (result) =>
-          typeof result === 'object' && result !== null && typeof (result as RpcCallFrame).type === 'string'
-            ? undefined
-            : 'the trace is not a call frame.',
-      }),
+      pool.request<RpcCallFrame>(
+        'debug_traceCall',
+        [call, 'latest', { tracer: 'callTracer', tracerConfig: { withLog: true } }],
+        {
+          signal,
+          validate: (result) =>
+            typeof result === 'object' && result !== null && typeof (result as RpcCallFrame).type === 'string'
+              ? undefined
+              : 'the trace is not a call frame.',
+        },
+      ),
     );
     return frame ? normalizeCallFrame(frame) : undefined;
   }

@@ -69,6 +69,8 @@ export type RpcCallFrame = {
   error?: string;
   revertReason?: string;
   calls?: RpcCallFrame[];
+  /** With `tracerConfig.withLog` (pending transactions): the logs the frame emitted. */
+  logs?: { address: Hex; topics?: Hex[]; data?: Hex }[];
 };
 
 const big = (value: Hex | undefined | null) => (value ? BigInt(value) : 0n);
@@ -113,6 +115,15 @@ export function normalizeCallFrame(frame: RpcCallFrame): CallFrame {
     error: frame.error,
     revertReason: frame.revertReason,
     calls: (frame.calls ?? []).map(normalizeCallFrame),
+    ...(frame.logs
+      ? {
+          logs: frame.logs.map((log) => ({
+            address: address(log.address),
+            topics: log.topics ?? [],
+            data: log.data ?? '0x',
+          })),
+        }
+      : {}),
   };
 }
 

@@ -33,7 +33,8 @@ export type SyncRealtimeParameters = {
   signal: AbortSignal;
 };
 
-type Header = { number: bigint; hash: Hex; parentHash: Hex };
+/** A head, and when the sync learned of it (epoch ms, sub-millisecond). */
+type Header = { number: bigint; hash: Hex; parentHash: Hex; seenAt: number };
 
 /**
  * Follows the chain head and emits, in order: every block (from the checkpoint's child on),
@@ -82,7 +83,14 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
       [tag === 'latest' ? tag : `0x${tag.toString(16)}`, false],
       { signal, validate: (result) => validateHeader(result, tag === 'latest') },
     );
-    return raw ? { number: BigInt(raw.number), hash: raw.hash, parentHash: raw.parentHash } : undefined;
+    return raw
+      ? {
+          number: BigInt(raw.number),
+          hash: raw.hash,
+          parentHash: raw.parentHash,
+          seenAt: performance.timeOrigin + performance.now(),
+        }
+      : undefined;
   };
 
   const subscription =
@@ -93,7 +101,12 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
           onData(data) {
             if (validateHeader(data, true)) return;
             const raw = data as { number: Hex; hash: Hex; parentHash: Hex };
-            notifiedHead = { number: BigInt(raw.number), hash: raw.hash, parentHash: raw.parentHash };
+            notifiedHead = {
+              number: BigInt(raw.number),
+              hash: raw.hash,
+              parentHash: raw.parentHash,
+              seenAt: performance.timeOrigin + performance.now(),
+            };
             wake?.();
           },
           onStatus({ up }) {
@@ -113,7 +126,7 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
       const from = parameters.startBlock ?? target;
       // A start block still ahead of the chain: wait for it.
       if (target < 0n || from > target) return;
-      await catchUp(from, target);
+      await catchUp(from, target, head.seenAt);
       return;
     }
     if (head.number <= tip.number) {
@@ -124,10 +137,10 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
       return;
     }
     const target = head.number - confirmations;
-    if (target > tip.number) await catchUp(tip.number + 1n, target);
+    if (target > tip.number) await catchUp(tip.number + 1n, target, head.seenAt);
   }
 
-  async function catchUp(from: bigint, to: bigint): Promise<void> {
+  async function catchUp(from: bigint, to: bigint, seenAt: number): Promise<void> {
     let count = 0;
     try {
       for await (const block of syncHistorical(pool, {
@@ -140,7 +153,7 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
         traces: parameters.traces,
         signal,
       })) {
-        await deliver({ type: 'block', chainId, block });
+        await deliver({ type: 'block', chainId, block: { ...block, seenAt } });
         window.push({ number: block.number, hash: block.hash });
         if (window.length > windowSize) window.splice(0, window.length - windowSize);
         count++;

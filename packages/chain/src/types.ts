@@ -38,6 +38,11 @@ export type Block = BlockRef & {
   logs: Log[];
   /** Whether `transactions[].trace` was fetched; false when the node cannot trace (see `Capabilities`). */
   traced: boolean;
+  /**
+   * When the live sync learned the chain had reached this block (a newHeads message or a poll),
+   * epoch milliseconds; latency is measured from it. Undefined for backfilled blocks.
+   */
+  seenAt?: number | undefined;
 };
 
 export type Tx = {
@@ -110,7 +115,14 @@ export type CallFrame = {
   error: string | undefined;
   revertReason: string | undefined;
   calls: CallFrame[];
+  /**
+   * Logs the frame emitted, where the trace was asked for them (pending transactions, whose logs
+   * no receipt holds yet). A reverted frame's logs are discarded by the chain.
+   */
+  logs?: FrameLog[] | undefined;
 };
+
+export type FrameLog = { address: Address; topics: Hex[]; data: Hex };
 
 /** A transaction seen in the mempool, before inclusion. */
 export type PendingTx = {

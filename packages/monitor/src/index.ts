@@ -1,3 +1,34 @@
+export { emptyProfile, maxCallers } from './baseline/profile.ts';
+export type {
+  AssetProfile,
+  ContractProfile,
+  LiveWindows,
+  RunningStats,
+  WindowId,
+  WindowTotals,
+} from './baseline/types.ts';
+export { windowIds } from './baseline/types.ts';
+export {
+  loadMonitorConfig,
+  loadThreatIntel,
+  type MonitorConfig,
+  MonitorConfigError,
+  parseMonitorConfig,
+} from './config/loadConfig.ts';
+export {
+  type CompositeOptions,
+  CompositeScore,
+  type CompositeVerdict,
+  defaultCompositeOptions,
+} from './engine/composite.ts';
+export {
+  type BlockResult,
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type TxResult,
+  type WatchedContractSpec,
+} from './engine/engine.ts';
 export { decodeAdminLog, eventTopics, type NormalizeBlockParameters, normalizeBlock } from './events/normalize.ts';
 export type {
   AdminChange,
@@ -12,4 +43,19 @@ export type {
   ReentrancyEvent,
   ValueFlowEvent,
 } from './events/types.ts';
+export * from './responder/index.ts';
+export * from './rules/index.ts';
+export { createMonitorsFromConfig, type MonitorsFromConfigParameters } from './runtime/fromConfig.ts';
+export {
+  type BlockReport,
+  type Breaker,
+  type BreakerOutcome,
+  type CreateMonitorParameters,
+  createMonitor,
+  type Monitor,
+  type MonitoredContract,
+  type PauseRequest,
+  profileMetric,
+} from './runtime/monitor.ts';
+export { createStoreCheckpoints } from './runtime/storeCheckpoints.ts';
 export * from './sinks/index.ts';

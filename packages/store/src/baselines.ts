@@ -110,6 +110,6 @@ export async function listBaselines<TStats = Record<string, unknown>>(
   if (filter.address !== undefined) query = query.where('address', '=', normalizeHex(filter.address, 'address'));
   if (filter.metricKey !== undefined) query = query.where('metric_key', '=', filter.metricKey);
   if (filter.window !== undefined) query = query.where('window', '=', filter.window);
-  const rows = await query.orderBy(['chain_id', 'address', 'metric_key', 'window']).execute();
+  const rows = await query.orderBy('chain_id').orderBy('address').orderBy('metric_key').orderBy('window').execute();
   return rows.map((row) => fromRow<TStats>(row));
 }

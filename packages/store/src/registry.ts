@@ -129,6 +129,6 @@ export async function listDeployments(
   let query = store.db.selectFrom('deployments').selectAll();
   if (filter.contractName) query = query.where('contract_name', '=', filter.contractName);
   if (filter.network) query = query.where('network', '=', filter.network);
-  const rows = await query.orderBy(['contract_name', 'network', 'address']).execute();
+  const rows = await query.orderBy('contract_name').orderBy('network').orderBy('address').execute();
   return rows.map(deploymentFromRow);
 }

@@ -83,6 +83,6 @@ export async function listWatchedContracts(
   let query = store.db.selectFrom('watched_contracts').selectAll();
   if (filter.chainId !== undefined) query = query.where('chain_id', '=', chainKey(filter.chainId));
   if (filter.active !== undefined) query = query.where('active', '=', filter.active);
-  const rows = await query.orderBy(['chain_id', 'address']).execute();
+  const rows = await query.orderBy('chain_id').orderBy('address').execute();
   return rows.map((row) => fromRow(row));
 }

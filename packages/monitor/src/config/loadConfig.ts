@@ -1,0 +1,279 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BaseError, closest } from '@bulwark/core';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import schema from '../../monitor.config.schema.json' with { type: 'json' };
+import type { Rule } from '../rules/types.ts';
+
+export class MonitorConfigError extends BaseError {
+  override name = 'MonitorConfigError';
+}
+
+type RpcEntry = string | { http: string; ws?: string; name?: string };
+type RuleSettings = Record<string, { enabled?: boolean } & Record<string, number | boolean>>;
+type GuardianKey = { keystore?: string; passwordEnv?: string; privateKeyEnv?: string };
+
+/** The config file as written (see monitor.config.schema.json). */
+export type MonitorConfigFile = {
+  store?: { urlEnv?: string; dataDir?: string };
+  chains: {
+    id: number;
+    name?: string;
+    rpc: RpcEntry[];
+    confirmations?: number;
+    pollingIntervalMs?: number;
+    mempool?: boolean;
+    traces?: boolean;
+    startBlock?: number;
+  }[];
+  contracts: {
+    chain: number;
+    address: string;
+    name: string;
+    kind?: 'vault' | 'token' | 'pool' | 'oracle' | 'market' | 'other';
+    abi?: string;
+    assets?: string[];
+    trustedAdmins?: string[];
+    rules?: RuleSettings;
+    breaker?: {
+      kind: 'guardian' | 'safe' | 'none';
+      autoPause?: boolean;
+      guardian?: GuardianKey;
+      safe?: { address: string; serviceUrl?: string; proposerKeyEnv?: string };
+      priorityFeeMultiplier?: number;
+      minPriorityFeeGwei?: number;
+    };
+  }[];
+  baseline?: { learnBlocks?: number; persistEveryBlocks?: number };
+  rules?: RuleSettings;
+  composite?: { pauseScore?: number; minRules?: number; windowBlocks?: number };
+  creationWindowBlocks?: number;
+  threatIntel?: string[];
+  alerts?: { cooldownMs?: number; minSeverity?: 'critical' | 'high' | 'medium' | 'low' | 'info' };
+  sinks?: ({ type: string } & Record<string, unknown>)[];
+  dryRun?: boolean;
+};
+
+/** A validated config: addresses lower-case, paths absolute, `${VAR}` in RPC URLs filled in. */
+export type MonitorConfig = MonitorConfigFile & {
+  /** The folder of the config file; relative paths in it were resolved against it. */
+  baseDir: string;
+};
+
+let validate: ReturnType<Ajv2020['compile']> | undefined;
+
+/** Reads and validates a monitor config file; every problem is reported with its place and a fix. */
+export function loadMonitorConfig(
+  file: string,
+  options: { rules: readonly Rule[]; env?: NodeJS.ProcessEnv | undefined },
+): MonitorConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new MonitorConfigError(`Cannot read the monitor config ${file}.`, {
+      cause: error as Error,
+      details: 'Give the path of a JSON file written against monitor.config.schema.json.',
+      docsPath: 'monitor/config.md',
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new MonitorConfigError(`${file} is not valid JSON: ${(error as Error).message}.`, {
+      docsPath: 'monitor/config.md',
+    });
+  }
+  return parseMonitorConfig(raw, { ...options, file });
+}
+
+/** Validates an already-parsed config (`file` names it in errors and anchors relative paths). */
+export function parseMonitorConfig(
+  raw: unknown,
+  options: { rules: readonly Rule[]; env?: NodeJS.ProcessEnv | undefined; file: string },
+): MonitorConfig {
+  const { file } = options;
+  const env = options.env ?? process.env;
+  validate ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  if (!validate(raw)) {
+    const problems = explain(validate.errors ?? []);
+    throw new MonitorConfigError(
+      `${file} is not a valid monitor config:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        docsPath: 'monitor/config.md',
+      },
+    );
+  }
+  const config = structuredClone(raw) as MonitorConfigFile;
+  const baseDir = path.dirname(path.resolve(file));
+  const problems: string[] = [];
+  const expand = (value: string, where: string) =>
+    value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+      const found = env[name];
+      if (found === undefined) problems.push(`${where}: environment variable ${name} is not set.`);
+      return found ?? '';
+    });
+
+  const chainIds = new Set<number>();
+  config.chains.forEach((chain, i) => {
+    if (chainIds.has(chain.id)) problems.push(`/chains/${i}: chain ${chain.id} is listed twice.`);
+    chainIds.add(chain.id);
+    chain.rpc = chain.rpc.map((entry, j) =>
+      typeof entry === 'string'
+        ? expand(entry, `/chains/${i}/rpc/${j}`)
+        : {
+            ...entry,
+            http: expand(entry.http, `/chains/${i}/rpc/${j}/http`),
+            ...(entry.ws ? { ws: expand(entry.ws, `/chains/${i}/rpc/${j}/ws`) } : {}),
+          },
+    );
+  });
+
+  const ruleIds = options.rules.map((rule) => rule.id);
+  const checkRules = (settings: RuleSettings | undefined, where: string) => {
+    for (const [id, values] of Object.entries(settings ?? {})) {
+      const rule = options.rules.find((candidate) => candidate.id === id);
+      if (!rule) {
+        const suggestion = closest(id, ruleIds);
+        problems.push(`${where}/${id}: no rule '${id}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`);
+        continue;
+      }
+      const names = Object.keys(rule.parameters);
+      for (const [name, value] of Object.entries(values)) {
+        if (name === 'enabled') continue;
+        const parameter = rule.parameters[name];
+        if (!parameter) {
+          const suggestion = closest(name, names);
+          problems.push(
+            `${where}/${id}/${name}: rule '${id}' has no parameter '${name}'.${suggestion ? ` Did you mean '${suggestion}'?` : ` Its parameters: ${names.join(', ') || 'none'}.`}`,
+          );
+        } else if (
+          typeof value !== 'number' ||
+          (parameter.minimum !== undefined && value < parameter.minimum) ||
+          (parameter.maximum !== undefined && value > parameter.maximum)
+        ) {
+          problems.push(
+            `${where}/${id}/${name}: ${String(value)} is out of range (${parameter.minimum ?? '-∞'} to ${parameter.maximum ?? '∞'}).`,
+          );
+        }
+      }
+    }
+  };
+  checkRules(config.rules, '/rules');
+
+  const addresses = new Set<string>();
+  config.contracts.forEach((contract, i) => {
+    const where = `/contracts/${i}`;
+    contract.address = contract.address.toLowerCase();
+    contract.trustedAdmins = contract.trustedAdmins?.map((a) => a.toLowerCase());
+    contract.assets = contract.assets?.map((a) => a.toLowerCase());
+    if (!chainIds.has(contract.chain)) problems.push(`${where}/chain: chain ${contract.chain} is not in /chains.`);
+    const key = `${contract.chain}:${contract.address}`;
+    if (addresses.has(key))
+      problems.push(`${where}/address: ${contract.address} is listed twice on chain ${contract.chain}.`);
+    addresses.add(key);
+    if (contract.abi) contract.abi = path.resolve(baseDir, contract.abi);
+    checkRules(contract.rules, `${where}/rules`);
+    const breaker = contract.breaker;
+    if (breaker?.kind === 'guardian' && breaker.autoPause) {
+      const key = breaker.guardian;
+      if (!key || (!key.privateKeyEnv && !key.keystore)) {
+        problems.push(
+          `${where}/breaker/guardian: an automatic pause needs a guardian key: keystore + passwordEnv, or privateKeyEnv.`,
+        );
+      } else if (key.keystore && !key.passwordEnv) {
+        problems.push(
+          `${where}/breaker/guardian/passwordEnv: name the environment variable holding the keystore password.`,
+        );
+      }
+      if (key?.keystore) key.keystore = path.resolve(baseDir, key.keystore);
+      for (const variable of [key?.privateKeyEnv, key?.passwordEnv]) {
+        if (variable && env[variable] === undefined && !config.dryRun) {
+          problems.push(`${where}/breaker/guardian: environment variable ${variable} is not set.`);
+        }
+      }
+    }
+    if (breaker?.kind === 'safe' && !breaker.safe) problems.push(`${where}/breaker/safe: give the Safe's address.`);
+  });
+  config.threatIntel = config.threatIntel?.map((entry) => path.resolve(baseDir, entry));
+  if (config.store?.dataDir) config.store.dataDir = path.resolve(baseDir, config.store.dataDir);
+  for (const sink of config.sinks ?? [])
+    if (sink.type === 'jsonl') sink.path = path.resolve(baseDir, String(sink.path));
+
+  if (problems.length > 0) {
+    throw new MonitorConfigError(`${file} has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+      docsPath: 'monitor/config.md',
+    });
+  }
+  return { ...config, baseDir };
+}
+
+/** Ajv errors as one line each: where, what, and for an unknown key the closest known one. */
+function explain(errors: readonly ErrorObject[]): string[] {
+  const lines = new Set<string>();
+  // A failed `oneOf` repeats every branch's complaint; the branch errors say more.
+  for (const error of errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if')) {
+    const where = error.instancePath || '/';
+    if (error.keyword === 'additionalProperties') {
+      const key = (error.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const suggestion = closest(key, known);
+      lines.add(`${where}: unknown key '${key}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''}`);
+    } else if (error.keyword === 'const' && error.instancePath.endsWith('/type')) {
+      lines.add(`${where}: not a sink type (stdout, jsonl, webhook, slack, discord, telegram, email).`);
+    } else {
+      lines.add(`${where}: ${error.message ?? 'is invalid'}.`);
+    }
+  }
+  return [...lines];
+}
+
+/** Reads threat-intel files: `address label` / `address,label` lines (# comments), or a JSON object. */
+export function loadThreatIntel(files: readonly string[]): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new MonitorConfigError(`Cannot read the threat-intel file ${file}.`, {
+        cause: error as Error,
+        docsPath: 'monitor/config.md#threat-intel',
+      });
+    }
+    if (text.trimStart().startsWith('{')) {
+      let entries: Record<string, unknown>;
+      try {
+        entries = JSON.parse(text) as Record<string, unknown>;
+      } catch (error) {
+        throw new MonitorConfigError(`${file} is not valid JSON: ${(error as Error).message}.`, {
+          docsPath: 'monitor/config.md#threat-intel',
+        });
+      }
+      for (const [address, label] of Object.entries(entries)) {
+        if (!/^0x[0-9a-fA-F]{40}$/.test(address)) {
+          throw new MonitorConfigError(`${file}: key '${address}' is not an address.`, {
+            details: 'Write { "0x…": "label" } with 20-byte hex addresses as keys.',
+            docsPath: 'monitor/config.md#threat-intel',
+          });
+        }
+        labels.set(address.toLowerCase(), String(label));
+      }
+      continue;
+    }
+    text.split('\n').forEach((line, i) => {
+      const content = line.replace(/#.*/, '').trim();
+      if (!content) return;
+      const [address, ...label] = content.split(/[\s,]+/);
+      if (!/^0x[0-9a-fA-F]{40}$/.test(address ?? '')) {
+        throw new MonitorConfigError(`${file}:${i + 1}: '${address}' is not an address.`, {
+          details: 'Write one address per line, optionally followed by a label.',
+          docsPath: 'monitor/config.md#threat-intel',
+        });
+      }
+      labels.set(address!.toLowerCase(), label.join(' ') || path.basename(file));
+    });
+  }
+  return labels;
+}

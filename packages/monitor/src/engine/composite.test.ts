@@ -1,0 +1,170 @@
+import { describe, expect, test } from 'vitest';
+import type { RuleStage, Signal } from '../rules/types.ts';
+import { CompositeScore, defaultCompositeOptions } from './composite.ts';
+
+const vault = '0x000000000000000000000000000000000000b0b0';
+const pool = '0x000000000000000000000000000000000000c0c0';
+
+const signal = (ruleId: string, stage: RuleStage, score: number, contract = vault): Signal => ({
+  ruleId,
+  stage,
+  contract,
+  score,
+  severity: 'high',
+  title: ruleId,
+  summary: `${ruleId} fired`,
+  details: {},
+});
+
+const only = <T>(list: readonly T[]): T => {
+  expect(list).toHaveLength(1);
+  return list[0]!;
+};
+
+describe('CompositeScore', () => {
+  test('default: one signal never pauses, however strong', () => {
+    const composite = new CompositeScore();
+    expect(composite.options).toEqual(defaultCompositeOptions);
+    const verdict = only(composite.add(100n, [signal('outflow-spike', 'impact', 1)]));
+    expect(verdict).toMatchObject({ contract: vault, score: 1, pause: false, stages: ['impact'], firstBlock: 100n });
+    expect(verdict.signals.map((s) => s.ruleId)).toEqual(['outflow-spike']);
+  });
+
+  test('default: two rules summing to the pause score with an impact stage pause', () => {
+    const composite = new CompositeScore();
+    const first = only(composite.add(100n, [signal('flash-loan', 'preparation', 0.4)]));
+    expect(first.pause).toBe(false);
+    const second = only(composite.add(103n, [signal('tvl-drop', 'impact', 0.6)]));
+    expect(second).toMatchObject({ contract: vault, score: 1, pause: true, firstBlock: 100n });
+    // Strongest first.
+    expect(second.signals.map((s) => s.ruleId)).toEqual(['tvl-drop', 'flash-loan']);
+    expect(second.stages.sort()).toEqual(['impact', 'preparation']);
+  });
+
+  test('behavior: an exploitation stage justifies a pause too; below the pause score it does not', () => {
+    const composite = new CompositeScore();
+    composite.add(100n, [signal('flash-loan', 'preparation', 0.3)]);
+    expect(only(composite.add(100n, [signal('oracle-jump', 'exploitation', 0.6)])).pause).toBe(false);
+    const verdict = only(composite.add(101n, [signal('reentrant-call', 'exploitation', 0.2)]));
+    expect(verdict).toMatchObject({ score: 1.1, pause: true });
+  });
+
+  test('behavior: preparation-only signals never pause, whatever their sum', () => {
+    const composite = new CompositeScore();
+    const [verdict] = composite.add(100n, [
+      signal('flash-loan', 'preparation', 0.7),
+      signal('fresh-contract-caller', 'preparation', 0.7),
+      signal('known-malicious-address', 'preparation', 0.9),
+    ]);
+    expect(verdict).toMatchObject({ score: 2.3, pause: false, stages: ['preparation'] });
+  });
+
+  test('behavior: rules of one family count once, with the strongest of them, in score and in rule count', () => {
+    const families = new Map([
+      ['outflow-spike', 'outflow'],
+      ['outflow-window', 'outflow'],
+    ]);
+    const composite = new CompositeScore(defaultCompositeOptions, families);
+    const verdict = only(
+      composite.add(100n, [signal('outflow-spike', 'impact', 0.6), signal('outflow-window', 'impact', 0.5)]),
+    );
+    // Two rules, one family: 0.6 counted (not 1.1), and one rule short of a pause.
+    expect(verdict).toMatchObject({ score: 0.6, pause: false });
+    expect(verdict.signals.map((s) => s.ruleId)).toEqual(['outflow-spike', 'outflow-window']);
+
+    const joined = only(composite.add(101n, [signal('oracle-jump', 'exploitation', 0.4)]));
+    expect(joined).toMatchObject({ score: 1, pause: true });
+
+    // Without the family the same signals are two rules.
+    const apart = new CompositeScore();
+    const separate = only(
+      apart.add(100n, [signal('outflow-spike', 'impact', 0.6), signal('outflow-window', 'impact', 0.5)]),
+    );
+    expect(separate).toMatchObject({ score: 1.1, pause: true });
+  });
+
+  test('behavior: signals older than windowBlocks drop out', () => {
+    const options = { ...defaultCompositeOptions, windowBlocks: 10 };
+    const inside = new CompositeScore(options);
+    inside.add(100n, [signal('flash-loan', 'preparation', 0.5)]);
+    const within = only(inside.add(109n, [signal('tvl-drop', 'impact', 0.5)]));
+    expect(within).toMatchObject({ score: 1, pause: true, firstBlock: 100n });
+
+    const outside = new CompositeScore(options);
+    outside.add(100n, [signal('flash-loan', 'preparation', 0.5)]);
+    const after = only(outside.add(110n, [signal('tvl-drop', 'impact', 0.5)]));
+    expect(after).toMatchObject({ score: 0.5, pause: false, firstBlock: 110n });
+    expect(after.signals.map((s) => s.ruleId)).toEqual(['tvl-drop']);
+  });
+
+  test('behavior: the strongest signal of each rule is kept', () => {
+    const composite = new CompositeScore();
+    composite.add(100n, [signal('tvl-drop', 'impact', 0.3)]);
+    composite.add(101n, [signal('tvl-drop', 'impact', 0.7)]);
+    const weaker = only(composite.add(102n, [signal('tvl-drop', 'impact', 0.2)]));
+    expect(weaker.score).toBe(0.7);
+    expect(weaker.signals).toHaveLength(1);
+
+    const verdict = only(composite.add(103n, [signal('flash-loan', 'preparation', 0.3)]));
+    expect(verdict).toMatchObject({ score: 1, pause: true });
+    expect(verdict.signals.map((s) => [s.ruleId, s.score])).toEqual([
+      ['tvl-drop', 0.7],
+      ['flash-loan', 0.3],
+    ]);
+  });
+
+  test('behavior: contracts are scored apart', () => {
+    const composite = new CompositeScore();
+    const verdicts = composite.add(100n, [
+      signal('flash-loan', 'preparation', 0.5, pool),
+      signal('tvl-drop', 'impact', 0.6),
+    ]);
+    expect(verdicts.map((v) => [v.contract, v.score, v.pause])).toEqual([
+      [pool, 0.5, false],
+      [vault, 0.6, false],
+    ]);
+  });
+
+  test('behavior: pauseScore and minRules are honoured', () => {
+    const strict = new CompositeScore({ pauseScore: 1.5, minRules: 3, windowBlocks: 25 });
+    const two = only(strict.add(100n, [signal('tvl-drop', 'impact', 0.9), signal('oracle-jump', 'exploitation', 0.9)]));
+    expect(two).toMatchObject({ score: 1.8, pause: false });
+    const three = only(strict.add(100n, [signal('flash-loan', 'preparation', 0.1)]));
+    expect(three).toMatchObject({ score: 1.9, pause: true });
+  });
+
+  test('behavior: preview returns the verdict and changes nothing', () => {
+    const composite = new CompositeScore();
+    composite.add(100n, [signal('tvl-drop', 'impact', 0.6)]);
+
+    const preview = only(composite.preview(101n, [signal('oracle-jump', 'exploitation', 0.5)]));
+    expect(preview).toMatchObject({ score: 1.1, pause: true });
+    // A preview far ahead would expire the held signal; it must not.
+    expect(only(composite.preview(1_000n, [signal('flash-loan', 'preparation', 0.1)])).score).toBe(0.1);
+    // A preview on a contract with nothing held leaves nothing behind either.
+    composite.preview(101n, [signal('oracle-jump', 'exploitation', 0.9, pool)]);
+
+    const later = only(composite.add(102n, [signal('flash-loan', 'preparation', 0.1)]));
+    expect(later.signals.map((s) => s.ruleId)).toEqual(['tvl-drop', 'flash-loan']);
+    expect(later).toMatchObject({ score: 0.7, pause: false, firstBlock: 100n });
+    expect(only(composite.add(102n, [signal('tvl-drop', 'impact', 0.1, pool)]))).toMatchObject({
+      score: 0.1,
+      signals: [expect.objectContaining({ ruleId: 'tvl-drop' })],
+    });
+  });
+
+  test('behavior: clear forgets a contract and only that one', () => {
+    const composite = new CompositeScore();
+    composite.add(100n, [signal('tvl-drop', 'impact', 0.6), signal('tvl-drop', 'impact', 0.6, pool)]);
+    composite.clear(vault);
+    const vaultVerdict = only(composite.add(101n, [signal('oracle-jump', 'exploitation', 0.5)]));
+    expect(vaultVerdict).toMatchObject({ score: 0.5, pause: false, firstBlock: 101n });
+    const poolVerdict = only(composite.add(101n, [signal('oracle-jump', 'exploitation', 0.5, pool)]));
+    expect(poolVerdict).toMatchObject({ score: 1.1, pause: true, firstBlock: 100n });
+  });
+
+  test('behavior: a transaction without signals returns no verdicts', () => {
+    expect(new CompositeScore().add(100n, [])).toEqual([]);
+    expect(new CompositeScore().preview(100n, [])).toEqual([]);
+  });
+});

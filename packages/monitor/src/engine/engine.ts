@@ -1,0 +1,478 @@
+import type { Block, CallFrame, Log, PendingTx, Tx } from '@bulwark/chain';
+import { type Hex, hexToBigInt, toEventSelector } from 'viem';
+import {
+  applyBalances,
+  type Contribution,
+  contributions,
+  emptyProfile,
+  learnBlock,
+  learnTransaction,
+  setBalance,
+  WindowTracker,
+} from '../baseline/profile.ts';
+import type { ContractProfile } from '../baseline/types.ts';
+import { normalizeBlock } from '../events/normalize.ts';
+import type { MonitorEvent } from '../events/types.ts';
+import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
+import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
+
+export type WatchedContractSpec = {
+  address: string;
+  name: string;
+  kind: WatchedView['kind'];
+  /** Accounts expected to make admin changes (a timelock, a multisig). */
+  trustedAdmins?: readonly string[] | undefined;
+  /** Rule parameters for this contract, by rule id. */
+  parameters?: Record<string, Record<string, number>> | undefined;
+};
+
+export type EngineOptions = {
+  chainId: number;
+  contracts: readonly WatchedContractSpec[];
+  rules: readonly Rule[];
+  /** Rule parameters for every contract, by rule id. */
+  parameters?: Record<string, Record<string, number>> | undefined;
+  composite?: Partial<CompositeOptions> | undefined;
+  /** How long a new contract counts as fresh, in blocks. Default 300 (about an hour on Ethereum). */
+  creationWindowBlocks?: number | undefined;
+  /** Known-malicious addresses (lower-case) and their labels. */
+  threatIntel?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Blocks a live transaction waits before it is learned, and only if its contract raised no
+   * signal meanwhile. Default 25. Without the wait a slow attack teaches the baseline as it goes:
+   * its first steps, too small to alert, would raise the bar for the next.
+   */
+  learningDelayBlocks?: number | undefined;
+  /** Profiles learned earlier (from the store); others start empty. */
+  profiles?: readonly ContractProfile[] | undefined;
+  /** A rule that throws is skipped for that transaction and reported here. */
+  onRuleError?: ((ruleId: string, error: unknown) => void) | undefined;
+};
+
+export type TxResult = { tx: Tx; events: MonitorEvent[]; signals: Signal[]; verdicts: CompositeVerdict[] };
+
+export type BlockResult = {
+  number: bigint;
+  hash: Hex;
+  /** Transactions that raised signals, in block order. */
+  flagged: TxResult[];
+  events: number;
+  /** Contracts whose composite crossed the pause line in this block (first verdict each). */
+  pauses: CompositeVerdict[];
+};
+
+export type Engine = {
+  /** Learns a block (backfill): no rules run. */
+  learn(block: Block): void;
+  /** Evaluates a block: every transaction through the rules, then learns the ones that raised nothing. */
+  process(block: Block): BlockResult;
+  /** Evaluates a pending transaction from its simulated trace, against the current state, changing nothing. */
+  processPending(tx: PendingTx, trace: CallFrame | undefined, head: { number: bigint; timestamp: bigint }): TxResult;
+  profile(address: string): ContractProfile;
+  profiles(): ContractProfile[];
+  setBalance(address: string, asset: string, balance: bigint): void;
+  setSupply(address: string, supply: bigint): void;
+  /** Forgets a contract's accumulated signals (after a pause, so the next incident starts clean). */
+  reset(address: string): void;
+  readonly rules: readonly Rule[];
+};
+
+const syncTopics = new Set<string>([
+  toEventSelector('Sync(uint112,uint112)'),
+  toEventSelector('Sync(uint256,uint256)'),
+]);
+
+type ContractState = {
+  spec: WatchedContractSpec;
+  profile: ContractProfile;
+  /** Every transaction: what the rules read. */
+  live: WindowTracker;
+  /** Transactions that raised no signal: what the window maxima are learned from, so an attack is never learned. */
+  clean: WindowTracker;
+  trustedAdmins: ReadonlySet<string>;
+  price: number | undefined;
+  /** The last block in which a rule raised a signal on the contract. */
+  lastSignal: bigint;
+};
+
+/** A live transaction waiting to be learned. */
+type Deferred = {
+  state: ContractState;
+  block: bigint;
+  time: number;
+  tx: Tx;
+  contribution: Contribution;
+  priceMove: number | undefined;
+};
+
+/** The monitor's core: normalised events, profiles, live windows, rules and the composite score. Synchronous and pure of I/O. */
+export function createEngine(options: EngineOptions): Engine {
+  const { chainId, rules } = options;
+  const families = new Map(rules.flatMap((rule) => (rule.family ? [[rule.id, rule.family] as const] : [])));
+  const composite = new CompositeScore({ ...defaultCompositeOptions, ...options.composite }, families);
+  const creationWindow = BigInt(options.creationWindowBlocks ?? 300);
+  const threats = options.threatIntel ?? new Map<string, string>();
+  const contracts = new Map<string, ContractState>();
+  const stored = new Map((options.profiles ?? []).map((profile) => [profile.address.toLowerCase(), profile]));
+  for (const spec of options.contracts) {
+    const address = spec.address.toLowerCase();
+    const profile = stored.get(address) ?? emptyProfile(chainId, address);
+    contracts.set(address, {
+      spec: { ...spec, address },
+      profile,
+      live: new WindowTracker(),
+      clean: new WindowTracker(),
+      trustedAdmins: new Set((spec.trustedAdmins ?? []).map((a) => a.toLowerCase())),
+      price: profile.price?.last,
+      lastSignal: -1n,
+    });
+  }
+  const watched = new Set(contracts.keys());
+  const learningDelay = BigInt(options.learningDelayBlocks ?? 25);
+  const deferred: Deferred[] = [];
+  const creations = new Map<string, Creation>();
+
+  function parameterLookup(rule: Rule) {
+    return (name: string, contract?: string): number => {
+      const own = contract ? contracts.get(contract)?.spec.parameters?.[rule.id]?.[name] : undefined;
+      const value = own ?? options.parameters?.[rule.id]?.[name] ?? rule.parameters[name]?.default;
+      if (value === undefined) throw new Error(`Rule '${rule.id}' reads an undeclared parameter '${name}'.`);
+      return value;
+    };
+  }
+  const lookups = new Map(rules.map((rule) => [rule.id, parameterLookup(rule)]));
+
+  function noteCreations(events: readonly MonitorEvent[]): void {
+    for (const event of events) {
+      if (event.type !== 'creation') continue;
+      creations.set(event.address, {
+        address: event.address,
+        creator: event.creator,
+        blockNumber: event.blockNumber,
+        timestamp: event.timestamp,
+        txFrom: event.txFrom,
+      });
+    }
+  }
+
+  function forgetOldCreations(block: bigint): void {
+    if (creations.size < 4096) return;
+    for (const [address, creation] of creations)
+      if (block - creation.blockNumber > creationWindow) creations.delete(address);
+  }
+
+  /** Prices of watched pools during a transaction, from their Sync logs. */
+  function tracePrices(logs: readonly Log[]): PriceTrace[] {
+    const traces = new Map<string, PriceTrace>();
+    for (const log of logs) {
+      const state = contracts.get(log.address);
+      if (!state || !syncTopics.has(log.topics[0] ?? '') || log.data.length < 130) continue;
+      const reserve0 = Number(hexToBigInt(`0x${log.data.slice(2, 66)}`));
+      const reserve1 = Number(hexToBigInt(`0x${log.data.slice(66, 130)}`));
+      if (reserve0 === 0) continue;
+      let trace = traces.get(log.address);
+      if (!trace) {
+        trace = { pool: log.address, before: state.price, during: [] };
+        traces.set(log.address, trace);
+      }
+      trace.during.push(reserve1 / reserve0);
+    }
+    return [...traces.values()];
+  }
+
+  /** Moves each pool's last price; returns the largest relative move of each within the transaction. */
+  function commitPrices(traces: readonly PriceTrace[]): Map<string, number> {
+    const moves = new Map<string, number>();
+    for (const trace of traces) {
+      const state = contracts.get(trace.pool)!;
+      const base = trace.before ?? trace.during[0]!;
+      moves.set(trace.pool, Math.max(...trace.during.map((price) => Math.abs(price / base - 1))));
+      state.price = trace.during.at(-1)!;
+      state.profile.price = { last: state.price, maxTxMove: state.profile.price?.maxTxMove ?? 0 };
+    }
+    return moves;
+  }
+
+  function view(state: ContractState, live: WatchedView['live']): WatchedView {
+    return {
+      address: state.spec.address,
+      name: state.spec.name,
+      kind: state.spec.kind,
+      profile: state.profile.txs > 0 ? state.profile : undefined,
+      live,
+      trustedAdmins: state.trustedAdmins,
+    };
+  }
+
+  function evaluate(context: Omit<RuleContext, 'parameter'>): Signal[] {
+    const signals: Signal[] = [];
+    for (const rule of rules) {
+      try {
+        signals.push(...rule.evaluate({ ...context, parameter: lookups.get(rule.id)! }));
+      } catch (error) {
+        options.onRuleError?.(rule.id, error);
+      }
+    }
+    return signals;
+  }
+
+  function recentCreation(block: bigint) {
+    return (address: string) => {
+      const creation = creations.get(address);
+      return creation && block - creation.blockNumber <= creationWindow ? creation : undefined;
+    };
+  }
+  const threatLabel = (address: string) => threats.get(address);
+
+  function eventsByTx(block: Block): Map<Hex, MonitorEvent[]> {
+    const byTx = new Map<Hex, MonitorEvent[]>();
+    for (const event of normalizeBlock(block, { watched })) {
+      let list = byTx.get(event.txHash);
+      if (!list) {
+        list = [];
+        byTx.set(event.txHash, list);
+      }
+      list.push(event);
+    }
+    return byTx;
+  }
+
+  function learnTx(state: ContractState, tx: Tx, contribution: Contribution, priceMove: number | undefined): void {
+    learnTransaction(state.profile, tx, contribution, state.clean.totals);
+    if (priceMove !== undefined && state.profile.price) {
+      state.profile.price.maxTxMove = Math.max(state.profile.price.maxTxMove, priceMove);
+    }
+  }
+
+  function forEachBlockTick(block: Block, learning: boolean): void {
+    const time = Number(block.timestamp);
+    for (const state of contracts.values()) {
+      state.live.add(block.number, time, undefined);
+      if (learning) state.clean.add(block.number, time, undefined);
+      learnBlock(state.profile, block.number, block.timestamp);
+    }
+  }
+
+  /** Learns the waiting transactions old enough, unless their contract has raised a signal since. */
+  function releaseDeferred(current: bigint): void {
+    let released = 0;
+    for (const entry of deferred) {
+      if (entry.block > current - learningDelay) break;
+      released++;
+      if (entry.state.lastSignal >= entry.block) continue;
+      entry.state.clean.add(entry.block, entry.time, entry.contribution, entry.tx.from);
+      learnTx(entry.state, entry.tx, entry.contribution, entry.priceMove);
+    }
+    deferred.splice(0, released);
+  }
+
+  return {
+    rules,
+    learn(block) {
+      forEachBlockTick(block, true);
+      const time = Number(block.timestamp);
+      const byTx = eventsByTx(block);
+      for (const tx of block.transactions) {
+        const events = byTx.get(tx.hash) ?? [];
+        noteCreations(events);
+        const moves = commitPrices(tracePrices(tx.receipt.logs));
+        for (const [address, contribution] of contributions(tx, events)) {
+          const state = contracts.get(address);
+          if (!state) continue;
+          state.live.add(block.number, time, contribution, tx.from);
+          state.clean.add(block.number, time, contribution, tx.from);
+          applyBalances(state.profile, contribution);
+          learnTx(state, tx, contribution, moves.get(address));
+        }
+      }
+      forgetOldCreations(block.number);
+    },
+
+    process(block) {
+      forEachBlockTick(block, false);
+      releaseDeferred(block.number);
+      const time = Number(block.timestamp);
+      const byTx = eventsByTx(block);
+      const flagged: TxResult[] = [];
+      const pauses: CompositeVerdict[] = [];
+      let eventCount = 0;
+      for (const tx of block.transactions) {
+        const events = byTx.get(tx.hash) ?? [];
+        eventCount += events.length;
+        noteCreations(events);
+        const prices = tracePrices(tx.receipt.logs);
+        const moves = commitPrices(prices);
+        const touched = contributions(tx, events);
+        for (const [address, contribution] of touched) {
+          const state = contracts.get(address);
+          if (!state) continue;
+          state.live.add(block.number, time, contribution, tx.from);
+          applyBalances(state.profile, contribution);
+        }
+        if (events.length === 0 && prices.length === 0) continue;
+        const views = new Map<string, WatchedView>();
+        for (const state of contracts.values()) views.set(state.spec.address, view(state, state.live.totals));
+        const signals = evaluate({
+          chainId,
+          blockNumber: block.number,
+          timestamp: block.timestamp,
+          tx,
+          pending: false,
+          events,
+          watched: views,
+          recentCreation: recentCreation(block.number),
+          threatLabel,
+          prices,
+        });
+        for (const signal of signals) {
+          const state = contracts.get(signal.contract);
+          if (state) state.lastSignal = block.number;
+        }
+        for (const [address, contribution] of touched) {
+          const state = contracts.get(address);
+          // Learned later, if nothing fires on the contract meanwhile: an attack never becomes the baseline.
+          if (state) {
+            deferred.push({ state, block: block.number, time, tx, contribution, priceMove: moves.get(address) });
+          }
+        }
+        if (signals.length === 0) continue;
+        const verdicts = composite.add(block.number, signals);
+        flagged.push({ tx, events, signals, verdicts });
+        for (const verdict of verdicts) {
+          if (verdict.pause && !pauses.some((p) => p.contract === verdict.contract)) pauses.push(verdict);
+        }
+      }
+      forgetOldCreations(block.number);
+      return { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
+    },
+
+    processPending(pending, trace, head) {
+      const tx = pendingAsTx(pending, trace, head.number + 1n);
+      const block: Block = {
+        number: head.number + 1n,
+        hash: `0x${'00'.repeat(32)}`,
+        parentHash: `0x${'00'.repeat(32)}`,
+        chainId,
+        timestamp: head.timestamp,
+        miner: '0x0000000000000000000000000000000000000000',
+        gasUsed: 0n,
+        gasLimit: 0n,
+        baseFeePerGas: undefined,
+        transactions: [tx],
+        logs: tx.receipt.logs,
+        traced: trace !== undefined,
+      };
+      const events = eventsByTx(block).get(tx.hash) ?? [];
+      const prices = tracePrices(tx.receipt.logs);
+      const touched = contributions(tx, events);
+      const views = new Map<string, WatchedView>();
+      for (const state of contracts.values()) {
+        const contribution = touched.get(state.spec.address);
+        views.set(
+          state.spec.address,
+          view(state, contribution ? withContribution(state.live.totals, contribution, tx.from) : state.live.totals),
+        );
+      }
+      const signals = evaluate({
+        chainId,
+        blockNumber: block.number,
+        timestamp: block.timestamp,
+        tx,
+        pending: true,
+        events,
+        watched: views,
+        recentCreation: recentCreation(block.number),
+        threatLabel,
+        prices,
+      });
+      const verdicts = signals.length > 0 ? composite.preview(block.number, signals) : [];
+      return { tx, events, signals, verdicts };
+    },
+
+    profile(address) {
+      const state = contracts.get(address.toLowerCase());
+      if (!state) throw new Error(`${address} is not watched.`);
+      return state.profile;
+    },
+    profiles: () => [...contracts.values()].map((state) => state.profile),
+    setBalance(address, asset, balance) {
+      setBalance(this.profile(address), asset, balance);
+    },
+    setSupply(address, supply) {
+      this.profile(address).supply = supply.toString();
+    },
+    reset(address) {
+      composite.clear(address.toLowerCase());
+    },
+  };
+}
+
+/** The live totals as they would be with a pending transaction added (its block's windows only grow). */
+function withContribution(
+  totals: WatchedView['live'],
+  contribution: Contribution,
+  sender: string,
+): WatchedView['live'] {
+  const next = structuredClone(totals);
+  for (const window of Object.values(next)) {
+    window.txs++;
+    window.failed += contribution.failed;
+    for (const [asset, amount] of Object.entries(contribution.outflow))
+      window.outflow[asset] = (window.outflow[asset] ?? 0) + amount;
+    for (const [selector, entry] of Object.entries(contribution.calls)) {
+      window.calls[selector] = (window.calls[selector] ?? 0) + entry.calls;
+    }
+    if (Object.values(contribution.outflow).some((amount) => amount > 0)) {
+      window.outflowTxsBySender[sender] = (window.outflowTxsBySender[sender] ?? 0) + 1;
+    }
+  }
+  return next;
+}
+
+/** A pending transaction shaped as an included one: the simulated trace stands for the receipt. */
+function pendingAsTx(pending: PendingTx, trace: CallFrame | undefined, blockNumber: bigint): Tx {
+  const logs: Log[] = [];
+  const collect = (frame: CallFrame) => {
+    if (frame.error) return;
+    for (const log of frame.logs ?? []) {
+      logs.push({
+        address: log.address,
+        topics: log.topics,
+        data: log.data,
+        logIndex: logs.length,
+        transactionIndex: 0,
+        transactionHash: pending.hash,
+        blockNumber,
+        blockHash: `0x${'00'.repeat(32)}`,
+      });
+    }
+    for (const child of frame.calls) collect(child);
+  };
+  if (trace) collect(trace);
+  return {
+    hash: pending.hash,
+    blockNumber,
+    blockHash: `0x${'00'.repeat(32)}`,
+    index: 0,
+    type: 'pending',
+    from: pending.from,
+    to: pending.to,
+    value: pending.value,
+    input: pending.input,
+    nonce: pending.nonce,
+    gas: pending.gas,
+    gasPrice: pending.gasPrice,
+    maxFeePerGas: pending.maxFeePerGas,
+    maxPriorityFeePerGas: pending.maxPriorityFeePerGas,
+    receipt: {
+      status: trace?.error ? 'reverted' : 'success',
+      gasUsed: trace?.gasUsed ?? 0n,
+      cumulativeGasUsed: trace?.gasUsed ?? 0n,
+      effectiveGasPrice: pending.maxFeePerGas ?? pending.gasPrice ?? 0n,
+      contractAddress: null,
+      logs,
+    },
+    trace,
+    traceError: undefined,
+  };
+}

@@ -1,0 +1,41 @@
+import { freshContractCallerRule } from './actors/fresh-contract-caller.ts';
+import { knownMaliciousAddressRule } from './actors/known-malicious-address.ts';
+import { adminChangeRule } from './admin/admin-change.ts';
+import { flashLoanRule } from './attack/flash-loan.ts';
+import { oracleJumpRule } from './attack/oracle-jump.ts';
+import { reentrantCallRule } from './attack/reentrant-call.ts';
+import { failedCallBurstRule } from './baseline/failed-call-burst.ts';
+import { outflowSpikeRule } from './baseline/outflow-spike.ts';
+import { outflowWindowRule } from './baseline/outflow-window.ts';
+import { repeatedExtractionRule } from './baseline/repeated-extraction.ts';
+import { selectorRateSpikeRule } from './baseline/selector-rate-spike.ts';
+import { unknownSelectorRule } from './baseline/unknown-selector.ts';
+import type { Rule } from './types.ts';
+import { mintJumpRule } from './value/mint-jump.ts';
+import { tvlDropRule } from './value/tvl-drop.ts';
+
+/** Every monitor rule, by category. */
+export const allRules: readonly Rule[] = [
+  // baseline deviations
+  outflowSpikeRule,
+  outflowWindowRule,
+  repeatedExtractionRule,
+  selectorRateSpikeRule,
+  unknownSelectorRule,
+  failedCallBurstRule,
+  // value
+  tvlDropRule,
+  mintJumpRule,
+  // actors
+  freshContractCallerRule,
+  knownMaliciousAddressRule,
+  // attack patterns
+  flashLoanRule,
+  reentrantCallRule,
+  oracleJumpRule,
+  // admin
+  adminChangeRule,
+];
+
+export { defineRule, RuleDefinitionError } from './defineRule.ts';
+export type { MonitorRuleMetadata, Rule, RuleContext, RuleParameter, RuleStage, Signal, WatchedView } from './types.ts';
