@@ -1,4 +1,5 @@
 import { BaseError, UsageError } from '@bulwark/core';
+import type { Store } from '@bulwark/store';
 
 export type Io = {
   stdout: (text: string) => void;
@@ -7,6 +8,8 @@ export type Io = {
   stderrIsTty: boolean;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Tests hand in an open store (not closed by commands); otherwise commands open one (see store.ts). */
+  openStore?: (() => Promise<Store>) | undefined;
 };
 
 export const processIo: Io = {
@@ -28,13 +31,65 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'List the detectors with impact, confidence and ids',
     run: async (args, io) => (await import('./commands/detectors.ts')).detectorsCommand(args, io),
   },
-  docs: {
-    summary: 'Write one documentation page per detector (docs/detectors)',
-    run: async (args, io) => (await import('./commands/docs.ts')).docsCommand(args, io),
+  'docs-gen': {
+    summary: 'Write the reference pages of every detector (docs/detectors)',
+    run: async (args, io) => (await import('./commands/docsGen.ts')).docsGenCommand(args, io),
   },
   demo: {
-    summary: 'Scan the bundled example contracts and print the report',
+    summary: 'Scan the examples, then attack a demo protocol on anvil and stop it with the monitor',
     run: async (args, io) => (await import('./commands/demo.ts')).demoCommand(args, io),
+  },
+  monitor: {
+    summary: 'Follow chains, learn baselines, alert on attacks and pause contracts (opt-in)',
+    run: async (args, io) => (await import('./commands/monitor.ts')).monitorCommand(args, io),
+  },
+  baseline: {
+    summary: 'Show the learned baseline of watched contracts',
+    run: async (args, io) => (await import('./commands/baseline.ts')).baselineCommand(args, io),
+  },
+  docs: {
+    summary: 'Check contract documentation against the advisory, or build the documentation site',
+    run: async (args, io) => (await import('./commands/docs.ts')).docsCommand(args, io),
+  },
+  'verify-deployment': {
+    summary: 'Compare deployed runtime code with the recorded artifacts',
+    run: async (args, io) => (await import('./commands/verifyDeployment.ts')).verifyDeploymentCommand(args, io),
+  },
+  audit: {
+    summary: 'Record audits (auditor, scope, report, findings) and list unaudited code',
+    run: async (args, io) => (await import('./commands/audit.ts')).auditCommand(args, io),
+  },
+  approve: {
+    summary: 'Sign a release digest as an approver',
+    run: async (args, io) => (await import('./commands/approve.ts')).approveCommand(args, io),
+  },
+  deps: {
+    summary: 'Review open-source dependencies and list new or changed ones',
+    run: async (args, io) => (await import('./commands/deps.ts')).depsCommand(args, io),
+  },
+  gate: {
+    summary: 'Decide whether a release may go out, with a signed attestation',
+    run: async (args, io) => (await import('./commands/gate.ts')).gateCommand(args, io),
+  },
+  verify: {
+    summary: 'Verify a gate attestation',
+    run: async (args, io) => (await import('./commands/verify.ts')).verifyCommand(args, io),
+  },
+  risk: {
+    summary: 'Keep the risk register',
+    run: async (args, io) => (await import('./commands/risk.ts')).riskCommand(args, io),
+  },
+  incident: {
+    summary: 'Open, move and export incidents (post-mortem)',
+    run: async (args, io) => (await import('./commands/incident.ts')).incidentCommand(args, io),
+  },
+  report: {
+    summary: 'Conformance report against the advisory (HTML, PDF, JSON)',
+    run: async (args, io) => (await import('./commands/report.ts')).reportCommand(args, io),
+  },
+  log: {
+    summary: 'Verify the tamper-evident governance log',
+    run: async (args, io) => (await import('./commands/log.ts')).logCommand(args, io),
   },
 };
 
@@ -44,7 +99,7 @@ Usage: bulwark <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)
   .join('\n')}
 
 Run \`bulwark <command> --help\` for a command's options.

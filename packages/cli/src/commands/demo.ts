@@ -1,28 +1,139 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatResult, scan } from '@bulwark/scanner';
+import { UsageError } from '@bulwark/core';
+import { scan } from '@bulwark/scanner';
+import {
+  type AttackResult,
+  attackNames,
+  formatUnits18,
+  runDemoScenario,
+  type ScenarioResult,
+} from '../demo/scenario.ts';
 import type { Io } from '../main.ts';
-import { readSourceFrom } from '../readSource.ts';
 
 const examples = fileURLToPath(new URL('../../../../examples/contracts', import.meta.url));
 
-/** The README's main job: scan the bundled example contracts and print the report. */
+const help = `Usage: bulwark demo [--skip-scan] [--attacks a,b] [--format text|json]
+
+The main job, end to end on a local chain:
+  1. scans examples/contracts and summarises the findings;
+  2. starts anvil (from npm), deploys the demo protocol (vault, lending market, pool, oracle,
+     flash lender) with Bulwark's circuit breakers, drives benign traffic from many accounts,
+     learns each contract's baseline, and follows the chain with the monitor (mempool included);
+  3. runs four attacks (${attackNames.join(', ')}) and prints for each whether it was
+     detected, blocks and milliseconds to the alert and to the pause, funds lost and saved.
+`;
+
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      'skip-scan': { type: 'boolean' },
+      attacks: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+  });
   if (values.help) {
-    io.stdout(
-      'Usage: bulwark demo\n\nScans examples/contracts (a vulnerable vault, a token, a lottery, a fixed vault) and prints the report.\n',
-    );
+    io.stdout(help);
     return 0;
   }
-  io.stderr(`Scanning ${examples} ...\n`);
-  const result = await scan({ paths: [examples], cwd: io.cwd });
-  io.stdout(
-    formatResult(result, 'text', { color: io.stdoutIsTty && !io.env.NO_COLOR, readSource: readSourceFrom(io.cwd) }),
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(`--format ${values.format} is not a format of the demo; use text or json.`);
+  }
+  const attacks = values.attacks?.split(',').map((name) => name.trim());
+  for (const name of attacks ?? []) {
+    if (!attackNames.includes(name as never)) {
+      throw new UsageError(`--attacks: '${name}' is not a demo attack; choose from ${attackNames.join(', ')}.`);
+    }
+  }
+  const progress = (line: string) => io.stderr(`${line}\n`);
+
+  if (!values['skip-scan']) {
+    progress(`1/2 Scanning ${examples} …`);
+    const result = await scan({ paths: [examples], cwd: io.cwd });
+    const bySeverity = new Map<string, number>();
+    for (const finding of result.findings) bySeverity.set(finding.impact, (bySeverity.get(finding.impact) ?? 0) + 1);
+    progress(
+      `    ${result.files.length} files, ${result.findings.length} findings (${[...bySeverity].map(([k, v]) => `${v} ${k}`).join(', ')}) in ${result.durationMs} ms; \`bulwark scan examples/contracts\` prints them.`,
+    );
+  }
+  progress('2/2 Monitor: anvil, demo protocol, benign traffic, four attacks …');
+  const started = Date.now();
+  const result = await runDemoScenario({ attacks: attacks as never, log: (line) => progress(`    ${line}`) });
+  if (values.format === 'json') {
+    io.stdout(`${JSON.stringify(toJson(result), null, 2)}\n`);
+  } else {
+    io.stdout(formatScenario(result));
+    io.stdout(`\nDemo done in ${Math.round((Date.now() - started) / 1000)} s.\n`);
+  }
+  const missed = result.attacks.filter((attack) => !attack.detected).length;
+  return missed > 0 || result.falsePauses > 0 ? 1 : 0;
+}
+
+const ms = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(1)} ms`);
+const blocks = (value: number | undefined) => (value === undefined ? '—' : String(value));
+const share = (attack: AttackResult) =>
+  attack.atRisk === 0n ? '—' : `${((Number(attack.saved) / Number(attack.atRisk)) * 100).toFixed(1)}%`;
+
+export function formatScenario(result: ScenarioResult): string {
+  const lines = [
+    '',
+    `Baseline: ${result.learnedTxs} benign transactions over ${result.learnedBlocks} blocks.`,
+    `Benign traffic with the monitor live: ${result.benignTxs} transactions over ${result.benignBlocks} blocks, ${result.benignAlerts} alerts, ${result.falsePauses} pauses.`,
+    '',
+  ];
+  const header = [
+    'attack',
+    'mode',
+    'detected',
+    'blocks→alert',
+    'ms→alert',
+    'blocks→pause',
+    'ms→pause',
+    'lost',
+    'saved',
+    'saved %',
+  ];
+  const rows = result.attacks.map((attack) => [
+    attack.name,
+    attack.mode,
+    attack.detected ? (attack.paused ? 'yes, paused' : 'yes') : 'NO',
+    blocks(attack.blocksToAlert),
+    ms(attack.msToAlert),
+    blocks(attack.blocksToPause),
+    ms(attack.msToPause),
+    `${formatUnits18(attack.lost)} ${attack.asset}`,
+    `${formatUnits18(attack.saved)} ${attack.asset}`,
+    share(attack),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  lines.push(line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '');
+  for (const attack of result.attacks) {
+    lines.push(`${attack.name}: ${attack.description}`);
+    lines.push(`  rules: ${attack.rules.join(', ') || 'none'}`);
+  }
+  lines.push(
+    '',
+    'ms are measured from the moment the monitor learned of the block (or of the pending transaction) to the alert handed to the sinks and to the pause transaction accepted by the node.',
   );
-  const full = result.files.filter((f) => f.status === 'full').length;
-  io.stdout(
-    `\nDemo done: ${result.files.length} files (${full} compiled with solc), ${result.findings.length} findings, ${result.durationMs} ms.\n`,
-  );
-  return 0;
+  return `${lines.join('\n')}\n`;
+}
+
+function toJson(result: ScenarioResult) {
+  return {
+    ...result,
+    reports: undefined,
+    attacks: result.attacks.map((attack) => ({
+      ...attack,
+      atRisk: attack.atRisk.toString(),
+      lost: attack.lost.toString(),
+      saved: attack.saved.toString(),
+    })),
+  };
 }

@@ -1,0 +1,17 @@
+import { openStore, type Store } from '@bulwark/store';
+import type { Io } from './main.ts';
+
+/**
+ * Runs `fn` with the store: PostgreSQL when `DATABASE_URL` is set, else PGlite in `--db` (default
+ * `.bulwark/db` under the working folder). The store is closed afterwards unless the caller (a
+ * test) handed in its own.
+ */
+export async function withStore<T>(io: Io, options: { db?: string | undefined }, fn: (store: Store) => Promise<T>) {
+  if (io.openStore) return fn(await io.openStore());
+  const store = await openStore({ url: io.env.DATABASE_URL, dataDir: options.db, cwd: io.cwd });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
