@@ -4,14 +4,14 @@ import { parseArgs } from 'node:util';
 import { allDetectors, detectorIndex, detectorPage } from '@bulwark/scanner';
 import type { Io } from '../main.ts';
 
-export async function docsCommand(argv: string[], io: Io): Promise<number> {
+export async function docsGenCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     io.stdout(
-      'Usage: bulwark docs [--out docs/detectors]\n\nWrites one page per detector from its metadata, and an index.\n',
+      'Usage: bulwark docs-gen [--out docs/detectors]\n\nWrites one page per detector from its metadata, and an index.\n',
     );
     return 0;
   }

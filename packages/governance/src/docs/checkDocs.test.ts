@@ -1,0 +1,173 @@
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { hashSources } from '../manifest/hashSources.ts';
+import type { Manifest, ManifestContract } from '../manifest/types.ts';
+import { checkDocs, documentationItems } from './checkDocs.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bulwark-docs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const write = (name: string, content: string, mtime?: Date) => {
+  mkdirSync(join(dir, name, '..'), { recursive: true });
+  writeFileSync(join(dir, name), content);
+  if (mtime) utimesSync(join(dir, name), mtime, mtime);
+};
+const old = new Date('2024-01-01T00:00:00Z');
+const recent = new Date('2024-06-01T00:00:00Z');
+write('src/Vault.sol', 'contract Vault {}', recent);
+write('docs/spec.md', '# Vault', recent);
+write('docs/behaviour.md', 'NatSpec', recent);
+write('docs/old-access.md', 'roles', old);
+write('reports/tests.txt', 'ok', recent);
+const now = new Date('2025-01-15T12:00:00Z');
+
+const complete: ManifestContract = {
+  name: 'Vault',
+  sources: ['src/Vault.sol'],
+  holdsValue: true,
+  pausable: { breaker: 'GuardianPausable' },
+  admin: { kind: 'multisig', address: '0x1111111111111111111111111111111111111111' },
+  documentation: {
+    specification: 'docs/spec.md',
+    behaviour: { path: 'docs/behaviour.md', nextReview: '2025-06-01' },
+    accessControl: { text: 'admin pauses' },
+    upgradeability: { kind: 'immutable' },
+    externalDependencies: [],
+    procedures: { recourse: 'https://example.org/recourse', openSourceUse: { text: 'none' } },
+    knownIssues: [],
+    history: { testReports: ['reports/tests.txt'] },
+  },
+  deployments: [{ chainId: 1, status: 'deployed', address: '0x2222222222222222222222222222222222222222' }],
+};
+const manifest = (
+  contracts: ManifestContract[],
+  project: Manifest['project'] = {
+    name: 'P',
+    securityContact: 'security@example.org',
+    disclosurePolicy: 'https://example.org/disclosure',
+  },
+): Manifest => ({ project, contracts });
+
+describe('checkDocs', () => {
+  test('default: a fully documented contract is complete', () => {
+    expect(checkDocs(manifest([complete]), { cwd: dir, now })).toEqual({
+      contracts: [{ name: 'Vault', missing: [], stale: [], complete: true }],
+      complete: true,
+    });
+  });
+
+  test('behavior: an undocumented contract misses every item of the advisory, EthTrust and design lists', () => {
+    const report = checkDocs(manifest([{ name: 'Bare', sources: ['src/Vault.sol'] }], { name: 'P' }), {
+      cwd: dir,
+      now,
+    });
+    expect(report.complete).toBe(false);
+    expect(report.contracts[0].missing).toEqual(documentationItems.map((item) => item.id));
+    expect(report.contracts[0].missing).toEqual([
+      'specification',
+      'deploymentStatus',
+      'procedures.disclosurePolicy',
+      'procedures.recourse',
+      'procedures.openSourceUse',
+      'knownIssues',
+      'history.testReports',
+      'contacts',
+      'behaviour',
+      'accessControl',
+      'upgradeability',
+      'externalDependencies',
+      'admin',
+      'pausable',
+      'holdsValue',
+    ]);
+  });
+
+  test('behavior: the disclosure policy and contacts come from the project when the contract has none', () => {
+    // `complete` has neither of its own: the project's count (see the default case).
+    const report = checkDocs(manifest([complete], { name: 'P' }), { cwd: dir, now });
+    expect(report.contracts[0].missing).toEqual(['procedures.disclosurePolicy', 'contacts']);
+    const own = checkDocs(
+      manifest(
+        [
+          {
+            ...complete,
+            documentation: {
+              ...complete.documentation,
+              procedures: { ...complete.documentation?.procedures, disclosurePolicy: { text: 'mail us' } },
+              contacts: ['Alice'],
+            },
+          },
+        ],
+        { name: 'P' },
+      ),
+      { cwd: dir, now },
+    );
+    expect(own.contracts[0].missing).toEqual([]);
+  });
+
+  test('behavior: stale — a missing file, a document older than the source, a past review, deployed without address', () => {
+    const report = checkDocs(
+      manifest([
+        {
+          ...complete,
+          sources: ['src/Vault.sol', 'src/Gone.sol'],
+          artifact: 'out/Vault.json',
+          documentation: {
+            ...complete.documentation,
+            specification: 'docs/missing.md',
+            accessControl: 'docs/old-access.md',
+            behaviour: { path: 'docs/behaviour.md', nextReview: '2025-01-01' },
+            nextReview: '2024-12-31',
+          },
+          deployments: [
+            { chainId: 1, status: 'deployed', address: '0x2222222222222222222222222222222222222222' },
+            { chainId: 10, status: 'deployed' },
+            { chainId: 8453, status: 'planned' },
+          ],
+        },
+      ]),
+      { cwd: dir, now },
+    );
+    expect(report.contracts[0].missing).toEqual([]);
+    expect(report.contracts[0].stale).toEqual([
+      'sources: src/Gone.sol does not exist',
+      'artifact: out/Vault.json does not exist',
+      'specification: docs/missing.md does not exist',
+      'behaviour: its review was due on 2025-01-01',
+      'accessControl: docs/old-access.md is older than src/Vault.sol, changed after it (update it)',
+      'documentation: its review was due on 2024-12-31',
+      'deployments[chain 10]: status deployed without an address (add the address)',
+    ]);
+    expect(report.complete).toBe(false);
+  });
+
+  test('behavior: a recorded sourcesHash decides staleness instead of the modification time', () => {
+    const current = hashSources(complete, dir)!;
+    const withHash = (sourcesHash: string) =>
+      checkDocs(
+        manifest([
+          {
+            ...complete,
+            documentation: { ...complete.documentation, accessControl: { path: 'docs/old-access.md', sourcesHash } },
+          },
+        ]),
+        { cwd: dir, now },
+      ).contracts[0].stale;
+    // Without a recorded hash, the modification time decides, and the hash to record is given.
+    const byTime = checkDocs(
+      manifest([{ ...complete, documentation: { ...complete.documentation, accessControl: 'docs/old-access.md' } }]),
+      { cwd: dir, now },
+    ).contracts[0].stale;
+    expect(byTime).toEqual([
+      `accessControl: docs/old-access.md is older than src/Vault.sol, changed after it (update it, then record sourcesHash: ${current})`,
+    ]);
+    // Older by mtime, but written for the current sources: not stale.
+    expect(withHash(current)).toEqual([]);
+    const other = 'a'.repeat(64);
+    expect(withHash(other)).toEqual([
+      `accessControl: written for sources aaaaaaaaaaaa…, they are now ${current} (update it, then record that sourcesHash)`,
+    ]);
+  });
+});

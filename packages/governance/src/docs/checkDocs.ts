@@ -1,0 +1,168 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { hashSources } from '../manifest/hashSources.ts';
+import type { DocumentRef, Manifest, ManifestContract } from '../manifest/types.ts';
+
+export type DocsReport = {
+  contracts: { name: string; missing: string[]; stale: string[]; complete: boolean }[];
+  complete: boolean;
+};
+
+export type CheckDocsParameters = {
+  /** The folder the manifest's paths are relative to (the manifest's folder). */
+  cwd: string;
+  /** Today, for review dates; default: now. */
+  now?: Date | undefined;
+};
+
+export type DocumentationItem = {
+  /** The id reported in `missing`, also the manifest field (under `documentation` unless noted). */
+  id: string;
+  label: string;
+  /** Where the requirement comes from. */
+  source: 'advisory' | 'ethtrust' | 'design';
+};
+
+/**
+ * What each contract's documentation must hold: the advisory's list (p17, control SBD-04),
+ * EthTrust's documentation requirements, and the design facts a reviewer needs first.
+ */
+export const documentationItems: readonly DocumentationItem[] = [
+  { id: 'specification', label: 'technical specification', source: 'advisory' },
+  { id: 'deploymentStatus', label: 'deployment status (deployments[])', source: 'advisory' },
+  { id: 'procedures.disclosurePolicy', label: 'responsible disclosure policy', source: 'advisory' },
+  { id: 'procedures.recourse', label: 'recourse in case of failure', source: 'advisory' },
+  { id: 'procedures.openSourceUse', label: 'use of open-source code', source: 'advisory' },
+  {
+    id: 'knownIssues',
+    label: 'known issues (known vulnerabilities, potential attacks; [] if none)',
+    source: 'advisory',
+  },
+  { id: 'history.testReports', label: 'history: test reports', source: 'advisory' },
+  { id: 'contacts', label: 'contacts (parties to engage for issues)', source: 'advisory' },
+  { id: 'behaviour', label: 'intended behaviour (NatSpec or logic specification)', source: 'ethtrust' },
+  { id: 'accessControl', label: 'access control: roles and admin powers', source: 'ethtrust' },
+  { id: 'upgradeability', label: 'upgradeability', source: 'ethtrust' },
+  { id: 'externalDependencies', label: 'external dependencies and oracles ([] if none)', source: 'ethtrust' },
+  { id: 'admin', label: 'admin (kind and address)', source: 'design' },
+  { id: 'pausable', label: 'pausable / circuit breaker', source: 'design' },
+  { id: 'holdsValue', label: 'whether it holds value', source: 'design' },
+];
+
+/**
+ * Checks each contract's documentation: what is missing (see `documentationItems`) and what is
+ * stale (a referenced file that does not exist, a document older than the sources it documents by
+ * mtime or by its recorded `sourcesHash`, a review date in the past, a `deployed` deployment
+ * without an address).
+ */
+export function checkDocs(manifest: Manifest, parameters: CheckDocsParameters): DocsReport {
+  const today = (parameters.now ?? new Date()).toISOString().slice(0, 10);
+  const contracts = manifest.contracts.map((contract) => {
+    const missing = missingItems(manifest, contract);
+    const stale = staleItems(manifest, contract, parameters.cwd, today);
+    return { name: contract.name, missing, stale, complete: missing.length === 0 && stale.length === 0 };
+  });
+  return { contracts, complete: contracts.every((contract) => contract.complete) };
+}
+
+function missingItems(manifest: Manifest, contract: ManifestContract): string[] {
+  const docs = contract.documentation ?? {};
+  const present: Record<string, boolean> = {
+    specification: docs.specification !== undefined,
+    deploymentStatus: (contract.deployments?.length ?? 0) > 0,
+    'procedures.disclosurePolicy':
+      docs.procedures?.disclosurePolicy !== undefined || manifest.project.disclosurePolicy !== undefined,
+    'procedures.recourse': docs.procedures?.recourse !== undefined,
+    'procedures.openSourceUse': docs.procedures?.openSourceUse !== undefined,
+    knownIssues: docs.knownIssues !== undefined,
+    'history.testReports': (docs.history?.testReports?.length ?? 0) > 0,
+    contacts:
+      (docs.contacts?.length ?? 0) > 0 ||
+      (manifest.contacts?.length ?? 0) > 0 ||
+      manifest.project.securityContact !== undefined,
+    behaviour: docs.behaviour !== undefined,
+    accessControl: docs.accessControl !== undefined,
+    upgradeability: docs.upgradeability !== undefined,
+    externalDependencies: docs.externalDependencies !== undefined,
+    admin: contract.admin !== undefined,
+    pausable: contract.pausable !== undefined,
+    holdsValue: contract.holdsValue !== undefined,
+  };
+  return documentationItems.filter((item) => !present[item.id]).map((item) => item.id);
+}
+
+const isUrl = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+
+function staleItems(manifest: Manifest, contract: ManifestContract, cwd: string, today: string): string[] {
+  const stale: string[] = [];
+  const sourceTimes: { source: string; mtimeMs: number }[] = [];
+  for (const source of contract.sources) {
+    const path = resolve(cwd, source);
+    if (!existsSync(path)) stale.push(`sources: ${source} does not exist`);
+    else sourceTimes.push({ source, mtimeMs: statSync(path).mtimeMs });
+  }
+  if (contract.artifact && !existsSync(resolve(cwd, contract.artifact)))
+    stale.push(`artifact: ${contract.artifact} does not exist`);
+  const newest = sourceTimes.reduce<{ source: string; mtimeMs: number } | undefined>(
+    (best, entry) => (best && best.mtimeMs >= entry.mtimeMs ? best : entry),
+    undefined,
+  );
+  const currentSourcesHash = sourceTimes.length === contract.sources.length ? hashSources(contract, cwd) : undefined;
+
+  const checkDocument = (id: string, doc: DocumentRef | undefined, documentsSource: boolean) => {
+    if (doc === undefined) return;
+    const ref = typeof doc === 'string' ? (isUrl(doc) ? { url: doc } : { path: doc }) : doc;
+    let mtimeMs: number | undefined;
+    if (ref.path !== undefined) {
+      const path = resolve(cwd, ref.path);
+      if (!existsSync(path)) {
+        stale.push(`${id}: ${ref.path} does not exist`);
+        return;
+      }
+      mtimeMs = statSync(path).mtimeMs;
+    }
+    if (typeof doc !== 'string' && doc.nextReview !== undefined && doc.nextReview < today)
+      stale.push(`${id}: its review was due on ${doc.nextReview}`);
+    if (!documentsSource) return;
+    const recorded = typeof doc === 'string' ? undefined : doc.sourcesHash;
+    if (recorded !== undefined) {
+      if (currentSourcesHash !== undefined && recorded !== currentSourcesHash)
+        stale.push(
+          `${id}: written for sources ${recorded.slice(0, 12)}…, they are now ${currentSourcesHash} (update it, then record that sourcesHash)`,
+        );
+    } else if (mtimeMs !== undefined && newest && newest.mtimeMs > mtimeMs) {
+      stale.push(
+        `${id}: ${ref.path} is older than ${newest.source}, changed after it (update it${currentSourcesHash ? `, then record sourcesHash: ${currentSourcesHash}` : ''})`,
+      );
+    }
+  };
+
+  const docs = contract.documentation ?? {};
+  checkDocument('specification', docs.specification, true);
+  checkDocument('behaviour', docs.behaviour, true);
+  checkDocument('accessControl', docs.accessControl, true);
+  checkDocument('upgradeability', docs.upgradeability?.document, true);
+  checkDocument(
+    'procedures.disclosurePolicy',
+    docs.procedures?.disclosurePolicy ?? manifest.project.disclosurePolicy,
+    false,
+  );
+  checkDocument('procedures.recourse', docs.procedures?.recourse, false);
+  checkDocument('procedures.openSourceUse', docs.procedures?.openSourceUse, false);
+  docs.history?.testReports?.forEach((doc, i) => {
+    checkDocument(`history.testReports[${i}]`, doc, true);
+  });
+  checkDocument('history.changelog', docs.history?.changelog, false);
+  docs.history?.incidents?.forEach((doc, i) => {
+    checkDocument(`history.incidents[${i}]`, doc, false);
+  });
+  if (docs.nextReview !== undefined && docs.nextReview < today)
+    stale.push(`documentation: its review was due on ${docs.nextReview}`);
+  for (const deployment of contract.deployments ?? []) {
+    if ((deployment.status === 'deployed' || deployment.status === 'paused') && !deployment.address)
+      stale.push(
+        `deployments[chain ${deployment.chainId}]: status ${deployment.status} without an address (add the address)`,
+      );
+  }
+  return stale;
+}
