@@ -39,10 +39,13 @@ const evaluated: number[] = [];
 const processed: number[] = [];
 const alerted: number[] = [];
 const attacks: AttackName[] = [];
-for (let i = 0; i < rounds; i++) attacks.push('reentrancy-drain', 'flash-loan-oracle', 'compromised-admin', 'slow-drain');
+for (let i = 0; i < rounds; i++)
+  attacks.push('reentrancy-drain', 'flash-loan-oracle', 'compromised-admin', 'slow-drain');
 let ingestion: { raw: number; pipeline: number; blocks: number; txs: number } | undefined;
 
-console.log(`Benign traffic: ${benignTarget} transactions evaluated live (${txsPerBlock} per block), then ${rounds} rounds of the four attacks…`);
+console.log(
+  `Benign traffic: ${benignTarget} transactions evaluated live (${txsPerBlock} per block), then ${rounds} rounds of the four attacks…`,
+);
 const started = performance.now();
 const result = await runDemoScenario({
   users: 48,
@@ -62,7 +65,11 @@ const result = await runDemoScenario({
     // The same blocks, fetched twice through the same client: raw, then evaluated.
     const from = firstBlock;
     const to = head;
-    const sync = createChainSync({ chainId: 31337, endpoints: [rpcUrl], checkpointStore: createMemoryCheckpointStore() });
+    const sync = createChainSync({
+      chainId: 31337,
+      endpoints: [rpcUrl],
+      checkpointStore: createMemoryCheckpointStore(),
+    });
     const engine = createEngine({
       chainId: 31337,
       rules: allRules,

@@ -368,6 +368,20 @@ describe('createEngine', () => {
     expect(a.engine.profiles()).toEqual(b.engine.profiles());
   });
 
+  test('behavior: a pending transaction lands in the next block: its one-block window holds it alone', () => {
+    const { rule, seen } = recorder();
+    const engine = engineWith([rule]);
+    engine.learn(block(1, [withdraw(user(1), 2n * ether)]));
+    engine.process(block(5, [withdraw(user(2), 5n * ether)]));
+    const next = withdraw(user(3), ether);
+    engine.processPending(asPending(next), next.trace, { number: 5n, timestamp: BigInt(timeOf(5)) });
+    expect(seen.at(-1)?.live?.['1b'].outflow.native).toBe(1e18);
+    expect(seen.at(-1)?.live?.['5m'].outflow.native).toBe(8e18);
+    // Mined in block 6, the rules see the same one-block window.
+    engine.process(block(6, [next]));
+    expect(seen.at(-1)?.live?.['1b'].outflow.native).toBe(1e18);
+  });
+
   test('behavior: processPending reads prices from the frame logs, skipping reverted frames, and keeps the last price', () => {
     const { rule, seen } = recorder();
     const engine = engineWith([rule]);

@@ -407,13 +407,17 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-/** The live totals as they would be with a pending transaction added (its block's windows only grow). */
+/**
+ * The live totals as they would be with a pending transaction added. It would land in the next
+ * block, so its one-block window holds it alone; the longer windows grow by it.
+ */
 function withContribution(
   totals: WatchedView['live'],
   contribution: Contribution,
   sender: string,
 ): WatchedView['live'] {
   const next = structuredClone(totals);
+  next['1b'] = { outflow: {}, failed: 0, calls: {}, txs: 0, outflowTxsBySender: {} };
   for (const window of Object.values(next)) {
     window.txs++;
     window.failed += contribution.failed;
