@@ -1,0 +1,178 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { getLogHead } from '@bulwark/store';
+import { beforeAll, expect, test } from 'vitest';
+import { describeCli } from '../testing.ts';
+
+describeCli('bulwark log', (ctx) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-log-'));
+  const run = (args: string[]) => ctx.run(args, { cwd: dir, env: { BULWARK_ACTOR: 'alice' } });
+
+  beforeAll(async () => {
+    for (const [threat, likelihood] of [
+      ['Oracle manipulation', '4'],
+      ['Key theft', '2'],
+      ['Bridge exploit', '3'],
+      ['DoS', '1'],
+    ])
+      await run([
+        'risk',
+        'add',
+        '--threat',
+        threat!,
+        '--asset',
+        'Protocol',
+        '--likelihood',
+        likelihood!,
+        '--impact',
+        '4',
+        '--owner',
+        'alice',
+        '--treatment',
+        'mitigate',
+      ]);
+    await run(['risk', 'update', 'R-1', '--reviewed']);
+  });
+
+  /** Tampering goes straight at the table, as an attacker with database access would. */
+  const row = (seq: number) =>
+    ctx.store.db.selectFrom('audit_log').selectAll().where('seq', '=', BigInt(seq)).executeTakeFirstOrThrow();
+
+  test('default: an intact log verifies, lists and exports', async () => {
+    const head = (await getLogHead(ctx.store))!;
+    const verified = await run(['log', 'verify']);
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    expect(verified.stdout).toContain(`Log intact: 5 entries, chained from genesis to head 5:${head.hash}`);
+
+    const list = await run(['log', 'list', '--action', 'risk.add']);
+    expect(list.stdout.trim().split('\n')).toHaveLength(4);
+    expect(list.stdout).toMatch(/^\s+1\s+\S+Z\s+alice\s+risk\.add\s+\{"id":"R-1"/);
+    const jsonl = await run(['log', 'list', '--after', '4', '--format', 'jsonl']);
+    expect(JSON.parse(jsonl.stdout)).toMatchObject({ seq: 5, action: 'risk.review', actor: 'alice' });
+
+    const exported = await run(['log', 'export', '--out', 'log.jsonl']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain(`Exported 5 entries to log.jsonl; head 5:${head.hash}.`);
+    const fromFile = await run([
+      'log',
+      'verify',
+      '--file',
+      'log.jsonl',
+      '--anchor',
+      `5:${head.hash}`,
+      '--format',
+      'json',
+    ]);
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toEqual({
+      source: 'log.jsonl',
+      anchor: { seq: 5, hash: head.hash },
+      ok: true,
+      entries: 5,
+      head: { seq: 5, hash: head.hash },
+    });
+  });
+
+  test('error: an edited row is found at its seq, exit 1', async () => {
+    const original = await row(2);
+    await ctx.store.db
+      .updateTable('audit_log')
+      .set({ payload: JSON.stringify({ id: 'R-2', likelihood: 1 }) })
+      .where('seq', '=', 2n)
+      .execute();
+    try {
+      const result = await run(['log', 'verify']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe(
+        'Log BROKEN at entry 2 (edited): Entry 2 was changed: its content no longer matches its hash.\n1 entries before it verified.\n',
+      );
+    } finally {
+      await ctx.store.db
+        .updateTable('audit_log')
+        .set({ payload: JSON.stringify(original.payload) })
+        .where('seq', '=', 2n)
+        .execute();
+    }
+    expect((await run(['log', 'verify'])).code).toBe(0);
+  });
+
+  test('error: a deleted row is found, exit 1', async () => {
+    const original = await row(3);
+    await ctx.store.db.deleteFrom('audit_log').where('seq', '=', 3n).execute();
+    try {
+      const result = await run(['log', 'verify', '--format', 'json']);
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, seq: 3, reason: 'deleted', entries: 2 });
+    } finally {
+      await ctx.store.db
+        .insertInto('audit_log')
+        .values({ ...original, payload: JSON.stringify(original.payload) })
+        .execute();
+    }
+    expect((await run(['log', 'verify'])).code).toBe(0);
+  });
+
+  test('error: reordered rows are found, exit 1', async () => {
+    const swap = async () => {
+      await ctx.store.db.updateTable('audit_log').set({ seq: 1000n }).where('seq', '=', 3n).execute();
+      await ctx.store.db.updateTable('audit_log').set({ seq: 3n }).where('seq', '=', 4n).execute();
+      await ctx.store.db.updateTable('audit_log').set({ seq: 4n }).where('seq', '=', 1000n).execute();
+    };
+    await swap();
+    try {
+      const result = await run(['log', 'verify']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Log BROKEN at entry 3 (reordered): Entry 3 holds the entry written as 4');
+    } finally {
+      await swap();
+    }
+    expect((await run(['log', 'verify'])).code).toBe(0);
+  });
+
+  test('error: a cut tail is found only against an anchor', async () => {
+    const head = (await getLogHead(ctx.store))!;
+    const original = await row(5);
+    await ctx.store.db.deleteFrom('audit_log').where('seq', '=', 5n).execute();
+    try {
+      expect((await run(['log', 'verify'])).code).toBe(0);
+      const anchored = await run(['log', 'verify', '--anchor', `${head.seq}:${head.hash}`]);
+      expect(anchored.code).toBe(1);
+      expect(anchored.stdout).toContain('(truncated)');
+    } finally {
+      await ctx.store.db
+        .insertInto('audit_log')
+        .values({ ...original, payload: JSON.stringify(original.payload) })
+        .execute();
+    }
+  });
+
+  test('error: an exported file that was edited, cut or reordered fails without the store', async () => {
+    const lines = readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n');
+    const check = async (name: string, content: string[]) => {
+      writeFileSync(path.join(dir, name), `${content.join('\n')}\n`);
+      return run(['log', 'verify', '--file', name, '--format', 'json']);
+    };
+    const edited = JSON.parse(lines[1]!);
+    edited.actor = 'mallory';
+    const e = await check('edited.jsonl', [lines[0]!, JSON.stringify(edited), ...lines.slice(2)]);
+    expect(e.code).toBe(1);
+    expect(JSON.parse(e.stdout)).toMatchObject({ ok: false, seq: 2, reason: 'edited' });
+    const d = await check('deleted.jsonl', [...lines.slice(0, 3), ...lines.slice(4)]);
+    expect(JSON.parse(d.stdout)).toMatchObject({ ok: false, seq: 4, reason: 'deleted' });
+    const r = await check('reordered.jsonl', [lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, seq: 2, reason: 'reordered' });
+    const bad = await check('bad.jsonl', [lines[0]!, '{"seq": 2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('error: bad.jsonl:2 is not JSON.');
+  });
+
+  test('error: usage', async () => {
+    expect((await run(['log', 'verify', '--anchor', '5:xyz'])).stderr).toContain('The anchor "5:xyz" is not SEQ:HASH.');
+    expect((await run(['log', 'export'])).stderr).toContain('log export needs --out FILE.');
+    expect((await run(['log', 'verify', '--file', 'missing.jsonl'])).stderr).toContain(
+      'Cannot read the log file missing.jsonl.',
+    );
+    expect((await run(['log', 'verfy'])).stderr).toContain('Did you mean `bulwark log verify`?');
+  });
+});

@@ -1,0 +1,99 @@
+import type { ControlEvidence } from '@bulwark/store';
+import type { ConformanceFacts } from '../collectFacts.ts';
+import type { Assessments, ControlStatus } from '../types.ts';
+import { assessment } from './judge.ts';
+
+/** How recorded evidence statuses read: the gate's pass/warn/fail, and the words people use. */
+const statusWords: Record<string, ControlStatus> = {
+  pass: 'met',
+  passed: 'met',
+  met: 'met',
+  ok: 'met',
+  success: 'met',
+  complete: 'met',
+  verified: 'met',
+  warn: 'partial',
+  warning: 'partial',
+  partial: 'partial',
+  fail: 'not-met',
+  failed: 'not-met',
+  'not-met': 'not-met',
+  error: 'not-met',
+  'not-applicable': 'not-applicable',
+  'n/a': 'not-applicable',
+};
+
+/**
+ * The aspect a recorded evidence kind judges, where a live assessment judges the same thing
+ * (the newest of an aspect counts): the gate's checks and the dependency review round.
+ */
+const aspectOfKind: Record<string, string | Record<string, string>> = {
+  'gate.documentation': 'documentation',
+  'gate.audit': { 'SBD-02': 'audit-coverage', 'SBD-03': 'audit-changes' },
+  'gate.dependencies': 'dependencies',
+  'dependency-inventory': 'dependencies',
+  'gate.scan': 'scan',
+};
+
+export function aspectOf(evidence: Pick<ControlEvidence, 'kind' | 'controlId'>): string {
+  const mapped = aspectOfKind[evidence.kind];
+  if (typeof mapped === 'string') return mapped;
+  return mapped?.[evidence.controlId] ?? evidence.kind;
+}
+
+/**
+ * Evidence recorded in the store for any control (gate decisions and checks, dependency review
+ * rounds, evidence added by other tools): the newest of each kind per control, judged by its status.
+ */
+export function assessRecordedEvidence(facts: ConformanceFacts): Assessments {
+  const out: Assessments = {};
+  const seen = new Set<string>();
+  const oldest = facts.now.getTime() - facts.options.maxEvidenceAgeDays * 86_400_000;
+  for (const e of facts.evidence) {
+    const key = `${e.controlId}\u0000${e.kind}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const status = statusWords[e.status.toLowerCase()];
+    const reason = typeof e.data.reason === 'string' ? e.data.reason : undefined;
+    const link = {
+      kind: e.kind,
+      ref: e.ref,
+      summary: `${e.kind} ${e.status}${typeof e.data.target === 'string' ? ` for ${e.data.target}` : ''}${reason ? `: ${reason}` : ''}`,
+      status: e.status,
+      at: e.collectedAt.toISOString(),
+    };
+    const list = out[e.controlId] ?? [];
+    out[e.controlId] = list;
+    if (e.collectedAt.getTime() < oldest)
+      list.push(
+        assessment(
+          aspectOf(e),
+          'no-evidence',
+          `The latest ${e.kind} evidence is from ${e.collectedAt.toISOString().slice(0, 10)}, older than ${facts.options.maxEvidenceAgeDays} days.`,
+          e.collectedAt,
+          [link],
+        ),
+      );
+    else if (!status)
+      list.push(
+        assessment(
+          aspectOf(e),
+          'no-evidence',
+          `The ${e.kind} evidence has a status "${e.status}" that is not understood.`,
+          e.collectedAt,
+          [link],
+        ),
+      );
+    else
+      list.push(
+        assessment(
+          aspectOf(e),
+          status,
+          `${e.kind === 'gate' ? `Latest gate decision: ${e.status}` : `Latest ${e.kind}: ${e.status}`}${typeof e.data.target === 'string' ? ` (${e.data.target})` : ''}${reason ? ` — ${reason}` : ''}, ${e.collectedAt.toISOString().slice(0, 10)}.`,
+          e.collectedAt,
+          [link],
+        ),
+      );
+  }
+  return out;
+}

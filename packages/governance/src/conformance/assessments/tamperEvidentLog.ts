@@ -1,0 +1,44 @@
+import type { ConformanceFacts } from '../collectFacts.ts';
+import type { Assessment, Assessments } from '../types.ts';
+import { assessment } from './judge.ts';
+
+/**
+ * SA-04 (logs with integrity protection) and GOV-02 (governance mechanisms in force): the
+ * governance log's hash chain verifies from the first entry to the last.
+ */
+export function assessTamperEvidentLog(facts: ConformanceFacts): Assessments {
+  const { log, now } = facts;
+  let judged: Assessment;
+  if (log.ok && log.entries === 0)
+    judged = assessment(
+      'log-integrity',
+      'no-evidence',
+      'The tamper-evident log is empty: no governance action has been recorded.',
+      now,
+    );
+  else if (log.ok)
+    judged = assessment(
+      'log-integrity',
+      'met',
+      `The tamper-evident log verifies: ${log.entries} entries chained from genesis to head ${log.head?.seq}:${log.head?.hash.slice(0, 12)}….`,
+      now,
+      [
+        {
+          kind: 'log',
+          ref: `log:${log.head?.seq}`,
+          summary: `head ${log.head?.seq}:${log.head?.hash}`,
+          status: 'intact',
+          href: '#log',
+        },
+      ],
+    );
+  else
+    judged = assessment(
+      'log-integrity',
+      'not-met',
+      `The tamper-evident log is broken at entry ${log.seq} (${log.reason}): ${log.message}`,
+      now,
+      [{ kind: 'log', ref: `log:${log.seq}`, summary: log.message, status: log.reason, href: '#log' }],
+    );
+  return { 'SA-04': [judged], 'GOV-02': [{ ...judged, aspect: 'governance-record' }] };
+}

@@ -1,0 +1,223 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type Alert,
+  type Audit,
+  type AuditFinding,
+  type Baseline,
+  type Checkpoint,
+  type ControlEvidence,
+  type DependencyReview,
+  getCheckpoint,
+  getIncidentTimeline,
+  type Incident,
+  listAlerts,
+  listAuditFindings,
+  listAudits,
+  listBaselines,
+  listChains,
+  listContracts,
+  listControlEvidence,
+  listDependencyReviews,
+  listIncidents,
+  listResponderActions,
+  listRisks,
+  listScanFindings,
+  listScanRuns,
+  listWatchedContracts,
+  type RegisteredContract,
+  type ResponderAction,
+  type ScanFinding,
+  type ScanRun,
+  type StoreClient,
+  type VerifyLogReturnType,
+  verifyLog,
+  type WatchedContract,
+} from '@bulwark/store';
+import { type AuditCoverage, auditCoverage } from '../audits/auditCoverage.ts';
+import { type DependencyStatusReturnType, dependencyStatus } from '../dependencies/dependencyStatus.ts';
+import { readDependencyInventory } from '../dependencies/readDependencyInventory.ts';
+import { checkDocs, type DocsReport } from '../docs/checkDocs.ts';
+import { adminCheck } from '../gate/checks/adminCheck.ts';
+import { pausableCheck } from '../gate/checks/pausableCheck.ts';
+import type { GateCheck } from '../gate/gateCheck.ts';
+import { type ContainmentTargets, defaultContainmentTargets } from '../incidents/containmentTargets.ts';
+import { loadManifest, manifestFileNames } from '../manifest/loadManifest.ts';
+import type { LoadedManifest } from '../manifest/types.ts';
+import { today } from '../risks/reviewDate.ts';
+import { type RiskEntry, toRiskEntry } from '../risks/riskEntry.ts';
+
+/** A check that could not run: the report says why instead of failing. */
+export type Unavailable = { error: string };
+
+/** Everything the assessments judge, read once from the store and the project. */
+export type ConformanceFacts = {
+  now: Date;
+  today: string;
+  cwd: string;
+  options: { targets: ContainmentTargets; monitorStaleAfterMs: number; maxEvidenceAgeDays: number };
+  manifest: { loaded: LoadedManifest; file: string } | { missing: string } | { invalid: string; file: string };
+  docs: DocsReport | Unavailable | undefined;
+  coverage: AuditCoverage | Unavailable | undefined;
+  dependencies: (DependencyStatusReturnType & { lockfile: string | undefined }) | Unavailable | undefined;
+  design: { admin: GateCheck | Unavailable; pausable: GateCheck | Unavailable } | undefined;
+  risks: RiskEntry[];
+  incidents: Incident[];
+  /** Post-mortem fields written per incident id. */
+  postmortems: Map<string, { rootCause: boolean; lessons: boolean }>;
+  log: VerifyLogReturnType;
+  audits: Audit[];
+  openAuditFindings: AuditFinding[];
+  contracts: RegisteredContract[];
+  watched: WatchedContract[];
+  baselines: Baseline[];
+  checkpoints: Checkpoint[];
+  recentAlerts: Alert[];
+  pauses: ResponderAction[];
+  scan: { run: ScanRun; open: ScanFinding[] } | undefined;
+  dependencyReviews: DependencyReview[];
+  /** All recorded control evidence, newest first. */
+  evidence: ControlEvidence[];
+};
+
+export type CollectFactsParameters = {
+  /** The project folder: the manifest is looked for here; file references are relative to it. */
+  cwd: string;
+  /** A manifest file; when given, a manifest that cannot be loaded is an error. */
+  manifestFile?: string | undefined;
+  /** A manifest already loaded (`null`: judge without one). */
+  manifest?: LoadedManifest | null | undefined;
+  now?: Date | undefined;
+  targets?: ContainmentTargets | undefined;
+  /** A checkpoint older than this means the monitor is not running (default 1 hour). */
+  monitorStaleAfterMs?: number | undefined;
+  /** Recorded evidence older than this no longer counts (default 365 days). */
+  maxEvidenceAgeDays?: number | undefined;
+};
+
+const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
+
+async function attempt<T>(fn: () => T | Promise<T>): Promise<T | Unavailable> {
+  try {
+    return await fn();
+  } catch (error) {
+    return { error: message(error) };
+  }
+}
+
+export function isUnavailable(value: unknown): value is Unavailable {
+  return typeof value === 'object' && value !== null && 'error' in value && Object.keys(value).length === 1;
+}
+
+async function findManifest(parameters: CollectFactsParameters): Promise<ConformanceFacts['manifest']> {
+  const relative = (file: string) => path.relative(parameters.cwd, file) || file;
+  if (parameters.manifest === null) return { missing: 'No manifest was given.' };
+  if (parameters.manifest) return { loaded: parameters.manifest, file: relative(parameters.manifest.path) };
+  if (parameters.manifestFile) {
+    const loaded = await loadManifest({ cwd: parameters.cwd, file: parameters.manifestFile });
+    return { loaded, file: relative(loaded.path) };
+  }
+  const found = manifestFileNames.find((name) => existsSync(path.resolve(parameters.cwd, name)));
+  if (!found) return { missing: `No manifest (${manifestFileNames.join(', ')}) in ${parameters.cwd}.` };
+  try {
+    const loaded = await loadManifest({ cwd: parameters.cwd });
+    return { loaded, file: relative(loaded.path) };
+  } catch (error) {
+    return { invalid: message(error), file: found };
+  }
+}
+
+export async function collectFacts(store: StoreClient, parameters: CollectFactsParameters): Promise<ConformanceFacts> {
+  const now = parameters.now ?? new Date();
+  const on = today(now);
+  const manifest = await findManifest(parameters);
+  const loaded = 'loaded' in manifest ? manifest.loaded : undefined;
+
+  const [
+    risks,
+    incidents,
+    log,
+    audits,
+    openAuditFindings,
+    contracts,
+    watched,
+    baselines,
+    chains,
+    pauses,
+    runs,
+    dependencyReviews,
+    evidence,
+    recentAlerts,
+  ] = await Promise.all([
+    listRisks(store),
+    listIncidents(store),
+    verifyLog(store),
+    listAudits(store),
+    listAuditFindings(store, { status: 'open' }),
+    listContracts(store),
+    listWatchedContracts(store),
+    listBaselines(store),
+    listChains(store),
+    listResponderActions(store, { kind: 'pause' }),
+    listScanRuns(store),
+    listDependencyReviews(store),
+    listControlEvidence(store),
+    listAlerts(store, { since: new Date(now.getTime() - 30 * 86_400_000), until: now }),
+  ]);
+  const checkpoints = (await Promise.all(chains.map((chain) => getCheckpoint(store, chain.chainId)))).filter(
+    (c): c is Checkpoint => c !== undefined,
+  );
+  const postmortems = new Map<string, { rootCause: boolean; lessons: boolean }>();
+  for (const incident of incidents.filter((i) => i.state === 'resolved' || i.state === 'closed')) {
+    const notes = (await getIncidentTimeline(store, incident.id)).filter((e) => e.kind === 'note');
+    postmortems.set(incident.id, {
+      rootCause: notes.some((e) => e.data.field === 'root-cause'),
+      lessons: notes.some((e) => e.data.field === 'lessons'),
+    });
+  }
+  const latestRun = runs[0];
+  const scan = latestRun && {
+    run: latestRun,
+    open: await listScanFindings(store, { scanRunId: latestRun.id, status: 'open' }),
+  };
+
+  const sources = loaded ? [...new Set(loaded.manifest.contracts.flatMap((c) => c.sources))] : [];
+  return {
+    now,
+    today: on,
+    cwd: parameters.cwd,
+    options: {
+      targets: parameters.targets ?? defaultContainmentTargets,
+      monitorStaleAfterMs: parameters.monitorStaleAfterMs ?? 60 * 60_000,
+      maxEvidenceAgeDays: parameters.maxEvidenceAgeDays ?? 365,
+    },
+    manifest,
+    docs: loaded && (await attempt(() => checkDocs(loaded.manifest, { cwd: loaded.dir, now }))),
+    coverage: loaded && (await attempt(() => auditCoverage(store, loaded.manifest, { cwd: loaded.dir }))),
+    dependencies:
+      loaded &&
+      (await attempt(async () => {
+        const inventory = readDependencyInventory({ root: loaded.dir, sources });
+        return { ...(await dependencyStatus(store, inventory)), lockfile: inventory.lockfile };
+      })),
+    design: loaded && {
+      admin: await attempt(() => adminCheck(loaded)),
+      pausable: await attempt(() => pausableCheck(loaded)),
+    },
+    risks: risks.map((risk) => toRiskEntry(risk, on)),
+    incidents,
+    postmortems,
+    log,
+    audits,
+    openAuditFindings,
+    contracts,
+    watched,
+    baselines,
+    checkpoints,
+    recentAlerts,
+    pauses,
+    scan,
+    dependencyReviews,
+    evidence,
+  };
+}

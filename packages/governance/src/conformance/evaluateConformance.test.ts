@@ -1,0 +1,330 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { controls } from '@bulwark/core';
+import {
+  insertAudit,
+  insertControlEvidence,
+  openIncident,
+  recordResponderAction,
+  setCheckpoint,
+  transitionIncident,
+  updateResponderAction,
+  upsertBaseline,
+  upsertWatchedContract,
+} from '@bulwark/store';
+import { describeStore } from '@bulwark/store/testing';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { expect, test } from 'vitest';
+import { addIncidentNote } from '../incidents/addIncidentNote.ts';
+import { addRisk } from '../risks/addRisk.ts';
+import { reviseRisk } from '../risks/reviseRisk.ts';
+import { type ConformanceReport, evaluateConformance } from './evaluateConformance.ts';
+
+const schema = JSON.parse(readFileSync(new URL('./report.schema.json', import.meta.url), 'utf8'));
+const validate = new Ajv2020({ allowUnionTypes: true, validateFormats: false }).compile(schema);
+
+const vault = '0x00000000000000000000000000000000000000aa';
+const empty = mkdtempSync(path.join(tmpdir(), 'bulwark-conformance-empty-'));
+
+function control(report: ConformanceReport, id: string) {
+  const found = report.controls.find((c) => c.id === id);
+  if (!found) throw new Error(`no ${id}`);
+  return found;
+}
+
+function expectValid(report: ConformanceReport) {
+  const ok = validate(JSON.parse(JSON.stringify(report)));
+  expect(validate.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+describeStore('conformance', (ctx) => {
+  const evaluate = (now = new Date(), cwd = empty) => evaluateConformance(ctx.store, { cwd, now });
+
+  test('default: with nothing recorded every control is no-evidence, in catalogue order, and the JSON fits the schema', async () => {
+    const report = await evaluate();
+    expect(report.controls.map((c) => c.id)).toEqual(controls.map((c) => c.id));
+    expect(report.summary.byStatus).toEqual({
+      met: 0,
+      partial: 0,
+      'not-met': 0,
+      'not-applicable': 0,
+      'no-evidence': controls.length,
+    });
+    expect(control(report, 'GOV-01').reasons).toEqual([
+      'no-evidence: The risk register is empty: add risks with `bulwark risk add`.',
+    ]);
+    expect(control(report, 'WAL-03').reasons[0]).toMatch(/no wallet guard yet/);
+    expect(report.notes[0]).toMatch(/^No manifest \(bulwark\.config\.ts, .*\) in /);
+    expectValid(report);
+  });
+
+  test('behavior: the risk register moves GOV-01 from not-met to met when reviewed', async () => {
+    await addRisk(ctx.store, {
+      threat: 'Oracle manipulation',
+      asset: 'Lending pool',
+      likelihood: 4,
+      impact: 5,
+      owner: 'alice',
+      treatment: 'mitigate',
+      reviewDate: '2001-01-01',
+      controls: ['SBD-11'],
+      actor: 'alice',
+    });
+    let gov01 = control(await evaluate(), 'GOV-01');
+    expect(gov01.status).toBe('not-met');
+    expect(gov01.reasons[0]).toMatch(
+      /^not-met: 0 of 1 risk in order; 1 risk overdue for review or without a review date: R-1/,
+    );
+    expect(gov01.evidence[0]).toMatchObject({ kind: 'risk', ref: 'risk:R-1', href: '#risk-R-1', status: 'overdue' });
+
+    await reviseRisk(ctx.store, { id: 'R-1', reviewed: true, actor: 'alice' });
+    const report = await evaluate();
+    gov01 = control(report, 'GOV-01');
+    expect(gov01.status).toBe('met');
+    expect(control(report, 'SBD-11').risks).toEqual(['R-1']);
+    expect(report.risks).toMatchObject({ total: 1, overdue: [], byRating: { critical: 1 } });
+    expect(report.risks.heatMap[4]![3]).toBe(1);
+
+    await addRisk(ctx.store, {
+      threat: 'Key theft',
+      asset: 'Admin',
+      likelihood: 2,
+      impact: 5,
+      owner: 'bob',
+      treatment: 'mitigate',
+      reviewDate: '2999-01-01',
+      actor: 'bob',
+    });
+    gov01 = control(await evaluate(), 'GOV-01');
+    expect(gov01.status).toBe('partial');
+    expect(gov01.reasons).toEqual([
+      'partial: 1 of 2 risks in order; 1 mitigated risk naming no control: R-2 (`bulwark risk update ID --add-controls …`).',
+    ]);
+    await reviseRisk(ctx.store, { id: 'R-2', addControls: ['SBD-08'], actor: 'bob' });
+    expect(control(await evaluate(), 'GOV-01').status).toBe('met');
+  });
+
+  test('behavior: the tamper-evident log counts for SA-04 and GOV-02, and a break fails them', async () => {
+    let report = await evaluate();
+    expect(control(report, 'SA-04').status).toBe('met');
+    expect(control(report, 'GOV-02').status).toBe('met');
+    const row = await ctx.store.db.selectFrom('audit_log').selectAll().where('seq', '=', 1n).executeTakeFirstOrThrow();
+    await ctx.store.db.updateTable('audit_log').set({ actor: 'mallory' }).where('seq', '=', 1n).execute();
+    try {
+      report = await evaluate();
+      expect(control(report, 'SA-04')).toMatchObject({ status: 'not-met' });
+      expect(control(report, 'SA-04').reasons[0]).toMatch(/broken at entry 1 \(edited\)/);
+      expect(report.log).toMatchObject({ ok: false, seq: 1, reason: 'edited' });
+      expectValid(report);
+    } finally {
+      await ctx.store.db.updateTable('audit_log').set({ actor: row.actor }).where('seq', '=', 1n).execute();
+    }
+  });
+
+  test('behavior: incidents judge containment times (GOV-06) and post-incident reviews (RES-05)', async () => {
+    const t0 = new Date('2025-05-01T00:00:00Z');
+    const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+    const late = await openIncident(ctx.store, {
+      title: 'Slow',
+      severity: 'critical',
+      actor: 'monitor',
+      detectedAt: t0,
+    });
+    await transitionIncident(ctx.store, { id: late.id, to: 'contained', actor: 'alice', at: minutes(90) });
+    let report = await evaluate();
+    expect(control(report, 'GOV-06').status).toBe('not-met');
+    expect(control(report, 'GOV-06').evidence[0]).toMatchObject({
+      ref: `incident:${late.id}`,
+      status: 'late',
+      href: `#incident-${late.id}`,
+    });
+
+    const quick = await openIncident(ctx.store, { title: 'Quick', severity: 'high', actor: 'monitor', detectedAt: t0 });
+    await transitionIncident(ctx.store, { id: quick.id, to: 'contained', actor: 'alice', at: minutes(10) });
+    await transitionIncident(ctx.store, { id: quick.id, to: 'resolved', actor: 'alice', at: minutes(50) });
+    report = await evaluate();
+    expect(control(report, 'GOV-06').status).toBe('partial');
+    expect(control(report, 'RES-05').status).toBe('not-met');
+    expect(report.incidents).toMatchObject({
+      total: 2,
+      byVerdict: { 'within-target': 1, late: 1 },
+      medianTimeToContainMs: 50 * 60_000,
+    });
+
+    await addIncidentNote(ctx.store, { id: quick.id, field: 'root-cause', text: 'Unbounded loop', actor: 'alice' });
+    expect(control(await evaluate(), 'RES-05').status).toBe('met');
+  });
+
+  test('behavior: baselines, a running monitor and a verified pause meet SBD-05, SA-03, SA-02 and SBD-06', async () => {
+    await upsertWatchedContract(ctx.store, {
+      chainId: 1,
+      address: vault,
+      name: 'Vault',
+      breakerKind: 'guardian-pause',
+    });
+    let report = await evaluate();
+    expect(control(report, 'SBD-05').status).toBe('not-met');
+    expect(control(report, 'SA-03').status).toBe('no-evidence');
+
+    await upsertBaseline(ctx.store, {
+      chainId: 1,
+      address: vault,
+      metricKey: 'calls:deposit',
+      window: '1h',
+      stats: { mean: 3 },
+    });
+    await setCheckpoint(ctx.store, { chainId: 1, blockNumber: 100n, blockHash: `0x${'01'.repeat(32)}` });
+    report = await evaluate();
+    expect(control(report, 'SBD-05').status).toBe('met');
+    expect(control(report, 'SA-03').status).toBe('met');
+    expect(control(report, 'SA-02').status).toBe('met');
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    report = await evaluate(tomorrow);
+    expect(control(report, 'SA-03').status).toBe('not-met');
+    expect(control(report, 'SA-03').reasons[0]).toMatch(/stopped on 1 chain: chain 1 last synced 1d/);
+    expect(control(report, 'SA-02').status).toBe('partial');
+
+    const incident = await openIncident(ctx.store, {
+      title: 'Drain',
+      severity: 'critical',
+      actor: 'monitor',
+      address: vault,
+      chainId: 1,
+    });
+    const pause = await recordResponderAction(ctx.store, {
+      incidentId: incident.id,
+      kind: 'pause',
+      chainId: 1,
+      address: vault,
+      dryRun: false,
+      status: 'sent',
+      actor: 'responder',
+    });
+    expect(control(await evaluate(), 'SBD-06').status).toBe('partial');
+    await updateResponderAction(ctx.store, { id: pause.id, status: 'verified', actor: 'responder' });
+    const sbd06 = control(await evaluate(), 'SBD-06');
+    expect(sbd06.status).toBe('met');
+    expect(sbd06.evidence[0]).toMatchObject({ kind: 'responder-action', status: 'verified' });
+  });
+
+  test('behavior: recorded evidence counts by its latest status, expires, and can declare a control not applicable', async () => {
+    const now = new Date();
+    const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
+    await insertControlEvidence(ctx.store, {
+      controlId: 'GOV-05',
+      kind: 'gate',
+      ref: 'release:abc:v1',
+      status: 'fail',
+      collectedAt: ago(2),
+      data: { target: 'v1' },
+    });
+    expect(control(await evaluate(now), 'GOV-05').status).toBe('not-met');
+    await insertControlEvidence(ctx.store, {
+      controlId: 'GOV-05',
+      kind: 'gate',
+      ref: 'release:def:v2',
+      status: 'pass',
+      collectedAt: ago(1),
+      data: { target: 'v2' },
+    });
+    const gov05 = control(await evaluate(now), 'GOV-05');
+    expect(gov05.status).toBe('met');
+    expect(gov05.evidence).toEqual([expect.objectContaining({ kind: 'gate', ref: 'release:def:v2', status: 'pass' })]);
+
+    await insertControlEvidence(ctx.store, {
+      controlId: 'RES-02',
+      kind: 'dr-test',
+      ref: 'docs/dr-2023.md',
+      status: 'pass',
+      collectedAt: ago(800),
+    });
+    expect(control(await evaluate(now), 'RES-02')).toMatchObject({
+      status: 'no-evidence',
+      reasons: [expect.stringMatching(/older than 365 days/)],
+    });
+
+    await insertControlEvidence(ctx.store, {
+      controlId: 'RES-04',
+      kind: 'scope',
+      ref: 'docs/scope.md',
+      status: 'not-applicable',
+      data: { reason: 'no public API' },
+    });
+    const report = await evaluate(now);
+    expect(control(report, 'RES-04').status).toBe('not-applicable');
+    expect(control(report, 'WAL-01').status).toBe('no-evidence');
+    expectValid(report);
+  });
+
+  test('behavior: with a manifest, documentation, audit coverage, design and dependencies are checked live', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-conformance-project-'));
+    mkdirSync(path.join(dir, 'src'));
+    const source =
+      'pragma solidity ^0.8.20;\ncontract Vault {\n  bool paused;\n  function pause() external { paused = true; }\n}\n';
+    writeFileSync(path.join(dir, 'src/Vault.sol'), source);
+    const manifest = (admin: string) => `project:
+  name: Test protocol
+  securityContact: security@example.org
+contacts:
+  - name: Alice
+    email: alice@example.org
+contracts:
+  - name: Vault
+    sources: [src/Vault.sol]
+    holdsValue: true
+    pausable: true
+    admin: ${admin}
+    documentation:
+      contacts: [Alice]
+      externalDependencies: []
+`;
+    writeFileSync(
+      path.join(dir, 'bulwark.config.yaml'),
+      manifest('{ kind: eoa, address: "0x1111111111111111111111111111111111111111" }'),
+    );
+    let report = await evaluate(new Date(), dir);
+    expect(report.project).toEqual({ name: 'Test protocol', manifest: 'bulwark.config.yaml' });
+    expect(control(report, 'SBD-04').status).toBe('not-met');
+    expect(control(report, 'SBD-04').evidence[0]).toMatchObject({
+      kind: 'documentation',
+      ref: 'bulwark.config.yaml#Vault',
+      status: 'incomplete',
+    });
+    expect(control(report, 'SBD-08').status).toBe('not-met');
+    expect(control(report, 'SBD-02').status).toBe('not-met');
+    expect(control(report, 'GOV-04')).toMatchObject({ status: 'not-applicable' });
+    expect(control(report, 'GOV-07').status).toBe('partial');
+
+    writeFileSync(
+      path.join(dir, 'bulwark.config.yaml'),
+      manifest('{ kind: multisig, address: "0x1111111111111111111111111111111111111111", threshold: 2 }'),
+    );
+    await insertAudit(ctx.store, {
+      auditor: 'Independent Auditors Ltd',
+      auditDate: '2025-04-01',
+      scope: { files: [{ path: 'src/Vault.sol', hash: createHash('sha256').update(source).digest('hex') }] },
+      reportPath: 'audits/2025-04.pdf',
+    });
+    report = await evaluate(new Date(), dir);
+    expect(control(report, 'SBD-08').status).toBe('met');
+    expect(control(report, 'SBD-02').status).toBe('met');
+    expect(control(report, 'SBD-03').status).toBe('met');
+    expect(control(report, 'SBD-02').evidence).toContainEqual(
+      expect.objectContaining({ kind: 'audit', href: 'audits/2025-04.pdf' }),
+    );
+
+    writeFileSync(path.join(dir, 'src/Vault.sol'), `${source}// changed\n`);
+    report = await evaluate(new Date(), dir);
+    expect(control(report, 'SBD-03').status).toBe('not-met');
+    expect(control(report, 'SBD-03').reasons[0]).toMatch(/1 file changed after its audit: src\/Vault\.sol/);
+
+    writeFileSync(path.join(dir, 'bulwark.config.yaml'), 'project: [not a map\n');
+    report = await evaluate(new Date(), dir);
+    expect(control(report, 'SBD-04').status).toBe('no-evidence');
+    expect(report.notes[0]).toMatch(/^The manifest bulwark\.config\.yaml cannot be used/);
+    expectValid(report);
+  });
+});

@@ -1,0 +1,11 @@
+import { BaseError } from '@bulwark/core';
+
+/** An exported log file that cannot be read: not JSON lines, or a line that is not a log entry. */
+export class LogFileError extends BaseError {
+  override name = 'LogFileError' as const;
+}
+
+/** An anchor that is not `SEQ:HASH`. */
+export class LogAnchorError extends BaseError {
+  override name = 'LogAnchorError' as const;
+}
