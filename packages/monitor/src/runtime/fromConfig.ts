@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createChainSync, type RpcEndpointConfig } from '@bulwark/chain';
 import { getBaseline, type StoreClient } from '@bulwark/store';
-import { type Address, createClient, http, parseGwei } from 'viem';
+import { type Abi, type Address, createClient, http, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
-import { loadThreatIntel, type MonitorConfig } from '../config/loadConfig.ts';
+import { loadThreatIntel, type MonitorConfig, MonitorConfigError } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
 import { loadGuardianKey } from '../responder/guardianKey.ts';
 import { createPauseResponder, type PauseStep } from '../responder/pauseSender.ts';
@@ -132,6 +132,11 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         log,
         onBlock: parameters.onBlock,
         onPending: parameters.onPending,
+        functionNames: new Map(
+          contracts.flatMap((contract) =>
+            contract.abi ? [[contract.address, functionNames(contract.abi)] as const] : [],
+          ),
+        ),
       }),
     );
   }
@@ -281,9 +286,21 @@ function buildSinks(config: MonitorConfig, env: NodeJS.ProcessEnv): Sink[] {
   });
 }
 
-/** Reads an ABI or artifact file's `abi` (used to name selectors); undefined when unreadable. */
-export function readAbi(file: string | undefined): unknown[] | undefined {
-  if (!file) return undefined;
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-  return Array.isArray(parsed) ? parsed : ((parsed as { abi?: unknown[] }).abi ?? undefined);
+/** Function signatures by selector from an ABI file or an artifact with an `abi` field. */
+function functionNames(file: string): Map<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new MonitorConfigError(`Cannot read the ABI ${file}: ${(error as Error).message}`, {
+      details: 'Give an ABI JSON array or an artifact with an `abi` field.',
+      docsPath: 'monitor/config.md',
+    });
+  }
+  const abi = (Array.isArray(parsed) ? parsed : ((parsed as { abi?: unknown }).abi ?? [])) as Abi;
+  return new Map(
+    abi.flatMap((item) =>
+      item.type === 'function' ? [[toFunctionSelector(item), toFunctionSignature(item)] as const] : [],
+    ),
+  );
 }

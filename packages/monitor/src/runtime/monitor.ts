@@ -83,6 +83,8 @@ export type CreateMonitorParameters = {
   log?: ((line: string) => void) | undefined;
   onBlock?: ((report: BlockReport) => void) | undefined;
   onPending?: ((result: TxResult, pauses: BlockReport['pauses']) => void) | undefined;
+  /** Function signatures by contract and selector (from the configured ABIs), to name selectors in alerts. */
+  functionNames?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
 };
 
 export type Monitor = {
@@ -164,18 +166,28 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     }
   }
 
+  /** `0x4641257d` becomes `harvest() (0x4641257d)` where the contract's ABI names it. */
+  function named(contract: string, text: string): string {
+    const names = parameters.functionNames?.get(contract);
+    if (!names) return text;
+    return text.replace(/0x[0-9a-f]{8}(?![0-9a-fA-F])/g, (selector) => {
+      const name = names.get(selector);
+      return name ? `${name} (${selector})` : selector;
+    });
+  }
+
   function alertOf(signal: Signal, result: TxResult, block: { number: bigint }): Alert {
     return {
       id: randomUUID(),
       ruleId: signal.ruleId,
-      title: signal.title,
+      title: named(signal.contract, signal.title),
       severity: signal.severity,
       chainId,
       contract: signal.contract,
       blockNumber: block.number.toString(),
       txHash: result.tx.hash,
       at: new Date().toISOString(),
-      summary: signal.summary,
+      summary: named(signal.contract, signal.summary),
       details: { ...signal.details, stage: signal.stage, score: signal.score, actor: signal.actor },
       dedupeKey: `${chainId}:${signal.ruleId}:${signal.contract}:${signal.actor ?? result.tx.from}`,
     };
