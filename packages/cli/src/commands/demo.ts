@@ -117,6 +117,7 @@ export function formatScenario(result: ScenarioResult): string {
   for (const attack of result.attacks) {
     lines.push(`${attack.name}: ${attack.description}`);
     lines.push(`  rules: ${attack.rules.join(', ') || 'none'}`);
+    if (attack.alert) lines.push(`  alert: ${attack.alert}`);
   }
   lines.push(
     '',

@@ -34,6 +34,8 @@ export type AttackResult = {
   msToAlert: number | undefined;
   msToPause: number | undefined;
   rules: string[];
+  /** The strongest alert raised on the target: the composite one when it paused, else the first. */
+  alert: string | undefined;
   asset: string;
   /** What the attacker could take: the target's holdings when the attack began. */
   atRisk: bigint;
@@ -122,13 +124,21 @@ export async function runDemoScenario(options: ScenarioOptions = {}): Promise<Sc
 
     // The monitor, from a config file as an operator would write it.
     const configFile = path.join(workDir, 'monitor.config.json');
+    for (const name of ['DemoVault', 'DemoLendingMarket', 'DemoAmm', 'DemoToken'] as const) {
+      writeFileSync(path.join(workDir, `${name}.abi.json`), JSON.stringify(protocol.abis[name]));
+    }
     writeFileSync(configFile, JSON.stringify(demoConfig(chain, protocol), null, 2));
     const config = loadMonitorConfig(configFile, { rules: allRules, env: { GUARDIAN_KEY: devKeys.guardian } });
-    const alerts: { ruleId: string; contract: string; blockNumber: bigint }[] = [];
+    const alerts: SeenAlert[] = [];
     const memorySink: Sink = {
       name: 'demo',
       send: async (alert) => {
-        alerts.push({ ruleId: alert.ruleId, contract: alert.contract, blockNumber: BigInt(alert.blockNumber) });
+        alerts.push({
+          ruleId: alert.ruleId,
+          contract: alert.contract,
+          blockNumber: BigInt(alert.blockNumber),
+          text: `${alert.title}: ${alert.summary}`,
+        });
       },
     };
     const reports: BlockReport[] = [];
@@ -277,6 +287,7 @@ function demoConfig(chain: DemoChain, protocol: DemoProtocol) {
         address: addresses.lendingMarket,
         name: 'DemoLendingMarket',
         kind: 'market',
+        abi: 'DemoLendingMarket.abi.json',
         assets: [addresses.debtToken, addresses.collateralToken],
         breaker,
       },
@@ -294,6 +305,8 @@ function demoConfig(chain: DemoChain, protocol: DemoProtocol) {
   };
 }
 
+type SeenAlert = { ruleId: string; contract: string; blockNumber: bigint; text: string };
+
 /** What the monitor made of a pending transaction: the rules it raised and the pauses it sent. */
 type PendingReport = {
   hash: string;
@@ -310,7 +323,7 @@ type AttackContext = {
   attacker: LocalAccount;
   artifacts: Awaited<ReturnType<typeof loadArtifacts>>;
   mineAndWatch: () => Promise<bigint>;
-  alerts: { ruleId: string; contract: string; blockNumber: bigint }[];
+  alerts: SeenAlert[];
   reports: BlockReport[];
   pendingReports: PendingReport[];
   pendingSeenAt: Map<string, number>;
@@ -403,6 +416,7 @@ async function measure(
     msToAlert: alertReport?.alertMs,
     msToPause: pendingPause ? pendingPause.ms : pauseReport?.pauseMs,
     rules: [...rules],
+    alert: (mine.find((alert) => alert.ruleId === 'composite-score') ?? mine[0])?.text,
     asset: spec.assetName,
     atRisk,
     lost,
@@ -555,13 +569,14 @@ async function recover(context: AttackContext): Promise<void> {
     if (await isPaused(context, target))
       throw new Error(`Demo: the admin could not unpause ${target} after the delay.`);
   }
-  // The drainer installed by the admin attack is removed, and users carry on for a few blocks.
+  // The drainer installed by the admin attack is removed, and users carry on for a while (longer
+  // than the composite score's window, so the next attack is judged on its own).
   await chain.send(admin, {
     to: protocol.addresses.vault,
     data: encode(protocol.abis.DemoVault, 'upgradeTo', [zeroAddress]),
   });
   await context.mineAndWatch();
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 30; i++) {
     await context.traffic.sendBlock(context.txsPerBlock);
     await context.mineAndWatch();
   }

@@ -193,7 +193,12 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     };
   }
 
-  function verdictAlert(verdict: CompositeVerdict, block: { number: bigint }, txHash: string | undefined): Alert {
+  function verdictAlert(
+    verdict: CompositeVerdict,
+    block: { number: bigint },
+    txHash: string | undefined,
+    incidentId: string,
+  ): Alert {
     const name = byAddress.get(verdict.contract)?.name ?? verdict.contract;
     const rules = verdict.signals.map((signal) => `${signal.ruleId} ${signal.score}`).join(', ');
     return {
@@ -213,7 +218,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         signals: verdict.signals,
         firstBlock: verdict.firstBlock,
       },
-      dedupeKey: `${chainId}:composite-score:${verdict.contract}`,
+      // One per incident: a new attack after the admin lifted a pause is a new incident and alerts again.
+      dedupeKey: `${chainId}:composite-score:${verdict.contract}:${incidentId}`,
     };
   }
 
@@ -313,8 +319,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     for (const verdict of verdicts) {
       if (paused.has(verdict.contract)) continue;
       // The incident first (the breaker records its actions on it), the pause straight after.
-      const alert = verdictAlert(verdict, block, txHash);
       const incidentId = incidents.get(verdict.contract) ?? randomUUID();
+      const alert = verdictAlert(verdict, block, txHash, incidentId);
       if (!incidents.has(verdict.contract)) {
         await openIncident(store, {
           id: incidentId,
