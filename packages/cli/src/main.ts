@@ -32,7 +32,7 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     run: async (args, io) => (await import('./commands/detectors.ts')).detectorsCommand(args, io),
   },
   'docs-gen': {
-    summary: 'Write the reference pages of every detector (docs/detectors)',
+    summary: 'Write the reference pages of every detector and monitor rule (docs/)',
     run: async (args, io) => (await import('./commands/docsGen.ts')).docsGenCommand(args, io),
   },
   demo: {

@@ -24,6 +24,8 @@ export type WatchedContractSpec = {
   trustedAdmins?: readonly string[] | undefined;
   /** Rule parameters for this contract, by rule id. */
   parameters?: Record<string, Record<string, number>> | undefined;
+  /** Rules whose signals on this contract are dropped. */
+  disabledRules?: readonly string[] | undefined;
 };
 
 export type EngineOptions = {
@@ -208,7 +210,9 @@ export function createEngine(options: EngineOptions): Engine {
     const signals: Signal[] = [];
     for (const rule of rules) {
       try {
-        signals.push(...rule.evaluate({ ...context, parameter: lookups.get(rule.id)! }));
+        for (const signal of rule.evaluate({ ...context, parameter: lookups.get(rule.id)! })) {
+          if (!contracts.get(signal.contract)?.spec.disabledRules?.includes(rule.id)) signals.push(signal);
+        }
       } catch (error) {
         options.onRuleError?.(rule.id, error);
       }

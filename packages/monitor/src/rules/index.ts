@@ -38,4 +38,5 @@ export const allRules: readonly Rule[] = [
 ];
 
 export { defineRule, RuleDefinitionError } from './defineRule.ts';
+export { ruleIndex, rulePage } from './docs.ts';
 export type { MonitorRuleMetadata, Rule, RuleContext, RuleParameter, RuleStage, Signal, WatchedView } from './types.ts';

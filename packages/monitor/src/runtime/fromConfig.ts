@@ -107,6 +107,9 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         // The monitor's own guardian pausing is expected, not an admin change to alert on.
         trustedAdmins: [...(contract.trustedAdmins ?? []), ...(breakers.get(contract.address)?.guardian ?? [])],
         parameters: parametersOf(contract.rules),
+        disabledRules: Object.entries(contract.rules ?? {}).flatMap(([id, values]) =>
+          values.enabled === false ? [id] : [],
+        ),
       })),
       onRuleError: (ruleId, error) => log(`Rule ${ruleId} failed on a transaction: ${(error as Error).message}`),
     });
@@ -260,7 +263,7 @@ function buildSinks(config: MonitorConfig, env: NodeJS.ProcessEnv): Sink[] {
       case 'jsonl':
         return createJsonlSink({ path: String(sink.path) });
       case 'webhook':
-        return createWebhookSink({ url: need(sink.urlEnv), secret: sink.secretEnv ? need(sink.secretEnv) : '' });
+        return createWebhookSink({ url: need(sink.urlEnv), secret: need(sink.secretEnv) });
       case 'slack':
         return createSlackSink({ webhookUrl: need(sink.webhookUrlEnv) });
       case 'discord':

@@ -113,6 +113,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   /** The open incident of each contract this run, and the contracts already paused. */
   const incidents = new Map<string, string>();
   const paused = new Set<string>();
+  /** Incidents whose pause the admin lifted: a later attack opens a new one (they stay open for people to resolve). */
+  const released = new Set<string>();
   let sinceSaved = 0;
   let stopping = false;
   /** The last block learned by backfill: the live sync may hand it over again; it is not evaluated twice. */
@@ -223,18 +225,23 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     };
   }
 
+  /** The contract's open incident: this run's, else one still open in the store (from before a restart). */
+  async function openIncidentOf(contract: string): Promise<string | undefined> {
+    const known = incidents.get(contract);
+    if (known) return known;
+    const open = await listIncidents(store, {
+      chainId,
+      address: contract,
+      state: ['detected', 'triaged', 'contained'],
+    });
+    const id = open.find((incident) => !released.has(incident.id))?.id;
+    if (id) incidents.set(contract, id);
+    return id;
+  }
+
   /** The contract's open incident, opened by this alert when there is none. */
   async function incidentFor(contract: string, alert: Alert, startedAt: Date | undefined): Promise<string> {
-    let id = incidents.get(contract);
-    if (!id) {
-      const open = await listIncidents(store, {
-        chainId,
-        address: contract,
-        state: ['detected', 'triaged', 'contained'],
-        limit: 1,
-      });
-      id = open[0]?.id;
-    }
+    let id = await openIncidentOf(contract);
     if (id) {
       await linkAlertsToIncident(store, { incidentId: id, alertIds: [alert.id], actor: alert.ruleId });
     } else {
@@ -319,9 +326,10 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     for (const verdict of verdicts) {
       if (paused.has(verdict.contract)) continue;
       // The incident first (the breaker records its actions on it), the pause straight after.
-      const incidentId = incidents.get(verdict.contract) ?? randomUUID();
+      const existing = await openIncidentOf(verdict.contract);
+      const incidentId = existing ?? randomUUID();
       const alert = verdictAlert(verdict, block, txHash, incidentId);
-      if (!incidents.has(verdict.contract)) {
+      if (!existing) {
         await openIncident(store, {
           id: incidentId,
           title: alert.title,
@@ -347,6 +355,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     // The admin lifted a pause: the contract is watched afresh, and a new attack opens a new incident.
     for (const entry of block.logs) {
       if (entry.topics[0] === eventTopics.Unpaused && paused.delete(entry.address)) {
+        const incident = incidents.get(entry.address);
+        if (incident) released.add(incident);
         incidents.delete(entry.address);
         engine.reset(entry.address);
         log(`${byAddress.get(entry.address)?.name ?? entry.address}: unpaused by its admin in block ${block.number}.`);
