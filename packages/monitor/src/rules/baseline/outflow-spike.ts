@@ -2,6 +2,7 @@ import { contributions } from '../../baseline/profile.ts';
 import { standardDeviation } from '../../baseline/stats.ts';
 import type { MonitorEvent } from '../../events/types.ts';
 import { defineRule } from '../defineRule.ts';
+import { floorOf, round, scaledScore, short } from '../score.ts';
 import type { Signal } from '../types.ts';
 
 /**
@@ -148,18 +149,6 @@ function recipientsOf(events: readonly MonitorEvent[], contract: string, asset: 
     .sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0))
     .slice(0, 5)
     .map(([to, amount]) => ({ to, amount }));
-}
-
-/** Dust: at or below `minimum` smallest units, or `share` of the highest balance known. */
-const floorOf = (peak: string | undefined, minimum: number, share: number) =>
-  Math.max(minimum, peak === undefined ? 0 : share * Number(peak));
-
-const round = (value: number) => Math.round(value * 1000) / 1000;
-const short = (value: number) => (value >= 1e6 ? value.toExponential(2) : String(round(value)));
-
-/** `low` just past the threshold, rising with log(ratio) to `high` at `saturation` times the threshold. */
-function scaledScore(ratio: number, low: number, high: number, saturation: number): number {
-  return round(low + (high - low) * Math.min(1, Math.log(ratio) / Math.log(saturation)));
 }
 
 function severityOf(score: number): Signal['severity'] {

@@ -1,6 +1,7 @@
 import { contributions } from '../../baseline/profile.ts';
 import { type WindowId, windowIds, windowSeconds } from '../../baseline/types.ts';
 import { defineRule } from '../defineRule.ts';
+import { floorOf, level, round, scaledScore, short, windowNames } from '../score.ts';
 import type { Signal } from '../types.ts';
 
 /**
@@ -118,24 +119,6 @@ type WindowCrossing = {
   ratio: number;
   txs: number;
 };
-
-const windowNames: Record<WindowId, string> = { '1b': 'one block', '5m': '5 minutes', '1h': 'an hour', '24h': 'a day' };
-
-/** -1 at or below the threshold, 0 above it, 1 above twice it, 2 above four times it … */
-const level = (value: number, threshold: number) =>
-  value > threshold ? Math.ceil(Math.log2(value / threshold)) - 1 : -1;
-
-/** Dust: at or below `minimum` smallest units, or `share` of the highest balance known. */
-const floorOf = (peak: string | undefined, minimum: number, share: number) =>
-  Math.max(minimum, peak === undefined ? 0 : share * Number(peak));
-
-const round = (value: number) => Math.round(value * 1000) / 1000;
-const short = (value: number) => (value >= 1e6 ? value.toExponential(2) : String(round(value)));
-
-/** `low` just past the threshold, rising with log(ratio) to `high` at `saturation` times the threshold. */
-function scaledScore(ratio: number, low: number, high: number, saturation: number): number {
-  return round(low + (high - low) * Math.min(1, Math.log(ratio) / Math.log(saturation)));
-}
 
 function severityOf(score: number): Signal['severity'] {
   return score >= 0.65 ? 'critical' : score >= 0.5 ? 'high' : score >= 0.35 ? 'medium' : 'low';

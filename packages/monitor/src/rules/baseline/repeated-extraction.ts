@@ -1,6 +1,7 @@
 import { contributions } from '../../baseline/profile.ts';
 import { type WindowId, windowIds, windowSeconds } from '../../baseline/types.ts';
 import { defineRule } from '../defineRule.ts';
+import { windowNames } from '../score.ts';
 import type { Signal } from '../types.ts';
 
 /**
@@ -88,5 +89,3 @@ export const repeatedExtractionRule = defineRule({
     return signals;
   },
 });
-
-const windowNames: Record<WindowId, string> = { '1b': 'one block', '5m': '5 minutes', '1h': 'an hour', '24h': 'a day' };

@@ -1,6 +1,7 @@
 import { contributions } from '../../baseline/profile.ts';
 import { type WindowId, windowIds, windowSeconds } from '../../baseline/types.ts';
 import { defineRule } from '../defineRule.ts';
+import { level, round, scaledScore, windowNames } from '../score.ts';
 import type { Signal } from '../types.ts';
 
 /**
@@ -105,16 +106,3 @@ export const selectorRateSpikeRule = defineRule({
 });
 
 type WindowCrossing = { window: WindowId; observed: number; learnedMax: number; threshold: number; ratio: number };
-
-const windowNames: Record<WindowId, string> = { '1b': 'one block', '5m': '5 minutes', '1h': 'an hour', '24h': 'a day' };
-
-/** -1 at or below the threshold, 0 above it, 1 above twice it, 2 above four times it … */
-const level = (value: number, threshold: number) =>
-  value > threshold ? Math.ceil(Math.log2(value / threshold)) - 1 : -1;
-
-const round = (value: number) => Math.round(value * 1000) / 1000;
-
-/** `low` just past the threshold, rising with log(ratio) to `high` at `saturation` times the threshold. */
-function scaledScore(ratio: number, low: number, high: number, saturation: number): number {
-  return round(low + (high - low) * Math.min(1, Math.log(ratio) / Math.log(saturation)));
-}

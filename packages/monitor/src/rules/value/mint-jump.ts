@@ -2,6 +2,7 @@ import { contributions, maxCallers } from '../../baseline/profile.ts';
 import { standardDeviation } from '../../baseline/stats.ts';
 import type { MonitorEvent } from '../../events/types.ts';
 import { defineRule } from '../defineRule.ts';
+import { round, scaledScore, short } from '../score.ts';
 import type { Signal } from '../types.ts';
 
 const zeroAddress = '0x0000000000000000000000000000000000000000';
@@ -153,12 +154,4 @@ function recipientsOf(events: readonly MonitorEvent[], token: string) {
     .sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0))
     .slice(0, 5)
     .map(([to, amount]) => ({ to, amount }));
-}
-
-const round = (value: number) => Math.round(value * 1000) / 1000;
-const short = (value: number) => (value >= 1e6 ? value.toExponential(2) : String(round(value)));
-
-/** `low` just past the threshold, rising with log(ratio) to `high` at `saturation` times the threshold. */
-function scaledScore(ratio: number, low: number, high: number, saturation: number): number {
-  return round(low + (high - low) * Math.min(1, Math.log(ratio) / Math.log(saturation)));
 }

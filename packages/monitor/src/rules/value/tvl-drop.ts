@@ -1,6 +1,7 @@
 import { contributions } from '../../baseline/profile.ts';
 import type { MonitorEvent } from '../../events/types.ts';
 import { defineRule } from '../defineRule.ts';
+import { round, short } from '../score.ts';
 import type { Signal } from '../types.ts';
 
 /** The short windows a TVL drop is measured over: a drain happens in a block or a few minutes. */
@@ -149,6 +150,3 @@ function recipientsOf(events: readonly MonitorEvent[], contract: string, asset: 
     .slice(0, 5)
     .map(([to, amount]) => ({ to, amount }));
 }
-
-const round = (value: number) => Math.round(value * 1000) / 1000;
-const short = (value: number) => (value >= 1e6 ? value.toExponential(2) : String(round(value)));
