@@ -358,3 +358,25 @@ function wordAddress(data: Hex, word: number): Address {
   const start = 2 + word * 64;
   return `0x${data.slice(start + 24, start + 64).toLowerCase()}` as Address;
 }
+
+/** The account or code an admin change hands power to, if any. */
+export function adminChangeTarget(change: AdminChange): string | undefined {
+  switch (change.name) {
+    case 'Upgraded':
+      return change.implementation;
+    case 'BeaconUpgraded':
+      return change.beacon;
+    case 'OwnershipTransferred':
+    case 'OwnershipTransferStarted':
+      return change.newOwner;
+    case 'AdminChanged':
+    case 'AdminTransferStarted':
+      return change.newAdmin;
+    case 'GuardianChanged':
+      return change.newGuardian;
+    case 'RoleGranted':
+      return change.account;
+    default:
+      return undefined;
+  }
+}

@@ -1,4 +1,5 @@
 import type { CallFrame } from '@bulwark/chain';
+import { adminChangeTarget } from '../../events/normalize.ts';
 import type { AdminChange, CreationEvent } from '../../events/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { Creation, RuleContext, Signal, WatchedView } from '../types.ts';
@@ -30,28 +31,6 @@ type Evidence = {
   /** For an admin target: the change that handed it power. */
   change?: AdminChange['name'];
 };
-
-/** The power an admin event hands over, and to whom. */
-function adminTarget(change: AdminChange): string | undefined {
-  switch (change.name) {
-    case 'Upgraded':
-      return change.implementation;
-    case 'BeaconUpgraded':
-      return change.beacon;
-    case 'OwnershipTransferred':
-    case 'OwnershipTransferStarted':
-      return change.newOwner;
-    case 'AdminChanged':
-    case 'AdminTransferStarted':
-      return change.newAdmin;
-    case 'GuardianChanged':
-      return change.newGuardian;
-    case 'RoleGranted':
-      return change.account;
-    default:
-      return undefined;
-  }
-}
 
 export const freshContractCallerRule = defineRule({
   id: 'fresh-contract-caller',
@@ -127,7 +106,7 @@ export const freshContractCallerRule = defineRule({
     }
     for (const event of context.events) {
       if (event.type !== 'admin') continue;
-      const target = adminTarget(event.change);
+      const target = adminChangeTarget(event.change);
       const fresh = target && freshness(target);
       if (!fresh) continue;
       const view = context.watched.get(event.contract);

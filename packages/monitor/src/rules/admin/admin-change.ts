@@ -1,5 +1,6 @@
 import type { CallFrame } from '@bulwark/chain';
 import { type Hex, toFunctionSelector } from 'viem';
+import { adminChangeTarget } from '../../events/normalize.ts';
 import type { AdminChange, AdminEvent } from '../../events/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
@@ -51,28 +52,6 @@ export function changeWeight(change: AdminChange): number {
       return 0.2;
     default:
       return 0;
-  }
-}
-
-/** The account a change hands power to, if any. */
-export function changeTarget(change: AdminChange): string | undefined {
-  switch (change.name) {
-    case 'Upgraded':
-      return change.implementation;
-    case 'BeaconUpgraded':
-      return change.beacon;
-    case 'OwnershipTransferred':
-    case 'OwnershipTransferStarted':
-      return change.newOwner;
-    case 'AdminChanged':
-    case 'AdminTransferStarted':
-      return change.newAdmin;
-    case 'GuardianChanged':
-      return change.newGuardian;
-    case 'RoleGranted':
-      return change.account;
-    default:
-      return undefined;
   }
 }
 
@@ -203,7 +182,7 @@ function signalFor(context: RuleContext, view: WatchedView, events: AdminEvent[]
     const { change } = event;
     const actor = eventActor(change);
     const trusted = throughTrusted || (actor !== undefined && trustedAdmins.has(actor));
-    const target = changeTarget(change);
+    const target = adminChangeTarget(change);
     const fresh = target !== undefined && target !== zeroAddress && createdRecently(context, target);
     const direct = !trusted && (alone || actor === sender);
     const factor = trusted ? parameter('trustedFactor') : known ? parameter('knownActorFactor') : 1;
