@@ -115,6 +115,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   const paused = new Set<string>();
   /** Incidents whose pause the admin lifted: a later attack opens a new one (they stay open for people to resolve). */
   const released = new Set<string>();
+  /** Incidents on contracts without an automatic pause, where a pause was already suggested. */
+  const suggested = new Set<string>();
   let sinceSaved = 0;
   let stopping = false;
   /** The last block learned by backfill: the live sync may hand it over again; it is not evaluated twice. */
@@ -294,6 +296,9 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     if (!contract || paused.has(verdict.contract)) return undefined;
     const reason = `composite score ${verdict.score} from ${verdict.signals.map((s) => s.ruleId).join(', ')}`;
     if (!contract.breaker || !contract.autoPause) {
+      // Suggested once per incident, not again for every signal that keeps the score up.
+      if (suggested.has(incidentId)) return undefined;
+      suggested.add(incidentId);
       await addIncidentEvent(store, {
         incidentId,
         kind: 'pause-suggested',
