@@ -157,7 +157,24 @@ export async function createTestDatabase(adminUrl: string): Promise<{ url: strin
   await adminQuery(adminUrl, `create database ${database}`);
   const url = new URL(adminUrl);
   url.pathname = `/${database}`;
-  return { url: url.toString(), drop: () => adminQuery(adminUrl, `drop database if exists ${database} with (force)`) };
+  return { url: url.toString(), drop: () => dropDatabase(adminUrl, database) };
+}
+
+/**
+ * Drops a test database. `with (force)` ends our own leftover sessions, but an autovacuum worker
+ * that happens to be in the database cannot be ended by a non-superuser (42501): wait and retry.
+ */
+async function dropDatabase(adminUrl: string, database: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await adminQuery(adminUrl, `drop database if exists ${database} with (force)`, { raw: true });
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (attempt >= 20 || (code !== '42501' && code !== '55006')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 async function postgresBackend(): Promise<Backend | { skip: string }> {
@@ -184,13 +201,13 @@ async function postgresBackend(): Promise<Backend | { skip: string }> {
   };
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
+async function adminQuery(url: string, text: string, options: { raw?: boolean } = {}): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(text);
   } catch (error) {
-    if ((error as { code?: string }).code === '42501')
+    if ((error as { code?: string }).code === '42501' && !options.raw)
       throw new Error(`The role of TEST_DATABASE_URL cannot create databases: grant it CREATEDB (${text}).`);
     throw error;
   } finally {
