@@ -13,6 +13,7 @@ export {
   loadThreatIntel,
   type MonitorConfig,
   MonitorConfigError,
+  type MonitorConfigFile,
   parseMonitorConfig,
 } from './config/loadConfig.ts';
 export {

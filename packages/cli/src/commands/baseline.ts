@@ -1,11 +1,15 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@bulwark/core';
-import { type ContractProfile, profileMetric, windowIds } from '@bulwark/monitor';
+import { type ContractProfile, type MonitorConfigFile, profileMetric, windowIds } from '@bulwark/monitor';
 import { listBaselines } from '@bulwark/store';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
 
-const help = `Usage: bulwark baseline show [--chain ID] [--address ADDRESS] [--format text|json] [--db DIR]
+const help = `Usage: bulwark baseline show [--config FILE] [--chain ID] [--address ADDRESS] [--format text|json] [--db DIR]
+
+With --config, the store is the one the monitor config names (store.urlEnv, store.dataDir).
 
 Prints what the monitor learned of each watched contract: the blocks and time covered, calls per
 selector (and the most in any window), callers, failure rate, gas, outflow per asset (per
@@ -21,6 +25,7 @@ export async function baselineCommand(argv: string[], io: Io): Promise<number> {
       address: { type: 'string' },
       format: { type: 'string', short: 'f', default: 'text' },
       db: { type: 'string' },
+      config: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,7 +43,17 @@ export async function baselineCommand(argv: string[], io: Io): Promise<number> {
   if (values.address !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(values.address)) {
     throw new UsageError(`--address ${values.address} is not an address (0x and 40 hex digits).`);
   }
-  const baselines = await withStore(io, { db: values.db }, (store) =>
+  let storeIo = io;
+  let db = values.db;
+  if (values.config) {
+    // Only the store section is read: the rest may name variables this shell does not have.
+    const config = JSON.parse(readFileSync(path.resolve(io.cwd, values.config), 'utf8')) as MonitorConfigFile;
+    const url = config.store?.urlEnv ? io.env[config.store.urlEnv] : io.env.DATABASE_URL;
+    storeIo = { ...io, env: { ...io.env, DATABASE_URL: url } };
+    db ??=
+      config.store?.dataDir && path.resolve(path.dirname(path.resolve(io.cwd, values.config)), config.store.dataDir);
+  }
+  const baselines = await withStore(storeIo, { db }, (store) =>
     listBaselines<ContractProfile>(store, { chainId, address: values.address, ...profileMetric }),
   );
   if (values.format === 'json') {

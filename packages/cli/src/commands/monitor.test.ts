@@ -80,6 +80,9 @@ describeCli('bulwark monitor and baseline', (ctx) => {
     const json = await ctx.run(['baseline', 'show', '--format', 'json', '--chain', '1']);
     expect(JSON.parse(json.stdout)).toMatchObject([{ address: vault, txs: 42 }]);
     expect((await ctx.run(['baseline', 'show', '--address', 'nope'])).stderr).toMatch(/is not an address/);
+    // With the monitor's config (its store section is read; the suite's store stands in for it).
+    const viaConfig = await ctx.run(['baseline', 'show', '--config', config(), '--format', 'json']);
+    expect(JSON.parse(viaConfig.stdout)).toMatchObject([{ address: vault }]);
   });
 });
 

@@ -197,6 +197,19 @@ describe('loadMonitorConfig', () => {
     ).toContain("/chains/0: unknown key 'confirmation'. Did you mean 'confirmations'?");
   });
 
+  test('error: a sink or a Safe proposer naming an unset variable is found at load, not at the first alert', () => {
+    expect(
+      failure((c) => {
+        c.sinks = [{ type: 'slack', webhookUrlEnv: 'SLACK_HOOK_UNSET' }];
+      }),
+    ).toContain('/sinks/0/webhookUrlEnv: environment variable SLACK_HOOK_UNSET is not set.');
+    expect(
+      failure((c) => {
+        c.contracts[0].breaker = { kind: 'safe', safe: { address: admin, proposerKeyEnv: 'PROPOSER_UNSET' } };
+      }),
+    ).toContain('/contracts/0/breaker/safe: environment variable PROPOSER_UNSET is not set.');
+  });
+
   test('error: every schema problem is listed at once', () => {
     const message = failure((c) => {
       c.chains[0].id = 0;

@@ -39,7 +39,7 @@ export type MonitorConfigFile = {
       kind: 'guardian' | 'safe' | 'none';
       autoPause?: boolean;
       guardian?: GuardianKey;
-      safe?: { address: string; serviceUrl?: string; proposerKeyEnv?: string };
+      safe?: { address: string; serviceUrl?: string; proposerKeyEnv?: string; serviceApiKeyEnv?: string };
       priorityFeeMultiplier?: number;
       minPriorityFeeGwei?: number;
     };
@@ -195,11 +195,23 @@ export function parseMonitorConfig(
       }
     }
     if (breaker?.kind === 'safe' && !breaker.safe) problems.push(`${where}/breaker/safe: give the Safe's address.`);
+    for (const variable of [breaker?.safe?.proposerKeyEnv, breaker?.safe?.serviceApiKeyEnv]) {
+      if (breaker?.kind === 'safe' && variable && env[variable] === undefined && !config.dryRun) {
+        problems.push(`${where}/breaker/safe: environment variable ${variable} is not set.`);
+      }
+    }
   });
   config.threatIntel = config.threatIntel?.map((entry) => path.resolve(baseDir, entry));
   if (config.store?.dataDir) config.store.dataDir = path.resolve(baseDir, config.store.dataDir);
-  for (const sink of config.sinks ?? [])
+  (config.sinks ?? []).forEach((sink, i) => {
     if (sink.type === 'jsonl') sink.path = path.resolve(baseDir, String(sink.path));
+    // Secrets of sinks are named by variable; a missing one is found now, not at the first alert.
+    for (const [key, value] of Object.entries(sink)) {
+      if (key.endsWith('Env') && typeof value === 'string' && env[value] === undefined) {
+        problems.push(`/sinks/${i}/${key}: environment variable ${value} is not set.`);
+      }
+    }
+  });
 
   if (problems.length > 0) {
     throw new MonitorConfigError(`${file} has problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {

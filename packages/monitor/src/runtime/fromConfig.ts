@@ -233,6 +233,7 @@ async function breakersOf(
       allowed: [{ contract: contract.address as Address, safe: safe.address as Address }],
       proposer,
       serviceUrl: safe.serviceUrl,
+      serviceApiKey: safe.serviceApiKeyEnv ? env[safe.serviceApiKeyEnv] : undefined,
       dryRun: config.dryRun,
       notify: (notice) => notify?.(notice),
     });
