@@ -4,15 +4,12 @@ import { describe, expect, test } from 'vitest';
 import type { LiveWindows } from '../baseline/types.ts';
 import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
 import { defineRule } from '../rules/defineRule.ts';
-import { attacker, testTx, victim as vault } from '../rules/testing.ts';
+import { attacker, ether, frame, hash, testTx, user, victim as vault } from '../rules/testing.ts';
 import type { PriceTrace, Rule, RuleContext, Signal } from '../rules/types.ts';
 import { createEngine, type EngineOptions } from './engine.ts';
 
 // Hand-built blocks through the whole engine: normalisation, profiles, windows, rules and the composite.
-const ether = 10n ** 18n;
 const pool = '0x000000000000000000000000000000000000c0c0' as Address;
-const user = (i: number) => `0x${(0xe000 + i).toString(16).padStart(40, '0')}` as Address;
-const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex;
 const withdrawSelector = '0x2e1a7d4d';
 const depositSelector = '0xd0e30db0';
 const exploitSelector = '0xbadbad00';
@@ -22,20 +19,6 @@ const start = 1_700_000_000;
 const timeOf = (number: number) => start + number * 12;
 
 let txCount = 0;
-const frame = (from: Address, to: Address, partial: Partial<CallFrame> = {}): CallFrame => ({
-  type: 'CALL',
-  from,
-  to,
-  value: 0n,
-  gas: 100_000n,
-  gasUsed: 1_000n,
-  input: '0x',
-  output: '0x',
-  error: undefined,
-  revertReason: undefined,
-  calls: [],
-  ...partial,
-});
 const tx = (from: Address, trace: CallFrame | undefined, to: Address, input: Hex, logs: Log[] = []): Tx =>
   testTx({
     hash: hash(++txCount),
