@@ -104,7 +104,8 @@ export async function analyzeFiles(
   return result;
 }
 
-function relativeDisplay(file: string, cwd: string): string {
+/** A path as shown to the user: relative to the working directory when inside it. */
+export function relativeDisplay(file: string, cwd: string): string {
   const prefix = cwd.endsWith('/') ? cwd : `${cwd}/`;
   return file.startsWith(prefix) ? file.slice(prefix.length) : file;
 }

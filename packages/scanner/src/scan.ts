@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { BaseError, closest, type Finding, UsageError } from '@bulwark/core';
 import { detectProject } from '@bulwark/solidity';
-import { analyzeFiles, type FileJob, type FileJobResult } from './analyzeFiles.ts';
+import { analyzeFiles, type FileJob, type FileJobResult, relativeDisplay } from './analyzeFiles.ts';
 import type { ScanConfig } from './config.ts';
 import type { Detector } from './detector.ts';
 import { metadataOf } from './detector.ts';
 import { allDetectors } from './detectors/index.ts';
+import { resolveLimits, runIsolated, type ScanLimits } from './isolate.ts';
 import type { FileReport, ScanResult } from './result.ts';
 import { version } from './version.ts';
 
@@ -19,8 +19,13 @@ export type ScanOptions = {
   exclude?: string[] | undefined;
   /** Fingerprints from an earlier result: findings already known are dropped. */
   baseline?: Set<string> | undefined;
-  /** Worker threads; 0 runs in this thread. Default: one per core for large scans. */
+  /**
+   * Worker threads; default one per core. Each file is analysed in a worker under `limits`, so no
+   * input can abort the scan. 0 runs everything in this thread, without that protection.
+   */
   jobs?: number | undefined;
+  /** Memory and time a file's analysis may use before it is reported `failed`. */
+  limits?: Partial<ScanLimits> | undefined;
   onProgress?: ((done: number, total: number, file: string) => void) | undefined;
 };
 
@@ -35,7 +40,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const detectors = selectDetectors(options);
   const project = detectProject(options.paths.length > 0 ? options.paths : [cwd]);
   const ignore = (options.config?.ignorePaths ?? []).map(globToRegExp);
-  const sources = project.sources.filter((file) => !ignore.some((pattern) => pattern.test(relative(file, cwd))));
+  const sources = project.sources.filter((file) => !ignore.some((pattern) => pattern.test(relativeDisplay(file, cwd))));
   const base: Omit<FileJob, 'files'> = {
     root: project.root,
     remappings: project.remappings,
@@ -50,11 +55,16 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const onResult = (result: FileJobResult) => {
     for (const report of result.reports) options.onProgress?.(++done, sources.length, report.file);
   };
-  const threads = Math.min(options.jobs ?? availableParallelism(), jobs.length);
   const results =
-    threads <= 1 || sources.length <= 4
+    options.jobs === 0
       ? await runHere(jobs, detectors, onResult)
-      : await runInWorkers(jobs, threads, onResult);
+      : await runIsolated({
+          jobs,
+          threads: options.jobs ?? availableParallelism(),
+          limits: resolveLimits(options.limits),
+          workerUrl: new URL('./worker-entry.mjs', import.meta.url),
+          onResult,
+        });
 
   const reports: FileReport[] = results.flatMap((r) => r.reports);
   for (const warning of project.warnings)
@@ -146,52 +156,6 @@ async function runHere(
     results.push(result);
   }
   return results;
-}
-
-/** Spreads jobs over worker threads; a worker that dies has its job run here instead. */
-async function runInWorkers(
-  jobs: FileJob[],
-  threads: number,
-  onResult: (r: FileJobResult) => void,
-): Promise<FileJobResult[]> {
-  const workerUrl = new URL('./worker-entry.mjs', import.meta.url);
-  const results: FileJobResult[] = new Array(jobs.length);
-  let next = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerUrl);
-      let current = -1;
-      const take = () => {
-        if (next >= jobs.length) {
-          void worker.terminate();
-          resolve();
-          return;
-        }
-        current = next++;
-        worker.postMessage({ id: current, job: jobs[current] });
-      };
-      worker.on('message', (message: { id: number; result?: FileJobResult; error?: string }) => {
-        if (message.error) {
-          reject(
-            new ScanError(`Analysis failed in a worker: ${message.error.split('\n')[0]}`, { details: message.error }),
-          );
-          void worker.terminate();
-          return;
-        }
-        results[message.id] = message.result!;
-        onResult(message.result!);
-        take();
-      });
-      worker.on('error', (error) => reject(new ScanError('A scan worker crashed.', { cause: error })));
-      worker.once('online', take);
-    });
-  await Promise.all(Array.from({ length: threads }, runWorker));
-  return results;
-}
-
-function relative(file: string, cwd: string): string {
-  const prefix = cwd.endsWith('/') ? cwd : `${cwd}/`;
-  return file.startsWith(prefix) ? file.slice(prefix.length) : file;
 }
 
 /** `**` any folders, `*` any name part, `?` one character; anchored to the whole path. */

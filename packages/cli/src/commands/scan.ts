@@ -21,11 +21,17 @@ Options:
       --detectors <ids>      Run only these detectors (comma-separated)
       --exclude <ids>        Skip these detectors (comma-separated)
       --print <ir|cfg|callgraph>  Print the intermediate representation instead of findings
-      --jobs <n>             Worker threads (default: one per core)
+      --jobs <n>             Worker threads (default: one per core; 0 analyses in the main
+                             thread, without the limits below)
+      --file-memory <MB>     Heap one file's analysis may use before it is reported failed
+                             (default: 2048)
+      --file-timeout <s>     Time one file's analysis may take before it is reported failed
+                             (default: 120)
       --no-color             No colours in text output
   -h, --help                 Show this help
 
-Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or tool error.
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or tool error, a file
+that could not be analysed at all (the report covers the rest), or no Solidity file found.
 Inline suppression: // bulwark-disable-next-line <detector-id>
 `;
 
@@ -43,6 +49,8 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       exclude: { type: 'string' },
       print: { type: 'string' },
       jobs: { type: 'string' },
+      'file-memory': { type: 'string' },
+      'file-timeout': { type: 'string' },
       'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -64,6 +72,17 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
   const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 0))
     throw new UsageError(`--jobs ${values.jobs} is not a whole number.`);
+  const positive = (flag: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new UsageError(`--${flag} ${text} is not a positive number.`, {
+        metaMessages: [flag === 'file-memory' ? 'Give megabytes, e.g. --file-memory 4096.' : 'Give seconds, e.g. --file-timeout 300.'],
+      });
+    return value;
+  };
+  const fileMemoryMb = positive('file-memory', values['file-memory']);
+  const fileTimeoutS = positive('file-timeout', values['file-timeout']);
   const list = (text: string | undefined) =>
     text
       ?.split(',')
@@ -94,6 +113,10 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     exclude: list(values.exclude),
     baseline: values.baseline ? loadBaseline(values.baseline, io.cwd) : undefined,
     jobs,
+    limits: {
+      fileMemoryMb: fileMemoryMb === undefined ? undefined : Math.ceil(fileMemoryMb),
+      fileTimeoutMs: fileTimeoutS === undefined ? undefined : Math.ceil(fileTimeoutS * 1000),
+    },
     onProgress: progress?.update,
   });
   progress?.done();
@@ -104,6 +127,19 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     io.stderr(`Wrote ${values.output}: ${result.findings.length} findings.\n`);
   } else {
     io.stdout(report);
+  }
+  // A gate must not pass on work that was not done.
+  const failed = result.files.filter((file) => file.status === 'failed');
+  const analysed = result.files.filter((file) => file.status !== 'failed' && file.file.endsWith('.sol'));
+  if (failed.length > 0) {
+    io.stderr(
+      `error: ${failed.length} file(s) could not be analysed:\n${failed.map((file) => `  ${file.file}: ${file.reason ?? 'failed'}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  if (analysed.length === 0) {
+    io.stderr(`error: no Solidity file found in ${paths.join(', ')}; give .sol files, folders or a Foundry/Hardhat project.\n`);
+    return 2;
   }
   return result.findings.some((f) => impactAtLeast(f.impact, failOn)) ? 1 : 0;
 }

@@ -26,7 +26,12 @@ export function parseSolidity(content: string): ParseOutcome {
     const parseError = error as { message?: string; errors?: { message: string; line?: number; column?: number }[] };
     const errors = parseError.errors?.length
       ? parseError.errors.map((e) => ({ message: e.message, line: e.line, column: e.column }))
-      : [{ message: parseError.message ?? String(error) }];
+      : // The tolerant parser itself failed (a TypeError inside it): say so, not its internals.
+        error instanceof TypeError || error instanceof RangeError
+        ? fast.errors.length > 0
+          ? fast.errors
+          : [{ message: 'the parser could not recover from the syntax errors in this file' }]
+        : [{ message: parseError.message ?? String(error) }];
     return { ast: undefined, errors };
   }
 }

@@ -232,13 +232,17 @@ export function pathAccesses(analysis: Analysis, fn: FunctionIR): PathAccess[] {
 }
 
 const summaryCache = new WeakMap<FunctionIR, PathAccess[]>();
+const summaryInProgress = new WeakSet<FunctionIR>();
 
 /** Path accesses of `fn` and everything it calls internally (modifiers included). */
 export function accessSummary(analysis: Analysis, fn: FunctionIR): PathAccess[] {
   const cached = summaryCache.get(fn);
   if (cached) return cached;
+  // A recursive call sees the function's own accesses: its callees are being collected by the
+  // outer call already. (Handing out the array being filled made `f` iterate over itself forever.)
+  if (summaryInProgress.has(fn)) return pathAccesses(analysis, fn);
+  summaryInProgress.add(fn);
   const out: PathAccess[] = [...pathAccesses(analysis, fn)];
-  summaryCache.set(fn, out); // recursion sees what is known so far
   for (const call of analysis.facts(fn).calls) {
     if (call.kind !== 'internal' && call.kind !== 'library') continue;
     // What a callee reads to compute a value the caller tests is checked too.
@@ -248,6 +252,8 @@ export function accessSummary(analysis: Analysis, fn: FunctionIR): PathAccess[] 
         out.push(tested && access.read && !access.checked ? { ...access, checked: true } : access);
   }
   for (const use of fn.modifiers) if (use.definition) out.push(...accessSummary(analysis, use.definition));
+  summaryInProgress.delete(fn);
+  summaryCache.set(fn, out);
   return out;
 }
 
