@@ -100,7 +100,8 @@ export function buildProgram(inputs: ProgramInput[]): Program {
       else contract.unresolvedBases.push(baseName);
     }
   }
-  for (const contract of contracts) contract.linearized = linearize(contract, new Set());
+  const linearized = new Map<Contract, Contract[]>();
+  for (const contract of contracts) contract.linearized = linearize(contract, new Set(), linearized);
   for (const contract of contracts) {
     for (const fn of [...contract.functions, ...contract.modifiers]) {
       for (const use of fn.modifiers) use.definition = resolveModifier(contract, use.name);
@@ -277,12 +278,17 @@ function toVariables(list: Node[] | null | undefined): Variable[] {
     }));
 }
 
-/** C3 linearisation (Solidity lists bases from most base-like to most derived). */
-function linearize(contract: Contract, visiting: Set<Contract>): Contract[] {
+/**
+ * C3 linearisation (Solidity lists bases from most base-like to most derived). Each contract's
+ * result is kept in `done`: without it a diamond-shaped hierarchy is linearised exponentially often.
+ */
+function linearize(contract: Contract, visiting: Set<Contract>, done: Map<Contract, Contract[]>): Contract[] {
+  const known = done.get(contract);
+  if (known) return known;
   if (visiting.has(contract)) return [contract];
   visiting.add(contract);
   const parents = [...contract.bases].reverse();
-  const sequences = parents.map((base) => linearize(base, visiting)).concat([parents]);
+  const sequences = parents.map((base) => linearize(base, visiting, done)).concat([parents]);
   visiting.delete(contract);
   const result: Contract[] = [contract];
   const lists = sequences.map((seq) => [...seq]).filter((seq) => seq.length > 0);
@@ -301,6 +307,8 @@ function linearize(contract: Contract, visiting: Set<Contract>): Contract[] {
     for (const list of lists) if (list[0] === head) list.shift();
     for (let i = lists.length - 1; i >= 0; i--) if (lists[i].length === 0) lists.splice(i, 1);
   }
+  // A result computed inside a cycle is partial: keep only those computed outside any.
+  if (visiting.size === 0 || !result.some((c) => visiting.has(c))) done.set(contract, result);
   return result;
 }
 
