@@ -198,6 +198,52 @@ describe('bulwark scan', () => {
     const io5 = capture(dir);
     expect(await main(['scan', '.', '--baseline', 'nope.json', '--config', 'bulwark.config.json'], io5)).toBe(2);
   });
+
+  test('error: a gate never passes on work not done: a file that could not be analysed, or no Solidity at all, exits 2', async () => {
+    const dir = tempProject({ 'Bank.sol': reentrant, 'Broken.sol': 'contract {{{ garbage' });
+    const io = capture(dir);
+    expect(await main(['scan', '.', '--format', 'json', '--fail-on', 'low'], io)).toBe(2);
+    // The report for the rest is still written.
+    const result = JSON.parse(io.out());
+    expect(result.files.map((f: { file: string; status: string }) => `${f.file} ${f.status}`).sort()).toEqual([
+      'Bank.sol full',
+      'Broken.sol failed',
+    ]);
+    expect(result.findings.some((f: { detector: string }) => f.detector === 'reentrancy-eth')).toBe(true);
+    expect(io.err()).toMatch(/1 file\(s\) could not be analysed:\n {2}Broken\.sol: /);
+    expect(io.err()).not.toMatch(/TypeError|Cannot read properties/);
+    const empty = capture(tempProject({ 'README.md': '# no contracts here' }));
+    expect(await main(['scan', '.'], empty)).toBe(2);
+    expect(empty.err()).toMatch(/no Solidity file found/);
+    const limits = capture(dir);
+    expect(await main(['scan', '.', '--file-memory', 'lots'], limits)).toBe(2);
+    expect(limits.err()).toMatch(/--file-memory lots is not a positive number/);
+  });
+
+  test('behavior: recursive and mutually recursive internal functions are analysed (once took the process down)', async () => {
+    const dir = tempProject({
+      'Recursive.sol': `pragma solidity 0.8.20;
+contract Recursive {
+    mapping(address => uint256) public balances;
+    uint256 public total;
+    function fact(uint256 n) internal returns (uint256) { if (n == 0) return 1; total += n; return n * fact(n - 1); }
+    function a(uint256 n) internal returns (uint256) { if (n == 0) return 0; balances[msg.sender] += 1; return b(n - 1); }
+    function b(uint256 n) internal returns (uint256) {
+        if (n == 0) return 0;
+        (bool ok, ) = msg.sender.call{value: 1}("");
+        require(ok);
+        return a(n - 1);
+    }
+    function run(uint256 n) external returns (uint256) { return fact(n) + a(n); }
+}
+`,
+    });
+    const io = capture(dir);
+    const code = await main(['scan', '.', '--format', 'json', '--file-timeout', '300'], io);
+    expect(code).not.toBe(2);
+    const result = JSON.parse(io.out());
+    expect(result.files[0].status).toBe('full');
+  });
 });
 
 describe('bulwark binary', () => {
