@@ -1,10 +1,7 @@
-import { type Abi, parseAbi, toEventSelector, toFunctionSelector } from 'viem';
+import { parseAbi, toEventSelector, toFunctionSelector } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { buildPrivilegeMap, classifyFunction, nameWords, PrivilegeConfigError, standardPrivilege } from './classify.ts';
 import { operatedVaultAbi, roleTokenAbi } from './testing.ts';
-
-const kindOf = (abi: Abi, signature: string) =>
-  buildPrivilegeMap({ abi }).functions.get(toFunctionSelector(signature))?.kind;
 
 describe('classification', () => {
   test('default: names and argument types of an operated vault and a role token', () => {
@@ -109,7 +106,9 @@ describe('classification', () => {
 
 describe('config overrides', () => {
   test('default: privileged functions and events by name, signature or selector; notPrivileged removes', () => {
-    const abi = parseAbi([...['function harvest()', 'function setFee(uint256)', 'event KeeperRotated(address keeper)']]);
+    const abi = parseAbi([
+      ...['function harvest()', 'function setFee(uint256)', 'event KeeperRotated(address keeper)'],
+    ]);
     const map = buildPrivilegeMap({
       abi,
       privileged: { functions: ['harvest'], events: ['KeeperRotated(address)'] },

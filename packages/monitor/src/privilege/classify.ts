@@ -254,7 +254,9 @@ export function classifyFunction(item: AbiFunction, source: PrivilegeSource): Pr
 }
 
 /** Standard admin events are decoded by the normaliser (`AdminEvent`); they are not classified again. */
-const standardTopics: ReadonlySet<string> = new Set(Object.values(eventTopics).filter((t) => t !== eventTopics.Transfer));
+const standardTopics: ReadonlySet<string> = new Set(
+  Object.values(eventTopics).filter((t) => t !== eventTopics.Transfer),
+);
 
 /** How an event reports a change of control, or undefined when it does not. */
 export function classifyEvent(item: AbiEvent, source: PrivilegeSource): ControlEvent | undefined {
@@ -334,7 +336,8 @@ export function buildPrivilegeMap(parameters: BuildPrivilegeMapParameters): Priv
   const where = parameters.contract ? `${parameters.contract}: ` : '';
   const fail = (entry: string, problem: string): never => {
     throw new PrivilegeConfigError(`${where}privilege override '${entry}': ${problem}`, {
-      details: 'Write a signature (`setOperator(address)`), a name found in the ABI, or a selector (0x + 8 hex digits).',
+      details:
+        'Write a signature (`setOperator(address)`), a name found in the ABI, or a selector (0x + 8 hex digits).',
       docsPath: 'monitor/privilege.md#overrides',
     });
   };
@@ -349,7 +352,8 @@ export function buildPrivilegeMap(parameters: BuildPrivilegeMapParameters): Priv
           (type === 'function' ? toFunctionSelector(item as AbiFunction) : toEventSelector(item as AbiEvent)) ===
             wanted,
       ) as (AbiFunction | AbiEvent)[];
-      if (found.length === 0) fail(entry, `no ${type} of the ABI has this ${type === 'function' ? 'selector' : 'topic'}`);
+      if (found.length === 0)
+        fail(entry, `no ${type} of the ABI has this ${type === 'function' ? 'selector' : 'topic'}`);
       return found;
     }
     if (entry.includes('(')) return [parseAbiItem(`${type} ${entry}`) as AbiFunction | AbiEvent];
@@ -528,7 +532,8 @@ export function standardAbi(): Abi {
   for (const noun of nouns) {
     for (const verb of ['set', 'update', 'change', 'transfer']) signatures.push(`function ${verb}${noun}(address)`);
     for (const args of ['address', 'address,address']) {
-      for (const suffix of ['Updated', 'Changed', 'Set', 'Transferred']) signatures.push(`event ${noun}${suffix}(${args})`);
+      for (const suffix of ['Updated', 'Changed', 'Set', 'Transferred'])
+        signatures.push(`event ${noun}${suffix}(${args})`);
       signatures.push(`event New${noun}(${args})`);
     }
   }

@@ -45,7 +45,8 @@ export function callsInto(tx: Tx, address: string): CallEvent[] {
  */
 export function learnPrivilege(profile: ContractProfile, map: PrivilegeMap, tx: Tx): void {
   const address = profile.address.toLowerCase();
-  const history = (profile.privilege ??= emptyPrivilegeHistory());
+  profile.privilege ??= emptyPrivilegeHistory();
+  const history = profile.privilege;
   const sender = tx.from.toLowerCase();
   const admin = (account: string) => {
     if (account in history.admins) history.admins[account]!++;
@@ -56,7 +57,8 @@ export function learnPrivilege(profile: ContractProfile, map: PrivilegeMap, tx: 
     const selector = call.selector ?? '0x';
     const caller = call.caller.toLowerCase();
     if (!history.crowded.includes(selector)) {
-      const callers = (history.callers[selector] ??= {});
+      history.callers[selector] ??= {};
+      const callers = history.callers[selector];
       if (caller in callers) callers[caller]!++;
       else if (Object.keys(callers).length < maxSelectorCallers) callers[caller] = 1;
       else history.crowded.push(selector);

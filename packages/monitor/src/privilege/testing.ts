@@ -56,7 +56,11 @@ export function learnInto(profile: ContractProfile, map: PrivilegeMap, txs: read
 }
 
 /** The victim as a watched view with `abi` classified and `txs` learned. */
-export function learnedView(abi: Abi | undefined, txs: readonly Tx[], overrides: Partial<WatchedView> = {}): WatchedView {
+export function learnedView(
+  abi: Abi | undefined,
+  txs: readonly Tx[],
+  overrides: Partial<WatchedView> = {},
+): WatchedView {
   const map = buildPrivilegeMap({ abi });
   const profile = learnInto(emptyProfile(1, victim), map, txs);
   return testWatched({ profile, privilege: map, ...overrides });

@@ -1,7 +1,7 @@
 import { type Address, encodeAbiParameters, type Hex, keccak256, pad, toEventSelector, toHex } from 'viem';
 import { describe, expect, test } from 'vitest';
-import { learnedView, operatedVaultAbi, roleTokenAbi } from '../../privilege/testing.ts';
 import { eventTopics } from '../../events/normalize.ts';
+import { learnedView, operatedVaultAbi, roleTokenAbi } from '../../privilege/testing.ts';
 import {
   attacker,
   callEncoder,
@@ -50,7 +50,14 @@ describe('control-to-fresh-address', () => {
         actor: attacker,
         details: {
           changes: [
-            { name: 'OperatorUpdated', source: 'event', target: attacker, previous: admin, freshness: 'unseen', self: true },
+            {
+              name: 'OperatorUpdated',
+              source: 'event',
+              target: attacker,
+              previous: admin,
+              freshness: 'unseen',
+              self: true,
+            },
           ],
           knownAdmin: false,
         },

@@ -30,7 +30,9 @@ describe('initializer-reinvoked', () => {
   test('behavior: the first initializer call on a live contract, by a new account or by its admin', () => {
     // Initialized before monitoring began: the history holds no initializer, but the contract runs.
     const view = learnedView(operatedVaultAbi, [callVictim(admin, vault('setFee', [1n])), ...users]);
-    expect(run(view, attacker, vault('initialize', [attacker]))).toMatchObject([{ score: 0.55, details: { again: false } }]);
+    expect(run(view, attacker, vault('initialize', [attacker]))).toMatchObject([
+      { score: 0.55, details: { again: false } },
+    ]);
     expect(run(view, admin, vault('initialize', [admin]))).toEqual([]);
   });
 

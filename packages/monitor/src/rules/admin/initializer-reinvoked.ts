@@ -36,7 +36,8 @@ export const initializerReinvokedRule = defineRule({
       default: 0.55,
       minimum: 0,
       maximum: 1,
-      description: 'Score of a first initializer call on a contract with a history, by an account neither deployer nor admin.',
+      description:
+        'Score of a first initializer call on a contract with a history, by an account neither deployer nor admin.',
     },
     knownAdminFactor: {
       default: 0.25,

@@ -94,10 +94,20 @@ describe('privileged-call-new-caller', () => {
 
   test('behavior: a function only administrators called is privileged by history', () => {
     const harvest = '0x4641257d' as const; // harvest(), not in the ABI
-    const history = learnedView(operatedVaultAbi, [...learning, callVictim(admin, harvest), callVictim(admin, harvest)]);
-    expect(run(history, attacker, harvest)).toMatchObject([{ score: 0.3, details: { calls: [{ classifiedBy: 'history' }] } }]);
+    const history = learnedView(operatedVaultAbi, [
+      ...learning,
+      callVictim(admin, harvest),
+      callVictim(admin, harvest),
+    ]);
+    expect(run(history, attacker, harvest)).toMatchObject([
+      { score: 0.3, details: { calls: [{ classifiedBy: 'history' }] } },
+    ]);
     // Called by a user too: not privileged.
-    const mixed = learnedView(operatedVaultAbi, [...learning, callVictim(admin, harvest), callVictim(user(3), harvest)]);
+    const mixed = learnedView(operatedVaultAbi, [
+      ...learning,
+      callVictim(admin, harvest),
+      callVictim(user(3), harvest),
+    ]);
     expect(run(mixed, attacker, harvest)).toEqual([]);
   });
 

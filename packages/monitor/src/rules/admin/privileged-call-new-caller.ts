@@ -1,5 +1,5 @@
 import type { CallEvent } from '../../events/types.ts';
-import { callsOf, calledBefore, isKnownAdmin, privilegedFunction } from '../../privilege/inspect.ts';
+import { calledBefore, callsOf, isKnownAdmin, privilegedFunction } from '../../privilege/inspect.ts';
 import type { PrivilegedFunction } from '../../privilege/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
