@@ -107,19 +107,24 @@ export function controlChanges(context: RuleContext, view: WatchedView): Control
   const calls = callsOf(context, address);
   const accepted = calls.some((call) => privilegedFunction(view, call.selector)?.accepts === true);
   const changes: ControlChange[] = [];
+  // A contract that reported its changes (even one that moved nothing) is not read from calldata.
+  let reported = false;
   for (const event of context.events) {
     if (event.type !== 'admin' || event.contract !== address) continue;
     const change = standardChange(event.change, address, event.logIndex, accepted);
-    if (change) changes.push(change);
+    reported ||= change !== undefined;
+    if (change && !noOp(change)) changes.push(change);
   }
   for (const log of context.tx.receipt.logs) {
     if (log.address.toLowerCase() !== address) continue;
     const known = map.events.get((log.topics[0] ?? '0x').toLowerCase() as Hex);
     const args = known && decodeLog(known, log);
     if (!known || !args) continue;
-    changes.push(eventChange(known, args, address, log.logIndex, accepted));
+    const change = eventChange(known, args, address, log.logIndex, accepted);
+    reported = true;
+    if (!noOp(change)) changes.push(change);
   }
-  if (changes.length > 0) return changes;
+  if (reported) return changes;
   for (const call of calls) {
     const privileged = privilegedFunction(view, call.selector);
     if (!privileged || (privileged.kind !== 'control' && privileged.kind !== 'upgrade')) continue;
@@ -128,6 +133,10 @@ export function controlChanges(context: RuleContext, view: WatchedView): Control
   }
   return changes;
 }
+
+/** A holder set again to itself: nothing moved. */
+const noOp = (change: ControlChange) =>
+  change.targets.length === 0 && !change.revokes && change.previous !== undefined && change.role === undefined;
 
 /** How much power a standard admin change moves: upgrades and ownership first, roles after. */
 export function standardWeight(change: AdminChange): number {
@@ -179,7 +188,7 @@ function standardChange(
     name: change.name,
     source: 'standard-event',
     kind: change.name === 'Upgraded' || change.name === 'BeaconUpgraded' ? 'upgrade' : 'control',
-    targets: target && !revokes && target !== zeroAddress ? [target] : [],
+    targets: target && !revokes && target !== zeroAddress && target !== previous ? [target] : [],
     previous,
     role: change.name === 'RoleGranted' || change.name === 'RoleRevoked' ? change.role : undefined,
     revokes,
@@ -198,18 +207,22 @@ function eventChange(
   logIndex: number,
   accepted: boolean,
 ): ControlChange {
-  const addresses = known.item.inputs.flatMap((input, i) =>
-    input.type === 'address' ? [String(args[i]).toLowerCase()] : [],
+  // The previous holder: the first other address argument, unless it names who acted (`sender`).
+  const other = known.item.inputs.findIndex(
+    (input, i) =>
+      input.type === 'address' && !known.targets.includes(i) && !/sender|caller|by$/i.test(input.name ?? ''),
   );
-  const targets = known.targets.map((i) => String(args[i]).toLowerCase()).filter((a) => a !== zeroAddress);
-  const previous = addresses.find((a) => !targets.includes(a) && a !== zeroAddress);
+  const previous = other < 0 ? undefined : String(args[other]).toLowerCase();
+  const targets = known.targets
+    .map((i) => String(args[i]).toLowerCase())
+    .filter((a) => a !== zeroAddress && a !== previous);
   return {
     contract,
     name: known.item.name,
     source: 'event',
     kind: known.kind,
     targets,
-    previous: known.targets.length > 0 ? previous : undefined,
+    previous: known.targets.length > 0 && previous !== zeroAddress ? previous : undefined,
     role: known.role === undefined ? undefined : (args[known.role] as Hex),
     revokes: known.revokes,
     pending: known.pending,
