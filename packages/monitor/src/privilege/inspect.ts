@@ -90,6 +90,24 @@ export function seenBy(view: WatchedView, account: string): boolean {
   return Object.values(callers).some((accounts) => (accounts[account] ?? 0) > 0);
 }
 
+/**
+ * The watched contracts this transaction called or that emitted logs in it, except those created
+ * in it (their constructor's changes are their setup, not a change of control).
+ */
+export function touchedContracts(context: RuleContext): WatchedView[] {
+  const constructed = new Set<string>();
+  const touched = new Set<string>();
+  for (const event of context.events) {
+    if (event.type === 'creation') constructed.add(event.address);
+    else if (event.type === 'call' || event.type === 'admin') touched.add(event.contract);
+  }
+  for (const log of context.tx.receipt.logs) touched.add(log.address.toLowerCase());
+  return [...touched].flatMap((address) => {
+    const view = context.watched.get(address);
+    return view && !constructed.has(address) ? [view] : [];
+  });
+}
+
 /** The successful calls into the watched contract in this transaction. */
 export const callsOf = (context: RuleContext, address: string): CallEvent[] =>
   context.events.filter(
@@ -99,9 +117,14 @@ export const callsOf = (context: RuleContext, address: string): CallEvent[] =>
 /**
  * The changes of control of a watched contract in this transaction: its standard admin events
  * (ownership, roles, upgrades, admin and guardian transfers), its ABI's control events, and, when
- * it emitted neither, its successful calls to control or upgrade functions, decoded from calldata.
+ * it emitted neither, its successful calls to control or upgrade functions, decoded from calldata
+ * (unless `fromCalls` is false).
  */
-export function controlChanges(context: RuleContext, view: WatchedView): ControlChange[] {
+export function controlChanges(
+  context: RuleContext,
+  view: WatchedView,
+  options: { fromCalls?: boolean } = {},
+): ControlChange[] {
   const address = view.address;
   const map = privilegeOf(view);
   const calls = callsOf(context, address);
@@ -124,7 +147,7 @@ export function controlChanges(context: RuleContext, view: WatchedView): Control
     reported = true;
     if (!noOp(change)) changes.push(change);
   }
-  if (reported) return changes;
+  if (reported || options.fromCalls === false) return changes;
   for (const call of calls) {
     const privileged = privilegedFunction(view, call.selector);
     if (!privileged || (privileged.kind !== 'control' && privileged.kind !== 'upgrade')) continue;

@@ -184,5 +184,10 @@ describe('admin-change', () => {
     const known = learnedView(operatedVaultAbi, [initialized]);
     const byAdmin = { ...takeover, from: admin, trace: frame(admin, victim, { input: initialize }) };
     expect(run(byAdmin, [known])).toMatchObject([{ score: 0.2, details: { knownActor: true } }]);
+    // A control function called without an event is left to control-to-fresh-address.
+    const setOperator = encodeFunctionData({ abi: operatedVaultAbi, functionName: 'setOperator', args: [attacker] });
+    const silent = testTx({ from: attacker, to: victim, input: setOperator });
+    silent.trace = frame(attacker, victim, { input: setOperator });
+    expect(run(silent, [withAbi])).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { CallFrame } from '@bulwark/chain';
 import { type Hex, toFunctionSelector } from 'viem';
 import type { AdminChange, AdminEvent } from '../../events/types.ts';
-import { controlChanges, isKnownAdmin, standardWeight } from '../../privilege/inspect.ts';
+import { controlChanges, isKnownAdmin, standardWeight, touchedContracts } from '../../privilege/inspect.ts';
 import type { ControlChange } from '../../privilege/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
@@ -52,9 +52,9 @@ export const adminChangeRule = defineRule({
   impact: 'high',
   confidence: 'medium',
   description:
-    'A watched contract changes who controls it: a standard admin event (a proxy or beacon upgrade, an ownership or admin transfer or its first step, a guardian change, a role granted or revoked, a role admin changed), a control event its ABI declares (`OperatorUpdated`, `NewGovernor`, `MinterAdded`, … see docs/monitor/privilege.md), or, when it emitted none, a call to one of its control functions; or a pause by an account that never administered the contract. ' +
+    'A watched contract changes who controls it: a standard admin event (a proxy or beacon upgrade, an ownership or admin transfer or its first step, a guardian change, a role granted or revoked, a role admin changed), or a control event its ABI declares (`OperatorUpdated`, `NewGovernor`, `MinterAdded`, … see docs/monitor/privilege.md); or a pause by an account that never administered the contract. ' +
     'Score = min(0.7, (weight + `freshBonus` when the new implementation, owner, admin, guardian or role holder was created recently + `directBonus` when the sender acted alone: no trusted admin and no Safe, timelock or governor `execute` frame on the way to the contract) × actor factor). ' +
-    'Weights: upgrade 0.4; ownership or admin transfer 0.35 (renounce 0.15); guardian 0.3; two-step transfer started, role admin changed, DEFAULT_ADMIN_ROLE revoked 0.25; DEFAULT_ADMIN_ROLE granted 0.3; other role granted 0.2, revoked 0.15. ABI control events: owner, admin or governor 0.35, other holders (operator, guardian, minter, keeper, …) 0.3, roles 0.2, first steps 0.25, removals 0.15, implementation 0.4; a control call without an event 0.3 (upgrade 0.4). ' +
+    'Weights: upgrade 0.4; ownership or admin transfer 0.35 (renounce 0.15); guardian 0.3; two-step transfer started, role admin changed, DEFAULT_ADMIN_ROLE revoked 0.25; DEFAULT_ADMIN_ROLE granted 0.3; other role granted 0.2, revoked 0.15. ABI control events: owner, admin or governor 0.35, other holders (operator, guardian, minter, keeper, …) 0.3, roles 0.2, first steps 0.25, removals 0.15, implementation 0.4. ' +
     'Actor factor: `trustedFactor` (0: silent) when a configured trusted admin (timelock, multisig) sent it, called the contract or is the role sender; `knownActorFactor` (0.5) when the sender made admin changes or called privileged functions while learning (or deployed the contract); 1 otherwise. ' +
     'A pause scores `pauseScore` (0.15) when neither trusted nor known, and nothing otherwise; an unpause is routine admin work and scores nothing. Events of a contract created in the same transaction (its constructor) are ignored.',
   scenario:
@@ -107,24 +107,7 @@ export const adminChangeRule = defineRule({
     },
   },
   evaluate(context) {
-    const constructed = new Set(
-      context.events.flatMap((event) => (event.type === 'creation' ? [event.address as string] : [])),
-    );
-    const touched = new Set<string>();
-    for (const event of context.events) {
-      if ((event.type === 'admin' || event.type === 'call') && !constructed.has(event.contract))
-        touched.add(event.contract);
-    }
-    for (const log of context.tx.receipt.logs) {
-      const address = log.address.toLowerCase();
-      if (!constructed.has(address)) touched.add(address);
-    }
-    const signals: Signal[] = [];
-    for (const address of touched) {
-      const view = context.watched.get(address);
-      if (view) signals.push(...signalFor(context, view));
-    }
-    return signals;
+    return touchedContracts(context).flatMap((view) => signalFor(context, view));
   },
 });
 
@@ -180,7 +163,7 @@ function signalFor(context: RuleContext, view: WatchedView): Signal[] {
       actor,
     });
   }
-  for (const change of controlChanges(context, view)) {
+  for (const change of controlChanges(context, view, { fromCalls: false })) {
     const actor = eventActor(change.standard);
     const trusted = throughTrusted || (actor !== undefined && trustedAdmins.has(actor));
     const target = change.targets[0];

@@ -1,4 +1,4 @@
-import { controlChanges, isKnownAdmin, seenBy } from '../../privilege/inspect.ts';
+import { controlChanges, isKnownAdmin, seenBy, touchedContracts } from '../../privilege/inspect.ts';
 import type { ControlChange } from '../../privilege/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
@@ -77,16 +77,10 @@ export const controlToFreshAddressRule = defineRule({
     },
   },
   evaluate(context) {
-    const constructed = new Set(
-      context.events.flatMap((event) => (event.type === 'creation' ? [event.address as string] : [])),
-    );
-    const signals: Signal[] = [];
-    for (const [address, view] of context.watched) {
-      if (constructed.has(address)) continue;
+    return touchedContracts(context).flatMap((view) => {
       const signal = signalFor(context, view);
-      if (signal) signals.push(signal);
-    }
-    return signals;
+      return signal ? [signal] : [];
+    });
   },
 });
 

@@ -1,5 +1,5 @@
 import type { CallEvent } from '../../events/types.ts';
-import { callsOf, isKnownAdmin, privilegedFunction } from '../../privilege/inspect.ts';
+import { callsOf, isKnownAdmin, privilegedFunction, touchedContracts } from '../../privilege/inspect.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
 
@@ -52,16 +52,10 @@ export const initializerReinvokedRule = defineRule({
     },
   },
   evaluate(context) {
-    const constructed = new Set(
-      context.events.flatMap((event) => (event.type === 'creation' ? [event.address as string] : [])),
-    );
-    const signals: Signal[] = [];
-    for (const [address, view] of context.watched) {
-      if (constructed.has(address)) continue;
+    return touchedContracts(context).flatMap((view) => {
       const signal = signalFor(context, view);
-      if (signal) signals.push(signal);
-    }
-    return signals;
+      return signal ? [signal] : [];
+    });
   },
 });
 

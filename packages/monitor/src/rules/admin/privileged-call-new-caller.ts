@@ -1,5 +1,5 @@
 import type { CallEvent } from '../../events/types.ts';
-import { calledBefore, callsOf, isKnownAdmin, privilegedFunction } from '../../privilege/inspect.ts';
+import { calledBefore, callsOf, isKnownAdmin, privilegedFunction, touchedContracts } from '../../privilege/inspect.ts';
 import type { PrivilegedFunction } from '../../privilege/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
@@ -56,16 +56,10 @@ export const privilegedCallNewCallerRule = defineRule({
     },
   },
   evaluate(context) {
-    const constructed = new Set(
-      context.events.flatMap((event) => (event.type === 'creation' ? [event.address as string] : [])),
-    );
-    const signals: Signal[] = [];
-    for (const [address, view] of context.watched) {
-      if (constructed.has(address) || !view.profile) continue;
-      const signal = signalFor(context, view);
-      if (signal) signals.push(signal);
-    }
-    return signals;
+    return touchedContracts(context).flatMap((view) => {
+      const signal = view.profile && signalFor(context, view);
+      return signal ? [signal] : [];
+    });
   },
 });
 
