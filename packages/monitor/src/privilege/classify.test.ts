@@ -106,9 +106,7 @@ describe('classification', () => {
 
 describe('config overrides', () => {
   test('default: privileged functions and events by name, signature or selector; notPrivileged removes', () => {
-    const abi = parseAbi([
-      ...['function harvest()', 'function setFee(uint256)', 'event KeeperRotated(address keeper)'],
-    ]);
+    const abi = parseAbi(['function harvest()', 'function setFee(uint256)', 'event KeeperRotated(address keeper)']);
     const map = buildPrivilegeMap({
       abi,
       privileged: { functions: ['harvest'], events: ['KeeperRotated(address)'] },
