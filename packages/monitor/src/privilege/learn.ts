@@ -1,8 +1,7 @@
-import type { Tx } from '@bulwark/chain';
+import type { CallFrame, Tx } from '@bulwark/chain';
 import type { Hex } from 'viem';
 import type { ContractProfile, PrivilegeHistory } from '../baseline/types.ts';
-import { eventTopics, normalizeBlock } from '../events/normalize.ts';
-import type { CallEvent } from '../events/types.ts';
+import { eventTopics } from '../events/normalize.ts';
 import type { PrivilegeMap } from './types.ts';
 
 /** Accounts kept per selector; a selector called by more is public. */
@@ -16,27 +15,31 @@ const standardTopics: ReadonlySet<string> = new Set(
 
 export const emptyPrivilegeHistory = (): PrivilegeHistory => ({ callers: {}, crowded: [], admins: {} });
 
-/** The successful calls into `address` in a transaction (its trace, or its own call without one). */
-export function callsInto(tx: Tx, address: string): CallEvent[] {
-  const events = normalizeBlock(
-    {
-      number: tx.blockNumber,
-      hash: tx.blockHash,
-      parentHash: tx.blockHash,
-      chainId: 0,
-      timestamp: 0n,
-      miner: '0x0000000000000000000000000000000000000000',
-      gasUsed: 0n,
-      gasLimit: 0n,
-      baseFeePerGas: undefined,
-      transactions: [tx],
-      logs: tx.receipt.logs,
-      traced: tx.trace !== undefined,
-    },
-    { watched: new Set([address]) },
-  );
-  return events.filter((event): event is CallEvent => event.type === 'call' && event.success);
+/**
+ * The successful calls into `address` in a transaction, as (selector, direct caller): from its
+ * trace, or its own call without one. A light walk, not the normaliser: it runs for every learned
+ * transaction.
+ */
+export function callsInto(tx: Tx, address: string): { selector: string; caller: string }[] {
+  if (tx.receipt.status !== 'success') return [];
+  const selectorOf = (input: string) => (input.length >= 10 ? input.slice(0, 10).toLowerCase() : '0x');
+  if (!tx.trace) {
+    return tx.to?.toLowerCase() === address ? [{ selector: selectorOf(tx.input), caller: tx.from.toLowerCase() }] : [];
+  }
+  const found: { selector: string; caller: string }[] = [];
+  const visit = (frame: CallFrame) => {
+    // A failed frame was undone with everything below it.
+    if (frame.error !== undefined) return;
+    if (frame.to?.toLowerCase() === address && !entersNothing.has(frame.type)) {
+      found.push({ selector: selectorOf(frame.input), caller: frame.from.toLowerCase() });
+    }
+    for (const call of frame.calls) visit(call);
+  };
+  visit(tx.trace);
+  return found;
 }
+
+const entersNothing = new Set(['CREATE', 'CREATE2', 'SELFDESTRUCT']);
 
 /**
  * Learns who called what on a watched contract in one (clean) transaction: the direct callers of
@@ -53,9 +56,7 @@ export function learnPrivilege(profile: ContractProfile, map: PrivilegeMap, tx: 
     else if (Object.keys(history.admins).length < maxAdmins) history.admins[account] = 1;
   };
   const admins = new Set<string>();
-  for (const call of callsInto(tx, address)) {
-    const selector = call.selector ?? '0x';
-    const caller = call.caller.toLowerCase();
+  for (const { selector, caller } of callsInto(tx, address)) {
     if (!history.crowded.includes(selector)) {
       history.callers[selector] ??= {};
       const callers = history.callers[selector];
