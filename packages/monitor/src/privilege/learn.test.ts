@@ -1,9 +1,10 @@
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, pad, toEventSelector, zeroAddress } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { emptyProfile } from '../baseline/profile.ts';
 import { createEngine } from '../engine/engine.ts';
+import { eventTopics } from '../events/normalize.ts';
 import { allRules } from '../rules/index.ts';
-import { attacker, block, callEncoder, deposit, ether, frame, tx, user, victim } from '../rules/testing.ts';
+import { attacker, block, callEncoder, deposit, ether, frame, log, tx, user, victim } from '../rules/testing.ts';
 import { buildPrivilegeMap, standardPrivilege } from './classify.ts';
 import { learnPrivilege, maxSelectorCallers } from './learn.ts';
 import { operatedVaultAbi } from './testing.ts';
@@ -49,6 +50,24 @@ describe('learnPrivilege', () => {
     learnPrivilege(profile, map, reverted);
     expect(profile.privilege?.admins).toEqual({});
   });
+});
+
+test('behavior: the holder a learned control event names is an administrator; not a pending one, not new code', () => {
+  const profile = emptyProfile(1, victim);
+  const operatorUpdated = toEventSelector('OperatorUpdated(address,address)');
+  const deployer = user(7);
+  const operator = user(8);
+  const t = callVictim(deployer, vault('initialize', [operator]));
+  t.receipt.logs = [log(victim, [operatorUpdated, pad(zeroAddress), pad(operator)])];
+  learnPrivilege(profile, map, t);
+  expect(profile.privilege?.admins).toEqual({ [deployer]: 1, [operator]: 1 });
+  const pending = user(9);
+  const started = tx(deployer, frame(deployer, victim, { input: '0x' }), [
+    log(victim, [eventTopics.OwnershipTransferStarted, pad(operator), pad(pending)]),
+    log(victim, [eventTopics.Upgraded, pad(user(10))]),
+  ]);
+  learnPrivilege(profile, map, started);
+  expect(profile.privilege?.admins).toEqual({ [deployer]: 2, [operator]: 1 });
 });
 
 describe('in the engine', () => {

@@ -1,8 +1,28 @@
-import type { CallFrame, Tx } from '@bulwark/chain';
+import type { CallFrame, Log, Tx } from '@bulwark/chain';
 import type { Hex } from 'viem';
 import type { ContractProfile, PrivilegeHistory } from '../baseline/types.ts';
-import { eventTopics } from '../events/normalize.ts';
-import type { PrivilegeMap } from './types.ts';
+import { adminChangeTarget, decodeAdminLog, eventTopics } from '../events/normalize.ts';
+import { decodeLog } from './inspect.ts';
+import type { ControlEvent, PrivilegeMap } from './types.ts';
+
+const zeroAddress = '0x0000000000000000000000000000000000000000';
+
+/** The accounts a control event gives power to (none for a revocation, a first step or new code). */
+function holdersNamed(log: Log, known: ControlEvent | undefined): string[] {
+  if (known) {
+    if (known.revokes || known.pending || known.kind === 'upgrade') return [];
+    const args = decodeLog(known, log);
+    return args ? known.targets.map((i) => String(args[i]).toLowerCase()).filter((a) => a !== zeroAddress) : [];
+  }
+  const change = decodeAdminLog(log);
+  const holds =
+    change?.name === 'OwnershipTransferred' ||
+    change?.name === 'RoleGranted' ||
+    change?.name === 'AdminChanged' ||
+    change?.name === 'GuardianChanged';
+  const target = change && holds ? adminChangeTarget(change) : undefined;
+  return target && target !== zeroAddress ? [target.toLowerCase()] : [];
+}
 
 /** Accounts kept per selector; a selector called by more is public. */
 export const maxSelectorCallers = 16;
@@ -44,7 +64,7 @@ const entersNothing = new Set(['CREATE', 'CREATE2', 'SELFDESTRUCT']);
 /**
  * Learns who called what on a watched contract in one (clean) transaction: the direct callers of
  * each selector, and as administrators the accounts behind a call to a privileged function or a
- * control event. Called where the engine learns a transaction, so an attack is never learned.
+ * control event, and the holders such an event names (the owner set at deployment, a new operator). Called where the engine learns a transaction, so an attack is never learned.
  */
 export function learnPrivilege(profile: ContractProfile, map: PrivilegeMap, tx: Tx): void {
   const address = profile.address.toLowerCase();
@@ -69,11 +89,14 @@ export function learnPrivilege(profile: ContractProfile, map: PrivilegeMap, tx: 
       admins.add(sender);
     }
   }
-  const controls = tx.receipt.logs.some(
-    (log) =>
-      log.address.toLowerCase() === address &&
-      (map.events.has(log.topics[0] as Hex) || standardTopics.has(log.topics[0] ?? '')),
-  );
-  if (controls) admins.add(sender);
+  for (const log of tx.receipt.logs) {
+    if (log.address.toLowerCase() !== address) continue;
+    const topic = (log.topics[0] ?? '0x').toLowerCase() as Hex;
+    const known = map.events.get(topic);
+    if (!known && !standardTopics.has(topic)) continue;
+    // The sender made a change of control, and the holder it named now holds power.
+    admins.add(sender);
+    for (const holder of holdersNamed(log, known)) admins.add(holder);
+  }
   for (const account of admins) admin(account);
 }
