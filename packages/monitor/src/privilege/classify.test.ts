@@ -39,8 +39,11 @@ describe('classification', () => {
       'function initialized() view returns (bool)',
       'function transferFrom(address from, address to, uint256 amount) returns (bool)',
       'function setUserUseReserveAsCollateral(address asset, bool useAsCollateral)',
+      'event OperatorSet(address indexed owner, address indexed spender, bool approved)',
+      'event ApprovalForAll(address indexed owner, address indexed operator, bool approved)',
     ]);
     expect(buildPrivilegeMap({ abi }).functions.size).toBe(0);
+    expect(buildPrivilegeMap({ abi }).events.size).toBe(0);
   });
 
   test('behavior: control shapes beyond Ownable', () => {

@@ -269,6 +269,8 @@ export function classifyEvent(item: AbiEvent, source: PrivilegeSource): ControlE
   const control = words.some((word) => controlNouns.has(word));
   if (!upgrade && !control) return undefined;
   if (!words.some((word) => changeWords.has(word))) return undefined;
+  // (owner, operator, approved): a holder approving an operator for its own assets (ERC-6909, ERC-1155).
+  if (addresses.length >= 2 && item.inputs.some((input) => input.type === 'bool')) return undefined;
   const roles = indicesOf(item.inputs, 'bytes32');
   const revokes = words.some((word) => revokedWords.has(word));
   const pending = words.some((word) => pendingWords.has(word));

@@ -122,7 +122,11 @@ describe('privileged-call-new-caller', () => {
     ]);
   });
 
-  test('behavior: silent before learning', () => {
+  test('behavior: silent before learning, and on a profile without learned callers', () => {
     expect(run(testWatched({ profile: undefined }), attacker, vault('setFee', [1n]))).toEqual([]);
+    // A profile stored before callers were learned per function.
+    expect(
+      run({ ...view, profile: { ...view.profile!, privilege: undefined } }, attacker, vault('setFee', [1n])),
+    ).toEqual([]);
   });
 });

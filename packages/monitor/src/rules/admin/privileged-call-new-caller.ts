@@ -18,7 +18,7 @@ export const privilegedCallNewCallerRule = defineRule({
   confidence: 'medium',
   description:
     'A successful call to a privileged function of a watched contract (one that changes control or code, or an admin operation: parameter setters, mint, sweep, rescue; classified from the ABI, the config, or a function only administrators were seen calling; see docs/monitor/privilege.md) by an account that never called it while learning, neither directly nor as the transaction sender. ' +
-    'Initializers, pause, unpause and accept-style second steps of a handover are left to `initializer-reinvoked` and `admin-change`. A function more than 8 distinct accounts were seen calling is public, whatever its name. Needs a learned profile: before learning every caller is new. ' +
+    'Initializers, pause, unpause and accept-style second steps of a handover are left to `initializer-reinvoked` and `admin-change`. A function more than 8 distinct accounts were seen calling is public, whatever its name. Needs a profile learned with the callers of each function (profiles stored before privilege was learned stay silent until relearned): before learning every caller is new. ' +
     'Score = (`controlScore` (0.4) for a control or upgrade function, `operationScore` (0.3) for another) + `valueBonus` (0.25) when the transaction moved value out of the contract or minted it, × `knownAdminFactor` (0: silent) when the caller or sender is a known administrator (trusted, seen calling privileged functions or making admin changes while learning, or the deployer). At most 0.7; the strongest call is the score.',
   scenario:
     'An attacker uses a function that should have been guarded, or that a new role lets them call: `grantRole` on a contract whose admin check is missing, then `mint` or `sweep` from the account just given the role; an operator set through an unguarded initializer calls the operator-only withdrawal. Access-control failures are the first cause of losses in 2024 (OWASP SC01).',
@@ -57,7 +57,7 @@ export const privilegedCallNewCallerRule = defineRule({
   },
   evaluate(context) {
     return touchedContracts(context).flatMap((view) => {
-      const signal = view.profile && signalFor(context, view);
+      const signal = view.profile?.privilege && signalFor(context, view);
       return signal ? [signal] : [];
     });
   },
