@@ -135,5 +135,6 @@ describe('config overrides', () => {
       buildPrivilegeMap({ abi: parseAbi(['function harvest()']), privileged: { functions: ['harvets'] } }),
     ).toThrow(/Did you mean 'harvest'/);
     expect(() => buildPrivilegeMap({ notPrivileged: ['0x1234'] })).toThrow(PrivilegeConfigError);
+    expect(() => buildPrivilegeMap({ privileged: { functions: ['0x4641257d'] } })).toThrow(/a selector needs/);
   });
 });

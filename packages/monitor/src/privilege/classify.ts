@@ -347,8 +347,9 @@ export function buildPrivilegeMap(parameters: BuildPrivilegeMapParameters): Priv
     const problem = overrideProblem(entry);
     if (problem) fail(entry, problem);
     if (/^0x[0-9a-fA-F]+$/.test(entry)) {
+      if (!abi) fail(entry, 'a selector needs the contract`s `abi` to name the function; give the signature instead');
       const wanted = entry.toLowerCase();
-      const found = (abi ?? []).filter(
+      const found = abi!.filter(
         (item) =>
           item.type === type &&
           (type === 'function' ? toFunctionSelector(item as AbiFunction) : toEventSelector(item as AbiEvent)) ===
