@@ -42,10 +42,18 @@ describe('initializer-reinvoked', () => {
     expect(run({ ...view, trustedAdmins: new Set<string>([admin]) }, admin, vault('initialize', [admin]))).toEqual([]);
   });
 
-  test('behavior: the first initialization of a new contract is routine, by anyone', () => {
+  test('behavior: the first initialization of a contract whose creation was not seen is left alone', () => {
     const fresh = learnedView(operatedVaultAbi, []);
     expect(run(fresh, attacker, vault('initialize', [attacker]))).toEqual([]);
     expect(run({ ...fresh, profile: undefined }, attacker, vault('initialize', [attacker]))).toEqual([]);
+  });
+
+  test('behavior: a contract created recently, initialized first by someone else than its deployer', () => {
+    const deployer = user(50);
+    const fresh = learnedView(operatedVaultAbi, []);
+    expect(
+      run(fresh, attacker, vault('initialize', [attacker]), { creations: [created(victim, 2, deployer, deployer)] }),
+    ).toMatchObject([{ score: 0.55, details: { again: false, frontRun: true } }]);
   });
 
   test('behavior: the deployer initializing a contract it created recently is routine', () => {

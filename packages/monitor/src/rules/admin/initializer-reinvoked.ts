@@ -14,8 +14,8 @@ export const initializerReinvokedRule = defineRule({
   impact: 'high',
   confidence: 'high',
   description:
-    'A successful call to an initializer of a watched contract (`initialize`, `init`, `reinitialize…`, or a function declared privileged in the config with such a name) when an initializer was already called while learning ("again"), or when the contract has a history (at least `minTxs` learned transactions) and the caller is neither its deployer nor a known administrator ("new account"). ' +
-    'The first initialization of a new contract, by anyone, and calls during the deploying transaction are ignored. ' +
+    'A successful call to an initializer of a watched contract (`initialize`, `init`, `reinitialize…`, or a function declared privileged in the config with such a name) when an initializer was already called while learning ("again"), or when the contract has a history (at least `minTxs` learned transactions) and the caller is neither its deployer nor a known administrator ("new account"), or when the contract was created within the recent-creation window and someone else than its deployer initializes it first ("front-run"). ' +
+    'The first initialization of a contract by its deployer or an administrator, the first of a contract the monitor did not see created, and calls during the deploying transaction are ignored. ' +
     'Score: `againScore` (0.65) or `newCallerScore` (0.55), × `knownAdminFactor` (0.25) when a known administrator (seen calling privileged functions or making admin changes while learning, or the deployer) calls it, as in an upgrade that runs a `reinitializer`; × 0 through a trusted admin.',
   scenario:
     'An upgradeable contract (or its implementation) leaves `initialize` unguarded. An attacker calls it again, sets themselves as owner or operator, and drains the contract through the admin functions (Parity multisig 2017; many proxies since).',
@@ -74,7 +74,11 @@ function signalFor(context: RuleContext, view: WatchedView): Signal | undefined 
   );
   const again = earlier.length > 0;
   const live = (view.profile?.txs ?? 0) >= parameter('minTxs');
-  if (!again && !live) return undefined;
+  // A contract created within the recent-creation window, initialized by someone else than its
+  // deployer before anyone: the deployer's own initialization was front-run.
+  const creation = context.recentCreation(address);
+  const frontRun = !again && !live && creation !== undefined;
+  if (!again && !live && !frontRun) return undefined;
   const trusted = view.trustedAdmins.has(sender) || view.trustedAdmins.has(call.caller);
   const known = isKnownAdmin(context, view, sender) || isKnownAdmin(context, view, call.caller);
   // The first initialization of a contract that is running, by its own administrators: routine.
@@ -92,10 +96,10 @@ function signalFor(context: RuleContext, view: WatchedView): Signal | undefined 
     contract: address,
     score,
     severity: severityOf(score),
-    title: `${view.name}: ${signature} called ${again ? 'again' : 'on a live contract'}`,
+    title: `${view.name}: ${signature} called ${again ? 'again' : frontRun ? 'before its deployer did' : 'on a live contract'}`,
     summary:
       `${call.caller} called ${signature} on ${view.name}` +
-      `${again ? `, already initialized by ${earlier.join(', ')}` : `, which has ${view.profile?.txs ?? 0} learned transactions`}` +
+      `${again ? `, already initialized by ${earlier.join(', ')}` : frontRun ? `, created by ${creation.txFrom} ${context.blockNumber - creation.blockNumber} blocks ago` : `, which has ${view.profile?.txs ?? 0} learned transactions`}` +
       `${known ? ' (a known administrator)' : ', an account that never administered it'}.`,
     actor: call.caller,
     details: {
@@ -103,6 +107,7 @@ function signalFor(context: RuleContext, view: WatchedView): Signal | undefined 
       caller: call.caller,
       sender,
       again,
+      frontRun,
       earlierInitializers: earlier,
       learnedTxs: view.profile?.txs ?? 0,
       knownAdmin: known,
