@@ -3,6 +3,7 @@ export type {
   AssetProfile,
   ContractProfile,
   LiveWindows,
+  PrivilegeHistory,
   RunningStats,
   WindowId,
   WindowTotals,
@@ -44,6 +45,20 @@ export type {
   ReentrancyEvent,
   ValueFlowEvent,
 } from './events/types.ts';
+export {
+  type BuildPrivilegeMapParameters,
+  buildPrivilegeMap,
+  PrivilegeConfigError,
+  standardPrivilege,
+} from './privilege/classify.ts';
+export type {
+  ControlChange,
+  ControlEvent,
+  PrivilegedFunction,
+  PrivilegeKind,
+  PrivilegeMap,
+  PrivilegeOverrides,
+} from './privilege/types.ts';
 export * from './responder/index.ts';
 export * from './rules/index.ts';
 export { createMonitorsFromConfig, type MonitorsFromConfigParameters } from './runtime/fromConfig.ts';

@@ -67,6 +67,18 @@ export type ContractProfile = {
   logsPerTx: RunningStats;
   /** For a watched pool: its last price (reserve1 / reserve0) and the largest relative move within one transaction. */
   price: { last: number; maxTxMove: number } | undefined;
+  /** Who called what, for privilege (privilege/learn.ts); absent in profiles stored before it existed. */
+  privilege?: PrivilegeHistory | undefined;
+};
+
+/** Learned callers per selector and the accounts seen administering the contract (see docs/monitor/privilege.md). */
+export type PrivilegeHistory = {
+  /** Successful direct callers of each selector with their call counts, at most 16 accounts per selector. */
+  callers: Record<string, Record<string, number>>;
+  /** Selectors called by more distinct accounts than are kept: public entry points. */
+  crowded: string[];
+  /** Accounts that called a privileged function or made a control change (senders and direct callers), with counts. */
+  admins: Record<string, number>;
 };
 
 /** Totals over each window ending at (and including) the transaction being evaluated. */

@@ -252,6 +252,48 @@ describe('loadMonitorConfig', () => {
     expect(() => parse({ ...valid(), rules: { 'oracle-jump': { returnFraction: 1, minMove: 0 } } })).not.toThrow();
   });
 
+  test('error: privilege overrides: a malformed entry, a bare name without an ABI, a name not in the ABI', () => {
+    const abi = write(
+      'abis/Operated.json',
+      JSON.stringify({
+        abi: [{ type: 'function', name: 'harvest', inputs: [], outputs: [], stateMutability: 'nonpayable' }],
+      }),
+    );
+    expect(
+      parse({
+        ...valid(),
+        contracts: [
+          {
+            chain: 1,
+            address: vaultAddress,
+            name: 'Vault',
+            abi,
+            privileged: { functions: ['harvest'] },
+            notPrivileged: ['setFee(uint256)'],
+          },
+        ],
+      }).contracts[0]!.privileged,
+    ).toEqual({ functions: ['harvest'] });
+    expect(failure((c) => (c.contracts[1].privileged = { functions: ['0x1234'] }))).toContain(
+      "/contracts/1/privileged/functions/0: '0x1234': a selector has 8 hex digits after 0x (an event topic 64).",
+    );
+    expect(failure((c) => (c.contracts[1].notPrivileged = ['setFee']))).toContain(
+      "/contracts/1/notPrivileged/0: 'setFee' is a bare name: give the contract's `abi`, or write the signature.",
+    );
+    expect(failure((c) => (c.contracts[1].privileged = { events: ['OperatorUpdated(address'] }))).toContain(
+      'not a valid signature',
+    );
+    expect(
+      failure((c) => {
+        c.contracts[0].abi = abi;
+        c.contracts[0].privileged = { functions: ['harvset'] };
+      }),
+    ).toContain("no function 'harvset' in the ABI. Did you mean 'harvest'?");
+    expect(failure((c) => (c.contracts[0].privileged = { function: ['harvest'] }))).toContain(
+      "/contracts/0/privileged: unknown key 'function'. Did you mean 'functions'?",
+    );
+  });
+
   test('error: a contract on a chain not listed, a chain or a contract listed twice', () => {
     expect(failure((c) => (c.contracts[0].chain = 137))).toContain('/contracts/0/chain: chain 137 is not in /chains.');
     expect(failure((c) => c.chains.push({ id: 1, rpc: ['http://localhost:8546'] }))).toContain(

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BaseError, closest } from '@bulwark/core';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import type { Abi } from 'viem';
 import schema from '../../monitor.config.schema.json' with { type: 'json' };
+import { buildPrivilegeMap, overrideProblem } from '../privilege/classify.ts';
 import type { Rule } from '../rules/types.ts';
 
 export class MonitorConfigError extends BaseError {
@@ -34,6 +36,10 @@ export type MonitorConfigFile = {
     abi?: string;
     assets?: string[];
     trustedAdmins?: string[];
+    /** Functions and events to treat as privileged beyond what the ABI shows (docs/monitor/privilege.md). */
+    privileged?: { functions?: string[]; events?: string[] };
+    /** Functions or events the classification calls privileged but are not (public). */
+    notPrivileged?: string[];
     rules?: RuleSettings;
     breaker?: {
       kind: 'guardian' | 'safe' | 'none';
@@ -174,6 +180,7 @@ export function parseMonitorConfig(
       problems.push(`${where}/address: ${contract.address} is listed twice on chain ${contract.chain}.`);
     addresses.add(key);
     if (contract.abi) contract.abi = path.resolve(baseDir, contract.abi);
+    checkPrivilege(contract, where, problems);
     checkRules(contract.rules, `${where}/rules`);
     const breaker = contract.breaker;
     if (breaker?.kind === 'guardian' && breaker.autoPause) {
@@ -219,6 +226,52 @@ export function parseMonitorConfig(
     });
   }
   return { ...config, baseDir };
+}
+
+/**
+ * The privilege overrides of a contract: each entry well formed, a bare name only with an ABI,
+ * and every name found in it (the ABI is read here so that `--check` finds a typo).
+ */
+function checkPrivilege(contract: MonitorConfigFile['contracts'][number], where: string, problems: string[]): void {
+  const entries = [
+    ...(contract.privileged?.functions ?? []).map((entry, i) => [`privileged/functions/${i}`, entry] as const),
+    ...(contract.privileged?.events ?? []).map((entry, i) => [`privileged/events/${i}`, entry] as const),
+    ...(contract.notPrivileged ?? []).map((entry, i) => [`notPrivileged/${i}`, entry] as const),
+  ];
+  if (entries.length === 0) return;
+  let malformed = false;
+  for (const [at, entry] of entries) {
+    const problem = overrideProblem(entry);
+    if (problem) problems.push(`${where}/${at}: '${entry}': ${problem}.`);
+    else if (!contract.abi && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(entry)) {
+      problems.push(`${where}/${at}: '${entry}' is a bare name: give the contract's \`abi\`, or write the signature.`);
+    } else continue;
+    malformed = true;
+  }
+  if (malformed) return;
+  try {
+    buildPrivilegeMap({
+      abi: contract.abi ? readAbi(contract.abi) : undefined,
+      privileged: contract.privileged,
+      notPrivileged: contract.notPrivileged,
+    });
+  } catch (error) {
+    problems.push(`${where}: ${(error as Error).message}`);
+  }
+}
+
+/** An ABI file: a JSON array, or an artifact with an `abi` field. */
+export function readAbi(file: string): Abi {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new MonitorConfigError(`Cannot read the ABI ${file}: ${(error as Error).message}`, {
+      details: 'Give an ABI JSON array or an artifact with an `abi` field.',
+      docsPath: 'monitor/config.md',
+    });
+  }
+  return (Array.isArray(parsed) ? parsed : ((parsed as { abi?: unknown }).abi ?? [])) as Abi;
 }
 
 /** Ajv errors as one line each: where, what, and for an unknown key the closest known one. */

@@ -13,6 +13,9 @@ import {
 import type { ContractProfile } from '../baseline/types.ts';
 import { normalizeBlock } from '../events/normalize.ts';
 import type { MonitorEvent } from '../events/types.ts';
+import { standardPrivilege } from '../privilege/classify.ts';
+import { learnPrivilege } from '../privilege/learn.ts';
+import type { PrivilegeMap } from '../privilege/types.ts';
 import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
 
@@ -26,6 +29,8 @@ export type WatchedContractSpec = {
   parameters?: Record<string, Record<string, number>> | undefined;
   /** Rules whose signals on this contract are dropped. */
   disabledRules?: readonly string[] | undefined;
+  /** Privileged functions and control events (privilege/classify.ts); default: the well-known list. */
+  privilege?: PrivilegeMap | undefined;
 };
 
 export type EngineOptions = {
@@ -203,6 +208,7 @@ export function createEngine(options: EngineOptions): Engine {
       profile: state.profile.txs > 0 ? state.profile : undefined,
       live,
       trustedAdmins: state.trustedAdmins,
+      privilege: state.spec.privilege,
     };
   }
 
@@ -243,6 +249,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   function learnTx(state: ContractState, tx: Tx, contribution: Contribution, priceMove: number | undefined): void {
     learnTransaction(state.profile, tx, contribution, state.clean.totals);
+    learnPrivilege(state.profile, state.spec.privilege ?? standardPrivilege(), tx);
     if (priceMove !== undefined && state.profile.price) {
       state.profile.price.maxTxMove = Math.max(state.profile.price.maxTxMove, priceMove);
     }

@@ -1,6 +1,9 @@
 import { freshContractCallerRule } from './actors/fresh-contract-caller.ts';
 import { knownMaliciousAddressRule } from './actors/known-malicious-address.ts';
 import { adminChangeRule } from './admin/admin-change.ts';
+import { controlToFreshAddressRule } from './admin/control-to-fresh-address.ts';
+import { initializerReinvokedRule } from './admin/initializer-reinvoked.ts';
+import { privilegedCallNewCallerRule } from './admin/privileged-call-new-caller.ts';
 import { flashLoanRule } from './attack/flash-loan.ts';
 import { oracleJumpRule } from './attack/oracle-jump.ts';
 import { reentrantCallRule } from './attack/reentrant-call.ts';
@@ -35,6 +38,9 @@ export const allRules: readonly Rule[] = [
   oracleJumpRule,
   // admin
   adminChangeRule,
+  controlToFreshAddressRule,
+  initializerReinvokedRule,
+  privilegedCallNewCallerRule,
 ];
 
 export { defineRule, RuleDefinitionError } from './defineRule.ts';

@@ -2,6 +2,7 @@ import type { Tx } from '@bulwark/chain';
 import type { RuleMetadata } from '@bulwark/core';
 import type { ContractProfile, LiveWindows } from '../baseline/types.ts';
 import type { MonitorEvent } from '../events/types.ts';
+import type { PrivilegeMap } from '../privilege/types.ts';
 
 /**
  * Where a signal sits in an attack. The composite score joins stages: preparation alone
@@ -61,6 +62,8 @@ export type WatchedView = {
   live: LiveWindows;
   /** Accounts expected to make admin changes (config), lower-case. */
   trustedAdmins: ReadonlySet<string>;
+  /** Privileged functions and control events, from the ABI and config; undefined: the well-known list. */
+  privilege?: PrivilegeMap | undefined;
 };
 
 /** A contract created recently, on any address (not only watched ones). */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createChainSync, type RpcEndpointConfig } from '@bulwark/chain';
 import { getBaseline, type StoreClient } from '@bulwark/store';
 import { type Abi, type Address, createClient, http, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
-import { loadThreatIntel, type MonitorConfig, MonitorConfigError } from '../config/loadConfig.ts';
+import { loadThreatIntel, type MonitorConfig, readAbi } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
+import { buildPrivilegeMap } from '../privilege/classify.ts';
 import { loadGuardianKey } from '../responder/guardianKey.ts';
 import { createPauseResponder, type PauseStep } from '../responder/pauseSender.ts';
 import { createSafeProposer, type SafeProposalNotice } from '../responder/safeProposal.ts';
@@ -60,6 +60,10 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
       watch: chain.mempool ? contracts.map((contract) => contract.address as Address) : undefined,
       startBlock: chain.startBlock === undefined ? undefined : BigInt(chain.startBlock),
     });
+    // Each ABI is read once: names for alerts, privilege for the rules.
+    const abis = new Map(
+      contracts.flatMap((contract) => (contract.abi ? [[contract.address, readAbi(contract.abi)]] : [])),
+    );
     const profiles: ContractProfile[] = [];
     for (const contract of contracts) {
       const stored = await getBaseline<ContractProfile>(store, {
@@ -110,6 +114,12 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         disabledRules: Object.entries(contract.rules ?? {}).flatMap(([id, values]) =>
           values.enabled === false ? [id] : [],
         ),
+        privilege: buildPrivilegeMap({
+          abi: abis.get(contract.address),
+          privileged: contract.privileged,
+          notPrivileged: contract.notPrivileged,
+          contract: contract.name,
+        }),
       })),
       onRuleError: (ruleId, error) => log(`Rule ${ruleId} failed on a transaction: ${(error as Error).message}`),
     });
@@ -135,11 +145,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         log,
         onBlock: parameters.onBlock,
         onPending: parameters.onPending,
-        functionNames: new Map(
-          contracts.flatMap((contract) =>
-            contract.abi ? [[contract.address, functionNames(contract.abi)] as const] : [],
-          ),
-        ),
+        functionNames: new Map([...abis].map(([address, abi]) => [address, functionNames(abi)] as const)),
       }),
     );
   }
@@ -290,18 +296,8 @@ function buildSinks(config: MonitorConfig, env: NodeJS.ProcessEnv): Sink[] {
   });
 }
 
-/** Function signatures by selector from an ABI file or an artifact with an `abi` field. */
-function functionNames(file: string): Map<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new MonitorConfigError(`Cannot read the ABI ${file}: ${(error as Error).message}`, {
-      details: 'Give an ABI JSON array or an artifact with an `abi` field.',
-      docsPath: 'monitor/config.md',
-    });
-  }
-  const abi = (Array.isArray(parsed) ? parsed : ((parsed as { abi?: unknown }).abi ?? [])) as Abi;
+/** Function signatures by selector. */
+function functionNames(abi: Abi): Map<string, string> {
   return new Map(
     abi.flatMap((item) =>
       item.type === 'function' ? [[toFunctionSelector(item), toFunctionSignature(item)] as const] : [],

@@ -1,8 +1,10 @@
 import type { Log, Tx } from '@bulwark/chain';
-import { type Address, encodeAbiParameters, type Hex, pad } from 'viem';
+import { type Address, encodeAbiParameters, encodeFunctionData, type Hex, pad, toEventSelector } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { emptyProfile } from '../../baseline/profile.ts';
 import { eventTopics } from '../../events/normalize.ts';
+import { buildPrivilegeMap } from '../../privilege/classify.ts';
+import { learnedView, operatedVaultAbi } from '../../privilege/testing.ts';
 import {
   attacker,
   created,
@@ -152,5 +154,40 @@ describe('admin-change', () => {
       run(adminTx(admin, [upgraded(implementation)]), [learned()], { parameters: { knownActorChanges: 5 } }),
     ).toMatchObject([{ score: 0.5 }]);
     expect(run(adminTx(attacker, [paused(attacker)]), [learned()], { parameters: { pauseScore: 0 } })).toEqual([]);
+  });
+
+  test('behavior: an unpause is routine admin work, by anyone', () => {
+    const unpaused = (account: Address) =>
+      log(victim, [eventTopics.Unpaused], encodeAbiParameters([{ type: 'address' }], [account]));
+    expect(run(adminTx(attacker, [unpaused(attacker)]), [learned()])).toEqual([]);
+    expect(run(adminTx(admin, [unpaused(admin)]), [testWatched({ profile: undefined })])).toEqual([]);
+  });
+
+  test('behavior: a control event the ABI declares (the outside trial: OperatorUpdated from an initializer)', () => {
+    const operatorUpdated = toEventSelector('OperatorUpdated(address,address)');
+    const initialize = encodeFunctionData({ abi: operatedVaultAbi, functionName: 'initialize', args: [attacker] });
+    const takeover = testTx({ from: attacker, to: victim, input: initialize });
+    takeover.receipt.logs = [log(victim, [operatorUpdated, topic(admin), topic(attacker)])];
+    takeover.trace = frame(attacker, victim, { input: initialize });
+    const withAbi = testWatched({ privilege: buildPrivilegeMap({ abi: operatedVaultAbi }) });
+    // Operator weight 0.3 + 0.1 direct, from an account that never administered it.
+    expect(run(takeover, [withAbi])).toMatchObject([
+      {
+        score: 0.4,
+        title: `OperatorUpdated on ${withAbi.name}`,
+        details: { changes: [{ name: 'OperatorUpdated', target: attacker, direct: true }], knownActor: false },
+      },
+    ]);
+    // The admin seen calling privileged functions while learning is known: × 0.5.
+    const initialized = testTx({ from: admin, to: victim, input: initialize });
+    initialized.trace = frame(admin, victim, { input: initialize });
+    const known = learnedView(operatedVaultAbi, [initialized]);
+    const byAdmin = { ...takeover, from: admin, trace: frame(admin, victim, { input: initialize }) };
+    expect(run(byAdmin, [known])).toMatchObject([{ score: 0.2, details: { knownActor: true } }]);
+    // A control function called without an event is left to control-to-fresh-address.
+    const setOperator = encodeFunctionData({ abi: operatedVaultAbi, functionName: 'setOperator', args: [attacker] });
+    const silent = testTx({ from: attacker, to: victim, input: setOperator });
+    silent.trace = frame(attacker, victim, { input: setOperator });
+    expect(run(silent, [withAbi])).toEqual([]);
   });
 });

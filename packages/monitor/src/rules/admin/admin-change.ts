@@ -1,11 +1,11 @@
 import type { CallFrame } from '@bulwark/chain';
 import { type Hex, toFunctionSelector } from 'viem';
-import { adminChangeTarget } from '../../events/normalize.ts';
 import type { AdminChange, AdminEvent } from '../../events/types.ts';
+import { controlChanges, isKnownAdmin, standardWeight, touchedContracts } from '../../privilege/inspect.ts';
+import type { ControlChange } from '../../privilege/types.ts';
 import { defineRule } from '../defineRule.ts';
 import type { RuleContext, Signal, WatchedView } from '../types.ts';
 
-const defaultAdminRole = `0x${'00'.repeat(32)}`;
 const zeroAddress = '0x0000000000000000000000000000000000000000';
 
 /**
@@ -27,42 +27,16 @@ const governanceSelectors = new Set<Hex>(
 const severityOf = (score: number): Signal['severity'] =>
   score >= 0.6 ? 'high' : score >= 0.4 ? 'medium' : score >= 0.2 ? 'low' : 'info';
 
-/** How much power a change moves, before who made it and how: upgrades and ownership first, roles after. */
-export function changeWeight(change: AdminChange): number {
-  switch (change.name) {
-    case 'Upgraded':
-    case 'BeaconUpgraded':
-      return 0.4;
-    case 'OwnershipTransferred':
-      return change.newOwner === zeroAddress ? 0.15 : 0.35;
-    case 'AdminChanged':
-      return 0.35;
-    case 'GuardianChanged':
-      return 0.3;
-    case 'OwnershipTransferStarted':
-    case 'AdminTransferStarted':
-      return 0.25;
-    case 'RoleAdminChanged':
-      return 0.25;
-    case 'RoleGranted':
-      return change.role === defaultAdminRole ? 0.3 : 0.2;
-    case 'RoleRevoked':
-      return change.role === defaultAdminRole ? 0.25 : 0.15;
-    case 'Unpaused':
-      return 0.2;
-    default:
-      return 0;
-  }
-}
+/** How much power a standard change moves (kept for callers of the old name; see `standardWeight`). */
+export const changeWeight = standardWeight;
 
-/** The account the event names as acting (the role sender, the pauser), besides the transaction sender. */
-function eventActor(change: AdminChange): string | undefined {
-  switch (change.name) {
+/** The account a standard event names as acting (the role sender, the pauser), besides the transaction sender. */
+function eventActor(change: AdminChange | undefined): string | undefined {
+  switch (change?.name) {
     case 'RoleGranted':
     case 'RoleRevoked':
       return change.sender;
     case 'Paused':
-    case 'Unpaused':
       return change.account;
     default:
       return undefined;
@@ -74,18 +48,19 @@ export const adminChangeRule = defineRule({
   title: 'Ownership, admin, role or implementation change',
   category: 'admin',
   stage: 'exploitation',
+  family: 'control',
   impact: 'high',
   confidence: 'medium',
   description:
-    'A watched contract emits an admin event: a proxy or beacon upgrade, an ownership or admin transfer (or its first step), a guardian change, a role granted or revoked, a role admin changed, an unpause, or a pause by an account that never administered the contract. ' +
+    'A watched contract changes who controls it: a standard admin event (a proxy or beacon upgrade, an ownership or admin transfer or its first step, a guardian change, a role granted or revoked, a role admin changed), or a control event its ABI declares (`OperatorUpdated`, `NewGovernor`, `MinterAdded`, … see docs/monitor/privilege.md); or a pause by an account that never administered the contract. ' +
     'Score = min(0.7, (weight + `freshBonus` when the new implementation, owner, admin, guardian or role holder was created recently + `directBonus` when the sender acted alone: no trusted admin and no Safe, timelock or governor `execute` frame on the way to the contract) × actor factor). ' +
-    'Weights: upgrade 0.4; ownership or admin transfer 0.35 (renounce 0.15); guardian 0.3; two-step transfer started, role admin changed, DEFAULT_ADMIN_ROLE revoked 0.25; DEFAULT_ADMIN_ROLE granted 0.3; other role granted 0.2, revoked 0.15; unpause 0.2. ' +
-    'Actor factor: `trustedFactor` (0: silent) when a configured trusted admin (timelock, multisig) sent it, called the contract or is the role sender; `knownActorFactor` (0.5) when the sender made admin changes while learning (or deployed the contract); 1 otherwise. ' +
-    'A pause scores `pauseScore` (0.15) when neither trusted nor known, and nothing otherwise. Events of a contract created in the same transaction (its constructor) are ignored.',
+    'Weights: upgrade 0.4; ownership or admin transfer 0.35 (renounce 0.15); guardian 0.3; two-step transfer started, role admin changed, DEFAULT_ADMIN_ROLE revoked 0.25; DEFAULT_ADMIN_ROLE granted 0.3; other role granted 0.2, revoked 0.15. ABI control events: owner, admin or governor 0.35, other holders (operator, guardian, minter, keeper, …) 0.3, roles 0.2, first steps 0.25, removals 0.15, implementation 0.4. ' +
+    'Actor factor: `trustedFactor` (0: silent) when a configured trusted admin (timelock, multisig) sent it, called the contract or is the role sender; `knownActorFactor` (0.5) when the sender made admin changes or called privileged functions while learning (or deployed the contract); 1 otherwise. ' +
+    'A pause scores `pauseScore` (0.15) when neither trusted nor known, and nothing otherwise; an unpause is routine admin work and scores nothing. Events of a contract created in the same transaction (its constructor) are ignored.',
   scenario:
-    "An attacker who stole a deployer or admin key (or found an unprotected initializer) upgrades the proxy to a drainer implementation deployed minutes before, or makes a contract of theirs the owner, then withdraws everything through the new code (Ronin, Harmony, Multichain, Radiant). The change comes from an EOA that never administered the contract, without the protocol's timelock or multisig in between.",
+    "An attacker who stole a deployer or admin key (or found an unprotected initializer) upgrades the proxy to a drainer implementation deployed minutes before, or makes a contract of theirs the owner or operator, then withdraws everything through the new code (Ronin, Harmony, Multichain, Radiant). The change comes from an EOA that never administered the contract, without the protocol's timelock or multisig in between.",
   recommendation:
-    'Confirm with the admin team that the change was planned. If not, pause, revoke the new holder where possible, and rotate the keys. Put upgrades and ownership behind a timelock and a multisig and list them in `trustedAdmins`, so that only changes that bypass them stand out.',
+    'Confirm with the admin team that the change was planned. If not, pause, revoke the new holder where possible, and rotate the keys. Put upgrades and ownership behind a timelock and a multisig and list them in `trustedAdmins`, so that only changes that bypass them stand out; give the contract its `abi` so its own control events are recognised.',
   swc: [],
   owasp: ['SC01:2025'],
   control: 'SA-03',
@@ -102,7 +77,7 @@ export const adminChangeRule = defineRule({
       minimum: 0,
       maximum: 1,
       description:
-        'Multiplies the score of a change sent by an account seen making admin changes while learning, or by the deployer.',
+        'Multiplies the score of a change sent by an account seen making admin changes or calling privileged functions while learning, or by the deployer.',
     },
     knownActorChanges: {
       default: 1,
@@ -132,25 +107,14 @@ export const adminChangeRule = defineRule({
     },
   },
   evaluate(context) {
-    const constructed = new Set(
-      context.events.flatMap((event) => (event.type === 'creation' ? [event.address as string] : [])),
-    );
-    const byContract = new Map<string, AdminEvent[]>();
-    for (const event of context.events) {
-      if (event.type !== 'admin' || constructed.has(event.contract)) continue;
-      byContract.set(event.contract, [...(byContract.get(event.contract) ?? []), event]);
-    }
-    const signals: Signal[] = [];
-    for (const [address, events] of byContract) {
-      const view = context.watched.get(address);
-      if (view) signals.push(...signalFor(context, view, events));
-    }
-    return signals;
+    return touchedContracts(context).flatMap((view) => signalFor(context, view));
   },
 });
 
 type Assessed = {
-  event: AdminEvent;
+  name: string;
+  change: AdminChange | ControlChange;
+  logIndex: number | undefined;
   score: number;
   trusted: boolean;
   known: boolean;
@@ -160,7 +124,7 @@ type Assessed = {
   actor: string | undefined;
 };
 
-function signalFor(context: RuleContext, view: WatchedView, events: AdminEvent[]): Signal[] {
+function signalFor(context: RuleContext, view: WatchedView): Signal[] {
   const address = view.address;
   const sender = context.tx.from.toLowerCase();
   const callers = [
@@ -170,42 +134,64 @@ function signalFor(context: RuleContext, view: WatchedView, events: AdminEvent[]
   ];
   const trustedAdmins = view.trustedAdmins;
   const throughTrusted = trustedAdmins.has(sender) || callers.some((caller) => trustedAdmins.has(caller));
-  const creation = context.recentCreation(address);
   const known =
     (view.profile?.adminActors[sender] ?? 0) >= context.parameter('knownActorChanges', address) ||
-    creation?.txFrom === sender ||
-    creation?.creator === sender;
+    ((view.profile?.adminActors[sender] ?? 0) === 0 && isKnownAdmin(context, view, sender));
   const alone = actedAlone(context, address, sender);
-
   const parameter = (name: string) => context.parameter(name, address);
-  const assessed: Assessed[] = events.map((event) => {
-    const { change } = event;
-    const actor = eventActor(change);
+
+  const pauses = context.events.filter(
+    (event): event is AdminEvent =>
+      event.type === 'admin' && event.contract === address && event.change.name === 'Paused',
+  );
+  const assessed: Assessed[] = [];
+  for (const event of pauses) {
+    const actor = eventActor(event.change);
     const trusted = throughTrusted || (actor !== undefined && trustedAdmins.has(actor));
-    const target = adminChangeTarget(change);
+    const knownPauser = actor !== undefined && isKnownAdmin(context, view, actor);
+    const score = trusted || known || knownPauser ? 0 : parameter('pauseScore');
+    assessed.push({
+      name: 'Paused',
+      change: event.change,
+      logIndex: event.logIndex,
+      score,
+      trusted,
+      known,
+      fresh: false,
+      direct: !trusted && alone,
+      target: undefined,
+      actor,
+    });
+  }
+  for (const change of controlChanges(context, view, { fromCalls: false })) {
+    const actor = eventActor(change.standard);
+    const trusted = throughTrusted || (actor !== undefined && trustedAdmins.has(actor));
+    const target = change.targets[0];
     const fresh = target !== undefined && target !== zeroAddress && createdRecently(context, target);
     const direct = !trusted && (alone || actor === sender);
     const factor = trusted ? parameter('trustedFactor') : known ? parameter('knownActorFactor') : 1;
-    let score: number;
-    if (change.name === 'Paused') {
-      const knownPauser = actor !== undefined && (view.profile?.adminActors[actor] ?? 0) > 0;
-      score = trusted || known || knownPauser ? 0 : parameter('pauseScore');
-    } else {
-      const weight = changeWeight(change);
-      score =
-        weight > 0
-          ? (weight + (fresh ? parameter('freshBonus') : 0) + (direct ? parameter('directBonus') : 0)) * factor
-          : 0;
-    }
-    score = Math.min(0.7, Math.round(score * 1000) / 1000);
-    return { event, score, trusted, known, fresh, direct, target, actor };
-  });
+    const score =
+      (change.weight + (fresh ? parameter('freshBonus') : 0) + (direct ? parameter('directBonus') : 0)) * factor;
+    assessed.push({
+      name: change.name,
+      change: change.standard ?? change,
+      logIndex: change.logIndex,
+      score,
+      trusted,
+      known,
+      fresh,
+      direct,
+      target,
+      actor,
+    });
+  }
+  for (const entry of assessed) entry.score = Math.min(0.7, Math.round(entry.score * 1000) / 1000);
   const scored = assessed.filter((entry) => entry.score > 0).sort((a, b) => b.score - a.score);
   const top = scored[0];
   if (!top) return [];
 
   const describe = (entry: Assessed) =>
-    `${entry.event.change.name}${entry.target ? ` to ${entry.target}` : ''}${entry.fresh ? ' (created recently)' : ''}`;
+    `${entry.name}${entry.target ? ` to ${entry.target}` : ''}${entry.fresh ? ' (created recently)' : ''}`;
   return [
     {
       ruleId: 'admin-change',
@@ -213,7 +199,7 @@ function signalFor(context: RuleContext, view: WatchedView, events: AdminEvent[]
       contract: address,
       score: top.score,
       severity: severityOf(top.score),
-      title: `${top.event.change.name} on ${view.name}`,
+      title: `${top.name} on ${view.name}`,
       summary:
         `${scored.map(describe).join('; ')} on ${view.name}, sent by ${sender}` +
         `${top.trusted ? ' through a trusted admin' : top.known ? ', a known admin' : ', an account never seen administering it'}` +
@@ -221,9 +207,9 @@ function signalFor(context: RuleContext, view: WatchedView, events: AdminEvent[]
       actor: sender,
       details: {
         changes: scored.map((entry) => ({
-          name: entry.event.change.name,
-          change: entry.event.change,
-          logIndex: entry.event.logIndex,
+          name: entry.name,
+          change: entry.change,
+          logIndex: entry.logIndex,
           score: entry.score,
           target: entry.target,
           actor: entry.actor,
