@@ -438,7 +438,7 @@ function withContribution(
 }
 
 /** A pending transaction shaped as an included one: the simulated trace stands for the receipt. */
-function pendingAsTx(pending: PendingTx, trace: CallFrame | undefined, blockNumber: bigint): Tx {
+export function pendingAsTx(pending: PendingTx, trace: CallFrame | undefined, blockNumber: bigint): Tx {
   const logs: Log[] = [];
   const collect = (frame: CallFrame) => {
     if (frame.error) return;

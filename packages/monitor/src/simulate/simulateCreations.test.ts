@@ -1,0 +1,163 @@
+import {
+  type Block,
+  createCapabilityTracker,
+  createChainSync,
+  createMemoryCheckpointStore,
+  fetchBlock,
+} from '@bulwark/chain';
+import { type DemoProtocol, type DeployWalletClient, deployDemoProtocol } from '@bulwark/contracts';
+import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
+import { type Address, getContractAddress, parseAbi, parseEther, toFunctionSelector } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCreationSimulator } from './simulateCreations.ts';
+
+let chain: TestChain;
+let admin: DeployWalletClient;
+let attacker: DeployWalletClient;
+let protocol: DemoProtocol;
+let sync: ReturnType<typeof createChainSync>;
+/** Methods the simulator asked the node for. */
+const requests: string[] = [];
+
+const token = parseAbi(['function mint(address,uint256)', 'function transfer(address,uint256) returns (bool)']);
+
+beforeAll(async () => {
+  chain = await startTestChain();
+  [admin] = chain.wallets as [DeployWalletClient];
+  attacker = chain.wallets[5]!;
+  protocol = await deployDemoProtocol(admin, chain.publicClient, { artifacts: chain.artifacts });
+  // Depositors keep 60 ether in the vault.
+  for (const wallet of chain.wallets.slice(2, 5)) {
+    await chain.write(wallet, {
+      address: protocol.addresses.vault,
+      abi: protocol.abis.DemoVault,
+      functionName: 'deposit',
+      value: parseEther('20'),
+    });
+  }
+  sync = createChainSync({
+    chainId: 31337,
+    endpoints: [chain.anvil.rpcUrl],
+    checkpointStore: createMemoryCheckpointStore(),
+  });
+});
+
+afterAll(async () => {
+  await chain?.stop();
+});
+
+function simulator(selectorsOf?: (contract: string) => string[], log?: (line: string) => void) {
+  const { addresses } = protocol;
+  return createCreationSimulator({
+    pool: {
+      request: (method, params, options) => {
+        requests.push(method);
+        return sync.pool.request(method, params, options);
+      },
+    },
+    chainId: 31337,
+    contracts: [addresses.vault, addresses.lendingMarket, addresses.amm, addresses.debtToken],
+    selectorsOf,
+    log,
+  });
+}
+
+/** Deploys `name` from `wallet` and returns the traced block that created it. */
+async function deployed(wallet: DeployWalletClient, name: string, args: readonly unknown[]) {
+  const address = await chain.deploy(wallet, name, args);
+  const number = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  const block: Block = await fetchBlock(sync.pool, {
+    chainId: 31337,
+    number,
+    traces: true,
+    capabilities: createCapabilityTracker(),
+  });
+  return { address: address.toLowerCase() as Address, block };
+}
+
+describe('createCreationSimulator', () => {
+  test('default: an attack contract deployed against the vault shows a drain at its deployment block', async () => {
+    const { address, block } = await deployed(attacker, 'ReentrancyAttacker', [protocol.addresses.vault]);
+    const [simulation, ...others] = await simulator()(block);
+    expect(others).toHaveLength(0);
+    expect(simulation).toMatchObject({
+      address,
+      deployer: attacker.account.address.toLowerCase(),
+      references: [{ contract: protocol.addresses.vault.toLowerCase(), by: 'address' }],
+    });
+    expect(simulation!.error).toBeUndefined();
+    const attack = toFunctionSelector('attack(uint256)');
+    const [drain] = simulation!.drains;
+    // A deposit of 1% of the vault, re-entered five times: five deposits' worth leaves net.
+    expect(drain).toMatchObject({
+      contract: protocol.addresses.vault.toLowerCase(),
+      asset: 'native',
+      holdings: parseEther('60').toString(),
+      net: parseEther('3').toString(),
+      in: parseEther('0.6').toString(),
+      out: parseEther('3.6').toString(),
+      recipients: [address],
+      share: 0.05,
+      call: { selector: attack, args: 'small', value: parseEther('0.6').toString(), reverted: false },
+    });
+    expect(simulation!.calls).toBeGreaterThan(0);
+  });
+
+  test('behavior: a keeper takes its small reward, and a funded trading bot trades: no drain beyond the reward', async () => {
+    const keeper = await deployed(attacker, 'HarvestKeeper', [protocol.addresses.vault]);
+    const [keeping] = await simulator()(keeper.block);
+    expect(keeping!.references).toEqual([{ contract: protocol.addresses.vault.toLowerCase(), by: 'address' }]);
+    // harvest() pays 0.1% of the vault's ether, by design.
+    expect(keeping!.drains.map((drain) => drain.share)).toEqual([0.001]);
+
+    // The trader's capital arrives before its code (at its precomputed address).
+    const { debtToken, collateralToken, amm } = protocol.addresses;
+    const nonce = await chain.publicClient.getTransactionCount({ address: attacker.account.address });
+    const bot = getContractAddress({ from: attacker.account.address, nonce: BigInt(nonce) });
+    await chain.write(admin, {
+      address: collateralToken,
+      abi: token,
+      functionName: 'mint',
+      args: [bot, parseEther('50')],
+    });
+    const trader = await deployed(attacker, 'SwapArbitrageBot', [amm, collateralToken, debtToken]);
+    expect(trader.address).toBe(bot.toLowerCase());
+    const [trading] = await simulator()(trader.block);
+    expect(trading!.references.map((reference) => reference.contract)).toContain(amm.toLowerCase());
+    expect(trading!.drains).toEqual([]);
+    expect(trading!.trades[0]).toMatchObject({
+      contract: amm.toLowerCase(),
+      gave: [{ asset: debtToken.toLowerCase() }],
+      got: [{ asset: collateralToken.toLowerCase() }],
+    });
+  });
+
+  test('behavior: a contract with no reference to a protected one is not simulated at all', async () => {
+    const before = requests.length;
+    const { block } = await deployed(attacker, 'DemoToken', ['Other', 'OTH']);
+    expect(await simulator((contract) => (contract === vault() ? [...selectorsOfVault(contract)] : []))(block)).toEqual(
+      [],
+    );
+    expect(requests.slice(before)).toEqual([]);
+  });
+
+  test('behavior: code that calls two of a protected contract’s own functions is recognised without its address', async () => {
+    const { block } = await deployed(attacker, 'ReentrancyAttacker', [protocol.addresses.vault]);
+    const market = protocol.addresses.lendingMarket.toLowerCase();
+    // The market is given the vault's interface: the attacker calls deposit() and withdrawAll() on it.
+    const [simulation] = await simulator((contract) => (contract === market ? [...selectorsOfVault(vault())] : []))(
+      block,
+    );
+    expect(simulation!.references).toContainEqual({ contract: market, by: 'selectors' });
+    // Token functions alone say nothing about which protocol a contract is built for.
+    const drainer = await deployed(attacker, 'DrainerImplementation', []);
+    expect(await simulator(() => ['0xa9059cbb', '0x70a08231'])(drainer.block)).toEqual([]);
+  });
+});
+
+const vault = () => protocol.addresses.vault.toLowerCase();
+
+/** The vault's own functions: what a profile learns from its traffic, or its ABI gives. */
+function* selectorsOfVault(_contract: string) {
+  for (const item of protocol.abis.DemoVault) if (item.type === 'function') yield toFunctionSelector(item);
+}
