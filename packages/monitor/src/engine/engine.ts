@@ -14,6 +14,7 @@ import type { ContractProfile } from '../baseline/types.ts';
 import { normalizeBlock } from '../events/normalize.ts';
 import type { MonitorEvent } from '../events/types.ts';
 import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
+import type { CreationSimulation } from '../simulate/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
 
 export type WatchedContractSpec = {
@@ -66,8 +67,11 @@ export type BlockResult = {
 export type Engine = {
   /** Learns a block (backfill): no rules run. */
   learn(block: Block): void;
-  /** Evaluates a block: every transaction through the rules, then learns the ones that raised nothing. */
-  process(block: Block): BlockResult;
+  /**
+   * Evaluates a block: every transaction through the rules, then learns the ones that raised nothing.
+   * `simulations`: the block's new contracts simulated by the runtime, handed to the rules of the transaction that created each.
+   */
+  process(block: Block, extra?: { simulations?: readonly CreationSimulation[] | undefined }): BlockResult;
   /** Evaluates a pending transaction from its simulated trace, against the current state, changing nothing. */
   processPending(tx: PendingTx, trace: CallFrame | undefined, head: { number: bigint; timestamp: bigint }): TxResult;
   profile(address: string): ContractProfile;
@@ -292,7 +296,7 @@ export function createEngine(options: EngineOptions): Engine {
       forgetOldCreations(block.number);
     },
 
-    process(block) {
+    process(block, extra) {
       forEachBlockTick(block, false);
       releaseDeferred(block.number);
       const time = Number(block.timestamp);
@@ -327,6 +331,7 @@ export function createEngine(options: EngineOptions): Engine {
           recentCreation: recentCreation(block.number),
           threatLabel,
           prices,
+          simulations: extra?.simulations?.filter((simulation) => simulation.txHash === tx.hash),
         });
         for (const signal of signals) {
           const state = contracts.get(signal.contract);
