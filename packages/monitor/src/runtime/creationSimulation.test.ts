@@ -1,13 +1,14 @@
 import { createCapabilityTracker, createChainSync, createMemoryCheckpointStore, fetchBlock } from '@bulwark/chain';
-import { type DemoProtocol, type DeployWalletClient, deployDemoProtocol } from '@bulwark/contracts';
-import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
+import type { DemoProtocol, DeployWalletClient } from '@bulwark/contracts';
+import type { TestChain } from '@bulwark/contracts/testing';
 import { openStore, type Store } from '@bulwark/store';
-import { getContractAddress, parseAbi, parseEther } from 'viem';
+import { parseAbi, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseMonitorConfig } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
 import { allRules } from '../rules/index.ts';
 import { createCreationSimulator } from '../simulate/simulateCreations.ts';
+import { fundNextContract, startVaultChain } from '../simulate/testing.ts';
 import type { Alert } from '../sinks/alert.ts';
 import { createMonitorsFromConfig } from './fromConfig.ts';
 import type { BlockReport, Monitor } from './monitor.ts';
@@ -21,8 +22,8 @@ import type { BlockReport, Monitor } from './monitor.ts';
 // anvil's second dev account: the vault's guardian.
 const guardianKey = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 const pausedAbi = parseAbi(['function paused() view returns (bool)']);
-const mintAbi = parseAbi(['function mint(address,uint256)']);
 
+let vaultChain: Awaited<ReturnType<typeof startVaultChain>>;
 let chain: TestChain;
 let store: Store;
 let protocol: DemoProtocol;
@@ -33,21 +34,8 @@ const reports = new Map<bigint, BlockReport>();
 const alerts: Alert[] = [];
 
 beforeAll(async () => {
-  chain = await startTestChain();
-  const [admin, guardian] = chain.wallets as [DeployWalletClient, DeployWalletClient];
-  attacker = chain.wallets[5]!;
-  protocol = await deployDemoProtocol(admin, chain.publicClient, {
-    guardian: guardian.account.address,
-    artifacts: chain.artifacts,
-  });
-  for (const wallet of chain.wallets.slice(2, 5)) {
-    await chain.write(wallet, {
-      address: protocol.addresses.vault,
-      abi: protocol.abis.DemoVault,
-      functionName: 'deposit',
-      value: parseEther('20'),
-    });
-  }
+  vaultChain = await startVaultChain();
+  ({ chain, protocol, deployer: attacker } = vaultChain);
   store = await openStore({ dataDir: 'memory://' });
   const { vault, amm, lendingMarket, debtToken, collateralToken } = protocol.addresses;
   const breaker = { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } };
@@ -106,14 +94,7 @@ describe('creation simulation in the running monitor', () => {
     expect(keeper.report.flagged).toEqual([]);
 
     // The trading bot's capital is sent to its address before its code arrives.
-    const nonce = await chain.publicClient.getTransactionCount({ address: attacker.account.address });
-    const bot = getContractAddress({ from: attacker.account.address, nonce: BigInt(nonce) });
-    await chain.write(chain.wallets[0]!, {
-      address: collateralToken,
-      abi: mintAbi,
-      functionName: 'mint',
-      args: [bot, parseEther('50')],
-    });
+    await fundNextContract(vaultChain, parseEther('50'));
     const trader = await deployWatched('SwapArbitrageBot', [amm, collateralToken, debtToken]);
     expect(trader.report.flagged).toEqual([]);
     expect(await vaultPaused()).toBe(false);

@@ -5,36 +5,24 @@ import {
   createMemoryCheckpointStore,
   fetchBlock,
 } from '@bulwark/chain';
-import { type DemoProtocol, type DeployWalletClient, deployDemoProtocol } from '@bulwark/contracts';
-import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
-import { type Address, getContractAddress, parseAbi, parseEther, toFunctionSelector } from 'viem';
+import type { DemoProtocol, DeployWalletClient } from '@bulwark/contracts';
+import type { TestChain } from '@bulwark/contracts/testing';
+import { type Address, parseEther, toFunctionSelector } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCreationSimulator } from './simulateCreations.ts';
+import { fundNextContract, startVaultChain } from './testing.ts';
 
+let vaultChain: Awaited<ReturnType<typeof startVaultChain>>;
 let chain: TestChain;
-let admin: DeployWalletClient;
 let attacker: DeployWalletClient;
 let protocol: DemoProtocol;
 let sync: ReturnType<typeof createChainSync>;
 /** Methods the simulator asked the node for. */
 const requests: string[] = [];
 
-const token = parseAbi(['function mint(address,uint256)', 'function transfer(address,uint256) returns (bool)']);
-
 beforeAll(async () => {
-  chain = await startTestChain();
-  [admin] = chain.wallets as [DeployWalletClient];
-  attacker = chain.wallets[5]!;
-  protocol = await deployDemoProtocol(admin, chain.publicClient, { artifacts: chain.artifacts });
-  // Depositors keep 60 ether in the vault.
-  for (const wallet of chain.wallets.slice(2, 5)) {
-    await chain.write(wallet, {
-      address: protocol.addresses.vault,
-      abi: protocol.abis.DemoVault,
-      functionName: 'deposit',
-      value: parseEther('20'),
-    });
-  }
+  vaultChain = await startVaultChain();
+  ({ chain, protocol, deployer: attacker } = vaultChain);
   sync = createChainSync({
     chainId: 31337,
     endpoints: [chain.anvil.rpcUrl],
@@ -112,14 +100,7 @@ describe('createCreationSimulator', () => {
 
     // The trader's capital arrives before its code (at its precomputed address).
     const { debtToken, collateralToken, amm } = protocol.addresses;
-    const nonce = await chain.publicClient.getTransactionCount({ address: attacker.account.address });
-    const bot = getContractAddress({ from: attacker.account.address, nonce: BigInt(nonce) });
-    await chain.write(admin, {
-      address: collateralToken,
-      abi: token,
-      functionName: 'mint',
-      args: [bot, parseEther('50')],
-    });
+    const bot = await fundNextContract(vaultChain, parseEther('50'));
     const trader = await deployed(attacker, 'SwapArbitrageBot', [amm, collateralToken, debtToken]);
     expect(trader.address).toBe(bot.toLowerCase());
     const [trading] = await simulator()(trader.block);

@@ -1,9 +1,12 @@
-import type { Address } from 'viem';
+import { type DemoProtocol, type DeployWalletClient, deployDemoProtocol } from '@bulwark/contracts';
+import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
+import { type Address, getContractAddress, parseAbi, parseEther } from 'viem';
 import type { CreationSimulation, SimulatedDrain } from './types.ts';
 
 /*
- * Builders for rule tests that read creation simulations: a simulation of a new contract and the
- * drains it found, with defaults a test overrides. Not exported from the package.
+ * Test support for creation simulation: builders of simulations for rule tests (with defaults a
+ * test overrides), and an anvil with the demo vault funded for the tests that simulate for real.
+ * Not exported from the package.
  */
 
 /** A drain of `share` of `holdings` wei of ether out of `contract` toward `to`. */
@@ -47,4 +50,46 @@ export function creationSimulation(
     trades: [],
     ...overrides,
   };
+}
+
+/**
+ * anvil with the demo protocol (dev account 0 its admin, 1 its guardian), its vault holding 60
+ * ether from three depositors, and dev account 5 as the one who deploys new contracts.
+ */
+export async function startVaultChain(): Promise<{
+  chain: TestChain;
+  protocol: DemoProtocol;
+  deployer: DeployWalletClient;
+}> {
+  const chain = await startTestChain();
+  const [admin, guardian] = chain.wallets as [DeployWalletClient, DeployWalletClient];
+  const protocol = await deployDemoProtocol(admin, chain.publicClient, {
+    guardian: guardian.account.address,
+    artifacts: chain.artifacts,
+  });
+  for (const wallet of chain.wallets.slice(2, 5)) {
+    await chain.write(wallet, {
+      address: protocol.addresses.vault,
+      abi: protocol.abis.DemoVault,
+      functionName: 'deposit',
+      value: parseEther('20'),
+    });
+  }
+  return { chain, protocol, deployer: chain.wallets[5]! };
+}
+
+/** Mints `amount` of the demo collateral to the address `deployer`'s next contract will have: capital that is there before its code. */
+export async function fundNextContract(
+  { chain, protocol, deployer }: Awaited<ReturnType<typeof startVaultChain>>,
+  amount: bigint,
+): Promise<Address> {
+  const nonce = await chain.publicClient.getTransactionCount({ address: deployer.account.address });
+  const address = getContractAddress({ from: deployer.account.address, nonce: BigInt(nonce) });
+  await chain.write(chain.wallets[0]!, {
+    address: protocol.addresses.collateralToken,
+    abi: parseAbi(['function mint(address,uint256)']),
+    functionName: 'mint',
+    args: [address, amount],
+  });
+  return address;
 }
