@@ -148,6 +148,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
                 pool: sync.pool,
                 chainId: chain.id,
                 contracts: contracts.map((contract) => contract.address),
+                pools: contracts.filter((contract) => contract.kind === 'pool').map((contract) => contract.address),
                 // The functions each protected contract is called with, as learned from its traffic.
                 selectorsOf: (contract) => Object.keys(engine.profile(contract).selectors),
                 maxFunctions: config.simulation?.maxFunctions,

@@ -34,7 +34,7 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-function simulator(selectorsOf?: (contract: string) => string[], log?: (line: string) => void) {
+function simulator(selectorsOf?: (contract: string) => string[], pools?: string[]) {
   const { addresses } = protocol;
   return createCreationSimulator({
     pool: {
@@ -46,7 +46,7 @@ function simulator(selectorsOf?: (contract: string) => string[], log?: (line: st
     chainId: 31337,
     contracts: [addresses.vault, addresses.lendingMarket, addresses.amm, addresses.debtToken],
     selectorsOf,
-    log,
+    pools,
   });
 }
 
@@ -111,6 +111,35 @@ describe('createCreationSimulator', () => {
       gave: [{ asset: debtToken.toLowerCase() }],
       got: [{ asset: collateralToken.toLowerCase() }],
     });
+  });
+
+  test('behavior: a trade is priced by a watched pool: a fair one stays a trade, one worth far less drains the difference', async () => {
+    const { debtToken, collateralToken, amm, lendingMarket } = protocol.addresses;
+    const market = lendingMarket.toLowerCase();
+    const pools = [amm];
+    await fundNextContract(vaultChain, parseEther('50'));
+    const trader = await deployed(attacker, 'SwapArbitrageBot', [amm, collateralToken, debtToken]);
+    const [trading] = await simulator(undefined, pools)(trader.block);
+    expect(trading!.drains).toEqual([]);
+    expect(trading!.trades[0]).toMatchObject({ contract: amm.toLowerCase(), pool: amm.toLowerCase() });
+
+    // Capital of its own: 50,000 dUSD to pump the pool's price of the collateral, then borrow against it.
+    await fundNextContract(vaultChain, parseEther('50000'), debtToken);
+    const borrower = await deployed(attacker, 'SpotPriceBorrower', [amm, lendingMarket, collateralToken, debtToken]);
+    const [borrowing] = await simulator(undefined, pools)(borrower.block);
+    const drain = borrowing!.drains.find((candidate) => candidate.contract === market);
+    // The market lends dUSD against collateral worth far less at the pool's price before the call.
+    expect(drain).toMatchObject({
+      asset: debtToken.toLowerCase(),
+      call: { selector: toFunctionSelector('strike()') },
+      pricedBy: { pool: amm.toLowerCase(), got: { asset: collateralToken.toLowerCase() } },
+    });
+    expect(BigInt(drain!.net)).toBeLessThan(BigInt(drain!.out));
+    expect(drain!.share).toBeGreaterThan(0.05);
+    // Without a pool to price it, the same call is a trade.
+    const [unpriced] = await simulator()(borrower.block);
+    expect(unpriced!.drains.filter((candidate) => candidate.contract === market)).toEqual([]);
+    expect(unpriced!.trades.map((trade) => trade.contract)).toContain(market);
   });
 
   test('behavior: a contract with no reference to a protected one is not simulated at all', async () => {

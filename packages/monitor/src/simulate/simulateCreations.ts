@@ -12,7 +12,7 @@ import { normalizeBlock } from '../events/normalize.ts';
 import { flashLoanCallbacks, flashLoanEntries } from '../rules/attack/selectors.ts';
 import { readBytecode, referencedAddresses } from './bytecode.ts';
 import { measureFlows } from './flows.ts';
-import type { CreationSimulation, SimulatedCall, SimulatedDrain, SimulatedTrade } from './types.ts';
+import type { CreationSimulation, SimulatedCall, SimulatedDrain, SimulatedFlow } from './types.ts';
 
 export type CreationSimulatorParameters = {
   pool: Pick<RpcPool, 'request'>;
@@ -24,6 +24,11 @@ export type CreationSimulatorParameters = {
    * code that calls them is recognised even when it takes the contract's address at run time.
    */
   selectorsOf?: ((contract: string) => Iterable<string>) | undefined;
+  /**
+   * Watched pools: one that holds both assets of a trade prices it (its balances at the block); a
+   * trade that brings back less than `1 − tradeTolerance` of what left, at that price, drains the difference.
+   */
+  pools?: readonly string[] | undefined;
   /** External functions called per new contract, in dispatcher order. Default 12. */
   maxFunctions?: number | undefined;
   /** Gas of each simulated call. Default 3,000,000. */
@@ -56,6 +61,8 @@ const erc20 = parseAbi(['function balanceOf(address) view returns (uint256)']);
 const argumentWords = 8;
 /** Calls in flight at once per new contract. */
 const concurrency = 4;
+/** A priced trade may bring back this much less than it took (fees, slippage) and still be a trade. */
+const tradeTolerance = 0.1;
 
 /**
  * Reads each contract created in a block; for those whose code or constructor arguments hold the
@@ -68,6 +75,7 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
   const { pool } = parameters;
   const log = parameters.log ?? (() => {});
   const contracts = new Set(parameters.contracts.map((address) => address.toLowerCase()));
+  const pools = (parameters.pools ?? []).map((address) => address.toLowerCase());
   const maxFunctions = parameters.maxFunctions ?? 12;
   const gas = parameters.gasPerCall ?? 3_000_000n;
   let unsupported = false;
@@ -119,6 +127,39 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
     return result.length >= 66 ? BigInt(result.slice(0, 66)) : 0n;
   }
 
+  /**
+   * Values a one-for-one trade at the price of a watched pool holding both assets: the shortfall
+   * when what came back is worth less than `1 − tradeTolerance` of what left. Undefined without a pool.
+   */
+  async function priceTrade(
+    gave: readonly SimulatedFlow[],
+    got: readonly SimulatedFlow[],
+    tag: Hex,
+    balances: Map<string, Promise<bigint>>,
+  ): Promise<{ pool: string; shortfall: (SimulatedFlow & Pick<SimulatedDrain, 'pricedBy'>) | undefined } | undefined> {
+    if (gave.length !== 1 || got.length !== 1) return undefined;
+    const [left, back] = [gave[0]!, got[0]!];
+    const balance = (pool: string, asset: string) => {
+      const key = `${pool}:${asset}`;
+      if (!balances.has(key)) balances.set(key, holdingsOf(pool, asset, tag));
+      return balances.get(key)!;
+    };
+    for (const pool of pools) {
+      const [leftReserve, backReserve] = await Promise.all([balance(pool, left.asset), balance(pool, back.asset)]);
+      if (leftReserve === 0n || backReserve === 0n) continue;
+      const worth = (-BigInt(back.net) * leftReserve) / backReserve;
+      const shortfall = BigInt(left.net) - worth;
+      const fair = Number(shortfall) <= tradeTolerance * Number(left.net);
+      return {
+        pool,
+        shortfall: fair
+          ? undefined
+          : { ...left, net: shortfall.toString(), pricedBy: { pool, got: back, worth: worth.toString() } },
+      };
+    }
+    return undefined;
+  }
+
   async function simulate(creation: Creation, block: Block): Promise<CreationSimulation | undefined> {
     const tag = hex(block.number);
     const code = creation.code ?? (await pool.request<Hex>('eth_getCode', [creation.address, tag]));
@@ -165,6 +206,8 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
       .slice(0, maxFunctions)
       .flatMap((selector) => shapes.map((shape) => ({ selector, ...shape })));
     const best = new Map<string, SimulatedDrain>();
+    /** Pool balances read to price trades, once per simulation. */
+    const balances = new Map<string, Promise<bigint>>();
     const run = async (step: (typeof plan)[number]) => {
       const data = `${step.selector}${argumentShapes[step.args]}` as Hex;
       const frame = await trace(
@@ -185,16 +228,21 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
         return;
       }
       for (const { contract, gave, got } of measureFlows(eventsOf(frame, creation, block, contracts))) {
+        let drained: (SimulatedFlow & Pick<SimulatedDrain, 'pricedBy'>)[] = gave;
         if (gave.length > 0 && got.length > 0) {
-          // Another asset came back: a trade (without a price to compare the two, never a drain).
-          if (simulation.trades.length < 5) simulation.trades.push({ contract, gave, got, call } as SimulatedTrade);
-          continue;
+          // Another asset came back: a trade, unless a watched pool's price says it was worth much less.
+          const priced = await priceTrade(gave, got, tag, balances);
+          if (!priced?.shortfall) {
+            if (simulation.trades.length < 5) simulation.trades.push({ contract, gave, got, call, pool: priced?.pool });
+            continue;
+          }
+          drained = [priced.shortfall];
         }
-        for (const flow of gave) {
+        for (const flow of drained) {
           const key = `${contract}:${flow.asset}`;
           const known = best.get(key);
           if (!known || BigInt(flow.net) > BigInt(known.net)) {
-            best.set(key, { ...flow, holdings: '0', share: 0, call });
+            best.set(key, { holdings: '0', share: 0, ...flow, call });
           }
         }
       }

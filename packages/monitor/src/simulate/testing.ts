@@ -78,15 +78,16 @@ export async function startVaultChain(): Promise<{
   return { chain, protocol, deployer: chain.wallets[5]! };
 }
 
-/** Mints `amount` of the demo collateral to the address `deployer`'s next contract will have: capital that is there before its code. */
+/** Mints `amount` of a demo token (default the collateral) to the address `deployer`'s next contract will have: capital that is there before its code. */
 export async function fundNextContract(
   { chain, protocol, deployer }: Awaited<ReturnType<typeof startVaultChain>>,
   amount: bigint,
+  token: Address = protocol.addresses.collateralToken,
 ): Promise<Address> {
   const nonce = await chain.publicClient.getTransactionCount({ address: deployer.account.address });
   const address = getContractAddress({ from: deployer.account.address, nonce: BigInt(nonce) });
   await chain.write(chain.wallets[0]!, {
-    address: protocol.addresses.collateralToken,
+    address: token,
     abi: parseAbi(['function mint(address,uint256)']),
     functionName: 'mint',
     args: [address, amount],

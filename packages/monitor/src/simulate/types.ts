@@ -31,10 +31,24 @@ export type SimulatedDrain = SimulatedFlow & {
   /** `net / holdings`, 1 when the contract held nothing of it. */
   share: number;
   call: SimulatedCall;
+  /**
+   * For a trade that brought too little back: the watched pool whose price valued what came back
+   * (`worth`, in the asset that left), and that flow; `net` is then the shortfall.
+   */
+  pricedBy?: { pool: string; got: SimulatedFlow; worth: string } | undefined;
 };
 
-/** A call that took one asset out of a protected contract and brought another one back: a trade. */
-export type SimulatedTrade = { contract: string; gave: SimulatedFlow[]; got: SimulatedFlow[]; call: SimulatedCall };
+/**
+ * A call that took one asset out of a protected contract and brought another one back: a trade,
+ * at a fair price by `pool` when a watched pool holds both, unpriced otherwise.
+ */
+export type SimulatedTrade = {
+  contract: string;
+  gave: SimulatedFlow[];
+  got: SimulatedFlow[];
+  call: SimulatedCall;
+  pool?: string | undefined;
+};
 
 /** A new contract that references protected ones, simulated at the block that created it. */
 export type CreationSimulation = {
