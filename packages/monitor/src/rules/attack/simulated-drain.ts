@@ -13,7 +13,7 @@ export const simulatedDrainRule = defineRule({
   confidence: 'medium',
   description:
     'A contract created in this transaction references a watched contract (its address in the code or the constructor arguments, or calls to its own functions together with a flash-loan entry point or callback). The monitor called each of its external functions from its deployer on the state after the block (`debug_traceCall`, a few argument shapes, see docs/monitor/simulation.md) and netted what would leave the watched contracts: ether in call frames and ERC-20 `Transfer` logs, minus what comes back in the same asset. ' +
-    'A call that brings another asset back is a trade, never a drain. The rule fires when the largest net outflow of one asset reaches `minShare` of what the watched contract holds of it. ' +
+    'A call that brings another asset back is a trade, unless a watched pool holding both assets prices what came back below 90% of what left: then the shortfall is the drain. The rule fires when the largest net outflow of one asset reaches `minShare` of what the watched contract holds of it. ' +
     'Score = 0.5 at `minShare`, rising with log(share / minShare) to 0.9 at `saturationShare`. With the fresh-contract signal of the same deployment (its simulated calls reach the watched contract) it crosses the pause line at the deployment block, before the first strike.',
   scenario:
     'An attacker deploys a contract built against the protocol, then strikes from it in transactions that spend no time in the mempool, each taking a slice of the funds. The deployment is the last moment a pause can save nearly everything: simulated from its deployer, the contract already takes value out with nothing in return.',
@@ -62,7 +62,7 @@ export const simulatedDrainRule = defineRule({
           score,
           severity: score >= 0.8 ? 'critical' : 'high',
           title: `${view.name} would lose ${round(top.share * 100)}% of its ${asset} to a contract deployed in this transaction (simulated)`,
-          summary: `${simulation.address}, deployed by ${simulation.deployer}, called as its deployer (${top.call.selector}, arguments ${top.call.args}, ${short(Number(top.call.value))} wei sent) takes ${short(Number(top.net))} of ${short(Number(top.holdings))} ${asset} out of ${view.name} net, to ${top.recipients.join(', ')}; ${simulation.calls} calls simulated, ${simulation.reverted} reverted.`,
+          summary: `${simulation.address}, deployed by ${simulation.deployer}, called as its deployer (${top.call.selector}, arguments ${top.call.args}, ${short(Number(top.call.value))} wei sent) takes ${short(Number(top.net))} of ${short(Number(top.holdings))} ${asset} out of ${view.name} net${top.pricedBy ? ` (of what came back in ${top.pricedBy.got.asset}, valued at ${top.pricedBy.pool}'s price)` : ''}, to ${top.recipients.join(', ')}; ${simulation.calls} calls simulated, ${simulation.reverted} reverted.`,
           actor: simulation.address,
           details: {
             newContract: simulation.address,
