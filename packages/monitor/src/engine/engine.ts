@@ -73,7 +73,12 @@ export type Engine = {
    */
   process(block: Block, extra?: { simulations?: readonly CreationSimulation[] | undefined }): BlockResult;
   /** Evaluates a pending transaction from its simulated trace, against the current state, changing nothing. */
-  processPending(tx: PendingTx, trace: CallFrame | undefined, head: { number: bigint; timestamp: bigint }): TxResult;
+  processPending(
+    tx: PendingTx,
+    trace: CallFrame | undefined,
+    head: { number: bigint; timestamp: bigint },
+    extra?: { simulations?: readonly CreationSimulation[] | undefined },
+  ): TxResult;
   profile(address: string): ContractProfile;
   profiles(): ContractProfile[];
   setBalance(address: string, asset: string, balance: bigint): void;
@@ -355,7 +360,7 @@ export function createEngine(options: EngineOptions): Engine {
       return { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
     },
 
-    processPending(pending, trace, head) {
+    processPending(pending, trace, head, extra) {
       const tx = pendingAsTx(pending, trace, head.number + 1n);
       const block: Block = {
         number: head.number + 1n,
@@ -393,6 +398,7 @@ export function createEngine(options: EngineOptions): Engine {
         recentCreation: recentCreation(block.number),
         threatLabel,
         prices,
+        simulations: extra?.simulations,
       });
       const verdicts = signals.length > 0 ? composite.preview(block.number, signals) : [];
       return { tx, events, signals, verdicts };

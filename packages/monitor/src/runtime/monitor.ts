@@ -419,10 +419,10 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           'latest',
           false,
         ]);
-        const result = engine.processPending(event.tx, event.trace, {
-          number: BigInt(head.number),
-          timestamp: BigInt(head.timestamp),
-        });
+        const at = { number: BigInt(head.number), timestamp: BigInt(head.timestamp) };
+        // A pending deployment of a contract built against a protected one is judged before it exists.
+        const simulations = await parameters.simulateCreations?.pending(event.tx, event.trace, at);
+        const result = engine.processPending(event.tx, event.trace, at, { simulations });
         const pauses = await handleVerdicts(
           result.verdicts.filter((verdict) => verdict.pause),
           { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) },

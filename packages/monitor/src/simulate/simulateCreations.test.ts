@@ -4,11 +4,16 @@ import {
   createChainSync,
   createMemoryCheckpointStore,
   fetchBlock,
+  normalizeCallFrame,
+  type PendingTx,
+  type RpcCallFrame,
 } from '@bulwark/chain';
 import type { DemoProtocol, DeployWalletClient } from '@bulwark/contracts';
 import type { TestChain } from '@bulwark/contracts/testing';
-import { type Address, parseEther, toFunctionSelector } from 'viem';
+import { type Address, encodeDeployData, parseEther, toFunctionSelector } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEngine } from '../engine/engine.ts';
+import { allRules } from '../rules/index.ts';
 import { createCreationSimulator } from './simulateCreations.ts';
 import { fundNextContract, startVaultChain } from './testing.ts';
 
@@ -140,6 +145,57 @@ describe('createCreationSimulator', () => {
     const [unpriced] = await simulator()(borrower.block);
     expect(unpriced!.drains.filter((candidate) => candidate.contract === market)).toEqual([]);
     expect(unpriced!.trades.map((trade) => trade.contract)).toContain(market);
+  });
+
+  test('behavior: a pending deployment is simulated before the contract exists, and the engine pauses on it', async () => {
+    const artifact = chain.artifacts.contracts.ReentrancyAttacker!;
+    const from = attacker.account.address;
+    const input = encodeDeployData({
+      abi: artifact.abi,
+      bytecode: artifact.bytecode,
+      args: [protocol.addresses.vault],
+    });
+    // What mempool mode hands over: the transaction and its simulated trace on the latest block.
+    const trace = normalizeCallFrame(
+      await sync.pool.request<RpcCallFrame>('debug_traceCall', [
+        { from, data: input, gas: '0x300000' },
+        'latest',
+        { tracer: 'callTracer', tracerConfig: { withLog: true } },
+      ]),
+    );
+    const tx: PendingTx = {
+      hash: `0x${'5e'.repeat(32)}`,
+      from: from.toLowerCase() as Address,
+      to: null,
+      value: 0n,
+      input,
+      nonce: 0n,
+      gas: 0x300000n,
+      gasPrice: undefined,
+      maxFeePerGas: 10n ** 9n,
+      maxPriorityFeePerGas: 10n ** 9n,
+    };
+    const head = await chain.publicClient.getBlock({ blockTag: 'latest' });
+    const at = { number: head.number, timestamp: head.timestamp };
+    const simulations = await simulator().pending(tx, trace, at);
+    expect(await chain.publicClient.getCode({ address: trace.to! })).toBeUndefined();
+    expect(simulations).toMatchObject([
+      {
+        txHash: tx.hash,
+        address: trace.to,
+        blockNumber: head.number + 1n,
+        drains: [{ contract: vault(), asset: 'native', share: 0.05, net: parseEther('3').toString() }],
+      },
+    ]);
+    const engine = createEngine({
+      chainId: 31337,
+      rules: allRules,
+      contracts: [{ address: protocol.addresses.vault, name: 'DemoVault', kind: 'vault' }],
+    });
+    expect(engine.processPending(tx, trace, at).verdicts).toEqual([]);
+    expect(engine.processPending(tx, trace, at, { simulations }).verdicts).toMatchObject([
+      { contract: vault(), pause: true },
+    ]);
   });
 
   test('behavior: a contract with no reference to a protected one is not simulated at all', async () => {

@@ -3,6 +3,7 @@ import {
   type CallFrame,
   isMethodNotFound,
   normalizeCallFrame,
+  type PendingTx,
   type RpcCallFrame,
   type RpcPool,
 } from '@bulwark/chain';
@@ -37,7 +38,18 @@ export type CreationSimulatorParameters = {
 };
 
 /** Simulates the block's new contracts that reference protected ones; the others cost nothing. */
-export type CreationSimulator = (block: Block) => Promise<CreationSimulation[]>;
+export type CreationSimulator = {
+  (block: Block): Promise<CreationSimulation[]>;
+  /**
+   * The contracts a pending transaction would create (mempool mode), simulated on the head's state
+   * with their code put in place (storage their constructor would write is not).
+   */
+  pending(
+    tx: PendingTx,
+    trace: CallFrame | undefined,
+    head: { number: bigint; timestamp: bigint },
+  ): Promise<CreationSimulation[]>;
+};
 
 type Creation = { txHash: Hex; deployer: Address; address: Address; initCode: Hex; code: Hex | undefined };
 
@@ -106,7 +118,12 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
     return references;
   }
 
-  async function trace(call: { from: Address; to: Address; data: Hex; value: bigint }, tag: Hex, balance: bigint) {
+  async function trace(
+    call: { from: Address; to: Address; data: Hex; value: bigint },
+    tag: Hex,
+    balance: bigint,
+    code: Hex | undefined,
+  ) {
     const frame = await pool.request<RpcCallFrame>('debug_traceCall', [
       { from: call.from, to: call.to, data: call.data, value: hex(call.value), gas: hex(gas) },
       tag,
@@ -114,7 +131,8 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
         tracer: 'callTracer',
         tracerConfig: { withLog: true },
         // The deployer is given the ether the call sends, whatever it holds now.
-        stateOverrides: { [call.from]: { balance: hex(balance) } },
+        // A pending contract does not exist yet: its code is put in place.
+        stateOverrides: { [call.from]: { balance: hex(balance) }, ...(code ? { [call.to]: { code } } : {}) },
       },
     ]);
     return normalizeCallFrame(frame);
@@ -160,8 +178,10 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
     return undefined;
   }
 
-  async function simulate(creation: Creation, block: Block): Promise<CreationSimulation | undefined> {
-    const tag = hex(block.number);
+  /** `pending`: the creation is not mined; the state is the head's, with the new code put in place. */
+  async function simulate(creation: Creation, block: Block, pending: boolean): Promise<CreationSimulation | undefined> {
+    const tag = hex(pending ? block.number - 1n : block.number);
+    if (pending && !creation.code) return undefined;
     const code = creation.code ?? (await pool.request<Hex>('eth_getCode', [creation.address, tag]));
     if (code.length <= 2) return undefined;
     const references = referencesOf(creation, code);
@@ -214,6 +234,7 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
         { from: creation.deployer, to: creation.address, data, value: step.value },
         tag,
         balance,
+        pending ? code : undefined,
       );
       const call: SimulatedCall = {
         from: creation.deployer,
@@ -267,12 +288,12 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
     return simulation;
   }
 
-  return async (block) => {
+  async function simulateAll(block: Block, pending: boolean): Promise<CreationSimulation[]> {
     if (unsupported || contracts.size === 0) return [];
     const results: CreationSimulation[] = [];
     for (const creation of creationsOf(block)) {
       try {
-        const simulation = await simulate(creation, block);
+        const simulation = await simulate(creation, block, pending);
         if (simulation) results.push(simulation);
       } catch (error) {
         // One contract that could not be read never holds back the block.
@@ -280,7 +301,29 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
       }
     }
     return results;
-  };
+  }
+
+  return Object.assign((block: Block) => simulateAll(block, false), {
+    pending(tx: PendingTx, trace: CallFrame | undefined, head: { number: bigint; timestamp: bigint }) {
+      if (!trace) return Promise.resolve([]);
+      const number = head.number + 1n;
+      const shell: Block = {
+        number,
+        hash: `0x${'00'.repeat(32)}`,
+        parentHash: `0x${'00'.repeat(32)}`,
+        chainId: parameters.chainId,
+        timestamp: head.timestamp,
+        miner: '0x0000000000000000000000000000000000000000',
+        gasUsed: 0n,
+        gasLimit: 0n,
+        baseFeePerGas: undefined,
+        transactions: [pendingAsTx(tx, trace, number)],
+        logs: [],
+        traced: true,
+      };
+      return simulateAll(shell, true);
+    },
+  });
 }
 
 /** Contracts created by the block's successful transactions, from the traces (code included) or the receipts. */
