@@ -11,7 +11,7 @@ import { type Address, encodeFunctionData, type Hex, parseAbi, toFunctionSelecto
 import { pendingAsTx } from '../engine/engine.ts';
 import { normalizeBlock } from '../events/normalize.ts';
 import { flashLoanCallbacks, flashLoanEntries } from '../rules/attack/selectors.ts';
-import { readBytecode, referencedAddresses } from './bytecode.ts';
+import { type BytecodeSummary, readBytecode, referencedAddresses } from './bytecode.ts';
 import { measureFlows } from './flows.ts';
 import type { CreationSimulation, SimulatedCall, SimulatedDrain, SimulatedFlow } from './types.ts';
 
@@ -93,7 +93,7 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
   let unsupported = false;
 
   /** The protected contracts a new contract is built against, and how it shows. */
-  function referencesOf(creation: Creation, code: Hex): CreationSimulation['references'] {
+  function referencesOf(creation: Creation, code: Hex, summary: BytecodeSummary): CreationSimulation['references'] {
     const byAddress = new Set([
       ...referencedAddresses(code, contracts),
       ...referencedAddresses(creation.initCode, contracts),
@@ -103,7 +103,7 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
       by: 'address' as const,
     }));
     if (!parameters.selectorsOf) return references;
-    const { functions, calls } = readBytecode(code);
+    const { functions, calls } = summary;
     const flashLoan =
       functions.some((selector) => flashLoanCallbacks.has(selector)) ||
       [...calls].some((selector) => flashLoanEntries.has(selector));
@@ -184,10 +184,11 @@ export function createCreationSimulator(parameters: CreationSimulatorParameters)
     if (pending && !creation.code) return undefined;
     const code = creation.code ?? (await pool.request<Hex>('eth_getCode', [creation.address, tag]));
     if (code.length <= 2) return undefined;
-    const references = referencesOf(creation, code);
+    const summary = readBytecode(code);
+    const references = referencesOf(creation, code, summary);
     if (references.length === 0) return undefined;
     const target = references[0]!.contract as Address;
-    const functions = readBytecode(code).functions;
+    const { functions } = summary;
     const simulation: CreationSimulation = {
       txHash: creation.txHash,
       blockNumber: block.number,
