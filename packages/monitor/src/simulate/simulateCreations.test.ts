@@ -7,6 +7,7 @@ import {
   normalizeCallFrame,
   type PendingTx,
   type RpcCallFrame,
+  RpcMethodNotSupportedError,
 } from '@bulwark/chain';
 import type { DemoProtocol, DeployWalletClient } from '@bulwark/contracts';
 import type { TestChain } from '@bulwark/contracts/testing';
@@ -196,6 +197,27 @@ describe('createCreationSimulator', () => {
     expect(engine.processPending(tx, trace, at, { simulations }).verdicts).toMatchObject([
       { contract: vault(), pause: true },
     ]);
+  });
+
+  test('error: a node without debug_traceCall turns simulation off, with one log line', async () => {
+    const lines: string[] = [];
+    // The pool's answer when no endpoint knows the method.
+    const simulate = createCreationSimulator({
+      pool: {
+        request: (method, params, options) =>
+          method === 'debug_traceCall'
+            ? Promise.reject(new RpcMethodNotSupportedError({ method, endpoints: ['node'] }))
+            : sync.pool.request(method, params, options),
+      },
+      chainId: 31337,
+      contracts: [protocol.addresses.vault],
+      log: (line) => lines.push(line),
+    });
+    const { block } = await deployed(attacker, 'ReentrancyAttacker', [protocol.addresses.vault]);
+    const [simulation] = await simulate(block);
+    expect(simulation).toMatchObject({ drains: [], error: 'debug_traceCall is not supported by node.' });
+    expect(lines).toEqual(['Creation simulation is off: the node has no debug_traceCall (callTracer).']);
+    expect(await simulate(block)).toEqual([]);
   });
 
   test('behavior: a contract with no reference to a protected one is not simulated at all', async () => {
