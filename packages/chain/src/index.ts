@@ -20,6 +20,7 @@ export {
 } from './errors.ts';
 export { type FetchBlockParameters, fetchBlock } from './fetchBlock.ts';
 export { type WatchMempoolParameters, watchMempool } from './mempool.ts';
+export { normalizeCallFrame, type RpcCallFrame } from './normalize.ts';
 export {
   type CreateRpcPoolParameters,
   createRpcPool,

@@ -4,6 +4,7 @@ import {
   type Address,
   createPublicClient,
   createWalletClient,
+  encodeDeployData,
   encodeFunctionData,
   type Hex,
   http,
@@ -143,6 +144,28 @@ for (const mode of ['websocket', 'polling'] as const) {
     expect(pendingOf(events).map((event) => event.tx.hash)).toEqual([hash]);
   });
 }
+
+test('behavior: a pending contract creation is reported, touching nothing watched yet', async () => {
+  const stream = await start();
+  const hash = await node.rpc<Hex>('eth_sendTransaction', [
+    {
+      from: thief(),
+      data: encodeDeployData({
+        abi: artifacts.contracts.ReentrancyAttacker!.abi as Abi,
+        bytecode: artifacts.contracts.ReentrancyAttacker!.bytecode,
+        args: [vault],
+      }),
+      gas: '0x300000',
+    },
+  ]);
+  const [pending] = pendingOf(await stream.until((events) => pendingOf(events).length > 0));
+  expect(pending).toMatchObject({ tx: { hash, to: null }, touched: [], trace: { type: 'CREATE' } });
+  // Its runtime code, for the monitor to simulate before the contract exists.
+  expect(pending!.trace!.output!.length).toBeGreaterThan(1000);
+  await sendUnrelated();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(pendingOf(stream.events)).toHaveLength(1);
+});
 
 test('behavior: with traceAll off, only transactions sent to or from a watched address are reported', async () => {
   const stream = await start({ mempoolTraceAll: false });

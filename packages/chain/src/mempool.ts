@@ -33,7 +33,7 @@ const maxSeen = 50_000;
  * Watches the mempool: pending transactions from `eth_subscribe newPendingTransactions` (or, on
  * nodes without it, from polling `txpool_content` or the pending block), each simulated with
  * `debug_traceCall` (callTracer) on the latest block, and emitted as `pending` events when they
- * touch a watched address, before they are mined. Runs until `signal` aborts.
+ * touch a watched address or create a contract, before they are mined. Runs until `signal` aborts.
  */
 export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParameters): Promise<void> {
   const { signal, chainId, capabilities } = parameters;
@@ -89,7 +89,9 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
       visit(trace, (frame) => {
         for (const address of [frame.from, frame.to]) if (address && watched.has(address)) touched.add(address);
       });
-    if (touched.size === 0) return;
+    // A contract being created is reported too, touching nothing yet: the monitor judges new
+    // contracts built against watched ones before they exist.
+    if (touched.size === 0 && !(trace && createsContract(trace))) return;
     await parameters.deliver({ type: 'pending', chainId, tx, trace, touched: [...touched] });
   }
 
@@ -187,4 +189,11 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
 function visit(frame: CallFrame, fn: (frame: CallFrame) => void): void {
   fn(frame);
   for (const call of frame.calls) visit(call, fn);
+}
+
+/** Whether a simulated transaction creates a contract (a successful CREATE or CREATE2 frame). */
+function createsContract(frame: CallFrame): boolean {
+  if (frame.error) return false;
+  if ((frame.type === 'CREATE' || frame.type === 'CREATE2') && frame.to) return true;
+  return frame.calls.some(createsContract);
 }

@@ -74,4 +74,16 @@ export {
   profileMetric,
 } from './runtime/monitor.ts';
 export { createStoreCheckpoints } from './runtime/storeCheckpoints.ts';
+export {
+  type CreationSimulator,
+  type CreationSimulatorParameters,
+  createCreationSimulator,
+} from './simulate/simulateCreations.ts';
+export type {
+  CreationSimulation,
+  SimulatedCall,
+  SimulatedDrain,
+  SimulatedFlow,
+  SimulatedTrade,
+} from './simulate/types.ts';
 export * from './sinks/index.ts';

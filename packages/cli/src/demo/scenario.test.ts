@@ -60,9 +60,11 @@ describe('demo scenario', () => {
   });
 
   test('behavior: each attack is explained by the rules that match it', () => {
+    // Judged at the deployment of its contract, by simulation: paused before the first strike.
     expect(attack('reentrancy-drain').rules).toEqual(
-      expect.arrayContaining(['reentrant-call', 'fresh-contract-caller']),
+      expect.arrayContaining(['simulated-drain', 'fresh-contract-caller']),
     );
+    expect(attack('reentrancy-drain')).toMatchObject({ blocksToPause: 0, lost: 0n });
     expect(attack('compromised-admin').rules).toEqual(
       expect.arrayContaining(['admin-change', 'fresh-contract-caller']),
     );

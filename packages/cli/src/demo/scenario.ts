@@ -364,14 +364,17 @@ async function measure(
     maxBlocks: number;
     /** Sends the block's attack transactions; returns false once the attacker is done. */
     step: (round: number) => Promise<boolean>;
+    /** Where the attack began when it began before the first step (the deployment of its contract). */
+    since?: AttackStart | undefined;
   },
 ): Promise<AttackResult> {
   const target = spec.target.toLowerCase();
   const atRisk = await holdings(context, spec.target, spec.asset);
-  const alertsBefore = context.alerts.length;
-  const reportsBefore = context.reports.length;
-  const pendingBefore = context.pendingReports.length;
-  let firstBlock: bigint | undefined;
+  const start = spec.since ?? (await attackStart(context));
+  const alertsBefore = start.alerts;
+  const reportsBefore = start.reports;
+  const pendingBefore = start.pending;
+  let firstBlock: bigint | undefined = spec.since?.block;
   context.chain.onSent = (hash, at) => context.pendingSeenAt.set(hash, at);
   for (let round = 0; round < spec.maxBlocks; round++) {
     const more = await spec.step(round);
@@ -424,19 +427,36 @@ async function measure(
   };
 }
 
+/** What the monitor had raised before an attack, and the block its first transaction goes into. */
+type AttackStart = { alerts: number; reports: number; pending: number; block: bigint };
+
+async function attackStart(context: AttackContext): Promise<AttackStart> {
+  return {
+    alerts: context.alerts.length,
+    reports: context.reports.length,
+    pending: context.pendingReports.length,
+    block: (await context.chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
+  };
+}
+
 const attacks: Record<AttackName, (context: AttackContext) => Promise<AttackResult>> = {
   async 'reentrancy-drain'(context) {
     const { chain, protocol, attacker, artifacts } = context;
+    const since = await attackStart(context);
     const contract = await deployContract(deployWallet(chain, attacker), chain.client, {
       artifact: artifacts.contracts.ReentrancyAttacker!,
       args: [protocol.addresses.vault],
       mine: true,
     });
+    // A block passes before the first strike (on a real chain, the strike can be in the very next
+    // one): the monitor judges the deployment meanwhile, by simulating the new contract.
+    await context.mineAndWatch();
     const abi = artifacts.contracts.ReentrancyAttacker!.abi;
     return measure(context, {
       name: 'reentrancy-drain',
       description:
         'A fresh contract re-enters withdrawAll() and drains a few ether per transaction, block after block.',
+      since,
       target: protocol.addresses.vault,
       asset: 'native',
       assetName: 'ETH',

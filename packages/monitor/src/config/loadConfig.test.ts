@@ -184,6 +184,19 @@ describe('loadMonitorConfig', () => {
     expect(failure((c) => (c.composite.minRules = 1))).toContain('/composite/minRules: must be >= 2.');
   });
 
+  test('error: creation simulation settings out of range or misspelt', () => {
+    expect(
+      parse({ ...valid(), simulation: { enabled: false, maxFunctions: 4, gasPerCall: 500_000 } }).simulation,
+    ).toEqual({ enabled: false, maxFunctions: 4, gasPerCall: 500_000 });
+    expect(failure((c) => (c.simulation = { maxFunctions: 0 }))).toContain('/simulation/maxFunctions: must be >= 1.');
+    expect(failure((c) => (c.simulation = { gasPerCall: 1000 }))).toContain(
+      '/simulation/gasPerCall: must be >= 21000.',
+    );
+    expect(failure((c) => (c.simulation = { enable: false }))).toContain(
+      "/simulation: unknown key 'enable'. Did you mean 'enabled'?",
+    );
+  });
+
   test('error: an unknown key, at the top or nested, with the closest valid key', () => {
     expect(
       failure((c) => {

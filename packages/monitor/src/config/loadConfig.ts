@@ -54,6 +54,8 @@ export type MonitorConfigFile = {
   rules?: RuleSettings;
   composite?: { pauseScore?: number; minRules?: number; windowBlocks?: number };
   creationWindowBlocks?: number;
+  /** Creation simulation (docs/monitor/simulation.md). */
+  simulation?: { enabled?: boolean; maxFunctions?: number; gasPerCall?: number };
   threatIntel?: string[];
   alerts?: { cooldownMs?: number; minSeverity?: 'critical' | 'high' | 'medium' | 'low' | 'info' };
   sinks?: ({ type: string } & Record<string, unknown>)[];

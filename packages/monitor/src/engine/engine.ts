@@ -17,6 +17,7 @@ import { standardPrivilege } from '../privilege/classify.ts';
 import { learnPrivilege } from '../privilege/learn.ts';
 import type { PrivilegeMap } from '../privilege/types.ts';
 import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
+import type { CreationSimulation } from '../simulate/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
 
 export type WatchedContractSpec = {
@@ -71,10 +72,18 @@ export type BlockResult = {
 export type Engine = {
   /** Learns a block (backfill): no rules run. */
   learn(block: Block): void;
-  /** Evaluates a block: every transaction through the rules, then learns the ones that raised nothing. */
-  process(block: Block): BlockResult;
+  /**
+   * Evaluates a block: every transaction through the rules, then learns the ones that raised nothing.
+   * `simulations`: the block's new contracts simulated by the runtime, handed to the rules of the transaction that created each.
+   */
+  process(block: Block, extra?: { simulations?: readonly CreationSimulation[] | undefined }): BlockResult;
   /** Evaluates a pending transaction from its simulated trace, against the current state, changing nothing. */
-  processPending(tx: PendingTx, trace: CallFrame | undefined, head: { number: bigint; timestamp: bigint }): TxResult;
+  processPending(
+    tx: PendingTx,
+    trace: CallFrame | undefined,
+    head: { number: bigint; timestamp: bigint },
+    extra?: { simulations?: readonly CreationSimulation[] | undefined },
+  ): TxResult;
   profile(address: string): ContractProfile;
   profiles(): ContractProfile[];
   setBalance(address: string, asset: string, balance: bigint): void;
@@ -299,7 +308,7 @@ export function createEngine(options: EngineOptions): Engine {
       forgetOldCreations(block.number);
     },
 
-    process(block) {
+    process(block, extra) {
       forEachBlockTick(block, false);
       releaseDeferred(block.number);
       const time = Number(block.timestamp);
@@ -334,6 +343,7 @@ export function createEngine(options: EngineOptions): Engine {
           recentCreation: recentCreation(block.number),
           threatLabel,
           prices,
+          simulations: extra?.simulations?.filter((simulation) => simulation.txHash === tx.hash),
         });
         for (const signal of signals) {
           const state = contracts.get(signal.contract);
@@ -357,7 +367,7 @@ export function createEngine(options: EngineOptions): Engine {
       return { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
     },
 
-    processPending(pending, trace, head) {
+    processPending(pending, trace, head, extra) {
       const tx = pendingAsTx(pending, trace, head.number + 1n);
       const block: Block = {
         number: head.number + 1n,
@@ -395,6 +405,7 @@ export function createEngine(options: EngineOptions): Engine {
         recentCreation: recentCreation(block.number),
         threatLabel,
         prices,
+        simulations: extra?.simulations,
       });
       const verdicts = signals.length > 0 ? composite.preview(block.number, signals) : [];
       return { tx, events, signals, verdicts };
@@ -445,7 +456,7 @@ function withContribution(
 }
 
 /** A pending transaction shaped as an included one: the simulated trace stands for the receipt. */
-function pendingAsTx(pending: PendingTx, trace: CallFrame | undefined, blockNumber: bigint): Tx {
+export function pendingAsTx(pending: PendingTx, trace: CallFrame | undefined, blockNumber: bigint): Tx {
   const logs: Log[] = [];
   const collect = (frame: CallFrame) => {
     if (frame.error) return;

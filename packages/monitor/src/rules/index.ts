@@ -7,6 +7,7 @@ import { privilegedCallNewCallerRule } from './admin/privileged-call-new-caller.
 import { flashLoanRule } from './attack/flash-loan.ts';
 import { oracleJumpRule } from './attack/oracle-jump.ts';
 import { reentrantCallRule } from './attack/reentrant-call.ts';
+import { simulatedDrainRule } from './attack/simulated-drain.ts';
 import { failedCallBurstRule } from './baseline/failed-call-burst.ts';
 import { outflowSpikeRule } from './baseline/outflow-spike.ts';
 import { outflowWindowRule } from './baseline/outflow-window.ts';
@@ -36,6 +37,7 @@ export const allRules: readonly Rule[] = [
   flashLoanRule,
   reentrantCallRule,
   oracleJumpRule,
+  simulatedDrainRule,
   // admin
   adminChangeRule,
   controlToFreshAddressRule,

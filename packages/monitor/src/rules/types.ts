@@ -3,6 +3,7 @@ import type { RuleMetadata } from '@bulwark/core';
 import type { ContractProfile, LiveWindows } from '../baseline/types.ts';
 import type { MonitorEvent } from '../events/types.ts';
 import type { PrivilegeMap } from '../privilege/types.ts';
+import type { CreationSimulation } from '../simulate/types.ts';
 
 /**
  * Where a signal sits in an attack. The composite score joins stages: preparation alone
@@ -92,6 +93,11 @@ export type RuleContext = {
   prices: readonly PriceTrace[];
   /** The rule's thresholds for a contract: defaults, then the config's rule and contract overrides. */
   parameter(name: string, contract?: string): number;
+  /**
+   * Contracts created by this transaction that reference watched ones, simulated at its block
+   * (docs/monitor/simulation.md); empty or absent when none was, or simulation is off.
+   */
+  simulations?: readonly CreationSimulation[] | undefined;
 };
 
 export type Rule = MonitorRuleMetadata & {

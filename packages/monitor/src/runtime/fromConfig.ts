@@ -10,6 +10,7 @@ import { loadGuardianKey } from '../responder/guardianKey.ts';
 import { createPauseResponder, type PauseStep } from '../responder/pauseSender.ts';
 import { createSafeProposer, type SafeProposalNotice } from '../responder/safeProposal.ts';
 import type { Rule } from '../rules/types.ts';
+import { createCreationSimulator } from '../simulate/simulateCreations.ts';
 import type { Sink } from '../sinks/alert.ts';
 import { createDiscordSink } from '../sinks/discord.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
@@ -146,6 +147,21 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         onBlock: parameters.onBlock,
         onPending: parameters.onPending,
         functionNames: new Map([...abis].map(([address, abi]) => [address, functionNames(abi)] as const)),
+        simulateCreations:
+          config.simulation?.enabled === false
+            ? undefined
+            : createCreationSimulator({
+                pool: sync.pool,
+                chainId: chain.id,
+                contracts: contracts.map((contract) => contract.address),
+                pools: contracts.filter((contract) => contract.kind === 'pool').map((contract) => contract.address),
+                // The functions each protected contract is called with, as learned from its traffic.
+                selectorsOf: (contract) => Object.keys(engine.profile(contract).selectors),
+                maxFunctions: config.simulation?.maxFunctions,
+                gasPerCall:
+                  config.simulation?.gasPerCall === undefined ? undefined : BigInt(config.simulation.gasPerCall),
+                log,
+              }),
       }),
     );
   }

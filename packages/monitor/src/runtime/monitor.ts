@@ -16,6 +16,7 @@ import type { CompositeVerdict } from '../engine/composite.ts';
 import type { Engine, TxResult } from '../engine/engine.ts';
 import { eventTopics } from '../events/normalize.ts';
 import type { Signal } from '../rules/types.ts';
+import type { CreationSimulator } from '../simulate/simulateCreations.ts';
 import { ALERT_SEVERITIES, type Alert, type AlertSeverity } from '../sinks/alert.ts';
 import type { Dispatcher } from '../sinks/dispatcher.ts';
 
@@ -85,6 +86,8 @@ export type CreateMonitorParameters = {
   onPending?: ((result: TxResult, pauses: BlockReport['pauses']) => void) | undefined;
   /** Function signatures by contract and selector (from the configured ABIs), to name selectors in alerts. */
   functionNames?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+  /** Simulates a block's new contracts that reference protected ones, for the rules (docs/monitor/simulation.md). */
+  simulateCreations?: CreationSimulator | undefined;
 };
 
 export type Monitor = {
@@ -367,7 +370,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         log(`${byAddress.get(entry.address)?.name ?? entry.address}: unpaused by its admin in block ${block.number}.`);
       }
     }
-    const result = engine.process(block);
+    // Only new contracts that reference a protected one cost RPC calls; the other blocks pass straight through.
+    const result = engine.process(block, { simulations: await parameters.simulateCreations?.(block) });
     const evaluatedAt = now();
     let alertAt: number | undefined;
     const pauses = await handleVerdicts(result.pauses, block, result.flagged.at(-1)?.tx.hash);
@@ -415,10 +419,10 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           'latest',
           false,
         ]);
-        const result = engine.processPending(event.tx, event.trace, {
-          number: BigInt(head.number),
-          timestamp: BigInt(head.timestamp),
-        });
+        const at = { number: BigInt(head.number), timestamp: BigInt(head.timestamp) };
+        // A pending deployment of a contract built against a protected one is judged before it exists.
+        const simulations = await parameters.simulateCreations?.pending(event.tx, event.trace, at);
+        const result = engine.processPending(event.tx, event.trace, at, { simulations });
         const pauses = await handleVerdicts(
           result.verdicts.filter((verdict) => verdict.pause),
           { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) },

@@ -3,14 +3,17 @@ import { type Address, pad } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { emptyProfile } from '../../baseline/profile.ts';
 import { eventTopics } from '../../events/normalize.ts';
+import { creationSimulation, simulatedDrain } from '../../simulate/testing.ts';
 import {
   attacker,
   callFrame,
   created,
   evaluateTx,
+  eventsOf,
   exploit,
   log,
   type TestContextParameters,
+  testContext,
   testTx,
   testWatched,
   victim,
@@ -72,6 +75,28 @@ describe('fresh-contract-caller', () => {
     expect(run(tx)).toMatchObject([
       { score: 0.65, severity: 'high', details: { evidence: [{ sameTransaction: true, inConstructor: true }] } },
     ]);
+  });
+
+  test('behavior: a contract deployed here whose simulated calls would drain the watched contract', () => {
+    const tx = testTx({ to: null, trace: callFrame(attacker, exploit, { type: 'CREATE', input: '0x6080' }) });
+    const context = (share: number) => ({
+      ...testContext(freshContractCallerRule, { tx, events: eventsOf(tx, [testWatched()]) }),
+      simulations: [
+        creationSimulation(exploit, attacker, tx.hash, { drains: [simulatedDrain(victim, share, exploit)] }),
+      ],
+    });
+    // 0.2 + 0.1 + 0.15 (deployed by the sender) + 0.1 (same transaction)
+    expect(freshContractCallerRule.evaluate(context(0.05))).toMatchObject([
+      {
+        score: 0.55,
+        actor: exploit,
+        title: 'Victim targeted by a contract created in this transaction (its calls simulated)',
+        details: { evidence: [{ kind: 'simulated-caller', sameTransaction: true, directCaller: true }] },
+      },
+    ]);
+    // A keeper's reward is below minSimulatedShare; the deployment alone is no evidence.
+    expect(freshContractCallerRule.evaluate(context(0.001))).toEqual([]);
+    expect(run(tx)).toEqual([]);
   });
 
   test('behavior: a fresh contract on the path but not the direct caller scores less', () => {

@@ -22,7 +22,8 @@ type Fresh = {
 
 /** One piece of evidence for a watched contract. */
 type Evidence = {
-  kind: 'caller' | 'admin-target';
+  /** `simulated-caller`: created here, and its simulated calls would drain the watched contract. */
+  kind: 'caller' | 'admin-target' | 'simulated-caller';
   fresh: Fresh;
   score: number;
   /** For a caller: it called the watched contract itself (not only on the path), or from its constructor. */
@@ -40,7 +41,7 @@ export const freshContractCallerRule = defineRule({
   impact: 'medium',
   confidence: 'low',
   description:
-    'A call into a watched contract comes from, or passes through, a contract created within the last `maxAgeBlocks` blocks or `maxAgeSeconds` seconds (whichever reads younger), or created in the same transaction; or an admin event of a watched contract (Upgraded, BeaconUpgraded, ownership, admin or guardian transfer, RoleGranted) hands power to such a contract. Read-only calls (STATICCALL) do not count. ' +
+    'A call into a watched contract comes from, or passes through, a contract created within the last `maxAgeBlocks` blocks or `maxAgeSeconds` seconds (whichever reads younger), or created in the same transaction; or an admin event of a watched contract (Upgraded, BeaconUpgraded, ownership, admin or guardian transfer, RoleGranted) hands power to such a contract. Read-only calls (STATICCALL) do not count. A contract created in the transaction whose calls, simulated from its deployer at that block, would take at least `minSimulatedShare` of an asset out of a watched contract counts as its direct caller (creation simulation, docs/monitor/simulation.md). ' +
     'Youth = 1 − age / maximum age (1 in the same transaction). ' +
     'Caller score = 0.2 + 0.1 × youth + 0.15 when the transaction sender deployed it itself (0.1 when the sender deployed it earlier through a factory) + 0.1 when created in this transaction + 0.1 when the call is made from its constructor; × `indirectFactor` (0.75) when it is on the path but not the direct caller. At most 0.65. ' +
     'Admin score = 0.3 + 0.2 × youth + 0.1 when deployed by the transaction sender + 0.05 when created in this transaction, × 0.5 when a trusted admin made the change or × 0.75 when a known admin did. At most 0.65. The strongest evidence is the score.',
@@ -62,6 +63,13 @@ export const freshContractCallerRule = defineRule({
       default: 3600,
       minimum: 1,
       description: 'A contract created at most this many seconds ago is fresh (or within `maxAgeBlocks`).',
+    },
+    minSimulatedShare: {
+      default: 0.02,
+      minimum: 0,
+      maximum: 1,
+      description:
+        'A contract created in the transaction counts as calling the watched contract when its simulated calls would take at least this share of one of its assets out (see simulated-drain).',
     },
     indirectFactor: {
       default: 0.75,
@@ -101,6 +109,21 @@ export const freshContractCallerRule = defineRule({
           score: callerScore(context, fresh, inConstructor) * factor,
           direct,
           inConstructor,
+        });
+      }
+    }
+    // A contract created here whose own calls, simulated from its deployer, would take value out
+    // of the watched contract: built to call it, though it has not yet (see simulated-drain).
+    for (const simulation of context.simulations ?? []) {
+      const fresh = freshness(simulation.address);
+      if (!fresh) continue;
+      for (const drain of simulation.drains) {
+        if (drain.share < context.parameter('minSimulatedShare', drain.contract)) continue;
+        add(drain.contract, {
+          kind: 'simulated-caller',
+          fresh,
+          score: callerScore(context, fresh, false),
+          direct: true,
         });
       }
     }
@@ -242,11 +265,15 @@ function signalOf(context: RuleContext, contract: string, entries: Evidence[]): 
     title:
       top.kind === 'caller'
         ? `${view.name} called through a contract created ${age(top.fresh)}`
-        : `${top.change} on ${view.name} hands power to a contract created ${age(top.fresh)}`,
+        : top.kind === 'simulated-caller'
+          ? `${view.name} targeted by a contract created ${age(top.fresh)} (its calls simulated)`
+          : `${top.change} on ${view.name} hands power to a contract created ${age(top.fresh)}`,
     summary:
       top.kind === 'caller'
         ? `${top.fresh.address} (created by ${top.fresh.creator} ${age(top.fresh)}) ${top.direct ? 'called' : 'is on the path of a call into'} ${view.name}${top.inConstructor ? ' from its constructor' : ''}.`
-        : `${top.change} on ${view.name} gives power to ${top.fresh.address}, created by ${top.fresh.creator} ${age(top.fresh)}.`,
+        : top.kind === 'simulated-caller'
+          ? `${top.fresh.address} (created by ${top.fresh.creator} ${age(top.fresh)}) would take value out of ${view.name} when called by its deployer (simulated).`
+          : `${top.change} on ${view.name} gives power to ${top.fresh.address}, created by ${top.fresh.creator} ${age(top.fresh)}.`,
     actor: top.fresh.address,
     details: {
       evidence: sorted.map((entry) => ({
@@ -259,9 +286,9 @@ function signalOf(context: RuleContext, contract: string, entries: Evidence[]): 
         ageSeconds: entry.fresh.ageSeconds,
         createdBySender: entry.fresh.creator === context.tx.from.toLowerCase(),
         score: Math.round(entry.score * 1000) / 1000,
-        ...(entry.kind === 'caller'
-          ? { directCaller: entry.direct, inConstructor: entry.inConstructor }
-          : { change: entry.change }),
+        ...(entry.kind === 'admin-target'
+          ? { change: entry.change }
+          : { directCaller: entry.direct, inConstructor: entry.inConstructor }),
       })),
     },
   };
