@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 describe('dispatcher: sends, selected sinks and retractions', () => {
-  it('default: sends every alert it is given (the one cooldown is the store\'s) to every sink', async () => {
+  it("default: sends every alert it is given (the one cooldown is the store's) to every sink", async () => {
     const sink = memorySink();
     const dispatcher = createDispatcher({ sinks: [sink], sleep: noSleep });
     // The same key twice: the dispatcher keeps no dedupe state of its own.
@@ -45,7 +45,11 @@ describe('dispatcher: sends, selected sinks and retractions', () => {
   it('behavior: a retraction carries the same id; a sink without retract() is sent it as an alert', async () => {
     const plain = memorySink('plain');
     const retracted: Alert[] = [];
-    const withRetract: Sink = { name: 'own', send: async () => {}, retract: async (alert) => void retracted.push(alert) };
+    const withRetract: Sink = {
+      name: 'own',
+      send: async () => {},
+      retract: async (alert) => void retracted.push(alert),
+    };
     const dispatcher = createDispatcher({ sinks: [plain, withRetract], sleep: noSleep });
     const alert = sampleAlert({ id: 'a-9' });
     const summary = await dispatcher.retract(alert, { at: '2026-01-02T03:05:00.000Z', reason: 'reorg below 19000000' });
