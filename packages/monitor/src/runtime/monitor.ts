@@ -143,7 +143,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   const alertsByBlock = new Map<bigint, number>();
 
   async function persist(): Promise<void> {
-    await responder.record({ alerts: [], block: { number: 0n, timestamp: 0n }, profiles: engine.profiles() });
+    await responder.saveProfiles(engine.profiles());
     sinceSaved = 0;
   }
 

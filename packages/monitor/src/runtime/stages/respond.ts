@@ -118,6 +118,15 @@ export function createResponder(parameters: ResponderParameters) {
     return id;
   }
 
+  async function saveProfile(client: StoreClient, profile: ContractProfile): Promise<void> {
+    await upsertBaseline<ContractProfile>(client, {
+      chainId,
+      address: profile.address,
+      ...profileMetric,
+      stats: profile,
+    });
+  }
+
   /** Outcomes of a sink delivery go to the outbox: a sink that took it is not sent it again. */
   async function markDelivered(summary: DispatchSummary, kind: 'alert' | 'retraction'): Promise<void> {
     for (const outcome of summary.outcomes) {
@@ -257,14 +266,7 @@ export function createResponder(parameters: ResponderParameters) {
               data: { contract: suggestion.contract, reason: suggestion.reason, autoPause: false },
             });
           }
-          for (const profile of input.profiles ?? []) {
-            await upsertBaseline<ContractProfile>(tx, {
-              chainId,
-              address: profile.address,
-              ...profileMetric,
-              stats: profile,
-            });
-          }
+          for (const profile of input.profiles ?? []) await saveProfile(tx, profile);
           if (input.cursor && block.hash && block.parentHash) {
             await setCheckpoint(tx, {
               chainId,
@@ -280,6 +282,13 @@ export function createResponder(parameters: ResponderParameters) {
         incidents.clear();
         throw error;
       }
+    },
+
+    /** Saves the profiles (at start and stop; between, `record` saves them with the cursor). */
+    async saveProfiles(profiles: readonly ContractProfile[]): Promise<void> {
+      await withTransaction(store, async (tx) => {
+        for (const profile of profiles) await saveProfile(tx, profile);
+      });
     },
 
     /** Sends recorded alerts to every sink, each marked delivered where the sink took it. */
