@@ -6,6 +6,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,8 +50,8 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, runn
   }
 }
 
-function startMonitor(config: string, db: string): Running {
-  const env = { ...process.env };
+function startMonitor(config: string, db: string, extraEnv: Record<string, string> = {}): Running {
+  const env = { ...process.env, ...extraEnv };
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--db', db], {
     env,
@@ -116,7 +118,11 @@ describe('monitor drills (anvil + the CLI)', () => {
     return node.blockNumber();
   }
 
-  function writeConfig(name: string, extra: Record<string, unknown> = {}): { config: string; sink: string } {
+  function writeConfig(
+    name: string,
+    extra: Record<string, unknown> = {},
+    moreSinks: Record<string, unknown>[] = [],
+  ): { config: string; sink: string } {
     const dir = path.join(work, name);
     const config = path.join(dir, 'monitor.json');
     const sink = path.join(dir, 'alerts.jsonl');
@@ -131,7 +137,7 @@ describe('monitor drills (anvil + the CLI)', () => {
         baseline: { learnBlocks: 3, persistEveryBlocks: 4 },
         // Every payment alerts: the drill counts alerts per block, so no cooldown folds them.
         alerts: { cooldownMs: 0 },
-        sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
+        sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }, ...moreSinks],
       }),
     );
     return { config, sink };
@@ -239,6 +245,39 @@ describe('monitor drills (anvil + the CLI)', () => {
     await waitFor(`the alert of block ${after}`, () => idsByBlock(readAlerts(sink)).has(after), monitor);
     monitor.child.kill('SIGTERM');
     expect(await monitor.exit).toBe(0);
+  });
+
+  test('behavior: a second signal exits at once, while the first waits for the block in hand', async () => {
+    // A webhook that takes the request and never answers: the block in hand cannot finish.
+    const held: ServerResponse[] = [];
+    const server = createServer((_request, response) => void held.push(response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const { config, sink } = writeConfig('second-signal', {}, [
+      { type: 'webhook', urlEnv: 'HOOK_URL', secretEnv: 'HOOK_SECRET' },
+    ]);
+    try {
+      const monitor = startMonitor(config, path.join(work, 'second-signal', 'db'), {
+        HOOK_URL: `http://127.0.0.1:${port}/hook`,
+        HOOK_SECRET: 'drill-secret',
+      });
+      await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
+      await alertingBlock();
+      await waitFor('the webhook to be called', () => held.length > 0, monitor);
+      await waitFor('the alert in the JSONL sink', () => readAlerts(sink).length === 1, monitor);
+      monitor.child.kill('SIGINT');
+      await waitFor(
+        'the stop to begin',
+        () => /SIGINT: stopping after the block in hand/.test(monitor.stderr()),
+        monitor,
+      );
+      monitor.child.kill('SIGINT');
+      expect(await monitor.exit).toBe(130);
+      expect(monitor.stderr()).toMatch(/SIGINT again: exiting now/);
+    } finally {
+      for (const response of held) response.destroy();
+      server.close();
+    }
   });
 });
 
