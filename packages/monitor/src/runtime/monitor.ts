@@ -267,6 +267,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       );
     if (stopping) return;
     await sync.start({ startBlock: plan?.firstBlock });
+    // Stopped while the sync was starting: its stop came before there was anything to stop.
+    if (stopping) await sync.stop();
     if (plan) {
       log(
         plan.cursor === undefined
