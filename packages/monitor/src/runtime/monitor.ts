@@ -139,7 +139,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   let sinceSaved = 0;
   let stopping = false;
   let running: Promise<void> | undefined;
-  /** Alerts recorded per block since the last catch-up report, for "evaluated blocks A–B (n alerts)". */
+  /** Alerts recorded per block (blocks with any) since the last catch-up report, for "evaluated blocks A–B (n alerts)". */
   const alertsByBlock = new Map<bigint, number>();
 
   async function persist(): Promise<void> {
@@ -180,7 +180,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       }
     }
     sinceSaved = saveProfiles ? 0 : sinceSaved + 1;
-    alertsByBlock.set(block.number, toSend.length);
+    if (toSend.length > 0) alertsByBlock.set(block.number, toSend.length);
     let alertAt: number | undefined;
     await responder.deliver(toSend, () => {
       alertAt ??= now();
@@ -214,7 +214,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     switch (event.type) {
       case 'block':
         await onBlock(event.block);
-        if (alertsByBlock.size > 1024) alertsByBlock.clear();
+        // Live blocks are not reported one by one: forget their counts now and then.
+        if (alertsByBlock.size > 100_000) alertsByBlock.clear();
         break;
       case 'reorg': {
         const from = event.dropped[0]?.number ?? event.commonAncestor.number + 1n;
