@@ -57,6 +57,13 @@ describeStore('alerts', (ctx) => {
     expect(await listAlerts(ctx.store, { ruleId: 'unknown-selector' })).toHaveLength(2);
   });
 
+  test('behavior: with no cooldown, alerts with one key in the same millisecond are all stored', async () => {
+    const base = { ruleId: 'no-cooldown', severity: 'high', dedupeKey: 'same-ms', cooldownMs: 0, createdAt: t0 };
+    expect((await insertAlert(ctx.store, base)).duplicate).toBe(false);
+    expect((await insertAlert(ctx.store, base)).duplicate).toBe(false);
+    expect(await listAlerts(ctx.store, { ruleId: 'no-cooldown' })).toHaveLength(2);
+  });
+
   test('behavior: a retracted alert does not suppress its re-issue', async () => {
     const base = { ruleId: 'oracle-jump', severity: 'high', dedupeKey: 'dedupe-2', chainId: 1, blockNumber: 100n };
     const first = await insertAlert(ctx.store, { ...base, createdAt: t0 });

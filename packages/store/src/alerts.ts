@@ -98,6 +98,11 @@ export async function insertAlert<TPayload = Record<string, unknown>>(
     await sql`select pg_advisory_xact_lock(hashtextextended(${`bulwark.alert:${parameters.dedupeKey}`}, 0))`.execute(
       tx.db,
     );
+    // No cooldown: every alert is stored (two in the same millisecond are not the same alert).
+    if (cooldownMs <= 0) {
+      const row = await tx.db.insertInto('alerts').values(values).returningAll().executeTakeFirstOrThrow();
+      return { alert: fromRow<TPayload>(row), duplicate: false };
+    }
     const existing = await tx.db
       .selectFrom('alerts')
       .selectAll()

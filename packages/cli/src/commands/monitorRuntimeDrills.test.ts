@@ -100,6 +100,14 @@ function expectOneAlertPerBlock(alerts: readonly JsonAlert[], from: bigint, to: 
   expect({ missing, doubled }).toEqual({ missing: [], doubled: [] });
 }
 
+/** The catch-up from `from` was logged as evaluated, with one alert for each of its blocks. */
+function expectEvaluatedLine(stderr: string, from: bigint): void {
+  const line = new RegExp(`evaluated blocks ${from}–(\\d+) \\((\\d+) alerts?\\)`).exec(stderr);
+  expect(line, stderr).not.toBeNull();
+  const [, to, alerts] = line!;
+  expect(BigInt(alerts!)).toBe(BigInt(to!) - from + 1n);
+}
+
 describe('monitor drills (anvil + the CLI)', () => {
   let node: TestNode;
   let attacker: Hex;
@@ -154,7 +162,7 @@ describe('monitor drills (anvil + the CLI)', () => {
     let monitor = startMonitor(config, db);
     let last = await node.blockNumber();
     await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    expect(monitor.stderr()).toMatch(new RegExp(`evaluated blocks ${first}–\\d+ \\(\\d+ alerts?\\)`));
+    expectEvaluatedLine(monitor.stderr(), first);
     expect(monitor.stderr()).not.toMatch(/caught up/);
 
     // Live traffic, then a kill in the middle of it.
@@ -175,7 +183,8 @@ describe('monitor drills (anvil + the CLI)', () => {
       () => idsByBlock(readAlerts(sink)).has(last),
       monitor,
     );
-    expect(monitor.stderr()).toMatch(/evaluating from block \d+/);
+    const resumedAt = BigInt(/evaluating from block (\d+)/.exec(monitor.stderr())?.[1] ?? '-1');
+    expectEvaluatedLine(monitor.stderr(), resumedAt);
     for (let i = 0; i < 2; i++) last = await alertingBlock();
     await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
     expectOneAlertPerBlock(readAlerts(sink), first, last);
