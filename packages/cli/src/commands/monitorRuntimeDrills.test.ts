@@ -100,12 +100,15 @@ function expectOneAlertPerBlock(alerts: readonly JsonAlert[], from: bigint, to: 
   expect({ missing, doubled }).toEqual({ missing: [], doubled: [] });
 }
 
-/** The catch-up from `from` was logged as evaluated, with one alert for each of its blocks. */
-function expectEvaluatedLine(stderr: string, from: bigint): void {
-  const line = new RegExp(`evaluated blocks ${from}–(\\d+) \\((\\d+) alerts?\\)`).exec(stderr);
-  expect(line, stderr).not.toBeNull();
-  const [, to, alerts] = line!;
-  expect(BigInt(alerts!)).toBe(BigInt(to!) - from + 1n);
+/** The catch-up from `from` is logged as evaluated, with one alert for each of its blocks. */
+async function expectEvaluatedLine(running: Running, from: bigint): Promise<void> {
+  const pattern = new RegExp(`evaluated blocks ${from}–(\\d+) \\((\\d+) alerts?\\)`);
+  const [, to, alerts] = await waitFor(
+    `the catch-up from block ${from} logged`,
+    () => pattern.exec(running.stderr()) ?? undefined,
+    running,
+  );
+  expect(BigInt(alerts ?? '-1')).toBe(BigInt(to ?? '0') - from + 1n);
 }
 
 describe('monitor drills (anvil + the CLI)', () => {
@@ -162,7 +165,7 @@ describe('monitor drills (anvil + the CLI)', () => {
     let monitor = startMonitor(config, db);
     let last = await node.blockNumber();
     await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    expectEvaluatedLine(monitor.stderr(), first);
+    await expectEvaluatedLine(monitor, first);
     expect(monitor.stderr()).not.toMatch(/caught up/);
 
     // Live traffic, then a kill in the middle of it.
@@ -184,7 +187,7 @@ describe('monitor drills (anvil + the CLI)', () => {
       monitor,
     );
     const resumedAt = BigInt(/evaluating from block (\d+)/.exec(monitor.stderr())?.[1] ?? '-1');
-    expectEvaluatedLine(monitor.stderr(), resumedAt);
+    await expectEvaluatedLine(monitor, resumedAt);
     for (let i = 0; i < 2; i++) last = await alertingBlock();
     await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
     expectOneAlertPerBlock(readAlerts(sink), first, last);
