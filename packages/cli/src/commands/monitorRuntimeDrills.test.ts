@@ -20,6 +20,8 @@ const watched = '0x00000000000000000000000000000000000d1e11';
 const ruleId = 'known-malicious-address';
 /** Generous: a cold start compiles the CLI and opens PGlite (seconds on a shared machine). */
 const patience = 180_000;
+/** A drill starts the CLI up to three times and waits on each: no deadline of its own beyond these. */
+const drillTimeout = { timeout: 4 * patience };
 
 type JsonAlert = { id: string; ruleId: string; blockNumber: string; retracted?: { reason: string } };
 
@@ -154,77 +156,85 @@ describe('monitor drills (anvil + the CLI)', () => {
     return { config, sink };
   }
 
-  test('behavior: first start evaluates from startBlock; SIGKILL and restart leave no block missing or doubled', async () => {
-    for (let i = 0; i < 4; i++) await alertingBlock();
-    const first = (await node.blockNumber()) - 1n;
-    // Blocks first..head exist before the monitor starts: they must be evaluated, not "caught up".
-    for (let i = 0; i < 6; i++) await alertingBlock();
-    const { config, sink } = writeConfig('restart', { startBlock: Number(first) });
-    const db = path.join(work, 'restart', 'db');
+  test(
+    'behavior: first start evaluates from startBlock; SIGKILL and restart leave no block missing or doubled',
+    drillTimeout,
+    async () => {
+      for (let i = 0; i < 4; i++) await alertingBlock();
+      const first = (await node.blockNumber()) - 1n;
+      // Blocks first..head exist before the monitor starts: they must be evaluated, not "caught up".
+      for (let i = 0; i < 6; i++) await alertingBlock();
+      const { config, sink } = writeConfig('restart', { startBlock: Number(first) });
+      const db = path.join(work, 'restart', 'db');
 
-    let monitor = startMonitor(config, db);
-    let last = await node.blockNumber();
-    await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    await expectEvaluatedLine(monitor, first);
-    expect(monitor.stderr()).not.toMatch(/caught up/);
+      let monitor = startMonitor(config, db);
+      let last = await node.blockNumber();
+      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await expectEvaluatedLine(monitor, first);
+      expect(monitor.stderr()).not.toMatch(/caught up/);
 
-    // Live traffic, then a kill in the middle of it.
-    for (let i = 0; i < 3; i++) last = await alertingBlock();
-    await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    const sending = (async () => {
-      for (let i = 0; i < 3; i++) await alertingBlock();
-    })();
-    monitor.child.kill('SIGKILL');
-    await monitor.exit;
-    await sending;
-    // Down for a while: these blocks come while nothing watches.
-    for (let i = 0; i < 8; i++) last = await alertingBlock();
+      // Live traffic, then a kill in the middle of it.
+      for (let i = 0; i < 3; i++) last = await alertingBlock();
+      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      const sending = (async () => {
+        for (let i = 0; i < 3; i++) await alertingBlock();
+      })();
+      monitor.child.kill('SIGKILL');
+      await monitor.exit;
+      await sending;
+      // Down for a while: these blocks come while nothing watches.
+      for (let i = 0; i < 8; i++) last = await alertingBlock();
 
-    monitor = startMonitor(config, db);
-    await waitFor(
-      `alerts through block ${last} after the restart`,
-      () => idsByBlock(readAlerts(sink)).has(last),
-      monitor,
-    );
-    const resumedAt = BigInt(/evaluating from block (\d+)/.exec(monitor.stderr())?.[1] ?? '-1');
-    await expectEvaluatedLine(monitor, resumedAt);
-    for (let i = 0; i < 2; i++) last = await alertingBlock();
-    await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    expectOneAlertPerBlock(readAlerts(sink), first, last);
-    monitor.child.kill('SIGTERM');
-    expect(await monitor.exit).toBe(0);
-  });
+      monitor = startMonitor(config, db);
+      await waitFor(
+        `alerts through block ${last} after the restart`,
+        () => idsByBlock(readAlerts(sink)).has(last),
+        monitor,
+      );
+      const resumedAt = BigInt(/evaluating from block (\d+)/.exec(monitor.stderr())?.[1] ?? '-1');
+      await expectEvaluatedLine(monitor, resumedAt);
+      for (let i = 0; i < 2; i++) last = await alertingBlock();
+      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      expectOneAlertPerBlock(readAlerts(sink), first, last);
+      monitor.child.kill('SIGTERM');
+      expect(await monitor.exit).toBe(0);
+    },
+  );
 
-  test('behavior: SIGTERM finishes, saves baselines and the cursor, exits 0; the next start resumes after it', async () => {
-    const { config, sink } = writeConfig('sigterm');
-    const db = path.join(work, 'sigterm', 'db');
-    let monitor = startMonitor(config, db);
-    await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
-    let last = await alertingBlock();
-    const first = last;
-    await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    for (let i = 0; i < 5; i++) last = await alertingBlock();
-    await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    monitor.child.kill('SIGTERM');
-    expect(await monitor.exit).toBe(0);
-    expect(monitor.stderr()).toMatch(/SIGTERM: stopping after the block in hand/);
-    expect(monitor.stderr()).toMatch(/Stopped: baselines and cursor saved\./);
-    expect(monitor.stderr()).not.toMatch(/destroyed|closing|failed/i);
+  test(
+    'behavior: SIGTERM finishes, saves baselines and the cursor, exits 0; the next start resumes after it',
+    drillTimeout,
+    async () => {
+      const { config, sink } = writeConfig('sigterm');
+      const db = path.join(work, 'sigterm', 'db');
+      let monitor = startMonitor(config, db);
+      await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
+      let last = await alertingBlock();
+      const first = last;
+      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      for (let i = 0; i < 5; i++) last = await alertingBlock();
+      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      monitor.child.kill('SIGTERM');
+      expect(await monitor.exit).toBe(0);
+      expect(monitor.stderr()).toMatch(/SIGTERM: stopping after the block in hand/);
+      expect(monitor.stderr()).toMatch(/Stopped: baselines and cursor saved\./);
+      expect(monitor.stderr()).not.toMatch(/destroyed|closing|failed/i);
 
-    // Baselines saved at stop: the profile covers the last block evaluated.
-    const shown = await runCli(['baseline', 'show', '--db', db, '--format', 'json']);
-    const [profile] = JSON.parse(shown) as { toBlock: string }[];
-    expect(BigInt(profile?.toBlock ?? '0')).toBe(last);
+      // Baselines saved at stop: the profile covers the last block evaluated.
+      const shown = await runCli(['baseline', 'show', '--db', db, '--format', 'json']);
+      const [profile] = JSON.parse(shown) as { toBlock: string }[];
+      expect(BigInt(profile?.toBlock ?? '0')).toBe(last);
 
-    for (let i = 0; i < 3; i++) last = await alertingBlock();
-    monitor = startMonitor(config, db);
-    await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
-    expectOneAlertPerBlock(readAlerts(sink), first, last);
-    monitor.child.kill('SIGINT');
-    expect(await monitor.exit).toBe(0);
-  });
+      for (let i = 0; i < 3; i++) last = await alertingBlock();
+      monitor = startMonitor(config, db);
+      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      expectOneAlertPerBlock(readAlerts(sink), first, last);
+      monitor.child.kill('SIGINT');
+      expect(await monitor.exit).toBe(0);
+    },
+  );
 
-  test('behavior: a reorg across an alert sends its retraction (same id) to the sink', async () => {
+  test('behavior: a reorg across an alert sends its retraction (same id) to the sink', drillTimeout, async () => {
     const { config, sink } = writeConfig('reorg');
     const db = path.join(work, 'reorg', 'db');
     const monitor = startMonitor(config, db);
@@ -259,38 +269,42 @@ describe('monitor drills (anvil + the CLI)', () => {
     expect(await monitor.exit).toBe(0);
   });
 
-  test('behavior: a second signal exits at once, while the first waits for the block in hand', async () => {
-    // A webhook that takes the request and never answers: the block in hand cannot finish.
-    const held: ServerResponse[] = [];
-    const server = createServer((_request, response) => void held.push(response));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const { config, sink } = writeConfig('second-signal', {}, [
-      { type: 'webhook', urlEnv: 'HOOK_URL', secretEnv: 'HOOK_SECRET' },
-    ]);
-    try {
-      const monitor = startMonitor(config, path.join(work, 'second-signal', 'db'), {
-        HOOK_URL: `http://127.0.0.1:${port}/hook`,
-        HOOK_SECRET: 'drill-secret',
-      });
-      await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
-      await alertingBlock();
-      await waitFor('the webhook to be called', () => held.length > 0, monitor);
-      await waitFor('the alert in the JSONL sink', () => readAlerts(sink).length === 1, monitor);
-      monitor.child.kill('SIGINT');
-      await waitFor(
-        'the stop to begin',
-        () => /SIGINT: stopping after the block in hand/.test(monitor.stderr()),
-        monitor,
-      );
-      monitor.child.kill('SIGINT');
-      expect(await monitor.exit).toBe(130);
-      expect(monitor.stderr()).toMatch(/SIGINT again: exiting now/);
-    } finally {
-      for (const response of held) response.destroy();
-      server.close();
-    }
-  });
+  test(
+    'behavior: a second signal exits at once, while the first waits for the block in hand',
+    drillTimeout,
+    async () => {
+      // A webhook that takes the request and never answers: the block in hand cannot finish.
+      const held: ServerResponse[] = [];
+      const server = createServer((_request, response) => void held.push(response));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const { config, sink } = writeConfig('second-signal', {}, [
+        { type: 'webhook', urlEnv: 'HOOK_URL', secretEnv: 'HOOK_SECRET' },
+      ]);
+      try {
+        const monitor = startMonitor(config, path.join(work, 'second-signal', 'db'), {
+          HOOK_URL: `http://127.0.0.1:${port}/hook`,
+          HOOK_SECRET: 'drill-secret',
+        });
+        await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
+        await alertingBlock();
+        await waitFor('the webhook to be called', () => held.length > 0, monitor);
+        await waitFor('the alert in the JSONL sink', () => readAlerts(sink).length === 1, monitor);
+        monitor.child.kill('SIGINT');
+        await waitFor(
+          'the stop to begin',
+          () => /SIGINT: stopping after the block in hand/.test(monitor.stderr()),
+          monitor,
+        );
+        monitor.child.kill('SIGINT');
+        expect(await monitor.exit).toBe(130);
+        expect(monitor.stderr()).toMatch(/SIGINT again: exiting now/);
+      } finally {
+        for (const response of held) response.destroy();
+        server.close();
+      }
+    },
+  );
 });
 
 /** Runs a short CLI command to its end; its stdout. */
