@@ -72,6 +72,11 @@ describeStore('ingest stage', (ctx) => {
       to: 19n,
     });
     expect(engine.profile(vault)).toMatchObject({ blocks: 5, fromBlock: '15', toBlock: '19' });
+    // Only the contract without a profile learns: the pool's stays as it was.
+    const mixed = engineWith([learnedTo(pool, 19)]);
+    await learnBaselines(syncOf(), mixed, { plan, learnBlocks: 5n, log: () => {} });
+    expect(mixed.profile(vault)).toMatchObject({ blocks: 5, toBlock: '19' });
+    expect(mixed.profile(pool)).toEqual(learnedTo(pool, 19));
     const learned = engineWith([learnedTo(vault, 19), learnedTo(pool, 19)]);
     expect(await learnBaselines(syncOf(), learned, { plan, learnBlocks: 5n, log: () => {} })).toBeUndefined();
     // A start block ahead of the chain: learning goes up to the head.

@@ -49,11 +49,17 @@ export async function learnBaselines(
   if (unlearned.length === 0 || learnBlocks <= 0n || to < 0n) return undefined;
   const from = to - learnBlocks + 1n > 0n ? to - learnBlocks + 1n : 0n;
   log(`Learning baselines from blocks ${from}–${to} (${to - from + 1n} blocks)…`);
+  // The engine learns every contract from a block; those with a profile saw these blocks already.
+  const kept = engine
+    .profiles()
+    .filter((profile) => profile.blocks > 0)
+    .map((profile) => structuredClone(profile));
   let count = 0;
   for await (const block of sync.backfill(from, to, { signal: parameters.signal })) {
     engine.learn(block);
     if (++count % 500 === 0) log(`  learned ${count} blocks`);
   }
+  for (const profile of kept) Object.assign(engine.profile(profile.address), profile);
   return { from, to };
 }
 
