@@ -131,7 +131,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         confirmations: chain.confirmations,
         learnBlocks: config.baseline?.learnBlocks,
         persistEveryBlocks: config.baseline?.persistEveryBlocks,
-        cooldownMs: config.alerts?.cooldownMs ?? 600_000,
+        cooldownMs: config.alerts?.cooldownMs,
         minSeverity: config.alerts?.minSeverity,
         dryRun: config.dryRun,
         log,
