@@ -59,8 +59,12 @@ export type ChainSyncStatus = {
 export type ChainSync = {
   readonly chainId: number;
   readonly pool: RpcPool;
-  /** Checks the endpoints serve `chainId`, reads the checkpoint and starts following the chain. */
-  start(): Promise<void>;
+  /**
+   * Checks the endpoints serve `chainId`, reads the checkpoint and starts following the chain.
+   * `startBlock` overrides the configured one (used only without a checkpoint): the consumer that
+   * learned up to a block starts the sync right after it.
+   */
+  start(options?: { startBlock?: bigint | undefined }): Promise<void>;
   /** Stops; the event stream ends after the event in hand (whose checkpoint is written when the consumer asks for the next). */
   stop(): Promise<void>;
   /**
@@ -123,7 +127,7 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
   return {
     chainId,
     pool,
-    async start() {
+    async start(options = {}) {
       if (started) throw new ChainSyncError(`The sync of chain ${chainId} was already started; create a new one.`);
       started = true;
       try {
@@ -157,7 +161,7 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
           chainId,
           capabilities,
           checkpoint,
-          startBlock: parameters.startBlock,
+          startBlock: options.startBlock ?? parameters.startBlock,
           confirmations: parameters.confirmations,
           pollingIntervalMs: parameters.pollingIntervalMs,
           webSocket: parameters.webSocket,

@@ -1,6 +1,15 @@
 import { sql } from 'kysely';
 import { expect, test } from 'vitest';
-import { getAlert, insertAlert, listAlerts, retractAlert, retractAlertsFromBlock } from './alerts.ts';
+import {
+  getAlert,
+  insertAlert,
+  listAlerts,
+  listPendingDeliveries,
+  markAlertDelivered,
+  queueAlertDeliveries,
+  retractAlert,
+  retractAlertsFromBlock,
+} from './alerts.ts';
 import { NotFoundError } from './errors.ts';
 import { describeStore } from './testing.ts';
 
@@ -46,6 +55,13 @@ describeStore('alerts', (ctx) => {
     expect(afterCooldown.duplicate).toBe(false);
     expect(afterCooldown.alert.id).not.toBe(first.alert.id);
     expect(await listAlerts(ctx.store, { ruleId: 'unknown-selector' })).toHaveLength(2);
+  });
+
+  test('behavior: with no cooldown, alerts with one key in the same millisecond are all stored', async () => {
+    const base = { ruleId: 'no-cooldown', severity: 'high', dedupeKey: 'same-ms', cooldownMs: 0, createdAt: t0 };
+    expect((await insertAlert(ctx.store, base)).duplicate).toBe(false);
+    expect((await insertAlert(ctx.store, base)).duplicate).toBe(false);
+    expect(await listAlerts(ctx.store, { ruleId: 'no-cooldown' })).toHaveLength(2);
   });
 
   test('behavior: a retracted alert does not suppress its re-issue', async () => {
@@ -107,6 +123,54 @@ describeStore('alerts', (ctx) => {
     const listed = await listAlerts(ctx.store, { ruleId: 'gas-spike', since: later(5), limit: 5 });
     expect(listed.map((a) => a.createdAt)).toEqual([later(20), later(10)]);
     expect(await listAlerts(ctx.store, { ruleId: 'gas-spike', limit: 1 })).toHaveLength(1);
+  });
+
+  test('behavior: the outbox holds an alert for each sink until it is marked delivered', async () => {
+    const { alert } = await insertAlert(ctx.store, {
+      ruleId: 'outbox',
+      severity: 'high',
+      chainId: 7,
+      blockNumber: 10n,
+      dedupeKey: 'outbox-1',
+    });
+    await queueAlertDeliveries(ctx.store, { alertId: alert.id, sinks: ['jsonl', 'webhook'] });
+    // Queued twice (a replayed block): still once per sink.
+    await queueAlertDeliveries(ctx.store, { alertId: alert.id, sinks: ['jsonl'] });
+    expect(await listPendingDeliveries(ctx.store, { chainId: 7 })).toEqual([
+      { alert, kind: 'alert', sinks: ['jsonl', 'webhook'] },
+    ]);
+    await markAlertDelivered(ctx.store, { alertId: alert.id, sink: 'jsonl', kind: 'alert' });
+    expect(await listPendingDeliveries(ctx.store, { chainId: 7 })).toEqual([
+      { alert, kind: 'alert', sinks: ['webhook'] },
+    ]);
+    expect(await listPendingDeliveries(ctx.store, { chainId: 8 })).toEqual([]);
+  });
+
+  test('behavior: a retraction is queued for the sinks that got the alert, and the alert no longer for the rest', async () => {
+    const { alert } = await insertAlert(ctx.store, {
+      ruleId: 'outbox',
+      severity: 'high',
+      chainId: 9,
+      blockNumber: 50n,
+      dedupeKey: 'outbox-2',
+    });
+    await queueAlertDeliveries(ctx.store, { alertId: alert.id, sinks: ['jsonl', 'slack', 'webhook'] });
+    await markAlertDelivered(ctx.store, { alertId: alert.id, sink: 'jsonl', kind: 'alert' });
+    await markAlertDelivered(ctx.store, { alertId: alert.id, sink: 'webhook', kind: 'alert' });
+    await retractAlertsFromBlock(ctx.store, { chainId: 9, fromBlock: 50n, reason: 'reorg' });
+    const pending = await listPendingDeliveries(ctx.store, { chainId: 9 });
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({
+      alert: { id: alert.id, status: 'retracted', retractReason: 'reorg' },
+      kind: 'retraction',
+      sinks: ['jsonl', 'webhook'],
+    });
+    await markAlertDelivered(ctx.store, { alertId: alert.id, sink: 'jsonl', kind: 'retraction' });
+    await markAlertDelivered(ctx.store, { alertId: alert.id, sink: 'webhook', kind: 'retraction' });
+    expect(await listPendingDeliveries(ctx.store, { chainId: 9 })).toEqual([]);
+    // Retracting again (a second reorg over the same block) queues nothing new.
+    await retractAlert(ctx.store, { id: alert.id, reason: 'again' });
+    expect(await listPendingDeliveries(ctx.store, { chainId: 9 })).toEqual([]);
   });
 
   test('error: retracting an unknown alert', async () => {

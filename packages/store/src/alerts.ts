@@ -3,7 +3,7 @@ import { type Selectable, sql } from 'kysely';
 import { NotFoundError } from './errors.ts';
 import { toJson } from './json.ts';
 import { chainIdFromRow, chainKey, checkBlockNumber, normalizeOptionalHex } from './normalize.ts';
-import type { AlertStatus, AlertsTable } from './schema.ts';
+import type { AlertDeliveryKind, AlertStatus, AlertsTable } from './schema.ts';
 import { type StoreClient, withTransaction } from './store.ts';
 
 export type Alert<TPayload = Record<string, unknown>> = {
@@ -98,6 +98,11 @@ export async function insertAlert<TPayload = Record<string, unknown>>(
     await sql`select pg_advisory_xact_lock(hashtextextended(${`bulwark.alert:${parameters.dedupeKey}`}, 0))`.execute(
       tx.db,
     );
+    // No cooldown: every alert is stored (two in the same millisecond are not the same alert).
+    if (cooldownMs <= 0) {
+      const row = await tx.db.insertInto('alerts').values(values).returningAll().executeTakeFirstOrThrow();
+      return { alert: fromRow<TPayload>(row), duplicate: false };
+    }
     const existing = await tx.db
       .selectFrom('alerts')
       .selectAll()
@@ -129,13 +134,17 @@ export async function retractAlert(
   store: StoreClient,
   parameters: { id: string; reason: string; at?: Date | undefined },
 ): Promise<Alert> {
-  const row = await store.db
-    .updateTable('alerts')
-    .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
-    .where('id', '=', parameters.id)
-    .where('status', '=', 'active')
-    .returningAll()
-    .executeTakeFirst();
+  const row = await withTransaction(store, async (tx) => {
+    const retracted = await tx.db
+      .updateTable('alerts')
+      .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
+      .where('id', '=', parameters.id)
+      .where('status', '=', 'active')
+      .returningAll()
+      .executeTakeFirst();
+    if (retracted) await queueRetractions(tx, [retracted.id]);
+    return retracted;
+  });
   if (row) return fromRow(row);
   const existing = await getAlert(store, parameters.id);
   if (!existing) throw new NotFoundError(`No alert with id ${parameters.id}.`, { docsPath: 'store.md#alerts' });
@@ -150,17 +159,117 @@ export async function retractAlertsFromBlock(
   store: StoreClient,
   parameters: { chainId: number; fromBlock: bigint; reason: string; at?: Date | undefined },
 ): Promise<Alert[]> {
-  const rows = await store.db
-    .updateTable('alerts')
-    .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
-    .where('chain_id', '=', chainKey(parameters.chainId))
-    .where('block_number', '>=', checkBlockNumber(parameters.fromBlock))
-    .where('status', '=', 'active')
-    .returningAll()
-    .execute();
+  const rows = await withTransaction(store, async (tx) => {
+    const retracted = await tx.db
+      .updateTable('alerts')
+      .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
+      .where('chain_id', '=', chainKey(parameters.chainId))
+      .where('block_number', '>=', checkBlockNumber(parameters.fromBlock))
+      .where('status', '=', 'active')
+      .returningAll()
+      .execute();
+    await queueRetractions(
+      tx,
+      retracted.map((row) => row.id),
+    );
+    return retracted;
+  });
   return rows
     .map((row) => fromRow<Record<string, unknown>>(row))
     .sort((a, b) => Number((a.blockNumber ?? 0n) - (b.blockNumber ?? 0n)));
+}
+
+/**
+ * Retracting alerts: a sink that got one is queued its retraction; one still waiting for it is
+ * not sent it any more.
+ */
+async function queueRetractions(tx: StoreClient, alertIds: readonly string[]): Promise<void> {
+  if (alertIds.length === 0) return;
+  await tx.db
+    .deleteFrom('alert_deliveries')
+    .where('alert_id', 'in', alertIds)
+    .where('kind', '=', 'alert')
+    .where('delivered_at', 'is', null)
+    .execute();
+  const delivered = await tx.db
+    .selectFrom('alert_deliveries')
+    .select(['alert_id', 'sink'])
+    .where('alert_id', 'in', alertIds)
+    .where('kind', '=', 'alert')
+    .execute();
+  if (delivered.length === 0) return;
+  await tx.db
+    .insertInto('alert_deliveries')
+    .values(delivered.map((row) => ({ alert_id: row.alert_id, sink: row.sink, kind: 'retraction' as const })))
+    .onConflict((oc) => oc.columns(['alert_id', 'sink', 'kind']).doNothing())
+    .execute();
+}
+
+/** Queues an alert for the named sinks (in the transaction that records it, so a crash loses neither). */
+export async function queueAlertDeliveries(
+  store: StoreClient,
+  parameters: { alertId: string; sinks: readonly string[] },
+): Promise<void> {
+  if (parameters.sinks.length === 0) return;
+  await store.db
+    .insertInto('alert_deliveries')
+    .values(parameters.sinks.map((sink) => ({ alert_id: parameters.alertId, sink, kind: 'alert' as const })))
+    .onConflict((oc) => oc.columns(['alert_id', 'sink', 'kind']).doNothing())
+    .execute();
+}
+
+/** Records that a sink took an alert or its retraction; it is not sent again. */
+export async function markAlertDelivered(
+  store: StoreClient,
+  parameters: { alertId: string; sink: string; kind: AlertDeliveryKind; at?: Date | undefined },
+): Promise<void> {
+  await store.db
+    .updateTable('alert_deliveries')
+    .set({ delivered_at: parameters.at ?? new Date() })
+    .where('alert_id', '=', parameters.alertId)
+    .where('sink', '=', parameters.sink)
+    .where('kind', '=', parameters.kind)
+    .where('delivered_at', 'is', null)
+    .execute();
+}
+
+export type PendingDelivery<TPayload = Record<string, unknown>> = {
+  alert: Alert<TPayload>;
+  kind: AlertDeliveryKind;
+  /** The sinks still to be sent this alert (or retraction). */
+  sinks: string[];
+};
+
+/**
+ * Alerts and retractions queued and not yet taken by their sinks, oldest first (an alert before
+ * its retraction). The outbox a monitor empties at start and after each block.
+ */
+export async function listPendingDeliveries<TPayload = Record<string, unknown>>(
+  store: StoreClient,
+  filter: { chainId?: number | undefined; limit?: number | undefined } = {},
+): Promise<PendingDelivery<TPayload>[]> {
+  let query = store.db
+    .selectFrom('alert_deliveries as d')
+    .innerJoin('alerts as a', 'a.id', 'd.alert_id')
+    .selectAll('a')
+    .select(['d.sink as delivery_sink', 'd.kind as delivery_kind', 'd.queued_at as delivery_queued_at'])
+    .where('d.delivered_at', 'is', null);
+  if (filter.chainId !== undefined) query = query.where('a.chain_id', '=', chainKey(filter.chainId));
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  const rows = await query
+    .orderBy('d.queued_at')
+    .orderBy('a.created_at')
+    .orderBy('d.kind')
+    .orderBy('a.id')
+    .orderBy('d.sink')
+    .execute();
+  const pending: PendingDelivery<TPayload>[] = [];
+  for (const row of rows) {
+    const last = pending.at(-1);
+    if (last && last.alert.id === row.id && last.kind === row.delivery_kind) last.sinks.push(row.delivery_sink);
+    else pending.push({ alert: fromRow<TPayload>(row), kind: row.delivery_kind, sinks: [row.delivery_sink] });
+  }
+  return pending;
 }
 
 export type ListAlertsParameters = {

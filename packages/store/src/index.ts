@@ -7,6 +7,10 @@ export {
   insertAlert,
   type ListAlertsParameters,
   listAlerts,
+  listPendingDeliveries,
+  markAlertDelivered,
+  type PendingDelivery,
+  queueAlertDeliveries,
   retractAlert,
   retractAlertsFromBlock,
 } from './alerts.ts';

@@ -83,6 +83,17 @@ export type AlertsTable = {
   created_at: TimestampDefault;
 };
 
+export type AlertDeliveryKind = 'alert' | 'retraction';
+
+/** Since migration 0003: an alert (or its retraction) queued for a sink, and when the sink took it. */
+export type AlertDeliveriesTable = {
+  alert_id: string;
+  sink: string;
+  kind: AlertDeliveryKind;
+  queued_at: TimestampDefault;
+  delivered_at: Timestamp | null;
+};
+
 export type IncidentState = 'detected' | 'triaged' | 'contained' | 'resolved' | 'closed';
 
 export type IncidentsTable = {
@@ -270,6 +281,7 @@ export type Database = {
   watched_contracts: WatchedContractsTable;
   baselines: BaselinesTable;
   alerts: AlertsTable;
+  alert_deliveries: AlertDeliveriesTable;
   incidents: IncidentsTable;
   incident_events: IncidentEventsTable;
   responder_actions: ResponderActionsTable;

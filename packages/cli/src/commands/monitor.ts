@@ -18,7 +18,10 @@ contracts that opted in (breaker.autoPause) when the composite score crosses the
                       DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
   -h, --help
 
-Stops on Ctrl-C (SIGINT) or SIGTERM after saving the baselines. Docs: docs/monitor/config.md
+Every block is evaluated once, in order: after a restart the monitor resumes after the last block
+it recorded (its cursor, kept in the store with the block's alerts), before following the head.
+Ctrl-C (SIGINT) or SIGTERM finishes the block in hand, saves the baselines and exits 0; a second
+signal exits at once. Docs: docs/monitor/config.md
 `;
 
 export async function monitorCommand(argv: string[], io: Io): Promise<number> {
@@ -61,20 +64,45 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     ownStore = true;
   }
   let monitors: Monitor[] = [];
-  const stop = async () => {
-    log('Stopping: saving baselines…');
-    await Promise.all(monitors.map((monitor) => monitor.stop()));
+  // The first SIGINT/SIGTERM stops after the block in hand (baselines and cursor saved, exit 0); a second exits at once.
+  const learning = new AbortController();
+  let stopping: Promise<unknown> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} again: exiting now; the next start resumes after the last recorded block.`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    log(`${signal}: stopping after the block in hand; saving baselines and the cursor…`);
+    learning.abort();
+    stopping = Promise.all(monitors.map((monitor) => monitor.stop()));
   };
-  const onSignal = () => void stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     monitors = await createMonitorsFromConfig({ config, store, rules: allRules, env: io.env, log });
-    for (const monitor of monitors) await monitor.learn();
+    try {
+      for (const monitor of monitors) {
+        if (!learning.signal.aborted) await monitor.learn({ signal: learning.signal });
+      }
+    } catch (error) {
+      if (!learning.signal.aborted) throw error;
+    }
+    if (learning.signal.aborted) {
+      log('Stopped before watching: nothing was evaluated; learning starts again at the next start.');
+      return 0;
+    }
     log(
       `Watching ${config.contracts.length} contract(s) on ${config.chains.length} chain(s)${config.dryRun ? ' (dry run: no pause is sent)' : ''}.`,
     );
-    await Promise.all(monitors.map((monitor) => monitor.run()));
+    try {
+      await Promise.all(monitors.map((monitor) => monitor.run()));
+    } catch (error) {
+      // One chain could not record a block: stop the others cleanly too, then fail (a restart resumes).
+      await Promise.allSettled(monitors.map((monitor) => monitor.stop()));
+      throw error;
+    }
+    await stopping;
+    log('Stopped: baselines and cursor saved.');
     return 0;
   } finally {
     process.off('SIGINT', onSignal);

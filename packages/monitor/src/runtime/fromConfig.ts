@@ -43,8 +43,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
   const rules = parameters.rules.filter((rule) => config.rules?.[rule.id]?.enabled !== false);
   const threatIntel = loadThreatIntel(config.threatIntel ?? []);
   const dispatcher = createDispatcher({
-    sinks: [...buildSinks(config, env), ...(parameters.sinks ?? [])],
-    cooldownMs: config.alerts?.cooldownMs ?? 600_000,
+    sinks: uniquelyNamed([...buildSinks(config, env), ...(parameters.sinks ?? [])]),
     onSinkError: (sink, message) => log(`Sink ${sink} failed: ${message}`),
   });
   const monitors: Monitor[] = [];
@@ -54,7 +53,8 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
     const sync = createChainSync({
       chainId: chain.id,
       endpoints,
-      checkpointStore: createStoreCheckpoints(store),
+      // The monitor moves the cursor itself, in the transaction that records each block.
+      checkpointStore: createStoreCheckpoints(store, { readOnly: true }),
       confirmations: chain.confirmations,
       pollingIntervalMs: chain.pollingIntervalMs,
       traces: chain.traces,
@@ -138,6 +138,8 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
           breaker: breakers.get(contract.address)?.breaker,
           autoPause: contract.breaker?.autoPause ?? false,
         })),
+        startBlock: chain.startBlock === undefined ? undefined : BigInt(chain.startBlock),
+        confirmations: chain.confirmations,
         learnBlocks: config.baseline?.learnBlocks,
         persistEveryBlocks: config.baseline?.persistEveryBlocks,
         cooldownMs: config.alerts?.cooldownMs,
@@ -271,6 +273,22 @@ async function breakersOf(
     });
   }
   return breakers;
+}
+
+/** The outbox records deliveries by sink name: a second `jsonl` sink becomes `jsonl#2`. */
+function uniquelyNamed(sinks: readonly Sink[]): Sink[] {
+  const seen = new Map<string, number>();
+  return sinks.map((sink) => {
+    const count = (seen.get(sink.name) ?? 0) + 1;
+    seen.set(sink.name, count);
+    if (count === 1) return sink;
+    const { retract } = sink;
+    return {
+      name: `${sink.name}#${count}`,
+      send: (alert) => sink.send(alert),
+      retract: retract && ((alert) => retract.call(sink, alert)),
+    };
+  });
 }
 
 function buildSinks(config: MonitorConfig, env: NodeJS.ProcessEnv): Sink[] {

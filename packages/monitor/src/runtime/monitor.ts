@@ -1,27 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Block, ChainEvent, ChainSync } from '@bulwark/chain';
-import {
-  addIncidentEvent,
-  insertAlert,
-  linkAlertsToIncident,
-  listIncidents,
-  openIncident,
-  retractAlertsFromBlock,
-  type StoreClient,
-  upsertBaseline,
-} from '@bulwark/store';
-import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
-import type { ContractProfile } from '../baseline/types.ts';
+import type { StoreClient } from '@bulwark/store';
+import type { Hex } from 'viem';
 import type { CompositeVerdict } from '../engine/composite.ts';
 import type { Engine, TxResult } from '../engine/engine.ts';
-import { eventTopics } from '../events/normalize.ts';
-import type { Signal } from '../rules/types.ts';
 import type { CreationSimulator } from '../simulate/simulateCreations.ts';
-import { ALERT_SEVERITIES, type Alert, type AlertSeverity } from '../sinks/alert.ts';
+import { eventTopics } from '../events/normalize.ts';
+import type { AlertSeverity } from '../sinks/alert.ts';
 import type { Dispatcher } from '../sinks/dispatcher.ts';
+import { type DecideOptions, decide } from './stages/decide.ts';
+import { learnBaselines, planStart, readBalances, replay, type StartPlan, warmUpRange } from './stages/ingest.ts';
+import { createResponder, profileMetric } from './stages/respond.ts';
 
-/** The key under which a contract's profile is kept in the store's baselines. */
-export const profileMetric = { metricKey: 'profile', window: 'all' } as const;
+export { profileMetric };
 
 export type PauseRequest = {
   incidentId: string;
@@ -63,6 +53,8 @@ export type BlockReport = {
   pauseMs: number | undefined;
   flagged: TxResult[];
   pauses: { verdict: CompositeVerdict; incidentId: string; outcome: BreakerOutcome | undefined }[];
+  /** Alerts recorded for this block (after the store's cooldown). */
+  alerts?: number | undefined;
 };
 
 export type CreateMonitorParameters = {
@@ -72,9 +64,13 @@ export type CreateMonitorParameters = {
   store: StoreClient;
   dispatcher: Dispatcher;
   contracts: readonly MonitoredContract[];
-  /** Blocks learned before following the chain, for contracts without a stored profile. Default 5000. */
+  /** Without a cursor in the store, the first block to evaluate; default the block after the head. */
+  startBlock?: bigint | undefined;
+  /** The sync's confirmations: without a start block, evaluation starts after the newest confirmed block. */
+  confirmations?: number | undefined;
+  /** Blocks learned before the first evaluated one, for contracts without a stored profile. Default 5000. */
   learnBlocks?: number | undefined;
-  /** Profiles are saved every this many blocks (and at stop). Default 100. */
+  /** Profiles are saved every this many blocks (with the cursor), and at stop. Default 100. */
   persistEveryBlocks?: number | undefined;
   cooldownMs?: number | undefined;
   /** Signals below this severity are kept out of alerts (they still count in the composite). */
@@ -91,299 +87,111 @@ export type CreateMonitorParameters = {
 };
 
 export type Monitor = {
-  /** Learns profiles by backfill where none is stored, reads balances, saves the profiles. Returns the head. */
+  /**
+   * Plans the run (the cursor, else the start block, else after the head), learns profiles by
+   * backfill where none is stored (only from blocks before the first evaluated one), brings the
+   * stored profiles up to the cursor, reads balances and saves the profiles. Returns the last
+   * block before the first one evaluated.
+   */
   learn(options?: { signal?: AbortSignal | undefined }): Promise<bigint>;
-  /** Starts the sync and handles its events until `stop()`. */
+  /**
+   * Sends what the outbox still holds, starts the sync and evaluates every block from the first
+   * one planned, in order, until `stop()`; resolves once the block in hand is recorded and the
+   * profiles saved. Rejects when a block cannot be recorded (after retries): the cursor stays
+   * before it, so a restart evaluates it again.
+   */
   run(): Promise<void>;
+  /** Finishes the block in hand, saves the profiles; resolves when `run()` has ended. */
   stop(): Promise<void>;
   /** Saves every profile now. */
   persist(): Promise<void>;
 };
 
-const erc20 = parseAbi([
-  'function balanceOf(address) view returns (uint256)',
-  'function totalSupply() view returns (uint256)',
-]);
 const now = () => performance.timeOrigin + performance.now();
+/** Tries to record a block before giving up (and stopping, so that no block is skipped). */
+const recordAttempts = 3;
 
-/** Wires one chain: sync → engine → alerts, incidents and breakers in the store and the sinks. */
+/**
+ * Wires one chain through the stages: ingest (the sync, from the cursor) → detect (the engine) →
+ * decide (alerts, verdicts) → respond (pauses; alerts, incidents and the cursor in one
+ * transaction; the sinks through the outbox).
+ */
 export function createMonitor(parameters: CreateMonitorParameters): Monitor {
-  const { chainId, sync, engine, store, dispatcher } = parameters;
+  const { chainId, sync, engine, store } = parameters;
   const log = parameters.log ?? (() => {});
-  const byAddress = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract]));
-  const minRank = ALERT_SEVERITIES.indexOf(parameters.minSeverity ?? 'low');
   const persistEvery = parameters.persistEveryBlocks ?? 100;
-  /** The open incident of each contract this run, and the contracts already paused. */
-  const incidents = new Map<string, string>();
-  const paused = new Set<string>();
-  /** Incidents whose pause the admin lifted: a later attack opens a new one (they stay open for people to resolve). */
-  const released = new Set<string>();
-  /** Incidents on contracts without an automatic pause, where a pause was already suggested. */
-  const suggested = new Set<string>();
+  const names = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract.name]));
+  const decideOptions: DecideOptions = {
+    chainId,
+    minSeverity: parameters.minSeverity,
+    names,
+    functionNames: parameters.functionNames,
+  };
+  const responder = createResponder({
+    chainId,
+    store,
+    dispatcher: parameters.dispatcher,
+    contracts: parameters.contracts,
+    decide: decideOptions,
+    cooldownMs: parameters.cooldownMs,
+    dryRun: parameters.dryRun,
+    onPaused: (contract) => engine.reset(contract),
+    log,
+  });
+  let plan: StartPlan | undefined;
   let sinceSaved = 0;
   let stopping = false;
-  /** The last block learned by backfill: the live sync may hand it over again; it is not evaluated twice. */
-  let learnedThrough = -1n;
+  let running: Promise<void> | undefined;
+  /** Alerts recorded per block (blocks with any) since the last catch-up report, for "evaluated blocks A–B (n alerts)". */
+  const alertsByBlock = new Map<bigint, number>();
 
   async function persist(): Promise<void> {
-    for (const profile of engine.profiles()) {
-      await upsertBaseline<ContractProfile>(store, {
-        chainId,
-        address: profile.address,
-        ...profileMetric,
-        stats: profile,
-      });
-    }
+    await responder.saveProfiles(engine.profiles());
     sinceSaved = 0;
   }
 
-  async function readBalances(head: bigint): Promise<void> {
-    const tag = `0x${head.toString(16)}`;
-    for (const contract of parameters.contracts) {
-      for (const asset of contract.assets) {
-        const balance =
-          asset === 'native'
-            ? await sync.pool.request<Hex>('eth_getBalance', [contract.address, tag])
-            : await sync.pool.request<Hex>('eth_call', [
-                {
-                  to: asset,
-                  data: encodeFunctionData({
-                    abi: erc20,
-                    functionName: 'balanceOf',
-                    args: [contract.address as Address],
-                  }),
-                },
-                tag,
-              ]);
-        engine.setBalance(contract.address, asset, BigInt(balance));
-      }
-      const profile = engine.profile(contract.address);
-      if (profile.supply === undefined && contract.assets.length === 0) {
-        // A token watched for mints: its supply, when it answers totalSupply().
-        try {
-          const supply = await sync.pool.request<Hex>('eth_call', [
-            { to: contract.address, data: encodeFunctionData({ abi: erc20, functionName: 'totalSupply' }) },
-            tag,
-          ]);
-          if (supply.length === 66) engine.setSupply(contract.address, BigInt(supply));
-        } catch {
-          // Not a token.
-        }
-      }
-    }
-  }
-
-  /** `0x4641257d` becomes `harvest() (0x4641257d)` where the contract's ABI names it. */
-  function named(contract: string, text: string): string {
-    const names = parameters.functionNames?.get(contract);
-    if (!names) return text;
-    return text.replace(/0x[0-9a-f]{8}(?![0-9a-fA-F])/g, (selector) => {
-      const name = names.get(selector);
-      return name ? `${name} (${selector})` : selector;
-    });
-  }
-
-  function alertOf(signal: Signal, result: TxResult, block: { number: bigint }): Alert {
-    return {
-      id: randomUUID(),
-      ruleId: signal.ruleId,
-      title: named(signal.contract, signal.title),
-      severity: signal.severity,
-      chainId,
-      contract: signal.contract,
-      blockNumber: block.number.toString(),
-      txHash: result.tx.hash,
-      at: new Date().toISOString(),
-      summary: named(signal.contract, signal.summary),
-      details: { ...signal.details, stage: signal.stage, score: signal.score, actor: signal.actor },
-      dedupeKey: `${chainId}:${signal.ruleId}:${signal.contract}:${signal.actor ?? result.tx.from}`,
-    };
-  }
-
-  function verdictAlert(
-    verdict: CompositeVerdict,
-    block: { number: bigint },
-    txHash: string | undefined,
-    incidentId: string,
-  ): Alert {
-    const name = byAddress.get(verdict.contract)?.name ?? verdict.contract;
-    const rules = verdict.signals.map((signal) => `${signal.ruleId} ${signal.score}`).join(', ');
-    return {
-      id: randomUUID(),
-      ruleId: 'composite-score',
-      title: `Attack on ${name}: composite score ${verdict.score}`,
-      severity: 'critical',
-      chainId,
-      contract: verdict.contract,
-      blockNumber: block.number.toString(),
-      txHash,
-      at: new Date().toISOString(),
-      summary: `Signals across stages ${verdict.stages.join(', ')} (${rules}) crossed the pause line since block ${verdict.firstBlock}.`,
-      details: {
-        score: verdict.score,
-        stages: verdict.stages,
-        signals: verdict.signals,
-        firstBlock: verdict.firstBlock,
-      },
-      // One per incident: a new attack after the admin lifted a pause is a new incident and alerts again.
-      dedupeKey: `${chainId}:composite-score:${verdict.contract}:${incidentId}`,
-    };
-  }
-
-  /** The contract's open incident: this run's, else one still open in the store (from before a restart). */
-  async function openIncidentOf(contract: string): Promise<string | undefined> {
-    const known = incidents.get(contract);
-    if (known) return known;
-    const open = await listIncidents(store, {
-      chainId,
-      address: contract,
-      state: ['detected', 'triaged', 'contained'],
-    });
-    const id = open.find((incident) => !released.has(incident.id))?.id;
-    if (id) incidents.set(contract, id);
-    return id;
-  }
-
-  /** The contract's open incident, opened by this alert when there is none. */
-  async function incidentFor(contract: string, alert: Alert, startedAt: Date | undefined): Promise<string> {
-    let id = await openIncidentOf(contract);
-    if (id) {
-      await linkAlertsToIncident(store, { incidentId: id, alertIds: [alert.id], actor: alert.ruleId });
-    } else {
-      const name = byAddress.get(contract)?.name ?? contract;
-      const incident = await openIncident(store, {
-        title: `${alert.title} (${name})`,
-        severity: alert.severity,
-        chainId,
-        address: contract,
-        startedAt,
-        actor: alert.ruleId,
-        alertIds: [alert.id],
-        data: { summary: alert.summary },
-      });
-      id = incident.id;
-    }
-    incidents.set(contract, id);
-    return id;
-  }
-
-  /** Stores an alert (skipped when a duplicate within the cooldown), files it under an incident, sends it. */
-  async function raise(alert: Alert, block: Block | { number: bigint; hash?: Hex; timestamp: bigint }) {
-    const { alert: stored, duplicate } = await insertAlert(store, {
-      id: alert.id,
-      ruleId: alert.ruleId,
-      severity: alert.severity,
-      chainId,
-      address: alert.contract,
-      blockNumber: block.number,
-      blockHash: 'hash' in block && block.hash !== `0x${'00'.repeat(32)}` ? block.hash : undefined,
-      txHash: alert.txHash,
-      dedupeKey: alert.dedupeKey,
-      payload: alert as unknown as Record<string, unknown>,
-      cooldownMs: parameters.cooldownMs,
-    });
-    if (duplicate) return { incidentId: stored.incidentId ?? incidents.get(alert.contract), sent: false };
-    // Low and informational alerts join an open incident but never open one.
-    const opens = ALERT_SEVERITIES.indexOf(alert.severity) <= ALERT_SEVERITIES.indexOf('medium');
-    const incidentId =
-      opens || incidents.has(alert.contract)
-        ? await incidentFor(alert.contract, alert, new Date(Number(block.timestamp) * 1000))
-        : undefined;
-    await dispatcher.dispatch({ ...alert, incidentId });
-    return { incidentId, sent: true };
-  }
-
-  /** Acts on a verdict that crossed the pause line: the opted-in breaker, else a recorded suggestion. */
-  async function respond(verdict: CompositeVerdict, incidentId: string, txHashes: string[]) {
-    const contract = byAddress.get(verdict.contract);
-    if (!contract || paused.has(verdict.contract)) return undefined;
-    const reason = `composite score ${verdict.score} from ${verdict.signals.map((s) => s.ruleId).join(', ')}`;
-    if (!contract.breaker || !contract.autoPause) {
-      // Suggested once per incident, not again for every signal that keeps the score up.
-      if (suggested.has(incidentId)) return undefined;
-      suggested.add(incidentId);
-      await addIncidentEvent(store, {
-        incidentId,
-        kind: 'pause-suggested',
-        actor: 'monitor',
-        data: { contract: verdict.contract, reason, autoPause: false },
-      });
-      log(`${contract.name}: pause suggested (${reason}); automatic pause is not enabled for it.`);
-      return undefined;
-    }
-    paused.add(verdict.contract);
-    const outcome = await contract.breaker({
-      incidentId,
-      chainId,
-      contract: verdict.contract,
-      reason,
-      dryRun: parameters.dryRun ?? false,
-      txHashes,
-    });
-    engine.reset(verdict.contract);
-    log(`${contract.name}: pause ${outcome.status}${outcome.txHash ? ` (${outcome.txHash})` : ''}.`);
-    return outcome;
-  }
-
-  async function handleVerdicts(
-    verdicts: readonly CompositeVerdict[],
-    block: { number: bigint; timestamp: bigint },
-    txHash: string | undefined,
-  ): Promise<BlockReport['pauses']> {
-    const pauses: BlockReport['pauses'] = [];
-    for (const verdict of verdicts) {
-      if (paused.has(verdict.contract)) continue;
-      // The incident first (the breaker records its actions on it), the pause straight after.
-      const existing = await openIncidentOf(verdict.contract);
-      const incidentId = existing ?? randomUUID();
-      const alert = verdictAlert(verdict, block, txHash, incidentId);
-      if (!existing) {
-        await openIncident(store, {
-          id: incidentId,
-          title: alert.title,
-          severity: 'critical',
-          chainId,
-          address: verdict.contract,
-          actor: 'composite-score',
-          data: { summary: alert.summary },
-        });
-        incidents.set(verdict.contract, incidentId);
-      }
-      const outcome = await respond(verdict, incidentId, txHash ? [txHash] : []);
-      pauses.push({ verdict, incidentId, outcome });
-      await raise(alert, block);
-    }
-    return pauses;
-  }
-
   async function onBlock(block: Block): Promise<void> {
-    if (block.number <= learnedThrough) return;
     const arrival = block.seenAt;
     const deliveredAt = now();
-    // The admin lifted a pause: the contract is watched afresh, and a new attack opens a new incident.
     for (const entry of block.logs) {
-      if (entry.topics[0] === eventTopics.Unpaused && paused.delete(entry.address)) {
-        const incident = incidents.get(entry.address);
-        if (incident) released.add(incident);
-        incidents.delete(entry.address);
+      if (entry.topics[0] === eventTopics.Unpaused && responder.released(entry.address)) {
         engine.reset(entry.address);
-        log(`${byAddress.get(entry.address)?.name ?? entry.address}: unpaused by its admin in block ${block.number}.`);
+        log(`${names.get(entry.address) ?? entry.address}: unpaused by its admin in block ${block.number}.`);
       }
     }
-    // Only new contracts that reference a protected one cost RPC calls; the other blocks pass straight through.
+    // Detect, then decide. Only new contracts that reference a protected one cost RPC calls.
     const result = engine.process(block, { simulations: await parameters.simulateCreations?.(block) });
     const evaluatedAt = now();
-    let alertAt: number | undefined;
-    const pauses = await handleVerdicts(result.pauses, block, result.flagged.at(-1)?.tx.hash);
-    for (const flagged of result.flagged) {
-      for (const signal of flagged.signals) {
-        if (ALERT_SEVERITIES.indexOf(signal.severity) > minRank) continue;
-        const { sent } = await raise(alertOf(signal, flagged, block), block);
-        if (sent) alertAt ??= now();
+    const decision = decide(result, decideOptions);
+    // Respond: pauses first, then the block's record with the cursor, then the sinks.
+    const acted = await responder.act(decision.verdicts, block, decision.txHash);
+    const saveProfiles = sinceSaved + 1 >= persistEvery;
+    let toSend: Awaited<ReturnType<typeof responder.record>> | undefined;
+    for (let attempt = 1; toSend === undefined; attempt++) {
+      try {
+        toSend = await responder.record({
+          alerts: [...acted.alerts, ...decision.alerts.map((alert) => ({ alert }))],
+          suggestions: acted.suggestions,
+          block,
+          cursor: true,
+          profiles: saveProfiles ? engine.profiles() : undefined,
+        });
+      } catch (error) {
+        if (attempt >= recordAttempts) throw error;
+        log(`Chain ${chainId}: recording block ${block.number} failed (${(error as Error).message}); trying again.`);
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }
-    if (pauses.length > 0) alertAt ??= now();
-    const pauseAt = pauses.find((pause) => pause.outcome?.broadcastAt !== undefined)?.outcome?.broadcastAt;
+    sinceSaved = saveProfiles ? 0 : sinceSaved + 1;
+    if (toSend.length > 0) alertsByBlock.set(block.number, toSend.length);
+    let alertAt: number | undefined;
+    await responder.deliver(toSend, () => {
+      alertAt ??= now();
+    });
+    // Now and then, what a sink that was down still owes.
+    if (saveProfiles) await responder.drainOutbox();
+    if (acted.pauses.length > 0) alertAt ??= now();
+    const pauseAt = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined)?.outcome?.broadcastAt;
     parameters.onBlock?.({
       number: block.number,
       txs: block.transactions.length,
@@ -392,25 +200,31 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       alertMs: arrival === undefined || alertAt === undefined ? undefined : alertAt - arrival,
       pauseMs: arrival === undefined || pauseAt === undefined ? undefined : pauseAt - arrival,
       flagged: result.flagged,
-      pauses,
+      pauses: acted.pauses,
+      alerts: toSend.length,
     });
-    if (++sinceSaved >= persistEvery) await persist();
+  }
+
+  /** "evaluated blocks A–B (n alerts)" for a run of blocks evaluated at once (a catch-up). */
+  function reportEvaluated(from: bigint, to: bigint): void {
+    let alerts = 0;
+    for (const [number, count] of alertsByBlock) if (number >= from && number <= to) alerts += count;
+    alertsByBlock.clear();
+    log(`Chain ${chainId}: evaluated blocks ${from}–${to} (${alerts} alert${alerts === 1 ? '' : 's'}).`);
   }
 
   async function onEvent(event: ChainEvent): Promise<void> {
     switch (event.type) {
       case 'block':
         await onBlock(event.block);
+        // Live blocks are not reported one by one: forget their counts now and then.
+        if (alertsByBlock.size > 100_000) alertsByBlock.clear();
         break;
       case 'reorg': {
         const from = event.dropped[0]?.number ?? event.commonAncestor.number + 1n;
-        const retracted = await retractAlertsFromBlock(store, {
-          chainId,
-          fromBlock: from,
-          reason: `reorg: blocks from ${from} replaced (common ancestor ${event.commonAncestor.number})`,
-        });
+        const retracted = await responder.reorg(event.commonAncestor, from);
         log(
-          `Reorg below block ${from}: ${retracted.length} alert(s) retracted; the new blocks are evaluated as they come.`,
+          `Reorg below block ${from}: ${retracted} alert(s) retracted and the retractions sent; the new blocks are evaluated as they come.`,
         );
         break;
       }
@@ -423,12 +237,17 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         // A pending deployment of a contract built against a protected one is judged before it exists.
         const simulations = await parameters.simulateCreations?.pending(event.tx, event.trace, at);
         const result = engine.processPending(event.tx, event.trace, at, { simulations });
-        const pauses = await handleVerdicts(
+        const next = { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) };
+        const acted = await responder.act(
           result.verdicts.filter((verdict) => verdict.pause),
-          { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) },
+          next,
           event.tx.hash,
         );
-        if (result.signals.length > 0) parameters.onPending?.(result, pauses);
+        if (acted.alerts.length > 0 || acted.suggestions.length > 0) {
+          const toSend = await responder.record({ alerts: acted.alerts, suggestions: acted.suggestions, block: next });
+          await responder.deliver(toSend);
+        }
+        if (result.signals.length > 0) parameters.onPending?.(result, acted.pauses);
         break;
       }
       case 'capabilities':
@@ -439,46 +258,82 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         log(`Chain ${chainId}: ${event.error.message}`);
         break;
       case 'gap-filled':
-        log(`Chain ${chainId}: caught up on blocks ${event.from}–${event.to}.`);
+        reportEvaluated(event.from, event.to);
         break;
     }
   }
 
+  async function follow(): Promise<void> {
+    const outbox = await responder.drainOutbox();
+    if (outbox.alerts + outbox.retractions > 0)
+      log(
+        `Chain ${chainId}: sent ${outbox.alerts} alert(s) and ${outbox.retractions} retraction(s) left in the outbox.`,
+      );
+    if (stopping) return;
+    await sync.start({ startBlock: plan?.firstBlock });
+    // Stopped while the sync was starting: its stop came before there was anything to stop.
+    if (stopping) await sync.stop();
+    if (plan) {
+      log(
+        plan.cursor === undefined
+          ? `Chain ${chainId}: evaluating from block ${plan.firstBlock}.`
+          : `Chain ${chainId}: evaluated through block ${plan.cursor} before; evaluating from block ${plan.firstBlock} (head ${plan.head}).`,
+      );
+    }
+    for await (const event of sync.events()) {
+      try {
+        await onEvent(event);
+      } catch (error) {
+        // A block or a reorg not recorded must not be skipped: stop, and a restart resumes before it.
+        if (event.type === 'block' || event.type === 'reorg') {
+          await sync.stop();
+          throw error;
+        }
+        // Anything else (a pending transaction, a sink bug) never stops the watch.
+        log(`Chain ${chainId}: handling a ${event.type} event failed: ${(error as Error).message}`);
+      }
+      if (stopping) break;
+    }
+    await persist();
+  }
+
   return {
     async learn(options = {}) {
-      const head = BigInt(await sync.pool.request<Hex>('eth_blockNumber', []));
-      const learnBlocks = BigInt(parameters.learnBlocks ?? 5000);
-      const unlearned = engine.profiles().filter((profile) => profile.blocks === 0);
-      if (unlearned.length > 0 && learnBlocks > 0n) {
-        const from = head - learnBlocks + 1n > 0n ? head - learnBlocks + 1n : 0n;
-        log(`Learning baselines from blocks ${from}–${head} (${head - from + 1n} blocks)…`);
-        let count = 0;
-        for await (const block of sync.backfill(from, head, options)) {
-          engine.learn(block);
-          if (++count % 500 === 0) log(`  learned ${count} blocks`);
-        }
+      plan = await planStart(store, sync, {
+        chainId,
+        startBlock: parameters.startBlock,
+        confirmations: parameters.confirmations,
+      });
+      await learnBaselines(sync, engine, {
+        plan,
+        learnBlocks: BigInt(parameters.learnBlocks ?? 5000),
+        signal: options.signal,
+        log,
+      });
+      const warmUp = warmUpRange(engine, plan.cursor, BigInt(Math.max(persistEvery, 1) * 2));
+      const before = (warmUp ? warmUp.from : plan.firstBlock) - 1n;
+      try {
+        await readBalances(sync, engine, parameters.contracts, before < plan.head ? before : plan.head);
+      } catch (error) {
+        // A node without the old state (not an archive node): the balances now are the best there is.
+        log(`Balances at block ${before} unavailable (${(error as Error).message}); read at the head instead.`);
+        await readBalances(sync, engine, parameters.contracts, plan.head);
       }
-      await readBalances(head);
+      if (warmUp) {
+        await replay(sync, engine, warmUp, options.signal);
+        log(`Baselines brought up to the cursor: blocks ${warmUp.from}–${warmUp.to} replayed (no alerts).`);
+      }
       await persist();
-      learnedThrough = head;
-      return head;
+      return plan.firstBlock - 1n;
     },
-    async run() {
-      await sync.start();
-      for await (const event of sync.events()) {
-        if (stopping) break;
-        try {
-          await onEvent(event);
-        } catch (error) {
-          // One bad event (a store hiccup, a sink bug) never stops the watch.
-          log(`Chain ${chainId}: handling a ${event.type} event failed: ${(error as Error).message}`);
-        }
-      }
+    run() {
+      running ??= follow();
+      return running;
     },
     async stop() {
       stopping = true;
       await sync.stop();
-      await persist();
+      await running?.catch(() => {});
     },
     persist,
   };

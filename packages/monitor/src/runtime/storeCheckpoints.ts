@@ -4,9 +4,14 @@ import type { Hex } from 'viem';
 
 /**
  * The chain sync's checkpoints kept in the store: the checkpoint row, and the blocks below it in
- * `blocks_seen`, which give back the ancestors that locate a reorg during downtime.
+ * `blocks_seen`, which give back the ancestors that locate a reorg during downtime. With
+ * `readOnly` the sync only reads it: the monitor moves it (its cursor) itself, in the transaction
+ * that records a block's alerts, so the two cannot disagree after a crash.
  */
-export function createStoreCheckpoints(store: StoreClient, options: { depth?: number } = {}): CheckpointStore {
+export function createStoreCheckpoints(
+  store: StoreClient,
+  options: { depth?: number; readOnly?: boolean } = {},
+): CheckpointStore {
   const depth = BigInt(options.depth ?? 32);
   return {
     async get(chainId) {
@@ -27,6 +32,7 @@ export function createStoreCheckpoints(store: StoreClient, options: { depth?: nu
       return { number: checkpoint.blockNumber, hash: checkpoint.blockHash as Hex, ancestors };
     },
     async set(chainId, checkpoint: Checkpoint) {
+      if (options.readOnly) return;
       // Blocks below were recorded when they were the checkpoint; the new tip is enough.
       const parent = checkpoint.ancestors?.[0];
       const blocks: SeenBlock[] = parent

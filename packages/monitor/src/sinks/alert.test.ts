@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ALERT_SEVERITIES, alertToJson } from './alert.ts';
+import { ALERT_SEVERITIES, alertToJson, retractionOf } from './alert.ts';
 import { sampleAlert } from './testing.ts';
 
 type Schema = {
@@ -63,6 +63,8 @@ describe('alert schema', () => {
     delete minimal.txHash;
     delete minimal.incidentId;
     expect(validate(schema, JSON.parse(alertToJson(minimal)))).toEqual([]);
+    const retraction = retractionOf(sampleAlert(), { at: '2026-01-02T03:05:00.000Z', reason: 'reorg' });
+    expect(validate(schema, JSON.parse(alertToJson(retraction)))).toEqual([]);
   });
 
   it('rejects malformed alerts', () => {

@@ -21,15 +21,32 @@ export type Alert = {
   at: string;
   summary: string;
   details: Record<string, unknown>;
-  /** Alerts with the same key are de-duplicated within the cooldown. */
+  /** Alerts with the same key are de-duplicated within the cooldown (by the store, when recorded). */
   dedupeKey: string;
   incidentId?: string | undefined;
+  /** Set on a retraction: the alert with this id is withdrawn (its block left the chain in a reorg). */
+  retracted?: { at: string; reason: string } | undefined;
 };
 
 export type Sink = {
   readonly name: string;
   send(alert: Alert): Promise<void>;
+  /**
+   * Withdraws an alert this sink was sent: `alert` has the same id and carries `retracted`.
+   * Without it the sink is sent that alert (`retractionOf` words it as a withdrawal).
+   */
+  retract?(alert: Alert): Promise<void>;
 };
+
+/** The alert as a withdrawal: same id and key, `retracted` set, and a title and summary that say so. */
+export function retractionOf(alert: Alert, retracted: { at: string; reason: string }): Alert {
+  return {
+    ...alert,
+    title: `Retracted: ${alert.title}`,
+    summary: `Withdrawn (${retracted.reason}). It said: ${alert.summary}`,
+    retracted,
+  };
+}
 
 /** JSON.stringify that turns bigints into decimal strings, so `details` may carry them. */
 export function alertToJson(alert: Alert, space?: number): string {

@@ -21,52 +21,48 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-describe('dispatcher dedupe and cooldown', () => {
-  it('suppresses the same dedupeKey within the cooldown and sends again after it', async () => {
-    let clock = 1_000_000;
+describe('dispatcher: sends, selected sinks and retractions', () => {
+  it("default: sends every alert it is given (the one cooldown is the store's) to every sink", async () => {
     const sink = memorySink();
-    const dispatcher = createDispatcher({ sinks: [sink], cooldownMs: 60_000, now: () => clock, sleep: noSleep });
-
-    const first = await dispatcher.dispatch(sampleAlert({ id: '1' }));
-    expect(first).toMatchObject({ suppressed: false, delivered: 1, failed: 0 });
-
-    clock += 59_999;
-    const dup = await dispatcher.dispatch(sampleAlert({ id: '2' }));
-    expect(dup).toMatchObject({ alertId: '2', suppressed: true, delivered: 0, outcomes: [] });
-
-    const other = await dispatcher.dispatch(sampleAlert({ id: '3', dedupeKey: 'other' }));
-    expect(other.suppressed).toBe(false);
-
-    clock += 1;
-    const after = await dispatcher.dispatch(sampleAlert({ id: '4' }));
-    expect(after.suppressed).toBe(false);
-    expect(sink.sent.map((alert) => alert.id)).toEqual(['1', '3', '4']);
-
-    // The cooldown restarts from the last send.
-    clock += 30_000;
-    expect((await dispatcher.dispatch(sampleAlert({ id: '5' }))).suppressed).toBe(true);
-    dispatcher.reset();
-    expect((await dispatcher.dispatch(sampleAlert({ id: '6' }))).suppressed).toBe(false);
+    const dispatcher = createDispatcher({ sinks: [sink], sleep: noSleep });
+    // The same key twice: the dispatcher keeps no dedupe state of its own.
+    expect(await dispatcher.dispatch(sampleAlert({ id: '1' }))).toMatchObject({ delivered: 1, failed: 0 });
+    expect(await dispatcher.dispatch(sampleAlert({ id: '2' }))).toMatchObject({ delivered: 1, failed: 0 });
+    expect(sink.sent.map((alert) => alert.id)).toEqual(['1', '2']);
   });
 
-  it('suppresses concurrent duplicates', async () => {
-    const sink = memorySink();
-    const dispatcher = createDispatcher({ sinks: [sink], cooldownMs: 1000, now: () => 0 });
-    const results = await Promise.all([dispatcher.dispatch(sampleAlert()), dispatcher.dispatch(sampleAlert())]);
-    expect(results.map((result) => result.suppressed).sort()).toEqual([false, true]);
-    expect(sink.sent).toHaveLength(1);
+  it('behavior: sends only to the sinks named (the outbox resends to the ones still owed)', async () => {
+    const first = memorySink('first');
+    const second = memorySink('second');
+    const dispatcher = createDispatcher({ sinks: [first, second], sleep: noSleep });
+    expect(dispatcher.sinks).toEqual(['first', 'second']);
+    const summary = await dispatcher.dispatch(sampleAlert(), { sinks: ['second'] });
+    expect(summary.outcomes.map((outcome) => outcome.sink)).toEqual(['second']);
+    expect(first.sent).toHaveLength(0);
+    expect(second.sent).toHaveLength(1);
   });
 
-  it('does not burn the cooldown when every sink failed', async () => {
-    const failing: Sink = {
-      name: 'down',
-      send: async () => {
-        throw new SinkError('HTTP 400', { sink: 'down', retryable: false });
-      },
+  it('behavior: a retraction carries the same id; a sink without retract() is sent it as an alert', async () => {
+    const plain = memorySink('plain');
+    const retracted: Alert[] = [];
+    const withRetract: Sink = {
+      name: 'own',
+      send: async () => {},
+      retract: async (alert) => void retracted.push(alert),
     };
-    const dispatcher = createDispatcher({ sinks: [failing], cooldownMs: 60_000, now: () => 0, sleep: noSleep });
-    expect(await dispatcher.dispatch(sampleAlert())).toMatchObject({ delivered: 0, failed: 1 });
-    expect((await dispatcher.dispatch(sampleAlert())).suppressed).toBe(false);
+    const dispatcher = createDispatcher({ sinks: [plain, withRetract], sleep: noSleep });
+    const alert = sampleAlert({ id: 'a-9' });
+    const summary = await dispatcher.retract(alert, { at: '2026-01-02T03:05:00.000Z', reason: 'reorg below 19000000' });
+    expect(summary).toMatchObject({ alertId: 'a-9', delivered: 2, failed: 0 });
+    for (const sent of [plain.sent[0], retracted[0]]) {
+      expect(sent).toMatchObject({
+        id: 'a-9',
+        dedupeKey: alert.dedupeKey,
+        title: `Retracted: ${alert.title}`,
+        retracted: { at: '2026-01-02T03:05:00.000Z', reason: 'reorg below 19000000' },
+      });
+      expect(sent?.summary).toContain('reorg below 19000000');
+    }
   });
 });
 
@@ -87,7 +83,6 @@ describe('dispatcher retries and isolation', () => {
         createTelegramSink({ botToken, chatId: 42, baseUrl: telegramDown.url }),
         memory,
       ],
-      cooldownMs: 1000,
       maxAttempts: 3,
       backoffMs: 100,
       sleep: async (ms) => void sleeps.push(ms),
@@ -95,7 +90,7 @@ describe('dispatcher retries and isolation', () => {
     });
 
     const summary = await dispatcher.dispatch(sampleAlert());
-    expect(summary).toMatchObject({ suppressed: false, delivered: 2, failed: 2 });
+    expect(summary).toMatchObject({ delivered: 2, failed: 2 });
     const bySink = Object.fromEntries(summary.outcomes.map((outcome) => [outcome.sink, outcome]));
     expect(bySink.webhook).toMatchObject({ ok: true, attempts: 2 });
     expect(bySink.memory).toMatchObject({ ok: true, attempts: 1 });
@@ -140,7 +135,6 @@ describe('dispatcher retries and isolation', () => {
     const memory = memorySink();
     const summary = await createDispatcher({
       sinks: [permanent, plain, memory],
-      cooldownMs: 0,
       sleep: noSleep,
     }).dispatch(sampleAlert());
     expect(permanentCalls).toBe(1);

@@ -1,10 +1,8 @@
-import type { Alert, Sink } from './alert.ts';
+import { type Alert, retractionOf, type Sink } from './alert.ts';
 import { redactSinkSecrets, SinkError } from './errors.ts';
 
 export type DispatcherOptions = {
   sinks: readonly Sink[];
-  /** Alerts with a dedupeKey already sent within this window are suppressed. */
-  cooldownMs: number;
   /** Milliseconds clock; injectable for tests. */
   now?: (() => number) | undefined;
   /** Tries per sink per alert (bounded to 1..10). Default 3. */
@@ -29,42 +27,42 @@ export type SinkOutcome = {
 export type DispatchSummary = {
   alertId: string;
   dedupeKey: string;
-  /** True when the alert was dropped as a duplicate within the cooldown. */
-  suppressed: boolean;
   delivered: number;
   failed: number;
   outcomes: SinkOutcome[];
 };
 
+/** Which sinks to send to; default every sink. The monitor's outbox names the ones still owed. */
+export type DispatchOptions = { sinks?: readonly string[] | undefined };
+
+/**
+ * Fans alerts out to every sink independently, with bounded retries. It keeps no state: whether an
+ * alert is a duplicate (the one cooldown) is decided by the store when the alert is recorded.
+ */
 export type Dispatcher = {
-  dispatch(alert: Alert): Promise<DispatchSummary>;
-  /** Forgets every dedupe key (e.g. after a config reload). */
-  reset(): void;
+  /** The sinks' names, in order (unique: the outbox records deliveries by name). */
+  readonly sinks: readonly string[];
+  dispatch(alert: Alert, options?: DispatchOptions): Promise<DispatchSummary>;
+  /** Withdraws an alert (same id) at the given sinks: `retract` where a sink has it, else `send` of `retractionOf`. */
+  retract(alert: Alert, retracted: { at: string; reason: string }, options?: DispatchOptions): Promise<DispatchSummary>;
 };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Fans alerts out to every sink independently, with bounded retries, dedupe and cooldowns. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const maxAttempts = Math.min(10, Math.max(1, Math.floor(options.maxAttempts ?? 3)));
   const backoffMs = Math.max(0, options.backoffMs ?? 500);
-  const lastSent = new Map<string, number>();
 
-  function prune(at: number): void {
-    if (lastSent.size < 1024) return;
-    for (const [key, sentAt] of lastSent) if (at - sentAt >= options.cooldownMs) lastSent.delete(key);
-  }
-
-  async function deliver(sink: Sink, alert: Alert): Promise<SinkOutcome> {
+  async function deliver(sink: Sink, attempt: () => Promise<void>): Promise<SinkOutcome> {
     const started = now();
     let lastError: unknown;
     let attempts = 0;
     while (attempts < maxAttempts) {
       attempts++;
       try {
-        await sink.send(alert);
+        await attempt();
         return { sink: sink.name, ok: true, attempts, durationMs: now() - started };
       } catch (error) {
         lastError = error;
@@ -84,40 +82,25 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return { sink: sink.name, ok: false, attempts, durationMs: now() - started, error: message };
   }
 
+  async function fanOut(
+    alert: Alert,
+    selected: readonly string[] | undefined,
+    attempt: (sink: Sink) => Promise<void>,
+  ): Promise<DispatchSummary> {
+    const sinks = selected ? options.sinks.filter((sink) => selected.includes(sink.name)) : options.sinks;
+    const outcomes = await Promise.all(sinks.map((sink) => deliver(sink, () => attempt(sink))));
+    const delivered = outcomes.filter((outcome) => outcome.ok).length;
+    return { alertId: alert.id, dedupeKey: alert.dedupeKey, delivered, failed: outcomes.length - delivered, outcomes };
+  }
+
   return {
-    async dispatch(alert) {
-      const at = now();
-      const previous = lastSent.get(alert.dedupeKey);
-      if (previous !== undefined && at - previous < options.cooldownMs) {
-        return {
-          alertId: alert.id,
-          dedupeKey: alert.dedupeKey,
-          suppressed: true,
-          delivered: 0,
-          failed: 0,
-          outcomes: [],
-        };
-      }
-      prune(at);
-      // Claim the key before sending so concurrent duplicates are suppressed too.
-      lastSent.set(alert.dedupeKey, at);
-      const outcomes = await Promise.all(options.sinks.map((sink) => deliver(sink, alert)));
-      const delivered = outcomes.filter((outcome) => outcome.ok).length;
-      // If nothing got through, release the key so the next occurrence is not swallowed.
-      if (delivered === 0 && outcomes.length > 0 && lastSent.get(alert.dedupeKey) === at) {
-        lastSent.delete(alert.dedupeKey);
-      }
-      return {
-        alertId: alert.id,
-        dedupeKey: alert.dedupeKey,
-        suppressed: false,
-        delivered,
-        failed: outcomes.length - delivered,
-        outcomes,
-      };
-    },
-    reset() {
-      lastSent.clear();
+    sinks: options.sinks.map((sink) => sink.name),
+    dispatch: (alert, dispatchOptions = {}) => fanOut(alert, dispatchOptions.sinks, (sink) => sink.send(alert)),
+    retract(alert, retracted, dispatchOptions = {}) {
+      const retraction = retractionOf(alert, retracted);
+      return fanOut(alert, dispatchOptions.sinks, (sink) =>
+        sink.retract ? sink.retract(retraction) : sink.send(retraction),
+      );
     },
   };
 }

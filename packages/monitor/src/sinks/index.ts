@@ -1,9 +1,18 @@
-export { ALERT_SEVERITIES, type Alert, type AlertSeverity, alertHeadline, alertToJson, type Sink } from './alert.ts';
+export {
+  ALERT_SEVERITIES,
+  type Alert,
+  type AlertSeverity,
+  alertHeadline,
+  alertToJson,
+  retractionOf,
+  type Sink,
+} from './alert.ts';
 export { createDiscordSink, DISCORD_COLORS, type DiscordSinkOptions, discordPayload } from './discord.ts';
 export {
   createDispatcher,
   type Dispatcher,
   type DispatcherOptions,
+  type DispatchOptions,
   type DispatchSummary,
   type SinkOutcome,
 } from './dispatcher.ts';

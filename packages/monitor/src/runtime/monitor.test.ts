@@ -1,0 +1,93 @@
+import { createChainSync } from '@bulwark/chain';
+import { getCheckpoint, listAlerts } from '@bulwark/store';
+import { describeStore } from '@bulwark/store/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestNode, type TestNode } from '../../../chain/src/testing.ts';
+import { createEngine } from '../engine/engine.ts';
+import { until } from '../responder/testing.ts';
+import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
+import type { Alert } from '../sinks/alert.ts';
+import { createDispatcher } from '../sinks/dispatcher.ts';
+import { createMonitor } from './monitor.ts';
+import { createStoreCheckpoints } from './storeCheckpoints.ts';
+
+const watched = '0x00000000000000000000000000000000000d1e11';
+/** Generous waits for conditions: the machine is shared. */
+const patience = 120_000;
+
+describeStore('createMonitor', (ctx) => {
+  let node: TestNode;
+  beforeAll(async () => {
+    node = await startTestNode();
+  });
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  /** A monitor of the test chain on the suite's store: a listed address paying `watched` alerts. */
+  function monitorOf(sent: Alert[]) {
+    const attacker = node.accounts[1]!.toLowerCase();
+    return createMonitor({
+      chainId: 31337,
+      store: ctx.store,
+      sync: createChainSync({
+        chainId: 31337,
+        endpoints: [node.anvil.rpcUrl],
+        checkpointStore: createStoreCheckpoints(ctx.store, { readOnly: true }),
+        pollingIntervalMs: 50,
+      }),
+      engine: createEngine({
+        chainId: 31337,
+        contracts: [{ address: watched, name: 'Watched', kind: 'other' }],
+        rules: [knownMaliciousAddressRule],
+        threatIntel: new Map([[attacker, 'drill']]),
+      }),
+      dispatcher: createDispatcher({ sinks: [{ name: 'memory', send: async (alert) => void sent.push(alert) }] }),
+      contracts: [{ address: watched, name: 'Watched', assets: [], autoPause: false }],
+      learnBlocks: 0,
+      cooldownMs: 0,
+    });
+  }
+  const alertingBlock = async () => {
+    await node.rpc('eth_sendTransaction', [{ from: node.accounts[1], to: watched, value: '0x1' }]);
+    return node.blockNumber();
+  };
+
+  test('behavior: a block that cannot be recorded stops the run before it; the next run evaluates it once', {
+    timeout: 3 * patience,
+  }, async () => {
+    const sent: Alert[] = [];
+    const first = monitorOf(sent);
+    await first.learn();
+    const running = first.run();
+    const recorded = await alertingBlock();
+    await until(() => sent.some((alert) => alert.blockNumber === recorded.toString()), patience);
+    // The store refuses to move the cursor past the next block (a fault in the database).
+    const doomed = recorded + 1n;
+    await sql
+      .raw(`create function bulwark_test_refuse() returns trigger language plpgsql as $$
+        begin if new.block_number = ${doomed} then raise exception 'disk full'; end if; return new; end $$`)
+      .execute(ctx.store.db);
+    await sql
+      .raw(`create trigger bulwark_test_refuse before insert or update on sync_checkpoints
+        for each row execute function bulwark_test_refuse()`)
+      .execute(ctx.store.db);
+    expect(await alertingBlock()).toBe(doomed);
+    await expect(running).rejects.toThrow(/disk full/);
+    // Nothing of the block is recorded or sent, and the cursor is before it.
+    expect(sent.map((alert) => alert.blockNumber)).not.toContain(doomed.toString());
+    expect((await listAlerts(ctx.store, { chainId: 31337 })).map((alert) => alert.blockNumber)).not.toContain(doomed);
+    expect(await getCheckpoint(ctx.store, 31337)).toMatchObject({ blockNumber: recorded });
+
+    await sql.raw('drop trigger bulwark_test_refuse on sync_checkpoints').execute(ctx.store.db);
+    const second = monitorOf(sent);
+    await second.learn();
+    const resumed = second.run();
+    await until(() => sent.some((alert) => alert.blockNumber === doomed.toString()), patience);
+    await second.stop();
+    await resumed;
+    expect(sent.filter((alert) => alert.blockNumber === doomed.toString())).toHaveLength(1);
+    expect(await getCheckpoint(ctx.store, 31337)).toMatchObject({ blockNumber: doomed });
+  });
+});
