@@ -21,6 +21,7 @@ export {
 export { type FetchBlockParameters, fetchBlock } from './fetchBlock.ts';
 export { type WatchMempoolParameters, watchMempool } from './mempool.ts';
 export {
+  type BroadcastReply,
   type CreateRpcPoolParameters,
   createRpcPool,
   type EndpointHealth,
