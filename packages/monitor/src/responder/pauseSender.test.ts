@@ -322,13 +322,12 @@ describeStore('pause responder', (ctx) => {
     expect((await getIncident(ctx.store, incident.id))!.state).toBe('closed');
   });
 
-  test('error: an unknown incident fails before anything is sent', async () => {
+  test('behavior: the pause does not wait for the store: a record that fails (unknown incident) is reported, the pause goes on', async () => {
     const { vault, responder } = await setup();
-    await expect(responder.pause(incidentRequest('no-such-incident', vault))).rejects.toMatchObject({
-      name: 'NotFoundError',
-    });
-    expect(await chain.pendingCount()).toBe(0);
-    expect(await chain.paused(vault)).toBe(false);
+    const outcome = await responder.pause(incidentRequest('no-such-incident', vault));
+    expect(outcome).toMatchObject({ status: 'verified', actionId: '' });
+    expect(outcome.recordErrors).toEqual([expect.stringMatching(/^planned: .*no-such-incident/)]);
+    expect(await chain.paused(vault)).toBe(true);
   });
 
   test('security: the RPC key and the guardian key appear in no error, step or stored record', async () => {
