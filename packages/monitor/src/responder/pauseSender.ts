@@ -35,6 +35,7 @@ import {
   sendRawTransaction,
   simulateContract,
 } from 'viem/actions';
+import { type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 import {
   PauseFailedError,
   PauseRefusedError,
@@ -44,7 +45,6 @@ import {
   scrub,
   secretsOfUrl,
 } from './errors.ts';
-import { type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 import {
   bumpFees,
   type Fees,
@@ -543,8 +543,8 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     if (refusal) return finish('refused', refusal, true);
 
     return exclusive(async () => {
-      // 1. The prepared pause, or everything read now.
-      const state = preparedFor(contract) ?? (await readState(contract));
+      // 1. The prepared pause and competitors, or everything read now.
+      const state = preparedFor(contract) ?? (await Promise.all([readState(contract), watch.refresh()]))[0];
       if (state.status !== 'ready') {
         if (state.status === 'already-paused') data.alreadyPausedAt = state.blockNumber;
         if (state.status === 'failed' && state.revertReason) data.revertReason = state.revertReason;

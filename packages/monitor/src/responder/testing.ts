@@ -25,6 +25,7 @@ import {
   encodeFunctionData,
   type Hex,
   http,
+  keccak256,
   numberToHex,
   type PublicClient,
   parseAbi,
@@ -148,6 +149,82 @@ export async function startKeyedProxy(target: string, key: string): Promise<{ ur
   if (!address || typeof address === 'string') throw new Error('no address');
   return {
     url: `http://127.0.0.1:${address.port}/v3/${key}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type RecordingEndpoint = {
+  url: string;
+  /** Every JSON-RPC request received, in order. */
+  requests: { method: string; params: unknown[] }[];
+  close(): Promise<void>;
+};
+
+/**
+ * A JSON-RPC endpoint that records what it receives: forwards to `forward` (a node) when given;
+ * else accepts `eth_sendRawTransaction` and `eth_sendPrivateTransaction` (answering the hash),
+ * as a relay does; `dead` answers everything with HTTP 503.
+ */
+export async function startRecordingEndpoint(
+  options: { forward?: string | undefined; dead?: boolean | undefined } = {},
+): Promise<RecordingEndpoint> {
+  const requests: RecordingEndpoint['requests'] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const message = JSON.parse(body.toString('utf8') || '{}') as {
+        id?: unknown;
+        method?: string;
+        params?: unknown[];
+      };
+      requests.push({ method: message.method ?? '', params: message.params ?? [] });
+      if (options.dead) {
+        res.writeHead(503);
+        res.end('Service Unavailable');
+        return;
+      }
+      if (options.forward) {
+        const upstream = await fetch(options.forward, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(await upstream.text());
+        return;
+      }
+      const raw = (
+        message.method === 'eth_sendPrivateTransaction'
+          ? (message.params?.[0] as { tx?: Hex } | undefined)?.tx
+          : message.params?.[0]
+      ) as Hex | undefined;
+      const known = message.method === 'eth_sendRawTransaction' || message.method === 'eth_sendPrivateTransaction';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          known && raw
+            ? { jsonrpc: '2.0', id: message.id, result: keccak256(raw) }
+            : {
+                jsonrpc: '2.0',
+                id: message.id,
+                error: { code: -32601, message: `method ${message.method} not found` },
+              },
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

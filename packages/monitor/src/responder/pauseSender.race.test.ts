@@ -1,0 +1,255 @@
+/**
+ * The pause against an attacker who pays high fees, on anvil with manual mining (its pool orders
+ * by fee): the pause must be mined before every attacker transaction pending to the contract.
+ */
+import { createRpcPool } from '@bulwark/chain';
+import { listResponderActions, type OpenStoreReturnType, openStore } from '@bulwark/store';
+import { memoryPGlite } from '@bulwark/store/testing';
+import {
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  numberToHex,
+  type PrivateKeyAccount,
+  parseEther,
+  parseGwei,
+} from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { foundry } from 'viem/chains';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createPauseResponder, type PauseStep } from './pauseSender.ts';
+import {
+  openTestIncident,
+  pausableReadAbi,
+  type ResponderTestChain,
+  startRecordingEndpoint,
+  startResponderChain,
+  until,
+} from './testing.ts';
+
+const depositAbi = [
+  { type: 'function', name: 'deposit', inputs: [], outputs: [], stateMutability: 'payable' },
+] as const;
+
+let chain: ResponderTestChain;
+let store: OpenStoreReturnType;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  [chain, store] = await Promise.all([startResponderChain(), openStore({ pglite: await memoryPGlite() })]);
+});
+afterAll(async () => {
+  for (const close of closers.splice(0)) await close();
+  await store?.close();
+  await chain?.stop();
+});
+
+type AttackFees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: bigint };
+
+async function newAttacker(): Promise<PrivateKeyAccount> {
+  const account = privateKeyToAccount(generatePrivateKey());
+  await chain.rpc('anvil_setBalance', [account.address, numberToHex(parseEther('10'))]);
+  return account;
+}
+
+/** A signed `deposit()` to the vault (reverts once it is paused), put in anvil's pool; returns its hash. */
+async function attack(attacker: PrivateKeyAccount, vault: Address, nonce: number, fees: AttackFees): Promise<Hex> {
+  const common = {
+    chainId: foundry.id,
+    to: vault,
+    data: encodeFunctionData({ abi: depositAbi, functionName: 'deposit' }),
+    value: 1n,
+    nonce,
+    gas: 100_000n,
+  };
+  const serialized =
+    'gasPrice' in fees
+      ? await attacker.signTransaction({ ...common, type: 'legacy', gasPrice: fees.gasPrice })
+      : await attacker.signTransaction({ ...common, type: 'eip1559', ...fees });
+  return chain.rpc<Hex>('eth_sendRawTransaction', [serialized]);
+}
+
+async function setup(options: { endpoints?: string[]; relays?: string[] } = {}) {
+  const { account } = await chain.newGuardian();
+  const vault = await chain.deployPausable(account.address);
+  const incident = await openTestIncident(store, vault);
+  const steps: PauseStep[] = [];
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: options.endpoints ?? [chain.anvil.rpcUrl], retryCount: 0 }),
+    relays: options.relays?.map((url) => ({ url, method: 'eth_sendPrivateTransaction' as const, name: 'relay' })),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+    deadlineMs: 20_000,
+    onStep: (step) => steps.push(step),
+  });
+  closers.push(async () => responder.close());
+  const request = {
+    incidentId: incident.id,
+    chainId: foundry.id,
+    contract: vault,
+    reason: 'attack pending',
+    dryRun: false,
+  };
+  return { account, vault, incident, responder, steps, request };
+}
+
+test('behavior: the pause outbids every pending attacker transaction (EIP-1559 and legacy) and is mined before them', async () => {
+  const { vault, responder, request, incident } = await setup();
+  const base = (await chain.client.getBlock()).baseFeePerGas!;
+  // Typical: a tip of 1 gwei. The attacker pays 30× that, or a huge max fee with a small tip, or legacy.
+  const [first, second, third] = await Promise.all([newAttacker(), newAttacker(), newAttacker()]);
+  const attacks = [
+    await attack(first, vault, 0, { maxFeePerGas: base * 2n + parseGwei('30'), maxPriorityFeePerGas: parseGwei('30') }),
+    await attack(first, vault, 1, { maxFeePerGas: base * 2n + parseGwei('30'), maxPriorityFeePerGas: parseGwei('30') }),
+    await attack(second, vault, 0, { gasPrice: parseGwei('45') }),
+    await attack(third, vault, 0, { maxFeePerGas: parseGwei('200'), maxPriorityFeePerGas: parseGwei('3') }),
+  ];
+  // The decision rests on the first attack transaction, seen pending.
+  const handle = responder.start({
+    ...request,
+    competitors: [
+      {
+        hash: attacks[0],
+        from: first.address,
+        to: vault,
+        maxFeePerGas: base * 2n + parseGwei('30'),
+        maxPriorityFeePerGas: parseGwei('30'),
+      },
+    ],
+  });
+  const broadcast = await handle.broadcast;
+  expect(broadcast?.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+  await chain.mine();
+  const outcome = await handle.settled;
+
+  expect(outcome).toMatchObject({ status: 'verified', attempts: 1 });
+  expect(outcome.pricing).toMatchObject({ outbid: true, limitedBy: undefined, source: 'txpool' });
+  expect(outcome.pricing!.competitors).toBeGreaterThanOrEqual(attacks.length);
+  const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
+  for (const hash of attacks) {
+    const receipt = await chain.client.getTransactionReceipt({ hash });
+    expect(receipt.blockNumber).toBe(pause.blockNumber);
+    expect(receipt.transactionIndex).toBeGreaterThan(pause.transactionIndex);
+    expect(receipt.status).toBe('reverted');
+  }
+  expect(pause.transactionIndex).toBe(0);
+  const [action] = await listResponderActions(store, { incidentId: incident.id });
+  expect(action!.data).toMatchObject({ pricing: { outbid: true, limitedBy: null }, transactionIndex: 0 });
+});
+
+test('behavior: a competitor that outbids the sent pause is answered by a same-nonce replacement before the block', async () => {
+  const { account, vault, responder, request, steps } = await setup();
+  const nonce = await chain.nonce(account.address);
+  const handle = responder.start(request);
+  const broadcast = await handle.broadcast;
+  const sent = await chain.client.getTransaction({ hash: broadcast!.txHash });
+
+  // After the pause is out, the attacker arrives paying 3× its fees.
+  const attacker = await newAttacker();
+  const late = await attack(attacker, vault, 0, {
+    maxFeePerGas: sent.maxFeePerGas! * 3n,
+    maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n,
+  });
+  await until(() => steps.some((step) => step.status === 'resent'));
+  await chain.mine();
+  const outcome = await handle.settled;
+
+  expect(outcome).toMatchObject({ status: 'verified', attempts: 2 });
+  const mined = await chain.client.getTransaction({ hash: outcome.txHash! });
+  expect(mined).toMatchObject({ hash: outcome.hashes[1], nonce });
+  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(sent.maxPriorityFeePerGas! * 3n);
+  expect(mined.maxFeePerGas!).toBeGreaterThan(sent.maxFeePerGas! * 3n);
+  const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
+  const lateReceipt = await chain.client.getTransactionReceipt({ hash: late });
+  expect(lateReceipt.blockNumber).toBe(pause.blockNumber);
+  expect(pause.transactionIndex).toBeLessThan(lateReceipt.transactionIndex);
+  expect(lateReceipt.status).toBe('reverted');
+});
+
+test('behavior: at the cap the pause is still sent, and says it could not outbid', async () => {
+  const { account, vault, incident } = await setup();
+  const base = (await chain.client.getBlock()).baseFeePerGas!;
+  const attacker = await newAttacker();
+  await attack(attacker, vault, 0, { maxFeePerGas: parseGwei('500'), maxPriorityFeePerGas: parseGwei('400') });
+  const logs: string[] = [];
+  const cap = base * 3n + parseGwei('5');
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [chain.anvil.rpcUrl] }),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+    fees: { maxFeePerGasCap: cap },
+    log: (line) => logs.push(line),
+  });
+  const handle = responder.start({
+    incidentId: incident.id,
+    chainId: foundry.id,
+    contract: vault,
+    reason: 'x',
+    dryRun: false,
+  });
+  await handle.broadcast;
+  await chain.mine();
+  const outcome = await handle.settled;
+  expect(outcome.status).toBe('verified');
+  expect(outcome.pricing).toMatchObject({ outbid: false, limitedBy: 'maxFeePerGasCap' });
+  expect(outcome.transaction!.maxFeePerGas).toBe(cap);
+  expect(logs).toEqual([expect.stringMatching(/maxFeePerGasCap cap stops the fees below what outbids 1 competitor/)]);
+  const [action] = await listResponderActions(store, { incidentId: incident.id });
+  expect(action!.data).toMatchObject({ pricing: { outbid: false, limitedBy: 'maxFeePerGasCap' } });
+});
+
+test('behavior: the signed pause goes to every endpoint and to the private relay, all at once', async () => {
+  const recorder = await startRecordingEndpoint();
+  const relay = await startRecordingEndpoint();
+  closers.push(recorder.close, relay.close);
+  const { responder, request } = await setup({ endpoints: [chain.anvil.rpcUrl, recorder.url], relays: [relay.url] });
+  const handle = responder.start(request);
+  await handle.broadcast;
+  await chain.mine();
+  const outcome = await handle.settled;
+
+  expect(outcome.status).toBe('verified');
+  const toEndpoint = recorder.requests.filter((r) => r.method === 'eth_sendRawTransaction');
+  const toRelay = relay.requests.filter((r) => r.method === 'eth_sendPrivateTransaction');
+  expect(toEndpoint).toHaveLength(1);
+  expect(toRelay).toHaveLength(1);
+  expect(keccak256(toEndpoint[0]!.params[0] as Hex)).toBe(outcome.txHash);
+  expect(keccak256((toRelay[0]!.params[0] as { tx: Hex }).tx)).toBe(outcome.txHash);
+  // The second endpoint serves no reads while the first is healthy: only the broadcast reached it.
+  expect(recorder.requests.map((r) => r.method)).toEqual(['eth_sendRawTransaction']);
+  expect(outcome.acceptedBy.length).toBeGreaterThanOrEqual(1);
+});
+
+test('behavior: a dead first RPC endpoint does not stop the pause (the pool fails over)', async () => {
+  const dead = await startRecordingEndpoint({ dead: true });
+  closers.push(dead.close);
+  const { responder, request, vault } = await setup({ endpoints: [dead.url, chain.anvil.rpcUrl] });
+  const handle = responder.start(request);
+  await handle.broadcast;
+  await chain.mine();
+  const outcome = await handle.settled;
+  expect(outcome).toMatchObject({ status: 'verified', error: undefined });
+  expect(await chain.client.readContract({ address: vault, abi: pausableReadAbi, functionName: 'paused' })).toBe(true);
+  expect(dead.requests.length).toBeGreaterThan(0);
+});
+
+test('behavior: prepared in advance, a request signs and sends with no read first', async () => {
+  const recorder = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl });
+  closers.push(recorder.close);
+  const { responder, request } = await setup({ endpoints: [recorder.url] });
+  await responder.prepare();
+  const before = recorder.requests.length;
+  const handle = responder.start(request);
+  await handle.broadcast;
+  // Between the request and the broadcast the node heard one thing: the transaction.
+  expect(recorder.requests.slice(before, before + 1).map((r) => r.method)).toEqual(['eth_sendRawTransaction']);
+  await chain.mine();
+  expect((await handle.settled).status).toBe('verified');
+});
