@@ -25,6 +25,12 @@ export type MonitorConfigFile = {
     mempool?: boolean;
     traces?: boolean;
     startBlock?: number;
+    pause?: {
+      outbidMarginPercent?: number;
+      maxFeeGwei?: number;
+      maxCostEth?: number;
+      relays?: { url: string; method?: 'eth_sendRawTransaction' | 'eth_sendPrivateTransaction'; name?: string }[];
+    };
   }[];
   contracts: {
     chain: number;
@@ -128,6 +134,8 @@ export function parseMonitorConfig(
             ...(entry.ws ? { ws: expand(entry.ws, `/chains/${i}/rpc/${j}/ws`) } : {}),
           },
     );
+    for (const [j, relay] of (chain.pause?.relays ?? []).entries())
+      relay.url = expand(relay.url, `/chains/${i}/pause/relays/${j}/url`);
   });
 
   const ruleIds = options.rules.map((rule) => rule.id);

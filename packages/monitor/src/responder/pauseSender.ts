@@ -13,8 +13,6 @@ import {
   type Address,
   type Chain,
   type Client,
-  createClient,
-  custom,
   type Hex,
   isAddress,
   keccak256,
@@ -36,6 +34,7 @@ import {
   simulateContract,
 } from 'viem/actions';
 import { type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
+import { poolClient } from './poolClient.ts';
 import {
   PauseFailedError,
   PauseRefusedError,
@@ -236,7 +235,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   if (!parameters.pool && !parameters.client)
     throw new ResponderConfigError('Pause responder: give the chain’s RPC `pool` (or a viem `client`).');
   const pool = parameters.pool;
-  const client = pool ? clientOverPool(pool) : parameters.client!;
+  const client = pool ? poolClient(pool) : parameters.client!;
   const fees = resolveFeeOptions(parameters.fees);
   const gasMultiplier = parameters.gasMultiplier ?? 1.3;
   if (!(gasMultiplier >= 1 && gasMultiplier <= 10))
@@ -927,30 +926,6 @@ type ReadyState = {
 type StateProblem =
   | { status: 'failed' | 'refused'; error: BulwarkError; revertReason?: string | undefined }
   | { status: 'already-paused'; blockNumber: bigint | null; error?: undefined };
-
-/**
- * A viem client whose every request goes through the chain's RPC pool (failover, circuits,
- * redacted errors). A node's JSON-RPC error is passed on with its code and data, so viem still
- * decodes reverts.
- */
-function clientOverPool(pool: RpcPool): Client<Transport, Chain | undefined> {
-  const transport = custom(
-    {
-      async request({ method, params }: { method: string; params?: unknown }) {
-        try {
-          return await pool.request(method, (params as unknown[] | undefined) ?? []);
-        } catch (error) {
-          if (error instanceof RpcResponseError) {
-            throw Object.assign(new Error(error.shortMessage), { code: error.code, data: error.data });
-          }
-          throw error;
-        }
-      },
-    },
-    { retryCount: 0 },
-  );
-  return createClient({ transport, cacheTime: 0 });
-}
 
 function errorText(error: unknown): string {
   if (error instanceof ViemBaseError) return `${error.details ?? ''} ${error.shortMessage}`;

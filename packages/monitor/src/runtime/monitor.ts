@@ -30,6 +30,18 @@ export type PauseRequest = {
   dryRun: boolean;
   /** Transactions the decision rests on. */
   txHashes: string[];
+  /** The pending transaction that triggered the decision, with its fees: the pause is priced above it. */
+  competitors?: readonly PauseCompetitor[] | undefined;
+};
+
+/** A pending transaction a pause must be mined before (a `PendingTx` is one). */
+export type PauseCompetitor = {
+  hash: string;
+  from: string;
+  to: string | null;
+  gasPrice: bigint | undefined;
+  maxFeePerGas: bigint | undefined;
+  maxPriorityFeePerGas: bigint | undefined;
 };
 
 /** What a breaker did: `sent`/`verified` when a pause went out, `planned` in dry-run, `proposed` for a Safe. */
@@ -291,7 +303,12 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   }
 
   /** Acts on a verdict that crossed the pause line: the opted-in breaker, else a recorded suggestion. */
-  async function respond(verdict: CompositeVerdict, incidentId: string, txHashes: string[]) {
+  async function respond(
+    verdict: CompositeVerdict,
+    incidentId: string,
+    txHashes: string[],
+    competitors?: readonly PauseCompetitor[],
+  ) {
     const contract = byAddress.get(verdict.contract);
     if (!contract || paused.has(verdict.contract)) return undefined;
     const reason = `composite score ${verdict.score} from ${verdict.signals.map((s) => s.ruleId).join(', ')}`;
@@ -316,6 +333,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       reason,
       dryRun: parameters.dryRun ?? false,
       txHashes,
+      competitors,
     });
     engine.reset(verdict.contract);
     log(`${contract.name}: pause ${outcome.status}${outcome.txHash ? ` (${outcome.txHash})` : ''}.`);
@@ -326,6 +344,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     verdicts: readonly CompositeVerdict[],
     block: { number: bigint; timestamp: bigint },
     txHash: string | undefined,
+    trigger?: PauseCompetitor,
   ): Promise<BlockReport['pauses']> {
     const pauses: BlockReport['pauses'] = [];
     for (const verdict of verdicts) {
@@ -346,7 +365,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         });
         incidents.set(verdict.contract, incidentId);
       }
-      const outcome = await respond(verdict, incidentId, txHash ? [txHash] : []);
+      const outcome = await respond(verdict, incidentId, txHash ? [txHash] : [], trigger ? [trigger] : undefined);
       pauses.push({ verdict, incidentId, outcome });
       await raise(alert, block);
     }
@@ -423,6 +442,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           result.verdicts.filter((verdict) => verdict.pause),
           { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) },
           event.tx.hash,
+          event.tx,
         );
         if (result.signals.length > 0) parameters.onPending?.(result, pauses);
         break;
