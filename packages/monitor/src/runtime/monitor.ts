@@ -344,7 +344,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     verdicts: readonly CompositeVerdict[],
     block: { number: bigint; timestamp: bigint },
     txHash: string | undefined,
-    trigger?: PauseCompetitor,
+    triggers?: readonly PauseCompetitor[],
   ): Promise<BlockReport['pauses']> {
     const pauses: BlockReport['pauses'] = [];
     for (const verdict of verdicts) {
@@ -365,7 +365,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         });
         incidents.set(verdict.contract, incidentId);
       }
-      const outcome = await respond(verdict, incidentId, txHash ? [txHash] : [], trigger ? [trigger] : undefined);
+      const outcome = await respond(verdict, incidentId, txHash ? [txHash] : [], triggers);
       pauses.push({ verdict, incidentId, outcome });
       await raise(alert, block);
     }
@@ -389,7 +389,9 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const result = engine.process(block);
     const evaluatedAt = now();
     let alertAt: number | undefined;
-    const pauses = await handleVerdicts(result.pauses, block, result.flagged.at(-1)?.tx.hash);
+    // The flagged transactions' fees: what the attacker's next steps are likely to pay.
+    const triggers = result.flagged.map((flagged) => flagged.tx);
+    const pauses = await handleVerdicts(result.pauses, block, result.flagged.at(-1)?.tx.hash, triggers);
     for (const flagged of result.flagged) {
       for (const signal of flagged.signals) {
         if (ALERT_SEVERITIES.indexOf(signal.severity) > minRank) continue;
@@ -442,7 +444,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           result.verdicts.filter((verdict) => verdict.pause),
           { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) },
           event.tx.hash,
-          event.tx,
+          [event.tx],
         );
         if (result.signals.length > 0) parameters.onPending?.(result, pauses);
         break;
