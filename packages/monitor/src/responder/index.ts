@@ -1,3 +1,4 @@
+export { type Competitor, type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 export {
   type CreateResponderParameters,
   createResponder,
@@ -15,7 +16,6 @@ export {
   ResponderRpcError,
   SafeProposalError,
 } from './errors.ts';
-export { type Competitor, type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 export {
   bumpFees,
   type CompetitorFees,

@@ -108,6 +108,18 @@ test('behavior: the pause outbids every pending attacker transaction (EIP-1559 a
     await attack(second, vault, 0, { gasPrice: parseGwei('45') }),
     await attack(third, vault, 0, { maxFeePerGas: parseGwei('200'), maxPriorityFeePerGas: parseGwei('3') }),
   ];
+  // The attacker's next step goes elsewhere (its own contract, say), from a sender seen at the vault: a competitor too.
+  const elsewhere = await first.signTransaction({
+    chainId: foundry.id,
+    type: 'eip1559',
+    to: third.address,
+    value: 1n,
+    nonce: 2,
+    gas: 21_000n,
+    maxFeePerGas: parseGwei('300'),
+    maxPriorityFeePerGas: parseGwei('60'),
+  });
+  await chain.rpc('eth_sendRawTransaction', [elsewhere]);
   // The decision rests on the first attack transaction, seen pending.
   const handle = responder.start({
     ...request,
@@ -128,7 +140,11 @@ test('behavior: the pause outbids every pending attacker transaction (EIP-1559 a
 
   expect(outcome).toMatchObject({ status: 'verified', attempts: 1 });
   expect(outcome.pricing).toMatchObject({ outbid: true, limitedBy: undefined, source: 'txpool' });
-  expect(outcome.pricing!.competitors).toBeGreaterThanOrEqual(attacks.length);
+  expect(outcome.pricing!.competitors).toBe(attacks.length + 1);
+  const mined = await chain.client.getTransaction({ hash: outcome.txHash! });
+  // 10% above the sender's other transaction: its max fee (300) and its tip (60).
+  expect(mined.maxFeePerGas).toBeGreaterThanOrEqual(parseGwei('330'));
+  expect(mined.maxPriorityFeePerGas).toBeGreaterThanOrEqual(parseGwei('66'));
   const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
   for (const hash of attacks) {
     const receipt = await chain.client.getTransactionReceipt({ hash });
@@ -252,4 +268,29 @@ test('behavior: prepared in advance, a request signs and sends with no read firs
   expect(recorder.requests.slice(before, before + 1).map((r) => r.method)).toEqual(['eth_sendRawTransaction']);
   await chain.mine();
   expect((await handle.settled).status).toBe('verified');
+});
+
+test("behavior: without txpool_content the latest block's highest-paying transaction sets the price", async () => {
+  const noTxpool = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl, missing: ['txpool_content'] });
+  closers.push(noTxpool.close);
+  const { vault, responder, request } = await setup({ endpoints: [noTxpool.url] });
+  const attacker = await newAttacker();
+  const mined = await attack(attacker, vault, 0, {
+    maxFeePerGas: parseGwei('90'),
+    maxPriorityFeePerGas: parseGwei('40'),
+  });
+  await chain.mine();
+  expect((await chain.client.getTransactionReceipt({ hash: mined })).status).toBe('success');
+
+  const handle = responder.start(request);
+  await handle.broadcast;
+  await chain.mine();
+  const outcome = await handle.settled;
+  expect(outcome).toMatchObject({
+    status: 'verified',
+    pricing: { outbid: true, source: 'latest-block', highest: mined },
+  });
+  expect(outcome.transaction!.maxPriorityFeePerGas).toBeGreaterThan(parseGwei('40'));
+  expect(outcome.transaction!.maxFeePerGas).toBeGreaterThan(parseGwei('90'));
+  expect(noTxpool.requests.filter((r) => r.method === 'txpool_content')).toHaveLength(1);
 });

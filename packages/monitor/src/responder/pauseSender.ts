@@ -34,7 +34,6 @@ import {
   simulateContract,
 } from 'viem/actions';
 import { type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
-import { poolClient } from './poolClient.ts';
 import {
   PauseFailedError,
   PauseRefusedError,
@@ -55,6 +54,7 @@ import {
   resolveFeeOptions,
 } from './fees.ts';
 import { pausableAbi, pauseSelector, pauseTransaction, revertReason, signPauseTransaction } from './pauseCall.ts';
+import { poolClient } from './poolClient.ts';
 import { checkResponderRequest, type ResponderRequest } from './types.ts';
 
 /** A private submission endpoint (a relay or builder RPC): takes the signed pause, serves no reads. */
@@ -382,10 +382,13 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     preparedHead = head ?? ready.reduce((a, b) => (a > b ? a : b), 0n);
   }
 
-  /** The prepared pause when it was read at the newest block seen; else nothing (read it now). */
+  /**
+   * The prepared pause when it was read at the newest block seen or the one before (while the
+   * newest is being read: as fresh as reading it now would have been a moment ago); else nothing.
+   */
   function preparedFor(contract: Address): ReadyState | undefined {
     const state = prepared.get(contract);
-    return state && preparedHead !== undefined && state.blockNumber >= preparedHead ? state : undefined;
+    return state && preparedHead !== undefined && state.blockNumber + 1n >= preparedHead ? state : undefined;
   }
 
   let warmTimer: ReturnType<typeof setTimeout> | undefined;
@@ -399,7 +402,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         const head = await getBlockNumber(client, { cacheTime: 0 });
         if (head !== lastHead) {
           lastHead = head;
-          // What was read at an older block is stale from now on, until the new reads arrive.
+          // What was read two blocks back or more is stale from now on.
           preparedHead = head;
           await prepare(head);
         } else {

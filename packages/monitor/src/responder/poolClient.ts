@@ -24,4 +24,3 @@ export function poolClient(pool: RpcPool): Client<Transport, Chain | undefined> 
   );
   return createClient({ transport, cacheTime: 0 });
 }
-

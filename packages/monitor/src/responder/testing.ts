@@ -167,10 +167,10 @@ export type RecordingEndpoint = {
 /**
  * A JSON-RPC endpoint that records what it receives: forwards to `forward` (a node) when given;
  * else accepts `eth_sendRawTransaction` and `eth_sendPrivateTransaction` (answering the hash),
- * as a relay does; `dead` answers everything with HTTP 503.
+ * as a relay does; `dead` answers everything with HTTP 503; `missing` methods are "method not found".
  */
 export async function startRecordingEndpoint(
-  options: { forward?: string | undefined; dead?: boolean | undefined } = {},
+  options: { forward?: string | undefined; dead?: boolean | undefined; missing?: readonly string[] | undefined } = {},
 ): Promise<RecordingEndpoint> {
   const requests: RecordingEndpoint['requests'] = [];
   const server = createServer((req, res) => {
@@ -187,6 +187,17 @@ export async function startRecordingEndpoint(
       if (options.dead) {
         res.writeHead(503);
         res.end('Service Unavailable');
+        return;
+      }
+      if (options.missing?.includes(message.method ?? '')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: message.id,
+            error: { code: -32601, message: `the method ${message.method} does not exist/is not available` },
+          }),
+        );
         return;
       }
       if (options.forward) {
