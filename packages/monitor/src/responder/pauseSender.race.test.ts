@@ -211,12 +211,24 @@ test('behavior: at the cap the pause is still sent, and says it could not outbid
     dryRun: false,
   });
   await handle.broadcast;
+  // A second attacker outbids it further: no replacement fits under the cap, and that is told too.
+  await attack(await newAttacker(), vault, 0, {
+    maxFeePerGas: parseGwei('800'),
+    maxPriorityFeePerGas: parseGwei('700'),
+  });
+  await until(() => logs.length === 2);
   await chain.mine();
   const outcome = await handle.settled;
   expect(outcome.status).toBe('verified');
   expect(outcome.pricing).toMatchObject({ outbid: false, limitedBy: 'maxFeePerGasCap' });
   expect(outcome.transaction!.maxFeePerGas).toBe(cap);
-  expect(logs).toEqual([expect.stringMatching(/maxFeePerGasCap cap stops the fees below what outbids 1 competitor/)]);
+  expect(outcome.attempts).toBe(1);
+  expect(logs).toEqual([
+    expect.stringMatching(/maxFeePerGasCap cap stops the fees below what outbids 1 competitor/),
+    expect.stringMatching(
+      /maxFeePerGasCap cap stops the fees below what outbids 2 competitor.*needs max fee 880000000000/,
+    ),
+  ]);
   const [action] = await listResponderActions(store, { incidentId: incident.id });
   expect(action!.data).toMatchObject({ pricing: { outbid: false, limitedBy: 'maxFeePerGasCap' } });
 });
@@ -293,4 +305,39 @@ test("behavior: without txpool_content the latest block's highest-paying transac
   expect(outcome.transaction!.maxPriorityFeePerGas).toBeGreaterThan(parseGwei('40'));
   expect(outcome.transaction!.maxFeePerGas).toBeGreaterThan(parseGwei('90'));
   expect(noTxpool.requests.filter((r) => r.method === 'txpool_content')).toHaveLength(1);
+});
+
+test('security: a relay or endpoint URL key appears in no error or record when every submission fails', async () => {
+  const key = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
+  const deadRelay = await startRecordingEndpoint({ dead: true });
+  // Reads work; every submission is refused by the node behind a keyed URL.
+  const refusing = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl, missing: ['eth_sendRawTransaction'] });
+  closers.push(deadRelay.close, refusing.close);
+  const { account, vault, incident } = await setup();
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [`${refusing.url}v3/${key}`], retryCount: 0 }),
+    relays: [{ url: `${deadRelay.url}v3/${key}?apikey=${key}` }],
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+    deadlineMs: 300,
+  });
+  const outcome = await responder.pause({
+    incidentId: incident.id,
+    chainId: foundry.id,
+    contract: vault,
+    reason: 'x',
+    dryRun: false,
+  });
+  expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { name: 'PauseFailedError' } });
+  expect(outcome.error!.message).toMatch(/not accepted by the node within 300 ms/);
+  expect(deadRelay.requests.some((r) => r.method === 'eth_sendRawTransaction')).toBe(true);
+  const texts = [
+    outcome.error!.message,
+    JSON.stringify(outcome.error),
+    JSON.stringify(await listResponderActions(store, { incidentId: incident.id })),
+  ];
+  for (const text of texts) expect(text).not.toContain(key);
 });

@@ -400,6 +400,11 @@ test('error: bad configuration is refused when the responder is created', async 
   );
   expect(() => createPauseResponder({ ...base, fees: { priorityFeeMultiplier: 0.5 } })).toThrow(/at least 1/);
   expect(() => createPauseResponder({ ...base, chainId: 0 })).toThrow(/chainId 0/);
+  expect(() => createPauseResponder({ ...base, client: undefined })).toThrow(/give the chain’s RPC `pool`/);
+  expect(() =>
+    createPauseResponder({ ...base, relays: [{ url: 'http://127.0.0.1:1', method: 'eth_sendBundle' as never }] }),
+  ).toThrow(/relays\[0\]\.method "eth_sendBundle" is not supported/);
+  expect(() => createPauseResponder({ ...base, fees: { outbidMarginPercent: -1 } })).toThrow(/outbidMarginPercent/);
   expect(() => createPauseResponder({ ...base, allowed: ['0x1234' as Address] })).toThrow(/allowed\[0\]/);
   expect(() =>
     createPauseResponder({ ...base, account: { address: account.address, type: 'json-rpc' } as never }),

@@ -580,13 +580,18 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         gas,
         ...currentFees,
       });
+      /** The last shortfall logged: a cap that keeps stopping the bid is told once per new demand. */
+      let toldShortfall = '';
       const notePricing = (pricing: PausePricing) => {
         outcome.pricing = pricing;
         data.pricing = serializePricing(pricing);
-        if (!pricing.outbid)
+        const shortfall = `${pricing.needed.maxFeePerGas}/${pricing.needed.maxPriorityFeePerGas}`;
+        if (!pricing.outbid && shortfall !== toldShortfall) {
+          toldShortfall = shortfall;
           log(
             `Pause of ${contract}: the ${pricing.limitedBy} cap stops the fees below what outbids ${pricing.competitors} competitor(s) (needs max fee ${pricing.needed.maxFeePerGas}, tip ${pricing.needed.maxPriorityFeePerGas} wei); sent at the cap.`,
           );
+        }
       };
       outcome.transaction = plan();
       data.transaction = serializePlan(outcome.transaction);
@@ -667,7 +672,12 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
       const replace = async (fresh: ReturnType<typeof price>, sent: boolean): Promise<boolean> => {
         const ceiling = feeCeiling(fees, gas)?.ceiling;
         const bumped = sent ? bumpFees(currentFees, fresh.fees, { ...fees, maxFeePerGasCap: ceiling }) : fresh.fees;
-        if (!bumped) return false;
+        if (!bumped) {
+          // The caps leave no room for a valid replacement: the sent one stands, and the record says it is outbid.
+          if (outbidBy(currentFees, fresh.pricing.needed))
+            notePricing({ ...fresh.pricing, outbid: false, limitedBy: feeCeiling(fees, gas)?.by });
+          return false;
+        }
         currentFees = bumped;
         notePricing({ ...fresh.pricing, outbid: fresh.pricing.outbid && !outbidBy(bumped, fresh.pricing.needed) });
         return send(sent ? 'resent' : 'sent');
@@ -714,7 +724,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
             }
             await watch.refresh();
             priced = price(latestBaseFee, latestTip);
-            if (outbidBy(currentFees, priced.fees)) await replace(priced, sent);
+            if (outbidBy(currentFees, priced.pricing.needed)) await replace(priced, sent);
             continue;
           }
           lastBlock = head;
