@@ -341,3 +341,32 @@ test('security: a relay or endpoint URL key appears in no error or record when e
   ];
   for (const text of texts) expect(text).not.toContain(key);
 });
+
+test('behavior: warm keeps the pause prepared on each new block, so a request goes out without reading state', async () => {
+  const recorder = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl });
+  closers.push(recorder.close);
+  const { responder, request } = await setup({ endpoints: [recorder.url] });
+  const methods = () => recorder.requests.map((r) => r.method);
+  /** A tick finished preparing once a later tick has asked for the head again. */
+  const preparedAfter = (from: number) => () => {
+    const after = methods().slice(from);
+    const read = after.indexOf('eth_estimateGas');
+    return read >= 0 && after.slice(read).includes('eth_blockNumber');
+  };
+  responder.warm();
+  await until(preparedAfter(0));
+  // A new block: the warm loop prepares again.
+  await chain.mine();
+  const afterBlock = recorder.requests.length;
+  await until(preparedAfter(afterBlock));
+
+  const before = recorder.requests.length;
+  const handle = responder.start(request);
+  await handle.broadcast;
+  const between = methods().slice(before, methods().indexOf('eth_sendRawTransaction', before));
+  // Only the warm loop's own polling may run meanwhile; nothing of the pause's state is read.
+  expect(between.filter((method) => method !== 'eth_blockNumber' && method !== 'txpool_content')).toEqual([]);
+  responder.close();
+  await chain.mine();
+  expect((await handle.settled).status).toBe('verified');
+});
