@@ -3,6 +3,7 @@
  * by fee): the pause must be mined before every attacker transaction pending to the contract.
  */
 import { createRpcPool } from '@bulwark/chain';
+import { forwardTo, startFakeNode } from '@bulwark/chain/testing';
 import { listResponderActions, type OpenStoreReturnType, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import {
@@ -23,7 +24,8 @@ import {
   openTestIncident,
   pausableReadAbi,
   type ResponderTestChain,
-  startRecordingEndpoint,
+  startDeadEndpoint,
+  startRelay,
   startResponderChain,
   until,
 } from './testing.ts';
@@ -234,8 +236,8 @@ test('behavior: at the cap the pause is still sent, and says it could not outbid
 });
 
 test('behavior: the signed pause goes to every endpoint and to the private relay, all at once', async () => {
-  const recorder = await startRecordingEndpoint();
-  const relay = await startRecordingEndpoint();
+  const recorder = await startRelay();
+  const relay = await startRelay();
   closers.push(recorder.close, relay.close);
   const { responder, request } = await setup({ endpoints: [chain.anvil.rpcUrl, recorder.url], relays: [relay.url] });
   const handle = responder.start(request);
@@ -256,7 +258,7 @@ test('behavior: the signed pause goes to every endpoint and to the private relay
 });
 
 test('behavior: a dead first RPC endpoint does not stop the pause (the pool fails over)', async () => {
-  const dead = await startRecordingEndpoint({ dead: true });
+  const dead = await startDeadEndpoint();
   closers.push(dead.close);
   const { responder, request, vault } = await setup({ endpoints: [dead.url, chain.anvil.rpcUrl] });
   const handle = responder.start(request);
@@ -269,7 +271,7 @@ test('behavior: a dead first RPC endpoint does not stop the pause (the pool fail
 });
 
 test('behavior: prepared in advance, a request signs and sends with no read first', async () => {
-  const recorder = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl });
+  const recorder = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
   closers.push(recorder.close);
   const { responder, request } = await setup({ endpoints: [recorder.url] });
   await responder.prepare();
@@ -283,7 +285,7 @@ test('behavior: prepared in advance, a request signs and sends with no read firs
 });
 
 test("behavior: without txpool_content the latest block's highest-paying transaction sets the price", async () => {
-  const noTxpool = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl, missing: ['txpool_content'] });
+  const noTxpool = await startFakeNode(forwardTo(chain.anvil.rpcUrl, ['txpool_content']));
   closers.push(noTxpool.close);
   const { vault, responder, request } = await setup({ endpoints: [noTxpool.url] });
   const attacker = await newAttacker();
@@ -309,14 +311,14 @@ test("behavior: without txpool_content the latest block's highest-paying transac
 
 test('security: a relay or endpoint URL key appears in no error or record when every submission fails', async () => {
   const key = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
-  const deadRelay = await startRecordingEndpoint({ dead: true });
+  const deadRelay = await startDeadEndpoint();
   // Reads work; every submission is refused by the node behind a keyed URL.
-  const refusing = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl, missing: ['eth_sendRawTransaction'] });
+  const refusing = await startFakeNode(forwardTo(chain.anvil.rpcUrl, ['eth_sendRawTransaction']));
   closers.push(deadRelay.close, refusing.close);
   const { account, vault, incident } = await setup();
   const responder = createPauseResponder({
-    pool: createRpcPool({ endpoints: [`${refusing.url}v3/${key}`], retryCount: 0 }),
-    relays: [{ url: `${deadRelay.url}v3/${key}?apikey=${key}` }],
+    pool: createRpcPool({ endpoints: [`${refusing.url}/v3/${key}`], retryCount: 0 }),
+    relays: [{ url: `${deadRelay.url}/v3/${key}?apikey=${key}` }],
     account,
     store,
     chainId: foundry.id,
@@ -343,7 +345,7 @@ test('security: a relay or endpoint URL key appears in no error or record when e
 });
 
 test('behavior: warm keeps the pause prepared on each new block, so a request goes out without reading state', async () => {
-  const recorder = await startRecordingEndpoint({ forward: chain.anvil.rpcUrl });
+  const recorder = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
   closers.push(recorder.close);
   const { responder, request } = await setup({ endpoints: [recorder.url] });
   const methods = () => recorder.requests.map((r) => r.method);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { type FakeNode, startFakeNode } from '@bulwark/chain/testing';
 import {
   type Anvil,
   type Artifacts,
@@ -157,91 +158,28 @@ export async function startKeyedProxy(target: string, key: string): Promise<{ ur
   };
 }
 
-export type RecordingEndpoint = {
-  url: string;
-  /** Every JSON-RPC request received, in order. */
-  requests: { method: string; params: unknown[] }[];
-  close(): Promise<void>;
-};
-
-/**
- * A JSON-RPC endpoint that records what it receives: forwards to `forward` (a node) when given;
- * else accepts `eth_sendRawTransaction` and `eth_sendPrivateTransaction` (answering the hash),
- * as a relay does; `dead` answers everything with HTTP 503; `missing` methods are "method not found".
- */
-export async function startRecordingEndpoint(
-  options: { forward?: string | undefined; dead?: boolean | undefined; missing?: readonly string[] | undefined } = {},
-): Promise<RecordingEndpoint> {
-  const requests: RecordingEndpoint['requests'] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      const message = JSON.parse(body.toString('utf8') || '{}') as {
-        id?: unknown;
-        method?: string;
-        params?: unknown[];
-      };
-      requests.push({ method: message.method ?? '', params: message.params ?? [] });
-      if (options.dead) {
-        res.writeHead(503);
-        res.end('Service Unavailable');
-        return;
-      }
-      if (options.missing?.includes(message.method ?? '')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id: message.id,
-            error: { code: -32601, message: `the method ${message.method} does not exist/is not available` },
-          }),
-        );
-        return;
-      }
-      if (options.forward) {
-        const upstream = await fetch(options.forward, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        });
-        res.writeHead(upstream.status, { 'content-type': 'application/json' });
-        res.end(await upstream.text());
-        return;
-      }
-      const raw = (
-        message.method === 'eth_sendPrivateTransaction'
-          ? (message.params?.[0] as { tx?: Hex } | undefined)?.tx
-          : message.params?.[0]
-      ) as Hex | undefined;
-      const known = message.method === 'eth_sendRawTransaction' || message.method === 'eth_sendPrivateTransaction';
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify(
-          known && raw
-            ? { jsonrpc: '2.0', id: message.id, result: keccak256(raw) }
-            : {
-                jsonrpc: '2.0',
-                id: message.id,
-                error: { code: -32601, message: `method ${message.method} not found` },
-              },
-        ),
-      );
-    });
+/** A relay on 127.0.0.1 that accepts `eth_sendRawTransaction` and `eth_sendPrivateTransaction` (`[{ tx }]`), answering the hash. */
+export function startRelay(): Promise<FakeNode> {
+  return startFakeNode((request, response) => {
+    const raw = (
+      request.method === 'eth_sendPrivateTransaction'
+        ? (request.params[0] as { tx?: Hex } | undefined)?.tx
+        : request.params[0]
+    ) as Hex | undefined;
+    if (raw && /^eth_send(Raw|Private)Transaction$/.test(request.method)) return keccak256(raw);
+    response.setHeader('content-type', 'application/json');
+    response.end(
+      JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: -32601, message: 'method not found' } }),
+    );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+}
+
+/** An endpoint on 127.0.0.1 that answers everything with HTTP 503. */
+export function startDeadEndpoint(): Promise<FakeNode> {
+  return startFakeNode((_request, response) => {
+    response.statusCode = 503;
+    response.end('Service Unavailable');
+  });
 }
 
 /** Resolves when `predicate` holds; polls every 10 ms, fails after `timeoutMs`. */
