@@ -287,7 +287,7 @@ describe('loadMonitorConfig', () => {
     expect(() => parse({ ...valid(), dryRun: true }, { RPC_KEY: rpcSecret })).not.toThrow();
   });
 
-  test('default: the pause fee policy and relays of a chain; a relay URL takes ${VAR} like an RPC URL', () => {
+  test('default: the pause fee policy and relays of a chain; a relay URL takes variables like an RPC URL', () => {
     const config = valid();
     config.chains[0].pause = {
       outbidMarginPercent: 15,
