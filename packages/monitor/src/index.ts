@@ -55,6 +55,7 @@ export {
   createMonitor,
   type Monitor,
   type MonitoredContract,
+  type PauseCompetitor,
   type PauseRequest,
   profileMetric,
 } from './runtime/monitor.ts';
