@@ -487,7 +487,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
      * The first record of the request. The pause does not wait for it: it is written while the
      * transaction is signed and sent, and later updates follow it. A failure is noted in the outcome.
      */
-    let recorded: Promise<boolean> = Promise.resolve(false);
+    let recorded: Promise<boolean> | undefined;
     const record = (status: PauseStatus, txHash?: Hex) => {
       recorded = recordResponderAction(store, {
         incidentId: request.incidentId,
@@ -513,10 +513,13 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
       );
       return recorded;
     };
+    /** The `planned` record, once: after the first broadcast is on its way, or before any other step. */
+    const recordPlanned = () => recorded ?? record('planned');
     /** Later steps, in order after the first record; a store failure is noted and the pause goes on. */
     let updates: Promise<void> = Promise.resolve();
     const update = (status: PauseStatus, txHash?: Hex, fees?: Fees) => {
       const snapshot = { ...data };
+      void recordPlanned();
       updates = updates.then(async () => {
         if (await recorded) {
           try {
@@ -607,8 +610,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         outcome.status = 'planned';
         return outcome;
       }
-      // 2. The audit record is written while the transaction is signed and sent, not before.
-      void record('planned');
+      // 2. The audit record is written once the transaction is out (see `send`), not before.
 
       // 3. Sign and broadcast; then re-send the same nonce until mined or the deadline.
       const deadline = startedAt + deadlineMs;
@@ -619,8 +621,11 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         const hash = keccak256(serialized);
         const sentAt = new Date();
         let accepted: string | undefined;
+        const broadcasting = broadcastRaw(serialized);
+        // Recorded once a node has answered: the store (PGlite runs on this thread) never delays the broadcast.
+        void broadcasting.then(recordPlanned, recordPlanned);
         try {
-          accepted = await broadcastRaw(serialized);
+          accepted = await broadcasting;
         } catch (error) {
           lastError = rpcError('eth_sendRawTransaction', error);
           if (/insufficient funds/i.test(errorText(error))) {
