@@ -176,7 +176,7 @@ export type PauseOutcome = {
 
 export type PausePricing = Omit<OutbidFees, 'maxFeePerGas' | 'maxPriorityFeePerGas'> & {
   competitors: number;
-  /** Where the competitors came from: the node's txpool, the latest block (no txpool), or the trigger alone. */
+  /** Where the competitors came from besides the trigger: the node's txpool, the latest block (no txpool), or nothing (`none`: both failed). */
   source: CompetitorWatch['source'];
 };
 
@@ -564,11 +564,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
           fees,
         );
         const { maxFeePerGas, maxPriorityFeePerGas, ...rest } = priced;
-        const source: PausePricing['source'] =
-          watch.source === 'none' && competitors.length > 0 ? 'none' : watch.source;
         return {
           fees: { maxFeePerGas, maxPriorityFeePerGas },
-          pricing: { ...rest, competitors: competitors.length, source },
+          pricing: { ...rest, competitors: competitors.length, source: watch.source },
         };
       };
       let priced = price(baseFeePerGas, suggestedPriorityFeePerGas);
