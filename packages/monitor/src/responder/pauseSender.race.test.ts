@@ -372,3 +372,38 @@ test('behavior: warm keeps the pause prepared on each new block, so a request go
   await chain.mine();
   expect((await handle.settled).status).toBe('verified');
 });
+
+test('behavior: two contracts of one key: the second pause goes out with the next nonce, without waiting for the first to be mined', async () => {
+  const { account, vault, incident } = await setup();
+  const market = await chain.deployPausable(account.address);
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [chain.anvil.rpcUrl] }),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault, market],
+    pollingIntervalMs: 20,
+  });
+  const nonce = await chain.nonce(account.address);
+  const request = (contract: Address) => ({
+    incidentId: incident.id,
+    chainId: foundry.id,
+    contract,
+    reason: 'both attacked',
+    dryRun: false,
+  });
+  const first = responder.start(request(vault));
+  const second = responder.start(request(market));
+  // No block is mined until both are out.
+  const [one, two] = await Promise.all([first.broadcast, second.broadcast]);
+  const [sentOne, sentTwo] = await Promise.all([
+    chain.client.getTransaction({ hash: one!.txHash }),
+    chain.client.getTransaction({ hash: two!.txHash }),
+  ]);
+  expect([sentOne.nonce, sentTwo.nonce]).toEqual([nonce, nonce + 1]);
+  await chain.mine();
+  const outcomes = await Promise.all([first.settled, second.settled]);
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(['verified', 'verified']);
+  expect(await chain.paused(vault)).toBe(true);
+  expect(await chain.paused(market)).toBe(true);
+});

@@ -222,8 +222,8 @@ export type PauseResponder = {
  * the txpool's transactions to the contract, see `outbidFees`); sign locally and broadcast to
  * every endpoint and relay at once, recording the action in parallel; re-send the same nonce
  * when a block passes without a receipt or a higher-paying competitor appears; once mined check
- * the status and `paused()`, and mark the incident contained. Requests run one at a time (one
- * nonce sequence).
+ * the status and `paused()`, and mark the incident contained. Requests take turns on the key's
+ * nonces up to their broadcast, and per contract until settled (see `withTurns`).
  */
 export function createPauseResponder(parameters: CreatePauseResponderParameters): PauseResponder {
   const { account, store } = parameters;
@@ -281,12 +281,51 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   const prepared = new Map<Address, ReadyState>();
   let preparedHead: bigint | undefined;
 
-  let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => {});
-    return run;
-  };
+  let sendTail: Promise<void> = Promise.resolve();
+  const contractTails = new Map<Address, Promise<void>>();
+  /** Nonces of pauses sent and not settled: a pause that starts meanwhile takes the next one. */
+  const noncesInFlight = new Set<number>();
+  /**
+   * Pauses share the key's nonce sequence. They take turns up to their first broadcast (then the
+   * next may go, with the next nonce: a second contract's pause does not wait for the first to be
+   * mined), and per contract until settled (a second request for it finds it paused instead of
+   * sending a duplicate).
+   */
+  async function withTurns<T>(contract: Address, fn: (turn: Turn) => Promise<T>): Promise<T> {
+    const contractBefore = contractTails.get(contract);
+    let endContractTurn!: () => void;
+    const contractTail = new Promise<void>((resolve) => {
+      endContractTurn = resolve;
+    });
+    contractTails.set(contract, contractTail);
+    let endSendTurn!: () => void;
+    const sendDone = new Promise<void>((resolve) => {
+      endSendTurn = resolve;
+    });
+    let held: number | undefined;
+    const hold = (nonce: number) => {
+      if (held !== undefined) noncesInFlight.delete(held);
+      held = nonce;
+      noncesInFlight.add(nonce);
+      return nonce;
+    };
+    try {
+      await contractBefore;
+      const sendBefore = sendTail;
+      sendTail = sendBefore.then(() => sendDone);
+      await sendBefore;
+      return await fn({
+        releaseSend: endSendTurn,
+        nonceFrom: (fromNode) => hold(Math.max(fromNode, ...[...noncesInFlight].map((nonce) => nonce + 1))),
+        moveNonce: hold,
+      });
+    } finally {
+      endSendTurn();
+      if (held !== undefined) noncesInFlight.delete(held);
+      endContractTurn();
+      if (contractTails.get(contract) === contractTail) contractTails.delete(contract);
+    }
+  }
 
   /** Everything a pause needs, read at once: the latency is the slowest read, not their sum. */
   async function readState(contract: Address): Promise<ReadyState | StateProblem> {
@@ -547,7 +586,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     const refusal = refuse(request, contract);
     if (refusal) return finish('refused', refusal, true);
 
-    return exclusive(async () => {
+    return withTurns(contract, async (turn) => {
       // 1. The prepared pause and competitors, or everything read now.
       const state = preparedFor(contract) ?? (await Promise.all([readState(contract), watch.refresh()]))[0];
       if (state.status !== 'ready') {
@@ -556,7 +595,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         return finish(state.status, state.error, true);
       }
       const { baseFeePerGas, suggestedPriorityFeePerGas, gas } = state;
-      let txNonce = state.nonce;
+      let txNonce = turn.nonceFrom(state.nonce);
       const price = (baseFee: bigint, suggestedTip: bigint) => {
         const competitors = watch.competitors(contract, request.competitors ?? []);
         const priced = outbidFees(
@@ -646,6 +685,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
           data.broadcastAt = outcome.broadcastAt.toISOString();
           data.msToBroadcast = outcome.msToBroadcast;
           announce({ txHash: hash, at: outcome.broadcastAt, atMs });
+          turn.releaseSend();
         }
         const sends = (data.sends as unknown[] | undefined) ?? [];
         Object.assign(data, {
@@ -745,7 +785,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
               data.pausedByAnother = true;
               return finish('already-paused');
             }
-            txNonce = latestNonce;
+            txNonce = turn.moveNonce(latestNonce);
             data.nonceTakenByAnother = true;
           }
           const [latest] = await Promise.all([
@@ -929,6 +969,15 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     },
   };
 }
+
+/** A pause's place in the key's nonce sequence (see `withTurns`). */
+type Turn = {
+  /** Lets the next pause go: this one is broadcast. */
+  releaseSend(): void;
+  /** The nonce to use: the node's pending nonce, or past the pauses still in flight. */
+  nonceFrom(fromNode: number): number;
+  moveNonce(nonce: number): number;
+};
 
 type ReadyState = {
   status: 'ready';
