@@ -316,6 +316,9 @@ describe('loadMonitorConfig', () => {
     expect(
       failure((c) => (c.chains[0].pause = { relays: [{ url: `https://r.example/${ref('RELAY_KEY')}` }] })),
     ).toContain('/chains/0/pause/relays/0/url: environment variable RELAY_KEY is not set.');
+    expect(failure((c) => (c.chains[0].pause = { relaysOnly: true }))).toContain(
+      '/chains/0/pause/relaysOnly: list the relays to send to, or set it to false.',
+    );
     expect(failure((c) => (c.chains[0].pause = { maxFeeGwi: 10 }))).toContain(
       "/chains/0/pause: unknown key 'maxFeeGwi'. Did you mean 'maxFeeGwei'?",
     );

@@ -30,6 +30,7 @@ export type MonitorConfigFile = {
       maxFeeGwei?: number;
       maxCostEth?: number;
       relays?: { url: string; method?: 'eth_sendRawTransaction' | 'eth_sendPrivateTransaction'; name?: string }[];
+      relaysOnly?: boolean;
     };
   }[];
   contracts: {
@@ -136,6 +137,8 @@ export function parseMonitorConfig(
     );
     for (const [j, relay] of (chain.pause?.relays ?? []).entries())
       relay.url = expand(relay.url, `/chains/${i}/pause/relays/${j}/url`);
+    if (chain.pause?.relaysOnly && !chain.pause.relays?.length)
+      problems.push(`/chains/${i}/pause/relaysOnly: list the relays to send to, or set it to false.`);
   });
 
   const ruleIds = options.rules.map((rule) => rule.id);

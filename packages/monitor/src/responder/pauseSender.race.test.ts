@@ -407,3 +407,34 @@ test('behavior: two contracts of one key: the second pause goes out with the nex
   expect(await chain.paused(vault)).toBe(true);
   expect(await chain.paused(market)).toBe(true);
 });
+
+test('behavior: relaysOnly keeps the pause out of the public endpoints; the relay gets it to the chain', async () => {
+  const publicEndpoint = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
+  // A relay that passes transactions to the chain privately (here: straight to the node).
+  const relay = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
+  closers.push(publicEndpoint.close, relay.close);
+  const { account, vault, incident } = await setup();
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [publicEndpoint.url] }),
+    relays: [{ url: relay.url, name: 'private' }],
+    relaysOnly: true,
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+  });
+  const handle = responder.start({
+    incidentId: incident.id,
+    chainId: foundry.id,
+    contract: vault,
+    reason: 'x',
+    dryRun: false,
+  });
+  await handle.broadcast;
+  await chain.mine();
+  const outcome = await handle.settled;
+  expect(outcome).toMatchObject({ status: 'verified', acceptedBy: ['private'] });
+  expect(relay.requests.filter((r) => r.method === 'eth_sendRawTransaction')).toHaveLength(1);
+  expect(publicEndpoint.requests.filter((r) => r.method === 'eth_sendRawTransaction')).toEqual([]);
+});

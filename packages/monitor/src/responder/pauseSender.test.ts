@@ -405,6 +405,7 @@ test('error: bad configuration is refused when the responder is created', async 
     createPauseResponder({ ...base, relays: [{ url: 'http://127.0.0.1:1', method: 'eth_sendBundle' as never }] }),
   ).toThrow(/relays\[0\]\.method "eth_sendBundle" is not supported/);
   expect(() => createPauseResponder({ ...base, fees: { outbidMarginPercent: -1 } })).toThrow(/outbidMarginPercent/);
+  expect(() => createPauseResponder({ ...base, relaysOnly: true })).toThrow(/`relaysOnly` needs at least one relay/);
   expect(() => createPauseResponder({ ...base, allowed: ['0x1234' as Address] })).toThrow(/allowed\[0\]/);
   expect(() =>
     createPauseResponder({ ...base, account: { address: account.address, type: 'json-rpc' } as never }),

@@ -76,6 +76,8 @@ export type CreatePauseResponderParameters = {
   client?: Client<Transport, Chain | undefined> | undefined;
   /** Private submission endpoints; each signed pause goes to them too, at the same time. */
   relays?: readonly PauseRelay[] | undefined;
+  /** Send pauses to the relays only, never to the public mempool (where a pause can be front-run). */
+  relaysOnly?: boolean | undefined;
   /** The guardian: a local account (see `loadGuardianKey`); it signs in process. */
   account: LocalAccount;
   store: StoreClient;
@@ -261,6 +263,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     });
     return { pool: relayPool, name: relayPool.endpointNames[0]!, method };
   });
+  const relaysOnly = parameters.relaysOnly === true;
+  if (relaysOnly && relays.length === 0)
+    throw new ResponderConfigError('Pause responder: `relaysOnly` needs at least one relay.');
   const secrets = [
     ...secretsOfUrl((client?.transport as { url?: unknown } | undefined)?.url as string | undefined),
     ...(parameters.relays ?? []).flatMap((relay) => secretsOfUrl(relay.url)),
@@ -868,7 +873,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
           throw error;
         },
       );
-    if (pool) {
+    if (relaysOnly) {
+      // Private submission only: the public endpoints never see the pause.
+    } else if (pool) {
       const { first, all } = pool.broadcast<Hex>('eth_sendRawTransaction', [serialized]);
       attempts.push(
         first.then(

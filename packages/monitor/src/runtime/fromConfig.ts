@@ -199,6 +199,7 @@ async function breakersOf(
     const responder = createPauseResponder({
       pool,
       relays: policy.relays,
+      relaysOnly: policy.relaysOnly,
       account,
       store,
       chainId,
