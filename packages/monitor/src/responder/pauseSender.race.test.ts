@@ -19,7 +19,7 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createPauseResponder, type PauseStep } from './pauseSender.ts';
+import { type CreatePauseResponderParameters, createPauseResponder, type PauseStep } from './pauseSender.ts';
 import {
   openTestIncident,
   pausableReadAbi,
@@ -72,7 +72,10 @@ async function attack(attacker: PrivateKeyAccount, vault: Address, nonce: number
   return chain.rpc<Hex>('eth_sendRawTransaction', [serialized]);
 }
 
-async function setup(options: { endpoints?: string[]; relays?: string[] } = {}) {
+/** A guardian, a vault it guards, an incident, and a responder on a pool (`responder` overrides its options). */
+async function setup(
+  options: { endpoints?: string[]; relays?: string[]; responder?: Partial<CreatePauseResponderParameters> } = {},
+) {
   const { account } = await chain.newGuardian();
   const vault = await chain.deployPausable(account.address);
   const incident = await openTestIncident(store, vault);
@@ -87,6 +90,7 @@ async function setup(options: { endpoints?: string[]; relays?: string[] } = {}) 
     pollingIntervalMs: 20,
     deadlineMs: 20_000,
     onStep: (step) => steps.push(step),
+    ...options.responder,
   });
   closers.push(async () => responder.close());
   const request = {
@@ -189,29 +193,17 @@ test('behavior: a competitor that outbids the sent pause is answered by a same-n
 });
 
 test('behavior: at the cap the pause is still sent, and says it could not outbid', async () => {
-  const { account, vault, incident } = await setup();
   const base = (await chain.client.getBlock()).baseFeePerGas!;
-  const attacker = await newAttacker();
-  await attack(attacker, vault, 0, { maxFeePerGas: parseGwei('500'), maxPriorityFeePerGas: parseGwei('400') });
   const logs: string[] = [];
   const cap = base * 3n + parseGwei('5');
-  const responder = createPauseResponder({
-    pool: createRpcPool({ endpoints: [chain.anvil.rpcUrl] }),
-    account,
-    store,
-    chainId: foundry.id,
-    allowed: [vault],
-    pollingIntervalMs: 20,
-    fees: { maxFeePerGasCap: cap },
-    log: (line) => logs.push(line),
+  const { vault, incident, request, responder } = await setup({
+    responder: { fees: { maxFeePerGasCap: cap }, log: (line) => logs.push(line) },
   });
-  const handle = responder.start({
-    incidentId: incident.id,
-    chainId: foundry.id,
-    contract: vault,
-    reason: 'x',
-    dryRun: false,
+  await attack(await newAttacker(), vault, 0, {
+    maxFeePerGas: parseGwei('500'),
+    maxPriorityFeePerGas: parseGwei('400'),
   });
+  const handle = responder.start(request);
   await handle.broadcast;
   // A second attacker outbids it further: no replacement fits under the cap, and that is told too.
   await attack(await newAttacker(), vault, 0, {
@@ -315,24 +307,14 @@ test('security: a relay or endpoint URL key appears in no error or record when e
   // Reads work; every submission is refused by the node behind a keyed URL.
   const refusing = await startFakeNode(forwardTo(chain.anvil.rpcUrl, ['eth_sendRawTransaction']));
   closers.push(deadRelay.close, refusing.close);
-  const { account, vault, incident } = await setup();
-  const responder = createPauseResponder({
-    pool: createRpcPool({ endpoints: [`${refusing.url}/v3/${key}`], retryCount: 0 }),
-    relays: [{ url: `${deadRelay.url}/v3/${key}?apikey=${key}` }],
-    account,
-    store,
-    chainId: foundry.id,
-    allowed: [vault],
-    pollingIntervalMs: 20,
-    deadlineMs: 300,
+  const { incident, request, responder } = await setup({
+    responder: {
+      pool: createRpcPool({ endpoints: [`${refusing.url}/v3/${key}`], retryCount: 0 }),
+      relays: [{ url: `${deadRelay.url}/v3/${key}?apikey=${key}` }],
+      deadlineMs: 300,
+    },
   });
-  const outcome = await responder.pause({
-    incidentId: incident.id,
-    chainId: foundry.id,
-    contract: vault,
-    reason: 'x',
-    dryRun: false,
-  });
+  const outcome = await responder.pause(request);
   expect(outcome).toMatchObject({ status: 'failed', attempts: 0, error: { name: 'PauseFailedError' } });
   expect(outcome.error!.message).toMatch(/not accepted by the node within 300 ms/);
   expect(deadRelay.requests.some((r) => r.method === 'eth_sendRawTransaction')).toBe(true);
@@ -413,24 +395,14 @@ test('behavior: relaysOnly keeps the pause out of the public endpoints; the rela
   // A relay that passes transactions to the chain privately (here: straight to the node).
   const relay = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
   closers.push(publicEndpoint.close, relay.close);
-  const { account, vault, incident } = await setup();
-  const responder = createPauseResponder({
-    pool: createRpcPool({ endpoints: [publicEndpoint.url] }),
-    relays: [{ url: relay.url, name: 'private' }],
-    relaysOnly: true,
-    account,
-    store,
-    chainId: foundry.id,
-    allowed: [vault],
-    pollingIntervalMs: 20,
+  const { responder, request } = await setup({
+    responder: {
+      pool: createRpcPool({ endpoints: [publicEndpoint.url] }),
+      relays: [{ url: relay.url, name: 'private' }],
+      relaysOnly: true,
+    },
   });
-  const handle = responder.start({
-    incidentId: incident.id,
-    chainId: foundry.id,
-    contract: vault,
-    reason: 'x',
-    dryRun: false,
-  });
+  const handle = responder.start(request);
   await handle.broadcast;
   await chain.mine();
   const outcome = await handle.settled;
