@@ -403,6 +403,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     }
     return {
       status: 'ready',
+      readAt: Date.now(),
       blockNumber: block.value.number ?? 0n,
       baseFeePerGas,
       // Some nodes lack eth_maxPriorityFeePerGas and a fee history; the floor then decides.
@@ -432,7 +433,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
    */
   function preparedFor(contract: Address): ReadyState | undefined {
     const state = prepared.get(contract);
-    return state && preparedHead !== undefined && state.blockNumber + 1n >= preparedHead ? state : undefined;
+    if (!state || preparedHead === undefined || state.blockNumber + 1n < preparedHead) return undefined;
+    // Without `warm` nothing tells of newer blocks: a state read long ago is not trusted either.
+    return Date.now() - state.readAt <= preparedMaxAgeMs ? state : undefined;
   }
 
   let warmTimer: ReturnType<typeof setTimeout> | undefined;
@@ -986,8 +989,13 @@ type Turn = {
   moveNonce(nonce: number): number;
 };
 
+/** How long a prepared pause may be used at most: two mainnet blocks and a half. */
+const preparedMaxAgeMs = 30_000;
+
 type ReadyState = {
   status: 'ready';
+  /** When it was read (ms since the epoch). */
+  readAt: number;
   blockNumber: bigint;
   baseFeePerGas: bigint;
   suggestedPriorityFeePerGas: bigint;
