@@ -22,6 +22,7 @@ export { type FetchBlockParameters, fetchBlock } from './fetchBlock.ts';
 export { type WatchMempoolParameters, watchMempool } from './mempool.ts';
 export { normalizeCallFrame, type RpcCallFrame } from './normalize.ts';
 export {
+  type BroadcastReply,
   type CreateRpcPoolParameters,
   createRpcPool,
   type EndpointHealth,

@@ -217,3 +217,64 @@ describe('bad endpoints', () => {
     );
   });
 });
+
+describe('broadcast', () => {
+  test('default: sends to every endpoint at once; first resolves with the quickest success, all with every reply', async () => {
+    let releaseSlow!: () => void;
+    const slowGate = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    const dead = await fake(failWith503);
+    // The slow endpoint answers only after `first` has resolved: first does not wait for it.
+    const slow = await fake(async () => {
+      await slowGate;
+      return '0xslow';
+    });
+    const quick = await fake(() => '0xquick');
+    const pool = createRpcPool({
+      endpoints: [
+        { http: dead.url, name: 'dead' },
+        { http: slow.url, name: 'slow' },
+        { http: quick.url, name: 'quick' },
+      ],
+    });
+
+    const { first, all } = pool.broadcast<string>('eth_sendRawTransaction', ['0x02f8']);
+    expect(await first).toEqual({ result: '0xquick', endpoint: 'quick' });
+    releaseSlow();
+    const replies = await all;
+    expect(replies.map((reply) => [reply.endpoint, reply.error === undefined ? reply.result : 'error'])).toEqual([
+      ['dead', 'error'],
+      ['slow', '0xslow'],
+      ['quick', '0xquick'],
+    ]);
+    for (const endpoint of [dead, slow, quick]) {
+      expect(endpoint.requests).toEqual([
+        expect.objectContaining({ method: 'eth_sendRawTransaction', params: ['0x02f8'] }),
+      ]);
+    }
+    // A broadcast is one try per endpoint: the dead one is asked once and counted against its health.
+    expect(pool.health()[0]).toMatchObject({ name: 'dead', failures: 1 });
+  });
+
+  test('error: when every endpoint refuses, first rejects with a node’s own answer', async () => {
+    const refuses = await fake((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: -32000, message: 'nonce too low' } }),
+      );
+    });
+    const dead = await fake(failWith503);
+    const pool = createRpcPool({ endpoints: [dead.url, refuses.url] });
+    const { first } = pool.broadcast('eth_sendRawTransaction', ['0x02']);
+    await expect(first).rejects.toMatchObject({
+      name: 'RpcResponseError',
+      shortMessage: expect.stringMatching(/nonce too low/),
+    });
+
+    const onlyDead = createRpcPool({ endpoints: [dead.url] });
+    await expect(onlyDead.broadcast('eth_sendRawTransaction', ['0x02']).first).rejects.toBeInstanceOf(
+      RpcPoolExhaustedError,
+    );
+  });
+});

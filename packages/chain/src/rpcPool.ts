@@ -81,6 +81,17 @@ export type RpcPool = {
     params?: readonly unknown[],
     options?: RequestOptions,
   ): Promise<{ result: T; endpoint: string }>;
+  /**
+   * Sends one request to every endpoint at once, without retries (a signed transaction: the
+   * first node to take it wins the race, and a dead endpoint costs nothing). `first` resolves with
+   * the first success and rejects when none succeeds (with a node's own error when one answered
+   * with one); `all` resolves with every endpoint's reply once each has answered or failed.
+   */
+  broadcast<T = unknown>(
+    method: string,
+    params?: readonly unknown[],
+    options?: RequestOptions,
+  ): { first: Promise<{ result: T; endpoint: string }>; all: Promise<BroadcastReply<T>[]> };
   /** WebSocket endpoints, healthiest first; URLs are for connecting only, never for logging. */
   webSockets(): { name: string; url: string }[];
   health(): EndpointHealth[];
@@ -88,6 +99,9 @@ export type RpcPool = {
   reportWebSocketFailure(name: string, error: Error): void;
   reportWebSocketSuccess(name: string): void;
 };
+
+/** One endpoint's answer to a broadcast: its result, or why it failed (redacted, as every pool error). */
+export type BroadcastReply<T> = { endpoint: string; result: T; error?: undefined } | { endpoint: string; error: Error };
 
 type Circuit = {
   consecutiveFailures: number;
@@ -306,8 +320,44 @@ export function createRpcPool(parameters: CreateRpcPoolParameters): RpcPool {
     return message.result;
   }
 
+  function broadcast<T>(method: string, params: readonly unknown[] = [], options: RequestOptions = {}) {
+    const targets = endpoints.filter((endpoint) => !endpoint.unsupported.has(method));
+    const replies = targets.map(async (endpoint): Promise<BroadcastReply<T>> => {
+      try {
+        const result = (await call(endpoint, method, params, options)) as T;
+        succeed(endpoint);
+        return { endpoint: endpoint.name, result };
+      } catch (error) {
+        if (error instanceof RpcResponseError && isMethodNotFound(error)) endpoint.unsupported.add(method);
+        // A node's refusal (nonce too low, underpriced) says nothing about its health.
+        else if (error instanceof RpcRequestError) fail(endpoint, error);
+        return { endpoint: endpoint.name, error: error instanceof Error ? error : new Error(String(error)) };
+      }
+    });
+    const first = new Promise<{ result: T; endpoint: string }>((resolve, reject) => {
+      if (targets.length === 0) {
+        reject(new RpcMethodNotSupportedError({ method, endpoints: endpoints.map((endpoint) => endpoint.name) }));
+        return;
+      }
+      for (const reply of replies)
+        void reply.then((answer) => {
+          if (answer.error === undefined) resolve({ result: answer.result, endpoint: answer.endpoint });
+        });
+      void Promise.all(replies).then((answers) => {
+        const errors = answers.flatMap((answer) => (answer.error ? [answer.error] : []));
+        if (errors.length < answers.length) return;
+        const refusal = errors.find((error) => error instanceof RpcResponseError);
+        reject(refusal ?? new RpcPoolExhaustedError({ method, errors, attempts: errors.length }));
+      });
+    });
+    // Callers that only await `all` must not see an unhandled rejection of `first`.
+    first.catch(() => {});
+    return { first, all: Promise.all(replies) };
+  }
+
   return {
     endpointNames: endpoints.map((endpoint) => endpoint.name),
+    broadcast,
     async request<T>(method: string, params?: readonly unknown[], options?: RequestOptions) {
       return (await requestWithEndpoint<T>(method, params, options)).result;
     },

@@ -70,6 +70,7 @@ export {
   createMonitor,
   type Monitor,
   type MonitoredContract,
+  type PauseCompetitor,
   type PauseRequest,
   profileMetric,
 } from './runtime/monitor.ts';

@@ -438,6 +438,8 @@ async function attackStart(context: AttackContext): Promise<AttackStart> {
     block: (await context.chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
   };
 }
+/** Attackers pay to be first: 30× the typical user's tip (about 1 gwei), as seen in real exploits. */
+const attackTipGwei = 30;
 
 const attacks: Record<AttackName, (context: AttackContext) => Promise<AttackResult>> = {
   async 'reentrancy-drain'(context) {
@@ -466,7 +468,7 @@ const attacks: Record<AttackName, (context: AttackContext) => Promise<AttackResu
         await chain.send(
           attacker,
           { to: contract, data: encode(abi, 'attack', [4n]), value: parseEther('1') },
-          { gas: 2_000_000n },
+          { gas: 2_000_000n, priorityFeeGwei: attackTipGwei },
         );
         return true;
       },
@@ -502,7 +504,7 @@ const attacks: Record<AttackName, (context: AttackContext) => Promise<AttackResu
         const hash = await chain.send(
           attacker,
           { to: contract, data: encode(abi, 'attack', [parseEther('900000'), parseEther('1000')]) },
-          { gas: 3_000_000n },
+          { gas: 3_000_000n, priorityFeeGwei: attackTipGwei },
         );
         // The next block comes after the usual gap (12 s on Ethereum); the demo mines as soon as
         // the monitor has acted on the pending attack, or after 5 s.
@@ -542,7 +544,7 @@ const attacks: Record<AttackName, (context: AttackContext) => Promise<AttackResu
           round === 0
             ? { to: vault, data: encode(protocol.abis.DemoVault, 'upgradeTo', [drainer]) }
             : { to: vault, data: encode(drainerAbi, 'sweep', [[debtToken], attacker.address]) };
-        await chain.send(admin, call, { gas: 1_000_000n });
+        await chain.send(admin, call, { gas: 1_000_000n, priorityFeeGwei: attackTipGwei });
         return round < 1;
       },
     });
@@ -564,7 +566,7 @@ const attacks: Record<AttackName, (context: AttackContext) => Promise<AttackResu
           await chain.send(
             attacker,
             { to: protocol.addresses.vault, data: encode(protocol.abis.DemoVault, 'harvest') },
-            { gas: 200_000n },
+            { gas: 200_000n, priorityFeeGwei: attackTipGwei },
           );
         }
         return true;

@@ -42,6 +42,13 @@ export async function createTraffic(
   options: { users: number; seed: number },
 ) {
   const random = createRandom(options.seed);
+  // Fees from a generator of their own, so the actions stay those of the seed.
+  const feeRandom = createRandom(options.seed + 1);
+  /**
+   * A user's tip in gwei: heavy-tailed as on a busy chain (Pareto, scale 0.5, shape 1.5): median
+   * about 0.8 gwei, one in a hundred above 10, capped at 50.
+   */
+  const tipGwei = () => Math.min(50, Number((0.5 / (1 - feeRandom.next()) ** (1 / 1.5)).toFixed(3)));
   const { abis, addresses } = protocol;
   const admin = await chain.account('admin-for-faucet');
   const keeper = await chain.account('keeper');
@@ -160,7 +167,7 @@ export async function createTraffic(
       block++;
       const chosen = new Set<User>();
       while (chosen.size < Math.min(txsPerBlock, users.length)) chosen.add(random.pick(users));
-      for (const user of chosen) await chain.send(user.account, action(user));
+      for (const user of chosen) await chain.send(user.account, action(user), { priorityFeeGwei: tipGwei() });
       let sent = chosen.size;
       if (block % 50 === 0) {
         await chain.send(keeper, vault('harvest'));

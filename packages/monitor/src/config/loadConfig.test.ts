@@ -342,6 +342,43 @@ describe('loadMonitorConfig', () => {
     expect(() => parse({ ...valid(), dryRun: true }, { RPC_KEY: rpcSecret })).not.toThrow();
   });
 
+  test('default: the pause fee policy and relays of a chain; a relay URL takes variables like an RPC URL', () => {
+    const config = valid();
+    config.chains[0].pause = {
+      outbidMarginPercent: 15,
+      maxFeeGwei: 500,
+      maxCostEth: 0.05,
+      relays: [{ url: `https://relay.example/${ref('RPC_KEY')}`, method: 'eth_sendPrivateTransaction', name: 'relay' }],
+    };
+    expect(parse(config).chains[0]!.pause).toEqual({
+      outbidMarginPercent: 15,
+      maxFeeGwei: 500,
+      maxCostEth: 0.05,
+      relays: [{ url: `https://relay.example/${rpcSecret}`, method: 'eth_sendPrivateTransaction', name: 'relay' }],
+    });
+  });
+
+  test('error: a bad pause fee policy or relay names its place', () => {
+    expect(failure((c) => (c.chains[0].pause = { maxFeeGwei: 0 }))).toContain(
+      '/chains/0/pause/maxFeeGwei: must be > 0.',
+    );
+    expect(failure((c) => (c.chains[0].pause = { outbidMarginPercent: -5 }))).toContain(
+      '/chains/0/pause/outbidMarginPercent: must be >= 0.',
+    );
+    expect(
+      failure((c) => (c.chains[0].pause = { relays: [{ url: 'https://r.example', method: 'eth_sendBundle' }] })),
+    ).toContain('/chains/0/pause/relays/0/method: must be equal to one of the allowed values.');
+    expect(
+      failure((c) => (c.chains[0].pause = { relays: [{ url: `https://r.example/${ref('RELAY_KEY')}` }] })),
+    ).toContain('/chains/0/pause/relays/0/url: environment variable RELAY_KEY is not set.');
+    expect(failure((c) => (c.chains[0].pause = { relaysOnly: true }))).toContain(
+      '/chains/0/pause/relaysOnly: list the relays to send to, or set it to false.',
+    );
+    expect(failure((c) => (c.chains[0].pause = { maxFeeGwi: 10 }))).toContain(
+      "/chains/0/pause: unknown key 'maxFeeGwi'. Did you mean 'maxFeeGwei'?",
+    );
+  });
+
   test('error: a missing environment variable in an RPC URL is named, the values of set ones never appear', () => {
     const message = failure((c) => {
       c.chains[0].rpc.push(`https://third.example/${ref('MISSING_KEY')}`);

@@ -27,6 +27,13 @@ export type MonitorConfigFile = {
     mempool?: boolean;
     traces?: boolean;
     startBlock?: number;
+    pause?: {
+      outbidMarginPercent?: number;
+      maxFeeGwei?: number;
+      maxCostEth?: number;
+      relays?: { url: string; method?: 'eth_sendRawTransaction' | 'eth_sendPrivateTransaction'; name?: string }[];
+      relaysOnly?: boolean;
+    };
   }[];
   contracts: {
     chain: number;
@@ -136,6 +143,10 @@ export function parseMonitorConfig(
             ...(entry.ws ? { ws: expand(entry.ws, `/chains/${i}/rpc/${j}/ws`) } : {}),
           },
     );
+    for (const [j, relay] of (chain.pause?.relays ?? []).entries())
+      relay.url = expand(relay.url, `/chains/${i}/pause/relays/${j}/url`);
+    if (chain.pause?.relaysOnly && !chain.pause.relays?.length)
+      problems.push(`/chains/${i}/pause/relaysOnly: list the relays to send to, or set it to false.`);
   });
 
   const ruleIds = options.rules.map((rule) => rule.id);

@@ -12,6 +12,10 @@ export type PauseFeeOptions = {
   bumpPercent?: number | undefined;
   /** Ceiling of the max fee; default none. At the ceiling the responder stops bumping and waits. */
   maxFeePerGasCap?: bigint | undefined;
+  /** Ceiling of what one pause may cost, gas limit × max fee, in wei; default none. */
+  maxPauseCostWei?: bigint | undefined;
+  /** How far above every competitor the pause bids, in percent of the competitor's fee; default 10. */
+  outbidMarginPercent?: number | undefined;
 };
 
 export type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
@@ -22,6 +26,8 @@ export type ResolvedFeeOptions = {
   baseFeeMultiplier: number;
   bumpPercent: number;
   maxFeePerGasCap: bigint | undefined;
+  maxPauseCostWei: bigint | undefined;
+  outbidMarginPercent: number;
 };
 
 /** Nodes refuse a replacement that does not raise both fees by 10% (geth) or 12.5% (others); use the larger. */
@@ -34,6 +40,8 @@ export function resolveFeeOptions(options: PauseFeeOptions = {}): ResolvedFeeOpt
     baseFeeMultiplier: options.baseFeeMultiplier ?? 2,
     bumpPercent: options.bumpPercent ?? minBumpPercent,
     maxFeePerGasCap: options.maxFeePerGasCap,
+    maxPauseCostWei: options.maxPauseCostWei,
+    outbidMarginPercent: options.outbidMarginPercent ?? 10,
   };
   const check = (ok: boolean, message: string) => {
     if (!ok)
@@ -55,6 +63,16 @@ export function resolveFeeOptions(options: PauseFeeOptions = {}): ResolvedFeeOpt
   check(
     resolved.maxFeePerGasCap === undefined || resolved.maxFeePerGasCap >= resolved.minPriorityFeePerGas,
     `maxFeePerGasCap (${resolved.maxFeePerGasCap === undefined ? '' : formatGwei(resolved.maxFeePerGasCap)} gwei) is below minPriorityFeePerGas.`,
+  );
+  check(
+    Number.isFinite(resolved.outbidMarginPercent) &&
+      resolved.outbidMarginPercent >= 0 &&
+      resolved.outbidMarginPercent <= 1000,
+    `outbidMarginPercent must be between 0 and 1000 (got ${resolved.outbidMarginPercent}).`,
+  );
+  check(
+    resolved.maxPauseCostWei === undefined || resolved.maxPauseCostWei > 0n,
+    'maxPauseCostWei must be above 0; leave it out for no ceiling.',
   );
   return resolved;
 }
@@ -100,4 +118,113 @@ export function bumpFees(previous: Fees, current: Fees, options: ResolvedFeeOpti
     if (maxFeePerGas < times(previous.maxFeePerGas, ratio) || maxPriorityFeePerGas > maxFeePerGas) return undefined;
   }
   return { maxFeePerGas, maxPriorityFeePerGas };
+}
+
+/**
+ * A pending transaction the pause must be mined before: the trigger of the decision, or one seen
+ * in the txpool going to (or coming from the sender of) a protected contract. A legacy transaction
+ * has `gasPrice` only, which counts as both its max fee and its tip.
+ */
+export type CompetitorFees = {
+  hash?: string | undefined;
+  maxFeePerGas?: bigint | undefined;
+  maxPriorityFeePerGas?: bigint | undefined;
+  gasPrice?: bigint | undefined;
+};
+
+/** Why a pause pays less than it takes to outbid: the per-chain max fee cap, or the cost cap of one pause. */
+export type FeeLimit = 'maxFeePerGasCap' | 'maxPauseCost';
+
+export type OutbidFees = Fees & {
+  /** Whether these fees beat every competitor under both orderings (by max fee, and by effective tip). */
+  outbid: boolean;
+  /** Set when a cap stopped the fees below what outbidding takes. */
+  limitedBy: FeeLimit | undefined;
+  /** What outbidding every competitor would take, caps aside. */
+  needed: Fees;
+  /** The competitor that set the price, when one did. */
+  highest: string | undefined;
+};
+
+/** A competitor's max fee and effective tip at `baseFeePerGas`; undefined when it gives neither. */
+function competitorBid(competitor: CompetitorFees, baseFeePerGas: bigint) {
+  const maxFee = competitor.maxFeePerGas ?? competitor.gasPrice;
+  const tip = competitor.maxPriorityFeePerGas ?? competitor.gasPrice;
+  if (maxFee === undefined || tip === undefined) return undefined;
+  const room = maxFee - baseFeePerGas;
+  const effectiveTip = room < tip ? room : tip;
+  return { maxFee, effectiveTip: effectiveTip > 0n ? effectiveTip : 0n };
+}
+
+/** Strictly above `value × (1 + margin%)`. */
+function above(value: bigint, marginPercent: number): bigint {
+  const raised = times(value, 1 + marginPercent / 100);
+  return raised > value ? raised : value + 1n;
+}
+
+/** The highest max fee a pause of `gas` may pay: the per-chain cap and the cost cap, whichever is lower. */
+export function feeCeiling(options: ResolvedFeeOptions, gas: bigint): { ceiling: bigint; by: FeeLimit } | undefined {
+  const byCost = options.maxPauseCostWei === undefined || gas <= 0n ? undefined : options.maxPauseCostWei / gas;
+  const cap = options.maxFeePerGasCap;
+  if (cap === undefined && byCost === undefined) return undefined;
+  if (byCost === undefined || (cap !== undefined && cap <= byCost)) return { ceiling: cap!, by: 'maxFeePerGasCap' };
+  return { ceiling: byCost, by: 'maxPauseCost' };
+}
+
+/**
+ * The emergency fees of a pause: at least what `pauseFees` would pay, and above every competitor
+ * by `outbidMarginPercent` under both orderings nodes use: the tip above each competitor's
+ * effective tip `min(maxPriorityFee, maxFee − baseFee)` (geth, reth), the max fee above each
+ * competitor's max fee (anvil, and pools that sort by max fee). Then bounded by the caps (`gas`
+ * gives the cost cap); a capped result says so in `outbid` and `limitedBy`, never silently.
+ */
+export function outbidFees(
+  parameters: {
+    baseFeePerGas: bigint;
+    suggestedPriorityFeePerGas: bigint;
+    competitors: readonly CompetitorFees[];
+    gas: bigint;
+  },
+  options: ResolvedFeeOptions,
+): OutbidFees {
+  const { baseFeePerGas } = parameters;
+  const floor = pauseFees(parameters, { ...options, maxFeePerGasCap: undefined });
+  let tip = floor.maxPriorityFeePerGas;
+  let maxFee = 0n;
+  let highest: string | undefined;
+  let highestTip = -1n;
+  for (const competitor of parameters.competitors) {
+    const bid = competitorBid(competitor, baseFeePerGas);
+    if (!bid) continue;
+    const needTip = above(bid.effectiveTip, options.outbidMarginPercent);
+    if (needTip > tip) tip = needTip;
+    const needMaxFee = above(bid.maxFee, options.outbidMarginPercent);
+    if (needMaxFee > maxFee) maxFee = needMaxFee;
+    if (bid.effectiveTip > highestTip) {
+      highestTip = bid.effectiveTip;
+      highest = competitor.hash;
+    }
+  }
+  // Room for the base fee to grow (as a first send has) on top of the winning tip.
+  const withRoom = times(baseFeePerGas, options.baseFeeMultiplier) + tip;
+  if (withRoom > maxFee) maxFee = withRoom;
+  const needed = { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip };
+  const limit = feeCeiling(options, parameters.gas);
+  if (limit && maxFee > limit.ceiling) {
+    const capped = limit.ceiling;
+    return {
+      maxFeePerGas: capped,
+      maxPriorityFeePerGas: tip > capped ? capped : tip,
+      outbid: false,
+      limitedBy: limit.by,
+      needed,
+      highest,
+    };
+  }
+  return { ...needed, outbid: true, limitedBy: undefined, needed, highest };
+}
+
+/** Whether `fees` lose to `needed` under either ordering: a reason to replace the transaction. */
+export function outbidBy(fees: Fees, needed: Fees): boolean {
+  return needed.maxPriorityFeePerGas > fees.maxPriorityFeePerGas || needed.maxFeePerGas > fees.maxFeePerGas;
 }

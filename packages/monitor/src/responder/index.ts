@@ -1,3 +1,4 @@
+export { type Competitor, type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 export {
   type CreateResponderParameters,
   createResponder,
@@ -17,8 +18,14 @@ export {
 } from './errors.ts';
 export {
   bumpFees,
+  type CompetitorFees,
+  type FeeLimit,
   type Fees,
+  feeCeiling,
   minBumpPercent,
+  type OutbidFees,
+  outbidBy,
+  outbidFees,
   type PauseFeeOptions,
   pauseFees,
   type ResolvedFeeOptions,
@@ -45,12 +52,17 @@ export {
 export {
   type CreatePauseResponderParameters,
   createPauseResponder,
+  type PauseBroadcast,
+  type PauseHandle,
   type PauseOutcome,
+  type PausePricing,
+  type PauseRelay,
   type PauseResponder,
   type PauseStatus,
   type PauseStep,
   type PlannedPauseTransaction,
 } from './pauseSender.ts';
+export { poolClient } from './poolClient.ts';
 export {
   type CreateSafeProposerParameters,
   createSafeProposer,

@@ -322,13 +322,12 @@ describeStore('pause responder', (ctx) => {
     expect((await getIncident(ctx.store, incident.id))!.state).toBe('closed');
   });
 
-  test('error: an unknown incident fails before anything is sent', async () => {
+  test('behavior: the pause does not wait for the store: a record that fails (unknown incident) is reported, the pause goes on', async () => {
     const { vault, responder } = await setup();
-    await expect(responder.pause(incidentRequest('no-such-incident', vault))).rejects.toMatchObject({
-      name: 'NotFoundError',
-    });
-    expect(await chain.pendingCount()).toBe(0);
-    expect(await chain.paused(vault)).toBe(false);
+    const outcome = await responder.pause(incidentRequest('no-such-incident', vault));
+    expect(outcome).toMatchObject({ status: 'verified', actionId: '' });
+    expect(outcome.recordErrors).toEqual([expect.stringMatching(/^planned: .*no-such-incident/)]);
+    expect(await chain.paused(vault)).toBe(true);
   });
 
   test('security: the RPC key and the guardian key appear in no error, step or stored record', async () => {
@@ -401,6 +400,12 @@ test('error: bad configuration is refused when the responder is created', async 
   );
   expect(() => createPauseResponder({ ...base, fees: { priorityFeeMultiplier: 0.5 } })).toThrow(/at least 1/);
   expect(() => createPauseResponder({ ...base, chainId: 0 })).toThrow(/chainId 0/);
+  expect(() => createPauseResponder({ ...base, client: undefined })).toThrow(/give the chain’s RPC `pool`/);
+  expect(() =>
+    createPauseResponder({ ...base, relays: [{ url: 'http://127.0.0.1:1', method: 'eth_sendBundle' as never }] }),
+  ).toThrow(/relays\[0\]\.method "eth_sendBundle" is not supported/);
+  expect(() => createPauseResponder({ ...base, fees: { outbidMarginPercent: -1 } })).toThrow(/outbidMarginPercent/);
+  expect(() => createPauseResponder({ ...base, relaysOnly: true })).toThrow(/`relaysOnly` needs at least one relay/);
   expect(() => createPauseResponder({ ...base, allowed: ['0x1234' as Address] })).toThrow(/allowed\[0\]/);
   expect(() =>
     createPauseResponder({ ...base, account: { address: account.address, type: 'json-rpc' } as never }),

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRpcPool, isMethodNotFound, type RpcPool, RpcResponseError } from '@bulwark/chain';
 import { BaseError as BulwarkError } from '@bulwark/core';
 import {
   getIncident,
@@ -32,6 +33,7 @@ import {
   sendRawTransaction,
   simulateContract,
 } from 'viem/actions';
+import { type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 import {
   PauseFailedError,
   PauseRefusedError,
@@ -41,13 +43,41 @@ import {
   scrub,
   secretsOfUrl,
 } from './errors.ts';
-import { bumpFees, type Fees, type PauseFeeOptions, pauseFees, resolveFeeOptions } from './fees.ts';
+import {
+  bumpFees,
+  type Fees,
+  feeCeiling,
+  type OutbidFees,
+  outbidBy,
+  outbidFees,
+  type PauseFeeOptions,
+  resolveFeeOptions,
+} from './fees.ts';
 import { pausableAbi, pauseSelector, pauseTransaction, revertReason, signPauseTransaction } from './pauseCall.ts';
+import { poolClient } from './poolClient.ts';
 import { checkResponderRequest, type ResponderRequest } from './types.ts';
 
+/** A private submission endpoint (a relay or builder RPC): takes the signed pause, serves no reads. */
+export type PauseRelay = {
+  /** HTTP(S) URL; may hold a key (never logged). */
+  url: string;
+  /** `eth_sendRawTransaction` (default) or `eth_sendPrivateTransaction` (`[{ tx }]`, Flashbots-style). */
+  method?: 'eth_sendRawTransaction' | 'eth_sendPrivateTransaction' | undefined;
+  name?: string | undefined;
+};
+
 export type CreatePauseResponderParameters = {
-  /** A viem client on the chain (public actions are used as plain functions). */
-  client: Client<Transport, Chain | undefined>;
+  /**
+   * The chain's RPC pool (`@bulwark/chain`): reads fail over between its endpoints and each
+   * signed pause goes to every endpoint at once. Give this or `client`.
+   */
+  pool?: RpcPool | undefined;
+  /** A viem client on the chain (public actions are used as plain functions); one endpoint, no failover. */
+  client?: Client<Transport, Chain | undefined> | undefined;
+  /** Private submission endpoints; each signed pause goes to them too, at the same time. */
+  relays?: readonly PauseRelay[] | undefined;
+  /** Send pauses to the relays only, never to the public mempool (where a pause can be front-run). */
+  relaysOnly?: boolean | undefined;
   /** The guardian: a local account (see `loadGuardianKey`); it signs in process. */
   account: LocalAccount;
   store: StoreClient;
@@ -70,6 +100,8 @@ export type CreatePauseResponderParameters = {
   secrets?: readonly string[] | undefined;
   /** Called after each recorded step (planned, sent, resent, mined, verified, failed…). */
   onStep?: ((step: PauseStep) => void) | undefined;
+  /** Told when a pause could not outbid its competitors (a cap stopped it), and similar warnings. */
+  log?: ((line: string) => void) | undefined;
 };
 
 export type PauseStatus =
@@ -136,8 +168,31 @@ export type PauseOutcome = {
   /** Whether this pause moved the incident to `contained`. */
   contained: boolean;
   error: BulwarkError | undefined;
-  /** Updates of the action that the store refused after the transaction left; the pause went on. */
+  /** Writes of the action that the store refused; the pause went on regardless. */
   recordErrors: string[];
+  /** Fees of the last send against its competitors: whether it outbid them, and which cap stopped it. */
+  pricing: PausePricing | undefined;
+  /** Names of the endpoints and relays that accepted a transaction of this pause. */
+  acceptedBy: string[];
+};
+
+export type PausePricing = Omit<OutbidFees, 'maxFeePerGas' | 'maxPriorityFeePerGas'> & {
+  competitors: number;
+  /** Where the competitors came from besides the trigger: the node's txpool, the latest block (no txpool), or nothing (`none`: both failed). */
+  source: CompetitorWatch['source'];
+};
+
+/** The first broadcast of a pause: when a node first accepted it. */
+export type PauseBroadcast = {
+  txHash: Hex;
+  at: Date /** `performance.timeOrigin + performance.now()`, for latencies. */;
+  atMs: number;
+};
+
+/** A pause under way: `broadcast` resolves at the first broadcast (undefined when none was made), `settled` at the end. */
+export type PauseHandle = {
+  broadcast: Promise<PauseBroadcast | undefined>;
+  settled: Promise<PauseOutcome>;
 };
 
 export type PauseResponder = {
@@ -146,25 +201,43 @@ export type PauseResponder = {
   readonly allowed: readonly Address[];
   /** Whether `contract` is in `allowed`. */
   handles(contract: Address): boolean;
-  /** Pauses `request.contract`: check, send, re-send each block until mined, verify, record. Never unpauses. */
+  /** Pauses `request.contract`: check, send, re-send until mined, verify, record. Never unpauses. */
   pause(request: ResponderRequest): Promise<PauseOutcome>;
+  /** Like `pause`, and tells as soon as the transaction is broadcast. */
+  start(request: ResponderRequest): PauseHandle;
+  /**
+   * Reads, for every allowed contract, what a pause needs (nonce, gas limit, `paused()`, a
+   * simulation of `pause()`, base fee, tip) and the txpool's competitors, so that a request
+   * signs and sends with no round trip first. `warm` does it on every new block.
+   */
+  prepare(): Promise<void>;
+  /** Keeps the prepared pauses and competitors fresh: every `pollingIntervalMs`, and on each new block. */
+  warm(): void;
+  /** Stops `warm`. */
+  close(): void;
 };
 
 /**
- * The pause responder. Each request: refuse a contract not in `allowed`; read `paused()` (already
- * paused: done) and simulate `pause()` from the guardian (a revert: failed, with the reason); sign
- * an EIP-1559 `pause()` with a priority fee well above the node's and broadcast it; on each new
- * block without a receipt re-send the same nonce with both fees bumped; once mined check the
- * status and that `paused()` is true, and mark the incident contained. Each step updates one
- * responder action on the incident. Requests run one at a time (one nonce sequence).
+ * The pause responder. Each request: refuse a contract not in `allowed`; take the prepared pause
+ * (nonce, gas, a passing simulation of `pause()` from the guardian, `paused()` false: read
+ * before, see `prepare`/`warm`) or read it now; price it above every competitor (the trigger and
+ * the txpool's transactions to the contract, see `outbidFees`); sign locally and broadcast to
+ * every endpoint and relay at once, recording the action in parallel; re-send the same nonce
+ * when a block passes without a receipt or a higher-paying competitor appears; once mined check
+ * the status and `paused()`, and mark the incident contained. Requests take turns on the key's
+ * nonces up to their broadcast, and per contract until settled (see `withTurns`).
  */
 export function createPauseResponder(parameters: CreatePauseResponderParameters): PauseResponder {
-  const { client, account, store } = parameters;
+  const { account, store } = parameters;
   const chainId = parameters.chainId;
   if (!Number.isSafeInteger(chainId) || chainId <= 0)
     throw new ResponderConfigError(`Pause responder: chainId ${chainId} is not a positive integer.`);
   if (account?.type !== 'local')
     throw new ResponderConfigError('Pause responder: `account` must be a local account (see loadGuardianKey).');
+  if (!parameters.pool && !parameters.client)
+    throw new ResponderConfigError('Pause responder: give the chain’s RPC `pool` (or a viem `client`).');
+  const pool = parameters.pool;
+  const client = pool ? poolClient(pool) : parameters.client!;
   const fees = resolveFeeOptions(parameters.fees);
   const gasMultiplier = parameters.gasMultiplier ?? 1.3;
   if (!(gasMultiplier >= 1 && gasMultiplier <= 10))
@@ -172,25 +245,241 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   const deadlineMs = parameters.deadlineMs ?? 180_000;
   const pollingIntervalMs = parameters.pollingIntervalMs ?? 500;
   const actor = parameters.actor ?? 'responder';
+  const log = parameters.log ?? (() => {});
   const allowed = (parameters.allowed ?? []).map((address, index) => {
     if (!isAddress(address, { strict: false }))
       throw new ResponderConfigError(`Pause responder: allowed[${index}] "${address}" is not an address.`);
     return address.toLowerCase() as Address;
   });
+  const relays = (parameters.relays ?? []).map((relay, index) => {
+    const method = relay.method ?? 'eth_sendRawTransaction';
+    if (method !== 'eth_sendRawTransaction' && method !== 'eth_sendPrivateTransaction')
+      throw new ResponderConfigError(`Pause responder: relays[${index}].method "${method}" is not supported.`);
+    // A pool of one, for its request code, scrubbing and error kinds; a relay gets one try.
+    const relayPool = createRpcPool({
+      endpoints: [{ http: relay.url, name: relay.name ?? `relay ${index + 1}` }],
+      retryCount: 0,
+      timeoutMs: 10_000,
+    });
+    return { pool: relayPool, name: relayPool.endpointNames[0]!, method };
+  });
+  const relaysOnly = parameters.relaysOnly === true;
+  if (relaysOnly && relays.length === 0)
+    throw new ResponderConfigError('Pause responder: `relaysOnly` needs at least one relay.');
   const secrets = [
     ...secretsOfUrl((client?.transport as { url?: unknown } | undefined)?.url as string | undefined),
+    ...(parameters.relays ?? []).flatMap((relay) => secretsOfUrl(relay.url)),
     ...(parameters.secrets ?? []),
   ];
   const guardian = account.address;
+  const rpcRequest = (method: string, params: unknown[]) =>
+    pool ? pool.request(method, params) : client.request({ method, params } as never);
+  const watch = createCompetitorWatch({
+    request: rpcRequest,
+    exclude: [guardian],
+    isMethodMissing: (error) =>
+      isMethodNotFound(error) ||
+      (error instanceof ViemBaseError &&
+        /method .*(not found|not supported|does not exist)|-32601/i.test(error.message)),
+  });
+  /** What a pause of each contract needs, read at the last block `warm` saw; used until the next one. */
+  const prepared = new Map<Address, ReadyState>();
+  let preparedHead: bigint | undefined;
 
-  let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => {});
-    return run;
-  };
+  let sendTail: Promise<void> = Promise.resolve();
+  const contractTails = new Map<Address, Promise<void>>();
+  /** Nonces of pauses sent and not settled: a pause that starts meanwhile takes the next one. */
+  const noncesInFlight = new Set<number>();
+  /**
+   * Pauses share the key's nonce sequence. They take turns up to their first broadcast (then the
+   * next may go, with the next nonce: a second contract's pause does not wait for the first to be
+   * mined), and per contract until settled (a second request for it finds it paused instead of
+   * sending a duplicate).
+   */
+  async function withTurns<T>(contract: Address, fn: (turn: Turn) => Promise<T>): Promise<T> {
+    const contractBefore = contractTails.get(contract);
+    let endContractTurn!: () => void;
+    const contractTail = new Promise<void>((resolve) => {
+      endContractTurn = resolve;
+    });
+    contractTails.set(contract, contractTail);
+    let endSendTurn!: () => void;
+    const sendDone = new Promise<void>((resolve) => {
+      endSendTurn = resolve;
+    });
+    let held: number | undefined;
+    const hold = (nonce: number) => {
+      if (held !== undefined) noncesInFlight.delete(held);
+      held = nonce;
+      noncesInFlight.add(nonce);
+      return nonce;
+    };
+    try {
+      await contractBefore;
+      const sendBefore = sendTail;
+      sendTail = sendBefore.then(() => sendDone);
+      await sendBefore;
+      return await fn({
+        releaseSend: endSendTurn,
+        nonceFrom: (fromNode) => hold(Math.max(fromNode, ...[...noncesInFlight].map((nonce) => nonce + 1))),
+        moveNonce: hold,
+      });
+    } finally {
+      endSendTurn();
+      if (held !== undefined) noncesInFlight.delete(held);
+      endContractTurn();
+      if (contractTails.get(contract) === contractTail) contractTails.delete(contract);
+    }
+  }
 
-  async function pause(request: ResponderRequest): Promise<PauseOutcome> {
+  /** Everything a pause needs, read at once: the latency is the slowest read, not their sum. */
+  async function readState(contract: Address): Promise<ReadyState | StateProblem> {
+    const [nodeChainId, paused, simulation, gasEstimate, block, suggested, nonce] = await Promise.allSettled([
+      getChainId(client),
+      readPaused(contract),
+      simulateContract(client, { address: contract, abi: pausableAbi, functionName: 'pause', account: guardian }),
+      estimateGas(client, { account: guardian, to: contract, data: pauseSelector }),
+      getBlock(client, { blockTag: 'latest' }),
+      estimateMaxPriorityFeePerGas(client),
+      getTransactionCount(client, { address: guardian, blockTag: 'pending' }),
+    ]);
+    const rpc = (what: string, result: PromiseSettledResult<unknown>): StateProblem => ({
+      status: 'failed',
+      error: rpcError(what, (result as PromiseRejectedResult).reason),
+    });
+    if (nodeChainId.status === 'rejected') return rpc('eth_chainId', nodeChainId);
+    if (nodeChainId.value !== chainId) {
+      return {
+        status: 'refused',
+        error: new PauseRefusedError(
+          `The RPC endpoint serves chain ${nodeChainId.value}, not ${chainId}; nothing was sent.`,
+          { metaMessages: ["Point the responder's RPC URL at the chain it is configured for."] },
+        ),
+      };
+    }
+    if (paused.status === 'rejected') {
+      const revert = revertReason(paused.reason);
+      if (revert !== undefined || isNoData(paused.reason)) {
+        return {
+          status: 'failed',
+          error: new PauseSimulationError(
+            `${contract} has no working paused() view; it cannot be verified, so it is not paused.`,
+            { revertReason: revert ?? 'no data', secrets },
+          ),
+        };
+      }
+      return rpc('paused()', paused);
+    }
+    if (paused.value) {
+      return { status: 'already-paused', blockNumber: block.status === 'fulfilled' ? block.value.number : null };
+    }
+    if (simulation.status === 'rejected') {
+      const revert = revertReason(simulation.reason);
+      if (revert === undefined) return rpc('eth_call pause()', simulation);
+      return {
+        status: 'failed',
+        revertReason: revert,
+        error: new PauseSimulationError(
+          `pause() on ${contract} reverts when called by the guardian ${guardian}: ${revert}.`,
+          {
+            revertReason: revert,
+            metaMessages: ['Make the responder key the guardian of the contract (setGuardian), or fix `allowed`.'],
+            secrets,
+          },
+        ),
+      };
+    }
+    if (gasEstimate.status === 'rejected') return rpc('eth_estimateGas', gasEstimate);
+    if (block.status === 'rejected') return rpc('eth_getBlockByNumber', block);
+    if (nonce.status === 'rejected') return rpc('eth_getTransactionCount', nonce);
+    const baseFeePerGas = block.value.baseFeePerGas;
+    if (baseFeePerGas === null || baseFeePerGas === undefined) {
+      return {
+        status: 'failed',
+        error: new PauseFailedError(
+          `Chain ${chainId} has no base fee (no EIP-1559); the responder sends EIP-1559 transactions only.`,
+        ),
+      };
+    }
+    return {
+      status: 'ready',
+      readAt: Date.now(),
+      blockNumber: block.value.number ?? 0n,
+      baseFeePerGas,
+      // Some nodes lack eth_maxPriorityFeePerGas and a fee history; the floor then decides.
+      suggestedPriorityFeePerGas: suggested.status === 'fulfilled' ? suggested.value : 0n,
+      gas: (gasEstimate.value * BigInt(Math.round(gasMultiplier * 1000)) + 999n) / 1000n,
+      nonce: nonce.value,
+    };
+  }
+
+  async function prepare(head?: bigint): Promise<void> {
+    const [states] = await Promise.all([
+      Promise.all(allowed.map(async (contract) => [contract, await readState(contract)] as const)),
+      watch.refresh(),
+    ]);
+    for (const [contract, state] of states) {
+      // Only a pause ready to go is kept: any problem is read again, and reported, at request time.
+      if (state.status === 'ready') prepared.set(contract, state);
+      else prepared.delete(contract);
+    }
+    const ready = states.flatMap(([, state]) => (state.status === 'ready' ? [state.blockNumber] : []));
+    preparedHead = head ?? ready.reduce((a, b) => (a > b ? a : b), 0n);
+  }
+
+  /**
+   * The prepared pause when it was read at the newest block seen or the one before (while the
+   * newest is being read: as fresh as reading it now would have been a moment ago); else nothing.
+   */
+  function preparedFor(contract: Address): ReadyState | undefined {
+    const state = prepared.get(contract);
+    if (!state || preparedHead === undefined || state.blockNumber + 1n < preparedHead) return undefined;
+    // Without `warm` nothing tells of newer blocks: a state read long ago is not trusted either.
+    return Date.now() - state.readAt <= preparedMaxAgeMs ? state : undefined;
+  }
+
+  let warmTimer: ReturnType<typeof setTimeout> | undefined;
+  let warming = false;
+  function warm(): void {
+    if (warming) return;
+    warming = true;
+    let lastHead: bigint | undefined;
+    const tick = async () => {
+      try {
+        const head = await getBlockNumber(client, { cacheTime: 0 });
+        if (head !== lastHead) {
+          lastHead = head;
+          // What was read two blocks back or more is stale from now on.
+          preparedHead = head;
+          await prepare(head);
+        } else {
+          // Between blocks only the pool changes: new competitors.
+          await watch.refresh();
+        }
+      } catch {
+        // A failed read leaves the last prepared state; a request reads afresh when it is stale.
+      }
+      if (warming) {
+        warmTimer = setTimeout(tick, pollingIntervalMs);
+        warmTimer.unref?.();
+      }
+    };
+    void tick();
+  }
+
+  function start(request: ResponderRequest): PauseHandle {
+    let announce!: (broadcast: PauseBroadcast | undefined) => void;
+    const broadcast = new Promise<PauseBroadcast | undefined>((resolve) => {
+      announce = resolve;
+    });
+    const settled = run(request, announce).finally(() => announce(undefined));
+    return { broadcast, settled };
+  }
+
+  async function run(
+    request: ResponderRequest,
+    announce: (broadcast: PauseBroadcast | undefined) => void,
+  ): Promise<PauseOutcome> {
     const startedAt = performance.now();
     const requestedAt = new Date();
     checkResponderRequest(request, 'Pause request');
@@ -217,6 +506,8 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
       contained: false,
       error: undefined,
       recordErrors: [],
+      pricing: undefined,
+      acceptedBy: [],
     };
     const elapsed = () => Math.round((performance.now() - startedAt) * 100) / 100;
     const data: Record<string, unknown> = { reason: request.reason, guardian, attempts: 0, hashes: [] };
@@ -237,9 +528,15 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         // A listener's failure is not the pause's.
       }
     };
-    /** The first record of the request; a failure here throws before anything is sent. */
-    const record = async (status: PauseStatus, txHash?: Hex) => {
-      const action = await recordResponderAction(store, {
+    const noteRecordError = (status: PauseStatus, error: unknown) =>
+      outcome.recordErrors.push(`${status}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`);
+    /**
+     * The first record of the request. The pause does not wait for it: it is written while the
+     * transaction is signed and sent, and later updates follow it. A failure is noted in the outcome.
+     */
+    let recorded: Promise<boolean> | undefined;
+    const record = (status: PauseStatus, txHash?: Hex) => {
+      recorded = recordResponderAction(store, {
         incidentId: request.incidentId,
         kind: 'pause',
         chainId: request.chainId,
@@ -247,120 +544,80 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         dryRun,
         status,
         txHash,
-        data,
+        data: { ...data },
         actor,
+      }).then(
+        (action) => {
+          outcome.actionId = action.id;
+          step(status);
+          return true;
+        },
+        (error) => {
+          noteRecordError(status, error);
+          step(status);
+          return false;
+        },
+      );
+      return recorded;
+    };
+    /** The `planned` record, once: after the first broadcast is on its way, or before any other step. */
+    const recordPlanned = () => recorded ?? record('planned');
+    /** Later steps, in order after the first record; a store failure is noted and the pause goes on. */
+    let updates: Promise<void> = Promise.resolve();
+    const update = (status: PauseStatus, txHash?: Hex, fees?: Fees) => {
+      const snapshot = { ...data };
+      void recordPlanned();
+      updates = updates.then(async () => {
+        if (await recorded) {
+          try {
+            await updateResponderAction(store, { id: outcome.actionId, status, txHash, data: snapshot, actor });
+          } catch (error) {
+            noteRecordError(status, error);
+          }
+        }
+        step(status, fees);
       });
-      outcome.actionId = action.id;
-      step(status);
+      return updates;
     };
-    /** Later steps: a store failure is noted and the pause goes on. */
-    const update = async (status: PauseStatus, txHash?: Hex, fees?: Fees) => {
-      try {
-        await updateResponderAction(store, { id: outcome.actionId, status, txHash, data, actor });
-      } catch (error) {
-        outcome.recordErrors.push(
-          `${status}: ${scrub(error instanceof Error ? error.message : String(error), secrets)}`,
-        );
-      }
-      step(status, fees);
-    };
-    const finish = async (status: PauseOutcome['status'], error?: BulwarkError, recorded = true) => {
+    const finish = async (status: PauseOutcome['status'], error?: BulwarkError, firstRecord = false) => {
       outcome.status = status;
       outcome.error = error;
       if (error) data.error = { name: error.name, message: error.shortMessage, details: error.details ?? null };
       if (status === 'failed' || status === 'already-paused' || status === 'refused') {
-        if (recorded) await update(status, outcome.txHash);
-        else await record(status);
+        if (firstRecord) await record(status);
+        else await update(status, outcome.txHash);
       }
+      await updates;
       return outcome;
     };
 
     const refusal = refuse(request, contract);
-    if (refusal) return finish('refused', refusal, false);
+    if (refusal) return finish('refused', refusal, true);
 
-    return exclusive(async () => {
-      // 1. Read everything at once: the pause's latency is the slowest of these, not their sum.
-      const [nodeChainId, paused, simulation, gasEstimate, block, suggested, nonce] = await Promise.allSettled([
-        getChainId(client),
-        readPaused(contract),
-        simulateContract(client, { address: contract, abi: pausableAbi, functionName: 'pause', account: guardian }),
-        estimateGas(client, { account: guardian, to: contract, data: pauseSelector }),
-        getBlock(client, { blockTag: 'latest' }),
-        estimateMaxPriorityFeePerGas(client),
-        getTransactionCount(client, { address: guardian, blockTag: 'pending' }),
-      ]);
-      const rpcFailure = (what: string, result: PromiseSettledResult<unknown>) =>
-        finish('failed', rpcError(what, (result as PromiseRejectedResult).reason), false);
-
-      if (nodeChainId.status === 'rejected') return rpcFailure('eth_chainId', nodeChainId);
-      if (nodeChainId.value !== chainId) {
-        return finish(
-          'refused',
-          new PauseRefusedError(
-            `The RPC endpoint serves chain ${nodeChainId.value}, not ${chainId}; nothing was sent.`,
-            {
-              metaMessages: ["Point the responder's RPC URL at the chain it is configured for."],
-            },
-          ),
-          false,
+    return withTurns(contract, async (turn) => {
+      // 1. The prepared pause and competitors, or everything read now.
+      const state = preparedFor(contract) ?? (await Promise.all([readState(contract), watch.refresh()]))[0];
+      if (state.status !== 'ready') {
+        if (state.status === 'already-paused') data.alreadyPausedAt = state.blockNumber;
+        if (state.status === 'failed' && state.revertReason) data.revertReason = state.revertReason;
+        return finish(state.status, state.error, true);
+      }
+      const { baseFeePerGas, suggestedPriorityFeePerGas, gas } = state;
+      let txNonce = turn.nonceFrom(state.nonce);
+      const price = (baseFee: bigint, suggestedTip: bigint) => {
+        const competitors = watch.competitors(contract, request.competitors ?? []);
+        const priced = outbidFees(
+          { baseFeePerGas: baseFee, suggestedPriorityFeePerGas: suggestedTip, competitors, gas },
+          fees,
         );
-      }
-      if (paused.status === 'rejected') {
-        const revert = revertReason(paused.reason);
-        if (revert !== undefined || isNoData(paused.reason)) {
-          return finish(
-            'failed',
-            new PauseSimulationError(
-              `${contract} has no working paused() view; it cannot be verified, so it is not paused.`,
-              {
-                revertReason: revert ?? 'no data',
-                secrets,
-              },
-            ),
-            false,
-          );
-        }
-        return rpcFailure('paused()', paused);
-      }
-      if (paused.value) {
-        data.alreadyPausedAt = block.status === 'fulfilled' ? block.value.number : null;
-        return finish('already-paused', undefined, false);
-      }
-      if (simulation.status === 'rejected') {
-        const revert = revertReason(simulation.reason);
-        if (revert === undefined) return rpcFailure('eth_call pause()', simulation);
-        data.revertReason = revert;
-        return finish(
-          'failed',
-          new PauseSimulationError(
-            `pause() on ${contract} reverts when called by the guardian ${guardian}: ${revert}.`,
-            {
-              revertReason: revert,
-              metaMessages: ['Make the responder key the guardian of the contract (setGuardian), or fix `allowed`.'],
-              secrets,
-            },
-          ),
-          false,
-        );
-      }
-      if (gasEstimate.status === 'rejected') return rpcFailure('eth_estimateGas', gasEstimate);
-      if (block.status === 'rejected') return rpcFailure('eth_getBlockByNumber', block);
-      if (nonce.status === 'rejected') return rpcFailure('eth_getTransactionCount', nonce);
-      const baseFeePerGas = block.value.baseFeePerGas;
-      if (baseFeePerGas === null || baseFeePerGas === undefined) {
-        return finish(
-          'failed',
-          new PauseFailedError(
-            `Chain ${chainId} has no base fee (no EIP-1559); the responder sends EIP-1559 transactions only.`,
-          ),
-          false,
-        );
-      }
-      // Some nodes lack eth_maxPriorityFeePerGas and a fee history; the floor then decides.
-      const suggestedPriorityFeePerGas = suggested.status === 'fulfilled' ? suggested.value : 0n;
-      let currentFees = pauseFees({ baseFeePerGas, suggestedPriorityFeePerGas }, fees);
-      const gas = (gasEstimate.value * BigInt(Math.round(gasMultiplier * 1000)) + 999n) / 1000n;
-      let txNonce = nonce.value;
+        const { maxFeePerGas, maxPriorityFeePerGas, ...rest } = priced;
+        return {
+          fees: { maxFeePerGas, maxPriorityFeePerGas },
+          pricing: { ...rest, competitors: competitors.length, source: watch.source },
+        };
+      };
+      let priced = price(baseFeePerGas, suggestedPriorityFeePerGas);
+      let currentFees = priced.fees;
       const plan = (): PlannedPauseTransaction => ({
         chainId,
         from: guardian,
@@ -371,62 +628,80 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         gas,
         ...currentFees,
       });
+      /** The last shortfall logged: a cap that keeps stopping the bid is told once per new demand. */
+      let toldShortfall = '';
+      const notePricing = (pricing: PausePricing) => {
+        outcome.pricing = pricing;
+        data.pricing = serializePricing(pricing);
+        const shortfall = `${pricing.needed.maxFeePerGas}/${pricing.needed.maxPriorityFeePerGas}`;
+        if (!pricing.outbid && shortfall !== toldShortfall) {
+          toldShortfall = shortfall;
+          log(
+            `Pause of ${contract}: the ${pricing.limitedBy} cap stops the fees below what outbids ${pricing.competitors} competitor(s) (needs max fee ${pricing.needed.maxFeePerGas}, tip ${pricing.needed.maxPriorityFeePerGas} wei); sent at the cap.`,
+          );
+        }
+      };
       outcome.transaction = plan();
       data.transaction = serializePlan(outcome.transaction);
       data.market = {
         baseFeePerGas: String(baseFeePerGas),
         suggestedPriorityFeePerGas: String(suggestedPriorityFeePerGas),
-        blockNumber: String(block.value.number),
+        blockNumber: String(state.blockNumber),
       };
+      notePricing(priced.pricing);
 
-      // 2. The audit record comes before the transaction; without it nothing is sent.
-      await record('planned');
       if (dryRun) {
+        await record('planned');
         outcome.status = 'planned';
         return outcome;
       }
+      // 2. The audit record is written once the transaction is out (see `send`), not before.
 
-      // 3. Sign and broadcast; then one re-send per block until mined or the deadline.
+      // 3. Sign and broadcast; then re-send the same nonce until mined or the deadline.
       const deadline = startedAt + deadlineMs;
       let lastError: BulwarkError | undefined;
       const send = async (status: 'sent' | 'resent'): Promise<boolean> => {
         const transaction = plan();
         const serialized = await signPauseTransaction(account, pauseTransaction(transaction));
         const hash = keccak256(serialized);
+        const sentAt = new Date();
+        let accepted: string | undefined;
+        const broadcasting = broadcastRaw(serialized);
+        // Recorded once a node has answered: the store (PGlite runs on this thread) never delays the broadcast.
+        void broadcasting.then(recordPlanned, recordPlanned);
         try {
-          await sendRawTransaction(client, { serializedTransaction: serialized });
+          accepted = await broadcasting;
         } catch (error) {
-          const message = (error instanceof ViemBaseError ? error.details || error.shortMessage : String(error)) ?? '';
-          // The node has it already (a retried request): as good as sent.
-          if (!/already known|known transaction|already imported/i.test(message)) {
-            lastError = rpcError('eth_sendRawTransaction', error);
-            if (/insufficient funds/i.test(message)) {
-              throw new PauseFailedError(
-                `The guardian ${guardian} cannot pay for the pause transaction: insufficient funds.`,
-                {
-                  metaMessages: [`Fund ${guardian} on chain ${chainId}.`],
-                },
-              );
-            }
-            return false;
+          lastError = rpcError('eth_sendRawTransaction', error);
+          if (/insufficient funds/i.test(errorText(error))) {
+            throw new PauseFailedError(
+              `The guardian ${guardian} cannot pay for the pause transaction: insufficient funds.`,
+              { metaMessages: [`Fund ${guardian} on chain ${chainId}.`] },
+            );
           }
+          return false;
         }
+        const atMs = performance.timeOrigin + performance.now();
         outcome.attempts += 1;
         outcome.hashes.push(hash);
         outcome.txHash = hash;
         outcome.transaction = transaction;
+        if (!outcome.acceptedBy.includes(accepted)) outcome.acceptedBy.push(accepted);
         if (outcome.broadcastAt === undefined) {
           outcome.broadcastAt = new Date();
           outcome.msToBroadcast = elapsed();
           data.broadcastAt = outcome.broadcastAt.toISOString();
           data.msToBroadcast = outcome.msToBroadcast;
+          announce({ txHash: hash, at: outcome.broadcastAt, atMs });
+          turn.releaseSend();
         }
         const sends = (data.sends as unknown[] | undefined) ?? [];
         Object.assign(data, {
           transaction: serializePlan(transaction),
           attempts: outcome.attempts,
           hashes: [...outcome.hashes],
-          // Each broadcast with its fees: the audit trail of the re-sends.
+          acceptedBy: [...outcome.acceptedBy],
+          // Each broadcast with its fees and pricing: the audit trail of the re-sends.
           sends: [
             ...sends,
             {
@@ -434,18 +709,37 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
               nonce: transaction.nonce,
               maxFeePerGas: String(transaction.maxFeePerGas),
               maxPriorityFeePerGas: String(transaction.maxPriorityFeePerGas),
-              at: new Date().toISOString(),
+              outbid: outcome.pricing?.outbid ?? true,
+              limitedBy: outcome.pricing?.limitedBy ?? null,
+              firstAcceptedBy: accepted,
+              at: sentAt.toISOString(),
             },
           ],
         });
-        await update(status, hash, currentFees);
+        void update(status, hash, currentFees);
         return true;
+      };
+      /** Replaces the sent transaction when `fresh` asks for more than it pays; false when the caps leave no room. */
+      const replace = async (fresh: ReturnType<typeof price>, sent: boolean): Promise<boolean> => {
+        const ceiling = feeCeiling(fees, gas)?.ceiling;
+        const bumped = sent ? bumpFees(currentFees, fresh.fees, { ...fees, maxFeePerGasCap: ceiling }) : fresh.fees;
+        if (!bumped) {
+          // The caps leave no room for a valid replacement: the sent one stands, and the record says it is outbid.
+          if (outbidBy(currentFees, fresh.pricing.needed))
+            notePricing({ ...fresh.pricing, outbid: false, limitedBy: feeCeiling(fees, gas)?.by });
+          return false;
+        }
+        currentFees = bumped;
+        notePricing({ ...fresh.pricing, outbid: fresh.pricing.outbid && !outbidBy(bumped, fresh.pricing.needed) });
+        return send(sent ? 'resent' : 'sent');
       };
 
       try {
         let sent = await send('sent');
-        let lastBlock = block.value.number ?? 0n;
+        let lastBlock = state.blockNumber;
         let receipt: TransactionReceipt | undefined;
+        let latestBaseFee = baseFeePerGas;
+        let latestTip = suggestedPriorityFeePerGas;
         while (!receipt) {
           if (performance.now() >= deadline) {
             const what = sent
@@ -473,8 +767,15 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
             continue;
           }
           if (head <= lastBlock) {
-            // No new block; a broadcast the node refused is tried again at once.
-            if (!sent) sent = await send('sent');
+            // No new block. A broadcast the nodes refused is tried again at once; a competitor
+            // that now pays more than the pause is outbid by a replacement before the block.
+            if (!sent) {
+              sent = await send('sent');
+              continue;
+            }
+            await watch.refresh();
+            priced = price(latestBaseFee, latestTip);
+            if (outbidBy(currentFees, priced.pricing.needed)) await replace(priced, sent);
             continue;
           }
           lastBlock = head;
@@ -492,23 +793,17 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
               data.pausedByAnother = true;
               return finish('already-paused');
             }
-            txNonce = latestNonce;
+            txNonce = turn.moveNonce(latestNonce);
             data.nonceTakenByAnother = true;
           }
-          const latest = await getBlock(client, { blockNumber: head }).catch(() => undefined);
-          const fresh = pauseFees(
-            {
-              baseFeePerGas: latest?.baseFeePerGas ?? baseFeePerGas,
-              suggestedPriorityFeePerGas: await estimateMaxPriorityFeePerGas(client).catch(
-                () => suggestedPriorityFeePerGas,
-              ),
-            },
-            fees,
-          );
-          const bumped = sent ? bumpFees(currentFees, fresh, fees) : fresh;
-          if (!bumped) continue; // At the cap: wait for the sent one.
-          currentFees = bumped;
-          sent = (await send(sent ? 'resent' : 'sent')) || sent;
+          const [latest] = await Promise.all([
+            getBlock(client, { blockNumber: head }).catch(() => undefined),
+            watch.refresh(),
+          ]);
+          latestBaseFee = latest?.baseFeePerGas ?? latestBaseFee;
+          latestTip = await estimateMaxPriorityFeePerGas(client).catch(() => latestTip);
+          // A block without our receipt: re-send (bumped), priced against the market and competitors now.
+          sent = (await replace(price(latestBaseFee, latestTip), sent)) || sent;
         }
 
         // 4. Mined: the status, then the state.
@@ -518,11 +813,12 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         Object.assign(data, {
           minedTxHash: receipt.transactionHash,
           blockNumber: String(receipt.blockNumber),
+          transactionIndex: receipt.transactionIndex,
           gasUsed: String(receipt.gasUsed),
           effectiveGasPrice: String(receipt.effectiveGasPrice),
           msToMined: outcome.msToMined,
         });
-        await update('mined', receipt.transactionHash);
+        void update('mined', receipt.transactionHash);
         const pausedNow = await readPaused(contract, receipt.blockNumber).catch(() => undefined);
         if (receipt.status !== 'success') {
           if (pausedNow === true) {
@@ -533,9 +829,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
             'failed',
             new PauseFailedError(
               `The pause transaction ${receipt.transactionHash} reverted in block ${receipt.blockNumber}.`,
-              {
-                metaMessages: ['Check the guardian role of the responder key; pause by hand.'],
-              },
+              { metaMessages: ['Check the guardian role of the responder key; pause by hand.'] },
             ),
           );
         }
@@ -558,7 +852,57 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
       } catch (error) {
         if (error instanceof BulwarkError) return finish('failed', error);
         throw error;
+      } finally {
+        // The nonce moved: the next request reads its pause afresh, and the warm loop re-prepares it.
+        prepared.clear();
+        if (warming) void prepare().catch(() => {});
       }
+    });
+  }
+
+  /**
+   * Sends a signed transaction to every endpoint of the pool (or the client) and every relay at
+   * once; resolves with the name of the first to accept it, rejects when none does. "Already
+   * known" is acceptance: that node has it.
+   */
+  async function broadcastRaw(serialized: Hex): Promise<string> {
+    const attempts: Promise<string>[] = [];
+    const known = (error: unknown) => /already known|known transaction|already imported/i.test(errorText(error));
+    const accept = (name: string) => (attempt: Promise<unknown>) =>
+      attempt.then(
+        () => name,
+        (error) => {
+          if (known(error)) return name;
+          throw error;
+        },
+      );
+    if (relaysOnly) {
+      // Private submission only: the public endpoints never see the pause.
+    } else if (pool) {
+      const { first, all } = pool.broadcast<Hex>('eth_sendRawTransaction', [serialized]);
+      attempts.push(
+        first.then(
+          ({ endpoint }) => endpoint,
+          async (error) => {
+            // Every endpoint refused; one that already had it counts.
+            const replies = await all;
+            const had = replies.find((reply) => reply.error !== undefined && known(reply.error));
+            if (had) return had.endpoint;
+            throw error;
+          },
+        ),
+      );
+    } else {
+      attempts.push(accept('rpc')(sendRawTransaction(client, { serializedTransaction: serialized })));
+    }
+    for (const relay of relays) {
+      const params = relay.method === 'eth_sendPrivateTransaction' ? [{ tx: serialized }] : [serialized];
+      attempts.push(accept(relay.name)(relay.pool.request(relay.method, params)));
+    }
+    return Promise.any(attempts).catch((error: AggregateError) => {
+      // Prefer a node's own answer (nonce too low, insufficient funds) to a network failure.
+      const errors = error.errors ?? [];
+      throw errors.find((e) => e instanceof RpcResponseError || e instanceof ViemBaseError) ?? errors[0];
     });
   }
 
@@ -625,7 +969,61 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     chainId,
     allowed,
     handles: (contract) => allowed.includes(contract.toLowerCase() as Address),
-    pause,
+    pause: (request) => start(request).settled,
+    start,
+    prepare: () => prepare(),
+    warm,
+    close() {
+      warming = false;
+      if (warmTimer) clearTimeout(warmTimer);
+    },
+  };
+}
+
+/** A pause's place in the key's nonce sequence (see `withTurns`). */
+type Turn = {
+  /** Lets the next pause go: this one is broadcast. */
+  releaseSend(): void;
+  /** The nonce to use: the node's pending nonce, or past the pauses still in flight. */
+  nonceFrom(fromNode: number): number;
+  moveNonce(nonce: number): number;
+};
+
+/** How long a prepared pause may be used at most: two mainnet blocks and a half. */
+const preparedMaxAgeMs = 30_000;
+
+type ReadyState = {
+  status: 'ready';
+  /** When it was read (ms since the epoch). */
+  readAt: number;
+  blockNumber: bigint;
+  baseFeePerGas: bigint;
+  suggestedPriorityFeePerGas: bigint;
+  gas: bigint;
+  nonce: number;
+};
+
+type StateProblem =
+  | { status: 'failed' | 'refused'; error: BulwarkError; revertReason?: string | undefined }
+  | { status: 'already-paused'; blockNumber: bigint | null; error?: undefined };
+
+function errorText(error: unknown): string {
+  if (error instanceof ViemBaseError) return `${error.details ?? ''} ${error.shortMessage}`;
+  if (error instanceof BulwarkError) return `${error.shortMessage} ${error.details ?? ''}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function serializePricing(pricing: PausePricing): Record<string, unknown> {
+  return {
+    outbid: pricing.outbid,
+    limitedBy: pricing.limitedBy ?? null,
+    competitors: pricing.competitors,
+    source: pricing.source,
+    highest: pricing.highest ?? null,
+    needed: {
+      maxFeePerGas: String(pricing.needed.maxFeePerGas),
+      maxPriorityFeePerGas: String(pricing.needed.maxPriorityFeePerGas),
+    },
   };
 }
 

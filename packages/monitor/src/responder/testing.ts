@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { type FakeNode, startFakeNode } from '@bulwark/chain/testing';
 import {
   type Anvil,
   type Artifacts,
@@ -25,6 +26,7 @@ import {
   encodeFunctionData,
   type Hex,
   http,
+  keccak256,
   numberToHex,
   type PublicClient,
   parseAbi,
@@ -154,6 +156,30 @@ export async function startKeyedProxy(target: string, key: string): Promise<{ ur
         server.close(() => resolve());
       }),
   };
+}
+
+/** A relay on 127.0.0.1 that accepts `eth_sendRawTransaction` and `eth_sendPrivateTransaction` (`[{ tx }]`), answering the hash. */
+export function startRelay(): Promise<FakeNode> {
+  return startFakeNode((request, response) => {
+    const raw = (
+      request.method === 'eth_sendPrivateTransaction'
+        ? (request.params[0] as { tx?: Hex } | undefined)?.tx
+        : request.params[0]
+    ) as Hex | undefined;
+    if (raw && /^eth_send(Raw|Private)Transaction$/.test(request.method)) return keccak256(raw);
+    response.setHeader('content-type', 'application/json');
+    response.end(
+      JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: -32601, message: 'method not found' } }),
+    );
+  });
+}
+
+/** An endpoint on 127.0.0.1 that answers everything with HTTP 503. */
+export function startDeadEndpoint(): Promise<FakeNode> {
+  return startFakeNode((_request, response) => {
+    response.statusCode = 503;
+    response.end('Service Unavailable');
+  });
 }
 
 /** Resolves when `predicate` holds; polls every 10 ms, fails after `timeoutMs`. */

@@ -1,5 +1,6 @@
 import { InputError } from '@bulwark/core';
 import { type Address, isAddress } from 'viem';
+import type { Competitor } from './competitors.ts';
 
 /** What the monitor's engine asks of a responder once an incident qualifies for a pause. */
 export type ResponderRequest = {
@@ -11,6 +12,11 @@ export type ResponderRequest = {
   reason: string;
   /** Decide and record, send nothing. */
   dryRun: boolean;
+  /**
+   * The pending transactions the decision rests on (the trigger), with their fees: the pause is
+   * priced above them, and their senders' other pending transactions, even before the txpool shows them.
+   */
+  competitors?: readonly Competitor[] | undefined;
 };
 
 /** Throws an `InputError` naming every malformed field: a bug in the caller, not a chain condition. */

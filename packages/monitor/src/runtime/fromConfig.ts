@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { createChainSync, type RpcEndpointConfig } from '@bulwark/chain';
+import { createChainSync, type RpcEndpointConfig, type RpcPool } from '@bulwark/chain';
 import { getBaseline, type StoreClient } from '@bulwark/store';
-import { type Abi, type Address, createClient, http, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
+import { type Abi, type Address, parseEther, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
 import { loadThreatIntel, type MonitorConfig, readAbi } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
 import { buildPrivilegeMap } from '../privilege/classify.ts';
 import { loadGuardianKey } from '../responder/guardianKey.ts';
-import { createPauseResponder, type PauseStep } from '../responder/pauseSender.ts';
+import { createPauseResponder, type PauseResponder } from '../responder/pauseSender.ts';
+import { poolClient } from '../responder/poolClient.ts';
 import { createSafeProposer, type SafeProposalNotice } from '../responder/safeProposal.ts';
 import type { Rule } from '../rules/types.ts';
 import { createCreationSimulator } from '../simulate/simulateCreations.ts';
@@ -81,7 +82,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
           Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'enabled')) as Record<string, number>,
         ]),
       );
-    const breakers = await breakersOf(config, chain.id, store, env, log, async (notice) => {
+    const { breakers, responders } = await breakersOf(config, chain.id, sync.pool, store, env, log, async (notice) => {
       await dispatcher.dispatch({
         id: randomUUID(),
         ruleId: 'safe-proposal',
@@ -166,83 +167,107 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
               }),
       }),
     );
+    // Pauses are prepared (nonce, gas, simulation, competitors) on every block while the monitor runs.
+    monitors.push(warmWhileRunning(monitors.pop()!, responders));
   }
   return monitors;
 }
 
 /**
  * A breaker per protected contract: a guardian key, or a Safe the pause is proposed to (its
- * signers notified through the sinks). The responder sends, re-sends until mined and
- * verifies; the breaker resolves as soon as the pause is broadcast (or planned, or refused), so
- * the monitor goes on watching while the pause is mined.
+ * signers notified through the sinks). One pause responder per guardian key (one nonce
+ * sequence), on the chain's RPC pool: reads fail over, each pause goes to every endpoint and
+ * relay at once. The breaker resolves at the first broadcast (or when the pause ends without
+ * one: planned, refused, already paused, failed), so the monitor goes on watching while the
+ * pause is mined; the rest is logged when it settles.
  */
 async function breakersOf(
   config: MonitorConfig,
   chainId: number,
+  pool: RpcPool,
   store: StoreClient,
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
   notify?: (notice: SafeProposalNotice) => void | Promise<void>,
-): Promise<Map<string, { breaker: Breaker; guardian: string[] }>> {
+): Promise<{ breakers: Map<string, { breaker: Breaker; guardian: string[] }>; responders: PauseResponder[] }> {
   const breakers = new Map<string, { breaker: Breaker; guardian: string[] }>();
   const chain = config.chains.find((candidate) => candidate.id === chainId)!;
-  const first = chain.rpc[0]!;
-  const transport = http(typeof first === 'string' ? first : first.http);
-  const client = createClient({ transport });
-  const waiting = new Map<string, (step: PauseStep) => void>();
-  for (const contract of config.contracts) {
-    const breaker = contract.breaker;
-    if (contract.chain !== chainId || breaker?.kind !== 'guardian' || !breaker.guardian) continue;
-    const key = breaker.guardian;
+  const client = poolClient(pool);
+  const policy = chain.pause ?? {};
+  const guarded = config.contracts.filter(
+    (contract) => contract.chain === chainId && contract.breaker?.kind === 'guardian' && contract.breaker.guardian,
+  );
+  // Contracts sharing a key share a responder: two responders on one key would race for its nonces.
+  const byKey = new Map<string, typeof guarded>();
+  for (const contract of guarded) {
+    const key = contract.breaker!.guardian!;
+    const id = key.keystore ? `keystore:${key.keystore}` : `env:${key.privateKeyEnv ?? ''}`;
+    byKey.set(id, [...(byKey.get(id) ?? []), contract]);
+  }
+  const responders: PauseResponder[] = [];
+  for (const contracts of byKey.values()) {
+    const key = contracts[0]!.breaker!.guardian!;
     const account = await loadGuardianKey(
       key.keystore
         ? { keystorePath: key.keystore, passwordEnv: key.passwordEnv ?? '' }
         : { privateKeyEnv: key.privateKeyEnv ?? '' },
       { env },
     );
+    // Per-contract tip settings predate the per-chain policy; the highest of the group applies.
+    const multipliers = contracts.flatMap((c) =>
+      c.breaker?.priorityFeeMultiplier === undefined ? [] : [c.breaker.priorityFeeMultiplier],
+    );
+    const floors = contracts.flatMap((c) =>
+      c.breaker?.minPriorityFeeGwei === undefined ? [] : [c.breaker.minPriorityFeeGwei],
+    );
     const responder = createPauseResponder({
-      client,
+      pool,
+      relays: policy.relays,
+      relaysOnly: policy.relaysOnly,
       account,
       store,
       chainId,
-      allowed: [contract.address as Address],
+      allowed: contracts.map((contract) => contract.address as Address),
       dryRun: config.dryRun,
       fees: {
-        priorityFeeMultiplier: breaker.priorityFeeMultiplier,
-        minPriorityFeePerGas:
-          breaker.minPriorityFeeGwei === undefined ? undefined : parseGwei(String(breaker.minPriorityFeeGwei)),
+        priorityFeeMultiplier: multipliers.length > 0 ? Math.max(...multipliers) : undefined,
+        minPriorityFeePerGas: floors.length > 0 ? parseGwei(String(Math.max(...floors))) : undefined,
+        outbidMarginPercent: policy.outbidMarginPercent,
+        maxFeePerGasCap: policy.maxFeeGwei === undefined ? undefined : parseGwei(String(policy.maxFeeGwei)),
+        maxPauseCostWei: policy.maxCostEth === undefined ? undefined : parseEther(String(policy.maxCostEth)),
       },
-      onStep: (step) => waiting.get(step.incidentId)?.(step),
+      log,
     });
-    const breakerOf: Breaker = (request) => {
-      const requestedAt = performance.timeOrigin + performance.now();
-      return new Promise((resolve) => {
-        waiting.set(request.incidentId, (step) => {
-          if (step.status === 'sent') {
-            resolve({ status: 'sent', txHash: step.txHash, broadcastAt: performance.timeOrigin + performance.now() });
-          } else if (step.status === 'failed' || step.status === 'refused' || step.status === 'already-paused') {
-            resolve({ status: step.status, txHash: step.txHash });
-          } else if (step.status === 'planned' && (request.dryRun || config.dryRun)) {
-            resolve({ status: 'planned' });
-          }
-        });
-        responder
-          .pause({ ...request, contract: request.contract as Address })
-          .then((outcome) => {
+    responders.push(responder);
+    for (const contract of contracts) {
+      const breaker: Breaker = async (request) => {
+        const requestedAt = performance.timeOrigin + performance.now();
+        const handle = responder.start({ ...request, contract: request.contract as Address });
+        const settled = handle.settled.then(
+          (outcome) => {
             const mined = outcome.blockNumber === undefined ? '' : ` in block ${outcome.blockNumber}`;
+            const pricing =
+              outcome.pricing && !outcome.pricing.outbid
+                ? ` (capped by ${outcome.pricing.limitedBy}: did not outbid)`
+                : '';
+            const unrecorded =
+              outcome.recordErrors.length > 0 ? ` Not recorded: ${outcome.recordErrors.join('; ')}.` : '';
             log(
-              `${contract.name}: pause ${outcome.status}${mined}${outcome.error ? ` (${outcome.error.message})` : ''} after ${Math.round(performance.timeOrigin + performance.now() - requestedAt)} ms.`,
+              `${contract.name}: pause ${outcome.status}${mined}${pricing}${outcome.error ? ` (${outcome.error.message})` : ''} after ${Math.round(performance.timeOrigin + performance.now() - requestedAt)} ms.${unrecorded}`,
             );
-            resolve({ status: outcome.status, txHash: outcome.txHash });
-          })
-          .catch((error: Error) => {
+            return { status: outcome.status, txHash: outcome.txHash };
+          },
+          (error: Error) => {
             log(`${contract.name}: pause failed: ${error.message}`);
-            resolve({ status: 'failed' });
-          })
-          .finally(() => waiting.delete(request.incidentId));
-      });
-    };
-    breakers.set(contract.address, { breaker: breakerOf, guardian: [account.address.toLowerCase()] });
+            return { status: 'failed' };
+          },
+        );
+        const broadcast = await handle.broadcast;
+        if (broadcast) return { status: 'sent', txHash: broadcast.txHash, broadcastAt: broadcast.atMs };
+        return settled;
+      };
+      breakers.set(contract.address, { breaker, guardian: [account.address.toLowerCase()] });
+    }
   }
   for (const contract of config.contracts) {
     const safe = contract.breaker?.kind === 'safe' ? contract.breaker.safe : undefined;
@@ -272,7 +297,21 @@ async function breakersOf(
       guardian: [safe.address.toLowerCase()],
     });
   }
-  return breakers;
+  return { breakers, responders };
+}
+
+function warmWhileRunning(monitor: Monitor, responders: readonly PauseResponder[]): Monitor {
+  return {
+    ...monitor,
+    run: () => {
+      for (const responder of responders) responder.warm();
+      return monitor.run();
+    },
+    stop: () => {
+      for (const responder of responders) responder.close();
+      return monitor.stop();
+    },
+  };
 }
 
 /** The outbox records deliveries by sink name: a second `jsonl` sink becomes `jsonl#2`. */

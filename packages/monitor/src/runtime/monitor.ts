@@ -21,6 +21,18 @@ export type PauseRequest = {
   dryRun: boolean;
   /** Transactions the decision rests on. */
   txHashes: string[];
+  /** The pending transaction that triggered the decision, with its fees: the pause is priced above it. */
+  competitors?: readonly PauseCompetitor[] | undefined;
+};
+
+/** A pending transaction a pause must be mined before (a `PendingTx` is one). */
+export type PauseCompetitor = {
+  hash: string;
+  from: string;
+  to: string | null;
+  gasPrice: bigint | undefined;
+  maxFeePerGas: bigint | undefined;
+  maxPriorityFeePerGas: bigint | undefined;
 };
 
 /** What a breaker did: `sent`/`verified` when a pause went out, `planned` in dry-run, `proposed` for a Safe. */
@@ -164,7 +176,9 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const evaluatedAt = now();
     const decision = decide(result, decideOptions);
     // Respond: pauses first, then the block's record with the cursor, then the sinks.
-    const acted = await responder.act(decision.verdicts, block, decision.txHash);
+    // The flagged transactions' fees: what the attacker's next steps are likely to pay.
+    const competitors = result.flagged.map((flagged) => flagged.tx);
+    const acted = await responder.act(decision.verdicts, block, decision.txHash, competitors);
     const saveProfiles = sinceSaved + 1 >= persistEvery;
     let toSend: Awaited<ReturnType<typeof responder.record>> | undefined;
     for (let attempt = 1; toSend === undefined; attempt++) {
@@ -242,6 +256,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           result.verdicts.filter((verdict) => verdict.pause),
           next,
           event.tx.hash,
+          [event.tx],
         );
         if (acted.alerts.length > 0 || acted.suggestions.length > 0) {
           const toSend = await responder.record({ alerts: acted.alerts, suggestions: acted.suggestions, block: next });

@@ -19,7 +19,7 @@ import type { ContractProfile } from '../../baseline/types.ts';
 import type { CompositeVerdict } from '../../engine/composite.ts';
 import type { Alert } from '../../sinks/alert.ts';
 import type { Dispatcher, DispatchSummary } from '../../sinks/dispatcher.ts';
-import type { BlockReport, BreakerOutcome, MonitoredContract } from '../monitor.ts';
+import type { BlockReport, BreakerOutcome, MonitoredContract, PauseCompetitor } from '../monitor.ts';
 import { type DecideOptions, opensIncident, verdictAlert } from './decide.ts';
 
 /*
@@ -177,6 +177,8 @@ export function createResponder(parameters: ResponderParameters) {
       verdicts: readonly CompositeVerdict[],
       block: { number: bigint },
       txHash: string | undefined,
+      /** The transactions behind the decision, with their fees: the pause is priced above them. */
+      competitors?: readonly PauseCompetitor[],
     ): Promise<Acted> {
       const acted: Acted = { pauses: [], alerts: [], suggestions: [] };
       for (const verdict of verdicts) {
@@ -208,6 +210,7 @@ export function createResponder(parameters: ResponderParameters) {
             reason,
             dryRun: parameters.dryRun ?? false,
             txHashes: txHash ? [txHash] : [],
+            competitors,
           });
           parameters.onPaused?.(verdict.contract);
           log(`${contract.name}: pause ${outcome.status}${outcome.txHash ? ` (${outcome.txHash})` : ''}.`);
