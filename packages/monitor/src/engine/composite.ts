@@ -24,6 +24,8 @@ export type CompositeVerdict = {
   pause: boolean;
   /** Block of the first signal in the window: where the attack is taken to have started. */
   firstBlock: bigint;
+  /** Why a verdict that crossed the pause line does not pause (the warm-up policy, `decide.ts`). */
+  heldBack?: string | undefined;
 };
 
 /** A rule's strongest signal in the window, the block it came in, and the block the rule first fired. */

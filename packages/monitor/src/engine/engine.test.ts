@@ -192,6 +192,8 @@ const engineWith = (rules: readonly Rule[], options: Partial<EngineOptions> = {}
     ],
     rules,
     learningDelayBlocks: 3,
+    // Exact learned numbers; decay has its own test.
+    decayHalfLifeSeconds: Number.POSITIVE_INFINITY,
     ...options,
   });
 
@@ -285,13 +287,15 @@ describe('createEngine', () => {
     expect(profile.assets.native!.outflowWindowMax).toEqual({ '1b': 2e18, '5m': 3e18, '1h': 3e18, '24h': 3e18 });
   });
 
-  test('behavior: a benign transaction followed by a signal on its contract within the delay is not learned', () => {
+  test('behavior: a signal on a contract holds back only the transactions linked to it, not the contract', () => {
     const engine = engineWith([largeWithdrawalRule, exploitSelectorRule]);
-    // Same block as the signal, and one block before it.
+    // Same block as the signal, and one block before it, from other senders: learned all the same.
     engine.process(block(10, [withdraw(user(1), ether)]));
     engine.process(block(11, [deposit(user(2), ether), withdraw(attacker, 50n * ether, exploitSelector)]));
     idle(engine, 12, 20);
-    expect(engine.profile(vault).txs).toBe(0);
+    expect(engine.profile(vault).txs).toBe(2);
+    expect(engine.profile(vault).callers[attacker]).toBeUndefined();
+    expect(engine.learning()).toEqual({ learned: 2, flagged: 1, dropped: 0, waiting: 0 });
 
     // A signal on another contract does not hold the vault's transactions back.
     const other = engineWith([largeWithdrawalRule, exploitSelectorRule]);

@@ -1,20 +1,30 @@
 import type { Block, CallFrame, Log, PendingTx, Tx } from '@bulwark/chain';
 import { type Hex, hexToBigInt, toEventSelector } from 'viem';
+import { defaultDecay } from '../baseline/decay.ts';
+import {
+  defaultLearning,
+  flaggedAccounts,
+  Learning,
+  type LearningCounts,
+  type LearningTarget,
+  linkedAccounts,
+} from '../baseline/learning.ts';
 import {
   applyBalances,
   type Contribution,
   contributions,
   emptyProfile,
   learnBlock,
-  learnTransaction,
   setBalance,
   WindowTracker,
 } from '../baseline/profile.ts';
 import type { ContractProfile } from '../baseline/types.ts';
+import { defaultWarmUp, type WarmUpOptions, type WarmUpState, warmUpState } from '../baseline/warmUp.ts';
 import { normalizeBlock } from '../events/normalize.ts';
 import type { MonitorEvent } from '../events/types.ts';
 import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
+import { createDecider, unequivocalRules } from './decide.ts';
 
 export type WatchedContractSpec = {
   address: string;
@@ -40,11 +50,15 @@ export type EngineOptions = {
   /** Known-malicious addresses (lower-case) and their labels. */
   threatIntel?: ReadonlyMap<string, string> | undefined;
   /**
-   * Blocks a live transaction waits before it is learned, and only if its contract raised no
-   * signal meanwhile. Default 25. Without the wait a slow attack teaches the baseline as it goes:
-   * its first steps, too small to alert, would raise the bar for the next.
+   * Blocks a live transaction waits before it is learned; it is dropped if it, its sender or an
+   * account on its path is flagged meanwhile. Default 25. Without the wait a slow attack teaches
+   * the baseline as it goes: its first steps, too small to alert, would raise the bar for the next.
    */
   learningDelayBlocks?: number | undefined;
+  /** Half-life of learned behaviour, in seconds (see `baseline/decay.ts`). Default 30 days; `Infinity`: no decay. */
+  decayHalfLifeSeconds?: number | undefined;
+  /** How much a profile must learn before baseline deviations may pause (see `baseline/warmUp.ts`). */
+  warmUp?: Partial<WarmUpOptions> | undefined;
   /** Profiles learned earlier (from the store); others start empty. */
   profiles?: readonly ContractProfile[] | undefined;
   /** A rule that throws is skipped for that transaction and reported here. */
@@ -76,6 +90,10 @@ export type Engine = {
   setSupply(address: string, supply: bigint): void;
   /** Forgets a contract's accumulated signals (after a pause, so the next incident starts clean). */
   reset(address: string): void;
+  /** Whether a contract's baseline is still warming up (it then pauses only on unequivocal exploitation). */
+  warmUp(address: string): WarmUpState;
+  /** What live learning did so far: shares learned, flagged, dropped and waiting. */
+  learning(): LearningCounts;
   readonly rules: readonly Rule[];
 };
 
@@ -84,27 +102,14 @@ const syncTopics = new Set<string>([
   toEventSelector('Sync(uint256,uint256)'),
 ]);
 
-type ContractState = {
+type ContractState = LearningTarget & {
   spec: WatchedContractSpec;
-  profile: ContractProfile;
   /** Every transaction: what the rules read. */
   live: WindowTracker;
-  /** Transactions that raised no signal: what the window maxima are learned from, so an attack is never learned. */
-  clean: WindowTracker;
   trustedAdmins: ReadonlySet<string>;
   price: number | undefined;
-  /** The last block in which a rule raised a signal on the contract. */
-  lastSignal: bigint;
-};
-
-/** A live transaction waiting to be learned. */
-type Deferred = {
-  state: ContractState;
-  block: bigint;
-  time: number;
-  tx: Tx;
-  contribution: Contribution;
-  priceMove: number | undefined;
+  /** Paused by its own `Paused` event (until `Unpaused`): calls reverting meanwhile are not learned nor counted. */
+  paused: boolean;
 };
 
 /** The monitor's core: normalised events, profiles, live windows, rules and the composite score. Synchronous and pure of I/O. */
@@ -126,12 +131,20 @@ export function createEngine(options: EngineOptions): Engine {
       clean: new WindowTracker(),
       trustedAdmins: new Set((spec.trustedAdmins ?? []).map((a) => a.toLowerCase())),
       price: profile.price?.last,
-      lastSignal: -1n,
+      paused: false,
     });
   }
   const watched = new Set(contracts.keys());
-  const learningDelay = BigInt(options.learningDelayBlocks ?? 25);
-  const deferred: Deferred[] = [];
+  const learning = new Learning({
+    delayBlocks: options.learningDelayBlocks ?? defaultLearning.delayBlocks,
+    decay: { ...defaultDecay, halfLifeSeconds: options.decayHalfLifeSeconds ?? defaultDecay.halfLifeSeconds },
+  });
+  const warmUpOptions: WarmUpOptions = { ...defaultWarmUp, ...options.warmUp };
+  const warmingUp = (contract: string) => {
+    const state = contracts.get(contract);
+    return state !== undefined && warmUpState(state.profile, warmUpOptions).warmingUp;
+  };
+  const decide = createDecider(unequivocalRules(rules));
   const creations = new Map<string, Creation>();
 
   function parameterLookup(rule: Rule) {
@@ -203,6 +216,7 @@ export function createEngine(options: EngineOptions): Engine {
       profile: state.profile.txs > 0 ? state.profile : undefined,
       live,
       trustedAdmins: state.trustedAdmins,
+      paused: state.paused,
     };
   }
 
@@ -241,34 +255,28 @@ export function createEngine(options: EngineOptions): Engine {
     return byTx;
   }
 
-  function learnTx(state: ContractState, tx: Tx, contribution: Contribution, priceMove: number | undefined): void {
-    learnTransaction(state.profile, tx, contribution, state.clean.totals);
-    if (priceMove !== undefined && state.profile.price) {
-      state.profile.price.maxTxMove = Math.max(state.profile.price.maxTxMove, priceMove);
-    }
-  }
-
-  function forEachBlockTick(block: Block, learning: boolean): void {
+  function forEachBlockTick(block: Block, backfill: boolean): void {
     const time = Number(block.timestamp);
     for (const state of contracts.values()) {
       state.live.add(block.number, time, undefined);
-      if (learning) state.clean.add(block.number, time, undefined);
+      if (backfill) learning.tick(state, block.number, time);
       learnBlock(state.profile, block.number, block.timestamp);
     }
   }
 
-  /** Learns the waiting transactions old enough, unless their contract has raised a signal since. */
-  function releaseDeferred(current: bigint): void {
-    let released = 0;
-    for (const entry of deferred) {
-      if (entry.block > current - learningDelay) break;
-      released++;
-      if (entry.state.lastSignal >= entry.block) continue;
-      entry.state.clean.add(entry.block, entry.time, entry.contribution, entry.tx.from);
-      learnTx(entry.state, entry.tx, entry.contribution, entry.priceMove);
+  /** Follows `Paused` / `Unpaused` events of the watched contracts, after the transaction that emitted them. */
+  function notePauses(events: readonly MonitorEvent[]): void {
+    for (const event of events) {
+      if (event.type !== 'admin') continue;
+      const state = contracts.get(event.contract);
+      if (state && event.change.name === 'Paused') state.paused = true;
+      if (state && event.change.name === 'Unpaused') state.paused = false;
     }
-    deferred.splice(0, released);
   }
+
+  /** A call reverting because the contract is paused says nothing of the contract's behaviour: its failures are not counted. */
+  const whilePaused = (state: ContractState, contribution: Contribution): Contribution =>
+    state.paused && contribution.failed > 0 ? { ...contribution, failed: 0 } : contribution;
 
   return {
     rules,
@@ -278,23 +286,30 @@ export function createEngine(options: EngineOptions): Engine {
       const byTx = eventsByTx(block);
       for (const tx of block.transactions) {
         const events = byTx.get(tx.hash) ?? [];
-        noteCreations(events);
+        // Contracts created before the monitor started are established, not fresh: no creation is noted.
         const moves = commitPrices(tracePrices(tx.receipt.logs));
         for (const [address, contribution] of contributions(tx, events)) {
           const state = contracts.get(address);
           if (!state) continue;
-          state.live.add(block.number, time, contribution, tx.from);
-          state.clean.add(block.number, time, contribution, tx.from);
+          state.live.add(block.number, time, whilePaused(state, contribution), tx.from);
           applyBalances(state.profile, contribution);
-          learnTx(state, tx, contribution, moves.get(address));
+          if (state.paused && contribution.failed > 0) continue;
+          learning.learnNow({
+            target: state,
+            block: block.number,
+            time,
+            tx,
+            contribution,
+            priceMove: moves.get(address),
+          });
         }
+        notePauses(events);
       }
-      forgetOldCreations(block.number);
     },
 
     process(block) {
       forEachBlockTick(block, false);
-      releaseDeferred(block.number);
+      learning.release(block.number);
       const time = Number(block.timestamp);
       const byTx = eventsByTx(block);
       const flagged: TxResult[] = [];
@@ -310,7 +325,7 @@ export function createEngine(options: EngineOptions): Engine {
         for (const [address, contribution] of touched) {
           const state = contracts.get(address);
           if (!state) continue;
-          state.live.add(block.number, time, contribution, tx.from);
+          state.live.add(block.number, time, whilePaused(state, contribution), tx.from);
           applyBalances(state.profile, contribution);
         }
         if (events.length === 0 && prices.length === 0) continue;
@@ -328,19 +343,37 @@ export function createEngine(options: EngineOptions): Engine {
           threatLabel,
           prices,
         });
-        for (const signal of signals) {
-          const state = contracts.get(signal.contract);
-          if (state) state.lastSignal = block.number;
-        }
-        for (const [address, contribution] of touched) {
+        const shares = [...touched].flatMap(([address, contribution]) => {
           const state = contracts.get(address);
-          // Learned later, if nothing fires on the contract meanwhile: an attack never becomes the baseline.
-          if (state) {
-            deferred.push({ state, block: block.number, time, tx, contribution, priceMove: moves.get(address) });
+          return state ? [{ state, contribution }] : [];
+        });
+        if (signals.length > 0) {
+          // Never learned, and the accounts behind it hold back what is linked to them.
+          const actors = signals.map((signal) => signal.actor);
+          learning.flag(block.number, flaggedAccounts(tx, events, actors), shares.length);
+        } else {
+          const links = linkedAccounts(tx, events, watched);
+          for (const { state, contribution } of shares) {
+            // A call reverting on a paused contract is not its behaviour.
+            if (state.paused && contribution.failed > 0) continue;
+            const input = {
+              target: state,
+              block: block.number,
+              time,
+              tx,
+              contribution,
+              priceMove: moves.get(state.spec.address),
+            };
+            learning.defer(input, links);
           }
         }
+        notePauses(events);
         if (signals.length === 0) continue;
-        const verdicts = composite.add(block.number, signals);
+        const verdicts = decide({
+          verdicts: composite.add(block.number, signals),
+          warmingUp,
+          outflow: (contract) => hasOutflow(touched.get(contract)),
+        });
         flagged.push({ tx, events, signals, verdicts });
         for (const verdict of verdicts) {
           if (verdict.pause && !pauses.some((p) => p.contract === verdict.contract)) pauses.push(verdict);
@@ -389,7 +422,14 @@ export function createEngine(options: EngineOptions): Engine {
         threatLabel,
         prices,
       });
-      const verdicts = signals.length > 0 ? composite.preview(block.number, signals) : [];
+      const verdicts =
+        signals.length > 0
+          ? decide({
+              verdicts: composite.preview(block.number, signals),
+              warmingUp,
+              outflow: (contract) => hasOutflow(touched.get(contract)),
+            })
+          : [];
       return { tx, events, signals, verdicts };
     },
 
@@ -408,8 +448,15 @@ export function createEngine(options: EngineOptions): Engine {
     reset(address) {
       composite.clear(address.toLowerCase());
     },
+    warmUp(address) {
+      return warmUpState(this.profile(address), warmUpOptions);
+    },
+    learning: () => learning.counts(),
   };
 }
+
+const hasOutflow = (contribution: Contribution | undefined) =>
+  contribution !== undefined && Object.values(contribution.outflow).some((amount) => amount > 0);
 
 /**
  * The live totals as they would be with a pending transaction added. It would land in the next

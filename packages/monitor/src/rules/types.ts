@@ -61,6 +61,8 @@ export type WatchedView = {
   live: LiveWindows;
   /** Accounts expected to make admin changes (config), lower-case. */
   trustedAdmins: ReadonlySet<string>;
+  /** The contract is paused (it emitted `Paused` and no `Unpaused` since): calls reverting now are no evidence. */
+  paused?: boolean | undefined;
 };
 
 /** A contract created recently, on any address (not only watched ones). */
