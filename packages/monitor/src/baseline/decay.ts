@@ -1,6 +1,6 @@
+import { weightOf } from './stats.ts';
 import type { ContractProfile, RunningStats, WindowMaxima } from './types.ts';
 import { windowIds } from './types.ts';
-import { weightOf } from './stats.ts';
 
 /** How learned behaviour fades. */
 export type DecayOptions = {

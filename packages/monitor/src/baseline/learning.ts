@@ -1,7 +1,7 @@
 import type { CallFrame, Tx } from '@bulwark/chain';
 import type { MonitorEvent } from '../events/types.ts';
 import { type DecayOptions, decayProfile, defaultDecay } from './decay.ts';
-import { type Contribution, learnTransaction, WindowTracker } from './profile.ts';
+import { type Contribution, learnTransaction, type WindowTracker } from './profile.ts';
 import type { ContractProfile } from './types.ts';
 
 /*
@@ -111,7 +111,10 @@ export class Learning {
 
   private linkedToFlag(entry: Waiting): boolean {
     const since = entry.block - this.delay;
-    return entry.links.some((account) => (this.flaggedAt.get(account) ?? -1n) >= since);
+    return entry.links.some((account) => {
+      const flagged = this.flaggedAt.get(account);
+      return flagged !== undefined && flagged >= since;
+    });
   }
 
   private forgetOldFlags(current: bigint): void {
