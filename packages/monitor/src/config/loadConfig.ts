@@ -44,7 +44,13 @@ export type MonitorConfigFile = {
       minPriorityFeeGwei?: number;
     };
   }[];
-  baseline?: { learnBlocks?: number; persistEveryBlocks?: number };
+  baseline?: {
+    learnBlocks?: number;
+    persistEveryBlocks?: number;
+    decayHalfLifeDays?: number;
+    warmUpTxs?: number;
+    warmUpBlocks?: number;
+  };
   rules?: RuleSettings;
   composite?: { pauseScore?: number; minRules?: number; windowBlocks?: number };
   creationWindowBlocks?: number;
