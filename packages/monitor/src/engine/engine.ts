@@ -347,10 +347,17 @@ export function createEngine(options: EngineOptions): Engine {
           const state = contracts.get(address);
           return state ? [{ state, contribution }] : [];
         });
+        const suspects =
+          signals.length > 0
+            ? flaggedAccounts(
+                tx,
+                events,
+                signals.map((signal) => signal.actor),
+              )
+            : [];
         if (signals.length > 0) {
           // Never learned, and the accounts behind it hold back what is linked to them.
-          const actors = signals.map((signal) => signal.actor);
-          learning.flag(block.number, flaggedAccounts(tx, events, actors), shares.length);
+          learning.flag(block.number, suspects, shares.length);
         } else {
           const links = linkedAccounts(tx, events, watched);
           for (const { state, contribution } of shares) {
@@ -370,7 +377,7 @@ export function createEngine(options: EngineOptions): Engine {
         notePauses(events);
         if (signals.length === 0) continue;
         const verdicts = decide({
-          verdicts: composite.add(block.number, signals),
+          verdicts: composite.add(block.number, signals, suspects),
           warmingUp,
           outflow: (contract) => hasOutflow(touched.get(contract)),
         });
@@ -425,7 +432,15 @@ export function createEngine(options: EngineOptions): Engine {
       const verdicts =
         signals.length > 0
           ? decide({
-              verdicts: composite.preview(block.number, signals),
+              verdicts: composite.preview(
+                block.number,
+                signals,
+                flaggedAccounts(
+                  tx,
+                  events,
+                  signals.map((signal) => signal.actor),
+                ),
+              ),
               warmingUp,
               outflow: (contract) => hasOutflow(touched.get(contract)),
             })
