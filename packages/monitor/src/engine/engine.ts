@@ -274,6 +274,41 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /**
+   * A live transaction's shares in the watched contracts: flagged, never learned, and the accounts
+   * behind it (returned) hold back what is linked to them; else left to learn after the wait.
+   */
+  function scheduleLearning(
+    block: bigint,
+    time: number,
+    tx: Tx,
+    events: readonly MonitorEvent[],
+    signals: readonly Signal[],
+    moves: ReadonlyMap<string, number>,
+  ): string[] {
+    const shares = [...contributions(tx, events)].flatMap(([address, contribution]) => {
+      const state = contracts.get(address);
+      return state ? [{ state, contribution }] : [];
+    });
+    if (signals.length > 0) {
+      const suspects = flaggedAccounts(
+        tx,
+        events,
+        signals.map((signal) => signal.actor),
+      );
+      learning.flag(block, suspects, shares.length);
+      return suspects;
+    }
+    const links = linkedAccounts(tx, events, watched);
+    for (const { state, contribution } of shares) {
+      // A call reverting on a paused contract is not its behaviour.
+      if (state.paused && contribution.failed > 0) continue;
+      const priceMove = moves.get(state.spec.address);
+      learning.defer({ target: state, block, time, tx, contribution, priceMove }, links);
+    }
+    return [];
+  }
+
   /** A call reverting because the contract is paused says nothing of the contract's behaviour: its failures are not counted. */
   const whilePaused = (state: ContractState, contribution: Contribution): Contribution =>
     state.paused && contribution.failed > 0 ? { ...contribution, failed: 0 } : contribution;
@@ -343,37 +378,7 @@ export function createEngine(options: EngineOptions): Engine {
           threatLabel,
           prices,
         });
-        const shares = [...touched].flatMap(([address, contribution]) => {
-          const state = contracts.get(address);
-          return state ? [{ state, contribution }] : [];
-        });
-        const suspects =
-          signals.length > 0
-            ? flaggedAccounts(
-                tx,
-                events,
-                signals.map((signal) => signal.actor),
-              )
-            : [];
-        if (signals.length > 0) {
-          // Never learned, and the accounts behind it hold back what is linked to them.
-          learning.flag(block.number, suspects, shares.length);
-        } else {
-          const links = linkedAccounts(tx, events, watched);
-          for (const { state, contribution } of shares) {
-            // A call reverting on a paused contract is not its behaviour.
-            if (state.paused && contribution.failed > 0) continue;
-            const input = {
-              target: state,
-              block: block.number,
-              time,
-              tx,
-              contribution,
-              priceMove: moves.get(state.spec.address),
-            };
-            learning.defer(input, links);
-          }
-        }
+        const suspects = scheduleLearning(block.number, time, tx, events, signals, moves);
         notePauses(events);
         if (signals.length === 0) continue;
         const verdicts = decide({
