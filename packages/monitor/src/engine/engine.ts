@@ -22,9 +22,10 @@ import type { ContractProfile } from '../baseline/types.ts';
 import { defaultWarmUp, type WarmUpOptions, type WarmUpState, warmUpState } from '../baseline/warmUp.ts';
 import { normalizeBlock } from '../events/normalize.ts';
 import type { MonitorEvent } from '../events/types.ts';
-import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
+import type { Creation, PriceTrace, Rule, Signal, WatchedView } from '../rules/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
 import { createDecider, unequivocalRules } from './decide.ts';
+import { createDetector } from './detect.ts';
 
 export type WatchedContractSpec = {
   address: string;
@@ -147,15 +148,12 @@ export function createEngine(options: EngineOptions): Engine {
   const decide = createDecider(unequivocalRules(rules));
   const creations = new Map<string, Creation>();
 
-  function parameterLookup(rule: Rule) {
-    return (name: string, contract?: string): number => {
-      const own = contract ? contracts.get(contract)?.spec.parameters?.[rule.id]?.[name] : undefined;
-      const value = own ?? options.parameters?.[rule.id]?.[name] ?? rule.parameters[name]?.default;
-      if (value === undefined) throw new Error(`Rule '${rule.id}' reads an undeclared parameter '${name}'.`);
-      return value;
-    };
-  }
-  const lookups = new Map(rules.map((rule) => [rule.id, parameterLookup(rule)]));
+  const evaluate = createDetector({
+    rules,
+    parameters: options.parameters,
+    contract: (address) => contracts.get(address)?.spec,
+    onRuleError: options.onRuleError,
+  });
 
   function noteCreations(events: readonly MonitorEvent[]): void {
     for (const event of events) {
@@ -218,20 +216,6 @@ export function createEngine(options: EngineOptions): Engine {
       trustedAdmins: state.trustedAdmins,
       paused: state.paused,
     };
-  }
-
-  function evaluate(context: Omit<RuleContext, 'parameter'>): Signal[] {
-    const signals: Signal[] = [];
-    for (const rule of rules) {
-      try {
-        for (const signal of rule.evaluate({ ...context, parameter: lookups.get(rule.id)! })) {
-          if (!contracts.get(signal.contract)?.spec.disabledRules?.includes(rule.id)) signals.push(signal);
-        }
-      } catch (error) {
-        options.onRuleError?.(rule.id, error);
-      }
-    }
-    return signals;
   }
 
   function recentCreation(block: bigint) {
