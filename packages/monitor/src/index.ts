@@ -10,6 +10,13 @@ export type {
 } from './baseline/types.ts';
 export { windowIds } from './baseline/types.ts';
 export {
+  defaultWarmUp,
+  describeWarmUp,
+  type WarmUpOptions,
+  type WarmUpState,
+  warmUpState,
+} from './baseline/warmUp.ts';
+export {
   loadMonitorConfig,
   loadThreatIntel,
   type MonitorConfig,

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@bulwark/core';
-import { type ContractProfile, type MonitorConfigFile, profileMetric, windowIds } from '@bulwark/monitor';
+import {
+  type ContractProfile,
+  defaultWarmUp,
+  describeWarmUp,
+  type MonitorConfigFile,
+  profileMetric,
+  type WarmUpOptions,
+  warmUpState,
+  windowIds,
+} from '@bulwark/monitor';
 import { listBaselines } from '@bulwark/store';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
@@ -11,7 +20,9 @@ const help = `Usage: bulwark baseline show [--config FILE] [--chain ID] [--addre
 
 With --config, the store is the one the monitor config names (store.urlEnv, store.dataDir).
 
-Prints what the monitor learned of each watched contract: the blocks and time covered, calls per
+Prints what the monitor learned of each watched contract: whether its baseline is still warming
+up (then it alerts but pauses only on unequivocal exploitation; thresholds from the config's
+baseline.warmUpTxs and warmUpBlocks with --config), the blocks and time covered, calls per
 selector (and the most in any window), callers, failure rate, gas, outflow per asset (per
 transaction and the most in any window), balances, mints, admin events and pool price moves.
 `;
@@ -45,9 +56,14 @@ export async function baselineCommand(argv: string[], io: Io): Promise<number> {
   }
   let storeIo = io;
   let db = values.db;
+  let warmUp: WarmUpOptions = defaultWarmUp;
   if (values.config) {
-    // Only the store section is read: the rest may name variables this shell does not have.
+    // Only the store and baseline sections are read: the rest may name variables this shell does not have.
     const config = JSON.parse(readFileSync(path.resolve(io.cwd, values.config), 'utf8')) as MonitorConfigFile;
+    warmUp = {
+      txs: config.baseline?.warmUpTxs ?? defaultWarmUp.txs,
+      blocks: config.baseline?.warmUpBlocks ?? defaultWarmUp.blocks,
+    };
     const url = config.store?.urlEnv ? io.env[config.store.urlEnv] : io.env.DATABASE_URL;
     storeIo = { ...io, env: { ...io.env, DATABASE_URL: url } };
     db ??=
@@ -59,7 +75,11 @@ export async function baselineCommand(argv: string[], io: Io): Promise<number> {
   if (values.format === 'json') {
     io.stdout(
       `${JSON.stringify(
-        baselines.map((baseline) => ({ ...baseline.stats, updatedAt: baseline.updatedAt })),
+        baselines.map((baseline) => ({
+          ...baseline.stats,
+          warmUp: warmUpState(baseline.stats, warmUp),
+          updatedAt: baseline.updatedAt,
+        })),
         null,
         2,
       )}\n`,
@@ -70,17 +90,18 @@ export async function baselineCommand(argv: string[], io: Io): Promise<number> {
     io.stdout('No baseline learned yet: run `bulwark monitor --config FILE` (it learns by backfill on start).\n');
     return 0;
   }
-  for (const { stats, updatedAt } of baselines) io.stdout(`${describeProfile(stats, updatedAt)}\n`);
+  for (const { stats, updatedAt } of baselines) io.stdout(`${describeProfile(stats, updatedAt, warmUp)}\n`);
   return 0;
 }
 
 const round = (value: number) =>
   Math.abs(value) >= 1e6 ? value.toExponential(3) : String(Math.round(value * 100) / 100);
 
-function describeProfile(profile: ContractProfile, updatedAt: Date): string {
+function describeProfile(profile: ContractProfile, updatedAt: Date, warmUp: WarmUpOptions): string {
   const hours = (profile.toTime - profile.fromTime) / 3600;
   const lines = [
     `${profile.address} on chain ${profile.chainId}`,
+    `  baseline: ${describeWarmUp(warmUpState(profile, warmUp))}`,
     `  learned: blocks ${profile.fromBlock}–${profile.toBlock} (${round(hours)} h), ${profile.txs} transactions; saved ${updatedAt.toISOString()}`,
     `  calls: ${profile.calls}, failed ${profile.failed} (${profile.calls ? round((100 * profile.failed) / profile.calls) : 0}%); callers known: ${Object.keys(profile.callers).length}; gas mean ${round(profile.gas.mean)}, max ${round(profile.gas.max)}`,
     '  selectors (calls, failed, most per window 1b/5m/1h/24h):',

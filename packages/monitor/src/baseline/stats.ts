@@ -2,17 +2,23 @@ import type { RunningStats } from './types.ts';
 
 export const emptyStats = (): RunningStats => ({ n: 0, mean: 0, m2: 0, max: 0 });
 
-/** Adds a sample (Welford's online update). */
+/** Total weight of the samples: their count until old ones decay. */
+export const weightOf = (stats: RunningStats): number => stats.weight ?? stats.n;
+
+/** Adds a sample of weight 1 (Welford's online update, weighted once old samples have decayed). */
 export function addSample(stats: RunningStats, value: number): void {
+  const weight = weightOf(stats) + 1;
   stats.n++;
+  if (stats.weight !== undefined) stats.weight = weight;
   const delta = value - stats.mean;
-  stats.mean += delta / stats.n;
+  stats.mean += delta / weight;
   stats.m2 += delta * (value - stats.mean);
   if (value > stats.max) stats.max = value;
 }
 
 export function standardDeviation(stats: RunningStats): number {
-  return stats.n > 1 ? Math.sqrt(stats.m2 / (stats.n - 1)) : 0;
+  const weight = weightOf(stats);
+  return weight > 1 ? Math.sqrt(stats.m2 / (weight - 1)) : 0;
 }
 
 /**

@@ -12,8 +12,11 @@ export type WindowId = (typeof windowIds)[number];
 /** Length of each window in seconds (`1b` is counted in blocks, not seconds). */
 export const windowSeconds: Record<Exclude<WindowId, '1b'>, number> = { '5m': 300, '1h': 3_600, '24h': 86_400 };
 
-/** Running count, mean, variance (Welford's M2) and maximum of a series. */
-export type RunningStats = { n: number; mean: number; m2: number; max: number };
+/**
+ * Running count, mean, variance (Welford's M2) and maximum of a series. `n` counts every sample;
+ * `weight` is their total weight once old samples have decayed (see `decay.ts`; absent: `n`).
+ */
+export type RunningStats = { n: number; mean: number; m2: number; max: number; weight?: number | undefined };
 
 /** Per-window maxima seen while learning (and updated online). */
 export type WindowMaxima = Record<WindowId, number>;
@@ -69,6 +72,8 @@ export type ContractProfile = {
   price: { last: number; maxTxMove: number } | undefined;
   /** Who called what, for privilege (privilege/learn.ts); absent in profiles stored before it existed. */
   privilege?: PrivilegeHistory | undefined;
+  /** Time (unix seconds) of the transaction the learned behaviour was last decayed to (see `decay.ts`). */
+  decayedAt?: number | undefined;
 };
 
 /** Learned callers per selector and the accounts seen administering the contract (see docs/monitor/privilege.md). */

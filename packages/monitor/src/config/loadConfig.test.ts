@@ -197,6 +197,19 @@ describe('loadMonitorConfig', () => {
     );
   });
 
+  test('error: learning settings out of range', () => {
+    const learning = { decayHalfLifeDays: 7.5, warmUpTxs: 500, warmUpBlocks: 0 };
+    expect(parse({ ...valid(), baseline: learning }).baseline).toEqual(learning);
+    expect(failure((c) => (c.baseline = { decayHalfLifeDays: 0 }))).toContain(
+      '/baseline/decayHalfLifeDays: must be > 0.',
+    );
+    expect(failure((c) => (c.baseline = { warmUpTxs: -1 }))).toContain('/baseline/warmUpTxs: must be >= 0.');
+    expect(failure((c) => (c.baseline = { warmUpBlocks: 1.5 }))).toContain('/baseline/warmUpBlocks: must be integer.');
+    expect(failure((c) => (c.baseline = { warmupTxs: 10 }))).toContain(
+      "/baseline: unknown key 'warmupTxs'. Did you mean 'warmUpTxs'?",
+    );
+  });
+
   test('error: an unknown key, at the top or nested, with the closest valid key', () => {
     expect(
       failure((c) => {

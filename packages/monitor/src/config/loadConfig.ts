@@ -57,7 +57,13 @@ export type MonitorConfigFile = {
       minPriorityFeeGwei?: number;
     };
   }[];
-  baseline?: { learnBlocks?: number; persistEveryBlocks?: number };
+  baseline?: {
+    learnBlocks?: number;
+    persistEveryBlocks?: number;
+    decayHalfLifeDays?: number;
+    warmUpTxs?: number;
+    warmUpBlocks?: number;
+  };
   rules?: RuleSettings;
   composite?: { pauseScore?: number; minRules?: number; windowBlocks?: number };
   creationWindowBlocks?: number;

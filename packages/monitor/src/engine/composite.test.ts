@@ -16,6 +16,8 @@ const signal = (ruleId: string, stage: RuleStage, score: number, contract = vaul
   details: {},
 });
 
+const user = (i: number) => `0x${i.toString(16).padStart(40, '0')}`;
+
 const only = <T>(list: readonly T[]): T => {
   expect(list).toHaveLength(1);
   return list[0]!;
@@ -161,6 +163,33 @@ describe('CompositeScore', () => {
     expect(vaultVerdict).toMatchObject({ score: 0.5, pause: false, firstBlock: 101n });
     const poolVerdict = only(composite.add(101n, [signal('oracle-jump', 'exploitation', 0.5, pool)]));
     expect(poolVerdict).toMatchObject({ score: 1.1, pause: true, firstBlock: 100n });
+  });
+
+  test('behavior: signals join only when linked by an account: the same sender, or an actor they share', () => {
+    const whale = '0x00000000000000000000000000000000000000e1';
+    const wallet = '0x00000000000000000000000000000000000000e2';
+    const attacker = '0x00000000000000000000000000000000000000a1';
+    const attackerTwo = '0x00000000000000000000000000000000000000a2';
+    const exploit = '0x00000000000000000000000000000000000000a3';
+    const composite = new CompositeScore();
+    // A new smart wallet's calls and a whale's large withdrawal, a few blocks apart: no pause.
+    composite.add(100n, [{ ...signal('fresh-contract-caller', 'preparation', 0.45), actor: wallet }], [user(1)]);
+    const whaleVerdict = only(composite.add(102n, [signal('outflow-spike', 'impact', 0.8)], [whale]));
+    expect(whaleVerdict).toMatchObject({ score: 0.8, pause: false });
+    expect(whaleVerdict.signals.map((s) => s.ruleId)).toEqual(['outflow-spike']);
+    // The wallet again: its own signals, the whale's not among them.
+    expect(
+      only(composite.add(103n, [{ ...signal('fresh-contract-caller', 'preparation', 0.45), actor: wallet }], [user(1)]))
+        .signals,
+    ).toHaveLength(1);
+
+    // An attacker's contract probed from one account, then used from another to drain: linked through it.
+    composite.add(104n, [{ ...signal('failed-call-burst', 'preparation', 0.4), actor: exploit }], [attacker]);
+    const drain = only(
+      composite.add(106n, [{ ...signal('outflow-spike', 'impact', 0.7), actor: attackerTwo }], [attackerTwo, exploit]),
+    );
+    expect(drain).toMatchObject({ score: 1.1, pause: true, firstBlock: 104n });
+    expect(drain.signals.map((s) => s.ruleId)).toEqual(['outflow-spike', 'failed-call-burst']);
   });
 
   test('behavior: a transaction without signals returns no verdicts', () => {

@@ -24,15 +24,23 @@ export type CompositeVerdict = {
   pause: boolean;
   /** Block of the first signal in the window: where the attack is taken to have started. */
   firstBlock: bigint;
+  /** Why a verdict that crossed the pause line does not pause (the warm-up policy, `decide.ts`). */
+  heldBack?: string | undefined;
 };
 
-/** A rule's strongest signal in the window, the block it came in, and the block the rule first fired. */
-type Held = { signal: Signal; block: bigint; first: bigint };
+/**
+ * A rule's strongest signal in the window for one account, the block it came in, the block the
+ * rule first fired, and the accounts behind it (lower-case; empty: unknown, joins every other).
+ */
+type Held = { signal: Signal; block: bigint; first: bigint; accounts: readonly string[] };
 
 /**
  * Joins signals per contract over a window of blocks: each rule counts once, with its strongest
  * signal, and a pause needs `minRules` rules, one of them exploitation or impact, summing to
- * `pauseScore`.
+ * `pauseScore`. Signals join only when they are about the same suspect: raised by one transaction,
+ * or by transactions sharing an account (sender, attacking contract). Under heavy traffic, a
+ * whale's withdrawal and a new wallet's first calls a few blocks apart are coincidences, not stages
+ * of one attack; an attacker's probing, exploit and drain share the attacker.
  */
 export class CompositeScore {
   private readonly held = new Map<string, Map<string, Held>>();
@@ -43,25 +51,36 @@ export class CompositeScore {
     private readonly families: ReadonlyMap<string, string> = new Map(),
   ) {}
 
-  /** Adds a transaction's signals and returns the verdict for each contract they concern. */
-  add(block: bigint, signals: readonly Signal[]): CompositeVerdict[] {
-    const touched = new Set<string>();
+  /**
+   * Adds a transaction's signals and returns the verdict for each contract they concern, over the
+   * signals linked to this transaction. `accounts`: who is behind the transaction (its sender, the
+   * contracts it attacked through or created); each signal's actor is added. Without accounts, the
+   * signals join every other (as when nothing is known of who raised them).
+   */
+  add(block: bigint, signals: readonly Signal[], accounts: readonly string[] = []): CompositeVerdict[] {
+    const touched = new Map<string, Set<string>>();
+    const base = accounts.map((account) => account.toLowerCase());
     for (const signal of signals) {
+      const own = [signal.actor, ...(signal.linked ?? [])].flatMap((account) => (account ? [account.toLowerCase()] : []));
+      const behind = base.length > 0 ? [...new Set([...base, ...own])] : base;
       const rules = this.rulesOf(signal.contract, block);
-      const current = rules.get(signal.ruleId);
+      const key = `${signal.ruleId}|${behind[0] ?? ''}`;
+      const current = rules.get(key);
       if (!current || signal.score >= current.signal.score) {
-        rules.set(signal.ruleId, { signal, block, first: current?.first ?? block });
+        rules.set(key, { signal, block, first: current?.first ?? block, accounts: behind });
       }
-      touched.add(signal.contract);
+      const focus = touched.get(signal.contract) ?? new Set<string>();
+      for (const account of behind) focus.add(account);
+      touched.set(signal.contract, focus);
     }
-    return [...touched].map((contract) => this.verdict(contract, block));
+    return [...touched].map(([contract, focus]) => this.verdict(contract, block, focus));
   }
 
   /** What the verdict would be with these signals added, without keeping them (a pending transaction). */
-  preview(block: bigint, signals: readonly Signal[]): CompositeVerdict[] {
+  preview(block: bigint, signals: readonly Signal[], accounts: readonly string[] = []): CompositeVerdict[] {
     const saved = new Map([...this.held].map(([contract, rules]) => [contract, new Map(rules)]));
     try {
-      return this.add(block, signals);
+      return this.add(block, signals, accounts);
     } finally {
       this.held.clear();
       for (const [contract, rules] of saved) this.held.set(contract, rules);
@@ -84,8 +103,10 @@ export class CompositeScore {
     return rules;
   }
 
-  private verdict(contract: string, block: bigint): CompositeVerdict {
-    const held = [...this.rulesOf(contract, block).values()].sort((a, b) => b.signal.score - a.signal.score);
+  private verdict(contract: string, block: bigint, focus: ReadonlySet<string>): CompositeVerdict {
+    const held = linked([...this.rulesOf(contract, block).values()], focus).sort(
+      (a, b) => b.signal.score - a.signal.score,
+    );
     const signals = held.map((entry) => entry.signal);
     // A family counts once, with its strongest signal (signals are sorted strongest first).
     const counted = new Map<string, Signal>();
@@ -102,4 +123,27 @@ export class CompositeScore {
     const firstBlock = held.reduce((first, entry) => (entry.first < first ? entry.first : first), block);
     return { contract, score: Math.round(score * 1000) / 1000, signals, stages, pause, firstBlock };
   }
+}
+
+/**
+ * The entries linked to the `focus` accounts, directly or through each other (an entry sharing an
+ * account with one already linked). An entry without accounts is linked to all; an empty focus
+ * takes every entry.
+ */
+function linked(entries: readonly Held[], focus: ReadonlySet<string>): Held[] {
+  if (focus.size === 0) return [...entries];
+  const accounts = new Set(focus);
+  const chosen = new Set<Held>();
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const entry of entries) {
+      if (chosen.has(entry)) continue;
+      if (entry.accounts.length > 0 && !entry.accounts.some((account) => accounts.has(account))) continue;
+      chosen.add(entry);
+      for (const account of entry.accounts) accounts.add(account);
+      grew = true;
+    }
+  }
+  return [...chosen];
 }

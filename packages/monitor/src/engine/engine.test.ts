@@ -2,9 +2,14 @@ import type { Block, CallFrame, Log, PendingTx, Tx } from '@bulwark/chain';
 import { type Address, encodeAbiParameters, type Hex, toEventSelector } from 'viem';
 import { describe, expect, test } from 'vitest';
 import type { LiveWindows } from '../baseline/types.ts';
+import { eventTopics } from '../events/normalize.ts';
+import { freshContractCallerRule } from '../rules/actors/fresh-contract-caller.ts';
 import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
+import { reentrantCallRule } from '../rules/attack/reentrant-call.ts';
+import { failedCallBurstRule } from '../rules/baseline/failed-call-burst.ts';
+import { outflowSpikeRule } from '../rules/baseline/outflow-spike.ts';
 import { defineRule } from '../rules/defineRule.ts';
-import { attacker, ether, frame, hash, testTx, user, victim as vault } from '../rules/testing.ts';
+import { attacker, ether, exploit, frame, hash, testTx, user, victim as vault } from '../rules/testing.ts';
 import type { PriceTrace, Rule, RuleContext, Signal } from '../rules/types.ts';
 import { createEngine, type EngineOptions } from './engine.ts';
 
@@ -192,6 +197,8 @@ const engineWith = (rules: readonly Rule[], options: Partial<EngineOptions> = {}
     ],
     rules,
     learningDelayBlocks: 3,
+    // Exact learned numbers; decay has its own test.
+    decayHalfLifeSeconds: Number.POSITIVE_INFINITY,
     ...options,
   });
 
@@ -285,13 +292,15 @@ describe('createEngine', () => {
     expect(profile.assets.native!.outflowWindowMax).toEqual({ '1b': 2e18, '5m': 3e18, '1h': 3e18, '24h': 3e18 });
   });
 
-  test('behavior: a benign transaction followed by a signal on its contract within the delay is not learned', () => {
+  test('behavior: a signal on a contract holds back only the transactions linked to it, not the contract', () => {
     const engine = engineWith([largeWithdrawalRule, exploitSelectorRule]);
-    // Same block as the signal, and one block before it.
+    // Same block as the signal, and one block before it, from other senders: learned all the same.
     engine.process(block(10, [withdraw(user(1), ether)]));
     engine.process(block(11, [deposit(user(2), ether), withdraw(attacker, 50n * ether, exploitSelector)]));
     idle(engine, 12, 20);
-    expect(engine.profile(vault).txs).toBe(0);
+    expect(engine.profile(vault).txs).toBe(2);
+    expect(engine.profile(vault).callers[attacker]).toBeUndefined();
+    expect(engine.learning()).toEqual({ learned: 2, flagged: 1, dropped: 0, waiting: 0 });
 
     // A signal on another contract does not hold the vault's transactions back.
     const other = engineWith([largeWithdrawalRule, exploitSelectorRule]);
@@ -518,6 +527,210 @@ describe('createEngine', () => {
     const result = engine.process(block(10, [withdraw(attacker, ether)]));
     expect(result.flagged[0]!.signals).toMatchObject([
       { ruleId: 'known-malicious-address', contract: vault, actor: attacker, stage: 'preparation' },
+    ]);
+  });
+});
+
+/** A rule as if it read the baseline: its signals do not count as unequivocal for a young contract. */
+const baselineBound = (rule: Rule): Rule => ({ ...rule, needs: ['baseline'] });
+
+/** Preparation: any transaction from `sender` raises a weak signal (the noise of heavy benign traffic). */
+const weakSignalFrom = (sender: Address) =>
+  defineRule({
+    ...metadata,
+    id: 'weak-signal',
+    title: 'Weak signal',
+    stage: 'preparation',
+    parameters: {},
+    evaluate(context) {
+      if (context.tx.from !== sender) return [];
+      return [signal('weak-signal', 'preparation', vault, 0.2, context)];
+    },
+  });
+
+/** Exploitation: the exploit selector called on the vault, naming the calling contract as the actor. */
+const exploitThroughRule = defineRule({
+  ...metadata,
+  id: 'exploit-through',
+  title: 'Exploit selector through a contract',
+  stage: 'exploitation',
+  parameters: {},
+  evaluate(context) {
+    const call = context.events.find((event) => event.type === 'call' && event.selector === exploitSelector);
+    if (call?.type !== 'call') return [];
+    return [{ ...signal('exploit-through', 'exploitation', call.contract, 0.5, context), actor: call.caller }];
+  },
+});
+
+/** `from` → `through` → vault with `selector`. */
+const via = (from: Address, through: Address, selector: Hex = depositSelector) =>
+  tx(
+    from,
+    frame(from, through, { input: '0x12345678', calls: [frame(through, vault, { input: selector })] }),
+    through,
+    '0x12345678',
+  );
+
+/** A Paused or Unpaused event of the vault, emitted in a transaction by its guardian. */
+const pauseEvent = (name: 'Paused' | 'Unpaused') => {
+  const guardian = user(90);
+  return tx(guardian, frame(guardian, vault, { input: '0x8456cb59' }), vault, '0x8456cb59', [
+    {
+      ...sync(vault, 0n, 0n),
+      topics: [eventTopics[name]],
+      data: encodeAbiParameters([{ type: 'address' }], [guardian]),
+    },
+  ]);
+};
+
+/** A call into the vault that reverted. */
+const reverted = (from: Address) => {
+  const t = tx(
+    from,
+    frame(from, vault, { input: withdrawSelector, error: 'execution reverted' }),
+    vault,
+    withdrawSelector,
+  );
+  t.receipt.status = 'reverted';
+  return t;
+};
+
+describe('createEngine: learning, warm-up and routine work', () => {
+  test('behavior: under steady weak signals on a contract, its other transactions keep being learned', () => {
+    const noisy = user(99);
+    const engine = engineWith([weakSignalFrom(noisy)], { learningDelayBlocks: 25 });
+    let benign = 0;
+    for (let number = 10; number < 310; number++) {
+      const txs = [deposit(user(1 + (number % 20)), ether)];
+      benign++;
+      // A weak signal every three blocks on the same contract: learning froze on it before.
+      if (number % 3 === 0) txs.push(deposit(noisy, ether));
+      engine.process(block(number, txs));
+    }
+    idle(engine, 310, 340);
+    expect(engine.profile(vault).txs).toBe(benign);
+    expect(engine.profile(vault).callers[noisy]).toBeUndefined();
+    expect(engine.learning()).toEqual({ learned: benign, flagged: 100, dropped: 0, waiting: 0 });
+  });
+
+  test('behavior: a flagged transaction, its sender and the contract it attacked through are not learned', () => {
+    const engine = engineWith([exploitThroughRule]);
+    const profile = engine.profile(vault);
+    engine.process(block(10, [deposit(attacker, ether), deposit(user(1), ether)]));
+    // Another account through the same attack contract, before the attack: held back too.
+    engine.process(block(11, [via(user(5), exploit)]));
+    const attack = engine.process(block(12, [via(attacker, exploit, exploitSelector)]));
+    expect(attack.flagged[0]!.signals).toMatchObject([{ ruleId: 'exploit-through', actor: exploit }]);
+    engine.process(block(13, [deposit(user(2), ether)]));
+    engine.process(block(14, [deposit(attacker, ether)]));
+    idle(engine, 15, 29);
+    // Long after the flag, the sender is learned again.
+    engine.process(block(30, [deposit(attacker, 2n * ether)]));
+    idle(engine, 31, 40);
+    expect(Object.keys(profile.callers).sort()).toEqual([user(1), user(2), attacker].sort());
+    expect(profile.callers[exploit]).toBeUndefined();
+    expect(profile.selectors[exploitSelector]).toBeUndefined();
+    expect(profile.assets.native!.inflowPerTx).toMatchObject({ n: 3, max: 2e18 });
+    expect(engine.learning()).toEqual({ learned: 3, flagged: 1, dropped: 3, waiting: 0 });
+  });
+
+  test('behavior: decay lowers an old spike: a withdrawal hidden by it alerts once newer behaviour is learned', () => {
+    const history = (decayHalfLifeSeconds: number) => {
+      const engine = engineWith([outflowSpikeRule], { decayHalfLifeSeconds });
+      engine.learn(block(1, [withdraw(user(1), 100n * ether)]));
+      // Ten hours of ordinary withdrawals of about an ether, every 20 minutes.
+      for (let i = 0; i < 30; i++) {
+        engine.learn(block(100 * (i + 1), [withdraw(user(2 + (i % 10)), ether + BigInt(i) * 10n ** 16n)]));
+      }
+      return engine;
+    };
+    const kept = history(Number.POSITIVE_INFINITY);
+    const decayed = history(3_600);
+    expect(kept.profile(vault).assets.native!.outflowPerTx.max).toBe(100e18);
+    expect(decayed.profile(vault).assets.native!.outflowPerTx.max).toBeLessThan(2e18);
+    expect(decayed.profile(vault).assets.native!.outflowPerTx.n).toBe(31);
+    expect(decayed.profile(vault).assets.native!.outflowWindowMax['1b']).toBeLessThan(2e18);
+
+    const large = () => block(3_200, [withdraw(user(3), 50n * ether)]);
+    expect(kept.process(large()).flagged).toEqual([]);
+    expect(decayed.process(large()).flagged[0]!.signals).toMatchObject([{ ruleId: 'outflow-spike' }]);
+  });
+
+  test('behavior: a young contract alerts but does not pause on two baseline signals; it pauses on re-entry with outflow', () => {
+    const rules = [baselineBound(largeWithdrawalRule), baselineBound(exploitSelectorRule), reentrantCallRule];
+    const attack = () => withdraw(attacker, 50n * ether, exploitSelector);
+
+    const young = engineWith(rules);
+    expect(young.warmUp(vault)).toMatchObject({ warmingUp: true, txs: 0, needTxs: 200, needBlocks: 100 });
+    const held = young.process(block(10, [attack()]));
+    expect(held.flagged[0]!.signals.map((s) => s.ruleId).sort()).toEqual(['exploit-selector', 'large-withdrawal']);
+    expect(held.flagged[0]!.verdicts).toMatchObject([{ contract: vault, score: 1.1, pause: false }]);
+    expect(held.flagged[0]!.verdicts[0]!.heldBack).toMatch(/warm-up/);
+    expect(held.pauses).toEqual([]);
+
+    // The same on a mature baseline pauses.
+    const mature = engineWith(rules, { warmUp: { txs: 1, blocks: 1 } });
+    mature.learn(block(1, [deposit(user(1), ether)]));
+    expect(mature.warmUp(vault).warmingUp).toBe(false);
+    expect(mature.process(block(10, [attack()])).pauses).toMatchObject([{ contract: vault, pause: true }]);
+
+    // Re-entry draining the young vault: exploitation that needs no baseline, with value leaving.
+    let inner: CallFrame[] = [];
+    for (let level = 2; level >= 0; level--) {
+      inner = [
+        frame(exploit, vault, {
+          input: withdrawSelector,
+          calls: [frame(vault, exploit, { value: 5n * ether, calls: inner })],
+        }),
+      ];
+    }
+    const drain = tx(attacker, frame(attacker, exploit, { input: '0x12345678', calls: inner }), exploit, '0x12345678');
+    const reentered = engineWith(rules).process(block(10, [drain]));
+    expect(reentered.flagged[0]!.signals.map((s) => s.ruleId).sort()).toEqual(['large-withdrawal', 'reentrant-call']);
+    expect(reentered.pauses).toMatchObject([{ contract: vault, pause: true }]);
+    expect(reentered.pauses[0]!.heldBack).toBeUndefined();
+  });
+
+  test('behavior: calls reverting while the contract is paused raise no failed-call-burst and are not learned', () => {
+    const run = (paused: boolean) => {
+      const engine = engineWith([failedCallBurstRule], { learningDelayBlocks: 25 });
+      // An hour of deposits: 60 calls learned, none failed.
+      for (let number = 1; number <= 300; number += 5) engine.learn(block(number, [deposit(user(number % 7), ether)]));
+      const ruleIds: string[] = [];
+      const record = (result: ReturnType<typeof engine.process>) =>
+        ruleIds.push(...result.flagged.flatMap((f) => f.signals.map((s) => s.ruleId)));
+      if (paused) record(engine.process(block(400, [pauseEvent('Paused')])));
+      // Users keep calling: fifteen reverts in a minute.
+      for (let i = 0; i < 15; i++) record(engine.process(block(401 + i, [reverted(user(10 + i))])));
+      if (paused) record(engine.process(block(420, [pauseEvent('Unpaused')])));
+      // After the unpause an ordinary revert is judged on windows without the paused ones.
+      record(engine.process(block(421, [reverted(user(40))])));
+      idle(engine, 422, 450);
+      return { ruleIds, profile: engine.profile(vault) };
+    };
+    const whilePaused = run(true);
+    expect(whilePaused.ruleIds).toEqual([]);
+    expect(whilePaused.profile.failed).toBe(1);
+    // The same reverts on a running contract are a burst.
+    expect(run(false).ruleIds).toContain('failed-call-burst');
+  });
+
+  test('behavior: a contract created before the monitor started is not fresh; one created live is', () => {
+    const keeper = user(77);
+    const operator = user(7);
+    const creation = () => tx(operator, frame(operator, keeper, { type: 'CREATE' }), keeper, '0x60806040');
+    const harvest = () => via(operator, keeper);
+
+    const established = engineWith([freshContractCallerRule]);
+    established.learn(block(1, [creation()]));
+    established.learn(block(2, [deposit(user(1), ether)]));
+    expect(established.process(block(20, [harvest()])).flagged).toEqual([]);
+
+    const live = engineWith([freshContractCallerRule]);
+    live.learn(block(2, [deposit(user(1), ether)]));
+    live.process(block(10, [creation()]));
+    expect(live.process(block(20, [harvest()])).flagged[0]!.signals).toMatchObject([
+      { ruleId: 'fresh-contract-caller', actor: keeper },
     ]);
   });
 });

@@ -1,24 +1,33 @@
 import type { Block, CallFrame, Log, PendingTx, Tx } from '@bulwark/chain';
 import { type Hex, hexToBigInt, toEventSelector } from 'viem';
+import { defaultDecay } from '../baseline/decay.ts';
+import {
+  defaultLearning,
+  flaggedAccounts,
+  Learning,
+  type LearningCounts,
+  type LearningTarget,
+  linkedAccounts,
+} from '../baseline/learning.ts';
 import {
   applyBalances,
   type Contribution,
   contributions,
   emptyProfile,
   learnBlock,
-  learnTransaction,
   setBalance,
   WindowTracker,
 } from '../baseline/profile.ts';
 import type { ContractProfile } from '../baseline/types.ts';
+import { defaultWarmUp, type WarmUpOptions, type WarmUpState, warmUpState } from '../baseline/warmUp.ts';
 import { normalizeBlock } from '../events/normalize.ts';
 import type { MonitorEvent } from '../events/types.ts';
-import { standardPrivilege } from '../privilege/classify.ts';
-import { learnPrivilege } from '../privilege/learn.ts';
 import type { PrivilegeMap } from '../privilege/types.ts';
-import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from '../rules/types.ts';
+import type { Creation, PriceTrace, Rule, Signal, WatchedView } from '../rules/types.ts';
 import type { CreationSimulation } from '../simulate/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
+import { createDecider, unequivocalRules } from './decide.ts';
+import { createDetector } from './detect.ts';
 
 export type WatchedContractSpec = {
   address: string;
@@ -46,11 +55,15 @@ export type EngineOptions = {
   /** Known-malicious addresses (lower-case) and their labels. */
   threatIntel?: ReadonlyMap<string, string> | undefined;
   /**
-   * Blocks a live transaction waits before it is learned, and only if its contract raised no
-   * signal meanwhile. Default 25. Without the wait a slow attack teaches the baseline as it goes:
-   * its first steps, too small to alert, would raise the bar for the next.
+   * Blocks a live transaction waits before it is learned; it is dropped if it, its sender or an
+   * account on its path is flagged meanwhile. Default 25. Without the wait a slow attack teaches
+   * the baseline as it goes: its first steps, too small to alert, would raise the bar for the next.
    */
   learningDelayBlocks?: number | undefined;
+  /** Half-life of learned behaviour, in seconds (see `baseline/decay.ts`). Default 30 days; `Infinity`: no decay. */
+  decayHalfLifeSeconds?: number | undefined;
+  /** How much a profile must learn before baseline deviations may pause (see `baseline/warmUp.ts`). */
+  warmUp?: Partial<WarmUpOptions> | undefined;
   /** Profiles learned earlier (from the store); others start empty. */
   profiles?: readonly ContractProfile[] | undefined;
   /** A rule that throws is skipped for that transaction and reported here. */
@@ -72,10 +85,8 @@ export type BlockResult = {
 export type Engine = {
   /** Learns a block (backfill): no rules run. */
   learn(block: Block): void;
-  /**
-   * Evaluates a block: every transaction through the rules, then learns the ones that raised nothing.
-   * `simulations`: the block's new contracts simulated by the runtime, handed to the rules of the transaction that created each.
-   */
+  /** Evaluates a block: every transaction through the rules, then learns the ones that raised nothing. */
+  /** `simulations`: the block's new contracts simulated by the runtime, handed to the rules of the transaction that created each. */
   process(block: Block, extra?: { simulations?: readonly CreationSimulation[] | undefined }): BlockResult;
   /** Evaluates a pending transaction from its simulated trace, against the current state, changing nothing. */
   processPending(
@@ -90,6 +101,10 @@ export type Engine = {
   setSupply(address: string, supply: bigint): void;
   /** Forgets a contract's accumulated signals (after a pause, so the next incident starts clean). */
   reset(address: string): void;
+  /** Whether a contract's baseline is still warming up (it then pauses only on unequivocal exploitation). */
+  warmUp(address: string): WarmUpState;
+  /** What live learning did so far: shares learned, flagged, dropped and waiting. */
+  learning(): LearningCounts;
   readonly rules: readonly Rule[];
 };
 
@@ -98,27 +113,14 @@ const syncTopics = new Set<string>([
   toEventSelector('Sync(uint256,uint256)'),
 ]);
 
-type ContractState = {
+type ContractState = LearningTarget & {
   spec: WatchedContractSpec;
-  profile: ContractProfile;
   /** Every transaction: what the rules read. */
   live: WindowTracker;
-  /** Transactions that raised no signal: what the window maxima are learned from, so an attack is never learned. */
-  clean: WindowTracker;
   trustedAdmins: ReadonlySet<string>;
   price: number | undefined;
-  /** The last block in which a rule raised a signal on the contract. */
-  lastSignal: bigint;
-};
-
-/** A live transaction waiting to be learned. */
-type Deferred = {
-  state: ContractState;
-  block: bigint;
-  time: number;
-  tx: Tx;
-  contribution: Contribution;
-  priceMove: number | undefined;
+  /** Paused by its own `Paused` event (until `Unpaused`): calls reverting meanwhile are not learned nor counted. */
+  paused: boolean;
 };
 
 /** The monitor's core: normalised events, profiles, live windows, rules and the composite score. Synchronous and pure of I/O. */
@@ -136,27 +138,33 @@ export function createEngine(options: EngineOptions): Engine {
     contracts.set(address, {
       spec: { ...spec, address },
       profile,
+      privilege: spec.privilege,
       live: new WindowTracker(),
       clean: new WindowTracker(),
       trustedAdmins: new Set((spec.trustedAdmins ?? []).map((a) => a.toLowerCase())),
       price: profile.price?.last,
-      lastSignal: -1n,
+      paused: false,
     });
   }
   const watched = new Set(contracts.keys());
-  const learningDelay = BigInt(options.learningDelayBlocks ?? 25);
-  const deferred: Deferred[] = [];
+  const learning = new Learning({
+    delayBlocks: options.learningDelayBlocks ?? defaultLearning.delayBlocks,
+    decay: { ...defaultDecay, halfLifeSeconds: options.decayHalfLifeSeconds ?? defaultDecay.halfLifeSeconds },
+  });
+  const warmUpOptions: WarmUpOptions = { ...defaultWarmUp, ...options.warmUp };
+  const warmingUp = (contract: string) => {
+    const state = contracts.get(contract);
+    return state !== undefined && warmUpState(state.profile, warmUpOptions).warmingUp;
+  };
+  const decide = createDecider(unequivocalRules(rules));
   const creations = new Map<string, Creation>();
 
-  function parameterLookup(rule: Rule) {
-    return (name: string, contract?: string): number => {
-      const own = contract ? contracts.get(contract)?.spec.parameters?.[rule.id]?.[name] : undefined;
-      const value = own ?? options.parameters?.[rule.id]?.[name] ?? rule.parameters[name]?.default;
-      if (value === undefined) throw new Error(`Rule '${rule.id}' reads an undeclared parameter '${name}'.`);
-      return value;
-    };
-  }
-  const lookups = new Map(rules.map((rule) => [rule.id, parameterLookup(rule)]));
+  const evaluate = createDetector({
+    rules,
+    parameters: options.parameters,
+    contract: (address) => contracts.get(address)?.spec,
+    onRuleError: options.onRuleError,
+  });
 
   function noteCreations(events: readonly MonitorEvent[]): void {
     for (const event of events) {
@@ -217,22 +225,9 @@ export function createEngine(options: EngineOptions): Engine {
       profile: state.profile.txs > 0 ? state.profile : undefined,
       live,
       trustedAdmins: state.trustedAdmins,
+      paused: state.paused,
       privilege: state.spec.privilege,
     };
-  }
-
-  function evaluate(context: Omit<RuleContext, 'parameter'>): Signal[] {
-    const signals: Signal[] = [];
-    for (const rule of rules) {
-      try {
-        for (const signal of rule.evaluate({ ...context, parameter: lookups.get(rule.id)! })) {
-          if (!contracts.get(signal.contract)?.spec.disabledRules?.includes(rule.id)) signals.push(signal);
-        }
-      } catch (error) {
-        options.onRuleError?.(rule.id, error);
-      }
-    }
-    return signals;
   }
 
   function recentCreation(block: bigint) {
@@ -256,35 +251,63 @@ export function createEngine(options: EngineOptions): Engine {
     return byTx;
   }
 
-  function learnTx(state: ContractState, tx: Tx, contribution: Contribution, priceMove: number | undefined): void {
-    learnTransaction(state.profile, tx, contribution, state.clean.totals);
-    learnPrivilege(state.profile, state.spec.privilege ?? standardPrivilege(), tx);
-    if (priceMove !== undefined && state.profile.price) {
-      state.profile.price.maxTxMove = Math.max(state.profile.price.maxTxMove, priceMove);
-    }
-  }
-
-  function forEachBlockTick(block: Block, learning: boolean): void {
+  function forEachBlockTick(block: Block, backfill: boolean): void {
     const time = Number(block.timestamp);
     for (const state of contracts.values()) {
       state.live.add(block.number, time, undefined);
-      if (learning) state.clean.add(block.number, time, undefined);
+      if (backfill) learning.tick(state, block.number, time);
       learnBlock(state.profile, block.number, block.timestamp);
     }
   }
 
-  /** Learns the waiting transactions old enough, unless their contract has raised a signal since. */
-  function releaseDeferred(current: bigint): void {
-    let released = 0;
-    for (const entry of deferred) {
-      if (entry.block > current - learningDelay) break;
-      released++;
-      if (entry.state.lastSignal >= entry.block) continue;
-      entry.state.clean.add(entry.block, entry.time, entry.contribution, entry.tx.from);
-      learnTx(entry.state, entry.tx, entry.contribution, entry.priceMove);
+  /** Follows `Paused` / `Unpaused` events of the watched contracts, after the transaction that emitted them. */
+  function notePauses(events: readonly MonitorEvent[]): void {
+    for (const event of events) {
+      if (event.type !== 'admin') continue;
+      const state = contracts.get(event.contract);
+      if (state && event.change.name === 'Paused') state.paused = true;
+      if (state && event.change.name === 'Unpaused') state.paused = false;
     }
-    deferred.splice(0, released);
   }
+
+  /**
+   * A live transaction's shares in the watched contracts: flagged, never learned, and the accounts
+   * behind it (returned) hold back what is linked to them; else left to learn after the wait.
+   */
+  function scheduleLearning(
+    block: bigint,
+    time: number,
+    tx: Tx,
+    events: readonly MonitorEvent[],
+    signals: readonly Signal[],
+    moves: ReadonlyMap<string, number>,
+  ): string[] {
+    const shares = [...contributions(tx, events)].flatMap(([address, contribution]) => {
+      const state = contracts.get(address);
+      return state ? [{ state, contribution }] : [];
+    });
+    if (signals.length > 0) {
+      const suspects = flaggedAccounts(
+        tx,
+        events,
+        signals.flatMap((signal) => [signal.actor, ...(signal.linked ?? [])]),
+      );
+      learning.flag(block, suspects, shares.length);
+      return suspects;
+    }
+    const links = linkedAccounts(tx, events, watched);
+    for (const { state, contribution } of shares) {
+      // A call reverting on a paused contract is not its behaviour.
+      if (state.paused && contribution.failed > 0) continue;
+      const priceMove = moves.get(state.spec.address);
+      learning.defer({ target: state, block, time, tx, contribution, priceMove }, links);
+    }
+    return [];
+  }
+
+  /** A call reverting because the contract is paused says nothing of the contract's behaviour: its failures are not counted. */
+  const whilePaused = (state: ContractState, contribution: Contribution): Contribution =>
+    state.paused && contribution.failed > 0 ? { ...contribution, failed: 0 } : contribution;
 
   return {
     rules,
@@ -294,23 +317,30 @@ export function createEngine(options: EngineOptions): Engine {
       const byTx = eventsByTx(block);
       for (const tx of block.transactions) {
         const events = byTx.get(tx.hash) ?? [];
-        noteCreations(events);
+        // Contracts created before the monitor started are established, not fresh: no creation is noted.
         const moves = commitPrices(tracePrices(tx.receipt.logs));
         for (const [address, contribution] of contributions(tx, events)) {
           const state = contracts.get(address);
           if (!state) continue;
-          state.live.add(block.number, time, contribution, tx.from);
-          state.clean.add(block.number, time, contribution, tx.from);
+          state.live.add(block.number, time, whilePaused(state, contribution), tx.from);
           applyBalances(state.profile, contribution);
-          learnTx(state, tx, contribution, moves.get(address));
+          if (state.paused && contribution.failed > 0) continue;
+          learning.learnNow({
+            target: state,
+            block: block.number,
+            time,
+            tx,
+            contribution,
+            priceMove: moves.get(address),
+          });
         }
+        notePauses(events);
       }
-      forgetOldCreations(block.number);
     },
 
     process(block, extra) {
       forEachBlockTick(block, false);
-      releaseDeferred(block.number);
+      learning.release(block.number);
       const time = Number(block.timestamp);
       const byTx = eventsByTx(block);
       const flagged: TxResult[] = [];
@@ -326,12 +356,13 @@ export function createEngine(options: EngineOptions): Engine {
         for (const [address, contribution] of touched) {
           const state = contracts.get(address);
           if (!state) continue;
-          state.live.add(block.number, time, contribution, tx.from);
+          state.live.add(block.number, time, whilePaused(state, contribution), tx.from);
           applyBalances(state.profile, contribution);
         }
         if (events.length === 0 && prices.length === 0) continue;
         const views = new Map<string, WatchedView>();
         for (const state of contracts.values()) views.set(state.spec.address, view(state, state.live.totals));
+        const own = extra?.simulations?.filter((simulation) => simulation.txHash === tx.hash);
         const signals = evaluate({
           chainId,
           blockNumber: block.number,
@@ -343,21 +374,17 @@ export function createEngine(options: EngineOptions): Engine {
           recentCreation: recentCreation(block.number),
           threatLabel,
           prices,
-          simulations: extra?.simulations?.filter((simulation) => simulation.txHash === tx.hash),
+          simulations: own,
         });
-        for (const signal of signals) {
-          const state = contracts.get(signal.contract);
-          if (state) state.lastSignal = block.number;
-        }
-        for (const [address, contribution] of touched) {
-          const state = contracts.get(address);
-          // Learned later, if nothing fires on the contract meanwhile: an attack never becomes the baseline.
-          if (state) {
-            deferred.push({ state, block: block.number, time, tx, contribution, priceMove: moves.get(address) });
-          }
-        }
+        const suspects = scheduleLearning(block.number, time, tx, events, signals, moves);
+        notePauses(events);
         if (signals.length === 0) continue;
-        const verdicts = composite.add(block.number, signals);
+        const verdicts = decide({
+          verdicts: composite.add(block.number, signals, suspects),
+          warmingUp,
+          // A simulated drain is value leaving too: the deployed contract only has to be called.
+          outflow: (contract) => hasOutflow(touched.get(contract)) || drains(own, contract),
+        });
         flagged.push({ tx, events, signals, verdicts });
         for (const verdict of verdicts) {
           if (verdict.pause && !pauses.some((p) => p.contract === verdict.contract)) pauses.push(verdict);
@@ -407,7 +434,22 @@ export function createEngine(options: EngineOptions): Engine {
         prices,
         simulations: extra?.simulations,
       });
-      const verdicts = signals.length > 0 ? composite.preview(block.number, signals) : [];
+      const verdicts =
+        signals.length > 0
+          ? decide({
+              verdicts: composite.preview(
+                block.number,
+                signals,
+                flaggedAccounts(
+                  tx,
+                  events,
+                  signals.flatMap((signal) => [signal.actor, ...(signal.linked ?? [])]),
+                ),
+              ),
+              warmingUp,
+              outflow: (contract) => hasOutflow(touched.get(contract)) || drains(extra?.simulations, contract),
+            })
+          : [];
       return { tx, events, signals, verdicts };
     },
 
@@ -426,8 +468,15 @@ export function createEngine(options: EngineOptions): Engine {
     reset(address) {
       composite.clear(address.toLowerCase());
     },
+    warmUp(address) {
+      return warmUpState(this.profile(address), warmUpOptions);
+    },
+    learning: () => learning.counts(),
   };
 }
+
+const hasOutflow = (contribution: Contribution | undefined) =>
+  contribution !== undefined && Object.values(contribution.outflow).some((amount) => amount > 0);
 
 /**
  * The live totals as they would be with a pending transaction added. It would land in the next
@@ -456,6 +505,11 @@ function withContribution(
 }
 
 /** A pending transaction shaped as an included one: the simulated trace stands for the receipt. */
+/** Whether a simulation shows value leaving `contract`. */
+function drains(simulations: readonly CreationSimulation[] | undefined, contract: string): boolean {
+  return (simulations ?? []).some((simulation) => simulation.drains.some((drain) => drain.contract === contract));
+}
+
 export function pendingAsTx(pending: PendingTx, trace: CallFrame | undefined, blockNumber: bigint): Tx {
   const logs: Log[] = [];
   const collect = (frame: CallFrame) => {

@@ -104,11 +104,15 @@ async function deploy(wallet: DeployWalletClient, name: string, args: unknown[] 
   return (await pending).toLowerCase() as Address;
 }
 
-/** An engine watching `address`, with its ABI classified (or, for the earlier rules, no ABI events). */
-function engineFor(address: Address, abi: Abi, kind: 'vault' | 'token', earlier = false): Engine {
+/**
+ * An engine watching `address`, with its ABI classified (or, for the earlier rules, no ABI events).
+ * The short history here leaves a baseline warming up; `mature` judges it as a grown one.
+ */
+function engineFor(address: Address, abi: Abi, kind: 'vault' | 'token', earlier = false, mature = true): Engine {
   return createEngine({
     chainId: foundry.id,
     rules: earlier ? earlierRules : allRules,
+    warmUp: mature ? { txs: 0, blocks: 0 } : undefined,
     contracts: [{ address, name: kind, kind, privilege: buildPrivilegeMap({ abi: earlier ? [] : abi }) }],
   });
 }
@@ -148,8 +152,8 @@ describe('on anvil: an operated vault with an unguarded initializer', () => {
     history = await blocks(start, await publicClient.getBlockNumber());
   }, 120_000);
 
-  const learned = (earlier = false) => {
-    const engine = engineFor(vault, abi, 'vault', earlier);
+  const learned = (earlier = false, mature = true) => {
+    const engine = engineFor(vault, abi, 'vault', earlier, mature);
     for (const block of history) engine.learn(block);
     return engine;
   };
@@ -183,6 +187,12 @@ describe('on anvil: an operated vault with an unguarded initializer', () => {
         'privileged-call-new-caller',
       );
       expect([...takeover.pauses, ...sweep.pauses].map((pause) => pause.contract)).toContain(vault);
+
+      // A young baseline: the takeover alone is held back (warm-up), the first sweep pauses.
+      const young = learned(false, false);
+      const [held] = young.process(takeoverBlock).flagged[0]!.verdicts;
+      expect(held).toMatchObject({ score: 1.25, pause: false, heldBack: expect.stringMatching(/warm-up/) });
+      expect(young.process(sweepBlock).pauses.map((pause) => pause.contract)).toEqual([vault]);
     } finally {
       await (publicClient.request as EIP1193RequestFn)({ method: 'evm_revert', params: [snapshot] });
     }

@@ -48,6 +48,8 @@ export type Signal = {
   summary: string;
   /** The account behind it when known (the transaction sender or the attacking contract). */
   actor?: string | undefined;
+  /** Other accounts the signal ties to the attack (the new holder of a role handed over): their later transactions join this one's in the composite. */
+  linked?: readonly string[] | undefined;
   details: Record<string, unknown>;
 };
 
@@ -65,6 +67,8 @@ export type WatchedView = {
   trustedAdmins: ReadonlySet<string>;
   /** Privileged functions and control events, from the ABI and config; undefined: the well-known list. */
   privilege?: PrivilegeMap | undefined;
+  /** The contract is paused (it emitted `Paused` and no `Unpaused` since): calls reverting now are no evidence. */
+  paused?: boolean | undefined;
 };
 
 /** A contract created recently, on any address (not only watched ones). */

@@ -104,6 +104,9 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
       parameters: parametersOf(config.rules),
       composite: config.composite,
       creationWindowBlocks: config.creationWindowBlocks,
+      decayHalfLifeSeconds:
+        config.baseline?.decayHalfLifeDays === undefined ? undefined : config.baseline.decayHalfLifeDays * 86_400,
+      warmUp: { txs: config.baseline?.warmUpTxs, blocks: config.baseline?.warmUpBlocks },
       threatIntel,
       profiles,
       contracts: contracts.map((contract) => ({

@@ -191,4 +191,24 @@ describe('fresh-contract-caller', () => {
       }),
     ).toMatchObject([{ score: 0.449 }]);
   });
+
+  test('behavior: the maximum ages are read for the watched contract concerned (per-contract overrides)', () => {
+    const vault = testWatched();
+    const pool = testWatched({ address: someone, name: 'Pool', kind: 'pool' });
+    const trace = callFrame(attacker, exploit, { calls: [callFrame(exploit, victim), callFrame(exploit, someone)] });
+    const tx = testTx({ to: exploit, trace });
+    const context = testContext(freshContractCallerRule, {
+      tx,
+      events: eventsOf(tx, [vault, pool]),
+      watched: [vault, pool],
+      creations: [created(exploit, 2)],
+    });
+    // The vault allows one block and ten seconds; the pool keeps the defaults.
+    const vaultOverrides: Record<string, number> = { maxAgeBlocks: 1, maxAgeSeconds: 10 };
+    const defaults = context.parameter;
+    context.parameter = (name, contract) =>
+      (contract === victim ? vaultOverrides[name] : undefined) ?? defaults(name, contract);
+    const signals = freshContractCallerRule.evaluate(context);
+    expect(signals.map((signal) => signal.contract)).toEqual([someone]);
+  });
 });

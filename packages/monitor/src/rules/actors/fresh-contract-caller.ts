@@ -41,7 +41,7 @@ export const freshContractCallerRule = defineRule({
   impact: 'medium',
   confidence: 'low',
   description:
-    'A call into a watched contract comes from, or passes through, a contract created within the last `maxAgeBlocks` blocks or `maxAgeSeconds` seconds (whichever reads younger), or created in the same transaction; or an admin event of a watched contract (Upgraded, BeaconUpgraded, ownership, admin or guardian transfer, RoleGranted) hands power to such a contract. Read-only calls (STATICCALL) do not count. A contract created in the transaction whose calls, simulated from its deployer at that block, would take at least `minSimulatedShare` of an asset out of a watched contract counts as its direct caller (creation simulation, docs/monitor/simulation.md). ' +
+    'A call into a watched contract comes from, or passes through, a contract created within the last `maxAgeBlocks` blocks or `maxAgeSeconds` seconds (whichever reads younger), or created in the same transaction; or an admin event of a watched contract (Upgraded, BeaconUpgraded, ownership, admin or guardian transfer, RoleGranted) hands power to such a contract. Read-only calls (STATICCALL) do not count. A contract created in the transaction whose calls, simulated from its deployer at that block, would take at least `minSimulatedShare` of an asset out of a watched contract counts as its direct caller (creation simulation, docs/monitor/simulation.md). A contract created before the monitor started (in the blocks it learned from) existed and behaved before: it is never fresh. The maximum ages are read for the watched contract concerned, so per-contract overrides apply. ' +
     'Youth = 1 − age / maximum age (1 in the same transaction). ' +
     'Caller score = 0.2 + 0.1 × youth + 0.15 when the transaction sender deployed it itself (0.1 when the sender deployed it earlier through a factory) + 0.1 when created in this transaction + 0.1 when the call is made from its constructor; × `indirectFactor` (0.75) when it is on the path but not the direct caller. At most 0.65. ' +
     'Admin score = 0.3 + 0.2 × youth + 0.1 when deployed by the transaction sender + 0.05 when created in this transaction, × 0.5 when a trusted admin made the change or × 0.75 when a known admin did. At most 0.65. The strongest evidence is the score.',
@@ -98,7 +98,7 @@ export const freshContractCallerRule = defineRule({
     for (const { contract, caller, path, constructing } of callPaths(context)) {
       for (const address of [caller, ...path]) {
         if (context.watched.has(address)) continue;
-        const fresh = freshness(address);
+        const fresh = freshness(address, contract);
         if (!fresh) continue;
         const direct = address === caller;
         const inConstructor = direct && constructing.has(address);
@@ -115,9 +115,9 @@ export const freshContractCallerRule = defineRule({
     // A contract created here whose own calls, simulated from its deployer, would take value out
     // of the watched contract: built to call it, though it has not yet (see simulated-drain).
     for (const simulation of context.simulations ?? []) {
-      const fresh = freshness(simulation.address);
-      if (!fresh) continue;
       for (const drain of simulation.drains) {
+        const fresh = freshness(simulation.address, drain.contract);
+        if (!fresh) continue;
         if (drain.share < context.parameter('minSimulatedShare', drain.contract)) continue;
         add(drain.contract, {
           kind: 'simulated-caller',
@@ -130,7 +130,7 @@ export const freshContractCallerRule = defineRule({
     for (const event of context.events) {
       if (event.type !== 'admin') continue;
       const target = adminChangeTarget(event.change);
-      const fresh = target && freshness(target);
+      const fresh = target && freshness(target, event.contract);
       if (!fresh) continue;
       const view = context.watched.get(event.contract);
       if (!view) continue;
@@ -145,11 +145,15 @@ export const freshContractCallerRule = defineRule({
   },
 });
 
-/** Looks a contract up in this transaction's creations, then in the recent-creation window. */
+/**
+ * Looks a contract up in this transaction's creations, then in the recent-creation window, with the
+ * maximum age set for the watched contract it concerns.
+ */
 function freshnessOf(context: RuleContext, created: Map<string, CreationEvent>) {
   const cache = new Map<string, Fresh | undefined>();
-  return (address: string): Fresh | undefined => {
-    if (cache.has(address)) return cache.get(address);
+  return (address: string, watched: string): Fresh | undefined => {
+    const key = `${watched}:${address}`;
+    if (cache.has(key)) return cache.get(key);
     const here = created.get(address);
     const earlier: Creation | undefined = here ? undefined : context.recentCreation(address);
     let fresh: Fresh | undefined;
@@ -167,8 +171,8 @@ function freshnessOf(context: RuleContext, created: Map<string, CreationEvent>) 
       const ageBlocks = Math.max(0, Number(context.blockNumber - earlier.blockNumber));
       const ageSeconds = Math.max(0, Number(context.timestamp - earlier.timestamp));
       const age = Math.min(
-        ageBlocks / context.parameter('maxAgeBlocks'),
-        ageSeconds / context.parameter('maxAgeSeconds'),
+        ageBlocks / context.parameter('maxAgeBlocks', watched),
+        ageSeconds / context.parameter('maxAgeSeconds', watched),
       );
       if (age <= 1) {
         // A creation earlier in this transaction is among its events; this one is older.
@@ -183,7 +187,7 @@ function freshnessOf(context: RuleContext, created: Map<string, CreationEvent>) 
         };
       }
     }
-    cache.set(address, fresh);
+    cache.set(key, fresh);
     return fresh;
   };
 }

@@ -137,6 +137,7 @@ function signalFor(context: RuleContext, view: WatchedView): Signal | undefined 
       `${top.self ? ', the sender itself or its creation' : ''}; sent by ${sender}` +
       `${known ? ', a known administrator' : ', an account never seen administering it'}.`,
     actor: sender,
+    linked: scored.flatMap((entry) => (entry.target ? [entry.target] : [])),
     details: {
       changes: scored.map((entry) => ({
         name: entry.change.name,

@@ -127,6 +127,12 @@ describe('failed-call-burst', () => {
     expect(signal.score).toBeLessThanOrEqual(0.5);
   });
 
+  test('behavior: reverts while the contract is paused are no evidence', () => {
+    expect(learned().run(probes(15), {}, { paused: true })).toEqual([]);
+    expect(learned().run(tryMany(12).blocks, {}, { paused: true })).toEqual([]);
+    expect(learned().run(probes(15))).toHaveLength(2);
+  });
+
   test('behavior: silent at and just below the thresholds', () => {
     expect(learned().run(probes(10))).toEqual([]);
     expect(learned().run(probes(9))).toEqual([]);

@@ -24,7 +24,7 @@ export const failedCallBurstRule = defineRule({
   impact: 'low',
   confidence: 'medium',
   description:
-    'Counts failed calls into a watched contract over the last block, 5 minutes, hour and day, and compares each count with the most failed calls learned for a window of that length. Within one transaction it also counts the frames that reverted on their own (a contract catching the failures and trying again) per caller. A window is judged only once the profile spans at least its length and has `minSamples` learned calls.',
+    'Counts failed calls into a watched contract over the last block, 5 minutes, hour and day, and compares each count with the most failed calls learned for a window of that length. Within one transaction it also counts the frames that reverted on their own (a contract catching the failures and trying again) per caller. A window is judged only once the profile spans at least its length and has `minSamples` learned calls. While the contract is paused (it emitted `Paused` and no `Unpaused` since) its reverts are neither judged nor counted in the windows: users meeting a pause are not probing.',
   scenario:
     'Before an exploit an attacker probes the contract: a script sends dozens of calls with crafted arguments to find which revert, or an attack contract tries many inputs inside one transaction with try/catch until one gets through a check.',
   recommendation:
@@ -60,6 +60,8 @@ export const failedCallBurstRule = defineRule({
       const view = context.watched.get(address);
       const profile = view?.profile;
       if (!view || !profile || profile.calls < context.parameter('minSamples', address)) continue;
+      // Calls reverting on a paused contract are users meeting the pause, not probing.
+      if (view.paused) continue;
       const maxMultiple = context.parameter('maxMultiple', address);
 
       const crossed: WindowCrossing[] = [];
