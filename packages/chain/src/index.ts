@@ -24,6 +24,7 @@ export {
   type CreateRpcPoolParameters,
   createRpcPool,
   type EndpointHealth,
+  type EndpointHealthChange,
   isMethodNotFound,
   type RequestOptions,
   type RpcEndpointConfig,
