@@ -57,6 +57,12 @@ export {
 export type { PreflightCheck, PreflightResult } from './preflight/types.ts';
 export * from './responder/index.ts';
 export * from './rules/index.ts';
+export {
+  type ChainStatus,
+  type ChainStatusTracker,
+  type CreateChainStatusParameters,
+  createChainStatus,
+} from './runtime/chainStatus.ts';
 export { createMonitorsFromConfig, type MonitorsFromConfigParameters } from './runtime/fromConfig.ts';
 export {
   type BlockReport,

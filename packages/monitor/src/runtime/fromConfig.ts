@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createChainSync, type RpcEndpointConfig } from '@bulwark/chain';
+import type { Logger } from '@bulwark/core';
 import { getBaseline, type StoreClient } from '@bulwark/store';
-import { type Abi, type Address, createClient, http, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
+import {
+  type Abi,
+  type Address,
+  createClient,
+  type Hex,
+  http,
+  parseGwei,
+  toFunctionSelector,
+  toFunctionSignature,
+} from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
 import { loadThreatIntel, type MonitorConfig, MonitorConfigError } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -19,6 +29,7 @@ import { createSlackSink } from '../sinks/slack.ts';
 import { createStdoutSink } from '../sinks/stdout.ts';
 import { createTelegramSink } from '../sinks/telegram.ts';
 import { createWebhookSink } from '../sinks/webhook.ts';
+import { createChainStatus } from './chainStatus.ts';
 import { type Breaker, type CreateMonitorParameters, createMonitor, type Monitor, profileMetric } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
@@ -28,6 +39,8 @@ export type MonitorsFromConfigParameters = {
   rules: readonly Rule[];
   env?: NodeJS.ProcessEnv | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Leveled logging for faults (endpoint down and recovered, outages, catch-up); default `log` at every level. */
+  logger?: Pick<Logger, 'log'> | undefined;
   /** Extra sinks (the demo's in-memory one). */
   sinks?: readonly Sink[] | undefined;
   onBlock?: CreateMonitorParameters['onBlock'];
@@ -50,7 +63,13 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
   for (const chain of config.chains) {
     const contracts = config.contracts.filter((contract) => contract.chain === chain.id);
     const endpoints = chain.rpc.map((entry): string | RpcEndpointConfig => entry);
+    const status = createChainStatus({
+      chainId: chain.id,
+      log: parameters.logger?.log ?? ((_level, message) => log(message)),
+      head: async () => BigInt(await sync.pool.request<Hex>('eth_blockNumber', [])),
+    });
     const sync = createChainSync({
+      rpc: { onHealthChange: status.endpointChanged },
       chainId: chain.id,
       endpoints,
       checkpointStore: createStoreCheckpoints(store),
@@ -133,6 +152,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         minSeverity: config.alerts?.minSeverity,
         dryRun: config.dryRun,
         log,
+        status,
         onBlock: parameters.onBlock,
         onPending: parameters.onPending,
         functionNames: new Map(

@@ -18,6 +18,7 @@ import { eventTopics } from '../events/normalize.ts';
 import type { Signal } from '../rules/types.ts';
 import { ALERT_SEVERITIES, type Alert, type AlertSeverity } from '../sinks/alert.ts';
 import type { Dispatcher } from '../sinks/dispatcher.ts';
+import { type ChainStatus, type ChainStatusTracker, createChainStatus } from './chainStatus.ts';
 
 /** The key under which a contract's profile is kept in the store's baselines. */
 export const profileMetric = { metricKey: 'profile', window: 'all' } as const;
@@ -85,6 +86,8 @@ export type CreateMonitorParameters = {
   onPending?: ((result: TxResult, pauses: BlockReport['pauses']) => void) | undefined;
   /** Function signatures by contract and selector (from the configured ABIs), to name selectors in alerts. */
   functionNames?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+  /** Faults as events (logged once each) and the chain's status; default one that logs through `log`. */
+  status?: ChainStatusTracker | undefined;
 };
 
 export type Monitor = {
@@ -95,6 +98,10 @@ export type Monitor = {
   stop(): Promise<void>;
   /** Saves every profile now. */
   persist(): Promise<void>;
+  /** The chain's state, endpoints and counts (for logs and `/metrics`). */
+  status(): ChainStatus;
+  /** Resolves once the sync follows the chain (the ready signal). */
+  readonly whenFollowing: Promise<void>;
 };
 
 const erc20 = parseAbi([
@@ -107,6 +114,13 @@ const now = () => performance.timeOrigin + performance.now();
 export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   const { chainId, sync, engine, store, dispatcher } = parameters;
   const log = parameters.log ?? (() => {});
+  const tracker =
+    parameters.status ??
+    createChainStatus({
+      chainId,
+      log: (_level, message) => log(message),
+      head: async () => BigInt(await sync.pool.request<Hex>('eth_blockNumber', [])),
+    });
   const byAddress = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract]));
   const minRank = ALERT_SEVERITIES.indexOf(parameters.minSeverity ?? 'low');
   const persistEvery = parameters.persistEveryBlocks ?? 100;
@@ -397,6 +411,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     switch (event.type) {
       case 'block':
         await onBlock(event.block);
+        tracker.block(event.block.number);
         break;
       case 'reorg': {
         const from = event.dropped[0]?.number ?? event.commonAncestor.number + 1n;
@@ -432,10 +447,11 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           log(`Coverage lost: ${lost.id}: ${lost.description} (${lost.because}).`);
         break;
       case 'error':
-        log(`Chain ${chainId}: ${event.error.message}`);
+        // Logged when it starts an outage, not at every retry of it.
+        tracker.syncError(event.error);
         break;
       case 'gap-filled':
-        log(`Chain ${chainId}: caught up on blocks ${event.from}–${event.to}.`);
+        // A catch-up after an outage or at start is logged by the tracker, with its range.
         break;
     }
   }
@@ -461,6 +477,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     },
     async run() {
       await sync.start();
+      tracker.following(sync.status().checkpoint?.number);
       for await (const event of sync.events()) {
         if (stopping) break;
         try {
@@ -474,8 +491,11 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     async stop() {
       stopping = true;
       await sync.stop();
+      tracker.stopped();
       await persist();
     },
     persist,
+    status: () => tracker.snapshot(),
+    whenFollowing: tracker.whenFollowing,
   };
 }
