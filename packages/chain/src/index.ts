@@ -6,7 +6,7 @@ export {
   createChainSync,
   createMemoryCheckpointStore,
 } from './createChainSync.ts';
-export { endpointName } from './endpointName.ts';
+export { endpointName, scrub, secretsOf } from './endpointName.ts';
 export {
   ChainReorgedError,
   ChainSyncError,
