@@ -92,18 +92,6 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     );
     return 0;
   }
-  // The store opens (PGlite: up to seconds) while the preflight waits on the network.
-  let ownStore = false;
-  const opening: Promise<Store> = io.openStore
-    ? io.openStore()
-    : openStore({
-        url: io.env[config.store?.urlEnv ?? 'DATABASE_URL'],
-        dataDir: values.db ?? config.store?.dataDir,
-        cwd: io.cwd,
-      }).then((opened) => {
-        ownStore = true;
-        return opened;
-      });
   const report = await runPreflight(config, { env: io.env });
   for (const result of report.results) {
     if (result.status === 'ok') logger.debug(`${result.where}: ${result.message}`, { check: result.check });
@@ -117,11 +105,20 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     logger.error(
       `Not starting: ${report.errors} problem(s) in ${values.config} (listed above). \`bulwark monitor --check\` shows them all.`,
     );
-    const opened = await opening.catch(() => undefined);
-    if (opened && ownStore) await opened.close();
     return 2;
   }
-  const store = await opening;
+  // Only now: a refused start leaves no trace, not even a new store folder.
+  let store: Store;
+  let ownStore = false;
+  if (io.openStore) store = await io.openStore();
+  else {
+    store = await openStore({
+      url: io.env[config.store?.urlEnv ?? 'DATABASE_URL'],
+      dataDir: values.db ?? config.store?.dataDir,
+      cwd: io.cwd,
+    });
+    ownStore = true;
+  }
   let monitors: Monitor[] = [];
   const stop = async () => {
     log('Stopping: saving baselines…');
