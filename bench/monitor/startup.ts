@@ -67,6 +67,8 @@ async function timeToReady(config: string, readyFile: string): Promise<StartRun>
     if (Number.isNaN(time)) continue;
     const at = time - spawnedAt;
     phases.firstLine ??= at;
+    if (line.includes('Preflight passed')) phases.preflight = at;
+    if (line.includes(' Store: ')) phases.store = at;
     if (line.includes('Watching ')) phases.watching = at;
     if (line.includes('Ready: following')) phases.ready = at;
   }
@@ -113,7 +115,7 @@ try {
     const run = await timeToReady(config, readyFile);
     ready.push(run);
     console.log(
-      `  run ${i + 1}: ready ${run.readyMs.toFixed(0)} ms (first log line ${run.phases.firstLine} ms, watching ${run.phases.watching} ms); node -e '' ${bare.at(-1)!.toFixed(0)} ms; bulwark --version ${cliLoad.at(-1)!.toFixed(0)} ms`,
+      `  run ${i + 1}: ready ${run.readyMs.toFixed(0)} ms (preflight done ${run.phases.preflight} ms, store open ${run.phases.store} ms, watching ${run.phases.watching} ms); node -e '' ${bare.at(-1)!.toFixed(0)} ms; bulwark --version ${cliLoad.at(-1)!.toFixed(0)} ms`,
     );
   }
   const readyMedian = median(ready.map((run) => run.readyMs));

@@ -92,6 +92,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     );
     return 0;
   }
+  const preflightStarted = performance.now();
   const report = await runPreflight(config, { env: io.env });
   for (const result of report.results) {
     if (result.status === 'ok') logger.debug(`${result.where}: ${result.message}`, { check: result.check });
@@ -107,16 +108,22 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     );
     return 2;
   }
+  logger.info(
+    `Preflight passed: ${report.results.length} check(s), ${report.warnings} warning(s) (${Math.round(performance.now() - preflightStarted)} ms).`,
+  );
   // Only now: a refused start leaves no trace, not even a new store folder.
   let store: Store;
   let ownStore = false;
   if (io.openStore) store = await io.openStore();
   else {
-    store = await openStore({
+    const opening = performance.now();
+    const opened = await openStore({
       url: io.env[config.store?.urlEnv ?? 'DATABASE_URL'],
       dataDir: values.db ?? config.store?.dataDir,
       cwd: io.cwd,
     });
+    logger.info(`Store: ${opened.engine} ${opened.location} (${Math.round(performance.now() - opening)} ms).`);
+    store = opened;
     ownStore = true;
   }
   let monitors: Monitor[] = [];
