@@ -37,7 +37,9 @@ describeCli('bulwark monitor and baseline', (ctx) => {
   test('error: --check reaches every endpoint; one that does not answer is named, its key never printed', async () => {
     const run = await ctx.run(['monitor', '--config', config(), '--check'], { env });
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/error +\/chains\/0\/rpc\/0: RPC endpoint https:\/\/rpc\.example\/\*\*\* does not answer/);
+    expect(run.stdout).toMatch(
+      /error +\/chains\/0\/rpc\/0: RPC endpoint https:\/\/rpc\.example\/\*\*\* does not answer/,
+    );
     expect(run.stdout).toMatch(/not valid: 2 error\(s\), 0 warning\(s\)\./);
     expect(run.stdout + run.stderr).not.toContain(env.RPC_KEY);
   });
@@ -104,5 +106,24 @@ describe('bulwark demo', () => {
     });
     expect(code).toBe(2);
     expect(stderr).toContain("'rug-pull' is not a demo attack; choose from reentrancy-drain, flash-loan-oracle");
+  });
+});
+
+describe('bulwark monitor --log-format', () => {
+  test('error: a format other than text or json is a usage error naming the choices', async () => {
+    const { main } = await import('../main.ts');
+    let stderr = '';
+    const code = await main(['monitor', '--config', config(), '--log-format', 'xml'], {
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+      stdoutIsTty: false,
+      stderrIsTty: false,
+      cwd: process.cwd(),
+      env: {},
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('--log-format xml: choose text or json.');
   });
 });
