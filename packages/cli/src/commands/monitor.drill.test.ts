@@ -228,6 +228,8 @@ test('behavior: RPC down 15 s and back: one "down" and one "recovered" line each
   expect(events('catch-up-start')).toHaveLength(1);
   expect(events('catch-up-end')).toHaveLength(1);
   expect(events('chain-down')[0]).toMatchObject({ level: 'error', chain: 31337 });
+  // One line, not the pool's every attempt.
+  expect(events('chain-down')[0]!.msg).not.toContain('\n');
   expect(events('endpoint-recovered')[0]!.msg).toMatch(/recovered after \d+\.\d s/);
   expect(events('catch-up-start')[0]!.msg).toMatch(/catching up [5-9] block\(s\)/);
   for (const record of records()) {

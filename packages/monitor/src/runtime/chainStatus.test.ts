@@ -50,7 +50,8 @@ test('behavior: an outage is one "down" line however many errors, then one "foll
   t.status.following(undefined);
   t.status.block(5n);
   await settle();
-  for (let i = 0; i < 6; i++) t.status.syncError(new Error('eth_getBlockByNumber: every RPC endpoint failed'));
+  for (let i = 0; i < 6; i++)
+    t.status.syncError(new Error('eth_getBlockByNumber: every RPC endpoint failed\n- attempt 1\n- attempt 2'));
   expect(t.status.snapshot()).toMatchObject({ state: 'down', outages: 1, syncErrors: 6 });
   t.tick(15_000);
   t.setHead(20n);

@@ -165,7 +165,9 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
       downSince = now();
       status.state = 'down';
       status.outages++;
-      log('error', `Chain ${chainId}: cannot follow the chain: ${error.message}`, { ...fields, event: 'chain-down' });
+      // The short message: one line, not the error's every attempt and detail.
+      const reason = (error as { shortMessage?: string }).shortMessage ?? error.message.split('\n')[0];
+      log('error', `Chain ${chainId}: cannot follow the chain: ${reason}`, { ...fields, event: 'chain-down' });
       return true;
     },
     block(number) {
