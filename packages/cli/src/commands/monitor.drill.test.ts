@@ -231,7 +231,7 @@ test('behavior: RPC down 15 s and back: one "down" and one "recovered" line each
   // One line, not the pool's every attempt.
   expect(events('chain-down')[0]!.msg).not.toContain('\n');
   expect(events('endpoint-recovered')[0]!.msg).toMatch(/recovered after \d+\.\d s/);
-  expect(events('catch-up-start')[0]!.msg).toMatch(/catching up [5-9] block\(s\)/);
+  expect(events('catch-up-start')[0]!.msg).toMatch(/[5-9] block\(s\) behind the head; catching up on \d+–\d+\./);
   for (const record of records()) {
     expect(Number.isNaN(Date.parse(record.time))).toBe(false);
     expect(['debug', 'info', 'warn', 'error']).toContain(record.level);

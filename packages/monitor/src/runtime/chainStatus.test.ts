@@ -11,6 +11,7 @@ function tracker(head: bigint) {
     log: (level, message, fields) => lines.push(`${level} ${fields?.event ?? ''} ${message}`),
     head: async () => chainHead,
     now: () => clock,
+    lagCheckMs: 0,
   });
   return {
     status,
@@ -39,7 +40,7 @@ test('default: following is the ready signal; a resumed monitor behind the head 
   expect(t.status.snapshot()).toMatchObject({ state: 'catching-up', head: 110n, catchUps: 1 });
   for (let n = 101n; n <= 110n; n++) t.status.block(n);
   expect(t.lines).toEqual([
-    'info catch-up-start Chain 1: catching up 10 block(s), 101–110.',
+    'info catch-up-start Chain 1: 10 block(s) behind the head; catching up on 101–110.',
     'info catch-up-end Chain 1: caught up on blocks 101–110 in 0.0 s.',
   ]);
   expect(t.status.snapshot()).toMatchObject({ state: 'following', lastBlock: 110n, lagBlocks: 0 });
@@ -61,7 +62,7 @@ test('behavior: an outage is one "down" line however many errors, then one "foll
   expect(t.lines).toEqual([
     'error chain-down Chain 1: cannot follow the chain: eth_getBlockByNumber: every RPC endpoint failed',
     'info chain-recovered Chain 1: following again after 15.0 s (block 6).',
-    'info catch-up-start Chain 1: catching up 15 block(s), 6–20.',
+    'info catch-up-start Chain 1: 15 block(s) behind the head; catching up on 6–20.',
     'info catch-up-end Chain 1: caught up on blocks 6–20 in 0.0 s.',
   ]);
   // A second outage is counted and told again.
@@ -88,5 +89,24 @@ test('behavior: endpoint transitions are logged and kept per endpoint and transp
   expect(t.lines).toEqual([
     'warn endpoint-down Chain 1: RPC endpoint http://127.0.0.1:1/v3/*** is down: cannot reach the endpoint.',
     'info endpoint-recovered Chain 1: RPC endpoint http://127.0.0.1:1/v3/*** recovered after 2.5 s.',
+  ]);
+});
+
+test('behavior: lag behind the head found by a periodic check is a catch-up too; a small lag is not', async () => {
+  const t = tracker(10n);
+  t.status.following(undefined);
+  t.status.block(10n);
+  await settle();
+  t.setHead(13n);
+  await t.status.checkLag();
+  expect(t.lines).toEqual([]);
+  expect(t.status.snapshot()).toMatchObject({ lagBlocks: 3, state: 'following' });
+  t.setHead(30n);
+  await t.status.checkLag();
+  await t.status.checkLag();
+  for (let n = 11n; n <= 30n; n++) t.status.block(n);
+  expect(t.lines).toEqual([
+    'info catch-up-start Chain 1: 20 block(s) behind the head; catching up on 11–30.',
+    'info catch-up-end Chain 1: caught up on blocks 11–30 in 0.0 s.',
   ]);
 });

@@ -38,6 +38,11 @@ export type ChainStatusTracker = {
   stopped(): void;
   /** Resolves once the sync follows the chain. */
   readonly whenFollowing: Promise<void>;
+  /**
+   * Asks the head: a monitor more than `lagBlocks` behind it is catching up (logged once, with its
+   * end). Runs every `lagCheckMs` while following; callable directly.
+   */
+  checkLag(): Promise<void>;
   snapshot(): ChainStatus;
 };
 
@@ -47,6 +52,10 @@ export type CreateChainStatusParameters = {
   /** The chain's head, asked once when the monitor starts following and once after each outage. */
   head: () => Promise<bigint>;
   now?: (() => number) | undefined;
+  /** How often the head is asked while following; default 30 s, 0 never. */
+  lagCheckMs?: number | undefined;
+  /** Blocks behind the head that count as lagging at a periodic check; default 5. */
+  lagBlocks?: number | undefined;
 };
 
 /**
@@ -82,11 +91,11 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
    * Asks the head; when it is more than a block past `base` (the last block processed before an
    * outage, or the checkpoint at start) a catch-up starts, and is logged with its range.
    */
-  const measureLag = (base: bigint | undefined) => {
+  const measureLag = (base: bigint | undefined, tolerance = 1n) =>
     parameters.head().then(
       (head) => {
         status.head = head;
-        if (base === undefined || head <= base + 1n) {
+        if (base === undefined || catchUp !== undefined || head <= base + tolerance) {
           status.lagBlocks = status.lastBlock === undefined ? undefined : Math.max(0, Number(head - status.lastBlock));
           return;
         }
@@ -94,7 +103,7 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
         status.state = 'catching-up';
         status.catchUps++;
         catchUp = { from: base + 1n, to: head, since: now() };
-        log('info', `Chain ${chainId}: catching up ${head - base} block(s), ${base + 1n}–${head}.`, {
+        log('info', `Chain ${chainId}: ${head - base} block(s) behind the head; catching up on ${base + 1n}–${head}.`, {
           ...fields,
           event: 'catch-up-start',
           from: base + 1n,
@@ -103,10 +112,9 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
         // The sync may have processed them while the head was asked.
         if (status.lastBlock !== undefined && status.lastBlock >= head) caughtUp(status.lastBlock);
       },
-      // The head is asked again after the next outage; a failure here is the sync's to report.
+      // The head is asked again at the next check; a failure here is the sync's to report.
       () => {},
     );
-  };
   const caughtUp = (number: bigint) => {
     if (!catchUp || number < catchUp.to) return;
     log(
@@ -123,8 +131,13 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
     if (status.state === 'catching-up') status.state = 'following';
   };
 
+  let lagTimer: ReturnType<typeof setInterval> | undefined;
+  const checkLag = () =>
+    downSince > 0 ? Promise.resolve() : measureLag(status.lastBlock, BigInt(parameters.lagBlocks ?? 5));
+
   return {
     whenFollowing,
+    checkLag,
     endpointChanged(change) {
       let endpoint = status.endpoints.find((e) => e.name === change.endpoint && e.transport === change.transport);
       if (!endpoint) {
@@ -157,7 +170,13 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
       if (status.followingSince === undefined) status.followingSince = now();
       if (status.state === 'starting') status.state = 'following';
       resolveFollowing();
-      measureLag(checkpoint);
+      void measureLag(checkpoint);
+      const every = parameters.lagCheckMs ?? 30_000;
+      if (every > 0 && !lagTimer) {
+        lagTimer = setInterval(() => void checkLag(), every);
+        // The check never keeps the process alive on its own.
+        lagTimer.unref();
+      }
     },
     syncError(error) {
       status.syncErrors++;
@@ -181,12 +200,14 @@ export function createChainStatus(parameters: CreateChainStatusParameters): Chai
         });
         downSince = 0;
         status.state = 'following';
-        measureLag(previous ?? number - 1n);
+        void measureLag(previous ?? number - 1n);
       }
       caughtUp(number);
       if (status.head !== undefined) status.lagBlocks = Math.max(0, Number(status.head - number));
     },
     stopped() {
+      clearInterval(lagTimer);
+      lagTimer = undefined;
       status.state = 'stopped';
     },
     snapshot: () => ({ ...status, endpoints: status.endpoints.map((endpoint) => ({ ...endpoint })) }),
