@@ -249,3 +249,21 @@ test('behavior: a contract paused already is a warning, not a refusal', async ()
     message: expect.stringContaining('is paused already'),
   });
 });
+
+test('error: a threat-intel list that start-up could not read is refused at the check', async () => {
+  const good = file('intel.txt', '0x00000000000000000000000000000000000000aa drainer\n');
+  const bad = file('intel-bad.txt', 'not-an-address label\n');
+  const report = await preflight(configOf({}, { threatIntel: [good, bad] }));
+  expect(report.results.filter((r) => r.check === 'threat-intel')).toEqual([
+    expect.objectContaining({
+      where: '/threatIntel/0',
+      status: 'ok',
+      message: expect.stringContaining('1 address(es)'),
+    }),
+    expect.objectContaining({
+      where: '/threatIntel/1',
+      status: 'error',
+      message: expect.stringContaining("intel-bad.txt:1: 'not-an-address' is not an address."),
+    }),
+  ]);
+});

@@ -1,12 +1,12 @@
 import { createRpcPool, type RpcEndpointConfig, type RpcPool } from '@bulwark/chain';
 import type { Address } from 'viem';
-import type { MonitorConfig } from '../config/loadConfig.ts';
+import { loadThreatIntel, type MonitorConfig } from '../config/loadConfig.ts';
 import { loadGuardianKey } from '../responder/guardianKey.ts';
 import { checkAbi } from './checkAbi.ts';
 import { checkCode } from './checkCode.ts';
 import { checkEndpoint } from './checkEndpoint.ts';
 import { checkGuardianPause, checkSafePause } from './checkResponder.ts';
-import type { PreflightResult } from './types.ts';
+import { ok, type PreflightResult } from './types.ts';
 
 export type PreflightReport = {
   /** In config order: ABIs, then per chain its endpoints, then its contracts' code and responders. */
@@ -23,7 +23,7 @@ export type RunPreflightParameters = {
 
 /**
  * Everything the monitor's start needs proven, without side effects: every ABI read and
- * validated, every endpoint reached (each one that fails named, key redacted) and serving the
+ * validated, every threat-intel list read, every endpoint reached (each one that fails named, key redacted) and serving the
  * configured chain, code at each watched address, and each breaker's responder able to pause.
  * `bulwark monitor --check` prints it; the monitor runs it before it announces anything.
  *
@@ -39,6 +39,22 @@ export async function runPreflight(
   const results: PreflightResult[] = [];
   config.contracts.forEach((contract, i) => {
     if (contract.abi) results.push(checkAbi(contract.abi, `/contracts/${i}/abi`));
+  });
+  // Read as the start reads them, so a broken list fails here and not there.
+  (config.threatIntel ?? []).forEach((file, i) => {
+    const where = `/threatIntel/${i}`;
+    try {
+      const labels = loadThreatIntel([file]);
+      results.push(ok('threat-intel', where, `${file}: ${labels.size} address(es).`));
+    } catch (error) {
+      results.push({
+        check: 'threat-intel',
+        where,
+        status: 'error',
+        message: (error as { shortMessage?: string }).shortMessage ?? (error as Error).message,
+        fix: 'One address a line (optionally a label), or a JSON object { "0x…": "label" }.',
+      });
+    }
   });
   const perChain = await Promise.all(
     config.chains.map(async (chain, c) => {

@@ -1,5 +1,5 @@
 /** What a preflight check looked at. */
-export type PreflightCheck = 'abi' | 'endpoint' | 'chain-id' | 'code' | 'responder';
+export type PreflightCheck = 'abi' | 'threat-intel' | 'endpoint' | 'chain-id' | 'code' | 'responder';
 
 /**
  * One finding of the preflight: `where` is the place in the config (a JSON pointer such as
