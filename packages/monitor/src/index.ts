@@ -46,7 +46,7 @@ export type {
 } from './events/types.ts';
 export { checkAbi } from './preflight/checkAbi.ts';
 export { checkCode } from './preflight/checkCode.ts';
-export { checkEndpoint, type EndpointCheck } from './preflight/checkEndpoint.ts';
+export { checkEndpoint, checkWebSocket, type EndpointCheck } from './preflight/checkEndpoint.ts';
 export { checkGuardianPause, checkSafePause } from './preflight/checkResponder.ts';
 export {
   formatPreflight,

@@ -1,4 +1,4 @@
-import { createRpcPool, type RpcEndpointConfig } from '@bulwark/chain';
+import { connectWsRpc, createRpcPool, endpointName, type RpcEndpointConfig } from '@bulwark/chain';
 import type { PreflightResult } from './types.ts';
 
 export type EndpointCheck = PreflightResult & {
@@ -58,4 +58,42 @@ export async function checkEndpoint(
     usable: true,
     message: `RPC endpoint ${endpoint} answers, chain ${chainId}.`,
   };
+}
+
+/**
+ * Reaches an endpoint's WebSocket (`eth_chainId` over it) and checks the chain. Unreachable is a
+ * warning: heads then come by HTTP polling, later than by subscription.
+ */
+export async function checkWebSocket(
+  url: string,
+  parameters: { chainId: number; where: string; timeoutMs?: number | undefined },
+): Promise<PreflightResult> {
+  const { chainId, where } = parameters;
+  const name = endpointName(url);
+  let served: string;
+  try {
+    const client = await connectWsRpc(url, { name, timeoutMs: parameters.timeoutMs ?? 5_000 });
+    try {
+      served = await client.request<string>('eth_chainId');
+    } finally {
+      await client.close();
+    }
+  } catch (error) {
+    return {
+      check: 'endpoint',
+      where,
+      status: 'warning',
+      message: `WebSocket ${name} does not answer: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message} Heads will come by polling, later.`,
+      fix: 'Check the ws URL and its key, or remove `ws` from this endpoint.',
+    };
+  }
+  if (Number(served) !== chainId)
+    return {
+      check: 'chain-id',
+      where,
+      status: 'error',
+      message: `WebSocket ${name} serves chain ${Number(served)}, not chain ${chainId}.`,
+      fix: `Give a WebSocket of chain ${chainId} here.`,
+    };
+  return { check: 'endpoint', where, status: 'ok', message: `WebSocket ${name} answers, chain ${chainId}.` };
 }

@@ -267,3 +267,19 @@ test('error: a threat-intel list that start-up could not read is refused at the 
     }),
   ]);
 });
+
+test('behavior: a WebSocket is reached too; a dead one is a warning (heads then come by polling)', async () => {
+  const live = await preflight(
+    configOf({}, { chains: [{ id: 31337, rpc: [{ http: keyed.url, ws: chain.anvil.wsUrl, name: 'anvil' }] }] }),
+  );
+  expect(live.results.find((r) => r.where === '/chains/0/rpc/0/ws')).toMatchObject({ status: 'ok' });
+  const dead = await preflight(
+    configOf({}, { chains: [{ id: 31337, rpc: [{ http: keyed.url, ws: `ws://127.0.0.1:9/ws/${rpcKey}` }] }] }),
+  );
+  expect(dead.errors).toBe(0);
+  expect(dead.results.find((r) => r.where === '/chains/0/rpc/0/ws')).toMatchObject({
+    status: 'warning',
+    message: expect.stringMatching(/^WebSocket ws:\/\/127\.0\.0\.1:9\/ws\/\*\*\* does not answer/),
+  });
+  expect(formatPreflight(dead)).not.toContain(rpcKey);
+});

@@ -4,7 +4,7 @@ import { loadThreatIntel, type MonitorConfig } from '../config/loadConfig.ts';
 import { loadGuardianKey } from '../responder/guardianKey.ts';
 import { checkAbi } from './checkAbi.ts';
 import { checkCode } from './checkCode.ts';
-import { checkEndpoint } from './checkEndpoint.ts';
+import { checkEndpoint, checkWebSocket } from './checkEndpoint.ts';
 import { checkGuardianPause, checkSafePause } from './checkResponder.ts';
 import { ok, type PreflightResult } from './types.ts';
 
@@ -70,6 +70,18 @@ export async function runPreflight(
           ? { ...result, status: 'warning', message: `${result.message} The monitor fails over to the others.` }
           : result,
       );
+      const webSockets = await Promise.all(
+        chain.rpc.map((entry, e) =>
+          typeof entry === 'object' && entry.ws
+            ? checkWebSocket(entry.ws, {
+                chainId: chain.id,
+                where: `/chains/${c}/rpc/${e}/ws`,
+                timeoutMs: parameters.timeoutMs,
+              })
+            : undefined,
+        ),
+      );
+      chainResults.push(...webSockets.filter((result) => result !== undefined));
       if (usable.length === 0) {
         chainResults.push({
           check: 'endpoint',
