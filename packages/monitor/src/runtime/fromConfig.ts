@@ -3,16 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createChainSync, type RpcEndpointConfig } from '@bulwark/chain';
 import type { Logger } from '@bulwark/core';
 import { getBaseline, type StoreClient } from '@bulwark/store';
-import {
-  type Abi,
-  type Address,
-  createClient,
-  type Hex,
-  http,
-  parseGwei,
-  toFunctionSelector,
-  toFunctionSignature,
-} from 'viem';
+import { type Abi, type Address, createClient, http, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
 import { loadThreatIntel, type MonitorConfig, MonitorConfigError } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -66,7 +57,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
     const status = createChainStatus({
       chainId: chain.id,
       log: parameters.logger?.log ?? ((_level, message) => log(message)),
-      head: async () => BigInt(await sync.pool.request<Hex>('eth_blockNumber', [])),
+      head: async () => BigInt(await sync.pool.request<string>('eth_blockNumber', [])),
     });
     const sync = createChainSync({
       rpc: { onHealthChange: status.endpointChanged },
