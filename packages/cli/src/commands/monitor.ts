@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointName, scrub, secretsOf } from '@bulwark/chain';
-import { createLogger, type LogFormat, UsageError } from '@bulwark/core';
+import { createLogger, type LogFormat, type Logger, UsageError } from '@bulwark/core';
 import {
   allRules,
   createMonitorsFromConfig,
@@ -140,7 +140,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     log(
       `Watching ${config.contracts.length} contract(s) on ${config.chains.length} chain(s)${config.dryRun ? ' (dry run: no pause is sent)' : ''}.`,
     );
-    void announceReady(monitors, { readyFile, config, log });
+    void announceReady(monitors, readyFile, logger);
     await Promise.all(monitors.map((monitor) => monitor.run()));
     return 0;
   } finally {
@@ -154,22 +154,20 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
 /** Once every chain is followed: the ready file, and the same fact in the log. */
 async function announceReady(
   monitors: readonly Monitor[],
-  parameters: { readyFile: string | undefined; config: MonitorConfig; log: (line: string) => void },
+  readyFile: string | undefined,
+  logger: Logger,
 ): Promise<void> {
   await Promise.all(monitors.map((monitor) => monitor.whenFollowing));
   const chains = monitors.map((monitor) => monitor.status().chainId);
-  if (parameters.readyFile) {
-    writeFileSync(
-      parameters.readyFile,
-      `${JSON.stringify({ pid: process.pid, readyAt: new Date().toISOString(), chains })}\n`,
-    );
+  if (readyFile) {
+    writeFileSync(readyFile, `${JSON.stringify({ pid: process.pid, readyAt: new Date().toISOString(), chains })}\n`);
   }
-  parameters.log(`Ready: following ${chains.length} chain(s) (${chains.join(', ')}).`);
+  logger.info(`Ready: following ${chains.length} chain(s) (${chains.join(', ')}).`, { event: 'ready' });
 }
 
 /**
  * What must never be printed of the configured RPC URLs: the parts that look like keys, and any
- * environment value filled into one (`https://rpc.example/${RPC_KEY}`), however short.
+ * environment value of six characters or more filled into one (`https://rpc.example/${RPC_KEY}`).
  */
 function rpcSecrets(config: MonitorConfig, env: NodeJS.ProcessEnv): string[] {
   const urls = config.chains.flatMap((chain) =>
