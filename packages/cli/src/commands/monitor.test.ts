@@ -60,6 +60,12 @@ describeCli('bulwark monitor and baseline', (ctx) => {
     expect((await ctx.run(['monitor'], { env })).code).toBe(2);
   });
 
+  test('error: a --log-format other than text or json is a usage error naming the choices', async () => {
+    const run = await ctx.run(['monitor', '--config', config(), '--log-format', 'xml'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--log-format xml: choose text or json.');
+  });
+
   test('behavior: baseline show prints what was learned, as text and JSON', async () => {
     const empty = await ctx.run(['baseline', 'show']);
     expect(empty.stdout).toMatch(/No baseline learned yet/);
@@ -106,24 +112,5 @@ describe('bulwark demo', () => {
     });
     expect(code).toBe(2);
     expect(stderr).toContain("'rug-pull' is not a demo attack; choose from reentrancy-drain, flash-loan-oracle");
-  });
-});
-
-describe('bulwark monitor --log-format', () => {
-  test('error: a format other than text or json is a usage error naming the choices', async () => {
-    const { main } = await import('../main.ts');
-    let stderr = '';
-    const code = await main(['monitor', '--config', config(), '--log-format', 'xml'], {
-      stdout: () => {},
-      stderr: (text) => {
-        stderr += text;
-      },
-      stdoutIsTty: false,
-      stderrIsTty: false,
-      cwd: process.cwd(),
-      env: {},
-    });
-    expect(code).toBe(2);
-    expect(stderr).toContain('--log-format xml: choose text or json.');
   });
 });
