@@ -39,6 +39,8 @@ test('default: the public API', () => {
       "endpointName",
       "fetchBlock",
       "isMethodNotFound",
+      "scrub",
+      "secretsOf",
       "syncHistorical",
       "syncRealtime",
       "watchMempool",

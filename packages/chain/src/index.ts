@@ -6,7 +6,7 @@ export {
   createChainSync,
   createMemoryCheckpointStore,
 } from './createChainSync.ts';
-export { endpointName } from './endpointName.ts';
+export { endpointName, scrub, secretsOf } from './endpointName.ts';
 export {
   ChainReorgedError,
   ChainSyncError,
@@ -26,6 +26,7 @@ export {
   type CreateRpcPoolParameters,
   createRpcPool,
   type EndpointHealth,
+  type EndpointHealthChange,
   isMethodNotFound,
   type RequestOptions,
   type RpcEndpointConfig,

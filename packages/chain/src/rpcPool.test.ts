@@ -8,7 +8,7 @@ import {
   RpcResponseError,
   RpcTimeoutError,
 } from './errors.ts';
-import { createRpcPool } from './rpcPool.ts';
+import { createRpcPool, type EndpointHealthChange } from './rpcPool.ts';
 import { type FakeNode, forwardTo, startFakeNode, startTestNode, type TestNode } from './testing.ts';
 
 let node: TestNode;
@@ -77,6 +77,49 @@ describe('failover', () => {
     await new Promise((resolve) => setTimeout(resolve, 650));
     expect((await pool.requestWithEndpoint('eth_blockNumber')).endpoint).toBe('primary');
     expect(pool.health()[0]).toMatchObject({ healthy: true, consecutiveFailures: 0, served: 1, failures: 3 });
+  });
+
+  test('behavior: an endpoint going down and coming back is told once each, not at every retry', async () => {
+    const flaky = await fake(failWith503);
+    const changes: EndpointHealthChange[] = [];
+    const pool = createRpcPool({
+      endpoints: [
+        { http: flaky.url, name: 'primary' },
+        { http: node.anvil.rpcUrl, name: 'backup' },
+      ],
+      failureThreshold: 2,
+      cooldownMs: 50,
+      onHealthChange: (change) => changes.push(change),
+    });
+    // Many requests across several rests: the circuit re-opens again and again, but it is one outage.
+    while (flaky.requests.length < 5) {
+      await pool.request('eth_blockNumber');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(changes).toEqual([
+      expect.objectContaining({
+        endpoint: 'primary',
+        transport: 'http',
+        state: 'down',
+        error: expect.stringMatching(/HTTP 503/),
+      }),
+    ]);
+    flaky.setHandler(forwardTo(node.anvil.rpcUrl));
+    while ((await pool.requestWithEndpoint('eth_blockNumber')).endpoint !== 'primary') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await pool.request('eth_blockNumber');
+    expect(changes.map((change) => change.state)).toEqual(['down', 'recovered']);
+    expect(changes[1]).toMatchObject({ endpoint: 'primary', error: undefined, downForMs: expect.any(Number) });
+    // The WebSocket side has its own circuit and its own transitions.
+    pool.reportWebSocketFailure('backup', new Error('closed'));
+    pool.reportWebSocketFailure('backup', new Error('closed'));
+    pool.reportWebSocketFailure('backup', new Error('closed'));
+    pool.reportWebSocketSuccess('backup');
+    expect(changes.slice(2).map((change) => `${change.endpoint} ${change.transport} ${change.state}`)).toEqual([
+      'backup websocket down',
+      'backup websocket recovered',
+    ]);
   });
 
   test('behavior: when every endpoint fails, retries rounds with exponential back-off, then names every failure', async () => {

@@ -41,6 +41,24 @@ export type CreateRpcPoolParameters = {
   retryDelayMs?: number | undefined;
   /** Told when an endpoint starts or stops resting. Messages name endpoints, never URLs. */
   logger?: { warn(message: string): void; info?(message: string): void } | undefined;
+  /**
+   * Told once when an endpoint goes down (its circuit opens) and once when it recovers (its first
+   * success after that), not at every retry in between: what an operator's log and metrics need.
+   */
+  onHealthChange?: ((change: EndpointHealthChange) => void) | undefined;
+};
+
+/** An endpoint's HTTP or WebSocket side went down or came back. Names endpoints, never URLs. */
+export type EndpointHealthChange = {
+  endpoint: string;
+  transport: 'http' | 'websocket';
+  state: 'down' | 'recovered';
+  /** Why it went down (redacted); undefined on recovery. */
+  error: string | undefined;
+  /** Epoch milliseconds. */
+  at: number;
+  /** For `recovered`: how long it was down, in ms. */
+  downForMs: number | undefined;
 };
 
 export type RequestOptions = {
@@ -108,6 +126,8 @@ type Circuit = {
   /** Times the circuit opened since the last success: sets the length of the next rest. */
   trips: number;
   openUntil: number;
+  /** When the circuit first opened since the last success (epoch ms); 0 while healthy. */
+  downSince: number;
 };
 
 type EndpointState = {
@@ -136,6 +156,7 @@ export function createRpcPool(parameters: CreateRpcPoolParameters): RpcPool {
   const retryCount = parameters.retryCount ?? 2;
   const retryDelayMs = parameters.retryDelayMs ?? 100;
   const logger = parameters.logger;
+  const onHealthChange = parameters.onHealthChange;
 
   const names = new Set<string>();
   const endpoints: EndpointState[] = parameters.endpoints.map((entry) => {
@@ -150,8 +171,8 @@ export function createRpcPool(parameters: CreateRpcPoolParameters): RpcPool {
       ws: config.ws,
       headers,
       secrets: [...secretsOf(config.http), ...(config.ws ? secretsOf(config.ws) : [])],
-      circuit: { consecutiveFailures: 0, trips: 0, openUntil: 0 },
-      wsCircuit: { consecutiveFailures: 0, trips: 0, openUntil: 0 },
+      circuit: { consecutiveFailures: 0, trips: 0, openUntil: 0, downSince: 0 },
+      wsCircuit: { consecutiveFailures: 0, trips: 0, openUntil: 0, downSince: 0 },
       served: 0,
       failures: 0,
       lastError: undefined,
@@ -159,30 +180,44 @@ export function createRpcPool(parameters: CreateRpcPoolParameters): RpcPool {
     };
   });
 
-  const trip = (circuit: Circuit, what: string, message: string) => {
+  type Side = { endpoint: string; transport: EndpointHealthChange['transport'] };
+  const trip = (circuit: Circuit, what: string, message: string, side: Side) => {
     circuit.consecutiveFailures++;
     // A failure after a rest (half-open) re-opens the circuit at once; otherwise after `failureThreshold`.
     if (circuit.trips > 0 || circuit.consecutiveFailures >= failureThreshold) {
       const rest = Math.min(maxCooldownMs, cooldownMs * 2 ** circuit.trips);
       circuit.trips++;
-      circuit.openUntil = Date.now() + rest;
+      const now = Date.now();
+      circuit.openUntil = now + rest;
       logger?.warn(`${what} rests for ${rest} ms: ${message}`);
+      if (circuit.downSince === 0) {
+        circuit.downSince = now;
+        onHealthChange?.({ ...side, state: 'down', error: message, at: now, downForMs: undefined });
+      }
     }
   };
-  const reset = (circuit: Circuit, what: string) => {
+  const reset = (circuit: Circuit, what: string, side: Side) => {
     if (circuit.trips > 0) logger?.info?.(`${what} is healthy again.`);
+    if (circuit.downSince > 0) {
+      const now = Date.now();
+      onHealthChange?.({ ...side, state: 'recovered', error: undefined, at: now, downForMs: now - circuit.downSince });
+    }
     circuit.consecutiveFailures = 0;
     circuit.trips = 0;
     circuit.openUntil = 0;
+    circuit.downSince = 0;
   };
   const fail = (endpoint: EndpointState, error: Error) => {
     endpoint.failures++;
     endpoint.lastError = (error as { shortMessage?: string }).shortMessage ?? error.message;
-    trip(endpoint.circuit, `RPC endpoint ${endpoint.name}`, endpoint.lastError);
+    trip(endpoint.circuit, `RPC endpoint ${endpoint.name}`, endpoint.lastError, {
+      endpoint: endpoint.name,
+      transport: 'http',
+    });
   };
   const succeed = (endpoint: EndpointState) => {
     endpoint.served++;
-    reset(endpoint.circuit, `RPC endpoint ${endpoint.name}`);
+    reset(endpoint.circuit, `RPC endpoint ${endpoint.name}`, { endpoint: endpoint.name, transport: 'http' });
   };
 
   /** Healthy endpoints (in preference order) and those whose rest is over; if none, the ones resting, soonest first. */
@@ -387,11 +422,16 @@ export function createRpcPool(parameters: CreateRpcPoolParameters): RpcPool {
     reportWebSocketFailure(name, error) {
       const endpoint = endpoints.find((candidate) => candidate.name === name);
       const message = (error as { shortMessage?: string }).shortMessage ?? error.message;
-      if (endpoint) trip(endpoint.wsCircuit, `WebSocket of ${endpoint.name}`, message);
+      if (endpoint)
+        trip(endpoint.wsCircuit, `WebSocket of ${endpoint.name}`, message, {
+          endpoint: endpoint.name,
+          transport: 'websocket',
+        });
     },
     reportWebSocketSuccess(name) {
       const endpoint = endpoints.find((candidate) => candidate.name === name);
-      if (endpoint) reset(endpoint.wsCircuit, `WebSocket of ${endpoint.name}`);
+      if (endpoint)
+        reset(endpoint.wsCircuit, `WebSocket of ${endpoint.name}`, { endpoint: endpoint.name, transport: 'websocket' });
     },
   };
 }

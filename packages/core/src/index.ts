@@ -2,6 +2,15 @@ export { type Control, type ControlArea, controlIds, controls } from './controls
 export { BaseError, type BaseErrorParameters, InputError, redactSecrets, UsageError } from './errors.ts';
 export type { Diagnostic, DiagnosticSeverity, Finding, RelatedLocation, SourceLocation } from './finding.ts';
 export { fingerprint } from './fingerprint.ts';
+export {
+  type CreateLoggerParameters,
+  createLogger,
+  type LogFields,
+  type LogFormat,
+  type Logger,
+  type LogLevel,
+  logLevels,
+} from './logger.ts';
 export { MetadataError, type OwaspId, owaspSc2025, type RuleMetadata, validateMetadata } from './metadata.ts';
 export {
   type Confidence,

@@ -66,8 +66,25 @@ export type {
   PrivilegeMap,
   PrivilegeOverrides,
 } from './privilege/types.ts';
+export { checkAbi } from './preflight/checkAbi.ts';
+export { checkCode } from './preflight/checkCode.ts';
+export { checkEndpoint, checkWebSocket, type EndpointCheck } from './preflight/checkEndpoint.ts';
+export { checkGuardianPause, checkSafePause } from './preflight/checkResponder.ts';
+export {
+  formatPreflight,
+  type PreflightReport,
+  type RunPreflightParameters,
+  runPreflight,
+} from './preflight/runPreflight.ts';
+export type { PreflightCheck, PreflightResult } from './preflight/types.ts';
 export * from './responder/index.ts';
 export * from './rules/index.ts';
+export {
+  type ChainStatus,
+  type ChainStatusTracker,
+  type CreateChainStatusParameters,
+  createChainStatus,
+} from './runtime/chainStatus.ts';
 export { createMonitorsFromConfig, type MonitorsFromConfigParameters } from './runtime/fromConfig.ts';
 export {
   type BlockReport,

@@ -34,10 +34,14 @@ const config = (extra: Record<string, unknown> = {}) => {
 describeCli('bulwark monitor and baseline', (ctx) => {
   const env = { RPC_KEY: 'key-7f3a', GUARDIAN_KEY: `0x${'11'.repeat(32)}` };
 
-  test('default: --check validates a config and says what it will do', async () => {
+  test('error: --check reaches every endpoint; one that does not answer is named, its key never printed', async () => {
     const run = await ctx.run(['monitor', '--config', config(), '--check'], { env });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/valid: 1 chain\(s\), 1 contract\(s\), 1 with automatic pause/);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(
+      /error +\/chains\/0\/rpc\/0: RPC endpoint https:\/\/rpc\.example\/\*\*\* does not answer/,
+    );
+    expect(run.stdout).toMatch(/not valid: 2 error\(s\), 0 warning\(s\)\./);
+    expect(run.stdout + run.stderr).not.toContain(env.RPC_KEY);
   });
 
   test('error: a config with a typo names the place and the fix, and leaks no secret', async () => {
@@ -54,6 +58,12 @@ describeCli('bulwark monitor and baseline', (ctx) => {
     expect(missing.stderr).toContain('environment variable RPC_KEY is not set');
     expect(missing.stderr + run.stderr).not.toContain(env.GUARDIAN_KEY);
     expect((await ctx.run(['monitor'], { env })).code).toBe(2);
+  });
+
+  test('error: a --log-format other than text or json is a usage error naming the choices', async () => {
+    const run = await ctx.run(['monitor', '--config', config(), '--log-format', 'xml'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--log-format xml: choose text or json.');
   });
 
   test('behavior: baseline show prints what was learned, as text and JSON', async () => {

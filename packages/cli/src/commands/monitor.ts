@@ -1,10 +1,22 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { allRules, createMonitorsFromConfig, loadMonitorConfig, type Monitor } from '@bulwark/monitor';
+import { endpointName, scrub, secretsOf } from '@bulwark/chain';
+import { createLogger, type LogFormat, type Logger, UsageError } from '@bulwark/core';
+import {
+  allRules,
+  createMonitorsFromConfig,
+  formatPreflight,
+  loadMonitorConfig,
+  type Monitor,
+  type MonitorConfig,
+  runPreflight,
+} from '@bulwark/monitor';
 import { openStore, type Store } from '@bulwark/store';
 import type { Io } from '../main.ts';
 
-const help = `Usage: bulwark monitor --config FILE [--dry-run] [--check] [--db DIR]
+const help = `Usage: bulwark monitor --config FILE [--dry-run] [--check] [--db DIR] [--ready-file PATH]
+                       [--log-format text|json]
 
 Follows the configured chains (WebSocket heads, polling fallback, mempool when enabled), learns
 each watched contract's baseline by backfill when the store has none, evaluates every transaction
@@ -13,9 +25,21 @@ contracts that opted in (breaker.autoPause) when the composite score crosses the
 
   -c, --config FILE   Monitor config (JSON; schema: packages/monitor/monitor.config.schema.json)
       --dry-run       Decide and record pauses, send nothing (overrides the config)
-      --check         Validate the config (and the keys and variables it names), then exit
+      --check         Prove the config, then exit: the schema and the variables it names, every ABI
+                      read, every endpoint reached (each failing one named, key redacted) on the
+                      configured chain, code at each address, and each breaker's responder able to
+                      pause (pause() simulated from the guardian key, or the Safe's owners read).
+                      Exit 0 when nothing is wrong (warnings printed), 2 otherwise. The monitor runs
+                      the same checks at start and refuses to start on an error.
       --db DIR        PGlite data folder (default: the config's store.dataDir, else .bulwark/db;
                       DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
+      --ready-file PATH
+                      Written once every chain is followed (after the checks, learning and the
+                      sync's start): {"pid", "readyAt", "chains"}. Removed at start and at exit.
+                      The log says the same ("Ready: following …").
+      --log-format text|json
+                      Log lines on stderr: text (default: timestamp, level, message) or one JSON
+                      object a line ({"time", "level", "msg", …}) for log shippers
   -h, --help
 
 Every block is evaluated once, in order: after a restart the monitor resumes after the last block
@@ -32,6 +56,8 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
       'dry-run': { type: 'boolean' },
       check: { type: 'boolean' },
       db: { type: 'string' },
+      'ready-file': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,24 +69,64 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     io.stderr(`error: --config FILE is required.\n\n${help}`);
     return 2;
   }
+  const logFormat = values['log-format'] ?? 'text';
+  if (logFormat !== 'text' && logFormat !== 'json')
+    throw new UsageError(`--log-format ${logFormat}: choose text or json.`, { docsPath: 'cli.md#monitor' });
+  const readyFile = values['ready-file'] === undefined ? undefined : path.resolve(io.cwd, values['ready-file']);
+  // A ready file left by an earlier run must not announce this one.
+  if (readyFile) rmSync(readyFile, { force: true });
   const config = loadMonitorConfig(path.resolve(io.cwd, values.config), { rules: allRules, env: io.env });
   if (values['dry-run']) config.dryRun = true;
-  const log = (line: string) => io.stderr(`${line}\n`);
+  const logger = createLogger({
+    write: io.stderr,
+    format: logFormat as LogFormat,
+    secrets: rpcSecrets(config, io.env),
+  });
+  const log = (line: string) => logger.info(line);
   if (values.check) {
+    const report = await runPreflight(config, { env: io.env });
+    io.stdout(`${scrub(formatPreflight(report, { okLines: true }), rpcSecrets(config, io.env))}\n`);
+    if (report.errors > 0) {
+      io.stdout(`${values.config}: not valid: ${report.errors} error(s), ${report.warnings} warning(s).\n`);
+      return 2;
+    }
     io.stdout(
-      `${values.config}: valid: ${config.chains.length} chain(s), ${config.contracts.length} contract(s), ${config.contracts.filter((c) => c.breaker?.autoPause).length} with automatic pause${config.dryRun ? ' (dry run)' : ''}.\n`,
+      `${values.config}: valid: ${config.chains.length} chain(s), ${config.contracts.length} contract(s), ${config.contracts.filter((c) => c.breaker?.autoPause).length} with automatic pause${config.dryRun ? ' (dry run)' : ''}${report.warnings > 0 ? `, ${report.warnings} warning(s)` : ''}.\n`,
     );
     return 0;
   }
+  const preflightStarted = performance.now();
+  const report = await runPreflight(config, { env: io.env });
+  for (const result of report.results) {
+    if (result.status === 'ok') logger.debug(`${result.where}: ${result.message}`, { check: result.check });
+    else
+      logger.log(result.status === 'error' ? 'error' : 'warn', `${result.where}: ${result.message}`, {
+        check: result.check,
+        fix: result.fix,
+      });
+  }
+  if (report.errors > 0) {
+    logger.error(
+      `Not starting: ${report.errors} problem(s) in ${values.config} (listed above). \`bulwark monitor --check\` shows them all.`,
+    );
+    return 2;
+  }
+  logger.info(
+    `Preflight passed: ${report.results.length} check(s), ${report.warnings} warning(s) (${Math.round(performance.now() - preflightStarted)} ms).`,
+  );
+  // Only now: a refused start leaves no trace, not even a new store folder.
   let store: Store;
   let ownStore = false;
   if (io.openStore) store = await io.openStore();
   else {
-    store = await openStore({
+    const opening = performance.now();
+    const opened = await openStore({
       url: io.env[config.store?.urlEnv ?? 'DATABASE_URL'],
       dataDir: values.db ?? config.store?.dataDir,
       cwd: io.cwd,
     });
+    logger.info(`Store: ${opened.engine} ${opened.location} (${Math.round(performance.now() - opening)} ms).`);
+    store = opened;
     ownStore = true;
   }
   let monitors: Monitor[] = [];
@@ -79,7 +145,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    monitors = await createMonitorsFromConfig({ config, store, rules: allRules, env: io.env, log });
+    monitors = await createMonitorsFromConfig({ config, store, rules: allRules, env: io.env, log, logger });
     try {
       for (const monitor of monitors) {
         if (!learning.signal.aborted) await monitor.learn({ signal: learning.signal });
@@ -94,6 +160,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     log(
       `Watching ${config.contracts.length} contract(s) on ${config.chains.length} chain(s)${config.dryRun ? ' (dry run: no pause is sent)' : ''}.`,
     );
+    void announceReady(monitors, readyFile, logger);
     try {
       await Promise.all(monitors.map((monitor) => monitor.run()));
     } catch (error) {
@@ -105,8 +172,38 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     log('Stopped: baselines and cursor saved.');
     return 0;
   } finally {
+    if (readyFile) rmSync(readyFile, { force: true });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (ownStore) await store.close();
   }
+}
+
+/** Once every chain is followed: the ready file, and the same fact in the log. */
+async function announceReady(
+  monitors: readonly Monitor[],
+  readyFile: string | undefined,
+  logger: Logger,
+): Promise<void> {
+  await Promise.all(monitors.map((monitor) => monitor.whenFollowing));
+  const chains = monitors.map((monitor) => monitor.status().chainId);
+  if (readyFile) {
+    writeFileSync(readyFile, `${JSON.stringify({ pid: process.pid, readyAt: new Date().toISOString(), chains })}\n`);
+  }
+  logger.info(`Ready: following ${chains.length} chain(s) (${chains.join(', ')}).`, { event: 'ready' });
+}
+
+/**
+ * What must never be printed of the configured RPC URLs: the parts that look like keys, and any
+ * environment value of six characters or more filled into one (`https://rpc.example/${RPC_KEY}`).
+ */
+function rpcSecrets(config: MonitorConfig, env: NodeJS.ProcessEnv): string[] {
+  const urls = config.chains.flatMap((chain) =>
+    chain.rpc.flatMap((entry) => (typeof entry === 'string' ? [entry] : [entry.http, ...(entry.ws ? [entry.ws] : [])])),
+  );
+  const filled = Object.values(env).filter(
+    (value): value is string => value !== undefined && value.length >= 6 && urls.some((url) => url.includes(value)),
+  );
+  // A URL without a key is its own name: kept, so logs can say which endpoint failed.
+  return [...urls.flatMap((url) => secretsOf(url).filter((secret) => secret !== endpointName(url))), ...filled];
 }

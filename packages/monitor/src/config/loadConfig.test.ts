@@ -392,6 +392,18 @@ describe('loadMonitorConfig', () => {
     );
   });
 
+  test('error: allowUnpausable must be a boolean, and only on a breaker with a responder', () => {
+    expect(failure((c) => (c.contracts[0].breaker.allowUnpausable = 'yes'))).toContain(
+      '/contracts/0/breaker/allowUnpausable: must be boolean.',
+    );
+    expect(failure((c) => (c.contracts[1].breaker = { kind: 'none', allowUnpausable: true }))).toContain(
+      "/contracts/1/breaker/allowUnpausable: a breaker of kind 'none' has no responder to check; remove it.",
+    );
+    const config = valid();
+    config.contracts[0].breaker.allowUnpausable = true;
+    expect(parse(config).contracts[0]?.breaker?.allowUnpausable).toBe(true);
+  });
+
   test('error: a missing environment variable in an RPC URL is named, the values of set ones never appear', () => {
     const message = failure((c) => {
       c.chains[0].rpc.push(`https://third.example/${ref('MISSING_KEY')}`);

@@ -55,6 +55,8 @@ export type MonitorConfigFile = {
       safe?: { address: string; serviceUrl?: string; proposerKeyEnv?: string; serviceApiKeyEnv?: string };
       priorityFeeMultiplier?: number;
       minPriorityFeeGwei?: number;
+      /** The monitor starts even when its responder cannot pause the contract (preflight: warning, not error). */
+      allowUnpausable?: boolean;
     };
   }[];
   baseline?: {
@@ -221,6 +223,8 @@ export function parseMonitorConfig(
       }
     }
     if (breaker?.kind === 'safe' && !breaker.safe) problems.push(`${where}/breaker/safe: give the Safe's address.`);
+    if (breaker?.kind === 'none' && breaker.allowUnpausable !== undefined)
+      problems.push(`${where}/breaker/allowUnpausable: a breaker of kind 'none' has no responder to check; remove it.`);
     for (const variable of [breaker?.safe?.proposerKeyEnv, breaker?.safe?.serviceApiKeyEnv]) {
       if (breaker?.kind === 'safe' && variable && env[variable] === undefined && !config.dryRun) {
         problems.push(`${where}/breaker/safe: environment variable ${variable} is not set.`);

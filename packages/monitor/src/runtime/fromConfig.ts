@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createChainSync, type RpcEndpointConfig, type RpcPool } from '@bulwark/chain';
+import type { Logger } from '@bulwark/core';
 import { getBaseline, type StoreClient } from '@bulwark/store';
 import { type Abi, type Address, parseEther, parseGwei, toFunctionSelector, toFunctionSignature } from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
@@ -21,6 +22,7 @@ import { createSlackSink } from '../sinks/slack.ts';
 import { createStdoutSink } from '../sinks/stdout.ts';
 import { createTelegramSink } from '../sinks/telegram.ts';
 import { createWebhookSink } from '../sinks/webhook.ts';
+import { createChainStatus } from './chainStatus.ts';
 import { type Breaker, type CreateMonitorParameters, createMonitor, type Monitor, profileMetric } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
@@ -30,6 +32,8 @@ export type MonitorsFromConfigParameters = {
   rules: readonly Rule[];
   env?: NodeJS.ProcessEnv | undefined;
   log?: ((line: string) => void) | undefined;
+  /** Leveled logging for faults (endpoint down and recovered, outages, catch-up); default `log` at every level. */
+  logger?: Pick<Logger, 'log'> | undefined;
   /** Extra sinks (the demo's in-memory one). */
   sinks?: readonly Sink[] | undefined;
   onBlock?: CreateMonitorParameters['onBlock'];
@@ -51,7 +55,13 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
   for (const chain of config.chains) {
     const contracts = config.contracts.filter((contract) => contract.chain === chain.id);
     const endpoints = chain.rpc.map((entry): string | RpcEndpointConfig => entry);
+    const status = createChainStatus({
+      chainId: chain.id,
+      log: parameters.logger?.log ?? ((_level, message) => log(message)),
+      head: async () => BigInt(await sync.pool.request<string>('eth_blockNumber', [])),
+    });
     const sync = createChainSync({
+      rpc: { onHealthChange: status.endpointChanged },
       chainId: chain.id,
       endpoints,
       // The monitor moves the cursor itself, in the transaction that records each block.
@@ -150,6 +160,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         minSeverity: config.alerts?.minSeverity,
         dryRun: config.dryRun,
         log,
+        status,
         onBlock: parameters.onBlock,
         onPending: parameters.onPending,
         functionNames: new Map([...abis].map(([address, abi]) => [address, functionNames(abi)] as const)),

@@ -7,6 +7,7 @@ import type { CreationSimulator } from '../simulate/simulateCreations.ts';
 import { eventTopics } from '../events/normalize.ts';
 import type { AlertSeverity } from '../sinks/alert.ts';
 import type { Dispatcher } from '../sinks/dispatcher.ts';
+import { type ChainStatus, type ChainStatusTracker, createChainStatus } from './chainStatus.ts';
 import { type DecideOptions, decide } from './stages/decide.ts';
 import { learnBaselines, planStart, readBalances, replay, type StartPlan, warmUpRange } from './stages/ingest.ts';
 import { createResponder, profileMetric } from './stages/respond.ts';
@@ -96,6 +97,8 @@ export type CreateMonitorParameters = {
   functionNames?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
   /** Simulates a block's new contracts that reference protected ones, for the rules (docs/monitor/simulation.md). */
   simulateCreations?: CreationSimulator | undefined;
+  /** Faults as events (logged once each) and the chain's status; default one that logs through `log`. */
+  status?: ChainStatusTracker | undefined;
 };
 
 export type Monitor = {
@@ -117,6 +120,10 @@ export type Monitor = {
   stop(): Promise<void>;
   /** Saves every profile now. */
   persist(): Promise<void>;
+  /** The chain's state, endpoints and counts (for logs and `/metrics`). */
+  status(): ChainStatus;
+  /** Resolves once the sync follows the chain (the ready signal). */
+  readonly whenFollowing: Promise<void>;
 };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -133,6 +140,13 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   const log = parameters.log ?? (() => {});
   const persistEvery = parameters.persistEveryBlocks ?? 100;
   const names = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract.name]));
+  const tracker =
+    parameters.status ??
+    createChainStatus({
+      chainId,
+      log: (_level, message) => log(message),
+      head: async () => BigInt(await sync.pool.request<Hex>('eth_blockNumber', [])),
+    });
   const decideOptions: DecideOptions = {
     chainId,
     minSeverity: parameters.minSeverity,
@@ -231,6 +245,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     switch (event.type) {
       case 'block':
         await onBlock(event.block);
+        tracker.block(event.block.number);
         // Live blocks are not reported one by one: forget their counts now and then.
         if (alertsByBlock.size > 100_000) alertsByBlock.clear();
         break;
@@ -270,7 +285,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           log(`Coverage lost: ${lost.id}: ${lost.description} (${lost.because}).`);
         break;
       case 'error':
-        log(`Chain ${chainId}: ${event.error.message}`);
+        // Logged when it starts an outage, not at every retry of it.
+        tracker.syncError(event.error);
         break;
       case 'gap-filled':
         reportEvaluated(event.from, event.to);
@@ -288,6 +304,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     await sync.start({ startBlock: plan?.firstBlock });
     // Stopped while the sync was starting: its stop came before there was anything to stop.
     if (stopping) await sync.stop();
+    tracker.following(sync.status().checkpoint?.number);
     if (plan) {
       log(
         plan.cursor === undefined
@@ -349,7 +366,10 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       stopping = true;
       await sync.stop();
       await running?.catch(() => {});
+      tracker.stopped();
     },
     persist,
+    status: () => tracker.snapshot(),
+    whenFollowing: tracker.whenFollowing,
   };
 }
