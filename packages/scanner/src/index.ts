@@ -10,8 +10,8 @@ export {
 } from './detector.ts';
 export { allDetectors } from './detectors/index.ts';
 export { detectorIndex, detectorPage } from './docs.ts';
+export { defaultScanLimits, type ScanLimits } from './isolate.ts';
 export { type Format, type FormatOptions, formatResult, formats, isFormat } from './reporters/index.ts';
 export type { Diagnostic, FileReport, ScanResult } from './result.ts';
-export { defaultScanLimits, type ScanLimits } from './isolate.ts';
 export { globToRegExp, ScanError, type ScanOptions, scan } from './scan.ts';
 export { version } from './version.ts';

@@ -130,7 +130,9 @@ function runJob(worker: Worker, request: WorkerRequest): Promise<JobOutcome> {
 function failedResult(job: FileJob, reason: string): FileJobResult {
   const file = relativeDisplay(job.files[0]!, job.cwd);
   return {
-    reports: [{ file, status: 'failed', reason, diagnostics: [{ severity: 'error', file, message: reason }], findings: 0 }],
+    reports: [
+      { file, status: 'failed', reason, diagnostics: [{ severity: 'error', file, message: reason }], findings: 0 },
+    ],
     findings: [],
     suppressedInline: 0,
   };

@@ -77,7 +77,11 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     const value = Number(text);
     if (!Number.isFinite(value) || value <= 0)
       throw new UsageError(`--${flag} ${text} is not a positive number.`, {
-        metaMessages: [flag === 'file-memory' ? 'Give megabytes, e.g. --file-memory 4096.' : 'Give seconds, e.g. --file-timeout 300.'],
+        metaMessages: [
+          flag === 'file-memory'
+            ? 'Give megabytes, e.g. --file-memory 4096.'
+            : 'Give seconds, e.g. --file-timeout 300.',
+        ],
       });
     return value;
   };
@@ -138,7 +142,9 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   if (analysed.length === 0) {
-    io.stderr(`error: no Solidity file found in ${paths.join(', ')}; give .sol files, folders or a Foundry/Hardhat project.\n`);
+    io.stderr(
+      `error: no Solidity file found in ${paths.join(', ')}; give .sol files, folders or a Foundry/Hardhat project.\n`,
+    );
     return 2;
   }
   return result.findings.some((f) => impactAtLeast(f.impact, failOn)) ? 1 : 0;

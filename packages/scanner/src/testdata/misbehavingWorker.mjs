@@ -19,7 +19,12 @@ parentPort.on('message', ({ id, job }) => {
   parentPort.postMessage({
     id,
     result: {
-      reports: job.files.map((f) => ({ file: f.replace(`${job.cwd}/`, ''), status: 'full', diagnostics: [], findings: 0 })),
+      reports: job.files.map((f) => ({
+        file: f.replace(`${job.cwd}/`, ''),
+        status: 'full',
+        diagnostics: [],
+        findings: 0,
+      })),
       findings: [],
       suppressedInline: 0,
     },

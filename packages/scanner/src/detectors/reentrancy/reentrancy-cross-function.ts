@@ -1,4 +1,4 @@
-import { type FunctionIR, findAll, type Node, type StateVariable } from '@bulwark/solidity';
+import type { Analysis, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
@@ -38,7 +38,7 @@ export const reentrancyCrossFunction = defineDetector({
         // Variables the same-function detectors already cover are left to them; a late credit
         // (`balance += x`) leaves a re-entrant caller a smaller stale value, which it cannot exploit.
         const late = writesAfter(analysis, context).filter(
-          (w) => (guarded || !readFirst.has(w.variable)) && !isIncrement(w.node, w.fn),
+          (w) => (guarded || !readFirst.has(w.variable)) && !isIncrement(analysis, w.node, w.fn),
         );
         if (late.length === 0) continue;
         const others = reenterableFunctions(analysis, context);
@@ -71,15 +71,14 @@ export const reentrancyCrossFunction = defineDetector({
 });
 
 /** `x += e`, `x++`, `x = x + e`, `x = x.add(e)`: the write only increases x. */
-function isIncrement(access: Node, fn: FunctionIR): boolean {
+function isIncrement(analysis: Analysis, access: Node, fn: FunctionIR): boolean {
   const text = (node: Node) => fn.contract.unit.source.textOf(node).replace(/\s+/g, '');
-  const parent = findAll(
-    fn.body ?? access,
-    (n) =>
-      (n.type === 'BinaryOperation' && n.left === access) ||
-      (n.type === 'UnaryOperation' && n.subExpression === access),
-  )[0];
-  if (!parent) return false;
+  // The parent from the function's facts: searching the body for it made this linear in its size.
+  const parent = analysis.facts(fn).parents.get(access);
+  const writes =
+    (parent?.type === 'BinaryOperation' && parent.left === access) ||
+    (parent?.type === 'UnaryOperation' && parent.subExpression === access);
+  if (!parent || !writes) return false;
   if (parent.type === 'UnaryOperation') return parent.operator === '++';
   if (parent.operator === '+=') return true;
   if (parent.operator !== '=') return false;

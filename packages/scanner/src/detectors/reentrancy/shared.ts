@@ -35,6 +35,8 @@ export type CallContext = {
 };
 
 const maxDepth = 5;
+/** Paths along which one callee is entered from one entry point (see `callContexts`). */
+const maxPathsPerCallee = 8;
 
 /** Calls that leave the contract. */
 const outgoingKinds = new Set([
@@ -98,12 +100,18 @@ export function callContexts(analysis: Analysis, entry: FunctionIR): CallContext
   const cached = contextCache.get(entry);
   if (cached) return cached;
   const out: CallContext[] = [];
+  // Paths through internal calls multiply (call sites to the power of the depth): each callee is
+  // entered along a few paths per entry point, which finds its calls without enumerating them all.
+  const visits = new Map<FunctionIR, number>();
   const visit = (fn: FunctionIR, chain: ChainLink[]) => {
     for (const call of analysis.facts(fn).calls) {
       if (call.kind === 'internal' || call.kind === 'library') {
         if (chain.length >= maxDepth) continue;
         for (const target of call.targets) {
           if (!target.body || target === entry || chain.some((link) => link.fn === target)) continue;
+          const seen = visits.get(target) ?? 0;
+          if (seen >= maxPathsPerCallee) continue;
+          visits.set(target, seen + 1);
           visit(target, [...chain, { site: call, fn }]);
         }
         continue;
@@ -242,16 +250,27 @@ export function accessSummary(analysis: Analysis, fn: FunctionIR): PathAccess[] 
   // outer call already. (Handing out the array being filled made `f` iterate over itself forever.)
   if (summaryInProgress.has(fn)) return pathAccesses(analysis, fn);
   summaryInProgress.add(fn);
-  const out: PathAccess[] = [...pathAccesses(analysis, fn)];
+  // Each access once (once checked, once not): a callee reached from many call sites, or through
+  // a cycle, must not multiply the summary (it grew as call sites to the power of call depth).
+  const out: PathAccess[] = [];
+  const seen = { checked: new Set<Node>(), unchecked: new Set<Node>() };
+  const add = (access: PathAccess) => {
+    const set = access.checked ? seen.checked : seen.unchecked;
+    if (set.has(access.node)) return;
+    set.add(access.node);
+    out.push(access);
+  };
+  for (const access of pathAccesses(analysis, fn)) add(access);
   for (const call of analysis.facts(fn).calls) {
     if (call.kind !== 'internal' && call.kind !== 'library') continue;
     // What a callee reads to compute a value the caller tests is checked too.
     const tested = call.returnUse === 'checked';
     for (const target of call.targets)
       for (const access of accessSummary(analysis, target))
-        out.push(tested && access.read && !access.checked ? { ...access, checked: true } : access);
+        add(tested && access.read && !access.checked ? { ...access, checked: true } : access);
   }
-  for (const use of fn.modifiers) if (use.definition) out.push(...accessSummary(analysis, use.definition));
+  for (const use of fn.modifiers)
+    if (use.definition) for (const access of accessSummary(analysis, use.definition)) add(access);
   summaryInProgress.delete(fn);
   summaryCache.set(fn, out);
   return out;
