@@ -52,6 +52,17 @@ export type {
   ReentrancyEvent,
   ValueFlowEvent,
 } from './events/types.ts';
+export { checkAbi } from './preflight/checkAbi.ts';
+export { checkCode } from './preflight/checkCode.ts';
+export { checkEndpoint, checkWebSocket, type EndpointCheck } from './preflight/checkEndpoint.ts';
+export { checkGuardianPause, checkSafePause } from './preflight/checkResponder.ts';
+export {
+  formatPreflight,
+  type PreflightReport,
+  type RunPreflightParameters,
+  runPreflight,
+} from './preflight/runPreflight.ts';
+export type { PreflightCheck, PreflightResult } from './preflight/types.ts';
 export {
   type BuildPrivilegeMapParameters,
   buildPrivilegeMap,
@@ -66,17 +77,6 @@ export type {
   PrivilegeMap,
   PrivilegeOverrides,
 } from './privilege/types.ts';
-export { checkAbi } from './preflight/checkAbi.ts';
-export { checkCode } from './preflight/checkCode.ts';
-export { checkEndpoint, checkWebSocket, type EndpointCheck } from './preflight/checkEndpoint.ts';
-export { checkGuardianPause, checkSafePause } from './preflight/checkResponder.ts';
-export {
-  formatPreflight,
-  type PreflightReport,
-  type RunPreflightParameters,
-  runPreflight,
-} from './preflight/runPreflight.ts';
-export type { PreflightCheck, PreflightResult } from './preflight/types.ts';
 export * from './responder/index.ts';
 export * from './rules/index.ts';
 export {

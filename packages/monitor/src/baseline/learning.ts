@@ -1,9 +1,9 @@
 import type { CallFrame, Tx } from '@bulwark/chain';
 import type { MonitorEvent } from '../events/types.ts';
-import { type DecayOptions, decayProfile, defaultDecay } from './decay.ts';
 import { standardPrivilege } from '../privilege/classify.ts';
 import { learnPrivilege } from '../privilege/learn.ts';
 import type { PrivilegeMap } from '../privilege/types.ts';
+import { type DecayOptions, decayProfile, defaultDecay } from './decay.ts';
 import { type Contribution, learnTransaction, type WindowTracker } from './profile.ts';
 import type { ContractProfile } from './types.ts';
 

@@ -61,7 +61,9 @@ export class CompositeScore {
     const touched = new Map<string, Set<string>>();
     const base = accounts.map((account) => account.toLowerCase());
     for (const signal of signals) {
-      const own = [signal.actor, ...(signal.linked ?? [])].flatMap((account) => (account ? [account.toLowerCase()] : []));
+      const own = [signal.actor, ...(signal.linked ?? [])].flatMap((account) =>
+        account ? [account.toLowerCase()] : [],
+      );
       const behind = base.length > 0 ? [...new Set([...base, ...own])] : base;
       const rules = this.rulesOf(signal.contract, block);
       const key = `${signal.ruleId}|${behind[0] ?? ''}`;
