@@ -1,0 +1,78 @@
+/** The run's table on the terminal and its rows in BENCHMARKS.md (appended under the monitor's marker). */
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { percentile } from './fees.ts';
+import { type AttackFunds, reachableShare, savedShare } from './measurement.ts';
+
+export type Row = { data: string; figure: string; peer: string; ratio: string };
+
+export type SideOutcome = AttackFunds & {
+  paused: boolean;
+  /** Blocks from the strike's block to the pause (0: the same block or before it). */
+  blocksToPause: number | undefined;
+  rounds: number;
+};
+
+export type AttackOutcome = {
+  name: string;
+  victim: string;
+  singleTransaction: boolean;
+  description: string;
+  attackerTipGwei: number;
+  bulwark: SideOutcome;
+  naive: SideOutcome | undefined;
+};
+
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+export const ms = (value: number) => (Number.isNaN(value) ? '—' : `${value.toFixed(1)} ms`);
+const units = (value: bigint) =>
+  (Number(value / 10n ** 15n) / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+/** A row per attack: Bulwark's share saved against its target and the naive script's in the same run. */
+export function attackRow(outcome: AttackOutcome): Row {
+  const { bulwark, naive } = outcome;
+  const saved = savedShare(bulwark);
+  const target = outcome.singleTransaction ? 1 : 0.95;
+  const naiveSaved = naive ? savedShare(naive) : undefined;
+  const paused = bulwark.paused
+    ? `paused ${bulwark.blocksToPause === 0 ? "before or in the strike's block" : `${bulwark.blocksToPause} block(s) after the strike`}`
+    : `not paused in ${bulwark.rounds} blocks`;
+  return {
+    data: `${outcome.name} on its own victim (${outcome.victim}; ${outcome.singleTransaction ? 'single tx, left pending' : 'multi-tx, strike mined unseen'}; attacker tip ${outcome.attackerTipGwei.toFixed(1)} gwei)`,
+    figure: `Bulwark saved ${pct(saved)} (lost ${units(bulwark.lost)} of ${units(bulwark.atRisk)}; ${paused}; reachable ${pct(reachableShare(bulwark))})`,
+    peer: `naive 5%/block script saved ${naiveSaved === undefined ? '—' : pct(naiveSaved)}${naive ? ` (${naive.paused ? `paused after ${naive.blocksToPause} block(s)` : 'never paused'})` : ''}; target ≥ ${pct(target)}`,
+    ratio: `${(saved / target).toFixed(2)} of target (${saved >= target ? 'met' : 'missed'}); vs naive ${naiveSaved === undefined || naiveSaved === 0 ? '—' : (saved / naiveSaved).toFixed(2)}`,
+  };
+}
+
+export function latencyRow(label: string, values: readonly number[], targetMs: number, peer: string): Row {
+  const p99 = percentile(values, 99);
+  return {
+    data: `${values.length} ${label}`,
+    figure: `p50 ${ms(percentile(values, 50))}, p99 ${ms(p99)}`,
+    peer,
+    ratio: Number.isNaN(p99)
+      ? '— (none measured)'
+      : `${(p99 / targetMs).toFixed(2)} (${p99 < targetMs ? 'met' : 'missed'})`,
+  };
+}
+
+export function printTable(rows: readonly Row[]): void {
+  for (const row of rows) {
+    console.log(`\n• ${row.data}\n    ${row.figure}\n    peer/limit: ${row.peer}\n    ratio: ${row.ratio}`);
+  }
+}
+
+/** Appends the rows under the monitor's table in BENCHMARKS.md and to bench/.out/monitor.log. */
+export function appendRows(repo: string, date: string, commit: string, rows: readonly Row[]): void {
+  const lines = rows.map((row) => `| ${date} | ${commit} | ${row.data} | ${row.figure} | ${row.peer} | ${row.ratio} |`);
+  const file = path.join(repo, 'BENCHMARKS.md');
+  const marker = '<!-- bench:monitor rows -->';
+  let text = readFileSync(file, 'utf8');
+  if (!text.includes(marker)) {
+    text = `${text.trimEnd()}\n${marker}\n`;
+  }
+  writeFileSync(file, text.replace(marker, `${lines.join('\n')}\n${marker}`));
+  mkdirSync(path.join(repo, 'bench/.out'), { recursive: true });
+  appendFileSync(path.join(repo, 'bench/.out/monitor.log'), `${lines.join('\n')}\n`);
+}
