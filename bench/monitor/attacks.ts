@@ -10,7 +10,7 @@ import { type Abi, type Address, type Hex, type LocalAccount, parseAbi, parseEth
 import type { DemoChain } from '../../packages/cli/src/demo/demoChain.ts';
 import type { Sender, Sent } from './chain.ts';
 import type { FeeBid } from './fees.ts';
-import { encode, type Kit, type Shared, type VictimKey } from './victims.ts';
+import { encode, holdingsOf, type Kit, type Shared, type VictimKey } from './victims.ts';
 
 export const attackNames = [
   'reentrancy-drain',
@@ -68,17 +68,6 @@ const erc20 = parseAbi([
   'function allowance(address, address) view returns (uint256)',
 ]);
 const attackGas = 3_000_000n;
-
-async function holdingsOf(chain: DemoChain, holder: Address, assets: readonly (Address | 'native')[]): Promise<bigint> {
-  let total = 0n;
-  for (const asset of assets) {
-    total +=
-      asset === 'native'
-        ? await chain.balance(holder)
-        : await chain.client.readContract({ address: asset, abi: erc20, functionName: 'balanceOf', args: [holder] });
-  }
-  return total;
-}
 
 async function deployAttacker(context: AttackContext, name: string, args: readonly unknown[]) {
   const artifact = context.artifacts.contracts[name]!;

@@ -13,19 +13,27 @@ import type { FeeBid } from './fees.ts';
 export type Sent = { hash: Hex; from: Address; fee: FeeBid };
 
 export function createSender(chain: DemoChain) {
-  const nonces = new Map<string, number>();
+  /** Per account, the next nonce to hand out: a promise chain, so concurrent sends get distinct nonces. */
+  const nonces = new Map<string, Promise<number>>();
   let baseFee = 0n;
 
-  async function nonceOf(address: Address): Promise<number> {
-    const known = nonces.get(address);
-    if (known !== undefined) return known;
-    const fetched = await chain.client.getTransactionCount({ address, blockTag: 'pending' });
-    nonces.set(address, fetched);
-    return fetched;
+  function reserveNonce(address: Address): Promise<number> {
+    const next = nonces.get(address) ?? chain.client.getTransactionCount({ address, blockTag: 'pending' });
+    nonces.set(
+      address,
+      next.then((nonce) => nonce + 1),
+    );
+    return next;
   }
 
-  async function send(from: LocalAccount, call: Partial<Call> & { data: Hex }, fee: FeeBid, gas = 400_000n) {
-    const nonce = await nonceOf(from.address);
+  async function send(
+    from: LocalAccount,
+    call: Partial<Call> & { data: Hex },
+    fee: FeeBid,
+    gas = 400_000n,
+    nonceGiven?: number,
+  ) {
+    const nonce = nonceGiven ?? (await reserveNonce(from.address));
     const common = { chainId: foundry.id, nonce, to: call.to ?? null, data: call.data, value: call.value ?? 0n, gas };
     const signed =
       fee.type === 'legacy'
@@ -40,10 +48,10 @@ export function createSender(chain: DemoChain) {
     try {
       hash = (await chain.rpc({ method: 'eth_sendRawTransaction', params: [signed] })) as Hex;
     } catch (error) {
+      // The node refused it: its view of the account's nonce is the truth from here.
       nonces.delete(from.address);
       throw error;
     }
-    nonces.set(from.address, nonce + 1);
     chain.onSent?.(hash, performance.timeOrigin + performance.now());
     return { hash, from: from.address, fee } satisfies Sent;
   }
@@ -52,9 +60,9 @@ export function createSender(chain: DemoChain) {
     send,
     /** Sends a deployment; the address follows from the sender's nonce. */
     async deploy(from: LocalAccount, artifact: Artifact, args: readonly unknown[], fee: FeeBid) {
-      const nonce = await nonceOf(from.address);
+      const nonce = await reserveNonce(from.address);
       const data = encodeDeployData({ abi: artifact.abi as Abi, bytecode: artifact.bytecode, args });
-      const sent = await send(from, { data }, fee, 5_000_000n);
+      const sent = await send(from, { data }, fee, 5_000_000n, nonce);
       return { ...sent, address: getContractAddress({ from: from.address, nonce: BigInt(nonce) }) };
     },
     /** Reads the latest base fee (after each block): legacy prices and fee caps follow it. */

@@ -8,7 +8,7 @@ export type Row = { data: string; figure: string; peer: string; ratio: string };
 
 export type SideOutcome = AttackFunds & {
   paused: boolean;
-  /** Blocks from the strike's block to the pause (0: the same block or before it). */
+  /** Blocks from the strike's block to the pause (0: the strike's own block). */
   blocksToPause: number | undefined;
   rounds: number;
 };
@@ -35,7 +35,7 @@ export function attackRow(outcome: AttackOutcome): Row {
   const target = outcome.singleTransaction ? 1 : 0.95;
   const naiveSaved = naive ? savedShare(naive) : undefined;
   const paused = bulwark.paused
-    ? `paused ${bulwark.blocksToPause === 0 ? "before or in the strike's block" : `${bulwark.blocksToPause} block(s) after the strike`}`
+    ? `paused ${bulwark.blocksToPause === 0 ? "in the strike's block" : `${bulwark.blocksToPause} block(s) after the strike`}`
     : `not paused in ${bulwark.rounds} blocks`;
   return {
     data: `${outcome.name} on its own victim (${outcome.victim}; ${outcome.singleTransaction ? 'single tx, left pending' : 'multi-tx, strike mined unseen'}; attacker tip ${outcome.attackerTipGwei.toFixed(1)} gwei)`,

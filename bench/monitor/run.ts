@@ -47,7 +47,7 @@ import {
   type SideOutcome,
 } from './report.ts';
 import { type AdminWork, createBenignTraffic } from './traffic.ts';
-import { deployKit, deployShared, encode, type Kit, type Victim, victimKeys } from './victims.ts';
+import { deployKit, deployShared, encode, holdingsOf, type Kit, mirrorHoldings, victimKeys } from './victims.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -60,11 +60,11 @@ const { values: flags } = parseArgs({
   },
 });
 const quick = flags.quick ?? false;
-const benignTarget = Number(flags.benign ?? (quick ? 3_000 : 50_000));
-const learnBlocks = quick ? 80 : 250;
+const benignTarget = Number(flags.benign ?? (quick ? 2_000 : 50_000));
+const learnBlocks = quick ? 60 : 250;
 const txsPerBlock = 25;
 const users = 48;
-const attackRounds = quick ? 20 : 40;
+const attackRounds = quick ? 12 : 40;
 const pendingWaitMs = Number(flags['pending-wait-ms']);
 const chosen = (flags.attack ?? [...attackNames]).flatMap((name) => name.split(','));
 for (const name of chosen) {
@@ -104,6 +104,8 @@ try {
   const bulwarkKit = await deployKit(chain, sender, artifacts, shared, cast, 'bulwark', guardian.address, setupFee);
   const naiveKit = await deployKit(chain, sender, artifacts, shared, cast, 'naive', naiveGuardian.address, setupFee);
   const desk = await chain.account('otc-desk');
+  const mirror = await chain.account('mirror-depositor');
+  await chain.rpc({ method: 'anvil_setBalance', params: [mirror.address, toHex(10n ** 24n)] });
   const token = artifacts.contracts.DemoToken!.abi;
   await sender.send(admin, { to: shared.stable, data: encode(token, 'mint', [desk.address, 10n ** 25n]) }, setupFee);
   await sender.send(
@@ -264,26 +266,15 @@ try {
     return number;
   };
   const isPaused = (address: Address) => chain.client.readContract({ address, abi: pausedAbi, functionName: 'paused' });
-  const holdings = async (victim: Victim) => {
-    let total = 0n;
-    for (const asset of victim.assets) {
-      total +=
-        asset === 'native'
-          ? await chain.balance(victim.address)
-          : await chain.client.readContract({
-              address: asset,
-              abi: parseAbi(['function balanceOf(address) view returns (uint256)']),
-              functionName: 'balanceOf',
-              args: [victim.address],
-            });
-    }
-    return total;
-  };
   const holdingsOfKit = async (kit: Kit) =>
     new Map(
       await Promise.all(
         victimKeys.map(
-          async (key) => [kit.victims[key].address.toLowerCase(), await holdings(kit.victims[key])] as const,
+          async (key) =>
+            [
+              kit.victims[key].address.toLowerCase(),
+              await holdingsOf(chain, kit.victims[key].address, kit.victims[key].assets),
+            ] as const,
         ),
       ),
     );
@@ -378,6 +369,11 @@ try {
     const victim = kit.victims[plan.victim];
     const attacker = await chain.account(`attacker-${plan.name}-${side}`);
     const loot = (await chain.account(`loot-${plan.name}-${side}`)).address;
+    if (side === 'naive') {
+      await mirrorHoldings(chain, sender, artifacts, bulwarkKit.victims[plan.victim], victim, mirror, desk, setupFee);
+      await traffic.sendBlock();
+      await mineAndWatch();
+    }
     const prepared = await plan.prepare({
       chain,
       sender,

@@ -353,8 +353,10 @@ export function createBenignTraffic(options: TrafficOptions) {
       const count = burst
         ? options.txsPerBlock * 4
         : Math.max(1, Math.round(options.txsPerBlock * random.between(0.6, 1.4)));
-      let sent = 0;
-      for (let i = 0; i < count; i++) sent += await userAction(random.pick(users));
+      // Users submit at once, as they do between two blocks (each account's nonces stay in order).
+      const submitted: Promise<number>[] = [];
+      for (let i = 0; i < count; i++) submitted.push(userAction(random.pick(users)));
+      let sent = (await Promise.all(submitted)).reduce((sum, one) => sum + one, 0);
       sent += await arbitrage();
       if (block % 20 === 0)
         sent += await send(

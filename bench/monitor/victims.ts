@@ -243,3 +243,79 @@ export async function deployKit(
   await chain.mine();
   return { side, guardian, pairA, pairB, victims, founders };
 }
+
+const balanceAbi = [
+  {
+    type: 'function',
+    name: 'balanceOf',
+    stateMutability: 'view',
+    inputs: [{ name: 'account', type: 'address' }],
+    outputs: [{ name: '', type: 'uint256' }],
+  },
+] as const satisfies Abi;
+
+/** A victim's holdings: the sum over its assets (every asset counts 1:1; the pairs are seeded at 1:1). */
+export async function holdingsOf(chain: DemoChain, holder: Address, assets: Victim['assets']): Promise<bigint> {
+  let total = 0n;
+  for (const asset of assets) total += await holdingOf(chain, holder, asset);
+  return total;
+}
+
+export async function holdingOf(chain: DemoChain, holder: Address, asset: Address | 'native'): Promise<bigint> {
+  return asset === 'native'
+    ? chain.balance(holder)
+    : chain.client.readContract({ address: asset, abi: balanceAbi, functionName: 'balanceOf', args: [holder] });
+}
+
+/**
+ * Brings the naive kit's copy of a victim up to the Bulwark copy's holdings, through the victim's
+ * own deposit paths, so that an attack meets the same value on both (the Bulwark copy grew with
+ * the benign traffic). `mirror` holds the ether and buys the tokens from `desk`. Not mined.
+ */
+export async function mirrorHoldings(
+  chain: DemoChain,
+  sender: Sender,
+  artifacts: Artifacts,
+  source: Victim,
+  copy: Victim,
+  mirror: LocalAccount,
+  desk: LocalAccount,
+  fee: FeeBid,
+): Promise<void> {
+  const token = artifacts.contracts.DemoToken!.abi;
+  const call = (to: Address, abi: Abi, fn: string, args: readonly unknown[] = [], value?: bigint) =>
+    sender.send(mirror, { to, data: encode(abi, fn, args), value }, fee, 300_000n);
+  for (const asset of copy.assets) {
+    const missing = (await holdingOf(chain, source.address, asset)) - (await holdingOf(chain, copy.address, asset));
+    if (missing <= 0n) continue;
+    if (asset !== 'native') {
+      await sender.send(desk, { to: asset, data: encode(token, 'transfer', [mirror.address, missing]) }, fee);
+      await call(asset, token, 'approve', [copy.address, maxUint256]);
+    }
+    switch (copy.key) {
+      case 'savings':
+        await call(copy.address, copy.abi, 'save', [], missing);
+        break;
+      case 'operatorVault':
+        await call(copy.address, copy.abi, 'stake', [], missing);
+        break;
+      case 'flashLender':
+      case 'spotLender':
+        await call(copy.address, copy.abi, 'fund', [missing]);
+        break;
+      case 'proxyVault':
+        if (asset === 'native') await call(copy.address, copy.abi, 'depositEther', [], missing);
+        else await call(copy.address, copy.abi, 'deposit', [asset, missing]);
+        break;
+      case 'splitter':
+      case 'treasury':
+        // Revenue: plain transfers in.
+        if (asset === 'native')
+          await sender.send(mirror, { to: copy.address, data: '0x', value: missing }, fee, 100_000n);
+        else await call(asset, token, 'transfer', [copy.address, missing]);
+        break;
+      case 'router':
+        break;
+    }
+  }
+}
