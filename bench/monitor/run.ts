@@ -10,7 +10,7 @@
  * The monitor runs as a user runs it: a config file (documented keys only) through
  * `createMonitorsFromConfig`, guardian breakers with autoPause, mempool on.
  *
- * Flags: --quick (3,000 benign txs, shorter attacks: a few minutes), --benign N, --attack NAME
+ * Flags: --quick (2,000 benign txs, 12-block attacks: a few minutes), --benign N, --attack NAME
  * (repeatable; default all), --seed N, --no-append (print only).
  */
 import { execFileSync } from 'node:child_process';
