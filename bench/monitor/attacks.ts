@@ -10,7 +10,7 @@ import { type Abi, type Address, type Hex, type LocalAccount, parseAbi, parseEth
 import type { DemoChain } from '../../packages/cli/src/demo/demoChain.ts';
 import type { Sender, Sent } from './chain.ts';
 import type { FeeBid } from './fees.ts';
-import { encode, holdingsOf, type Kit, type Shared, type VictimKey } from './victims.ts';
+import { encode, holdingsOf, type Kit, type Shared, type Victim, type VictimKey } from './victims.ts';
 
 export const attackNames = [
   'reentrancy-drain',
@@ -69,10 +69,35 @@ const erc20 = parseAbi([
 ]);
 const attackGas = 3_000_000n;
 
+/** Deploys one of the attacker's contracts; `call` sends the attacker's transactions to it at the attack's tip. */
 async function deployAttacker(context: AttackContext, name: string, args: readonly unknown[]) {
   const artifact = context.artifacts.contracts[name]!;
   const deployed = await context.sender.deploy(context.attacker, artifact, args, context.fee);
-  return { address: deployed.address, abi: artifact.abi as Abi };
+  const abi = artifact.abi as Abi;
+  return {
+    address: deployed.address,
+    abi,
+    call: (
+      functionName: string,
+      args: readonly unknown[] = [],
+      options: { value?: bigint; type?: FeeBid['type']; gas?: bigint } = {},
+    ) =>
+      context.sender.send(
+        context.attacker,
+        { to: deployed.address, data: encode(abi, functionName, args), value: options.value },
+        { ...context.fee, type: options.type ?? context.fee.type },
+        options.gas ?? attackGas,
+      ),
+  };
+}
+
+/** What is at risk when the victim's own holdings are. */
+function victimAtRisk(context: AttackContext, victim: Victim, attacker: readonly Address[]) {
+  return {
+    holders: [victim.address],
+    attackerSet: [context.attacker.address, ...attacker],
+    atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+  };
 }
 
 /** Rounds of `perRound` calls until `maxRounds`; round 0 (the strike) is a single call. */
@@ -100,18 +125,9 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
         const victim = context.kit.victims.savings;
         const contract = await deployAttacker(context, 'SavingsReentrancer', [victim.address]);
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, contract.address],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [contract.address]),
           maxRounds,
-          step: repeated(1, async () =>
-            context.sender.send(
-              context.attacker,
-              { to: contract.address, data: encode(contract.abi, 'strike', [7n]), value: parseEther('10') },
-              { ...context.fee, type: 'legacy' },
-              attackGas,
-            ),
-          ),
+          step: repeated(1, () => contract.call('strike', [7n], { value: parseEther('10'), type: 'legacy' })),
         };
       },
     },
@@ -134,24 +150,10 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
         ]);
         await buyFromDesk(context, shared.collateral, contract.address, '3000');
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, contract.address],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [contract.address]),
           maxRounds: 1,
           step: async (round) =>
-            round > 0
-              ? []
-              : [
-                  await context.sender.send(
-                    context.attacker,
-                    {
-                      to: contract.address,
-                      data: encode(contract.abi, 'strike', [parseEther('900000'), parseEther('3000')]),
-                    },
-                    context.fee,
-                    attackGas,
-                  ),
-                ],
+            round > 0 ? [] : [await contract.call('strike', [parseEther('900000'), parseEther('3000')])],
         };
       },
     },
@@ -168,9 +170,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
         const sweeper = await deployAttacker(context, 'VaultSweepLogic', []);
         const assets: Address[] = [zeroAddress, shared.stable, shared.collateral];
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, sweeper.address, context.loot],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [sweeper.address, context.loot]),
           maxRounds: 2,
           step: async (round) => {
             if (round === 0) {
@@ -184,6 +184,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
               ];
             }
             const sent: Sent[] = [];
+            // Through the proxy's fallback, so with the proxy's funds.
             for (const asset of assets) {
               sent.push(
                 await context.sender.send(
@@ -209,26 +210,11 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
       async prepare(context) {
         const victim = context.kit.victims.splitter;
         const contract = await deployAttacker(context, 'DustClaimer', [victim.address]);
-        await context.chain.mine();
-        await context.sender.send(
-          context.attacker,
-          { to: contract.address, data: encode(contract.abi, 'enroll'), value: parseEther('0.1') },
-          context.fee,
-          attackGas,
-        );
+        await contract.call('enroll', [], { value: parseEther('0.1') });
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, contract.address],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [contract.address]),
           maxRounds,
-          step: repeated(8, async () =>
-            context.sender.send(
-              context.attacker,
-              { to: contract.address, data: encode(contract.abi, 'claim') },
-              context.fee,
-              300_000n,
-            ),
-          ),
+          step: repeated(8, () => contract.call('claim', [], { gas: 300_000n })),
         };
       },
     },
@@ -243,24 +229,10 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
         const victim = context.kit.victims.operatorVault;
         const contract = await deployAttacker(context, 'OperatorHijacker', [victim.address]);
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, contract.address],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [contract.address]),
           maxRounds: 2,
           step: async (round) => [
-            await context.sender.send(
-              context.attacker,
-              {
-                to: contract.address,
-                data: encode(
-                  contract.abi,
-                  round === 0 ? 'takeOver' : 'drain',
-                  round === 0 ? [] : [parseEther('1000000')],
-                ),
-              },
-              context.fee,
-              attackGas,
-            ),
+            await (round === 0 ? contract.call('takeOver') : contract.call('drain', [parseEther('1000000')])),
           ],
         };
       },
@@ -284,23 +256,12 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
         await buyFromDesk(context, shared.stable, contract.address, '400000');
         await buyFromDesk(context, shared.collateral, contract.address, '6000');
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, contract.address],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [contract.address]),
           maxRounds: 2,
           step: async (round) => [
-            await context.sender.send(
-              context.attacker,
-              {
-                to: contract.address,
-                data:
-                  round === 0
-                    ? encode(contract.abi, 'pump', [parseEther('400000')])
-                    : encode(contract.abi, 'harvest', [parseEther('6000'), parseEther('100000000')]),
-              },
-              context.fee,
-              attackGas,
-            ),
+            await (round === 0
+              ? contract.call('pump', [parseEther('400000')])
+              : contract.call('harvest', [parseEther('6000'), parseEther('100000000')])),
           ],
         };
       },
@@ -322,9 +283,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
           functionName: 'PAYER_ROLE',
         })) as Hex;
         return {
-          holders: [victim.address],
-          attackerSet: [context.attacker.address, contract.address],
-          atRisk: () => holdingsOf(context.chain, victim.address, victim.assets),
+          ...victimAtRisk(context, victim, [contract.address]),
           maxRounds: 2,
           step: async (round) => {
             if (round === 0) {
@@ -338,16 +297,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
               ];
             }
             const sent: Sent[] = [];
-            for (const asset of [zeroAddress, shared.stable]) {
-              sent.push(
-                await context.sender.send(
-                  context.attacker,
-                  { to: contract.address, data: encode(contract.abi, 'empty', [asset]) },
-                  context.fee,
-                  attackGas,
-                ),
-              );
-            }
+            for (const asset of [zeroAddress, shared.stable]) sent.push(await contract.call('empty', [asset]));
             return sent;
           },
         };
@@ -412,12 +362,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
               functionName: 'balanceOf',
               args: [pull.from],
             });
-            return context.sender.send(
-              context.attacker,
-              { to: contract.address, data: encode(contract.abi, 'harvest', [pull.token, [pull.from], [balance]]) },
-              { ...context.fee, type: 'legacy' },
-              attackGas,
-            );
+            return contract.call('harvest', [pull.token, [pull.from], [balance]], { type: 'legacy' });
           }),
         };
       },

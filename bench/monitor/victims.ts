@@ -285,34 +285,39 @@ export async function mirrorHoldings(
   const token = artifacts.contracts.DemoToken!.abi;
   const call = (to: Address, abi: Abi, fn: string, args: readonly unknown[] = [], value?: bigint) =>
     sender.send(mirror, { to, data: encode(abi, fn, args), value }, fee, 300_000n);
+  const missing = new Map<Address | 'native', bigint>();
   for (const asset of copy.assets) {
-    const missing = (await holdingOf(chain, source.address, asset)) - (await holdingOf(chain, copy.address, asset));
-    if (missing <= 0n) continue;
-    if (asset !== 'native') {
-      await sender.send(desk, { to: asset, data: encode(token, 'transfer', [mirror.address, missing]) }, fee);
-      await call(asset, token, 'approve', [copy.address, maxUint256]);
-    }
+    const gap = (await holdingOf(chain, source.address, asset)) - (await holdingOf(chain, copy.address, asset));
+    if (gap > 0n) missing.set(asset, gap);
+  }
+  // The tokens first, in a block of their own: the desk and the mirror are different senders.
+  for (const [asset, gap] of missing) {
+    if (asset === 'native') continue;
+    await sender.send(desk, { to: asset, data: encode(token, 'transfer', [mirror.address, gap]) }, fee);
+    await call(asset, token, 'approve', [copy.address, maxUint256]);
+  }
+  await chain.mine();
+  for (const [asset, gap] of missing) {
     switch (copy.key) {
       case 'savings':
-        await call(copy.address, copy.abi, 'save', [], missing);
+        await call(copy.address, copy.abi, 'save', [], gap);
         break;
       case 'operatorVault':
-        await call(copy.address, copy.abi, 'stake', [], missing);
+        await call(copy.address, copy.abi, 'stake', [], gap);
         break;
       case 'flashLender':
       case 'spotLender':
-        await call(copy.address, copy.abi, 'fund', [missing]);
+        await call(copy.address, copy.abi, 'fund', [gap]);
         break;
       case 'proxyVault':
-        if (asset === 'native') await call(copy.address, copy.abi, 'depositEther', [], missing);
-        else await call(copy.address, copy.abi, 'deposit', [asset, missing]);
+        if (asset === 'native') await call(copy.address, copy.abi, 'depositEther', [], gap);
+        else await call(copy.address, copy.abi, 'deposit', [asset, gap]);
         break;
       case 'splitter':
       case 'treasury':
         // Revenue: plain transfers in.
-        if (asset === 'native')
-          await sender.send(mirror, { to: copy.address, data: '0x', value: missing }, fee, 100_000n);
-        else await call(asset, token, 'transfer', [copy.address, missing]);
+        if (asset === 'native') await sender.send(mirror, { to: copy.address, data: '0x', value: gap }, fee, 100_000n);
+        else await call(asset, token, 'transfer', [copy.address, gap]);
         break;
       case 'router':
         break;
