@@ -44,6 +44,20 @@ describe('lossOfTransaction', () => {
     expect(lossOfTransaction(scope, logs, trace)).toBe(0n);
   });
 
+  test('behavior: what the attacker paid in to the holders in the same transaction is netted out', () => {
+    const trace: Frame = {
+      from: attacker,
+      to: victim,
+      value: '0xa',
+      calls: [
+        { from: victim, to: attacker, value: '0xa' },
+        { from: victim, to: attacker, value: '0xa' },
+      ],
+    };
+    expect(lossOfTransaction(scope, [transfer(attacker, victim, 5n)], trace)).toBe(5n);
+    expect(lossOfTransaction(scope, [transfer(attacker, victim, 50n)], trace)).toBe(0n);
+  });
+
   test('behavior: a frame that failed moved nothing, nor did its children', () => {
     const trace: Frame = {
       from: attacker,

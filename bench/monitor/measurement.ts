@@ -20,32 +20,35 @@ export type LossScope = {
 
 const topicAddress = (topic: string) => `0x${topic.slice(-40)}`.toLowerCase();
 
-/** Value moved from a holder to the attacker by one successful transaction's logs and trace. */
+/**
+ * Value moved from a holder to the attacker by one successful transaction's logs and trace, net of
+ * what the attacker paid in to the holders in the same transaction (the reentrancy attacker's own
+ * deposit, the flash-loan attacker's collateral), never below zero.
+ */
 export function lossOfTransaction(scope: LossScope, logs: readonly Log[], trace: Frame | undefined): bigint {
   let lost = 0n;
+  let paidIn = 0n;
   for (const log of logs) {
     if (log.topics[0] !== transferTopic || log.topics.length !== 3) continue;
     if (!scope.tokens.has(log.address.toLowerCase())) continue;
-    if (scope.holders.has(topicAddress(log.topics[1]!)) && scope.attacker.has(topicAddress(log.topics[2]!))) {
-      lost += BigInt(log.data);
-    }
+    const [from, to] = [topicAddress(log.topics[1]!), topicAddress(log.topics[2]!)];
+    if (scope.holders.has(from) && scope.attacker.has(to)) lost += BigInt(log.data);
+    if (scope.attacker.has(from) && scope.holders.has(to)) paidIn += BigInt(log.data);
   }
   const visit = (frame: Frame) => {
     // A frame that failed was rolled back with everything under it.
     if (frame.error) return;
     const value = frame.value ? BigInt(frame.value) : 0n;
-    if (
-      value > 0n &&
-      frame.to &&
-      scope.holders.has(frame.from.toLowerCase()) &&
-      scope.attacker.has(frame.to.toLowerCase())
-    ) {
-      lost += value;
+    const from = frame.from.toLowerCase();
+    const to = frame.to?.toLowerCase();
+    if (value > 0n && to !== undefined) {
+      if (scope.holders.has(from) && scope.attacker.has(to)) lost += value;
+      if (scope.attacker.has(from) && scope.holders.has(to)) paidIn += value;
     }
     for (const call of frame.calls ?? []) visit(call);
   };
   if (trace) visit(trace);
-  return lost;
+  return lost > paidIn ? lost - paidIn : 0n;
 }
 
 export type AttackFunds = {
