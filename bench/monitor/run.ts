@@ -349,7 +349,7 @@ try {
 
   // ---- Attacks ----
   const typicalTip = medianFee(traffic.fees, parseGwei('1'));
-  const candidates = [...traffic.users().map((u) => u.address), ...bulwarkKit.founders.map((f) => f.address)];
+  const userAddresses = traffic.users().map((u) => u.address);
   const plans = attackPlans({ maxRounds: attackRounds });
   const outcomes: AttackOutcome[] = [];
   const attackPauseMs: number[] = [];
@@ -358,6 +358,19 @@ try {
     const multiple = random.between(10, 30);
     const fee = attackerFee(typicalTip, multiple);
     log(`Attack ${name} (tip ${formatGwei(fee.priorityFee)} gwei, ${multiple.toFixed(0)}× typical)…`);
+    // Both copies meet the attack with the same holdings: the naive copy is topped up first.
+    await mirrorHoldings(
+      chain,
+      sender,
+      artifacts,
+      bulwarkKit.victims[plan.victim],
+      naiveKit.victims[plan.victim],
+      mirror,
+      desk,
+      setupFee,
+    );
+    await traffic.sendBlock();
+    await mineAndWatch();
     const pausesBefore = pauses.length;
     const bulwark = await runAttack(plan, bulwarkKit, fee, 'bulwark');
     for (const pause of pauses.slice(pausesBefore)) if (pause.ms !== undefined) attackPauseMs.push(pause.ms);
@@ -378,11 +391,6 @@ try {
     const victim = kit.victims[plan.victim];
     const attacker = await chain.account(`attacker-${plan.name}-${side}`);
     const loot = (await chain.account(`loot-${plan.name}-${side}`)).address;
-    if (side === 'naive') {
-      await mirrorHoldings(chain, sender, artifacts, bulwarkKit.victims[plan.victim], victim, mirror, desk, setupFee);
-      await traffic.sendBlock();
-      await mineAndWatch();
-    }
     const prepared = await plan.prepare({
       chain,
       sender,
@@ -394,7 +402,7 @@ try {
       loot,
       fee,
       desk,
-      candidates,
+      candidates: [...(side === 'bulwark' ? userAddresses : []), ...kit.founders.map((founder) => founder.address)],
     });
     // The attacker's contracts land a few blocks before the strike, among ordinary traffic.
     for (let i = 0; i < 3; i++) {
