@@ -71,10 +71,6 @@ export function createSender(chain: DemoChain) {
       baseFee = block.baseFeePerGas ?? 0n;
       return baseFee;
     },
-    /** After a transaction the sender did not make (another client used the account). */
-    forget(address: Address) {
-      nonces.delete(address);
-    },
   };
 }
 
