@@ -243,7 +243,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
       victim: 'spotLender',
       singleTransaction: false,
       description:
-        "No flash loan: 400k bUSD of the attacker's own buys bCOL in one block; the next block borrows SpotPriceLenderB dry against 6,000 bCOL.",
+        "No flash loan: 400k bUSD of the attacker's own buys bCOL in one block; the next block borrows SpotPriceLenderB dry against 15,000 bCOL.",
       async prepare(context) {
         const { shared, kit } = context;
         const victim = kit.victims.spotLender;
@@ -254,14 +254,14 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
           shared.stable,
         ]);
         await buyFromDesk(context, shared.stable, contract.address, '400000');
-        await buyFromDesk(context, shared.collateral, contract.address, '6000');
+        await buyFromDesk(context, shared.collateral, contract.address, '15000');
         return {
           ...victimAtRisk(context, victim, [contract.address]),
           maxRounds: 2,
           step: async (round) => [
             await (round === 0
               ? contract.call('pump', [parseEther('400000')])
-              : contract.call('harvest', [parseEther('6000'), parseEther('100000000')])),
+              : contract.call('harvest', [parseEther('15000'), parseEther('100000000')])),
           ],
         };
       },

@@ -58,11 +58,17 @@ contract SpotFlashBorrower {
         return keccak256("ERC3156FlashBorrower.onFlashLoan");
     }
 
-    function _borrowAll(uint256 collateralAmount) private {
+    /// @dev Borrows the lender dry against no more collateral than it needs (at most `maxCollateral`).
+    function _borrowAll(uint256 maxCollateral) private {
+        uint256 amount = stable.balanceOf(address(victim));
+        uint256 debt = amount + amount * victim.feeBps() / 10_000;
+        uint256 collateralAmount = debt * 1e18 * 10_000 / victim.ltvBps() / victim.price() + 1e18;
+        if (collateralAmount > maxCollateral) {
+            collateralAmount = maxCollateral;
+            uint256 limit = collateralAmount * victim.price() / 1e18 * victim.ltvBps() / 10_000;
+            amount = limit * 10_000 / (10_000 + victim.feeBps());
+        }
         collateral.approve(address(victim), collateralAmount);
-        uint256 limit = collateralAmount * victim.price() / 1e18 * victim.ltvBps() / 10_000;
-        uint256 amount = limit * 10_000 / (10_000 + victim.feeBps());
-        uint256 available = stable.balanceOf(address(victim));
-        victim.borrowAgainst(collateralAmount, amount < available ? amount : available);
+        victim.borrowAgainst(collateralAmount, amount);
     }
 }

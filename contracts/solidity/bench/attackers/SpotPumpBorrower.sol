@@ -32,20 +32,30 @@ contract SpotPumpBorrower {
         bought += pair.swap(address(stable), amount, 0, address(this));
     }
 
-    /// @notice Borrows up to `maxAmount` against `collateralAmount`, then sells what `pump` bought once the lender is dry.
-    function harvest(uint256 collateralAmount, uint256 maxAmount) external {
+    /// @notice Borrows up to `maxAmount` against no more collateral than it needs (at most
+    /// `maxCollateral`), then sells what `pump` bought once the lender is dry.
+    function harvest(uint256 maxCollateral, uint256 maxAmount) external {
         if (msg.sender != owner) revert NotOwner(msg.sender);
-        collateral.approve(address(victim), collateralAmount);
-        uint256 limit = collateralAmount * victim.price() / 1e18 * victim.ltvBps() / 10_000;
-        uint256 amount = limit * 10_000 / (10_000 + victim.feeBps());
-        uint256 available = stable.balanceOf(address(victim));
-        if (amount > available) amount = available;
+        uint256 amount = stable.balanceOf(address(victim));
         if (amount > maxAmount) amount = maxAmount;
+        uint256 collateralAmount = _collateralFor(amount);
+        if (collateralAmount > maxCollateral) {
+            collateralAmount = maxCollateral;
+            uint256 limit = collateralAmount * victim.price() / 1e18 * victim.ltvBps() / 10_000;
+            amount = limit * 10_000 / (10_000 + victim.feeBps());
+        }
+        collateral.approve(address(victim), collateralAmount);
         victim.borrowAgainst(collateralAmount, amount);
         if (stable.balanceOf(address(victim)) == 0 && bought > 0) {
             collateral.approve(address(pair), bought);
             pair.swap(address(collateral), bought, 0, address(this));
             bought = 0;
         }
+    }
+
+    /// @dev The collateral a loan of `amount` needs at the current spot price, rounded up.
+    function _collateralFor(uint256 amount) private view returns (uint256) {
+        uint256 debt = amount + amount * victim.feeBps() / 10_000;
+        return debt * 1e18 * 10_000 / victim.ltvBps() / victim.price() + 1e18;
     }
 }
