@@ -11,7 +11,7 @@ import { type AttackContext, type AttackName, attackNames, attackPlans } from '.
 import { createSender, type Sender } from './chain.ts';
 import { attackerFee, type FeeBid } from './fees.ts';
 import { lowerSet, measureLoss } from './measurement.ts';
-import { deployKit, deployShared, encode, type Kit, type Shared } from './victims.ts';
+import { deployKit, deployShared, encode, type Kit, openDesk, type Shared } from './victims.ts';
 
 let chain: DemoChain;
 let sender: Sender;
@@ -31,10 +31,7 @@ beforeAll(async () => {
   const cast = { admin, operator: await chain.account('ops-operator'), payer: await chain.account('ops-payer') };
   shared = await deployShared(chain, sender, artifacts, admin, fee);
   kit = await deployKit(chain, sender, artifacts, shared, cast, 'bulwark', guardian.address, fee);
-  const desk = await chain.account('otc-desk');
-  const token = artifacts.contracts.DemoToken!.abi;
-  await sender.send(admin, { to: shared.stable, data: encode(token, 'mint', [desk.address, 10n ** 25n]) }, fee);
-  await sender.send(admin, { to: shared.collateral, data: encode(token, 'mint', [desk.address, 10n ** 23n]) }, fee);
+  const desk = await openDesk(chain, sender, artifacts, shared, admin, fee);
   await chain.mine();
   context = async (name) => ({
     chain,

@@ -47,7 +47,16 @@ import {
   type SideOutcome,
 } from './report.ts';
 import { type AdminWork, createBenignTraffic } from './traffic.ts';
-import { deployKit, deployShared, encode, holdingsOf, type Kit, mirrorHoldings, victimKeys } from './victims.ts';
+import {
+  deployKit,
+  deployShared,
+  encode,
+  holdingsOf,
+  type Kit,
+  mirrorHoldings,
+  openDesk,
+  victimKeys,
+} from './victims.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -103,16 +112,9 @@ try {
   const shared = await deployShared(chain, sender, artifacts, admin, setupFee);
   const bulwarkKit = await deployKit(chain, sender, artifacts, shared, cast, 'bulwark', guardian.address, setupFee);
   const naiveKit = await deployKit(chain, sender, artifacts, shared, cast, 'naive', naiveGuardian.address, setupFee);
-  const desk = await chain.account('otc-desk');
+  const desk = await openDesk(chain, sender, artifacts, shared, admin, setupFee);
   const mirror = await chain.account('mirror-depositor');
   await chain.rpc({ method: 'anvil_setBalance', params: [mirror.address, toHex(10n ** 24n)] });
-  const token = artifacts.contracts.DemoToken!.abi;
-  await sender.send(admin, { to: shared.stable, data: encode(token, 'mint', [desk.address, 10n ** 25n]) }, setupFee);
-  await sender.send(
-    admin,
-    { to: shared.collateral, data: encode(token, 'mint', [desk.address, 10n ** 23n]) },
-    setupFee,
-  );
   await chain.mine();
   const traffic = createBenignTraffic({
     chain,
@@ -182,6 +184,9 @@ try {
   };
   const configFile = path.join(workDir, 'monitor.config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
+  // A copy for the reader: the config the monitor ran with (RPC URLs are local, the key is in the environment).
+  mkdirSync(path.join(repo, 'bench/.out'), { recursive: true });
+  writeFileSync(path.join(repo, 'bench/.out/monitor.config.json'), JSON.stringify(config, null, 2));
   const env = { GUARDIAN_KEY: devKeys.guardian };
   const loaded = loadMonitorConfig(configFile, { rules: allRules, env });
 

@@ -85,6 +85,22 @@ export async function deployShared(
   };
 }
 
+/** The OTC desk attackers and the mirror buy tokens from: plenty of both, minted once. Not mined. */
+export async function openDesk(
+  chain: DemoChain,
+  sender: Sender,
+  artifacts: Artifacts,
+  shared: Shared,
+  admin: LocalAccount,
+  fee: FeeBid,
+) {
+  const desk = await chain.account('otc-desk');
+  const token = artifacts.contracts.DemoToken!.abi;
+  await sender.send(admin, { to: shared.stable, data: encode(token, 'mint', [desk.address, 10n ** 25n]) }, fee);
+  await sender.send(admin, { to: shared.collateral, data: encode(token, 'mint', [desk.address, 10n ** 23n]) }, fee);
+  return desk;
+}
+
 /** Deploys and seeds one kit. Founders are funded by label (`<side>-founder-<i>`). */
 export async function deployKit(
   chain: DemoChain,
