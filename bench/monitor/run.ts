@@ -474,6 +474,13 @@ try {
       tokens: lowerSet([shared.stable, shared.collateral]),
     };
     const lost = await measureLoss(chain.client as never, scope, hashes);
+    // The attacker's own view: how many of its transactions failed (a pause, or a broken attack).
+    let failed = 0;
+    for (const hash of hashes) {
+      const receipt = await chain.client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt?.status !== 'success') failed++;
+    }
+    log(`  ${side}: ${hashes.length} attack transactions, ${failed} failed or not mined.`);
     const unavoidable = plan.singleTransaction ? 0n : await measureLoss(chain.client as never, scope, strike);
     // A pause mined before the strike's block (mempool) counts as block 0.
     const blocksToPause =

@@ -97,7 +97,7 @@ export async function openDesk(
   const desk = await chain.account('otc-desk');
   const token = artifacts.contracts.DemoToken!.abi;
   await sender.send(admin, { to: shared.stable, data: encode(token, 'mint', [desk.address, 10n ** 25n]) }, fee);
-  await sender.send(admin, { to: shared.collateral, data: encode(token, 'mint', [desk.address, 10n ** 23n]) }, fee);
+  await sender.send(admin, { to: shared.collateral, data: encode(token, 'mint', [desk.address, 10n ** 25n]) }, fee);
   return desk;
 }
 
