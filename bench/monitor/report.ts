@@ -23,7 +23,8 @@ export type AttackOutcome = {
   naive: SideOutcome | undefined;
 };
 
-const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
+/** Rounded down to the tenth: 99.96% saved is not shown as 100%. */
+const pct = (share: number) => `${(Math.floor(share * 1000) / 10).toFixed(1)}%`;
 export const ms = (value: number) => (Number.isNaN(value) ? '—' : `${value.toFixed(1)} ms`);
 const units = (value: bigint) =>
   (Number(value / 10n ** 15n) / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 });
@@ -41,7 +42,7 @@ export function attackRow(outcome: AttackOutcome): Row {
     data: `${outcome.name} on its own victim (${outcome.victim}; ${outcome.singleTransaction ? 'single tx, left pending' : 'multi-tx, strike mined unseen'}; attacker tip ${outcome.attackerTipGwei.toFixed(1)} gwei)`,
     figure: `Bulwark saved ${pct(saved)} (lost ${units(bulwark.lost)} of ${units(bulwark.atRisk)}; ${paused}; reachable ${pct(reachableShare(bulwark))})`,
     peer: `naive 5%/block script saved ${naiveSaved === undefined ? '—' : pct(naiveSaved)}${naive ? ` (${naive.paused ? `paused after ${naive.blocksToPause} block(s)` : 'never paused'})` : ''}; target ≥ ${pct(target)}`,
-    ratio: `${(saved / target).toFixed(2)} of target (${saved >= target ? 'met' : 'missed'}); vs naive ${naiveSaved === undefined || naiveSaved === 0 ? '—' : (saved / naiveSaved).toFixed(2)}`,
+    ratio: `${(Math.floor((saved / target) * 100) / 100).toFixed(2)} of target (${saved >= target ? 'met' : 'missed'}); vs naive ${naiveSaved === undefined || naiveSaved === 0 ? '—' : (saved / naiveSaved).toFixed(2)}`,
   };
 }
 
@@ -61,6 +62,25 @@ export function printTable(rows: readonly Row[]): void {
   for (const row of rows) {
     console.log(`\n• ${row.data}\n    ${row.figure}\n    peer/limit: ${row.peer}\n    ratio: ${row.ratio}`);
   }
+}
+
+/** One line per attack: the figures side by side. */
+export function printAttackTable(outcomes: readonly AttackOutcome[]): void {
+  const header = ['attack', 'txs', 'Bulwark saved', 'reachable', 'naive saved', 'target'];
+  const lines = outcomes.map((o) => [
+    o.name,
+    o.singleTransaction ? 'single' : 'multi',
+    pct(savedShare(o.bulwark)),
+    pct(reachableShare(o.bulwark)),
+    o.naive ? pct(savedShare(o.naive)) : '—',
+    o.singleTransaction ? '100%' : '≥ 95%',
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
+  const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  console.log(`
+${format(header)}
+${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const line of lines) console.log(format(line));
 }
 
 /** Appends the rows under the monitor's table in BENCHMARKS.md and to bench/.out/monitor.log. */

@@ -42,6 +42,7 @@ import {
   attackRow,
   latencyRow,
   ms,
+  printAttackTable,
   printTable,
   type Row,
   type SideOutcome,
@@ -550,6 +551,7 @@ try {
   console.log(`\nNotes: ${traffic.notes.join('; ')}`);
   console.log(`Attack pause latencies: ${attackPauseMs.map(ms).join(', ') || 'none'}`);
   printTable(rows);
+  printAttackTable(outcomes);
   console.log(`\n${multi.length} multi-tx attacks; done in ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   if (!flags['no-append']) appendRows(repo, date, `${commit}${quick ? ' (quick)' : ''}`, rows);
 } finally {
