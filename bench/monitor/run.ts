@@ -372,7 +372,8 @@ try {
   const attackPauseMs: number[] = [];
   for (const name of chosen as AttackName[]) {
     const plan = plans[name];
-    const multiple = random.between(10, 30);
+    // Seeded by the attack, not by the run: `--attack NAME` meets the same attacker as a full run.
+    const multiple = createRandom(Number(flags.seed) * 31 + attackNames.indexOf(name)).between(10, 30);
     const fee = attackerFee(typicalTip, multiple);
     log(`Attack ${name} (tip ${formatGwei(fee.priorityFee)} gwei, ${multiple.toFixed(0)}× typical)…`);
     // Both copies meet the attack with the same holdings: the naive copy is topped up first.
