@@ -137,7 +137,7 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
       victim: 'flashLender',
       singleTransaction: true,
       description:
-        'One transaction: flash-borrow 900k bUSD, pump the pair, borrow SpotPriceLenderA dry against 3,000 bCOL, unwind.',
+        'One transaction: flash-borrow 900k bUSD, pump the pair, borrow SpotPriceLenderA dry against up to 10,000 bCOL, unwind.',
       async prepare(context) {
         const { shared, kit } = context;
         const victim = kit.victims.flashLender;
@@ -148,12 +148,12 @@ export function attackPlans(options: { maxRounds: number }): Record<AttackName, 
           shared.collateral,
           shared.stable,
         ]);
-        await buyFromDesk(context, shared.collateral, contract.address, '3000');
+        await buyFromDesk(context, shared.collateral, contract.address, '10000');
         return {
           ...victimAtRisk(context, victim, [contract.address]),
           maxRounds: 1,
           step: async (round) =>
-            round > 0 ? [] : [await contract.call('strike', [parseEther('900000'), parseEther('3000')])],
+            round > 0 ? [] : [await contract.call('strike', [parseEther('900000'), parseEther('10000')])],
         };
       },
     },

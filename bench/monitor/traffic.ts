@@ -3,12 +3,12 @@
  * of varied sizes, loans, swaps direct and through the router, transfers, the odd failed call,
  * bursts of four times the usual block, a keeper, an arbitrage bot that pulls the pairs back to
  * their fair price, a treasury paying bills, an operator moving funds to its strategy and back,
- * whales who withdraw a third of a vault (their own funds), and the admin's routine work
+ * whales who take 30% of a vault out in one transaction (their own funds), and the admin's routine work
  * (parameter changes, a pause and unpause for maintenance, a new payer). Fees are sampled per
  * transaction (heavy-tailed). Seeded: the same run every time.
  */
 import type { Artifacts } from '@bulwark/contracts';
-import { type Abi, type Address, type Hex, type LocalAccount, maxUint256, parseAbi, parseEther } from 'viem';
+import { type Abi, type Address, type Hex, type LocalAccount, maxUint256, parseAbi, parseEther, toHex } from 'viem';
 import type { DemoChain } from '../../packages/cli/src/demo/demoChain.ts';
 import type { createRandom } from '../../packages/cli/src/demo/traffic.ts';
 import type { Sender } from './chain.ts';
@@ -157,9 +157,11 @@ export function createBenignTraffic(options: TrafficOptions) {
       await send(arbBot, shared.stable, token, 'approve', [pair, maxUint256]);
       await send(arbBot, shared.collateral, token, 'approve', [pair, maxUint256]);
     }
-    // The whales: about a third of the savings pool and of the vault's ether, by the time they leave.
-    await send(whale, v.savings.address, v.savings.abi, 'save', [], parseEther('900'));
-    await send(whaleVault, v.proxyVault.address, v.proxyVault.abi, 'depositEther', [], parseEther('550'));
+    // The whales: enough in the savings pool and the vault to leave with 30% of either, however they grew.
+    await chain.rpc({ method: 'anvil_setBalance', params: [whale.address, toHex(10n ** 23n)] });
+    await chain.rpc({ method: 'anvil_setBalance', params: [whaleVault.address, toHex(10n ** 23n)] });
+    await send(whale, v.savings.address, v.savings.abi, 'save', [], parseEther('3000'));
+    await send(whaleVault, v.proxyVault.address, v.proxyVault.abi, 'depositEther', [], parseEther('2500'));
     await chain.mine();
     await readPrices();
   }
@@ -309,24 +311,19 @@ export function createBenignTraffic(options: TrafficOptions) {
       case 'grant-payer':
         notes.push('admin granted PAYER_ROLE to a second ops account');
         return send(admin, v.treasury.address, v.treasury.abi, 'grantRole', [payerRole, payer2.address]);
-      case 'whale-exit-savings': {
-        const [tvl] = await Promise.all([chain.balance(v.savings.address)]);
-        notes.push(
-          `whale redeemed 900 ETH of ${fmtEther(tvl)} ETH in EtherSavingsPool (${pct(parseEther('900'), tvl)})`,
-        );
-        return send(whale, v.savings.address, v.savings.abi, 'redeem', [parseEther('900')]);
-      }
-      case 'whale-exit-vault': {
-        const tvl = await chain.balance(v.proxyVault.address);
-        notes.push(
-          `whale withdrew 550 ETH of ${fmtEther(tvl)} ETH in MultiAssetVault (${pct(parseEther('550'), tvl)})`,
-        );
-        return send(whaleVault, v.proxyVault.address, v.proxyVault.abi, 'withdraw', [
-          '0x0000000000000000000000000000000000000000',
-          parseEther('550'),
-        ]);
-      }
+      case 'whale-exit-savings':
+        return whaleExit(whale, v.savings, 'redeem', []);
+      case 'whale-exit-vault':
+        return whaleExit(whaleVault, v.proxyVault, 'withdraw', ['0x0000000000000000000000000000000000000000']);
     }
+  }
+
+  /** A whale leaves with 30% of the ether the vault holds now (its own deposit is larger). */
+  async function whaleExit(account: LocalAccount, victim: Victim, fn: string, leading: readonly unknown[]) {
+    const tvl = await chain.balance(victim.address);
+    const amount = (tvl * 30n) / 100n;
+    notes.push(`a whale took ${fmtEther(amount)} of ${fmtEther(tvl)} ETH out of ${victim.name} (30%)`);
+    return send(account, victim.address, victim.abi, fn, [...leading, amount]);
   }
 
   /** The admin lifts a pause: asks now, unpauses once the delay has passed (5 blocks of 12 s). */
@@ -371,7 +368,8 @@ export function createBenignTraffic(options: TrafficOptions) {
       if (block % 6 === 0) {
         const to = random.pick(users).account.address;
         const asset = random.next() < 0.5 ? '0x0000000000000000000000000000000000000000' : shared.stable;
-        const amount = asset === shared.stable ? wei(random.between(100, 3000)) : wei(random.between(0.5, 5));
+        // Bills the revenue keeps up with: the treasury is not emptied by routine payments.
+        const amount = asset === shared.stable ? wei(random.between(50, 600)) : wei(random.between(0.5, 5));
         sent += await send(cast.payer, v.treasury.address, v.treasury.abi, 'pay', [
           asset,
           to,
@@ -433,5 +431,3 @@ function sqrt(value: bigint): bigint {
 }
 
 const fmtEther = (value: bigint) => (Number(value / 10n ** 15n) / 1000).toFixed(0);
-const pct = (part: bigint, whole: bigint) =>
-  whole === 0n ? '—' : `${((Number(part) / Number(whole)) * 100).toFixed(0)}%`;
