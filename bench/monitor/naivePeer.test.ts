@@ -17,12 +17,15 @@ describe('naiveWouldPause', () => {
   });
 });
 
+const one = (entries: [string, bigint][]) =>
+  new Map(entries.map(([contract, amount]) => [contract, new Map([['native', amount]])]));
+
 describe('createNaiveWatch', () => {
   test('default: compares each contract with its own previous block', () => {
     const watch = createNaiveWatch();
     expect(
       watch.observe(
-        new Map([
+        one([
           ['a', 100n],
           ['b', 100n],
         ]),
@@ -30,7 +33,7 @@ describe('createNaiveWatch', () => {
     ).toEqual([]);
     expect(
       watch.observe(
-        new Map([
+        one([
           ['a', 94n],
           ['b', 99n],
         ]),
@@ -39,7 +42,7 @@ describe('createNaiveWatch', () => {
     // 94 → 90 is 4.3% of 94: below the threshold, though 10% below the first block.
     expect(
       watch.observe(
-        new Map([
+        one([
           ['a', 90n],
           ['b', 50n],
         ]),
@@ -47,12 +50,28 @@ describe('createNaiveWatch', () => {
     ).toEqual(['b']);
   });
 
+  test('behavior: each asset is judged on its own, however small next to the others', () => {
+    const watch = createNaiveWatch();
+    const vault = (ether: bigint, tokens: bigint) =>
+      new Map([
+        [
+          'vault',
+          new Map([
+            ['native', ether],
+            ['token', tokens],
+          ]),
+        ],
+      ]);
+    expect(watch.observe(vault(1_000n, 1_000_000n))).toEqual([]);
+    expect(watch.observe(vault(700n, 1_000_000n))).toEqual(['vault']);
+  });
+
   test('behavior: a drain of 4% a block is never seen', () => {
     const watch = createNaiveWatch();
     let held = 10_000n;
     const paused: string[] = [];
     for (let block = 0; block < 40; block++) {
-      paused.push(...watch.observe(new Map([['vault', held]])));
+      paused.push(...watch.observe(one([['vault', held]])));
       held -= (held * 4n) / 100n;
     }
     expect(paused).toEqual([]);

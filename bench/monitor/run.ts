@@ -52,7 +52,7 @@ import {
   deployKit,
   deployShared,
   encode,
-  holdingsOf,
+  holdingOf,
   type Kit,
   mirrorHoldings,
   openDesk,
@@ -292,16 +292,17 @@ try {
     return number;
   };
   const isPaused = (address: Address) => chain.client.readContract({ address, abi: pausedAbi, functionName: 'paused' });
+  /** Each victim's holdings per asset: what the naive script reads after every block. */
   const holdingsOfKit = async (kit: Kit) =>
     new Map(
       await Promise.all(
-        victimKeys.map(
-          async (key) =>
-            [
-              kit.victims[key].address.toLowerCase(),
-              await holdingsOf(chain, kit.victims[key].address, kit.victims[key].assets),
-            ] as const,
-        ),
+        victimKeys.map(async (key) => {
+          const victim = kit.victims[key];
+          const assets = await Promise.all(
+            victim.assets.map(async (asset) => [asset, await holdingOf(chain, victim.address, asset)] as const),
+          );
+          return [victim.address.toLowerCase(), new Map(assets)] as const;
+        }),
       ),
     );
   const nameOf = (address: string) =>
