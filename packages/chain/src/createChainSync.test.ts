@@ -39,6 +39,7 @@ test('default: the public API', () => {
       "endpointName",
       "fetchBlock",
       "isMethodNotFound",
+      "normalizeCallFrame",
       "scrub",
       "secretsOf",
       "syncHistorical",

@@ -155,7 +155,7 @@ test('behavior: a pending contract creation is reported, touching nothing watche
         bytecode: artifacts.contracts.ReentrancyAttacker!.bytecode,
         args: [vault],
       }),
-      gas: '0x300000',
+      gas: '0x800000',
     },
   ]);
   const [pending] = pendingOf(await stream.until((events) => pendingOf(events).length > 0));

@@ -120,15 +120,22 @@ describe('monitor drills (anvil + the CLI)', () => {
   beforeAll(async () => {
     node = await startTestNode();
     attacker = node.accounts[1]!;
+    // Start-up refuses an address without code: the watched one is a contract that takes ether (STOP).
+    await node.rpc('anvil_setCode', [watched, '0x00']);
   });
   afterAll(async () => {
     await node?.stop();
   });
 
   /** One transaction, one block (automine), one alert: the listed address pays the watched one. */
+  /** The block the transaction was mined in, from its receipt (not the head, which may have moved). */
   async function alertingBlock(): Promise<bigint> {
-    await node.rpc('eth_sendTransaction', [{ from: attacker, to: watched, value: '0x1' }]);
-    return node.blockNumber();
+    const hash = await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to: watched, value: '0x1' }]);
+    for (;;) {
+      const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
+      if (receipt) return BigInt(receipt.blockNumber);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   function writeConfig(

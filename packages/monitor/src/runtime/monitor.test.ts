@@ -49,10 +49,15 @@ describeStore('createMonitor', (ctx) => {
       cooldownMs: 0,
     });
   }
-  const alertingBlock = async () => {
-    await node.rpc('eth_sendTransaction', [{ from: node.accounts[1], to: watched, value: '0x1' }]);
-    return node.blockNumber();
-  };
+  /** The block the transaction was mined in, from its receipt (not the head, which may have moved). */
+  async function alertingBlock(): Promise<bigint> {
+    const hash = await node.rpc<string>('eth_sendTransaction', [{ from: node.accounts[1], to: watched, value: '0x1' }]);
+    for (;;) {
+      const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
+      if (receipt) return BigInt(receipt.blockNumber);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 
   test('behavior: a block that cannot be recorded stops the run before it; the next run evaluates it once', {
     timeout: 3 * patience,
