@@ -147,15 +147,18 @@ for (const mode of ['websocket', 'polling'] as const) {
 
 test('behavior: a pending contract creation is reported, touching nothing watched yet', async () => {
   const stream = await start();
+  // The nonce from the chain: after a revert, the node may still count the dropped transactions.
+  const nonce = await node.rpc<Hex>('eth_getTransactionCount', [thief(), 'latest']);
   const hash = await node.rpc<Hex>('eth_sendTransaction', [
     {
       from: thief(),
+      nonce,
       data: encodeDeployData({
         abi: artifacts.contracts.ReentrancyAttacker!.abi as Abi,
         bytecode: artifacts.contracts.ReentrancyAttacker!.bytecode,
         args: [vault],
       }),
-      gas: '0x800000',
+      gas: '0x300000',
     },
   ]);
   const [pending] = pendingOf(await stream.until((events) => pendingOf(events).length > 0));
