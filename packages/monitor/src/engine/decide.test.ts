@@ -32,6 +32,7 @@ describe('decide', () => {
       'oracle-jump',
       'reentrant-call',
       'simulated-drain',
+      'third-party-pull',
     ]);
   });
 

@@ -8,6 +8,7 @@ import { flashLoanRule } from './attack/flash-loan.ts';
 import { oracleJumpRule } from './attack/oracle-jump.ts';
 import { reentrantCallRule } from './attack/reentrant-call.ts';
 import { simulatedDrainRule } from './attack/simulated-drain.ts';
+import { thirdPartyPullRule } from './attack/third-party-pull.ts';
 import { failedCallBurstRule } from './baseline/failed-call-burst.ts';
 import { outflowSpikeRule } from './baseline/outflow-spike.ts';
 import { outflowWindowRule } from './baseline/outflow-window.ts';
@@ -38,6 +39,7 @@ export const allRules: readonly Rule[] = [
   reentrantCallRule,
   oracleJumpRule,
   simulatedDrainRule,
+  thirdPartyPullRule,
   // admin
   adminChangeRule,
   controlToFreshAddressRule,
