@@ -1,6 +1,6 @@
+import { createRandom } from '@bulwark/core';
 import { parseGwei } from 'viem';
 import { describe, expect, test } from 'vitest';
-import { createRandom } from '../../packages/cli/src/demo/traffic.ts';
 import { attackerFee, medianFee, percentile, sampleBenignFee } from './fees.ts';
 
 describe('sampleBenignFee', () => {

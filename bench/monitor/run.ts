@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadArtifacts } from '@bulwark/contracts';
+import { createRandom } from '@bulwark/core';
 import {
   allRules,
   type BlockReport,
@@ -30,7 +31,6 @@ import {
 import { openStore } from '@bulwark/store';
 import { type Address, formatGwei, type Hex, parseAbi, parseGwei, toHex } from 'viem';
 import { devKeys, startDemoChain } from '../../packages/cli/src/demo/demoChain.ts';
-import { createRandom } from '../../packages/cli/src/demo/traffic.ts';
 import { type AttackName, type AttackPlan, attackNames, attackPlans } from './attacks.ts';
 import { createSender, type Sent } from './chain.ts';
 import { attackerFee, type FeeBid, medianFee, percentile } from './fees.ts';

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAnvil } from '@bulwark/contracts';
+import { startTestNode } from '../../packages/chain/src/testing.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
@@ -19,18 +19,10 @@ const date = new Date().toISOString().slice(0, 10);
 const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const watched = '0x00000000000000000000000000000000000d1e11';
 
-const anvil = await startAnvil({ blockTime: 1 });
-const rpc = async <T>(method: string, params: unknown[] = []): Promise<T> => {
-  const response = await fetch(anvil.rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-};
-const accounts = await rpc<string[]>('eth_accounts');
+const node = await startTestNode({ blockTime: 1 });
+const { anvil, rpc, accounts } = node;
+// Start-up refuses a watched address without code: give it a contract that takes ether (STOP).
+await rpc('anvil_setCode', [watched, '0x00']);
 const attacker = accounts[1]!;
 const work = mkdtempSync(path.join(tmpdir(), 'bulwark-soak-'));
 const sink = path.join(work, 'alerts.jsonl');
@@ -107,7 +99,7 @@ while (!alertsThrough().some((alert) => BigInt(alert.blockNumber) >= lastBlock) 
   await new Promise((resolve) => setTimeout(resolve, 500));
 child.kill('SIGTERM');
 const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-await anvil.stop();
+await node.stop();
 
 const blocksWithAlert = new Set(alertsThrough().map((alert) => alert.blockNumber));
 let missing = 0;

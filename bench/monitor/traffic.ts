@@ -7,15 +7,14 @@
  * (parameter changes, a pause and unpause for maintenance, a new payer). Fees are sampled per
  * transaction (heavy-tailed). Seeded: the same run every time.
  */
+
 import type { Artifacts } from '@bulwark/contracts';
+import type { Random } from '@bulwark/core';
 import { type Abi, type Address, type Hex, type LocalAccount, maxUint256, parseAbi, parseEther, toHex } from 'viem';
 import type { DemoChain } from '../../packages/cli/src/demo/demoChain.ts';
-import type { createRandom } from '../../packages/cli/src/demo/traffic.ts';
 import type { Sender } from './chain.ts';
 import { type FeeBid, sampleBenignFee } from './fees.ts';
 import { type Cast, encode, type Kit, type Shared, unpauseDelaySeconds, type Victim } from './victims.ts';
-
-type Random = ReturnType<typeof createRandom>;
 
 type User = {
   account: LocalAccount;

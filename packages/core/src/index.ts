@@ -12,6 +12,7 @@ export {
   logLevels,
 } from './logger.ts';
 export { MetadataError, type OwaspId, owaspSc2025, type RuleMetadata, validateMetadata } from './metadata.ts';
+export { createRandom, type Random } from './random.ts';
 export {
   type Confidence,
   compareImpact,

@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRandom } from '@bulwark/core';
 import { describe, expect, test } from 'vitest';
 import { analyze, parseInput } from './analyze.ts';
 import { allDetectors } from './detectors/index.ts';
 import { scan } from './scan.ts';
-import { deepInheritance, random, recursiveProgram } from './testdata/generate.ts';
+import { deepInheritance, recursiveProgram } from './testdata/generate.ts';
 
 function analyzeAll(source: string) {
   const target = parseInput('Fuzz.sol', source);
@@ -16,7 +17,7 @@ function analyzeAll(source: string) {
 describe('every detector on generated programs', () => {
   test('behavior: random recursion and mutual recursion of any shape: no detector throws', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const r = random(seed);
+      const r = createRandom(seed);
       const source = recursiveProgram(r, 1 + r.int(6), 1 + r.int(6));
       const { detectorErrors } = analyzeAll(source);
       expect({ seed, detectorErrors }).toEqual({ seed, detectorErrors: [] });
@@ -25,7 +26,7 @@ describe('every detector on generated programs', () => {
 
   test('behavior: deep diamond inheritance (once exponential) and a long recursive function', () => {
     expect(analyzeAll(deepInheritance(40)).detectorErrors).toEqual([]);
-    expect(analyzeAll(recursiveProgram(random(99), 2, 40)).detectorErrors).toEqual([]);
+    expect(analyzeAll(recursiveProgram(createRandom(99), 2, 40)).detectorErrors).toEqual([]);
   });
 
   test('behavior: cyclic imports and a file that does not parse, through the isolated scan', async () => {
@@ -38,7 +39,7 @@ describe('every detector on generated programs', () => {
       path.join(dir, 'B.sol'),
       'pragma solidity ^0.8.0;\nimport "./A.sol";\ncontract B { uint256 x; function b() internal { x += 1; } }\n',
     );
-    writeFileSync(path.join(dir, 'C.sol'), recursiveProgram(random(7), 4, 4));
+    writeFileSync(path.join(dir, 'C.sol'), recursiveProgram(createRandom(7), 4, 4));
     writeFileSync(path.join(dir, 'D.sol'), 'contract D { function ( }');
     const result = await scan({ paths: [dir], cwd: dir, jobs: 2 });
     const byFile = Object.fromEntries(result.files.map((file) => [file.file, file.status]));

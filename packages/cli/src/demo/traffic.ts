@@ -1,23 +1,7 @@
 import type { DemoProtocol } from '@bulwark/contracts';
+import { createRandom } from '@bulwark/core';
 import { type Address, encodeFunctionData, type Hex, type LocalAccount, maxUint256, parseEther } from 'viem';
 import type { DemoChain } from './demoChain.ts';
-
-/** A small seeded generator (mulberry32): the same traffic on every run. */
-export function createRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  return {
-    next,
-    between: (low: number, high: number) => low + (high - low) * next(),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-  };
-}
 
 type User = {
   account: LocalAccount;

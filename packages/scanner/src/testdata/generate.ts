@@ -1,22 +1,6 @@
 /** Generated Solidity programs for fuzzing the IR and the detectors. */
 
-/** A small seeded generator (mulberry32): the same programs on every run, so a failure reproduces. */
-export function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    int: (n: number) => Math.floor(next() * n),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  };
-}
-
-type Random = ReturnType<typeof random>;
+import type { Random } from '@bulwark/core';
 
 /** One statement touching state, calling out or calling another internal function of the contract. */
 function statement(r: Random, callees: readonly string[]): string {
