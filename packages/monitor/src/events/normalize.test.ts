@@ -385,7 +385,7 @@ describe('on anvil: the demo protocol', () => {
     const attacker = lower(
       await deployContract(thief, publicClient, { artifact: artifacts.contracts.ReentrancyAttacker!, args: [vault] }),
     );
-    const attackerDeploy = await publicClient.getBlockNumber();
+    const attackerDeploy = await publicClient.getBlockNumber({ cacheTime: 0 });
     expect(creations(await normalized(attackerDeploy))).toMatchObject([
       { address: attacker, creator: lower(thief.account.address) },
     ]);

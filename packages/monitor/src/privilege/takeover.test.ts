@@ -96,7 +96,7 @@ async function step(
   await mine();
   const receipts = await Promise.all(hashes.map((hash) => publicClient.waitForTransactionReceipt({ hash })));
   for (const receipt of receipts) expect(receipt.status, `${receipt.transactionHash}`).toBe('success');
-  return receipts[0]?.blockNumber ?? (await publicClient.getBlockNumber());
+  return receipts[0]?.blockNumber ?? (await publicClient.getBlockNumber({ cacheTime: 0 }));
 }
 
 async function deploy(wallet: DeployWalletClient, name: string, args: unknown[] = []): Promise<Address> {
@@ -131,7 +131,7 @@ describe('on anvil: an operated vault with an unguarded initializer', () => {
 
   beforeAll(async () => {
     abi = artifacts.contracts.OperatedVault!.abi;
-    const start = (await publicClient.getBlockNumber()) + 1n;
+    const start = (await publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
     vault = await deploy(wallets[admin]!, 'OperatedVault');
     const on = (wallet: number, functionName: string, args: unknown[] = [], value?: bigint) => ({
       wallet: wallets[wallet]!,
@@ -149,7 +149,7 @@ describe('on anvil: an operated vault with an unguarded initializer', () => {
     await step([on(admin, 'setFee', [30n])]);
     await step([on(admin, 'pause')]);
     await step([on(admin, 'unpause')]);
-    history = await blocks(start, await publicClient.getBlockNumber());
+    history = await blocks(start, await publicClient.getBlockNumber({ cacheTime: 0 }));
   }, 120_000);
 
   const learned = (earlier = false, mature = true) => {
@@ -227,7 +227,7 @@ describe('on anvil: a role token whose grantRole lacks its admin check', () => {
 
   beforeAll(async () => {
     abi = artifacts.contracts.RoleToken!.abi;
-    const start = (await publicClient.getBlockNumber()) + 1n;
+    const start = (await publicClient.getBlockNumber({ cacheTime: 0 })) + 1n;
     token = await deploy(wallets[admin]!, 'RoleToken', [wallets[admin]!.account.address]);
     const on = (wallet: number, functionName: string, args: unknown[] = []) => ({
       wallet: wallets[wallet]!,
@@ -246,7 +246,7 @@ describe('on anvil: a role token whose grantRole lacks its admin check', () => {
         on(bob, 'transfer', [wallets[alice]!.account.address, parseEther('3')]),
       ]);
     }
-    history = await blocks(start, await publicClient.getBlockNumber());
+    history = await blocks(start, await publicClient.getBlockNumber({ cacheTime: 0 }));
   }, 120_000);
 
   test('default: a role granted to a fresh account, then a mint: paused by the mint', async () => {
