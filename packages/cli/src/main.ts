@@ -91,6 +91,10 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'Verify the tamper-evident governance log',
     run: async (args, io) => (await import('./commands/log.ts')).logCommand(args, io),
   },
+  wallet: {
+    summary: 'Wallet guard: policies, approvals and signers; signature and approval checks',
+    run: async (args, io) => (await import('./commands/wallet.ts')).walletCommand(args, io),
+  },
 };
 
 export const usage = `bulwark — security for DLT-enabled services (Singapore CSA advisory)

@@ -1,0 +1,33 @@
+import type { Io } from '../main.ts';
+
+type Subcommand = { summary: string; run: (args: string[], io: Io) => Promise<number> };
+
+// Subcommands load on first use, like the top-level commands.
+const subcommands: Record<string, Subcommand> = {};
+
+export const walletHelp = () => `Usage: bulwark wallet <command> [options]
+
+The wallet guard: policies, approvals and signers for hosted wallets; signature, approval and
+address-poisoning checks for self-custody wallets.
+
+Commands:
+${Object.entries(subcommands)
+  .map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)
+  .join('\n')}
+
+Run \`bulwark wallet <command> --help\` for a command's options.
+`;
+
+export async function walletCommand(args: string[], io: Io): Promise<number> {
+  const [name, ...rest] = args;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(walletHelp());
+    return name ? 0 : 2;
+  }
+  const subcommand = subcommands[name];
+  if (!subcommand) {
+    io.stderr(`error: unknown wallet command '${name}'.\n\n${walletHelp()}`);
+    return 2;
+  }
+  return subcommand.run(rest, io);
+}
