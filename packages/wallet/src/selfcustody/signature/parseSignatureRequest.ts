@@ -55,7 +55,7 @@ function parseRpcRequest(method: string, params: unknown): SignatureRequest {
     case 'personal_sign': {
       // The spec puts the data first; some dapps send the address first. The address is the 20-byte one.
       const [first, second] = params;
-      const addressFirst = typeof first === 'string' && isAddress(first) && !(typeof second === 'string' && isAddress(second));
+      const addressFirst = typeof first === 'string' && isAddress(first, { strict: false }) && !(typeof second === 'string' && isAddress(second, { strict: false }));
       const [data, signer] = addressFirst ? [second, first] : [first, second];
       const bytes = typeof data === 'string' && !isHex(data) ? stringToHex(data) : hexParam(data, method);
       return { method: 'personal_sign', signer: optionalAddress(signer), data: bytes };
@@ -91,7 +91,7 @@ function parseTypedData(value: unknown): TypedData {
 
 function parseAuthorization(value: Record<string, unknown>): Authorization {
   const address = value.address ?? value.contractAddress;
-  if (typeof address !== 'string' || !isAddress(address)) {
+  if (typeof address !== 'string' || !isAddress(address, { strict: false })) {
     return fail('the authorization has no valid delegate address', "Give 'address' (the contract the account delegates to).");
   }
   return { chainId: bigintOf(value.chainId, 'chainId'), address: getAddress(address), nonce: bigintOf(value.nonce ?? 0, 'nonce') };
@@ -105,7 +105,7 @@ function bigintOf(value: unknown, name: string): bigint {
 }
 
 function optionalAddress(value: unknown): Address | undefined {
-  return typeof value === 'string' && isAddress(value) ? getAddress(value) : undefined;
+  return typeof value === 'string' && isAddress(value, { strict: false }) ? getAddress(value) : undefined;
 }
 
 function hexParam(value: unknown, method: string): Hex {

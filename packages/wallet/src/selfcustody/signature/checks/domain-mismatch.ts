@@ -33,7 +33,7 @@ export const domainMismatchCheck = defineSignatureCheck({
     } else if (domainChain === undefined && moves) {
       findings.push({ id: 'domain-mismatch', severity: 'medium', message: 'The domain has no chainId: the signature may be replayed on other chains.' });
     }
-    const verifying = typeof domain.verifyingContract === 'string' && isAddress(domain.verifyingContract) ? getAddress(domain.verifyingContract) : undefined;
+    const verifying = typeof domain.verifyingContract === 'string' && isAddress(domain.verifyingContract, { strict: false }) ? getAddress(domain.verifyingContract) : undefined;
     const permit2 = grants.some((grant) => grant.standard.startsWith('permit2'));
     if (permit2 && verifying !== permit2Address) {
       findings.push({
