@@ -55,7 +55,8 @@ export async function getAccountInfo(
   } catch {
     createdBlock = undefined;
   }
-  if (createdBlock === undefined) return { address: checksummed, kind, createdBlock, createdAt: undefined, ageDays: undefined };
+  if (createdBlock === undefined)
+    return { address: checksummed, kind, createdBlock, createdAt: undefined, ageDays: undefined };
   const block = await pool.request<RpcBlock>('eth_getBlockByNumber', [toQuantity(createdBlock), false]);
   const createdAt = BigInt(block.timestamp);
   const ageDays = Number((head.timestamp - createdAt) / 86_400n);

@@ -53,7 +53,11 @@ export function grantSeverity(context: SignatureContext, grants: TokenGrant[]): 
 }
 
 export const formatAmount = (grant: TokenGrant) =>
-  grant.amount === undefined ? 'all (no limit)' : isUnlimited(grant) ? `unlimited (${grant.amount})` : grant.amount.toString();
+  grant.amount === undefined
+    ? 'all (no limit)'
+    : isUnlimited(grant)
+      ? `unlimited (${grant.amount})`
+      : grant.amount.toString();
 
 export function formatDeadline(deadline: bigint | undefined, now: bigint): string {
   if (deadline === undefined || deadline === 0n) return 'never expires';

@@ -46,7 +46,10 @@ export async function checkSignature(parameters: CheckSignatureParameters): Prom
     const head = await readHead(parameters.pool);
     now = parameters.now ?? head.timestamp;
     addresses = new Map();
-    const trusted = [...decoded.grants.map((grant) => grant.spender), ...(decoded.authorization ? [decoded.authorization.address] : [])];
+    const trusted = [
+      ...decoded.grants.map((grant) => grant.spender),
+      ...(decoded.authorization ? [decoded.authorization.address] : []),
+    ];
     for (const address of new Set(trusted)) {
       if (knownSpenderName(address) && !decoded.authorization) continue;
       addresses.set(address.toLowerCase(), await getAccountInfo(parameters.pool, address, head));
@@ -68,7 +71,10 @@ export async function checkSignature(parameters: CheckSignatureParameters): Prom
 }
 
 export function riskOf(findings: readonly SignatureFinding[]): RiskLevel {
-  const worst = findings.reduce<number>((best, f) => Math.min(best, signatureSeverities.indexOf(f.severity)), signatureSeverities.length);
+  const worst = findings.reduce<number>(
+    (best, f) => Math.min(best, signatureSeverities.indexOf(f.severity)),
+    signatureSeverities.length,
+  );
   const severity = signatureSeverities[worst];
   return severity === undefined || severity === 'info' ? 'none' : severity;
 }

@@ -22,7 +22,11 @@ export function decodeSignatureRequest(request: SignatureRequest): DecodedSignat
       const { authorization } = request;
       return base('eip7702-authorization', `Delegate this account's code to ${authorization.address}`, {
         authorization,
-        fields: { chainId: authorization.chainId.toString(), address: authorization.address, nonce: authorization.nonce.toString() },
+        fields: {
+          chainId: authorization.chainId.toString(),
+          address: authorization.address,
+          nonce: authorization.nonce.toString(),
+        },
       });
     }
   }
@@ -47,7 +51,9 @@ function base(kind: string, summary: string, rest: Partial<DecodedSignature> = {
 }
 
 const address = (value: unknown): Address =>
-  typeof value === 'string' && isAddress(value, { strict: false }) ? getAddress(value) : '0x0000000000000000000000000000000000000000';
+  typeof value === 'string' && isAddress(value, { strict: false })
+    ? getAddress(value)
+    : '0x0000000000000000000000000000000000000000';
 
 const big = (value: unknown): bigint => {
   try {
@@ -80,7 +86,10 @@ function decodeTypedData(typedData: TypedData): DecodedSignature {
       amount: big(message.value),
       deadline: big(message.deadline),
     };
-    return base('eip2612-permit', `Let ${grant.spender} spend ${grant.amount} of token ${token}`, { ...common, grants: [grant] });
+    return base('eip2612-permit', `Let ${grant.spender} spend ${grant.amount} of token ${token}`, {
+      ...common,
+      grants: [grant],
+    });
   }
   if (primaryType === 'Permit' && hasFields(typedData, 'Permit', ['holder', 'spender', 'allowed'])) {
     const allowed = message.allowed === true || message.allowed === 'true';
@@ -93,7 +102,10 @@ function decodeTypedData(typedData: TypedData): DecodedSignature {
       deadline: expiry === 0n ? undefined : expiry,
     };
     return allowed
-      ? base('dai-permit', `Let ${grant.spender} spend all of token ${token} (DAI-style permit)`, { ...common, grants: [grant] })
+      ? base('dai-permit', `Let ${grant.spender} spend all of token ${token} (DAI-style permit)`, {
+          ...common,
+          grants: [grant],
+        })
       : base('dai-permit-revoke', `Withdraw ${grant.spender}'s allowance on token ${token}`, common);
   }
   if (primaryType === 'PermitSingle' || primaryType === 'PermitBatch') {
@@ -116,7 +128,13 @@ function decodeTypedData(typedData: TypedData): DecodedSignature {
     const spender = address(message.spender);
     const deadline = big(message.deadline);
     const grants = permitted.map(
-      (p): TokenGrant => ({ standard: 'permit2-transfer', token: address(p.token), spender, amount: big(p.amount), deadline }),
+      (p): TokenGrant => ({
+        standard: 'permit2-transfer',
+        token: address(p.token),
+        spender,
+        amount: big(p.amount),
+        deadline,
+      }),
     );
     const witness = primaryType.includes('Witness') ? '-witness' : '';
     const kind = `permit2${primaryType.includes('Batch') ? '-batch' : ''}${witness}-transfer`;
@@ -183,7 +201,10 @@ function seaportOrder(message: Record<string, unknown>): MarketOrder {
   const receives = consideration.filter((item) => item.recipient === maker);
   const paysOthers = consideration.filter((item) => item.recipient !== maker);
   // An offer of only currency (ERC-20 or native) for NFTs is a bid, not a give-away.
-  const side = gives.length > 0 && gives.every((item) => item.itemType <= 1) && consideration.some((c) => c.itemType >= 2) ? 'buy' : 'sell';
+  const side =
+    gives.length > 0 && gives.every((item) => item.itemType <= 1) && consideration.some((c) => c.itemType >= 2)
+      ? 'buy'
+      : 'sell';
   return { marketplace: 'seaport', maker, side, gives, receives, paysOthers };
 }
 
@@ -193,8 +214,18 @@ function blurOrder(message: Record<string, unknown>): MarketOrder {
   const fees = list(message.fees).map(record);
   const feeRate = fees.reduce((sum, fee) => sum + big(fee.rate), 0n);
   const currency = address(message.paymentToken);
-  const nft: OrderItem = { itemType: 2, token: address(message.collection), identifier: String(message.tokenId ?? '0'), amount: big(message.amount ?? 1) };
-  const payment = (amount: bigint): OrderItem => ({ itemType: currency === zero ? 0 : 1, token: currency, identifier: '0', amount });
+  const nft: OrderItem = {
+    itemType: 2,
+    token: address(message.collection),
+    identifier: String(message.tokenId ?? '0'),
+    amount: big(message.amount ?? 1),
+  };
+  const payment = (amount: bigint): OrderItem => ({
+    itemType: currency === zero ? 0 : 1,
+    token: currency,
+    identifier: '0',
+    amount,
+  });
   const sell = big(message.side) === 1n;
   return {
     marketplace: 'blur',
@@ -202,7 +233,9 @@ function blurOrder(message: Record<string, unknown>): MarketOrder {
     side: sell ? 'sell' : 'buy',
     gives: sell ? [nft] : [payment(price)],
     receives: sell ? [payment((price * (10_000n - min(feeRate, 10_000n))) / 10_000n)] : [nft],
-    paysOthers: sell ? fees.map((fee) => ({ ...payment((price * big(fee.rate)) / 10_000n), recipient: address(fee.recipient) })) : [],
+    paysOthers: sell
+      ? fees.map((fee) => ({ ...payment((price * big(fee.rate)) / 10_000n), recipient: address(fee.recipient) }))
+      : [],
   };
 }
 
@@ -212,7 +245,12 @@ function looksRareV1Order(message: Record<string, unknown>): MarketOrder {
   // minPercentageToAsk (basis points) is what the seller is guaranteed after fees.
   const minimum = (price * min(big(message.minPercentageToAsk), 10_000n)) / 10_000n;
   const currency = address(message.currency);
-  const nft: OrderItem = { itemType: 2, token: address(message.collection), identifier: String(message.tokenId ?? '0'), amount: big(message.amount ?? 1) };
+  const nft: OrderItem = {
+    itemType: 2,
+    token: address(message.collection),
+    identifier: String(message.tokenId ?? '0'),
+    amount: big(message.amount ?? 1),
+  };
   const payment = (amount: bigint): OrderItem => ({ itemType: 1, token: currency, identifier: '0', amount });
   return {
     marketplace: 'looksrare',
@@ -229,9 +267,19 @@ function looksRareV2Order(message: Record<string, unknown>): MarketOrder {
   const currency = address(message.currency);
   const amounts = list(message.amounts).map(big);
   const nfts = list(message.itemIds).map(
-    (id, i): OrderItem => ({ itemType: 2, token: address(message.collection), identifier: String(id), amount: amounts[i] ?? 1n }),
+    (id, i): OrderItem => ({
+      itemType: 2,
+      token: address(message.collection),
+      identifier: String(id),
+      amount: amounts[i] ?? 1n,
+    }),
   );
-  const payment: OrderItem = { itemType: currency === zero ? 0 : 1, token: currency, identifier: '0', amount: big(message.price) };
+  const payment: OrderItem = {
+    itemType: currency === zero ? 0 : 1,
+    token: currency,
+    identifier: '0',
+    amount: big(message.price),
+  };
   return {
     marketplace: 'looksrare',
     maker: address(message.signer),
@@ -264,7 +312,11 @@ function decodeRawBytes(data: Hex, method: 'eth-sign' | 'personal-sign'): Decode
   const length = size(data);
   const bytes = hexToBytes(data);
   const fields: Record<string, unknown> = { data, bytes: length };
-  if (length === 32) return base(`${method}-hash`, 'Sign a 32-byte hash without seeing what it is the hash of', { rawBytes: data, fields });
+  if (length === 32)
+    return base(`${method}-hash`, 'Sign a 32-byte hash without seeing what it is the hash of', {
+      rawBytes: data,
+      fields,
+    });
   if (bytes[0] === 0x05) {
     return base(`${method}-authorization`, 'Sign an EIP-7702 authorization (0x05 || rlp)', { rawBytes: data, fields });
   }
@@ -272,7 +324,13 @@ function decodeRawBytes(data: Hex, method: 'eth-sign' | 'personal-sign'): Decode
     const transaction = parseTransaction(data);
     return base(`${method}-transaction`, `Sign a serialized transaction to ${transaction.to ?? '(deployment)'}`, {
       rawBytes: data,
-      fields: { ...fields, to: transaction.to, value: transaction.value?.toString(), chainId: transaction.chainId, data: transaction.data },
+      fields: {
+        ...fields,
+        to: transaction.to,
+        value: transaction.value?.toString(),
+        chainId: transaction.chainId,
+        data: transaction.data,
+      },
     });
   } catch {}
   return base(`${method}-bytes`, `Sign ${length} bytes of unknown meaning`, { rawBytes: data, fields });
@@ -282,14 +340,20 @@ function readableText(data: Hex): string | undefined {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(hexToBytes(data));
     // Control characters other than line breaks and tabs mean binary data that happens to be valid UTF-8.
-    if (text.length === 0 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return undefined;
+    if (text.length === 0 || [...text].some(isControlCharacter)) return undefined;
     return text;
   } catch {
     return undefined;
   }
 }
 
-const siweHeader = /^(?:(?<scheme>[a-z][a-z0-9+.-]*):\/\/)?(?<domain>[^\s]+) wants you to sign in with your Ethereum account:$/;
+const isControlCharacter = (char: string) => {
+  const code = char.charCodeAt(0);
+  return (code < 0x20 && char !== '\n' && char !== '\r' && char !== '\t') || code === 0x7f;
+};
+
+const siweHeader =
+  /^(?:(?<scheme>[a-z][a-z0-9+.-]*):\/\/)?(?<domain>[^\s]+) wants you to sign in with your Ethereum account:$/;
 
 /** Parses an EIP-4361 (Sign-In with Ethereum) message; undefined when the text is not one. */
 export function parseSiwe(text: string): SiweMessage | undefined {
@@ -297,7 +361,11 @@ export function parseSiwe(text: string): SiweMessage | undefined {
   const header = siweHeader.exec(lines[0]?.trim() ?? '');
   const account = lines[1]?.trim() ?? '';
   if (!header?.groups || !/^0x[0-9a-fA-F]{40}$/.test(account)) return undefined;
-  const field = (name: string) => lines.find((line) => line.startsWith(`${name}: `))?.slice(name.length + 2).trim();
+  const field = (name: string) =>
+    lines
+      .find((line) => line.startsWith(`${name}: `))
+      ?.slice(name.length + 2)
+      .trim();
   const statementLine = lines[3]?.trim();
   const chain = field('Chain ID');
   return {

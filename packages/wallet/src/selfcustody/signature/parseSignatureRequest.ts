@@ -55,7 +55,10 @@ function parseRpcRequest(method: string, params: unknown): SignatureRequest {
     case 'personal_sign': {
       // The spec puts the data first; some dapps send the address first. The address is the 20-byte one.
       const [first, second] = params;
-      const addressFirst = typeof first === 'string' && isAddress(first, { strict: false }) && !(typeof second === 'string' && isAddress(second, { strict: false }));
+      const addressFirst =
+        typeof first === 'string' &&
+        isAddress(first, { strict: false }) &&
+        !(typeof second === 'string' && isAddress(second, { strict: false }));
       const [data, signer] = addressFirst ? [second, first] : [first, second];
       const bytes = typeof data === 'string' && !isHex(data) ? stringToHex(data) : hexParam(data, method);
       return { method: 'personal_sign', signer: optionalAddress(signer), data: bytes };
@@ -77,7 +80,10 @@ function parseTypedData(value: unknown): TypedData {
   }
   if (!isObject(message)) return fail("typed data has no 'message' object", 'The message is what gets signed.');
   for (const [name, fields] of Object.entries(types)) {
-    if (!Array.isArray(fields) || fields.some((f) => !isObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string')) {
+    if (
+      !Array.isArray(fields) ||
+      fields.some((f) => !isObject(f) || typeof f.name !== 'string' || typeof f.type !== 'string')
+    ) {
       return fail(`type '${name}' is not a list of {name, type}`, 'Each EIP-712 type is an array of fields.');
     }
   }
@@ -92,9 +98,16 @@ function parseTypedData(value: unknown): TypedData {
 function parseAuthorization(value: Record<string, unknown>): Authorization {
   const address = value.address ?? value.contractAddress;
   if (typeof address !== 'string' || !isAddress(address, { strict: false })) {
-    return fail('the authorization has no valid delegate address', "Give 'address' (the contract the account delegates to).");
+    return fail(
+      'the authorization has no valid delegate address',
+      "Give 'address' (the contract the account delegates to).",
+    );
   }
-  return { chainId: bigintOf(value.chainId, 'chainId'), address: getAddress(address), nonce: bigintOf(value.nonce ?? 0, 'nonce') };
+  return {
+    chainId: bigintOf(value.chainId, 'chainId'),
+    address: getAddress(address),
+    nonce: bigintOf(value.nonce ?? 0, 'nonce'),
+  };
 }
 
 function bigintOf(value: unknown, name: string): bigint {
@@ -109,6 +122,7 @@ function optionalAddress(value: unknown): Address | undefined {
 }
 
 function hexParam(value: unknown, method: string): Hex {
-  if (typeof value !== 'string' || !isHex(value)) return fail(`'${method}' data is not 0x hex`, 'Give the bytes to sign as 0x hex.');
+  if (typeof value !== 'string' || !isHex(value))
+    return fail(`'${method}' data is not 0x hex`, 'Give the bytes to sign as 0x hex.');
   return value;
 }

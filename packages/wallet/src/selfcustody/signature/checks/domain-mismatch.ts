@@ -12,7 +12,8 @@ export const domainMismatchCheck = defineSignatureCheck({
     'The domain binds a signature to a chain and a verifying contract. A chainId other than the one the user is on, a Permit2 message whose verifying contract is not Permit2, or a well-known token name on another contract means the signature will be used somewhere other than where the page says.',
   scenario:
     'A page on a test network asks for a mainnet permit (chainId 1) the user thinks is worthless; or a "USD Coin" permit names a look-alike contract that then pulls the real tokens through another approval.',
-  recommendation: 'Compare the domain chainId and verifyingContract with the chain and the token you mean; refuse when they differ.',
+  recommendation:
+    'Compare the domain chainId and verifyingContract with the chain and the token you mean; refuse when they differ.',
   swc: [],
   owasp: [],
   control: 'WAL-09',
@@ -23,7 +24,8 @@ export const domainMismatchCheck = defineSignatureCheck({
     const moves = grants.length > 0 || orders.length > 0;
     const domainChain = domain.chainId === undefined ? undefined : Number(domain.chainId);
     if (context.chainId === undefined) {
-      if (moves) findings.push({ id: 'domain-mismatch', severity: 'info', message: 'Chain not checked: give --chain-id N.' });
+      if (moves)
+        findings.push({ id: 'domain-mismatch', severity: 'info', message: 'Chain not checked: give --chain-id N.' });
     } else if (domainChain !== undefined && domainChain !== context.chainId) {
       findings.push({
         id: 'domain-mismatch',
@@ -31,9 +33,16 @@ export const domainMismatchCheck = defineSignatureCheck({
         message: `The domain is for chain ${domainChain}, not chain ${context.chainId} you are on: the signature is usable on chain ${domainChain}.`,
       });
     } else if (domainChain === undefined && moves) {
-      findings.push({ id: 'domain-mismatch', severity: 'medium', message: 'The domain has no chainId: the signature may be replayed on other chains.' });
+      findings.push({
+        id: 'domain-mismatch',
+        severity: 'medium',
+        message: 'The domain has no chainId: the signature may be replayed on other chains.',
+      });
     }
-    const verifying = typeof domain.verifyingContract === 'string' && isAddress(domain.verifyingContract, { strict: false }) ? getAddress(domain.verifyingContract) : undefined;
+    const verifying =
+      typeof domain.verifyingContract === 'string' && isAddress(domain.verifyingContract, { strict: false })
+        ? getAddress(domain.verifyingContract)
+        : undefined;
     const permit2 = grants.some((grant) => grant.standard.startsWith('permit2'));
     if (permit2 && verifying !== permit2Address) {
       findings.push({
@@ -43,11 +52,16 @@ export const domainMismatchCheck = defineSignatureCheck({
       });
     }
     if (!permit2 && grants.length > 0 && verifying === permit2Address) {
-      findings.push({ id: 'domain-mismatch', severity: 'high', message: 'A token permit whose verifying contract is Permit2: the message and the contract do not match.' });
+      findings.push({
+        id: 'domain-mismatch',
+        severity: 'high',
+        message: 'A token permit whose verifying contract is Permit2: the message and the contract do not match.',
+      });
     }
     const chain = context.chainId ?? domainChain;
     const borrowed = knownTokens.find(
-      (token) => token.name === domain.name && token.chainId === chain && verifying !== undefined && verifying !== token.address,
+      (token) =>
+        token.name === domain.name && token.chainId === chain && verifying !== undefined && verifying !== token.address,
     );
     if (borrowed && grants.length > 0) {
       findings.push({

@@ -10,7 +10,11 @@ const describe = (items: OrderItem[]) =>
   items.length === 0
     ? 'nothing'
     : items
-        .map((item) => (item.itemType >= 2 ? `NFT ${item.token} #${item.identifier}` : `${item.amount} of ${item.itemType === 0 ? 'ETH' : item.token}`))
+        .map((item) =>
+          item.itemType >= 2
+            ? `NFT ${item.token} #${item.identifier}`
+            : `${item.amount} of ${item.itemType === 0 ? 'ETH' : item.token}`,
+        )
         .join(', ');
 
 export const marketplaceGiveawayCheck = defineSignatureCheck({
@@ -40,7 +44,11 @@ export const marketplaceGiveawayCheck = defineSignatureCheck({
 function assessOrder(order: MarketOrder): SignatureFinding | undefined {
   const where = `${order.marketplace} order by ${order.maker}`;
   if (order.side === 'buy' || order.gives.length === 0) {
-    return { id: 'marketplace-giveaway', severity: 'low', message: `${where}: a bid of ${describe(order.gives)} for ${describe(order.receives)}.` };
+    return {
+      id: 'marketplace-giveaway',
+      severity: 'low',
+      message: `${where}: a bid of ${describe(order.gives)} for ${describe(order.receives)}.`,
+    };
   }
   const paid = order.receives.filter((item) => item.itemType <= 1);
   const toSeller = paid.reduce((sum, item) => sum + item.amount, 0n);

@@ -19,7 +19,9 @@ export const permit2AllowanceCheck = defineSignatureCheck({
     const grants = context.decoded.grants.filter((grant) => grant.standard === 'permit2-allowance');
     const spender = grants[0]?.spender;
     if (!spender) return [];
-    const tokens = grants.map((grant) => `${grant.token}: ${formatAmount(grant)}, ${formatDeadline(grant.deadline, context.now)}`);
+    const tokens = grants.map(
+      (grant) => `${grant.token}: ${formatAmount(grant)}, ${formatDeadline(grant.deadline, context.now)}`,
+    );
     return [
       {
         id: 'permit2-allowance',

@@ -31,7 +31,11 @@ export const spenderRiskCheck = defineSignatureCheck({
           : standing.trust === 'contract'
             ? ' Whether its source is verified on an explorer was not checked.'
             : '';
-      findings.push({ id: 'spender-risk', severity, message: `Spender ${spender} is ${standing.description}.${advice}` });
+      findings.push({
+        id: 'spender-risk',
+        severity,
+        message: `Spender ${spender} is ${standing.description}.${advice}`,
+      });
     }
     return findings;
   },

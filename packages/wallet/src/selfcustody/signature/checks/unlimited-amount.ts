@@ -8,7 +8,8 @@ export const unlimitedAmountCheck = defineSignatureCheck({
   confidence: 'high',
   description:
     'The signature grants an amount of at least 2^128 base units (or a DAI-style "allowed: true"): every token the account holds now or later.',
-  scenario: 'A permit for type(uint256).max stays usable after the dapp is compromised or the spender turns out to be a drainer.',
+  scenario:
+    'A permit for type(uint256).max stays usable after the dapp is compromised or the spender turns out to be a drainer.',
   recommendation: 'Grant the exact amount the operation needs.',
   swc: [],
   owasp: [],

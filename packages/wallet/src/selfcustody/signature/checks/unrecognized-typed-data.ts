@@ -8,8 +8,10 @@ export const unrecognizedTypedDataCheck = defineSignatureCheck({
   confidence: 'low',
   description:
     'EIP-712 typed data that is none of the permits, orders, votes or logins recognised here. Its fields are shown; a huge number among them is reported.',
-  scenario: 'A drainer uses a contract-specific "claim" or "order" type that no wallet decodes, hoping the user signs without reading.',
-  recommendation: 'Read every field; sign only when you know the contract in the domain and what it does with the message.',
+  scenario:
+    'A drainer uses a contract-specific "claim" or "order" type that no wallet decodes, hoping the user signs without reading.',
+  recommendation:
+    'Read every field; sign only when you know the contract in the domain and what it does with the message.',
   swc: [],
   owasp: [],
   control: 'WAL-09',
