@@ -1,5 +1,5 @@
 import { describeAccount, isFresh } from '../accountInfo.ts';
-import { knownSpenderName } from './knownAddresses.ts';
+import { knownSpenderName } from '../knownAddresses.ts';
 import type { SignatureContext, SignatureSeverity, TokenGrant } from './types.ts';
 
 /** A grant of at least 2^128 base units is unlimited in practice (10^20 tokens at 18 decimals). */

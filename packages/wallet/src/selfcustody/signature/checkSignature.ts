@@ -1,8 +1,8 @@
 import type { RpcPool } from '@bulwark/chain';
 import { type AccountInfo, getAccountInfo, readHead } from '../accountInfo.ts';
+import { knownSpenderName } from '../knownAddresses.ts';
 import { allSignatureChecks } from './checks/index.ts';
 import { decodeSignatureRequest } from './decodeSignatureRequest.ts';
-import { knownSpenderName } from './knownAddresses.ts';
 import { parseSignatureRequest } from './parseSignatureRequest.ts';
 import {
   type DecodedSignature,

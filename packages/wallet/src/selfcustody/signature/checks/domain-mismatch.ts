@@ -1,6 +1,6 @@
 import { getAddress, isAddress } from 'viem';
+import { knownTokens, permit2Address } from '../../knownAddresses.ts';
 import { defineSignatureCheck } from '../defineSignatureCheck.ts';
-import { knownTokens, permit2Address } from '../knownAddresses.ts';
 import type { SignatureFinding } from '../types.ts';
 
 export const domainMismatchCheck = defineSignatureCheck({
