@@ -2,6 +2,15 @@
 // velocity/, signers/, custody/), and checks for self-custody wallets (selfcustody/).
 export { type AccountInfo, getAccountInfo } from './selfcustody/accountInfo.ts';
 export {
+  type ApprovalFlag,
+  type ApprovalKind,
+  type ListApprovalsParameters,
+  type ListApprovalsReturnType,
+  listApprovals,
+  revokeTransaction,
+  type TokenApproval,
+} from './selfcustody/approvals/listApprovals.ts';
+export {
   type CheckSignatureParameters,
   type CheckSignatureReturnType,
   checkSignature,

@@ -8,6 +8,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Decode a signature request and rate what signing it would give away',
     run: async (args, io) => (await import('./wallet/checkSignature.ts')).checkSignatureCommand(args, io),
   },
+  approvals: {
+    summary: 'List the token approvals an address granted, rated, with revoke transactions',
+    run: async (args, io) => (await import('./wallet/approvals.ts')).approvalsCommand(args, io),
+  },
 };
 
 export const walletHelp = () => `Usage: bulwark wallet <command> [options]
