@@ -11,6 +11,23 @@ export {
   type TokenApproval,
 } from './selfcustody/approvals/listApprovals.ts';
 export {
+  checkDestination,
+  type DestinationCheck,
+  isLookalike,
+  type LookalikeOptions,
+} from './selfcustody/poisoning/checkDestination.ts';
+export {
+  type CheckDestinationHistoryReturnType,
+  checkDestinationHistory,
+} from './selfcustody/poisoning/checkDestinationHistory.ts';
+export {
+  type FindPoisoningParameters,
+  type FindPoisoningReturnType,
+  findPoisoning,
+  type PoisoningEvidence,
+  type PoisoningFinding,
+} from './selfcustody/poisoning/findPoisoning.ts';
+export {
   type CheckSignatureParameters,
   type CheckSignatureReturnType,
   checkSignature,
