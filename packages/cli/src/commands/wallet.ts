@@ -12,6 +12,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'List the token approvals an address granted, rated, with revoke transactions',
     run: async (args, io) => (await import('./wallet/approvals.ts')).approvalsCommand(args, io),
   },
+  poisoning: {
+    summary: 'Find look-alike addresses planted in an address history (address poisoning)',
+    run: async (args, io) => (await import('./wallet/poisoning.ts')).poisoningCommand(args, io),
+  },
 };
 
 export const walletHelp = () => `Usage: bulwark wallet <command> [options]
