@@ -1,6 +1,6 @@
 import type { RpcPool } from '@bulwark/chain';
 import { BaseError } from '@bulwark/core';
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, pad } from 'viem';
 import { toQuantity } from './accountInfo.ts';
 
 export type RpcLog = {
@@ -62,3 +62,6 @@ export async function getLogsChunked(pool: RpcPool, parameters: GetLogsChunkedPa
   }
   return logs;
 }
+
+/** An address as an indexed event topic (left-padded to 32 bytes). */
+export const addressTopic = (address: Address): Hex => pad(address.toLowerCase() as Hex, { size: 32 });

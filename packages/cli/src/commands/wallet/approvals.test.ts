@@ -3,7 +3,7 @@ import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
 import { testTokenArtifacts } from '@bulwark/wallet/testing';
 import { type Abi, type Address, maxUint256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBulwark } from './testing.ts';
+import { runCli } from '../../testing.ts';
 
 describe('bulwark wallet approvals', () => {
   let chain: TestChain;
@@ -24,7 +24,7 @@ describe('bulwark wallet approvals', () => {
   afterAll(() => chain?.stop());
 
   test('default: JSON lists live approvals with flags and revoke data; --fail-on high exits 1', async () => {
-    const result = await runBulwark([
+    const result = await runCli([
       'wallet',
       'approvals',
       owner.account.address,
@@ -64,7 +64,7 @@ describe('bulwark wallet approvals', () => {
   });
 
   test('behavior: text output names the risk and the revoke transaction; without --fail-on exit 0', async () => {
-    const result = await runBulwark(['wallet', 'approvals', owner.account.address, '--rpc', chain.anvil.rpcUrl]);
+    const result = await runCli(['wallet', 'approvals', owner.account.address, '--rpc', chain.anvil.rpcUrl]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^2 live approval\(s\) granted by/);
     expect(result.stdout).toMatch(/HIGH +erc20 +token .* → 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC/);
@@ -72,13 +72,13 @@ describe('bulwark wallet approvals', () => {
   });
 
   test('error: no --rpc, a bad address, an unreachable node: exit 2 with a clear message', async () => {
-    const noRpc = await runBulwark(['wallet', 'approvals', owner.account.address]);
+    const noRpc = await runCli(['wallet', 'approvals', owner.account.address]);
     expect(noRpc.code).toBe(2);
     expect(noRpc.stderr).toMatch(/needs --rpc URL/);
-    const bad = await runBulwark(['wallet', 'approvals', '0x1234', '--rpc', chain.anvil.rpcUrl]);
+    const bad = await runCli(['wallet', 'approvals', '0x1234', '--rpc', chain.anvil.rpcUrl]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/'0x1234' is not an address/);
-    const down = await runBulwark([
+    const down = await runCli([
       'wallet',
       'approvals',
       owner.account.address,

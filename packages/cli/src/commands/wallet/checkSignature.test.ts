@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBulwark } from './testing.ts';
+import { runCli } from '../../testing.ts';
 
 const corpus = fileURLToPath(new URL('../../../../wallet/testdata/signatures/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-check-signature-'));
@@ -24,7 +24,7 @@ type Output = {
 
 describe('bulwark wallet check-signature', () => {
   test('default: a Seaport give-away is critical, exit 1, JSON on stdout only', async () => {
-    const result = await runBulwark([
+    const result = await runCli([
       'wallet',
       'check-signature',
       `${corpus}drainer/seaport-zero-consideration.json`,
@@ -42,53 +42,53 @@ describe('bulwark wallet check-signature', () => {
 
   test('behavior: a SIWE login is none and exits 0; --fail-on low still passes it', async () => {
     const file = `${corpus}benign/siwe-login.json`;
-    const result = await runBulwark(['wallet', 'check-signature', file, '--chain-id', '1', '--fail-on', 'low']);
+    const result = await runCli(['wallet', 'check-signature', file, '--chain-id', '1', '--fail-on', 'low']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^risk: none \(siwe-login, personal_sign\)/);
   });
 
   test('behavior: --fail-on decides the exit code', async () => {
     const file = `${corpus}benign/usdc-permit-exact-to-1inch.json`;
-    expect((await runBulwark(['wallet', 'check-signature', file])).code).toBe(0);
-    expect((await runBulwark(['wallet', 'check-signature', file, '--fail-on', 'low'])).code).toBe(1);
+    expect((await runCli(['wallet', 'check-signature', file])).code).toBe(0);
+    expect((await runCli(['wallet', 'check-signature', file, '--fail-on', 'low'])).code).toBe(1);
   });
 
   test('behavior: --chain-id other than the domain is a domain-mismatch', async () => {
     const file = `${corpus}benign/usdc-permit-exact-to-1inch.json`;
-    const result = await runBulwark(['wallet', 'check-signature', file, '--chain-id', '10', '--format', 'json']);
+    const result = await runCli(['wallet', 'check-signature', file, '--chain-id', '10', '--format', 'json']);
     const output = JSON.parse(result.stdout) as Output;
     expect(output.risk).toBe('high');
     expect(output.findings.some((f) => f.id === 'domain-mismatch' && f.severity === 'high')).toBe(true);
   });
 
   test('error: a file that is not JSON, a shape not read, a bad flag: exit 2 with the place and the fix', async () => {
-    const notJson = await runBulwark(['wallet', 'check-signature', write('bad.json', '{"domain": ')]);
+    const notJson = await runCli(['wallet', 'check-signature', write('bad.json', '{"domain": ')]);
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/bad\.json is not JSON/);
     expect(notJson.stderr).not.toMatch(/\n\s+at /);
-    const shape = await runBulwark(['wallet', 'check-signature', write('shape.json', { hello: 1 })]);
+    const shape = await runCli(['wallet', 'check-signature', write('shape.json', { hello: 1 })]);
     expect(shape.code).toBe(2);
     expect(shape.stderr).toMatch(/neither typed data, a JSON-RPC request nor an EIP-7702 authorization/);
-    const method = await runBulwark([
+    const method = await runCli([
       'wallet',
       'check-signature',
       write('m.json', { method: 'eth_sendTransaction', params: [] }),
     ]);
     expect(method.stderr).toMatch(/method 'eth_sendTransaction' is not a signing method/);
-    const level = await runBulwark(['wallet', 'check-signature', write('x.json', { hello: 1 }), '--fail-on', 'severe']);
+    const level = await runCli(['wallet', 'check-signature', write('x.json', { hello: 1 }), '--fail-on', 'severe']);
     expect(level.code).toBe(2);
     expect(level.stderr).toMatch(/--fail-on severe is not a risk level/);
-    const missing = await runBulwark(['wallet', 'check-signature', join(dir, 'missing.json')]);
+    const missing = await runCli(['wallet', 'check-signature', join(dir, 'missing.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/Cannot read/);
   });
 
   test('behavior: --help lists every option and the exit codes', async () => {
-    const result = await runBulwark(['wallet', 'check-signature', '--help']);
+    const result = await runCli(['wallet', 'check-signature', '--help']);
     expect(result.code).toBe(0);
     for (const flag of ['--format', '--chain-id', '--rpc', '--fail-on']) expect(result.stdout).toContain(flag);
     expect(result.stdout).toMatch(/Exit codes: 0 .* 1 .* 2 /);
-    expect((await runBulwark(['wallet', '--help'])).stdout).toContain('check-signature');
+    expect((await runCli(['wallet', '--help'])).stdout).toContain('check-signature');
   });
 });
 
@@ -119,7 +119,7 @@ describe('bulwark wallet check-signature --rpc', () => {
   const run = async (file: string) =>
     JSON.parse(
       (
-        await runBulwark([
+        await runCli([
           'wallet',
           'check-signature',
           file,

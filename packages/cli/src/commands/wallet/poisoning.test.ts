@@ -3,7 +3,7 @@ import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
 import { testTokenArtifacts } from '@bulwark/wallet/testing';
 import { type Abi, type Address, encodeFunctionData, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runBulwark } from './testing.ts';
+import { runCli } from '../../testing.ts';
 
 const friend: Address = '0xabcd000000000000000000000000000000001111';
 const lookalike: Address = '0xabcd999999999999999999999999999999991111';
@@ -34,7 +34,7 @@ describe('bulwark wallet poisoning', () => {
   afterAll(() => chain?.stop());
 
   test('default: the planted look-alike is reported, exit 1, clean JSON', async () => {
-    const result = await runBulwark(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--format', 'json']);
+    const result = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--format', 'json']);
     expect(result.code).toBe(1);
     const output = JSON.parse(result.stdout) as {
       findings: { lookalike: string; imitates: string[]; evidence: { kind: string }[] }[];
@@ -45,7 +45,7 @@ describe('bulwark wallet poisoning', () => {
   });
 
   test('behavior: --destination judges the address about to be paid', async () => {
-    const bad = await runBulwark([
+    const bad = await runCli([
       'wallet',
       'poisoning',
       me,
@@ -57,7 +57,7 @@ describe('bulwark wallet poisoning', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^Destination 0xabCD7777.* looks like 0xaBcD0000/im);
     // With longer matches required nothing is a look-alike and the real friend is fine.
-    const strict = await runBulwark([
+    const strict = await runCli([
       'wallet',
       'poisoning',
       me,
@@ -74,10 +74,10 @@ describe('bulwark wallet poisoning', () => {
   });
 
   test('error: a bad --prefix, --help', async () => {
-    const bad = await runBulwark(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--prefix', 'x']);
+    const bad = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--prefix', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--prefix x is not a count/);
-    const help = await runBulwark(['wallet', 'poisoning', '--help']);
+    const help = await runCli(['wallet', 'poisoning', '--help']);
     expect(help.code).toBe(0);
     for (const flag of ['--rpc', '--destination', '--prefix', '--suffix', '--from-block', '--format'])
       expect(help.stdout).toContain(flag);

@@ -83,10 +83,7 @@ export async function poisoningCommand(argv: string[], io: Io): Promise<number> 
         lines.push(`           ${e.kind}: ${e.amount} of ${e.token} in ${e.transactionHash} (block ${e.block})`);
     }
     if (destination)
-      lines.push(
-        '',
-        check ? check.message : `Destination ${destination}: not a look-alike of a counterparty.`,
-      );
+      lines.push('', check ? check.message : `Destination ${destination}: not a look-alike of a counterparty.`);
     io.stdout(`${lines.join('\n')}\n`);
   }
   return history.findings.length > 0 || check ? 1 : 0;

@@ -6,13 +6,12 @@ import {
   encodeFunctionData,
   getAddress,
   type Hex,
-  pad,
   parseAbi,
   toEventSelector,
   zeroAddress,
 } from 'viem';
 import { type AccountInfo, getAccountInfo, isFresh, readHead, toQuantity } from '../accountInfo.ts';
-import { getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
+import { addressTopic, getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
 import { knownSpenderName, permit2Address } from '../knownAddresses.ts';
 
 export const approvalAbi = parseAbi([
@@ -105,7 +104,7 @@ export async function listApprovals(
   const head = await readHead(pool);
   const toBlock = parameters.toBlock ?? head.number;
   const fromBlock = parameters.fromBlock ?? 0n;
-  const ownerTopic = pad(owner.toLowerCase() as Hex, { size: 32 });
+  const ownerTopic = addressTopic(owner);
   const logs = await getLogsChunked(pool, {
     topics: [[topics.approval, topics.approvalForAll, topics.permit2Approval, topics.permit2Permit], ownerTopic],
     fromBlock,

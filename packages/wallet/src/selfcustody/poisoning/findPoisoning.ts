@@ -1,7 +1,7 @@
 import type { RpcPool } from '@bulwark/chain';
-import { type Address, getAddress, type Hex, pad, toEventSelector } from 'viem';
+import { type Address, getAddress, type Hex, toEventSelector } from 'viem';
 import { readHead } from '../accountInfo.ts';
-import { getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
+import { addressTopic, getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
 import { isLookalike, type LookalikeOptions } from './checkDestination.ts';
 
 const transferTopic = toEventSelector('Transfer(address,address,uint256)');
@@ -73,7 +73,7 @@ export async function findPoisoning(
   const head = await readHead(pool);
   const fromBlock = parameters.fromBlock ?? 0n;
   const toBlock = parameters.toBlock ?? head.number;
-  const ownerTopic = pad(owner.toLowerCase() as Hex, { size: 32 });
+  const ownerTopic = addressTopic(owner);
   const range = { fromBlock, toBlock, chunkSize: parameters.chunkSize };
   const [outgoing, incoming] = await Promise.all([
     getLogsChunked(pool, { topics: [transferTopic, ownerTopic], ...range }),

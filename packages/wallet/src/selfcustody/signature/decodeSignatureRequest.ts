@@ -111,15 +111,7 @@ function decodeTypedData(typedData: TypedData): DecodedSignature {
   if (primaryType === 'PermitSingle' || primaryType === 'PermitBatch') {
     const details = primaryType === 'PermitSingle' ? [record(message.details)] : list(message.details).map(record);
     const spender = address(message.spender);
-    const grants = details.map(
-      (d): TokenGrant => ({
-        standard: 'permit2-allowance',
-        token: address(d.token),
-        spender,
-        amount: big(d.amount),
-        deadline: big(d.expiration),
-      }),
-    );
+    const grants = permit2Grants('permit2-allowance', details, spender, (d) => big(d.expiration));
     const kind = primaryType === 'PermitSingle' ? 'permit2-single' : 'permit2-batch';
     return base(kind, `Permit2 allowance for ${spender} on ${grants.length} token(s)`, { ...common, grants });
   }
@@ -127,15 +119,7 @@ function decodeTypedData(typedData: TypedData): DecodedSignature {
     const permitted = Array.isArray(message.permitted) ? message.permitted.map(record) : [record(message.permitted)];
     const spender = address(message.spender);
     const deadline = big(message.deadline);
-    const grants = permitted.map(
-      (p): TokenGrant => ({
-        standard: 'permit2-transfer',
-        token: address(p.token),
-        spender,
-        amount: big(p.amount),
-        deadline,
-      }),
-    );
+    const grants = permit2Grants('permit2-transfer', permitted, spender, () => deadline);
     const witness = primaryType.includes('Witness') ? '-witness' : '';
     const kind = `permit2${primaryType.includes('Batch') ? '-batch' : ''}${witness}-transfer`;
     return base(kind, `Let ${spender} transfer ${grants.length} token(s) from this account once (Permit2)`, {
@@ -172,6 +156,22 @@ function decodeTypedData(typedData: TypedData): DecodedSignature {
     return base('vote-delegation', `Delegate voting power to ${address(message.delegatee)}`, common);
   }
   return base('typed-data', `Typed data '${primaryType}' of '${domainName || 'an unnamed domain'}'`, common);
+}
+
+/** Permit2 lists its tokens as {token, amount} items, with the deadline per item (allowances) or per message (transfers). */
+function permit2Grants(
+  standard: 'permit2-allowance' | 'permit2-transfer',
+  items: Record<string, unknown>[],
+  spender: Address,
+  deadline: (item: Record<string, unknown>) => bigint,
+): TokenGrant[] {
+  return items.map((item) => ({
+    standard,
+    token: address(item.token),
+    spender,
+    amount: big(item.amount),
+    deadline: deadline(item),
+  }));
 }
 
 function flattenTree(tree: unknown): Record<string, unknown>[] {
