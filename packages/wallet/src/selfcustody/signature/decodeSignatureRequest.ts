@@ -322,16 +322,20 @@ function decodeRawBytes(data: Hex, method: 'eth-sign' | 'personal-sign'): Decode
   }
   try {
     const transaction = parseTransaction(data);
-    return base(`${method}-transaction`, `Sign a serialized transaction to ${transaction.to ?? '(deployment)'}`, {
-      rawBytes: data,
-      fields: {
-        ...fields,
-        to: transaction.to,
-        value: transaction.value?.toString(),
-        chainId: transaction.chainId,
-        data: transaction.data,
+    return base(
+      `${method}-transaction`,
+      `Sign a serialized transaction to ${transaction.to ? getAddress(transaction.to) : '(deployment)'}`,
+      {
+        rawBytes: data,
+        fields: {
+          ...fields,
+          to: transaction.to ? getAddress(transaction.to) : undefined,
+          value: transaction.value?.toString(),
+          chainId: transaction.chainId,
+          data: transaction.data,
+        },
       },
-    });
+    );
   } catch {}
   return base(`${method}-bytes`, `Sign ${length} bytes of unknown meaning`, { rawBytes: data, fields });
 }
