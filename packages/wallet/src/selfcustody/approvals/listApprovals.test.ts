@@ -163,4 +163,25 @@ describe('listApprovals', () => {
       await node.close();
     }
   });
+
+  test('error: a node that refuses logs even for one block fails with the block and the fix', async () => {
+    const forward = forwardTo(chain.anvil.rpcUrl);
+    const node = await startFakeNode((request, response, incoming) => {
+      if (request.method !== 'eth_getLogs') return forward(request, response, incoming);
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: -32000, message: 'logs unavailable' } }),
+      );
+    });
+    try {
+      const pool = createRpcPool({ endpoints: [node.url] });
+      await expect(
+        listApprovals(pool, { owner: owner.account.address, fromBlock: firstBlock, chunkSize: 8n }),
+      ).rejects.toThrow(
+        new RegExp(`eth_getLogs failed for block ${firstBlock} even alone[\\s\\S]*Try another --rpc endpoint`),
+      );
+    } finally {
+      await node.close();
+    }
+  });
 });
