@@ -79,6 +79,7 @@ export async function checkSignatureCommand(argv: string[], io: Io): Promise<num
         decoded: {
           domain: decoded.domain,
           primaryType: decoded.primaryType,
+          digest: decoded.digest,
           fields: decoded.fields,
           grants: decoded.grants,
           orders: decoded.orders,
@@ -91,6 +92,7 @@ export async function checkSignatureCommand(argv: string[], io: Io): Promise<num
     const lines = [
       `risk: ${result.risk} (${result.kind}, ${result.method})`,
       result.summary,
+      ...(result.decoded.digest ? [`EIP-712 digest: ${result.decoded.digest} (compare with the hardware wallet)`] : []),
       '',
       ...result.findings.map((f) => `  ${f.severity.padEnd(8)} ${f.id.padEnd(24)} ${f.message}`),
       ...(result.onChainChecked || (result.decoded.grants.length === 0 && !result.decoded.authorization)

@@ -46,12 +46,12 @@ export async function checkSignature(parameters: CheckSignatureParameters): Prom
     const head = await readHead(parameters.pool);
     now = parameters.now ?? head.timestamp;
     addresses = new Map();
-    const trusted = [
-      ...decoded.grants.map((grant) => grant.spender),
-      ...(decoded.authorization ? [decoded.authorization.address] : []),
-    ];
-    for (const address of new Set(trusted)) {
-      if (knownSpenderName(address) && !decoded.authorization) continue;
+    // Well-known routers are not looked up; an EIP-7702 delegate always is.
+    const unknownSpenders = decoded.grants
+      .map((grant) => grant.spender)
+      .filter((spender) => !knownSpenderName(spender));
+    const lookups = new Set([...unknownSpenders, ...(decoded.authorization ? [decoded.authorization.address] : [])]);
+    for (const address of lookups) {
       addresses.set(address.toLowerCase(), await getAccountInfo(parameters.pool, address, head));
     }
   }

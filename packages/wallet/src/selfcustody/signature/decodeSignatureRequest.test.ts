@@ -1,4 +1,5 @@
-import { serializeTransaction, stringToHex } from 'viem';
+import { recoverAddress, serializeTransaction, stringToHex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, test } from 'vitest';
 import { decodeSignatureRequest, parseSiwe } from './decodeSignatureRequest.ts';
 import { parseSignatureRequest } from './parseSignatureRequest.ts';
@@ -7,7 +8,7 @@ const account = '0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf';
 const decode = (input: unknown) => decodeSignatureRequest(parseSignatureRequest(input));
 
 describe('parseSignatureRequest', () => {
-  test('behavior: eth_signTypedData_v4 with the typed data as a JSON string, as dapps send it', () => {
+  test('behavior: eth_signTypedData_v4 with the typed data as a JSON string, as dapps send it', async () => {
     const typed = {
       types: { Mail: [{ name: 'to', type: 'address' }] },
       primaryType: 'Mail',
@@ -36,6 +37,13 @@ describe('parseSignatureRequest', () => {
     );
     expect(() => parseSignatureRequest([])).toThrow(/no JSON object/);
     expect(() => parseSignatureRequest({ method: 'eth_sign', params: [account, 'zz'] })).toThrow(/data is not 0x hex/);
+    const badValue = {
+      types: { Permit: [{ name: 'value', type: 'uint8' }] },
+      primaryType: 'Permit',
+      domain: {},
+      message: { value: 300 },
+    };
+    expect(() => parseSignatureRequest(badValue)).toThrow(/does not encode as EIP-712[\s\S]*Check each field/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type Address, getAddress, type Hex, hexToBytes, isAddress, parseTransaction, size } from 'viem';
+import { digestOf } from './parseSignatureRequest.ts';
 import type {
   DecodedSignature,
   MarketOrder,
@@ -46,6 +47,7 @@ function base(kind: string, summary: string, rest: Partial<DecodedSignature> = {
     text: undefined,
     domain: undefined,
     primaryType: undefined,
+    digest: undefined,
     ...rest,
   };
 }
@@ -74,7 +76,7 @@ const hasFields = (typedData: TypedData, type: string, names: string[]) => {
 
 function decodeTypedData(typedData: TypedData): DecodedSignature {
   const { domain, primaryType, message } = typedData;
-  const common = { fields: message, domain, primaryType };
+  const common = { fields: message, domain, primaryType, digest: digestOf(typedData) };
   const token = address(domain.verifyingContract);
   const domainName = typeof domain.name === 'string' ? domain.name : '';
 

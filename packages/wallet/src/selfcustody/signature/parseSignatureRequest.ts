@@ -1,5 +1,5 @@
 import { InputError } from '@bulwark/core';
-import { type Address, getAddress, type Hex, isAddress, isHex, stringToHex } from 'viem';
+import { type Address, getAddress, type Hex, hashTypedData, isAddress, isHex, stringToHex } from 'viem';
 import type { Authorization, SignatureRequest, TypedData } from './types.ts';
 
 const docsPath = 'wallet/self-custody.md#check-signature';
@@ -87,12 +87,23 @@ function parseTypedData(value: unknown): TypedData {
       return fail(`type '${name}' is not a list of {name, type}`, 'Each EIP-712 type is an array of fields.');
     }
   }
-  return {
+  const typedData: TypedData = {
     domain: isObject(domain) ? domain : {},
     types: types as TypedData['types'],
     primaryType: primaryType as string,
     message,
   };
+  try {
+    digestOf(typedData);
+  } catch (cause) {
+    // A wallet cannot sign what does not encode; a drainer's page would not get a signature either.
+    throw new InputError('Signature request: the typed data does not encode as EIP-712.', {
+      cause,
+      metaMessages: ['Check each field against its declared type (addresses, uint ranges, bytes lengths).'],
+      docsPath,
+    });
+  }
+  return typedData;
 }
 
 function parseAuthorization(value: Record<string, unknown>): Authorization {
@@ -126,3 +137,6 @@ function hexParam(value: unknown, method: string): Hex {
     return fail(`'${method}' data is not 0x hex`, 'Give the bytes to sign as 0x hex.');
   return value;
 }
+
+/** The EIP-712 digest the wallet signs: what a hardware wallet shows for typed data it cannot display. */
+export const digestOf = (typedData: TypedData): Hex => hashTypedData(typedData as Parameters<typeof hashTypedData>[0]);

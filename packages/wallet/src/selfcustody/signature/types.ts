@@ -79,6 +79,8 @@ export type DecodedSignature = {
   /** The EIP-712 domain, when typed data. */
   domain: Record<string, unknown> | undefined;
   primaryType: string | undefined;
+  /** The EIP-712 digest that gets signed (typed data only). */
+  digest: Hex | undefined;
 };
 
 /** What the on-chain look-up said about a spender or delegate; `undefined` entry: not checked. */
