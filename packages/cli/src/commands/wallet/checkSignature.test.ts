@@ -53,6 +53,46 @@ describe('bulwark wallet check-signature', () => {
     expect((await runCli(['wallet', 'check-signature', file, '--fail-on', 'low'])).code).toBe(1);
   });
 
+  test('behavior: --trust makes an exact, short permit to your own contract low', async () => {
+    const file = write('own-permit.json', {
+      types: {
+        Permit: [
+          { name: 'owner', type: 'address' },
+          { name: 'spender', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      },
+      primaryType: 'Permit',
+      domain: { name: 'Token', chainId: 1, verifyingContract: '0x1111111111111111111111111111111111111111' },
+      message: {
+        owner: '0x2222222222222222222222222222222222222222',
+        spender: '0x3333333333333333333333333333333333333333',
+        value: '5',
+        nonce: '0',
+        deadline: String(Math.floor(Date.now() / 1000) + 600),
+      },
+    });
+    const untrusted = JSON.parse(
+      (await runCli(['wallet', 'check-signature', file, '--format', 'json'])).stdout,
+    ) as Output;
+    expect(untrusted.risk).toBe('medium');
+    const trusted = await runCli([
+      'wallet',
+      'check-signature',
+      file,
+      '--format',
+      'json',
+      '--trust',
+      '0x3333333333333333333333333333333333333333',
+    ]);
+    expect((JSON.parse(trusted.stdout) as Output).risk).toBe('low');
+    const bad = await runCli(['wallet', 'check-signature', file, '--trust', 'nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'nope' is not an address/);
+  });
+
   test('behavior: --chain-id other than the domain is a domain-mismatch', async () => {
     const file = `${corpus}benign/usdc-permit-exact-to-1inch.json`;
     const result = await runCli(['wallet', 'check-signature', file, '--chain-id', '10', '--format', 'json']);
@@ -86,7 +126,8 @@ describe('bulwark wallet check-signature', () => {
   test('behavior: --help lists every option and the exit codes', async () => {
     const result = await runCli(['wallet', 'check-signature', '--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--format', '--chain-id', '--rpc', '--fail-on']) expect(result.stdout).toContain(flag);
+    for (const flag of ['--format', '--chain-id', '--rpc', '--trust', '--fail-on'])
+      expect(result.stdout).toContain(flag);
     expect(result.stdout).toMatch(/Exit codes: 0 .* 1 .* 2 /);
     expect((await runCli(['wallet', '--help'])).stdout).toContain('check-signature');
   });

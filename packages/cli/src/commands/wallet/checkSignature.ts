@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError, UsageError } from '@bulwark/core';
 import { checkSignature, type RiskLevel, riskAtLeast, riskLevels } from '@bulwark/wallet';
 import type { Io } from '../../main.ts';
-import { openPool, parseFormat, toJson } from './selfCustodyOptions.ts';
+import { openPool, parseAddressArgument, parseFormat, toJson } from './selfCustodyOptions.ts';
 
 export const checkSignatureHelp = `Usage: bulwark wallet check-signature FILE [options]
 
@@ -24,6 +24,7 @@ Options:
       --chain-id N           The chain you are on: the domain, login and authorization must match it
       --rpc URL              Read spenders' and delegates' code and creation age from this node
                              (without it, spenders are reported as not checked)
+      --trust ADDR[,ADDR…]   Spenders to treat like the well-known routers (your own contracts)
       --fail-on <LEVEL>      Exit 1 when the risk is at or above: critical, high, medium, low
                              (default: high)
   -h, --help                 Show this help
@@ -40,6 +41,7 @@ export async function checkSignatureCommand(argv: string[], io: Io): Promise<num
       format: { type: 'string', short: 'f' },
       'chain-id': { type: 'string' },
       rpc: { type: 'string' },
+      trust: { type: 'string', multiple: true },
       'fail-on': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -70,7 +72,9 @@ export async function checkSignatureCommand(argv: string[], io: Io): Promise<num
   }
   const input = readJson(file, io.cwd);
   const pool = values.rpc ? openPool(values.rpc, 'check-signature') : undefined;
-  const result = await checkSignature({ input, chainId, pool });
+  const trusted = (values.trust ?? []).flatMap((list) => list.split(',').map((a) => a.trim()));
+  for (const address of trusted) parseAddressArgument(address, 'check-signature --trust');
+  const result = await checkSignature({ input, chainId, pool, trusted });
   if (format === 'json') {
     const { decoded, ...rest } = result;
     io.stdout(

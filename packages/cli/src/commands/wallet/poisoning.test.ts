@@ -73,13 +73,43 @@ describe('bulwark wallet poisoning', () => {
     expect(strict.stdout).toMatch(/not a look-alike of a counterparty/);
   });
 
+  test('behavior: --counterparty adds an address book entry whose look-alikes are reported', async () => {
+    // A friend never paid in this history: 0xabcd…2222; the test sends nothing from its look-alike, so only the entry shows.
+    const result = await runCli([
+      'wallet',
+      'poisoning',
+      me,
+      '--rpc',
+      chain.anvil.rpcUrl,
+      '--counterparty',
+      `${friend},0x5555000000000000000000000000000000002222`,
+      '--format',
+      'json',
+    ]);
+    const output = JSON.parse(result.stdout) as { counterparties: string[] };
+    expect(output.counterparties.map((a) => a.toLowerCase())).toContain('0x5555000000000000000000000000000000002222');
+    const viaBook = await runCli([
+      'wallet',
+      'poisoning',
+      me,
+      '--rpc',
+      chain.anvil.rpcUrl,
+      '--counterparty',
+      '0x5555000000000000000000000000000000002222',
+      '--destination',
+      '0x5555999999999999999999999999999999992222',
+    ]);
+    expect(viaBook.code).toBe(1);
+    expect(viaBook.stdout).toMatch(/looks like 0x5555000000000000000000000000000000002222/i);
+  });
+
   test('error: a bad --prefix, --help', async () => {
     const bad = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--prefix', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--prefix x is not a count/);
     const help = await runCli(['wallet', 'poisoning', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--rpc', '--destination', '--prefix', '--suffix', '--from-block', '--format'])
+    for (const flag of ['--rpc', '--destination', '--counterparty', '--prefix', '--suffix', '--from-block', '--format'])
       expect(help.stdout).toContain(flag);
   });
 });

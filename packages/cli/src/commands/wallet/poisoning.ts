@@ -16,6 +16,8 @@ Token transfers (ERC-20, ERC-721) are read from the logs; plain ether transfers 
 Options:
       --rpc URL[,URL…]        JSON-RPC endpoints (required)
       --destination ADDR      Check this destination against the history
+      --counterparty ADDR[,…] Addresses you really deal with besides those paid in the history
+                              (an address book: look-alikes of these are reported too)
       --prefix N              Leading hex characters that must match (default: 4)
       --suffix N              Trailing hex characters that must match (default: 4)
       --from-block N          First block to read (default: 0)
@@ -33,6 +35,7 @@ export async function poisoningCommand(argv: string[], io: Io): Promise<number> 
     options: {
       rpc: { type: 'string' },
       destination: { type: 'string' },
+      counterparty: { type: 'string', multiple: true },
       prefix: { type: 'string' },
       suffix: { type: 'string' },
       'from-block': { type: 'string' },
@@ -51,8 +54,12 @@ export async function poisoningCommand(argv: string[], io: Io): Promise<number> 
   const address = parseAddressArgument(positionals[0], 'poisoning');
   const destination =
     values.destination === undefined ? undefined : parseAddressArgument(values.destination, 'poisoning --destination');
+  const knownCounterparties = (values.counterparty ?? [])
+    .flatMap((list) => list.split(','))
+    .map((a) => parseAddressArgument(a.trim(), 'poisoning --counterparty'));
   const parameters = {
     address,
+    knownCounterparties,
     prefix: characters(values.prefix, '--prefix'),
     suffix: characters(values.suffix, '--suffix'),
     fromBlock: parseBlock(values['from-block'], '--from-block'),

@@ -22,6 +22,7 @@ export type SpenderStanding = {
 export function spenderStanding(context: SignatureContext, spender: string): SpenderStanding {
   const name = knownSpenderName(spender);
   if (name) return { trust: 'known', description: `${name} (well known)` };
+  if (context.trusted.has(spender.toLowerCase())) return { trust: 'known', description: 'trusted by you (--trust)' };
   const info = context.addresses?.get(spender.toLowerCase());
   if (!info) return { trust: 'unchecked', description: 'not on the well-known list and not checked on chain' };
   if (info.kind !== 'contract') return { trust: 'account', description: describeAccount(info) };

@@ -20,6 +20,8 @@ export type CheckSignatureParameters = {
   chainId?: number | undefined;
   /** With a pool, spenders and delegates are looked up on chain (code, creation age). */
   pool?: RpcPool | undefined;
+  /** Spenders to treat like the well-known routers (a custodian's own contracts). */
+  trusted?: readonly string[] | undefined;
   /** Unix seconds; default: the head block's time with a pool, else the clock. */
   now?: bigint | undefined;
 };
@@ -41,6 +43,7 @@ export async function checkSignature(parameters: CheckSignatureParameters): Prom
   const request = parseSignatureRequest(parameters.input);
   const decoded = decodeSignatureRequest(request);
   let now = parameters.now ?? BigInt(Math.floor(Date.now() / 1000));
+  const trusted = new Set((parameters.trusted ?? []).map((address) => address.toLowerCase()));
   let addresses: Map<string, AccountInfo> | undefined;
   if (parameters.pool) {
     const head = await readHead(parameters.pool);
@@ -49,13 +52,13 @@ export async function checkSignature(parameters: CheckSignatureParameters): Prom
     // Well-known routers are not looked up; an EIP-7702 delegate always is.
     const unknownSpenders = decoded.grants
       .map((grant) => grant.spender)
-      .filter((spender) => !knownSpenderName(spender));
+      .filter((spender) => !knownSpenderName(spender) && !trusted.has(spender.toLowerCase()));
     const lookups = new Set([...unknownSpenders, ...(decoded.authorization ? [decoded.authorization.address] : [])]);
     for (const address of lookups) {
       addresses.set(address.toLowerCase(), await getAccountInfo(parameters.pool, address, head));
     }
   }
-  const context: SignatureContext = { request, decoded, chainId: parameters.chainId, now, addresses };
+  const context: SignatureContext = { request, decoded, chainId: parameters.chainId, now, trusted, addresses };
   const findings = allSignatureChecks.flatMap((check) => check.check(context));
   findings.sort((a, b) => signatureSeverities.indexOf(a.severity) - signatureSeverities.indexOf(b.severity));
   return {

@@ -93,6 +93,8 @@ export type SignatureContext = {
   chainId: number | undefined;
   /** Unix seconds. */
   now: bigint;
+  /** Spenders the user trusts besides the well-known list (`--trust`), lower-case. */
+  trusted: ReadonlySet<string>;
   /** On-chain facts by lower-case address; undefined when no RPC was given. */
   addresses: AddressFacts | undefined;
 };
