@@ -118,6 +118,13 @@ describe('bulwark wallet check-signature', () => {
     const level = await runCli(['wallet', 'check-signature', write('x.json', { hello: 1 }), '--fail-on', 'severe']);
     expect(level.code).toBe(2);
     expect(level.stderr).toMatch(/--fail-on severe is not a risk level/);
+    const huge = await runCli([
+      'wallet',
+      'check-signature',
+      write('huge.json', `{"pad": "${'x'.repeat(5 * 1024 * 1024)}"}`),
+    ]);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/huge\.json is larger than 4 MB/);
     const missing = await runCli(['wallet', 'check-signature', join(dir, 'missing.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/Cannot read/);
@@ -200,5 +207,15 @@ describe('bulwark wallet check-signature --rpc', () => {
     expect(old.findings.find((f) => f.id === 'spender-risk')?.message).toMatch(/created 90 day\(s\) ago.*not checked/);
     // A bounded permit with a far deadline to an old, unknown contract.
     expect(old.risk).toBe('high');
+  });
+
+  test('behavior: an EIP-7702 delegate is looked up and the authorization stays critical', async () => {
+    const file = write('authorization.json', { chainId: 31337, address: freshContract, nonce: 0 });
+    const output = await run(file);
+    expect(output.kind).toBe('eip7702-authorization');
+    expect(output.risk).toBe('critical');
+    expect(output.findings[0]?.message).toMatch(/delegates this account to .* \(a contract created 0 day\(s\) ago/);
+    const anyChain = await run(write('authorization-any.json', { chainId: 0, address: freshContract, nonce: 0 }));
+    expect(anyChain.findings[0]?.message).toMatch(/chainId 0: valid on every chain/);
   });
 });

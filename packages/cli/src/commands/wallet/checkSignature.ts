@@ -108,12 +108,21 @@ export async function checkSignatureCommand(argv: string[], io: Io): Promise<num
   return riskAtLeast(result.risk, failOn) ? 1 : 0;
 }
 
+/** A signature request is a few kilobytes; a Seaport bulk order of the largest tree stays well under this. */
+const maxRequestBytes = 4 * 1024 * 1024;
+
 function readJson(file: string, cwd: string): unknown {
   let text: string;
   try {
     text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(cwd, file), 'utf8');
   } catch (cause) {
     throw new InputError(`Cannot read ${file}.`, { cause, metaMessages: ['Check the path.'] });
+  }
+  if (Buffer.byteLength(text) > maxRequestBytes) {
+    throw new InputError(`${file} is larger than ${maxRequestBytes / 1024 / 1024} MB: not a signature request.`, {
+      metaMessages: ['Give the JSON a dapp passes to the wallet.'],
+      docsPath: 'wallet/self-custody.md#check-signature',
+    });
   }
   try {
     return JSON.parse(text);
