@@ -86,6 +86,7 @@ describe('bulwark wallet poisoning', () => {
       '--format',
       'json',
     ]);
+    expect(result.stderr).toBe('');
     const output = JSON.parse(result.stdout) as { counterparties: string[] };
     expect(output.counterparties.map((a) => a.toLowerCase())).toContain('0x5555000000000000000000000000000000002222');
     const viaBook = await runCli([
@@ -107,9 +108,21 @@ describe('bulwark wallet poisoning', () => {
     const bad = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--prefix', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--prefix x is not a count/);
+    const native = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--native']);
+    expect(native.code).toBe(2);
+    expect(native.stderr).toMatch(/--native reads every block of the range: give --from-block/);
     const help = await runCli(['wallet', 'poisoning', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--rpc', '--destination', '--counterparty', '--prefix', '--suffix', '--from-block', '--format'])
+    for (const flag of [
+      '--rpc',
+      '--destination',
+      '--counterparty',
+      '--native',
+      '--prefix',
+      '--suffix',
+      '--from-block',
+      '--format',
+    ])
       expect(help.stdout).toContain(flag);
   });
 });

@@ -11,13 +11,14 @@ last hex characters as an address ADDRESS really paid) that entered the history 
 zero-value transferFrom out of ADDRESS, a zero-value or dust transfer in, or a transfer of a token
 ADDRESS never used with the real counterparty (a fake token). A look-alike ADDRESS already paid is
 critical. With --destination, also judges an address about to be paid.
-Token transfers (ERC-20, ERC-721) are read from the logs; plain ether transfers are not.
+Token transfers (ERC-20, ERC-721) are read from the logs; plain ether transfers only with --native.
 
 Options:
       --rpc URL[,URL…]        JSON-RPC endpoints (required)
       --destination ADDR      Check this destination against the history
       --counterparty ADDR[,…] Addresses you really deal with besides those paid in the history
                               (an address book: look-alikes of these are reported too)
+      --native                Also read ether transfers, one block at a time (needs --from-block)
       --prefix N              Leading hex characters that must match (default: 4)
       --suffix N              Trailing hex characters that must match (default: 4)
       --from-block N          First block to read (default: 0)
@@ -36,6 +37,7 @@ export async function poisoningCommand(argv: string[], io: Io): Promise<number> 
       rpc: { type: 'string' },
       destination: { type: 'string' },
       counterparty: { type: 'string', multiple: true },
+      native: { type: 'boolean' },
       prefix: { type: 'string' },
       suffix: { type: 'string' },
       'from-block': { type: 'string' },
@@ -57,9 +59,15 @@ export async function poisoningCommand(argv: string[], io: Io): Promise<number> 
   const knownCounterparties = (values.counterparty ?? [])
     .flatMap((list) => list.split(','))
     .map((a) => parseAddressArgument(a.trim(), 'poisoning --counterparty'));
+  if (values.native && values['from-block'] === undefined) {
+    throw new UsageError('--native reads every block of the range: give --from-block.', {
+      metaMessages: ['For example the block of the first transaction of ADDRESS.'],
+    });
+  }
   const parameters = {
     address,
     knownCounterparties,
+    native: values.native,
     prefix: characters(values.prefix, '--prefix'),
     suffix: characters(values.suffix, '--suffix'),
     fromBlock: parseBlock(values['from-block'], '--from-block'),

@@ -120,4 +120,35 @@ describe('findPoisoning', () => {
       await rpc('evm_revert', [snapshot]);
     }
   });
+
+  test('behavior: with native, zero-value ether transfers from a look-alike of an ether counterparty are found', async () => {
+    const snapshot = await rpc('evm_snapshot', []);
+    try {
+      const etherFriend: Address = '0x7777000000000000000000000000000000008888';
+      const etherLookalike: Address = '0x7777ffffffffffffffffffffffffffffffff8888';
+      const me = owner.account.address;
+      const start = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+      const pay = async (from: Address, to: Address, value: bigint) => {
+        await rpc('anvil_impersonateAccount', [from]);
+        await rpc('anvil_setBalance', [from, '0xde0b6b3a7640000']);
+        const hash = (await rpc('eth_sendTransaction', [{ from, to, value: `0x${value.toString(16)}` }])) as Hex;
+        await chain.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 25 });
+      };
+      await pay(me, etherFriend, 10n ** 17n);
+      await pay(etherLookalike, me, 0n);
+      const pool = createRpcPool({ endpoints: [chain.anvil.rpcUrl] });
+      const withEther = await findPoisoning(pool, { address: me, fromBlock: start, native: true });
+      const finding = withEther.findings.find((f) => f.lookalike.toLowerCase() === etherLookalike);
+      expect(finding?.evidence).toEqual([
+        expect.objectContaining({
+          kind: 'zero-value-transfer-to-owner',
+          token: '0x0000000000000000000000000000000000000000',
+        }),
+      ]);
+      const tokensOnly = await findPoisoning(pool, { address: me, fromBlock: start });
+      expect(tokensOnly.findings.find((f) => f.lookalike.toLowerCase() === etherLookalike)).toBeUndefined();
+    } finally {
+      await rpc('evm_revert', [snapshot]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { RpcPool } from '@bulwark/chain';
-import { type Address, getAddress, type Hex, toEventSelector } from 'viem';
-import { readHead } from '../accountInfo.ts';
+import { type Address, getAddress, type Hex, toEventSelector, zeroAddress } from 'viem';
+import { readHead, toQuantity } from '../accountInfo.ts';
 import { addressTopic, getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
 import { isLookalike, type LookalikeOptions } from './checkDestination.ts';
 
@@ -43,6 +43,11 @@ export type FindPoisoningParameters = LookalikeOptions & {
   fromBlock?: bigint | undefined;
   toBlock?: bigint | undefined;
   chunkSize?: bigint | undefined;
+  /**
+   * Also read plain ether transfers by fetching every block of the range (one request a block:
+   * give a bounded range). Token transfers come from the logs either way.
+   */
+  native?: boolean | undefined;
   /** Addresses the owner deals with besides those read from history (an address book). */
   knownCounterparties?: readonly Address[] | undefined;
 };
@@ -54,7 +59,7 @@ export type FindPoisoningReturnType = {
   /** Addresses the owner really sent tokens to (in transactions it sent), plus the address book. */
   counterparties: Address[];
   findings: PoisoningFinding[];
-  /** Token transfers read (ERC-20 and ERC-721 share the Transfer event); native transfers are not read. */
+  /** Transfers read: tokens (ERC-20 and ERC-721 share the Transfer event), plus ether with `native`. */
   transfersRead: number;
 };
 
@@ -83,6 +88,12 @@ export async function findPoisoning(
 
   // Who sent each transaction: a Transfer out of the owner in a transaction someone else sent is not the owner's doing.
   const senders = new Map<Hex, Address>();
+  if (parameters.native) {
+    for (const { transfer, sender } of await readEtherTransfers(pool, owner, fromBlock, toBlock)) {
+      transfers.push(transfer);
+      senders.set(transfer.log.transactionHash, sender);
+    }
+  }
   const senderOf = async (hash: Hex) => {
     let sender = senders.get(hash);
     if (!sender) {
@@ -163,6 +174,48 @@ export async function findPoisoning(
   });
   findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'critical' ? -1 : 1));
   return { address: owner, fromBlock, toBlock, counterparties, findings, transfersRead: transfers.length };
+}
+
+type RpcBlockWithTransactions = {
+  number: Hex;
+  transactions: { hash: Hex; from: Address; to: Address | null; value: Hex; input: Hex }[];
+};
+
+/** Ether moved to or from `owner` by top-level transactions in the range (the token is the zero address). */
+async function readEtherTransfers(
+  pool: RpcPool,
+  owner: Address,
+  fromBlock: bigint,
+  toBlock: bigint,
+): Promise<{ transfer: Transfer; sender: Address }[]> {
+  const found: { transfer: Transfer; sender: Address }[] = [];
+  const batch = 8n;
+  for (let start = fromBlock; start <= toBlock; start += batch) {
+    const numbers: bigint[] = [];
+    for (let n = start; n < start + batch && n <= toBlock; n++) numbers.push(n);
+    const blocks = await Promise.all(
+      numbers.map((n) => pool.request<RpcBlockWithTransactions | null>('eth_getBlockByNumber', [toQuantity(n), true])),
+    );
+    for (const block of blocks) {
+      for (const tx of block?.transactions ?? []) {
+        // A contract call without value is not an ether transfer (its token moves are in the logs).
+        if (!tx.to || (BigInt(tx.value) === 0n && tx.input !== '0x')) continue;
+        const from = getAddress(tx.from);
+        const to = getAddress(tx.to);
+        if (from !== owner && to !== owner) continue;
+        const log: RpcLog = {
+          address: zeroAddress,
+          topics: [],
+          data: '0x',
+          blockNumber: block!.number,
+          transactionHash: tx.hash,
+          logIndex: '0x0',
+        };
+        found.push({ transfer: { token: zeroAddress, from, to, amount: BigInt(tx.value), log }, sender: from });
+      }
+    }
+  }
+  return found;
 }
 
 function toTransfer(log: RpcLog): Transfer | undefined {
