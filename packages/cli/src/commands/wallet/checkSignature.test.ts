@@ -14,6 +14,20 @@ const write = (name: string, value: unknown) => {
   return path;
 };
 
+/** An EIP-2612 permit as typed data, written to a file. */
+const permitFile = (name: string, domain: Record<string, unknown>, message: Record<string, unknown>) =>
+  write(name, {
+    types: {
+      Permit: ['owner', 'spender', 'value', 'nonce', 'deadline'].map((field) => ({
+        name: field,
+        type: field === 'owner' || field === 'spender' ? 'address' : 'uint256',
+      })),
+    },
+    primaryType: 'Permit',
+    domain,
+    message,
+  });
+
 type Output = {
   risk: string;
   kind: string;
@@ -54,26 +68,17 @@ describe('bulwark wallet check-signature', () => {
   });
 
   test('behavior: --trust makes an exact, short permit to your own contract low', async () => {
-    const file = write('own-permit.json', {
-      types: {
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      domain: { name: 'Token', chainId: 1, verifyingContract: '0x1111111111111111111111111111111111111111' },
-      message: {
+    const file = permitFile(
+      'own-permit.json',
+      { name: 'Token', chainId: 1, verifyingContract: '0x1111111111111111111111111111111111111111' },
+      {
         owner: '0x2222222222222222222222222222222222222222',
         spender: '0x3333333333333333333333333333333333333333',
         value: '5',
         nonce: '0',
         deadline: String(Math.floor(Date.now() / 1000) + 600),
       },
-    });
+    );
     const untrusted = JSON.parse(
       (await runCli(['wallet', 'check-signature', file, '--format', 'json'])).stdout,
     ) as Output;
@@ -145,25 +150,11 @@ describe('bulwark wallet check-signature --rpc', () => {
   let oldContract: `0x${string}`;
   let freshContract: `0x${string}`;
   const permitTo = (spender: string) =>
-    write(`permit-${spender}.json`, {
-      types: {
-        EIP712Domain: [
-          { name: 'name', type: 'string' },
-          { name: 'chainId', type: 'uint256' },
-          { name: 'verifyingContract', type: 'address' },
-        ],
-        Permit: [
-          { name: 'owner', type: 'address' },
-          { name: 'spender', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'nonce', type: 'uint256' },
-          { name: 'deadline', type: 'uint256' },
-        ],
-      },
-      primaryType: 'Permit',
-      domain: { name: 'Token', chainId: 31337, verifyingContract: oldContract },
-      message: { owner: chain.wallets[0]!.account.address, spender, value: '1000', nonce: '0', deadline: '4102444800' },
-    });
+    permitFile(
+      `permit-${spender}.json`,
+      { name: 'Token', chainId: 31337, verifyingContract: oldContract },
+      { owner: chain.wallets[0]!.account.address, spender, value: '1000', nonce: '0', deadline: '4102444800' },
+    );
   const run = async (file: string) =>
     JSON.parse(
       (

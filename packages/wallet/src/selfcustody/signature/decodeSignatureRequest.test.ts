@@ -21,6 +21,12 @@ describe('parseSignatureRequest', () => {
       signer: account,
       typedData: { primaryType: 'Mail' },
     });
+    // The digest is what a key signs: a signature of the typed data recovers from it.
+    const key = privateKeyToAccount(`0x${'00'.repeat(31)}01`);
+    const signature = await key.signTypedData(typed as Parameters<typeof key.signTypedData>[0]);
+    const digest = decodeSignatureRequest(request).digest;
+    expect(digest).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await recoverAddress({ hash: digest!, signature })).toBe(key.address);
   });
 
   test('behavior: personal_sign reads the address from either position and plain strings as UTF-8', () => {
