@@ -32,9 +32,10 @@ describe('bulwark wallet poisoning', () => {
     await sendAs(chain.wallets[8]!.account.address, 'transferFrom', [me, lookalike, 0n]);
   }, 120_000);
   afterAll(() => chain?.stop());
+  const poisoning = (args: string[]) => runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, ...args]);
 
   test('default: the planted look-alike is reported, exit 1, clean JSON', async () => {
-    const result = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--format', 'json']);
+    const result = await poisoning(['--format', 'json']);
     expect(result.code).toBe(1);
     const output = JSON.parse(result.stdout) as {
       findings: { lookalike: string; imitates: string[]; evidence: { kind: string }[] }[];
@@ -45,29 +46,11 @@ describe('bulwark wallet poisoning', () => {
   });
 
   test('behavior: --destination judges the address about to be paid', async () => {
-    const bad = await runCli([
-      'wallet',
-      'poisoning',
-      me,
-      '--rpc',
-      chain.anvil.rpcUrl,
-      '--destination',
-      '0xabcd777777777777777777777777777777771111',
-    ]);
+    const bad = await poisoning(['--destination', '0xabcd777777777777777777777777777777771111']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^Destination 0xabCD7777.* looks like 0xaBcD0000/im);
     // With longer matches required nothing is a look-alike and the real friend is fine.
-    const strict = await runCli([
-      'wallet',
-      'poisoning',
-      me,
-      '--rpc',
-      chain.anvil.rpcUrl,
-      '--prefix',
-      '6',
-      '--destination',
-      friend,
-    ]);
+    const strict = await poisoning(['--prefix', '6', '--destination', friend]);
     expect(strict.code).toBe(0);
     expect(strict.stdout).toMatch(/^0 look-alike\(s\)/);
     expect(strict.stdout).toMatch(/not a look-alike of a counterparty/);
@@ -75,12 +58,7 @@ describe('bulwark wallet poisoning', () => {
 
   test('behavior: --counterparty adds an address book entry whose look-alikes are reported', async () => {
     // A friend never paid in this history: 0xabcd…2222; the test sends nothing from its look-alike, so only the entry shows.
-    const result = await runCli([
-      'wallet',
-      'poisoning',
-      me,
-      '--rpc',
-      chain.anvil.rpcUrl,
+    const result = await poisoning([
       '--counterparty',
       `${friend},0x5555000000000000000000000000000000002222`,
       '--format',
@@ -89,12 +67,7 @@ describe('bulwark wallet poisoning', () => {
     expect(result.stderr).toBe('');
     const output = JSON.parse(result.stdout) as { counterparties: string[] };
     expect(output.counterparties.map((a) => a.toLowerCase())).toContain('0x5555000000000000000000000000000000002222');
-    const viaBook = await runCli([
-      'wallet',
-      'poisoning',
-      me,
-      '--rpc',
-      chain.anvil.rpcUrl,
+    const viaBook = await poisoning([
       '--counterparty',
       '0x5555000000000000000000000000000000002222',
       '--destination',
@@ -105,10 +78,10 @@ describe('bulwark wallet poisoning', () => {
   });
 
   test('error: a bad --prefix, --help', async () => {
-    const bad = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--prefix', 'x']);
+    const bad = await poisoning(['--prefix', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--prefix x is not a count/);
-    const native = await runCli(['wallet', 'poisoning', me, '--rpc', chain.anvil.rpcUrl, '--native']);
+    const native = await poisoning(['--native']);
     expect(native.code).toBe(2);
     expect(native.stderr).toMatch(/--native reads every block of the range: give --from-block/);
     const help = await runCli(['wallet', 'poisoning', '--help']);

@@ -210,24 +210,30 @@ function seaportOrder(message: Record<string, unknown>): MarketOrder {
   return { marketplace: 'seaport', maker, side, gives, receives, paysOthers };
 }
 
+/** The single NFT of a Blur or LooksRare v1 order. */
+const nftItem = (message: Record<string, unknown>): OrderItem => ({
+  itemType: 2,
+  token: address(message.collection),
+  identifier: String(message.tokenId ?? '0'),
+  amount: big(message.amount ?? 1),
+});
+
+/** A payment in ether (the zero address) or an ERC-20. */
+const paymentItem = (currency: Address, amount: bigint): OrderItem => ({
+  itemType: currency === zero ? 0 : 1,
+  token: currency,
+  identifier: '0',
+  amount,
+});
+
 function blurOrder(message: Record<string, unknown>): MarketOrder {
   const maker = address(message.trader);
   const price = big(message.price);
   const fees = list(message.fees).map(record);
   const feeRate = fees.reduce((sum, fee) => sum + big(fee.rate), 0n);
   const currency = address(message.paymentToken);
-  const nft: OrderItem = {
-    itemType: 2,
-    token: address(message.collection),
-    identifier: String(message.tokenId ?? '0'),
-    amount: big(message.amount ?? 1),
-  };
-  const payment = (amount: bigint): OrderItem => ({
-    itemType: currency === zero ? 0 : 1,
-    token: currency,
-    identifier: '0',
-    amount,
-  });
+  const nft = nftItem(message);
+  const payment = (amount: bigint) => paymentItem(currency, amount);
   const sell = big(message.side) === 1n;
   return {
     marketplace: 'blur',
@@ -247,13 +253,8 @@ function looksRareV1Order(message: Record<string, unknown>): MarketOrder {
   // minPercentageToAsk (basis points) is what the seller is guaranteed after fees.
   const minimum = (price * min(big(message.minPercentageToAsk), 10_000n)) / 10_000n;
   const currency = address(message.currency);
-  const nft: OrderItem = {
-    itemType: 2,
-    token: address(message.collection),
-    identifier: String(message.tokenId ?? '0'),
-    amount: big(message.amount ?? 1),
-  };
-  const payment = (amount: bigint): OrderItem => ({ itemType: 1, token: currency, identifier: '0', amount });
+  const nft = nftItem(message);
+  const payment = (amount: bigint) => paymentItem(currency, amount);
   return {
     marketplace: 'looksrare',
     maker: address(message.signer),
@@ -276,12 +277,7 @@ function looksRareV2Order(message: Record<string, unknown>): MarketOrder {
       amount: amounts[i] ?? 1n,
     }),
   );
-  const payment: OrderItem = {
-    itemType: currency === zero ? 0 : 1,
-    token: currency,
-    identifier: '0',
-    amount: big(message.price),
-  };
+  const payment = paymentItem(currency, big(message.price));
   return {
     marketplace: 'looksrare',
     maker: address(message.signer),
