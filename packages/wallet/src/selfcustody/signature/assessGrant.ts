@@ -61,7 +61,7 @@ export const formatAmount = (grant: TokenGrant) =>
       : grant.amount.toString();
 
 export function formatDeadline(deadline: bigint | undefined, now: bigint): string {
-  if (deadline === undefined || deadline === 0n) return 'never expires';
+  if (deadline === undefined) return 'never expires';
   const days = Number((deadline - now) / 86_400n);
   if (deadline > 10n ** 12n) return `never expires in practice (${deadline})`;
   const date = new Date(Number(deadline) * 1000).toISOString();
