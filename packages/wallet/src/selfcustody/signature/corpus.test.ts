@@ -19,6 +19,8 @@ const load = (folder: 'drainer' | 'benign') =>
       const input = JSON.parse(readFileSync(`${corpusDir}${folder}/${file}`, 'utf8')) as {
         _source?: string;
         _context?: { chainId?: number };
+        /** The kind the request decodes to and, for a drainer, the check that must rate it high or above. */
+        _expect?: { kind?: string; check?: string };
       };
       return { file, input };
     });
@@ -36,10 +38,16 @@ describe('signature corpus', () => {
   test.each(drainers.map((d) => [d.file, d.input] as const))('drainer %s is high or above', async (_file, input) => {
     const result = await checkSignature({ input, now, chainId: input._context?.chainId });
     expect(riskAtLeast(result.risk, 'high'), JSON.stringify(result.findings, null, 1)).toBe(true);
+    // Caught for the right reason: the named check rates it high or above.
+    expect(result.kind).toBe(input._expect?.kind);
+    const named = result.findings.filter((f) => f.id === input._expect?.check);
+    expect(named.some((f) => riskAtLeast(f.severity === 'info' ? 'none' : f.severity, 'high'))).toBe(true);
   });
 
   test.each(benign.map((b) => [b.file, b.input] as const))('benign %s is low or below', async (_file, input) => {
     const result = await checkSignature({ input, now, chainId: input._context?.chainId });
     expect(riskAtLeast(result.risk, 'medium'), JSON.stringify(result.findings, null, 1)).toBe(false);
+    // Decoded as what it is, not waved through as unrecognised.
+    expect(result.kind).toBe(input._expect?.kind);
   });
 });
