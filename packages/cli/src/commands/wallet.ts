@@ -3,7 +3,20 @@ import type { Io } from '../main.ts';
 type Subcommand = { summary: string; run: (args: string[], io: Io) => Promise<number> };
 
 // Subcommands load on first use, like the top-level commands.
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  'check-signature': {
+    summary: 'Decode a signature request and rate what signing it would give away',
+    run: async (args, io) => (await import('./wallet/checkSignature.ts')).checkSignatureCommand(args, io),
+  },
+  approvals: {
+    summary: 'List the token approvals an address granted, rated, with revoke transactions',
+    run: async (args, io) => (await import('./wallet/approvals.ts')).approvalsCommand(args, io),
+  },
+  poisoning: {
+    summary: 'Find look-alike addresses planted in an address history (address poisoning)',
+    run: async (args, io) => (await import('./wallet/poisoning.ts')).poisoningCommand(args, io),
+  },
+};
 
 export const walletHelp = () => `Usage: bulwark wallet <command> [options]
 
