@@ -1,6 +1,6 @@
 import { createLogger } from '@bulwark/core';
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { type Hex, keccak256, numberToHex, toHex } from 'viem';
+import { keccak256, numberToHex, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addressOfPublicKey, createKmsSigner, publicKeyFromSpki, signatureFromDer } from './kms.ts';

@@ -115,7 +115,7 @@ export async function signAllowed(
     throw new SignRefusedError('This signer was not created by a wallet signer factory; refusing to sign.', {
       metaMessages: ['Create signers with createKeystoreSigner, createKmsSigner or createWeb3Signer.'],
     });
-  if (!authorization || authorization.action !== 'allow')
+  if (authorization?.action !== 'allow')
     throw new SignRefusedError(
       `Refused to sign with ${signer.name}: the decision is '${String(authorization?.action)}', not 'allow'.`,
       { metaMessages: ['Only a request the policy allowed (or whose approvals are complete) is signed.'] },
