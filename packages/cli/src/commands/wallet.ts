@@ -3,7 +3,16 @@ import type { Io } from '../main.ts';
 type Subcommand = { summary: string; run: (args: string[], io: Io) => Promise<number> };
 
 // Subcommands load on first use, like the top-level commands.
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  preview: {
+    summary: 'Simulate a transaction before signing: asset changes, SafeTx hash, risky changes',
+    run: async (args, io) => (await import('./wallet/preview.ts')).walletPreviewCommand(args, io),
+  },
+  custody: {
+    summary: 'Hot/warm/cold balances per asset, hot-share ceiling alerts, sweep proposals',
+    run: async (args, io) => (await import('./wallet/custody.ts')).walletCustodyCommand(args, io),
+  },
+};
 
 export const walletHelp = () => `Usage: bulwark wallet <command> [options]
 
