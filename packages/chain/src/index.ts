@@ -52,6 +52,7 @@ export {
   safeDomainHasChainId,
   safeDomainTypehash,
   safeLegacyDomainTypehash,
+  safeTransactionArgs,
   safeTransactionTypedData,
   safeTxTypehash,
   safeTxTypehashV100,

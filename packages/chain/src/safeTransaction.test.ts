@@ -1,4 +1,4 @@
-import { type Address, getAddress, hashTypedData, type Hex, zeroAddress } from 'viem';
+import { type Address, getAddress, type Hex, hashTypedData, zeroAddress } from 'viem';
 import { describe, expect, test } from 'vitest';
 import {
   hashSafeTransaction,
@@ -33,7 +33,8 @@ describe('hashSafeTransaction', () => {
   });
 
   test('behavior: the chain id changes the hash from 1.3.0 on, and not before', () => {
-    const at = (chainId: number, version: string) => hashSafeTransaction({ chainId, safe, transaction: transfer, version });
+    const at = (chainId: number, version: string) =>
+      hashSafeTransaction({ chainId, safe, transaction: transfer, version });
     expect(at(1, '1.4.1')).not.toBe(at(10, '1.4.1'));
     expect(at(1, '1.2.0')).toBe(at(10, '1.2.0'));
     expect(at(1, '1.2.0')).not.toBe(at(1, '1.3.0'));

@@ -54,6 +54,25 @@ export const safeAbi = parseAbi([
   'function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, uint256 _nonce) view returns (bytes32)',
 ]);
 
+/**
+ * The SafeTx fields in the order the Safe's `getTransactionHash` takes them; `execTransaction`
+ * takes the first nine (no nonce: it uses its own) followed by the signatures.
+ */
+export function safeTransactionArgs(tx: SafeTransaction) {
+  return [
+    tx.to,
+    tx.value,
+    tx.data,
+    tx.operation,
+    tx.safeTxGas,
+    tx.baseGas,
+    tx.gasPrice,
+    tx.gasToken,
+    tx.refundReceiver,
+    tx.nonce,
+  ] as const;
+}
+
 export type HashSafeTransactionParameters = {
   chainId: number;
   safe: Address;

@@ -36,3 +36,23 @@ export function describeCli(name: string, fn: (ctx: CliTestContext) => void): vo
     fn(Object.assign(Object.create(ctx) as StoreTestContext, { run }) as CliTestContext);
   });
 }
+
+/** Runs `bulwark …args` in-process for commands that need no store, capturing what it prints. */
+export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stdoutIsTty: false,
+    stderrIsTty: false,
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...options.env },
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpointName, hashSafeTransaction, type SafeTransaction, safeAbi } from '@bulwark/chain';
+import { endpointName, hashSafeTransaction, type SafeTransaction, safeAbi, safeTransactionArgs } from '@bulwark/chain';
 import type { BaseError as BulwarkError } from '@bulwark/core';
 import { recordResponderAction, type StoreClient, updateResponderAction } from '@bulwark/store';
 import {
@@ -325,18 +325,7 @@ export function createSafeProposer(parameters: CreateSafeProposerParameters): Sa
         address: safe,
         abi: safeAbi,
         functionName: 'getTransactionHash',
-        args: [
-          transaction.to,
-          transaction.value,
-          transaction.data,
-          transaction.operation,
-          transaction.safeTxGas,
-          transaction.baseGas,
-          transaction.gasPrice,
-          transaction.gasToken,
-          transaction.refundReceiver,
-          transaction.nonce,
-        ],
+        args: safeTransactionArgs(transaction),
       });
       if (onChain !== safeTxHash)
         return stop(

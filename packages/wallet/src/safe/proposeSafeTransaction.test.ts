@@ -1,4 +1,4 @@
-import { hashSafeTransaction } from '@bulwark/chain';
+import { hashSafeTransaction, safeTransactionArgs } from '@bulwark/chain';
 import { deploySafe, type ResponderTestChain, startResponderChain } from '@bulwark/monitor/responder/testing';
 import { encodeFunctionData, getAddress, numberToHex, parseAbi, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -45,17 +45,9 @@ describe('proposeSafeTransaction', () => {
         abi: execAbi,
         functionName: 'execTransaction',
         args: [
-          tx.to,
-          tx.value,
-          tx.data,
-          tx.operation,
-          tx.safeTxGas,
-          tx.baseGas,
-          tx.gasPrice,
-          tx.gasToken,
-          tx.refundReceiver,
+          ...(safeTransactionArgs(tx).slice(0, 9) as unknown as readonly unknown[]),
           safeSignatures(proposal, signed),
-        ],
+        ] as never,
       }),
     } as never);
     await chain.mine();

@@ -1,4 +1,10 @@
-import { hashSafeTransaction, type SafeTransaction, safeAbi, safeTransactionTypedData } from '@bulwark/chain';
+import {
+  hashSafeTransaction,
+  type SafeTransaction,
+  safeAbi,
+  safeTransactionArgs,
+  safeTransactionTypedData,
+} from '@bulwark/chain';
 import { BaseError, redactSecrets } from '@bulwark/core';
 import {
   type Address,
@@ -114,18 +120,7 @@ export async function proposeSafeTransaction(
     address: safe,
     abi: safeAbi,
     functionName: 'getTransactionHash',
-    args: [
-      transaction.to,
-      transaction.value,
-      transaction.data,
-      transaction.operation,
-      transaction.safeTxGas,
-      transaction.baseGas,
-      transaction.gasPrice,
-      transaction.gasToken,
-      transaction.refundReceiver,
-      transaction.nonce,
-    ],
+    args: safeTransactionArgs(transaction),
   }).catch((cause: unknown) => {
     throw new SafeTransactionError(`Cannot read getTransactionHash() of the Safe ${safe}.`, { cause, retryable: true });
   });

@@ -5,7 +5,7 @@ import { numberToHex, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startSignerChain } from '../../../../wallet/src/signers/testing.ts';
-import { type Io, main } from '../../main.ts';
+import { runCli } from '../../testing.ts';
 import { walletCustodyHelp } from './custody.ts';
 
 let chain: Awaited<ReturnType<typeof startSignerChain>>;
@@ -13,24 +13,7 @@ let dir: string;
 const hot = privateKeyToAccount(generatePrivateKey()).address;
 const cold = privateKeyToAccount(generatePrivateKey()).address;
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    cwd: dir,
-    env,
-  };
-  const code = await main(['wallet', 'custody', ...args], io);
-  return { code, stdout, stderr };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['wallet', 'custody', ...args], { cwd: dir, env });
 
 async function config(ceiling: number) {
   const file = path.join(dir, `custody-${ceiling}.json`);

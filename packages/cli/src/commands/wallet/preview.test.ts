@@ -5,7 +5,7 @@ import { type Address, getAddress, maxUint256, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type PreviewChain, startPreviewChain } from '../../../../wallet/src/preview/testing.ts';
-import { type Io, main } from '../../main.ts';
+import { runCli } from '../../testing.ts';
 import { walletPreviewHelp } from './preview.ts';
 
 let chain: PreviewChain;
@@ -14,24 +14,7 @@ let me: Address;
 let token: Address;
 const alice = privateKeyToAccount(generatePrivateKey()).address;
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    stdoutIsTty: false,
-    stderrIsTty: false,
-    cwd: dir,
-    env,
-  };
-  const code = await main(['wallet', 'preview', ...args], io);
-  return { code, stdout, stderr };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['wallet', 'preview', ...args], { cwd: dir, env });
 
 async function requestFile(request: Record<string, unknown>) {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
