@@ -149,6 +149,7 @@ describe('previewTransaction', () => {
       ['changeThreshold', [2n], 'safe-threshold-change'],
       ['enableModule', [bob], 'safe-module-change'],
       ['setGuard', ['0x0000000000000000000000000000000000000000'], 'safe-guard-change'],
+      ['setFallbackHandler', [bob], 'safe-fallback-handler-change'],
     ];
     for (const [functionName, args, id] of cases) {
       const result = await preview({ safe, to: safe, data: encodeFunctionData({ abi: safeAbi, functionName, args }) });
@@ -168,7 +169,42 @@ describe('previewTransaction', () => {
     });
     expect(result.status).toBe('success');
     expect(result.flags[0]).toMatchObject({ id: 'delegatecall', severity: 'critical', address: writer });
+    // The Bybit pattern: the delegatecalled code overwrites the Safe's singleton.
+    expect(result.flags).toContainEqual(
+      expect.objectContaining({ id: 'safe-singleton-change', severity: 'critical', address: safe }),
+    );
     expect(result.safe?.safeTxHash).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  test('behavior: an owner change hidden in a delegatecalled batch is seen (the Safe’s own code runs)', async () => {
+    const safe = await chain.newSafe(1);
+    const batcher = await chain.deploy('FixtureBatcher');
+    const { safeArtifacts } = await import('@bulwark/monitor/responder/testing');
+    const { encodeFunctionData } = await import('viem');
+    const addOwner = encodeFunctionData({
+      abi: safeArtifacts()!.safe.abi,
+      functionName: 'addOwnerWithThreshold',
+      args: [bob, 1n],
+    });
+    const result = await preview({
+      safe,
+      to: batcher,
+      operation: 1,
+      data: chain.calldata(chain.fixtures.FixtureBatcher, 'run', [safe, addOwner]),
+    });
+    expect(result.status).toBe('success');
+    expect(result.flags.map((f) => f.id)).toEqual(expect.arrayContaining(['delegatecall', 'safe-owner-change']));
+    expect(result.flags.map((f) => f.id)).not.toContain('safe-singleton-change');
+  });
+
+  test('behavior: a Safe transfer whose call fails is reported as reverted', async () => {
+    const safe = await chain.newSafe(1);
+    const result = await preview({ safe, to: splitter, data: chain.calldata(chain.fixtures.FixtureSplitter, 'fail') });
+    expect(result.status).toBe('reverted');
+    expect(result.flags[0]).toMatchObject({
+      id: 'reverts',
+      message: expect.stringContaining('closed for maintenance'),
+    });
   });
 
   test('error: a reverting call is flagged with its reason; a wrong chain and a bad request are clear errors', async () => {

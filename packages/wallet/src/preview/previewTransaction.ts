@@ -1,6 +1,23 @@
-import { type CallFrame, normalizeCallFrame, type RpcCallFrame, type RpcPool } from '@bulwark/chain';
+import {
+  type CallFrame,
+  normalizeCallFrame,
+  type RpcCallFrame,
+  type RpcPool,
+  safeTransactionArgs,
+} from '@bulwark/chain';
 import { InputError } from '@bulwark/core';
-import { type Address, createPublicClient, custom, getAddress, type Hex, slice } from 'viem';
+import {
+  type Address,
+  concat,
+  createPublicClient,
+  custom,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  pad,
+  parseAbi,
+  slice,
+} from 'viem';
 import { proposeSafeTransaction, type SafeProposal } from '../safe/proposeSafeTransaction.ts';
 import type { PreviewRequest } from './request.ts';
 import {
@@ -79,6 +96,7 @@ const severityOf: Record<FlagId, PreviewSeverity> = {
   'safe-module-change': 'critical',
   'safe-guard-change': 'critical',
   'safe-fallback-handler-change': 'critical',
+  'safe-singleton-change': 'critical',
   'proxy-implementation-change': 'critical',
   'proxy-admin-change': 'critical',
   'approval-for-all': 'high',
@@ -123,18 +141,36 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
       request.to,
     );
 
-  // A call from the executing account. A Safe's delegatecall runs the target's code as the Safe:
-  // simulated by giving the Safe the target's code for this call only.
-  const call = {
-    from: account,
-    to: request.operation === 1 ? account : request.to,
-    value: `0x${request.value.toString(16)}`,
-    data: request.data,
-  };
-  const overrides =
-    request.operation === 1
-      ? { [account]: { code: await pool.request<Hex>('eth_getCode', [request.to, 'latest']) } }
-      : undefined;
+  // A Safe transaction is simulated as what it is: `execTransaction` sent by an owner, so the
+  // Safe's own code runs (guard, call or delegatecall, refunds). The owner signs with the Safe's
+  // approved-hash form (v = 1: accepted when the sender is that owner), and the threshold is 1
+  // for this call only (a state override of its storage slot 4), so no key is needed.
+  let call: { from: Address; to: Address; value: Hex; data: Hex };
+  let overrides: Record<string, unknown> | undefined;
+  let singleton: Address | undefined;
+  if (proposal) {
+    const executor = proposal.owners.find((owner) => owner === getAddress(request.from)) ?? proposal.owners[0]!;
+    const [to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver] = safeTransactionArgs(
+      proposal.transaction,
+    );
+    const approvedHash = concat([pad(executor, { size: 32 }), pad('0x00', { size: 32 }), '0x01']);
+    call = {
+      from: executor,
+      to: proposal.safe,
+      value: '0x0',
+      data: encodeFunctionData({
+        abi: execTransactionAbi,
+        functionName: 'execTransaction',
+        args: [to, value, data, operation, safeTxGas, baseGas, gasPrice, gasToken, refundReceiver, approvedHash],
+      }),
+    };
+    overrides = { [proposal.safe]: { stateDiff: { [safeThresholdSlot]: pad('0x01', { size: 32 }) } } };
+    singleton = getAddress(
+      `0x${(await pool.request<Hex>('eth_getStorageAt', [proposal.safe, '0x0', 'latest'])).slice(-40)}`,
+    );
+  } else {
+    call = { from: account, to: request.to, value: `0x${request.value.toString(16)}`, data: request.data };
+  }
   const traceConfig = (tracer: string, tracerConfig: Record<string, unknown>) => ({
     tracer,
     tracerConfig,
@@ -152,9 +188,15 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
         traceConfig('callTracer', { withLog: true }),
       ]),
     );
-    status = frame.error ? 'reverted' : 'success';
-    revertReason = frame.error ? (frame.revertReason ?? frame.error) : undefined;
-    if (frame.error) flag('reverts', `The transaction reverts: ${revertReason}. Nothing would move, but gas is spent.`);
+    // For a Safe, the Safe's call to the target decides (with gas fields set, execTransaction
+    // succeeds even when that call fails).
+    const execution = proposal
+      ? findFrame(frame, (node) => node.from === account.toLowerCase() && node.to === request.to.toLowerCase())
+      : frame;
+    const failed = execution?.error ? execution : frame.error ? frame : undefined;
+    status = failed ? 'reverted' : 'success';
+    revertReason = failed ? (failed.revertReason ?? failed.error) : undefined;
+    if (failed) flag('reverts', `The transaction reverts: ${revertReason}. Nothing would move, but gas is spent.`);
   } catch (error) {
     flag(
       'simulation-failed',
@@ -196,7 +238,14 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
     const control = selector && controlFunctions[selector];
     if (control && node.to && node.type !== 'STATICCALL')
       flag(control.flag, `Calls ${control.signature} on ${getAddress(node.to)}.`, getAddress(node.to));
-    if (node.type === 'DELEGATECALL' && caller && getAddress(node.from) === getAddress(account) && node !== frame)
+    // The Safe proxy delegatecalls its singleton on every call: that one is not news.
+    if (
+      node.type === 'DELEGATECALL' &&
+      node.to &&
+      getAddress(node.from) === getAddress(account) &&
+      getAddress(node.to) !== singleton &&
+      !(request.operation === 1 && getAddress(node.to) === request.to)
+    )
       flag('delegatecall', `The account delegatecalls ${node.to}.`, node.to && getAddress(node.to));
     if (node.value > 0n && node.to && node.type !== 'DELEGATECALL' && node.type !== 'STATICCALL') {
       move(node.from, 'native', 'native', -node.value);
@@ -285,9 +334,15 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
       }>('debug_traceCall', [call, 'latest', traceConfig('prestateTracer', { diffMode: true })]);
       for (const [address, state] of Object.entries(diff.post ?? {})) {
         for (const [slot, after] of Object.entries(state.storage ?? {})) {
+          const before = diff.pre?.[address]?.storage?.[slot as Hex] ?? (`0x${'0'.repeat(64)}` as Hex);
+          if (proposal && getAddress(address) === proposal.safe && BigInt(slot) === 0n)
+            flag(
+              'safe-singleton-change',
+              `The Safe's singleton (slot 0) changes from ${slotAddress(before)} to ${slotAddress(after)}: the Safe would run other code.`,
+              proposal.safe,
+            );
           const known = proxySlots[slot.toLowerCase() as Hex];
           if (!known) continue;
-          const before = diff.pre?.[address]?.storage?.[slot as Hex] ?? (`0x${'0'.repeat(64)}` as Hex);
           proxyChanges.push({ address: getAddress(address), slot: known.name, before, after });
           flag(
             known.flag,
@@ -340,6 +395,22 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
     proxyChanges,
     flags: [...flags.values()].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity)),
   };
+}
+
+const execTransactionAbi = parseAbi([
+  'function execTransaction(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, bytes signatures) payable returns (bool)',
+]);
+
+/** `threshold` in the storage of every Safe version (Singleton, ModuleManager, then OwnerManager's owners, ownerCount, threshold). */
+const safeThresholdSlot = pad('0x04', { size: 32 });
+
+function findFrame(node: CallFrame, matches: (node: CallFrame) => boolean): CallFrame | undefined {
+  if (matches(node)) return node;
+  for (const child of node.calls) {
+    const found = findFrame(child, matches);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function slotAddress(value: Hex): string {

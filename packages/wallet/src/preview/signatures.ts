@@ -12,6 +12,7 @@ export type FlagId =
   | 'safe-module-change'
   | 'safe-guard-change'
   | 'safe-fallback-handler-change'
+  | 'safe-singleton-change'
   | 'proxy-implementation-change'
   | 'proxy-admin-change'
   | 'approval'

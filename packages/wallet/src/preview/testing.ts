@@ -9,7 +9,10 @@ import { type Address, encodeFunctionData, type Hex, numberToHex, parseEther } f
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 
 export type PreviewChain = ResponderTestChain & {
-  fixtures: Record<'FixtureToken' | 'FixtureNft' | 'FixtureSplitter' | 'FixtureSlotWriter', Artifact> & {
+  fixtures: Record<
+    'FixtureToken' | 'FixtureNft' | 'FixtureSplitter' | 'FixtureSlotWriter' | 'FixtureBatcher',
+    Artifact
+  > & {
     FixtureProxy: Artifact;
   };
   deploy(name: keyof PreviewChain['fixtures'], args?: readonly unknown[]): Promise<Address>;

@@ -96,3 +96,11 @@ contract FixtureSlotWriter {
         slot0 = value;
     }
 }
+
+/// A batch as MultiSend runs it: delegatecalled by a Safe, it calls whatever it is told (the Safe itself too).
+contract FixtureBatcher {
+    function run(address target, bytes calldata data) external {
+        (bool ok, ) = target.call(data);
+        require(ok, "batched call failed");
+    }
+}
