@@ -232,7 +232,7 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
   const word = (data: Hex, index: number) => BigInt(slice(data, index * 32, index * 32 + 32));
   const topicAddress = (topic: Hex | undefined) => getAddress(`0x${(topic ?? '').slice(-40)}`);
 
-  const walk = (node: CallFrame, caller: Address | undefined) => {
+  const walk = (node: CallFrame) => {
     if (node.error) return; // a reverted frame moved nothing and its logs are discarded
     const selector = node.input.length >= 10 ? (node.input.slice(0, 10).toLowerCase() as Hex) : undefined;
     const control = selector && controlFunctions[selector];
@@ -320,9 +320,9 @@ export async function previewTransaction(parameters: PreviewTransactionParameter
         );
       }
     }
-    for (const child of node.calls) walk(child, node.to && getAddress(node.to));
+    for (const child of node.calls) walk(child);
   };
-  if (frame) walk(frame, undefined);
+  if (frame) walk(frame);
 
   // EIP-1967 slots before and after, from the prestate tracer's diff (only changed slots appear in `post`).
   const proxyChanges: StorageChange[] = [];
