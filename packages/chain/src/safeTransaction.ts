@@ -103,6 +103,7 @@ export function hashSafeTransaction(parameters: HashSafeTransactionParameters): 
     : keccak256(
         encodeAbiParameters([{ type: 'bytes32' }, { type: 'address' }], [safeLegacyDomainTypehash, parameters.safe]),
       );
+  const [to, value, data, ...rest] = safeTransactionArgs(tx);
   const structHash = keccak256(
     encodeAbiParameters(
       [
@@ -118,19 +119,7 @@ export function hashSafeTransaction(parameters: HashSafeTransactionParameters): 
         { type: 'address' },
         { type: 'uint256' },
       ],
-      [
-        version === '1.0.0' ? safeTxTypehashV100 : safeTxTypehash,
-        tx.to,
-        tx.value,
-        keccak256(tx.data),
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        tx.nonce,
-      ],
+      [version === '1.0.0' ? safeTxTypehashV100 : safeTxTypehash, to, value, keccak256(data), ...rest],
     ),
   );
   return keccak256(concat(['0x1901', domainSeparator, structHash]));
