@@ -115,6 +115,24 @@ describe('createKmsSigner', () => {
     });
   });
 
+  test('behavior: temporary credentials send and sign X-Amz-Security-Token', async () => {
+    const temporary = { ...credentials, sessionToken: 'session-token-value-0123456789' };
+    const sts = await startKmsStandIn({ privateKey, keyId, region: 'eu-west-1', credentials: temporary });
+    try {
+      const signer = await createKmsSigner({ keyId, region: 'eu-west-1', credentials: temporary, endpoint: sts.url });
+      expect(signer.address).toBe(privateKeyToAccount(privateKey).address);
+      expect(sts.refusals).toEqual([]);
+      expect(sts.requests[0]!.headers['x-amz-security-token']).toBe(temporary.sessionToken);
+      expect(String(sts.requests[0]!.headers.authorization)).toContain('x-amz-security-token');
+      // Without the token the stand-in recomputes another signature and refuses, as KMS does.
+      await expect(createKmsSigner({ keyId, region: 'eu-west-1', credentials, endpoint: sts.url })).rejects.toThrow(
+        /InvalidSignatureException/,
+      );
+    } finally {
+      await sts.close();
+    }
+  });
+
   test('error: wrong credentials are refused by the stand-in; the error names the key, never the secret', async () => {
     const wrong = { ...credentials, secretAccessKey: 'another-secret-value-0123456789' };
     const error = (await createKmsSigner({ keyId, region: 'eu-west-1', credentials: wrong, endpoint: kms.url }).catch(
