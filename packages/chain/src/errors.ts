@@ -121,3 +121,19 @@ export class ChainReorgedError extends BaseError {
 export class ChainSyncError extends BaseError {
   override name = 'ChainSyncError';
 }
+
+/** A keystore file or private key is malformed (not v3, bad hex, hostile KDF parameters, not a key). Messages never carry the secret. */
+export class KeystoreError extends BaseError {
+  override name = 'KeystoreError';
+  constructor(message: string, parameters: BaseErrorParameters = {}) {
+    super(message, { ...parameters, docsPath: parameters.docsPath ?? 'wallet/signers.md#keystore' });
+  }
+}
+
+/** The keystore's MAC does not match: the password is wrong (or the file was altered). */
+export class KeystorePasswordError extends BaseError {
+  override name = 'KeystorePasswordError';
+  constructor(message: string, parameters: BaseErrorParameters = {}) {
+    super(message, { ...parameters, docsPath: parameters.docsPath ?? 'wallet/signers.md#keystore' });
+  }
+}

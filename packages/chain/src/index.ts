@@ -10,6 +10,8 @@ export { endpointName, scrub, secretsOf } from './endpointName.ts';
 export {
   ChainReorgedError,
   ChainSyncError,
+  KeystoreError,
+  KeystorePasswordError,
   RpcMalformedResponseError,
   RpcMethodNotSupportedError,
   RpcPoolExhaustedError,
@@ -19,6 +21,16 @@ export {
   WebSocketError,
 } from './errors.ts';
 export { type FetchBlockParameters, fetchBlock } from './fetchBlock.ts';
+export {
+  type DecryptKeystoreOptions,
+  decryptKeystore,
+  type EncryptKeystoreOptions,
+  encryptKeystore,
+  type KeystoreV3,
+  type Pbkdf2KdfParams,
+  parsePrivateKey,
+  type ScryptKdfParams,
+} from './keystore.ts';
 export { type WatchMempoolParameters, watchMempool } from './mempool.ts';
 export { normalizeCallFrame, type RpcCallFrame } from './normalize.ts';
 export {
@@ -32,6 +44,19 @@ export {
   type RpcEndpointConfig,
   type RpcPool,
 } from './rpcPool.ts';
+export {
+  type HashSafeTransactionParameters,
+  hashSafeTransaction,
+  type SafeTransaction,
+  safeAbi,
+  safeDomainHasChainId,
+  safeDomainTypehash,
+  safeLegacyDomainTypehash,
+  safeTransactionArgs,
+  safeTransactionTypedData,
+  safeTxTypehash,
+  safeTxTypehashV100,
+} from './safeTransaction.ts';
 export { type SyncHistoricalParameters, syncHistorical } from './syncHistorical.ts';
 export { type SyncMode, type SyncRealtimeParameters, syncRealtime } from './syncRealtime.ts';
 export type {

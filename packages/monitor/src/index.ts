@@ -85,7 +85,7 @@ export {
   type CreateChainStatusParameters,
   createChainStatus,
 } from './runtime/chainStatus.ts';
-export { createMonitorsFromConfig, type MonitorsFromConfigParameters } from './runtime/fromConfig.ts';
+export { buildSinks, createMonitorsFromConfig, type MonitorsFromConfigParameters } from './runtime/fromConfig.ts';
 export {
   type BlockReport,
   type Breaker,

@@ -1,5 +1,47 @@
 // The wallet guard: policies, approvals and signers for hosted wallets (policy/, approvals/,
 // velocity/, signers/, custody/), and checks for self-custody wallets (selfcustody/).
+
+// Signers behind one gate (signAllowed), the Safe proposer, the pre-sign preview, hot/cold custody.
+export {
+  type AssetCustody,
+  type CheckCustodyParameters,
+  type CustodyReport,
+  checkCustody,
+  custodyAlerts,
+  type SweepProposal,
+  type SweepTransfer,
+  sendCustodyAlerts,
+} from './custody/checkCustody.ts';
+export {
+  type CustodyAsset,
+  type CustodyChain,
+  type CustodyConfig,
+  type CustodyTier,
+  type CustodyWallet,
+  defaultCeiling,
+  loadCustodyConfig,
+  parseCustodyConfig,
+} from './custody/config.ts';
+export {
+  type ApprovalChange,
+  type AssetChange,
+  type PreviewFlag,
+  type PreviewSeverity,
+  type PreviewTransactionParameters,
+  previewTransaction,
+  type StorageChange,
+  type TransactionPreview,
+} from './preview/previewTransaction.ts';
+export { type PreviewRequest, parsePreviewRequest } from './preview/request.ts';
+export type { FlagId as PreviewFlagId } from './preview/signatures.ts';
+export {
+  proposeSafeTransaction,
+  type SafeIntent,
+  type SafeProposal,
+  SafeTransactionError,
+  safeSignatures,
+  safeTransactionOf,
+} from './safe/proposeSafeTransaction.ts';
 export { type AccountInfo, getAccountInfo } from './selfcustody/accountInfo.ts';
 export {
   type ApprovalFlag,
@@ -36,3 +78,24 @@ export {
 export { allSignatureChecks } from './selfcustody/signature/checks/index.ts';
 export { parseSignatureRequest } from './selfcustody/signature/parseSignatureRequest.ts';
 export { type RiskLevel, riskLevels, type SignatureFinding } from './selfcustody/signature/types.ts';
+export { SignerError, SignRefusedError } from './signers/errors.ts';
+export { type CreateKmsSignerParameters, createKmsSigner } from './signers/kms.ts';
+export {
+  type CreateKeystoreSignerParameters,
+  type CreateLocalKeySignerParameters,
+  createKeystoreSigner,
+  createLocalKeySigner,
+} from './signers/localKey.ts';
+export {
+  type PayloadDigest,
+  payloadDigest,
+  type SignAllowedOptions,
+  type SignAuthorization,
+  type Signature,
+  type SignedPayload,
+  type Signer,
+  type SignPayload,
+  signAllowed,
+} from './signers/signer.ts';
+export type { AwsCredentials } from './signers/sigv4.ts';
+export { type CreateWeb3SignerParameters, createWeb3Signer } from './signers/web3signer.ts';

@@ -16,6 +16,14 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Find look-alike addresses planted in an address history (address poisoning)',
     run: async (args, io) => (await import('./wallet/poisoning.ts')).poisoningCommand(args, io),
   },
+  preview: {
+    summary: 'Simulate a transaction before signing: asset changes, SafeTx hash, risky changes',
+    run: async (args, io) => (await import('./wallet/preview.ts')).walletPreviewCommand(args, io),
+  },
+  custody: {
+    summary: 'Hot/warm/cold balances per asset, hot-share ceiling alerts, sweep proposals',
+    run: async (args, io) => (await import('./wallet/custody.ts')).walletCustodyCommand(args, io),
+  },
 };
 
 export const walletHelp = () => `Usage: bulwark wallet <command> [options]

@@ -40,14 +40,6 @@ export class GuardianKeyError extends ResponderBaseError {
   }
 }
 
-/** The keystore's MAC does not match: the password is wrong (or the file was altered). */
-export class KeystorePasswordError extends ResponderBaseError {
-  override name = 'KeystorePasswordError' as const;
-  constructor(message: string, parameters: ResponderErrorParameters = {}) {
-    super(message, parameters, '#guardian-key');
-  }
-}
-
 /** A responder was configured with options it cannot work with. */
 export class ResponderConfigError extends ResponderBaseError {
   override name = 'ResponderConfigError' as const;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { decryptKeystore, KeystoreError, parsePrivateKey } from '@bulwark/chain';
 import type { Hex } from 'viem';
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { GuardianKeyError } from './errors.ts';
-import { decryptKeystore, parsePrivateKey } from './keystore.ts';
 
 /**
  * Where the guardian key comes from. Config names environment variables, never holds secrets:
@@ -45,7 +45,8 @@ export async function loadGuardianKey(
         metaMessages: [`Set ${name} to the guardian's private key, or use an encrypted keystore.`],
       });
     }
-    return toAccount(`0x${parsePrivateKey(value, `Environment variable ${name}`).toString('hex')}`, `${name}`);
+    const key = asGuardianKeyError(() => parsePrivateKey(value, `Environment variable ${name}`));
+    return toAccount(`0x${key.toString('hex')}`, `${name}`);
   }
 
   const path = source.keystorePath;
@@ -71,7 +72,10 @@ export async function loadGuardianKey(
       metaMessages: ['Check `keystorePath` and that the monitor may read the file.'],
     });
   }
-  const privateKey = await decryptKeystore(text, password, { source: path });
+  const privateKey = await decryptKeystore(text, password, {
+    source: path,
+    docsPath: 'monitor/responder.md#guardian-key',
+  });
   return toAccount(privateKey, path);
 }
 
@@ -96,5 +100,16 @@ function toAccount(privateKey: Hex, where: string): PrivateKeyAccount {
   } catch {
     // viem's message is safe today, but the key must never reach a log: no cause.
     throw new GuardianKeyError(`Guardian key from ${where} is not a valid secp256k1 private key.`);
+  }
+}
+
+/** The shared keystore code throws KeystoreError; here a malformed key is the guardian's problem. */
+function asGuardianKeyError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof KeystoreError)
+      throw new GuardianKeyError(error.shortMessage, { metaMessages: error.metaMessages });
+    throw error;
   }
 }

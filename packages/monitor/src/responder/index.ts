@@ -1,3 +1,13 @@
+export {
+  type DecryptKeystoreOptions,
+  decryptKeystore,
+  type EncryptKeystoreOptions,
+  encryptKeystore,
+  KeystorePasswordError,
+  type KeystoreV3,
+  type Pbkdf2KdfParams,
+  type ScryptKdfParams,
+} from '@bulwark/chain';
 export { type Competitor, type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 export {
   type CreateResponderParameters,
@@ -8,7 +18,6 @@ export {
 export {
   ForbiddenCalldataError,
   GuardianKeyError,
-  KeystorePasswordError,
   PauseFailedError,
   PauseRefusedError,
   PauseSimulationError,
@@ -32,15 +41,6 @@ export {
   resolveFeeOptions,
 } from './fees.ts';
 export { type GuardianKeySource, type LoadGuardianKeyOptions, loadGuardianKey } from './guardianKey.ts';
-export {
-  type DecryptKeystoreOptions,
-  decryptKeystore,
-  type EncryptKeystoreOptions,
-  encryptKeystore,
-  type KeystoreV3,
-  type Pbkdf2KdfParams,
-  type ScryptKdfParams,
-} from './keystore.ts';
 export {
   assertPauseCalldata,
   type PauseTransaction,

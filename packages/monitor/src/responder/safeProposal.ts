@@ -1,20 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { endpointName } from '@bulwark/chain';
+import { endpointName, hashSafeTransaction, type SafeTransaction, safeAbi, safeTransactionArgs } from '@bulwark/chain';
 import type { BaseError as BulwarkError } from '@bulwark/core';
 import { recordResponderAction, type StoreClient, updateResponderAction } from '@bulwark/store';
 import {
   type Address,
   type Chain,
   type Client,
-  concat,
-  encodeAbiParameters,
   getAddress,
   type Hex,
   isAddress,
-  keccak256,
-  parseAbi,
   recoverAddress,
-  stringToBytes,
   type Transport,
   zeroAddress,
 } from 'viem';
@@ -32,39 +27,14 @@ import {
 import { assertPauseCalldata, pausableAbi, pauseSelector, revertReason } from './pauseCall.ts';
 import { checkResponderRequest, type ResponderRequest } from './types.ts';
 
-/** A Safe transaction, as `execTransaction` and `getTransactionHash` take it. */
-export type SafeTransaction = {
-  to: Address;
-  value: bigint;
-  data: Hex;
-  /** 0 call, 1 delegatecall; a pause is always a call. */
-  operation: 0 | 1;
-  safeTxGas: bigint;
-  baseGas: bigint;
-  gasPrice: bigint;
-  gasToken: Address;
-  refundReceiver: Address;
-  nonce: bigint;
-};
-
-/** keccak256 of `EIP712Domain(uint256 chainId,address verifyingContract)`: the domain of Safe ≥ 1.3.0. */
-export const safeDomainTypehash = keccak256(stringToBytes('EIP712Domain(uint256 chainId,address verifyingContract)'));
-
-/** keccak256 of the `SafeTx(...)` type of Safe 1.3.0 and 1.4.x. */
-export const safeTxTypehash = keccak256(
-  stringToBytes(
-    'SafeTx(address to,uint256 value,bytes data,uint8 operation,uint256 safeTxGas,uint256 baseGas,uint256 gasPrice,address gasToken,address refundReceiver,uint256 nonce)',
-  ),
-);
-
-/** The Safe views the proposer reads. */
-export const safeAbi = parseAbi([
-  'function nonce() view returns (uint256)',
-  'function VERSION() view returns (string)',
-  'function getThreshold() view returns (uint256)',
-  'function getOwners() view returns (address[])',
-  'function getTransactionHash(address to, uint256 value, bytes data, uint8 operation, uint256 safeTxGas, uint256 baseGas, uint256 gasPrice, address gasToken, address refundReceiver, uint256 _nonce) view returns (bytes32)',
-]);
+// The Safe transaction and its hash live in the chain package (the wallet guard uses them too).
+export {
+  hashSafeTransaction,
+  type SafeTransaction,
+  safeAbi,
+  safeDomainTypehash,
+  safeTxTypehash,
+} from '@bulwark/chain';
 
 /** The Safe transaction that calls `pause()` on `contract`: no value, a plain call, no gas refund. */
 export function safePauseTransaction(parameters: { contract: Address; nonce: bigint }): SafeTransaction {
@@ -80,51 +50,6 @@ export function safePauseTransaction(parameters: { contract: Address; nonce: big
     refundReceiver: zeroAddress,
     nonce: parameters.nonce,
   };
-}
-
-/**
- * The EIP-712 hash owners sign (`safeTxHash`), as Safe 1.3.0/1.4.x compute it:
- * keccak256(0x1901 ‖ domainSeparator ‖ keccak256(abi.encode(SAFE_TX_TYPEHASH, …, keccak256(data), …))).
- */
-export function hashSafeTransaction(parameters: { chainId: number; safe: Address; transaction: SafeTransaction }): Hex {
-  const { transaction: tx } = parameters;
-  const domainSeparator = keccak256(
-    encodeAbiParameters(
-      [{ type: 'bytes32' }, { type: 'uint256' }, { type: 'address' }],
-      [safeDomainTypehash, BigInt(parameters.chainId), parameters.safe],
-    ),
-  );
-  const structHash = keccak256(
-    encodeAbiParameters(
-      [
-        { type: 'bytes32' },
-        { type: 'address' },
-        { type: 'uint256' },
-        { type: 'bytes32' },
-        { type: 'uint8' },
-        { type: 'uint256' },
-        { type: 'uint256' },
-        { type: 'uint256' },
-        { type: 'address' },
-        { type: 'address' },
-        { type: 'uint256' },
-      ],
-      [
-        safeTxTypehash,
-        tx.to,
-        tx.value,
-        keccak256(tx.data),
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        tx.nonce,
-      ],
-    ),
-  );
-  return keccak256(concat(['0x1901', domainSeparator, structHash]));
 }
 
 /** What signers are told: enough to find, check and sign the proposal. */
@@ -400,18 +325,7 @@ export function createSafeProposer(parameters: CreateSafeProposerParameters): Sa
         address: safe,
         abi: safeAbi,
         functionName: 'getTransactionHash',
-        args: [
-          transaction.to,
-          transaction.value,
-          transaction.data,
-          transaction.operation,
-          transaction.safeTxGas,
-          transaction.baseGas,
-          transaction.gasPrice,
-          transaction.gasToken,
-          transaction.refundReceiver,
-          transaction.nonce,
-        ],
+        args: safeTransactionArgs(transaction),
       });
       if (onChain !== safeTxHash)
         return stop(

@@ -344,7 +344,8 @@ function uniquelyNamed(sinks: readonly Sink[]): Sink[] {
   });
 }
 
-function buildSinks(config: MonitorConfig, env: NodeJS.ProcessEnv): Sink[] {
+/** The sinks a config's `sinks` entries describe (shared with the wallet guard's custody alerts). */
+export function buildSinks(config: Pick<MonitorConfig, 'sinks'>, env: NodeJS.ProcessEnv): Sink[] {
   const need = (name: unknown) => {
     const value = env[String(name)];
     if (!value) throw new Error(`The sink needs environment variable ${String(name)}, which is not set.`);

@@ -3,13 +3,14 @@ import { scryptAsync } from '@noble/hashes/scrypt';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { getAddress, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { GuardianKeyError, KeystorePasswordError } from './errors.ts';
+import { KeystoreError, KeystorePasswordError } from './errors.ts';
 
 /*
  * Web3 Secret Storage v3 (the keystore files of geth, Foundry's `cast wallet`, MetaMask exports):
  * a KDF (scrypt or PBKDF2-HMAC-SHA256) turns the password into 32 bytes; the first 16 are the
  * AES-128-CTR key of the private key, the last 16 go into the MAC, keccak256(dk[16..32] ‖ ciphertext).
- * Primitives: scrypt and keccak from @noble/hashes, PBKDF2 and AES from node:crypto.
+ * Primitives: scrypt and keccak from @noble/hashes, PBKDF2 and AES from node:crypto. One place for
+ * the monitor's guardian key and the wallet's keystore signer.
  */
 
 export type ScryptKdfParams = { dklen: number; n: number; r: number; p: number; salt: string };
@@ -57,7 +58,7 @@ export async function encryptKeystore(
   const address = privateKeyToAccount(toHex(key)).address;
   const salt = options.salt ? fromHex(options.salt, 'salt') : randomBytes(32);
   const iv = options.iv ? fromHex(options.iv, 'iv') : randomBytes(16);
-  if (iv.length !== 16) throw new GuardianKeyError('encryptKeystore: `iv` must be 16 bytes.');
+  if (iv.length !== 16) throw new KeystoreError('encryptKeystore: `iv` must be 16 bytes.');
   const kdf = options.kdf ?? 'scrypt';
   const kdfparams =
     kdf === 'scrypt'
@@ -92,11 +93,13 @@ export async function encryptKeystore(
 export type DecryptKeystoreOptions = {
   /** Where the keystore came from (a file path), for error messages. */
   source?: string | undefined;
+  /** Docs page errors point to (the caller's, e.g. the monitor's guardian key); default the keystore section. */
+  docsPath?: string | undefined;
 };
 
 /**
  * Decrypts a v3 keystore (object or JSON text) and returns its private key. A wrong password is a
- * `KeystorePasswordError`; a malformed file a `GuardianKeyError`. Neither message carries the
+ * `KeystorePasswordError`; a malformed file a `KeystoreError`. Neither message carries the
  * password, the key or the file's content.
  */
 export async function decryptKeystore(
@@ -113,6 +116,7 @@ export async function decryptKeystore(
   const actual = mac(derived, ciphertext);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     throw new KeystorePasswordError(`${where} cannot be decrypted: wrong password (the MAC does not match).`, {
+      docsPath: options.docsPath,
       metaMessages: ['Check the password in the environment variable named by `passwordEnv`.'],
     });
   }
@@ -122,17 +126,17 @@ export async function decryptKeystore(
     fromHex(crypto.cipherparams.iv, 'crypto.cipherparams.iv', where),
   );
   const key = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
-  if (key.length !== 32) throw new GuardianKeyError(`${where} does not hold a 32-byte private key.`);
+  if (key.length !== 32) throw new KeystoreError(`${where} does not hold a 32-byte private key.`);
   const privateKey = toHex(key);
   let address: string;
   try {
     address = privateKeyToAccount(privateKey).address;
   } catch {
-    throw new GuardianKeyError(`${where} holds a value that is not a valid secp256k1 private key.`);
+    throw new KeystoreError(`${where} holds a value that is not a valid secp256k1 private key.`);
   }
   const named = parsed.address && getAddress(`0x${parsed.address.replace(/^0x/i, '')}`);
   if (named && named !== address) {
-    throw new GuardianKeyError(`${where} names address ${named}, but its key belongs to ${address}.`, {
+    throw new KeystoreError(`${where} names address ${named}, but its key belongs to ${address}.`, {
       metaMessages: ['The file was edited or assembled from two keystores; export it again.'],
     });
   }
@@ -149,13 +153,13 @@ function parseKeystore(keystore: KeystoreV3 | string, where: string): KeystoreV3
     try {
       value = JSON.parse(keystore);
     } catch {
-      throw new GuardianKeyError(`${where} is not JSON.`, {
+      throw new KeystoreError(`${where} is not JSON.`, {
         metaMessages: ['Give the path of a Web3 Secret Storage v3 file (geth keystore, `cast wallet new`).'],
       });
     }
   }
   const fail = (what: string): never => {
-    throw new GuardianKeyError(`${where} is not a v3 keystore: ${what}.`, {
+    throw new KeystoreError(`${where} is not a v3 keystore: ${what}.`, {
       metaMessages: ['Give a Web3 Secret Storage v3 file (geth keystore, `cast wallet new`).'],
     });
   };
@@ -204,23 +208,23 @@ async function deriveKey(
   if (kdf === 'pbkdf2') {
     const { c } = params as Pbkdf2KdfParams;
     if (c > maxPbkdf2Rounds)
-      throw new GuardianKeyError(`${where}: PBKDF2 c = ${c} exceeds ${maxPbkdf2Rounds}; refusing to spend that long.`);
+      throw new KeystoreError(`${where}: PBKDF2 c = ${c} exceeds ${maxPbkdf2Rounds}; refusing to spend that long.`);
     return new Promise((resolve, reject) =>
       pbkdf2(passwordBytes, salt, c, 32, 'sha256', (error, key) =>
-        error ? reject(new GuardianKeyError(`${where}: PBKDF2 failed.`, { cause: error })) : resolve(key),
+        error ? reject(new KeystoreError(`${where}: PBKDF2 failed.`, { cause: error })) : resolve(key),
       ),
     );
   }
   const { n, r, p } = params as ScryptKdfParams;
-  if ((n & (n - 1)) !== 0 || n < 2) throw new GuardianKeyError(`${where}: scrypt n = ${n} is not a power of two.`);
+  if ((n & (n - 1)) !== 0 || n < 2) throw new KeystoreError(`${where}: scrypt n = ${n} is not a power of two.`);
   if (128 * n * r > maxScryptMemory || p > 64)
-    throw new GuardianKeyError(`${where}: scrypt n = ${n}, r = ${r}, p = ${p} needs more than 1 GiB; refusing.`);
+    throw new KeystoreError(`${where}: scrypt n = ${n}, r = ${r}, p = ${p} needs more than 1 GiB; refusing.`);
   try {
     // Async: it yields to the event loop, so a monitor loading its key keeps serving.
     const key = await scryptAsync(passwordBytes, salt, { N: n, r, p, dkLen: 32, maxmem: maxScryptMemory + 1024 });
     return Buffer.from(key);
   } catch (cause) {
-    throw new GuardianKeyError(`${where}: scrypt failed.`, { cause });
+    throw new KeystoreError(`${where}: scrypt failed.`, { cause });
   }
 }
 
@@ -235,7 +239,7 @@ function isCount(value: unknown): value is number {
 function fromHex(value: string, field: string, where = 'encryptKeystore'): Buffer {
   const hex = value.replace(/^0x/i, '');
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
-    throw new GuardianKeyError(`${where}: ${field} is not hex.`, {
+    throw new KeystoreError(`${where}: ${field} is not hex.`, {
       metaMessages: ['Give a Web3 Secret Storage v3 file (geth keystore, `cast wallet new`).'],
     });
   return Buffer.from(hex, 'hex');
@@ -249,6 +253,6 @@ function toHex(bytes: Uint8Array): Hex {
 export function parsePrivateKey(value: string, where = 'The private key'): Buffer {
   const hex = value.trim().replace(/^0x/i, '');
   if (!/^[0-9a-fA-F]{64}$/.test(hex))
-    throw new GuardianKeyError(`${where} is not a 32-byte hex private key (64 hex digits, optionally 0x-prefixed).`);
+    throw new KeystoreError(`${where} is not a 32-byte hex private key (64 hex digits, optionally 0x-prefixed).`);
   return Buffer.from(hex, 'hex');
 }

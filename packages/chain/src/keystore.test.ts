@@ -92,7 +92,7 @@ describe('decryptKeystore', () => {
     for (const [input, message] of cases) {
       const keystore = typeof input === 'string' ? input : JSON.stringify(input);
       await expect(decryptKeystore(keystore, 'testpassword', { source: 'k.json' })).rejects.toMatchObject({
-        name: 'GuardianKeyError',
+        name: 'KeystoreError',
         message: expect.stringMatching(message),
       });
     }
@@ -159,7 +159,7 @@ describe('encryptKeystore', () => {
 
   test('error: a key that is not 32 bytes of hex is refused without repeating it', async () => {
     await expect(encryptKeystore('0x1234' as Hex, password)).rejects.toMatchObject({
-      name: 'GuardianKeyError',
+      name: 'KeystoreError',
       message: expect.not.stringContaining('1234'),
     });
   });
