@@ -69,6 +69,8 @@ export async function analyzeFiles(
     }
     if (!compiled.compiled && target.errors.length > 0) {
       report.reason = `${compiled.reason ?? 'not compiled'}; parse tree is partial (${target.errors[0]})`;
+    } else if (!compiled.compiled && target.legacy) {
+      report.reason = `pre-0.4 syntax (${target.legacy}), older than any solc-js: read by the legacy front end`;
     }
     const dependencies: Parsed[] = [];
     const seen = new Set([compiled.path]);

@@ -218,6 +218,17 @@ function parseInlineAssembly(p: Parser): Node {
 /** `simpleStatement`: a variable declaration when one parses (the grammar's first alternative), else an expression. */
 export function parseSimpleStatement(p: Parser): Node {
   const s = p.pos;
+  // Before 0.4 a modifier's placeholder needed no `;` (`{ if (…) throw; _ }`): a `_` that ends
+  // its block or its line is a statement by itself.
+  if (
+    p.legacy &&
+    p.text(s) === '_' &&
+    p.kind[s + 1] !== T.SEMI &&
+    (p.kind[s + 1] === T.RBRACE || p.line[s + 1]! > p.line[s]!)
+  ) {
+    p.pos++;
+    return p.meta({ type: 'ExpressionStatement', expression: p.identifier(s) }, s, s);
+  }
   if (isDeclaration(p)) return parseVariableDeclarationStatement(p);
   const expression = parseExpression(p, 0);
   return p.meta({ type: 'ExpressionStatement', expression }, s, p.expect(T.SEMI));
