@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Finding } from '@bulwark/core';
-import { compileFiles, createImportResolver, findImports, type Remapping } from '@bulwark/solidity';
+import { compileFiles, createImportResolver, findImports, type ProjectCompilers, type Remapping } from '@bulwark/solidity';
 import { analyze, parseInput } from './analyze.ts';
 import type { Detector } from './detector.ts';
 import type { FileReport } from './result.ts';
@@ -10,6 +10,10 @@ export type FileJob = {
   files: string[];
   root: string;
   remappings: Remapping[];
+  /** The project's configured solc versions (foundry.toml, hardhat.config.*). */
+  compilers?: ProjectCompilers | undefined;
+  /** False: never fetch a solc release from the registry. */
+  fetchCompilers?: boolean | undefined;
   detectorIds: string[];
   cwd: string;
 };
@@ -34,7 +38,13 @@ export async function analyzeFiles(
 ): Promise<FileJobResult> {
   const displayPath = (file: string) => relativeDisplay(file, job.cwd);
   const resolver = createImportResolver({ root: job.root, remappings: job.remappings });
-  const outcome = await compileFiles(job.files, { root: job.root, resolver, ast: false });
+  const outcome = await compileFiles(job.files, {
+    root: job.root,
+    resolver,
+    ast: false,
+    compilers: job.compilers,
+    fetchCompilers: job.fetchCompilers === false ? false : undefined,
+  });
   const parse = (file: string, content?: string): Parsed | undefined => {
     const cached = parseCache.get(file);
     if (cached) return cached;
