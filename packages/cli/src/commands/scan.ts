@@ -27,6 +27,9 @@ Options:
                              (default: 2048)
       --file-timeout <s>     Time one file's analysis may take before it is reported failed
                              (default: 120)
+      --offline              Never fetch a compiler from the npm registry: files whose pragma
+                             or project config asks for one not bundled or fetched before run
+                             degraded (see \`bulwark compilers\`)
       --no-color             No colours in text output
   -h, --help                 Show this help
 
@@ -52,6 +55,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       'file-memory': { type: 'string' },
       'file-timeout': { type: 'string' },
       'no-color': { type: 'boolean' },
+      offline: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,6 +126,7 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       fileTimeoutMs: fileTimeoutS === undefined ? undefined : Math.ceil(fileTimeoutS * 1000),
     },
     onProgress: progress?.update,
+    fetchCompilers: values.offline ? false : undefined,
   });
   progress?.done();
   const color = format === 'text' && !values['no-color'] && !values.output && io.stdoutIsTty && !io.env.NO_COLOR;

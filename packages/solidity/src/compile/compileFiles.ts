@@ -245,7 +245,13 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
       });
     }
     const local = selectVersion(unit, available);
-    if (local.version !== undefined || !fetchOptions || !anyFetchableSatisfies(pragmas)) return local;
+    if (local.version !== undefined || !anyFetchableSatisfies(pragmas)) return local;
+    if (!fetchOptions) {
+      return {
+        version: undefined,
+        reason: `${local.reason}; fetching compilers is off: bulwark compilers fetch ${fetchHint(pragmas)}`,
+      };
+    }
     let published: string[];
     try {
       published = await publishedSolcVersions(fetchOptions);
@@ -266,7 +272,7 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
     if (!fetchOptions) {
       return {
         version: undefined,
-        reason: `solc ${version} (${why}) is neither bundled nor fetched, and fetching is off; pre-fetch it with \`bulwark compilers fetch ${version}\``,
+        reason: `solc ${version} (${why}) is neither bundled nor fetched; fetching compilers is off: bulwark compilers fetch ${version}`,
       };
     }
     try {

@@ -1,80 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { offlineRegistryUrl, type SolcRegistry, startSolcRegistry } from '../testing.ts';
 import { compileFiles } from './compileFiles.ts';
 import { cachedSolcVersions, fetchSolc, npmRegistryUrl, solcCacheDir } from './fetchSolc.ts';
 import { loadSolc } from './loadSolc.ts';
 
-/**
- * A stand-in npm registry on 127.0.0.1: the solc packument and tarballs packed (by the system's
- * tar, as npm packs them) from the solc-js build installed here. No other build is on the machine,
- * so the 0.4.26 build is published under 0.4.25, a version that is not bundled; the test files
- * have no pragma, so that build's own version check does not interfere.
- */
-const installed = join(dirname(createRequire(import.meta.url).resolve('solc-0.4.26/package.json')));
-const soljson = readFileSync(join(installed, 'soljson.js'));
-let server: Server;
 let registry: string;
-const requests: { url: string; headers: IncomingHttpHeaders }[] = [];
-
-function pack(): Buffer {
-  const staging = mkdtempSync(join(tmpdir(), 'bulwark-solc-pack-'));
-  mkdirSync(join(staging, 'package'));
-  copyFileSync(join(installed, 'package.json'), join(staging, 'package', 'package.json'));
-  copyFileSync(join(installed, 'soljson.js'), join(staging, 'package', 'soljson.js'));
-  execFileSync('tar', ['czf', join(staging, 'solc.tgz'), '-C', staging, 'package']);
-  return readFileSync(join(staging, 'solc.tgz'));
-}
+let stand: SolcRegistry;
+let soljson: Buffer;
+let requests: SolcRegistry['requests'];
 
 beforeAll(async () => {
-  const tarball = pack();
-  const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
-  const tampered = Buffer.from(tarball);
-  tampered[tampered.length - 20]! ^= 0xff;
-  server = createServer((request, response) => {
-    requests.push({ url: request.url ?? '', headers: request.headers });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (request.url === '/solc') {
-      response.setHeader('content-type', 'application/vnd.npm.install-v1+json');
-      response.end(
-        JSON.stringify({
-          name: 'solc',
-          versions: {
-            '0.4.25': { dist: { tarball: `${base}/solc/-/solc-0.4.25.tgz`, integrity } },
-            // Served altered: the published integrity is the good tarball's.
-            '0.4.24': { dist: { tarball: `${base}/solc/-/solc-0.4.24.tgz`, integrity } },
-          },
-        }),
-      );
-    } else if (request.url === '/solc/-/solc-0.4.25.tgz') response.end(tarball);
-    else if (request.url === '/solc/-/solc-0.4.24.tgz') response.end(tampered);
-    else {
-      response.statusCode = 404;
-      response.end('{"error":"not found"}');
-    }
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  stand = await startSolcRegistry({ versions: ['0.4.25'], tampered: ['0.4.24'] });
+  registry = stand.url;
+  soljson = stand.soljson;
+  requests = stand.requests;
 });
 
-afterAll(() => new Promise<void>((done) => (server.listening ? server.close(() => done()) : done())));
+afterAll(() => stand.close());
 
 const freshCache = () => mkdtempSync(join(tmpdir(), 'bulwark-solc-cache-'));
-/** A port nothing listens on: a registry that is offline. */
-async function deadRegistry(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return `http://127.0.0.1:${port}/`;
-}
-
 describe('fetchSolc', () => {
   test('default: fetches the tarball npm would, verifies it, and keeps only soljson.js in the cache', async () => {
     const cacheDir = freshCache();
@@ -106,7 +53,7 @@ describe('fetchSolc', () => {
   test('behavior: a cached compiler needs no registry', async () => {
     const cacheDir = freshCache();
     await fetchSolc('0.4.25', { registry, cacheDir });
-    const path = await fetchSolc('0.4.25', { registry: await deadRegistry(), cacheDir });
+    const path = await fetchSolc('0.4.25', { registry: await offlineRegistryUrl(), cacheDir });
     expect(readFileSync(path).equals(soljson)).toBe(true);
   });
 
@@ -129,7 +76,7 @@ describe('fetchSolc', () => {
   });
 
   test('error: offline, the message names the version and how to pre-fetch it', async () => {
-    const error = await fetchSolc('0.4.25', { registry: await deadRegistry(), cacheDir: freshCache() }).catch(
+    const error = await fetchSolc('0.4.25', { registry: await offlineRegistryUrl(), cacheDir: freshCache() }).catch(
       (e: Error) => e,
     );
     expect(String((error as Error).message)).toMatch(
@@ -157,7 +104,7 @@ describe('compileFiles with compilers beyond the bundled ones', () => {
     writeFileSync(join(root, 'Old.sol'), 'pragma solidity 0.4.18;\ncontract Old {}\n');
     const outcome = await compileFiles([join(root, 'Old.sol')], {
       root,
-      fetchCompilers: { registry: await deadRegistry(), cacheDir: freshCache() },
+      fetchCompilers: { registry: await offlineRegistryUrl(), cacheDir: freshCache() },
     });
     const [file] = outcome.files;
     expect(file!.compiled).toBe(false);
@@ -171,7 +118,9 @@ describe('compileFiles with compilers beyond the bundled ones', () => {
     writeFileSync(join(root, 'Old.sol'), 'pragma solidity 0.4.18;\ncontract Old {}\n');
     requests.length = 0;
     const outcome = await compileFiles([join(root, 'Old.sol')], { root, fetchCompilers: false });
-    expect(outcome.files[0]!.reason).toMatch(/^no bundled solc satisfies pragma 0\.4\.18/);
+    expect(outcome.files[0]!.reason).toMatch(
+      /^no bundled solc satisfies pragma 0\.4\.18 .*; fetching compilers is off: bulwark compilers fetch 0\.4\.18$/,
+    );
     expect(requests).toEqual([]);
   });
 });
