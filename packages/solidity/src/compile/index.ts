@@ -37,7 +37,13 @@ export {
   type ResolvedImport,
   remapImport,
 } from './resolveImports.ts';
-export { compareVersions, parseVersion, satisfiesRange, type Version } from './satisfiesRange.ts';
+export {
+  compareVersions,
+  lowestAdmittedVersion,
+  parseVersion,
+  satisfiesRange,
+  type Version,
+} from './satisfiesRange.ts';
 export {
   bundledSolcVersions,
   findSolidityPragmas,

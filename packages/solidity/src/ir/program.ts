@@ -1,3 +1,4 @@
+import { compareVersions, lowestAdmittedVersion, parseVersion } from '../compile/satisfiesRange.ts';
 import { findAll, type Node } from './ast.ts';
 import { SourceText } from './source.ts';
 import { type SolType, typeFromTypeName } from './types.ts';
@@ -210,9 +211,17 @@ function buildContract(node: Node, unit: SourceUnit): Contract {
 }
 
 function pragmaAllowsLegacyConstructor(unit: SourceUnit): boolean {
-  // Named constructors were removed in 0.5; keep them wherever the pragma admits 0.4.
-  if (unit.solcVersion) return unit.solcVersion.startsWith('0.4.');
-  return unit.pragmas.length === 0 || unit.pragmas.some((pragma) => /0\.4\.|\^0\.4|<\s*0\.5/.test(pragma));
+  // Named constructors were removed in 0.5; keep them wherever the pragmas admit an older compiler.
+  const compiled = unit.solcVersion ? parseVersion(unit.solcVersion) : undefined;
+  if (compiled) return compareVersions(compiled, [0, 5, 0]) < 0;
+  return unit.pragmas.every((pragma) => {
+    try {
+      const lowest = lowestAdmittedVersion(pragma);
+      return lowest !== undefined && compareVersions(lowest, [0, 5, 0]) < 0;
+    } catch {
+      return true; // an unreadable pragma says nothing against it
+    }
+  });
 }
 
 function buildFunction(node: Node, contract: Contract, unit: SourceUnit): FunctionIR {
