@@ -19,7 +19,7 @@ export {
 } from './fetchSolc.ts';
 export { findImports, type ImportStatement } from './findImports.ts';
 export { createLineIndex, type LineIndex } from './lineIndex.ts';
-export { detectProject, type Project, type ProjectKind } from './loadProject.ts';
+export { detectProject, findRepositoryRoot, type Project, type ProjectKind } from './loadProject.ts';
 export { loadSolc, type ReadCallback, type ReadCallbackResult, type Solc } from './loadSolc.ts';
 export {
   foundryCompilers,

@@ -93,6 +93,17 @@ function findProjectRoot(start: string): { kind: 'foundry' | 'hardhat'; root: st
   return found;
 }
 
+/** The git repository `start` is in (the folder holding `.git`), or undefined outside one. */
+export function findRepositoryRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 /** Walks up from `start` to the first folder `matches` accepts, stopping at a repository root. */
 function findUp(start: string, matches: (dir: string) => boolean): string | undefined {
   let dir = start;
