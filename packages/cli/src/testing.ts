@@ -14,25 +14,32 @@ export type CliTestContext = StoreTestContext & {
  */
 export function describeCli(name: string, fn: (ctx: CliTestContext) => void): void {
   describeStore(name, (ctx) => {
-    const run: CliTestContext['run'] = async (args, options = {}) => {
-      let stdout = '';
-      let stderr = '';
-      const io: Io = {
-        stdout: (text) => {
-          stdout += text;
-        },
-        stderr: (text) => {
-          stderr += text;
-        },
-        stdoutIsTty: false,
-        stderrIsTty: false,
-        cwd: options.cwd ?? process.cwd(),
-        env: { ...options.env },
-        openStore: async () => ctx.store,
-      };
-      const code = await main(args, io);
-      return { code, stdout, stderr };
-    };
+    const run: CliTestContext['run'] = (args, options = {}) =>
+      runCli(args, { ...options, openStore: async () => ctx.store });
     fn(Object.assign(Object.create(ctx) as StoreTestContext, { run }) as CliTestContext);
   });
+}
+
+/** Runs `bulwark …args` in-process and captures its output; `env` is all the command sees. */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; openStore?: Io['openStore'] } = {},
+): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stdoutIsTty: false,
+    stderrIsTty: false,
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...options.env },
+    openStore: options.openStore,
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
 }
