@@ -374,4 +374,11 @@ describe('legacy (pre-0.4) syntax', () => {
     expect(parseFast('contract C { function f() { _ = 1; } }', { legacy: true }).errors).toEqual([]);
     expect(parseFast('contract C { modifier m { _ x } }', { legacy: true }).errors).toHaveLength(1);
   });
+
+  test('behavior: a placeholder as a branch, before `else` or the end of the modifier', () => {
+    const source =
+      'contract C { address o;\n modifier m { if (msg.sender == o) _ else throw; }\n modifier n { if (msg.sender == o) _ } }';
+    expect(parseFast(source).errors).toHaveLength(1);
+    expect(parseFast(source, { legacy: true }).errors).toEqual([]);
+  });
 });

@@ -219,12 +219,13 @@ function parseInlineAssembly(p: Parser): Node {
 export function parseSimpleStatement(p: Parser): Node {
   const s = p.pos;
   // Before 0.4 a modifier's placeholder needed no `;` (`{ if (…) throw; _ }`): a `_` that ends
-  // its block or its line is a statement by itself.
+  // its block, its branch (`if (ok) _ else throw;`) or its line is a statement by itself.
+  const next = p.kind[s + 1];
   if (
     p.legacy &&
     p.text(s) === '_' &&
-    p.kind[s + 1] !== T.SEMI &&
-    (p.kind[s + 1] === T.RBRACE || p.line[s + 1]! > p.line[s]!)
+    next !== T.SEMI &&
+    (next === T.RBRACE || next === T.ELSE || p.line[s + 1]! > p.line[s]!)
   ) {
     p.pos++;
     return p.meta({ type: 'ExpressionStatement', expression: p.identifier(s) }, s, s);
