@@ -89,10 +89,12 @@ type Unit = {
 type SolcOutput = { errors?: SolcError[]; sources?: Record<string, { id: number; ast?: unknown }> };
 
 /**
- * Compiles Solidity files to ASTs with the bundled solc each one's pragmas (and its imports'
- * pragmas) ask for. Files sharing a version compile in one run; a run with errors is split so a
- * broken file only fails itself. A file that does not compile is reported in its entry, never
- * thrown; only tool failures (a bundled solc that cannot load) throw a `CompileError`.
+ * Compiles Solidity files to ASTs with the solc each one's pragmas (and its imports' pragmas) ask
+ * for: the project's configured compiler where they allow it, else the newest bundled or fetched
+ * one, else the newest release on the npm registry, fetched now (see `chooseVersion`). Files
+ * sharing a version compile in one run; a run with errors is split so a broken file only fails
+ * itself. A file that does not compile (or whose compiler cannot be fetched) is reported in its
+ * entry, never thrown; only tool failures (a compiler that cannot load) throw a `CompileError`.
  */
 export async function compileFiles(paths: string[], options: CompileFilesOptions): Promise<CompileOutcome> {
   const root = resolve(options.root);
