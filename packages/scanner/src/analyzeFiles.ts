@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Finding } from '@bulwark/core';
-import { compileFiles, createImportResolver, findImports, type ProjectCompilers, type Remapping } from '@bulwark/solidity';
+import {
+  compileFiles,
+  createImportResolver,
+  findImports,
+  type ProjectCompilers,
+  type Remapping,
+} from '@bulwark/solidity';
 import { analyze, parseInput } from './analyze.ts';
 import type { Detector } from './detector.ts';
 import type { FileReport } from './result.ts';
