@@ -16,7 +16,7 @@ import { loadSolc, type ReadCallbackResult } from './loadSolc.ts';
 import type { ProjectCompilers } from './projectCompilers.ts';
 import type { BuildInfo, SolcError } from './readBuildInfo.ts';
 import { createImportResolver, type ImportResolver, remapImport } from './resolveImports.ts';
-import { compareVersions, parseVersion } from './satisfiesRange.ts';
+import { compareVersions, parseVersion, satisfiesRange } from './satisfiesRange.ts';
 import {
   bundledSolcVersions,
   findSolidityPragmas,
@@ -538,11 +538,22 @@ function anyFetchableSatisfies(pragmas: string): boolean {
   return selectSolcVersion(pragmas, { bundled: floor }).version !== undefined;
 }
 
-/** What to give `bulwark compilers fetch` for these pragmas: the exact version, or the range quoted. */
+/**
+ * What to give `bulwark compilers fetch` for these pragmas (a file's and its imports'): an exact
+ * pin all of them allow, else the distinct ranges, quoted.
+ */
 function fetchHint(pragmas: string): string {
-  const ranges = findSolidityPragmas(pragmas);
-  const exact = ranges.length === 1 ? /^=?\s*(\d+\.\d+\.\d+)$/.exec(ranges[0]!) : null;
-  if (exact) return exact[1]!;
+  const ranges = [...new Set(findSolidityPragmas(pragmas))];
+  const allows = (version: string) =>
+    ranges.every((range) => {
+      try {
+        return satisfiesRange(parseVersion(version)!, range);
+      } catch {
+        return false;
+      }
+    });
+  const pinned = ranges.map((range) => /^=?\s*(\d+\.\d+\.\d+)$/.exec(range)?.[1]).find((v) => v && allows(v));
+  if (pinned) return pinned;
   return `"${ranges.some((r) => r.includes('||')) ? ranges[0] : ranges.join(' ')}"`;
 }
 

@@ -115,7 +115,13 @@ describe('compileFiles with compilers beyond the bundled ones', () => {
 
   test('behavior: fetching off, a pin no bundled solc satisfies asks no registry', async () => {
     const root = mkdtempSync(join(tmpdir(), 'bulwark-fetch-off-'));
-    writeFileSync(join(root, 'Old.sol'), 'pragma solidity 0.4.18;\ncontract Old {}\n');
+    // The imports' ranges allow the pin: the command to run names the pin alone.
+    writeFileSync(
+      join(root, 'Old.sol'),
+      'pragma solidity 0.4.18;\nimport "./A.sol";\nimport "./B.sol";\ncontract Old {}\n',
+    );
+    writeFileSync(join(root, 'A.sol'), 'pragma solidity ^0.4.11;\ncontract A {}\n');
+    writeFileSync(join(root, 'B.sol'), 'pragma solidity ^0.4.11;\ncontract B {}\n');
     requests.length = 0;
     const outcome = await compileFiles([join(root, 'Old.sol')], { root, fetchCompilers: false });
     expect(outcome.files[0]!.reason).toMatch(
