@@ -226,7 +226,7 @@ function matchesIntegrity(data: Buffer, integrity: string): boolean {
 }
 
 /** One regular file of a (ustar or pax) tar archive, by its full name. */
-export function readTarEntry(tar: Buffer, name: string): Buffer | undefined {
+function readTarEntry(tar: Buffer, name: string): Buffer | undefined {
   let offset = 0;
   let longName: string | undefined;
   while (offset + 512 <= tar.length) {

@@ -13,7 +13,6 @@ export {
   npmRegistryUrl,
   oldestFetchableSolc,
   publishedSolcVersions,
-  readTarEntry,
   type SolcSourceOptions,
   solcCacheDir,
 } from './fetchSolc.ts';
