@@ -1,5 +1,5 @@
-import { compareVersions, lowestAdmittedVersion, parseVersion } from '../compile/satisfiesRange.ts';
 import { findAll, type Node } from './ast.ts';
+import { admitsCompilerBelow } from './pragma.ts';
 import { SourceText } from './source.ts';
 import { type SolType, typeFromTypeName } from './types.ts';
 
@@ -211,17 +211,8 @@ function buildContract(node: Node, unit: SourceUnit): Contract {
 }
 
 function pragmaAllowsLegacyConstructor(unit: SourceUnit): boolean {
-  // Named constructors were removed in 0.5; keep them wherever the pragmas admit an older compiler.
-  const compiled = unit.solcVersion ? parseVersion(unit.solcVersion) : undefined;
-  if (compiled) return compareVersions(compiled, [0, 5, 0]) < 0;
-  return unit.pragmas.every((pragma) => {
-    try {
-      const lowest = lowestAdmittedVersion(pragma);
-      return lowest !== undefined && compareVersions(lowest, [0, 5, 0]) < 0;
-    } catch {
-      return true; // an unreadable pragma says nothing against it
-    }
-  });
+  // Named constructors were removed in 0.5; keep them wherever an older compiler may build the unit.
+  return admitsCompilerBelow(unit, [0, 5, 0]);
 }
 
 function buildFunction(node: Node, contract: Contract, unit: SourceUnit): FunctionIR {
