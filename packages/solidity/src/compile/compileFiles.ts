@@ -16,7 +16,7 @@ import { loadSolc, type ReadCallbackResult } from './loadSolc.ts';
 import type { ProjectCompilers } from './projectCompilers.ts';
 import type { BuildInfo, SolcError } from './readBuildInfo.ts';
 import { createImportResolver, type ImportResolver, remapImport } from './resolveImports.ts';
-import { compareVersions, parseVersion, satisfiesRange } from './satisfiesRange.ts';
+import { compareVersions, parseVersion, satisfiesRange, type Version } from './satisfiesRange.ts';
 import {
   bundledSolcVersions,
   findSolidityPragmas,
@@ -133,10 +133,8 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
   const pending = inputs.filter((input) => !reuseBuildInfo(input));
   const groups = new Map<string, { file: CompiledFile; unit: Unit }[]>();
   const fetchOptions = options.fetchCompilers === false ? undefined : (options.fetchCompilers ?? {});
-  /** Bundled and already fetched compilers, oldest first. */
-  const available = [...new Set([...bundledSolcVersions, ...cachedSolcVersions(fetchOptions?.cacheDir)])].sort((a, b) =>
-    compareVersions(parseVersion(a)!, parseVersion(b)!),
-  );
+  /** Compilers fetched before, oldest first: used where no bundled one satisfies the pragmas. */
+  const fetched = cachedSolcVersions(fetchOptions?.cacheDir);
   for (const input of pending) {
     const selected = await chooseVersion(input);
     if (selected.version === undefined) {
@@ -246,8 +244,18 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
         message: `The project's compiler (${configured.join(', ')}) does not satisfy the pragmas of this file or its imports; the version was chosen from the pragmas.`,
       });
     }
-    const local = selectVersion(unit, available);
-    if (local.version !== undefined || !anyFetchableSatisfies(pragmas)) return local;
+    // Bundled first, so the choice does not depend on what this machine fetched before.
+    const local = selectVersion(unit, bundledSolcVersions);
+    if (local.version !== undefined) return local;
+    const cached = selectSolcVersion(pragmas, { bundled: fetched });
+    if (cached.version !== undefined) return cached;
+    if (!anySatisfies(pragmas, (v) => compareVersions(v, oldestFetchableSolc) >= 0)) {
+      // `pragma solidity 0.4.8;`: a real compiler, but none Bulwark can drive.
+      const tooOld = anySatisfies(pragmas, (v) => compareVersions(v, oldestFetchableSolc) < 0);
+      return tooOld
+        ? { version: undefined, reason: `${local.reason}; solc before 0.4.11 has no standard-JSON input to drive` }
+        : local;
+    }
     if (!fetchOptions) {
       return {
         version: undefined,
@@ -270,7 +278,7 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
   }
 
   async function ensureAvailable(version: string, why: string): Promise<SelectSolcVersionReturnType> {
-    if (available.includes(version)) return { version };
+    if (bundledSolcVersions.includes(version) || fetched.includes(version)) return { version };
     if (!fetchOptions) {
       return {
         version: undefined,
@@ -282,8 +290,8 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
     } catch (error) {
       return { version: undefined, reason: `solc ${version} (${why}) is not bundled; ${describe(error)}` };
     }
-    available.push(version);
-    available.sort((a, b) => compareVersions(parseVersion(a)!, parseVersion(b)!));
+    fetched.push(version);
+    fetched.sort((a, b) => compareVersions(parseVersion(a)!, parseVersion(b)!));
     return { version };
   }
 
@@ -526,16 +534,16 @@ function hash(content: string): string {
 }
 
 /**
- * Whether some version from 0.4.11 up could satisfy the pragmas, tried on a grid wider than any
- * release: pragmas nothing satisfies (`^0.3.0`, or `^0.8.0` with `^0.7.0`) ask no registry.
+ * Whether some version `accept`s could satisfy the pragmas, tried on a grid wider than any release
+ * (0.1.0 to 0.30.60): pragmas no fetchable release satisfies (`^0.3.0`, or `^0.8.0` with `^0.7.0`)
+ * ask no registry.
  */
-function anyFetchableSatisfies(pragmas: string): boolean {
+function anySatisfies(pragmas: string, accept: (version: Version) => boolean): boolean {
   const grid: string[] = [];
-  for (let minor = oldestFetchableSolc[1]; minor <= 30; minor++) {
-    for (let patch = 0; patch <= 60; patch++) grid.push(`0.${minor}.${patch}`);
+  for (let minor = 1; minor <= 30; minor++) {
+    for (let patch = 0; patch <= 60; patch++) if (accept([0, minor, patch])) grid.push(`0.${minor}.${patch}`);
   }
-  const floor = grid.filter((v) => compareVersions(parseVersion(v)!, oldestFetchableSolc) >= 0);
-  return selectSolcVersion(pragmas, { bundled: floor }).version !== undefined;
+  return selectSolcVersion(pragmas, { bundled: grid }).version !== undefined;
 }
 
 /**

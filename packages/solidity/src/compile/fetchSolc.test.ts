@@ -113,6 +113,20 @@ describe('compileFiles with compilers beyond the bundled ones', () => {
     );
   });
 
+  test('behavior: a pin older than solc-js can drive asks no registry and says why', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bulwark-fetch-old-'));
+    writeFileSync(join(root, 'Old.sol'), 'pragma solidity 0.4.8;\ncontract Old {}\n');
+    requests.length = 0;
+    const outcome = await compileFiles([join(root, 'Old.sol')], {
+      root,
+      fetchCompilers: { registry, cacheDir: freshCache() },
+    });
+    expect(outcome.files[0]!.reason).toMatch(
+      /^no bundled solc satisfies pragma 0\.4\.8 .*; solc before 0\.4\.11 has no standard-JSON input to drive$/,
+    );
+    expect(requests).toEqual([]);
+  });
+
   test('behavior: fetching off, a pin no bundled solc satisfies asks no registry', async () => {
     const root = mkdtempSync(join(tmpdir(), 'bulwark-fetch-off-'));
     // The imports' ranges allow the pin: the command to run names the pin alone.
