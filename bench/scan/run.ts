@@ -3,7 +3,8 @@
  *  1. SolidiFI recall per bug type (the benchmark's rule), and per detector on-bug vs elsewhere;
  *  2. wall time of `bulwark scan` over all SolidiFI files vs solhint on the same files (median of N);
  *  3. analysis time vs the compile time it needs (one thread, same files);
- *  4. high/medium findings on audited npm code, listed for review.
+ *  4. high/medium findings on audited npm code, listed for review;
+ *  and for every corpus the share of files analysed fully, degraded and failed.
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
  * for 1–3 and says so when it is missing.
  */
@@ -16,6 +17,7 @@ import { compileFiles } from '@bulwark/solidity';
 import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
 import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
 import { auditedPackages } from './audited.ts';
+import { fileStatusShares } from './fileStatus.ts';
 import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -31,6 +33,16 @@ const row = (data: string, figure: string, peer: string, ratio: string) => {
   const line = `| ${date} | ${commit} | ${data} | ${figure} | ${peer} | ${ratio} |`;
   rows.push(line);
   console.log(line);
+};
+/** One row per corpus: the share of files analysed fully, degraded and failed (target ≥ 99% analysed). */
+const statusRow = (corpus: string, files: { file: string; status: string }[]) => {
+  const shares = fileStatusShares(files);
+  row(
+    `${corpus} file status`,
+    shares.text,
+    'target ≥ 99% full or degraded',
+    `${(100 * shares.analysed).toFixed(1)}% analysed`,
+  );
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -85,6 +97,7 @@ if (onlyAudited) {
     findingsByFile.set(file, [...(findingsByFile.get(file) ?? []), finding]);
   }
   const degraded = result!.files.filter((f) => f.status !== 'full').length;
+  statusRow('SolidiFI', result!.files);
   const scored = score(contracts, findingsByFile);
   for (const [type, t] of Object.entries(scored.perType)) {
     const missed = t.missed / t.injected;
@@ -148,12 +161,13 @@ for (const [name, folder] of Object.entries(auditedPackages)) {
     continue;
   }
   const scan = timed(bulwark, ['scan', absolute, '--format', 'json', '--fail-on', 'high', '--config', auditedConfig]);
-  const parsed = JSON.parse(scan.stdout) as { findings: Finding[]; files: { status: string }[] };
+  const parsed = JSON.parse(scan.stdout) as { findings: Finding[]; files: { file: string; status: string }[] };
   const serious = parsed.findings.filter((f) => f.impact === 'high' || f.impact === 'medium');
   const high = serious.filter((f) => f.impact === 'high').length;
   totalHigh += high;
   totalMedium += serious.length - high;
   const degraded = parsed.files.filter((f) => f.status !== 'full').length;
+  statusRow(name, parsed.files);
   row(
     `${name} (${parsed.files.length} files without mocks/tests, ${degraded} degraded)`,
     `${high} high, ${serious.length - high} medium`,

@@ -27,6 +27,10 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'Analyse Solidity files, folders, Foundry or Hardhat projects',
     run: async (args, io) => (await import('./commands/scan.ts')).scanCommand(args, io),
   },
+  compilers: {
+    summary: 'List the solc versions a scan can use, or fetch releases ahead of time',
+    run: async (args, io) => (await import('./commands/compilers.ts')).compilersCommand(args, io),
+  },
   detectors: {
     summary: 'List the detectors with impact, confidence and ids',
     run: async (args, io) => (await import('./commands/detectors.ts')).detectorsCommand(args, io),

@@ -75,13 +75,18 @@ function dedupe(findings: Finding[]): Finding[] {
 }
 
 /** Parses a source string into a ProgramInput, for tests and degraded files. */
-export function parseInput(file: string, content: string, solcVersion?: string): ProgramInput & { errors: string[] } {
-  const { ast, errors } = parseSolidity(content);
+export function parseInput(
+  file: string,
+  content: string,
+  solcVersion?: string,
+): ProgramInput & { errors: string[]; legacy?: string | undefined } {
+  const { ast, errors, legacy } = parseSolidity(content);
   return {
     file,
     content,
     ast: ast ?? ({ type: 'SourceUnit', children: [] } as Node),
     solcVersion,
     errors: errors.map((e) => (e.line ? `line ${e.line}: ${e.message}` : e.message)),
+    legacy,
   };
 }

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Finding } from '@bulwark/core';
-import { compileFiles, createImportResolver, findImports, type Remapping } from '@bulwark/solidity';
+import {
+  compileFiles,
+  createImportResolver,
+  findImports,
+  type ProjectCompilers,
+  type Remapping,
+} from '@bulwark/solidity';
 import { analyze, parseInput } from './analyze.ts';
 import type { Detector } from './detector.ts';
 import type { FileReport } from './result.ts';
@@ -10,6 +16,10 @@ export type FileJob = {
   files: string[];
   root: string;
   remappings: Remapping[];
+  /** The project's configured solc versions (foundry.toml, hardhat.config.*). */
+  compilers?: ProjectCompilers | undefined;
+  /** False: never fetch a solc release from the registry. */
+  fetchCompilers?: boolean | undefined;
   detectorIds: string[];
   cwd: string;
 };
@@ -34,7 +44,13 @@ export async function analyzeFiles(
 ): Promise<FileJobResult> {
   const displayPath = (file: string) => relativeDisplay(file, job.cwd);
   const resolver = createImportResolver({ root: job.root, remappings: job.remappings });
-  const outcome = await compileFiles(job.files, { root: job.root, resolver, ast: false });
+  const outcome = await compileFiles(job.files, {
+    root: job.root,
+    resolver,
+    ast: false,
+    compilers: job.compilers,
+    fetchCompilers: job.fetchCompilers === false ? false : undefined,
+  });
   const parse = (file: string, content?: string): Parsed | undefined => {
     const cached = parseCache.get(file);
     if (cached) return cached;
@@ -69,6 +85,8 @@ export async function analyzeFiles(
     }
     if (!compiled.compiled && target.errors.length > 0) {
       report.reason = `${compiled.reason ?? 'not compiled'}; parse tree is partial (${target.errors[0]})`;
+    } else if (!compiled.compiled && target.legacy) {
+      report.reason = `pre-0.4 syntax (${target.legacy}), older than any solc-js: read by the legacy front end`;
     }
     const dependencies: Parsed[] = [];
     const seen = new Set([compiled.path]);

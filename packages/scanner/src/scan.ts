@@ -27,6 +27,8 @@ export type ScanOptions = {
   /** Memory and time a file's analysis may use before it is reported `failed`. */
   limits?: Partial<ScanLimits> | undefined;
   onProgress?: ((done: number, total: number, file: string) => void) | undefined;
+  /** False: use only bundled and cached compilers, never the registry (default true). */
+  fetchCompilers?: boolean | undefined;
 };
 
 export class ScanError extends BaseError {
@@ -44,6 +46,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
   const base: Omit<FileJob, 'files'> = {
     root: project.root,
     remappings: project.remappings,
+    compilers: project.compilers,
+    fetchCompilers: options.fetchCompilers,
     detectorIds: detectors.map((d) => d.id),
     cwd,
   };

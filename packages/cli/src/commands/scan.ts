@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Impact, impactAtLeast, isImpact, UsageError } from '@bulwark/core';
 import { formatResult, isFormat, loadBaseline, loadScanConfig, scan } from '@bulwark/scanner';
+import { findRepositoryRoot } from '@bulwark/solidity';
 import type { Io } from '../main.ts';
 import { printProgram } from '../print.ts';
 import { createProgressBar } from '../progress.ts';
@@ -27,6 +28,11 @@ Options:
                              (default: 2048)
       --file-timeout <s>     Time one file's analysis may take before it is reported failed
                              (default: 120)
+      --offline              Never fetch a compiler from the npm registry: files whose pragma
+                             or project config asks for one not bundled or fetched before run
+                             degraded (see \`bulwark compilers\`)
+      --sarif-category <name>  SARIF automationDetails.id category (default: bulwark); give
+                             each scan of one repository its own, e.g. one per package
       --no-color             No colours in text output
   -h, --help                 Show this help
 
@@ -52,6 +58,8 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       'file-memory': { type: 'string' },
       'file-timeout': { type: 'string' },
       'no-color': { type: 'boolean' },
+      offline: { type: 'boolean' },
+      'sarif-category': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,10 +130,18 @@ export async function scanCommand(argv: string[], io: Io): Promise<number> {
       fileTimeoutMs: fileTimeoutS === undefined ? undefined : Math.ceil(fileTimeoutS * 1000),
     },
     onProgress: progress?.update,
+    fetchCompilers: values.offline ? false : undefined,
   });
   progress?.done();
   const color = format === 'text' && !values['no-color'] && !values.output && io.stdoutIsTty && !io.env.NO_COLOR;
-  const report = formatResult(result, format, { color, readSource: readSourceFrom(io.cwd) });
+  const report = formatResult(result, format, {
+    color,
+    readSource: readSourceFrom(io.cwd),
+    // SARIF locations relative to the repository, even for files above the working directory.
+    cwd: io.cwd,
+    srcRoot: findRepositoryRoot(io.cwd) ?? io.cwd,
+    category: values['sarif-category'],
+  });
   if (values.output) {
     writeFileSync(path.resolve(io.cwd, values.output), report);
     io.stderr(`Wrote ${values.output}: ${result.findings.length} findings.\n`);

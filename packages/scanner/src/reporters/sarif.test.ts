@@ -164,6 +164,34 @@ describe('formatSarif', () => {
     expect(validate(sarifSchema, log)).toEqual([]);
   });
 
+  it('behavior: files outside the working directory still map into the repository', () => {
+    // Scanning from /repo/packages/app: one file below it, one above it (shown absolute), one outside the repository.
+    const result = scanResult();
+    result.findings[0]!.location.file = '/repo/lib/Math.sol';
+    result.findings[0]!.related[0]!.file = '/opt/vendor/Ext.sol';
+    result.files.push({ file: '/repo/lib/Broken.sol', status: 'failed', reason: 'x', diagnostics: [], findings: 0 });
+    const log = JSON.parse(formatSarif(result, { cwd: '/repo/packages/app', srcRoot: '/repo', category: 'contracts' }));
+    const run = log.runs[0];
+    expect(run.originalUriBaseIds).toEqual({ '%SRCROOT%': { uri: 'file:///repo/' } });
+    expect(run.automationDetails).toEqual({ id: 'contracts/' });
+    const uris = (results: Json[]) => results.map((r: Json) => r.locations[0].physicalLocation.artifactLocation);
+    expect(uris(run.results)).toEqual([
+      { uri: 'lib/Math.sol', uriBaseId: '%SRCROOT%' },
+      { uri: `packages/app/${vaultFile}`, uriBaseId: '%SRCROOT%' },
+    ]);
+    expect(run.results[0].relatedLocations[0].physicalLocation.artifactLocation).toEqual({
+      uri: 'file:///opt/vendor/Ext.sol',
+    });
+    expect(uris(run.invocations[0].toolExecutionNotifications)).toEqual([
+      { uri: 'lib/Broken.sol', uriBaseId: '%SRCROOT%' },
+      { uri: `packages/app/${legacyFile}`, uriBaseId: '%SRCROOT%' },
+    ]);
+    expect(validate(sarifSchema, log)).toEqual([]);
+    // Without a working directory the report stays as it was, under the default category.
+    expect(sarif().runs[0].automationDetails).toEqual({ id: 'bulwark/' });
+    expect(sarif().runs[0].originalUriBaseIds).toBeUndefined();
+  });
+
   it('behavior: degraded files become warnings; a failed file makes the execution unsuccessful', () => {
     const [invocation] = sarif().runs[0].invocations;
     expect(invocation).toEqual({

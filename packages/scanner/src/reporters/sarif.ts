@@ -1,3 +1,5 @@
+import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Confidence, Finding, Impact, RuleMetadata, SourceLocation } from '@bulwark/core';
 import type { FileReport, ScanResult } from '../result.ts';
 import { compareText, sortFindings } from './order.ts';
@@ -14,6 +16,18 @@ export type SarifOptions = {
    * absolute URI there. Default: `<informationUri>/blob/main/`.
    */
   docsBaseUri?: string | undefined;
+  /**
+   * The folder the report's relative paths start from (the scan's working directory). With it,
+   * paths become URIs relative to `srcRoot`, and the run names both in `originalUriBaseIds`.
+   */
+  cwd?: string | undefined;
+  /** The repository root (%SRCROOT%), which code scanning resolves URIs against. Default: `cwd`. */
+  srcRoot?: string | undefined;
+  /**
+   * `automationDetails.id` category: code scanning keeps one set of alerts per category, so two
+   * scans of one repository (two packages) need two. Default `bulwark`.
+   */
+  category?: string | undefined;
 };
 
 export type SarifLevel = 'error' | 'warning' | 'note';
@@ -55,6 +69,12 @@ export function formatSarif(result: ScanResult, options: SarifOptions = {}): str
   const ruleIndex = new Map(ruleIds.map((id, index) => [id, index]));
 
   const notFull = filesNotFullyAnalysed(result.files);
+  const roots = options.cwd === undefined ? undefined : { cwd: options.cwd, srcRoot: options.srcRoot ?? options.cwd };
+  const location = (file: string) => artifactLocation(file, roots);
+  const physicalLocation = (at: SourceLocation) => ({
+    artifactLocation: location(at.file),
+    region: { startLine: at.startLine, startColumn: at.startColumn, endLine: at.endLine, endColumn: at.endColumn },
+  });
   const log = {
     $schema: sarifSchema,
     version: '2.1.0',
@@ -69,10 +89,12 @@ export function formatSarif(result: ScanResult, options: SarifOptions = {}): str
             notifications: notificationDescriptors,
           },
         },
+        automationDetails: { id: `${(options.category ?? 'bulwark').replace(/\/+$/, '')}/` },
+        ...(roots && { originalUriBaseIds: { [srcRoot]: { uri: folderUri(roots.srcRoot) } } }),
         invocations: [
           {
             executionSuccessful: notFull.every((file) => file.status !== 'failed'),
-            toolExecutionNotifications: notFull.map(notification),
+            toolExecutionNotifications: notFull.map((report) => notification(report, location)),
           },
         ],
         results: findings.map((finding) => ({
@@ -137,34 +159,42 @@ const notificationDescriptors = [
   { id: 'file-failed', shortDescription: { text: 'File not analysed.' } },
 ];
 
-function notification(report: FileReport) {
+function notification(report: FileReport, location: (file: string) => ReturnType<typeof artifactLocation>) {
   const what = report.status === 'failed' ? 'was not analysed' : 'was analysed from its parse tree only';
   return {
     level: report.status === 'failed' ? 'error' : 'warning',
     message: { text: `${report.file} ${what}: ${fileProblem(report)}` },
-    locations: [{ physicalLocation: { artifactLocation: artifactLocation(report.file) } }],
+    locations: [{ physicalLocation: { artifactLocation: location(report.file) } }],
     descriptor: { id: report.status === 'failed' ? 'file-failed' : 'file-degraded' },
   };
 }
 
-function physicalLocation(location: SourceLocation) {
-  return {
-    artifactLocation: artifactLocation(location.file),
-    region: {
-      startLine: location.startLine,
-      startColumn: location.startColumn,
-      endLine: location.endLine,
-      endColumn: location.endColumn,
-    },
-  };
-}
-
-/** Relative paths become URIs relative to %SRCROOT%; absolute paths become file: URIs. */
-export function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
+/**
+ * A report path as a SARIF artifact location. Without `roots`: relative paths are relative to
+ * %SRCROOT%, absolute ones become file: URIs. With them, any path (relative to `cwd`, or absolute,
+ * e.g. a file above the working directory) inside `srcRoot` becomes a URI relative to %SRCROOT%;
+ * only files outside the repository keep a file: URI.
+ */
+export function artifactLocation(
+  file: string,
+  roots?: { cwd: string; srcRoot: string },
+): { uri: string; uriBaseId?: string } {
+  if (roots) {
+    const absolute = resolve(roots.cwd, file);
+    const inRoot = relative(resolve(roots.srcRoot), absolute);
+    if (inRoot !== '' && !inRoot.startsWith('..') && !isAbsolute(inRoot)) return artifactLocation(inRoot);
+    return artifactLocation(absolute);
+  }
   const path = file.replace(/\\/g, '/');
   if (/^[A-Za-z]:\//.test(path)) return { uri: `file:///${path.slice(0, 2)}${encodePath(path.slice(2))}` };
   if (path.startsWith('/')) return { uri: `file://${encodePath(path)}` };
   return { uri: encodePath(path.replace(/^(\.\/)+/, '')), uriBaseId: srcRoot };
+}
+
+/** A folder as the file: URI SARIF wants for a base (with a trailing slash). */
+function folderUri(folder: string): string {
+  const href = pathToFileURL(resolve(folder)).href;
+  return href.endsWith('/') ? href : `${href}/`;
 }
 
 /** Percent-encodes each segment, keeping `/` and the `@` of npm scopes readable. */

@@ -175,7 +175,7 @@ describe('compileFiles', () => {
   test('behavior: a file no bundled solc can compile is reported, not thrown', async () => {
     const root = project({ 'Old.sol': '// old\npragma solidity ^0.3.0;\ncontract Old {}\n' });
     const outcome = await compileFiles([join(root, 'Old.sol')], { root });
-    const reason = `no bundled solc satisfies pragma ^0.3.0 (bundled: ${bundledSolcVersions.join(', ')})`;
+    const reason = `no bundled solc satisfies pragma ^0.3.0 (bundled: ${bundledSolcVersions.join(', ')}); solc before 0.4.11 has no standard-JSON input to drive`;
     expect(outcome.files[0]).toMatchObject({ compiled: false, reason });
     expect(outcome.files[0]!.solcVersion).toBeUndefined();
     expect(outcome.files[0]!.diagnostics).toEqual([

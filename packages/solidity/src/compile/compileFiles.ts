@@ -2,13 +2,27 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
+import { CompileError } from './errors.ts';
+import {
+  cachedSolcVersions,
+  fetchSolc,
+  oldestFetchableSolc,
+  publishedSolcVersions,
+  type SolcSourceOptions,
+} from './fetchSolc.ts';
 import { findImports } from './findImports.ts';
 import { createLineIndex, type LineIndex } from './lineIndex.ts';
 import { loadSolc, type ReadCallbackResult } from './loadSolc.ts';
+import type { ProjectCompilers } from './projectCompilers.ts';
 import type { BuildInfo, SolcError } from './readBuildInfo.ts';
 import { createImportResolver, type ImportResolver, remapImport } from './resolveImports.ts';
-import { parseVersion } from './satisfiesRange.ts';
-import { bundledSolcVersions, findSolidityPragmas, selectSolcVersion } from './selectSolc.ts';
+import { compareVersions, parseVersion, satisfiesRange, type Version } from './satisfiesRange.ts';
+import {
+  bundledSolcVersions,
+  findSolidityPragmas,
+  type SelectSolcVersionReturnType,
+  selectSolcVersion,
+} from './selectSolc.ts';
 import { stripComments } from './stripComments.ts';
 
 export type CompiledFile = {
@@ -53,6 +67,13 @@ export type CompileFilesOptions = {
   buildInfo?: readonly BuildInfo[] | undefined;
   /** Ask solc for ASTs (default). False checks only: solc's AST JSON costs ~10x the checking. */
   ast?: boolean | undefined;
+  /** The compilers the project configures (foundry.toml, hardhat.config): preferred where pragmas allow. */
+  compilers?: ProjectCompilers | undefined;
+  /**
+   * Where to fetch a solc release no bundled or cached one can stand in for (default: the npm
+   * registry npm uses, cached under `solcCacheDir()`); false never fetches.
+   */
+  fetchCompilers?: SolcSourceOptions | false | undefined;
 };
 
 /** A source as solc sees it: a unit name and the file behind it. */
@@ -68,10 +89,12 @@ type Unit = {
 type SolcOutput = { errors?: SolcError[]; sources?: Record<string, { id: number; ast?: unknown }> };
 
 /**
- * Compiles Solidity files to ASTs with the bundled solc each one's pragmas (and its imports'
- * pragmas) ask for. Files sharing a version compile in one run; a run with errors is split so a
- * broken file only fails itself. A file that does not compile is reported in its entry, never
- * thrown; only tool failures (a bundled solc that cannot load) throw a `CompileError`.
+ * Compiles Solidity files to ASTs with the solc each one's pragmas (and its imports' pragmas) ask
+ * for: the project's configured compiler where they allow it, else the newest bundled or fetched
+ * one, else the newest release on the npm registry, fetched now (see `chooseVersion`). Files
+ * sharing a version compile in one run; a run with errors is split so a broken file only fails
+ * itself. A file that does not compile (or whose compiler cannot be fetched) is reported in its
+ * entry, never thrown; only tool failures (a compiler that cannot load) throw a `CompileError`.
  */
 export async function compileFiles(paths: string[], options: CompileFilesOptions): Promise<CompileOutcome> {
   const root = resolve(options.root);
@@ -109,8 +132,11 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
 
   const pending = inputs.filter((input) => !reuseBuildInfo(input));
   const groups = new Map<string, { file: CompiledFile; unit: Unit }[]>();
+  const fetchOptions = options.fetchCompilers === false ? undefined : (options.fetchCompilers ?? {});
+  /** Compilers fetched before, oldest first: used where no bundled one satisfies the pragmas. */
+  const fetched = cachedSolcVersions(fetchOptions?.cacheDir);
   for (const input of pending) {
-    const selected = selectVersion(input.unit);
+    const selected = await chooseVersion(input);
     if (selected.version === undefined) {
       input.file.reason = selected.reason;
       input.file.diagnostics.push({
@@ -196,25 +222,98 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
       .join('\n');
   }
 
-  /** The newest solc satisfying the file's own pragmas and those of everything it imports. */
-  function selectVersion(unit: Unit) {
-    const own = selectSolcVersion(unit.content);
+  /**
+   * The project's configured compiler when the pragmas allow it; else the newest bundled or cached
+   * solc they allow; else the newest release on the registry they allow, fetched now.
+   */
+  async function chooseVersion({
+    file,
+    unit,
+  }: {
+    file: CompiledFile;
+    unit: Unit;
+  }): Promise<SelectSolcVersionReturnType> {
+    const pragmas = closurePragmas(unit);
+    const configured = options.compilers ? configuredCompilers(options.compilers, unit.path) : [];
+    if (configured.length > 0) {
+      const pick = selectSolcVersion(pragmas, { bundled: configured });
+      if (pick.version !== undefined) return ensureAvailable(pick.version, 'the project configures it');
+      file.diagnostics.push({
+        severity: 'info',
+        file: file.path,
+        message: `The project's compiler (${configured.join(', ')}) does not satisfy the pragmas of this file or its imports; the version was chosen from the pragmas.`,
+      });
+    }
+    // Bundled first, so the choice does not depend on what this machine fetched before.
+    const local = selectVersion(unit, bundledSolcVersions);
+    if (local.version !== undefined) return local;
+    const cached = selectSolcVersion(pragmas, { bundled: fetched });
+    if (cached.version !== undefined) return cached;
+    if (!anySatisfies(pragmas, (v) => compareVersions(v, oldestFetchableSolc) >= 0)) {
+      // `pragma solidity 0.4.8;`: a real compiler, but none Bulwark can drive.
+      const tooOld = anySatisfies(pragmas, (v) => compareVersions(v, oldestFetchableSolc) < 0);
+      return tooOld
+        ? { version: undefined, reason: `${local.reason}; solc before 0.4.11 has no standard-JSON input to drive` }
+        : local;
+    }
+    if (!fetchOptions) {
+      return {
+        version: undefined,
+        reason: `${local.reason}; fetching compilers is off: bulwark compilers fetch ${fetchHint(pragmas)}`,
+      };
+    }
+    let published: string[];
+    try {
+      published = await publishedSolcVersions(fetchOptions);
+    } catch (error) {
+      const message = error instanceof CompileError ? error.shortMessage : describe(error);
+      return {
+        version: undefined,
+        reason: `${local.reason}; ${message} Pre-fetch one where the registry is reachable: bulwark compilers fetch ${fetchHint(pragmas)}`,
+      };
+    }
+    const remote = selectSolcVersion(pragmas, { bundled: published });
+    if (remote.version === undefined) return local;
+    return ensureAvailable(remote.version, 'its pragmas ask for it');
+  }
+
+  async function ensureAvailable(version: string, why: string): Promise<SelectSolcVersionReturnType> {
+    if (bundledSolcVersions.includes(version) || fetched.includes(version)) return { version };
+    if (!fetchOptions) {
+      return {
+        version: undefined,
+        reason: `solc ${version} (${why}) is neither bundled nor fetched; fetching compilers is off: bulwark compilers fetch ${version}`,
+      };
+    }
+    try {
+      await fetchOnce(version, fetchOptions);
+    } catch (error) {
+      return { version: undefined, reason: `solc ${version} (${why}) is not bundled; ${describe(error)}` };
+    }
+    fetched.push(version);
+    fetched.sort((a, b) => compareVersions(parseVersion(a)!, parseVersion(b)!));
+    return { version };
+  }
+
+  /** The newest solc in `candidates` satisfying the file's own pragmas and those of everything it imports. */
+  function selectVersion(unit: Unit, candidates: readonly string[]) {
+    const own = selectSolcVersion(unit.content, { bundled: candidates });
     if (own.version === undefined) return own;
     const ownPragmas = findSolidityPragmas(unit.content);
     for (const imported of closure(unit).slice(1)) {
       const theirs = findSolidityPragmas(imported.content);
       const both = [...ownPragmas, ...theirs].map((p) => `pragma solidity ${p};`).join('\n');
-      if (selectSolcVersion(both).version === undefined) {
+      if (selectSolcVersion(both, { bundled: candidates }).version === undefined) {
         const mine = ownPragmas.length > 0 ? `both this file's pragma ${ownPragmas.join(' ')} and ` : '';
         return {
           version: undefined,
           reason:
             `no bundled solc satisfies ${mine}pragma ${theirs.join(' ')} of imported ${imported.name} ` +
-            `(bundled: ${bundledSolcVersions.join(', ')})`,
+            `(bundled: ${candidates.join(', ')})`,
         };
       }
     }
-    return selectSolcVersion(closurePragmas(unit));
+    return selectSolcVersion(closurePragmas(unit), { bundled: candidates });
   }
 
   async function compileGroup(version: string, group: { file: CompiledFile; unit: Unit }[]): Promise<void> {
@@ -288,7 +387,7 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
   }
 
   function runSolc(version: string, inputUnits: Unit[]): { output?: SolcOutput; crash?: string } {
-    const solc = loadSolc(version);
+    const solc = loadSolc(version, { cacheDir: fetchOptions?.cacheDir });
     const input = {
       language: 'Solidity',
       sources: Object.fromEntries(inputUnits.map((u) => [u.name, { content: u.content }])),
@@ -432,4 +531,60 @@ function buildInfoHashes(info: BuildInfo): Set<string> {
 
 function hash(content: string): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * Whether some version `accept`s could satisfy the pragmas, tried on a grid wider than any release
+ * (0.1.0 to 0.30.60): pragmas no fetchable release satisfies (`^0.3.0`, or `^0.8.0` with `^0.7.0`)
+ * ask no registry.
+ */
+function anySatisfies(pragmas: string, accept: (version: Version) => boolean): boolean {
+  const grid: string[] = [];
+  for (let minor = 1; minor <= 30; minor++) {
+    for (let patch = 0; patch <= 60; patch++) if (accept([0, minor, patch])) grid.push(`0.${minor}.${patch}`);
+  }
+  return selectSolcVersion(pragmas, { bundled: grid }).version !== undefined;
+}
+
+/**
+ * What to give `bulwark compilers fetch` for these pragmas (a file's and its imports'): an exact
+ * pin all of them allow, else the distinct ranges, quoted.
+ */
+function fetchHint(pragmas: string): string {
+  const ranges = [...new Set(findSolidityPragmas(pragmas))];
+  const allows = (version: string) =>
+    ranges.every((range) => {
+      try {
+        return satisfiesRange(parseVersion(version)!, range);
+      } catch {
+        return false;
+      }
+    });
+  const pinned = ranges.map((range) => /^=?\s*(\d+\.\d+\.\d+)$/.exec(range)?.[1]).find((v) => v && allows(v));
+  if (pinned) return pinned;
+  return `"${ranges.some((r) => r.includes('||')) ? ranges[0] : ranges.join(' ')}"`;
+}
+
+/** Compilers configured for `path`: its override, else the project's list. */
+function configuredCompilers(compilers: ProjectCompilers, path: string): string[] {
+  const override = compilers.overrides?.[path];
+  return override ? [override] : compilers.versions;
+}
+
+/** One fetch per version and process: files of a scan share it, and an offline registry is asked once. */
+const fetches = new Map<string, Promise<string>>();
+function fetchOnce(version: string, options: SolcSourceOptions): Promise<string> {
+  const key = `${options.registry ?? ''}|${options.cacheDir ?? ''}|${version}`;
+  let pending = fetches.get(key);
+  if (!pending) {
+    pending = fetchSolc(version, options);
+    fetches.set(key, pending);
+  }
+  return pending;
+}
+
+/** A fetch failure as a file's reason: the short message and the way out, without a stack. */
+function describe(error: unknown): string {
+  if (error instanceof CompileError) return [error.shortMessage, ...(error.metaMessages ?? [])].join(' ');
+  return error instanceof Error ? error.message : String(error);
 }

@@ -7,10 +7,25 @@ export {
 } from './compileFiles.ts';
 export type { Diagnostic, DiagnosticSeverity } from './diagnostic.ts';
 export { CompileError } from './errors.ts';
+export {
+  cachedSolcVersions,
+  fetchSolc,
+  npmRegistryUrl,
+  oldestFetchableSolc,
+  publishedSolcVersions,
+  type SolcSourceOptions,
+  solcCacheDir,
+} from './fetchSolc.ts';
 export { findImports, type ImportStatement } from './findImports.ts';
 export { createLineIndex, type LineIndex } from './lineIndex.ts';
-export { detectProject, type Project, type ProjectKind } from './loadProject.ts';
+export { detectProject, findRepositoryRoot, type Project, type ProjectKind } from './loadProject.ts';
 export { loadSolc, type ReadCallback, type ReadCallbackResult, type Solc } from './loadSolc.ts';
+export {
+  foundryCompilers,
+  type ProjectCompilers,
+  parseHardhatCompilers,
+  readHardhatCompilers,
+} from './projectCompilers.ts';
 export { type BuildInfo, type ReadBuildInfoReturnType, readBuildInfo, type SolcError } from './readBuildInfo.ts';
 export { type FoundryConfig, parseFoundryToml, readFoundryConfig } from './readFoundryConfig.ts';
 export { parseRemapping, type Remapping, readRemappings } from './readRemappings.ts';
@@ -21,7 +36,13 @@ export {
   type ResolvedImport,
   remapImport,
 } from './resolveImports.ts';
-export { compareVersions, parseVersion, satisfiesRange, type Version } from './satisfiesRange.ts';
+export {
+  compareVersions,
+  lowestAdmittedVersion,
+  parseVersion,
+  satisfiesRange,
+  type Version,
+} from './satisfiesRange.ts';
 export {
   bundledSolcVersions,
   findSolidityPragmas,

@@ -1,6 +1,7 @@
 import { type Dirent, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { InputError } from '@bulwark/core';
+import { foundryCompilers, type ProjectCompilers, readHardhatCompilers } from './projectCompilers.ts';
 import { type BuildInfo, readBuildInfo } from './readBuildInfo.ts';
 import { readFoundryConfig } from './readFoundryConfig.ts';
 import { type Remapping, readRemappings } from './readRemappings.ts';
@@ -18,6 +19,8 @@ export type Project = {
   buildInfo?: BuildInfo[] | undefined;
   /** Things skipped on the way (an unreadable build-info file). */
   warnings: string[];
+  /** The solc versions foundry.toml or hardhat.config.* configures, when they can be read. */
+  compilers?: ProjectCompilers | undefined;
 };
 
 const hardhatConfigs = ['hardhat.config.js', 'hardhat.config.ts', 'hardhat.config.cjs', 'hardhat.config.mjs'];
@@ -41,6 +44,12 @@ export function detectProject(paths: string[]): Project {
   const kind: ProjectKind = project?.kind ?? 'files';
   const root = project?.root ?? findUp(base, (dir) => existsSync(join(dir, 'remappings.txt'))) ?? base;
   const foundry = kind === 'foundry' ? readFoundryConfig(root) : undefined;
+  const compilers =
+    kind === 'foundry'
+      ? foundryCompilers(foundry?.solc)
+      : project?.config
+        ? readHardhatCompilers(root, project.config)
+        : undefined;
 
   const sources = new Set<string>();
   for (const path of absolute) {
@@ -68,18 +77,31 @@ export function detectProject(paths: string[]): Project {
     remappings: readRemappings(root),
     buildInfo: read?.buildInfo,
     warnings: read?.warnings ?? [],
+    compilers,
   };
 }
 
-function findProjectRoot(start: string): { kind: 'foundry' | 'hardhat'; root: string } | undefined {
-  let found: { kind: 'foundry' | 'hardhat'; root: string } | undefined;
+function findProjectRoot(start: string): { kind: 'foundry' | 'hardhat'; root: string; config?: string } | undefined {
+  let found: { kind: 'foundry' | 'hardhat'; root: string; config?: string } | undefined;
   findUp(start, (dir) => {
     // Projects with both configs are common; Foundry's remappings and build-info are richer.
+    const hardhatConfig = hardhatConfigs.find((name) => existsSync(join(dir, name)));
     if (existsSync(join(dir, 'foundry.toml'))) found = { kind: 'foundry', root: dir };
-    else if (hardhatConfigs.some((name) => existsSync(join(dir, name)))) found = { kind: 'hardhat', root: dir };
+    else if (hardhatConfig) found = { kind: 'hardhat', root: dir, config: hardhatConfig };
     return found !== undefined;
   });
   return found;
+}
+
+/** The git repository `start` is in (the folder holding `.git`), or undefined outside one. */
+export function findRepositoryRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 /** Walks up from `start` to the first folder `matches` accepts, stopping at a repository root. */

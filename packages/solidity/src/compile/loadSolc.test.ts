@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CompileError } from './errors.ts';
 import { loadSolc } from './loadSolc.ts';
@@ -48,8 +51,11 @@ describe('loadSolc', () => {
     expect(handlers.some((h) => h.includes('abort') || h.includes('throw reason'))).toBe(false);
   });
 
-  test('error: a version that is not bundled', () => {
-    expect(() => loadSolc('0.8.19')).toThrow(CompileError);
-    expect(() => loadSolc('0.8.19')).toThrow(/solc 0\.8\.19 is not bundled/);
+  test('error: a version that is neither bundled nor fetched', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'bulwark-empty-cache-'));
+    expect(() => loadSolc('0.8.19', { cacheDir })).toThrow(CompileError);
+    expect(() => loadSolc('0.8.19', { cacheDir })).toThrow(
+      /solc 0\.8\.19 is neither bundled nor fetched\.\nFetch it first: bulwark compilers fetch 0\.8\.19/,
+    );
   });
 });

@@ -1,6 +1,8 @@
 import type { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { CompileError } from './errors.ts';
+import { cachedSoljsonPath } from './fetchSolc.ts';
 import { bundledSolcVersions } from './selectSolc.ts';
 
 /** What solc's import callback returns: the file's text, or why it cannot be read. */
@@ -26,19 +28,33 @@ const require = createRequire(import.meta.url);
 const cache = new Map<string, Solc>();
 
 /**
- * Loads the bundled solc-js of `version` on first use (each takes ~1 s and ~100 MB, so only the
- * versions a scan needs are loaded) and keeps it for the life of the process.
+ * Loads solc-js `version` on first use, bundled or fetched into the cache by `fetchSolc` (each
+ * takes ~1 s and ~100 MB, so only the versions a scan needs are loaded), and keeps it for the life
+ * of the process.
  */
-export function loadSolc(version: string): Solc {
+export function loadSolc(version: string, options: { cacheDir?: string | undefined } = {}): Solc {
   const cached = cache.get(version);
   if (cached) return cached;
-  if (!bundledSolcVersions.includes(version)) {
-    throw new CompileError(`solc ${version} is not bundled.`, {
-      details: `Bundled versions: ${bundledSolcVersions.join(', ')}.`,
-      docsPath: 'scan/compilers.md',
-    });
+  let solcModule: SolcModule;
+  if (bundledSolcVersions.includes(version)) {
+    solcModule = requireWithoutGlobalHandlers(`solc-${version}`, version);
+  } else {
+    const soljson = cachedSoljsonPath(version, options.cacheDir);
+    if (!existsSync(soljson)) {
+      throw new CompileError(`solc ${version} is neither bundled nor fetched.`, {
+        details: `Bundled versions: ${bundledSolcVersions.join(', ')}.`,
+        metaMessages: [`Fetch it first: bulwark compilers fetch ${version}`],
+        docsPath: 'scan/compilers.md',
+      });
+    }
+    // A fetched compiler is only its soljson.js; the newest bundled solc-js wrapper drives any
+    // soljson from 0.4.11 on, as solc-js's own loadRemoteVersion does.
+    const newest = bundledSolcVersions.at(-1)!;
+    const wrap = requireWithoutGlobalHandlers(`solc-${newest}/wrapper.js`, newest) as unknown as (
+      soljson: unknown,
+    ) => SolcModule;
+    solcModule = wrap(requireWithoutGlobalHandlers(soljson, version));
   }
-  const solcModule = requireWithoutGlobalHandlers(`solc-${version}`, version);
   const compileStandard = solcModule.compileStandardWrapper
     ? // solc-js 0.4 and 0.5 take the callback itself; 0.4 has no `{ import }` form.
       (input: string, read: ReadCallback) => solcModule.compileStandardWrapper!(input, read)
@@ -60,9 +76,14 @@ function requireWithoutGlobalHandlers(name: string, version: string): SolcModule
   try {
     return require(name) as SolcModule;
   } catch (cause) {
-    throw new CompileError(`Cannot load solc ${version} (npm package ${name}).`, {
+    const fetched = name.endsWith('soljson.js') && !name.startsWith('solc-');
+    throw new CompileError(`Cannot load solc ${version} (${fetched ? name : `npm package ${name}`}).`, {
       cause,
-      metaMessages: ['Reinstall the dependencies of @bulwark/solidity (npm ci).'],
+      metaMessages: [
+        fetched
+          ? `Delete ${name} and fetch it again: bulwark compilers fetch ${version}`
+          : 'Reinstall the dependencies of @bulwark/solidity (npm ci).',
+      ],
       docsPath: 'scan/compilers.md',
     });
   } finally {

@@ -10,6 +10,8 @@ export type FoundryConfig = {
   libs: string[];
   /** Raw remapping lines, e.g. `@openzeppelin/=lib/openzeppelin-contracts/`. */
   remappings: string[];
+  /** `solc` or `solc_version`: a version (`0.8.15`) or a path to a solc binary. */
+  solc?: string | undefined;
 };
 
 const defaults: FoundryConfig = {
@@ -60,7 +62,7 @@ export function parseFoundryToml(text: string): FoundryConfig {
     if (key === 'remappings' || key === 'libs') config[key] = strings;
     else if ((key === 'src' || key === 'out' || key === 'test' || key === 'script') && strings[0] !== undefined) {
       config[key] = strings[0];
-    }
+    } else if ((key === 'solc' || key === 'solc_version') && strings[0] !== undefined) config.solc = strings[0];
   }
   return config;
 }

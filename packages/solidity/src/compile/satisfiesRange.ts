@@ -22,6 +22,26 @@ export function satisfiesRange(version: Version, range: string): boolean {
   return parseRange(range).some((set) => set.every((c) => test(version, c)));
 }
 
+/**
+ * The lowest version a range admits (`^0.4.24` -> 0.4.24, `>0.4.99 <0.6.0` -> 0.4.100,
+ * `<0.5.0` -> 0.0.0); undefined when it admits none. Throws like `satisfiesRange` on an
+ * expression it cannot read.
+ */
+export function lowestAdmittedVersion(range: string): Version | undefined {
+  let lowest: Version | undefined;
+  for (const set of parseRange(range)) {
+    // The lowest candidate of a set is its highest lower bound; the set is empty if that fails the rest.
+    let bound: Version = [0, 0, 0];
+    for (const { op, version } of set) {
+      const low: Version = op === '>' ? [version[0], version[1], version[2] + 1] : version;
+      if ((op === '>=' || op === '>' || op === '=') && compareVersions(low, bound) > 0) bound = low;
+    }
+    if (!set.every((c) => test(bound, c))) continue;
+    if (!lowest || compareVersions(bound, lowest) < 0) lowest = bound;
+  }
+  return lowest;
+}
+
 /** Parses a range into alternatives (`||`) of comparator sets (space-separated, all must hold). */
 function parseRange(range: string): Comparator[][] {
   return range.split('||').map((alternative) => {
@@ -33,15 +53,15 @@ function parseRange(range: string): Comparator[][] {
       return [...comparators('>=', low), ...comparators('<=', high)];
     }
     const set: Comparator[] = [];
-    // Solidity allows a space between operator and version (`>= 0.4.22`).
-    const tokens = text
-      .replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1')
-      .split(/\s+/)
-      .filter(Boolean);
-    for (const token of tokens) {
-      const match = /^(\^|~|>=|<=|>|<|=)?(.+)$/.exec(token);
+    // As solc reads them: an operator, optional spaces, a version; comparators need no space
+    // between them (`^ 0.4.24`, `>= 0.4.22 < 0.6.0` and `>=0.4.22<0.6.0` are all valid).
+    const comparator = /\s*(\^|~|>=|<=|>|<|=)?\s*([^\s^~<>=|]+)\s*/y;
+    for (let at = 0; at < text.length; ) {
+      comparator.lastIndex = at;
+      const match = comparator.exec(text);
       if (!match) throw new Error(`cannot read version range "${range}"`);
       set.push(...comparators((match[1] ?? '=') as Operator, parsePartial(match[2]!, range)));
+      at = comparator.lastIndex;
     }
     return set;
   });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareVersions, parseVersion, satisfiesRange } from './satisfiesRange.ts';
+import { compareVersions, lowestAdmittedVersion, parseVersion, satisfiesRange } from './satisfiesRange.ts';
 import { bundledSolcVersions, findSolidityPragmas, selectSolcVersion } from './selectSolc.ts';
 
 const select = (source: string) => selectSolcVersion(source).version;
@@ -49,12 +49,33 @@ describe('satisfiesRange', () => {
     ['0.5.3', '0.4.24 - 0.5.2', false],
     ['0.5.9', '0.4.24 - 0.5', true],
     ['0.9.0', '*', true],
+    // However it is spaced, as solc reads it (and as the parse tree's pragma value has it).
+    ['0.4.24', '^ 0.4.24', true],
+    ['0.5.0', '^ 0.4.24', false],
+    ['0.5.17', '>=0.4.22<0.6.0', true],
+    ['0.6.0', '>=0.4.22<0.6.0', false],
+    ['0.5.0', '= 0.5.0', true],
+    ['0.5.0', '=0.5.0', true],
+    ['0.5.1', '=0.5.0', false],
+    ['0.4.24', '0.4.24', true],
+    ['0.5.0', '^0.4.24||^0.5.0', true],
+    ['0.5.0', '>0.4.99<0.6.0', true],
   ])('behavior: %s against %s is %s', (version, range, expected) => {
     expect(ok(version, range)).toBe(expected);
   });
 
   test('error: an unreadable expression throws', () => {
     expect(() => ok('0.8.0', 'latest')).toThrow(/cannot read version range/);
+    expect(() => ok('0.8.0', '^0.8.0 ||| x')).toThrow(/cannot read version range/);
+  });
+
+  test('lowestAdmittedVersion', () => {
+    expect(lowestAdmittedVersion('^ 0.4.24')).toEqual([0, 4, 24]);
+    expect(lowestAdmittedVersion('>=0.4.22<0.6.0')).toEqual([0, 4, 22]);
+    expect(lowestAdmittedVersion('>0.4.99 <0.6.0')).toEqual([0, 4, 100]);
+    expect(lowestAdmittedVersion('^0.8.0 || ^0.7.0')).toEqual([0, 7, 0]);
+    expect(lowestAdmittedVersion('<0.5.0')).toEqual([0, 0, 0]);
+    expect(lowestAdmittedVersion('>=0.6.0 <0.5.0')).toBeUndefined();
   });
 
   test('compareVersions and parseVersion', () => {

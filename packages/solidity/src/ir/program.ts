@@ -1,4 +1,5 @@
 import { findAll, type Node } from './ast.ts';
+import { admitsCompilerBelow } from './pragma.ts';
 import { SourceText } from './source.ts';
 import { type SolType, typeFromTypeName } from './types.ts';
 
@@ -210,9 +211,8 @@ function buildContract(node: Node, unit: SourceUnit): Contract {
 }
 
 function pragmaAllowsLegacyConstructor(unit: SourceUnit): boolean {
-  // Named constructors were removed in 0.5; keep them wherever the pragma admits 0.4.
-  if (unit.solcVersion) return unit.solcVersion.startsWith('0.4.');
-  return unit.pragmas.length === 0 || unit.pragmas.some((pragma) => /0\.4\.|\^0\.4|<\s*0\.5/.test(pragma));
+  // Named constructors were removed in 0.5; keep them wherever an older compiler may build the unit.
+  return admitsCompilerBelow(unit, [0, 5, 0]);
 }
 
 function buildFunction(node: Node, contract: Contract, unit: SourceUnit): FunctionIR {

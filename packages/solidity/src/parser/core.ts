@@ -23,6 +23,8 @@ export class Parser {
   constructor(
     readonly src: string,
     tokens: Tokens,
+    /** Accept pre-0.4 syntax the reference rejects (a modifier's `_` without `;`). */
+    readonly legacy = false,
   ) {
     this.kind = tokens.kind;
     this.start = tokens.start;

@@ -20,12 +20,13 @@ export interface FastParseResult {
 
 /**
  * Hand-written Solidity parser producing the same tree as @solidity-parser/parser 0.20.2 for valid
- * source, much faster. It does no error recovery: the first syntax error ends the parse.
+ * source, much faster. It does no error recovery: the first syntax error ends the parse. `legacy`
+ * also accepts pre-0.4 syntax that the reference rejects, for code older than any solc-js.
  */
-export function parseFast(source: string): FastParseResult {
+export function parseFast(source: string, options: { legacy?: boolean } = {}): FastParseResult {
   let parser: Parser | undefined;
   try {
-    parser = new Parser(source, lex(source));
+    parser = new Parser(source, lex(source), options.legacy ?? false);
     return { ast: parseSourceUnit(parser), errors: [] };
   } catch (error) {
     if (error instanceof ParseError) {

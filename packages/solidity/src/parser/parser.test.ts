@@ -334,3 +334,51 @@ describe('differential corpus', () => {
     compareFiles(solidifi.filter((_, i) => i % 5 === 0));
   });
 });
+
+describe('legacy (pre-0.4) syntax', () => {
+  const modifiers = `contract Old {
+    address owner;
+    modifier onlyOwner { if (msg.sender != owner) throw; _ }
+    modifier twice() {
+        _
+        owner = msg.sender;
+    }
+    function Old() { owner = msg.sender; }
+    function () { throw; }
+    function get() constant returns (uint) { var x = 1; return x; }
+    function kill() onlyOwner { suicide(owner); }
+}`;
+
+  test('default: a placeholder without `;` is refused by the current grammar', () => {
+    expect(parseFast(modifiers).errors[0]).toMatchObject({ line: 3 });
+  });
+
+  test('behavior: the legacy mode reads it as the placeholder statement `_;` would give', () => {
+    const legacy = parseFast(modifiers, { legacy: true });
+    expect(legacy.errors).toEqual([]);
+    const modern = parseFast(modifiers.replace('throw; _ }', 'throw; _; }').replace('_\n', '_;\n'));
+    const bodies = (ast: unknown) =>
+      JSON.stringify(
+        (
+          ast as { children: { subNodes: { type: string; body?: { statements: { expression?: unknown }[] } }[] }[] }
+        ).children[0]!.subNodes.filter((n) => n.type === 'ModifierDefinition').map((n) =>
+          n.body!.statements.map((s) => s.expression),
+        ),
+        (key, value) => (key === 'loc' || key === 'range' ? undefined : value),
+      );
+    expect(bodies(legacy.ast)).toEqual(bodies(modern.ast));
+  });
+
+  test('behavior: `_` followed by `;` on the next line, or used in an expression, keeps its meaning', () => {
+    expect(parseFast('contract C { modifier m { _\n; } }', { legacy: true }).errors).toEqual([]);
+    expect(parseFast('contract C { function f() { _ = 1; } }', { legacy: true }).errors).toEqual([]);
+    expect(parseFast('contract C { modifier m { _ x } }', { legacy: true }).errors).toHaveLength(1);
+  });
+
+  test('behavior: a placeholder as a branch, before `else` or the end of the modifier', () => {
+    const source =
+      'contract C { address o;\n modifier m { if (msg.sender == o) _ else throw; }\n modifier n { if (msg.sender == o) _ } }';
+    expect(parseFast(source).errors).toHaveLength(1);
+    expect(parseFast(source, { legacy: true }).errors).toEqual([]);
+  });
+});

@@ -218,6 +218,18 @@ function parseInlineAssembly(p: Parser): Node {
 /** `simpleStatement`: a variable declaration when one parses (the grammar's first alternative), else an expression. */
 export function parseSimpleStatement(p: Parser): Node {
   const s = p.pos;
+  // Before 0.4 a modifier's placeholder needed no `;` (`{ if (…) throw; _ }`): a `_` that ends
+  // its block, its branch (`if (ok) _ else throw;`) or its line is a statement by itself.
+  const next = p.kind[s + 1];
+  if (
+    p.legacy &&
+    p.text(s) === '_' &&
+    next !== T.SEMI &&
+    (next === T.RBRACE || next === T.ELSE || p.line[s + 1]! > p.line[s]!)
+  ) {
+    p.pos++;
+    return p.meta({ type: 'ExpressionStatement', expression: p.identifier(s) }, s, s);
+  }
   if (isDeclaration(p)) return parseVariableDeclarationStatement(p);
   const expression = parseExpression(p, 0);
   return p.meta({ type: 'ExpressionStatement', expression }, s, p.expect(T.SEMI));

@@ -40,13 +40,13 @@ contract Fees {
   test('fp: view probes, calls on memory data, results used, ERC-20 transfers', () => {
     const findings = scanSource(
       `pragma solidity ^0.8.0;
-interface IGateway { function supports(bytes4 a) external view returns (bool); function send(bytes calldata m) external returns (bytes32); }
+interface IGateway { function isSupported(bytes4 a) external view returns (bool); function send(bytes calldata m) external returns (bytes32); }
 interface IERC20 { function transfer(address to, uint256 a) external returns (bool); function balanceOf(address a) external view returns (uint256); }
 library Buf { struct B { bytes data; } function push(B memory b, bytes memory x) internal pure returns (B memory) { b.data = bytes.concat(b.data, x); return b; } }
 contract C {
   using Buf for Buf.B;
   function f(IGateway g, IERC20 t, bytes calldata m) external returns (bytes32 id) {
-    g.supports(bytes4(0));
+    g.isSupported(bytes4(0));
     id = g.send(m);
     t.transfer(msg.sender, 1);
     Buf.B memory b;

@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { analyzeFiles } from './analyzeFiles.ts';
+import { allDetectors } from './detectors/index.ts';
+
+describe('analyzeFiles', () => {
+  test('behavior: pre-0.4 code is analysed degraded by the legacy front end, not failed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-legacy-'));
+    const file = path.join(dir, 'Old.sol');
+    writeFileSync(
+      file,
+      `pragma solidity ^0.3.5;
+contract Old {
+    address owner;
+    modifier onlyOwner { if (msg.sender != owner) throw; _ }
+    function Old() { owner = msg.sender; }
+    function close() onlyOwner { suicide(owner); }
+    function kill() { suicide(msg.sender); }
+}
+`,
+    );
+    const detectors = allDetectors.filter((d) => d.id === 'unprotected-selfdestruct');
+    const result = await analyzeFiles(
+      { files: [file], root: dir, remappings: [], detectorIds: [], cwd: dir },
+      detectors,
+    );
+    expect(result.reports[0]).toMatchObject({ file: 'Old.sol', status: 'degraded' });
+    expect(result.reports[0]!.reason).toMatch(/^pre-0\.4 syntax \(line 4: .*\), older than any solc-js/);
+    // The guarded `suicide` is not reported: the modifier was read, placeholder included.
+    expect(result.findings.map((f) => [f.detector, f.location.startLine])).toEqual([['unprotected-selfdestruct', 7]]);
+  });
+});
