@@ -1,6 +1,7 @@
 /** The run's table on the terminal and its rows in BENCHMARKS.md (appended under the monitor's marker). */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { recordBenchmarkRows } from '../benchmarksFile.ts';
 import { percentile } from './fees.ts';
 import { type AttackFunds, reachableShare, savedShare } from './measurement.ts';
 
@@ -86,13 +87,7 @@ ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
 /** Appends the rows under the monitor's table in BENCHMARKS.md and to bench/.out/monitor.log. */
 export function appendRows(repo: string, date: string, commit: string, rows: readonly Row[]): void {
   const lines = rows.map((row) => `| ${date} | ${commit} | ${row.data} | ${row.figure} | ${row.peer} | ${row.ratio} |`);
-  const file = path.join(repo, 'BENCHMARKS.md');
-  const marker = '<!-- bench:monitor rows -->';
-  let text = readFileSync(file, 'utf8');
-  if (!text.includes(marker)) {
-    text = `${text.trimEnd()}\n${marker}\n`;
-  }
-  writeFileSync(file, text.replace(marker, `${lines.join('\n')}\n${marker}`));
+  recordBenchmarkRows({ name: 'monitor', title: 'Monitor (`npm run bench:monitor`)' }, lines);
   mkdirSync(path.join(repo, 'bench/.out'), { recursive: true });
   appendFileSync(path.join(repo, 'bench/.out/monitor.log'), `${lines.join('\n')}\n`);
 }

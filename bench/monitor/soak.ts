@@ -7,11 +7,13 @@
  * every block got its alert. BENCH_SOAK_MINUTES sets the length (default 30). Appends rows to
  * BENCHMARKS.md.
  */
+
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestNode } from '../../packages/chain/src/testing.ts';
+import { recordBenchmarkRows } from '../benchmarksFile.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
@@ -112,15 +114,6 @@ const rows = [
   `| ${date} | ${commit} | soak: same run, blocks without their alert; exit code at SIGTERM | ${missing} of ${blocks} blocks missing; exit ${code} | limit 0 missing, exit 0 | ${missing === 0 && code === 0 ? 'ok' : 'FAIL'} |`,
 ];
 for (const row of rows) console.log(row);
-const file = path.join(repo, 'BENCHMARKS.md');
-const text = readFileSync(file, 'utf8');
-const marker = '<!-- bench:monitor-soak rows -->';
-if (!text.includes(marker)) {
-  writeFileSync(
-    file,
-    `${text.trimEnd()}\n\n## Monitor soak (\`npm run bench:monitor-soak\`)\n\n| date | commit | data | figure | peer or limit (same run) | ratio |\n|---|---|---|---|---|---|\n${marker}\n`,
-  );
-}
-writeFileSync(file, readFileSync(file, 'utf8').replace(marker, `${rows.join('\n')}\n${marker}`));
+recordBenchmarkRows({ name: 'monitor-soak', title: 'Monitor soak (`npm run bench:monitor-soak`)' }, rows);
 mkdirSync(path.join(repo, 'bench/.out'), { recursive: true });
 appendFileSync(path.join(repo, 'bench/.out/monitor-soak.log'), `${rows.join('\n')}\n`);

@@ -7,11 +7,13 @@
  * pays the TypeScript loader). The phases (from the log's timestamps) show where the time goes.
  * Appends rows to BENCHMARKS.md. Needs nothing outside the repository.
  */
+
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startResponderChain } from '@bulwark/monitor/responder/testing';
+import { recordBenchmarkRows } from '../benchmarksFile.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'packages/cli/bin/bulwark.js');
@@ -129,17 +131,7 @@ try {
     `| ${date} | ${commit} | ${data} | ${readyMedian.toFixed(0)} ms | \`bulwark --version\` (CLI load) ${loadMedian.toFixed(0)} ms | ${(readyMedian / loadMedian).toFixed(2)} |`,
   ];
   for (const row of rows) console.log(row);
-  const benchmarks = path.join(repo, 'BENCHMARKS.md');
-  const marker = '<!-- bench:monitor-startup rows -->';
-  const text = readFileSync(benchmarks, 'utf8');
-  if (!text.includes(marker)) {
-    writeFileSync(
-      benchmarks,
-      `${text.trimEnd()}\n\n## Monitor start (\`npm run bench:monitor-startup\`)\n\n| date | commit | data | figure | peer or limit (same run) | ratio |\n|---|---|---|---|---|---|\n${marker}\n`,
-    );
-  }
-  writeFileSync(benchmarks, readFileSync(benchmarks, 'utf8').replace(marker, `${rows.join('\n')}\n${marker}`));
-  console.log(`Appended ${rows.length} rows to BENCHMARKS.md`);
+  recordBenchmarkRows({ name: 'monitor-startup', title: 'Monitor start (`npm run bench:monitor-startup`)' }, rows);
 } finally {
   await chain.stop();
   rmSync(dir, { recursive: true, force: true });

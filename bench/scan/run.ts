@@ -8,14 +8,16 @@
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
  * for 1–3 and says so when it is missing.
  */
+
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Finding } from '@bulwark/core';
 import { compileFiles } from '@bulwark/solidity';
 import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
 import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
+import { recordBenchmarkRows } from '../benchmarksFile.ts';
 import { auditedPackages } from './audited.ts';
 import { fileStatusShares } from './fileStatus.ts';
 import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
@@ -183,12 +185,4 @@ for (const [name, folder] of Object.entries(auditedPackages)) {
 writeFileSync(path.join(out, 'audited-findings.md'), `${review.join('\n')}\n`);
 console.log(`Audited code: ${totalHigh} high, ${totalMedium} medium; list in bench/.out/audited-findings.md`);
 
-const benchmarks = path.join(repo, 'BENCHMARKS.md');
-if (!existsSync(benchmarks)) {
-  writeFileSync(
-    benchmarks,
-    '# Benchmarks\n\n| date | commit | data | figure | peer or limit (same run) | ratio |\n|---|---|---|---|---|---|\n',
-  );
-}
-appendFileSync(benchmarks, `${rows.join('\n')}\n`);
-console.log(`Appended ${rows.length} rows to BENCHMARKS.md`);
+recordBenchmarkRows({ name: 'scan', title: 'Scan (`npm run bench:scan`)' }, rows);

@@ -4,16 +4,17 @@
  * against the EIP-712 hashing every wallet does before it signs. Rows go to BENCHMARKS.md under
  * the marker of this section.
  */
+
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hashTypedData } from 'viem';
 import { checkSignature, riskAtLeast } from '../../packages/wallet/src/index.ts';
+import { recordBenchmarkRows } from '../benchmarksFile.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const corpusDir = `${repo}packages/wallet/testdata/signatures/`;
 const now = 1_800_000_000n; // the corpus's deadlines are written against this time
-const marker = '<!-- bench:wallet-signatures rows -->';
 
 type Case = { file: string; input: { _context?: { chainId?: number }; [key: string]: unknown } };
 const load = (folder: string): Case[] =>
@@ -82,6 +83,7 @@ const rows = [
   `| ${date} | ${commit} | ${data}: time per request, every check, no RPC (median of 3 × ${rounds} rounds) | ${(check * 1000).toFixed(0)} µs | EIP-712 hashTypedData of the same typed data: ${(hash * 1000).toFixed(0)} µs | ${(check / hash).toFixed(2)} |`,
 ];
 console.log(rows.join('\n'));
-const file = `${repo}BENCHMARKS.md`;
-const text = readFileSync(file, 'utf8');
-if (text.includes(marker)) writeFileSync(file, text.replace(marker, `${rows.join('\n')}\n${marker}`));
+recordBenchmarkRows(
+  { name: 'wallet-signatures', title: 'Wallet self-custody signatures (`npm run bench:wallet-signatures`)' },
+  rows,
+);

@@ -9,8 +9,8 @@
  * Median of BENCH_WALLET_RUNS (default 5) rounds of BENCH_WALLET_SIGNATURES (default 300).
  * Appends rows to BENCHMARKS.md. Needs nothing outside the repository.
  */
+
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1';
@@ -21,6 +21,7 @@ import { createLocalKeySigner } from '../../packages/wallet/src/signers/localKey
 import { payloadDigest, type Signer, type SignPayload, signAllowed } from '../../packages/wallet/src/signers/signer.ts';
 import { startKmsStandIn, startWeb3SignerStandIn } from '../../packages/wallet/src/signers/testing.ts';
 import { createWeb3Signer } from '../../packages/wallet/src/signers/web3signer.ts';
+import { recordBenchmarkRows } from '../benchmarksFile.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
@@ -100,16 +101,15 @@ try {
   ];
   for (const row of rows) console.log(row);
   if (process.env.BENCH_NO_APPEND !== '1') {
-    const benchmarks = path.join(repo, 'BENCHMARKS.md');
-    const marker = '<!-- bench:wallet-signers rows -->';
-    const text = existsSync(benchmarks) ? readFileSync(benchmarks, 'utf8') : '# Benchmarks\n';
-    if (!text.includes(marker))
-      writeFileSync(
-        benchmarks,
-        `${text.trimEnd()}\n\n## Wallet signers (\`bench/wallet/signers.ts\`)\n\nSignatures per second through the gate (\`signAllowed\`), one at a time; the KMS and Web3Signer\nfigures are against local stand-ins that sign with real keys (an upper bound: real services add network latency).\n\n| date | commit | data | figure | peer or limit (same run) | ratio |\n|---|---|---|---|---|---|\n${marker}\n`,
-      );
-    writeFileSync(benchmarks, readFileSync(benchmarks, 'utf8').replace(marker, `${rows.join('\n')}\n${marker}`));
-    console.log(`Appended ${rows.length} rows to BENCHMARKS.md`);
+    recordBenchmarkRows(
+      {
+        name: 'wallet-signers',
+        title: 'Wallet signers (`npm run bench:wallet-signers`)',
+        intro:
+          'Signatures per second through the gate (`signAllowed`), one at a time; the KMS and Web3Signer\nfigures are against local stand-ins that sign with real keys (an upper bound: real services add network latency).',
+      },
+      rows,
+    );
   }
 } finally {
   await kms.close();
