@@ -26,6 +26,7 @@ import {
   createMonitorsFromConfig,
   loadMonitorConfig,
   type Monitor,
+  type PausePhases,
   type TxResult,
 } from '@bulwark/monitor';
 import { openStore } from '@bulwark/store';
@@ -43,6 +44,7 @@ import {
   latencyRow,
   ms,
   printAttackTable,
+  printPhases,
   printTable,
   type Row,
   type SideOutcome,
@@ -199,6 +201,8 @@ try {
     txHash: string | undefined;
   };
   const reports: BlockReport[] = [];
+  /** Where each pause's time went (from the block's arrival, or the pending tx's delivery by the sync). */
+  const phases: { at: 'block' | 'pending'; phases: PausePhases }[] = [];
   const pauses: PauseSeen[] = [];
   const pending = new Map<string, TxResult>();
   const waiters = new Map<bigint, () => void>();
@@ -225,6 +229,7 @@ try {
       },
       onBlock: (report) => {
         reports.push(report);
+        if (report.phases) phases.push({ at: 'block', phases: report.phases });
         for (const pause of report.pauses) {
           if (pause.outcome?.status !== 'sent' && pause.outcome?.status !== 'verified') continue;
           pauses.push({
@@ -238,8 +243,9 @@ try {
         lastProcessed = report.number;
         waiters.get(report.number)?.();
       },
-      onPending: (result, decided) => {
+      onPending: (result, decided, pausePhases) => {
         pending.set(result.tx.hash, result);
+        if (pausePhases) phases.push({ at: 'pending', phases: pausePhases });
         const seen = sentAt.get(result.tx.hash);
         for (const pause of decided) {
           if (!pause.outcome?.txHash) continue;
@@ -552,6 +558,7 @@ try {
   const multi = outcomes.filter((o) => !o.singleTransaction);
   console.log(`\nNotes: ${traffic.notes.join('; ')}`);
   console.log(`Attack pause latencies: ${attackPauseMs.map(ms).join(', ') || 'none'}`);
+  printPhases(phases);
   printTable(rows);
   printAttackTable(outcomes);
   console.log(`\n${multi.length} multi-tx attacks; done in ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -536,28 +536,34 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
      */
     let recorded: Promise<boolean> | undefined;
     const record = (status: PauseStatus, txHash?: Hex) => {
-      recorded = recordResponderAction(store, {
-        incidentId: request.incidentId,
-        kind: 'pause',
-        chainId: request.chainId,
-        address: contract,
-        dryRun,
-        status,
-        txHash,
-        data: { ...data },
-        actor,
-      }).then(
-        (action) => {
-          outcome.actionId = action.id;
-          step(status);
-          return true;
-        },
-        (error) => {
-          noteRecordError(status, error);
-          step(status);
-          return false;
-        },
-      );
+      const snapshot = { ...data };
+      const after = Promise.resolve(request.recordAfter).catch(() => {});
+      recorded = after
+        .then(() =>
+          recordResponderAction(store, {
+            incidentId: request.incidentId,
+            kind: 'pause',
+            chainId: request.chainId,
+            address: contract,
+            dryRun,
+            status,
+            txHash,
+            data: snapshot,
+            actor,
+          }),
+        )
+        .then(
+          (action) => {
+            outcome.actionId = action.id;
+            step(status);
+            return true;
+          },
+          (error) => {
+            noteRecordError(status, error);
+            step(status);
+            return false;
+          },
+        );
       return recorded;
     };
     /** The `planned` record, once: after the first broadcast is on its way, or before any other step. */

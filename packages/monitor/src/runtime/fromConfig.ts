@@ -302,6 +302,8 @@ async function breakersOf(
     });
     breakers.set(contract.address, {
       breaker: async (request) => {
+        // A proposal is for people to sign, not a race: it follows its incident's record.
+        await Promise.resolve(request.recordAfter).catch(() => {});
         const outcome = await proposerOf.propose({ ...request, contract: request.contract as Address });
         log(
           `${contract.name}: pause ${outcome.status} to Safe ${safe.address}${outcome.safeTxHash ? ` (safeTxHash ${outcome.safeTxHash})` : ''}.`,
