@@ -211,6 +211,24 @@ try {
   /** Blocks the monitor had not processed two minutes after they were mined. */
   const lagging: bigint[] = [];
   const monitorLog = path.join(repo, 'bench/.out/monitor-run.log');
+  /** During an attack, what the monitor saw on its victim: each signal and verdict, per block and pending tx. */
+  const signalsLog = path.join(repo, 'bench/.out/attack-signals.log');
+  writeFileSync(signalsLog, '');
+  let attackVictim: string | undefined;
+  const noteSignals = (where: string, results: readonly TxResult[]) => {
+    if (!attackVictim) return;
+    for (const result of results) {
+      const signals = result.signals.filter((signal) => signal.contract.toLowerCase() === attackVictim);
+      if (signals.length === 0) continue;
+      const verdicts = result.verdicts
+        .filter((verdict) => verdict.contract.toLowerCase() === attackVictim)
+        .map((v) => `verdict ${v.score}${v.pause ? ' PAUSE' : ''}${v.heldBack ? ` held back (${v.heldBack})` : ''}`);
+      appendFileSync(
+        signalsLog,
+        `${where} ${result.tx.hash.slice(0, 10)} from ${result.tx.from.slice(0, 10)}: ${signals.map((s) => `${s.ruleId} ${s.score}`).join(', ')}; ${verdicts.join('; ')}\n`,
+      );
+    }
+  };
   mkdirSync(path.dirname(monitorLog), { recursive: true });
   writeFileSync(monitorLog, '');
   let alerts = 0;
@@ -229,6 +247,7 @@ try {
       },
       onBlock: (report) => {
         reports.push(report);
+        noteSignals(`block ${report.number}`, report.flagged);
         if (report.phases) phases.push({ at: 'block', phases: report.phases });
         for (const pause of report.pauses) {
           if (pause.outcome?.status !== 'sent' && pause.outcome?.status !== 'verified') continue;
@@ -245,6 +264,7 @@ try {
       },
       onPending: (result, decided, pausePhases) => {
         pending.set(result.tx.hash, result);
+        noteSignals(`pending (after block ${lastProcessed})`, [result]);
         if (pausePhases) phases.push({ at: 'pending', phases: pausePhases });
         const seen = sentAt.get(result.tx.hash);
         for (const pause of decided) {
@@ -414,6 +434,10 @@ try {
 
   async function runAttack(plan: AttackPlan, kit: Kit, fee: FeeBid, side: Kit['side']): Promise<SideOutcome> {
     const victim = kit.victims[plan.victim];
+    if (side === 'bulwark') {
+      attackVictim = victim.address.toLowerCase();
+      appendFileSync(signalsLog, `--- ${plan.name} on ${victim.name}\n`);
+    }
     const attacker = await chain.account(`attacker-${plan.name}-${side}`);
     const loot = (await chain.account(`loot-${plan.name}-${side}`)).address;
     const prepared = await plan.prepare({
@@ -473,6 +497,7 @@ try {
         }
       }
     }
+    if (side === 'bulwark') appendFileSync(signalsLog, `strike in block ${strikeBlock}, paused in block ${pausedAt}\n`);
     // One more block: a pause sent after the last round is mined (the attacker has stopped).
     await traffic.sendBlock();
     const last = await mineAndWatch();
@@ -494,6 +519,7 @@ try {
     // A pause mined before the strike's block (mempool) counts as block 0.
     const blocksToPause =
       pausedAt === undefined || strikeBlock === undefined ? undefined : Math.max(0, Number(pausedAt - strikeBlock));
+    if (side === 'bulwark') attackVictim = undefined;
     return { atRisk, lost, unavoidable, paused: pausedAt !== undefined, blocksToPause, rounds };
   }
 

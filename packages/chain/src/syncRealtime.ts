@@ -153,7 +153,8 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
         traces: parameters.traces,
         signal,
       })) {
-        await deliver({ type: 'block', chainId, block: { ...block, seenAt } });
+        const fetchedAt = performance.timeOrigin + performance.now();
+        await deliver({ type: 'block', chainId, block: { ...block, seenAt, fetchedAt } });
         window.push({ number: block.number, hash: block.hash });
         if (window.length > windowSize) window.splice(0, window.length - windowSize);
         count++;

@@ -4,7 +4,7 @@
  */
 import { createRpcPool } from '@bulwark/chain';
 import { forwardTo, startFakeNode } from '@bulwark/chain/testing';
-import { listResponderActions, type OpenStoreReturnType, openStore } from '@bulwark/store';
+import { listResponderActions, type OpenStoreReturnType, openIncident, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import {
   type Address,
@@ -192,6 +192,39 @@ test('behavior: a competitor that outbids the sent pause is answered by a same-n
   expect(lateReceipt.status).toBe('reverted');
 });
 
+test('behavior: a competitor streamed in after the pause was sent (a pending event) is outbid by a same-nonce replacement, though the node hides its txpool', async () => {
+  // The responder's node has no txpool_content: only the stream can tell it of the competitor.
+  const noTxpool = await startFakeNode(forwardTo(chain.anvil.rpcUrl, ['txpool_content']));
+  closers.push(noTxpool.close);
+  const { account, vault, responder, request, steps } = await setup({ endpoints: [noTxpool.url] });
+  const nonce = await chain.nonce(account.address);
+  const handle = responder.start(request);
+  const broadcast = await handle.broadcast;
+  const sent = await chain.client.getTransaction({ hash: broadcast!.txHash });
+
+  // The attacker's transaction, paying 3× the pause, appears after it; the sync's pending event
+  // says it reaches the vault (through the attacker's own contract, so `to` is elsewhere).
+  const attacker = await newAttacker();
+  const fees = { maxFeePerGas: sent.maxFeePerGas! * 3n, maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n };
+  const late = await attack(attacker, vault, 0, fees);
+  responder.compete({ hash: late, from: attacker.address, to: attacker.address, gasPrice: undefined, ...fees }, [
+    vault,
+  ]);
+  await until(() => steps.some((step) => step.status === 'resent'));
+  await chain.mine();
+  const outcome = await handle.settled;
+
+  expect(outcome).toMatchObject({ status: 'verified', attempts: 2 });
+  const mined = await chain.client.getTransaction({ hash: outcome.txHash! });
+  expect(mined).toMatchObject({ hash: outcome.hashes[1], nonce });
+  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(fees.maxPriorityFeePerGas);
+  const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
+  const lateReceipt = await chain.client.getTransactionReceipt({ hash: late });
+  expect(lateReceipt.blockNumber).toBe(pause.blockNumber);
+  expect(pause.transactionIndex).toBeLessThan(lateReceipt.transactionIndex);
+  expect(lateReceipt.status).toBe('reverted');
+});
+
 test('behavior: at the cap the pause is still sent, and says it could not outbid', async () => {
   const base = (await chain.client.getBlock()).baseFeePerGas!;
   const logs: string[] = [];
@@ -353,6 +386,75 @@ test('behavior: warm keeps the pause prepared on each new block, so a request go
   responder.close();
   await chain.mine();
   expect((await handle.settled).status).toBe('verified');
+});
+
+test('behavior: warm with heads told prepares after each evaluated block and never polls for heads itself', async () => {
+  const recorder = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
+  closers.push(recorder.close);
+  const { responder, request } = await setup({ endpoints: [recorder.url] });
+  const methods = () => recorder.requests.map((r) => r.method);
+  const estimates = () => methods().filter((method) => method === 'eth_estimateGas').length;
+  responder.warm({ heads: 'told' });
+  await until(() => estimates() === 1);
+  await chain.mine();
+  const head = await chain.client.getBlockNumber({ cacheTime: 0 });
+  // The caller evaluated the new block: the pause is prepared on it (one read of what all pauses share).
+  responder.evaluated(head);
+  await until(() => estimates() === 2);
+  await until(() => methods().filter((method) => method === 'eth_getTransactionCount').length === 2);
+  const before = recorder.requests.length;
+  const handle = responder.start(request);
+  await handle.broadcast;
+  const between = methods().slice(before, methods().indexOf('eth_sendRawTransaction', before));
+  expect(between.filter((method) => method !== 'txpool_content')).toEqual([]);
+  // The heads came from the caller: the warm loop never asked the node for one.
+  expect(methods().slice(0, before)).not.toContain('eth_blockNumber');
+  responder.close();
+  await chain.mine();
+  expect((await handle.settled).status).toBe('verified');
+});
+
+test('behavior: a pause goes out before the record it must follow exists; its records come after it', async () => {
+  const { account, vault } = await setup();
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [chain.anvil.rpcUrl], retryCount: 0 }),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+  });
+  let written!: () => void;
+  const recordAfter = new Promise<void>((resolve) => {
+    written = resolve;
+  });
+  // The incident is not written yet: the monitor writes it while the pause goes out.
+  const incidentId = crypto.randomUUID();
+  const handle = responder.start({
+    incidentId,
+    chainId: foundry.id,
+    contract: vault,
+    reason: 'drain',
+    dryRun: false,
+    recordAfter,
+  });
+  const broadcast = await handle.broadcast;
+  expect(broadcast?.txHash).toBeDefined();
+  await openIncident(store, {
+    id: incidentId,
+    title: 'Vault drain',
+    severity: 'critical',
+    chainId: foundry.id,
+    address: vault,
+    actor: 'monitor',
+  });
+  written();
+  await chain.mine();
+  const outcome = await handle.settled;
+  expect(outcome).toMatchObject({ status: 'verified', recordErrors: [] });
+  expect(await listResponderActions(store, { incidentId })).toMatchObject([
+    { status: 'verified', txHash: outcome.txHash },
+  ]);
 });
 
 test('behavior: two contracts of one key: the second pause goes out with the next nonce, without waiting for the first to be mined', async () => {

@@ -55,6 +55,12 @@ export type MonitoredContract = {
   /** The contract's breaker, when it has one; `autoPause` is the opt-in. */
   breaker?: Breaker | undefined;
   autoPause: boolean;
+  /**
+   * Told of every pending transaction that reaches the contract (the sync's pending events), as
+   * soon as it arrives: a competitor its pause must outbid, even one already sent (see
+   * `PauseResponder.compete`).
+   */
+  compete?: ((tx: PauseCompetitor) => void) | undefined;
 };
 
 /** A verdict acted on: the breaker's outcome (none when only suggested) and when the breaker was called. */
@@ -72,6 +78,8 @@ export type PauseTaken = {
  * simulated, the rules evaluated, the breaker called, the signed pause broadcast.
  */
 export type PausePhases = {
+  /** The sync fetched the block (its receipts and traces); from there to `deliveredMs` it queued behind other events. */
+  fetchedMs: number | undefined;
   deliveredMs: number | undefined;
   simulatedMs: number;
   evaluatedMs: number;
@@ -170,6 +178,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   const log = parameters.log ?? (() => {});
   const persistEvery = parameters.persistEveryBlocks ?? 100;
   const names = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract.name]));
+  const byAddress = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract]));
   const tracker =
     parameters.status ??
     createChainStatus({
@@ -271,6 +280,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       flagged: result.flagged,
       pauses: acted.pauses,
       phases: sent && {
+        fetchedMs: arrival === undefined || block.fetchedAt === undefined ? undefined : block.fetchedAt - arrival,
         deliveredMs: arrival === undefined ? undefined : deliveredAt - arrival,
         simulatedMs: simulatedAt - from,
         evaluatedMs: evaluatedAt - from,
@@ -307,6 +317,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       }
       case 'pending': {
         const deliveredAt = now();
+        // First, before judging it: a pause in flight may have to outbid it.
+        for (const address of event.touched) byAddress.get(address.toLowerCase())?.compete?.(event.tx);
         // The newest block evaluated is the state the transaction was traced on: no round trip for it.
         latest ??= await headBlock();
         const at = latest;
@@ -328,6 +340,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         }
         const sent = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined);
         const phases = sent && {
+          fetchedMs: undefined,
           deliveredMs: undefined,
           simulatedMs: simulatedAt - deliveredAt,
           evaluatedMs: evaluatedAt - deliveredAt,
