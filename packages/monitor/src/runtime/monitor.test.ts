@@ -9,7 +9,7 @@ import { until } from '../responder/testing.ts';
 import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
 import type { Alert } from '../sinks/alert.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
-import { createMonitor } from './monitor.ts';
+import { createMonitor, type PauseCompetitor } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
 const watched = '0x00000000000000000000000000000000000d1e11';
@@ -94,5 +94,51 @@ describeStore('createMonitor', (ctx) => {
     await resumed;
     expect(sent.filter((alert) => alert.blockNumber === doomed.toString())).toHaveLength(1);
     expect(await getCheckpoint(ctx.store, 31337)).toMatchObject({ blockNumber: doomed });
+  });
+
+  test('behavior: a pending transaction that reaches a protected contract is handed to its pause (compete) as it arrives', {
+    timeout: 2 * patience,
+  }, async () => {
+    // A chain of its own (another chain id) that mines only when told: the transaction stays pending.
+    const pendingNode = await startTestNode({ noMining: true, chainId: 31_338 });
+    try {
+      const competitors: PauseCompetitor[] = [];
+      const monitor = createMonitor({
+        chainId: 31_338,
+        store: ctx.store,
+        sync: createChainSync({
+          chainId: 31_338,
+          endpoints: [pendingNode.anvil.rpcUrl],
+          checkpointStore: createStoreCheckpoints(ctx.store, { readOnly: true }),
+          pollingIntervalMs: 50,
+          watch: [watched],
+        }),
+        engine: createEngine({
+          chainId: 31_338,
+          contracts: [{ address: watched, name: 'Watched', kind: 'other' }],
+          rules: [knownMaliciousAddressRule],
+        }),
+        dispatcher: createDispatcher({ sinks: [] }),
+        contracts: [
+          { address: watched, name: 'Watched', assets: [], autoPause: false, compete: (tx) => competitors.push(tx) },
+        ],
+        learnBlocks: 0,
+      });
+      await monitor.learn();
+      const running = monitor.run();
+      await monitor.whenFollowing;
+      const hash = await pendingNode.rpc<string>('eth_sendTransaction', [
+        { from: pendingNode.accounts[1], to: watched, value: '0x1', maxPriorityFeePerGas: '0x77359400' },
+      ]);
+      await until(() => competitors.some((tx) => tx.hash === hash), patience);
+      expect(competitors.find((tx) => tx.hash === hash)).toMatchObject({
+        from: pendingNode.accounts[1]!.toLowerCase(),
+        maxPriorityFeePerGas: 2_000_000_000n,
+      });
+      await monitor.stop();
+      await running;
+    } finally {
+      await pendingNode.stop();
+    }
   });
 });
