@@ -239,7 +239,18 @@ try {
       store,
       rules: allRules,
       env,
-      sinks: [{ name: 'bench', send: async () => void alerts++ }],
+      sinks: [
+        {
+          name: 'bench',
+          send: async (alert) => {
+            alerts++;
+            appendFileSync(
+              monitorLog,
+              `alert ${alert.ruleId} (${alert.severity}) on ${nameOf(alert.contract)} in block ${alert.blockNumber}: ${alert.title}\n`,
+            );
+          },
+        },
+      ],
       // Everything the monitor says goes to bench/.out/monitor-run.log; learning progress to the terminal too.
       log: (line) => {
         appendFileSync(monitorLog, `${line}\n`);
