@@ -184,8 +184,9 @@ export function createEngine(options: EngineOptions): Engine {
     const recent = recentCreation(block);
     const flowOf = (creation: Creation, contract: string, asset: string) => {
       creation.flows ??= {};
-      const byAsset = (creation.flows[contract] ??= {});
-      return (byAsset[asset] ??= { taken: 0, given: 0 });
+      creation.flows[contract] ??= {};
+      creation.flows[contract][asset] ??= { taken: 0, given: 0 };
+      return creation.flows[contract][asset];
     };
     for (const event of events) {
       if (event.type !== 'value-flow') continue;

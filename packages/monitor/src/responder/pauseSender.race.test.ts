@@ -19,7 +19,12 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type CreatePauseResponderParameters, createPauseResponder, type PauseStep } from './pauseSender.ts';
+import {
+  type CreatePauseResponderParameters,
+  createPauseResponder,
+  type PauseOutcome,
+  type PauseStep,
+} from './pauseSender.ts';
 import {
   openTestIncident,
   pausableReadAbi,
@@ -172,25 +177,31 @@ test('behavior: a competitor that outbids the sent pause is answered by a same-n
 
   // After the pause is out, the attacker arrives paying 3× its fees.
   const attacker = await newAttacker();
-  const late = await attack(attacker, vault, 0, {
-    maxFeePerGas: sent.maxFeePerGas! * 3n,
-    maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n,
-  });
+  const fees = { maxFeePerGas: sent.maxFeePerGas! * 3n, maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n };
+  const late = await attack(attacker, vault, 0, fees);
   await until(() => steps.some((step) => step.status === 'resent'));
   await chain.mine();
-  const outcome = await handle.settled;
+  await expectReplacedAndFirst(await handle.settled, late, nonce, fees);
+});
 
+/** The pause was replaced once (same nonce, fees above `fees`) and mined before `late`, which reverted. */
+async function expectReplacedAndFirst(
+  outcome: PauseOutcome,
+  late: Hex,
+  nonce: number,
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+) {
   expect(outcome).toMatchObject({ status: 'verified', attempts: 2 });
   const mined = await chain.client.getTransaction({ hash: outcome.txHash! });
   expect(mined).toMatchObject({ hash: outcome.hashes[1], nonce });
-  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(sent.maxPriorityFeePerGas! * 3n);
-  expect(mined.maxFeePerGas!).toBeGreaterThan(sent.maxFeePerGas! * 3n);
+  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(fees.maxPriorityFeePerGas);
+  expect(mined.maxFeePerGas!).toBeGreaterThan(fees.maxFeePerGas);
   const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
   const lateReceipt = await chain.client.getTransactionReceipt({ hash: late });
   expect(lateReceipt.blockNumber).toBe(pause.blockNumber);
   expect(pause.transactionIndex).toBeLessThan(lateReceipt.transactionIndex);
   expect(lateReceipt.status).toBe('reverted');
-});
+}
 
 test('behavior: a competitor streamed in after the pause was sent (a pending event) is outbid by a same-nonce replacement, though the node hides its txpool', async () => {
   // The responder's node has no txpool_content: only the stream can tell it of the competitor.
@@ -212,17 +223,7 @@ test('behavior: a competitor streamed in after the pause was sent (a pending eve
   ]);
   await until(() => steps.some((step) => step.status === 'resent'));
   await chain.mine();
-  const outcome = await handle.settled;
-
-  expect(outcome).toMatchObject({ status: 'verified', attempts: 2 });
-  const mined = await chain.client.getTransaction({ hash: outcome.txHash! });
-  expect(mined).toMatchObject({ hash: outcome.hashes[1], nonce });
-  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(fees.maxPriorityFeePerGas);
-  const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
-  const lateReceipt = await chain.client.getTransactionReceipt({ hash: late });
-  expect(lateReceipt.blockNumber).toBe(pause.blockNumber);
-  expect(pause.transactionIndex).toBeLessThan(lateReceipt.transactionIndex);
-  expect(lateReceipt.status).toBe('reverted');
+  await expectReplacedAndFirst(await handle.settled, late, nonce, fees);
 });
 
 test('behavior: at the cap the pause is still sent, and says it could not outbid', async () => {

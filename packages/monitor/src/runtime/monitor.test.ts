@@ -9,7 +9,7 @@ import { until } from '../responder/testing.ts';
 import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
 import type { Alert } from '../sinks/alert.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
-import { createMonitor, type PauseCompetitor } from './monitor.ts';
+import { createMonitor, type MonitoredContract, type PauseCompetitor } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
 const watched = '0x00000000000000000000000000000000000d1e11';
@@ -25,26 +25,36 @@ describeStore('createMonitor', (ctx) => {
     await node?.stop();
   });
 
-  /** A monitor of the test chain on the suite's store: a listed address paying `watched` alerts. */
-  function monitorOf(sent: Alert[]) {
-    const attacker = node.accounts[1]!.toLowerCase();
+  /**
+   * A monitor of the test chain (or `options.node`, on `options.chainId`) on the suite's store: a
+   * listed address paying `watched` alerts. With `compete`, mempool mode, and the watched
+   * contract's pause hears of its pending transactions.
+   */
+  function monitorOf(
+    sent: Alert[],
+    options: { node?: TestNode; chainId?: number; compete?: MonitoredContract['compete'] } = {},
+  ) {
+    const on = options.node ?? node;
+    const chainId = options.chainId ?? 31337;
+    const attacker = on.accounts[1]!.toLowerCase();
     return createMonitor({
-      chainId: 31337,
+      chainId,
       store: ctx.store,
       sync: createChainSync({
-        chainId: 31337,
-        endpoints: [node.anvil.rpcUrl],
+        chainId,
+        endpoints: [on.anvil.rpcUrl],
         checkpointStore: createStoreCheckpoints(ctx.store, { readOnly: true }),
         pollingIntervalMs: 50,
+        watch: options.compete ? [watched] : undefined,
       }),
       engine: createEngine({
-        chainId: 31337,
+        chainId,
         contracts: [{ address: watched, name: 'Watched', kind: 'other' }],
         rules: [knownMaliciousAddressRule],
         threatIntel: new Map([[attacker, 'drill']]),
       }),
       dispatcher: createDispatcher({ sinks: [{ name: 'memory', send: async (alert) => void sent.push(alert) }] }),
-      contracts: [{ address: watched, name: 'Watched', assets: [], autoPause: false }],
+      contracts: [{ address: watched, name: 'Watched', assets: [], autoPause: false, compete: options.compete }],
       learnBlocks: 0,
       cooldownMs: 0,
     });
@@ -103,26 +113,10 @@ describeStore('createMonitor', (ctx) => {
     const pendingNode = await startTestNode({ noMining: true, chainId: 31_338 });
     try {
       const competitors: PauseCompetitor[] = [];
-      const monitor = createMonitor({
+      const monitor = monitorOf([], {
+        node: pendingNode,
         chainId: 31_338,
-        store: ctx.store,
-        sync: createChainSync({
-          chainId: 31_338,
-          endpoints: [pendingNode.anvil.rpcUrl],
-          checkpointStore: createStoreCheckpoints(ctx.store, { readOnly: true }),
-          pollingIntervalMs: 50,
-          watch: [watched],
-        }),
-        engine: createEngine({
-          chainId: 31_338,
-          contracts: [{ address: watched, name: 'Watched', kind: 'other' }],
-          rules: [knownMaliciousAddressRule],
-        }),
-        dispatcher: createDispatcher({ sinks: [] }),
-        contracts: [
-          { address: watched, name: 'Watched', assets: [], autoPause: false, compete: (tx) => competitors.push(tx) },
-        ],
-        learnBlocks: 0,
+        compete: (tx) => void competitors.push(tx),
       });
       await monitor.learn();
       const running = monitor.run();

@@ -4,10 +4,7 @@ import { getBaseline, openStore, type Store } from '@bulwark/store';
 import { encodeFunctionData, parseEther, type TransactionReceipt } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ContractProfile } from '../baseline/types.ts';
-import { parseMonitorConfig } from '../config/loadConfig.ts';
-import { allRules } from '../rules/index.ts';
-import { startVaultChain } from '../simulate/testing.ts';
-import { createMonitorsFromConfig } from './fromConfig.ts';
+import { runMonitorOn, startVaultChain } from '../simulate/testing.ts';
 import { type BlockReport, type Monitor, profileMetric } from './monitor.ts';
 
 /*
@@ -15,9 +12,6 @@ import { type BlockReport, type Monitor, profileMetric } from './monitor.ts';
  * deployed before the monitor started, the admin's maintenance pause and unpause, and users'
  * calls reverting while the vault is paused raise no pause, and the vault keeps learning.
  */
-
-// anvil's second dev account: the vault's guardian.
-const guardianKey = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 
 let chain: TestChain;
 let protocol: DemoProtocol;
@@ -33,34 +27,21 @@ beforeAll(async () => {
   // The keeper existed, and worked, before the monitor started.
   keeper = await chain.deploy(chain.wallets[6]!, 'HarvestKeeper', [protocol.addresses.vault]);
   const breaker = { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } };
-  const config = parseMonitorConfig(
-    {
-      chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 50 }],
-      contracts: [
-        {
-          chain: 31337,
-          address: protocol.addresses.vault,
-          name: 'DemoVault',
-          kind: 'vault',
-          assets: ['native'],
-          breaker,
-          trustedAdmins: [chain.wallets[0]!.account.address],
-        },
-      ],
-      baseline: { learnBlocks: 1000 },
-    },
-    { rules: allRules, env: { GUARDIAN_KEY: guardianKey }, file: 'monitor.json' },
-  );
-  [monitor] = (await createMonitorsFromConfig({
-    config,
+  ({ monitor, running } = await runMonitorOn(
+    chain,
     store,
-    rules: allRules,
-    env: { GUARDIAN_KEY: guardianKey },
-    sinks: [],
-    onBlock: (report) => void reports.set(report.number, report),
-  })) as [Monitor];
-  await monitor.learn();
-  running = monitor.run();
+    [
+      {
+        address: protocol.addresses.vault,
+        name: 'DemoVault',
+        kind: 'vault',
+        assets: ['native'],
+        breaker,
+        trustedAdmins: [chain.wallets[0]!.account.address],
+      },
+    ],
+    { onBlock: (report) => void reports.set(report.number, report) },
+  ));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import type { Block, CallFrame, Tx } from '@bulwark/chain';
+import type { Tx } from '@bulwark/chain';
 import type { Address, Hex } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { createEngine } from '../../engine/engine.ts';
-import { attacker, ether, frame, hash, testTx, user, victim as vault } from '../testing.ts';
+import { attacker, ether, frame, block as testBlock, tx, user, victim as vault } from '../testing.ts';
 import { freshContractExtractionRule as rule } from './fresh-contract-extraction.ts';
 
 // Through the engine: the rule reads the flows the engine keeps for each contract created live.
@@ -11,37 +11,7 @@ const claimSelector = '0x6e8b9e2b';
 const depositSelector = '0xd0e30db0';
 const withdrawSelector = '0x2e1a7d4d';
 
-let count = 0;
-const tx = (from: Address, trace: CallFrame, to: Address): Tx =>
-  testTx({
-    hash: hash(++count),
-    from,
-    to,
-    input: trace.input,
-    trace,
-    receipt: {
-      status: 'success',
-      gasUsed: 50_000n,
-      cumulativeGasUsed: 50_000n,
-      effectiveGasPrice: 1n,
-      contractAddress: null,
-      logs: [],
-    },
-  });
-const block = (number: number, transactions: Tx[]): Block => ({
-  number: BigInt(number),
-  hash: hash(number),
-  chainId: 1,
-  parentHash: hash(number - 1),
-  timestamp: BigInt(1_700_000_000 + number * 12),
-  miner: user(0),
-  gasUsed: 0n,
-  gasLimit: 30_000_000n,
-  baseFeePerGas: 1n,
-  transactions: transactions.map((t, index) => ({ ...t, index, blockNumber: BigInt(number) })),
-  logs: [],
-  traced: true,
-});
+const block = (number: number, transactions: Tx[]) => testBlock(number, 1_700_000_000 + number * 12, transactions);
 /** `from` calls the vault through `through` (its own contract): `input` with `value` in, `out` back to `through`. */
 const through = (from: Address, contract: Address, input: Hex, value = 0n, out = 0n) =>
   tx(
@@ -52,18 +22,13 @@ const through = (from: Address, contract: Address, input: Hex, value = 0n, out =
         frame(contract, vault, { input, value, calls: out > 0n ? [frame(vault, contract, { value: out })] : [] }),
       ],
     }),
-    contract,
   );
 const create = (from: Address, address: Address) =>
-  tx(from, frame(from, address, { type: 'CREATE', input: '0x60806040' as Hex }), address);
+  tx(from, frame(from, address, { type: 'CREATE', input: '0x60806040' as Hex }));
 const deposit = (from: Address, amount: bigint) =>
-  tx(from, frame(from, vault, { input: depositSelector as Hex, value: amount }), vault);
+  tx(from, frame(from, vault, { input: depositSelector as Hex, value: amount }));
 const withdraw = (from: Address, amount: bigint) =>
-  tx(
-    from,
-    frame(from, vault, { input: withdrawSelector as Hex, calls: [frame(vault, from, { value: amount })] }),
-    vault,
-  );
+  tx(from, frame(from, vault, { input: withdrawSelector as Hex, calls: [frame(vault, from, { value: amount })] }));
 
 /** An engine watching a vault that holds 100 ether, with a little learned traffic. */
 function engine() {
