@@ -12,6 +12,9 @@
  *
  * Flags: --quick (2,000 benign txs, 12-block attacks: a few minutes), --benign N, --attack NAME
  * (repeatable; default all), --seed N, --no-append (print only).
+ * Logs in bench/.out/: monitor-run.log (the monitor's lines and every alert), attack-signals.log
+ * (each signal and verdict on an attack's victim, per block and pending transaction). The pauses'
+ * phases (fetch, queue, simulation, rules, breaker, broadcast) are printed with the figures.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -168,17 +168,21 @@ test('behavior: the pause outbids every pending attacker transaction (EIP-1559 a
   expect(action!.data).toMatchObject({ pricing: { outbid: true, limitedBy: null }, transactionIndex: 0 });
 });
 
-test('behavior: a competitor that outbids the sent pause is answered by a same-nonce replacement before the block', async () => {
-  const { account, vault, responder, request, steps } = await setup();
+/** A pause sent; then, after it is out, an attacker's transaction to the vault paying 3× its fees. */
+async function outbidAfterSending(options: Parameters<typeof setup>[0] = {}) {
+  const { account, vault, responder, request, steps } = await setup(options);
   const nonce = await chain.nonce(account.address);
   const handle = responder.start(request);
   const broadcast = await handle.broadcast;
   const sent = await chain.client.getTransaction({ hash: broadcast!.txHash });
-
-  // After the pause is out, the attacker arrives paying 3× its fees.
   const attacker = await newAttacker();
   const fees = { maxFeePerGas: sent.maxFeePerGas! * 3n, maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n };
   const late = await attack(attacker, vault, 0, fees);
+  return { vault, responder, steps, nonce, handle, attacker, fees, late };
+}
+
+test('behavior: a competitor that outbids the sent pause is answered by a same-nonce replacement before the block', async () => {
+  const { steps, nonce, handle, fees, late } = await outbidAfterSending();
   await until(() => steps.some((step) => step.status === 'resent'));
   await chain.mine();
   await expectReplacedAndFirst(await handle.settled, late, nonce, fees);
@@ -207,17 +211,11 @@ test('behavior: a competitor streamed in after the pause was sent (a pending eve
   // The responder's node has no txpool_content: only the stream can tell it of the competitor.
   const noTxpool = await startFakeNode(forwardTo(chain.anvil.rpcUrl, ['txpool_content']));
   closers.push(noTxpool.close);
-  const { account, vault, responder, request, steps } = await setup({ endpoints: [noTxpool.url] });
-  const nonce = await chain.nonce(account.address);
-  const handle = responder.start(request);
-  const broadcast = await handle.broadcast;
-  const sent = await chain.client.getTransaction({ hash: broadcast!.txHash });
-
-  // The attacker's transaction, paying 3× the pause, appears after it; the sync's pending event
-  // says it reaches the vault (through the attacker's own contract, so `to` is elsewhere).
-  const attacker = await newAttacker();
-  const fees = { maxFeePerGas: sent.maxFeePerGas! * 3n, maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n };
-  const late = await attack(attacker, vault, 0, fees);
+  const { vault, responder, steps, nonce, handle, attacker, fees, late } = await outbidAfterSending({
+    endpoints: [noTxpool.url],
+  });
+  // The sync's pending event says the attacker's transaction reaches the vault (through its own
+  // contract, so `to` is elsewhere).
   responder.compete({ hash: late, from: attacker.address, to: attacker.address, gasPrice: undefined, ...fees }, [
     vault,
   ]);
