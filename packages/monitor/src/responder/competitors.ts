@@ -48,6 +48,9 @@ export type CreateCompetitorWatchParameters = {
   isMethodMissing: (error: unknown) => boolean;
 };
 
+/** Streamed competitors kept at most between two blocks. */
+const maxStreamed = 10_000;
+
 export function createCompetitorWatch(parameters: CreateCompetitorWatchParameters): CompetitorWatch {
   const exclude = new Set(parameters.exclude.map((address) => address.toLowerCase()));
   let pending: Competitor[] = [];
@@ -121,6 +124,8 @@ export function createCompetitorWatch(parameters: CreateCompetitorWatchParameter
       if (exclude.has(tx.from?.toLowerCase() ?? '')) return;
       streamed = streamed.filter((entry) => tx.hash === undefined || entry.tx.hash !== tx.hash);
       streamed.push({ tx, touches: new Set(touches.map((address) => address.toLowerCase())) });
+      // Without blocks to clear it (no warm loop), the oldest go first.
+      if (streamed.length > maxStreamed) streamed.splice(0, streamed.length - maxStreamed);
     },
     newBlock() {
       streamed = [];
