@@ -55,7 +55,7 @@ export function createCompetitorWatch(parameters: CreateCompetitorWatchParameter
   const exclude = new Set(parameters.exclude.map((address) => address.toLowerCase()));
   let pending: Competitor[] = [];
   /** Competitors from the stream, with the watched contracts each reaches. */
-  let streamed: { tx: Competitor; touches: Set<string> }[] = [];
+  const streamed = new Map<string, { tx: Competitor; touches: Set<string> }>();
   let source: CompetitorWatch['source'] = 'none';
   let txpoolMissing = false;
 
@@ -122,18 +122,22 @@ export function createCompetitorWatch(parameters: CreateCompetitorWatchParameter
     },
     add(tx, touches) {
       if (exclude.has(tx.from?.toLowerCase() ?? '')) return;
-      streamed = streamed.filter((entry) => tx.hash === undefined || entry.tx.hash !== tx.hash);
-      streamed.push({ tx, touches: new Set(touches.map((address) => address.toLowerCase())) });
+      const key = tx.hash ?? `${tx.from}:${streamed.size}`;
+      streamed.delete(key);
+      streamed.set(key, { tx, touches: new Set(touches.map((address) => address.toLowerCase())) });
       // Without blocks to clear it (no warm loop), the oldest go first.
-      if (streamed.length > maxStreamed) streamed.splice(0, streamed.length - maxStreamed);
+      if (streamed.size > maxStreamed) streamed.delete(streamed.keys().next().value as string);
     },
     newBlock() {
-      streamed = [];
+      streamed.clear();
     },
     competitors(contract, trigger = []) {
       const target = contract.toLowerCase();
       // What the stream saw reach the contract counts as sent to it.
-      trigger = [...trigger, ...streamed.filter((entry) => entry.touches.has(target)).map((entry) => entry.tx)];
+      trigger = [
+        ...trigger,
+        ...[...streamed.values()].filter((entry) => entry.touches.has(target)).map((entry) => entry.tx),
+      ];
       const senders = new Set<string>();
       const suspects = new Set<string>([target]);
       for (const tx of trigger) {
