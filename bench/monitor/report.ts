@@ -91,3 +91,21 @@ export function appendRows(repo: string, date: string, commit: string, rows: rea
   mkdirSync(path.join(repo, 'bench/.out'), { recursive: true });
   appendFileSync(path.join(repo, 'bench/.out/monitor.log'), `${lines.join('\n')}\n`);
 }
+
+/** Per phase of the pauses (from arrival, or from the pending tx's delivery): p50 and p99 of each step's end. */
+export function printPhases(
+  measured: readonly { at: 'block' | 'pending'; phases: Record<string, number | undefined> }[],
+): void {
+  for (const at of ['block', 'pending'] as const) {
+    const of = measured.filter((m) => m.at === at).map((m) => m.phases);
+    if (of.length === 0) continue;
+    const keys = [...new Set(of.flatMap((phases) => Object.keys(phases)))];
+    const parts = keys.flatMap((key) => {
+      const values = of.flatMap((phases) => (phases[key] === undefined ? [] : [phases[key]!]));
+      return values.length === 0 ? [] : [`${key} p50 ${ms(percentile(values, 50))} p99 ${ms(percentile(values, 99))}`];
+    });
+    console.log(
+      `Pause phases on a ${at} (${of.length}, cumulative from ${at === 'block' ? 'arrival' : 'delivery'}): ${parts.join('; ')}`,
+    );
+  }
+}

@@ -12,6 +12,9 @@
  *
  * Flags: --quick (2,000 benign txs, 12-block attacks: a few minutes), --benign N, --attack NAME
  * (repeatable; default all), --seed N, --no-append (print only).
+ * Logs in bench/.out/: monitor-run.log (the monitor's lines and every alert), attack-signals.log
+ * (each signal and verdict on an attack's victim, per block and pending transaction). The pauses'
+ * phases (fetch, queue, simulation, rules, breaker, broadcast) are printed with the figures.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import {
   createMonitorsFromConfig,
   loadMonitorConfig,
   type Monitor,
+  type PausePhases,
   type TxResult,
 } from '@bulwark/monitor';
 import { openStore } from '@bulwark/store';
@@ -43,6 +47,7 @@ import {
   latencyRow,
   ms,
   printAttackTable,
+  printPhases,
   printTable,
   type Row,
   type SideOutcome,
@@ -199,6 +204,8 @@ try {
     txHash: string | undefined;
   };
   const reports: BlockReport[] = [];
+  /** Where each pause's time went (from the block's arrival, or the pending tx's delivery by the sync). */
+  const phases: { at: 'block' | 'pending'; phases: PausePhases }[] = [];
   const pauses: PauseSeen[] = [];
   const pending = new Map<string, TxResult>();
   const waiters = new Map<bigint, () => void>();
@@ -207,6 +214,24 @@ try {
   /** Blocks the monitor had not processed two minutes after they were mined. */
   const lagging: bigint[] = [];
   const monitorLog = path.join(repo, 'bench/.out/monitor-run.log');
+  /** During an attack, what the monitor saw on its victim: each signal and verdict, per block and pending tx. */
+  const signalsLog = path.join(repo, 'bench/.out/attack-signals.log');
+  writeFileSync(signalsLog, '');
+  let attackVictim: string | undefined;
+  const noteSignals = (where: string, results: readonly TxResult[]) => {
+    if (!attackVictim) return;
+    for (const result of results) {
+      const signals = result.signals.filter((signal) => signal.contract.toLowerCase() === attackVictim);
+      if (signals.length === 0) continue;
+      const verdicts = result.verdicts
+        .filter((verdict) => verdict.contract.toLowerCase() === attackVictim)
+        .map((v) => `verdict ${v.score}${v.pause ? ' PAUSE' : ''}${v.heldBack ? ` held back (${v.heldBack})` : ''}`);
+      appendFileSync(
+        signalsLog,
+        `${where} ${result.tx.hash.slice(0, 10)} from ${result.tx.from.slice(0, 10)}: ${signals.map((s) => `${s.ruleId} ${s.score}`).join(', ')}; ${verdicts.join('; ')}\n`,
+      );
+    }
+  };
   mkdirSync(path.dirname(monitorLog), { recursive: true });
   writeFileSync(monitorLog, '');
   let alerts = 0;
@@ -217,7 +242,18 @@ try {
       store,
       rules: allRules,
       env,
-      sinks: [{ name: 'bench', send: async () => void alerts++ }],
+      sinks: [
+        {
+          name: 'bench',
+          send: async (alert) => {
+            alerts++;
+            appendFileSync(
+              monitorLog,
+              `alert ${alert.ruleId} (${alert.severity}) on ${nameOf(alert.contract)} in block ${alert.blockNumber}: ${alert.title}\n`,
+            );
+          },
+        },
+      ],
       // Everything the monitor says goes to bench/.out/monitor-run.log; learning progress to the terminal too.
       log: (line) => {
         appendFileSync(monitorLog, `${line}\n`);
@@ -225,6 +261,8 @@ try {
       },
       onBlock: (report) => {
         reports.push(report);
+        noteSignals(`block ${report.number}`, report.flagged);
+        if (report.phases) phases.push({ at: 'block', phases: report.phases });
         for (const pause of report.pauses) {
           if (pause.outcome?.status !== 'sent' && pause.outcome?.status !== 'verified') continue;
           pauses.push({
@@ -238,8 +276,10 @@ try {
         lastProcessed = report.number;
         waiters.get(report.number)?.();
       },
-      onPending: (result, decided) => {
+      onPending: (result, decided, pausePhases) => {
         pending.set(result.tx.hash, result);
+        noteSignals(`pending (after block ${lastProcessed})`, [result]);
+        if (pausePhases) phases.push({ at: 'pending', phases: pausePhases });
         const seen = sentAt.get(result.tx.hash);
         for (const pause of decided) {
           if (!pause.outcome?.txHash) continue;
@@ -408,6 +448,10 @@ try {
 
   async function runAttack(plan: AttackPlan, kit: Kit, fee: FeeBid, side: Kit['side']): Promise<SideOutcome> {
     const victim = kit.victims[plan.victim];
+    if (side === 'bulwark') {
+      attackVictim = victim.address.toLowerCase();
+      appendFileSync(signalsLog, `--- ${plan.name} on ${victim.name}\n`);
+    }
     const attacker = await chain.account(`attacker-${plan.name}-${side}`);
     const loot = (await chain.account(`loot-${plan.name}-${side}`)).address;
     const prepared = await plan.prepare({
@@ -467,6 +511,7 @@ try {
         }
       }
     }
+    if (side === 'bulwark') appendFileSync(signalsLog, `strike in block ${strikeBlock}, paused in block ${pausedAt}\n`);
     // One more block: a pause sent after the last round is mined (the attacker has stopped).
     await traffic.sendBlock();
     const last = await mineAndWatch();
@@ -488,6 +533,7 @@ try {
     // A pause mined before the strike's block (mempool) counts as block 0.
     const blocksToPause =
       pausedAt === undefined || strikeBlock === undefined ? undefined : Math.max(0, Number(pausedAt - strikeBlock));
+    if (side === 'bulwark') attackVictim = undefined;
     return { atRisk, lost, unavoidable, paused: pausedAt !== undefined, blocksToPause, rounds };
   }
 
@@ -552,6 +598,7 @@ try {
   const multi = outcomes.filter((o) => !o.singleTransaction);
   console.log(`\nNotes: ${traffic.notes.join('; ')}`);
   console.log(`Attack pause latencies: ${attackPauseMs.map(ms).join(', ') || 'none'}`);
+  printPhases(phases);
   printTable(rows);
   printAttackTable(outcomes);
   console.log(`\n${multi.length} multi-tx attacks; done in ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -156,6 +156,8 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
       controller = new AbortController();
       const signal = controller.signal;
       const deliver = (event: ChainEvent) => channel.push(event);
+      /** While a live block is fetched, the mempool watch traces nothing (see `onFetch`). */
+      let fetching: Promise<void> | undefined;
       tasks = [
         syncRealtime(pool, {
           chainId,
@@ -169,6 +171,17 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
           concurrency: parameters.concurrency,
           traces: parameters.traces,
           deliver,
+          onFetch: () => {
+            let done!: () => void;
+            const current = new Promise<void>((resolve) => {
+              done = resolve;
+            });
+            fetching = current;
+            return () => {
+              if (fetching === current) fetching = undefined;
+              done();
+            };
+          },
           onModeChange: (next) => {
             mode = next;
           },
@@ -185,6 +198,7 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
             pollingIntervalMs: Math.max(50, Math.floor((parameters.pollingIntervalMs ?? 1_000) / 2)),
             webSocket: parameters.webSocket,
             deliver,
+            blockFetched: () => fetching,
             onModeChange: (next) => {
               mempoolMode = next;
             },

@@ -199,3 +199,42 @@ test('behavior: without debug_traceCall, direct transactions are still reported,
     await plain.close();
   }
 });
+
+test('behavior: while a live block is being fetched, pending transactions wait to be traced; then they are', async () => {
+  const forward = forwardTo(node.anvil.rpcUrl);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = false;
+  /** Requests in arrival order, with a mark where the held block traces were answered. */
+  const order: string[] = [];
+  const gated = await startFakeNode(async (request, response, incoming) => {
+    order.push(request.method);
+    if (request.method === 'debug_traceBlockByNumber' && holding) {
+      await held;
+      order.push('block traced');
+    }
+    return forward(request, response, incoming);
+  });
+  try {
+    const stream = await start({ endpoints: [gated.url], webSocket: false });
+    holding = true;
+    await node.mine();
+    // The sync is fetching the new block (its traces held) when the attack arrives in the pool.
+    await expect.poll(() => order.includes('debug_traceBlockByNumber'), { timeout: 10_000 }).toBe(true);
+    const hash = await sendAttack();
+    const polled = () => order.filter((method) => method === 'txpool_content').length;
+    const before = polled();
+    // Two polls of the pool later, the watcher has long seen the transaction.
+    await expect.poll(polled, { timeout: 10_000 }).toBeGreaterThan(before + 1);
+    release();
+    const [pending] = pendingOf(await stream.until((events) => pendingOf(events).length > 0));
+    expect(pending!.tx.hash).toBe(hash);
+    expect(order.indexOf('debug_traceCall')).toBeGreaterThan(order.indexOf('block traced'));
+  } finally {
+    release();
+    await sync?.stop();
+    await gated.close();
+  }
+});

@@ -23,6 +23,8 @@ export type WatchMempoolParameters = {
   /** Pending transactions looked up and traced at once; default 4. */
   concurrency?: number | undefined;
   deliver(event: ChainEvent): Promise<void>;
+  /** Resolves when no live block is being fetched (see `onFetch` of the realtime sync): traces wait for it. */
+  blockFetched?: (() => Promise<void> | undefined) | undefined;
   onModeChange?: ((mode: 'websocket' | 'polling') => void) | undefined;
   signal: AbortSignal;
 };
@@ -73,6 +75,8 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
   };
 
   async function handle(item: Hex | RpcTransaction): Promise<void> {
+    // A new block is fetched first: both ask the same node, and the block may hold this transaction.
+    await parameters.blockFetched?.();
     const raw =
       typeof item === 'string'
         ? await pool.request<RpcTransaction | null>('eth_getTransactionByHash', [item], { signal })

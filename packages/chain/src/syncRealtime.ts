@@ -8,6 +8,9 @@ import type { BlockRef, ChainEvent, Checkpoint } from './types.ts';
 
 export type SyncMode = 'websocket' | 'polling';
 
+/** A catch-up of fewer blocks than this is live: its fetch holds the mempool watch's traces. */
+const liveBlocks = 3n;
+
 export type SyncRealtimeParameters = {
   chainId: number;
   capabilities: CapabilityTracker;
@@ -28,6 +31,11 @@ export type SyncRealtimeParameters = {
   traces?: boolean | undefined;
   /** Hands an event to the consumer; resolves once it was processed. */
   deliver(event: ChainEvent): Promise<void>;
+  /**
+   * Called when a live block (a catch-up of at most `liveBlocks`) starts being fetched; the
+   * returned function when it is fetched. The mempool watch holds its traces meanwhile.
+   */
+  onFetch?: (() => () => void) | undefined;
   onModeChange?: ((mode: SyncMode) => void) | undefined;
   /** The sync runs until this aborts. */
   signal: AbortSignal;
@@ -142,6 +150,8 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
 
   async function catchUp(from: bigint, to: bigint, seenAt: number): Promise<void> {
     let count = 0;
+    // A live block goes first on the node; a long catch-up does not hold the mempool watch.
+    let fetched = to - from < liveBlocks ? parameters.onFetch?.() : undefined;
     try {
       for await (const block of syncHistorical(pool, {
         chainId,
@@ -153,19 +163,24 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
         traces: parameters.traces,
         signal,
       })) {
-        await deliver({ type: 'block', chainId, block: { ...block, seenAt } });
+        const fetchedAt = performance.timeOrigin + performance.now();
+        fetched?.();
+        fetched = undefined;
+        await deliver({ type: 'block', chainId, block: { ...block, seenAt, fetchedAt } });
         window.push({ number: block.number, hash: block.hash });
         if (window.length > windowSize) window.splice(0, window.length - windowSize);
         count++;
         if (signal.aborted) return;
       }
     } catch (error) {
+      fetched?.();
       if (error instanceof ChainReorgedError && !signal.aborted) {
         await reorg(error.number);
         return;
       }
       throw error;
     }
+    fetched?.();
     if (count > 1) await deliver({ type: 'gap-filled', chainId, from, to: last()!.number });
   }
 

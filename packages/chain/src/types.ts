@@ -43,6 +43,8 @@ export type Block = BlockRef & {
    * epoch milliseconds; latency is measured from it. Undefined for backfilled blocks.
    */
   seenAt?: number | undefined;
+  /** When the live sync had fetched it (block, receipts, traces) and handed it on, epoch milliseconds. */
+  fetchedAt?: number | undefined;
 };
 
 export type Tx = {

@@ -95,7 +95,9 @@ export {
   type Monitor,
   type MonitoredContract,
   type PauseCompetitor,
+  type PausePhases,
   type PauseRequest,
+  type PauseTaken,
   profileMetric,
 } from './runtime/monitor.ts';
 export { createStoreCheckpoints } from './runtime/storeCheckpoints.ts';

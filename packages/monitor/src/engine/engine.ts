@@ -179,6 +179,25 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /** Adds a transaction's flows between watched contracts and recent creations to the creations' totals. */
+  function noteCreationFlows(block: bigint, events: readonly MonitorEvent[], touched: Map<string, Contribution>): void {
+    const recent = recentCreation(block);
+    const flowOf = (creation: Creation, contract: string, asset: string) => {
+      creation.flows ??= {};
+      creation.flows[contract] ??= {};
+      creation.flows[contract][asset] ??= { taken: 0, given: 0 };
+      return creation.flows[contract][asset];
+    };
+    for (const event of events) {
+      if (event.type !== 'value-flow') continue;
+      const recipient = event.fromWatched ? recent(event.to) : undefined;
+      const paidIn = Object.values(touched.get(event.from)?.inflow ?? {}).some((amount) => amount > 0);
+      if (recipient && !paidIn) flowOf(recipient, event.from, event.asset).taken += Number(event.amount);
+      const payer = event.toWatched ? recent(event.from) : undefined;
+      if (payer) flowOf(payer, event.to, event.asset).given += Number(event.amount);
+    }
+  }
+
   function forgetOldCreations(block: bigint): void {
     if (creations.size < 4096) return;
     for (const [address, creation] of creations)
@@ -376,6 +395,7 @@ export function createEngine(options: EngineOptions): Engine {
           prices,
           simulations: own,
         });
+        noteCreationFlows(block.number, events, touched);
         const suspects = scheduleLearning(block.number, time, tx, events, signals, moves);
         notePauses(events);
         if (signals.length === 0) continue;

@@ -88,4 +88,26 @@ describe('createCompetitorWatch', () => {
     // The missing method is asked once, not on every refresh.
     expect(asked).toEqual(['txpool_content', 'eth_getBlockByNumber', 'eth_getBlockByNumber']);
   });
+
+  test('behavior: a streamed competitor reaching the contract counts at once, with its sender, until the next block', async () => {
+    const watch = createCompetitorWatch({ request, exclude: [guardian], isMethodMissing: () => false });
+    await watch.refresh();
+    const streamed = {
+      hash: '0x09',
+      from: bystander,
+      to: attackerContract,
+      maxFeePerGas: 800n,
+      maxPriorityFeePerGas: 700n,
+    };
+    watch.add(streamed, [vault]);
+    watch.add({ hash: '0x0a', from: guardian, to: vault, maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, [vault]);
+    const hashes = watch.competitors(vault).map((competitor) => competitor.hash);
+    // The stream's transaction, and the bystander's other pending one (its sender is now a suspect); never our own.
+    expect(hashes).toContain('0x09');
+    expect(hashes).toContain('0x03');
+    expect(hashes).not.toContain('0x0a');
+    expect(watch.competitors(router as Address).map((competitor) => competitor.hash)).not.toContain('0x09');
+    watch.newBlock();
+    expect(watch.competitors(vault).map((competitor) => competitor.hash)).not.toContain('0x09');
+  });
 });

@@ -15,6 +15,14 @@ export type CompetitorWatch = {
    * the trigger's sender and target; plus the trigger's own fees.
    */
   competitors(contract: Address, trigger?: readonly Competitor[]): Competitor[];
+  /**
+   * A pending transaction seen in the monitor's stream (the sync's pending events) that reaches
+   * `touches` (directly or through other contracts): a competitor of their pauses at once, without
+   * waiting for the next txpool read. Kept until `newBlock`.
+   */
+  add(tx: Competitor, touches: readonly string[]): void;
+  /** A new block: the streamed competitors were mined or are in the txpool now. */
+  newBlock(): void;
   /** Where the last refresh read from; `none` before the first or when both sources failed. */
   readonly source: 'txpool' | 'latest-block' | 'none';
 };
@@ -40,9 +48,14 @@ export type CreateCompetitorWatchParameters = {
   isMethodMissing: (error: unknown) => boolean;
 };
 
+/** Streamed competitors kept at most between two blocks. */
+const maxStreamed = 10_000;
+
 export function createCompetitorWatch(parameters: CreateCompetitorWatchParameters): CompetitorWatch {
   const exclude = new Set(parameters.exclude.map((address) => address.toLowerCase()));
   let pending: Competitor[] = [];
+  /** Competitors from the stream, with the watched contracts each reaches. */
+  const streamed = new Map<string, { tx: Competitor; touches: Set<string> }>();
   let source: CompetitorWatch['source'] = 'none';
   let txpoolMissing = false;
 
@@ -107,8 +120,24 @@ export function createCompetitorWatch(parameters: CreateCompetitorWatchParameter
         // The node failed: the last set stays until the next refresh.
       }
     },
+    add(tx, touches) {
+      if (exclude.has(tx.from?.toLowerCase() ?? '')) return;
+      const key = tx.hash ?? `${tx.from}:${streamed.size}`;
+      streamed.delete(key);
+      streamed.set(key, { tx, touches: new Set(touches.map((address) => address.toLowerCase())) });
+      // Without blocks to clear it (no warm loop), the oldest go first.
+      if (streamed.size > maxStreamed) streamed.delete(streamed.keys().next().value as string);
+    },
+    newBlock() {
+      streamed.clear();
+    },
     competitors(contract, trigger = []) {
       const target = contract.toLowerCase();
+      // What the stream saw reach the contract counts as sent to it.
+      trigger = [
+        ...trigger,
+        ...[...streamed.values()].filter((entry) => entry.touches.has(target)).map((entry) => entry.tx),
+      ];
       const senders = new Set<string>();
       const suspects = new Set<string>([target]);
       for (const tx of trigger) {

@@ -4,7 +4,7 @@
  */
 import { createRpcPool } from '@bulwark/chain';
 import { forwardTo, startFakeNode } from '@bulwark/chain/testing';
-import { listResponderActions, type OpenStoreReturnType, openStore } from '@bulwark/store';
+import { listResponderActions, type OpenStoreReturnType, openIncident, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import {
   type Address,
@@ -19,7 +19,12 @@ import {
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type CreatePauseResponderParameters, createPauseResponder, type PauseStep } from './pauseSender.ts';
+import {
+  type CreatePauseResponderParameters,
+  createPauseResponder,
+  type PauseOutcome,
+  type PauseStep,
+} from './pauseSender.ts';
 import {
   openTestIncident,
   pausableReadAbi,
@@ -163,33 +168,60 @@ test('behavior: the pause outbids every pending attacker transaction (EIP-1559 a
   expect(action!.data).toMatchObject({ pricing: { outbid: true, limitedBy: null }, transactionIndex: 0 });
 });
 
-test('behavior: a competitor that outbids the sent pause is answered by a same-nonce replacement before the block', async () => {
-  const { account, vault, responder, request, steps } = await setup();
+/** A pause sent; then, after it is out, an attacker's transaction to the vault paying 3× its fees. */
+async function outbidAfterSending(options: Parameters<typeof setup>[0] = {}) {
+  const { account, vault, responder, request, steps } = await setup(options);
   const nonce = await chain.nonce(account.address);
   const handle = responder.start(request);
   const broadcast = await handle.broadcast;
   const sent = await chain.client.getTransaction({ hash: broadcast!.txHash });
-
-  // After the pause is out, the attacker arrives paying 3× its fees.
   const attacker = await newAttacker();
-  const late = await attack(attacker, vault, 0, {
-    maxFeePerGas: sent.maxFeePerGas! * 3n,
-    maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n,
-  });
+  const fees = { maxFeePerGas: sent.maxFeePerGas! * 3n, maxPriorityFeePerGas: sent.maxPriorityFeePerGas! * 3n };
+  const late = await attack(attacker, vault, 0, fees);
+  return { vault, responder, steps, nonce, handle, attacker, fees, late };
+}
+
+test('behavior: a competitor that outbids the sent pause is answered by a same-nonce replacement before the block', async () => {
+  const { steps, nonce, handle, fees, late } = await outbidAfterSending();
   await until(() => steps.some((step) => step.status === 'resent'));
   await chain.mine();
-  const outcome = await handle.settled;
+  await expectReplacedAndFirst(await handle.settled, late, nonce, fees);
+});
 
+/** The pause was replaced once (same nonce, fees above `fees`) and mined before `late`, which reverted. */
+async function expectReplacedAndFirst(
+  outcome: PauseOutcome,
+  late: Hex,
+  nonce: number,
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+) {
   expect(outcome).toMatchObject({ status: 'verified', attempts: 2 });
   const mined = await chain.client.getTransaction({ hash: outcome.txHash! });
   expect(mined).toMatchObject({ hash: outcome.hashes[1], nonce });
-  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(sent.maxPriorityFeePerGas! * 3n);
-  expect(mined.maxFeePerGas!).toBeGreaterThan(sent.maxFeePerGas! * 3n);
+  expect(mined.maxPriorityFeePerGas!).toBeGreaterThan(fees.maxPriorityFeePerGas);
+  expect(mined.maxFeePerGas!).toBeGreaterThan(fees.maxFeePerGas);
   const pause = await chain.client.getTransactionReceipt({ hash: outcome.txHash! });
   const lateReceipt = await chain.client.getTransactionReceipt({ hash: late });
   expect(lateReceipt.blockNumber).toBe(pause.blockNumber);
   expect(pause.transactionIndex).toBeLessThan(lateReceipt.transactionIndex);
   expect(lateReceipt.status).toBe('reverted');
+}
+
+test('behavior: a competitor streamed in after the pause was sent (a pending event) is outbid by a same-nonce replacement, though the node hides its txpool', async () => {
+  // The responder's node has no txpool_content: only the stream can tell it of the competitor.
+  const noTxpool = await startFakeNode(forwardTo(chain.anvil.rpcUrl, ['txpool_content']));
+  closers.push(noTxpool.close);
+  const { vault, responder, steps, nonce, handle, attacker, fees, late } = await outbidAfterSending({
+    endpoints: [noTxpool.url],
+  });
+  // The sync's pending event says the attacker's transaction reaches the vault (through its own
+  // contract, so `to` is elsewhere).
+  responder.compete({ hash: late, from: attacker.address, to: attacker.address, gasPrice: undefined, ...fees }, [
+    vault,
+  ]);
+  await until(() => steps.some((step) => step.status === 'resent'));
+  await chain.mine();
+  await expectReplacedAndFirst(await handle.settled, late, nonce, fees);
 });
 
 test('behavior: at the cap the pause is still sent, and says it could not outbid', async () => {
@@ -353,6 +385,75 @@ test('behavior: warm keeps the pause prepared on each new block, so a request go
   responder.close();
   await chain.mine();
   expect((await handle.settled).status).toBe('verified');
+});
+
+test('behavior: warm with heads told prepares after each evaluated block and never polls for heads itself', async () => {
+  const recorder = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
+  closers.push(recorder.close);
+  const { responder, request } = await setup({ endpoints: [recorder.url] });
+  const methods = () => recorder.requests.map((r) => r.method);
+  const estimates = () => methods().filter((method) => method === 'eth_estimateGas').length;
+  responder.warm({ heads: 'told' });
+  await until(() => estimates() === 1);
+  await chain.mine();
+  const head = await chain.client.getBlockNumber({ cacheTime: 0 });
+  // The caller evaluated the new block: the pause is prepared on it (one read of what all pauses share).
+  responder.evaluated(head);
+  await until(() => estimates() === 2);
+  await until(() => methods().filter((method) => method === 'eth_getTransactionCount').length === 2);
+  const before = recorder.requests.length;
+  const handle = responder.start(request);
+  await handle.broadcast;
+  const between = methods().slice(before, methods().indexOf('eth_sendRawTransaction', before));
+  expect(between.filter((method) => method !== 'txpool_content')).toEqual([]);
+  // The heads came from the caller: the warm loop never asked the node for one.
+  expect(methods().slice(0, before)).not.toContain('eth_blockNumber');
+  responder.close();
+  await chain.mine();
+  expect((await handle.settled).status).toBe('verified');
+});
+
+test('behavior: a pause goes out before the record it must follow exists; its records come after it', async () => {
+  const { account, vault } = await setup();
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [chain.anvil.rpcUrl], retryCount: 0 }),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+  });
+  let written!: () => void;
+  const recordAfter = new Promise<void>((resolve) => {
+    written = resolve;
+  });
+  // The incident is not written yet: the monitor writes it while the pause goes out.
+  const incidentId = crypto.randomUUID();
+  const handle = responder.start({
+    incidentId,
+    chainId: foundry.id,
+    contract: vault,
+    reason: 'drain',
+    dryRun: false,
+    recordAfter,
+  });
+  const broadcast = await handle.broadcast;
+  expect(broadcast?.txHash).toBeDefined();
+  await openIncident(store, {
+    id: incidentId,
+    title: 'Vault drain',
+    severity: 'critical',
+    chainId: foundry.id,
+    address: vault,
+    actor: 'monitor',
+  });
+  written();
+  await chain.mine();
+  const outcome = await handle.settled;
+  expect(outcome).toMatchObject({ status: 'verified', recordErrors: [] });
+  expect(await listResponderActions(store, { incidentId })).toMatchObject([
+    { status: 'verified', txHash: outcome.txHash },
+  ]);
 });
 
 test('behavior: two contracts of one key: the second pause goes out with the next nonce, without waiting for the first to be mined', async () => {

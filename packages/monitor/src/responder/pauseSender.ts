@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRpcPool, isMethodNotFound, type RpcPool, RpcResponseError } from '@bulwark/chain';
 import { BaseError as BulwarkError } from '@bulwark/core';
 import {
@@ -33,7 +32,7 @@ import {
   sendRawTransaction,
   simulateContract,
 } from 'viem/actions';
-import { type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
+import { type Competitor, type CompetitorWatch, createCompetitorWatch } from './competitors.ts';
 import {
   PauseFailedError,
   PauseRefusedError,
@@ -211,10 +210,25 @@ export type PauseResponder = {
    * signs and sends with no round trip first. `warm` does it on every new block.
    */
   prepare(): Promise<void>;
-  /** Keeps the prepared pauses and competitors fresh: every `pollingIntervalMs`, and on each new block. */
-  warm(): void;
+  /**
+   * Keeps the prepared pauses and competitors fresh: the txpool every `pollingIntervalMs`, the
+   * pauses on each new block (polled, or with `heads: 'told'` as the caller tells them through
+   * `evaluated`).
+   */
+  warm(options?: WarmOptions): void;
+  /**
+   * The monitor evaluated this block (and sent its pauses): prepares the pauses on it now, in the
+   * quiet after the block rather than while the sync is fetching it. Only while warming.
+   */
+  evaluated(blockNumber: bigint): void;
   /** Stops `warm`. */
   close(): void;
+  /**
+   * A pending transaction seen in the monitor's stream that reaches `touches` (protected
+   * contracts): a competitor of their pauses from now on, and a pause of one of them in flight is
+   * re-priced at once (a same-nonce replacement when it no longer outbids), not at the next poll.
+   */
+  compete(tx: Competitor, touches: readonly Address[]): void;
 };
 
 /**
@@ -286,6 +300,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   const prepared = new Map<Address, ReadyState>();
   let preparedHead: bigint | undefined;
 
+  /** Wakes the pause of a contract in flight (to re-price it) when a competitor is streamed in. */
+  const wakers = new Map<Address, () => void>();
+
   let sendTail: Promise<void> = Promise.resolve();
   const contractTails = new Map<Address, Promise<void>>();
   /** Nonces of pauses sent and not settled: a pause that starts meanwhile takes the next one. */
@@ -332,16 +349,28 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     }
   }
 
-  /** Everything a pause needs, read at once: the latency is the slowest read, not their sum. */
-  async function readState(contract: Address): Promise<ReadyState | StateProblem> {
-    const [nodeChainId, paused, simulation, gasEstimate, block, suggested, nonce] = await Promise.allSettled([
+  /** What every contract's pause shares: the node's chain, the latest block, the tip, the guardian's nonce. */
+  const readShared = () =>
+    Promise.allSettled([
       getChainId(client),
-      readPaused(contract),
-      simulateContract(client, { address: contract, abi: pausableAbi, functionName: 'pause', account: guardian }),
-      estimateGas(client, { account: guardian, to: contract, data: pauseSelector }),
       getBlock(client, { blockTag: 'latest' }),
       estimateMaxPriorityFeePerGas(client),
       getTransactionCount(client, { address: guardian, blockTag: 'pending' }),
+    ]);
+  type Shared = Awaited<ReturnType<typeof readShared>>;
+
+  /**
+   * Everything a pause needs, read at once: the latency is the slowest read, not their sum.
+   * `shared` (one read for every contract, see `prepare`) or read here.
+   */
+  async function readState(contract: Address, shared?: Promise<Shared>): Promise<ReadyState | StateProblem> {
+    const [[nodeChainId, block, suggested, nonce], [paused, simulation, gasEstimate]] = await Promise.all([
+      shared ?? readShared(),
+      Promise.allSettled([
+        readPaused(contract),
+        simulateContract(client, { address: contract, abi: pausableAbi, functionName: 'pause', account: guardian }),
+        estimateGas(client, { account: guardian, to: contract, data: pauseSelector }),
+      ]),
     ]);
     const rpc = (what: string, result: PromiseSettledResult<unknown>): StateProblem => ({
       status: 'failed',
@@ -414,8 +443,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   }
 
   async function prepare(head?: bigint): Promise<void> {
+    const shared = readShared();
     const [states] = await Promise.all([
-      Promise.all(allowed.map(async (contract) => [contract, await readState(contract)] as const)),
+      Promise.all(allowed.map(async (contract) => [contract, await readState(contract, shared)] as const)),
       watch.refresh(),
     ]);
     for (const [contract, state] of states) {
@@ -440,18 +470,41 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
 
   let warmTimer: ReturnType<typeof setTimeout> | undefined;
   let warming = false;
-  function warm(): void {
+  /** Heads told by the caller (`evaluated`): the poll then leaves new blocks to it. */
+  let toldHeads = false;
+  let lastHead: bigint | undefined;
+  let preparing = false;
+  /**
+   * Prepares once per new head (what was read two blocks back or more is stale from then on); heads
+   * that come while a prepare runs (a catch-up) are folded into one more prepare at the newest.
+   */
+  const onHead = async (head: bigint) => {
+    if (head === lastHead) return;
+    lastHead = head;
+    watch.newBlock();
+    preparedHead = head;
+    if (preparing) return;
+    preparing = true;
+    try {
+      for (let done: bigint | undefined; done !== lastHead; ) {
+        done = lastHead;
+        await prepare(done);
+      }
+    } finally {
+      preparing = false;
+    }
+  };
+  function warm(options: WarmOptions = {}): void {
     if (warming) return;
     warming = true;
-    let lastHead: bigint | undefined;
+    toldHeads = options.heads === 'told';
+    // Told of heads: the pauses are prepared once now, then after each block the caller evaluates.
+    if (toldHeads) void prepare().catch(() => {});
     const tick = async () => {
       try {
-        const head = await getBlockNumber(client, { cacheTime: 0 });
-        if (head !== lastHead) {
-          lastHead = head;
-          // What was read two blocks back or more is stale from now on.
-          preparedHead = head;
-          await prepare(head);
+        const head = toldHeads ? lastHead : await getBlockNumber(client, { cacheTime: 0 });
+        if (head !== undefined && head !== lastHead) {
+          await onHead(head);
         } else {
           // Between blocks only the pool changes: new competitors.
           await watch.refresh();
@@ -536,28 +589,34 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
      */
     let recorded: Promise<boolean> | undefined;
     const record = (status: PauseStatus, txHash?: Hex) => {
-      recorded = recordResponderAction(store, {
-        incidentId: request.incidentId,
-        kind: 'pause',
-        chainId: request.chainId,
-        address: contract,
-        dryRun,
-        status,
-        txHash,
-        data: { ...data },
-        actor,
-      }).then(
-        (action) => {
-          outcome.actionId = action.id;
-          step(status);
-          return true;
-        },
-        (error) => {
-          noteRecordError(status, error);
-          step(status);
-          return false;
-        },
-      );
+      const snapshot = { ...data };
+      const after = Promise.resolve(request.recordAfter).catch(() => {});
+      recorded = after
+        .then(() =>
+          recordResponderAction(store, {
+            incidentId: request.incidentId,
+            kind: 'pause',
+            chainId: request.chainId,
+            address: contract,
+            dryRun,
+            status,
+            txHash,
+            data: snapshot,
+            actor,
+          }),
+        )
+        .then(
+          (action) => {
+            outcome.actionId = action.id;
+            step(status);
+            return true;
+          },
+          (error) => {
+            noteRecordError(status, error);
+            step(status);
+            return false;
+          },
+        );
       return recorded;
     };
     /** The `planned` record, once: after the first broadcast is on its way, or before any other step. */
@@ -734,6 +793,30 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         return send(sent ? 'resent' : 'sent');
       };
 
+      // Between polls the loop sleeps; a competitor streamed in (`compete`) wakes it to re-price now.
+      let wake: (() => void) | undefined;
+      let woken = false;
+      wakers.set(contract, () => {
+        if (wake) wake();
+        else woken = true;
+      });
+      const nap = (ms: number) =>
+        new Promise<boolean>((resolve) => {
+          if (woken) {
+            woken = false;
+            resolve(true);
+            return;
+          }
+          const timer = setTimeout(() => {
+            wake = undefined;
+            resolve(false);
+          }, ms);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve(true);
+          };
+        });
       try {
         let sent = await send('sent');
         let lastBlock = state.blockNumber;
@@ -758,7 +841,12 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
               }),
             );
           }
-          await sleep(Math.min(pollingIntervalMs, Math.max(0, deadline - performance.now())));
+          if (await nap(Math.min(pollingIntervalMs, Math.max(0, deadline - performance.now())))) {
+            // A streamed competitor: priced from memory, replaced if it outbids the pause, no read first.
+            priced = price(latestBaseFee, latestTip);
+            if (sent && outbidBy(currentFees, priced.pricing.needed)) await replace(priced, sent);
+            continue;
+          }
           let head: bigint;
           try {
             head = await getBlockNumber(client, { cacheTime: 0 });
@@ -779,6 +867,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
             continue;
           }
           lastBlock = head;
+          watch.newBlock();
           receipt = await findReceipt(outcome.hashes);
           if (receipt) break;
 
@@ -853,6 +942,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         if (error instanceof BulwarkError) return finish('failed', error);
         throw error;
       } finally {
+        wakers.delete(contract);
         // The nonce moved: the next request reads its pause afresh, and the warm loop re-prepares it.
         prepared.clear();
         if (warming) void prepare().catch(() => {});
@@ -977,8 +1067,26 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
       warming = false;
       if (warmTimer) clearTimeout(warmTimer);
     },
+    evaluated(blockNumber) {
+      if (warming && toldHeads && (lastHead === undefined || blockNumber > lastHead))
+        void onHead(blockNumber).catch(() => {});
+    },
+    compete(tx, touches) {
+      const mine = touches.map((address) => address.toLowerCase() as Address).filter((a) => allowed.includes(a));
+      if (mine.length === 0) return;
+      watch.add(tx, mine);
+      for (const contract of mine) wakers.get(contract)?.();
+    },
   };
 }
+
+export type WarmOptions = {
+  /**
+   * `poll` (default): new blocks are found by polling `eth_blockNumber`. `told`: the caller tells
+   * them (`evaluated`), after it fetched and evaluated each: the reads then never compete with it.
+   */
+  heads?: 'poll' | 'told' | undefined;
+};
 
 /** A pause's place in the key's nonce sequence (see `withTurns`). */
 type Turn = {

@@ -17,6 +17,11 @@ export type ResponderRequest = {
    * priced above them, and their senders' other pending transactions, even before the txpool shows them.
    */
   competitors?: readonly Competitor[] | undefined;
+  /**
+   * What the request's records must follow (the incident they belong to, written while the pause
+   * is sent): the pause does not wait for it, its records do, whether it resolves or rejects.
+   */
+  recordAfter?: Promise<unknown> | undefined;
 };
 
 /** Throws an `InputError` naming every malformed field: a bug in the caller, not a chain condition. */

@@ -16,6 +16,7 @@ import { repeatedExtractionRule } from './baseline/repeated-extraction.ts';
 import { selectorRateSpikeRule } from './baseline/selector-rate-spike.ts';
 import { unknownSelectorRule } from './baseline/unknown-selector.ts';
 import type { Rule } from './types.ts';
+import { freshContractExtractionRule } from './value/fresh-contract-extraction.ts';
 import { mintJumpRule } from './value/mint-jump.ts';
 import { tvlDropRule } from './value/tvl-drop.ts';
 
@@ -31,6 +32,7 @@ export const allRules: readonly Rule[] = [
   // value
   tvlDropRule,
   mintJumpRule,
+  freshContractExtractionRule,
   // actors
   freshContractCallerRule,
   knownMaliciousAddressRule,

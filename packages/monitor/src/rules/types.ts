@@ -72,7 +72,19 @@ export type WatchedView = {
 };
 
 /** A contract created recently, on any address (not only watched ones). */
-export type Creation = { address: string; creator: string; blockNumber: bigint; timestamp: bigint; txFrom: string };
+export type Creation = {
+  address: string;
+  creator: string;
+  blockNumber: bigint;
+  timestamp: bigint;
+  txFrom: string;
+  /**
+   * What it has moved with each watched contract since it was created, by watched contract and
+   * asset (before the transaction being evaluated): `taken` in transactions that paid nothing into
+   * the watched contract, `given` in any.
+   */
+  flows?: Record<string, Record<string, { taken: number; given: number }>> | undefined;
+};
 
 /** The price of a watched pool: before the transaction, and each value during it (from its `Sync` logs). */
 export type PriceTrace = { pool: string; before: number | undefined; during: number[] };

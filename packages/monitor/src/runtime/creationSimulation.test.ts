@@ -4,13 +4,11 @@ import type { TestChain } from '@bulwark/contracts/testing';
 import { openStore, type Store } from '@bulwark/store';
 import { parseAbi, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseMonitorConfig } from '../config/loadConfig.ts';
 import { createEngine } from '../engine/engine.ts';
 import { allRules } from '../rules/index.ts';
 import { createCreationSimulator } from '../simulate/simulateCreations.ts';
-import { fundNextContract, startVaultChain } from '../simulate/testing.ts';
+import { fundNextContract, runMonitorOn, startVaultChain } from '../simulate/testing.ts';
 import type { Alert } from '../sinks/alert.ts';
-import { createMonitorsFromConfig } from './fromConfig.ts';
 import type { BlockReport, Monitor } from './monitor.ts';
 
 /*
@@ -19,8 +17,6 @@ import type { BlockReport, Monitor } from './monitor.ts';
  * flagged, at its deployment block, and the vault is paused before any strike.
  */
 
-// anvil's second dev account: the vault's guardian.
-const guardianKey = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
 const pausedAbi = parseAbi(['function paused() view returns (bool)']);
 
 let vaultChain: Awaited<ReturnType<typeof startVaultChain>>;
@@ -39,34 +35,19 @@ beforeAll(async () => {
   store = await openStore({ dataDir: 'memory://' });
   const { vault, amm, lendingMarket, debtToken, collateralToken } = protocol.addresses;
   const breaker = { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } };
-  const config = parseMonitorConfig(
-    {
-      chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 50 }],
-      contracts: [
-        { chain: 31337, address: vault, name: 'DemoVault', kind: 'vault', assets: ['native', debtToken], breaker },
-        {
-          chain: 31337,
-          address: lendingMarket,
-          name: 'DemoLendingMarket',
-          kind: 'market',
-          assets: [debtToken, collateralToken],
-        },
-        { chain: 31337, address: amm, name: 'DemoAmm', kind: 'pool', assets: [debtToken, collateralToken] },
-      ],
-      baseline: { learnBlocks: 1000 },
-    },
-    { rules: allRules, env: { GUARDIAN_KEY: guardianKey }, file: 'monitor.json' },
-  );
-  [monitor] = (await createMonitorsFromConfig({
-    config,
+  ({ monitor, running } = await runMonitorOn(
+    chain,
     store,
-    rules: allRules,
-    env: { GUARDIAN_KEY: guardianKey },
-    sinks: [{ name: 'memory', send: async (alert) => void alerts.push(alert) }],
-    onBlock: (report) => void reports.set(report.number, report),
-  })) as [Monitor];
-  await monitor.learn();
-  running = monitor.run();
+    [
+      { address: vault, name: 'DemoVault', kind: 'vault', assets: ['native', debtToken], breaker },
+      { address: lendingMarket, name: 'DemoLendingMarket', kind: 'market', assets: [debtToken, collateralToken] },
+      { address: amm, name: 'DemoAmm', kind: 'pool', assets: [debtToken, collateralToken] },
+    ],
+    {
+      sinks: [{ name: 'memory', send: async (alert) => void alerts.push(alert) }],
+      onBlock: (report) => void reports.set(report.number, report),
+    },
+  ));
 }, 60_000);
 
 afterAll(async () => {

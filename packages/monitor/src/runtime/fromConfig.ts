@@ -23,7 +23,14 @@ import { createStdoutSink } from '../sinks/stdout.ts';
 import { createTelegramSink } from '../sinks/telegram.ts';
 import { createWebhookSink } from '../sinks/webhook.ts';
 import { createChainStatus } from './chainStatus.ts';
-import { type Breaker, type CreateMonitorParameters, createMonitor, type Monitor, profileMetric } from './monitor.ts';
+import {
+  type Breaker,
+  type CreateMonitorParameters,
+  createMonitor,
+  type Monitor,
+  type MonitoredContract,
+  profileMetric,
+} from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
 export type MonitorsFromConfigParameters = {
@@ -150,6 +157,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
           name: contract.name,
           assets: contract.assets ?? [],
           breaker: breakers.get(contract.address)?.breaker,
+          compete: breakers.get(contract.address)?.compete,
           autoPause: contract.breaker?.autoPause ?? false,
         })),
         startBlock: chain.startBlock === undefined ? undefined : BigInt(chain.startBlock),
@@ -161,7 +169,11 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         dryRun: config.dryRun,
         log,
         status,
-        onBlock: parameters.onBlock,
+        onBlock: (report) => {
+          // The pauses are prepared on each block once it is evaluated, never while it is fetched.
+          for (const responder of responders) responder.evaluated(report.number);
+          parameters.onBlock?.(report);
+        },
         onPending: parameters.onPending,
         functionNames: new Map([...abis].map(([address, abi]) => [address, functionNames(abi)] as const)),
         simulateCreations:
@@ -187,6 +199,9 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
   return monitors;
 }
 
+/** A contract's breaker, who may pause it, and (for a guardian key) how its pause hears of competitors. */
+type BreakerOf = { breaker: Breaker; guardian: string[]; compete?: MonitoredContract['compete'] };
+
 /**
  * A breaker per protected contract: a guardian key, or a Safe the pause is proposed to (its
  * signers notified through the sinks). One pause responder per guardian key (one nonce
@@ -203,8 +218,8 @@ async function breakersOf(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
   notify?: (notice: SafeProposalNotice) => void | Promise<void>,
-): Promise<{ breakers: Map<string, { breaker: Breaker; guardian: string[] }>; responders: PauseResponder[] }> {
-  const breakers = new Map<string, { breaker: Breaker; guardian: string[] }>();
+): Promise<{ breakers: Map<string, BreakerOf>; responders: PauseResponder[] }> {
+  const breakers = new Map<string, BreakerOf>();
   const chain = config.chains.find((candidate) => candidate.id === chainId)!;
   const client = poolClient(pool);
   const policy = chain.pause ?? {};
@@ -280,7 +295,11 @@ async function breakersOf(
         if (broadcast) return { status: 'sent', txHash: broadcast.txHash, broadcastAt: broadcast.atMs };
         return settled;
       };
-      breakers.set(contract.address, { breaker, guardian: [account.address.toLowerCase()] });
+      breakers.set(contract.address, {
+        breaker,
+        guardian: [account.address.toLowerCase()],
+        compete: (tx) => responder.compete(tx, [contract.address as Address]),
+      });
     }
   }
   for (const contract of config.contracts) {
@@ -302,6 +321,8 @@ async function breakersOf(
     });
     breakers.set(contract.address, {
       breaker: async (request) => {
+        // A proposal is for people to sign, not a race: it follows its incident's record.
+        await Promise.resolve(request.recordAfter).catch(() => {});
         const outcome = await proposerOf.propose({ ...request, contract: request.contract as Address });
         log(
           `${contract.name}: pause ${outcome.status} to Safe ${safe.address}${outcome.safeTxHash ? ` (safeTxHash ${outcome.safeTxHash})` : ''}.`,
@@ -318,7 +339,7 @@ function warmWhileRunning(monitor: Monitor, responders: readonly PauseResponder[
   return {
     ...monitor,
     run: () => {
-      for (const responder of responders) responder.warm();
+      for (const responder of responders) responder.warm({ heads: 'told' });
       return monitor.run();
     },
     stop: () => {

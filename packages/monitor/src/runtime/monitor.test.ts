@@ -9,7 +9,7 @@ import { until } from '../responder/testing.ts';
 import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
 import type { Alert } from '../sinks/alert.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
-import { createMonitor } from './monitor.ts';
+import { createMonitor, type MonitoredContract, type PauseCompetitor } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
 const watched = '0x00000000000000000000000000000000000d1e11';
@@ -25,26 +25,36 @@ describeStore('createMonitor', (ctx) => {
     await node?.stop();
   });
 
-  /** A monitor of the test chain on the suite's store: a listed address paying `watched` alerts. */
-  function monitorOf(sent: Alert[]) {
-    const attacker = node.accounts[1]!.toLowerCase();
+  /**
+   * A monitor of the test chain (or `options.node`, on `options.chainId`) on the suite's store: a
+   * listed address paying `watched` alerts. With `compete`, mempool mode, and the watched
+   * contract's pause hears of its pending transactions.
+   */
+  function monitorOf(
+    sent: Alert[],
+    options: { node?: TestNode; chainId?: number; compete?: MonitoredContract['compete'] } = {},
+  ) {
+    const on = options.node ?? node;
+    const chainId = options.chainId ?? 31337;
+    const attacker = on.accounts[1]!.toLowerCase();
     return createMonitor({
-      chainId: 31337,
+      chainId,
       store: ctx.store,
       sync: createChainSync({
-        chainId: 31337,
-        endpoints: [node.anvil.rpcUrl],
+        chainId,
+        endpoints: [on.anvil.rpcUrl],
         checkpointStore: createStoreCheckpoints(ctx.store, { readOnly: true }),
         pollingIntervalMs: 50,
+        watch: options.compete ? [watched] : undefined,
       }),
       engine: createEngine({
-        chainId: 31337,
+        chainId,
         contracts: [{ address: watched, name: 'Watched', kind: 'other' }],
         rules: [knownMaliciousAddressRule],
         threatIntel: new Map([[attacker, 'drill']]),
       }),
       dispatcher: createDispatcher({ sinks: [{ name: 'memory', send: async (alert) => void sent.push(alert) }] }),
-      contracts: [{ address: watched, name: 'Watched', assets: [], autoPause: false }],
+      contracts: [{ address: watched, name: 'Watched', assets: [], autoPause: false, compete: options.compete }],
       learnBlocks: 0,
       cooldownMs: 0,
     });
@@ -94,5 +104,35 @@ describeStore('createMonitor', (ctx) => {
     await resumed;
     expect(sent.filter((alert) => alert.blockNumber === doomed.toString())).toHaveLength(1);
     expect(await getCheckpoint(ctx.store, 31337)).toMatchObject({ blockNumber: doomed });
+  });
+
+  test('behavior: a pending transaction that reaches a protected contract is handed to its pause (compete) as it arrives', {
+    timeout: 2 * patience,
+  }, async () => {
+    // A chain of its own (another chain id) that mines only when told: the transaction stays pending.
+    const pendingNode = await startTestNode({ noMining: true, chainId: 31_338 });
+    try {
+      const competitors: PauseCompetitor[] = [];
+      const monitor = monitorOf([], {
+        node: pendingNode,
+        chainId: 31_338,
+        compete: (tx) => void competitors.push(tx),
+      });
+      await monitor.learn();
+      const running = monitor.run();
+      await monitor.whenFollowing;
+      const hash = await pendingNode.rpc<string>('eth_sendTransaction', [
+        { from: pendingNode.accounts[1], to: watched, value: '0x1', maxPriorityFeePerGas: '0x77359400' },
+      ]);
+      await until(() => competitors.some((tx) => tx.hash === hash), patience);
+      expect(competitors.find((tx) => tx.hash === hash)).toMatchObject({
+        from: pendingNode.accounts[1]!.toLowerCase(),
+        maxPriorityFeePerGas: 2_000_000_000n,
+      });
+      await monitor.stop();
+      await running;
+    } finally {
+      await pendingNode.stop();
+    }
   });
 });

@@ -24,6 +24,11 @@ export type PauseRequest = {
   txHashes: string[];
   /** The pending transaction that triggered the decision, with its fees: the pause is priced above it. */
   competitors?: readonly PauseCompetitor[] | undefined;
+  /**
+   * Resolves once the incident the breaker records its steps on is written (it is written while
+   * the pause goes out): the pause does not wait for it, the breaker's records do.
+   */
+  recordAfter?: Promise<unknown> | undefined;
 };
 
 /** A pending transaction a pause must be mined before (a `PendingTx` is one). */
@@ -50,6 +55,36 @@ export type MonitoredContract = {
   /** The contract's breaker, when it has one; `autoPause` is the opt-in. */
   breaker?: Breaker | undefined;
   autoPause: boolean;
+  /**
+   * Told of every pending transaction that reaches the contract (the sync's pending events), as
+   * soon as it arrives: a competitor its pause must outbid, even one already sent (see
+   * `PauseResponder.compete`).
+   */
+  compete?: ((tx: PauseCompetitor) => void) | undefined;
+};
+
+/** A verdict acted on: the breaker's outcome (none when only suggested) and when the breaker was called. */
+export type PauseTaken = {
+  verdict: CompositeVerdict;
+  incidentId: string;
+  outcome: BreakerOutcome | undefined;
+  /** `performance.timeOrigin + performance.now()` when the breaker was called. */
+  requestedAt?: number | undefined;
+};
+
+/**
+ * Milliseconds from the block's arrival (or the pending transaction's delivery by the sync) to
+ * each step before a pause: the block and its receipts and traces fetched, the new contracts
+ * simulated, the rules evaluated, the breaker called, the signed pause broadcast.
+ */
+export type PausePhases = {
+  /** The sync fetched the block (its receipts and traces); from there to `deliveredMs` it queued behind other events. */
+  fetchedMs: number | undefined;
+  deliveredMs: number | undefined;
+  simulatedMs: number;
+  evaluatedMs: number;
+  requestedMs: number | undefined;
+  broadcastMs: number | undefined;
 };
 
 /** Timings of one block, for the demo and the benchmark. Milliseconds from the block's arrival (`seenAt`). */
@@ -65,7 +100,9 @@ export type BlockReport = {
   /** Arrival to the pause transaction's broadcast, when one was sent. */
   pauseMs: number | undefined;
   flagged: TxResult[];
-  pauses: { verdict: CompositeVerdict; incidentId: string; outcome: BreakerOutcome | undefined }[];
+  pauses: PauseTaken[];
+  /** Where the time to a pause went, when one was sent (see `PausePhases`). */
+  phases?: PausePhases | undefined;
   /** Alerts recorded for this block (after the store's cooldown). */
   alerts?: number | undefined;
 };
@@ -92,7 +129,8 @@ export type CreateMonitorParameters = {
   /** Progress and problems, one line each (to stderr in the CLI). */
   log?: ((line: string) => void) | undefined;
   onBlock?: ((report: BlockReport) => void) | undefined;
-  onPending?: ((result: TxResult, pauses: BlockReport['pauses']) => void) | undefined;
+  /** A pending transaction that raised signals; `phases` (from its delivery by the sync) when a pause was sent. */
+  onPending?: ((result: TxResult, pauses: BlockReport['pauses'], phases?: PausePhases) => void) | undefined;
   /** Function signatures by contract and selector (from the configured ABIs), to name selectors in alerts. */
   functionNames?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
   /** Simulates a block's new contracts that reference protected ones, for the rules (docs/monitor/simulation.md). */
@@ -140,6 +178,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   const log = parameters.log ?? (() => {});
   const persistEvery = parameters.persistEveryBlocks ?? 100;
   const names = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract.name]));
+  const byAddress = new Map(parameters.contracts.map((contract) => [contract.address.toLowerCase(), contract]));
   const tracker =
     parameters.status ??
     createChainStatus({
@@ -168,6 +207,12 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   let sinceSaved = 0;
   let stopping = false;
   let running: Promise<void> | undefined;
+  /** The newest block evaluated: the state pending transactions are judged on. */
+  let latest: { number: bigint; timestamp: bigint } | undefined;
+  const headBlock = async () => {
+    const head = await sync.pool.request<{ number: Hex; timestamp: Hex }>('eth_getBlockByNumber', ['latest', false]);
+    return { number: BigInt(head.number), timestamp: BigInt(head.timestamp) };
+  };
   /** Alerts recorded per block (blocks with any) since the last catch-up report, for "evaluated blocks A–B (n alerts)". */
   const alertsByBlock = new Map<bigint, number>();
 
@@ -186,8 +231,11 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       }
     }
     // Detect, then decide. Only new contracts that reference a protected one cost RPC calls.
-    const result = engine.process(block, { simulations: await parameters.simulateCreations?.(block) });
+    const simulations = await parameters.simulateCreations?.(block);
+    const simulatedAt = now();
+    const result = engine.process(block, { simulations });
     const evaluatedAt = now();
+    latest = { number: block.number, timestamp: block.timestamp };
     const decision = decide(result, decideOptions);
     // Respond: pauses first, then the block's record with the cursor, then the sinks.
     // The flagged transactions' fees: what the attacker's next steps are likely to pay.
@@ -219,7 +267,9 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     // Now and then, what a sink that was down still owes.
     if (saveProfiles) await responder.drainOutbox();
     if (acted.pauses.length > 0) alertAt ??= now();
-    const pauseAt = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined)?.outcome?.broadcastAt;
+    const sent = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined);
+    const pauseAt = sent?.outcome?.broadcastAt;
+    const from = arrival ?? deliveredAt;
     parameters.onBlock?.({
       number: block.number,
       txs: block.transactions.length,
@@ -229,6 +279,14 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       pauseMs: arrival === undefined || pauseAt === undefined ? undefined : pauseAt - arrival,
       flagged: result.flagged,
       pauses: acted.pauses,
+      phases: sent && {
+        fetchedMs: arrival === undefined || block.fetchedAt === undefined ? undefined : block.fetchedAt - arrival,
+        deliveredMs: arrival === undefined ? undefined : deliveredAt - arrival,
+        simulatedMs: simulatedAt - from,
+        evaluatedMs: evaluatedAt - from,
+        requestedMs: sent.requestedAt === undefined ? undefined : sent.requestedAt - from,
+        broadcastMs: pauseAt === undefined ? undefined : pauseAt - from,
+      },
       alerts: toSend.length,
     });
   }
@@ -258,15 +316,18 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         break;
       }
       case 'pending': {
-        const head = await sync.pool.request<{ number: Hex; timestamp: Hex }>('eth_getBlockByNumber', [
-          'latest',
-          false,
-        ]);
-        const at = { number: BigInt(head.number), timestamp: BigInt(head.timestamp) };
+        const deliveredAt = now();
+        // First, before judging it: a pause in flight may have to outbid it.
+        for (const address of event.touched) byAddress.get(address.toLowerCase())?.compete?.(event.tx);
+        // The newest block evaluated is the state the transaction was traced on: no round trip for it.
+        latest ??= await headBlock();
+        const at = latest;
         // A pending deployment of a contract built against a protected one is judged before it exists.
         const simulations = await parameters.simulateCreations?.pending(event.tx, event.trace, at);
+        const simulatedAt = now();
         const result = engine.processPending(event.tx, event.trace, at, { simulations });
-        const next = { number: BigInt(head.number) + 1n, timestamp: BigInt(head.timestamp) };
+        const evaluatedAt = now();
+        const next = { number: at.number + 1n, timestamp: at.timestamp };
         const acted = await responder.act(
           result.verdicts.filter((verdict) => verdict.pause),
           next,
@@ -277,7 +338,16 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
           const toSend = await responder.record({ alerts: acted.alerts, suggestions: acted.suggestions, block: next });
           await responder.deliver(toSend);
         }
-        if (result.signals.length > 0) parameters.onPending?.(result, acted.pauses);
+        const sent = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined);
+        const phases = sent && {
+          fetchedMs: undefined,
+          deliveredMs: undefined,
+          simulatedMs: simulatedAt - deliveredAt,
+          evaluatedMs: evaluatedAt - deliveredAt,
+          requestedMs: sent.requestedAt === undefined ? undefined : sent.requestedAt - deliveredAt,
+          broadcastMs: sent.outcome!.broadcastAt! - deliveredAt,
+        };
+        if (result.signals.length > 0) parameters.onPending?.(result, acted.pauses, phases);
         break;
       }
       case 'capabilities':
@@ -300,6 +370,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       log(
         `Chain ${chainId}: sent ${outbox.alerts} alert(s) and ${outbox.retractions} retraction(s) left in the outbox.`,
       );
+    // Open incidents in memory: a verdict then needs no store read before its pause.
+    await responder.loadIncidents();
     if (stopping) return;
     await sync.start({ startBlock: plan?.firstBlock });
     // Stopped while the sync was starting: its stop came before there was anything to stop.

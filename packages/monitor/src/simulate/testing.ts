@@ -1,6 +1,12 @@
 import { type DemoProtocol, type DeployWalletClient, deployDemoProtocol } from '@bulwark/contracts';
 import { startTestChain, type TestChain } from '@bulwark/contracts/testing';
+import type { Store } from '@bulwark/store';
 import { type Address, getContractAddress, parseAbi, parseEther } from 'viem';
+import { parseMonitorConfig } from '../config/loadConfig.ts';
+import { allRules } from '../rules/index.ts';
+import { createMonitorsFromConfig } from '../runtime/fromConfig.ts';
+import type { BlockReport, Monitor } from '../runtime/monitor.ts';
+import type { Sink } from '../sinks/alert.ts';
 import type { CreationSimulation, SimulatedDrain } from './types.ts';
 
 /*
@@ -93,4 +99,39 @@ export async function fundNextContract(
     args: [address, amount],
   });
   return address;
+}
+
+/** anvil's second dev account: the demo vault's guardian (see `startVaultChain`). */
+export const vaultGuardianKey = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+
+/**
+ * The monitor as `bulwark monitor` runs it, from a config listing `contracts` on the test chain
+ * with every rule (a guardian breaker reads the vault guardian's key from `GUARDIAN_KEY`):
+ * learned, and running until `monitor.stop()`.
+ */
+export async function runMonitorOn(
+  chain: TestChain,
+  store: Store,
+  contracts: readonly Record<string, unknown>[],
+  hooks: { sinks?: Sink[]; onBlock?: (report: BlockReport) => void } = {},
+): Promise<{ monitor: Monitor; running: Promise<void> }> {
+  const env = { GUARDIAN_KEY: vaultGuardianKey };
+  const config = parseMonitorConfig(
+    {
+      chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 50 }],
+      contracts: contracts.map((contract) => ({ chain: 31337, ...contract })),
+      baseline: { learnBlocks: 1000 },
+    },
+    { rules: allRules, env, file: 'monitor.json' },
+  );
+  const [monitor] = (await createMonitorsFromConfig({
+    config,
+    store,
+    rules: allRules,
+    env,
+    sinks: hooks.sinks ?? [],
+    onBlock: hooks.onBlock,
+  })) as [Monitor];
+  await monitor.learn();
+  return { monitor, running: monitor.run() };
 }

@@ -153,11 +153,15 @@ describeStore('respond stage', (ctx) => {
     expect((await listAlerts(ctx.store, { chainId, status: 'active' })).map((a) => a.id)).toEqual([kept.id]);
   });
 
-  test('behavior: a verdict pauses through the breaker once, under an incident opened first', async () => {
+  test('behavior: a verdict pauses through the breaker once, before its incident is written; the records follow', async () => {
     const requests: PauseRequest[] = [];
+    const openWhenCalled: string[][] = [];
     const { responder, vault } = setup({
       breaker: async (request) => {
-        // The breaker records its steps on the incident: it exists already.
+        // Nothing is written before the pause: the incident does not exist yet…
+        openWhenCalled.push((await listIncidents(ctx.store, { chainId })).map((incident) => incident.id));
+        // …and the breaker's records, which need it, wait for it.
+        await request.recordAfter;
         expect((await listIncidents(ctx.store, { chainId })).map((incident) => incident.id)).toContain(
           request.incidentId,
         );
@@ -165,9 +169,11 @@ describeStore('respond stage', (ctx) => {
         return { status: 'sent' };
       },
     });
+    await responder.loadIncidents();
     const acted = await responder.act([verdict(vault)], { number: 60n }, hash(1));
     expect(requests).toMatchObject([{ contract: vault, chainId, txHashes: [hash(1)], dryRun: false }]);
     expect(acted.pauses).toMatchObject([{ incidentId: requests[0]?.incidentId, outcome: { status: 'sent' } }]);
+    expect(openWhenCalled).toEqual([[]]);
     expect(acted.alerts).toMatchObject([{ alert: { ruleId: 'composite-score', severity: 'critical' } }]);
     expect((await responder.act([verdict(vault)], { number: 61n }, undefined)).pauses).toEqual([]);
     expect(requests).toHaveLength(1);
@@ -175,6 +181,37 @@ describeStore('respond stage', (ctx) => {
     expect(responder.released(vault)).toBe(true);
     await responder.record({ alerts: acted.alerts, block: block(61) });
     expect((await responder.act([verdict(vault)], { number: 62n }, undefined)).pauses).toHaveLength(1);
+  });
+
+  test('behavior: open incidents loaded at start are found without a store read; a new attack files under them', async () => {
+    const first = setup({ breaker: async () => ({ status: 'sent' }) });
+    const acted = await first.responder.act([verdict(first.vault)], { number: 80n }, undefined);
+    await first.responder.record({ alerts: acted.alerts, block: block(80) });
+    // A restart: a new responder on the same chain and store.
+    const requests: PauseRequest[] = [];
+    const restarted = createResponder({
+      chainId,
+      store: ctx.store,
+      dispatcher: createDispatcher({ sinks: [], maxAttempts: 1, sleep: async () => {} }),
+      contracts: [
+        {
+          address: first.vault,
+          name: 'Vault',
+          assets: [],
+          breaker: async (request) => {
+            requests.push(request);
+            return { status: 'sent' };
+          },
+          autoPause: true,
+        },
+      ],
+      decide: { chainId, names: new Map([[first.vault, 'Vault']]) },
+      log: () => {},
+    });
+    await restarted.loadIncidents();
+    await restarted.act([verdict(first.vault)], { number: 81n }, undefined);
+    expect(requests.map((request) => request.incidentId)).toEqual([acted.pauses[0]?.incidentId]);
+    expect(await listIncidents(ctx.store, { chainId })).toHaveLength(1);
   });
 
   test('behavior: without an automatic pause, a pause is suggested once per incident', async () => {

@@ -80,11 +80,13 @@ export function createResponder(parameters: ResponderParameters) {
   const released = new Set<string>();
   /** Incidents on contracts without an automatic pause, where a pause was already suggested. */
   const suggested = new Set<string>();
+  /** Whether `incidents` holds every open incident of the chain (see `loadIncidents`): then a miss needs no store read. */
+  let incidentsLoaded = false;
 
   /** The contract's open incident: this run's, else one still open in the store (from before a restart). */
   async function openIncidentOf(client: StoreClient, contract: string): Promise<string | undefined> {
     const known = incidents.get(contract);
-    if (known) return known;
+    if (known || incidentsLoaded) return known;
     const open = await listIncidents(client, {
       chainId,
       address: contract,
@@ -160,6 +162,21 @@ export function createResponder(parameters: ResponderParameters) {
   }
 
   return {
+    /**
+     * Reads the chain's open incidents into memory (before following the chain), so that a
+     * verdict finds its contract's incident, or knows there is none, without a store read.
+     */
+    async loadIncidents(): Promise<void> {
+      const open = await listIncidents(store, { chainId, state: ['detected', 'triaged', 'contained'] });
+      incidents.clear();
+      // The store lists the newest first: the one a lookup by contract would find.
+      for (const incident of open) {
+        if (incident.address && !released.has(incident.id) && !incidents.has(incident.address))
+          incidents.set(incident.address, incident.id);
+      }
+      incidentsLoaded = true;
+    },
+
     /** The admin lifted the contract's pause: it is watched afresh, and a new attack opens a new incident. */
     released(contract: string): boolean {
       if (!paused.delete(contract)) return false;
@@ -170,8 +187,10 @@ export function createResponder(parameters: ResponderParameters) {
     },
 
     /**
-     * Acts on verdicts that crossed the pause line, before anything else is recorded: the incident
-     * first (the breaker records its steps on it), then the opted-in breaker, else a suggestion.
+     * Acts on verdicts that crossed the pause line, the pause before anything is written: the
+     * opted-in breaker is called at once (its incident id known from memory, see `loadIncidents`),
+     * the incident is opened while the pause goes out, and the breaker's own records wait for it
+     * (`recordAfter`). A contract without an automatic pause gets a suggestion instead.
      */
     async act(
       verdicts: readonly CompositeVerdict[],
@@ -186,24 +205,19 @@ export function createResponder(parameters: ResponderParameters) {
         const existing = await openIncidentOf(store, verdict.contract);
         const incidentId = existing ?? randomUUID();
         const alert = verdictAlert(verdict, block.number, txHash, incidentId, parameters.decide);
-        if (!existing) {
-          await openIncident(store, {
-            id: incidentId,
-            title: alert.title,
-            severity: 'critical',
-            chainId,
-            address: verdict.contract,
-            actor: 'composite-score',
-            data: { summary: alert.summary },
-          });
-          incidents.set(verdict.contract, incidentId);
-        }
-        let outcome: BreakerOutcome | undefined;
         const contract = byAddress.get(verdict.contract);
         const reason = `composite score ${verdict.score} from ${verdict.signals.map((s) => s.ruleId).join(', ')}`;
-        if (contract?.breaker && contract.autoPause) {
+        const pausing = contract?.breaker !== undefined && contract.autoPause;
+        let incidentWritten!: () => void;
+        const recordAfter = new Promise<void>((resolve) => {
+          incidentWritten = resolve;
+        });
+        let requestedAt: number | undefined;
+        let breaking: Promise<BreakerOutcome> | undefined;
+        if (pausing) {
           paused.add(verdict.contract);
-          outcome = await contract.breaker({
+          requestedAt = performance.timeOrigin + performance.now();
+          breaking = contract.breaker!({
             incidentId,
             chainId,
             contract: verdict.contract,
@@ -211,16 +225,48 @@ export function createResponder(parameters: ResponderParameters) {
             dryRun: parameters.dryRun ?? false,
             txHashes: txHash ? [txHash] : [],
             competitors,
+            recordAfter,
           });
+        }
+        // Written once the breaker has run up to its broadcast (a macrotask later), so the store's
+        // work does not sit between the decision and the signed pause on the wire.
+        const writing = existing
+          ? Promise.resolve()
+          : new Promise((resolve) => setImmediate(resolve)).then(() =>
+              openIncident(store, {
+                id: incidentId,
+                title: alert.title,
+                severity: 'critical',
+                chainId,
+                address: verdict.contract,
+                actor: 'composite-score',
+                data: { summary: alert.summary },
+              }),
+            );
+        incidents.set(verdict.contract, incidentId);
+        // The breaker's records wait for the incident, whether its write worked or not (a failed
+        // write fails them too, noted in the pause's outcome; the pause itself stands).
+        const written = writing.then(incidentWritten, (error: unknown) => {
+          incidentWritten();
+          incidents.delete(verdict.contract);
+          throw error;
+        });
+        let outcome: BreakerOutcome | undefined;
+        try {
+          outcome = await breaking;
+        } finally {
+          await written;
+        }
+        if (pausing) {
           parameters.onPaused?.(verdict.contract);
-          log(`${contract.name}: pause ${outcome.status}${outcome.txHash ? ` (${outcome.txHash})` : ''}.`);
+          log(`${contract!.name}: pause ${outcome?.status}${outcome?.txHash ? ` (${outcome.txHash})` : ''}.`);
         } else if (contract && !suggested.has(incidentId)) {
           // Suggested once per incident, not again for every signal that keeps the score up.
           suggested.add(incidentId);
           acted.suggestions.push({ incidentId, contract: verdict.contract, reason });
           log(`${contract.name}: pause suggested (${reason}); automatic pause is not enabled for it.`);
         }
-        acted.pauses.push({ verdict, incidentId, outcome });
+        acted.pauses.push({ verdict, incidentId, outcome, requestedAt });
         acted.alerts.push({ alert, incidentId });
       }
       return acted;
@@ -283,6 +329,7 @@ export function createResponder(parameters: ResponderParameters) {
       } catch (error) {
         // Rolled back: incidents this transaction opened do not exist; look them up again.
         incidents.clear();
+        incidentsLoaded = false;
         throw error;
       }
     },
