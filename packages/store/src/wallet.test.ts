@@ -40,7 +40,12 @@ describeStore('wallet', (ctx) => {
 
   test('default: the active policy is the last approved one whose time has come', async () => {
     await insertWalletPolicy(ctx.store, { id: 'p1', document: { version: 1 }, proposedBy: 'heidi', proposedAt: t0 });
-    await insertWalletPolicy(ctx.store, { id: 'p2', document: { version: 1, n: 2 }, proposedBy: 'heidi', proposedAt: t0 });
+    await insertWalletPolicy(ctx.store, {
+      id: 'p2',
+      document: { version: 1, n: 2 },
+      proposedBy: 'heidi',
+      proposedAt: t0,
+    });
     await expect(
       insertWalletPolicy(ctx.store, { id: 'p1', document: { version: 1 }, proposedBy: 'heidi' }),
     ).rejects.toThrow(ConflictError);
@@ -49,8 +54,18 @@ describeStore('wallet', (ctx) => {
     await expect(addWalletPolicyApproval(ctx.store, { policyId: 'p1', approver: 'ivan' })).rejects.toThrow(
       /ivan has already approved policy p1/,
     );
-    await markWalletPolicyApproved(ctx.store, { id: 'p1', effective: { version: 1, e: 1 }, approvedAt: t0, appliesAt: t0 });
-    await markWalletPolicyApproved(ctx.store, { id: 'p2', effective: { version: 1, e: 2 }, approvedAt: minutes(1), appliesAt: minutes(60) });
+    await markWalletPolicyApproved(ctx.store, {
+      id: 'p1',
+      effective: { version: 1, e: 1 },
+      approvedAt: t0,
+      appliesAt: t0,
+    });
+    await markWalletPolicyApproved(ctx.store, {
+      id: 'p2',
+      effective: { version: 1, e: 2 },
+      approvedAt: minutes(1),
+      appliesAt: minutes(60),
+    });
     expect(await getActiveWalletPolicy(ctx.store, minutes(30))).toMatchObject({ id: 'p1', effective: { e: 1 } });
     expect(await getActiveWalletPolicy(ctx.store, minutes(60))).toMatchObject({ id: 'p2', state: 'approved' });
   });
@@ -58,13 +73,19 @@ describeStore('wallet', (ctx) => {
   test('behavior: requests close once, and one vote per approver', async () => {
     await request('r1', 'pending', minutes(120));
     await addWalletRequestApproval(ctx.store, { requestId: 'r1', approver: 'carol', digest: '0xd', at: t0 });
-    await expect(addWalletRequestApproval(ctx.store, { requestId: 'r1', approver: 'carol', digest: '0xd', at: t0 })).rejects.toThrow(
-      ConflictError,
-    );
-    expect(await listWalletRequestApprovals(ctx.store, 'r1')).toEqual([{ approver: 'carol', digest: '0xd', approvedAt: t0 }]);
+    await expect(
+      addWalletRequestApproval(ctx.store, { requestId: 'r1', approver: 'carol', digest: '0xd', at: t0 }),
+    ).rejects.toThrow(ConflictError);
+    expect(await listWalletRequestApprovals(ctx.store, 'r1')).toEqual([
+      { approver: 'carol', digest: '0xd', approvedAt: t0 },
+    ]);
     expect(await closeWalletRequest(ctx.store, { id: 'r1', state: 'approved', at: minutes(1) })).toBe(true);
     expect(await closeWalletRequest(ctx.store, { id: 'r1', state: 'rejected', at: minutes(2) })).toBe(false);
-    expect(await getWalletRequest(ctx.store, 'r1')).toMatchObject({ state: 'approved', closedAt: minutes(1), chainId: 1 });
+    expect(await getWalletRequest(ctx.store, 'r1')).toMatchObject({
+      state: 'approved',
+      closedAt: minutes(1),
+      chainId: 1,
+    });
     expect((await listWalletRequests(ctx.store, { state: 'approved' })).map((r) => r.id)).toContain('r1');
   });
 
@@ -74,7 +95,8 @@ describeStore('wallet', (ctx) => {
     await request('v3', 'pending', minutes(10));
     await withTransaction(ctx.store, async (tx) => {
       await lockVelocityCounters(tx, ['k']);
-      for (const id of ['v1', 'v2', 'v3']) await reserveVelocity(tx, { requestId: id, amounts: new Map([['k', 100n]]), at: t0 });
+      for (const id of ['v1', 'v2', 'v3'])
+        await reserveVelocity(tx, { requestId: id, amounts: new Map([['k', 100n]]), at: t0 });
     });
     const used = (at: Date, since = minutes(-60)) => velocityUsed(ctx.store, { key: 'k', since, at });
     expect(await used(minutes(5))).toBe(300n);

@@ -2,12 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import { ConflictError } from './errors.ts';
 import { toJson } from './json.ts';
 import { chainKey } from './normalize.ts';
-import type {
-  WalletPoliciesTable,
-  WalletPolicyState,
-  WalletRequestState,
-  WalletRequestsTable,
-} from './schema.ts';
+import type { WalletPoliciesTable, WalletPolicyState, WalletRequestState, WalletRequestsTable } from './schema.ts';
 import { isUniqueViolation } from './sqlErrors.ts';
 import type { StoreClient } from './store.ts';
 
@@ -122,7 +117,11 @@ export async function addWalletPolicyApproval(
   try {
     await store.db
       .insertInto('wallet_policy_approvals')
-      .values({ policy_id: parameters.policyId, approver: parameters.approver, approved_at: parameters.at ?? new Date() })
+      .values({
+        policy_id: parameters.policyId,
+        approver: parameters.approver,
+        approved_at: parameters.at ?? new Date(),
+      })
       .execute();
   } catch (error) {
     if (isUniqueViolation(error))
@@ -303,14 +302,23 @@ export async function lockVelocityCounters(store: StoreClient, keys: readonly st
     .values(sorted.map((key) => ({ key })))
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  await store.db.selectFrom('wallet_velocity_counters').select('key').where('key', 'in', sorted).orderBy('key').forUpdate().execute();
+  await store.db
+    .selectFrom('wallet_velocity_counters')
+    .select('key')
+    .where('key', 'in', sorted)
+    .orderBy('key')
+    .forUpdate()
+    .execute();
 }
 
 /**
  * What is reserved against `key` since `since`: reservations not released, of requests that were
  * allowed, approved, or are still pending and not expired at `at`.
  */
-export async function velocityUsed(store: StoreClient, parameters: { key: string; since: Date; at: Date }): Promise<bigint> {
+export async function velocityUsed(
+  store: StoreClient,
+  parameters: { key: string; since: Date; at: Date },
+): Promise<bigint> {
   const row = await store.db
     .selectFrom('wallet_velocity_reservations as v')
     .innerJoin('wallet_requests as r', 'r.id', 'v.request_id')

@@ -2,7 +2,7 @@ import type { Quorum } from '../policy/policy.ts';
 
 export type QuorumGroups = Record<string, { members: string[]; threshold: number }>;
 
-export type QuorumResult = { met: boolean; /** What is still missing, in words; empty when met. */ missing: string };
+export type QuorumResult = { met: boolean /** What is still missing, in words; empty when met. */; missing: string };
 
 /**
  * Whether `approvers` satisfy `quorum`. Only members of a group count for it, and `excluded` (the
@@ -22,7 +22,9 @@ export function evaluateQuorum(
       ? { met: true, missing: '' }
       : { met: false, missing: `${threshold - votes} more of group '${quorum.group}' (${votes}/${threshold})` };
   }
-  const parts = ('allOf' in quorum ? quorum.allOf : quorum.anyOf).map((q) => evaluateQuorum(q, groups, approvers, excluded));
+  const parts = ('allOf' in quorum ? quorum.allOf : quorum.anyOf).map((q) =>
+    evaluateQuorum(q, groups, approvers, excluded),
+  );
   if ('allOf' in quorum) {
     const missing = parts.filter((p) => !p.met).map((p) => p.missing);
     return { met: missing.length === 0, missing: missing.join(' and ') };
@@ -36,6 +38,7 @@ export function evaluateQuorum(
 export function quorumMembers(quorum: Quorum, groups: QuorumGroups): Set<string> {
   if ('group' in quorum) return new Set(groups[quorum.group]?.members ?? []);
   const members = new Set<string>();
-  for (const q of 'allOf' in quorum ? quorum.allOf : quorum.anyOf) for (const m of quorumMembers(q, groups)) members.add(m);
+  for (const q of 'allOf' in quorum ? quorum.allOf : quorum.anyOf)
+    for (const m of quorumMembers(q, groups)) members.add(m);
   return members;
 }

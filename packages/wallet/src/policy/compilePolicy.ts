@@ -1,15 +1,15 @@
 import type { WalletRequest } from '../request/request.ts';
-import { parseUsd } from './prices.ts';
 import {
   defaultSettings,
-  parseDuration,
   type PolicyRule,
+  parseDuration,
+  policyDigest,
   type Quorum,
   type RuleAction,
   type VelocityLimit,
   type WalletPolicy,
 } from './policy.ts';
-import { policyDigest } from './policy.ts';
+import { parseUsd } from './prices.ts';
 
 /** What a condition sees: the request and what the guard looked up for it. */
 export type DecisionInput = {
@@ -61,7 +61,8 @@ export type CompiledPolicy = {
 const listed = (chain: number, address: string) => `${chain}:${address.toLowerCase()}`;
 
 /** Amount thresholds: native ones compare smallest units, usd ones micro-dollars. */
-const amountOf = (input: DecisionInput, unit: 'native' | 'usd') => (unit === 'native' ? input.request.amount : input.usd);
+const amountOf = (input: DecisionInput, unit: 'native' | 'usd') =>
+  unit === 'native' ? input.request.amount : input.usd;
 const limitOf = (value: string, unit: 'native' | 'usd') => (unit === 'native' ? BigInt(value) : parseUsd(value));
 const unitLabel = (unit: 'native' | 'usd') => (unit === 'usd' ? 'USD' : 'smallest units');
 
@@ -97,7 +98,12 @@ function compileRule(rule: PolicyRule, index: number, roles: Map<string, Set<str
       conditions.push({ describe: `destination is ${status}`, holds: (i) => i.destinationStatus === status });
     }
   }
-  if (m.asset) oneOf(`asset is ${m.asset.join(' or ')}`, m.asset.map((a) => a.toLowerCase()), (i) => i.request.asset);
+  if (m.asset)
+    oneOf(
+      `asset is ${m.asset.join(' or ')}`,
+      m.asset.map((a) => a.toLowerCase()),
+      (i) => i.request.asset,
+    );
   if (m.chain) oneOf(`chain is ${m.chain.join(' or ')}`, m.chain, (i) => i.request.chain);
   if (m.amount) {
     const { unit } = m.amount;
@@ -136,21 +142,38 @@ function compileRule(rule: PolicyRule, index: number, roles: Map<string, Set<str
   }
   if (m.call) {
     const { target, selector, operation } = m.call;
-    if (target) oneOf(`call target is one of ${target.length} listed`, target.map((a) => a.toLowerCase()), (i) => i.request.call?.target);
-    if (selector) oneOf(`selector is ${selector.join(' or ')}`, selector.map((s) => s.toLowerCase()), (i) => i.request.call?.selector);
+    if (target)
+      oneOf(
+        `call target is one of ${target.length} listed`,
+        target.map((a) => a.toLowerCase()),
+        (i) => i.request.call?.target,
+      );
+    if (selector)
+      oneOf(
+        `selector is ${selector.join(' or ')}`,
+        selector.map((s) => s.toLowerCase()),
+        (i) => i.request.call?.selector,
+      );
     if (operation) oneOf(`operation is ${operation}`, [operation], (i) => i.request.call?.operation);
   }
   if (m.typedData?.primaryType)
-    oneOf(`typed data is ${m.typedData.primaryType.join(' or ')}`, m.typedData.primaryType, (i) => i.request.typedData?.primaryType);
+    oneOf(
+      `typed data is ${m.typedData.primaryType.join(' or ')}`,
+      m.typedData.primaryType,
+      (i) => i.request.typedData?.primaryType,
+    );
   return { id: rule.id, index, action: rule.action, conditions };
 }
 
 function velocityKey(limit: VelocityLimit): (request: WalletRequest) => string {
   return (request) => {
-    const who = limit.per === 'initiator' ? request.initiator : limit.per === 'source' ? request.source : (request.destination ?? '-');
-    return limit.unit === 'usd'
-      ? `${limit.per}:${who}|usd`
-      : `${limit.per}:${who}|${request.chain}:${request.asset}`;
+    const who =
+      limit.per === 'initiator'
+        ? request.initiator
+        : limit.per === 'source'
+          ? request.source
+          : (request.destination ?? '-');
+    return limit.unit === 'usd' ? `${limit.per}:${who}|usd` : `${limit.per}:${who}|${request.chain}:${request.asset}`;
   };
 }
 
@@ -164,7 +187,10 @@ export function compilePolicy(policy: WalletPolicy): CompiledPolicy {
   const roles = new Map(Object.entries(policy.roles ?? {}).map(([who, names]) => [who, new Set(names)]));
   const allowlist = new Map<string, number>();
   for (const entry of policy.allowlist ?? [])
-    allowlist.set(listed(entry.chain, entry.address), entry.addedAt ? Date.parse(entry.addedAt) + allowlistCooldownMs : 0);
+    allowlist.set(
+      listed(entry.chain, entry.address),
+      entry.addedAt ? Date.parse(entry.addedAt) + allowlistCooldownMs : 0,
+    );
   const rules = policy.rules.map((rule, index) => compileRule(rule, index, roles));
   const velocityLimits = policy.rules.flatMap((rule) =>
     rule.match.velocity

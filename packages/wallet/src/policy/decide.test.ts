@@ -14,7 +14,10 @@ const policy: WalletPolicy = {
   version: 1,
   prices: { table: 'prices.json' },
   roles: { bot: ['payouts'], alice: ['ops'] },
-  groups: { treasury: { members: ['carol', 'dave', 'erin'], threshold: 2 }, risk: { members: ['frank'], threshold: 1 } },
+  groups: {
+    treasury: { members: ['carol', 'dave', 'erin'], threshold: 2 },
+    risk: { members: ['frank'], threshold: 1 },
+  },
   admin: { group: 'treasury' },
   allowlist: [
     { chain: 1, address: exchange },
@@ -22,7 +25,11 @@ const policy: WalletPolicy = {
   ],
   callTargets: [{ chain: 1, address: multisend }],
   rules: [
-    { id: 'daily', match: { velocity: { window: '24h', per: 'source', above: '10', unit: 'native' } }, action: 'block' },
+    {
+      id: 'daily',
+      match: { velocity: { window: '24h', per: 'source', above: '10', unit: 'native' } },
+      action: 'block',
+    },
     { id: 'bot-small', match: { role: ['payouts'], amount: { atMost: '1000', unit: 'usd' } }, action: 'allow' },
     { id: 'to-exchange', match: { destination: 'allowlisted', chain: [1] }, action: 'allow' },
     {
@@ -63,36 +70,56 @@ describe('decideRequest', () => {
       { rule: 'bot-small', failed: 'initiator has role payouts' },
       { rule: 'to-exchange', failed: 'destination is allowlisted' },
     ]);
-    expect(decideRequest(compiled, request({ destination: exchange.toUpperCase().replace('0X', '0x') }), { now }))
-      .toMatchObject({ outcome: 'allow', rule: 'to-exchange' });
+    expect(
+      decideRequest(compiled, request({ destination: exchange.toUpperCase().replace('0X', '0x') }), { now }),
+    ).toMatchObject({ outcome: 'allow', rule: 'to-exchange' });
   });
 
   test('behavior: usd amounts come from the price, and an unknown price fails towards the stricter rule', () => {
     const bot = request({ initiator: 'bot' });
-    expect(decideRequest(compiled, bot, { now, usd: parseUsd('999.99') })).toMatchObject({ outcome: 'allow', rule: 'bot-small', usd: '999.99' });
+    expect(decideRequest(compiled, bot, { now, usd: parseUsd('999.99') })).toMatchObject({
+      outcome: 'allow',
+      rule: 'bot-small',
+      usd: '999.99',
+    });
     expect(decideRequest(compiled, bot, { now, usd: parseUsd('1000.01') }).rule).toBe('one-time');
     expect(decideRequest(compiled, bot, { now }).rule).toBe('one-time');
   });
 
   test('behavior: velocity counts what the window already used', () => {
     expect(decideRequest(compiled, request(), { now, velocityUsed: new Map([['daily', 5n]]) }).rule).toBe('one-time');
-    expect(decideRequest(compiled, request(), { now, velocityUsed: new Map([['daily', 6n]]) })).toMatchObject({ outcome: 'block', rule: 'daily' });
+    expect(decideRequest(compiled, request(), { now, velocityUsed: new Map([['daily', 6n]]) })).toMatchObject({
+      outcome: 'block',
+      rule: 'daily',
+    });
     const key = compiled.velocityLimits[0]!.keyFor(request());
     expect(key).toBe('source:hot|1:native');
   });
 
   test('error: a delegatecall to a target not in callTargets is refused whatever the rules say', () => {
     const call = (target: string, operation: string) =>
-      request({ kind: 'contract-call', asset: undefined, amount: undefined, destination: undefined, call: { target, data: '0x8d80ff0a00', operation } });
+      request({
+        kind: 'contract-call',
+        asset: undefined,
+        amount: undefined,
+        destination: undefined,
+        call: { target, data: '0x8d80ff0a00', operation },
+      });
     const allowOnlyDelegatecall = compilePolicy(
-      parsePolicy({ ...policy, rules: [{ id: 'everything', match: { kind: ['contract-call'] }, action: 'allow' }, policy.rules.at(-1)] }),
+      parsePolicy({
+        ...policy,
+        rules: [{ id: 'everything', match: { kind: ['contract-call'] }, action: 'allow' }, policy.rules.at(-1)],
+      }),
     );
     expect(decideRequest(allowOnlyDelegatecall, call(fresh, 'delegatecall'), { now })).toMatchObject({
       outcome: 'block',
       rule: 'builtin:delegatecall-target',
     });
     expect(decideRequest(allowOnlyDelegatecall, call(fresh, 'call'), { now }).outcome).toBe('allow');
-    expect(decideRequest(compiled, call(multisend, 'delegatecall'), { now })).toMatchObject({ outcome: 'allow', rule: 'approve-multisend' });
+    expect(decideRequest(compiled, call(multisend, 'delegatecall'), { now })).toMatchObject({
+      outcome: 'allow',
+      rule: 'approve-multisend',
+    });
   });
 
   test('error: an allowlist entry in its cool-down is refused, and usable after it', () => {
@@ -121,8 +148,16 @@ describe('parsePolicy', () => {
         { id: 'a', match: {}, action: { requireApproval: { group: 'ops' } } },
       ],
     };
-    expect(() => parsePolicy(broken)).toThrow(/\/rules\/0\/match: unknown key 'destinaton'. Did you mean 'destination'\?/);
-    const semantic = { ...broken, rules: [{ id: 'a', match: { amount: { above: '1.5', unit: 'native' } }, action: 'allow' }, { id: 'a', match: {}, action: { requireApproval: { group: 'ops' } } }] };
+    expect(() => parsePolicy(broken)).toThrow(
+      /\/rules\/0\/match: unknown key 'destinaton'. Did you mean 'destination'\?/,
+    );
+    const semantic = {
+      ...broken,
+      rules: [
+        { id: 'a', match: { amount: { above: '1.5', unit: 'native' } }, action: 'allow' },
+        { id: 'a', match: {}, action: { requireApproval: { group: 'ops' } } },
+      ],
+    };
     let message = '';
     try {
       parsePolicy(semantic);
@@ -142,11 +177,19 @@ describe('parseRequest', () => {
     expect(() => request({ amount: '-5' })).toThrow(/\/amount: "-5" has the wrong form \(write an integer string/);
     expect(() => request({ destination: '0x12' })).toThrow(/\/destination: "0x12" has the wrong form/);
     expect(() => request({ amout: '5' })).toThrow(/unknown key 'amout'. Did you mean 'amount'\?/);
-    expect(() => request({ kind: 'withdrawal', destination: undefined })).toThrow(/must have required property 'destination'/);
+    expect(() => request({ kind: 'withdrawal', destination: undefined })).toThrow(
+      /must have required property 'destination'/,
+    );
   });
 
   test('error: oversized requests are refused before they are read', () => {
-    const big = { kind: 'typed-message', initiator: 'a', source: 'b', chain: 1, typedData: { domain: {}, types: {}, primaryType: 'X', message: { blob: 'x'.repeat(70_000) } } };
+    const big = {
+      kind: 'typed-message',
+      initiator: 'a',
+      source: 'b',
+      chain: 1,
+      typedData: { domain: {}, types: {}, primaryType: 'X', message: { blob: 'x'.repeat(70_000) } },
+    };
     expect(() => parseRequest(big)).toThrow(/larger than 65536 bytes/);
   });
 });

@@ -1,10 +1,5 @@
 import type { WalletRequest } from '../request/request.ts';
-import {
-  type CompiledPolicy,
-  type DecisionInput,
-  destinationStatus,
-  isCallTarget,
-} from './compilePolicy.ts';
+import { type CompiledPolicy, type DecisionInput, destinationStatus, isCallTarget } from './compilePolicy.ts';
 import type { Quorum } from './policy.ts';
 import { formatUsd } from './prices.ts';
 

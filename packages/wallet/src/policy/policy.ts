@@ -11,13 +11,15 @@ export class WalletPolicyError extends BaseError {
   override name = 'WalletPolicyError' as const;
 }
 
-export type Quorum =
-  | { group: string; threshold?: number }
-  | { allOf: Quorum[] }
-  | { anyOf: Quorum[] };
+export type Quorum = { group: string; threshold?: number } | { allOf: Quorum[] } | { anyOf: Quorum[] };
 
 export type Threshold = { above?: string; atMost?: string; unit: 'native' | 'usd' };
-export type VelocityLimit = { window: string; per: 'initiator' | 'source' | 'destination'; above: string; unit: 'native' | 'usd' };
+export type VelocityLimit = {
+  window: string;
+  per: 'initiator' | 'source' | 'destination';
+  above: string;
+  unit: 'native' | 'usd';
+};
 export type ListedAddress = { chain: number; address: string; label?: string; addedAt?: string };
 
 export type RuleMatch = {
@@ -58,7 +60,8 @@ const docsPath = 'wallet/policy.md';
 /** Milliseconds in a duration written as 90s, 30m, 2h or 7d. */
 export function parseDuration(text: string): number {
   const match = /^([1-9][0-9]*)(s|m|h|d)$/.exec(text);
-  if (!match) throw new WalletPolicyError(`'${text}' is not a duration.`, { details: 'Write 90s, 30m, 2h or 7d.', docsPath });
+  if (!match)
+    throw new WalletPolicyError(`'${text}' is not a duration.`, { details: 'Write 90s, 30m, 2h or 7d.', docsPath });
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
 }
@@ -107,24 +110,33 @@ export function parsePolicy(raw: unknown, where = 'policy'): WalletPolicy {
     if ('group' in quorum) {
       const group = groups[quorum.group];
       if (!group)
-        problems.push(`${path}/group: no group '${quorum.group}'. Define it under /groups (known: ${Object.keys(groups).join(', ') || 'none'}).`);
+        problems.push(
+          `${path}/group: no group '${quorum.group}'. Define it under /groups (known: ${Object.keys(groups).join(', ') || 'none'}).`,
+        );
       else if (quorum.threshold !== undefined && quorum.threshold > group.members.length)
-        problems.push(`${path}/threshold: ${quorum.threshold} is more than the ${group.members.length} members of '${quorum.group}'.`);
-    } else if ('allOf' in quorum) quorum.allOf.forEach((q, i) => checkQuorum(q, `${path}/allOf/${i}`));
-    else quorum.anyOf.forEach((q, i) => checkQuorum(q, `${path}/anyOf/${i}`));
+        problems.push(
+          `${path}/threshold: ${quorum.threshold} is more than the ${group.members.length} members of '${quorum.group}'.`,
+        );
+    } else {
+      const [key, parts] = 'allOf' in quorum ? ['allOf', quorum.allOf] : ['anyOf', quorum.anyOf];
+      for (const [i, q] of parts.entries()) checkQuorum(q, `${path}/${key}/${i}`);
+    }
   };
   checkQuorum(policy.admin, '/admin');
   const checkNative = (threshold: { above?: string; atMost?: string; unit: string }, path: string) => {
     if (threshold.unit !== 'native') return;
     for (const key of ['above', 'atMost'] as const)
       if (threshold[key]?.includes('.'))
-        problems.push(`${path}/${key}: native amounts are integers in the asset's smallest unit; write ${threshold[key]!.split('.')[0]} or use unit usd.`);
+        problems.push(
+          `${path}/${key}: native amounts are integers in the asset's smallest unit; write ${threshold[key]!.split('.')[0]} or use unit usd.`,
+        );
   };
   const seen = new Map<string, number>();
   policy.rules.forEach((rule, i) => {
     const path = `/rules/${i}`;
     const earlier = seen.get(rule.id);
-    if (earlier !== undefined) problems.push(`${path}/id: '${rule.id}' is already the id of /rules/${earlier}; rule ids are unique.`);
+    if (earlier !== undefined)
+      problems.push(`${path}/id: '${rule.id}' is already the id of /rules/${earlier}; rule ids are unique.`);
     seen.set(rule.id, i);
     if (rule.match.amount) checkNative(rule.match.amount, `${path}/match/amount`);
     if (rule.match.velocity) checkNative(rule.match.velocity, `${path}/match/velocity`);
@@ -142,9 +154,12 @@ export function parsePolicy(raw: unknown, where = 'policy'): WalletPolicy {
 }
 
 function invalid(where: string, problems: string[]): WalletPolicyError {
-  return new WalletPolicyError(`${where} is not a valid wallet policy:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-    docsPath,
-  });
+  return new WalletPolicyError(
+    `${where} is not a valid wallet policy:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    {
+      docsPath,
+    },
+  );
 }
 
 /** keccak256 of the policy's canonical JSON: the id under which a policy is proposed, approved and applied. */

@@ -19,7 +19,11 @@ export const microUsdPerUsd = 1_000_000n;
 /** "1234.5" → 1234500000n micro-dollars; at most six decimals. */
 export function parseUsd(text: string): bigint {
   const match = /^(0|[1-9][0-9]*)(?:\.([0-9]{1,6}))?$/.exec(text);
-  if (!match) throw new PriceSourceError(`'${text}' is not a USD amount.`, { details: 'Write dollars with up to six decimals, e.g. "3012.25".', docsPath: 'wallet/policy.md#prices' });
+  if (!match)
+    throw new PriceSourceError(`'${text}' is not a USD amount.`, {
+      details: 'Write dollars with up to six decimals, e.g. "3012.25".',
+      docsPath: 'wallet/policy.md#prices',
+    });
   return BigInt(match[1]!) * microUsdPerUsd + BigInt((match[2] ?? '').padEnd(6, '0'));
 }
 
@@ -43,7 +47,9 @@ const checkPrice = (value: unknown, where: string): Price => {
     (price.decimals as number) < 0 ||
     (price.decimals as number) > 36
   )
-    throw new PriceSourceError(`${where}: a price is { "usd": "3000.5", "decimals": 18 }.`, { docsPath: 'wallet/policy.md#prices' });
+    throw new PriceSourceError(`${where}: a price is { "usd": "3000.5", "decimals": 18 }.`, {
+      docsPath: 'wallet/policy.md#prices',
+    });
   parseUsd(price.usd);
   return { usd: price.usd, decimals: price.decimals as number };
 };
@@ -57,7 +63,10 @@ export function staticPriceTable(file: string): PriceSource {
   try {
     entries = (JSON.parse(readFileSync(file, 'utf8')) as { prices?: unknown }).prices;
   } catch (error) {
-    throw new PriceSourceError(`Cannot read the price table ${file}.`, { cause: error, docsPath: 'wallet/policy.md#prices' });
+    throw new PriceSourceError(`Cannot read the price table ${file}.`, {
+      cause: error,
+      docsPath: 'wallet/policy.md#prices',
+    });
   }
   if (!Array.isArray(entries))
     throw new PriceSourceError(`${file} has no "prices" list.`, { docsPath: 'wallet/policy.md#prices' });
@@ -65,7 +74,9 @@ export function staticPriceTable(file: string): PriceSource {
   entries.forEach((entry: { chain?: unknown; asset?: unknown }, i) => {
     const where = `${file}: /prices/${i}`;
     if (!Number.isInteger(entry?.chain) || typeof entry.asset !== 'string')
-      throw new PriceSourceError(`${where}: give "chain" (an integer) and "asset" (native or a 0x address).`, { docsPath: 'wallet/policy.md#prices' });
+      throw new PriceSourceError(`${where}: give "chain" (an integer) and "asset" (native or a 0x address).`, {
+        docsPath: 'wallet/policy.md#prices',
+      });
     prices.set(`${entry.chain}:${entry.asset.toLowerCase()}`, checkPrice(entry, where));
   });
   return { usdPrice: async (chain, asset) => prices.get(`${chain}:${asset.toLowerCase()}`) };
@@ -85,11 +96,18 @@ export function httpPriceSource(url: string, options: { timeoutMs?: number } = {
       try {
         response = await fetch(target, { signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
       } catch (error) {
-        throw new PriceSourceError(`The price source ${target.origin} did not answer.`, { cause: error, retryable: true, docsPath: 'wallet/policy.md#prices' });
+        throw new PriceSourceError(`The price source ${target.origin} did not answer.`, {
+          cause: error,
+          retryable: true,
+          docsPath: 'wallet/policy.md#prices',
+        });
       }
       if (response.status === 404) return undefined;
       if (!response.ok)
-        throw new PriceSourceError(`The price source ${target.origin} answered ${response.status}.`, { retryable: response.status >= 500, docsPath: 'wallet/policy.md#prices' });
+        throw new PriceSourceError(`The price source ${target.origin} answered ${response.status}.`, {
+          retryable: response.status >= 500,
+          docsPath: 'wallet/policy.md#prices',
+        });
       return checkPrice(await response.json().catch(() => null), `the price source ${target.origin}`);
     },
   };

@@ -22,7 +22,12 @@ export type WalletRequestInput = {
   amount?: string;
   destination?: string;
   call?: { target: string; data: string; operation?: CallOperation };
-  typedData?: { domain: Record<string, unknown>; types: Record<string, unknown>; primaryType: string; message: Record<string, unknown> };
+  typedData?: {
+    domain: Record<string, unknown>;
+    types: Record<string, unknown>;
+    primaryType: string;
+    message: Record<string, unknown>;
+  };
   reference?: string;
 };
 

@@ -21,7 +21,9 @@ export function schemaProblems(errors: readonly ErrorObject[]): string[] {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
       lines.add(`${where}: must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}.`);
     } else if (error.keyword === 'pattern') {
-      lines.add(`${where}: ${JSON.stringify(error.data)} has the wrong form (${describePattern(error.schema as string)}).`);
+      lines.add(
+        `${where}: ${JSON.stringify(error.data)} has the wrong form (${describePattern(error.schema as string)}).`,
+      );
     } else if (error.keyword === 'not') {
       lines.add(`${where}: has a field this kind of request cannot carry (${error.schemaPath}).`);
     } else {
@@ -32,7 +34,8 @@ export function schemaProblems(errors: readonly ErrorObject[]): string[] {
 }
 
 function describePattern(pattern: string): string {
-  if (pattern.includes('{40}')) return pattern.includes('native') ? 'write native or a 0x address' : 'write a 0x address of 40 hex digits';
+  if (pattern.includes('{40}'))
+    return pattern.includes('native') ? 'write native or a 0x address' : 'write a 0x address of 40 hex digits';
   if (pattern.includes('[1-9][0-9]')) return 'write an integer string in the smallest unit, e.g. "1000000"';
   if (pattern.includes('{2}){4,}')) return 'write 0x-prefixed calldata of whole bytes, at least the 4-byte selector';
   return `must match ${pattern}`;
