@@ -3,7 +3,32 @@ import type { Io } from '../main.ts';
 type Subcommand = { summary: string; run: (args: string[], io: Io) => Promise<number> };
 
 // Subcommands load on first use, like the top-level commands.
-const subcommands: Record<string, Subcommand> = {};
+const subcommands: Record<string, Subcommand> = {
+  policy: {
+    summary: 'Check a policy file; propose and approve policy changes (admin quorum)',
+    run: async (args, io) => (await import('./wallet/policy.ts')).policyCommand(args, io),
+  },
+  decide: {
+    summary: 'Decide a request under a policy file and explain why (no key, no store)',
+    run: async (args, io) => (await import('./wallet/decide.ts')).decideCommand(args, io),
+  },
+  request: {
+    summary: 'Submit a request to the policy in force: allowed, held or blocked',
+    run: async (args, io) => (await import('./wallet/requests.ts')).requestCommand(args, io),
+  },
+  approve: {
+    summary: 'Approve a held request (bound to its digest)',
+    run: async (args, io) => (await import('./wallet/requests.ts')).approveCommand(args, io),
+  },
+  reject: {
+    summary: 'Reject a held request',
+    run: async (args, io) => (await import('./wallet/requests.ts')).rejectCommand(args, io),
+  },
+  requests: {
+    summary: 'List requests with state, digest and deciding rule',
+    run: async (args, io) => (await import('./wallet/requests.ts')).requestsCommand(args, io),
+  },
+};
 
 export const walletHelp = () => `Usage: bulwark wallet <command> [options]
 
