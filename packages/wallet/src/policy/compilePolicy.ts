@@ -24,7 +24,12 @@ export type DecisionInput = {
 
 export type DestinationStatus = 'allowlisted' | 'cooling-down' | 'one-time' | 'none';
 
-type Condition = { describe: string; holds: (input: DecisionInput) => boolean };
+type Condition = {
+  describe: string;
+  holds: (input: DecisionInput) => boolean;
+  /** The explanation when this condition is the first of its rule to fail; built once, shared by every decision. */
+  skipped?: { readonly rule: string; readonly failed: string };
+};
 
 export type CompiledRule = {
   id: string;
@@ -162,6 +167,7 @@ function compileRule(rule: PolicyRule, index: number, roles: Map<string, Set<str
       m.typedData.primaryType,
       (i) => i.request.typedData?.primaryType,
     );
+  for (const condition of conditions) condition.skipped = Object.freeze({ rule: rule.id, failed: condition.describe });
   return { id: rule.id, index, action: rule.action, conditions };
 }
 
