@@ -14,6 +14,7 @@ export {
 } from './approvals/policyChanges.ts';
 export { evaluateQuorum, type QuorumResult, quorumMembers } from './approvals/quorum.ts';
 export { activePolicy } from './guard/activePolicy.ts';
+export { type AuthorizedRequest, authorizedRequest } from './guard/authorizedRequest.ts';
 export { type RefusalReason, WalletRefusedError } from './guard/errors.ts';
 export {
   type SubmitRequestParameters,

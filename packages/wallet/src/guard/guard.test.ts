@@ -5,6 +5,7 @@ import { approveRequest, rejectRequest } from '../approvals/approveRequest.ts';
 import { approvePolicy, policyLoosens, proposePolicy } from '../approvals/policyChanges.ts';
 import { parsePolicy, type WalletPolicy } from '../policy/policy.ts';
 import { parseRequest } from '../request/request.ts';
+import { authorizedRequest } from './authorizedRequest.ts';
 import { WalletRefusedError } from './errors.ts';
 import { submitRequest, submitRequestText } from './submitRequest.ts';
 
@@ -116,6 +117,17 @@ describeStore('wallet guard', (ctx) => {
     const third = await approveRequest(store, { id, approver: 'frank', digest, now });
     expect(third).toMatchObject({ quorum: { met: true }, record: { state: 'approved' } });
     expect(await refusal(approveRequest(store, { id, approver: 'erin', digest, now }))).toBe('not-pending');
+    expect(await authorizedRequest(store, id)).toMatchObject({ id, digest, decision: { rule: 'one-time' } });
+    expect(await refusal(authorizedRequest(store, other.record.id))).toBe('not-pending');
+    // A stored request edited after approval is not handed to a signer.
+    await store.db
+      .updateTable('wallet_requests')
+      .set({
+        request: JSON.stringify({ ...third.record.request, destination: '0x6666666666666666666666666666666666666666' }),
+      })
+      .where('id', '=', id)
+      .execute();
+    expect(await refusal(authorizedRequest(store, id))).toBe('tampered');
 
     // An expired request cannot be approved; it is expired and gives back its velocity reservation.
     const late = at(60 + 121);
@@ -234,7 +246,7 @@ describeStore('wallet guard', (ctx) => {
     ).rejects.toThrow(/refused above 65536/);
     const refused = await listLog(store, { action: 'wallet.request.refused' });
     expect(refused.map((e) => (e.payload as { bytes: number }).bytes)).toEqual([38, 70_009]);
-    expect(JSON.stringify(refused)).not.toContain('aaaa');
+    expect(JSON.stringify(refused.map((e) => e.payload))).not.toContain('a'.repeat(64));
   });
 
   test('behavior: many concurrent withdrawals never overspend one velocity limit', async () => {

@@ -20,7 +20,10 @@ describe('prices', () => {
   test('behavior: a static table answers by chain and asset, case-insensitively', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-prices-'));
     const file = path.join(dir, 'prices.json');
-    writeFileSync(file, JSON.stringify({ prices: [{ chain: 1, asset: usdc.toUpperCase().replace('0X', '0x'), usd: '1', decimals: 6 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ prices: [{ chain: 1, asset: usdc.toUpperCase().replace('0X', '0x'), usd: '1', decimals: 6 }] }),
+    );
     const table = staticPriceTable(file);
     expect(await table.usdPrice(1, usdc)).toEqual({ usd: '1', decimals: 6 });
     expect(await table.usdPrice(10, usdc)).toBeUndefined();
