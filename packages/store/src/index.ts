@@ -121,7 +121,6 @@ export {
 } from './scans.ts';
 export type { Database } from './schema.ts';
 export { type Engine, type Store, type StoreClient, withTransaction } from './store.ts';
-export { listWatchedContracts, upsertWatchedContract, type WatchedContract } from './watchedContracts.ts';
 export {
   addWalletPolicyApproval,
   addWalletRequestApproval,
@@ -145,3 +144,4 @@ export {
   type WalletRequestRecord,
   type WalletRequestState,
 } from './wallet.ts';
+export { listWatchedContracts, upsertWatchedContract, type WatchedContract } from './watchedContracts.ts';
