@@ -104,6 +104,12 @@ export async function approvePolicy(
       const record = await getWalletPolicy(tx, id, { forUpdate: true });
       if (!record) return refuse('not-found', `There is no proposed wallet policy ${id}.`, at);
       if (record.state !== 'proposed') return refuse('already-approved', `Policy ${id} was already approved.`, at);
+      if (policyDigest(record.document as unknown as WalletPolicy) !== id)
+        return refuse(
+          'tampered',
+          `Policy ${id} as stored no longer hashes to its digest; it was changed after it was proposed.`,
+          at,
+        );
       const active = await getActiveWalletPolicy(tx, now);
       const current = active ? ((active.effective ?? active.document) as unknown as WalletPolicy) : undefined;
       const governing = current ?? (record.document as unknown as WalletPolicy);

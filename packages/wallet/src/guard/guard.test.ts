@@ -195,6 +195,18 @@ describeStore('wallet guard', (ctx) => {
     expect((await submitRequest(store, { request, now: at(4) })).decision.rule).toBe('one-time');
     expect((await submitRequest(store, { request, now: at(4 + 48 * 60) })).decision.rule).toBe('everything');
     expect((await listLog(store, { action: 'wallet.policy.approve.refused' })).length).toBe(2);
+    // A proposal edited in the database after it was proposed is not approved.
+    const { record: next } = await proposePolicy(store, {
+      policy: parsePolicy({ ...basePolicy, settings: { approvalTtl: '1h' } }),
+      proposer: 'heidi',
+      now: at(5),
+    });
+    await store.db
+      .updateTable('wallet_policies')
+      .set({ document: JSON.stringify(permissive) })
+      .where('id', '=', next.id)
+      .execute();
+    expect(await refusal(approvePolicy(store, { id: next.id, approver: 'ivan', now: at(6) }))).toBe('tampered');
   });
 
   test('error: a new allowlist entry is refused during its cool-down, even if the proposal backdates it', async () => {
