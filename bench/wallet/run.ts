@@ -227,7 +227,11 @@ try {
 }
 const server = process.env.DATABASE_URL ? undefined : await startPostgres();
 // 1,000 transactions queue for 10 connections behind one lock: on a loaded machine the wait passes pg's default 10 s.
-const postgres = await openStore({ url: process.env.DATABASE_URL ?? server!.url, poolSize: 10, connectTimeoutMs: 300_000 });
+const postgres = await openStore({
+  url: process.env.DATABASE_URL ?? server!.url,
+  poolSize: 10,
+  connectTimeoutMs: 300_000,
+});
 try {
   await velocityRun('PostgreSQL', postgres);
 } finally {
