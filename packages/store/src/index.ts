@@ -121,4 +121,27 @@ export {
 } from './scans.ts';
 export type { Database } from './schema.ts';
 export { type Engine, type Store, type StoreClient, withTransaction } from './store.ts';
+export {
+  addWalletPolicyApproval,
+  addWalletRequestApproval,
+  closeWalletRequest,
+  getActiveWalletPolicy,
+  getWalletPolicy,
+  getWalletRequest,
+  insertWalletPolicy,
+  insertWalletRequest,
+  listWalletPolicies,
+  listWalletPolicyApprovals,
+  listWalletRequestApprovals,
+  listWalletRequests,
+  lockVelocityCounters,
+  markWalletPolicyApproved,
+  releaseVelocity,
+  reserveVelocity,
+  velocityUsed,
+  type WalletPolicyRecord,
+  type WalletPolicyState,
+  type WalletRequestRecord,
+  type WalletRequestState,
+} from './wallet.ts';
 export { listWatchedContracts, upsertWatchedContract, type WatchedContract } from './watchedContracts.ts';

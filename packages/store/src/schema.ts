@@ -274,6 +274,64 @@ export type AuditLogTable = {
   hash: string;
 };
 
+// wallet guard
+
+export type WalletPolicyState = 'proposed' | 'approved';
+
+export type WalletPoliciesTable = {
+  /** The policy digest. */
+  id: string;
+  document: Json<Record<string, unknown>>;
+  /** The document as it applies: allowlist entries stamped with when they were added. */
+  effective: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  state: ColumnType<WalletPolicyState, WalletPolicyState | undefined, WalletPolicyState>;
+  proposed_by: string;
+  proposed_at: TimestampDefault;
+  approved_at: Timestamp | null;
+  applies_at: Timestamp | null;
+};
+
+export type WalletPolicyApprovalsTable = {
+  policy_id: string;
+  approver: string;
+  approved_at: TimestampDefault;
+};
+
+export type WalletRequestState = 'allowed' | 'pending' | 'approved' | 'blocked' | 'rejected' | 'expired';
+
+export type WalletRequestsTable = {
+  id: string;
+  digest: string;
+  request: Json<Record<string, unknown>>;
+  initiator: string;
+  source: string;
+  chain_id: Int8;
+  state: WalletRequestState;
+  decision: Json<Record<string, unknown>>;
+  policy_id: string | null;
+  created_at: TimestampDefault;
+  expires_at: Timestamp | null;
+  closed_at: Timestamp | null;
+};
+
+export type WalletRequestApprovalsTable = {
+  request_id: string;
+  approver: string;
+  digest: string;
+  approved_at: TimestampDefault;
+};
+
+export type WalletVelocityCountersTable = { key: string };
+
+export type WalletVelocityReservationsTable = {
+  request_id: string;
+  key: string;
+  /** numeric(78,0): smallest units or micro-dollars, as a decimal string. */
+  amount: ColumnType<string, string, string>;
+  reserved_at: Timestamp;
+  released_at: Timestamp | null;
+};
+
 export type Database = {
   chains: ChainsTable;
   sync_checkpoints: SyncCheckpointsTable;
@@ -296,4 +354,10 @@ export type Database = {
   risks: RisksTable;
   control_evidence: ControlEvidenceTable;
   audit_log: AuditLogTable;
+  wallet_policies: WalletPoliciesTable;
+  wallet_policy_approvals: WalletPolicyApprovalsTable;
+  wallet_requests: WalletRequestsTable;
+  wallet_request_approvals: WalletRequestApprovalsTable;
+  wallet_velocity_counters: WalletVelocityCountersTable;
+  wallet_velocity_reservations: WalletVelocityReservationsTable;
 };

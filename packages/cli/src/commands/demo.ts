@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@bulwark/core';
 import { scan } from '@bulwark/scanner';
+import { openStore } from '@bulwark/store';
 import {
   type AttackResult,
   attackNames,
@@ -9,6 +10,7 @@ import {
   runDemoScenario,
   type ScenarioResult,
 } from '../demo/scenario.ts';
+import { formatWalletDemo, runWalletDemo } from '../demo/wallet.ts';
 import type { Io } from '../main.ts';
 
 const examples = fileURLToPath(new URL('../../../../examples/contracts', import.meta.url));
@@ -21,7 +23,9 @@ The main job, end to end on a local chain:
      flash lender) with Bulwark's circuit breakers, drives benign traffic from many accounts,
      learns each contract's baseline, and follows the chain with the monitor (mempool included);
   3. runs four attacks (${attackNames.join(', ')}) and prints for each whether it was
-     detected, blocks and milliseconds to the alert and to the pause, funds lost and saved.
+     detected, blocks and milliseconds to the alert and to the pause, funds lost and saved;
+  4. runs the wallet guard on examples/wallet: a payout allowed, a withdrawal held for approval,
+     a delegatecall blocked.
 `;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
@@ -61,10 +65,14 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   progress('2/2 Monitor: anvil, demo protocol, benign traffic, four attacks …');
   const started = Date.now();
   const result = await runDemoScenario({ attacks: attacks as never, log: (line) => progress(`    ${line}`) });
+  progress('Wallet guard: example policy, three requests …');
+  const walletStore = await openStore({ dataDir: 'memory://' });
+  const wallet = await runWalletDemo(walletStore).finally(() => walletStore.close());
   if (values.format === 'json') {
-    io.stdout(`${JSON.stringify(toJson(result), null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...toJson(result), wallet }, null, 2)}\n`);
   } else {
     io.stdout(formatScenario(result));
+    io.stdout(formatWalletDemo(wallet));
     io.stdout(`\nDemo done in ${Math.round((Date.now() - started) / 1000)} s.\n`);
   }
   const missed = result.attacks.filter((attack) => !attack.detected).length;

@@ -4,6 +4,38 @@ type Subcommand = { summary: string; run: (args: string[], io: Io) => Promise<nu
 
 // Subcommands load on first use, like the top-level commands.
 const subcommands: Record<string, Subcommand> = {
+  policy: {
+    summary: 'Check a policy file; propose and approve policy changes (admin quorum)',
+    run: async (args, io) => (await import('./wallet/policy.ts')).policyCommand(args, io),
+  },
+  decide: {
+    summary: 'Decide a request under a policy file and explain why (no key, no store)',
+    run: async (args, io) => (await import('./wallet/decide.ts')).decideCommand(args, io),
+  },
+  request: {
+    summary: 'Submit a request to the policy in force: allowed, held or blocked',
+    run: async (args, io) => (await import('./wallet/requests.ts')).requestCommand(args, io),
+  },
+  approve: {
+    summary: 'Approve a held request (bound to its digest)',
+    run: async (args, io) => (await import('./wallet/requests.ts')).approveCommand(args, io),
+  },
+  reject: {
+    summary: 'Reject a held request',
+    run: async (args, io) => (await import('./wallet/requests.ts')).rejectCommand(args, io),
+  },
+  requests: {
+    summary: 'List requests with state, digest and deciding rule',
+    run: async (args, io) => (await import('./wallet/requests.ts')).requestsCommand(args, io),
+  },
+  preview: {
+    summary: 'Simulate a transaction before signing: asset changes, SafeTx hash, risky changes',
+    run: async (args, io) => (await import('./wallet/preview.ts')).walletPreviewCommand(args, io),
+  },
+  custody: {
+    summary: 'Hot/warm/cold balances per asset, hot-share ceiling alerts, sweep proposals',
+    run: async (args, io) => (await import('./wallet/custody.ts')).walletCustodyCommand(args, io),
+  },
   'check-signature': {
     summary: 'Decode a signature request and rate what signing it would give away',
     run: async (args, io) => (await import('./wallet/checkSignature.ts')).checkSignatureCommand(args, io),
@@ -15,14 +47,6 @@ const subcommands: Record<string, Subcommand> = {
   poisoning: {
     summary: 'Find look-alike addresses planted in an address history (address poisoning)',
     run: async (args, io) => (await import('./wallet/poisoning.ts')).poisoningCommand(args, io),
-  },
-  preview: {
-    summary: 'Simulate a transaction before signing: asset changes, SafeTx hash, risky changes',
-    run: async (args, io) => (await import('./wallet/preview.ts')).walletPreviewCommand(args, io),
-  },
-  custody: {
-    summary: 'Hot/warm/cold balances per asset, hot-share ceiling alerts, sweep proposals',
-    run: async (args, io) => (await import('./wallet/custody.ts')).walletCustodyCommand(args, io),
   },
 };
 

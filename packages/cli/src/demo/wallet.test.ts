@@ -1,0 +1,20 @@
+import { listLog, openStore, type Store } from '@bulwark/store';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { formatWalletDemo, runWalletDemo } from './wallet.ts';
+
+let store: Store;
+beforeAll(async () => {
+  store = await openStore({ dataDir: 'memory://' });
+});
+afterAll(() => store?.close());
+
+test('behavior: the demo allows a small payout, holds a large withdrawal and blocks a delegatecall', async () => {
+  const results = await runWalletDemo(store);
+  expect(results.map((r) => [r.file, r.state, r.decision.rule])).toEqual([
+    ['withdrawal-small.json', 'allowed', 'small-payouts'],
+    ['withdrawal-large.json', 'pending', 'large-one-time'],
+    ['delegatecall.json', 'blocked', 'builtin:delegatecall-target'],
+  ]);
+  expect(formatWalletDemo(results)).toContain('withdrawal-large.json  pending  rule large-one-time (15000 USD)');
+  expect((await listLog(store, { action: 'wallet.request' })).length).toBe(3);
+});
