@@ -136,6 +136,7 @@ export {
   listWalletRequests,
   lockVelocityCounters,
   markWalletPolicyApproved,
+  markWalletRequestSigned,
   releaseVelocity,
   reserveVelocity,
   velocityUsed,

@@ -297,7 +297,7 @@ export type WalletPolicyApprovalsTable = {
   approved_at: TimestampDefault;
 };
 
-export type WalletRequestState = 'allowed' | 'pending' | 'approved' | 'blocked' | 'rejected' | 'expired';
+export type WalletRequestState = 'allowed' | 'pending' | 'approved' | 'blocked' | 'rejected' | 'expired' | 'signed';
 
 export type WalletRequestsTable = {
   id: string;

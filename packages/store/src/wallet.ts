@@ -109,6 +109,23 @@ export async function markWalletPolicyApproved(
     .execute();
 }
 
+/**
+ * Marks an allowed or approved request signed; returns false when it was not (already signed, or
+ * moved on by someone else), so of two signers racing on one request only one signature is kept.
+ */
+export async function markWalletRequestSigned(
+  store: StoreClient,
+  parameters: { id: string; at: Date },
+): Promise<boolean> {
+  const result = await store.db
+    .updateTable('wallet_requests')
+    .set({ state: 'signed', closed_at: parameters.at })
+    .where('id', '=', parameters.id)
+    .where('state', 'in', ['allowed', 'approved'])
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 /** Records one approver's vote; a second vote by the same approver is a ConflictError. */
 export async function addWalletPolicyApproval(
   store: StoreClient,

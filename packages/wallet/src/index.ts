@@ -39,6 +39,12 @@ export { activePolicy } from './guard/activePolicy.ts';
 export { type AuthorizedRequest, authorizedRequest } from './guard/authorizedRequest.ts';
 export { type RefusalReason, WalletRefusedError } from './guard/errors.ts';
 export {
+  payloadForRequest,
+  type SignRequestParameters,
+  signRequest,
+  type TransactionFields,
+} from './guard/signRequest.ts';
+export {
   type SubmitRequestParameters,
   type SubmitRequestReturnType,
   submitRequest,

@@ -35,7 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('chain_id', 'int8', (c) => c.notNull())
     .addColumn('state', 'text', (c) =>
-      c.notNull().check(sql`state in ('allowed', 'pending', 'approved', 'blocked', 'rejected', 'expired')`),
+      c.notNull().check(sql`state in ('allowed', 'pending', 'approved', 'blocked', 'rejected', 'expired', 'signed')`),
     )
     .addColumn('decision', 'jsonb', (c) => c.notNull())
     .addColumn('policy_id', 'text', (c) => c.references('wallet_policies.id'))

@@ -10,7 +10,9 @@ export type RefusalReason =
   | 'self-approval'
   | 'not-an-approver'
   | 'already-voted'
-  | 'already-approved';
+  | 'already-approved'
+  | 'already-signed'
+  | 'not-signable';
 
 export class WalletRefusedError extends BaseError {
   override name = 'WalletRefusedError' as const;

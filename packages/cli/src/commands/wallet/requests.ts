@@ -70,7 +70,7 @@ export const requestsHelp = `Usage: bulwark wallet requests [--state STATE] [--i
 Lists requests, newest first, with state, digest and the deciding rule.
 
 Options:
-      --state STATE         allowed, pending, approved, blocked, rejected or expired
+      --state STATE         allowed, pending, approved, blocked, rejected, expired or signed
       --initiator NAME      Only this initiator's requests
   -f, --format <text|json>  Output format (default: text)
       --db DIR              PGlite data folder (default: .bulwark/db; DATABASE_URL selects PostgreSQL)
@@ -79,7 +79,7 @@ Options:
 Exit codes: 0 ok, 2 usage or tool error.
 `;
 
-const states = ['allowed', 'pending', 'approved', 'blocked', 'rejected', 'expired'] as const;
+const states = ['allowed', 'pending', 'approved', 'blocked', 'rejected', 'expired', 'signed'] as const;
 
 function parse(argv: string[], io: Io, help: string, options: Record<string, { type: 'string' }>) {
   const parsed = parseArgs({ args: argv, allowPositionals: true, options: { ...storeOptions, ...options } });

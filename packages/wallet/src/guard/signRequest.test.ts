@@ -1,0 +1,141 @@
+import { listLog, type StoreClient, verifyLog } from '@bulwark/store';
+import { describeStore } from '@bulwark/store/testing';
+import { decodeFunctionData, erc20Abi, getAddress, parseTransaction, recoverTransactionAddress } from 'viem';
+import { expect, test } from 'vitest';
+import { approveRequest } from '../approvals/approveRequest.ts';
+import { approvePolicy, proposePolicy } from '../approvals/policyChanges.ts';
+import { parsePolicy } from '../policy/policy.ts';
+import { parseRequest } from '../request/request.ts';
+import { createLocalKeySigner } from '../signers/localKey.ts';
+import { WalletRefusedError } from './errors.ts';
+import { signRequest } from './signRequest.ts';
+import { submitRequest } from './submitRequest.ts';
+
+const t0 = new Date('2026-01-10T00:00:00Z');
+const later = new Date(t0.getTime() + 49 * 3_600_000); // past the allowlist cool-down
+const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
+const stranger = '0x7777777777777777777777777777777777777777';
+const token = '0x1111111111111111111111111111111111111111';
+const signer = createLocalKeySigner({ privateKey: `0x${'11'.repeat(32)}` });
+const fields = { nonce: 7, gas: 60_000n, maxFeePerGas: 30_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n };
+
+const policy = parsePolicy({
+  version: 1,
+  groups: {
+    treasury: { members: ['carol', 'dave'], threshold: 1 },
+    admins: { members: ['heidi', 'ivan'], threshold: 1 },
+  },
+  admin: { group: 'admins' },
+  allowlist: [{ chain: 1, address: exchange }],
+  rules: [
+    { id: 'allowlisted', match: { destination: 'allowlisted' }, action: 'allow' },
+    { id: 'held', match: { destination: 'one-time' }, action: { requireApproval: { anyOf: [{ group: 'treasury' }] } } },
+    { id: 'default-deny', match: {}, action: 'block' },
+  ],
+});
+
+async function install(store: StoreClient) {
+  const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now: t0 });
+  await approvePolicy(store, { id: record.id, approver: 'ivan', now: t0 });
+}
+
+const request = (overrides: Record<string, unknown> = {}) =>
+  parseRequest({
+    kind: 'withdrawal',
+    initiator: 'alice',
+    source: 'hot',
+    chain: 1,
+    asset: 'native',
+    amount: '50',
+    destination: exchange,
+    ...overrides,
+  });
+
+const reason = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'signed',
+    (error: unknown) => (error instanceof WalletRefusedError ? error.reason : error),
+  );
+
+describeStore('signing a wallet request', (ctx) => {
+  test('default: an allowed request is signed as exactly the transfer it describes, once, and logged', async () => {
+    const store = await ctx.open();
+    await install(store);
+    const { record } = await submitRequest(store, { request: request(), now: later });
+    const signed = await signRequest(store, {
+      id: record.id,
+      signer,
+      transaction: fields,
+      actor: 'payout-service',
+      now: later,
+    });
+    const transaction = parseTransaction(signed.rawTransaction!);
+    expect(transaction).toMatchObject({ to: exchange, value: 50n, chainId: 1, nonce: 7 });
+    expect(await recoverTransactionAddress({ serializedTransaction: signed.rawTransaction as never })).toBe(
+      signer.address,
+    );
+
+    // A second signer racing on the same request is refused and its signature discarded.
+    expect(
+      await reason(signRequest(store, { id: record.id, signer, transaction: fields, actor: 'b', now: later })),
+    ).toBe('not-pending');
+    const [entry] = await listLog(store, { action: 'wallet.request.signed' });
+    expect(entry?.payload).toMatchObject({
+      id: record.id,
+      payloadDigest: signed.digest,
+      signer: { address: signer.address },
+    });
+    expect(await verifyLog(store)).toMatchObject({ ok: true });
+  });
+
+  test('default: an ERC-20 request becomes a transfer call on the token', async () => {
+    const store = await ctx.open();
+    await install(store);
+    const { record } = await submitRequest(store, { request: request({ asset: token, amount: '5' }), now: later });
+    const signed = await signRequest(store, { id: record.id, signer, transaction: fields, actor: 'svc', now: later });
+    const transaction = parseTransaction(signed.rawTransaction!);
+    expect(transaction.to).toBe(token);
+    expect(transaction.value ?? 0n).toBe(0n);
+    expect(decodeFunctionData({ abi: erc20Abi, data: transaction.data! })).toEqual({
+      functionName: 'transfer',
+      args: [getAddress(exchange), 5n],
+    });
+  });
+
+  test('error: a held, a blocked and a concurrently signed request are refused; nothing else is signed', async () => {
+    const store = await ctx.open();
+    await install(store);
+    const held = await submitRequest(store, { request: request({ destination: stranger }), now: later });
+    expect(
+      await reason(signRequest(store, { id: held.record.id, signer, transaction: fields, actor: 'svc', now: later })),
+    ).toBe('not-pending');
+    await approveRequest(store, { id: held.record.id, approver: 'carol', digest: held.digest, now: later });
+    // Two signers at once on the approved request: exactly one signature survives. The loser is
+    // refused before signing (the request is no longer approved) or after (its signature discarded).
+    const outcomes = await Promise.all(
+      [0, 1].map(() =>
+        reason(signRequest(store, { id: held.record.id, signer, transaction: fields, actor: 'svc', now: later })),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'signed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o !== 'signed')).toEqual([expect.stringMatching(/^(already-signed|not-pending)$/)]);
+    expect(await listLog(store, { action: 'wallet.request.signed' })).toHaveLength(1);
+    expect(await listLog(store, { action: 'wallet.request.sign.refused' })).toHaveLength(
+      outcomes.filter((o) => o === 'already-signed').length,
+    );
+
+    const blocked = await submitRequest(store, {
+      request: request({
+        kind: 'contract-call',
+        call: { target: stranger, data: '0x12345678', operation: 'delegatecall' },
+      }),
+      now: later,
+    });
+    expect(blocked.record.state).toBe('blocked');
+    expect(
+      await reason(
+        signRequest(store, { id: blocked.record.id, signer, transaction: fields, actor: 'svc', now: later }),
+      ),
+    ).toBe('not-pending');
+  });
+});
