@@ -19,19 +19,16 @@ import {
   slice,
 } from 'viem';
 import { proposeSafeTransaction, type SafeProposal } from '../safe/proposeSafeTransaction.ts';
-import type { PreviewRequest } from './request.ts';
 import {
   approvalForAllTopic,
   approvalTopic,
-  controlEvents,
-  controlFunctions,
-  type FlagId,
   permit2ApprovalTopic,
-  proxySlots,
   transferSingleTopic,
   transferTopic,
   unlimitedAmount,
-} from './signatures.ts';
+} from '../tokens.ts';
+import type { PreviewRequest } from './request.ts';
+import { controlEvents, controlFunctions, type FlagId, proxySlots } from './signatures.ts';
 
 /*
  * See what is signed: the transaction is run on the chain (`debug_traceCall` with the call tracer

@@ -63,17 +63,6 @@ export const controlEvents: Record<Hex, { flag: FlagId; signature: string }> = O
   ).map(([flag, signature]) => [toEventSelector(`event ${signature}`), { flag, signature }]),
 );
 
-export const transferTopic = toEventSelector('event Transfer(address indexed,address indexed,uint256)');
-export const approvalTopic = toEventSelector('event Approval(address indexed,address indexed,uint256)');
-export const approvalForAllTopic = toEventSelector('event ApprovalForAll(address indexed,address indexed,bool)');
-export const transferSingleTopic = toEventSelector(
-  'event TransferSingle(address indexed,address indexed,address indexed,uint256,uint256)',
-);
-/** Permit2's `Approval(owner, token, spender, amount, expiration)`. */
-export const permit2ApprovalTopic = toEventSelector(
-  'event Approval(address indexed,address indexed,address indexed,uint160,uint48)',
-);
-
 /** EIP-1967 slots: keccak256(label) − 1. */
 const slotOf = (label: string) => toHex(BigInt(keccak256(toHex(label))) - 1n, { size: 32 });
 export const proxySlots: Record<Hex, { flag: FlagId; name: string }> = {
@@ -81,6 +70,3 @@ export const proxySlots: Record<Hex, { flag: FlagId; name: string }> = {
   [slotOf('eip1967.proxy.beacon')]: { flag: 'proxy-implementation-change', name: 'beacon' },
   [slotOf('eip1967.proxy.admin')]: { flag: 'proxy-admin-change', name: 'admin' },
 };
-
-/** An approval at or above this is treated as unlimited (2^128: no real balance comes near). */
-export const unlimitedAmount = 2n ** 128n;

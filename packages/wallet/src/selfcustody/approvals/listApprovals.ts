@@ -7,9 +7,15 @@ import {
   getAddress,
   type Hex,
   parseAbi,
-  toEventSelector,
   zeroAddress,
 } from 'viem';
+import {
+  approvalForAllTopic,
+  approvalTopic,
+  permit2ApprovalTopic,
+  permit2PermitTopic,
+  unlimitedAmount,
+} from '../../tokens.ts';
 import { type AccountInfo, getAccountInfo, isFresh, readHead, toQuantity } from '../accountInfo.ts';
 import { addressTopic, getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
 import { knownSpenderName, permit2Address } from '../knownAddresses.ts';
@@ -33,14 +39,11 @@ export const permit2Abi = parseAbi([
 ]);
 
 const topics = {
-  approval: toEventSelector('Approval(address,address,uint256)'),
-  approvalForAll: toEventSelector('ApprovalForAll(address,address,bool)'),
-  permit2Approval: toEventSelector('Approval(address,address,address,uint160,uint48)'),
-  permit2Permit: toEventSelector('Permit(address,address,address,uint160,uint48,uint48)'),
+  approval: approvalTopic,
+  approvalForAll: approvalForAllTopic,
+  permit2Approval: permit2ApprovalTopic,
+  permit2Permit: permit2PermitTopic,
 };
-
-/** 2^128 and above is unlimited in practice; Permit2's own maximum is 2^160 - 1. */
-const unlimited = 2n ** 128n;
 
 export type ApprovalKind = 'erc20' | 'erc721' | 'operator' | 'permit2';
 
@@ -240,7 +243,7 @@ function assess(candidate: Candidate, state: State, info: AccountInfo): TokenApp
   const spenderName = knownSpenderName(candidate.spender);
   const flags: ApprovalFlag[] = [];
   // An operator approval covers every NFT of the collection, present and future.
-  if (candidate.kind === 'operator' || state.allowance >= unlimited) flags.push('unlimited');
+  if (candidate.kind === 'operator' || state.allowance >= unlimitedAmount) flags.push('unlimited');
   if (info.kind === 'account') flags.push('plain-account');
   if (info.kind === 'delegated') flags.push('delegated-account');
   // A well-known address cannot be a drainer's new deployment, whatever a test chain says of its age.

@@ -1,10 +1,9 @@
 import type { RpcPool } from '@bulwark/chain';
-import { type Address, getAddress, type Hex, toEventSelector, zeroAddress } from 'viem';
+import { type Address, getAddress, type Hex, zeroAddress } from 'viem';
+import { transferTopic } from '../../tokens.ts';
 import { readHead, toQuantity } from '../accountInfo.ts';
 import { addressTopic, getLogsChunked, type RpcLog } from '../getLogsChunked.ts';
 import { isLookalike, type LookalikeOptions } from './checkDestination.ts';
-
-const transferTopic = toEventSelector('Transfer(address,address,uint256)');
 
 /** A transfer of less than this fraction of what the owner really sent that counterparty is dust. */
 const dustDivisor = 1_000n;

@@ -1,13 +1,12 @@
+import { unlimitedAmount } from '../../tokens.ts';
 import { describeAccount, isFresh } from '../accountInfo.ts';
 import { knownSpenderName } from '../knownAddresses.ts';
 import type { SignatureContext, SignatureSeverity, TokenGrant } from './types.ts';
 
-/** A grant of at least 2^128 base units is unlimited in practice (10^20 tokens at 18 decimals). */
-export const unlimitedThreshold = 2n ** 128n;
 /** Deadlines further than this are "far": Uniswap's own Permit2 allowances last 30 days. */
 export const farDeadlineDays = 31;
 
-export const isUnlimited = (grant: TokenGrant) => grant.amount === undefined || grant.amount >= unlimitedThreshold;
+export const isUnlimited = (grant: TokenGrant) => grant.amount === undefined || grant.amount >= unlimitedAmount;
 
 export const isFarDeadline = (grant: TokenGrant, now: bigint) =>
   grant.deadline === undefined || grant.deadline > now + BigInt(farDeadlineDays) * 86_400n;

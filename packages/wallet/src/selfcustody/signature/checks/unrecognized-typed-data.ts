@@ -1,4 +1,4 @@
-import { unlimitedThreshold } from '../assessGrant.ts';
+import { unlimitedAmount } from '../../../tokens.ts';
 import { defineSignatureCheck } from '../defineSignatureCheck.ts';
 
 export const unrecognizedTypedDataCheck = defineSignatureCheck({
@@ -41,7 +41,7 @@ function hugeNumbers(value: unknown, path = 'message'): string[] {
   }
   if ((typeof value === 'string' && /^\d+$/.test(value) && value.length < 80) || typeof value === 'number') {
     try {
-      if (BigInt(value) >= unlimitedThreshold) return [path];
+      if (BigInt(value) >= unlimitedAmount) return [path];
     } catch {}
   }
   return [];
