@@ -24,8 +24,8 @@ The main job, end to end on a local chain:
      learns each contract's baseline, and follows the chain with the monitor (mempool included);
   3. runs four attacks (${attackNames.join(', ')}) and prints for each whether it was
      detected, blocks and milliseconds to the alert and to the pause, funds lost and saved;
-  4. runs the wallet guard on examples/wallet: a payout allowed, a withdrawal held for approval,
-     a delegatecall blocked.
+  4. runs the wallet guard on examples/wallet: a payout allowed and signed, a withdrawal held for
+     approval, a delegatecall blocked, and a drainer's Permit2 signature request flagged.
 `;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
@@ -65,7 +65,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   progress('2/2 Monitor: anvil, demo protocol, benign traffic, four attacks …');
   const started = Date.now();
   const result = await runDemoScenario({ attacks: attacks as never, log: (line) => progress(`    ${line}`) });
-  progress('Wallet guard: example policy, three requests …');
+  progress('Wallet guard: example policy, three requests, a drainer signature …');
   const walletStore = await openStore({ dataDir: 'memory://' });
   const wallet = await runWalletDemo(walletStore).finally(() => walletStore.close());
   if (values.format === 'json') {
