@@ -107,7 +107,7 @@ describeCli('bulwark log', (ctx) => {
     } finally {
       await ctx.store.db
         .insertInto('audit_log')
-        .values({ ...original, payload: JSON.stringify(original.payload) })
+        .values({ ...original, payload: JSON.stringify(original.payload), bound_rows: JSON.stringify(original.bound_rows) })
         .execute();
     }
     expect((await run(['log', 'verify'])).code).toBe(0);
@@ -142,7 +142,7 @@ describeCli('bulwark log', (ctx) => {
     } finally {
       await ctx.store.db
         .insertInto('audit_log')
-        .values({ ...original, payload: JSON.stringify(original.payload) })
+        .values({ ...original, payload: JSON.stringify(original.payload), bound_rows: JSON.stringify(original.bound_rows) })
         .execute();
     }
   });
