@@ -179,7 +179,8 @@ export async function verifyLog(
   let checked = 0;
   const broken = (seq: number, reason: LogBreak, message: string): VerifyLogReturnType => ({
     ok: false,
-    entries: checked,
+    // The entries before the broken one: an entry re-hashed is found at the next, after it was counted.
+    entries: Math.min(checked, seq - 1),
     seq,
     reason,
     message,

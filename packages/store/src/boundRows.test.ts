@@ -30,7 +30,7 @@ async function seed(store: StoreClient): Promise<void> {
     await insertAudit(tx, {
       id: 'A-1',
       auditor: 'Trail',
-      scope: { files: ['src/Vault.sol'] },
+      scope: { files: [{ path: 'src/Vault.sol', hash: 'h' }] },
       auditDate: '2025-01-01',
       findings: [{ id: 'A-1-F1', severity: 'high', title: 'Reentrancy' }],
     });

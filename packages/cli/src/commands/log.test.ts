@@ -74,6 +74,45 @@ describeCli('bulwark log', (ctx) => {
     });
   });
 
+  test('error: a governance row edited, inserted or deleted by SQL is named with its entry, exit 1', async () => {
+    const risk = await ctx.store.db.selectFrom('risks').selectAll().where('id', '=', 'R-2').executeTakeFirstOrThrow();
+    const { score: _score, ...deleted } = await ctx.store.db
+      .selectFrom('risks')
+      .selectAll()
+      .where('id', '=', 'R-3')
+      .executeTakeFirstOrThrow();
+    await ctx.store.db.updateTable('risks').set({ owner: 'mallory' }).where('id', '=', 'R-2').execute();
+    await ctx.store.db.deleteFrom('risks').where('id', '=', 'R-3').execute();
+    try {
+      const result = await run(['log', 'verify']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Log intact: 5 entries');
+      expect(result.stdout).toContain('Rows BROKEN: 2 governance row(s) changed outside Bulwark:');
+      expect(result.stdout).toMatch(
+        /risks R-2 was edited outside Bulwark: it no longer matches what entry 2 \(risk\.add, [0-9a-f]{12}…\) wrote\./,
+      );
+      expect(result.stdout).toMatch(/risks R-3 was deleted outside Bulwark: entry 3 \(risk\.add/);
+      const json = JSON.parse((await run(['log', 'verify', '--format', 'json'])).stdout);
+      expect(json).toMatchObject({
+        ok: false,
+        rows: {
+          ok: false,
+          problems: [
+            { table: 'risks', key: ['R-2'], kind: 'edited', entry: { seq: 2 } },
+            { table: 'risks', key: ['R-3'], kind: 'deleted', entry: { seq: 3 } },
+          ],
+        },
+      });
+    } finally {
+      await ctx.store.db.updateTable('risks').set({ owner: risk.owner }).where('id', '=', 'R-2').execute();
+      await ctx.store.db
+        .insertInto('risks')
+        .values({ ...deleted, controls: JSON.stringify(deleted.controls) })
+        .execute();
+    }
+    expect((await run(['log', 'verify'])).code).toBe(0);
+  });
+
   test('error: an edited row is found at its seq, exit 1', async () => {
     const original = await row(2);
     await ctx.store.db
@@ -85,7 +124,7 @@ describeCli('bulwark log', (ctx) => {
       const result = await run(['log', 'verify']);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe(
-        'Log BROKEN at entry 2 (edited): Entry 2 was changed: its content no longer matches its hash.\n1 entries before it verified.\n',
+        'Log BROKEN at entry 2 (edited): Entry 2 was changed: its content no longer matches its hash.\n1 entry before it verifies.\n',
       );
     } finally {
       await ctx.store.db
@@ -107,7 +146,11 @@ describeCli('bulwark log', (ctx) => {
     } finally {
       await ctx.store.db
         .insertInto('audit_log')
-        .values({ ...original, payload: JSON.stringify(original.payload), bound_rows: JSON.stringify(original.bound_rows) })
+        .values({
+          ...original,
+          payload: JSON.stringify(original.payload),
+          bound_rows: JSON.stringify(original.bound_rows),
+        })
         .execute();
     }
     expect((await run(['log', 'verify'])).code).toBe(0);
@@ -135,14 +178,22 @@ describeCli('bulwark log', (ctx) => {
     const original = await row(5);
     await ctx.store.db.deleteFrom('audit_log').where('seq', '=', 5n).execute();
     try {
-      expect((await run(['log', 'verify'])).code).toBe(0);
+      // The chain alone cannot tell a cut tail, but the row entry 5 wrote no longer matches entry 1.
+      const plain = await run(['log', 'verify']);
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toContain('Log intact: 4 entries');
+      expect(plain.stdout).toContain('risks R-1 was edited outside Bulwark: it no longer matches what entry 1');
       const anchored = await run(['log', 'verify', '--anchor', `${head.seq}:${head.hash}`]);
       expect(anchored.code).toBe(1);
       expect(anchored.stdout).toContain('(truncated)');
     } finally {
       await ctx.store.db
         .insertInto('audit_log')
-        .values({ ...original, payload: JSON.stringify(original.payload), bound_rows: JSON.stringify(original.bound_rows) })
+        .values({
+          ...original,
+          payload: JSON.stringify(original.payload),
+          bound_rows: JSON.stringify(original.bound_rows),
+        })
         .execute();
     }
   });

@@ -3,18 +3,26 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { closest, InputError, UsageError } from '@bulwark/core';
 import { exportLog, formatAnchor, parseAnchor, parseLogJsonl, toLogLine, verifyLogEntries } from '@bulwark/governance';
-import { listLog, type VerifyLogReturnType, verifyLog } from '@bulwark/store';
+import {
+  listLog,
+  type VerifyBoundRowsReturnType,
+  type VerifyLogReturnType,
+  verifyBoundRows,
+  verifyLog,
+} from '@bulwark/store';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
 
 export const logHelp = `Usage: bulwark log <verify|list|export> [options]
 
 The tamper-evident log: every governance action (risks, incidents, audits, approvals…) is an
-entry hash-chained to the one before. \`verify\` re-hashes the chain and reports the first entry
-that was edited, deleted or moved.
+entry hash-chained to the one before, and records the digest of each governance row it wrote.
+\`verify\` re-hashes the chain and reports the first entry that was edited, deleted or moved,
+then checks every governance row against the log and reports each row edited, inserted or
+deleted outside Bulwark, with the entry that last wrote it.
 
   bulwark log verify [--anchor SEQ:HASH] [--file FILE]
-        Verify the store's log, or with --file an exported log without the store.
+        Verify the store's log and rows, or with --file an exported log without the store.
         --anchor is a head recorded earlier: it also catches entries cut from the end and
         a log rewritten and re-hashed from the start.
   bulwark log list [--action ACTION] [--after SEQ] [--limit N] [--format text|json|jsonl]
@@ -84,6 +92,7 @@ async function verify(argv: string[], io: Io): Promise<number> {
   const out = textOrJson(values.format);
   const anchor = values.anchor === undefined ? undefined : parseAnchor(values.anchor);
   let result: VerifyLogReturnType;
+  let rows: VerifyBoundRowsReturnType | undefined;
   let source: string;
   if (values.file !== undefined) {
     const file = path.resolve(io.cwd, values.file);
@@ -100,27 +109,47 @@ async function verify(argv: string[], io: Io): Promise<number> {
     result = verifyLogEntries(parseLogJsonl(text, values.file), { anchor });
     source = values.file;
   } else {
-    const verified = await withStore(io, { db: values.db }, async (store) => ({
-      result: await verifyLog(store, { anchor }),
-      location: store.location,
-    }));
+    const verified = await withStore(io, { db: values.db }, async (store) => {
+      const log = await verifyLog(store, { anchor });
+      // Rows are checked against a log that verifies; a broken log vouches for nothing.
+      return { result: log, rows: log.ok ? await verifyBoundRows(store) : undefined, location: store.location };
+    });
     result = verified.result;
+    rows = verified.rows;
     source = verified.location;
   }
+  const ok = result.ok && (rows?.ok ?? true);
   if (out === 'json') {
-    io.stdout(`${JSON.stringify({ source, anchor: anchor ?? null, ...result }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        {
+          source,
+          anchor: anchor ?? null,
+          ...result,
+          ...(rows
+            ? { ok, rows: { ok: rows.ok, checked: rows.rows, stateDigest: rows.stateDigest, problems: rows.problems } }
+            : {}),
+        },
+        null,
+        2,
+      )}\n`,
+    );
   } else if (result.ok) {
     io.stdout(
       result.head
         ? `Log intact: ${result.entries} entries, chained from genesis to head ${formatAnchor(result.head)}${anchor ? `, which includes the anchor at ${anchor.seq}` : ''}.\nKeep the head outside the database and pass it as --anchor next time.\n`
         : 'Log intact: it is empty.\n',
     );
+    if (rows?.ok) io.stdout(`Rows intact: ${rows.rows} governance rows match the log (state ${rows.stateDigest}).\n`);
+    else if (rows)
+      io.stdout(
+        `Rows BROKEN: ${rows.problems.length} governance row(s) changed outside Bulwark:\n${rows.problems.map((p) => `  ${p.message}`).join('\n')}\n`,
+      );
   } else {
-    io.stdout(
-      `Log BROKEN at entry ${result.seq} (${result.reason}): ${result.message}\n${result.entries} entries before it verified.\n`,
-    );
+    const before = result.entries === 1 ? '1 entry before it verifies' : `${result.entries} entries before it verify`;
+    io.stdout(`Log BROKEN at entry ${result.seq} (${result.reason}): ${result.message}\n${before}.\n`);
   }
-  return result.ok ? 0 : 1;
+  return ok ? 0 : 1;
 }
 
 async function list(argv: string[], io: Io): Promise<number> {
