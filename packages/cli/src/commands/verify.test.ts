@@ -57,8 +57,11 @@ describeCli('bulwark verify', (ctx) => {
       'ok   target: For target production.',
       'ok   subjects: 1 subject(s) match the files on disk.',
     ]);
-    expect(lines[5]).toMatch(/^ok {3}decision: The gate passed release [0-9a-f]{64} for production on \d{4}-/);
-    expect(lines.slice(6)).toEqual(['Verified: pass.json.', '']);
+    expect(lines[5]).toMatch(
+      /^ok {3}log: Decided on governance log head \d+:[0-9a-f]{64} and state digest [0-9a-f]{64}/,
+    );
+    expect(lines[6]).toMatch(/^ok {3}decision: The gate passed release [0-9a-f]{64} for production on \d{4}-/);
+    expect(lines.slice(7)).toEqual(['Verified: pass.json.', '']);
     expect(result.code).toBe(0);
     const envelope = JSON.parse(project.read('pass.json'));
     expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
@@ -74,7 +77,7 @@ describeCli('bulwark verify', (ctx) => {
       testReport: { path: 'reports/junit-pass.xml', tests: 3, failed: 0 },
     });
     expect(statement.predicate.approvals.map((a: { approver: string }) => a.approver)).toEqual(['alice', 'bob']);
-    expect(statement.predicate.checks).toHaveLength(8);
+    expect(statement.predicate.checks).toHaveLength(9);
   });
 
   test('behavior: a secp256k1 gate key signs and verifies too', async () => {

@@ -28,7 +28,7 @@ export type GateCheck = {
 
 /** What each check is, and which advisory controls it evidences. */
 export const gateChecks: Record<GateCheckId, { title: string; controls: string[] }> = {
-  state: { title: 'The log and every governance row verify', controls: ['RES-05'] },
+  state: { title: 'The log and every governance row verify', controls: ['SA-04'] },
   scan: { title: 'No unaccepted scanner finding at or above the threshold', controls: ['SBD-07'] },
   audit: { title: 'The exact code is audited; no open high finding', controls: ['SBD-02', 'SBD-03'] },
   tests: { title: 'A passing test report is attached', controls: ['GOV-05'] },
