@@ -45,6 +45,18 @@ describeCli('bulwark verify', (ctx) => {
   };
   const failed = (json: VerifyJson) => json.checks.filter((c) => !c.ok);
 
+  test('behavior: what `approve pubkey` prints (text or JSON, in a file) and a key id are accepted by --key', async () => {
+    for (const format of ['text', 'json']) {
+      const printed = await ctx.run(['approve', 'pubkey', '--key', project.keyFile('gate'), '--format', format], {
+        cwd: project.dir,
+      });
+      expect(printed.code).toBe(0);
+      writeFileSync(path.join(project.dir, `gate.${format}.pub`), printed.stdout);
+      expect((await verify(['pass.json', '--key', `gate.${format}.pub`])).json.ok, format).toBe(true);
+    }
+    expect((await verify(['pass.json', '--key', project.keys.gate.keyId])).json.ok).toBe(true);
+  });
+
   test('default: an attestation of a passing gate verifies against the files on disk', async () => {
     const result = await ctx.run(['verify', 'pass.json', '--key', edKey, '--target', 'production'], {
       cwd: project.dir,
