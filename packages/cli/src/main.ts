@@ -91,6 +91,10 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'Verify the tamper-evident governance log',
     run: async (args, io) => (await import('./commands/log.ts')).logCommand(args, io),
   },
+  identity: {
+    summary: 'Register the people actions are attributed to, with keys and roles',
+    run: async (args, io) => (await import('./commands/identity.ts')).identityCommand(args, io),
+  },
   wallet: {
     summary: 'Wallet guard: policies, approvals and signers; signature and approval checks',
     run: async (args, io) => (await import('./commands/wallet.ts')).walletCommand(args, io),
@@ -149,6 +153,7 @@ function parseArgsMessage(code: string, message: string, command: string | undef
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option '${quoted}'${where}. ${help}`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted && /argument missing/.test(message))
     return `option '${quoted.replace(/ <value>$/, '')}'${where} needs a value. ${help}`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument '${quoted}'${where}. ${help}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted)
+    return `unexpected argument '${quoted}'${where}. ${help}`;
   return `${message.replace(/\.$/, '')}. ${help}`;
 }

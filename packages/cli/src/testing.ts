@@ -27,7 +27,8 @@ export function describeCli(name: string, fn: (ctx: CliTestContext) => void): vo
         stdoutIsTty: false,
         stderrIsTty: false,
         cwd: options.cwd ?? process.cwd(),
-        env: { ...options.env },
+        // Commands attribute actions to someone: a test that does not say who acts as `tester`.
+        env: { BULWARK_ACTOR: 'tester', ...options.env },
         openStore: async () => ctx.store,
       };
       const code = await main(args, io);

@@ -78,6 +78,7 @@ export {
   StoreLockedError,
   StoreOpenError,
 } from './errors.ts';
+export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
   type AddIncidentEventParameters,
   addIncidentEvent,

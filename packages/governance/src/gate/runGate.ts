@@ -4,6 +4,7 @@ import { appendLog, insertControlEvidence, listApprovals, type StoreClient, with
 import { computeRelease, type Release } from '../approvals/computeRelease.ts';
 import { type ApprovalVerdict, verifyApprovals } from '../approvals/verifyApprovals.ts';
 import { dependencyStatus } from '../dependencies/dependencyStatus.ts';
+import { requireIdentity } from '../identity/requireRole.ts';
 import { UnverifiedStateError } from '../log/errors.ts';
 import type { LoadedManifest } from '../manifest/types.ts';
 import { adminCheck } from './checks/adminCheck.ts';
@@ -61,6 +62,7 @@ export type GateResult = {
  * and as evidence for the advisory controls each check stands for (for the conformance report).
  */
 export async function runGate(store: StoreClient, parameters: RunGateParameters): Promise<GateResult> {
+  if (parameters.actor) await requireIdentity(store, parameters.actor);
   const now = parameters.now ?? (() => new Date());
   const startedOn = now();
   const { loaded, target } = parameters;
