@@ -169,7 +169,13 @@ export { type RecordIncidentParameters, recordIncident } from './incidents/recor
 export { resolveIncident } from './incidents/resolveIncidentId.ts';
 export { checkSeverity, type IncidentSeverity, incidentSeverities } from './incidents/severity.ts';
 export { formatAnchor, type LogAnchor, parseAnchor } from './log/anchor.ts';
-export { LogAnchorError, LogFileError, UnverifiedStateError } from './log/errors.ts';
+export {
+  checkpointPayloadType,
+  type LogCheckpoint,
+  readCheckpoint,
+  signCheckpoint,
+} from './log/checkpoint.ts';
+export { LogAnchorError, LogCheckpointError, LogFileError, UnverifiedStateError } from './log/errors.ts';
 export { exportLog, type LogLine, parseLogJsonl, toLogLine } from './log/logJsonl.ts';
 export { resolveActor } from './log/resolveActor.ts';
 export { verifyLogEntries } from './log/verifyLogEntries.ts';

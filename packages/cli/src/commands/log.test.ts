@@ -226,4 +226,52 @@ describeCli('bulwark log', (ctx) => {
     );
     expect((await run(['log', 'verfy'])).stderr).toContain('Did you mean `bulwark log verify`?');
   });
+
+  test('behavior: a signed checkpoint is checked by its signature, and the log must still extend it', async () => {
+    await run(['approve', 'keygen', '--out', 'ckpt.key']);
+    const pub = (await run(['approve', 'pubkey', '--key', 'ckpt.key'])).stdout;
+    writeFileSync(path.join(dir, 'ckpt.pub'), pub);
+    const head = (await getLogHead(ctx.store))!;
+    const signed = await run(['log', 'checkpoint', '--key', 'ckpt.key', '--out', 'ckpt.json']);
+    expect(signed.code).toBe(0);
+    expect(signed.stdout).toMatch(
+      new RegExp(`^Checkpoint of head 5:${head.hash} and state [0-9a-f]{64} signed by ed25519:`),
+    );
+    const ok = await run(['log', 'verify', '--checkpoint', 'ckpt.json', '--key', 'ckpt.pub']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`which includes the checkpoint signed by ed25519:`);
+
+    // Without --key, the signer must be a registered identity.
+    const unknown = await run(['log', 'verify', '--checkpoint', 'ckpt.json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('is not signed by the key of any registered identity');
+
+    // A checkpoint whose payload was changed does not verify.
+    const envelope = JSON.parse(readFileSync(path.join(dir, 'ckpt.json'), 'utf8'));
+    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    payload.head.seq = 4;
+    envelope.payload = Buffer.from(JSON.stringify(payload)).toString('base64');
+    writeFileSync(path.join(dir, 'forged.json'), JSON.stringify(envelope));
+    const forged = await run(['log', 'verify', '--checkpoint', 'forged.json', '--key', 'ckpt.pub']);
+    expect(forged.code).toBe(2);
+    expect(forged.stderr).toContain('forged.json is not signed by key ed25519:');
+
+    // The tail cut after the checkpoint is caught.
+    const original = await row(5);
+    await ctx.store.db.deleteFrom('audit_log').where('seq', '=', 5n).execute();
+    try {
+      const cut = await run(['log', 'verify', '--checkpoint', 'ckpt.json', '--key', 'ckpt.pub']);
+      expect(cut.code).toBe(1);
+      expect(cut.stdout).toContain('(truncated)');
+    } finally {
+      await ctx.store.db
+        .insertInto('audit_log')
+        .values({
+          ...original,
+          payload: JSON.stringify(original.payload),
+          bound_rows: JSON.stringify(original.bound_rows),
+        })
+        .execute();
+    }
+  });
 });

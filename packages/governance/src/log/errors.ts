@@ -14,3 +14,8 @@ export class LogAnchorError extends BaseError {
 export class UnverifiedStateError extends BaseError {
   override name = 'UnverifiedStateError' as const;
 }
+
+/** A checkpoint that cannot be made (the log or state does not verify) or trusted (bad signature). */
+export class LogCheckpointError extends BaseError {
+  override name = 'LogCheckpointError' as const;
+}
