@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   acceptScanFinding,
@@ -42,6 +42,7 @@ describeCli('bulwark gate', (ctx) => {
       ['state', 'pass'],
       ['scan', 'pass'],
       ['audit', 'pass'],
+      ['audit-report', 'pass'],
       ['tests', 'pass'],
       ['approvals', 'pass'],
       ['dependencies', 'pass'],
@@ -356,5 +357,44 @@ describeCli('bulwark gate', (ctx) => {
     }
     const help = await ctx.run(['gate', '--help']);
     expect(help.stdout).toContain('Usage: bulwark gate');
+  });
+  // Last: the shared store keeps this audit, whose report is relative to this project only.
+  test('error: an audit report changed since it was recorded fails the audit-report check', async () => {
+    const project = await createReleaseProject();
+    await prepareRelease(ctx.store, project);
+    writeFileSync(path.join(project.dir, 'audit-report.pdf'), '%PDF delivered by the auditor');
+    const added = await ctx.run(
+      [
+        'audit',
+        'add',
+        '--auditor',
+        'Report Firm',
+        '--competency',
+        'Solidity audits since 2018',
+        '--track-record',
+        '40 audits',
+        '--report',
+        'audit-report.pdf',
+        '--scope',
+        'src/Vault.sol',
+        '--date',
+        '2025-04-01',
+      ],
+      { cwd: project.dir },
+    );
+    expect(added.stderr).toBe('');
+    expect((await gate(project, ['--test-report', passingReport])).check('audit-report')).toMatchObject({
+      status: 'pass',
+      reason: expect.stringMatching(/audit report\(s\) match their recorded sha256/),
+    });
+    writeFileSync(path.join(project.dir, 'audit-report.pdf'), '%PDF with the high finding removed');
+    const result = await gate(project, ['--test-report', passingReport]);
+    expect(result.code).toBe(1);
+    expect(result.check('audit-report')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(
+        /^1 audit report\(s\) differ from what was recorded: audit-report\.pdf \(audit \S+\) has sha256 [0-9a-f]{12}…, recorded [0-9a-f]{12}…\./,
+      ),
+    });
   });
 });

@@ -89,7 +89,7 @@ describeCli('bulwark verify', (ctx) => {
       testReport: { path: 'reports/junit-pass.xml', tests: 3, failed: 0 },
     });
     expect(statement.predicate.approvals.map((a: { approver: string }) => a.approver)).toEqual(['alice', 'bob']);
-    expect(statement.predicate.checks).toHaveLength(9);
+    expect(statement.predicate.checks).toHaveLength(10);
   });
 
   test('behavior: a secp256k1 gate key signs and verifies too', async () => {

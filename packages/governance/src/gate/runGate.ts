@@ -10,6 +10,7 @@ import type { LoadedManifest } from '../manifest/types.ts';
 import { adminCheck } from './checks/adminCheck.ts';
 import { approvalsCheck } from './checks/approvalsCheck.ts';
 import { auditCheck } from './checks/auditCheck.ts';
+import { auditReportCheck } from './checks/auditReportCheck.ts';
 import { dependenciesCheck } from './checks/dependenciesCheck.ts';
 import { documentationCheck } from './checks/documentationCheck.ts';
 import { pausableCheck } from './checks/pausableCheck.ts';
@@ -109,6 +110,7 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     state.check,
     scan.check,
     await auditCheck(store, loaded),
+    await auditReportCheck(store, loaded),
     testsCheck(testReport),
     approvalsCheck(verified, config, { digest, target }),
     dependenciesCheck(await dependencyStatus(store, inventory), inventory, config.dependencyScope),
