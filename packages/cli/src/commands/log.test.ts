@@ -38,6 +38,15 @@ describeCli('bulwark log', (ctx) => {
   /** Tampering goes straight at the table, as an attacker with database access would. */
   const row = (seq: number) =>
     ctx.store.db.selectFrom('audit_log').selectAll().where('seq', '=', BigInt(seq)).executeTakeFirstOrThrow();
+  const restore = (original: Awaited<ReturnType<typeof row>>) =>
+    ctx.store.db
+      .insertInto('audit_log')
+      .values({
+        ...original,
+        payload: JSON.stringify(original.payload),
+        bound_rows: JSON.stringify(original.bound_rows),
+      })
+      .execute();
 
   test('default: an intact log verifies, lists and exports', async () => {
     const head = (await getLogHead(ctx.store))!;
@@ -144,14 +153,7 @@ describeCli('bulwark log', (ctx) => {
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, seq: 3, reason: 'deleted', entries: 2 });
     } finally {
-      await ctx.store.db
-        .insertInto('audit_log')
-        .values({
-          ...original,
-          payload: JSON.stringify(original.payload),
-          bound_rows: JSON.stringify(original.bound_rows),
-        })
-        .execute();
+      await restore(original);
     }
     expect((await run(['log', 'verify'])).code).toBe(0);
   });
@@ -187,14 +189,7 @@ describeCli('bulwark log', (ctx) => {
       expect(anchored.code).toBe(1);
       expect(anchored.stdout).toContain('(truncated)');
     } finally {
-      await ctx.store.db
-        .insertInto('audit_log')
-        .values({
-          ...original,
-          payload: JSON.stringify(original.payload),
-          bound_rows: JSON.stringify(original.bound_rows),
-        })
-        .execute();
+      await restore(original);
     }
   });
 
@@ -264,14 +259,7 @@ describeCli('bulwark log', (ctx) => {
       expect(cut.code).toBe(1);
       expect(cut.stdout).toContain('(truncated)');
     } finally {
-      await ctx.store.db
-        .insertInto('audit_log')
-        .values({
-          ...original,
-          payload: JSON.stringify(original.payload),
-          bound_rows: JSON.stringify(original.bound_rows),
-        })
-        .execute();
+      await restore(original);
     }
   });
 });
