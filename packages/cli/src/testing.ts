@@ -28,7 +28,12 @@ export function describeCli(name: string, fn: (ctx: CliTestContext) => void): vo
         stderrIsTty: false,
         cwd: options.cwd ?? process.cwd(),
         // Commands attribute actions to someone: a test that does not say who acts as `tester`.
-        env: { BULWARK_ACTOR: 'tester', ...options.env },
+        env: {
+          ...(options.env?.BULWARK_ACTOR === undefined && options.env?.USER === undefined
+            ? { BULWARK_ACTOR: 'tester' }
+            : {}),
+          ...options.env,
+        },
         openStore: async () => ctx.store,
       };
       const code = await main(args, io);
