@@ -268,3 +268,43 @@ describe('bulwark binary', () => {
     expect(out).toMatch(/scan/);
   });
 });
+
+describe('unknown options', () => {
+  // Every command (with a subcommand where it needs one): one message naming the option and --help.
+  const invocations = [
+    ['scan'],
+    ['detectors'],
+    ['docs-gen'],
+    ['demo'],
+    ['monitor'],
+    ['baseline'],
+    ['docs', 'check'],
+    ['verify-deployment'],
+    ['audit', 'status'],
+    ['approve', 'digest'],
+    ['deps'],
+    ['gate'],
+    ['verify'],
+    ['risk', 'list'],
+    ['incident', 'list'],
+    ['report'],
+    ['log', 'verify'],
+    ['identity', 'list'],
+  ];
+  test.each(invocations)('error: bulwark %s … --no-such-option', async (...argv) => {
+    const io = capture(tempProject({}));
+    const code = await main([...argv, '--no-such-option'], io);
+    expect(code).toBe(2);
+    expect(io.err()).toBe(
+      `error: unknown option '--no-such-option' for bulwark ${argv[0]}. Run \`bulwark ${argv[0]} --help\` for the options.\n`,
+    );
+  });
+
+  test('error: an option without its value, and an argument a command does not take', async () => {
+    const io = capture(tempProject({}));
+    expect(await main(['log', 'verify', '--anchor'], io)).toBe(2);
+    expect(io.err()).toBe(
+      "error: option '--anchor' for bulwark log needs a value. Run `bulwark log --help` for the options.\n",
+    );
+  });
+});

@@ -95,6 +95,10 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'Verify the tamper-evident governance log',
     run: async (args, io) => (await import('./commands/log.ts')).logCommand(args, io),
   },
+  identity: {
+    summary: 'Register the people actions are attributed to, with keys and roles',
+    run: async (args, io) => (await import('./commands/identity.ts')).identityCommand(args, io),
+  },
   wallet: {
     summary: 'Wallet guard: policies, approvals and signers; signature and approval checks',
     run: async (args, io) => (await import('./commands/wallet.ts')).walletCommand(args, io),
@@ -132,16 +136,28 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr(`${formatError(error)}\n`);
+    io.stderr(`${formatError(error, name)}\n`);
     return 2;
   }
 }
 
-export function formatError(error: unknown): string {
+export function formatError(error: unknown, command?: string): string {
   if (error instanceof UsageError) return `error: ${error.message}`;
   if (error instanceof BaseError) return `error: ${error.message}`;
-  if (error instanceof Error && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    return `error: ${error.message}. Run with --help for the options.`;
-  }
+  const code = error instanceof Error ? (error as { code?: string }).code : undefined;
+  if (code?.startsWith('ERR_PARSE_ARGS')) return `error: ${parseArgsMessage(code, (error as Error).message, command)}`;
   return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+}
+
+/** node:util parseArgs errors in one form for every command: what was wrong, and where the options are. */
+function parseArgsMessage(code: string, message: string, command: string | undefined): string {
+  const where = command ? ` for bulwark ${command}` : '';
+  const help = `Run \`bulwark ${command ? `${command} ` : ''}--help\` for the options.`;
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option '${quoted}'${where}. ${help}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted && /argument missing/.test(message))
+    return `option '${quoted.replace(/ <value>$/, '')}'${where} needs a value. ${help}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted)
+    return `unexpected argument '${quoted}'${where}. ${help}`;
+  return `${message.replace(/\.$/, '')}. ${help}`;
 }

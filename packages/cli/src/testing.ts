@@ -14,8 +14,18 @@ export type CliTestContext = StoreTestContext & {
  */
 export function describeCli(name: string, fn: (ctx: CliTestContext) => void): void {
   describeStore(name, (ctx) => {
+    // Commands attribute actions to someone: a test that does not say who acts as `tester`.
     const run: CliTestContext['run'] = (args, options = {}) =>
-      runCli(args, { ...options, openStore: async () => ctx.store });
+      runCli(args, {
+        ...options,
+        env: {
+          ...(options.env?.BULWARK_ACTOR === undefined && options.env?.USER === undefined
+            ? { BULWARK_ACTOR: 'tester' }
+            : {}),
+          ...options.env,
+        },
+        openStore: async () => ctx.store,
+      });
     fn(Object.assign(Object.create(ctx) as StoreTestContext, { run }) as CliTestContext);
   });
 }

@@ -133,6 +133,10 @@ export { type CheckStatus, type GateCheck, type GateCheckId, gateCheckIds, gateC
 export { type Approver, type GateConfig, readGateConfig } from './gate/gateConfig.ts';
 export { readTestReport, type TestReport } from './gate/readTestReport.ts';
 export { type GateDecision, type GateResult, type RunGateParameters, runGate } from './gate/runGate.ts';
+export { type AddIdentityParameters, addIdentity } from './identity/addIdentity.ts';
+export { IdentityError } from './identity/errors.ts';
+export { requireIdentity, requireRole } from './identity/requireRole.ts';
+export { isRole, type Role, roleNames, roles } from './identity/roles.ts';
 export {
   type AddIncidentActionParameters,
   addIncidentAction,
@@ -165,7 +169,13 @@ export { type RecordIncidentParameters, recordIncident } from './incidents/recor
 export { resolveIncident } from './incidents/resolveIncidentId.ts';
 export { checkSeverity, type IncidentSeverity, incidentSeverities } from './incidents/severity.ts';
 export { formatAnchor, type LogAnchor, parseAnchor } from './log/anchor.ts';
-export { LogAnchorError, LogFileError } from './log/errors.ts';
+export {
+  checkpointPayloadType,
+  type LogCheckpoint,
+  readCheckpoint,
+  signCheckpoint,
+} from './log/checkpoint.ts';
+export { LogAnchorError, LogCheckpointError, LogFileError, UnverifiedStateError } from './log/errors.ts';
 export { exportLog, type LogLine, parseLogJsonl, toLogLine } from './log/logJsonl.ts';
 export { resolveActor } from './log/resolveActor.ts';
 export { verifyLogEntries } from './log/verifyLogEntries.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
+import { type BoundRow, takeChangedRows } from './boundRows.ts';
 import { canonicalJson } from './json.ts';
 import type { AuditLogTable } from './schema.ts';
 import { type StoreClient, withTransaction } from './store.ts';
@@ -9,6 +10,8 @@ export const genesisHash = '0'.repeat(64);
 
 /** Bump when the hashed material changes, so old entries stay verifiable under their version. */
 const hashDomain = 'bulwark.audit_log.v1';
+/** Entries that bind rows (see boundRows.ts) hash the rows too, under this domain. */
+const hashDomainWithRows = 'bulwark.audit_log.v2';
 
 export type LogEntry<TPayload = unknown> = {
   /** 1, 2, 3… without gaps. */
@@ -18,8 +21,10 @@ export type LogEntry<TPayload = unknown> = {
   action: string;
   payload: TPayload;
   prevHash: string;
-  /** sha256 over (seq, at, actor, action, canonical JSON payload, prevHash), hex. */
+  /** sha256 over (seq, at, actor, action, canonical JSON payload, prevHash[, rows]), hex. */
   hash: string;
+  /** The governance rows this entry wrote, with their digests (see boundRows.ts); absent when none. */
+  rows?: BoundRow[] | undefined;
 };
 
 /**
@@ -27,19 +32,22 @@ export type LogEntry<TPayload = unknown> = {
  * The material is a JSON array of strings, so no field can bleed into the next.
  */
 export function hashLogEntry(entry: Omit<LogEntry, 'hash'>): string {
+  const rows = entry.rows && entry.rows.length > 0 ? [canonicalJson(entry.rows)] : [];
   const material = JSON.stringify([
-    hashDomain,
+    rows.length > 0 ? hashDomainWithRows : hashDomain,
     String(entry.seq),
     entry.at.toISOString(),
     entry.actor,
     entry.action,
     canonicalJson(entry.payload),
     entry.prevHash,
+    ...rows,
   ]);
   return createHash('sha256').update(material, 'utf8').digest('hex');
 }
 
 function fromRow<TPayload>(row: Selectable<AuditLogTable>): LogEntry<TPayload> {
+  const rows = row.bound_rows as BoundRow[] | undefined;
   return {
     seq: Number(row.seq),
     at: row.at,
@@ -48,6 +56,7 @@ function fromRow<TPayload>(row: Selectable<AuditLogTable>): LogEntry<TPayload> {
     payload: row.payload as TPayload,
     prevHash: row.prev_hash,
     hash: row.hash,
+    ...(rows && rows.length > 0 ? { rows } : {}),
   };
 }
 
@@ -58,6 +67,8 @@ export type AppendLogParameters<TPayload> = {
   action: string;
   payload?: TPayload | undefined;
   at?: Date | undefined;
+  /** Rows to bind besides those changed in this transaction (which are always bound). */
+  rows?: BoundRow[] | undefined;
 };
 
 /**
@@ -80,6 +91,7 @@ export async function appendLog<TPayload = unknown>(
       .orderBy('seq', 'desc')
       .limit(1)
       .executeTakeFirst();
+    const rows = [...(parameters.rows ?? []), ...(await takeChangedRows(tx))];
     const entry = {
       seq: last ? Number(last.seq) + 1 : 1,
       at,
@@ -87,6 +99,7 @@ export async function appendLog<TPayload = unknown>(
       action: parameters.action,
       payload,
       prevHash: last?.hash ?? genesisHash,
+      ...(rows.length > 0 ? { rows } : {}),
     };
     const hash = hashLogEntry(entry);
     await tx.db
@@ -99,6 +112,7 @@ export async function appendLog<TPayload = unknown>(
         payload: canonicalJson(payload),
         prev_hash: entry.prevHash,
         hash,
+        ...(rows.length > 0 ? { bound_rows: canonicalJson(rows) } : {}),
       })
       .execute();
     return { ...entry, hash };
@@ -165,7 +179,8 @@ export async function verifyLog(
   let checked = 0;
   const broken = (seq: number, reason: LogBreak, message: string): VerifyLogReturnType => ({
     ok: false,
-    entries: checked,
+    // The entries before the broken one: an entry re-hashed is found at the next, after it was counted.
+    entries: Math.min(checked, seq - 1),
     seq,
     reason,
     message,

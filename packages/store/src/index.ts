@@ -46,6 +46,15 @@ export {
   type UpsertBaselineParameters,
   upsertBaseline,
 } from './baselines.ts';
+export {
+  type BoundRow,
+  type BoundRowProblem,
+  describeBoundRow,
+  digestRow,
+  type VerifyBoundRowsReturnType,
+  verifyBoundRows,
+} from './boundRows.ts';
+export { type BoundTable, boundTables } from './boundTables.ts';
 export { type Chain, listChains, upsertChain } from './chains.ts';
 export {
   type Checkpoint,
@@ -69,6 +78,7 @@ export {
   StoreLockedError,
   StoreOpenError,
 } from './errors.ts';
+export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
   type AddIncidentEventParameters,
   addIncidentEvent,

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { type MigrationResultSet, Migrator } from 'kysely/migration';
+import { installBoundRowTriggers } from './boundRows.ts';
 import { MigrationError, SchemaTooNewError } from './errors.ts';
 import { latestMigration, type MigrationName, migrationNames, migrations } from './migrations/index.ts';
 
@@ -69,5 +70,6 @@ export async function migrate(db: Kysely<any>, parameters: MigrateParameters = {
   }
   const applied = (result.results ?? []).filter((r) => r.direction === 'Up').map((r) => r.migrationName);
   const after = await appliedMigrations(db);
+  if (after.includes('0005_governance_bound_rows')) await installBoundRowTriggers(db);
   return { applied: applied as MigrationName[], current: after.at(-1) as MigrationName | undefined };
 }

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { expect, test } from 'vitest';
 import { insertAlert, listAlerts } from './alerts.ts';
 import { appendLog, verifyLog } from './auditLog.ts';
+import { verifyBoundRows } from './boundRows.ts';
 import { getCheckpoint, setCheckpoint } from './checkpoints.ts';
 import { MigrationError, SchemaTooNewError } from './errors.ts';
 import { getIncident } from './incidents.ts';
@@ -107,7 +108,9 @@ describeStore('migrations', (ctx) => {
     expect(await getCheckpoint(store, 1)).toMatchObject({ blockNumber: 19_000_000n, blockHash: '0xab' });
     const [kept] = await listAlerts(store);
     expect(kept).toMatchObject({ id: alert.id, payload: { wei: '1000000000000000000000000' } });
-    expect(await verifyLog(store)).toMatchObject({ ok: true, entries: 2 });
+    // The two appended, and the one that bound the incidents already there when 0005 came.
+    expect(await verifyLog(store)).toMatchObject({ ok: true, entries: 3 });
+    expect(await verifyBoundRows(store)).toMatchObject({ ok: true, rows: 4 });
     expect(await getIncident(store, 'inc-1')).toMatchObject({ triagedAt, timeToTriageMs: 5 * 60_000 });
     expect(await getIncident(store, 'inc-2')).toMatchObject({ triagedAt: null, state: 'detected' });
     // Upgraded in place or created fresh: the same schema.

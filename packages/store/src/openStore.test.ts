@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { appendLog, verifyLog } from './auditLog.ts';
+import { verifyBoundRows } from './boundRows.ts';
 import { getCheckpoint, setCheckpoint } from './checkpoints.ts';
 import { StoreConfigError, StoreLockedError, StoreOpenError } from './errors.ts';
 import { getIncident, openIncident } from './incidents.ts';
@@ -83,7 +84,9 @@ describe('openStore: PGlite folder', () => {
       expect(reopened.migrations.applied).toEqual([]);
       expect(await getCheckpoint(reopened, 1)).toMatchObject({ blockNumber: 123n, blockHash: '0xaa' });
       expect(await getIncident(reopened, incident.id)).toEqual(incident);
-      expect(await verifyLog(reopened)).toMatchObject({ ok: true, entries: 2 });
+      // The two appended, and the `store.write` that bound the incident the monitor opened.
+      expect(await verifyLog(reopened)).toMatchObject({ ok: true, entries: 3 });
+      expect(await verifyBoundRows(reopened)).toMatchObject({ ok: true });
     } finally {
       await reopened.close();
     }

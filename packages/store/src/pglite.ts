@@ -5,11 +5,16 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
+  rmSync,
   statSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { StoreLockedError, StoreOpenError } from './errors.ts';
 import { pgliteParsers } from './types.ts';
@@ -24,6 +29,57 @@ export async function createMemoryPGlite(options: { loadDataDir?: Blob } = {}): 
   return PGlite.create({ parsers: pgliteParsers, ...options });
 }
 
+function pgliteVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  while (dir !== dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === '@electric-sql/pglite') return manifest.version ?? 'unknown';
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+let snapshot: Blob | undefined;
+
+/**
+ * A new PGlite (in memory, or in a new folder), started from a saved initdb when there is one.
+ * initdb in WebAssembly takes most of a first open (~20 s and ~1 GB on a busy machine); loading
+ * its result takes a few seconds and a third of the memory. The first new database of a PGlite
+ * version on the machine runs initdb and saves the result (in the temp folder) for the next ones.
+ */
+export async function createPGliteFromInitdb(dataDir?: string | undefined): Promise<PGlite> {
+  const create = (options: { loadDataDir?: Blob } = {}) =>
+    dataDir === undefined
+      ? createMemoryPGlite(options)
+      : PGlite.create(dataDir, { parsers: pgliteParsers, ...options });
+  const file = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb.tar`);
+  if (!snapshot && existsSync(file)) snapshot = new Blob([readFileSync(file)]);
+  if (snapshot) {
+    try {
+      return await create({ loadDataDir: snapshot });
+    } catch {
+      // A damaged snapshot: start from scratch and save a new one.
+      snapshot = undefined;
+      rmSync(file, { force: true });
+      if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  const pglite = await create();
+  const dump = await pglite.dumpDataDir('none');
+  snapshot = dump;
+  try {
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, Buffer.from(await dump.arrayBuffer()));
+    renameSync(temporary, file);
+  } catch {
+    // Only a speed-up: a temp folder that cannot be written costs the next open its initdb.
+  }
+  return pglite;
+}
+
 /**
  * Opens PGlite on a folder after checking the folder is one PGlite can use: empty or missing (a
  * new database is created), or a PGlite data folder. Anything else (a folder of other files, a
@@ -31,8 +87,10 @@ export async function createMemoryPGlite(options: { loadDataDir?: Blob } = {}): 
  */
 export async function openPGliteFolder(dataDir: string): Promise<PGlite> {
   checkFolder(dataDir);
+  const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   try {
     mkdirSync(dirname(dataDir), { recursive: true });
+    if (fresh) return await createPGliteFromInitdb(dataDir);
     return await PGlite.create(dataDir, { parsers: pgliteParsers });
   } catch (error) {
     throw new StoreOpenError(`Cannot open the PGlite database in ${dataDir}.`, {

@@ -272,6 +272,30 @@ export type AuditLogTable = {
   payload: ColumnType<unknown, string, string>;
   prev_hash: string;
   hash: string;
+  /** Since migration 0005: the governance rows the entry wrote (see boundRows.ts), canonical JSON. */
+  bound_rows: ColumnType<unknown, string | undefined, string>;
+};
+
+/** Since migration 0005: keys of bound rows changed in a transaction, until its log entry binds them. */
+export type BoundRowChangesTable = {
+  txid: Int8;
+  table_name: string;
+  row_key: ColumnType<string[], string, string>;
+};
+
+/** Since migration 0005: tables whose rows are bound (so existing rows are bound once). */
+export type BoundTablesTable = {
+  table_name: string;
+  bound_at: TimestampDefault;
+};
+
+/** Since migration 0005: a person actions are attributed to, with an optional key and roles. */
+export type IdentitiesTable = {
+  name: string;
+  public_key: string | null;
+  key_id: string | null;
+  roles: JsonDefault<string[]>;
+  created_at: TimestampDefault;
 };
 
 // wallet guard
@@ -360,4 +384,7 @@ export type Database = {
   wallet_request_approvals: WalletRequestApprovalsTable;
   wallet_velocity_counters: WalletVelocityCountersTable;
   wallet_velocity_reservations: WalletVelocityReservationsTable;
+  bound_row_changes: BoundRowChangesTable;
+  bound_tables: BoundTablesTable;
+  identities: IdentitiesTable;
 };

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { bindUnloggedRows } from './boundRows.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -19,9 +20,13 @@ export type Store = StoreClient & {
 /**
  * Runs `fn` in one transaction; inside one already, it joins it. Repository functions take the
  * client `fn` receives, so several writes (a governance change and its audit-log entry) commit
- * or roll back together.
+ * or roll back together. Governance rows changed without a log entry get one before the commit.
  */
 export async function withTransaction<C extends StoreClient, T>(store: C, fn: (tx: C) => Promise<T>): Promise<T> {
   if (store.db.isTransaction) return fn(store);
-  return store.db.transaction().execute((trx) => fn({ ...store, db: trx }));
+  return store.db.transaction().execute(async (trx) => {
+    const result = await fn({ ...store, db: trx });
+    await bindUnloggedRows({ db: trx });
+    return result;
+  });
 }

@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { MigrationName } from './migrations/index.ts';
 import { type OpenStoreReturnType, openStore } from './openStore.ts';
-import { createMemoryPGlite } from './pglite.ts';
+import { createPGliteFromInitdb } from './pglite.ts';
 import { findPostgresBinaries, type PostgresServer, startPostgres } from './postgres-server.ts';
 import type { Engine } from './store.ts';
 
@@ -85,42 +81,8 @@ const pgliteBackend: Backend = {
   },
 };
 
-function pgliteVersion(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-  while (dir !== dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === '@electric-sql/pglite') return manifest.version ?? 'unknown';
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
-
-let snapshot: Blob | undefined;
-
 /** A new in-memory PGlite, started from a saved initdb when there is one. */
-export async function memoryPGlite(): Promise<PGlite> {
-  const file = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb.tar`);
-  if (!snapshot && existsSync(file)) snapshot = new Blob([readFileSync(file)]);
-  if (snapshot) {
-    try {
-      return await createMemoryPGlite({ loadDataDir: snapshot });
-    } catch {
-      // A damaged snapshot: start from scratch and save a new one.
-      snapshot = undefined;
-      rmSync(file, { force: true });
-    }
-  }
-  const pglite = await createMemoryPGlite();
-  const dump = await pglite.dumpDataDir('none');
-  snapshot = dump;
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, Buffer.from(await dump.arrayBuffer()));
-  renameSync(temporary, file);
-  return pglite;
-}
+export const memoryPGlite = (): Promise<PGlite> => createPGliteFromInitdb();
 
 // PostgreSQL
 

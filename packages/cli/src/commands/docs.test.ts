@@ -230,6 +230,22 @@ contracts:
     expect(readFileSync(join(dir, 'site2/contracts/Vault.html'), 'utf8')).toContain('No audit recorded.');
   });
 
+  test('behavior: a disclosure policy given as a file is linked from the index page to that file', async () => {
+    write('SECURITY.md', '# Disclosure\n');
+    write(
+      'local.yaml',
+      complete.replace('disclosurePolicy: "https://example.org/disclosure?a=1&b=2"', 'disclosurePolicy: SECURITY.md'),
+    );
+    const built = await ctx.run(['docs', 'build', '--out', 'out/site', '--manifest', 'local.yaml', '--no-store'], {
+      cwd: dir,
+    });
+    expect(built.code).toBe(0);
+    const index = readFileSync(join(dir, 'out/site/index.html'), 'utf8');
+    const href = /<th>Disclosure policy<\/th><td><a href="([^"]+)">/.exec(index)?.[1];
+    expect(href).toBe('../../SECURITY.md');
+    expect(readFileSync(join(dir, 'out/site', href!), 'utf8')).toBe('# Disclosure\n');
+  });
+
   test('error: no manifest, a bad subcommand, build without --out: exit 2 with the fix', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'bulwark-docs-empty-'));
     try {

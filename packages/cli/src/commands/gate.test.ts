@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   acceptScanFinding,
   insertAudit,
@@ -5,6 +7,7 @@ import {
   listLog,
   listScanFindings,
   updateAuditFinding,
+  withTransaction,
 } from '@bulwark/store';
 import { expect, test } from 'vitest';
 import { createReleaseProject, prepareRelease, type ReleaseProject } from '../../../governance/src/gate/testing.ts';
@@ -36,8 +39,10 @@ describeCli('bulwark gate', (ctx) => {
       project.keyFile('gate'),
     ]);
     expect(result.json.checks.map((c) => [c.id, c.status])).toEqual([
+      ['state', 'pass'],
       ['scan', 'pass'],
       ['audit', 'pass'],
+      ['audit-report', 'pass'],
       ['tests', 'pass'],
       ['approvals', 'pass'],
       ['dependencies', 'pass'],
@@ -79,6 +84,49 @@ describeCli('bulwark gate', (ctx) => {
     );
     expect(verified.stdout).toContain('Verified: out/gate.json.');
     expect(verified.code).toBe(0);
+    // The statement names the log head and state the gate decided on, and verify shows them.
+    const envelope = JSON.parse(readFileSync(path.join(project.dir, 'out/gate.json'), 'utf8'));
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    expect(statement.predicate.log).toEqual({
+      head: { seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      stateDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const { head, stateDigest } = statement.predicate.log;
+    expect(verified.stdout).toContain(`governance log head ${head.seq}:${head.hash} and state digest ${stateDigest}`);
+  });
+
+  test('error: the gate refuses to decide when a governance row was changed outside Bulwark', async () => {
+    const project = await createReleaseProject();
+    await prepareRelease(ctx.store, project);
+    const { findings } = await withTransaction(ctx.store, (tx) =>
+      insertAudit(tx, {
+        auditor: 'Third Opinion',
+        auditDate: '2025-03-01',
+        scope: { files: [] },
+        findings: [{ severity: 'high', title: 'Anyone can drain' }],
+      }),
+    );
+    const id = findings[0]!.id;
+    // What an insider with database access would do: mark the high finding fixed by hand.
+    await ctx.store.db.updateTable('audit_findings').set({ status: 'fixed' }).where('id', '=', id).execute();
+    try {
+      const result = await ctx.run(['gate', '--test-report', passingReport], { cwd: project.dir });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(
+        'The gate refuses to decide: the governance state does not verify against the log.',
+      );
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `audit_findings ${id} was edited outside Bulwark: it no longer matches what entry \\d+ \\(store\\.write`,
+        ),
+      );
+    } finally {
+      await withTransaction(ctx.store, (tx) =>
+        updateAuditFinding(tx, { id, status: 'fixed', resolution: 'fixed in test' }),
+      );
+    }
+    expect((await ctx.run(['gate', '--test-report', passingReport], { cwd: project.dir })).code).toBe(0);
   });
 
   test('behavior: the text output is a table with the decision', async () => {
@@ -87,7 +135,7 @@ describeCli('bulwark gate', (ctx) => {
     const result = await ctx.run(['gate', '--test-report', passingReport], { cwd: project.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /^Release gate: production, release [0-9a-f]{64}\n\nCHECK {10}STATUS {2}REASON\nscan/,
+      /^Release gate: production, release [0-9a-f]{64}\n\nCHECK {10}STATUS {2}REASON\nstate/,
     );
     expect(result.stdout).toContain('approvals      PASS    2 of 2 required approvals: alice, bob.');
     expect(result.stdout).toContain('Decision: PASS. The release may go out.');
@@ -106,11 +154,14 @@ describeCli('bulwark gate', (ctx) => {
     const [finding] = await listScanFindings(ctx.store, { status: 'open' }).then((all) =>
       all.filter((f) => f.detector === 'single-eoa-owner'),
     );
-    await acceptScanFinding(ctx.store, {
-      scanRunId: finding!.scanRunId,
-      fingerprint: finding!.fingerprint,
-      reason: 'the admin is the multisig, set at deployment',
-    });
+    // In a transaction, as the store's writers are meant to be called: its rows are bound to the log.
+    await withTransaction(ctx.store, (tx) =>
+      acceptScanFinding(tx, {
+        scanRunId: finding!.scanRunId,
+        fingerprint: finding!.fingerprint,
+        reason: 'the admin is the multisig, set at deployment',
+      }),
+    );
     const second = await gate(project, ['--test-report', passingReport, '--threshold', 'medium']);
     expect(second.check('scan').status).toBe('pass');
     expect(second.check('scan').reason).toMatch(/\(1 accepted or suppressed with a reason\)/);
@@ -161,7 +212,9 @@ describeCli('bulwark gate', (ctx) => {
       expect(result.check('audit').reason).toContain('open high finding(s): "Withdrawals can be front-run"');
     } finally {
       // The suite's store is shared: leave no open high finding behind.
-      await updateAuditFinding(ctx.store, { id: findings[0]!.id, status: 'fixed', resolution: 'fixed in test' });
+      await withTransaction(ctx.store, (tx) =>
+        updateAuditFinding(tx, { id: findings[0]!.id, status: 'fixed', resolution: 'fixed in test' }),
+      );
     }
   });
 
@@ -304,5 +357,44 @@ describeCli('bulwark gate', (ctx) => {
     }
     const help = await ctx.run(['gate', '--help']);
     expect(help.stdout).toContain('Usage: bulwark gate');
+  });
+  // Last: the shared store keeps this audit, whose report is relative to this project only.
+  test('error: an audit report changed since it was recorded fails the audit-report check', async () => {
+    const project = await createReleaseProject();
+    await prepareRelease(ctx.store, project);
+    writeFileSync(path.join(project.dir, 'audit-report.pdf'), '%PDF delivered by the auditor');
+    const added = await ctx.run(
+      [
+        'audit',
+        'add',
+        '--auditor',
+        'Report Firm',
+        '--competency',
+        'Solidity audits since 2018',
+        '--track-record',
+        '40 audits',
+        '--report',
+        'audit-report.pdf',
+        '--scope',
+        'src/Vault.sol',
+        '--date',
+        '2025-04-01',
+      ],
+      { cwd: project.dir },
+    );
+    expect(added.stderr).toBe('');
+    expect((await gate(project, ['--test-report', passingReport])).check('audit-report')).toMatchObject({
+      status: 'pass',
+      reason: expect.stringMatching(/audit report\(s\) match their recorded sha256/),
+    });
+    writeFileSync(path.join(project.dir, 'audit-report.pdf'), '%PDF with the high finding removed');
+    const result = await gate(project, ['--test-report', passingReport]);
+    expect(result.code).toBe(1);
+    expect(result.check('audit-report')).toMatchObject({
+      status: 'fail',
+      reason: expect.stringMatching(
+        /^1 audit report\(s\) differ from what was recorded: audit-report\.pdf \(audit \S+\) has sha256 [0-9a-f]{12}…, recorded [0-9a-f]{12}…\./,
+      ),
+    });
   });
 });

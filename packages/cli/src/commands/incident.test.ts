@@ -61,7 +61,7 @@ describeCli('bulwark incident', (ctx) => {
     });
     expect(contained).toMatchObject({ code: 0, stderr: '' });
     expect(contained.stdout).toBe(
-      `Incident ${incident.id}: detected → contained (time to contain 3m). Logged as entry 1.\n`,
+      `Incident ${incident.id}: detected → contained (time to contain 3m). Logged as entry 3.\n`,
     );
 
     const action = await ctx.run(
@@ -69,7 +69,7 @@ describeCli('bulwark incident', (ctx) => {
       { env },
     );
     expect(action.code).toBe(0);
-    expect(action.stdout).toMatch(/^Recorded other action event:\d+\. Logged as entry 2\.\n$/);
+    expect(action.stdout).toMatch(/^Recorded other action event:\d+\. Logged as entry 4\.\n$/);
 
     const resolved = await ctx.run(
       ['incident', 'move', short, 'resolved', '--root-cause', 'Spot price from one pool', '--at', iso(60)],
@@ -79,7 +79,7 @@ describeCli('bulwark incident', (ctx) => {
     const note = await ctx.run(['incident', 'note', short, '--impact', '40 ETH lost', '--lessons', 'Use a TWAP'], {
       env,
     });
-    expect(note.stdout).toBe('Added impact, lessons. Logged as entries 4, 5.\n');
+    expect(note.stdout).toBe('Added impact, lessons. Logged as entries 6, 7.\n');
 
     const shown = await ctx.run(['incident', 'show', short]);
     expect(shown.stdout).toContain('  contained  2025-03-01T10:05:00.000Z (time to contain 3m)');
@@ -111,7 +111,10 @@ describeCli('bulwark incident', (ctx) => {
       ],
       alerts: [{ ruleId: 'large-outflow', blockNumber: '77' }],
     });
+    // The monitor's writes (the incident, its pause) are bound by `store.write` entries.
     expect((await listLog(ctx.store)).map((e) => e.action)).toEqual([
+      'store.write',
+      'store.write',
       'incident.move',
       'incident.action',
       'incident.move',
@@ -140,7 +143,7 @@ describeCli('bulwark incident', (ctx) => {
     const { incident, log } = JSON.parse(opened.stdout);
     byHand = incident.id;
     expect(incident).toMatchObject({ state: 'detected', severity: 'high' });
-    expect(log.seq).toBe(6);
+    expect(log.seq).toBe(8);
     const pause = await ctx.run(
       [
         'incident',

@@ -38,6 +38,15 @@ describeCli('bulwark log', (ctx) => {
   /** Tampering goes straight at the table, as an attacker with database access would. */
   const row = (seq: number) =>
     ctx.store.db.selectFrom('audit_log').selectAll().where('seq', '=', BigInt(seq)).executeTakeFirstOrThrow();
+  const restore = (original: Awaited<ReturnType<typeof row>>) =>
+    ctx.store.db
+      .insertInto('audit_log')
+      .values({
+        ...original,
+        payload: JSON.stringify(original.payload),
+        bound_rows: JSON.stringify(original.bound_rows),
+      })
+      .execute();
 
   test('default: an intact log verifies, lists and exports', async () => {
     const head = (await getLogHead(ctx.store))!;
@@ -74,6 +83,45 @@ describeCli('bulwark log', (ctx) => {
     });
   });
 
+  test('error: a governance row edited, inserted or deleted by SQL is named with its entry, exit 1', async () => {
+    const risk = await ctx.store.db.selectFrom('risks').selectAll().where('id', '=', 'R-2').executeTakeFirstOrThrow();
+    const { score: _score, ...deleted } = await ctx.store.db
+      .selectFrom('risks')
+      .selectAll()
+      .where('id', '=', 'R-3')
+      .executeTakeFirstOrThrow();
+    await ctx.store.db.updateTable('risks').set({ owner: 'mallory' }).where('id', '=', 'R-2').execute();
+    await ctx.store.db.deleteFrom('risks').where('id', '=', 'R-3').execute();
+    try {
+      const result = await run(['log', 'verify']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('Log intact: 5 entries');
+      expect(result.stdout).toContain('Rows BROKEN: 2 governance row(s) changed outside Bulwark:');
+      expect(result.stdout).toMatch(
+        /risks R-2 was edited outside Bulwark: it no longer matches what entry 2 \(risk\.add, [0-9a-f]{12}…\) wrote\./,
+      );
+      expect(result.stdout).toMatch(/risks R-3 was deleted outside Bulwark: entry 3 \(risk\.add/);
+      const json = JSON.parse((await run(['log', 'verify', '--format', 'json'])).stdout);
+      expect(json).toMatchObject({
+        ok: false,
+        rows: {
+          ok: false,
+          problems: [
+            { table: 'risks', key: ['R-2'], kind: 'edited', entry: { seq: 2 } },
+            { table: 'risks', key: ['R-3'], kind: 'deleted', entry: { seq: 3 } },
+          ],
+        },
+      });
+    } finally {
+      await ctx.store.db.updateTable('risks').set({ owner: risk.owner }).where('id', '=', 'R-2').execute();
+      await ctx.store.db
+        .insertInto('risks')
+        .values({ ...deleted, controls: JSON.stringify(deleted.controls) })
+        .execute();
+    }
+    expect((await run(['log', 'verify'])).code).toBe(0);
+  });
+
   test('error: an edited row is found at its seq, exit 1', async () => {
     const original = await row(2);
     await ctx.store.db
@@ -85,7 +133,7 @@ describeCli('bulwark log', (ctx) => {
       const result = await run(['log', 'verify']);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe(
-        'Log BROKEN at entry 2 (edited): Entry 2 was changed: its content no longer matches its hash.\n1 entries before it verified.\n',
+        'Log BROKEN at entry 2 (edited): Entry 2 was changed: its content no longer matches its hash.\n1 entry before it verifies.\n',
       );
     } finally {
       await ctx.store.db
@@ -105,10 +153,7 @@ describeCli('bulwark log', (ctx) => {
       expect(result.code).toBe(1);
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, seq: 3, reason: 'deleted', entries: 2 });
     } finally {
-      await ctx.store.db
-        .insertInto('audit_log')
-        .values({ ...original, payload: JSON.stringify(original.payload) })
-        .execute();
+      await restore(original);
     }
     expect((await run(['log', 'verify'])).code).toBe(0);
   });
@@ -135,15 +180,16 @@ describeCli('bulwark log', (ctx) => {
     const original = await row(5);
     await ctx.store.db.deleteFrom('audit_log').where('seq', '=', 5n).execute();
     try {
-      expect((await run(['log', 'verify'])).code).toBe(0);
+      // The chain alone cannot tell a cut tail, but the row entry 5 wrote no longer matches entry 1.
+      const plain = await run(['log', 'verify']);
+      expect(plain.code).toBe(1);
+      expect(plain.stdout).toContain('Log intact: 4 entries');
+      expect(plain.stdout).toContain('risks R-1 was edited outside Bulwark: it no longer matches what entry 1');
       const anchored = await run(['log', 'verify', '--anchor', `${head.seq}:${head.hash}`]);
       expect(anchored.code).toBe(1);
       expect(anchored.stdout).toContain('(truncated)');
     } finally {
-      await ctx.store.db
-        .insertInto('audit_log')
-        .values({ ...original, payload: JSON.stringify(original.payload) })
-        .execute();
+      await restore(original);
     }
   });
 
@@ -174,5 +220,46 @@ describeCli('bulwark log', (ctx) => {
       'Cannot read the log file missing.jsonl.',
     );
     expect((await run(['log', 'verfy'])).stderr).toContain('Did you mean `bulwark log verify`?');
+  });
+
+  test('behavior: a signed checkpoint is checked by its signature, and the log must still extend it', async () => {
+    await run(['approve', 'keygen', '--out', 'ckpt.key']);
+    const pub = (await run(['approve', 'pubkey', '--key', 'ckpt.key'])).stdout;
+    writeFileSync(path.join(dir, 'ckpt.pub'), pub);
+    const head = (await getLogHead(ctx.store))!;
+    const signed = await run(['log', 'checkpoint', '--key', 'ckpt.key', '--out', 'ckpt.json']);
+    expect(signed.code).toBe(0);
+    expect(signed.stdout).toMatch(
+      new RegExp(`^Checkpoint of head 5:${head.hash} and state [0-9a-f]{64} signed by ed25519:`),
+    );
+    const ok = await run(['log', 'verify', '--checkpoint', 'ckpt.json', '--key', 'ckpt.pub']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`which includes the checkpoint signed by ed25519:`);
+
+    // Without --key, the signer must be a registered identity.
+    const unknown = await run(['log', 'verify', '--checkpoint', 'ckpt.json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('is not signed by the key of any registered identity');
+
+    // A checkpoint whose payload was changed does not verify.
+    const envelope = JSON.parse(readFileSync(path.join(dir, 'ckpt.json'), 'utf8'));
+    const payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    payload.head.seq = 4;
+    envelope.payload = Buffer.from(JSON.stringify(payload)).toString('base64');
+    writeFileSync(path.join(dir, 'forged.json'), JSON.stringify(envelope));
+    const forged = await run(['log', 'verify', '--checkpoint', 'forged.json', '--key', 'ckpt.pub']);
+    expect(forged.code).toBe(2);
+    expect(forged.stderr).toContain('forged.json is not signed by key ed25519:');
+
+    // The tail cut after the checkpoint is caught.
+    const original = await row(5);
+    await ctx.store.db.deleteFrom('audit_log').where('seq', '=', 5n).execute();
+    try {
+      const cut = await run(['log', 'verify', '--checkpoint', 'ckpt.json', '--key', 'ckpt.pub']);
+      expect(cut.code).toBe(1);
+      expect(cut.stdout).toContain('(truncated)');
+    } finally {
+      await restore(original);
+    }
   });
 });

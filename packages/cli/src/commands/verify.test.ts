@@ -45,6 +45,18 @@ describeCli('bulwark verify', (ctx) => {
   };
   const failed = (json: VerifyJson) => json.checks.filter((c) => !c.ok);
 
+  test('behavior: what `approve pubkey` prints (text or JSON, in a file) and a key id are accepted by --key', async () => {
+    for (const format of ['text', 'json']) {
+      const printed = await ctx.run(['approve', 'pubkey', '--key', project.keyFile('gate'), '--format', format], {
+        cwd: project.dir,
+      });
+      expect(printed.code).toBe(0);
+      writeFileSync(path.join(project.dir, `gate.${format}.pub`), printed.stdout);
+      expect((await verify(['pass.json', '--key', `gate.${format}.pub`])).json.ok, format).toBe(true);
+    }
+    expect((await verify(['pass.json', '--key', project.keys.gate.keyId])).json.ok).toBe(true);
+  });
+
   test('default: an attestation of a passing gate verifies against the files on disk', async () => {
     const result = await ctx.run(['verify', 'pass.json', '--key', edKey, '--target', 'production'], {
       cwd: project.dir,
@@ -57,8 +69,11 @@ describeCli('bulwark verify', (ctx) => {
       'ok   target: For target production.',
       'ok   subjects: 1 subject(s) match the files on disk.',
     ]);
-    expect(lines[5]).toMatch(/^ok {3}decision: The gate passed release [0-9a-f]{64} for production on \d{4}-/);
-    expect(lines.slice(6)).toEqual(['Verified: pass.json.', '']);
+    expect(lines[5]).toMatch(
+      /^ok {3}log: Decided on governance log head \d+:[0-9a-f]{64} and state digest [0-9a-f]{64}/,
+    );
+    expect(lines[6]).toMatch(/^ok {3}decision: The gate passed release [0-9a-f]{64} for production on \d{4}-/);
+    expect(lines.slice(7)).toEqual(['Verified: pass.json.', '']);
     expect(result.code).toBe(0);
     const envelope = JSON.parse(project.read('pass.json'));
     expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
@@ -74,7 +89,7 @@ describeCli('bulwark verify', (ctx) => {
       testReport: { path: 'reports/junit-pass.xml', tests: 3, failed: 0 },
     });
     expect(statement.predicate.approvals.map((a: { approver: string }) => a.approver)).toEqual(['alice', 'bob']);
-    expect(statement.predicate.checks).toHaveLength(8);
+    expect(statement.predicate.checks).toHaveLength(10);
   });
 
   test('behavior: a secp256k1 gate key signs and verifies too', async () => {

@@ -167,12 +167,16 @@ export function parsePublicKey(
   return { algorithm, publicKey: compressed, keyId: keyIdOf(algorithm, compressed) };
 }
 
-/** Reads a public key given inline or as a file holding it (`--key PUBKEY` of `bulwark verify`). */
+/**
+ * Reads a public key given inline or as a file holding it (`--key PUBKEY` of `bulwark verify`):
+ * hex, a key id (`ed25519:<hex>`), or what `bulwark approve pubkey` prints (text or JSON).
+ */
 export function readPublicKey(
   value: string,
   options: { algorithm?: SignatureAlgorithm | undefined; cwd: string },
 ): VerifyingKey {
-  if (parseHex(value)) return parsePublicKey(value, { algorithm: options.algorithm, where: 'the --key value' });
+  const inline = publicKeyText(value, options.algorithm);
+  if (inline) return parsePublicKey(inline.hex, { algorithm: inline.algorithm, where: 'the --key value' });
   const file = path.resolve(options.cwd, value);
   let text: string;
   try {
@@ -184,7 +188,27 @@ export function readPublicKey(
       docsPath: 'governance/verify.md',
     });
   }
-  return parsePublicKey(text, { algorithm: options.algorithm, where: value });
+  const found = publicKeyText(text, options.algorithm);
+  return parsePublicKey(found?.hex ?? text, { algorithm: found?.algorithm ?? options.algorithm, where: value });
+}
+
+/**
+ * The hex and algorithm in a public key's text: bare hex, `ed25519:<hex>`, or the output of
+ * `bulwark approve pubkey` (`algorithm: …` / `publicKey: "…"` lines, or its --format json).
+ */
+function publicKeyText(
+  text: string,
+  algorithm: SignatureAlgorithm | undefined,
+): { hex: string; algorithm: SignatureAlgorithm | undefined } | undefined {
+  const trimmed = text.trim();
+  if (parseHex(trimmed)) return { hex: trimmed, algorithm };
+  const keyId = /^(ed25519):([0-9a-fA-F]{64})$/.exec(trimmed);
+  if (keyId) return { hex: keyId[2]!, algorithm: algorithm ?? 'ed25519' };
+  const field = (name: string) => new RegExp(`"?${name}"?\\s*:\\s*"?([0-9a-zA-Z]+)"?`).exec(trimmed)?.[1];
+  const publicKey = field('publicKey');
+  if (!publicKey || !parseHex(publicKey)) return undefined;
+  const named = field('algorithm');
+  return { hex: publicKey, algorithm: algorithm ?? (named && isSignatureAlgorithm(named) ? named : undefined) };
 }
 
 /** A new random private key (from the platform's secure random source, through @noble). */

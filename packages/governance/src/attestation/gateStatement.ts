@@ -34,6 +34,11 @@ export type GatePredicate = {
   tool: { name: 'bulwark'; version: string };
   startedOn: string;
   finishedOn: string;
+  /**
+   * The governance log's head and the digest of the governance state (every bound row) that the
+   * decision was made on, both verified first: check them against `bulwark log verify`.
+   */
+  log?: { head: { seq: number; hash: string } | null; stateDigest: string } | undefined;
 };
 
 export type GateStatement = {
@@ -81,6 +86,7 @@ export function gateStatement(result: GateResult): GateStatement {
       tool: { name: 'bulwark', version },
       startedOn: result.startedOn,
       finishedOn: result.finishedOn,
+      log: { head: result.state.head ?? null, stateDigest: result.state.stateDigest },
     },
   };
 }

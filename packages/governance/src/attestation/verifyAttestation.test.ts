@@ -20,7 +20,14 @@ function statementFor(subject: { name: string; digest: { sha256: string } }[], d
     _type: statementType,
     subject,
     predicateType: gatePredicateType,
-    predicate: { target: 'production', releaseDigest: 'a'.repeat(64), decision, checks: [], finishedOn: 'now' },
+    predicate: {
+      target: 'production',
+      releaseDigest: 'a'.repeat(64),
+      decision,
+      checks: [],
+      finishedOn: 'now',
+      log: { head: { seq: 7, hash: 'b'.repeat(64) }, stateDigest: 'c'.repeat(64) },
+    },
   };
 }
 
@@ -39,14 +46,27 @@ describe('verifyAttestation', () => {
       ['signature', true],
       ['statement', true],
       ['subjects', true],
+      ['log', true],
       ['decision', true],
     ]);
     expect(result.ok).toBe(true);
+    expect(result.checks.find((c) => c.id === 'log')?.message).toContain(
+      `log head 7:${'b'.repeat(64)} and state digest ${'c'.repeat(64)}`,
+    );
+    // A statement without the log head cannot be tied to the governance state.
+    const { log: _log, ...predicate } = statementFor([]).predicate;
+    const unanchored = attest({
+      ...statementFor([{ name: '../out/Vault.json', digest: { sha256: sha256Hex('{"bytecode":"0x6001"}') } }]),
+      predicate,
+    });
+    expect(verifyAttestation({ text: unanchored, key, root: path.join(workspace, 'examples') }).checks).toContainEqual(
+      expect.objectContaining({ id: 'log', ok: false }),
+    );
     // An absolute name is never looked up.
     const absolute = attest(
       statementFor([{ name: path.join(workspace, 'out/Vault.json'), digest: { sha256: sha256Hex('x') } }]),
     );
-    expect(verifyAttestation({ text: absolute, key, root: workspace }).checks.at(-2)).toMatchObject({
+    expect(verifyAttestation({ text: absolute, key, root: workspace }).checks.at(-3)).toMatchObject({
       id: 'subjects',
       ok: false,
     });

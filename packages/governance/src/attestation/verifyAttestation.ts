@@ -6,7 +6,7 @@ import { sha256File } from '../approvals/sha256.ts';
 import { decodeBase64, type Envelope, envelopeSignedBy } from './dsse.ts';
 import { type GateStatement, gatePredicateType, inTotoPayloadType, statementType } from './gateStatement.ts';
 
-export type AttestationCheckId = 'envelope' | 'signature' | 'statement' | 'target' | 'subjects' | 'decision';
+export type AttestationCheckId = 'envelope' | 'signature' | 'statement' | 'target' | 'subjects' | 'log' | 'decision';
 
 export type AttestationCheck = { id: AttestationCheckId; ok: boolean; message: string };
 
@@ -33,7 +33,8 @@ export type VerifyAttestationReturnType = {
  * Verifies a gate attestation, in order, stopping at the first step that leaves nothing to trust:
  * the DSSE envelope's shape; its signature by `key` over the PAE (a changed payload or signature
  * fails here); the in-toto statement's shape; the target; each subject's sha256 against the file
- * on disk now (a rebuilt or edited artifact fails); and that the decision was `pass`.
+ * on disk now (a rebuilt or edited artifact fails); that it names the log head and state digest the
+ * gate decided on; and that the decision was `pass`.
  */
 export function verifyAttestation(parameters: VerifyAttestationParameters): VerifyAttestationReturnType {
   const checks: AttestationCheck[] = [];
@@ -102,6 +103,18 @@ export function verifyAttestation(parameters: VerifyAttestationParameters): Veri
         .join('; ')}.`,
     );
   else pass('subjects', `${subjects.length} subject(s) match the files on disk.`);
+
+  const log = predicate.log;
+  if (!log || typeof log.stateDigest !== 'string')
+    fail(
+      'log',
+      'The statement carries no log head or state digest: the decision cannot be tied to the governance log.',
+    );
+  else
+    pass(
+      'log',
+      `Decided on governance log head ${log.head ? `${log.head.seq}:${log.head.hash}` : '(empty log)'} and state digest ${log.stateDigest}; check the store still extends it with \`bulwark log verify --anchor SEQ:HASH\`.`,
+    );
 
   if (predicate.decision !== 'pass') {
     const failed = predicate.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.reason}`);

@@ -1,5 +1,6 @@
 import { closest } from '@bulwark/core';
 import { type AuditFinding, listAuditFindings, listAudits, type StoreClient, updateAuditFinding } from '@bulwark/store';
+import { requireRole } from '../identity/requireRole.ts';
 import { withLogEntry } from '../log/withLogEntry.ts';
 import { localFindingId, storedFindingId } from './addAudit.ts';
 import { AuditInputError, AuditNotFoundError } from './errors.ts';
@@ -33,6 +34,7 @@ export async function resolveAuditFinding(
     throw new AuditInputError(`A finding marked ${parameters.status} needs a --note saying why the risk is accepted.`, {
       metaMessages: ['Fix: add --note "…" (who decided, and why).'],
     });
+  await requireRole(store, parameters.actor, 'resolve-findings');
   const audits = await listAudits(store);
   if (!audits.some((audit) => audit.id === parameters.auditId)) {
     const guess = closest(

@@ -83,7 +83,7 @@ describe('renderConformanceHtml', () => {
     );
     expect(html).toContain('1 recorded, 1 open');
     expect(html).toContain('<tr><th>Median time to contain</th><td>20m</td></tr>');
-    expect(html).toMatch(/Intact: 2 entries chained from genesis to head <code>2:[0-9a-f]{64}<\/code>/);
+    expect(html).toMatch(/Intact: 5 entries chained from genesis to head <code>5:[0-9a-f]{64}<\/code>/);
     expect(html).toContain('Overdue reviews: <a href="#risk-R-1">R-1</a>');
     expect(html).toContain('Treats risks: <a href="#risk-R-1">R-1</a>');
   });

@@ -6,6 +6,7 @@ import {
   type StoreClient,
   withTransaction,
 } from '@bulwark/store';
+import { requireRole } from '../identity/requireRole.ts';
 import { type Dependency, type DependencyEcosystem, dependencyKey } from './dependency.ts';
 import { dependencyStatus, inventorySnapshotKind, nameKey } from './dependencyStatus.ts';
 import { DependencyError } from './errors.ts';
@@ -43,6 +44,7 @@ export async function reviewDependencies(
 ): Promise<ReviewDependenciesReturnType> {
   if (!parameters.reviewer.trim())
     throw new DependencyError('A review needs a reviewer.', { metaMessages: ['Fix: pass --reviewer NAME.'], docsPath });
+  await requireRole(store, parameters.reviewer, 'review-dependencies');
   const verdict = parameters.verdict ?? 'approved';
   const targets =
     parameters.select === 'pending'

@@ -72,7 +72,7 @@ export async function buildDocsSite(
 /** The site's pages by path relative to `outDir`. */
 export function renderDocsSite(data: DocsSiteData, parameters: { outDir: string }): Map<string, string> {
   const pages = new Map<string, string>();
-  pages.set('index.html', page(data, 'index.html', data.manifest.project.name, indexBody(data)));
+  pages.set('index.html', page(data, 'index.html', data.manifest.project.name, indexBody(data, parameters)));
   for (const contract of data.manifest.contracts) {
     const name = contractPage(contract.name);
     pages.set(
@@ -123,7 +123,7 @@ ${body}
 `.value;
 }
 
-function indexBody(data: DocsSiteData): Raw {
+function indexBody(data: DocsSiteData, parameters: { outDir: string }): Raw {
   const { project } = data.manifest;
   const rows = data.manifest.contracts.map((contract) => {
     const status = data.report.contracts.find((c) => c.name === contract.name);
@@ -142,7 +142,7 @@ ${project.description ? html`<p>${project.description}</p>` : ''}
 ${project.repository ? html`<tr><th>Repository</th><td>${link(project.repository)}</td></tr>` : ''}
 ${project.website ? html`<tr><th>Website</th><td>${link(project.website)}</td></tr>` : ''}
 <tr><th>Security contact</th><td>${project.securityContact ? contactLink(project.securityContact) : html`<span class="bad">none given</span>`}</td></tr>
-<tr><th>Disclosure policy</th><td>${project.disclosurePolicy ? documentCell(data, project.disclosurePolicy, 'index.html') : html`<span class="bad">none given</span>`}</td></tr>
+<tr><th>Disclosure policy</th><td>${project.disclosurePolicy ? documentCell(data, project.disclosurePolicy, 'index.html', parameters) : html`<span class="bad">none given</span>`}</td></tr>
 </table>
 <h2>Contracts</h2>
 <table><tr><th>Contract</th><th>Deployments</th><th>Audits</th><th>Documentation</th></tr>${rows}</table>

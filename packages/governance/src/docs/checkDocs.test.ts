@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,5 +170,55 @@ describe('checkDocs', () => {
     expect(withHash(other)).toEqual([
       `accessControl: written for sources aaaaaaaaaaaa…, they are now ${current} (update it, then record that sourcesHash)`,
     ]);
+  });
+
+  test('behavior: in a git checkout, commits decide staleness, not the order files were written', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-'));
+    try {
+      const git = (args: string[], date: string) =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+          cwd: repo,
+          env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+          stdio: 'ignore',
+        });
+      const put = (name: string, content: string) => {
+        mkdirSync(join(repo, name, '..'), { recursive: true });
+        writeFileSync(join(repo, name), content);
+      };
+      execFileSync('git', ['init', '-q'], { cwd: repo });
+      put('src/Vault.sol', 'contract Vault {}');
+      git(['add', '.'], '2024-01-01T00:00:00Z');
+      git(['commit', '-qm', 'source'], '2024-01-01T00:00:00Z');
+      put('docs/access.md', 'roles');
+      git(['add', '.'], '2024-02-01T00:00:00Z');
+      git(['commit', '-qm', 'docs'], '2024-02-01T00:00:00Z');
+      // A fresh checkout writes the source after the document: same content, newer mtime.
+      utimesSync(join(repo, 'docs/access.md'), old, old);
+      const check = () =>
+        checkDocs(
+          manifest([
+            {
+              ...complete,
+              documentation: {
+                ...complete.documentation,
+                accessControl: 'docs/access.md',
+                specification: undefined,
+                behaviour: undefined,
+                history: undefined,
+              },
+            },
+          ]),
+          { cwd: repo, now },
+        ).contracts[0].stale;
+      expect(check()).toEqual([]);
+      // The source changed in a later commit: the document is stale.
+      put('src/Vault.sol', 'contract Vault { uint x; }');
+      git(['commit', '-qam', 'change'], '2024-03-01T00:00:00Z');
+      expect(check()).toEqual([
+        expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/Vault\.sol, changed after it/),
+      ]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });

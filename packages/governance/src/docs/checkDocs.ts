@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hashSources } from '../manifest/hashSources.ts';
@@ -52,7 +53,7 @@ export const documentationItems: readonly DocumentationItem[] = [
 /**
  * Checks each contract's documentation: what is missing (see `documentationItems`) and what is
  * stale (a referenced file that does not exist, a document older than the sources it documents by
- * mtime or by its recorded `sourcesHash`, a review date in the past, a `deployed` deployment
+ * its recorded `sourcesHash`, else by when each last changed (see `changedAt`), a review date in the past, a `deployed` deployment
  * without an address).
  */
 export function checkDocs(manifest: Manifest, parameters: CheckDocsParameters): DocsReport {
@@ -99,7 +100,7 @@ function staleItems(manifest: Manifest, contract: ManifestContract, cwd: string,
   for (const source of contract.sources) {
     const path = resolve(cwd, source);
     if (!existsSync(path)) stale.push(`sources: ${source} does not exist`);
-    else sourceTimes.push({ source, mtimeMs: statSync(path).mtimeMs });
+    else sourceTimes.push({ source, mtimeMs: changedAt(path, cwd) });
   }
   if (contract.artifact && !existsSync(resolve(cwd, contract.artifact)))
     stale.push(`artifact: ${contract.artifact} does not exist`);
@@ -119,7 +120,7 @@ function staleItems(manifest: Manifest, contract: ManifestContract, cwd: string,
         stale.push(`${id}: ${ref.path} does not exist`);
         return;
       }
-      mtimeMs = statSync(path).mtimeMs;
+      mtimeMs = changedAt(path, cwd);
     }
     if (typeof doc !== 'string' && doc.nextReview !== undefined && doc.nextReview < today)
       stale.push(`${id}: its review was due on ${doc.nextReview}`);
@@ -165,4 +166,23 @@ function staleItems(manifest: Manifest, contract: ManifestContract, cwd: string,
       );
   }
   return stale;
+}
+
+/**
+ * When a file's content last changed: its last commit's time when git tracks it unmodified (a
+ * fresh checkout gives every file a new mtime, in no meaningful order), else its mtime (an edit
+ * not yet committed is newer than any commit).
+ */
+function changedAt(path: string, cwd: string): number {
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).trim();
+  try {
+    if (git(['status', '--porcelain', '--', path]) === '') {
+      const seconds = git(['log', '-1', '--format=%ct', '--', path]);
+      if (/^\d+$/.test(seconds)) return Number(seconds) * 1000;
+    }
+  } catch {
+    // Not a git work tree, or no git: the modification time is all there is.
+  }
+  return statSync(path).mtimeMs;
 }

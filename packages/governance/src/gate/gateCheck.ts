@@ -1,8 +1,10 @@
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 export const gateCheckIds = [
+  'state',
   'scan',
   'audit',
+  'audit-report',
   'tests',
   'approvals',
   'dependencies',
@@ -27,8 +29,10 @@ export type GateCheck = {
 
 /** What each check is, and which advisory controls it evidences. */
 export const gateChecks: Record<GateCheckId, { title: string; controls: string[] }> = {
+  state: { title: 'The log and every governance row verify', controls: ['SA-04'] },
   scan: { title: 'No unaccepted scanner finding at or above the threshold', controls: ['SBD-07'] },
   audit: { title: 'The exact code is audited; no open high finding', controls: ['SBD-02', 'SBD-03'] },
+  'audit-report': { title: 'Audit reports match their recorded hashes', controls: ['SBD-02'] },
   tests: { title: 'A passing test report is attached', controls: ['GOV-05'] },
   approvals: { title: 'Enough distinct approvals of this release', controls: ['GOV-05', 'GOV-10'] },
   dependencies: { title: 'Every dependency reviewed at its exact version', controls: ['GOV-04'] },

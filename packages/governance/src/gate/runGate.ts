@@ -4,14 +4,18 @@ import { appendLog, insertControlEvidence, listApprovals, type StoreClient, with
 import { computeRelease, type Release } from '../approvals/computeRelease.ts';
 import { type ApprovalVerdict, verifyApprovals } from '../approvals/verifyApprovals.ts';
 import { dependencyStatus } from '../dependencies/dependencyStatus.ts';
+import { requireIdentity } from '../identity/requireRole.ts';
+import { UnverifiedStateError } from '../log/errors.ts';
 import type { LoadedManifest } from '../manifest/types.ts';
 import { adminCheck } from './checks/adminCheck.ts';
 import { approvalsCheck } from './checks/approvalsCheck.ts';
 import { auditCheck } from './checks/auditCheck.ts';
+import { auditReportCheck } from './checks/auditReportCheck.ts';
 import { dependenciesCheck } from './checks/dependenciesCheck.ts';
 import { documentationCheck } from './checks/documentationCheck.ts';
 import { pausableCheck } from './checks/pausableCheck.ts';
 import { type ScanCheckReturnType, type ScanResultsFile, scanCheck } from './checks/scanCheck.ts';
+import { stateCheck, type VerifiedState } from './checks/stateCheck.ts';
 import { testsCheck } from './checks/testsCheck.ts';
 import type { GateCheck } from './gateCheck.ts';
 import { type GateConfig, readGateConfig } from './gateConfig.ts';
@@ -50,6 +54,8 @@ export type GateResult = {
   author?: string | undefined;
   startedOn: string;
   finishedOn: string;
+  /** The log head and governance state digest the decision was made on. */
+  state: VerifiedState;
 };
 
 /**
@@ -57,9 +63,24 @@ export type GateResult = {
  * and as evidence for the advisory controls each check stands for (for the conformance report).
  */
 export async function runGate(store: StoreClient, parameters: RunGateParameters): Promise<GateResult> {
+  if (parameters.actor) await requireIdentity(store, parameters.actor);
   const now = parameters.now ?? (() => new Date());
   const startedOn = now();
   const { loaded, target } = parameters;
+  const state = await stateCheck(store);
+  if (!state.verified)
+    throw new UnverifiedStateError(
+      'The gate refuses to decide: the governance state does not verify against the log.',
+      {
+        metaMessages: [
+          ...(Array.isArray(state.check.details?.problems)
+            ? (state.check.details.problems as { message: string }[]).map((p) => p.message)
+            : [state.check.reason]),
+          'Run `bulwark log verify` for the full list; restore the rows (or redo the changes through bulwark) and run the gate again.',
+        ],
+        docsPath: 'governance/log.md#bound-rows',
+      },
+    );
   const cwd = parameters.cwd ?? loaded.dir;
   const threshold = parameters.threshold ?? 'high';
   const config: GateConfig = readGateConfig(loaded);
@@ -86,8 +107,10 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     author,
   });
   const checks: GateCheck[] = [
+    state.check,
     scan.check,
     await auditCheck(store, loaded),
+    await auditReportCheck(store, loaded),
     testsCheck(testReport),
     approvalsCheck(verified, config, { digest, target }),
     dependenciesCheck(await dependencyStatus(store, inventory), inventory, config.dependencyScope),
@@ -110,6 +133,7 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     ...(author ? { author } : {}),
     startedOn: startedOn.toISOString(),
     finishedOn: finishedOn.toISOString(),
+    state: state.verified,
   };
   await recordGateDecision(store, result, { actor: parameters.actor ?? 'bulwark-gate', at: finishedOn });
   return result;

@@ -1,4 +1,4 @@
-import { type LogEntry, listLog, type StoreClient } from '@bulwark/store';
+import { type BoundRow, type LogEntry, listLog, type StoreClient } from '@bulwark/store';
 import { LogFileError } from './errors.ts';
 
 /** One line of an exported log: the entry as stored, time in ISO 8601. */
@@ -10,6 +10,8 @@ export type LogLine = {
   payload: unknown;
   prevHash: string;
   hash: string;
+  /** The governance rows the entry wrote, with their digests; absent when none. */
+  rows?: BoundRow[] | undefined;
 };
 
 export function toLogLine(entry: LogEntry): LogLine {
@@ -21,6 +23,7 @@ export function toLogLine(entry: LogEntry): LogLine {
     payload: entry.payload,
     prevHash: entry.prevHash,
     hash: entry.hash,
+    ...(entry.rows ? { rows: entry.rows } : {}),
   };
 }
 
@@ -87,7 +90,9 @@ export function parseLogJsonl(text: string, file = 'the log file'): LogEntry[] {
                     typeof v.hash !== 'string' ||
                     !hex64.test(v.hash)
                   ? 'has no 64-hex prevHash and hash'
-                  : undefined;
+                  : v.rows !== undefined && !Array.isArray(v.rows)
+                    ? 'has rows that are not a list'
+                    : undefined;
     if (problem)
       throw new LogFileError(`${where} ${problem}: it is not a log entry.`, {
         metaMessages: ['Fields: seq, at, actor, action, payload, prevHash, hash.'],
@@ -101,6 +106,7 @@ export function parseLogJsonl(text: string, file = 'the log file'): LogEntry[] {
       payload: v.payload,
       prevHash: v.prevHash!,
       hash: v.hash!,
+      ...(v.rows ? { rows: v.rows } : {}),
     });
   }
   return entries;

@@ -42,7 +42,7 @@ describe('verifyLogEntries', () => {
     const entries = chain(5);
     const forged = { ...entries[1]!, actor: 'mallory' };
     entries[1] = { ...forged, hash: hashLogEntry(forged) };
-    expect(verifyLogEntries(entries)).toMatchObject({ ok: false, seq: 2, reason: 'edited' });
+    expect(verifyLogEntries(entries)).toMatchObject({ ok: false, seq: 2, reason: 'edited', entries: 1 });
   });
 
   test('error: a deleted line', () => {

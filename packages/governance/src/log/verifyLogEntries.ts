@@ -15,7 +15,7 @@ export function verifyLogEntries(
   let prevHash = genesisHash;
   let checked = 0;
   const broken = (seq: number, reason: 'edited' | 'deleted' | 'reordered' | 'truncated', message: string) =>
-    ({ ok: false, entries: checked, seq, reason, message }) as const;
+    ({ ok: false, entries: Math.min(checked, seq - 1), seq, reason, message }) as const;
   const hashes = new Set(entries.map((e) => e.hash));
   const maxSeq = entries.reduce((max, e) => Math.max(max, e.seq), 0);
 

@@ -1,4 +1,5 @@
 import { appendLog, type LogEntry, type StoreClient, withTransaction } from '@bulwark/store';
+import { requireIdentity } from '../identity/requireRole.ts';
 
 export type LogEntryFields = {
   /** Who did it: a person, a key id, `monitor`. */
@@ -20,7 +21,10 @@ export async function withLogEntry<T>(
 ): Promise<{ result: T; entry: LogEntry }> {
   return withTransaction(store, async (tx) => {
     const result = await change(tx);
-    const logged = await appendLog(tx, entry(result));
+    const fields = entry(result);
+    // Once people are registered, every action is theirs: an unknown actor rolls the change back.
+    await requireIdentity(tx, fields.actor);
+    const logged = await appendLog(tx, fields);
     return { result, entry: logged };
   });
 }

@@ -105,7 +105,7 @@ export async function syncManifest(
       tx,
       async () => result,
       () => ({
-        actor: parameters.actor ?? 'cli',
+        actor: parameters.actor ?? 'bulwark',
         action: 'manifest.sync',
         payload: {
           project: manifest.project.name,

@@ -1,0 +1,239 @@
+import { type Kysely, sql } from 'kysely';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { insertApproval } from './approvals.ts';
+import { appendLog, verifyLog } from './auditLog.ts';
+import { insertAudit, updateAuditFinding } from './audits.ts';
+import { verifyBoundRows } from './boundRows.ts';
+import { boundTables } from './boundTables.ts';
+import { insertControlEvidence } from './controlEvidence.ts';
+import { insertDependencyReview } from './dependencyReviews.ts';
+import { openIncident } from './incidents.ts';
+import { migrate } from './migrate.ts';
+import { upsertContract, upsertDeployment } from './registry.ts';
+import { insertRisk } from './risks.ts';
+import { insertScanRun } from './scans.ts';
+import type { StoreClient } from './store.ts';
+import { withTransaction } from './store.ts';
+import { describeStore } from './testing.ts';
+
+/** One row in every bound table, written as Bulwark writes them: with a log entry. */
+async function seed(store: StoreClient): Promise<void> {
+  await withTransaction(store, async (tx) => {
+    await upsertContract(tx, { name: 'Vault', repoPath: 'src/Vault.sol', documentation: {} });
+    await upsertDeployment(tx, {
+      contractName: 'Vault',
+      network: 'mainnet',
+      address: '0x00000000000000000000000000000000000000aa',
+      bytecodeHash: '0x01',
+      status: 'active',
+    });
+    await insertAudit(tx, {
+      id: 'A-1',
+      auditor: 'Trail',
+      scope: { files: [{ path: 'src/Vault.sol', hash: 'h' }] },
+      auditDate: '2025-01-01',
+      findings: [{ id: 'A-1-F1', severity: 'high', title: 'Reentrancy' }],
+    });
+    await insertApproval(tx, {
+      releaseDigest: 'sha256:00',
+      approverKeyId: 'k1',
+      algorithm: 'ed25519',
+      signature: '0x00',
+      signedAt: new Date('2025-01-02T00:00:00Z'),
+    });
+    await insertDependencyReview(tx, {
+      ecosystem: 'npm',
+      name: 'left-pad',
+      version: '1.0.0',
+      integrity: 'sha512-x',
+      reviewer: 'alice',
+      verdict: 'approved',
+    });
+    await insertRisk(tx, {
+      id: 'R-1',
+      threat: 'key theft',
+      asset: 'hot wallet',
+      likelihood: 2,
+      impact: 5,
+      owner: 'alice',
+      treatment: 'mitigate',
+    });
+    await insertControlEvidence(tx, {
+      controlId: 'GOV-01',
+      kind: 'manual',
+      ref: 'policy.pdf',
+      status: 'met',
+      data: {},
+    });
+    await insertScanRun(tx, {
+      id: 'S-1',
+      startedAt: new Date('2025-01-03T00:00:00Z'),
+      findings: [{ fingerprint: 'fp', detector: 'reentrancy', impact: 'high', file: 'src/Vault.sol', line: 3 }],
+    });
+    await tx.db.insertInto('identities').values({ name: 'alice', roles: '["auditor"]' }).execute();
+    await appendLog(tx, { actor: 'alice', action: 'seed', payload: {} });
+  });
+  await openIncident(store, { id: 'I-1', title: 'drain', severity: 'critical', actor: 'monitor' });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tampering goes around the typed schema on purpose
+const raw = (store: StoreClient) => store.db as Kysely<any>;
+
+/** The row of `table` with the smallest key, as JSON, and a text column to edit. */
+async function firstRow(store: StoreClient, table: string, key: readonly string[]) {
+  const { rows } = await sql<{ row: Record<string, unknown> }>`
+    select to_jsonb(t) as row from ${sql.table(table)} t order by ${sql.join(key.map((k) => sql.ref(k)))} limit 1`.execute(
+    store.db,
+  );
+  const { rows: columns } = await sql<{ column_name: string; data_type: string; is_generated: string }>`
+    select column_name, data_type, is_generated from information_schema.columns
+    where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(store.db);
+  const { rows: constrained } = await sql<{ column_name: string }>`
+    select k.column_name from information_schema.key_column_usage k
+    join information_schema.table_constraints c on c.constraint_name = k.constraint_name and c.table_name = k.table_name
+    where k.table_schema = current_schema() and k.table_name = ${table} and c.constraint_type = 'FOREIGN KEY'`.execute(
+    store.db,
+  );
+  const foreign = new Set(constrained.map((c) => c.column_name));
+  const editable = columns.find(
+    (c) => c.data_type === 'text' && !key.includes(c.column_name) && !foreign.has(c.column_name),
+  )!.column_name;
+  const insertable = columns.filter((c) => c.is_generated !== 'ALWAYS').map((c) => c.column_name);
+  return { row: rows[0]!.row, editable, insertable };
+}
+
+async function insertJson(store: StoreClient, table: string, columns: string[], row: Record<string, unknown>) {
+  const list = sql.join(columns.map((c) => sql.ref(c)));
+  await sql`insert into ${sql.table(table)} (${list}) overriding system value
+    select ${list} from jsonb_populate_record(null::${sql.table(table)}, ${JSON.stringify(row)}::jsonb)`.execute(
+    store.db,
+  );
+}
+
+const where = (key: readonly string[], row: Record<string, unknown>) =>
+  sql.join(
+    key.map((k) => sql`${sql.ref(k)}::text = ${String(row[k])}`),
+    sql` and `,
+  );
+
+describeStore('boundRows', (ctx) => {
+  beforeAll(async () => {
+    await seed(ctx.store);
+  });
+
+  test('default: rows written through Bulwark verify, and every bound table has a row', async () => {
+    const result = await verifyBoundRows(ctx.store);
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.rows).toBeGreaterThanOrEqual(boundTables.length);
+    expect(result.stateDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect((await verifyLog(ctx.store)).ok).toBe(true);
+    for (const { table } of boundTables) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(
+        ctx.store.db,
+      );
+      expect(rows[0]!.n, table).toBeGreaterThan(0);
+    }
+  });
+
+  describe.each(boundTables.map((t) => [t.table, t] as const))('%s', (table, bound) => {
+    test('error: a direct edit is reported with the row and the entry that wrote it', async () => {
+      const { row, editable } = await firstRow(ctx.store, table, bound.key);
+      const before = await verifyBoundRows(ctx.store);
+      await sql`update ${sql.table(table)} set ${sql.ref(editable)} = coalesce(${sql.ref(editable)}, '') || 'x'
+        where ${where(bound.key, row)}`.execute(ctx.store.db);
+      const after = await verifyBoundRows(ctx.store);
+      expect(after.ok).toBe(false);
+      expect(after.problems).toEqual([
+        expect.objectContaining({
+          table,
+          key: bound.key.map((k) => String(row[k])),
+          kind: 'edited',
+          entry: { seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+          message: expect.stringMatching(new RegExp(`^${table} .* was edited outside Bulwark: .*entry \\d+`)),
+        }),
+      ]);
+      // What the log vouches for did not change, whatever the table now holds.
+      expect(after.stateDigest).toBe(before.stateDigest);
+      await sql`update ${sql.table(table)} set ${sql.ref(editable)} = ${row[editable] as string | null}
+        where ${where(bound.key, row)}`.execute(ctx.store.db);
+      expect((await verifyBoundRows(ctx.store)).ok).toBe(true);
+    });
+
+    test('error: a direct delete and a direct insert are reported', async () => {
+      const { row, insertable, editable } = await firstRow(ctx.store, table, bound.key);
+      // Dependants first (the foreign keys), restored after.
+      await sql`set session_replication_role = replica`.execute(ctx.store.db);
+      try {
+        await sql`delete from ${sql.table(table)} where ${where(bound.key, row)}`.execute(ctx.store.db);
+        const deleted = await verifyBoundRows(ctx.store);
+        expect(deleted.problems).toEqual([
+          expect.objectContaining({
+            table,
+            kind: 'deleted',
+            message: expect.stringContaining('deleted outside Bulwark'),
+          }),
+        ]);
+        await insertJson(ctx.store, table, insertable, row);
+        expect((await verifyBoundRows(ctx.store)).ok).toBe(true);
+        const last = bound.key.at(-1)!;
+        const copy = {
+          ...row,
+          [last]: /^\d+$/.test(String(row[last])) ? 990_001 : 'forged',
+          [editable]: `${row[editable] ?? ''}-copy`,
+        };
+        await insertJson(ctx.store, table, insertable, copy);
+        const inserted = await verifyBoundRows(ctx.store);
+        expect(inserted.problems).toEqual([
+          expect.objectContaining({
+            table,
+            kind: 'inserted',
+            key: bound.key.map((k) => String(copy[k])),
+            message: expect.stringContaining('inserted outside Bulwark: no log entry wrote it'),
+          }),
+        ]);
+        await sql`delete from ${sql.table(table)} where ${where(bound.key, copy)}`.execute(ctx.store.db);
+      } finally {
+        await sql`set session_replication_role = origin`.execute(ctx.store.db);
+      }
+      expect((await verifyBoundRows(ctx.store)).ok).toBe(true);
+    });
+  });
+
+  test('behavior: a later legitimate entry does not launder a direct edit', async () => {
+    await raw(ctx.store).updateTable('audit_findings').set({ status: 'fixed' }).where('id', '=', 'A-1-F1').execute();
+    await appendLog(ctx.store, { actor: 'alice', action: 'risk.note', payload: {} });
+    await withTransaction(ctx.store, async (tx) => {
+      await upsertContract(tx, { name: 'Pool', repoPath: 'src/Pool.sol', documentation: {} });
+    });
+    const result = await verifyBoundRows(ctx.store);
+    expect(result.problems.map((p) => [p.table, p.key, p.kind])).toEqual([['audit_findings', ['A-1-F1'], 'edited']]);
+    // Through Bulwark, the same change is bound and verifies.
+    await withTransaction(ctx.store, async (tx) => {
+      await updateAuditFinding(tx, { id: 'A-1-F1', status: 'fixed', resolution: 'patched' });
+      await appendLog(tx, { actor: 'alice', action: 'audit.resolve', payload: { id: 'A-1-F1' } });
+    });
+    expect((await verifyBoundRows(ctx.store)).ok).toBe(true);
+  });
+
+  test('behavior: rows present before migration 0005 are bound once, on upgrade', async () => {
+    const store = await ctx.open({ migrateTo: '0003_alert_deliveries' });
+    await raw(store)
+      .insertInto('risks')
+      .values({ id: 'R-old', threat: 't', asset: 'a', likelihood: 1, impact: 1, owner: 'o', treatment: 'accept' })
+      .execute();
+    await migrate(store.db);
+    const result = await verifyBoundRows(store);
+    expect(result).toMatchObject({ ok: true, rows: 1 });
+    const { rows } = await sql<{ action: string }>`select action from audit_log order by seq`.execute(store.db);
+    expect(rows.map((r) => r.action)).toEqual(['store.bind-existing']);
+    // Dropping the bookkeeping to get rows re-bound is itself reported.
+    await sql`drop trigger bulwark_bound_row on risks`.execute(store.db);
+    await sql`delete from bound_tables where table_name = 'risks'`.execute(store.db);
+    await raw(store).updateTable('risks').set({ owner: 'mallory' }).execute();
+    await migrate(store.db);
+    expect((await verifyBoundRows(store)).problems).toEqual([
+      expect.objectContaining({ table: 'risks', kind: 'rebound' }),
+    ]);
+  });
+});
