@@ -15,6 +15,14 @@ import { insertScanRun } from './scans.ts';
 import type { StoreClient } from './store.ts';
 import { withTransaction } from './store.ts';
 import { describeStore } from './testing.ts';
+import {
+  addWalletPolicyApproval,
+  addWalletRequestApproval,
+  insertWalletPolicy,
+  insertWalletRequest,
+  lockVelocityCounters,
+  reserveVelocity,
+} from './wallet.ts';
 
 /** One row in every bound table, written as Bulwark writes them: with a log entry. */
 async function seed(store: StoreClient): Promise<void> {
@@ -71,6 +79,25 @@ async function seed(store: StoreClient): Promise<void> {
       findings: [{ fingerprint: 'fp', detector: 'reentrancy', impact: 'high', file: 'src/Vault.sol', line: 3 }],
     });
     await tx.db.insertInto('identities').values({ name: 'alice', roles: '["auditor"]' }).execute();
+    const at = new Date('2025-01-04T00:00:00Z');
+    await insertWalletPolicy(tx, { id: 'P-1', document: { version: 1 }, proposedBy: 'heidi', proposedAt: at });
+    await addWalletPolicyApproval(tx, { policyId: 'P-1', approver: 'ivan', at });
+    await insertWalletRequest(tx, {
+      id: 'W-1',
+      digest: '0x01',
+      request: { kind: 'withdrawal' },
+      initiator: 'alice',
+      source: 'hot',
+      chainId: 1,
+      state: 'pending',
+      decision: { outcome: 'approval-required' },
+      policyId: 'P-1',
+      createdAt: at,
+      expiresAt: new Date('2025-01-04T02:00:00Z'),
+    });
+    await addWalletRequestApproval(tx, { requestId: 'W-1', approver: 'carol', digest: '0x01', at });
+    await lockVelocityCounters(tx, ['source:hot']);
+    await reserveVelocity(tx, { requestId: 'W-1', amounts: new Map([['source:hot', 50n]]), at });
     await appendLog(tx, { actor: 'alice', action: 'seed', payload: {} });
   });
   await openIncident(store, { id: 'I-1', title: 'drain', severity: 'critical', actor: 'monitor' });
@@ -89,17 +116,33 @@ async function firstRow(store: StoreClient, table: string, key: readonly string[
     select column_name, data_type, is_generated from information_schema.columns
     where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(store.db);
   const { rows: constrained } = await sql<{ column_name: string }>`
-    select k.column_name from information_schema.key_column_usage k
-    join information_schema.table_constraints c on c.constraint_name = k.constraint_name and c.table_name = k.table_name
-    where k.table_schema = current_schema() and k.table_name = ${table} and c.constraint_type = 'FOREIGN KEY'`.execute(
+    select a.attname as column_name from pg_constraint c
+    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey)
+    where c.conrelid = ${table}::regclass and c.contype in ('f', 'c')`.execute(
     store.db,
   );
-  const foreign = new Set(constrained.map((c) => c.column_name));
-  const editable = columns.find(
-    (c) => c.data_type === 'text' && !key.includes(c.column_name) && !foreign.has(c.column_name),
-  )!.column_name;
+  // A column an edit cannot trip on: not part of the key, not a foreign key, not under a check
+  // (a number under `>= 0` may still grow); text first, then a number, then a time.
+  const constrainedColumns = new Set(constrained.map((c) => c.column_name));
+  const candidates = columns.filter((c) => !key.includes(c.column_name));
+  const column =
+    candidates.find((c) => c.data_type === 'text' && !constrainedColumns.has(c.column_name)) ??
+    candidates.find((c) => c.data_type === 'numeric') ??
+    candidates.find((c) => c.data_type === 'timestamp with time zone');
+  if (!column) throw new Error(`${table} has no column the test can edit; give it one`);
   const insertable = columns.filter((c) => c.is_generated !== 'ALWAYS').map((c) => c.column_name);
-  return { row: rows[0]!.row, editable, insertable };
+  // A copy under another key must also miss every unique constraint: all free text changes in it.
+  const freeText = candidates
+    .filter((c) => c.data_type === 'text' && !constrainedColumns.has(c.column_name))
+    .map((c) => c.column_name);
+  return { row: rows[0]!.row, editable: column.column_name, editableType: column.data_type, insertable, freeText };
+}
+
+/** An edit that keeps the column's type and constraints: text grows, a number or a time moves on. */
+function edited(column: string, type: string) {
+  if (type === 'numeric') return sql`coalesce(${sql.ref(column)}, 0) + 1`;
+  if (type === 'timestamp with time zone') return sql`coalesce(${sql.ref(column)}, now()) + interval '1 second'`;
+  return sql`coalesce(${sql.ref(column)}, '') || 'x'`;
 }
 
 async function insertJson(store: StoreClient, table: string, columns: string[], row: Record<string, unknown>) {
@@ -138,9 +181,9 @@ describeStore('boundRows', (ctx) => {
 
   describe.each(boundTables.map((t) => [t.table, t] as const))('%s', (table, bound) => {
     test('error: a direct edit is reported with the row and the entry that wrote it', async () => {
-      const { row, editable } = await firstRow(ctx.store, table, bound.key);
+      const { row, editable, editableType } = await firstRow(ctx.store, table, bound.key);
       const before = await verifyBoundRows(ctx.store);
-      await sql`update ${sql.table(table)} set ${sql.ref(editable)} = coalesce(${sql.ref(editable)}, '') || 'x'
+      await sql`update ${sql.table(table)} set ${sql.ref(editable)} = ${edited(editable, editableType)}
         where ${where(bound.key, row)}`.execute(ctx.store.db);
       const after = await verifyBoundRows(ctx.store);
       expect(after.ok).toBe(false);
@@ -161,7 +204,7 @@ describeStore('boundRows', (ctx) => {
     });
 
     test('error: a direct delete and a direct insert are reported', async () => {
-      const { row, insertable, editable } = await firstRow(ctx.store, table, bound.key);
+      const { row, insertable, freeText } = await firstRow(ctx.store, table, bound.key);
       // Dependants first (the foreign keys), restored after.
       await sql`set session_replication_role = replica`.execute(ctx.store.db);
       try {
@@ -180,7 +223,7 @@ describeStore('boundRows', (ctx) => {
         const copy = {
           ...row,
           [last]: /^\d+$/.test(String(row[last])) ? 990_001 : 'forged',
-          [editable]: `${row[editable] ?? ''}-copy`,
+          ...Object.fromEntries(freeText.map((column) => [column, `${row[column] ?? ''}-copy`])),
         };
         await insertJson(ctx.store, table, insertable, copy);
         const inserted = await verifyBoundRows(ctx.store);

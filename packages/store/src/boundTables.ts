@@ -14,6 +14,8 @@ export type BoundTable = {
   omit?: readonly string[];
 };
 
+// Not bound: wallet_velocity_counters holds only keys, rows to lock (the amounts are in the bound
+// wallet_velocity_reservations).
 export const boundTables: readonly BoundTable[] = [
   { table: 'contracts_registry', key: ['name'] },
   { table: 'deployments', key: ['contract_name', 'network', 'address'] },
@@ -32,6 +34,5 @@ export const boundTables: readonly BoundTable[] = [
   { table: 'wallet_policy_approvals', key: ['policy_id', 'approver'] },
   { table: 'wallet_requests', key: ['id'] },
   { table: 'wallet_request_approvals', key: ['request_id', 'approver'] },
-  { table: 'wallet_velocity_counters', key: ['key'] },
   { table: 'wallet_velocity_reservations', key: ['request_id', 'key'] },
 ];

@@ -330,7 +330,7 @@ export async function lockVelocityCounters(store: StoreClient, keys: readonly st
 
 /**
  * What is reserved against `key` since `since`: reservations not released, of requests that were
- * allowed, approved, or are still pending and not expired at `at`.
+ * allowed, approved or signed, or are still pending and not expired at `at`.
  */
 export async function velocityUsed(
   store: StoreClient,
@@ -345,7 +345,7 @@ export async function velocityUsed(
     .where('v.released_at', 'is', null)
     .where((eb) =>
       eb.or([
-        eb('r.state', 'in', ['allowed', 'approved']),
+        eb('r.state', 'in', ['allowed', 'approved', 'signed']),
         eb.and([eb('r.state', '=', 'pending'), eb('r.expires_at', '>', parameters.at)]),
       ]),
     )
