@@ -69,6 +69,16 @@ export {
   StoreLockedError,
   StoreOpenError,
 } from './errors.ts';
+export { type Evidence, getEvidence, type InsertEvidenceParameters, insertEvidence, listEvidence } from './evidence.ts';
+export {
+  type ExceptionTargetKind,
+  getException,
+  type InsertExceptionParameters,
+  insertException,
+  insertExceptionApproval,
+  listExceptions,
+  type PolicyException,
+} from './exceptions.ts';
 export {
   type AddIncidentEventParameters,
   addIncidentEvent,
@@ -109,7 +119,7 @@ export {
   recordResponderAction,
   updateResponderAction,
 } from './responderActions.ts';
-export { insertRisk, listRisks, type Risk, updateRisk } from './risks.ts';
+export { closeRisk, insertRisk, listRisks, type Risk, updateRisk } from './risks.ts';
 export {
   acceptScanFinding,
   type InsertScanRunParameters,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_incident_triaged_at.ts';
 import * as m0003 from './0003_alert_deliveries.ts';
+import * as m0006 from './0006_evidence_exceptions.ts';
 
 /**
  * Every migration, in the order they run. Names sort in that order too (Kysely checks it).
@@ -11,6 +12,7 @@ export const migrations = {
   '0001_initial': m0001,
   '0002_incident_triaged_at': m0002,
   '0003_alert_deliveries': m0003,
+  '0006_evidence_exceptions': m0006,
 } as const satisfies Record<string, Migration>;
 
 export type MigrationName = keyof typeof migrations;
