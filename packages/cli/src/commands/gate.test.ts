@@ -50,7 +50,9 @@ describeCli('bulwark gate', (ctx) => {
     expect(result.json.releaseDigest).toBe(digest);
     expect(result.check('approvals').reason).toBe('2 of 2 required approvals: alice, bob.');
     expect(result.check('tests').reason).toBe('3 test(s) passed (reports/junit-pass.xml, junit).');
-    expect(result.check('pausable').reason).toBe('1 contract(s) hold value and all can be paused.');
+    expect(result.check('pausable').reason).toBe(
+      '1 contract(s) hold value and all can be paused; the code (the gate’s scan) does not contradict the manifest.',
+    );
 
     const log = await listLog<{ releaseDigest: string; decision: string }>(ctx.store, { action: 'gate.decision' });
     expect(log.find((e) => e.payload.releaseDigest === digest)?.payload.decision).toBe('pass');
@@ -248,7 +250,7 @@ describeCli('bulwark gate', (ctx) => {
     expect(result.check('pausable')).toMatchObject({
       status: 'fail',
       reason:
-        'Vault hold(s) value but cannot be paused. Add a circuit breaker (e.g. GuardianPausable) and set pausable in the manifest.',
+        'Vault hold(s) value but cannot be paused. Add a circuit breaker (e.g. GuardianPausable) and set pausable in the manifest, or request an exception (`bulwark exception request --check pausable`).',
     });
     expect(result.check('admin')).toMatchObject({
       status: 'fail',

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { closest, UsageError } from '@bulwark/core';
 import {
   addRisk,
+  closeRisk,
   formatHeatMapText,
   formatTreatment,
   getRiskEntry,
@@ -18,7 +19,7 @@ import {
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
 
-export const riskHelp = `Usage: bulwark risk <add|list|update|show> [options]
+export const riskHelp = `Usage: bulwark risk <add|list|update|show|close> [options]
 
 Keep the risk register: each threat to an asset, scored likelihood × impact (1–5 each), with an
 owner, a treatment, a review date and the advisory controls that treat it. Every change is logged
@@ -28,15 +29,18 @@ in the tamper-evident log.
                    --treatment avoid|mitigate|transfer|accept [--plan TEXT]
                    [--review-date YYYY-MM-DD|+90d] [--controls GOV-01,SBD-06] [--id ID]
   bulwark risk list [--heatmap] [--owner NAME] [--rating low|medium|high|critical]
-                    [--overdue] [--control ID] [--fail-on-overdue]
+                    [--overdue] [--control ID] [--fail-on-overdue] [--include-closed]
   bulwark risk update ID [--threat …] [--asset …] [--likelihood N] [--impact N] [--owner …]
                     [--treatment …] [--plan TEXT] [--review-date DATE] [--clear-review-date]
                     [--controls IDS] [--add-controls IDS] [--remove-controls IDS] [--reviewed]
   bulwark risk show ID
+  bulwark risk close ID --reason TEXT
 
 Likelihood: 1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost-certain.
 Impact: 1 negligible, 2 minor, 3 moderate, 4 major, 5 severe (numbers or words).
 --reviewed records a review; without --review-date the next one is due in 90 days.
+close retires a risk with a reason: it leaves the open register (list shows it with
+--include-closed) and its reviews, and stays readable with show.
 
 Common options:
   -f, --format <text|json>  Output format (default: text)
@@ -66,7 +70,7 @@ const fields = {
   controls: { type: 'string' },
 } as const;
 
-const subcommands = ['add', 'list', 'update', 'show'] as const;
+const subcommands = ['add', 'list', 'update', 'show', 'close'] as const;
 
 export async function riskCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -87,6 +91,8 @@ export async function riskCommand(argv: string[], io: Io): Promise<number> {
       return update(rest, io);
     case 'show':
       return show(rest, io);
+    case 'close':
+      return close(rest, io);
     default: {
       const suggestion = closest(sub, [...subcommands]);
       throw new UsageError(`'${sub}' is not a risk subcommand.`, {
@@ -167,6 +173,7 @@ async function list(argv: string[], io: Io): Promise<number> {
       overdue: { type: 'boolean' },
       control: { type: 'string' },
       'fail-on-overdue': { type: 'boolean' },
+      'include-closed': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -189,6 +196,7 @@ async function list(argv: string[], io: Io): Promise<number> {
       rating: values.rating as RiskRating | undefined,
       review: values.overdue ? 'overdue' : undefined,
       control: values.control,
+      includeClosed: values['include-closed'],
     });
     return { shown, all };
   });
@@ -330,10 +338,35 @@ async function show(argv: string[], io: Io): Promise<number> {
       `  review      ${reviewText(risk)}`,
       `  controls    ${risk.controls.join(', ') || 'none linked'}`,
       `  updated     ${risk.updatedAt.toISOString()} (added ${risk.createdAt.toISOString()})`,
+      ...(risk.status === 'closed' ? [`  CLOSED      ${risk.closedAt?.toISOString()}: ${risk.closedReason}`] : []),
     ]
       .map((line) => `${line}\n`)
       .join(''),
   );
+  return 0;
+}
+
+async function close(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...common, reason: { type: 'string' } },
+  });
+  if (values.help) {
+    io.stdout(riskHelp);
+    return 0;
+  }
+  const id = oneId(positionals, 'close');
+  const out = format(values.format);
+  if (values.reason === undefined)
+    throw new UsageError('risk close needs --reason TEXT: why the risk no longer applies.', {
+      docsPath: 'governance/risk.md#closing',
+    });
+  const { risk, entry } = await withStore(io, { db: values.db }, (store) =>
+    closeRisk(store, { id, reason: values.reason!, actor: resolveActor(values.actor, io.env) }),
+  );
+  if (out === 'json') io.stdout(`${JSON.stringify({ risk, log: { seq: entry.seq, hash: entry.hash } }, null, 2)}\n`);
+  else io.stdout(`Closed ${risk.id}: ${risk.closedReason}. Logged as entry ${entry.seq}.\n`);
   return 0;
 }
 

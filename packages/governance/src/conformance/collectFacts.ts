@@ -202,9 +202,22 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
       })),
     design: loaded && {
       admin: await attempt(() => adminCheck(loaded)),
-      pausable: await attempt(() => pausableCheck(loaded)),
+      pausable: await attempt(async () =>
+        pausableCheck(
+          loaded,
+          latestRun && {
+            findings: (await listScanFindings(store, { scanRunId: latestRun.id })).map((f) => ({
+              detector: f.detector,
+              file: f.file,
+              line: f.line,
+              message: typeof f.data.message === 'string' ? f.data.message : '',
+            })),
+            source: `scan run ${latestRun.id}`,
+          },
+        ),
+      ),
     },
-    risks: risks.map((risk) => toRiskEntry(risk, on)),
+    risks: risks.filter((risk) => risk.status === 'open').map((risk) => toRiskEntry(risk, on)),
     incidents,
     postmortems,
     log,

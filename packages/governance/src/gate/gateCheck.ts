@@ -1,3 +1,5 @@
+import type { AppliedException } from '../exceptions/applyExceptions.ts';
+
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 export const gateCheckIds = [
@@ -23,6 +25,8 @@ export type GateCheck = {
   controls: string[];
   /** What the reason summarises: the blocking findings, the pending dependencies… */
   details?: Record<string, unknown> | undefined;
+  /** The exception that covers this check (accepted: the check warns instead of failing), see `bulwark exception`. */
+  exception?: AppliedException | undefined;
 };
 
 /** What each check is, and which advisory controls it evidences. */

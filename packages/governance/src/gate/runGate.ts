@@ -1,10 +1,20 @@
 import path from 'node:path';
 import type { Impact } from '@bulwark/core';
-import { appendLog, insertControlEvidence, listApprovals, type StoreClient, withTransaction } from '@bulwark/store';
+import {
+  appendLog,
+  insertControlEvidence,
+  listApprovals,
+  listExceptions,
+  type StoreClient,
+  withTransaction,
+} from '@bulwark/store';
 import { computeRelease, type Release } from '../approvals/computeRelease.ts';
 import { type ApprovalVerdict, verifyApprovals } from '../approvals/verifyApprovals.ts';
 import { dependencyStatus } from '../dependencies/dependencyStatus.ts';
+import { applyExceptions } from '../exceptions/applyExceptions.ts';
+import { exceptionStatus } from '../exceptions/exceptionState.ts';
 import type { LoadedManifest } from '../manifest/types.ts';
+import { today } from '../risks/reviewDate.ts';
 import { adminCheck } from './checks/adminCheck.ts';
 import { approvalsCheck } from './checks/approvalsCheck.ts';
 import { auditCheck } from './checks/auditCheck.ts';
@@ -85,16 +95,24 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     approvers: config.approvers,
     author,
   });
-  const checks: GateCheck[] = [
+  const rawChecks: GateCheck[] = [
     scan.check,
     await auditCheck(store, loaded),
     testsCheck(testReport),
     approvalsCheck(verified, config, { digest, target }),
     dependenciesCheck(await dependencyStatus(store, inventory), inventory, config.dependencyScope),
     documentationCheck(loaded, startedOn),
-    pausableCheck(loaded),
+    pausableCheck(loaded, {
+      findings: scan.findings,
+      source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
+    }),
     adminCheck(loaded),
   ];
+  const on = today(startedOn);
+  const checks = applyExceptions(
+    rawChecks,
+    (await listExceptions(store)).map((e) => exceptionStatus(e, on)),
+  );
   const decision: GateDecision = checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';
   const finishedOn = now();
   const result: GateResult = {
@@ -164,7 +182,12 @@ async function recordGateDecision(
         target: result.target,
         releaseDigest: result.releaseDigest,
         decision: result.decision,
-        checks: result.checks.map((c) => ({ id: c.id, status: c.status, reason: c.reason })),
+        checks: result.checks.map((c) => ({
+          id: c.id,
+          status: c.status,
+          reason: c.reason,
+          ...(c.exception ? { exception: { id: c.exception.id, state: c.exception.state } } : {}),
+        })),
         approvedBy: result.approvals.filter((a) => a.valid).map((a) => a.approver),
         testReport: result.testReport ? { path: result.testReport.path, sha256: result.testReport.sha256 } : null,
         scanRunId: result.scan.scanRunId,
