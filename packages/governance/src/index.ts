@@ -71,7 +71,13 @@ export {
 export { type AuditReportCheck, verifyAuditReports } from './audits/verifyAuditReports.ts';
 export { type CollectFactsParameters, type ConformanceFacts, collectFacts } from './conformance/collectFacts.ts';
 export { combineAssessments } from './conformance/combineAssessments.ts';
-export { ChromiumNotFoundError, PdfRenderError } from './conformance/errors.ts';
+export {
+  advisorySections,
+  type ControlReference,
+  controlReference,
+  formatReference,
+} from './conformance/controlReference.ts';
+export { ChromiumNotFoundError, ConformanceInputError, PdfRenderError } from './conformance/errors.ts';
 export {
   buildReport,
   type ConformanceReport,
@@ -81,6 +87,15 @@ export {
 } from './conformance/evaluateConformance.ts';
 export { evidenceHref, type RenderHtmlParameters, renderConformanceHtml } from './conformance/renderHtml.ts';
 export { defaultChromiumPath, pdfPageCount, type RenderPdfParameters, renderPdf } from './conformance/renderPdf.ts';
+export {
+  listSignOffs,
+  parseReportPeriod,
+  type ReportPeriod,
+  type SignOff,
+  type SignOffStatement,
+  signOffMessage,
+  signOffReport,
+} from './conformance/signOff.ts';
 export {
   type Assessment,
   type Assessments,

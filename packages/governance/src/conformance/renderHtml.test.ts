@@ -115,13 +115,14 @@ describe('renderPdf', () => {
   test.skipIf(!haveChromium && !requireChromium)(
     `default: Chromium prints the report to a PDF of the expected pages (needs ${chromium})`,
     async () => {
-      // Page 1 summary, one page per area, one for the registers: 7 pages for an empty store.
+      // Pages 1–2 summary and accountability (sign-off, log head, audits), one page per area, one
+      // for the registers: 8 pages for an empty store.
       const { pdf, pages } = await renderPdf(renderConformanceHtml(emptyReport), { executablePath: chromium });
       expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
-      expect(pages).toBe(7);
-      expect(pdfPageCount(pdf)).toBe(7);
+      expect(pages).toBe(8);
+      expect(pdfPageCount(pdf)).toBe(8);
       const text = Buffer.from(pdf).toString('latin1');
-      expect(text).toMatch(/\/Type\s*\/Pages\b[\s\S]*?\/Count 7\b|\/Count 7\b[\s\S]*?\/Type\s*\/Pages\b/);
+      expect(text).toMatch(/\/Type\s*\/Pages\b[\s\S]*?\/Count 8\b|\/Count 8\b[\s\S]*?\/Type\s*\/Pages\b/);
       expect(Buffer.from(pdf.subarray(-8)).toString('latin1')).toContain('%%EOF');
     },
     120_000,

@@ -35,6 +35,38 @@ const aspectOfKind: Record<string, string | Record<string, string>> = {
   'gate.scan': 'scan',
 };
 
+/**
+ * What a kind of evidence can show of a control at most, where it shows only part of it: two
+ * approvals of a release show segregation of duties, not roles, competency or training (GOV-10);
+ * an admin declared in the manifest is a claim until the chain confirms it (SBD-08).
+ */
+const showsAtMost: Record<string, Record<string, { status: ControlStatus; why: string }>> = {
+  'GOV-10': {
+    'gate.approvals': {
+      status: 'partial',
+      why: 'approvals show segregation of duties (four eyes) on releases; roles, competency and training need recorded evidence (`bulwark evidence add --control GOV-10 --kind training`)',
+    },
+  },
+  'SBD-08': {
+    'gate.admin': {
+      status: 'partial',
+      why: 'the admin kind is the manifest’s claim unless the chain confirmed it (a deployment with an RPC)',
+    },
+  },
+};
+
+/** Caps a status at what the evidence can show: `met` becomes the cap; worse stays as it is. */
+export function capStatus(
+  controlId: string,
+  kind: string,
+  status: ControlStatus,
+  confirmed = false,
+): { status: ControlStatus; why?: string } {
+  const cap = showsAtMost[controlId]?.[kind];
+  if (!cap || confirmed || status !== 'met') return { status };
+  return { status: cap.status, why: cap.why };
+}
+
 export function aspectOf(evidence: Pick<ControlEvidence, 'kind' | 'controlId'>): string {
   const mapped = aspectOfKind[evidence.kind];
   if (typeof mapped === 'string') return mapped;
@@ -84,16 +116,18 @@ export function assessRecordedEvidence(facts: ConformanceFacts): Assessments {
           [link],
         ),
       );
-    else
+    else {
+      const capped = capStatus(e.controlId, e.kind, status, e.data.confirmedOnChain === true);
       list.push(
         assessment(
           aspectOf(e),
-          status,
-          `${e.kind === 'gate' ? `Latest gate decision: ${e.status}` : `Latest ${e.kind}: ${e.status}`}${typeof e.data.target === 'string' ? ` (${e.data.target})` : ''}${reason ? ` — ${reason}` : ''}, ${e.collectedAt.toISOString().slice(0, 10)}.`,
+          capped.status,
+          `${e.kind === 'gate' ? `Latest gate decision: ${e.status}` : `Latest ${e.kind}: ${e.status}`}${typeof e.data.target === 'string' ? ` (${e.data.target})` : ''}${reason ? ` — ${reason}` : ''}, ${e.collectedAt.toISOString().slice(0, 10)}${capped.why ? `; shows the control only in part: ${capped.why}` : ''}.`,
           e.collectedAt,
           [link],
         ),
       );
+    }
   }
   return out;
 }
