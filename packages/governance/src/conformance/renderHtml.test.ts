@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { controls } from '@bulwark/core';
 import { insertAudit, openIncident, openStore, type Store, transitionIncident } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addRisk } from '../risks/addRisk.ts';
 import { type ConformanceReport, evaluateConformance } from './evaluateConformance.ts';
+import { pdfText } from './pdfText.ts';
 import { evidenceHref, renderConformanceHtml } from './renderHtml.ts';
 import { defaultChromiumPath, pdfPageCount, renderPdf } from './renderPdf.ts';
 
@@ -124,6 +126,13 @@ describe('renderPdf', () => {
       const text = Buffer.from(pdf).toString('latin1');
       expect(text).toMatch(/\/Type\s*\/Pages\b[\s\S]*?\/Count 8\b|\/Count 8\b[\s\S]*?\/Type\s*\/Pages\b/);
       expect(Buffer.from(pdf.subarray(-8)).toString('latin1')).toContain('%%EOF');
+      // What a reader sees: every control by id with its place in the advisory, no working notes.
+      const printed = pdfText(pdf).join(' ');
+      for (const control of controls) expect(printed, control.id).toContain(control.id);
+      expect(printed).toContain('SBD-06 No evidence Design smart contracts so that they can be paused');
+      expect(printed).toContain('(§2. Security-by-design, p. 17)');
+      expect(printed).toContain('Not signed off');
+      expect(printed).not.toMatch(/breaks off|text at hand|our reading/i);
     },
     120_000,
   );
