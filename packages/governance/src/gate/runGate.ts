@@ -21,6 +21,7 @@ import { auditCheck } from './checks/auditCheck.ts';
 import { dependenciesCheck } from './checks/dependenciesCheck.ts';
 import { documentationCheck } from './checks/documentationCheck.ts';
 import { pausableCheck } from './checks/pausableCheck.ts';
+import { readAdminFacts } from './checks/readAdminFacts.ts';
 import { type ScanCheckReturnType, type ScanResultsFile, scanCheck } from './checks/scanCheck.ts';
 import { testsCheck } from './checks/testsCheck.ts';
 import type { GateCheck } from './gateCheck.ts';
@@ -44,6 +45,8 @@ export type RunGateParameters = {
   cwd?: string | undefined;
   /** Who ran the gate, for the log. */
   actor?: string | undefined;
+  /** Environment for the deployments' `rpc` variables: the admin check then reads the admin from the chain. */
+  env?: NodeJS.ProcessEnv | undefined;
   now?: (() => Date) | undefined;
 };
 
@@ -106,7 +109,7 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
       findings: scan.findings,
       source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
     }),
-    adminCheck(loaded),
+    adminCheck(loaded, parameters.env ? await readAdminFacts(loaded, { env: parameters.env }) : undefined),
   ];
   const on = today(startedOn);
   const checks = applyExceptions(
@@ -158,6 +161,7 @@ async function recordGateDecision(
             check: c.id,
             reason: c.reason,
             decision: result.decision,
+            ...(c.details?.confirmedOnChain === true ? { confirmedOnChain: true } : {}),
           },
         });
     }
