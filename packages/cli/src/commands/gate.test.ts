@@ -44,6 +44,7 @@ describeCli('bulwark gate', (ctx) => {
       ['documentation', 'pass'],
       ['pausable', 'pass'],
       ['admin', 'pass'],
+      ['artifacts', 'pass'],
     ]);
     expect(result.code).toBe(0);
     expect(result.json.decision).toBe('pass');

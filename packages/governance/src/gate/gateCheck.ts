@@ -11,6 +11,7 @@ export const gateCheckIds = [
   'documentation',
   'pausable',
   'admin',
+  'artifacts',
 ] as const;
 
 export type GateCheckId = (typeof gateCheckIds)[number];
@@ -39,6 +40,7 @@ export const gateChecks: Record<GateCheckId, { title: string; controls: string[]
   documentation: { title: 'Documentation complete and current', controls: ['SBD-04'] },
   pausable: { title: 'Contracts that hold value can be paused', controls: ['SBD-06'] },
   admin: { title: 'Admin powers behind a multisig or timelock', controls: ['SBD-08'] },
+  artifacts: { title: 'Artifacts built from the sources as they are now', controls: ['GOV-05'] },
 };
 
 export function check(

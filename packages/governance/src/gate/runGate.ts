@@ -17,6 +17,7 @@ import type { LoadedManifest } from '../manifest/types.ts';
 import { today } from '../risks/reviewDate.ts';
 import { adminCheck } from './checks/adminCheck.ts';
 import { approvalsCheck } from './checks/approvalsCheck.ts';
+import { artifactsCheck } from './checks/artifactsCheck.ts';
 import { auditCheck } from './checks/auditCheck.ts';
 import { dependenciesCheck } from './checks/dependenciesCheck.ts';
 import { documentationCheck } from './checks/documentationCheck.ts';
@@ -110,6 +111,7 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
       source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
     }),
     adminCheck(loaded, parameters.env ? await readAdminFacts(loaded, { env: parameters.env }) : undefined),
+    artifactsCheck(loaded),
   ];
   const on = today(startedOn);
   const checks = applyExceptions(
