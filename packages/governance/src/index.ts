@@ -85,6 +85,7 @@ export {
   type EvaluateConformanceParameters,
   evaluateConformance,
 } from './conformance/evaluateConformance.ts';
+export { pdfText } from './conformance/pdfText.ts';
 export { evidenceHref, type RenderHtmlParameters, renderConformanceHtml } from './conformance/renderHtml.ts';
 export { defaultChromiumPath, pdfPageCount, type RenderPdfParameters, renderPdf } from './conformance/renderPdf.ts';
 export {

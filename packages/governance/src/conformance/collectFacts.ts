@@ -42,6 +42,7 @@ import { type DependencyStatusReturnType, dependencyStatus } from '../dependenci
 import { readDependencyInventory } from '../dependencies/readDependencyInventory.ts';
 import { checkDocs, type DocsReport } from '../docs/checkDocs.ts';
 import { type EvidenceStatus, evidenceStatus } from '../evidence/evidenceState.ts';
+import { applyExceptions } from '../exceptions/applyExceptions.ts';
 import { type ExceptionStatus, exceptionStatus } from '../exceptions/exceptionState.ts';
 import { adminCheck } from '../gate/checks/adminCheck.ts';
 import { pausableCheck } from '../gate/checks/pausableCheck.ts';
@@ -209,6 +210,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     open: await listScanFindings(store, { scanRunId: latestRun.id, status: 'open' }),
   };
 
+  const exceptionStates = exceptions.map((e) => exceptionStatus(e, on));
   const sources = loaded ? [...new Set(loaded.manifest.contracts.flatMap((c) => c.sources))] : [];
   return {
     now,
@@ -228,23 +230,28 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
         const inventory = readDependencyInventory({ root: loaded.dir, sources });
         return { ...(await dependencyStatus(store, inventory)), lockfile: inventory.lockfile };
       })),
-    design: loaded && {
-      admin: await attempt(() => adminCheck(loaded)),
-      pausable: await attempt(async () =>
-        pausableCheck(
-          loaded,
-          latestRun && {
-            findings: (await listScanFindings(store, { scanRunId: latestRun.id })).map((f) => ({
-              detector: f.detector,
-              file: f.file,
-              line: f.line,
-              message: typeof f.data.message === 'string' ? f.data.message : '',
-            })),
-            source: `scan run ${latestRun.id}`,
-          },
-        ),
+    design:
+      loaded &&
+      withExceptions(
+        {
+          admin: await attempt(() => adminCheck(loaded)),
+          pausable: await attempt(async () =>
+            pausableCheck(
+              loaded,
+              latestRun && {
+                findings: (await listScanFindings(store, { scanRunId: latestRun.id })).map((f) => ({
+                  detector: f.detector,
+                  file: f.file,
+                  line: f.line,
+                  message: typeof f.data.message === 'string' ? f.data.message : '',
+                })),
+                source: `scan run ${latestRun.id}`,
+              },
+            ),
+          ),
+        },
+        exceptionStates,
       ),
-    },
     risks: risks.filter((risk) => risk.status === 'open').map((risk) => toRiskEntry(risk, on)),
     incidents: incidents.filter((i) => inPeriod(i.detectedAt)),
     postmortems,
@@ -263,7 +270,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     manualEvidence: manualEvidence
       .filter((e) => !end || e.addedAt <= end)
       .map((e) => evidenceStatus(e, on, parameters.cwd)),
-    exceptions: exceptions.filter((e) => !end || e.requestedAt <= end).map((e) => exceptionStatus(e, on)),
+    exceptions: exceptionStates.filter((e) => !end || e.requestedAt <= end),
     period: parameters.period,
     signOffs:
       parameters.period && loaded
@@ -275,6 +282,15 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
         : [],
     logHead,
   };
+}
+
+/** The live design checks as the gate judges them: a failure covered by an accepted exception warns, naming it. */
+function withExceptions(
+  design: { admin: GateCheck | Unavailable; pausable: GateCheck | Unavailable },
+  exceptions: ExceptionStatus[],
+) {
+  const apply = (c: GateCheck | Unavailable) => (isUnavailable(c) ? c : applyExceptions([c], exceptions)[0]!);
+  return { admin: apply(design.admin), pausable: apply(design.pausable) };
 }
 
 /** The gate's approvers, or none when the gate section cannot be read (the gate reports why). */

@@ -39,10 +39,11 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
     const codeSays = finding
       ? `holds value and has no circuit breaker (${finding.detector} at ${finding.file}:${finding.line})`
       : undefined;
+    const says = finding?.message.replace(/\.$/, '');
     if (finding && pausable)
-      contradicted.push(`${contract.name} is declared pausable, but the code ${codeSays}: ${finding.message}`);
+      contradicted.push(`${contract.name} is declared pausable, but the code ${codeSays}: ${says}`);
     else if (finding && contract.holdsValue === false)
-      contradicted.push(`${contract.name} is declared holdsValue: false, but the code ${codeSays}: ${finding.message}`);
+      contradicted.push(`${contract.name} is declared holdsValue: false, but the code ${codeSays}: ${says}`);
     else if ((contract.holdsValue || finding) && !pausable) notPausable.push(contract.name);
     if (contract.holdsValue === undefined && !finding) undeclared.push(contract.name);
     return {
