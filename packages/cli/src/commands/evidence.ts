@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { closest, UsageError } from '@bulwark/core';
+import { UsageError } from '@bulwark/core';
 import {
   addEvidence,
   type EvidenceStatus,
@@ -11,6 +11,7 @@ import {
 import { getEvidence, listEvidence } from '@bulwark/store';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
+import { formatColumns, runSubcommand, textOrJson } from '../subcommands.ts';
 
 export const evidenceHelp = `Usage: bulwark evidence <add|list|show> [options]
 
@@ -43,42 +44,13 @@ const common = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const subcommands = ['add', 'list', 'show'] as const;
-
-export async function evidenceCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub) {
-    io.stderr(evidenceHelp);
-    return 2;
-  }
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    io.stdout(evidenceHelp);
-    return 0;
-  }
-  switch (sub) {
-    case 'add':
-      return add(rest, io);
-    case 'list':
-      return list(rest, io);
-    case 'show':
-      return show(rest, io);
-    default: {
-      const suggestion = closest(sub, [...subcommands]);
-      throw new UsageError(`'${sub}' is not an evidence subcommand.`, {
-        metaMessages: [
-          suggestion ? `Did you mean \`bulwark evidence ${suggestion}\`?` : `Use one of: ${subcommands.join(', ')}.`,
-        ],
-        docsPath: 'governance/evidence.md',
-      });
-    }
-  }
-}
-
-function format(value: string | undefined): 'text' | 'json' {
-  const f = value ?? 'text';
-  if (f !== 'text' && f !== 'json')
-    throw new UsageError(`--format ${f} is not a format here.`, { metaMessages: ['Use text or json.'] });
-  return f;
+export function evidenceCommand(argv: string[], io: Io): Promise<number> {
+  return runSubcommand(argv, io, {
+    command: 'evidence',
+    help: evidenceHelp,
+    docsPath: 'governance/evidence.md',
+    handlers: { add, list, show },
+  });
 }
 
 const toJson = (value: unknown) =>
@@ -106,7 +78,7 @@ async function add(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`Unexpected argument '${positionals[0]}' for evidence add.`, {
       metaMessages: ['Give the file with --file F (quote text with spaces).'],
     });
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const missing = (['control', 'file', 'owner', 'expires'] as const).filter((name) => values[name] === undefined);
   if (missing.length > 0)
     throw new UsageError(`evidence add needs ${missing.map((m) => `--${m}`).join(', ')}.`, {
@@ -149,7 +121,7 @@ async function list(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for evidence list.`);
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const on = today();
   const all = await withStore(io, { db: values.db }, (store) =>
     listEvidence(store, { controlId: values.control?.trim().toUpperCase(), latest: !values['all-versions'] }),
@@ -175,15 +147,7 @@ function formatTable(evidence: EvidenceStatus[]): string {
       e.file,
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return `${rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return formatColumns(rows);
 }
 
 async function show(argv: string[], io: Io): Promise<number> {
@@ -199,7 +163,7 @@ async function show(argv: string[], io: Io): Promise<number> {
         : `'${positionals.join(' ')}' is not one evidence id.`,
       { metaMessages: ['Usage: bulwark evidence show ID (a number from `bulwark evidence list`).'] },
     );
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const evidence = evidenceStatus(
     await withStore(io, { db: values.db }, (store) => getEvidence(store, Number(positionals[0]))),
     today(),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { closest, UsageError } from '@bulwark/core';
+import { UsageError } from '@bulwark/core';
 import {
   approveException,
   defaultRequiredApprovals,
@@ -18,6 +18,7 @@ import {
 import { getException, listExceptions } from '@bulwark/store';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
+import { formatColumns, runSubcommand, textOrJson } from '../subcommands.ts';
 
 export const exceptionHelp = `Usage: bulwark exception <request|approve|list|show> [options]
 
@@ -53,45 +54,15 @@ const common = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const subcommands = ['request', 'approve', 'list', 'show'] as const;
 const states = ['requested', 'accepted', 'expired'] as const;
 
-export async function exceptionCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub) {
-    io.stderr(exceptionHelp);
-    return 2;
-  }
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    io.stdout(exceptionHelp);
-    return 0;
-  }
-  switch (sub) {
-    case 'request':
-      return request(rest, io);
-    case 'approve':
-      return approve(rest, io);
-    case 'list':
-      return list(rest, io);
-    case 'show':
-      return show(rest, io);
-    default: {
-      const suggestion = closest(sub, [...subcommands]);
-      throw new UsageError(`'${sub}' is not an exception subcommand.`, {
-        metaMessages: [
-          suggestion ? `Did you mean \`bulwark exception ${suggestion}\`?` : `Use one of: ${subcommands.join(', ')}.`,
-        ],
-        docsPath: 'governance/exceptions.md',
-      });
-    }
-  }
-}
-
-function format(value: string | undefined): 'text' | 'json' {
-  const f = value ?? 'text';
-  if (f !== 'text' && f !== 'json')
-    throw new UsageError(`--format ${f} is not a format here.`, { metaMessages: ['Use text or json.'] });
-  return f;
+export function exceptionCommand(argv: string[], io: Io): Promise<number> {
+  return runSubcommand(argv, io, {
+    command: 'exception',
+    help: exceptionHelp,
+    docsPath: 'governance/exceptions.md',
+    handlers: { request, approve, list, show },
+  });
 }
 
 /** The gate section's quorum and approver names, from the manifest when there is one. */
@@ -126,7 +97,7 @@ async function request(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`Unexpected argument '${positionals[0]}' for exception request.`, {
       metaMessages: ['Give every field as an option, e.g. --reason "immutable by design" (quote text with spaces).'],
     });
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const missing = (['reason', 'compensating', 'expires'] as const).filter((name) => values[name] === undefined);
   if (missing.length > 0)
     throw new UsageError(`exception request needs ${missing.map((m) => `--${m}`).join(', ')}.`, {
@@ -160,7 +131,7 @@ async function approve(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'approve');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const policy = await exceptionPolicy(io, values.manifest);
   const { exception, entry } = await withStore(io, { db: values.db }, (store) =>
     approveException(store, { id, approver: resolveActor(values.actor, io.env), approvers: policy.approvers }),
@@ -184,7 +155,7 @@ async function list(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for exception list.`);
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   if (values.state !== undefined && !(states as readonly string[]).includes(values.state))
     throw new UsageError(`--state ${values.state} is not a state.`, { metaMessages: [`Use ${states.join(', ')}.`] });
   const on = today();
@@ -210,15 +181,7 @@ function formatTable(exceptions: ExceptionStatus[]): string {
       e.reason,
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return `${rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return formatColumns(rows);
 }
 
 async function show(argv: string[], io: Io): Promise<number> {
@@ -228,7 +191,7 @@ async function show(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'show');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const exception = exceptionStatus(
     await withStore(io, { db: values.db }, (store) => getException(store, id.toUpperCase())),
     today(),

@@ -39,7 +39,10 @@ describeCli('governance workflow on Uniswap v2 core', (ctx) => {
     write('audits/report.md', '# Audit of Uniswap V2 core\nNo high findings.\n');
     write(
       'reports/junit.xml',
-      readFileSync(new URL('../../../governance/src/gate/fixtures/release/reports/junit-pass.xml', import.meta.url)),
+      readFileSync(
+        new URL('../../../governance/src/gate/fixtures/release/reports/junit-pass.xml', import.meta.url),
+        'utf8',
+      ),
     );
     write('policies/security-policy.md', '# Security policy\nRevised for DLT risks: keys, bridges, oracles.\n');
     const doc = (text: string) => `{ text: "${text}" }`;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { closest, UsageError } from '@bulwark/core';
+import { UsageError } from '@bulwark/core';
 import {
   addRisk,
   closeRisk,
@@ -18,6 +18,7 @@ import {
 } from '@bulwark/governance';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
+import { formatColumns, runSubcommand, textOrJson } from '../subcommands.ts';
 
 export const riskHelp = `Usage: bulwark risk <add|list|update|show|close> [options]
 
@@ -70,46 +71,13 @@ const fields = {
   controls: { type: 'string' },
 } as const;
 
-const subcommands = ['add', 'list', 'update', 'show', 'close'] as const;
-
-export async function riskCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub) {
-    io.stderr(riskHelp);
-    return 2;
-  }
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    io.stdout(riskHelp);
-    return 0;
-  }
-  switch (sub) {
-    case 'add':
-      return add(rest, io);
-    case 'list':
-      return list(rest, io);
-    case 'update':
-      return update(rest, io);
-    case 'show':
-      return show(rest, io);
-    case 'close':
-      return close(rest, io);
-    default: {
-      const suggestion = closest(sub, [...subcommands]);
-      throw new UsageError(`'${sub}' is not a risk subcommand.`, {
-        metaMessages: [
-          suggestion ? `Did you mean \`bulwark risk ${suggestion}\`?` : `Use one of: ${subcommands.join(', ')}.`,
-        ],
-        docsPath: 'governance/risk.md',
-      });
-    }
-  }
-}
-
-function format(value: string | undefined): 'text' | 'json' {
-  const f = value ?? 'text';
-  if (f !== 'text' && f !== 'json')
-    throw new UsageError(`--format ${f} is not a format here.`, { metaMessages: ['Use text or json.'] });
-  return f;
+export function riskCommand(argv: string[], io: Io): Promise<number> {
+  return runSubcommand(argv, io, {
+    command: 'risk',
+    help: riskHelp,
+    docsPath: 'governance/risk.md',
+    handlers: { add, list, update, show, close },
+  });
 }
 
 const splitList = (text: string | undefined) =>
@@ -132,7 +100,7 @@ async function add(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`Unexpected argument '${positionals[0]}' for risk add.`, {
       metaMessages: ['Give every field as an option, e.g. --threat "Oracle manipulation" (quote text with spaces).'],
     });
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const missing = (['threat', 'asset', 'likelihood', 'impact', 'owner', 'treatment'] as const).filter(
     (name) => values[name] === undefined,
   );
@@ -181,7 +149,7 @@ async function list(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for risk list.`);
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const ratings = riskRatingBands.map((b) => b.rating);
   if (values.rating !== undefined && !(ratings as string[]).includes(values.rating))
     throw new UsageError(`--rating ${values.rating} is not a rating.`, {
@@ -252,15 +220,7 @@ function formatTable(risks: RiskEntry[]): string {
       `${r.threat} → ${r.asset}`,
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return `${rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return formatColumns(rows);
 }
 
 async function update(argv: string[], io: Io): Promise<number> {
@@ -281,7 +241,7 @@ async function update(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'update');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   if (values['clear-review-date'] && values['review-date'] !== undefined)
     throw new UsageError('Give --review-date or --clear-review-date, not both.');
   const { risk, changes, entry } = await withStore(io, { db: values.db }, (store) =>
@@ -322,7 +282,7 @@ async function show(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'show');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const risk = await withStore(io, { db: values.db }, (store) => getRiskEntry(store, id));
   if (out === 'json') {
     io.stdout(`${JSON.stringify({ risk }, null, 2)}\n`);
@@ -357,7 +317,7 @@ async function close(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'close');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   if (values.reason === undefined)
     throw new UsageError('risk close needs --reason TEXT: why the risk no longer applies.', {
       docsPath: 'governance/risk.md#closing',
