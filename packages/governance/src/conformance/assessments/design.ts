@@ -2,7 +2,7 @@ import type { GateCheck } from '../../gate/gateCheck.ts';
 import { type ConformanceFacts, isUnavailable } from '../collectFacts.ts';
 import type { Assessments, ControlStatus } from '../types.ts';
 import { assessment } from './judge.ts';
-import { capStatus } from './recordedEvidence.ts';
+import { capStatus, hasCurrentEvidence } from './recordedEvidence.ts';
 
 const fromCheck: Record<GateCheck['status'], ControlStatus> = { pass: 'met', warn: 'partial', fail: 'not-met' };
 
@@ -22,7 +22,7 @@ export function assessDesign(facts: ConformanceFacts): Assessments {
         controlId,
         `gate.${result.id}`,
         fromCheck[result.status],
-        result.details?.confirmedOnChain === true,
+        result.details?.confirmedOnChain === true || hasCurrentEvidence(facts, controlId),
       );
       const judged = assessment(
         `gate.${result.id}`,

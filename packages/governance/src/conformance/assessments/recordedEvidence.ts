@@ -38,33 +38,45 @@ const aspectOfKind: Record<string, string | Record<string, string>> = {
 /**
  * What a kind of evidence can show of a control at most, where it shows only part of it: two
  * approvals of a release show segregation of duties, not roles, competency or training (GOV-10);
- * an admin declared in the manifest is a claim until the chain confirms it (SBD-08).
+ * an admin declared in the manifest is a claim until the chain confirms it (SBD-08); a verifying
+ * log shows integrity, not central collection, retention or a SIEM feed (SA-04); a clean scan is
+ * static analysis, not coding standards and tests (SBD-07). Current evidence recorded for the
+ * control with `bulwark evidence add` completes the picture and lifts the cap.
  */
-const showsAtMost: Record<string, Record<string, { status: ControlStatus; why: string }>> = {
+const showsAtMost: Record<string, Record<string, string>> = {
   'GOV-10': {
-    'gate.approvals': {
-      status: 'partial',
-      why: 'approvals show segregation of duties (four eyes) on releases; roles, competency and training need recorded evidence (`bulwark evidence add --control GOV-10 --kind training`)',
-    },
+    'gate.approvals':
+      'approvals show segregation of duties (four eyes) on releases; roles, competency and training need recorded evidence (`bulwark evidence add --control GOV-10 --kind training`)',
   },
   'SBD-08': {
-    'gate.admin': {
-      status: 'partial',
-      why: 'the admin kind is the manifest’s claim unless the chain confirmed it (a deployment with an RPC)',
-    },
+    'gate.admin': 'the admin kind is the manifest’s claim unless the chain confirmed it (a deployment with an RPC)',
+  },
+  'SA-04': {
+    'log-integrity':
+      'the log’s integrity is shown; central collection, retention and a SOC/SIEM feed need recorded evidence (`bulwark evidence add --control SA-04`)',
+  },
+  'SBD-07': {
+    scan: 'a scan is static analysis against known attack classes; secure coding standards and tests need recorded evidence (`bulwark evidence add --control SBD-07`)',
+    'gate.scan':
+      'a scan is static analysis against known attack classes; secure coding standards and tests need recorded evidence (`bulwark evidence add --control SBD-07`)',
   },
 };
 
-/** Caps a status at what the evidence can show: `met` becomes the cap; worse stays as it is. */
+/** Current evidence recorded for the control with `bulwark evidence add`. */
+export function hasCurrentEvidence(facts: Pick<ConformanceFacts, 'manualEvidence'>, controlId: string): boolean {
+  return facts.manualEvidence.some((e) => e.controlId === controlId && e.state === 'current');
+}
+
+/** Caps a status at what the evidence can show: `met` becomes `partial`; worse stays as it is. */
 export function capStatus(
   controlId: string,
   kind: string,
   status: ControlStatus,
   confirmed = false,
 ): { status: ControlStatus; why?: string } {
-  const cap = showsAtMost[controlId]?.[kind];
-  if (!cap || confirmed || status !== 'met') return { status };
-  return { status: cap.status, why: cap.why };
+  const why = showsAtMost[controlId]?.[kind];
+  if (!why || confirmed || status !== 'met') return { status };
+  return { status: 'partial', why };
 }
 
 export function aspectOf(evidence: Pick<ControlEvidence, 'kind' | 'controlId'>): string {
@@ -117,7 +129,12 @@ export function assessRecordedEvidence(facts: ConformanceFacts): Assessments {
         ),
       );
     else {
-      const capped = capStatus(e.controlId, e.kind, status, e.data.confirmedOnChain === true);
+      const capped = capStatus(
+        e.controlId,
+        e.kind,
+        status,
+        e.data.confirmedOnChain === true || hasCurrentEvidence(facts, e.controlId),
+      );
       list.push(
         assessment(
           aspectOf(e),

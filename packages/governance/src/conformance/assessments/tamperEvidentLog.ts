@@ -1,6 +1,7 @@
 import type { ConformanceFacts } from '../collectFacts.ts';
 import type { Assessment, Assessments } from '../types.ts';
 import { assessment } from './judge.ts';
+import { capStatus, hasCurrentEvidence } from './recordedEvidence.ts';
 
 /**
  * SA-04 (logs with integrity protection) and GOV-02 (governance mechanisms in force): the
@@ -40,5 +41,9 @@ export function assessTamperEvidentLog(facts: ConformanceFacts): Assessments {
       now,
       [{ kind: 'log', ref: `log:${log.seq}`, summary: log.message, status: log.reason, href: '#log' }],
     );
-  return { 'SA-04': [judged], 'GOV-02': [{ ...judged, aspect: 'governance-record' }] };
+  const capped = capStatus('SA-04', 'log-integrity', judged.status, hasCurrentEvidence(facts, 'SA-04'));
+  const sa04 = capped.why
+    ? { ...judged, status: capped.status, reason: `${judged.reason} Shows the control only in part: ${capped.why}.` }
+    : judged;
+  return { 'SA-04': [sa04], 'GOV-02': [{ ...judged, aspect: 'governance-record' }] };
 }
