@@ -108,6 +108,7 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     documentationCheck(loaded, startedOn),
     pausableCheck(loaded, {
       findings: scan.findings,
+      analysed: scan.analysed,
       source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
     }),
     adminCheck(loaded, parameters.env ? await readAdminFacts(loaded, { env: parameters.env }) : undefined),

@@ -99,6 +99,19 @@ describe('pausableCheck', () => {
     );
   });
 
+  test('behavior: a source the scan did not fully analyse leaves the claims unchecked, and the check warns', () => {
+    const result = pausableCheck(loaded([{ name: 'Vault', holdsValue: true, pausable: true }]), {
+      findings: [],
+      analysed: ['src/Other.sol'],
+      source: 'a test scan',
+    });
+    expect(result).toMatchObject({
+      status: 'warn',
+      reason:
+        'The claims of Vault (src/Vault.sol) were not checked against the code (the scan did not fully analyse these sources).',
+    });
+  });
+
   test('behavior: without code facts the claims are judged alone, and the check warns that it did', () => {
     const result = pausableCheck(loaded([{ name: 'Vault', pausable: true }]));
     expect(result).toMatchObject({

@@ -7,6 +7,8 @@ export type DesignFinding = { detector: string; file: string; line: number; mess
 /** What the code says, from the scanner's design findings on the manifest's sources. */
 export type CodeFacts = {
   findings: DesignFinding[];
+  /** Files the scan analysed fully; a contract whose source is not among them cannot be checked. Undefined: not known. */
+  analysed?: readonly string[] | undefined;
   /** Where the findings come from, for the reason: `the gate's scan`, `scan run <id>`. */
   source: string;
 };
@@ -33,6 +35,7 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
   const notPausable: string[] = [];
   const undeclared: string[] = [];
   const contradicted: string[] = [];
+  const unchecked: string[] = [];
   const contracts = loaded.manifest.contracts.map((contract) => {
     const pausable = Boolean(contract.pausable);
     const finding = codeFinding(contract, code);
@@ -46,6 +49,10 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
       contradicted.push(`${contract.name} is declared holdsValue: false, but the code ${codeSays}: ${says}`);
     else if ((contract.holdsValue || finding) && !pausable) notPausable.push(contract.name);
     if (contract.holdsValue === undefined && !finding) undeclared.push(contract.name);
+    const notAnalysed =
+      code?.analysed && contract.sources.filter((f) => !code.analysed!.includes(f.replace(/^\.\//, '')));
+    if (!finding && notAnalysed && notAnalysed.length > 0)
+      unchecked.push(`${contract.name} (${notAnalysed.join(', ')})`);
     return {
       name: contract.name,
       claimed: { holdsValue: contract.holdsValue, pausable },
@@ -66,6 +73,9 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
   }
   const warnings = [
     code ? undefined : 'the claims were not checked against the code (no scan results)',
+    unchecked.length > 0
+      ? `the claims of ${listNames(unchecked)} were not checked against the code (the scan did not fully analyse these sources)`
+      : undefined,
     undeclared.length > 0 ? `holdsValue is not declared for ${listNames(undeclared)}` : undefined,
   ].filter(Boolean);
   if (warnings.length > 0) {

@@ -27,6 +27,8 @@ export type ScanCheckReturnType = {
   source: { kind: 'scan' } | { kind: 'file'; path: string; sha256: string };
   /** Every finding of the scan (accepted ones too): the design checks read the code's facts from them. */
   findings: DesignFinding[];
+  /** The files the scan analysed fully. */
+  analysed: string[];
 };
 
 /**
@@ -87,6 +89,7 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
     line: f.location.startLine,
     message: f.message,
   }));
+  const analysed = result.files.filter((f) => f.status === 'full').map((f) => f.file);
   const source = parameters.results
     ? { kind: 'file' as const, path: parameters.results.path, sha256: parameters.results.sha256 }
     : { kind: 'scan' as const };
@@ -103,6 +106,7 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
       scanRunId: run.run.id,
       source,
       findings,
+      analysed,
     };
   if (partial.length > 0)
     return {
@@ -118,6 +122,7 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
       scanRunId: run.run.id,
       source,
       findings,
+      analysed,
     };
   return {
     check: check(
@@ -129,6 +134,7 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
     scanRunId: run.run.id,
     source,
     findings,
+    analysed,
   };
 }
 
