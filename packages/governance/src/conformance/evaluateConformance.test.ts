@@ -358,4 +358,41 @@ contracts:
     expect(report.notes[0]).toMatch(/^The manifest bulwark\.config\.yaml cannot be used/);
     expectValid(report);
   });
+
+  test('behavior: a reporting period counts incidents detected in it and evidence recorded by its end', async () => {
+    const inside = await openIncident(ctx.store, {
+      title: 'In the period',
+      severity: 'low',
+      actor: 'monitor',
+      detectedAt: new Date('2024-03-01T00:00:00Z'),
+    });
+    await openIncident(ctx.store, {
+      title: 'After the period',
+      severity: 'low',
+      actor: 'monitor',
+      detectedAt: new Date('2024-08-01T00:00:00Z'),
+    });
+    await insertEvidence(ctx.store, {
+      controlId: 'RES-02',
+      kind: 'dr-test',
+      title: 'DR test after the period',
+      file: 'evidence/dr.md',
+      sha256: 'd'.repeat(64),
+      size: 1,
+      owner: 'ops',
+      expiresOn: '2999-01-01',
+      addedBy: 'alice',
+      addedAt: new Date('2024-09-01T00:00:00Z'),
+    });
+    const report = await evaluateConformance(ctx.store, {
+      cwd: empty,
+      period: { from: '2024-01-01', to: '2024-06-30' },
+    });
+    expect(report.period).toEqual({ from: '2024-01-01', to: '2024-06-30' });
+    expect(report.incidents.entries.map((i) => i.id)).toContain(inside.id);
+    expect(report.incidents.entries.map((i) => i.title)).not.toContain('After the period');
+    expect(control(report, 'RES-02').status).toBe('no-evidence');
+    expect(control(await evaluate(), 'RES-02').status).toBe('met');
+    expectValid(report);
+  });
 });
