@@ -79,6 +79,14 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'Verify a gate attestation',
     run: async (args, io) => (await import('./commands/verify.ts')).verifyCommand(args, io),
   },
+  evidence: {
+    summary: 'Record evidence for advisory controls (policies, DR tests, pen tests…)',
+    run: async (args, io) => (await import('./commands/evidence.ts')).evidenceCommand(args, io),
+  },
+  exception: {
+    summary: 'Request and approve time-limited exceptions to gate checks and controls',
+    run: async (args, io) => (await import('./commands/exception.ts')).exceptionCommand(args, io),
+  },
   risk: {
     summary: 'Keep the risk register',
     run: async (args, io) => (await import('./commands/risk.ts')).riskCommand(args, io),

@@ -111,7 +111,7 @@ export const controls: readonly Control[] = [
   {
     id: 'SBD-06',
     area: 'security-by-design',
-    text: 'Design contracts so they can be paused or terminated (a circuit breaker). The text at hand breaks off here; the trigger (a deviation from the baseline, an incident) is our reading',
+    text: 'Design smart contracts so that they can be paused or terminated when things go wrong (e.g. through circuit breakers)',
     scope: 'SC',
     provenance: 'V (p17, truncated) + I',
   },

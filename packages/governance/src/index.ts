@@ -71,7 +71,13 @@ export {
 export { type AuditReportCheck, verifyAuditReports } from './audits/verifyAuditReports.ts';
 export { type CollectFactsParameters, type ConformanceFacts, collectFacts } from './conformance/collectFacts.ts';
 export { combineAssessments } from './conformance/combineAssessments.ts';
-export { ChromiumNotFoundError, PdfRenderError } from './conformance/errors.ts';
+export {
+  advisorySections,
+  type ControlReference,
+  controlReference,
+  formatReference,
+} from './conformance/controlReference.ts';
+export { ChromiumNotFoundError, ConformanceInputError, PdfRenderError } from './conformance/errors.ts';
 export {
   buildReport,
   type ConformanceReport,
@@ -79,8 +85,18 @@ export {
   type EvaluateConformanceParameters,
   evaluateConformance,
 } from './conformance/evaluateConformance.ts';
+export { pdfText } from './conformance/pdfText.ts';
 export { evidenceHref, type RenderHtmlParameters, renderConformanceHtml } from './conformance/renderHtml.ts';
 export { defaultChromiumPath, pdfPageCount, type RenderPdfParameters, renderPdf } from './conformance/renderPdf.ts';
+export {
+  listSignOffs,
+  parseReportPeriod,
+  type ReportPeriod,
+  type SignOff,
+  type SignOffStatement,
+  signOffMessage,
+  signOffReport,
+} from './conformance/signOff.ts';
 export {
   type Assessment,
   type Assessments,
@@ -128,9 +144,28 @@ export {
 } from './docs/buildDocsSite.ts';
 export { type CheckDocsParameters, checkDocs, type DocsReport, documentationItems } from './docs/checkDocs.ts';
 export { escapeHtml } from './docs/html.ts';
+export {
+  type AddEvidenceParameters,
+  type AddEvidenceReturnType,
+  addEvidence,
+  type EvidenceKind,
+  evidenceKinds,
+} from './evidence/addEvidence.ts';
+export { EvidenceInputError } from './evidence/errors.ts';
+export { type EvidenceState, type EvidenceStatus, evidenceStatus } from './evidence/evidenceState.ts';
+export {
+  type AppliedException,
+  appliedException,
+  applyExceptions,
+  exceptionsFor,
+} from './exceptions/applyExceptions.ts';
+export { type ApproveExceptionParameters, approveException } from './exceptions/approveException.ts';
+export { ExceptionInputError } from './exceptions/errors.ts';
+export { type ExceptionState, type ExceptionStatus, exceptionStatus } from './exceptions/exceptionState.ts';
+export { type RequestExceptionParameters, requestException } from './exceptions/requestException.ts';
 export { readScanResults } from './gate/checks/scanCheck.ts';
 export { type CheckStatus, type GateCheck, type GateCheckId, gateCheckIds, gateChecks } from './gate/gateCheck.ts';
-export { type Approver, type GateConfig, readGateConfig } from './gate/gateConfig.ts';
+export { type Approver, defaultRequiredApprovals, type GateConfig, readGateConfig } from './gate/gateConfig.ts';
 export { readTestReport, type TestReport } from './gate/readTestReport.ts';
 export { type GateDecision, type GateResult, type RunGateParameters, runGate } from './gate/runGate.ts';
 export { type AddIdentityParameters, addIdentity } from './identity/addIdentity.ts';
@@ -196,6 +231,7 @@ export { deploymentStatuses } from './manifest/types.ts';
 export { manifestSchema, manifestSchemaPath, validateManifest } from './manifest/validateManifest.ts';
 export { type AddRiskParameters, type AddRiskReturnType, addRisk } from './risks/addRisk.ts';
 export { checkControlIds } from './risks/checkControlIds.ts';
+export { closeRisk } from './risks/closeRisk.ts';
 export { RiskInputError, RiskNotFoundError, UnknownControlError } from './risks/errors.ts';
 export { getRiskEntry } from './risks/getRiskEntry.ts';
 export { formatHeatMapText, type RiskHeatMap, riskHeatMap } from './risks/heatMap.ts';

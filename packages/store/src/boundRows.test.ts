@@ -7,6 +7,8 @@ import { verifyBoundRows } from './boundRows.ts';
 import { boundTables } from './boundTables.ts';
 import { insertControlEvidence } from './controlEvidence.ts';
 import { insertDependencyReview } from './dependencyReviews.ts';
+import { insertEvidence } from './evidence.ts';
+import { insertException, insertExceptionApproval } from './exceptions.ts';
 import { openIncident } from './incidents.ts';
 import { migrate } from './migrate.ts';
 import { upsertContract, upsertDeployment } from './registry.ts';
@@ -80,6 +82,27 @@ async function seed(store: StoreClient): Promise<void> {
     });
     await tx.db.insertInto('identities').values({ name: 'alice', roles: '["auditor"]' }).execute();
     const at = new Date('2025-01-04T00:00:00Z');
+    await insertEvidence(tx, {
+      controlId: 'SR-03',
+      kind: 'dr-test',
+      title: 'DR test',
+      file: 'dr.pdf',
+      sha256: 'ab'.repeat(32),
+      size: 10,
+      owner: 'alice',
+      expiresOn: '2026-01-01',
+      addedBy: 'alice',
+    });
+    const exception = await insertException(tx, {
+      targetKind: 'check',
+      target: 'pausable',
+      reason: 'immutable by design',
+      compensating: 'monitor alerts',
+      expiresOn: '2026-01-01',
+      requiredApprovals: 1,
+      requestedBy: 'alice',
+    });
+    await insertExceptionApproval(tx, { exceptionId: exception.id, approver: 'bob', approvedAt: at });
     await insertWalletPolicy(tx, { id: 'P-1', document: { version: 1 }, proposedBy: 'heidi', proposedAt: at });
     await addWalletPolicyApproval(tx, { policyId: 'P-1', approver: 'ivan', at });
     await insertWalletRequest(tx, {

@@ -79,6 +79,16 @@ export {
   StoreOpenError,
 } from './errors.ts';
 export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
+export { type Evidence, getEvidence, type InsertEvidenceParameters, insertEvidence, listEvidence } from './evidence.ts';
+export {
+  type ExceptionTargetKind,
+  getException,
+  type InsertExceptionParameters,
+  insertException,
+  insertExceptionApproval,
+  listExceptions,
+  type PolicyException,
+} from './exceptions.ts';
 export {
   type AddIncidentEventParameters,
   addIncidentEvent,
@@ -119,7 +129,7 @@ export {
   recordResponderAction,
   updateResponderAction,
 } from './responderActions.ts';
-export { insertRisk, listRisks, type Risk, updateRisk } from './risks.ts';
+export { closeRisk, insertRisk, listRisks, type Risk, updateRisk } from './risks.ts';
 export {
   acceptScanFinding,
   type InsertScanRunParameters,

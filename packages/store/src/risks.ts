@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InputError } from '@bulwark/core';
 import type { Selectable } from 'kysely';
-import { NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import { toJson } from './json.ts';
 import type { RisksTable } from './schema.ts';
 import type { StoreClient } from './store.ts';
@@ -25,6 +25,10 @@ export type Risk = {
   controls: string[];
   createdAt: Date;
   updatedAt: Date;
+  /** `open`, or `closed`: retired from the register with a reason. */
+  status: 'open' | 'closed';
+  closedReason: string | null;
+  closedAt: Date | null;
 };
 
 const fromRow = (row: Selectable<RisksTable>): Risk => ({
@@ -40,9 +44,15 @@ const fromRow = (row: Selectable<RisksTable>): Risk => ({
   controls: row.controls,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
+  status: row.status === 'closed' ? 'closed' : 'open',
+  closedReason: row.closed_reason,
+  closedAt: row.closed_at,
 });
 
-type RiskFields = Omit<Risk, 'id' | 'score' | 'createdAt' | 'updatedAt' | 'reviewDate' | 'controls'> & {
+type RiskFields = Omit<
+  Risk,
+  'id' | 'score' | 'createdAt' | 'updatedAt' | 'reviewDate' | 'controls' | 'status' | 'closedReason' | 'closedAt'
+> & {
   reviewDate?: string | null | undefined;
   controls?: string[] | undefined;
 };
@@ -113,4 +123,24 @@ export async function listRisks(
   if (filter.reviewDueBy) query = query.where('review_date', '<=', filter.reviewDueBy);
   const rows = await query.orderBy('score', 'desc').orderBy('id').execute();
   return rows.map(fromRow);
+}
+
+/** Retires a risk from the register with a reason; a closed risk stays readable. */
+export async function closeRisk(
+  store: StoreClient,
+  id: string,
+  parameters: { reason: string; at?: Date | undefined },
+): Promise<Risk> {
+  const at = parameters.at ?? new Date();
+  const row = await store.db
+    .updateTable('risks')
+    .set({ status: 'closed', closed_reason: parameters.reason, closed_at: at, updated_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return fromRow(row);
+  const exists = await store.db.selectFrom('risks').select('id').where('id', '=', id).executeTakeFirst();
+  if (!exists) throw new NotFoundError(`No risk with id ${id}.`, { docsPath: 'store.md#governance' });
+  throw new ConflictError(`Risk ${id} is already closed.`, { docsPath: 'governance/risk.md#closing' });
 }

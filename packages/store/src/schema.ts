@@ -249,6 +249,10 @@ export type RisksTable = {
   controls: JsonDefault<string[]>;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** 'open' or 'closed' (retired with a reason). */
+  status: ColumnType<string, string | undefined, string>;
+  closed_reason: string | null;
+  closed_at: Date | null;
 };
 
 export type ControlEvidenceTable = {
@@ -259,6 +263,42 @@ export type ControlEvidenceTable = {
   status: string;
   data: JsonDefault;
   collected_at: TimestampDefault;
+};
+
+/** A file that evidences a control; a re-add of the same control and file is a new version. */
+export type EvidenceTable = {
+  id: GeneratedAlways<bigint>;
+  control_id: string;
+  kind: string;
+  title: string;
+  file: string;
+  sha256: string;
+  size: Int8;
+  version: number;
+  owner: string;
+  expires_on: DateString;
+  added_by: string;
+  added_at: TimestampDefault;
+};
+
+/** A failed gate check or control accepted for a time, with a reason and a compensating control. */
+export type ExceptionsTable = {
+  id: string;
+  target_kind: 'check' | 'control';
+  target: string;
+  reason: string;
+  compensating: string;
+  expires_on: DateString;
+  required_approvals: number;
+  requested_by: string;
+  requested_at: TimestampDefault;
+  accepted_at: Date | null;
+};
+
+export type ExceptionApprovalsTable = {
+  exception_id: string;
+  approver: string;
+  approved_at: TimestampDefault;
 };
 
 // tamper-evident log
@@ -377,6 +417,9 @@ export type Database = {
   dependency_reviews: DependencyReviewsTable;
   risks: RisksTable;
   control_evidence: ControlEvidenceTable;
+  evidence: EvidenceTable;
+  exceptions: ExceptionsTable;
+  exception_approvals: ExceptionApprovalsTable;
   audit_log: AuditLogTable;
   wallet_policies: WalletPoliciesTable;
   wallet_policy_approvals: WalletPolicyApprovalsTable;

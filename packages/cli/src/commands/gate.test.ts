@@ -49,13 +49,16 @@ describeCli('bulwark gate', (ctx) => {
       ['documentation', 'pass'],
       ['pausable', 'pass'],
       ['admin', 'pass'],
+      ['artifacts', 'pass'],
     ]);
     expect(result.code).toBe(0);
     expect(result.json.decision).toBe('pass');
     expect(result.json.releaseDigest).toBe(digest);
     expect(result.check('approvals').reason).toBe('2 of 2 required approvals: alice, bob.');
     expect(result.check('tests').reason).toBe('3 test(s) passed (reports/junit-pass.xml, junit).');
-    expect(result.check('pausable').reason).toBe('1 contract(s) hold value and all can be paused.');
+    expect(result.check('pausable').reason).toBe(
+      '1 contract(s) hold value and all can be paused; the code (the gate’s scan) does not contradict the manifest.',
+    );
 
     const log = await listLog<{ releaseDigest: string; decision: string }>(ctx.store, { action: 'gate.decision' });
     expect(log.find((e) => e.payload.releaseDigest === digest)?.payload.decision).toBe('pass');
@@ -301,7 +304,7 @@ describeCli('bulwark gate', (ctx) => {
     expect(result.check('pausable')).toMatchObject({
       status: 'fail',
       reason:
-        'Vault hold(s) value but cannot be paused. Add a circuit breaker (e.g. GuardianPausable) and set pausable in the manifest.',
+        'Vault hold(s) value but cannot be paused. Add a circuit breaker (e.g. GuardianPausable) and set pausable in the manifest, or request an exception (`bulwark exception request --check pausable`).',
     });
     expect(result.check('admin')).toMatchObject({
       status: 'fail',

@@ -23,8 +23,11 @@ Decides whether a release may go out. Checks: scan (no unaccepted finding at or 
 --threshold), audit (the exact code audited, no open high finding), tests (a passing report),
 approvals (enough distinct signed approvals of this release digest), dependencies (each reviewed
 at its exact version), documentation (complete, current), pausable (contracts holding value can
-be paused), admin (behind a multisig or timelock). The decision is logged and kept as evidence
-for the advisory's controls; --attestation writes it as a signed in-toto statement (DSSE).
+be paused; the manifest's claims checked against the scanner's design findings), admin (behind a
+multisig or timelock; read from the chain — Safe threshold, timelock delay — when a deployment
+names an rpc variable that is set). A failed check covered by an accepted exception (\`bulwark
+exception\`) warns instead, naming it; an expired one fails. The decision is logged and kept as
+evidence for the advisory's controls; --attestation writes it as a signed in-toto statement (DSSE).
 
 Options:
       --target <name>           Release target (default: production)
@@ -127,6 +130,7 @@ export async function gateCommand(argv: string[], io: Io): Promise<number> {
       author: values.author,
       cwd: io.cwd,
       actor,
+      env: io.env,
     });
     let attestation: { file: string; sha256: string; keyId: string } | undefined;
     if (key && values.attestation) {

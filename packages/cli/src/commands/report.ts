@@ -6,26 +6,41 @@ import {
   type ConformanceReport,
   defaultChromiumPath,
   evaluateConformance,
+  isSignatureAlgorithm,
+  loadManifest,
   parseContainmentTargets,
   parseDuration,
+  parseReportPeriod,
+  readGateConfig,
+  readSigningKey,
   renderConformanceHtml,
   renderPdf,
+  resolveActor,
+  signOffReport,
 } from '@bulwark/governance';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
 
-export const reportHelp = `Usage: bulwark report [--format html|pdf|json] [--out FILE] [options]
+export const reportHelp = `Usage: bulwark report [--format html|pdf|json] [--out FILE] [--from DAY --to DAY] [options]
+       bulwark report sign --from DAY --to DAY --key FILE --signer NAME [--algorithm ed25519|secp256k1]
 
 The conformance report: every control of the advisory catalogue with a status (met, partial,
 not-met, not-applicable, no-evidence) computed from the evidence in the system — the risk
 register, incidents, the tamper-evident log, gate decisions, audits, dependency reviews, the
 monitor's baselines and checkpoints, responder actions — and, when a manifest is found, live
 documentation, audit-coverage, dependency and design checks. With the risk heat map and incident
-statistics.
+statistics, each control's section and page in the advisory, the audits with their auditors'
+competency and report hashes, the log head, and the accountable sign-offs of the period.
+
+\`report sign\` signs the period's report with an approver's key (the manifest's gate.approvers):
+the signature covers the project, the period and the log head, and is logged as report.signoff.
+A report for the same period lists every sign-off and whether it verifies.
 
 Options:
   -f, --format <html|pdf|json>  Output format (default: from --out's extension, else html)
   -o, --out FILE                Write the report here (required for pdf; html and json go to stdout without it)
+      --from DAY, --to DAY      The reporting period (YYYY-MM-DD, both included): incidents detected in
+                                it, evidence recorded by its end
       --manifest FILE           The project manifest (default: bulwark.config.{ts,yaml,yml,json} when present)
       --targets LIST            Containment targets, e.g. critical=1h,high=4h (defaults: critical 1h,
                                 high 4h, medium 24h, low 72h, info 7d)
@@ -36,6 +51,12 @@ Options:
       --db DIR                  PGlite data folder (default: .bulwark/db; DATABASE_URL selects PostgreSQL)
   -h, --help                    Show this help
 
+Options of report sign:
+      --key FILE | --key-env VAR  The signer's private key (hex)
+      --algorithm ALG           ed25519 (default) or secp256k1
+      --signer NAME             The signer's name in the manifest's gate.approvers
+      --actor NAME              Who is acting, for the log (default: $BULWARK_ACTOR, else $USER)
+
 Exit codes: 0 written, 1 --fail-on and a control is below it, 2 usage or tool error.
 `;
 
@@ -43,6 +64,7 @@ const formats = ['html', 'pdf', 'json'] as const;
 type Format = (typeof formats)[number];
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'sign') return sign(argv.slice(1), io);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -54,6 +76,8 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       'monitor-stale': { type: 'string' },
       'evidence-max-age': { type: 'string' },
       'fail-on': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       chromium: { type: 'string' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -79,6 +103,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   if (failOn !== undefined && failOn !== 'not-met' && failOn !== 'partial')
     throw new UsageError(`--fail-on ${failOn} is not a threshold.`, { metaMessages: ['Use not-met or partial.'] });
   const days = (ms: number) => ms / 86_400_000;
+  const period = parseReportPeriod(values.from, values.to);
 
   const report = await withStore(io, { db: values.db }, (store) =>
     evaluateConformance(store, {
@@ -88,6 +113,7 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
       monitorStaleAfterMs: values['monitor-stale'] === undefined ? undefined : parseDuration(values['monitor-stale']),
       maxEvidenceAgeDays:
         values['evidence-max-age'] === undefined ? undefined : days(parseDuration(values['evidence-max-age'])),
+      period,
     }),
   );
 
@@ -126,6 +152,68 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     );
     return 1;
   }
+  return 0;
+}
+
+async function sign(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      key: { type: 'string' },
+      'key-env': { type: 'string' },
+      algorithm: { type: 'string' },
+      signer: { type: 'string' },
+      actor: { type: 'string' },
+      manifest: { type: 'string' },
+      format: { type: 'string', short: 'f' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(reportHelp);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for report sign.`);
+  const period = parseReportPeriod(values.from, values.to);
+  if (!period) throw new UsageError('report sign needs the period it signs: --from DAY --to DAY.');
+  if (!values.signer)
+    throw new UsageError('report sign needs --signer NAME: your name in the manifest’s gate.approvers.');
+  const algorithm = values.algorithm ?? 'ed25519';
+  if (!isSignatureAlgorithm(algorithm))
+    throw new UsageError(`--algorithm ${algorithm} is not supported.`, { metaMessages: ['Use ed25519 or secp256k1.'] });
+  const key = readSigningKey({ algorithm, file: values.key, envVar: values['key-env'], cwd: io.cwd, env: io.env });
+  const loaded = await loadManifest({ cwd: io.cwd, file: values.manifest });
+  const approver = readGateConfig(loaded).approvers.find((a) => a.name === values.signer);
+  if (!approver || approver.key.keyId !== key.keyId)
+    throw new UsageError(
+      approver
+        ? `The key given is not ${values.signer}'s key in the manifest's gate.approvers.`
+        : `${values.signer} is not in the manifest's gate.approvers.`,
+      {
+        metaMessages: ['Sign with the key registered under your name (`bulwark approve pubkey --key FILE` prints it).'],
+      },
+    );
+  const { entry, statement, signature } = await withStore(io, { db: values.db }, (store) =>
+    signOffReport(store, {
+      project: loaded.manifest.project.name,
+      period,
+      key,
+      signer: values.signer!,
+      actor: resolveActor(values.actor ?? values.signer, io.env),
+    }),
+  );
+  if (values.format === 'json')
+    io.stdout(
+      `${JSON.stringify({ statement, signer: values.signer, keyId: key.keyId, signature, log: { seq: entry.seq, hash: entry.hash } }, null, 2)}\n`,
+    );
+  else
+    io.stdout(
+      `Signed off the report of ${statement.project} for ${period.from} to ${period.to} as ${values.signer}, at log head ${statement.logHead.seq}. Logged as entry ${entry.seq}.\n`,
+    );
   return 0;
 }
 

@@ -160,4 +160,38 @@ describeCli('bulwark risk', (ctx) => {
     expect(sub.stderr).toContain('Did you mean `bulwark risk list`?');
     expect((await ctx.run(['risk', '--help'])).stdout).toContain('Usage: bulwark risk');
   });
+
+  test('behavior: close retires a risk with a reason; it leaves the open register and stays readable', async () => {
+    await ctx.run(
+      ['risk', 'add', '--id', 'R-old', '--threat', 'Bridge hack', '--asset', 'Old bridge', '--likelihood', '2'].concat([
+        '--impact',
+        '4',
+        '--owner',
+        'bob',
+        '--treatment',
+        'mitigate',
+        '--review-date',
+        '2000-01-01',
+      ]),
+      { env },
+    );
+    const closed = await ctx.run(['risk', 'close', 'r-old', '--reason', 'bridge decommissioned'], { env });
+    expect(closed.stdout).toMatch(/^Closed R-old: bridge decommissioned\. Logged as entry \d+\.\n$/);
+    const open = JSON.parse((await ctx.run(['risk', 'list', '--format', 'json'])).stdout);
+    expect(open.risks.map((r: { id: string }) => r.id)).not.toContain('R-old');
+    expect(open.overdue).not.toContain('R-old');
+    const all = JSON.parse((await ctx.run(['risk', 'list', '--include-closed', '--format', 'json'])).stdout);
+    expect(all.risks.find((r: { id: string }) => r.id === 'R-old')).toMatchObject({
+      status: 'closed',
+      closedReason: 'bridge decommissioned',
+    });
+    expect((await ctx.run(['risk', 'show', 'R-old'])).stdout).toMatch(/\n {2}CLOSED {6}\S+: bridge decommissioned\n$/);
+    const again = await ctx.run(['risk', 'close', 'R-old', '--reason', 'x'], { env });
+    expect(again.stderr).toContain('Risk R-old was already closed on');
+    expect((await ctx.run(['risk', 'close', 'R-1'], { env })).stderr).toContain('risk close needs --reason TEXT');
+    const log = await listLog<{ id: string; reason: string }>(ctx.store, { action: 'risk.close' });
+    expect(log.map((e) => [e.actor, e.payload.id, e.payload.reason])).toEqual([
+      ['alice', 'R-old', 'bridge decommissioned'],
+    ]);
+  });
 });

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { closest, UsageError } from '@bulwark/core';
+import { UsageError } from '@bulwark/core';
 import {
   addRisk,
+  closeRisk,
   formatHeatMapText,
   formatTreatment,
   getRiskEntry,
@@ -17,8 +18,9 @@ import {
 } from '@bulwark/governance';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
+import { formatColumns, runSubcommand, textOrJson } from '../subcommands.ts';
 
-export const riskHelp = `Usage: bulwark risk <add|list|update|show> [options]
+export const riskHelp = `Usage: bulwark risk <add|list|update|show|close> [options]
 
 Keep the risk register: each threat to an asset, scored likelihood × impact (1–5 each), with an
 owner, a treatment, a review date and the advisory controls that treat it. Every change is logged
@@ -28,15 +30,18 @@ in the tamper-evident log.
                    --treatment avoid|mitigate|transfer|accept [--plan TEXT]
                    [--review-date YYYY-MM-DD|+90d] [--controls GOV-01,SBD-06] [--id ID]
   bulwark risk list [--heatmap] [--owner NAME] [--rating low|medium|high|critical]
-                    [--overdue] [--control ID] [--fail-on-overdue]
+                    [--overdue] [--control ID] [--fail-on-overdue] [--include-closed]
   bulwark risk update ID [--threat …] [--asset …] [--likelihood N] [--impact N] [--owner …]
                     [--treatment …] [--plan TEXT] [--review-date DATE] [--clear-review-date]
                     [--controls IDS] [--add-controls IDS] [--remove-controls IDS] [--reviewed]
   bulwark risk show ID
+  bulwark risk close ID --reason TEXT
 
 Likelihood: 1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost-certain.
 Impact: 1 negligible, 2 minor, 3 moderate, 4 major, 5 severe (numbers or words).
 --reviewed records a review; without --review-date the next one is due in 90 days.
+close retires a risk with a reason: it leaves the open register (list shows it with
+--include-closed) and its reviews, and stays readable with show.
 
 Common options:
   -f, --format <text|json>  Output format (default: text)
@@ -66,44 +71,13 @@ const fields = {
   controls: { type: 'string' },
 } as const;
 
-const subcommands = ['add', 'list', 'update', 'show'] as const;
-
-export async function riskCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (!sub) {
-    io.stderr(riskHelp);
-    return 2;
-  }
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    io.stdout(riskHelp);
-    return 0;
-  }
-  switch (sub) {
-    case 'add':
-      return add(rest, io);
-    case 'list':
-      return list(rest, io);
-    case 'update':
-      return update(rest, io);
-    case 'show':
-      return show(rest, io);
-    default: {
-      const suggestion = closest(sub, [...subcommands]);
-      throw new UsageError(`'${sub}' is not a risk subcommand.`, {
-        metaMessages: [
-          suggestion ? `Did you mean \`bulwark risk ${suggestion}\`?` : `Use one of: ${subcommands.join(', ')}.`,
-        ],
-        docsPath: 'governance/risk.md',
-      });
-    }
-  }
-}
-
-function format(value: string | undefined): 'text' | 'json' {
-  const f = value ?? 'text';
-  if (f !== 'text' && f !== 'json')
-    throw new UsageError(`--format ${f} is not a format here.`, { metaMessages: ['Use text or json.'] });
-  return f;
+export function riskCommand(argv: string[], io: Io): Promise<number> {
+  return runSubcommand(argv, io, {
+    command: 'risk',
+    help: riskHelp,
+    docsPath: 'governance/risk.md',
+    handlers: { add, list, update, show, close },
+  });
 }
 
 const splitList = (text: string | undefined) =>
@@ -126,7 +100,7 @@ async function add(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`Unexpected argument '${positionals[0]}' for risk add.`, {
       metaMessages: ['Give every field as an option, e.g. --threat "Oracle manipulation" (quote text with spaces).'],
     });
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const missing = (['threat', 'asset', 'likelihood', 'impact', 'owner', 'treatment'] as const).filter(
     (name) => values[name] === undefined,
   );
@@ -167,6 +141,7 @@ async function list(argv: string[], io: Io): Promise<number> {
       overdue: { type: 'boolean' },
       control: { type: 'string' },
       'fail-on-overdue': { type: 'boolean' },
+      'include-closed': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -174,7 +149,7 @@ async function list(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for risk list.`);
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const ratings = riskRatingBands.map((b) => b.rating);
   if (values.rating !== undefined && !(ratings as string[]).includes(values.rating))
     throw new UsageError(`--rating ${values.rating} is not a rating.`, {
@@ -189,6 +164,7 @@ async function list(argv: string[], io: Io): Promise<number> {
       rating: values.rating as RiskRating | undefined,
       review: values.overdue ? 'overdue' : undefined,
       control: values.control,
+      includeClosed: values['include-closed'],
     });
     return { shown, all };
   });
@@ -244,15 +220,7 @@ function formatTable(risks: RiskEntry[]): string {
       `${r.threat} → ${r.asset}`,
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return `${rows
-    .map((row) =>
-      row
-        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')}\n`;
+  return formatColumns(rows);
 }
 
 async function update(argv: string[], io: Io): Promise<number> {
@@ -273,7 +241,7 @@ async function update(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'update');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   if (values['clear-review-date'] && values['review-date'] !== undefined)
     throw new UsageError('Give --review-date or --clear-review-date, not both.');
   const { risk, changes, entry } = await withStore(io, { db: values.db }, (store) =>
@@ -314,7 +282,7 @@ async function show(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const id = oneId(positionals, 'show');
-  const out = format(values.format);
+  const out = textOrJson(values.format);
   const risk = await withStore(io, { db: values.db }, (store) => getRiskEntry(store, id));
   if (out === 'json') {
     io.stdout(`${JSON.stringify({ risk }, null, 2)}\n`);
@@ -330,10 +298,35 @@ async function show(argv: string[], io: Io): Promise<number> {
       `  review      ${reviewText(risk)}`,
       `  controls    ${risk.controls.join(', ') || 'none linked'}`,
       `  updated     ${risk.updatedAt.toISOString()} (added ${risk.createdAt.toISOString()})`,
+      ...(risk.status === 'closed' ? [`  CLOSED      ${risk.closedAt?.toISOString()}: ${risk.closedReason}`] : []),
     ]
       .map((line) => `${line}\n`)
       .join(''),
   );
+  return 0;
+}
+
+async function close(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { ...common, reason: { type: 'string' } },
+  });
+  if (values.help) {
+    io.stdout(riskHelp);
+    return 0;
+  }
+  const id = oneId(positionals, 'close');
+  const out = textOrJson(values.format);
+  if (values.reason === undefined)
+    throw new UsageError('risk close needs --reason TEXT: why the risk no longer applies.', {
+      docsPath: 'governance/risk.md#closing',
+    });
+  const { risk, entry } = await withStore(io, { db: values.db }, (store) =>
+    closeRisk(store, { id, reason: values.reason!, actor: resolveActor(values.actor, io.env) }),
+  );
+  if (out === 'json') io.stdout(`${JSON.stringify({ risk, log: { seq: entry.seq, hash: entry.hash } }, null, 2)}\n`);
+  else io.stdout(`Closed ${risk.id}: ${risk.closedReason}. Logged as entry ${entry.seq}.\n`);
   return 0;
 }
 

@@ -65,9 +65,9 @@ describeCli('bulwark verify', (ctx) => {
     expect(lines.slice(0, 5)).toEqual([
       'ok   envelope: A DSSE envelope with 1 signature(s).',
       `ok   signature: Signed by ${project.keys.gate.keyId}.`,
-      'ok   statement: An in-toto statement (https://bulwark.dev/gate/v1) with 1 subject(s).',
+      'ok   statement: An in-toto statement (https://bulwark.dev/gate/v1) with 3 subject(s).',
       'ok   target: For target production.',
-      'ok   subjects: 1 subject(s) match the files on disk.',
+      'ok   subjects: 3 subject(s) match the files on disk.',
     ]);
     expect(lines[5]).toMatch(
       /^ok {3}log: Decided on governance log head \d+:[0-9a-f]{64} and state digest [0-9a-f]{64}/,
@@ -79,8 +79,11 @@ describeCli('bulwark verify', (ctx) => {
     expect(envelope.payloadType).toBe('application/vnd.in-toto+json');
     const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
     expect(statement._type).toBe('https://in-toto.io/Statement/v1');
-    expect(statement.subject).toEqual([
-      { name: 'artifacts/Vault.json', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+    // The artifact and the sources it was built from: a source edited after the gate no longer verifies.
+    expect(statement.subject.map((s: { name: string }) => s.name)).toEqual([
+      'artifacts/Vault.json',
+      'src/Pausable.sol',
+      'src/Vault.sol',
     ]);
     expect(statement.predicate).toMatchObject({
       target: 'production',
@@ -89,7 +92,7 @@ describeCli('bulwark verify', (ctx) => {
       testReport: { path: 'reports/junit-pass.xml', tests: 3, failed: 0 },
     });
     expect(statement.predicate.approvals.map((a: { approver: string }) => a.approver)).toEqual(['alice', 'bob']);
-    expect(statement.predicate.checks).toHaveLength(10);
+    expect(statement.predicate.checks).toHaveLength(11);
   });
 
   test('behavior: a secp256k1 gate key signs and verifies too', async () => {
@@ -164,13 +167,24 @@ describeCli('bulwark verify', (ctx) => {
         id: 'subjects',
         ok: false,
         message: expect.stringMatching(
-          /^1 of 1 subject\(s\) differ from the files in .*: artifacts\/Vault.json has sha256 [0-9a-f]{64}, attested [0-9a-f]{64}\.$/,
+          /^1 of 3 subject\(s\) differ from the files in .*: artifacts\/Vault.json has sha256 [0-9a-f]{64}, attested [0-9a-f]{64}\.$/,
         ),
       },
     ]);
     rmSync(artifact);
     const missing = await verify(['pass.json', '--key', edKey], dir);
     expect(failed(missing.json)[0]?.message).toContain('artifacts/Vault.json is missing');
+
+    // A source edited after the gate fails too, though its artifact was not rebuilt.
+    const edited = copy();
+    writeFileSync(
+      path.join(edited, 'src/Vault.sol'),
+      `${readFileSync(path.join(edited, 'src/Vault.sol'), 'utf8')}// edited\n`,
+    );
+    const stale = await verify(['pass.json', '--key', edKey], edited);
+    expect(failed(stale.json)[0]?.message).toMatch(
+      /^1 of 3 subject\(s\) differ from the files in .*: src\/Vault.sol has sha256/,
+    );
   });
 
   test('error: an attestation of a failed gate, or for another target, does not verify', async () => {

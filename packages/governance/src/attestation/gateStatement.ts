@@ -50,12 +50,13 @@ export type GateStatement = {
 
 /**
  * The in-toto Statement v1 of a gate decision. Its subjects are the contract artifacts (the
- * bytes that get deployed); a release without artifacts has its source files as subjects instead.
+ * bytes that get deployed) and the source files they were built from: a source edited after the
+ * gate no longer verifies, even when an artifact was not rebuilt.
  */
 export function gateStatement(result: GateResult): GateStatement {
   const subjects = new Map<string, ResourceDescriptor>();
-  const files = result.release.artifacts.length > 0 ? result.release.artifacts : result.release.sources;
-  for (const file of files) subjects.set(file.path, { name: file.path, digest: { sha256: file.sha256 } });
+  for (const file of [...result.release.artifacts, ...result.release.sources])
+    subjects.set(file.path, { name: file.path, digest: { sha256: file.sha256 } });
   return {
     _type: statementType,
     subject: [...subjects.values()],

@@ -10,6 +10,7 @@ import {
   type DependencyReview,
   getCheckpoint,
   getIncidentTimeline,
+  getLogHead,
   type Incident,
   listAlerts,
   listAuditFindings,
@@ -19,6 +20,8 @@ import {
   listContracts,
   listControlEvidence,
   listDependencyReviews,
+  listEvidence,
+  listExceptions,
   listIncidents,
   listResponderActions,
   listRisks,
@@ -30,7 +33,9 @@ import {
   type ScanFinding,
   type ScanRun,
   type StoreClient,
+  type VerifyBoundRowsReturnType,
   type VerifyLogReturnType,
+  verifyBoundRows,
   verifyLog,
   type WatchedContract,
 } from '@bulwark/store';
@@ -38,14 +43,19 @@ import { type AuditCoverage, auditCoverage } from '../audits/auditCoverage.ts';
 import { type DependencyStatusReturnType, dependencyStatus } from '../dependencies/dependencyStatus.ts';
 import { readDependencyInventory } from '../dependencies/readDependencyInventory.ts';
 import { checkDocs, type DocsReport } from '../docs/checkDocs.ts';
+import { type EvidenceStatus, evidenceStatus } from '../evidence/evidenceState.ts';
+import { applyExceptions } from '../exceptions/applyExceptions.ts';
+import { type ExceptionStatus, exceptionStatus } from '../exceptions/exceptionState.ts';
 import { adminCheck } from '../gate/checks/adminCheck.ts';
 import { pausableCheck } from '../gate/checks/pausableCheck.ts';
 import type { GateCheck } from '../gate/gateCheck.ts';
+import { readGateConfig } from '../gate/gateConfig.ts';
 import { type ContainmentTargets, defaultContainmentTargets } from '../incidents/containmentTargets.ts';
 import { loadManifest, manifestFileNames } from '../manifest/loadManifest.ts';
 import type { LoadedManifest } from '../manifest/types.ts';
 import { today } from '../risks/reviewDate.ts';
 import { type RiskEntry, toRiskEntry } from '../risks/riskEntry.ts';
+import { listSignOffs, type ReportPeriod, type SignOff } from './signOff.ts';
 
 /** A check that could not run: the report says why instead of failing. */
 export type Unavailable = { error: string };
@@ -66,6 +76,8 @@ export type ConformanceFacts = {
   /** Post-mortem fields written per incident id. */
   postmortems: Map<string, { rootCause: boolean; lessons: boolean }>;
   log: VerifyLogReturnType;
+  /** The governance rows checked against the log (bound rows) and the state digest it vouches for. */
+  state: VerifyBoundRowsReturnType;
   audits: Audit[];
   openAuditFindings: AuditFinding[];
   contracts: RegisteredContract[];
@@ -78,6 +90,15 @@ export type ConformanceFacts = {
   dependencyReviews: DependencyReview[];
   /** All recorded control evidence, newest first. */
   evidence: ControlEvidence[];
+  /** Evidence added with `bulwark evidence add`: the newest version of each file, with its state. */
+  manualEvidence: EvidenceStatus[];
+  /** Exceptions to gate checks and controls, with their state on the report's day. */
+  exceptions: ExceptionStatus[];
+  /** The reporting period: incidents detected and evidence collected in it count; none given: everything to now. */
+  period: ReportPeriod | undefined;
+  /** Sign-offs of this project's report for the period, verified. */
+  signOffs: SignOff[];
+  logHead: { seq: number; hash: string } | undefined;
 };
 
 export type CollectFactsParameters = {
@@ -93,6 +114,8 @@ export type CollectFactsParameters = {
   monitorStaleAfterMs?: number | undefined;
   /** Recorded evidence older than this no longer counts (default 365 days). */
   maxEvidenceAgeDays?: number | undefined;
+  /** The reporting period (YYYY-MM-DD, both days included). */
+  period?: ReportPeriod | undefined;
 };
 
 const message = (error: unknown) => (error instanceof Error ? error.message.split('\n')[0]! : String(error));
@@ -148,6 +171,10 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     dependencyReviews,
     evidence,
     recentAlerts,
+    manualEvidence,
+    exceptions,
+    logHead,
+    state,
   ] = await Promise.all([
     listRisks(store),
     listIncidents(store),
@@ -163,7 +190,15 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     listDependencyReviews(store),
     listControlEvidence(store),
     listAlerts(store, { since: new Date(now.getTime() - 30 * 86_400_000), until: now }),
+    listEvidence(store, { latest: true }),
+    listExceptions(store),
+    getLogHead(store),
+    verifyBoundRows(store),
   ]);
+  // A period's report counts what happened in it: incidents detected then, evidence collected by its end.
+  const start = parameters.period && new Date(`${parameters.period.from}T00:00:00Z`);
+  const end = parameters.period && new Date(`${parameters.period.to}T23:59:59.999Z`);
+  const inPeriod = (at: Date) => (!start || at >= start) && (!end || at <= end);
   const checkpoints = (await Promise.all(chains.map((chain) => getCheckpoint(store, chain.chainId)))).filter(
     (c): c is Checkpoint => c !== undefined,
   );
@@ -181,6 +216,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     open: await listScanFindings(store, { scanRunId: latestRun.id, status: 'open' }),
   };
 
+  const exceptionStates = exceptions.map((e) => exceptionStatus(e, on));
   const sources = loaded ? [...new Set(loaded.manifest.contracts.flatMap((c) => c.sources))] : [];
   return {
     now,
@@ -200,12 +236,30 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
         const inventory = readDependencyInventory({ root: loaded.dir, sources });
         return { ...(await dependencyStatus(store, inventory)), lockfile: inventory.lockfile };
       })),
-    design: loaded && {
-      admin: await attempt(() => adminCheck(loaded)),
-      pausable: await attempt(() => pausableCheck(loaded)),
-    },
-    risks: risks.map((risk) => toRiskEntry(risk, on)),
-    incidents,
+    design:
+      loaded &&
+      withExceptions(
+        {
+          admin: await attempt(() => adminCheck(loaded)),
+          pausable: await attempt(async () =>
+            pausableCheck(
+              loaded,
+              latestRun && {
+                findings: (await listScanFindings(store, { scanRunId: latestRun.id })).map((f) => ({
+                  detector: f.detector,
+                  file: f.file,
+                  line: f.line,
+                  message: typeof f.data.message === 'string' ? f.data.message : '',
+                })),
+                source: `scan run ${latestRun.id}`,
+              },
+            ),
+          ),
+        },
+        exceptionStates,
+      ),
+    risks: risks.filter((risk) => risk.status === 'open').map((risk) => toRiskEntry(risk, on)),
+    incidents: incidents.filter((i) => inPeriod(i.detectedAt)),
     postmortems,
     log,
     audits,
@@ -218,6 +272,39 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     pauses,
     scan,
     dependencyReviews,
-    evidence,
+    evidence: evidence.filter((e) => !end || e.collectedAt <= end),
+    manualEvidence: manualEvidence
+      .filter((e) => !end || e.addedAt <= end)
+      .map((e) => evidenceStatus(e, on, parameters.cwd)),
+    exceptions: exceptionStates.filter((e) => !end || e.requestedAt <= end),
+    period: parameters.period,
+    signOffs:
+      parameters.period && loaded
+        ? await listSignOffs(store, {
+            project: loaded.manifest.project.name,
+            period: parameters.period,
+            approvers: approversOf(loaded),
+          })
+        : [],
+    logHead,
+    state,
   };
+}
+
+/** The live design checks as the gate judges them: a failure covered by an accepted exception warns, naming it. */
+function withExceptions(
+  design: { admin: GateCheck | Unavailable; pausable: GateCheck | Unavailable },
+  exceptions: ExceptionStatus[],
+) {
+  const apply = (c: GateCheck | Unavailable) => (isUnavailable(c) ? c : applyExceptions([c], exceptions)[0]!);
+  return { admin: apply(design.admin), pausable: apply(design.pausable) };
+}
+
+/** The gate's approvers, or none when the gate section cannot be read (the gate reports why). */
+function approversOf(loaded: LoadedManifest) {
+  try {
+    return readGateConfig(loaded).approvers;
+  } catch {
+    return [];
+  }
 }

@@ -9,3 +9,8 @@ export class ChromiumNotFoundError extends BaseError {
 export class PdfRenderError extends BaseError {
   override name = 'PdfRenderError' as const;
 }
+
+/** A report option that cannot be used: a reporting period out of order, a sign-off with nothing to sign. */
+export class ConformanceInputError extends BaseError {
+  override name = 'ConformanceInputError' as const;
+}

@@ -1,5 +1,6 @@
 import { type ControlArea, controls } from '@bulwark/core';
 import type { StoreClient } from '@bulwark/store';
+import { appliedException } from '../exceptions/applyExceptions.ts';
 import { formatDuration } from '../incidents/duration.ts';
 import { type IncidentStats, incidentStats } from '../incidents/incidentStats.ts';
 import { riskHeatMap } from '../risks/heatMap.ts';
@@ -11,6 +12,7 @@ import { assessDesign } from './assessments/design.ts';
 import { assessDocumentation } from './assessments/documentation.ts';
 import { assessIncidents } from './assessments/incidents.ts';
 import { assessInventory } from './assessments/inventory.ts';
+import { assessManualEvidence } from './assessments/manualEvidence.ts';
 import { assessMonitoring } from './assessments/monitoring.ts';
 import { assessRecordedEvidence } from './assessments/recordedEvidence.ts';
 import { assessRiskRegister } from './assessments/riskRegister.ts';
@@ -19,6 +21,8 @@ import { assessTamperEvidentLog } from './assessments/tamperEvidentLog.ts';
 import { assessWallets } from './assessments/wallets.ts';
 import { type CollectFactsParameters, type ConformanceFacts, collectFacts } from './collectFacts.ts';
 import { combineAssessments } from './combineAssessments.ts';
+import { controlReference } from './controlReference.ts';
+import type { ReportPeriod, SignOff } from './signOff.ts';
 import { type Assessment, type Assessments, type ControlResult, type ControlStatus, controlStatuses } from './types.ts';
 
 /** Every assessment, one per group of controls; each reads the facts and judges the controls it knows. */
@@ -36,6 +40,7 @@ export const conformanceAssessments: readonly { id: string; assess: (facts: Conf
   { id: 'inventory', assess: assessInventory },
   { id: 'wallets', assess: assessWallets },
   { id: 'recorded-evidence', assess: assessRecordedEvidence },
+  { id: 'manual-evidence', assess: assessManualEvidence },
 ];
 
 /** The conformance report; `report.schema.json` beside this file is its schema. */
@@ -86,6 +91,27 @@ export type ConformanceReport = {
       timeToContainMs: number | null;
     }[];
   };
+  /** The reporting period (both days included); null: everything up to the report's time. */
+  period: ReportPeriod | null;
+  /** What the report stands on: the log head, and the digest of the verified governance state. */
+  integrity: {
+    logHead: { seq: number; hash: string } | null;
+    /** Digest of the governance rows as verified against the log; null when a row does not verify. */
+    stateDigest: string | null;
+    /** Governance rows edited, inserted or deleted outside Bulwark, each named with the entry that wrote it. */
+    rowProblems: string[];
+  };
+  /** The accountable sign-offs of this period's report, each signed with an approver's key (`bulwark report sign`). */
+  signOffs: SignOff[];
+  /** Every recorded audit: the auditor, how their competency and track record were judged, the report's hash. */
+  audits: {
+    id: string;
+    auditor: string;
+    date: string;
+    competency: string[];
+    trackRecord: string[];
+    report: { path: string; sha256: string | null } | null;
+  }[];
   log:
     | { ok: true; entries: number; head: { seq: number; hash: string } | null }
     | { ok: false; entries: number; seq: number; reason: string; message: string };
@@ -103,6 +129,9 @@ export async function evaluateConformance(
   const facts = await collectFacts(store, parameters);
   return buildReport(facts);
 }
+
+const stringList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 
 export function buildReport(facts: ConformanceFacts): ConformanceReport {
   const byControl = new Map<string, Assessment[]>();
@@ -130,6 +159,10 @@ export function buildReport(facts: ConformanceFacts): ConformanceReport {
       evidence: counted.flatMap((a) => a.evidence),
       risks: risksByControl.get(control.id) ?? [],
       aspects: counted.map((a) => ({ aspect: a.aspect, status: a.status, reason: a.reason, at: a.at.toISOString() })),
+      reference: controlReference(control),
+      exceptions: facts.exceptions
+        .filter((e) => e.targetKind === 'control' && e.target === control.id)
+        .map(appliedException),
     };
   });
 
@@ -178,6 +211,21 @@ export function buildReport(facts: ConformanceFacts): ConformanceReport {
     },
     summary: { total: results.length, byStatus, byArea },
     controls: results,
+    period: facts.period ?? null,
+    integrity: {
+      logHead: facts.logHead ?? null,
+      stateDigest: facts.state.ok ? facts.state.stateDigest : null,
+      rowProblems: facts.state.problems.map((p) => p.message),
+    },
+    signOffs: facts.signOffs,
+    audits: facts.audits.map((a) => ({
+      id: a.id,
+      auditor: a.auditor,
+      date: a.auditDate,
+      competency: stringList(a.auditorProfile.competency),
+      trackRecord: stringList(a.auditorProfile.trackRecord),
+      report: a.reportPath ? { path: a.reportPath, sha256: a.reportHash } : null,
+    })),
     risks: {
       total: facts.risks.length,
       byRating,

@@ -1,11 +1,13 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { controls } from '@bulwark/core';
 import { insertAudit, openIncident, openStore, type Store, transitionIncident } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addRisk } from '../risks/addRisk.ts';
 import { type ConformanceReport, evaluateConformance } from './evaluateConformance.ts';
+import { pdfText } from './pdfText.ts';
 import { evidenceHref, renderConformanceHtml } from './renderHtml.ts';
 import { defaultChromiumPath, pdfPageCount, renderPdf } from './renderPdf.ts';
 
@@ -115,14 +117,22 @@ describe('renderPdf', () => {
   test.skipIf(!haveChromium && !requireChromium)(
     `default: Chromium prints the report to a PDF of the expected pages (needs ${chromium})`,
     async () => {
-      // Page 1 summary, one page per area, one for the registers: 7 pages for an empty store.
+      // Pages 1–2 summary and accountability (sign-off, log head, audits), one page per area, one
+      // for the registers: 8 pages for an empty store.
       const { pdf, pages } = await renderPdf(renderConformanceHtml(emptyReport), { executablePath: chromium });
       expect(Buffer.from(pdf.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
-      expect(pages).toBe(7);
-      expect(pdfPageCount(pdf)).toBe(7);
+      expect(pages).toBe(8);
+      expect(pdfPageCount(pdf)).toBe(8);
       const text = Buffer.from(pdf).toString('latin1');
-      expect(text).toMatch(/\/Type\s*\/Pages\b[\s\S]*?\/Count 7\b|\/Count 7\b[\s\S]*?\/Type\s*\/Pages\b/);
+      expect(text).toMatch(/\/Type\s*\/Pages\b[\s\S]*?\/Count 8\b|\/Count 8\b[\s\S]*?\/Type\s*\/Pages\b/);
       expect(Buffer.from(pdf.subarray(-8)).toString('latin1')).toContain('%%EOF');
+      // What a reader sees: every control by id with its place in the advisory, no working notes.
+      const printed = pdfText(pdf).join(' ');
+      for (const control of controls) expect(printed, control.id).toContain(control.id);
+      expect(printed).toContain('SBD-06 No evidence Design smart contracts so that they can be paused');
+      expect(printed).toContain('(§2. Security-by-design, p. 17)');
+      expect(printed).toContain('Not signed off');
+      expect(printed).not.toMatch(/breaks off|text at hand|our reading/i);
     },
     120_000,
   );

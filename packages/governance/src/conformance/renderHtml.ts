@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ControlArea } from '@bulwark/core';
 import { formatDuration } from '../incidents/duration.ts';
 import { impactScale, likelihoodScale, riskRating } from '../risks/riskRating.ts';
+import { formatReference } from './controlReference.ts';
 import type { ConformanceReport } from './evaluateConformance.ts';
 import { type ControlStatus, controlStatuses, type EvidenceLink } from './types.ts';
 
@@ -124,6 +125,30 @@ function logBlock(report: ConformanceReport): string {
   return `<p>${badge('not-met')} Broken at entry ${log.seq} (${escapeHtml(log.reason)}): ${escapeHtml(log.message)}</p>`;
 }
 
+function accountabilityBlock(report: ConformanceReport): string {
+  const head = report.integrity.logHead;
+  const signOffs = report.signOffs.length
+    ? `<table class="list"><thead><tr><th>Signed off by</th><th>Key</th><th>At (UTC)</th><th>Log head signed</th><th>Signature</th></tr></thead><tbody>${report.signOffs
+        .map(
+          (s) =>
+            `<tr><td>${escapeHtml(s.signer)}</td><td><code>${escapeHtml(s.keyId)}</code></td><td>${escapeHtml(s.signedAt.replace('T', ' ').slice(0, 19))}</td><td><code>${s.statement.logHead.seq}:${escapeHtml(s.statement.logHead.hash.slice(0, 16))}…</code></td><td>${s.valid ? (s.registered ? badge('met') : `${badge('partial')} valid, but the key is not a registered approver under this name`) : `${badge('not-met')} ${escapeHtml(s.reason ?? 'invalid')}`}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : `<p>${badge('no-evidence')} Not signed off${report.period ? ' for this period' : ' (sign-offs are per reporting period: give --from and --to)'}: \`bulwark report sign --from … --to … --key FILE --signer NAME\`.</p>`;
+  const audits = report.audits.length
+    ? `<table class="list"><thead><tr><th>Audit</th><th>Auditor competency and track record</th><th>Report (sha256)</th></tr></thead><tbody>${report.audits
+        .map(
+          (a) =>
+            `<tr><td>${escapeHtml(a.auditor)}, ${escapeHtml(a.date)}<br><code>${escapeHtml(a.id)}</code></td><td>${escapeHtml(a.competency.join('; ') || 'not recorded')}${a.trackRecord.length ? `<br>Track record: ${escapeHtml(a.trackRecord.join('; '))}` : ''}</td><td>${a.report ? `${escapeHtml(a.report.path)}<br><code>${escapeHtml(a.report.sha256 ?? 'no hash recorded')}</code>` : 'no report file'}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '<p>No audit is recorded.</p>';
+  return `<h3 id="sign-off">Accountable sign-off</h3>${signOffs}
+<table class="kv"><tr><th>Log head</th><td>${head ? `<code>${head.seq}:${escapeHtml(head.hash)}</code>` : 'the log is empty'}</td></tr>
+<tr><th>State digest</th><td>${report.integrity.stateDigest ? `<code>${escapeHtml(report.integrity.stateDigest)}</code>` : `none: ${report.integrity.rowProblems.length} governance row(s) do not match the log`}</td></tr></table>
+<h3 id="audits">Audits</h3>${audits}`;
+}
+
 function areaSection(report: ConformanceReport, area: ControlArea, parameters: RenderHtmlParameters): string {
   const rows = report.controls
     .filter((c) => c.area === area)
@@ -132,7 +157,8 @@ function areaSection(report: ConformanceReport, area: ControlArea, parameters: R
       const more = c.evidence.length - evidence.length;
       return `<tr id="control-${escapeHtml(c.id)}" class="control">
 <td class="id"><strong>${escapeHtml(c.id)}</strong><br>${badge(c.status)}</td>
-<td><p class="text">${escapeHtml(c.text)}</p>
+<td><p class="text">${escapeHtml(c.text)} <span class="ref">(${escapeHtml(formatReference(c.reference))})</span></p>
+${c.exceptions.map((e) => `<p class="exception">Exception ${escapeHtml(e.id)} (${escapeHtml(e.state)}, until ${escapeHtml(e.expiresOn)}${e.approvedBy.length ? `, approved by ${escapeHtml(e.approvedBy.join(', '))}` : ''}): ${escapeHtml(e.reason)}; compensating control: ${escapeHtml(e.compensating)}</p>`).join('')}
 <ul class="reasons">${c.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>
 ${evidence.length ? `<ul class="evidence">${evidence.map((e) => evidenceItem(e, parameters)).join('')}${more > 0 ? `<li>… and ${more} more (see the JSON report)</li>` : ''}</ul>` : ''}
 ${c.risks.length ? `<p class="risks">Treats risks: ${c.risks.map((id) => `<a href="#risk-${escapeHtml(id)}">${escapeHtml(id)}</a>`).join(', ')}</p>` : ''}</td>
@@ -203,6 +229,8 @@ ul.evidence { color: #57606a; font-size: 8.5pt; }
 .risks { font-size: 8.5pt; margin: .1rem 0 0; }
 .rv-overdue { color: #a40e26; font-weight: 600; }
 .notes { color: #57606a; font-size: 8.5pt; }
+.ref { color: #57606a; font-size: 8pt; }
+.exception { font-size: 8.5pt; margin: .1rem 0; color: #7d4e00; }
 a { color: #0a58ca; text-decoration: none; }
 @media print { body { max-width: none; padding: 0; } a { color: inherit; } }
 `;
@@ -222,7 +250,7 @@ export function renderConformanceHtml(report: ConformanceReport, parameters: Ren
 <body>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">Against the CSA Singapore <em>Advisory on the Secure Development and Provisioning of DLT-Enabled Services</em> (control catalogue of Bulwark). Generated ${escapeHtml(report.generatedAt)} by Bulwark ${escapeHtml(report.tool.version)}${report.project.manifest ? ` from the manifest <code>${escapeHtml(report.project.manifest)}</code>` : ', without a manifest'}. Each status is computed from the evidence in the system; <em>no evidence</em> means nothing recorded says either way.</p>
+<p class="meta">Against the CSA Singapore <em>Advisory on the Secure Development and Provisioning of DLT-Enabled Services</em> (control catalogue of Bulwark). Generated ${escapeHtml(report.generatedAt)} by Bulwark ${escapeHtml(report.tool.version)}${report.period ? `, for the period ${escapeHtml(report.period.from)} to ${escapeHtml(report.period.to)}` : ''}${report.project.manifest ? ` from the manifest <code>${escapeHtml(report.project.manifest)}</code>` : ', without a manifest'}. Each status is computed from the evidence in the system; <em>no evidence</em> means nothing recorded says either way.</p>
 </header>
 <main>
 <section class="cover">
@@ -239,6 +267,7 @@ ${summaryTable(report)}
 </div>
 <h3 id="log">Tamper-evident log</h3>
 ${logBlock(report)}
+${accountabilityBlock(report)}
 </section>
 ${areas.map((area) => areaSection(report, area, parameters)).join('\n')}
 ${registers(report)}

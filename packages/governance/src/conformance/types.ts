@@ -1,4 +1,6 @@
 import type { ControlArea } from '@bulwark/core';
+import type { AppliedException } from '../exceptions/applyExceptions.ts';
+import type { ControlReference } from './controlReference.ts';
 
 /**
  * - `met`: the evidence shows the control in force;
@@ -56,4 +58,8 @@ export type ControlResult = {
   /** Risks of the register that name this control as a treatment. */
   risks: string[];
   aspects: { aspect: string; status: ControlStatus; reason: string; at: string }[];
+  /** The advisory's section and page for this control. */
+  reference: ControlReference;
+  /** Exceptions that name this control (accepted, awaiting approval or expired). */
+  exceptions: AppliedException[];
 };

@@ -1,3 +1,5 @@
+import type { AppliedException } from '../exceptions/applyExceptions.ts';
+
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 export const gateCheckIds = [
@@ -11,6 +13,7 @@ export const gateCheckIds = [
   'documentation',
   'pausable',
   'admin',
+  'artifacts',
 ] as const;
 
 export type GateCheckId = (typeof gateCheckIds)[number];
@@ -25,6 +28,8 @@ export type GateCheck = {
   controls: string[];
   /** What the reason summarises: the blocking findings, the pending dependencies… */
   details?: Record<string, unknown> | undefined;
+  /** The exception that covers this check (accepted: the check warns instead of failing), see `bulwark exception`. */
+  exception?: AppliedException | undefined;
 };
 
 /** What each check is, and which advisory controls it evidences. */
@@ -39,6 +44,7 @@ export const gateChecks: Record<GateCheckId, { title: string; controls: string[]
   documentation: { title: 'Documentation complete and current', controls: ['SBD-04'] },
   pausable: { title: 'Contracts that hold value can be paused', controls: ['SBD-06'] },
   admin: { title: 'Admin powers behind a multisig or timelock', controls: ['SBD-08'] },
+  artifacts: { title: 'Artifacts built from the sources as they are now', controls: ['GOV-05'] },
 };
 
 export function check(

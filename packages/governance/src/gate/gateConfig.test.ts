@@ -33,6 +33,7 @@ describe('readGateConfig', () => {
     expect(config.requiredApprovals).toBe(3);
     expect(config.author).toBe('alice');
     expect(config.dependencyScope).toBe('imported');
+    expect(config.exceptionApprovals).toBe(3);
     expect(config.approvers.map((a) => [a.name, a.key.keyId])).toEqual([
       ['alice', alice.keyId],
       ['bob', bob.keyId],
@@ -41,7 +42,12 @@ describe('readGateConfig', () => {
   });
 
   test('behavior: without a gate section, 2 approvals are required and nobody can give them', () => {
-    expect(readGateConfig(loaded(undefined))).toEqual({ requiredApprovals: 2, approvers: [], dependencyScope: 'all' });
+    expect(readGateConfig(loaded(undefined))).toEqual({
+      requiredApprovals: 2,
+      approvers: [],
+      dependencyScope: 'all',
+      exceptionApprovals: 2,
+    });
   });
 
   test('error: each mistake names its place and the fix', () => {
@@ -77,6 +83,7 @@ describe('readGateConfig', () => {
         /gate.approvers\[1\].name repeats "a"/,
       ],
       [{ dependencyScope: 'some' }, /gate.dependencyScope is "some".\nFix: use "all" or "imported"/],
+      [{ exceptionApprovals: 0 }, /gate.exceptionApprovals is 0.\nFix: give a whole number of at least 1/],
     ];
     for (const [gate, message] of cases) expect(() => readGateConfig(loaded(gate))).toThrow(message);
   });

@@ -17,11 +17,13 @@ export type GateConfig = {
   author?: string | undefined;
   /** Which dependencies must be reviewed: every one in the inventory (default), or those the contracts import. */
   dependencyScope: DependencyScope;
+  /** Distinct approvals (never the requester's) an exception needs before it counts (default: requiredApprovals). */
+  exceptionApprovals: number;
 };
 
 export const defaultRequiredApprovals = 2;
 
-const gateKeys = ['requiredApprovals', 'approvers', 'author', 'dependencyScope'];
+const gateKeys = ['requiredApprovals', 'approvers', 'author', 'dependencyScope', 'exceptionApprovals'];
 const approverKeys = ['name', 'algorithm', 'publicKey', 'address'];
 
 /**
@@ -46,7 +48,13 @@ export function readGateConfig(loaded: LoadedManifest): GateConfig {
       docsPath: 'governance/gate.md#configuration',
     });
   };
-  if (raw === undefined) return { requiredApprovals: defaultRequiredApprovals, approvers: [], dependencyScope: 'all' };
+  if (raw === undefined)
+    return {
+      requiredApprovals: defaultRequiredApprovals,
+      approvers: [],
+      dependencyScope: 'all',
+      exceptionApprovals: defaultRequiredApprovals,
+    };
   if (!isObject(raw))
     return fail('gate', 'is not an object', 'write `gate: { requiredApprovals: 2, approvers: [...] }`.');
   for (const key of Object.keys(raw)) {
@@ -58,6 +66,9 @@ export function readGateConfig(loaded: LoadedManifest): GateConfig {
   const required = raw.requiredApprovals ?? defaultRequiredApprovals;
   if (typeof required !== 'number' || !Number.isInteger(required) || required < 1)
     fail('gate.requiredApprovals', `is ${JSON.stringify(required)}`, 'give a whole number of at least 1.');
+  const exceptionApprovals = raw.exceptionApprovals ?? required;
+  if (typeof exceptionApprovals !== 'number' || !Number.isInteger(exceptionApprovals) || exceptionApprovals < 1)
+    fail('gate.exceptionApprovals', `is ${JSON.stringify(exceptionApprovals)}`, 'give a whole number of at least 1.');
   const author = raw.author;
   if (author !== undefined && (typeof author !== 'string' || author.trim() === ''))
     fail('gate.author', 'is not a name', 'give the release author’s approver name or key id.');
@@ -113,6 +124,7 @@ export function readGateConfig(loaded: LoadedManifest): GateConfig {
     approvers,
     author: author as string | undefined,
     dependencyScope: scope as DependencyScope,
+    exceptionApprovals: exceptionApprovals as number,
   };
 }
 

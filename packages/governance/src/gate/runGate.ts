@@ -1,19 +1,31 @@
 import path from 'node:path';
 import type { Impact } from '@bulwark/core';
-import { appendLog, insertControlEvidence, listApprovals, type StoreClient, withTransaction } from '@bulwark/store';
+import {
+  appendLog,
+  insertControlEvidence,
+  listApprovals,
+  listExceptions,
+  type StoreClient,
+  withTransaction,
+} from '@bulwark/store';
 import { computeRelease, type Release } from '../approvals/computeRelease.ts';
 import { type ApprovalVerdict, verifyApprovals } from '../approvals/verifyApprovals.ts';
 import { dependencyStatus } from '../dependencies/dependencyStatus.ts';
 import { requireIdentity } from '../identity/requireRole.ts';
 import { UnverifiedStateError } from '../log/errors.ts';
+import { applyExceptions } from '../exceptions/applyExceptions.ts';
+import { exceptionStatus } from '../exceptions/exceptionState.ts';
 import type { LoadedManifest } from '../manifest/types.ts';
+import { today } from '../risks/reviewDate.ts';
 import { adminCheck } from './checks/adminCheck.ts';
 import { approvalsCheck } from './checks/approvalsCheck.ts';
+import { artifactsCheck } from './checks/artifactsCheck.ts';
 import { auditCheck } from './checks/auditCheck.ts';
 import { auditReportCheck } from './checks/auditReportCheck.ts';
 import { dependenciesCheck } from './checks/dependenciesCheck.ts';
 import { documentationCheck } from './checks/documentationCheck.ts';
 import { pausableCheck } from './checks/pausableCheck.ts';
+import { readAdminFacts } from './checks/readAdminFacts.ts';
 import { type ScanCheckReturnType, type ScanResultsFile, scanCheck } from './checks/scanCheck.ts';
 import { stateCheck, type VerifiedState } from './checks/stateCheck.ts';
 import { testsCheck } from './checks/testsCheck.ts';
@@ -38,6 +50,8 @@ export type RunGateParameters = {
   cwd?: string | undefined;
   /** Who ran the gate, for the log. */
   actor?: string | undefined;
+  /** Environment for the deployments' `rpc` variables: the admin check then reads the admin from the chain. */
+  env?: NodeJS.ProcessEnv | undefined;
   now?: (() => Date) | undefined;
 };
 
@@ -106,7 +120,7 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     approvers: config.approvers,
     author,
   });
-  const checks: GateCheck[] = [
+  const rawChecks: GateCheck[] = [
     state.check,
     scan.check,
     await auditCheck(store, loaded),
@@ -115,9 +129,19 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     approvalsCheck(verified, config, { digest, target }),
     dependenciesCheck(await dependencyStatus(store, inventory), inventory, config.dependencyScope),
     documentationCheck(loaded, startedOn),
-    pausableCheck(loaded),
-    adminCheck(loaded),
+    pausableCheck(loaded, {
+      findings: scan.findings,
+      analysed: scan.analysed,
+      source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
+    }),
+    adminCheck(loaded, parameters.env ? await readAdminFacts(loaded, { env: parameters.env }) : undefined),
+    artifactsCheck(loaded),
   ];
+  const on = today(startedOn);
+  const checks = applyExceptions(
+    rawChecks,
+    (await listExceptions(store)).map((e) => exceptionStatus(e, on)),
+  );
   const decision: GateDecision = checks.some((c) => c.status === 'fail') ? 'fail' : 'pass';
   const finishedOn = now();
   const result: GateResult = {
@@ -164,6 +188,7 @@ async function recordGateDecision(
             check: c.id,
             reason: c.reason,
             decision: result.decision,
+            ...(c.details?.confirmedOnChain === true ? { confirmedOnChain: true } : {}),
           },
         });
     }
@@ -188,7 +213,12 @@ async function recordGateDecision(
         target: result.target,
         releaseDigest: result.releaseDigest,
         decision: result.decision,
-        checks: result.checks.map((c) => ({ id: c.id, status: c.status, reason: c.reason })),
+        checks: result.checks.map((c) => ({
+          id: c.id,
+          status: c.status,
+          reason: c.reason,
+          ...(c.exception ? { exception: { id: c.exception.id, state: c.exception.state } } : {}),
+        })),
         approvedBy: result.approvals.filter((a) => a.valid).map((a) => a.approver),
         testReport: result.testReport ? { path: result.testReport.path, sha256: result.testReport.sha256 } : null,
         scanRunId: result.scan.scanRunId,

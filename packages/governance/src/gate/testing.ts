@@ -2,7 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileSources } from '@bulwark/contracts';
+import { compileSources, solcVersion } from '@bulwark/contracts';
+import { loadSolc } from '@bulwark/solidity';
 import { insertAudit, type StoreClient } from '@bulwark/store';
 import { bytesToHex } from '@noble/hashes/utils';
 import { parseDocument } from 'yaml';
@@ -57,14 +58,25 @@ let artifact: string | undefined;
 async function vaultArtifact(): Promise<string> {
   if (!artifact) {
     const read = (file: string) => readFileSync(path.join(releaseFixture, file), 'utf8');
-    const built = await compileSources(
-      new Map([
-        ['src/Pausable.sol', read('src/Pausable.sol')],
-        ['src/Vault.sol', read('src/Vault.sol')],
-        ['safe-math/SafeMathLite.sol', read('lib/safe-math/src/SafeMathLite.sol')],
-      ]),
-    );
-    artifact = `${JSON.stringify(built.contracts.Vault, null, 2)}\n`;
+    const sources = new Map([
+      ['src/Pausable.sol', read('src/Pausable.sol')],
+      ['src/Vault.sol', read('src/Vault.sol')],
+      ['safe-math/SafeMathLite.sol', read('lib/safe-math/src/SafeMathLite.sol')],
+    ]);
+    const built = await compileSources(sources);
+    // solc's metadata (its source hashes), as Foundry and Hardhat artifacts carry it.
+    const output = JSON.parse(
+      loadSolc(solcVersion).compileStandard(
+        JSON.stringify({
+          language: 'Solidity',
+          sources: Object.fromEntries([...sources].map(([name, content]) => [name, { content }])),
+          settings: { outputSelection: { 'src/Vault.sol': { Vault: ['metadata'] } } },
+        }),
+        () => ({ error: 'not found' }),
+      ),
+    ) as { contracts: Record<string, Record<string, { metadata: string }>> };
+    const metadata = output.contracts['src/Vault.sol']!.Vault!.metadata;
+    artifact = `${JSON.stringify({ ...built.contracts.Vault, metadata }, null, 2)}\n`;
   }
   return artifact;
 }

@@ -9,6 +9,8 @@ export type ListRiskRegisterParameters = {
   rating?: RiskRating | undefined;
   review?: ReviewState | undefined;
   control?: string | undefined;
+  /** Include risks closed with `risk close` (default: the open register only). */
+  includeClosed?: boolean | undefined;
   /** YYYY-MM-DD the review states are judged on (default today). */
   on?: string | undefined;
 };
@@ -24,6 +26,7 @@ export async function listRiskRegister(
     .map((risk) => toRiskEntry(risk, on))
     .filter(
       (risk) =>
+        (parameters.includeClosed || risk.status === 'open') &&
         (parameters.rating === undefined || risk.rating === parameters.rating) &&
         (parameters.review === undefined || risk.review.state === parameters.review) &&
         (parameters.control === undefined || risk.controls.includes(parameters.control.toUpperCase())),

@@ -4,6 +4,7 @@ import * as m0002 from './0002_incident_triaged_at.ts';
 import * as m0003 from './0003_alert_deliveries.ts';
 import * as m0004 from './0004_wallet.ts';
 import * as m0005 from './0005_governance_bound_rows.ts';
+import * as m0006 from './0006_evidence_exceptions.ts';
 
 /**
  * Every migration, in the order they run. Names sort in that order too (Kysely checks it).
@@ -15,6 +16,7 @@ export const migrations = {
   '0003_alert_deliveries': m0003,
   '0004_wallet': m0004,
   '0005_governance_bound_rows': m0005,
+  '0006_evidence_exceptions': m0006,
 } as const satisfies Record<string, Migration>;
 
 export type MigrationName = keyof typeof migrations;

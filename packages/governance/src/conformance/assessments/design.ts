@@ -2,6 +2,7 @@ import type { GateCheck } from '../../gate/gateCheck.ts';
 import { type ConformanceFacts, isUnavailable } from '../collectFacts.ts';
 import type { Assessments, ControlStatus } from '../types.ts';
 import { assessment } from './judge.ts';
+import { capStatus, hasCurrentEvidence } from './recordedEvidence.ts';
 
 const fromCheck: Record<GateCheck['status'], ControlStatus> = { pass: 'met', warn: 'partial', fail: 'not-met' };
 
@@ -17,10 +18,16 @@ export function assessDesign(facts: ConformanceFacts): Assessments {
   for (const result of [facts.design.admin, facts.design.pausable]) {
     if (isUnavailable(result)) continue;
     for (const controlId of result.controls) {
-      const judged = assessment(
+      const capped = capStatus(
+        controlId,
         `gate.${result.id}`,
         fromCheck[result.status],
-        `${result.title}: ${result.reason}`,
+        result.details?.confirmedOnChain === true || hasCurrentEvidence(facts, controlId),
+      );
+      const judged = assessment(
+        `gate.${result.id}`,
+        capped.status,
+        `${result.title}: ${result.reason}${capped.why ? ` (shows the control only in part: ${capped.why})` : ''}`,
         facts.now,
         [{ kind: `check.${result.id}`, ref: file, summary: result.reason, status: result.status, href: file }],
       );

@@ -35,6 +35,50 @@ const aspectOfKind: Record<string, string | Record<string, string>> = {
   'gate.scan': 'scan',
 };
 
+/**
+ * What a kind of evidence can show of a control at most, where it shows only part of it: two
+ * approvals of a release show segregation of duties, not roles, competency or training (GOV-10);
+ * an admin declared in the manifest is a claim until the chain confirms it (SBD-08); a verifying
+ * log shows integrity, not central collection, retention or a SIEM feed (SA-04); a clean scan is
+ * static analysis, not coding standards and tests (SBD-07). Current evidence recorded for the
+ * control with `bulwark evidence add` completes the picture and lifts the cap.
+ */
+const showsAtMost: Record<string, Record<string, string>> = {
+  'GOV-10': {
+    'gate.approvals':
+      'approvals show segregation of duties (four eyes) on releases; roles, competency and training need recorded evidence (`bulwark evidence add --control GOV-10 --kind training`)',
+  },
+  'SBD-08': {
+    'gate.admin': 'the admin kind is the manifest’s claim unless the chain confirmed it (a deployment with an RPC)',
+  },
+  'SA-04': {
+    'log-integrity':
+      'the log’s integrity is shown; central collection, retention and a SOC/SIEM feed need recorded evidence (`bulwark evidence add --control SA-04`)',
+  },
+  'SBD-07': {
+    scan: 'a scan is static analysis against known attack classes; secure coding standards and tests need recorded evidence (`bulwark evidence add --control SBD-07`)',
+    'gate.scan':
+      'a scan is static analysis against known attack classes; secure coding standards and tests need recorded evidence (`bulwark evidence add --control SBD-07`)',
+  },
+};
+
+/** Current evidence recorded for the control with `bulwark evidence add`. */
+export function hasCurrentEvidence(facts: Pick<ConformanceFacts, 'manualEvidence'>, controlId: string): boolean {
+  return facts.manualEvidence.some((e) => e.controlId === controlId && e.state === 'current');
+}
+
+/** Caps a status at what the evidence can show: `met` becomes `partial`; worse stays as it is. */
+export function capStatus(
+  controlId: string,
+  kind: string,
+  status: ControlStatus,
+  confirmed = false,
+): { status: ControlStatus; why?: string } {
+  const why = showsAtMost[controlId]?.[kind];
+  if (!why || confirmed || status !== 'met') return { status };
+  return { status: 'partial', why };
+}
+
 export function aspectOf(evidence: Pick<ControlEvidence, 'kind' | 'controlId'>): string {
   const mapped = aspectOfKind[evidence.kind];
   if (typeof mapped === 'string') return mapped;
@@ -84,16 +128,23 @@ export function assessRecordedEvidence(facts: ConformanceFacts): Assessments {
           [link],
         ),
       );
-    else
+    else {
+      const capped = capStatus(
+        e.controlId,
+        e.kind,
+        status,
+        e.data.confirmedOnChain === true || hasCurrentEvidence(facts, e.controlId),
+      );
       list.push(
         assessment(
           aspectOf(e),
-          status,
-          `${e.kind === 'gate' ? `Latest gate decision: ${e.status}` : `Latest ${e.kind}: ${e.status}`}${typeof e.data.target === 'string' ? ` (${e.data.target})` : ''}${reason ? ` — ${reason}` : ''}, ${e.collectedAt.toISOString().slice(0, 10)}.`,
+          capped.status,
+          `${e.kind === 'gate' ? `Latest gate decision: ${e.status}` : `Latest ${e.kind}: ${e.status}`}${typeof e.data.target === 'string' ? ` (${e.data.target})` : ''}${reason ? ` — ${reason}` : ''}, ${e.collectedAt.toISOString().slice(0, 10)}${capped.why ? `; shows the control only in part: ${capped.why}` : ''}.`,
           e.collectedAt,
           [link],
         ),
       );
+    }
   }
   return out;
 }

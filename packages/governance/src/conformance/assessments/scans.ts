@@ -1,6 +1,7 @@
 import type { ConformanceFacts } from '../collectFacts.ts';
 import type { Assessments } from '../types.ts';
 import { assessment, plural } from './judge.ts';
+import { capStatus, hasCurrentEvidence } from './recordedEvidence.ts';
 
 /** SBD-07 (tests against known attack classes): the latest stored scan has no open high finding, and no open medium one for `met`. */
 export function assessScans(facts: ConformanceFacts): Assessments {
@@ -12,12 +13,18 @@ export function assessScans(facts: ConformanceFacts): Assessments {
   const high = scan.open.filter((f) => f.impact === 'high');
   const medium = scan.open.filter((f) => f.impact === 'medium');
   const at = scan.run.finishedAt ?? scan.run.startedAt;
+  const capped = capStatus(
+    'SBD-07',
+    'scan',
+    high.length > 0 ? 'not-met' : medium.length > 0 ? 'partial' : 'met',
+    hasCurrentEvidence(facts, 'SBD-07'),
+  );
   return {
     'SBD-07': [
       assessment(
         'scan',
-        high.length > 0 ? 'not-met' : medium.length > 0 ? 'partial' : 'met',
-        `The latest scan (${at.toISOString().slice(0, 10)}${scan.run.commit ? `, ${scan.run.commit.slice(0, 12)}` : ''}) has ${plural(high.length, 'open high finding')} and ${plural(medium.length, 'open medium finding')}.`,
+        capped.status,
+        `The latest scan (${at.toISOString().slice(0, 10)}${scan.run.commit ? `, ${scan.run.commit.slice(0, 12)}` : ''}) has ${plural(high.length, 'open high finding')} and ${plural(medium.length, 'open medium finding')}.${capped.why ? ` Shows the control only in part: ${capped.why}.` : ''}`,
         at,
         [
           {

@@ -1,86 +1,92 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { findAll, type Node, parseSolidity } from '@bulwark/solidity';
-import { foundryLibFolders } from '../../dependencies/readFoundryLibs.ts';
-import { traceImports } from '../../dependencies/traceImports.ts';
 import type { LoadedManifest, ManifestContract } from '../../manifest/types.ts';
 import { check, type GateCheck, listNames } from '../gateCheck.ts';
 
-/** Function or modifier names that stop a contract: OpenZeppelin's Pausable, circuit breakers, kill switches. */
-const stopNames =
-  /^_?(pause|unpause|emergency|halt|freeze|stop|shutdown|kill|terminate|trip|whenNotPaused|whenNotHalted)/i;
+/** A scanner finding as the design checks read it: from a scan run by the gate, a results file or the store. */
+export type DesignFinding = { detector: string; file: string; line: number; message: string };
+
+/** What the code says, from the scanner's design findings on the manifest's sources. */
+export type CodeFacts = {
+  findings: DesignFinding[];
+  /** Files the scan analysed fully; a contract whose source is not among them cannot be checked. Undefined: not known. */
+  analysed?: readonly string[] | undefined;
+  /** Where the findings come from, for the reason: `the gate's scan`, `scan run <id>`. */
+  source: string;
+};
+
+/** The scanner's detector for a value-holding contract with no circuit breaker (see docs/detectors). */
+const noBreakerDetector = 'missing-circuit-breaker';
+
+/** The contract's own finding: in one of its sources, about it by name. */
+function codeFinding(contract: ManifestContract, code: CodeFacts | undefined): DesignFinding | undefined {
+  const name = contract.contract ?? contract.name;
+  const sources = new Set(contract.sources.map((s) => s.replace(/^\.\//, '')));
+  return code?.findings.find(
+    (f) => f.detector === noBreakerDetector && sources.has(f.file) && f.message.startsWith(`${name} `),
+  );
+}
 
 /**
- * Passes when every contract that holds value is declared pausable (advisory p17: contracts that
- * can be paused or terminated). A declaration that the code does not back (no pause-like function
- * or modifier in the contract or its bases) is a warning.
+ * Passes when every contract that holds value can be paused (advisory p17: contracts that can be
+ * paused or terminated). The manifest's claims (`pausable`, `holdsValue`) are checked against the
+ * scanner's design findings on the sources: a claim the code contradicts fails, with both facts.
+ * Without code facts (no scan) the claims alone are judged, and the check says so.
  */
-export function pausableCheck(loaded: LoadedManifest): GateCheck {
+export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefined): GateCheck {
   const notPausable: string[] = [];
   const undeclared: string[] = [];
-  const unbacked: string[] = [];
+  const contradicted: string[] = [];
+  const unchecked: string[] = [];
   const contracts = loaded.manifest.contracts.map((contract) => {
     const pausable = Boolean(contract.pausable);
-    const mechanism = pausable ? findStopMechanism(loaded, contract) : undefined;
-    if (contract.holdsValue === undefined) undeclared.push(contract.name);
-    if (contract.holdsValue && !pausable) notPausable.push(contract.name);
-    if (pausable && mechanism === undefined) unbacked.push(contract.name);
-    return { name: contract.name, holdsValue: contract.holdsValue, pausable, mechanism };
+    const finding = codeFinding(contract, code);
+    const codeSays = finding
+      ? `holds value and has no circuit breaker (${finding.detector} at ${finding.file}:${finding.line})`
+      : undefined;
+    const says = finding?.message.replace(/\.$/, '');
+    if (finding && pausable)
+      contradicted.push(`${contract.name} is declared pausable, but the code ${codeSays}: ${says}`);
+    else if (finding && contract.holdsValue === false)
+      contradicted.push(`${contract.name} is declared holdsValue: false, but the code ${codeSays}: ${says}`);
+    else if ((contract.holdsValue || finding) && !pausable) notPausable.push(contract.name);
+    if (contract.holdsValue === undefined && !finding) undeclared.push(contract.name);
+    const notAnalysed =
+      code?.analysed && contract.sources.filter((f) => !code.analysed!.includes(f.replace(/^\.\//, '')));
+    if (!finding && notAnalysed && notAnalysed.length > 0)
+      unchecked.push(`${contract.name} (${notAnalysed.join(', ')})`);
+    return {
+      name: contract.name,
+      claimed: { holdsValue: contract.holdsValue, pausable },
+      code: code ? (finding ? { holdsValue: true, circuitBreaker: false, finding } : { contradicts: false }) : null,
+    };
   });
-  const details = { contracts };
-  if (notPausable.length > 0)
-    return check(
-      'pausable',
-      'fail',
-      `${listNames(notPausable)} hold(s) value but cannot be paused. Add a circuit breaker (e.g. GuardianPausable) and set pausable in the manifest.`,
-      details,
-    );
+  const details = { contracts, codeFacts: code?.source ?? null };
+  if (contradicted.length > 0 || notPausable.length > 0) {
+    const parts = [
+      ...contradicted,
+      ...(notPausable.length > 0
+        ? [
+            `${listNames(notPausable)} hold(s) value but cannot be paused. Add a circuit breaker (e.g. GuardianPausable) and set pausable in the manifest, or request an exception (\`bulwark exception request --check pausable\`)`,
+          ]
+        : []),
+    ];
+    return check('pausable', 'fail', `${parts.join('. ')}.`, details);
+  }
   const warnings = [
-    unbacked.length > 0
-      ? `${listNames(unbacked)} is declared pausable but no pause function or modifier was found in its code or bases`
+    code ? undefined : 'the claims were not checked against the code (no scan results)',
+    unchecked.length > 0
+      ? `the claims of ${listNames(unchecked)} were not checked against the code (the scan did not fully analyse these sources)`
       : undefined,
     undeclared.length > 0 ? `holdsValue is not declared for ${listNames(undeclared)}` : undefined,
   ].filter(Boolean);
-  if (warnings.length > 0) return check('pausable', 'warn', `${warnings.join('; ')}.`, details);
-  const holding = contracts.filter((c) => c.holdsValue).length;
-  return check('pausable', 'pass', `${holding} contract(s) hold value and all can be paused.`, details);
-}
-
-/** The first pause-like function or modifier of the contract or its bases, as `Contract.name`. */
-function findStopMechanism(loaded: LoadedManifest, contract: ManifestContract): string | undefined {
-  const sources = contract.sources.map((s) => path.resolve(loaded.dir, s));
-  const traced = traceImports({ root: loaded.dir, sources, libs: foundryLibFolders(loaded.dir) });
-  const definitions = new Map<string, Node>();
-  for (const file of [...traced.local, ...traced.external.map((e) => e.file)]) {
-    let ast: Node | undefined;
-    try {
-      ast = parseSolidity(readFileSync(file, 'utf8')).ast;
-    } catch {
-      continue;
-    }
-    if (!ast) continue;
-    for (const definition of findAll(ast, 'ContractDefinition'))
-      if (!definitions.has(definition.name)) definitions.set(definition.name, definition);
+  if (warnings.length > 0) {
+    const text = warnings.join('; ');
+    return check('pausable', 'warn', `${text.charAt(0).toUpperCase()}${text.slice(1)}.`, details);
   }
-  const seen = new Set<string>();
-  const queue = [contract.contract ?? contract.name];
-  while (queue.length > 0) {
-    const name = queue.shift()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    const definition = definitions.get(name);
-    if (!definition) continue;
-    for (const member of definition.subNodes ?? []) {
-      if (
-        (member.type === 'FunctionDefinition' || member.type === 'ModifierDefinition') &&
-        stopNames.test(member.name ?? '')
-      )
-        return `${name}.${member.name}`;
-    }
-    for (const base of definition.baseContracts ?? []) {
-      const baseName: string | undefined = base.baseName?.namePath;
-      if (baseName) queue.push(baseName.split('.').at(-1)!);
-    }
-  }
-  return undefined;
+  const holding = loaded.manifest.contracts.filter((c) => c.holdsValue).length;
+  return check(
+    'pausable',
+    'pass',
+    `${holding} contract(s) hold value and all can be paused; the code (${code!.source}) does not contradict the manifest.`,
+    details,
+  );
 }

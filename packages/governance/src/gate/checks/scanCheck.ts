@@ -6,6 +6,7 @@ import { insertScanRun, listScanFindings, type StoreClient } from '@bulwark/stor
 import { sha256Hex } from '../../approvals/sha256.ts';
 import type { LoadedManifest } from '../../manifest/types.ts';
 import { check, type GateCheck, listNames } from '../gateCheck.ts';
+import type { DesignFinding } from './pausableCheck.ts';
 
 /** Scanner results handed in (`--scan-results`), instead of a scan run by the gate. */
 export type ScanResultsFile = { path: string; sha256: string; result: ScanResult };
@@ -24,6 +25,10 @@ export type ScanCheckReturnType = {
   /** The scan run recorded in the store (its findings can then be accepted there). */
   scanRunId: string;
   source: { kind: 'scan' } | { kind: 'file'; path: string; sha256: string };
+  /** Every finding of the scan (accepted ones too): the design checks read the code's facts from them. */
+  findings: DesignFinding[];
+  /** The files the scan analysed fully. */
+  analysed: string[];
 };
 
 /**
@@ -78,6 +83,13 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
     suppressed,
     partial: partial.map((f) => ({ file: f.file, status: f.status, reason: f.reason })),
   };
+  const findings = result.findings.map((f) => ({
+    detector: f.detector,
+    file: f.location.file,
+    line: f.location.startLine,
+    message: f.message,
+  }));
+  const analysed = result.files.filter((f) => f.status === 'full').map((f) => f.file);
   const source = parameters.results
     ? { kind: 'file' as const, path: parameters.results.path, sha256: parameters.results.sha256 }
     : { kind: 'scan' as const };
@@ -93,6 +105,8 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
       ),
       scanRunId: run.run.id,
       source,
+      findings,
+      analysed,
     };
   if (partial.length > 0)
     return {
@@ -107,6 +121,8 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
       ),
       scanRunId: run.run.id,
       source,
+      findings,
+      analysed,
     };
   return {
     check: check(
@@ -117,6 +133,8 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
     ),
     scanRunId: run.run.id,
     source,
+    findings,
+    analysed,
   };
 }
 
