@@ -9,11 +9,13 @@ import {
   insertEvidence,
   openIncident,
   recordResponderAction,
+  type StoreClient,
   setCheckpoint,
   transitionIncident,
   updateResponderAction,
   upsertBaseline,
   upsertWatchedContract,
+  withTransaction,
 } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -43,6 +45,8 @@ function expectValid(report: ConformanceReport) {
 
 describeStore('conformance', (ctx) => {
   const evaluate = (now = new Date(), cwd = empty) => evaluateConformance(ctx.store, { cwd, now });
+  // Fixtures go in as Bulwark writes them: in a transaction, so their rows are bound to the log.
+  const bound = <T>(write: (tx: StoreClient) => Promise<T>) => withTransaction(ctx.store, write);
 
   test('default: with nothing recorded every control is no-evidence, in catalogue order, and the JSON fits the schema', async () => {
     const report = await evaluate();
@@ -108,6 +112,27 @@ describeStore('conformance', (ctx) => {
     expect(control(await evaluate(), 'GOV-01').status).toBe('met');
   });
 
+  test('behavior: a governance row edited outside Bulwark fails SA-04 and GOV-02 and leaves no state digest', async () => {
+    const before = await evaluate();
+    expect(before.integrity.stateDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(before.integrity.rowProblems).toEqual([]);
+    const risk = await ctx.store.db.selectFrom('risks').select(['id', 'owner']).orderBy('id').executeTakeFirstOrThrow();
+    await ctx.store.db.updateTable('risks').set({ owner: 'mallory' }).where('id', '=', risk.id).execute();
+    try {
+      const report = await evaluate();
+      expect(control(report, 'GOV-02')).toMatchObject({ status: 'not-met' });
+      expect(control(report, 'GOV-02').reasons.join('\n')).toMatch(
+        new RegExp(`governance row\\(s\\) do not match it: risks ${risk.id} .*edited outside Bulwark`),
+      );
+      expect(report.integrity.stateDigest).toBeNull();
+      expect(report.integrity.rowProblems).toHaveLength(1);
+      expectValid(report);
+    } finally {
+      await ctx.store.db.updateTable('risks').set({ owner: risk.owner }).where('id', '=', risk.id).execute();
+    }
+    expect((await evaluate()).integrity.stateDigest).toBe(before.integrity.stateDigest);
+  });
+
   test('behavior: the tamper-evident log counts for SA-04 and GOV-02, and a break fails them', async () => {
     let report = await evaluate();
     // A verifying log shows integrity, not central collection, retention or a SIEM feed.
@@ -125,9 +150,9 @@ describeStore('conformance', (ctx) => {
       owner: 'soc-lead',
       addedBy: 'alice',
     };
-    await insertEvidence(ctx.store, { ...siem, expiresOn: '2020-01-01' });
+    await bound((tx) => insertEvidence(tx, { ...siem, expiresOn: '2020-01-01' }));
     expect(control(await evaluate(), 'SA-04').status).toBe('partial');
-    await insertEvidence(ctx.store, { ...siem, file: 'evidence/siem-2.md', expiresOn: '2999-01-01' });
+    await bound((tx) => insertEvidence(tx, { ...siem, file: 'evidence/siem-2.md', expiresOn: '2999-01-01' }));
     report = await evaluate();
     expect(control(report, 'SA-04').status).toBe('met');
     expect(control(report, 'SA-04').evidence.map((e) => [e.ref.startsWith('evidence:'), e.status])).toContainEqual([
@@ -240,46 +265,54 @@ describeStore('conformance', (ctx) => {
   test('behavior: recorded evidence counts by its latest status, expires, and can declare a control not applicable', async () => {
     const now = new Date();
     const ago = (days: number) => new Date(now.getTime() - days * 86_400_000);
-    await insertControlEvidence(ctx.store, {
-      controlId: 'GOV-05',
-      kind: 'gate',
-      ref: 'release:abc:v1',
-      status: 'fail',
-      collectedAt: ago(2),
-      data: { target: 'v1' },
-    });
+    await bound((tx) =>
+      insertControlEvidence(tx, {
+        controlId: 'GOV-05',
+        kind: 'gate',
+        ref: 'release:abc:v1',
+        status: 'fail',
+        collectedAt: ago(2),
+        data: { target: 'v1' },
+      }),
+    );
     expect(control(await evaluate(now), 'GOV-05').status).toBe('not-met');
-    await insertControlEvidence(ctx.store, {
-      controlId: 'GOV-05',
-      kind: 'gate',
-      ref: 'release:def:v2',
-      status: 'pass',
-      collectedAt: ago(1),
-      data: { target: 'v2' },
-    });
+    await bound((tx) =>
+      insertControlEvidence(tx, {
+        controlId: 'GOV-05',
+        kind: 'gate',
+        ref: 'release:def:v2',
+        status: 'pass',
+        collectedAt: ago(1),
+        data: { target: 'v2' },
+      }),
+    );
     const gov05 = control(await evaluate(now), 'GOV-05');
     expect(gov05.status).toBe('met');
     expect(gov05.evidence).toEqual([expect.objectContaining({ kind: 'gate', ref: 'release:def:v2', status: 'pass' })]);
 
-    await insertControlEvidence(ctx.store, {
-      controlId: 'RES-02',
-      kind: 'dr-test',
-      ref: 'docs/dr-2023.md',
-      status: 'pass',
-      collectedAt: ago(800),
-    });
+    await bound((tx) =>
+      insertControlEvidence(tx, {
+        controlId: 'RES-02',
+        kind: 'dr-test',
+        ref: 'docs/dr-2023.md',
+        status: 'pass',
+        collectedAt: ago(800),
+      }),
+    );
     expect(control(await evaluate(now), 'RES-02')).toMatchObject({
       status: 'no-evidence',
       reasons: [expect.stringMatching(/older than 365 days/)],
     });
 
-    await insertControlEvidence(ctx.store, {
-      controlId: 'RES-04',
-      kind: 'scope',
-      ref: 'docs/scope.md',
-      status: 'not-applicable',
-      data: { reason: 'no public API' },
-    });
+    await bound((tx) =>
+      insertControlEvidence(tx, {
+        controlId: 'RES-04',
+        kind: 'scope',
+        ref: 'docs/scope.md',
+        status: 'not-applicable',
+        data: { reason: 'no public API' },
+      }),
+    );
     const report = await evaluate(now);
     expect(control(report, 'RES-04').status).toBe('not-applicable');
     expect(control(report, 'WAL-01').status).toBe('no-evidence');
@@ -329,12 +362,14 @@ contracts:
       path.join(dir, 'bulwark.config.yaml'),
       manifest('{ kind: multisig, address: "0x1111111111111111111111111111111111111111", threshold: 2 }'),
     );
-    await insertAudit(ctx.store, {
-      auditor: 'Independent Auditors Ltd',
-      auditDate: '2025-04-01',
-      scope: { files: [{ path: 'src/Vault.sol', hash: createHash('sha256').update(source).digest('hex') }] },
-      reportPath: 'audits/2025-04.pdf',
-    });
+    await bound((tx) =>
+      insertAudit(tx, {
+        auditor: 'Independent Auditors Ltd',
+        auditDate: '2025-04-01',
+        scope: { files: [{ path: 'src/Vault.sol', hash: createHash('sha256').update(source).digest('hex') }] },
+        reportPath: 'audits/2025-04.pdf',
+      }),
+    );
     report = await evaluate(new Date(), dir);
     // The multisig is the manifest's claim: without the chain confirming it, it shows SBD-08 only in part.
     expect(control(report, 'SBD-08').status).toBe('partial');
@@ -372,18 +407,20 @@ contracts:
       actor: 'monitor',
       detectedAt: new Date('2024-08-01T00:00:00Z'),
     });
-    await insertEvidence(ctx.store, {
-      controlId: 'RES-02',
-      kind: 'dr-test',
-      title: 'DR test after the period',
-      file: 'evidence/dr.md',
-      sha256: 'd'.repeat(64),
-      size: 1,
-      owner: 'ops',
-      expiresOn: '2999-01-01',
-      addedBy: 'alice',
-      addedAt: new Date('2024-09-01T00:00:00Z'),
-    });
+    await bound((tx) =>
+      insertEvidence(tx, {
+        controlId: 'RES-02',
+        kind: 'dr-test',
+        title: 'DR test after the period',
+        file: 'evidence/dr.md',
+        sha256: 'd'.repeat(64),
+        size: 1,
+        owner: 'ops',
+        expiresOn: '2999-01-01',
+        addedBy: 'alice',
+        addedAt: new Date('2024-09-01T00:00:00Z'),
+      }),
+    );
     const report = await evaluateConformance(ctx.store, {
       cwd: empty,
       period: { from: '2024-01-01', to: '2024-06-30' },
