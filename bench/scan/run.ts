@@ -141,7 +141,7 @@ writeFileSync(auditedConfig, JSON.stringify({ scan: { ignorePaths: ['**/mocks/**
 const review: string[] = [];
 let totalHigh = 0;
 let totalMedium = 0;
-for (const [name, folder] of Object.entries(auditedPackages)) {
+for (const [name, { folder }] of Object.entries(auditedPackages)) {
   const absolute = path.join(repo, folder);
   if (!existsSync(absolute)) {
     console.log(`${name} is not installed; run npm ci.`);
