@@ -166,4 +166,23 @@ contract Payout {
     expect(findingLines(findings)).toEqual([5]);
     expect(findings[0].message).toContain('uint8');
   });
+  test('fp: an array length minus a constant used as an index or loop bound reverts when it wraps', () => {
+    const findings = scanSource(
+      `pragma solidity =0.6.6;
+contract Router {
+  mapping(address => uint) balances;
+  function swap(uint[] memory amounts, address[] memory path, uint minOut) public returns (uint) {
+    for (uint i; i < path.length - 1; i++) {
+      address to = i < path.length - 2 ? path[i + 2] : msg.sender;
+    }
+    require(amounts[amounts.length - 1] >= minOut);
+    uint left = path.length - 1;
+    balances[msg.sender] = left;
+  }
+}`,
+      integerOverflow,
+    );
+    // Only the length minus a constant that is stored, not indexed or compared, is kept.
+    expect(findingLines(findings)).toEqual([9]);
+  });
 });

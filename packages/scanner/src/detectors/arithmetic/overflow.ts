@@ -155,6 +155,7 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
     return undefined;
 
   if (isGuarded(op, context)) return undefined;
+  if (isLengthIndexOrBound(op, rightValue, context)) return undefined;
   // The deployer picks constructor arguments once, in the open; modifier arguments are written in code.
   if (fn.kind === 'constructor' || fn.kind === 'modifier') return undefined;
 
@@ -385,6 +386,25 @@ function ownAssignment(op: ArithmeticOp, context: Context): Node | undefined {
 }
 
 // ------------------------------------------------------------------ guards
+
+/**
+ * `arr[arr.length - 1]` or `i < path.length - 2`: an array's length minus a constant used as an
+ * index or a bound. When it wraps, the index (or the loop's first access) is out of bounds and
+ * the call reverts, so nothing is corrupted. Writing the length (`length -= 1`) is another matter.
+ */
+function isLengthIndexOrBound(op: ArithmeticOp, rightValue: bigint | undefined, context: Context): boolean {
+  if (op.operator !== '-' || op.compound || rightValue === undefined || rightValue > 255n) return false;
+  const left = unparen(op.left);
+  if (left.type !== 'MemberAccess' || left.memberName !== 'length') return false;
+  let child: Node = op.node;
+  for (const parent of context.analysis.ancestors(op.node, context.facts)) {
+    if (parent.type === 'IndexAccess') return parent.index === child;
+    if (parent.type === 'BinaryOperation' && comparisonOperators.has(parent.operator)) return true;
+    if (parent.type !== 'TupleExpression') return false;
+    child = parent;
+  }
+  return false;
+}
 
 /**
  * True when a check relates the operands: `require(b <= a)` for `a - b`, `require(a + b >= a)`
