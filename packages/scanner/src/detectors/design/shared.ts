@@ -577,6 +577,8 @@ export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Con
           const left = sender(node.left);
           if (left === sender(node.right)) continue;
           const resolved = resolveAuthority(analysis, left ? node.right : node.left, fn, 0);
+          if (resolved?.kind === 'address' && scope && deployerIsContract(analysis, scope, resolved.variable))
+            resolved.kind = 'contract';
           if (resolved) out.push({ ...resolved, check: node, checkFn: fn });
         } else if (node.type === 'IndexAccess' && sender(node.index)) {
           // An allow-list (`admins[msg.sender]`), not the caller's own balance.
@@ -742,6 +744,26 @@ function contractHeld(analysis: Analysis, variable: StateVariable): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A RefundEscrow that its crowdsale creates with `new`: the authority is set to the deployer in a
+ * constructor, and the program deploys `contract` from another contract, so the authority is
+ * that contract, not a key (whatever other contracts inheriting the same base do).
+ */
+function deployerIsContract(analysis: Analysis, contract: Contract, variable: StateVariable | undefined): boolean {
+  if (!variable || !createdByContract(analysis.program, contract)) return false;
+  return contract.linearized.some((c) =>
+    c.functions.some(
+      (fn) =>
+        fn.kind === 'constructor' &&
+        analysis
+          .facts(fn)
+          .stateWrites.some(
+            (w) => w.variable === variable && w.node.type === 'BinaryOperation' && isSender(w.node.right, fn, analysis),
+          ),
+    ),
+  );
 }
 
 /** `type(C).creationCode` or `new C(...)` somewhere in the program: C is deployed by a contract. */

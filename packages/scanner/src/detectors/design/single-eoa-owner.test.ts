@@ -130,4 +130,25 @@ contract Factory {
     );
     expect(findings).toEqual([]);
   });
+  test('fp: an escrow owned by the contract that creates it with new (the deployer is that contract)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+contract Escrow is Ownable {
+  function withdraw(address payable to) external onlyOwner { to.transfer(address(this).balance); }
+  receive() external payable {}
+}
+contract Vault is Ownable {
+  function drain(address payable to) external onlyOwner { to.transfer(address(this).balance); }
+  receive() external payable {}
+}
+contract Sale {
+  Escrow public escrow = new Escrow();
+  function close(address payable to) external { escrow.withdraw(to); }
+}`,
+      singleEoaOwner,
+    );
+    // Vault, deployed by an account, keeps its finding; Escrow, created by Sale, does not.
+    expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['Vault']);
+  });
 });
