@@ -271,6 +271,35 @@ export function ledgerWrites(
 }
 
 /** Ether that can stay in the contract between transactions: a payable entry that sends none on. */
+/** Who receives a move of ether or tokens, when the call names it. */
+function recipientOf(call: CallSite): Node | undefined {
+  if (call.kind === 'send' || call.kind === 'transfer' || call.kind === 'low-level-call') return call.receiver;
+  // `SafeERC20.safeTransfer(token, to, x)` passes the token first; `token.safeTransfer(to, x)` does not.
+  if (call.name === 'transfer' || call.name === 'safeTransfer')
+    return call.arguments[call.arguments.length === 3 ? 1 : 0];
+  if (call.name === 'transferFrom' || call.name === 'safeTransferFrom')
+    return call.arguments[call.arguments.length === 4 ? 2 : 1];
+  if (call.kind === 'external' && sendsEther(call)) return call.receiver;
+  return undefined;
+}
+
+const callerSources = (source: string) =>
+  source.startsWith('param:') || ['msg.sender', 'tx.origin', 'msg.data', 'user-input'].includes(source);
+
+/**
+ * Aragon's transferToVault: a move whose recipient no caller picks (neither the caller nor an
+ * argument, but a stored or looked-up address such as a recovery vault or treasury). An exploit
+ * cannot send that value to itself, so it is no drain to stop.
+ */
+export function goesToFixedRecipient(analysis: Analysis, move: ValueMove): boolean {
+  if (move.kind !== 'ether-out' && move.kind !== 'token-out') return false;
+  const call = analysis.facts(move.fn).calls.find((c) => c.node === move.node);
+  const recipient = call && recipientOf(call);
+  if (!recipient) return false;
+  const sources = analysis.taintOf(recipient, move.fn);
+  return ![...sources].some(callerSources);
+}
+
 export function acceptsEther(analysis: Analysis, contract: Contract): FunctionIR | undefined {
   return entryPoints(analysis, contract).find(
     (fn) =>
