@@ -1118,6 +1118,24 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
   return profile;
 }
 
+/**
+ * Whether the contract keeps value that other people put in: ether kept by a payable entry,
+ * deposits or token balances credited by open entries, tokens pulled in with transferFrom.
+ * A contract that holds none (NoOwner, a destructible helper) risks only its owner's own funds.
+ */
+export function holdsOthersValue(analysis: Analysis, profile: ContractProfile): boolean {
+  if (profile.etherSink) return true;
+  if ([...profile.publicMoves.values()].some((moves) => moves.some((m) => m.kind === 'deposit' || m.kind === 'ledger')))
+    return true;
+  return profile.entries.some(
+    (entry) =>
+      !profile.guarded.has(entry) &&
+      reachableCalls(analysis, entry).some(
+        ({ call }) => call.name === 'transferFrom' || call.name === 'safeTransferFrom',
+      ),
+  );
+}
+
 /** Scalars (bool, enum, integers) and mappings can gate; an address variable is an authority, not a switch. */
 function isMappingOrScalarFlag(variable: StateVariable): boolean {
   const type = variable.type;

@@ -151,4 +151,26 @@ contract Sale {
     // Vault, deployed by an account, keeps its finding; Escrow, created by Sale, does not.
     expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['Vault']);
   });
+  test('fp: an owner who can only reclaim what was sent by mistake to a contract that holds nothing of others', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+interface IERC20 { function transfer(address to, uint256 v) external returns (bool); function balanceOf(address a) external view returns (uint256); }
+contract Reclaimable is Ownable {
+  function reclaimEther() external onlyOwner { payable(owner()).transfer(address(this).balance); }
+  function reclaimToken(IERC20 token) external onlyOwner { token.transfer(owner(), token.balanceOf(address(this))); }
+}
+contract Pool is Ownable {
+  mapping(address => uint256) public deposits;
+  function deposit() external payable { deposits[msg.sender] += msg.value; }
+  function reclaimEther() external onlyOwner { payable(owner()).transfer(address(this).balance); }
+}`,
+      singleEoaOwner,
+    );
+    // Reported low where nobody else's value is at stake; the pool that keeps deposits stays medium.
+    expect(findings.map((f) => [f.message.split(' ')[0], f.impact])).toEqual([
+      ['Reclaimable', 'low'],
+      ['Pool', 'medium'],
+    ]);
+  });
 });

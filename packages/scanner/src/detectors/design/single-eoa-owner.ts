@@ -10,12 +10,16 @@ import {
   functionHead,
   hasApprovalQuorum,
   hasDelay,
+  holdsOthersValue,
   type Power,
+  type PowerKind,
   powerLabel,
   powersOf,
   profileOf,
   unique,
 } from './shared.ts';
+
+const holderPowers = new Set<PowerKind>(['upgrade', 'mint', 'burn']);
 
 export const singleEoaOwner = defineDetector({
   id: 'single-eoa-owner',
@@ -52,6 +56,9 @@ export const singleEoaOwner = defineDetector({
           byAuthority.set(variable, list);
         }
       }
+      // Upgrading, minting or burning reaches holders wherever the value sits; the other powers
+      // only matter when the contract keeps value that others put in.
+      const othersAtStake = holdsOthersValue(analysis, profile);
       for (const [variable, entries] of byAuthority) {
         const critical = entries.filter((e) => e.powers.some((p) => criticalPowers.has(p.kind)));
         const minor = entries.filter((e) => e.powers.some((p) => p.kind === 'config'));
@@ -76,7 +83,8 @@ export const singleEoaOwner = defineDetector({
               message: `${e.entry.contract.name}.${displayName(e.entry)} can ${unique(e.powers.map((p) => powerLabel[p.kind])).join(', ')}`,
             })),
           ],
-          impact: critical.length > 0 ? undefined : 'low',
+          impact:
+            critical.length > 0 && (othersAtStake || kinds.some((k) => holderPowers.has(k))) ? undefined : 'low',
         });
       }
     }
