@@ -63,5 +63,7 @@ function movesCheckedAmount(op: ArithmeticOp, fn: FunctionIR, analysis: Analysis
 }
 
 function writesState(target: Node, fn: FunctionIR): boolean {
-  return assignedBases(target).some((base) => base.type === 'Identifier' && !!findStateVariable(fn.contract, base.name));
+  return assignedBases(target).some(
+    (base) => base.type === 'Identifier' && !!findStateVariable(fn.contract, base.name),
+  );
 }

@@ -1119,21 +1119,20 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
 }
 
 /**
- * Whether the contract keeps value that other people put in: ether kept by a payable entry,
- * deposits or token balances credited by open entries, tokens pulled in with transferFrom.
- * A contract that holds none (NoOwner, a destructible helper) risks only its owner's own funds.
+ * Value that other people put in: `deposits` when a payable entry keeps ether, open entries credit
+ * deposits or pull tokens in with transferFrom; `balances` when open entries move a token ledger.
+ * A contract with neither (NoOwner, a destructible helper) risks only its owner's own funds.
  */
-export function holdsOthersValue(analysis: Analysis, profile: ContractProfile): boolean {
-  if (profile.etherSink) return true;
-  if ([...profile.publicMoves.values()].some((moves) => moves.some((m) => m.kind === 'deposit' || m.kind === 'ledger')))
-    return true;
-  return profile.entries.some(
+export function othersValue(analysis: Analysis, profile: ContractProfile): { deposits: boolean; balances: boolean } {
+  const kinds = new Set([...profile.publicMoves.values()].flatMap((moves) => moves.map((m) => m.kind)));
+  const pulls = profile.entries.some(
     (entry) =>
       !profile.guarded.has(entry) &&
       reachableCalls(analysis, entry).some(
         ({ call }) => call.name === 'transferFrom' || call.name === 'safeTransferFrom',
       ),
   );
+  return { deposits: Boolean(profile.etherSink) || kinds.has('deposit') || pulls, balances: kinds.has('ledger') };
 }
 
 /** Scalars (bool, enum, integers) and mappings can gate; an address variable is an authority, not a switch. */
