@@ -185,4 +185,23 @@ contract Router {
     // Only the length minus a constant that is stored, not indexed or compared, is kept.
     expect(findingLines(findings)).toEqual([9]);
   });
+  test('fp: small constants added to an offset that a loop condition bounds', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Script {
+  function run(bytes script, uint256 skip) public {
+    uint256 location = 4;
+    while (location < script.length) {
+      uint256 start = location + 0x14 + 0x04;
+      location = start + skip;
+      require(location <= script.length);
+    }
+    uint256 far = skip + 0x14 + 0x04;
+  }
+}`,
+      integerOverflow,
+    );
+    // The parameter that nothing bounds keeps its findings (both additions).
+    expect(findingLines(findings)).toEqual([7, 10, 10]);
+  });
 });

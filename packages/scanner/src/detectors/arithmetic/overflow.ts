@@ -413,6 +413,17 @@ function isLengthIndexOrBound(op: ArithmeticOp, rightValue: bigint | undefined, 
  */
 function isGuarded(op: ArithmeticOp, context: Context): boolean {
   const { fn, facts, analysis } = context;
+  // `location + 0x14 + 0x04`: small constants added to a bounded sum are bounded by the same check.
+  const inner = unparen(op.left);
+  if (
+    op.operator === '+' &&
+    !op.compound &&
+    inner.type === 'BinaryOperation' &&
+    inner.operator === '+' &&
+    isSmallConstant(op.right, fn) &&
+    isSmallConstant(inner.right, fn)
+  )
+    return isGuarded({ node: inner, operator: '+', left: inner.left, right: inner.right, compound: false }, context);
   const unit = fn.contract.unit;
   const comparisons: Node[] = [];
   const modifierFacts = fn.modifiers.flatMap((m) => (m.definition ? [analysis.facts(m.definition)] : []));
@@ -462,6 +473,11 @@ function isGuarded(op: ArithmeticOp, context: Context): boolean {
     }
   }
   return false;
+}
+
+function isSmallConstant(node: Node | undefined, fn: FunctionIR): boolean {
+  const value = node ? constantValue(node, fn) : undefined;
+  return value !== undefined && value >= 0n && value < 1n << 32n;
 }
 
 function rightValueOf(op: ArithmeticOp, context: Context): bigint | undefined {
