@@ -11,7 +11,7 @@ import type { Finding } from '@bulwark/core';
 import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
 import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
 import { auditedPackages, solidityFiles } from './audited.ts';
-import { loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
+import { emptyTally, loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);
@@ -47,10 +47,12 @@ for (const [name, pkg] of Object.entries(auditedPackages)) {
   const verdicts = loadVerdicts(name);
   const byDetector = tally(serious, verdicts);
   tally(serious, verdicts, perEra.get(pkg.era) ?? perEra.set(pkg.era, new Map()).get(pkg.era));
-  const real = serious.filter((f) => verdicts[f.fingerprint]?.verdict === 'real').length;
-  const noise = serious.filter((f) => verdicts[f.fingerprint]?.verdict === 'noise').length;
+  const all = [...byDetector.values()].reduce((sum, t) => {
+    for (const key of Object.keys(sum) as (keyof Tally)[]) sum[key] += t[key];
+    return sum;
+  }, emptyTally());
   console.log(
-    `${name} (${pkg.era}): ${targets.length} files, ${serious.length} high/medium (${real} real, ${noise} noise, ${serious.length - real - noise} unreviewed) ${JSON.stringify(Object.fromEntries([...byDetector].map(([id, t]) => [id, t.findings])))}`,
+    `${name} (${pkg.era}): ${targets.length} files, ${serious.length} high/medium (${all.real} real, ${all.deployment} deployment, ${all.noise} noise, ${all.unreviewed} unreviewed) ${JSON.stringify(Object.fromEntries([...byDetector].map(([id, t]) => [id, t.findings])))}`,
   );
   for (const e of detectorErrors) console.log(`  detector error ${e.detector}: ${e.message}`);
   const list = (fs: Finding[]) => {
@@ -68,16 +70,21 @@ for (const [name, pkg] of Object.entries(auditedPackages)) {
   if (args.includes('--write-pending')) writePending(name, serious);
 }
 console.log(`\n${exactPins} files pin a compiler that is not bundled (analysed from the parse tree here).`);
+const columns = ['findings', 'real', 'deployment', 'noise', 'unreviewed'] as const;
+const line = (label: string, t: Tally) =>
+  console.log(`  ${label.padEnd(34)} ${columns.map((k) => String(t[k]).padStart(6)).join(' ')}  ${precision(t)}`);
+const overall = emptyTally();
 for (const [name, byDetector] of perEra) {
-  const total: Tally = { findings: 0, real: 0, noise: 0, unreviewed: 0 };
-  console.log(`\n${name} corpus: detector  findings  real  noise  unreviewed  precision`);
+  const total = emptyTally();
+  console.log(`\n${name} corpus: detector  ${columns.join('  ')}  precision strict / advisory`);
   for (const [id, t] of [...byDetector].sort()) {
-    for (const key of ['findings', 'real', 'noise', 'unreviewed'] as const) total[key] += t[key];
-    console.log(
-      `  ${id.padEnd(34)} ${[t.findings, t.real, t.noise, t.unreviewed].map((n) => String(n).padStart(5)).join(' ')}  ${precision(t)}`,
-    );
+    for (const key of columns) {
+      total[key] += t[key];
+      overall[key] += t[key];
+    }
+    line(id, t);
   }
-  console.log(
-    `  ${'all'.padEnd(34)} ${[total.findings, total.real, total.noise, total.unreviewed].map((n) => String(n).padStart(5)).join(' ')}  ${precision(total)}`,
-  );
+  line('all', total);
 }
+console.log('');
+line('both corpora', overall);

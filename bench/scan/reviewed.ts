@@ -4,10 +4,13 @@ import type { Finding } from '@bulwark/core';
 
 /**
  * Reviewed verdicts on high/medium findings in audited code, one JSON file per package in
- * bench/scan/reviewed/: fingerprint → verdict. "real": a reviewer would fix it before deploying;
- * "noise": they would not. Precision is computed from these, never typed in by hand.
+ * bench/scan/reviewed/: fingerprint → verdict. "real": a reviewer would fix the code before
+ * deploying; "deployment": the code is as meant, but a reviewer would require a deployment choice
+ * before going live (a single key holding upgrade or pause power must be a multisig or timelock,
+ * advisory SBD-08); "noise": neither. Precision is computed from these, never typed in by hand:
+ * strict counts only "real", advisory counts "deployment" as real too.
  */
-export type Verdict = { verdict: 'real' | 'noise'; detector: string; where: string; reason: string };
+export type Verdict = { verdict: 'real' | 'deployment' | 'noise'; detector: string; where: string; reason: string };
 
 export const reviewedFolder = path.resolve(import.meta.dirname, 'reviewed');
 
@@ -45,23 +48,26 @@ export function writePending(pkg: string, findings: Finding[]): number {
   return added;
 }
 
-export type Tally = { findings: number; real: number; noise: number; unreviewed: number };
+export type Tally = { findings: number; real: number; deployment: number; noise: number; unreviewed: number };
+
+export const emptyTally = (): Tally => ({ findings: 0, real: 0, deployment: 0, noise: 0, unreviewed: 0 });
 
 export function tally(findings: Finding[], verdicts: Record<string, Verdict>, into = new Map<string, Tally>()) {
   for (const f of findings) {
-    const entry = into.get(f.detector) ?? { findings: 0, real: 0, noise: 0, unreviewed: 0 };
+    const entry = into.get(f.detector) ?? emptyTally();
     entry.findings++;
     const verdict = verdicts[f.fingerprint]?.verdict;
-    if (verdict === 'real') entry.real++;
-    else if (verdict === 'noise') entry.noise++;
+    if (verdict === 'real' || verdict === 'deployment' || verdict === 'noise') entry[verdict]++;
     else entry.unreviewed++;
     into.set(f.detector, entry);
   }
   return into;
 }
 
-/** Reviewed precision as a percentage, or "—" when nothing is reviewed. */
+/** Reviewed precision as a percentage, strict / advisory, or "—" when nothing is reviewed. */
 export function precision(t: Tally): string {
-  const reviewed = t.real + t.noise;
-  return reviewed === 0 ? '—' : `${((100 * t.real) / reviewed).toFixed(0)}%`;
+  const reviewed = t.real + t.deployment + t.noise;
+  if (reviewed === 0) return '—';
+  const percent = (n: number) => `${((100 * n) / reviewed).toFixed(0)}%`;
+  return `${percent(t.real)} / ${percent(t.real + t.deployment)}`;
 }
