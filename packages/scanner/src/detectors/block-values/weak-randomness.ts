@@ -53,8 +53,9 @@ export const weakRandomness = defineDetector({
           impact: view ? 'medium' : undefined,
           confidence: direct ? undefined : 'low',
         });
-        // The value was stored earlier: the store is where the block value enters, report it too.
-        if (direct) continue;
+        // The value was stored earlier: the store is where the block value enters, report it too
+        // when the stored value picks among outcomes (a hash of a saved challenge may be proof of work).
+        if (direct || !isModulo(node)) continue;
         for (const store of blockValueStores(node, fn, analysis)) {
           if (reportedStores.has(store.node)) continue;
           reportedStores.add(store.node);
