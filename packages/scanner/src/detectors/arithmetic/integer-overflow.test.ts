@@ -204,4 +204,27 @@ contract Script {
     // The parameter that nothing bounds keeps its findings (both additions).
     expect(findingLines(findings)).toEqual([7, 10, 10]);
   });
+  test('fp: msg.value added to an ether tally or times a constant cannot reach 2^256', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract Fund {
+  mapping(address => uint) deposits;
+  mapping(address => uint) bonuses;
+  uint raised;
+  function deposit() public payable {
+    deposits[msg.sender] += msg.value;
+    raised = raised + msg.value;
+    uint tokens = msg.value * 1000;
+    deposits[msg.sender] = tokens;
+  }
+  function bonus(uint extra) public payable {
+    uint credit = extra + msg.value;
+    bonuses[msg.sender] = credit;
+  }
+}`,
+      integerOverflow,
+    );
+    // A caller-chosen number added to msg.value can still wrap.
+    expect(findingLines(findings)).toEqual([13]);
+  });
 });

@@ -156,6 +156,7 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
 
   if (isGuarded(op, context)) return undefined;
   if (isLengthIndexOrBound(op, rightValue, context)) return undefined;
+  if (isEtherAmount(op, leftValue, rightValue, context)) return undefined;
   // The deployer picks constructor arguments once, in the open; modifier arguments are written in code.
   if (fn.kind === 'constructor' || fn.kind === 'modifier') return undefined;
 
@@ -386,6 +387,32 @@ function ownAssignment(op: ArithmeticOp, context: Context): Node | undefined {
 }
 
 // ------------------------------------------------------------------ guards
+
+const callerChosen = (source: string) => source.startsWith('param:') || source === 'user-input' || source === 'msg.data';
+
+/**
+ * `deposits[msg.sender] += msg.value`, `msg.value * 100`: all the ether there is comes to less
+ * than 2^90 wei, so msg.value added to an ether tally (one no caller-chosen number feeds) or
+ * multiplied by a constant below 2^128 cannot reach 2^256.
+ */
+function isEtherAmount(
+  op: ArithmeticOp,
+  leftValue: bigint | undefined,
+  rightValue: bigint | undefined,
+  context: Context,
+): boolean {
+  if (!op.right) return false;
+  const isValue = (node: Node) => dottedName(unparen(node)) === 'msg.value';
+  const [value, other, otherValue] = isValue(op.right)
+    ? [op.right, op.left, leftValue]
+    : isValue(op.left)
+      ? [op.left, op.right, rightValue]
+      : [undefined, undefined, undefined];
+  if (!value || !other) return false;
+  if (op.operator === '*') return otherValue !== undefined && otherValue >= 0n && otherValue < 1n << 128n;
+  if (op.operator !== '+') return false;
+  return ![...context.analysis.taintOf(other, context.fn)].some(callerChosen);
+}
 
 /**
  * `arr[arr.length - 1]` or `i < path.length - 2`: an array's length minus a constant used as an
