@@ -138,7 +138,7 @@ if (onlyAudited) {
 // 4: false alarms on audited code through the real CLI: production code only (mocks and tests are
 // written to be unsafe, e.g. Aave's SelfDestructTransfer mock).
 const auditedConfig = path.join(tmpdir(), 'bulwark-bench-audited.json');
-writeFileSync(auditedConfig, JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**'] } }));
+writeFileSync(auditedConfig, JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**', '**/examples/**'] } }));
 const review: string[] = [];
 let totalHigh = 0;
 let totalMedium = 0;
