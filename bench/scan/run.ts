@@ -5,7 +5,7 @@
  *  3. analysis time vs the compile time it needs (one thread, same files);
  *  4. high/medium findings on audited npm code, listed for review.
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
- * for 1–3 and says so when it is missing.
+ * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { compileFiles } from '@bulwark/solidity';
 import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
 import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
 import { auditedPackages } from './audited.ts';
-import { emptyTally, loadVerdicts, precision, type Tally, tally } from './reviewed.ts';
+import { emptyTally, loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
 import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -138,7 +138,10 @@ if (onlyAudited) {
 // 4: false alarms on audited code through the real CLI: production code only (mocks and tests are
 // written to be unsafe, e.g. Aave's SelfDestructTransfer mock).
 const auditedConfig = path.join(tmpdir(), 'bulwark-bench-audited.json');
-writeFileSync(auditedConfig, JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**', '**/examples/**'] } }));
+writeFileSync(
+  auditedConfig,
+  JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**', '**/examples/**'] } }),
+);
 const review: string[] = [];
 let totalHigh = 0;
 let totalMedium = 0;
@@ -156,6 +159,8 @@ for (const [name, { folder, era }] of Object.entries(auditedPackages)) {
   totalHigh += high;
   totalMedium += serious.length - high;
   const degraded = parsed.files.filter((f) => f.status !== 'full').length;
+  // --write-pending adds findings with no verdict to bench/scan/reviewed/ for review.
+  if (process.argv.includes('--write-pending')) writePending(name, serious);
   const eraTally = perEra.get(era) ?? emptyTally();
   for (const t of tally(serious, loadVerdicts(name)).values())
     for (const key of Object.keys(eraTally) as (keyof Tally)[]) eraTally[key] += t[key];

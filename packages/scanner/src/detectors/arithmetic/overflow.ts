@@ -388,7 +388,8 @@ function ownAssignment(op: ArithmeticOp, context: Context): Node | undefined {
 
 // ------------------------------------------------------------------ guards
 
-const callerChosen = (source: string) => source.startsWith('param:') || source === 'user-input' || source === 'msg.data';
+const callerChosen = (source: string) =>
+  source.startsWith('param:') || source === 'user-input' || source === 'msg.data';
 
 /**
  * `deposits[msg.sender] += msg.value`, `msg.value * 100`: all the ether there is comes to less

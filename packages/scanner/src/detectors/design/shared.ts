@@ -1281,6 +1281,33 @@ export function authorityVariables(analysis: Analysis, profile: ContractProfile)
   return out;
 }
 
+/**
+ * An escrow's `withdraw(payee)`: `deposits[payee] = 0; payee.transfer(payment)`. The payment goes
+ * to the account whose own ledger entry the same call settles, so the key holder can only pay
+ * people what they are owed, not take it (also through `payee.sendValue(payment)` one call down).
+ */
+function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: CallSite): boolean {
+  let recipient = recipientOf(call);
+  let holder = frame.fn;
+  while (recipient?.type === 'FunctionCall' && isConversion(recipient) && recipient.arguments.length === 1)
+    recipient = recipient.arguments[0];
+  if (!recipient) return false;
+  const index = recipient.type === 'Identifier' ? frame.fn.params.findIndex((p) => p.name === recipient!.name) : -1;
+  if (index >= 0 && frame.via?.type === 'FunctionCall' && frames[0]) {
+    const args: Node[] = frame.via.arguments ?? [];
+    const bound = frame.fn.params.length === args.length + 1; // `payee.sendValue(x)`: the receiver is the first
+    recipient = bound ? (index === 0 ? frame.via.expression?.expression : args[index - 1]) : args[index];
+    holder = frames[0].fn;
+  }
+  if (!recipient) return false;
+  const key = textOf(holder, recipient).replace(/\s+/g, '');
+  return analysis.facts(holder).stateWrites.some((write) => {
+    if (!isLedger(write.variable)) return false;
+    const target = write.node.type === 'BinaryOperation' ? write.node.left : write.node.subExpression;
+    return target?.type === 'IndexAccess' && textOf(holder, target.index).replace(/\s+/g, '') === key;
+  });
+}
+
 /** What a privileged entry point can do. */
 export function powersOf(analysis: Analysis, profile: ContractProfile, entry: FunctionIR): Power[] {
   const out: Power[] = [];
@@ -1291,8 +1318,9 @@ export function powersOf(analysis: Analysis, profile: ContractProfile, entry: Fu
     for (const call of analysis.facts(fn).calls) {
       const at = frame.via ?? call.node;
       if (call.kind === 'selfdestruct') out.push({ kind: 'selfdestruct', node: at, fn });
-      else if (sendsEther(call) && dottedName(call.value) !== 'msg.value') out.push({ kind: 'funds', node: at, fn });
-      else if (movesTokens(call, fn, program)) {
+      else if (sendsEther(call) && dottedName(call.value) !== 'msg.value') {
+        if (!paysOwnEntry(analysis, frames, frame, call)) out.push({ kind: 'funds', node: at, fn });
+      } else if (movesTokens(call, fn, program)) {
         const pulls =
           (call.name === 'transferFrom' || call.name === 'safeTransferFrom') &&
           callArguments(analysis, call, fn).some((a) => isSender(a, fn, analysis, frame.senderParams) || isSelf(a));

@@ -180,4 +180,33 @@ contract Token is Ownable {
       ['Token', 'low'],
     ]);
   });
+  test('fp: an escrow whose owner can only pay each payee its own deposit', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+library Address { function sendValue(address payable to, uint256 v) internal { (bool ok, ) = to.call{value: v}(""); require(ok); } }
+contract Escrow is Ownable {
+  using Address for address payable;
+  mapping(address => uint256) public deposits;
+  function deposit(address payee) external payable onlyOwner { deposits[payee] += msg.value; }
+  function withdraw(address payable payee) external onlyOwner {
+    uint256 payment = deposits[payee];
+    deposits[payee] = 0;
+    payee.sendValue(payment);
+  }
+}
+contract Pot is Ownable {
+  mapping(address => uint256) public deposits;
+  function deposit(address payee) external payable onlyOwner { deposits[payee] += msg.value; }
+  function withdraw(address payable payee, address payable to) external onlyOwner {
+    uint256 payment = deposits[payee];
+    deposits[payee] = 0;
+    to.transfer(payment);
+  }
+}`,
+      singleEoaOwner,
+    );
+    // Paying someone else's deposit to any address is a power to take it.
+    expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['Pot']);
+  });
 });
