@@ -1293,11 +1293,16 @@ function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: C
     recipient = recipient.arguments[0];
   if (!recipient) return false;
   const index = recipient.type === 'Identifier' ? frame.fn.params.findIndex((p) => p.name === recipient!.name) : -1;
-  if (index >= 0 && frame.via?.type === 'FunctionCall' && frames[0]) {
-    const args: Node[] = frame.via.arguments ?? [];
-    const bound = frame.fn.params.length === args.length + 1; // `payee.sendValue(x)`: the receiver is the first
-    recipient = bound ? (index === 0 ? frame.via.expression?.expression : args[index - 1]) : args[index];
-    holder = frames[0].fn;
+  if (index >= 0) {
+    // A parameter: take the argument from the call one frame up.
+    for (const caller of frames) {
+      const site = analysis.facts(caller.fn).calls.find((c) => c.targets.includes(frame.fn));
+      if (!site) continue;
+      const bound = site.receiver !== undefined && frame.fn.params.length === site.arguments.length + 1;
+      recipient = (bound ? [site.receiver!, ...site.arguments] : site.arguments)[index];
+      holder = caller.fn;
+      break;
+    }
   }
   if (!recipient) return false;
   const key = textOf(holder, recipient).replace(/\s+/g, '');

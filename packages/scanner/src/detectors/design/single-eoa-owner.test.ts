@@ -189,11 +189,15 @@ contract Escrow is Ownable {
   using Address for address payable;
   mapping(address => uint256) public deposits;
   function deposit(address payee) external payable onlyOwner { deposits[payee] += msg.value; }
-  function withdraw(address payable payee) external onlyOwner {
+  function withdraw(address payable payee) public virtual onlyOwner {
     uint256 payment = deposits[payee];
     deposits[payee] = 0;
     payee.sendValue(payment);
   }
+}
+contract ConditionalEscrow is Escrow {
+  bool public open;
+  function withdraw(address payable payee) public override { require(open); super.withdraw(payee); }
 }
 contract Pot is Ownable {
   mapping(address => uint256) public deposits;
