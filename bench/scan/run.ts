@@ -137,7 +137,8 @@ if (onlyAudited) {
 
 // 4: false alarms on audited code through the real CLI: production code only (mocks and tests are
 // written to be unsafe, e.g. Aave's SelfDestructTransfer mock).
-const auditedConfig = path.join(tmpdir(), 'bulwark-bench-audited.json');
+// Per process: benches run from several checkouts at once share the temp folder.
+const auditedConfig = path.join(tmpdir(), `bulwark-bench-audited-${process.pid}.json`);
 writeFileSync(
   auditedConfig,
   JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**', '**/examples/**'] } }),
