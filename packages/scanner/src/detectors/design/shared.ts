@@ -1288,28 +1288,30 @@ export function authorityVariables(analysis: Analysis, profile: ContractProfile)
  */
 function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: CallSite): boolean {
   let recipient = recipientOf(call);
-  let holder = frame.fn;
   while (recipient?.type === 'FunctionCall' && isConversion(recipient) && recipient.arguments.length === 1)
     recipient = recipient.arguments[0];
   if (!recipient) return false;
+  if (settlesEntryOf(analysis, frame.fn, recipient)) return true;
+  // A parameter (`Address.sendValue(payee, x)`): the settled entry is in the caller one frame up.
   const index = recipient.type === 'Identifier' ? frame.fn.params.findIndex((p) => p.name === recipient!.name) : -1;
-  if (index >= 0) {
-    // A parameter: take the argument from the call one frame up.
-    for (const caller of frames) {
-      const site = analysis.facts(caller.fn).calls.find((c) => c.targets.includes(frame.fn));
-      if (!site) continue;
-      const bound = site.receiver !== undefined && frame.fn.params.length === site.arguments.length + 1;
-      recipient = (bound ? [site.receiver!, ...site.arguments] : site.arguments)[index];
-      holder = caller.fn;
-      break;
-    }
+  if (index < 0) return false;
+  for (const caller of frames) {
+    const site = analysis.facts(caller.fn).calls.find((c) => c.targets.includes(frame.fn));
+    if (!site) continue;
+    const bound = site.receiver !== undefined && frame.fn.params.length === site.arguments.length + 1;
+    const argument = (bound ? [site.receiver!, ...site.arguments] : site.arguments)[index];
+    return argument !== undefined && settlesEntryOf(analysis, caller.fn, argument);
   }
-  if (!recipient) return false;
-  const key = textOf(holder, recipient).replace(/\s+/g, '');
-  return analysis.facts(holder).stateWrites.some((write) => {
+  return false;
+}
+
+/** `fn` writes a ledger entry keyed by `account` (`deposits[payee] = 0`). */
+function settlesEntryOf(analysis: Analysis, fn: FunctionIR, account: Node): boolean {
+  const key = textOf(fn, account).replace(/\s+/g, '');
+  return analysis.facts(fn).stateWrites.some((write) => {
     if (!isLedger(write.variable)) return false;
     const target = write.node.type === 'BinaryOperation' ? write.node.left : write.node.subExpression;
-    return target?.type === 'IndexAccess' && textOf(holder, target.index).replace(/\s+/g, '') === key;
+    return target?.type === 'IndexAccess' && textOf(fn, target.index).replace(/\s+/g, '') === key;
   });
 }
 

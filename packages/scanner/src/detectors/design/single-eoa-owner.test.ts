@@ -195,6 +195,19 @@ contract Escrow is Ownable {
     payee.sendValue(payment);
   }
 }
+contract DirectEscrow is Ownable {
+  mapping(address => uint256) public deposits;
+  function deposit(address payee) external payable onlyOwner { deposits[payee] += msg.value; }
+  function withdraw(address payable payee) public virtual onlyOwner {
+    uint256 payment = deposits[payee];
+    deposits[payee] = 0;
+    payee.transfer(payment);
+  }
+}
+contract ConditionalDirect is DirectEscrow {
+  bool public open;
+  function withdraw(address payable payee) public override { require(open); super.withdraw(payee); }
+}
 contract ConditionalEscrow is Escrow {
   bool public open;
   function withdraw(address payable payee) public override { require(open); super.withdraw(payee); }
