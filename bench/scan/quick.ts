@@ -28,10 +28,27 @@ for (const [type, t] of Object.entries(result.perType)) {
     `${type.padEnd(22)} injected ${String(t.injected).padStart(5)}  missed ${String(t.missed).padStart(5)}  (${((100 * t.missed) / t.injected).toFixed(1)}%)`,
   );
 }
-console.log('\ndetector                         on-bug  elsewhere');
+// High and medium only: a finding on an injected bug's lines counts as a hit, elsewhere as noise
+// (the host contracts are real deployed code, so "elsewhere" over-counts noise a little).
+const serious = new Map(
+  [...findingsByFile].map(([file, fs]) => [file, fs.filter((f) => f.impact === 'high' || f.impact === 'medium')]),
+);
+const seriousResult = score(contracts, serious);
+console.log('\ndetector                         on-bug  elsewhere   high/medium: on-bug elsewhere precision');
 for (const [id, d] of Object.entries(result.perDetector).sort()) {
-  console.log(`${id.padEnd(32)} ${String(d.onBug).padStart(6)} ${String(d.elsewhere).padStart(10)}`);
+  const s = seriousResult.perDetector[id] ?? { onBug: 0, elsewhere: 0 };
+  const precision = s.onBug + s.elsewhere === 0 ? '—' : `${((100 * s.onBug) / (s.onBug + s.elsewhere)).toFixed(0)}%`;
+  console.log(
+    `${id.padEnd(32)} ${String(d.onBug).padStart(6)} ${String(d.elsewhere).padStart(10)}   ${String(s.onBug).padStart(18)} ${String(s.elsewhere).padStart(9)} ${precision.padStart(9)}`,
+  );
 }
+const totals = Object.values(seriousResult.perDetector).reduce(
+  (t, d) => ({ onBug: t.onBug + d.onBug, elsewhere: t.elsewhere + d.elsewhere }),
+  { onBug: 0, elsewhere: 0 },
+);
+console.log(
+  `${'all high/medium'.padEnd(32)} ${' '.repeat(17)}   ${String(totals.onBug).padStart(18)} ${String(totals.elsewhere).padStart(9)} ${`${((100 * totals.onBug) / (totals.onBug + totals.elsewhere)).toFixed(0)}%`.padStart(9)}`,
+);
 for (const bug of result.missedSamples.slice(0, showMissed)) {
   const lines = readFileSync(bug.file, 'utf8')
     .split('\n')

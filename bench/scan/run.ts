@@ -6,7 +6,7 @@
  *  4. high/medium findings on audited npm code, listed for review;
  *  and for every corpus the share of files analysed fully, degraded and failed.
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
- * for 1–3 and says so when it is missing.
+ * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending.
  */
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
 import { recordBenchmarkRows } from '../benchmarksFile.ts';
 import { auditedPackages } from './audited.ts';
 import { fileStatusShares } from './fileStatus.ts';
+import { emptyTally, loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
 import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -151,12 +152,17 @@ if (onlyAudited) {
 
 // 4: false alarms on audited code through the real CLI: production code only (mocks and tests are
 // written to be unsafe, e.g. Aave's SelfDestructTransfer mock).
-const auditedConfig = path.join(tmpdir(), 'bulwark-bench-audited.json');
-writeFileSync(auditedConfig, JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**'] } }));
+// Per process: benches run from several checkouts at once share the temp folder.
+const auditedConfig = path.join(tmpdir(), `bulwark-bench-audited-${process.pid}.json`);
+writeFileSync(
+  auditedConfig,
+  JSON.stringify({ scan: { ignorePaths: ['**/mocks/**', '**/test/**', '**/tests/**', '**/examples/**'] } }),
+);
 const review: string[] = [];
 let totalHigh = 0;
 let totalMedium = 0;
-for (const [name, folder] of Object.entries(auditedPackages)) {
+const perEra = new Map<string, Tally>();
+for (const [name, { folder, era }] of Object.entries(auditedPackages)) {
   const absolute = path.join(repo, folder);
   if (!existsSync(absolute)) {
     console.log(`${name} is not installed; run npm ci.`);
@@ -170,6 +176,12 @@ for (const [name, folder] of Object.entries(auditedPackages)) {
   totalMedium += serious.length - high;
   const degraded = parsed.files.filter((f) => f.status !== 'full').length;
   statusRow(name, parsed.files);
+  // --write-pending adds findings with no verdict to bench/scan/reviewed/ for review.
+  if (process.argv.includes('--write-pending')) writePending(name, serious);
+  const eraTally = perEra.get(era) ?? emptyTally();
+  for (const t of tally(serious, loadVerdicts(name)).values())
+    for (const key of Object.keys(eraTally) as (keyof Tally)[]) eraTally[key] += t[key];
+  perEra.set(era, eraTally);
   row(
     `${name} (${parsed.files.length} files without mocks/tests, ${degraded} degraded)`,
     `${high} high, ${serious.length - high} medium`,
@@ -183,6 +195,16 @@ for (const [name, folder] of Object.entries(auditedPackages)) {
   );
 }
 writeFileSync(path.join(out, 'audited-findings.md'), `${review.join('\n')}\n`);
+// Precision from the reviewed verdicts in bench/scan/reviewed/ (strict: code fixes only; advisory:
+// deployment choices a reviewer requires count as real). Unreviewed findings are listed, not guessed.
+for (const [era, t] of perEra) {
+  row(
+    `audited ${era} code, high/medium findings (${t.unreviewed} not yet reviewed)`,
+    `${t.real} real, ${t.deployment} deployment, ${t.noise} noise`,
+    'target precision ≥ 50%',
+    `${precision(t)} (strict / advisory)`,
+  );
+}
 console.log(`Audited code: ${totalHigh} high, ${totalMedium} medium; list in bench/.out/audited-findings.md`);
 
 recordBenchmarkRows({ name: 'scan', title: 'Scan (`npm run bench:scan`)' }, rows);

@@ -2,7 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '@bulwark/core';
 
-export const solidifiRoot = path.resolve(import.meta.dirname, '../../../shared/datasets/solidifi/buggy_contracts');
+/** ../shared/datasets/solidifi beside the checkout; SOLIDIFI_DIR overrides it (e.g. from a git worktree). */
+export const solidifiRoot = process.env.SOLIDIFI_DIR
+  ? path.resolve(process.env.SOLIDIFI_DIR, 'buggy_contracts')
+  : path.resolve(import.meta.dirname, '../../../shared/datasets/solidifi/buggy_contracts');
 
 /** Which detectors count as "a finding of the matching kind" for each SolidiFI bug type. */
 export const bugTypeDetectors: Record<string, string[]> = {

@@ -96,4 +96,22 @@ contract Safe {
 }`);
     expect(findings).toEqual([]);
   });
+  test('fp: a migration that pulls old tokens into the contract and mints the new ones to their owner', () => {
+    const findings = scan(`pragma solidity ^0.5.0;
+${erc20}interface IMintable { function mint(address to, uint v) external returns (bool); }
+contract Migrator {
+  IERC20 legacy;
+  IMintable next;
+  function migrate(address account, uint amount) public {
+    legacy.transferFrom(account, address(this), amount);
+    next.mint(account, amount);
+  }
+  function burnFor(address account, uint amount) public {
+    legacy.transferFrom(account, address(this), amount);
+    next.mint(msg.sender, amount);
+  }
+}`);
+    // Minting the new tokens to the caller instead keeps the finding.
+    expect(findingLines(findings)).toEqual([15]);
+  });
 });

@@ -58,6 +58,17 @@ export const arbitrarySendErc20 = defineDetector({
         // Pulled into this contract, the tokens do not reach the attacker directly: the victim's
         // allowance is spent against their will (and whatever the contract credits goes to `from`).
         const toSelf = isSelf(argumentBehind(frame, toArgument(call)).node);
+        // A migration or wrapper: pulled in, and `from` is paid in kind (new tokens minted or sent
+        // to it) in the same call. Spending an allowance for what its owner approved it for.
+        const paidBack =
+          toSelf &&
+          allCalls.some(
+            ({ frame: other, call: c }) =>
+              creditsRecipient.has(c.name) &&
+              c.arguments[0] !== undefined &&
+              overlaps(sourcesOf(analysis, other, c.arguments[0]), controlled),
+          );
+        if (paidBack) continue;
         report({
           node: frame.via ?? call.node,
           fn,
@@ -79,6 +90,9 @@ export const arbitrarySendErc20 = defineDetector({
     }
   },
 });
+
+/** Calls whose first argument receives tokens: `mint(to, v)`, `transfer(to, v)`. */
+const creditsRecipient = new Set(['mint', '_mint', 'safeMint', '_safeMint', 'transfer', 'safeTransfer']);
 
 /** The `from` of a transferFrom-like call: `t.transferFrom(from, to, v)`, `L.safeTransferFrom(t, from, to, v)`. */
 function fromArgument(call: CallSite): Node | undefined {

@@ -179,4 +179,30 @@ contract Game {
     expect(findingLines(findings)).toEqual([5]);
     expect(findings[0].confidence).toBe('medium');
   });
+  test('fp: ether paid out after the caller paid in tokens through a library pull (a swap)', () => {
+    const findings = scan(`pragma solidity =0.6.6;
+library TransferHelper {
+  function safeTransferFrom(address token, address from, address to, uint value) internal {
+    (bool ok, ) = token.call(abi.encodeWithSelector(0x23b872dd, from, to, value));
+    require(ok);
+  }
+  function safeTransferETH(address to, uint value) internal {
+    (bool ok, ) = to.call{value: value}(new bytes(0));
+    require(ok);
+  }
+}
+contract Router {
+  uint rate = 2;
+  function swapTokensForETH(address token, uint amountIn, address to) external {
+    TransferHelper.safeTransferFrom(token, msg.sender, address(this), amountIn);
+    TransferHelper.safeTransferETH(to, amountIn / rate);
+  }
+  function sweep(address to, uint amount) external {
+    TransferHelper.safeTransferETH(to, amount);
+  }
+}`);
+    // The sweep takes nothing from the caller and keeps its finding.
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toContain('Router.sweep');
+  });
 });

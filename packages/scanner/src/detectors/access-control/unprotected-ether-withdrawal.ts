@@ -194,12 +194,16 @@ function tiedToCaller(analysis: Analysis, frames: Frame[], recipient: Set<TaintS
       if (stateIndexes(f.fn, target, analysis).some((index) => keyedByRecipient(f, index))) return true;
     }
     for (const call of facts.calls) {
-      if (call.kind !== 'external' || call.value) continue;
+      // `TransferHelper.safeTransferFrom(token, msg.sender, ...)`: a library pull pays too.
+      const pays = call.kind === 'external' || (call.kind === 'library' && pullNames.has(call.name));
+      if (!pays || call.value) continue;
       if (call.arguments.some((arg) => sourcesOf(analysis, f, arg).has('msg.sender'))) return true;
     }
   }
   return false;
 }
+
+const pullNames = new Set(['transferFrom', 'safeTransferFrom']);
 
 /** An index naming the caller or the recipient. */
 function keyedBy(analysis: Analysis, frame: Frame, index: Node, recipient: Set<TaintSource>): boolean {

@@ -166,4 +166,65 @@ contract Payout {
     expect(findingLines(findings)).toEqual([5]);
     expect(findings[0].message).toContain('uint8');
   });
+  test('fp: an array length minus a constant used as an index or loop bound reverts when it wraps', () => {
+    const findings = scanSource(
+      `pragma solidity =0.6.6;
+contract Router {
+  mapping(address => uint) balances;
+  function swap(uint[] memory amounts, address[] memory path, uint minOut) public returns (uint) {
+    for (uint i; i < path.length - 1; i++) {
+      address to = i < path.length - 2 ? path[i + 2] : msg.sender;
+    }
+    require(amounts[amounts.length - 1] >= minOut);
+    uint left = path.length - 1;
+    balances[msg.sender] = left;
+  }
+}`,
+      integerOverflow,
+    );
+    // Only the length minus a constant that is stored, not indexed or compared, is kept.
+    expect(findingLines(findings)).toEqual([9]);
+  });
+  test('fp: small constants added to an offset that a loop condition bounds', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Script {
+  function run(bytes script, uint256 skip) public {
+    uint256 location = 4;
+    while (location < script.length) {
+      uint256 start = location + 0x14 + 0x04;
+      location = start + skip;
+      require(location <= script.length);
+    }
+    uint256 far = skip + 0x14 + 0x04;
+  }
+}`,
+      integerOverflow,
+    );
+    // The parameter that nothing bounds keeps its findings (both additions).
+    expect(findingLines(findings)).toEqual([7, 10, 10]);
+  });
+  test('fp: msg.value added to an ether tally or times a constant cannot reach 2^256', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract Fund {
+  mapping(address => uint) deposits;
+  mapping(address => uint) bonuses;
+  uint raised;
+  function deposit() public payable {
+    deposits[msg.sender] += msg.value;
+    raised = raised + msg.value;
+    uint tokens = msg.value * 1000;
+    deposits[msg.sender] = tokens;
+  }
+  function bonus(uint extra) public payable {
+    uint credit = extra + msg.value;
+    bonuses[msg.sender] = credit;
+  }
+}`,
+      integerOverflow,
+    );
+    // A caller-chosen number added to msg.value can still wrap.
+    expect(findingLines(findings)).toEqual([13]);
+  });
 });

@@ -155,6 +155,8 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
     return undefined;
 
   if (isGuarded(op, context)) return undefined;
+  if (isLengthIndexOrBound(op, rightValue, context)) return undefined;
+  if (isEtherAmount(op, leftValue, rightValue, context)) return undefined;
   // The deployer picks constructor arguments once, in the open; modifier arguments are written in code.
   if (fn.kind === 'constructor' || fn.kind === 'modifier') return undefined;
 
@@ -386,6 +388,52 @@ function ownAssignment(op: ArithmeticOp, context: Context): Node | undefined {
 
 // ------------------------------------------------------------------ guards
 
+const callerChosen = (source: string) =>
+  source.startsWith('param:') || source === 'user-input' || source === 'msg.data';
+
+/**
+ * `deposits[msg.sender] += msg.value`, `msg.value * 100`: all the ether there is comes to less
+ * than 2^90 wei, so msg.value added to an ether tally (one no caller-chosen number feeds) or
+ * multiplied by a constant below 2^128 cannot reach 2^256.
+ */
+function isEtherAmount(
+  op: ArithmeticOp,
+  leftValue: bigint | undefined,
+  rightValue: bigint | undefined,
+  context: Context,
+): boolean {
+  if (!op.right) return false;
+  const isValue = (node: Node) => dottedName(unparen(node)) === 'msg.value';
+  const [value, other, otherValue] = isValue(op.right)
+    ? [op.right, op.left, leftValue]
+    : isValue(op.left)
+      ? [op.left, op.right, rightValue]
+      : [undefined, undefined, undefined];
+  if (!value || !other) return false;
+  if (op.operator === '*') return otherValue !== undefined && otherValue >= 0n && otherValue < 1n << 128n;
+  if (op.operator !== '+') return false;
+  return ![...context.analysis.taintOf(other, context.fn)].some(callerChosen);
+}
+
+/**
+ * `arr[arr.length - 1]` or `i < path.length - 2`: an array's length minus a constant used as an
+ * index or a bound. When it wraps, the index (or the loop's first access) is out of bounds and
+ * the call reverts, so nothing is corrupted. Writing the length (`length -= 1`) is another matter.
+ */
+function isLengthIndexOrBound(op: ArithmeticOp, rightValue: bigint | undefined, context: Context): boolean {
+  if (op.operator !== '-' || op.compound || rightValue === undefined || rightValue > 255n) return false;
+  const left = unparen(op.left);
+  if (left.type !== 'MemberAccess' || left.memberName !== 'length') return false;
+  let child: Node = op.node;
+  for (const parent of context.analysis.ancestors(op.node, context.facts)) {
+    if (parent.type === 'IndexAccess') return parent.index === child;
+    if (parent.type === 'BinaryOperation' && comparisonOperators.has(parent.operator)) return true;
+    if (parent.type !== 'TupleExpression') return false;
+    child = parent;
+  }
+  return false;
+}
+
 /**
  * True when a check relates the operands: `require(b <= a)` for `a - b`, `require(a + b >= a)`
  * or `c = a + b; require(c >= a)` for additions, `c / a == b` for products, or, for additions
@@ -393,6 +441,17 @@ function ownAssignment(op: ArithmeticOp, context: Context): Node | undefined {
  */
 function isGuarded(op: ArithmeticOp, context: Context): boolean {
   const { fn, facts, analysis } = context;
+  // `location + 0x14 + 0x04`: small constants added to a bounded sum are bounded by the same check.
+  const inner = unparen(op.left);
+  if (
+    op.operator === '+' &&
+    !op.compound &&
+    inner.type === 'BinaryOperation' &&
+    inner.operator === '+' &&
+    isSmallConstant(op.right, fn) &&
+    isSmallConstant(inner.right, fn)
+  )
+    return isGuarded({ node: inner, operator: '+', left: inner.left, right: inner.right, compound: false }, context);
   const unit = fn.contract.unit;
   const comparisons: Node[] = [];
   const modifierFacts = fn.modifiers.flatMap((m) => (m.definition ? [analysis.facts(m.definition)] : []));
@@ -442,6 +501,11 @@ function isGuarded(op: ArithmeticOp, context: Context): boolean {
     }
   }
   return false;
+}
+
+function isSmallConstant(node: Node | undefined, fn: FunctionIR): boolean {
+  const value = node ? constantValue(node, fn) : undefined;
+  return value !== undefined && value >= 0n && value < 1n << 32n;
 }
 
 function rightValueOf(op: ArithmeticOp, context: Context): bigint | undefined {

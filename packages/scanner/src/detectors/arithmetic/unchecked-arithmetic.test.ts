@@ -57,4 +57,32 @@ contract Counter {
     );
     expect(findings).toEqual([]);
   });
+  test('fp: an unchecked credit of an amount that a checked debit or supply change bounds (solmate ERC20)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Token {
+  uint256 public totalSupply;
+  mapping(address => uint256) public balanceOf;
+  mapping(address => uint256) public points;
+  function transfer(address to, uint256 amount) public {
+    balanceOf[msg.sender] -= amount;
+    unchecked { balanceOf[to] += amount; }
+  }
+  function mint(address to, uint256 amount) public {
+    totalSupply += amount;
+    unchecked { balanceOf[to] += amount; }
+  }
+  function burn(uint256 amount) public {
+    balanceOf[msg.sender] -= amount;
+    unchecked { totalSupply -= amount; }
+  }
+  function award(address to, uint256 amount) public {
+    unchecked { points[to] += amount; }
+  }
+}`,
+      uncheckedArithmetic,
+    );
+    // The credit no checked operation bounds is kept.
+    expect(findingLines(findings)).toEqual([19]);
+  });
 });

@@ -1,6 +1,7 @@
+import { type Analysis, assignedBases, type FunctionIR, findStateVariable, type Node } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
-import { arithmeticOps, judge } from './overflow.ts';
-import { hasCheckedArithmetic } from './shared.ts';
+import { type ArithmeticOp, arithmeticOps, judge } from './overflow.ts';
+import { expressionKey, hasCheckedArithmetic } from './shared.ts';
 
 export const uncheckedArithmetic = defineDetector({
   id: 'unchecked-arithmetic',
@@ -22,6 +23,7 @@ export const uncheckedArithmetic = defineDetector({
       if (!fn.body || !hasCheckedArithmetic(fn.contract.unit)) continue;
       const facts = analysis.facts(fn);
       for (const op of arithmeticOps(fn, true)) {
+        if (movesCheckedAmount(op, fn, analysis)) continue;
         const verdict = judge(op, { analysis, program, fn, facts }, true);
         if (!verdict) continue;
         report({
@@ -35,3 +37,33 @@ export const uncheckedArithmetic = defineDetector({
     }
   },
 });
+
+/**
+ * solmate's ERC20: `balanceOf[from] -= amount;` then `unchecked { balanceOf[to] += amount; }`, or
+ * `totalSupply += amount;` then `unchecked { balanceOf[to] += amount; }`. The same amount goes
+ * through checked arithmetic on another state total in the same call, and the totals are tied
+ * (no balance exceeds the supply, the sum of balances is the supply), so the unchecked twin
+ * cannot wrap: a wrap would need the checked one to revert first.
+ */
+function movesCheckedAmount(op: ArithmeticOp, fn: FunctionIR, analysis: Analysis): boolean {
+  if (!op.compound || !op.right || !writesState(op.left, fn)) return false;
+  const unit = fn.contract.unit;
+  const amount = expressionKey(op.right, unit);
+  const target = expressionKey(op.left, unit);
+  const facts = analysis.facts(fn);
+  return arithmeticOps(fn, false).some(
+    (other) =>
+      other.compound &&
+      other.right !== undefined &&
+      expressionKey(other.right, unit) === amount &&
+      expressionKey(other.left, unit) !== target &&
+      writesState(other.left, fn) &&
+      !analysis.ancestors(other.node, facts).some((a) => a.type === 'UncheckedStatement'),
+  );
+}
+
+function writesState(target: Node, fn: FunctionIR): boolean {
+  return assignedBases(target).some(
+    (base) => base.type === 'Identifier' && !!findStateVariable(fn.contract, base.name),
+  );
+}

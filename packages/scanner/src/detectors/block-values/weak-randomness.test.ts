@@ -56,4 +56,20 @@ contract Orders {
     );
     expect(findings).toEqual([]);
   });
+  test('behavior: a block value stored earlier is reported where it is stored, not only where it decides', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract Lottery {
+  uint start;
+  uint fee;
+  function begin() public { start = block.timestamp; fee = 10; }
+  function win() public {
+    if (start % 2 == 0) msg.sender.transfer(address(this).balance);
+  }
+}`,
+      weakRandomness,
+    );
+    expect(findingLines(findings)).toEqual([5, 7]);
+    expect(findings.find((f) => f.location.startLine === 5)?.message).toContain('later turns into `start % 2`');
+  });
 });

@@ -1,5 +1,5 @@
 import type { Analysis, FunctionFacts, FunctionIR, Node } from '@bulwark/solidity';
-import { walk } from '@bulwark/solidity';
+import { allFunctions, findStateVariable, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { constantValue, unparen } from '../arithmetic/shared.ts';
 import { valueTransfers } from '../ordering/shared.ts';
@@ -23,6 +23,7 @@ export const weakRandomness = defineDetector({
   owasp: ['SC09:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const reportedStores = new Set<Node>();
     for (const fn of functions) {
       if (!fn.body) continue;
       const facts = analysis.facts(fn);
@@ -52,10 +53,44 @@ export const weakRandomness = defineDetector({
           impact: view ? 'medium' : undefined,
           confidence: direct ? undefined : 'low',
         });
+        // The value was stored earlier: the store is where the block value enters, report it too
+        // when the stored value picks among outcomes (a hash of a saved challenge may be proof of work).
+        if (direct || !isModulo(node)) continue;
+        for (const store of blockValueStores(node, fn, analysis)) {
+          if (reportedStores.has(store.node)) continue;
+          reportedStores.add(store.node);
+          report({
+            node: store.node,
+            fn: store.fn,
+            message: `${store.fn.contract.name}.${store.fn.name} stores a block value in \`${clip(store.fn.contract.unit.source.textOf(store.node))}\`, which ${fn.contract.name}.${fn.name} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
+            impact: view ? 'medium' : undefined,
+            confidence: 'low',
+          });
+        }
       }
     }
   },
 });
+
+/** Writes of block values (`start = block.timestamp`) to the state variables a seed reads. */
+function blockValueStores(seed: Node, fn: FunctionIR, analysis: Analysis): { node: Node; fn: FunctionIR }[] {
+  const names = new Set<string>();
+  walk(seed, (n) => {
+    if (n.type === 'Identifier' && !analysis.facts(fn).locals.has(n.name) && findStateVariable(fn.contract, n.name))
+      names.add(n.name);
+    return undefined;
+  });
+  const out: { node: Node; fn: FunctionIR }[] = [];
+  for (const writer of allFunctions(fn.contract)) {
+    if (!writer.body) continue;
+    for (const write of analysis.facts(writer).stateWrites) {
+      if (!names.has(write.variable.name) || write.node.type !== 'BinaryOperation') continue;
+      if (blockSources(write.node.right, writer, analysis, { followState: false }).size > 0)
+        out.push({ node: write.node, fn: writer });
+    }
+  }
+  return out;
+}
 
 /**
  * Block values turned into a pseudo-random number: a hash over them, a blockhash, or a block

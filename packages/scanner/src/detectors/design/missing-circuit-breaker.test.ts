@@ -233,4 +233,26 @@ contract Wallet {
     );
     expect(findings).toEqual([]);
   });
+  test('fp: a public sweep to a recovery vault the caller cannot pick (Aragon transferToVault)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+interface IERC20 { function transfer(address to, uint256 v) external returns (bool); function balanceOf(address a) external view returns (uint256); }
+contract Recoverable is Ownable {
+  address public vault;
+  function setVault(address v) external onlyOwner { vault = v; }
+  function transferToVault(IERC20 token) external {
+    token.transfer(vault, token.balanceOf(address(this)));
+  }
+}
+contract Faucet is Ownable {
+  function drip(IERC20 token, address to) external {
+    token.transfer(to, token.balanceOf(address(this)));
+  }
+}`,
+      missingCircuitBreaker,
+    );
+    // The faucet, whose caller picks the recipient, keeps its finding.
+    expect(findings.map((f) => f.message.split(' ')[0])).toEqual(['Faucet']);
+  });
 });

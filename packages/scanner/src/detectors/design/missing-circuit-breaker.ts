@@ -5,6 +5,7 @@ import {
   contractHead,
   deployableContracts,
   displayName,
+  goesToFixedRecipient,
   isDelegatingProxy,
   profileOf,
   textOf,
@@ -43,7 +44,10 @@ export const missingCircuitBreaker = defineDetector({
       // A modifier whose code is missing (an import not scanned) may well be the pause check.
       if ([...profile.publicMoves.keys()].some((entry) => entry.modifiers.some((use) => !use.definition))) continue;
       const incomplete = contract.linearized.some((c) => c.unresolvedBases.length > 0);
-      const moves: [FunctionIR, ValueMove[]][] = [...profile.publicMoves];
+      const moves: [FunctionIR, ValueMove[]][] = [...profile.publicMoves]
+        .map(([entry, m]): [FunctionIR, ValueMove[]] => [entry, m.filter((x) => !goesToFixedRecipient(analysis, x))])
+        .filter(([, m]) => m.length > 0);
+      if (moves.length === 0) continue;
       const kinds = new Set(moves.flatMap(([, m]) => m.map((x) => x.kind)));
       const onlyLedger = kinds.size === 1 && kinds.has('ledger');
       const ownerless = !profile.humanAdmin;

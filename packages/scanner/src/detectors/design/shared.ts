@@ -271,6 +271,35 @@ export function ledgerWrites(
 }
 
 /** Ether that can stay in the contract between transactions: a payable entry that sends none on. */
+/** Who receives a move of ether or tokens, when the call names it. */
+function recipientOf(call: CallSite): Node | undefined {
+  if (call.kind === 'send' || call.kind === 'transfer' || call.kind === 'low-level-call') return call.receiver;
+  // `SafeERC20.safeTransfer(token, to, x)` passes the token first; `token.safeTransfer(to, x)` does not.
+  if (call.name === 'transfer' || call.name === 'safeTransfer')
+    return call.arguments[call.arguments.length === 3 ? 1 : 0];
+  if (call.name === 'transferFrom' || call.name === 'safeTransferFrom')
+    return call.arguments[call.arguments.length === 4 ? 2 : 1];
+  if (call.kind === 'external' && sendsEther(call)) return call.receiver;
+  return undefined;
+}
+
+const callerSources = (source: string) =>
+  source.startsWith('param:') || ['msg.sender', 'tx.origin', 'msg.data', 'user-input'].includes(source);
+
+/**
+ * Aragon's transferToVault: a move whose recipient no caller picks (neither the caller nor an
+ * argument, but a stored or looked-up address such as a recovery vault or treasury). An exploit
+ * cannot send that value to itself, so it is no drain to stop.
+ */
+export function goesToFixedRecipient(analysis: Analysis, move: ValueMove): boolean {
+  if (move.kind !== 'ether-out' && move.kind !== 'token-out') return false;
+  const call = analysis.facts(move.fn).calls.find((c) => c.node === move.node);
+  const recipient = call && recipientOf(call);
+  if (!recipient) return false;
+  const sources = analysis.taintOf(recipient, move.fn);
+  return ![...sources].some(callerSources);
+}
+
 export function acceptsEther(analysis: Analysis, contract: Contract): FunctionIR | undefined {
   return entryPoints(analysis, contract).find(
     (fn) =>
@@ -577,6 +606,8 @@ export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Con
           const left = sender(node.left);
           if (left === sender(node.right)) continue;
           const resolved = resolveAuthority(analysis, left ? node.right : node.left, fn, 0);
+          if (resolved?.kind === 'address' && scope && deployerIsContract(analysis, scope, resolved.variable))
+            resolved.kind = 'contract';
           if (resolved) out.push({ ...resolved, check: node, checkFn: fn });
         } else if (node.type === 'IndexAccess' && sender(node.index)) {
           // An allow-list (`admins[msg.sender]`), not the caller's own balance.
@@ -742,6 +773,26 @@ function contractHeld(analysis: Analysis, variable: StateVariable): boolean {
     }
   }
   return false;
+}
+
+/**
+ * A RefundEscrow that its crowdsale creates with `new`: the authority is set to the deployer in a
+ * constructor, and the program deploys `contract` from another contract, so the authority is
+ * that contract, not a key (whatever other contracts inheriting the same base do).
+ */
+function deployerIsContract(analysis: Analysis, contract: Contract, variable: StateVariable | undefined): boolean {
+  if (!variable || !createdByContract(analysis.program, contract)) return false;
+  return contract.linearized.some((c) =>
+    c.functions.some(
+      (fn) =>
+        fn.kind === 'constructor' &&
+        analysis
+          .facts(fn)
+          .stateWrites.some(
+            (w) => w.variable === variable && w.node.type === 'BinaryOperation' && isSender(w.node.right, fn, analysis),
+          ),
+    ),
+  );
 }
 
 /** `type(C).creationCode` or `new C(...)` somewhere in the program: C is deployed by a contract. */
@@ -1067,6 +1118,23 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
   return profile;
 }
 
+/**
+ * Value that other people put in: `deposits` when a payable entry keeps ether, open entries credit
+ * deposits or pull tokens in with transferFrom; `balances` when open entries move a token ledger.
+ * A contract with neither (NoOwner, a destructible helper) risks only its owner's own funds.
+ */
+export function othersValue(analysis: Analysis, profile: ContractProfile): { deposits: boolean; balances: boolean } {
+  const kinds = new Set([...profile.publicMoves.values()].flatMap((moves) => moves.map((m) => m.kind)));
+  const pulls = profile.entries.some(
+    (entry) =>
+      !profile.guarded.has(entry) &&
+      reachableCalls(analysis, entry).some(
+        ({ call }) => call.name === 'transferFrom' || call.name === 'safeTransferFrom',
+      ),
+  );
+  return { deposits: Boolean(profile.etherSink) || kinds.has('deposit') || pulls, balances: kinds.has('ledger') };
+}
+
 /** Scalars (bool, enum, integers) and mappings can gate; an address variable is an authority, not a switch. */
 function isMappingOrScalarFlag(variable: StateVariable): boolean {
   const type = variable.type;
@@ -1213,6 +1281,40 @@ export function authorityVariables(analysis: Analysis, profile: ContractProfile)
   return out;
 }
 
+/**
+ * An escrow's `withdraw(payee)`: `deposits[payee] = 0; payee.transfer(payment)`. The payment goes
+ * to the account whose own ledger entry the same call settles, so the key holder can only pay
+ * people what they are owed, not take it (also through `payee.sendValue(payment)` one call down).
+ */
+function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: CallSite): boolean {
+  let recipient = recipientOf(call);
+  while (recipient?.type === 'FunctionCall' && isConversion(recipient) && recipient.arguments.length === 1)
+    recipient = recipient.arguments[0];
+  if (!recipient) return false;
+  if (settlesEntryOf(analysis, frame.fn, recipient)) return true;
+  // A parameter (`Address.sendValue(payee, x)`): the settled entry is in the caller one frame up.
+  const index = recipient.type === 'Identifier' ? frame.fn.params.findIndex((p) => p.name === recipient!.name) : -1;
+  if (index < 0) return false;
+  for (const caller of frames) {
+    const site = analysis.facts(caller.fn).calls.find((c) => c.targets.includes(frame.fn));
+    if (!site) continue;
+    const bound = site.receiver !== undefined && frame.fn.params.length === site.arguments.length + 1;
+    const argument = (bound ? [site.receiver!, ...site.arguments] : site.arguments)[index];
+    return argument !== undefined && settlesEntryOf(analysis, caller.fn, argument);
+  }
+  return false;
+}
+
+/** `fn` writes a ledger entry keyed by `account` (`deposits[payee] = 0`). */
+function settlesEntryOf(analysis: Analysis, fn: FunctionIR, account: Node): boolean {
+  const key = textOf(fn, account).replace(/\s+/g, '');
+  return analysis.facts(fn).stateWrites.some((write) => {
+    if (!isLedger(write.variable)) return false;
+    const target = write.node.type === 'BinaryOperation' ? write.node.left : write.node.subExpression;
+    return target?.type === 'IndexAccess' && textOf(fn, target.index).replace(/\s+/g, '') === key;
+  });
+}
+
 /** What a privileged entry point can do. */
 export function powersOf(analysis: Analysis, profile: ContractProfile, entry: FunctionIR): Power[] {
   const out: Power[] = [];
@@ -1223,8 +1325,9 @@ export function powersOf(analysis: Analysis, profile: ContractProfile, entry: Fu
     for (const call of analysis.facts(fn).calls) {
       const at = frame.via ?? call.node;
       if (call.kind === 'selfdestruct') out.push({ kind: 'selfdestruct', node: at, fn });
-      else if (sendsEther(call) && dottedName(call.value) !== 'msg.value') out.push({ kind: 'funds', node: at, fn });
-      else if (movesTokens(call, fn, program)) {
+      else if (sendsEther(call) && dottedName(call.value) !== 'msg.value') {
+        if (!paysOwnEntry(analysis, frames, frame, call)) out.push({ kind: 'funds', node: at, fn });
+      } else if (movesTokens(call, fn, program)) {
         const pulls =
           (call.name === 'transferFrom' || call.name === 'safeTransferFrom') &&
           callArguments(analysis, call, fn).some((a) => isSender(a, fn, analysis, frame.senderParams) || isSelf(a));

@@ -10,12 +10,16 @@ import {
   functionHead,
   hasApprovalQuorum,
   hasDelay,
+  othersValue,
   type Power,
+  type PowerKind,
   powerLabel,
   powersOf,
   profileOf,
   unique,
 } from './shared.ts';
+
+const holderPowers = new Set<PowerKind>(['upgrade', 'mint', 'burn']);
 
 export const singleEoaOwner = defineDetector({
   id: 'single-eoa-owner',
@@ -52,6 +56,12 @@ export const singleEoaOwner = defineDetector({
           byAuthority.set(variable, list);
         }
       }
+      // Upgrading, minting or burning reaches holders wherever the value sits; moving funds or
+      // destroying only matters when the contract keeps deposits, and pausing when it keeps
+      // deposits or balances (a token whose owner can only rescue stray tokens risks its own).
+      const others = othersValue(analysis, profile);
+      const atStake = (kind: PowerKind) =>
+        holderPowers.has(kind) || others.deposits || (kind === 'pause' && others.balances);
       for (const [variable, entries] of byAuthority) {
         const critical = entries.filter((e) => e.powers.some((p) => criticalPowers.has(p.kind)));
         const minor = entries.filter((e) => e.powers.some((p) => p.kind === 'config'));
@@ -67,7 +77,7 @@ export const singleEoaOwner = defineDetector({
         report({
           node: contractHead(contract),
           contract,
-          message: `${contract.name} gives the single address \`${variable.name}\` the power to ${kinds.map((k) => powerLabel[k]).join(', ')} (${list}) with no multisig, approval count or delay enforced in code; one compromised or careless key ${critical.length > 0 ? 'can drain, re-point or halt the contract' : 'can change its settings'}.`,
+          message: `${contract.name} gives the single address \`${variable.name}\` the power to ${kinds.map((k) => powerLabel[k]).join(', ')} (${list}) with no multisig, approval count or delay enforced in code; one compromised or careless key ${critical.length > 0 ? 'can drain, re-point or halt the contract' : 'can change its settings'}.${critical.length > 0 && !kinds.some(atStake) ? " It keeps no one else's value, so only its owner's own funds are exposed." : ''}`,
           related: [
             { node: variable.node, unit: variable.contract.unit, message: `authority \`${variable.name}\`` },
             ...shown.slice(0, 4).map((e) => ({
@@ -76,7 +86,7 @@ export const singleEoaOwner = defineDetector({
               message: `${e.entry.contract.name}.${displayName(e.entry)} can ${unique(e.powers.map((p) => powerLabel[p.kind])).join(', ')}`,
             })),
           ],
-          impact: critical.length > 0 ? undefined : 'low',
+          impact: critical.length > 0 && kinds.some(atStake) ? undefined : 'low',
         });
       }
     }

@@ -61,4 +61,27 @@ contract Admin {
     );
     expect(findings).toEqual([]);
   });
+  test('behavior: growth by length += 1, a bound passed to an internal function, a linked list (0.4)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Payroll {
+  address[] payees;
+  mapping(uint => uint) next;
+  mapping(uint => uint) amount;
+  mapping(address => uint) owed;
+  uint head;
+  function join() public { payees.length += 1; payees[payees.length - 1] = msg.sender; }
+  function enqueue(uint id, uint v) public { next[id] = head; head = id; amount[id] = v; }
+  function payAll() public { _pay(payees.length); }
+  function _pay(uint n) internal { for (uint i = 0; i < n; i++) owed[payees[i]] += 1; }
+  function settle() public { uint cur = head; while (cur != 0) { owed[msg.sender] += amount[cur]; cur = next[cur]; } }
+  function batch(uint n) public { for (uint i = 0; i < n; i++) owed[payees[i]] += 1; }
+}`,
+      unboundedLoop,
+    );
+    // batch(n): the caller picks n and pays for it, so it is not reported.
+    expect(findingLines(findings)).toEqual([11, 12]);
+    expect(findings[0].message).toContain('payees');
+    expect(findings[1].message).toContain('linked list in next');
+  });
 });

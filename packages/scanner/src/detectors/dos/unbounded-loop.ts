@@ -8,6 +8,7 @@ import {
   walk,
 } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
+import { unparen } from '../arithmetic/shared.ts';
 import { classifyCall, codeOf, nameOf, restrictsCaller, statePath } from '../reentrancy/shared.ts';
 
 const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
@@ -35,7 +36,7 @@ export const unboundedLoop = defineDetector({
       for (const loop of findAll(fn.body, (n) => loopTypes.has(n.type))) {
         const condition: Node | undefined = loop.type === 'ForStatement' ? loop.conditionExpression : loop.condition;
         if (!condition) continue;
-        const bound = growableBound(analysis, fn, condition);
+        const bound = growableBound(analysis, fn, condition) ?? linkedListBound(analysis, fn, loop, condition);
         if (!bound) continue;
         if (!doesCostlyWork(analysis, fn, loop)) continue;
         report({
@@ -74,7 +75,8 @@ function boundOf(analysis: Analysis, fn: FunctionIR, side: Node, depth: number):
   if (side.type === 'Identifier') {
     const facts = analysis.facts(fn);
     if (facts.locals.has(side.name)) {
-      if (fn.params.some((p) => p.name === side.name)) return undefined;
+      const index = fn.params.findIndex((p) => p.name === side.name);
+      if (index >= 0) return callerBound(analysis, fn, index, depth);
       for (const value of assignedValues(fn, side.name)) {
         const found = boundOf(analysis, fn, value, depth + 1);
         if (found) return found;
@@ -95,6 +97,63 @@ function boundOf(analysis: Analysis, fn: FunctionIR, side: Node, depth: number):
       : undefined;
   }
   return undefined;
+}
+
+/**
+ * `_distribute(uint n)` looping to `n`: an entry point's caller picks `n` and pays for it, but an
+ * internal function is bounded by what its callers pass, e.g. `_distribute(holders.length)`.
+ */
+function callerBound(analysis: Analysis, fn: FunctionIR, index: number, depth: number): Bound | undefined {
+  if (fn.visibility !== 'internal' && fn.visibility !== 'private') return undefined;
+  for (const caller of allFunctions(fn.contract)) {
+    if (!caller.body) continue;
+    for (const call of analysis.facts(caller).calls) {
+      if (call.kind !== 'internal' || !call.targets.includes(fn)) continue;
+      const argument = call.arguments[index];
+      const found = argument && boundOf(analysis, caller, argument, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `while (cur != 0) { ...; cur = next[cur]; }`: a walk along a linked list kept in a mapping, as
+ * long as any user can add nodes (write the mapping from an open function).
+ */
+function linkedListBound(analysis: Analysis, fn: FunctionIR, loop: Node, condition: Node): Bound | undefined {
+  const compared = unparen(condition);
+  if (compared.type !== 'BinaryOperation' || (compared.operator !== '!=' && compared.operator !== '>'))
+    return undefined;
+  const cursor = [compared.left, compared.right].find((side) => side?.type === 'Identifier');
+  if (!cursor || !analysis.facts(fn).locals.has(cursor.name)) return undefined;
+  const body = loop.body;
+  const steps = [
+    ...(body ? assignmentsIn(body, cursor.name) : []),
+    ...(loop.type === 'ForStatement' && loop.loopExpression ? assignmentsIn(loop.loopExpression, cursor.name) : []),
+  ];
+  for (const step of steps) {
+    const value = unparen(step);
+    if (value.type !== 'IndexAccess') continue;
+    const path = statePath(analysis, value.base, fn);
+    if (!path) continue;
+    const writer = openFunctions(analysis, fn.contract).find((f) =>
+      analysis.facts(f).stateWrites.some((w) => w.variable.name === path.split(/[.[]/)[0]),
+    );
+    if (writer)
+      return {
+        description: `the linked list in ${path.replace(/\[\]/g, '[…]')}`,
+        grower: `${nameOf(writer)} writes it`,
+      };
+  }
+  return undefined;
+}
+
+function assignmentsIn(root: Node, name: string): Node[] {
+  return findAll(
+    root,
+    (n) => n.type === 'BinaryOperation' && n.operator === '=' && n.left?.type === 'Identifier' && n.left.name === name,
+  ).map((n) => n.right);
 }
 
 function assignedValues(fn: FunctionIR, name: string): Node[] {
@@ -139,6 +198,14 @@ function arrayGrower(analysis: Analysis, contract: Contract, path: string): Func
           n.subExpression.memberName === 'length'
         )
           return statePath(analysis, n.subExpression.expression, f) === path;
+        // `list.length += 1` (before 0.6).
+        if (
+          n.type === 'BinaryOperation' &&
+          n.operator === '+=' &&
+          n.left?.type === 'MemberAccess' &&
+          n.left.memberName === 'length'
+        )
+          return statePath(analysis, n.left.expression, f) === path;
         return false;
       }).length > 0,
   );

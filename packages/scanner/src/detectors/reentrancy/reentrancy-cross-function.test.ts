@@ -94,4 +94,25 @@ contract Exchange {
     );
     expect(findings).toEqual([]);
   });
+  test('fp: the re-entered function only checks the stale flag and has no effect (a payable fallback)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+interface Target { function checkInvariant() external returns (bool); }
+contract Bounty {
+  bool public claimed;
+  mapping(address => uint) public credit;
+  function claim(Target target) public {
+    require(!target.checkInvariant());
+    claimed = true;
+  }
+  function () external payable { require(!claimed); }
+  function bonus() public { require(!claimed); credit[msg.sender] += 1; }
+}`,
+      reentrancyCrossFunction,
+    );
+    // bonus() writes state on the stale flag and keeps the finding; the fallback alone would not.
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toContain('bonus');
+    expect(findings[0].message).not.toContain('fallback');
+  });
 });

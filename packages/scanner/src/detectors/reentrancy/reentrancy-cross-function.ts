@@ -1,4 +1,4 @@
-import type { Analysis, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
+import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
@@ -45,7 +45,9 @@ export const reentrancyCrossFunction = defineDetector({
         const users = new Map<StateVariable, FunctionIR[]>();
         for (const write of late) {
           if (users.has(write.variable)) continue;
-          const readers = others.filter((other) => decidesOn(analysis, other, write.variable));
+          const readers = others.filter(
+            (other) => decidesOn(analysis, other, write.variable) && hasEffect(analysis, other),
+          );
           if (readers.length > 0) users.set(write.variable, readers);
         }
         if (users.size === 0) continue;
@@ -69,6 +71,27 @@ export const reentrancyCrossFunction = defineDetector({
     }
   },
 });
+
+/**
+ * A re-entered function that writes no state and calls out to nothing (a payable fallback that
+ * only checks a flag) gains the attacker nothing from the stale value; views are left to
+ * reentrancy-read-only.
+ */
+const effectCalls = new Set<CallKind>([
+  'low-level-call',
+  'delegatecall',
+  'callcode',
+  'send',
+  'transfer',
+  'external',
+  'new',
+  'selfdestruct',
+]);
+
+function hasEffect(analysis: Analysis, fn: FunctionIR): boolean {
+  if (analysis.writesState(fn).size > 0) return true;
+  return analysis.reachable(fn).some((f) => analysis.facts(f).calls.some((c) => effectCalls.has(c.kind)));
+}
 
 /** `x += e`, `x++`, `x = x + e`, `x = x.add(e)`: the write only increases x. */
 function isIncrement(analysis: Analysis, access: Node, fn: FunctionIR): boolean {

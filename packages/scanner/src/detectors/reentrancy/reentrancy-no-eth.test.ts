@@ -99,4 +99,18 @@ contract Shop {
     );
     expect(findings).toEqual([]);
   });
+  test('behavior: a view call is a plain CALL where 0.4 may compile the file (STATICCALL only from 0.5)', () => {
+    const source = (pragma: string) => `pragma solidity ${pragma};
+interface Registry { function lookup(address a) external view returns (uint); }
+contract Points {
+  mapping(address => uint) points;
+  function redeem(Registry registry) public {
+    require(points[msg.sender] > 0);
+    uint rate = registry.lookup(msg.sender);
+    points[msg.sender] = rate;
+  }
+}`;
+    expect(findingLines(scanSource(source('^0.4.24'), reentrancyNoEth))).toEqual([7]);
+    expect(scanSource(source('^0.5.0'), reentrancyNoEth)).toEqual([]);
+  });
 });

@@ -15,6 +15,7 @@ import {
   unwrapCallee,
   walk,
 } from '@bulwark/solidity';
+import { unitAdmitsBelow } from '../access-control/shared.ts';
 
 /** A state access placed in the function that performs it (or the call that leads to it). */
 export type Access = { variable: StateVariable; path: string; node: Node; fn: FunctionIR; checked: boolean };
@@ -68,9 +69,10 @@ export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite)
   if (call.kind === 'send' || call.kind === 'transfer') return 'stipend';
   if (call.kind !== 'low-level-call' && call.kind !== 'external') return 'none';
   if (call.kind === 'external' && dottedName(call.receiver) === 'this') return 'none';
-  // A view or pure function (or a public variable's getter) is called with STATICCALL (0.5+):
-  // the callee cannot change state.
-  if (call.kind === 'external' && !call.value && callsView(analysis, fn, call)) return 'none';
+  // A view or pure function (or a public variable's getter) is called with STATICCALL from 0.5
+  // on: the callee cannot change state. Code that 0.4 may compile makes a plain CALL.
+  if (call.kind === 'external' && !call.value && callsView(analysis, fn, call) && !unitAdmitsBelow(fn.contract.unit, 5))
+    return 'none';
   const { options } = unwrapCallee(call.node.expression);
   const gas = options.gas;
   const limitedGas = gas?.type === 'NumberLiteral' && Number(gas.number) <= stipendGas;

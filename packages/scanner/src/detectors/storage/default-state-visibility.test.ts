@@ -20,4 +20,10 @@ contract C {
   test('fp: explicit visibility everywhere (0.8)', () => {
     expect(scan(`pragma solidity ^0.8.0;\ncontract C { uint internal a; uint private b; uint public c; }`)).toEqual([]);
   });
+  test('behavior: the informational finding names no weakness class (SWC) or OWASP category', () => {
+    const [finding] = scan(`pragma solidity ^0.5.0;\ncontract C { uint a; }`);
+    expect(finding.impact).toBe('informational');
+    expect(finding.swc).toEqual([]);
+    expect(finding.owasp).toEqual([]);
+  });
 });

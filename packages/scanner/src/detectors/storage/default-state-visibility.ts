@@ -11,7 +11,9 @@ export const defaultStateVisibility = defineDetector({
   scenario:
     'A developer assumes an undecorated variable is private and stores a secret in it; every storage slot is public on chain regardless.',
   recommendation: 'State the visibility of every state variable (internal, private or public).',
-  swc: ['SWC-108'],
+  // SWC-108 names this style point, but an informational finding is no weakness: tagging it with a
+  // weakness class counted it among the vulnerabilities in every report that groups by class.
+  swc: [],
   owasp: [],
   control: 'SBD-07',
   detect({ contracts, report }) {

@@ -57,4 +57,27 @@ contract C {
     );
     expect(findings).toEqual([]);
   });
+  test('fp: a bool that the callee only ever sets to true carries no status', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract Mintable {
+  mapping(address => uint) balances;
+  function mint(address to, uint v) public returns (bool) { balances[to] += v; return true; }
+}
+contract Vault {
+  function release(address to, uint v) public returns (bool) { if (v > 10) return false; return true; }
+}
+contract Migrator {
+  Mintable next;
+  Vault vault;
+  function migrate(address account, uint amount) public {
+    next.mint(account, amount);
+    vault.release(account, amount);
+  }
+}`,
+      unusedReturn,
+    );
+    // The vault can answer false: ignoring it is kept.
+    expect(findingLines(findings)).toEqual([14]);
+  });
 });

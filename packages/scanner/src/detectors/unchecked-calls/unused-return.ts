@@ -1,4 +1,4 @@
-import type { FunctionIR, SolType } from '@bulwark/solidity';
+import { type FunctionIR, findAll, type SolType } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { codeOf, erc20Call, nameOf } from './shared.ts';
 
@@ -27,6 +27,7 @@ export const unusedReturn = defineDetector({
           // A discarded view result is a probe (the call only matters if it reverts); a bool
           // from a state-changing call is a status the caller must act on.
           if (!target || target.mutability === 'view' || target.mutability === 'pure' || !returnsBool(target)) continue;
+          if (call.targets.every(alwaysReturnsTrue)) continue;
           report({
             node: call.node,
             fn,
@@ -58,6 +59,15 @@ export const unusedReturn = defineDetector({
 function returnsBool(target: FunctionIR): boolean {
   const type = target.returns.length === 1 ? target.returns[0].type : undefined;
   return type?.kind === 'elementary' && type.name === 'bool';
+}
+
+/** `mint(...) { _mint(...); return true; }`: a bool that never says false carries no status. */
+function alwaysReturnsTrue(target: FunctionIR): boolean {
+  if (!target.body) return false;
+  const returns = findAll(target.body, 'ReturnStatement');
+  return (
+    returns.length > 0 && returns.every((r) => r.expression?.type === 'BooleanLiteral' && r.expression.value === true)
+  );
 }
 
 function isValueType(type: SolType): boolean {
