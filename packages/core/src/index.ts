@@ -2,6 +2,7 @@ export { type Control, type ControlArea, controlIds, controls } from './controls
 export { BaseError, type BaseErrorParameters, InputError, redactSecrets, UsageError } from './errors.ts';
 export type { Diagnostic, DiagnosticSeverity, Finding, RelatedLocation, SourceLocation } from './finding.ts';
 export { fingerprint } from './fingerprint.ts';
+export { jsonText } from './json.ts';
 export {
   type CreateLoggerParameters,
   createLogger,

@@ -1,3 +1,4 @@
+import { jsonText } from '@bulwark/core';
 /**
  * Canonical JSON: keys sorted by code unit, no whitespace, `undefined` dropped as JSON.stringify
  * drops it. A value that went through jsonb and back canonicalises to the same text, which is
@@ -25,5 +26,5 @@ function stringifySorted(value: unknown): string {
 
 /** JSON text for a jsonb column; bigints become decimal strings (wei amounts never pass through a JS number). */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return jsonText(value);
 }

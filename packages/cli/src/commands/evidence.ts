@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '@bulwark/core';
+import { jsonText, UsageError } from '@bulwark/core';
 import {
   addEvidence,
   type EvidenceStatus,
@@ -53,8 +53,7 @@ export function evidenceCommand(argv: string[], io: Io): Promise<number> {
   });
 }
 
-const toJson = (value: unknown) =>
-  `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+const toJson = (value: unknown) => `${jsonText(value, 2)}\n`;
 
 async function add(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,3 +1,4 @@
+import { jsonText } from '@bulwark/core';
 /**
  * The alert every sink receives. Its JSON shape is documented by `alert.schema.json` (draft 2020-12).
  */
@@ -50,7 +51,7 @@ export function retractionOf(alert: Alert, retracted: { at: string; reason: stri
 
 /** JSON.stringify that turns bigints into decimal strings, so `details` may carry them. */
 export function alertToJson(alert: Alert, space?: number): string {
-  return JSON.stringify(alert, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), space);
+  return jsonText(alert, space);
 }
 
 /** Short one-line description used by the chat and e-mail sinks. */

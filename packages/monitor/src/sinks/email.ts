@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { jsonText } from '@bulwark/core';
 import { type Alert, alertHeadline, type Sink } from './alert.ts';
 import { SinkError } from './errors.ts';
 
@@ -67,7 +68,7 @@ export function emailBody(alert: Alert): string {
     `Alert id: ${alert.id}`,
     '',
     'Details:',
-    JSON.stringify(alert.details, (_key, value) => (typeof value === 'bigint' ? value.toString() : value), 2),
+    jsonText(alert.details, 2),
   ].join('\n');
 }
 

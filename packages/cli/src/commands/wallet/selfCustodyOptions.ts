@@ -1,5 +1,5 @@
 import { createRpcPool, type RpcPool } from '@bulwark/chain';
-import { UsageError } from '@bulwark/core';
+import { jsonText, UsageError } from '@bulwark/core';
 import { type Address, getAddress, isAddress } from 'viem';
 
 /** Options shared by the self-custody commands (check-signature, approvals, poisoning). */
@@ -44,5 +44,4 @@ export function openPool(rpc: string | undefined, command: string): RpcPool {
 }
 
 /** JSON with bigints as decimal strings. */
-export const toJson = (value: unknown) =>
-  `${JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? item.toString() : item), 2)}\n`;
+export const toJson = (value: unknown) => `${jsonText(value, 2)}\n`;
