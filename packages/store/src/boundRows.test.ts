@@ -141,9 +141,7 @@ async function firstRow(store: StoreClient, table: string, key: readonly string[
   const { rows: constrained } = await sql<{ column_name: string }>`
     select a.attname as column_name from pg_constraint c
     join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey)
-    where c.conrelid = ${table}::regclass and c.contype in ('f', 'c')`.execute(
-    store.db,
-  );
+    where c.conrelid = ${table}::regclass and c.contype in ('f', 'c')`.execute(store.db);
   // A column an edit cannot trip on: not part of the key, not a foreign key, not under a check
   // (a number under `>= 0` may still grow); text first, then a number, then a time.
   const constrainedColumns = new Set(constrained.map((c) => c.column_name));

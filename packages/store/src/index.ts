@@ -78,7 +78,6 @@ export {
   StoreLockedError,
   StoreOpenError,
 } from './errors.ts';
-export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export { type Evidence, getEvidence, type InsertEvidenceParameters, insertEvidence, listEvidence } from './evidence.ts';
 export {
   type ExceptionTargetKind,
@@ -89,6 +88,7 @@ export {
   listExceptions,
   type PolicyException,
 } from './exceptions.ts';
+export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
   type AddIncidentEventParameters,
   addIncidentEvent,

@@ -11,10 +11,10 @@ import {
 import { computeRelease, type Release } from '../approvals/computeRelease.ts';
 import { type ApprovalVerdict, verifyApprovals } from '../approvals/verifyApprovals.ts';
 import { dependencyStatus } from '../dependencies/dependencyStatus.ts';
-import { requireIdentity } from '../identity/requireRole.ts';
-import { UnverifiedStateError } from '../log/errors.ts';
 import { applyExceptions } from '../exceptions/applyExceptions.ts';
 import { exceptionStatus } from '../exceptions/exceptionState.ts';
+import { requireIdentity } from '../identity/requireRole.ts';
+import { UnverifiedStateError } from '../log/errors.ts';
 import type { LoadedManifest } from '../manifest/types.ts';
 import { today } from '../risks/reviewDate.ts';
 import { adminCheck } from './checks/adminCheck.ts';
