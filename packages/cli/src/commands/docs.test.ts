@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { listContracts, listDeployments, listLog } from '@bulwark/store';
+import { insertControlEvidence, listContracts, listDeployments, listLog, withTransaction } from '@bulwark/store';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { describeCli } from '../testing.ts';
 
@@ -244,6 +244,31 @@ contracts:
     const href = /<th>Disclosure policy<\/th><td><a href="([^"]+)">/.exec(index)?.[1];
     expect(href).toBe('../../SECURITY.md');
     expect(readFileSync(join(dir, 'out/site', href!), 'utf8')).toBe('# Disclosure\n');
+  });
+
+  test('behavior: the site shows design claims as declared, beside what the gate found in the code', async () => {
+    const build = async (out: string) => {
+      expect((await ctx.run(['docs', 'build', '--out', out], { cwd: dir })).code).toBe(0);
+      return readFileSync(join(dir, out, 'contracts/Vault.html'), 'utf8');
+    };
+    const before = await build('site-claims-1');
+    expect(before).toContain('<th>Pausable / circuit breaker (declared)</th>');
+    expect(before).toContain('Not yet checked against the code by <code>bulwark gate</code>.');
+    // What the gate records for its pausable check (see runGate): the site quotes the newest.
+    await withTransaction(ctx.store, (tx) =>
+      insertControlEvidence(tx, {
+        controlId: 'SBD-06',
+        kind: 'gate.pausable',
+        ref: 'release:abc:production',
+        status: 'fail',
+        data: { reason: 'Vault holds value but has no pause function' },
+        collectedAt: new Date('2026-01-02T00:00:00Z'),
+      }),
+    );
+    const after = await build('site-claims-2');
+    expect(after).toContain(
+      '<span class="warn">Gate check fail on 2026-01-02: Vault holds value but has no pause function</span>',
+    );
   });
 
   test('error: no manifest, a bad subcommand, build without --out: exit 2 with the fix', async () => {

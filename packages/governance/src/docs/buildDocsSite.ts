@@ -6,6 +6,7 @@ import {
   type Deployment,
   listAuditFindings,
   listAudits,
+  listControlEvidence,
   listDeployments,
   type StoreClient,
 } from '@bulwark/store';
@@ -25,6 +26,11 @@ export type DocsSiteData = {
   /** Deployments as the store has them (verified hashes and statuses). */
   deployments: Deployment[];
   report: DocsReport;
+  /**
+   * The gate's latest verdict on the manifest's design claims (`pausable`, `admin`), checked
+   * against the code and the chain: the site shows the claim as declared and this beside it.
+   */
+  designChecks: Map<'pausable' | 'admin', { status: string; reason: string; at: Date }>;
   generatedAt: Date;
 };
 
@@ -56,6 +62,7 @@ export async function buildDocsSite(
     findings: store ? await listAuditFindings(store) : [],
     deployments: store ? await listDeployments(store) : [],
     report: checkDocs(loaded.manifest, { cwd: loaded.dir, now }),
+    designChecks: store ? await latestDesignChecks(store) : new Map(),
     generatedAt: now,
   };
   const pages = renderDocsSite(data, { outDir: parameters.outDir });
@@ -172,6 +179,12 @@ function contractBody(
   const admin = contract.admin
     ? html`${contract.admin.kind}${contract.admin.address ? html` <code>${contract.admin.address}</code>` : ''}${contract.admin.threshold ? ` (${contract.admin.threshold} of ${contract.admin.signers?.length ?? '?'})` : ''}${contract.admin.delay !== undefined ? `, delay ${contract.admin.delay} s` : ''}${contract.admin.description ? html`<br>${contract.admin.description}` : ''}`
     : missing();
+  const checked = (claim: 'pausable' | 'admin') => {
+    const check = data.designChecks.get(claim);
+    return check
+      ? html`<br><span class="${check.status === 'pass' ? 'ok' : 'warn'}">Gate check ${check.status} on ${check.at.toISOString().slice(0, 10)}: ${check.reason}</span>`
+      : html`<br><span class="warn">Not yet checked against the code by <code>bulwark gate</code>.</span>`;
+  };
   const upgrade = docs.upgradeability
     ? html`<span class="tag">${docs.upgradeability.kind}</span> ${docs.upgradeability.description ?? ''}${docs.upgradeability.document ? html`<br>${doc(docs.upgradeability.document)}` : ''}`
     : missing();
@@ -189,8 +202,8 @@ ${
 <table>
 <tr><th>Sources</th><td>${contract.sources.map((s) => html`<code>${s}</code><br>`)}</td></tr>
 <tr><th>Holds value</th><td>${contract.holdsValue === undefined ? missing() : contract.holdsValue ? 'yes' : 'no'}</td></tr>
-<tr><th>Pausable / circuit breaker</th><td>${pausable}</td></tr>
-<tr><th>Admin</th><td>${admin}</td></tr>
+<tr><th>Pausable / circuit breaker (declared)</th><td>${pausable}${checked('pausable')}</td></tr>
+<tr><th>Admin (declared)</th><td>${admin}${checked('admin')}</td></tr>
 <tr><th>Upgradeability</th><td>${upgrade}</td></tr>
 </table>
 <h2>Technical specification</h2>
@@ -344,4 +357,16 @@ ${
       )}</table>`
 }`;
   })}`;
+}
+
+/** The gate records each check as control evidence (`gate.<check>`); the newest per claim is what the site shows. */
+async function latestDesignChecks(store: StoreClient): Promise<DocsSiteData['designChecks']> {
+  const checks: DocsSiteData['designChecks'] = new Map();
+  for (const evidence of await listControlEvidence(store)) {
+    const claim = evidence.kind === 'gate.pausable' ? 'pausable' : evidence.kind === 'gate.admin' ? 'admin' : undefined;
+    if (!claim || checks.has(claim)) continue;
+    const reason = typeof evidence.data.reason === 'string' ? evidence.data.reason : '';
+    checks.set(claim, { status: evidence.status, reason, at: evidence.collectedAt });
+  }
+  return checks;
 }
