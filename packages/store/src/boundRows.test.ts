@@ -119,8 +119,40 @@ async function seed(store: StoreClient): Promise<void> {
       expiresAt: new Date('2025-01-04T02:00:00Z'),
     });
     await addWalletRequestApproval(tx, { requestId: 'W-1', approver: 'carol', digest: '0x01', at });
-    await lockVelocityCounters(tx, ['source:hot']);
+    // A second counter, so a copied reservation can point to another real one.
+    await lockVelocityCounters(tx, ['source:hot', 'initiator:alice']);
     await reserveVelocity(tx, { requestId: 'W-1', amounts: new Map([['source:hot', 50n]]), at });
+    // Parents with no children, for the direct-delete tests (the foreign keys keep the others).
+    await upsertContract(tx, { name: 'Undeployed', repoPath: 'src/Undeployed.sol', documentation: {} });
+    await insertAudit(tx, { id: 'A-2', auditor: 'Solo', scope: { files: [] }, auditDate: '2025-01-05', findings: [] });
+    await insertScanRun(tx, { id: 'S-2', startedAt: new Date('2025-01-06T00:00:00Z'), findings: [] });
+    await insertException(tx, {
+      targetKind: 'control',
+      target: 'SBD-08',
+      reason: 'migrating',
+      compensating: 'HSM',
+      expiresOn: '2026-01-01',
+      requiredApprovals: 1,
+      requestedBy: 'alice',
+    });
+    await insertWalletPolicy(tx, { id: 'P-2', document: { version: 2 }, proposedBy: 'heidi', proposedAt: at });
+    await insertWalletRequest(tx, {
+      id: 'W-2',
+      digest: '0x02',
+      request: { kind: 'withdrawal' },
+      initiator: 'alice',
+      source: 'hot',
+      chainId: 1,
+      state: 'blocked',
+      decision: { outcome: 'block' },
+      policyId: 'P-1',
+      createdAt: at,
+      expiresAt: null,
+    });
+    await tx.db
+      .insertInto('incidents')
+      .values({ id: 'I-0', title: 'noted', severity: 'low', detected_at: at })
+      .execute();
     await appendLog(tx, { actor: 'alice', action: 'seed', payload: {} });
   });
   await openIncident(store, { id: 'I-1', title: 'drain', severity: 'critical', actor: 'monitor' });
@@ -130,11 +162,30 @@ async function seed(store: StoreClient): Promise<void> {
 const raw = (store: StoreClient) => store.db as Kysely<any>;
 
 /** The row of `table` with the smallest key, as JSON, and a text column to edit. */
-async function firstRow(store: StoreClient, table: string, key: readonly string[]) {
+async function firstRow(
+  store: StoreClient,
+  table: string,
+  key: readonly string[],
+  options: { unreferenced?: boolean } = {},
+) {
+  const { rows: references } = await sql<{ child: string; columns: string[]; parentColumns: string[] }>`
+    select c.conrelid::regclass::text as child,
+      array(select attname::text from unnest(c.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n order by k.i) as "columns",
+      array(select attname::text from unnest(c.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.n order by k.i) as "parentColumns"
+    from pg_constraint c where c.contype = 'f' and c.confrelid = ${table}::regclass`.execute(store.db);
+  const unreferenced = options.unreferenced
+    ? references.map(
+        (r) =>
+          sql`and not exists (select 1 from ${sql.table(r.child)} c where ${sql.join(
+            r.columns.map((column, i) => sql`c.${sql.ref(column)} = t.${sql.ref(r.parentColumns[i]!)}`),
+            sql` and `,
+          )})`,
+      )
+    : [];
   const { rows } = await sql<{ row: Record<string, unknown> }>`
-    select to_jsonb(t) as row from ${sql.table(table)} t order by ${sql.join(key.map((k) => sql.ref(k)))} limit 1`.execute(
-    store.db,
-  );
+    select to_jsonb(t) as row from ${sql.table(table)} t where true ${sql.join(unreferenced, sql` `)}
+    order by ${sql.join(key.map((k) => sql.ref(k)))} limit 1`.execute(store.db);
+  if (!rows[0]) throw new Error(`${table} has no row the test may use; seed one that nothing references`);
   const { rows: columns } = await sql<{ column_name: string; data_type: string; is_generated: string }>`
     select column_name, data_type, is_generated from information_schema.columns
     where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(store.db);
@@ -164,6 +215,23 @@ function edited(column: string, type: string) {
   if (type === 'numeric') return sql`coalesce(${sql.ref(column)}, 0) + 1`;
   if (type === 'timestamp with time zone') return sql`coalesce(${sql.ref(column)}, now()) + interval '1 second'`;
   return sql`coalesce(${sql.ref(column)}, '') || 'x'`;
+}
+
+/** For a key column that is a foreign key: another value its parent table holds (a copy must still point somewhere real). */
+async function otherParentKey(store: StoreClient, table: string, column: string, current: unknown) {
+  const { rows } = await sql<{ parent: string; parentColumn: string }>`
+    select c.confrelid::regclass::text as parent, pa.attname::text as "parentColumn"
+    from pg_constraint c
+    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
+    join pg_attribute pa on pa.attrelid = c.confrelid and pa.attnum = c.confkey[1]
+    where c.contype = 'f' and c.conrelid = ${table}::regclass and a.attname = ${column}`.execute(store.db);
+  const fk = rows[0];
+  if (!fk) return undefined;
+  const { rows: values } = await sql<{ value: string }>`
+    select ${sql.ref(fk.parentColumn)}::text as value from ${sql.table(fk.parent)}
+    where ${sql.ref(fk.parentColumn)}::text <> ${String(current)} limit 1`.execute(store.db);
+  if (!values[0]) throw new Error(`${fk.parent} needs a second row for a copy of a ${table} row to point to`);
+  return values[0].value;
 }
 
 async function insertJson(store: StoreClient, table: string, columns: string[], row: Record<string, unknown>) {
@@ -225,10 +293,9 @@ describeStore('boundRows', (ctx) => {
     });
 
     test('error: a direct delete and a direct insert are reported', async () => {
-      const { row, insertable, freeText } = await firstRow(ctx.store, table, bound.key);
-      // Dependants first (the foreign keys), restored after.
-      await sql`set session_replication_role = replica`.execute(ctx.store.db);
-      try {
+      // A row nothing references, so that the foreign keys let it go (no superuser tricks needed).
+      const { row, insertable, freeText } = await firstRow(ctx.store, table, bound.key, { unreferenced: true });
+      {
         await sql`delete from ${sql.table(table)} where ${where(bound.key, row)}`.execute(ctx.store.db);
         const deleted = await verifyBoundRows(ctx.store);
         expect(deleted.problems).toEqual([
@@ -243,7 +310,9 @@ describeStore('boundRows', (ctx) => {
         const last = bound.key.at(-1)!;
         const copy = {
           ...row,
-          [last]: /^\d+$/.test(String(row[last])) ? 990_001 : 'forged',
+          [last]:
+            (await otherParentKey(ctx.store, table, last, row[last])) ??
+            (/^\d+$/.test(String(row[last])) ? 990_001 : 'forged'),
           ...Object.fromEntries(freeText.map((column) => [column, `${row[column] ?? ''}-copy`])),
         };
         await insertJson(ctx.store, table, insertable, copy);
@@ -257,8 +326,6 @@ describeStore('boundRows', (ctx) => {
           }),
         ]);
         await sql`delete from ${sql.table(table)} where ${where(bound.key, copy)}`.execute(ctx.store.db);
-      } finally {
-        await sql`set session_replication_role = origin`.execute(ctx.store.db);
       }
       expect((await verifyBoundRows(ctx.store)).ok).toBe(true);
     });

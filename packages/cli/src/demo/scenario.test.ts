@@ -65,8 +65,8 @@ describe('demo scenario', () => {
       expect.arrayContaining(['simulated-drain', 'fresh-contract-caller']),
     );
     // Decided at the deployment block. The first strike, sent after the pause with a 30 gwei tip,
-    // may still be mined before it (a pause is re-priced from the txpool between blocks, not yet
-    // from the pending stream), so at most that strike is lost.
+    // may still be mined before it when the replacement that outbids it comes too late for the
+    // block, so at most that strike is lost.
     const reentrancy = attack('reentrancy-drain');
     expect(reentrancy.blocksToPause).toBe(0);
     expect(Number(reentrancy.lost)).toBeLessThanOrEqual(Number(reentrancy.atRisk) * 0.1);

@@ -225,6 +225,7 @@ export async function runDemoScenario(options: ScenarioOptions = {}): Promise<Sc
       pendingSeenAt,
       traffic,
       txsPerBlock,
+      store,
       log,
     };
     const results: AttackResult[] = [];
@@ -329,6 +330,7 @@ type AttackContext = {
   pendingSeenAt: Map<string, number>;
   traffic: Awaited<ReturnType<typeof createTraffic>>;
   txsPerBlock: number;
+  store: Store;
   log: (line: string) => void;
 };
 
@@ -580,6 +582,9 @@ async function recover(context: AttackContext): Promise<void> {
   const { chain, protocol, admin } = context;
   for (const target of [protocol.addresses.vault, protocol.addresses.lendingMarket]) {
     if (!(await isPaused(context, target))) continue;
+    // The guardian's responder checks its pause on chain after the receipt; unpausing before that
+    // would make it record a pause that did not hold.
+    await pauseSettled(context, target);
     const abi = protocol.abis.DemoVault;
     await chain.send(admin, { to: target, data: encode(abi, 'requestUnpause') });
     await context.mineAndWatch();
@@ -601,6 +606,19 @@ async function recover(context: AttackContext): Promise<void> {
   for (let i = 0; i < 30; i++) {
     await context.traffic.sendBlock(context.txsPerBlock);
     await context.mineAndWatch();
+  }
+}
+
+/** Waits (up to a minute) until every pause of `target` the responder recorded has reached a final status. */
+async function pauseSettled(context: AttackContext, target: Address): Promise<void> {
+  const final = new Set(['verified', 'failed', 'already-paused', 'refused']);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const pauses = (await listResponderActions(context.store, { kind: 'pause' })).filter(
+      (action) => action.address?.toLowerCase() === target.toLowerCase(),
+    );
+    if ((pauses.length > 0 && pauses.every((action) => final.has(action.status))) || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
