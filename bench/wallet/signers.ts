@@ -100,7 +100,7 @@ try {
     `| ${date} | ${commit} | Web3Signer stand-in (127.0.0.1): ${data} | ${rate(m.web3signer)} | local key ${rate(m.local)} | ${(m.web3signer / m.local).toFixed(2)} |`,
   ];
   for (const row of rows) console.log(row);
-  if (process.env.BENCH_NO_APPEND !== '1') {
+  if (!process.argv.includes('--no-append')) {
     recordBenchmarkRows(
       {
         name: 'wallet-signers',
