@@ -100,8 +100,10 @@ export async function createPGliteFromInitdb(dataDir?: string | undefined): Prom
  * (file, Blob, PGlite's copy), which put a first open ~130 MB above a reopen. The first new folder
  * of a PGlite version on the machine builds the saved folder from the tarball or initdb.
  */
-async function createPGliteFolder(dataDir: string): Promise<PGlite> {
-  const template = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb`);
+export async function createPGliteFolder(
+  dataDir: string,
+  template = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb`),
+): Promise<PGlite> {
   if (!existsSync(join(template, 'PG_VERSION'))) await saveTemplateFolder(template);
   if (existsSync(join(template, 'PG_VERSION'))) {
     try {
