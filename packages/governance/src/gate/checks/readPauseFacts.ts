@@ -1,14 +1,6 @@
-import {
-  type Address,
-  createPublicClient,
-  encodeFunctionData,
-  http,
-  isAddress,
-  type PublicClient,
-  parseAbi,
-} from 'viem';
+import { type Address, encodeFunctionData, isAddress, parseAbi } from 'viem';
 import type { LoadedManifest } from '../../manifest/types.ts';
-import type { ReadAdminFactsParameters } from './readAdminFacts.ts';
+import { type DeploymentClientParameters, deploymentClients, rpcFailure, wrongChain } from './deploymentClient.ts';
 
 /** What the chain says about a deployed contract's circuit breaker. */
 export type PauseFacts = {
@@ -39,36 +31,23 @@ const pausableAbi = parseAbi(['function paused() view returns (bool)', 'function
  */
 export async function readPauseFacts(
   loaded: LoadedManifest,
-  parameters: ReadAdminFactsParameters,
+  parameters: DeploymentClientParameters,
 ): Promise<PauseFacts[]> {
-  const clients = new Map<string, PublicClient>();
+  const clientFor = deploymentClients(parameters);
   const facts: PauseFacts[] = [];
   for (const contract of loaded.manifest.contracts) {
     if (!contract.pausable) continue;
-    const deployment = (contract.deployments ?? []).find(
-      (d) =>
-        d.status !== 'deprecated' &&
-        d.status !== 'planned' &&
-        d.address &&
-        isAddress(d.address) &&
-        (parameters.rpcUrl || (d.rpc && parameters.env[d.rpc])),
-    );
-    if (!deployment) continue;
-    const url = parameters.rpcUrl ?? parameters.env[deployment.rpc!]!;
-    const rpc = parameters.rpcUrl ? '--rpc' : `$${deployment.rpc}`;
-    let client = clients.get(url);
-    if (!client) {
-      client = createPublicClient({ transport: http(url, { retryCount: 1, timeout: 20_000 }) }) as PublicClient;
-      clients.set(url, client);
-    }
+    const reader = clientFor(contract, (d) => Boolean(d.address && isAddress(d.address)));
+    if (!reader) continue;
+    const { client, deployment, rpc } = reader;
     const address = deployment.address as Address;
     const declared = typeof contract.pausable === 'object' ? contract.pausable.guardian : undefined;
     const guardian = declared && isAddress(declared) ? declared : undefined;
     const base = { contract: contract.name, chainId: deployment.chainId, address, rpc, guardian };
     try {
-      const served = await client.getChainId();
-      if (served !== deployment.chainId) {
-        facts.push({ ...base, error: `${rpc} serves chain ${served}, not chain ${deployment.chainId}` });
+      const wrong = await wrongChain(reader);
+      if (wrong) {
+        facts.push({ ...base, error: wrong });
         continue;
       }
       let paused: boolean | undefined;
@@ -93,9 +72,7 @@ export async function readPauseFacts(
         facts.push({ ...base, paused, guardianCanPause: false, guardianRevert: reason });
       }
     } catch (error) {
-      // viem's full message holds the URL (and any key in it): only its short message is kept.
-      const short = (error as { shortMessage?: string }).shortMessage ?? 'the request failed';
-      facts.push({ ...base, error: `${rpc} did not answer: ${short}` });
+      facts.push({ ...base, error: rpcFailure(rpc, error) });
     }
   }
   return facts;
