@@ -66,9 +66,7 @@ let snapshot: Blob | undefined;
  */
 export async function createPGliteFromInitdb(dataDir?: string | undefined): Promise<PGlite> {
   const create = (options: { loadDataDir?: Blob } = {}) =>
-    dataDir === undefined
-      ? createMemoryPGlite(options)
-      : PGlite.create(dataDir, { ...pgliteOptions, ...options });
+    dataDir === undefined ? createMemoryPGlite(options) : PGlite.create(dataDir, { ...pgliteOptions, ...options });
   const file = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb.tar`);
   if (!snapshot && existsSync(file)) snapshot = new Blob([readFileSync(file)]);
   if (snapshot) {
