@@ -1,5 +1,6 @@
 import {
   closeSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -24,9 +25,22 @@ export const PGLITE_PG_MAJOR = '18';
 
 export const MEMORY = 'memory://';
 
-/** An in-memory PGlite with the store's type parsers. */
+/**
+ * PostgreSQL's default 128 MB of shared buffers is touched when PGlite starts: a hundred MB of
+ * memory for every command, even one that reads ten rows. The store's data is small; 32 MB holds
+ * it, and reads past that go to the operating system's file cache.
+ */
+export const pgliteSharedBuffers = '32MB';
+
+/** The options every PGlite of the store opens with: its type parsers and its memory settings. */
+export const pgliteOptions = {
+  parsers: pgliteParsers,
+  startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${pgliteSharedBuffers}`],
+};
+
+/** An in-memory PGlite with the store's options. */
 export async function createMemoryPGlite(options: { loadDataDir?: Blob } = {}): Promise<PGlite> {
-  return PGlite.create({ parsers: pgliteParsers, ...options });
+  return PGlite.create({ ...pgliteOptions, ...options });
 }
 
 function pgliteVersion(): string {
@@ -52,9 +66,7 @@ let snapshot: Blob | undefined;
  */
 export async function createPGliteFromInitdb(dataDir?: string | undefined): Promise<PGlite> {
   const create = (options: { loadDataDir?: Blob } = {}) =>
-    dataDir === undefined
-      ? createMemoryPGlite(options)
-      : PGlite.create(dataDir, { parsers: pgliteParsers, ...options });
+    dataDir === undefined ? createMemoryPGlite(options) : PGlite.create(dataDir, { ...pgliteOptions, ...options });
   const file = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb.tar`);
   if (!snapshot && existsSync(file)) snapshot = new Blob([readFileSync(file)]);
   if (snapshot) {
@@ -81,6 +93,44 @@ export async function createPGliteFromInitdb(dataDir?: string | undefined): Prom
 }
 
 /**
+ * A new PGlite folder, copied from a saved initdb folder (one per PGlite version, in the temp
+ * folder). Copying files costs no memory; loading the initdb tarball held it three times over
+ * (file, Blob, PGlite's copy), which put a first open ~130 MB above a reopen. The first new folder
+ * of a PGlite version on the machine builds the saved folder from the tarball or initdb.
+ */
+export async function createPGliteFolder(
+  dataDir: string,
+  template = join(tmpdir(), `bulwark-pglite-${pgliteVersion()}-initdb`),
+): Promise<PGlite> {
+  if (!existsSync(join(template, 'PG_VERSION'))) await saveTemplateFolder(template);
+  if (existsSync(join(template, 'PG_VERSION'))) {
+    try {
+      cpSync(template, dataDir, { recursive: true });
+      return await PGlite.create(dataDir, pgliteOptions);
+    } catch {
+      // A damaged saved folder: drop it and start this one from the tarball or initdb.
+      rmSync(template, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  return createPGliteFromInitdb(dataDir);
+}
+
+/** Builds the saved initdb folder: a PGlite closed cleanly (checkpointed), renamed into place. */
+async function saveTemplateFolder(template: string): Promise<void> {
+  const building = `${template}.${process.pid}.tmp`;
+  try {
+    rmSync(building, { recursive: true, force: true });
+    const pglite = await createPGliteFromInitdb(building);
+    await pglite.close();
+    renameSync(building, template);
+  } catch {
+    // Only a speed-up (another process may have saved it first): the caller falls back.
+    rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/**
  * Opens PGlite on a folder after checking the folder is one PGlite can use: empty or missing (a
  * new database is created), or a PGlite data folder. Anything else (a folder of other files, a
  * PostgreSQL server's data directory) is refused before PGlite writes into it.
@@ -90,8 +140,8 @@ export async function openPGliteFolder(dataDir: string): Promise<PGlite> {
   const fresh = !existsSync(dataDir) || readdirSync(dataDir).length === 0;
   try {
     mkdirSync(dirname(dataDir), { recursive: true });
-    if (fresh) return await createPGliteFromInitdb(dataDir);
-    return await PGlite.create(dataDir, { parsers: pgliteParsers });
+    if (fresh) return await createPGliteFolder(dataDir);
+    return await PGlite.create(dataDir, pgliteOptions);
   } catch (error) {
     throw new StoreOpenError(`Cannot open the PGlite database in ${dataDir}.`, {
       cause: error,

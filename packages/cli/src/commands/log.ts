@@ -14,7 +14,7 @@ import {
   signCheckpoint,
   toLogLine,
   verifyLogEntries,
-} from '@bulwark/governance';
+} from '@bulwark/governance/log';
 import {
   listLog,
   type VerifyBoundRowsReturnType,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ChromiumNotFoundError, PdfRenderError } from './errors.ts';
 
 /** Debian's Chromium; `BULWARK_CHROMIUM` or `executablePath` point elsewhere. */
@@ -36,8 +36,10 @@ export async function renderPdf(
       docsPath: 'governance/report.md#pdf',
     });
   const timeout = parameters.timeoutMs ?? 60_000;
-  let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
+  let browser: Browser | undefined;
   try {
+    // Loaded here, not with the package: it costs every governance command a second and ~60 MB.
+    const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath,
       headless: true,

@@ -26,6 +26,7 @@ import { dependenciesCheck } from './checks/dependenciesCheck.ts';
 import { documentationCheck } from './checks/documentationCheck.ts';
 import { pausableCheck } from './checks/pausableCheck.ts';
 import { readAdminFacts } from './checks/readAdminFacts.ts';
+import { readPauseFacts } from './checks/readPauseFacts.ts';
 import { type ScanCheckReturnType, type ScanResultsFile, scanCheck } from './checks/scanCheck.ts';
 import { stateCheck, type VerifiedState } from './checks/stateCheck.ts';
 import { testsCheck } from './checks/testsCheck.ts';
@@ -129,11 +130,15 @@ export async function runGate(store: StoreClient, parameters: RunGateParameters)
     approvalsCheck(verified, config, { digest, target }),
     dependenciesCheck(await dependencyStatus(store, inventory), inventory, config.dependencyScope),
     documentationCheck(loaded, startedOn),
-    pausableCheck(loaded, {
-      findings: scan.findings,
-      analysed: scan.analysed,
-      source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
-    }),
+    pausableCheck(
+      loaded,
+      {
+        findings: scan.findings,
+        analysed: scan.analysed,
+        source: scan.source.kind === 'file' ? `scan results ${scan.source.path}` : 'the gate’s scan',
+      },
+      parameters.env ? await readPauseFacts(loaded, { env: parameters.env }) : undefined,
+    ),
     adminCheck(loaded, parameters.env ? await readAdminFacts(loaded, { env: parameters.env }) : undefined),
     artifactsCheck(loaded),
   ];

@@ -1,5 +1,6 @@
 import type { LoadedManifest, ManifestContract } from '../../manifest/types.ts';
 import { check, type GateCheck, listNames } from '../gateCheck.ts';
+import { type PauseFacts, pauseContradiction } from './readPauseFacts.ts';
 
 /** A scanner finding as the design checks read it: from a scan run by the gate, a results file or the store. */
 export type DesignFinding = { detector: string; file: string; line: number; message: string };
@@ -31,13 +32,22 @@ function codeFinding(contract: ManifestContract, code: CodeFacts | undefined): D
  * scanner's design findings on the sources: a claim the code contradicts fails, with both facts.
  * Without code facts (no scan) the claims alone are judged, and the check says so.
  */
-export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefined): GateCheck {
+export function pausableCheck(
+  loaded: LoadedManifest,
+  code?: CodeFacts | undefined,
+  chain?: readonly PauseFacts[] | undefined,
+): GateCheck {
   const notPausable: string[] = [];
   const undeclared: string[] = [];
   const contradicted: string[] = [];
   const unchecked: string[] = [];
+  const unread: string[] = [];
   const contracts = loaded.manifest.contracts.map((contract) => {
     const pausable = Boolean(contract.pausable);
+    const onChain = chain?.find((facts) => facts.contract === contract.name);
+    const chainSays = onChain && pausable ? pauseContradiction(onChain) : undefined;
+    if (chainSays) contradicted.push(`${contract.name} is declared pausable, but ${chainSays}`);
+    if (onChain?.error) unread.push(`${contract.name} (${onChain.error})`);
     const finding = codeFinding(contract, code);
     const codeSays = finding
       ? `holds value and has no circuit breaker (${finding.detector} at ${finding.file}:${finding.line})`
@@ -57,6 +67,7 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
       name: contract.name,
       claimed: { holdsValue: contract.holdsValue, pausable },
       code: code ? (finding ? { holdsValue: true, circuitBreaker: false, finding } : { contradicts: false }) : null,
+      ...(onChain ? { chain: onChain } : {}),
     };
   });
   const details = { contracts, codeFacts: code?.source ?? null };
@@ -77,6 +88,7 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
       ? `the claims of ${listNames(unchecked)} were not checked against the code (the scan did not fully analyse these sources)`
       : undefined,
     undeclared.length > 0 ? `holdsValue is not declared for ${listNames(undeclared)}` : undefined,
+    unread.length > 0 ? `the chain could not be read for ${listNames(unread)}` : undefined,
   ].filter(Boolean);
   if (warnings.length > 0) {
     const text = warnings.join('; ');
@@ -86,7 +98,7 @@ export function pausableCheck(loaded: LoadedManifest, code?: CodeFacts | undefin
   return check(
     'pausable',
     'pass',
-    `${holding} contract(s) hold value and all can be paused; the code (${code!.source}) does not contradict the manifest.`,
+    `${holding} contract(s) hold value and all can be paused; the code (${code!.source}) does not contradict the manifest${chain && chain.length > 0 ? `, nor does the chain (${listNames(chain.map((facts) => facts.contract))})` : ''}.`,
     details,
   );
 }

@@ -1,5 +1,6 @@
-import { type Address, createPublicClient, http, isAddress, type PublicClient, parseAbi } from 'viem';
+import { type Address, isAddress, parseAbi } from 'viem';
 import type { LoadedManifest } from '../../manifest/types.ts';
+import { type DeploymentClientParameters, deploymentClients, rpcFailure, wrongChain } from './deploymentClient.ts';
 
 /** What the chain says about a contract's admin address. */
 export type AdminFacts = {
@@ -24,12 +25,7 @@ const safeAbi = parseAbi([
 ]);
 const timelockAbi = parseAbi(['function getMinDelay() view returns (uint256)']);
 
-export type ReadAdminFactsParameters = {
-  /** For the deployments' `rpc` variables. */
-  env: NodeJS.ProcessEnv;
-  /** One RPC for every deployment (instead of each deployment's `rpc` variable). */
-  rpcUrl?: string | undefined;
-};
+export type ReadAdminFactsParameters = DeploymentClientParameters;
 
 /**
  * Reads, for each contract with a deployed admin address and an RPC, what the admin is on chain:
@@ -40,28 +36,19 @@ export async function readAdminFacts(
   loaded: LoadedManifest,
   parameters: ReadAdminFactsParameters,
 ): Promise<AdminFacts[]> {
-  const clients = new Map<string, PublicClient>();
+  const clientFor = deploymentClients(parameters);
   const facts: AdminFacts[] = [];
   for (const contract of loaded.manifest.contracts) {
     const address = contract.admin?.address;
     if (!address || !isAddress(address)) continue;
-    const deployment = (contract.deployments ?? []).find(
-      (d) =>
-        d.status !== 'deprecated' && d.status !== 'planned' && (parameters.rpcUrl || (d.rpc && parameters.env[d.rpc])),
-    );
-    if (!deployment) continue;
-    const url = parameters.rpcUrl ?? parameters.env[deployment.rpc!]!;
-    const rpc = parameters.rpcUrl ? '--rpc' : `$${deployment.rpc}`;
-    let client = clients.get(url);
-    if (!client) {
-      client = createPublicClient({ transport: http(url, { retryCount: 1, timeout: 20_000 }) }) as PublicClient;
-      clients.set(url, client);
-    }
+    const reader = clientFor(contract);
+    if (!reader) continue;
+    const { client, deployment, rpc } = reader;
     const base = { contract: contract.name, chainId: deployment.chainId, address, rpc };
     try {
-      const served = await client.getChainId();
-      if (served !== deployment.chainId) {
-        facts.push({ ...base, error: `${rpc} serves chain ${served}, not chain ${deployment.chainId}` });
+      const wrong = await wrongChain(reader);
+      if (wrong) {
+        facts.push({ ...base, error: wrong });
         continue;
       }
       const code = await client.getCode({ address: address as Address });
@@ -95,9 +82,7 @@ export async function readAdminFacts(
           : { ...base, kind: 'contract' },
       );
     } catch (error) {
-      // viem's full message holds the URL (and any key in it): only its short message is kept.
-      const short = (error as { shortMessage?: string }).shortMessage ?? 'the request failed';
-      facts.push({ ...base, error: `${rpc} did not answer: ${short}` });
+      facts.push({ ...base, error: rpcFailure(rpc, error) });
     }
   }
   return facts;
