@@ -240,6 +240,47 @@ describeStore('bulwark serve API', (ctx) => {
     );
   });
 
+  test('behavior: an admin creates tokens (logged with the admin as actor); the new token works with its role only', async () => {
+    expect((await call('POST', '/api/v1/tokens', { as: 'carol', body: { name: 'dave', role: 'admin' } })).status).toBe(
+      403,
+    );
+    const created = await call('POST', '/api/v1/tokens', { as: 'root', body: { name: 'dave', role: 'approver' } });
+    expect(created).toMatchObject({
+      status: 201,
+      json: { name: 'dave', role: 'approver', token: expect.stringMatching(/^bwk_/) },
+    });
+    tokens.dave = created.json.token;
+    expect((await call('GET', '/api/v1/alerts', { as: 'dave' })).status).toBe(200);
+    expect((await call('GET', '/api/v1/tokens', { as: 'dave' })).status).toBe(403);
+    const again = await call('POST', '/api/v1/tokens', { as: 'root', body: { name: 'dave', role: 'admin' } });
+    expect(again).toMatchObject({ status: 409, json: { error: { code: 'conflict' } } });
+    expect((await call('POST', '/api/v1/tokens', { as: 'root', body: { name: 'x y', role: 'admin' } })).status).toBe(
+      400,
+    );
+    const listed = await call('GET', '/api/v1/tokens', { as: 'root' });
+    expect(listed.json.find((t: { name: string }) => t.name === 'dave')).toEqual({
+      name: 'dave',
+      role: 'approver',
+      createdAt: expect.any(String),
+      revokedAt: null,
+    });
+    expect(listed.text).not.toContain('hash');
+    const log = await listLog(ctx.store);
+    expect(log.filter((e) => e.action === 'api-token.create').at(-1)).toMatchObject({
+      actor: 'root',
+      payload: { name: 'dave', role: 'approver' },
+    });
+    expect(JSON.stringify(log)).not.toContain(tokens.dave!.slice(4));
+
+    // An approver by role is not an approver of every request: the policy's quorum groups decide.
+    const held = await call('POST', '/api/v1/wallet/requests', { as: 'olga', body: withdrawal('900') });
+    const vote = await call('POST', `/api/v1/wallet/requests/${held.json.id}/approve`, {
+      as: 'dave',
+      body: { digest: held.json.digest },
+    });
+    expect(vote).toMatchObject({ status: 403, json: { error: { code: 'not-an-approver' } } });
+  });
+
   test('behavior: the same Idempotency-Key and body answer the first answer again; another body under the key is 409', async () => {
     const before = await storedRequests();
     const headers = { 'idempotency-key': 'withdraw-7' };

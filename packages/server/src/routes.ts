@@ -7,6 +7,7 @@ import {
   type IncidentState,
   incidentStates,
   listAlerts,
+  listApiTokens,
   listIncidents,
   listRisks,
   listWalletRequests,
@@ -17,8 +18,11 @@ import { activePolicy, approveRequest, parseRequest, priceSourceFor, submitReque
 import { ApiError, type ApiResponse } from './errors.ts';
 import {
   alertSchema,
+  apiTokenSchema,
   approveBodySchema,
   approveResponseSchema,
+  createTokenBodySchema,
+  createTokenResponseSchema,
   idParams,
   incidentEventSchema,
   incidentSchema,
@@ -30,6 +34,7 @@ import {
   walletRequestStates,
   walletSubmitResponseSchema,
 } from './schemas.ts';
+import { createApiToken } from './tokens.ts';
 
 export type RouteContext = {
   store: StoreClient;
@@ -179,6 +184,28 @@ export const apiRoutes: readonly ApiRoute[] = [
       const { digest } = body as { digest: string };
       const { record, quorum } = await approveRequest(store, { id: params.id!, approver: token.name, digest });
       return ok({ id: record.id, state: record.state, quorumMet: quorum.met, missing: quorum.missing });
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/tokens',
+    operationId: 'listTokens',
+    summary: 'API tokens: name, role, dates (never the secret or its hash)',
+    role: 'admin',
+    schema: { response: { 200: listOf(apiTokenSchema) } },
+    handler: async ({ store }) => ok((await listApiTokens(store)).map(({ hash: _hash, ...token }) => token)),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/tokens',
+    operationId: 'createToken',
+    summary: 'Create a token for a person or system; its text is in this answer only',
+    role: 'admin',
+    schema: { body: createTokenBodySchema, response: { 201: createTokenResponseSchema } },
+    handler: async ({ store, token, body }) => {
+      const { name, role } = body as { name: string; role: ApiTokenRole };
+      const created = await createApiToken(store, { name, role, actor: token.name });
+      return ok({ name: created.record.name, role: created.record.role, token: created.token }, 201);
     },
   },
 ];

@@ -1,5 +1,6 @@
 import { incidentStates } from '@bulwark/store';
 import requestSchema from '@bulwark/wallet/wallet.request.schema.json' with { type: 'json' };
+import { apiRoles } from './tokens.ts';
 
 // JSON Schemas of the API: Fastify validates requests and serialises responses with them, and
 // /openapi.json is built from the same objects (OpenAPI 3.1 speaks JSON Schema 2020-12).
@@ -172,3 +173,33 @@ export const approveResponseSchema: Schema = {
 };
 
 export const listOf = (items: Schema): Schema => ({ type: 'array', items });
+
+const roleSchema = { type: 'string', enum: [...apiRoles] };
+
+export const apiTokenSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role', 'createdAt', 'revokedAt'],
+  properties: { name: { type: 'string' }, role: roleSchema, createdAt: dateTime, revokedAt: nullableDateTime },
+};
+
+export const createTokenBodySchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$',
+      description: "The token's owner: the audit-log actor of everything done with it.",
+    },
+    role: roleSchema,
+  },
+};
+
+export const createTokenResponseSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role', 'token'],
+  properties: { name: { type: 'string' }, role: roleSchema, token: { type: 'string', description: 'Shown once.' } },
+};
