@@ -11,6 +11,7 @@ import {
 import { describeStore } from '@bulwark/store/testing';
 import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from './createServer.ts';
 import { apiRoutes } from './routes.ts';
@@ -349,5 +350,30 @@ describeStore('bulwark serve API', (ctx) => {
           const { status } = await call(route.method, path, { as: 'root', ...(raw === undefined ? {} : { raw }) });
           expect(status, `${route.method} ${path} ${raw}`).toBeLessThan(500);
         }
+  });
+});
+
+describeStore('bulwark serve API, store failures', (ctx) => {
+  test('error: a store failure is a 500 that says nothing of the cause; the cause goes to logError, scrubbed', async () => {
+    const store = await ctx.open();
+    const { token } = await createApiToken(store, { name: 'vera', role: 'viewer', actor: 'test' });
+    await sql`drop table alerts cascade`.execute(store.db);
+    const logged: string[] = [];
+    const server = await createServer({ store, logError: (line) => logged.push(line) });
+    try {
+      const response = await server.inject({
+        method: 'GET',
+        url: '/api/v1/alerts',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({
+        error: { code: 'internal', message: 'The server failed on this request; the cause is in its log.' },
+      });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatch(/^GET \/api\/v1\/alerts: .*alerts/);
+    } finally {
+      await server.close();
+    }
   });
 });

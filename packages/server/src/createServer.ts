@@ -1,3 +1,4 @@
+import { redactSecrets } from '@bulwark/core';
 import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '@bulwark/store';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
@@ -15,8 +16,8 @@ export type CreateServerParameters = {
   /** Where relative files named by the config (a wallet policy's price table) are found. */
   cwd?: string | undefined;
   bodyLimit?: number | undefined;
-  /** Fastify's request log (pino) to stderr; off by default, so tests and `--format json` stay quiet. */
-  logger?: boolean | undefined;
+  /** Where unexpected (5xx) errors are written, scrubbed of secrets; default: nowhere. */
+  logError?: ((line: string) => void) | undefined;
   version?: string | undefined;
 };
 
@@ -37,7 +38,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   const { store } = parameters;
   const cwd = parameters.cwd ?? process.cwd();
   const server = Fastify({
-    logger: parameters.logger ?? false,
+    logger: false,
     bodyLimit: parameters.bodyLimit ?? defaultBodyLimit,
     exposeHeadRoutes: false,
     // Reject unknown fields instead of silently dropping them (Fastify's default removes them).
@@ -65,11 +66,18 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     }
   });
 
+  const logUnexpected = (request: FastifyRequest, error: unknown) =>
+    parameters.logError?.(
+      redactSecrets(
+        `${request.method} ${request.routeOptions.url ?? request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+    );
+
   const send = (reply: FastifyReply, answer: ApiResponse) => reply.code(answer.status).send(answer.body);
 
   server.setErrorHandler((error, request, reply) => {
     const answer = errorResponse(error);
-    if (answer.unexpected) request.log.error({ err: error }, 'unexpected error');
+    if (answer.unexpected) logUnexpected(request, error);
     return send(reply, answer);
   });
   server.setNotFoundHandler((request, reply) =>
@@ -128,7 +136,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
         const answer = () =>
           route.handler(context).catch((error: unknown) => {
             const response = errorResponse(error);
-            if (response.unexpected) request.log.error({ err: error }, 'unexpected error');
+            if (response.unexpected) logUnexpected(request, error);
             return response;
           });
         const key = request.headers['idempotency-key'];

@@ -58,7 +58,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
     throw new UsageError(`--port ${values.port} is not a TCP port.`, { metaMessages: ['Use 0 to 65535.'] });
   const host = values.host ?? '127.0.0.1';
   await withStore(io, { db: values.db }, async (store) => {
-    const server = await createServer({ store, cwd: io.cwd });
+    const server = await createServer({ store, cwd: io.cwd, logError: (line) => io.stderr(`error: ${line}\n`) });
     try {
       const address = await server.listen({ host, port });
       const stop = until();
