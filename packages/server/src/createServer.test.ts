@@ -296,6 +296,14 @@ describeStore('bulwark serve API', (ctx) => {
     const alice = await call('POST', '/api/v1/wallet/requests', { as: 'alice', body: withdrawal('701'), headers });
     expect(alice.status).toBe(201);
     expect(await storedRequests()).toBe(before + 2);
+    // Two retries racing each other: the second waits for the first's answer; one request is stored.
+    const racing = { 'idempotency-key': 'race' };
+    const [a, b] = await Promise.all([
+      call('POST', '/api/v1/wallet/requests', { as: 'olga', body: withdrawal('702'), headers: racing }),
+      call('POST', '/api/v1/wallet/requests', { as: 'olga', body: withdrawal('702'), headers: racing }),
+    ]);
+    expect(a.json.id).toBe(b.json.id);
+    expect(await storedRequests()).toBe(before + 3);
     // A refusal is an answer too: replayed, not re-run (a second refusal would be logged twice).
     const logBefore = await logLength();
     const approve = (digest: string) =>
