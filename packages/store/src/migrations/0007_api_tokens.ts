@@ -10,7 +10,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('api_tokens')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('viewer', 'operator', 'approver', 'admin')`))
-    .addColumn('hash', 'text', (c) => c.notNull().unique().check(sql`hash ~ '^[0-9a-f]{64}$'`))
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('revoked_at', 'timestamptz')
     .execute();
