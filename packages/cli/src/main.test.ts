@@ -290,6 +290,8 @@ describe('unknown options', () => {
     ['report'],
     ['log', 'verify'],
     ['identity', 'list'],
+    ['init'],
+    ['serve'],
   ];
   test.each(invocations)('error: bulwark %s … --no-such-option', async (...argv) => {
     const io = capture(tempProject({}));

@@ -111,6 +111,14 @@ const commands: Record<string, { summary: string; run: (args: string[], io: Io) 
     summary: 'Wallet guard: policies, approvals and signers; signature and approval checks',
     run: async (args, io) => (await import('./commands/wallet.ts')).walletCommand(args, io),
   },
+  init: {
+    summary: 'Prepare the store and create the first admin API token',
+    run: async (args, io) => (await import('./commands/init.ts')).initCommand(args, io),
+  },
+  serve: {
+    summary: 'Run the REST API (tokens, roles, OpenAPI, metrics) on the store',
+    run: async (args, io) => (await import('./commands/serve.ts')).serveCommand(args, io),
+  },
 };
 
 export const usage = `bulwark — security for DLT-enabled services (Singapore CSA advisory)

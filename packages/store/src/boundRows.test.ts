@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { insertApiToken } from './apiTokens.ts';
 import { insertApproval } from './approvals.ts';
 import { appendLog, verifyLog } from './auditLog.ts';
 import { insertAudit, updateAuditFinding } from './audits.ts';
@@ -81,6 +82,7 @@ async function seed(store: StoreClient): Promise<void> {
       findings: [{ fingerprint: 'fp', detector: 'reentrancy', impact: 'high', file: 'src/Vault.sol', line: 3 }],
     });
     await tx.db.insertInto('identities').values({ name: 'alice', roles: '["auditor"]' }).execute();
+    await insertApiToken(tx, { name: 'ops', role: 'viewer', hash: 'cd'.repeat(32) });
     const at = new Date('2025-01-04T00:00:00Z');
     await insertEvidence(tx, {
       controlId: 'SR-03',

@@ -38,4 +38,5 @@ export const boundTables: readonly BoundTable[] = [
   { table: 'wallet_requests', key: ['id'] },
   { table: 'wallet_request_approvals', key: ['request_id', 'approver'] },
   { table: 'wallet_velocity_reservations', key: ['request_id', 'key'] },
+  { table: 'api_tokens', key: ['name'] },
 ];

@@ -14,6 +14,7 @@ export {
   retractAlert,
   retractAlertsFromBlock,
 } from './alerts.ts';
+export { type ApiToken, type ApiTokenRole, findApiToken, insertApiToken, listApiTokens } from './apiTokens.ts';
 export { type Approval, insertApproval, listApprovals, type SignatureAlgorithm } from './approvals.ts';
 export {
   type AppendLogParameters,
@@ -67,6 +68,7 @@ export {
   setCheckpoint,
 } from './checkpoints.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';
+export { countStoreFacts, type StoreCounts } from './counts.ts';
 export { type DependencyReview, insertDependencyReview, listDependencyReviews } from './dependencyReviews.ts';
 export {
   ConflictError,

@@ -396,6 +396,19 @@ export type WalletVelocityReservationsTable = {
   released_at: Timestamp | null;
 };
 
+// server
+
+export type ApiTokenRole = 'viewer' | 'operator' | 'approver' | 'admin';
+
+/** Since migration 0007: an API token of `bulwark serve`, stored as the sha256 of its secret. */
+export type ApiTokensTable = {
+  name: string;
+  role: ApiTokenRole;
+  hash: string;
+  created_at: TimestampDefault;
+  revoked_at: Timestamp | null;
+};
+
 export type Database = {
   chains: ChainsTable;
   sync_checkpoints: SyncCheckpointsTable;
@@ -430,4 +443,5 @@ export type Database = {
   bound_row_changes: BoundRowChangesTable;
   bound_tables: BoundTablesTable;
   identities: IdentitiesTable;
+  api_tokens: ApiTokensTable;
 };

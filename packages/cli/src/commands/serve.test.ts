@@ -1,0 +1,69 @@
+import { listApiTokens, listLog } from '@bulwark/store';
+import { expect, test } from 'vitest';
+import type { Io } from '../main.ts';
+import { describeCli } from '../testing.ts';
+import { serveCommand } from './serve.ts';
+
+describeCli('bulwark init and serve', (ctx) => {
+  test('default: init creates the first admin token once; serve answers with it until stopped', async () => {
+    const init = await ctx.run(['init', '--name', 'ops', '--format', 'json']);
+    expect(init).toMatchObject({ code: 0, stderr: '' });
+    const { token, name, role } = JSON.parse(init.stdout) as { token: string; name: string; role: string };
+    expect({ name, role }).toEqual({ name: 'ops', role: 'admin' });
+    expect(await listApiTokens(ctx.store)).toMatchObject([{ name: 'ops', role: 'admin' }]);
+    expect((await listLog(ctx.store)).find((e) => e.action === 'api-token.create')).toMatchObject({
+      actor: 'bulwark init',
+    });
+
+    const again = await ctx.run(['init']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already has API tokens (ops)');
+
+    let stdout = '';
+    let listening!: (url: string) => void;
+    const url = new Promise<string>((resolve) => {
+      listening = resolve;
+    });
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const io: Io = {
+      stdout: (text) => {
+        stdout += text;
+        listening((JSON.parse(text) as { url: string }).url);
+      },
+      stderr: () => {},
+      stdoutIsTty: false,
+      stderrIsTty: false,
+      cwd: process.cwd(),
+      env: {},
+      openStore: async () => ctx.store,
+    };
+    const serving = serveCommand(['--port', '0', '--format', 'json'], io, () => stopped);
+    const base = await url;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/api/v1/risks`)).status).toBe(401);
+    const risks = await fetch(`${base}/api/v1/risks`, { headers: { authorization: `Bearer ${token}` } });
+    expect(risks.status).toBe(200);
+    expect(await risks.json()).toEqual([]);
+    stop();
+    expect(await serving).toBe(0);
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+    expect(stdout).toBe(`${JSON.stringify({ url: base })}\n`);
+  });
+
+  test('error: a port that is not one is a usage error (exit 2); --help is exact', async () => {
+    for (const port of ['abc', '70000', '-1']) {
+      const result = await ctx.run(['serve', `--port=${port}`]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('is not a TCP port');
+    }
+    for (const command of ['serve', 'init']) {
+      const help = await ctx.run([command, '--help']);
+      expect(help).toMatchObject({ code: 0, stderr: '' });
+      expect(help.stdout).toMatch(new RegExp(`^Usage: bulwark ${command} `));
+    }
+  });
+});

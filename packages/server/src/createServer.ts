@@ -1,0 +1,157 @@
+import { redactSecrets } from '@bulwark/core';
+import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '@bulwark/store';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
+import { IdempotencyCache } from './idempotency.ts';
+import { RequestMetrics } from './metrics.ts';
+import { openApiDocument } from './openapi.ts';
+import { type ApiRoute, apiRoutes } from './routes.ts';
+import { hashApiToken, roleAllows } from './tokens.ts';
+
+/** Largest request body accepted: a wallet request needs far less (the guard refuses above 64 KiB). */
+export const defaultBodyLimit = 64 * 1024;
+
+export type CreateServerParameters = {
+  store: StoreClient;
+  /** Where relative files named by the config (a wallet policy's price table) are found. */
+  cwd?: string | undefined;
+  bodyLimit?: number | undefined;
+  /** Where unexpected (5xx) errors are written, scrubbed of secrets; default: nowhere. */
+  logError?: ((line: string) => void) | undefined;
+  version?: string | undefined;
+};
+
+const refuseNul = (key: string, value: unknown) => {
+  if ((typeof value === 'string' && value.includes('\u0000')) || key.includes('\u0000'))
+    throw new ApiError(400, 'invalid-request', 'The body contains a NUL character (\\u0000), which no field accepts.');
+  return value;
+};
+
+const bearer = /^Bearer ([A-Za-z0-9_-]{1,200})$/;
+
+/**
+ * The API server: `/healthz`, `/metrics`, `/openapi.json` and the token-guarded `/api/v1` routes.
+ * Tokens are checked and roles enforced before the body is read, so an unauthenticated or
+ * unauthorised caller's body never reaches a parser, let alone the store.
+ */
+export async function createServer(parameters: CreateServerParameters): Promise<FastifyInstance> {
+  const { store } = parameters;
+  const cwd = parameters.cwd ?? process.cwd();
+  const server = Fastify({
+    logger: false,
+    bodyLimit: parameters.bodyLimit ?? defaultBodyLimit,
+    exposeHeadRoutes: false,
+    // Reject unknown fields instead of silently dropping them (Fastify's default removes them).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+  const metrics = new RequestMetrics();
+  const idempotency = new IdempotencyCache();
+  const tokens = new WeakMap<FastifyRequest, ApiToken>();
+
+  // JSON only. A NUL character is refused here: PostgreSQL cannot store it in text or jsonb, and
+  // malformed input must be a 400 at the edge, not an error from the store.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    if (text === '')
+      return done(new ApiError(400, 'invalid-json', 'The body is empty; send a JSON object.'), undefined);
+    try {
+      done(null, JSON.parse(text as string, refuseNul));
+    } catch (error) {
+      done(
+        error instanceof ApiError
+          ? error
+          : new ApiError(400, 'invalid-json', `The body is not valid JSON: ${(error as Error).message}.`),
+        undefined,
+      );
+    }
+  });
+
+  const logUnexpected = (request: FastifyRequest, error: unknown) =>
+    parameters.logError?.(
+      redactSecrets(
+        `${request.method} ${request.routeOptions.url ?? request.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
+    );
+
+  const send = (reply: FastifyReply, answer: ApiResponse) => reply.code(answer.status).send(answer.body);
+
+  server.setErrorHandler((error, request, reply) => {
+    const answer = errorResponse(error);
+    if (answer.unexpected) logUnexpected(request, error);
+    return send(reply, answer);
+  });
+  server.setNotFoundHandler((request, reply) =>
+    send(
+      reply,
+      errorResponse(new ApiError(404, 'not-found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+    ),
+  );
+  server.addHook('onResponse', async (request, reply) => {
+    metrics.observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4').send(metrics.text(await countStoreFacts(store))),
+  );
+  const document = openApiDocument(apiRoutes, parameters.version ?? '0.1.0');
+  server.get('/openapi.json', async () => document);
+
+  for (const route of apiRoutes) registerRoute(route);
+
+  function registerRoute(route: ApiRoute) {
+    server.route({
+      method: route.method,
+      url: route.url,
+      schema: route.schema,
+      onRequest: async (request) => {
+        const match = bearer.exec(request.headers.authorization ?? '');
+        if (!match)
+          throw new ApiError(401, 'unauthorized', 'Send a token: Authorization: Bearer <token> (from `bulwark init`).');
+        const token = await findApiToken(store, hashApiToken(match[1]!));
+        if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
+        if (!roleAllows(token.role, route.role))
+          throw new ApiError(
+            403,
+            'forbidden',
+            `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
+          );
+        tokens.set(request, token);
+      },
+      handler: async (request, reply) => {
+        const token = tokens.get(request)!;
+        const context = {
+          store,
+          cwd,
+          token,
+          params: request.params as Record<string, string>,
+          query: request.query as Record<string, unknown>,
+          body: request.body,
+        };
+        const answer = () =>
+          route.handler(context).catch((error: unknown) => {
+            const response = errorResponse(error);
+            if (response.unexpected) logUnexpected(request, error);
+            return response;
+          });
+        const key = request.headers['idempotency-key'];
+        if (route.method !== 'POST' || key === undefined) return send(reply, await answer());
+        if (typeof key !== 'string' || key.length === 0 || key.length > 200)
+          throw new ApiError(400, 'invalid-request', 'Idempotency-Key must be one value of 1 to 200 characters.');
+        const result = await idempotency.run(
+          { token: token.name, route: route.operationId, key },
+          { params: request.params, body: request.body },
+          answer,
+        );
+        if (result.replayed) reply.header('idempotent-replayed', 'true');
+        return send(reply, result);
+      },
+    });
+  }
+  return server;
+}
