@@ -127,11 +127,10 @@ export const walletRequestBodySchema: Schema = (() => {
     properties: Record<string, unknown>;
     required: string[];
   };
-  const { initiator: _initiator, $schema: _property, chain, ...fields } = properties;
+  const { initiator: _initiator, $schema: _property, ...fields } = properties;
   return {
     ...rest,
-    // The guard's schema sets no upper bound on the chain id; the store keeps it in an int8.
-    properties: { chain: { ...(chain as Schema), maximum: Number.MAX_SAFE_INTEGER }, ...fields },
+    properties: fields,
     required: required.filter((name) => name !== 'initiator'),
   };
 })();

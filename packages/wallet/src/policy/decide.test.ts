@@ -177,6 +177,8 @@ describe('parseRequest', () => {
     expect(() => request({ amount: '-5' })).toThrow(/\/amount: "-5" has the wrong form \(write an integer string/);
     expect(() => request({ destination: '0x12' })).toThrow(/\/destination: "0x12" has the wrong form/);
     expect(() => request({ amout: '5' })).toThrow(/unknown key 'amout'. Did you mean 'amount'\?/);
+    // A chain id the store could not keep (an int8) is refused here, not by the database.
+    expect(() => request({ chain: 1e300 })).toThrow(/\/chain/);
     expect(() => request({ kind: 'withdrawal', destination: undefined })).toThrow(
       /must have required property 'destination'/,
     );
