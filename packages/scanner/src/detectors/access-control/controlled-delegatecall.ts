@@ -6,6 +6,7 @@ import {
   type Node,
   type TaintSource,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   argumentBehind,
@@ -19,7 +20,6 @@ import {
   oneTimeGuard,
   readsStoredEntry,
   sourcesOf,
-  textOf,
 } from './shared.ts';
 
 const assemblyDelegates = new Set(['delegatecall', 'callcode']);
@@ -60,7 +60,7 @@ export const controlledDelegatecall = defineDetector({
             ? []
             : controlled(analysis, frame, site.target);
           const dataSources = site.data ? controlled(analysis, frame, site.data) : [];
-          const code = textOf(frame.fn, site.node);
+          const code = sourceText(frame.fn, site.node);
           const where = frame.fn !== fn ? ` in ${frame.fn.contract.name}.${frame.fn.name}` : '';
           const related =
             frame.fn !== fn

@@ -12,6 +12,7 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 
 /** A function an outside account can call directly: public/external, with a body, in a contract. */
 export function isExternallyCallable(fn: FunctionIR): boolean {
@@ -194,11 +195,6 @@ export function stateIndexes(fn: FunctionIR, node: Node, analysis: Analysis, dep
   return out;
 }
 
-/** Text of a node in its own unit, whitespace-normalised. */
-export function textOf(fn: FunctionIR, node: Node): string {
-  return fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
-}
-
 /** Inline assembly calls (`sstore`, `call`, `selfdestruct`, ...) in a function body. */
 export function assemblyCalls(fn: FunctionIR, names: Set<string>): Node[] {
   if (!fn.body) return [];
@@ -358,7 +354,7 @@ export function storageKey(analysis: Analysis, fn: FunctionIR, node: Node, depth
     const callee = current.expression;
     const name =
       callee?.type === 'Identifier' ? callee.name : callee?.type === 'MemberAccess' ? callee.memberName : '?';
-    const args = (current.arguments ?? []).map((a: Node) => textOf(fn, a)).join(',');
+    const args = (current.arguments ?? []).map((a: Node) => sourceText(fn, a)).join(',');
     return `ptr:${name}(${args})${suffix}`;
   }
   if (current?.type !== 'Identifier') return undefined;
@@ -499,7 +495,7 @@ export function slotKey(fn: FunctionIR, argument: Node | undefined): string {
       for (const declaration of findAll(fn.body, 'VariableDeclarationStatement')) {
         const variables = declaration.variables ?? [];
         if (variables.length === 1 && variables[0]?.name === name && declaration.initialValue)
-          return `slot:${textOf(fn, declaration.initialValue)}`;
+          return `slot:${sourceText(fn, declaration.initialValue)}`;
       }
       for (const local of findAll(fn.body, 'AssemblyLocalDefinition')) {
         if ((local.names ?? []).some((n: Node) => n.name === name) && local.expression)
@@ -508,7 +504,7 @@ export function slotKey(fn: FunctionIR, argument: Node | undefined): string {
     }
     return `slot:${name}`;
   }
-  return `slot:${textOf(fn, argument)}`;
+  return `slot:${sourceText(fn, argument)}`;
 }
 
 function writeTargetsIn(node: Node): Node[] {

@@ -7,6 +7,7 @@ import {
   findAll,
   type Node,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   describeSources,
@@ -18,7 +19,6 @@ import {
   sourcesOf,
   storageKey,
   storageKeysRead,
-  textOf,
 } from './shared.ts';
 
 export const unprotectedInitializer = defineDetector({
@@ -74,7 +74,7 @@ export const unprotectedInitializer = defineDetector({
           report({
             node: frame.via ?? assignment,
             fn,
-            message: `${fn.contract.name}.${fn.name} can be called by anyone, more than once, and sets ${variable} from ${describeSources(sources)} in \`${textOf(frame.fn, assignment)}\`; ${variable} authorises callers elsewhere, so any caller can take that role.`,
+            message: `${fn.contract.name}.${fn.name} can be called by anyone, more than once, and sets ${variable} from ${describeSources(sources)} in \`${sourceText(frame.fn, assignment)}\`; ${variable} authorises callers elsewhere, so any caller can take that role.`,
             related: [
               { node: check.node, unit: check.fn.contract.unit, message: `${variable} decides who may call here` },
               ...(frame.fn !== fn

@@ -17,6 +17,7 @@ import {
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 
 // ---------------------------------------------------------------- contracts and entry points
 
@@ -120,11 +121,6 @@ export function isGuarded(analysis: Analysis, fn: FunctionIR, scope?: Contract):
 
 const nonGuardModifier =
   /^(when(not)?paused|nonreentrant|initializer|reinitializer|onlyinitializing|valid\w*|check\w*)$/i;
-
-export function textOf(fn: FunctionIR, node: Node): string {
-  const text = fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 // ---------------------------------------------------------------- value flows
 
@@ -1307,11 +1303,11 @@ function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: C
 
 /** `fn` writes a ledger entry keyed by `account` (`deposits[payee] = 0`). */
 function settlesEntryOf(analysis: Analysis, fn: FunctionIR, account: Node): boolean {
-  const key = textOf(fn, account).replace(/\s+/g, '');
+  const key = sourceText(fn, account).replace(/\s+/g, '');
   return analysis.facts(fn).stateWrites.some((write) => {
     if (!isLedger(write.variable)) return false;
     const target = write.node.type === 'BinaryOperation' ? write.node.left : write.node.subExpression;
-    return target?.type === 'IndexAccess' && textOf(fn, target.index).replace(/\s+/g, '') === key;
+    return target?.type === 'IndexAccess' && sourceText(fn, target.index).replace(/\s+/g, '') === key;
   });
 }
 

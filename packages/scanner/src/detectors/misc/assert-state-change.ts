@@ -6,9 +6,10 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
 } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { nameOf, textOf } from './shared.ts';
 
 export const assertStateChange = defineDetector({
   id: 'assert-state-change',
@@ -36,7 +37,7 @@ export const assertStateChange = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} changes state inside \`${textOf(fn, call.node)}\` (${change}); assert() is for invariants, and code relying on its side effect breaks when the check is removed or skipped.`,
+            message: `${qualifiedName(fn)} changes state inside \`${shortSourceText(fn, call.node)}\` (${change}); assert() is for invariants, and code relying on its side effect breaks when the check is removed or skipped.`,
           });
           continue;
         }
@@ -44,7 +45,7 @@ export const assertStateChange = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} validates caller input with \`${textOf(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${preZeroEight(fn) ? ' that consumes all remaining gas' : ''}.`,
+            message: `${qualifiedName(fn)} validates caller input with \`${shortSourceText(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${preZeroEight(fn) ? ' that consumes all remaining gas' : ''}.`,
             impact: 'informational',
           });
         }
@@ -62,18 +63,18 @@ function stateChange(expression: Node, calls: CallSite[], analysis: Analysis, fn
       (n.type === 'BinaryOperation' && assignmentOperators.has(n.operator)) ||
       (n.type === 'UnaryOperation' && ['++', '--', 'delete'].includes(n.operator)),
   )[0];
-  if (assignment) return `\`${textOf(fn, assignment)}\` writes a variable`;
+  if (assignment) return `\`${shortSourceText(fn, assignment)}\` writes a variable`;
   for (const call of calls) {
     if (!inside(call.node)) continue;
     if (call.kind === 'internal' || call.kind === 'library') {
       const writes = call.targets.flatMap((t) => [...analysis.writesState(t)]);
       if (writes.length > 0)
-        return `\`${textOf(fn, call.node)}\` writes ${[...new Set(writes.map((w) => w.name))].join(', ')}`;
+        return `\`${shortSourceText(fn, call.node)}\` writes ${[...new Set(writes.map((w) => w.name))].join(', ')}`;
     }
     if (['low-level-call', 'send', 'transfer', 'delegatecall'].includes(call.kind))
-      return `\`${textOf(fn, call.node)}\` makes a call`;
+      return `\`${shortSourceText(fn, call.node)}\` makes a call`;
     if (call.kind === 'external' && call.targets.some((t) => t.mutability !== 'view' && t.mutability !== 'pure'))
-      return `\`${textOf(fn, call.node)}\` calls a state-changing function`;
+      return `\`${shortSourceText(fn, call.node)}\` calls a state-changing function`;
   }
   return undefined;
 }

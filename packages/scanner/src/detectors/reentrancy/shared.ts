@@ -11,6 +11,7 @@ import {
   findAll,
   findStateVariable,
   type Node,
+  qualifiedName,
   type StateVariable,
   unwrapCallee,
   walk,
@@ -854,22 +855,14 @@ export function argumentFor(site: CallSite, target: FunctionIR, index: number): 
 
 // ---------------------------------------------------------------- messages
 
-export function nameOf(fn: FunctionIR): string {
-  return `${fn.contract.name}.${fn.name}`;
-}
-
 export function variableNames(accesses: Access[]): string {
   return [...new Set(accesses.map((a) => a.variable.name))].join(', ');
-}
-
-export function codeOf(fn: FunctionIR, node: Node): string {
-  return fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
 }
 
 /** "via A.f → B.g" when the call sits in an internal function. */
 export function pathNote(context: CallContext): string {
   if (context.chain.length === 0) return '';
-  return ` (reached from ${nameOf(context.entry)})`;
+  return ` (reached from ${qualifiedName(context.entry)})`;
 }
 
 /** Related locations for writes after a call (at most three). */

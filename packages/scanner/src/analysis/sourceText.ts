@@ -1,0 +1,15 @@
+import type { FunctionIR, Node } from '@bulwark/solidity';
+
+/** Longest quoted code in a message before it is cut with "...". */
+const shortTextLimit = 80;
+
+/** A node's source in its function's file, whitespace collapsed to single spaces (for messages). */
+export function sourceText(fn: FunctionIR, node: Node): string {
+  return fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
+}
+
+/** sourceText cut to 80 characters, for messages that quote a whole statement or condition. */
+export function shortSourceText(fn: FunctionIR, node: Node): string {
+  const text = sourceText(fn, node);
+  return text.length > shortTextLimit ? `${text.slice(0, shortTextLimit - 3)}...` : text;
+}
