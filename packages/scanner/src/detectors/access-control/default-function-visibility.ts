@@ -1,5 +1,6 @@
+import { admitsCompilerBelow } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
-import { headerOf, isGuarded, unitAdmitsBelow } from './shared.ts';
+import { headerOf, isGuarded } from './shared.ts';
 
 export const defaultFunctionVisibility = defineDetector({
   id: 'default-function-visibility',
@@ -23,7 +24,7 @@ export const defaultFunctionVisibility = defineDetector({
       if (fn.mutability === 'view' || fn.mutability === 'pure') continue;
       // The compiler rejects missing visibility from 0.5 on: only code that still admits 0.4 is affected.
       const unit = fn.contract.unit;
-      if (!unitAdmitsBelow(unit, 5)) continue;
+      if (!admitsCompilerBelow(unit, [0, 5, 0])) continue;
       const guarded = isGuarded(analysis, fn);
       const header = headerOf(fn);
       report({

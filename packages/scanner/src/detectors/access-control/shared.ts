@@ -207,33 +207,6 @@ export function isLiteralZero(node: Node | undefined): boolean {
 }
 
 /**
- * Whether the file may be compiled by a Solidity version below 0.`minor`: the version that compiled
- * it, else its pragmas (a file without a pragma could be anything, so yes).
- */
-export function unitAdmitsBelow(unit: { solcVersion?: string | undefined; pragmas: string[] }, minor: number): boolean {
-  if (unit.solcVersion) return Number(unit.solcVersion.split('.')[1]) < minor;
-  if (unit.pragmas.length === 0) return true;
-  return unit.pragmas.every((pragma) => pragmaAdmitsBelow(pragma, minor));
-}
-
-/** Rough reading of a version pragma: does some version 0.x with x < minor satisfy it? */
-export function pragmaAdmitsBelow(pragma: string, minor: number): boolean {
-  const parts = pragma.replace(/\s+/g, ' ').trim();
-  // Take the lowest version the pragma names; `^0.4.24`, `>=0.4.22 <0.6.0`, `0.4.25`.
-  const versions = [...parts.matchAll(/(\^|~|>=|>|<=|<|=)?\s*0\.(\d+)(?:\.(\d+))?/g)];
-  if (versions.length === 0) return false;
-  let lowest = Number.POSITIVE_INFINITY;
-  for (const match of versions) {
-    const operator = match[1] ?? '';
-    const version = Number(match[2]);
-    if (operator !== '<' && operator !== '<=') lowest = Math.min(lowest, version);
-  }
-  // Only upper bounds (`<0.6.0`): every older version is admitted.
-  if (lowest === Number.POSITIVE_INFINITY) return true;
-  return lowest < minor;
-}
-
-/**
  * Access control seen through the frames: a condition that decides on msg.sender / tx.origin,
  * directly or through a parameter bound to it (`_checkModule(type, msg.sender)` →
  * `require(installed(module))`) or a helper returning a comparison (`require(isOwner())`).

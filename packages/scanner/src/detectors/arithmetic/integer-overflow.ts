@@ -1,6 +1,6 @@
+import { hasCheckedArithmetic } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { arithmeticOps, judge } from './overflow.ts';
-import { hasCheckedArithmetic } from './shared.ts';
 
 export const integerOverflow = defineDetector({
   id: 'integer-overflow',

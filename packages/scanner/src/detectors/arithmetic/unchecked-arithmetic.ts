@@ -1,7 +1,14 @@
-import { type Analysis, assignedBases, type FunctionIR, findStateVariable, type Node } from '@bulwark/solidity';
+import {
+  type Analysis,
+  assignedBases,
+  type FunctionIR,
+  findStateVariable,
+  hasCheckedArithmetic,
+  type Node,
+} from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { type ArithmeticOp, arithmeticOps, judge } from './overflow.ts';
-import { expressionKey, hasCheckedArithmetic } from './shared.ts';
+import { expressionKey } from './shared.ts';
 
 export const uncheckedArithmetic = defineDetector({
   id: 'unchecked-arithmetic',

@@ -1,5 +1,6 @@
 import {
   type Analysis,
+  admitsCompilerBelow,
   assignmentOperators,
   type CallSite,
   dottedName,
@@ -45,7 +46,7 @@ export const assertStateChange = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${qualifiedName(fn)} validates caller input with \`${shortSourceText(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${preZeroEight(fn) ? ' that consumes all remaining gas' : ''}.`,
+            message: `${qualifiedName(fn)} validates caller input with \`${shortSourceText(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${admitsCompilerBelow(fn.contract.unit, [0, 8, 0]) ? ' that consumes all remaining gas' : ''}.`,
             impact: 'informational',
           });
         }
@@ -93,10 +94,4 @@ function validatesInput(expression: Node, fn: FunctionIR, analysis: Analysis): b
     else if (node.type === 'Identifier' && locals.has(node.name)) return false;
   }
   return input;
-}
-
-function preZeroEight(fn: FunctionIR): boolean {
-  const unit = fn.contract.unit;
-  if (unit.solcVersion) return /^0\.[4-7]\./.test(unit.solcVersion);
-  return unit.pragmas.some((p) => /0\.[4-7]\./.test(p));
 }

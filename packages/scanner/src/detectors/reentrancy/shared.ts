@@ -1,5 +1,6 @@
 import {
   type Analysis,
+  admitsCompilerBelow,
   allFunctions,
   assignmentOperators,
   type CallSite,
@@ -16,7 +17,6 @@ import {
   unwrapCallee,
   walk,
 } from '@bulwark/solidity';
-import { unitAdmitsBelow } from '../access-control/shared.ts';
 
 /** A state access placed in the function that performs it (or the call that leads to it). */
 export type Access = { variable: StateVariable; path: string; node: Node; fn: FunctionIR; checked: boolean };
@@ -72,7 +72,12 @@ export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite)
   if (call.kind === 'external' && dottedName(call.receiver) === 'this') return 'none';
   // A view or pure function (or a public variable's getter) is called with STATICCALL from 0.5
   // on: the callee cannot change state. Code that 0.4 may compile makes a plain CALL.
-  if (call.kind === 'external' && !call.value && callsView(analysis, fn, call) && !unitAdmitsBelow(fn.contract.unit, 5))
+  if (
+    call.kind === 'external' &&
+    !call.value &&
+    callsView(analysis, fn, call) &&
+    !admitsCompilerBelow(fn.contract.unit, [0, 5, 0])
+  )
     return 'none';
   const { options } = unwrapCallee(call.node.expression);
   const gas = options.gas;
