@@ -5,6 +5,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasUnresolvedGuardModifier,
   isInteger,
   type Node,
   operandsOf,
@@ -41,13 +42,7 @@ export type GuardOptions = {
  * signature, not by calling).
  */
 export function isGuarded(analysis: Analysis, fn: FunctionIR, frames?: Frame[], options: GuardOptions = {}): boolean {
-  // An unresolved modifier (from a file not given) is assumed to guard unless it is a known non-guard.
-  if (
-    fn.modifiers.some(
-      (use) => !use.definition && !(nonGuardModifiers.test(use.name) && !/owner|admin|role|auth/i.test(use.name)),
-    )
-  )
-    return true;
+  if (hasUnresolvedGuardModifier(fn)) return true;
   const path = frames ?? framesOf(analysis, fn);
   if (senderCheckedInFrames(analysis, path, options)) return true;
   // An unimplemented internal hook (`_authorizeUpgrade(newImpl)`) defers the check to the
@@ -281,10 +276,6 @@ function decidesOnSender(
     if (decidesOnSender(analysis, frame, child, node, depth + 1, options)) return true;
   return false;
 }
-
-/** Modifiers that never restrict the caller; an unresolved modifier not like these is assumed to guard. */
-const nonGuardModifiers =
-  /^(when(not)?paused|nonreentrant|payable|initializer|reinitializer|onlyinitializing|valid\w*|check\w*)$/i;
 
 /** The function returns something computed from msg.sender / tx.origin (`return msg.sender == owner`). */
 function returnsSender(analysis: Analysis, fn: FunctionIR, depth: number): boolean {

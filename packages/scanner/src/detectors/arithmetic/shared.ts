@@ -1,5 +1,14 @@
 import type { Analysis, FunctionIR, Node, SourceUnit } from '@bulwark/solidity';
-import { dottedName, findAll, findStateVariable, integerBits, isUnsigned, type SolType, walk } from '@bulwark/solidity';
+import {
+  dottedName,
+  findAll,
+  findStateVariable,
+  hasUnresolvedGuardModifier,
+  integerBits,
+  isUnsigned,
+  type SolType,
+  walk,
+} from '@bulwark/solidity';
 
 // ------------------------------------------------------------------ expressions
 
@@ -133,9 +142,6 @@ export function integerRange(type: SolType): { min: bigint; max: bigint; bits: n
 
 // ------------------------------------------------------------------ access
 
-const nonGuardModifier =
-  /^(when(not)?paused|nonreentrant|payable|initializer|reinitializer|onlyinitializing|valid\w*|check\w*|ensure\w*|lock\w*)$/i;
-
 const privilegedCache = new WeakMap<Analysis, Map<FunctionIR, boolean>>();
 
 /**
@@ -153,9 +159,7 @@ export function isPrivileged(fn: FunctionIR, analysis: Analysis): boolean {
   const cached = cache.get(fn);
   if (cached !== undefined) return cached;
   cache.set(fn, false);
-  let result = fn.modifiers.some(
-    (use) => !use.definition && !nonGuardModifier.test(use.name) && !isBaseConstructorCall(fn, use.name),
-  );
+  let result = hasUnresolvedGuardModifier(fn);
   if (!result) {
     for (const f of analysis.reachable(fn)) {
       const facts = analysis.facts(f);
@@ -167,10 +171,6 @@ export function isPrivileged(fn: FunctionIR, analysis: Analysis): boolean {
   }
   cache.set(fn, result);
   return result;
-}
-
-function isBaseConstructorCall(fn: FunctionIR, name: string): boolean {
-  return fn.kind === 'constructor' && fn.contract.linearized.some((c) => c.name === name);
 }
 
 function isSenderExpression(node: Node, fn: FunctionIR, analysis: Analysis): boolean {

@@ -10,6 +10,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasUnresolvedGuardModifier,
   type Node,
   type Program,
   resolveFunctions,
@@ -110,7 +111,7 @@ export function isDelegatingProxy(analysis: Analysis, contract: Contract): boole
  * only read the caller's own balance (`balances[msg.sender] >= x`) do not count.
  */
 export function isGuarded(analysis: Analysis, fn: FunctionIR, scope?: Contract): boolean {
-  if (fn.modifiers.some((use) => !use.definition && !nonGuardModifier.test(use.name))) return true;
+  if (hasUnresolvedGuardModifier(fn)) return true;
   if (authoritiesOf(analysis, fn, scope).length > 0) return true;
   return reachableCalls(analysis, fn).some(
     ({ call }) =>
@@ -118,9 +119,6 @@ export function isGuarded(analysis: Analysis, fn: FunctionIR, scope?: Contract):
       (call.kind === 'external' && call.name === 'isValidSignature'),
   );
 }
-
-const nonGuardModifier =
-  /^(when(not)?paused|nonreentrant|initializer|reinitializer|onlyinitializing|valid\w*|check\w*)$/i;
 
 // ---------------------------------------------------------------- value flows
 
@@ -1094,7 +1092,7 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
   }
   const humanAdmin = [...guarded].some(
     (entry) =>
-      entry.modifiers.some((use) => !use.definition && !nonGuardModifier.test(use.name)) ||
+      hasUnresolvedGuardModifier(entry) ||
       authoritiesOf(analysis, entry, contract).some((a) => a.kind !== 'contract' && a.kind !== 'self'),
   );
   const profile: ContractProfile = {

@@ -11,6 +11,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasUnresolvedGuardModifier,
   type Node,
   qualifiedName,
   type StateVariable,
@@ -707,7 +708,7 @@ export function userControlledState(analysis: Analysis, contract: Contract): Set
  */
 export function restrictsCaller(analysis: Analysis, fn: FunctionIR): boolean {
   if (!analysis.hasSenderCheck(fn)) return false;
-  if (fn.modifiers.some((use) => !use.definition && /owner|admin|auth|role|only/i.test(use.name))) return true;
+  if (hasUnresolvedGuardModifier(fn)) return true;
   for (const f of analysis.reachable(fn)) {
     const facts = analysis.facts(f);
     for (const condition of facts.conditions) {
