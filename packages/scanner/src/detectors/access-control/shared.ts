@@ -13,6 +13,7 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
+import { reachesSignatureCheck } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 
 /** A function an outside account can call directly: public/external, with a body, in a contract. */
@@ -64,18 +65,7 @@ export function isGuarded(analysis: Analysis, fn: FunctionIR, frames?: Frame[], 
     ),
   );
   if (assemblyCheck) return true;
-  return analysis
-    .reachable(fn)
-    .some((f) =>
-      analysis
-        .facts(f)
-        .calls.some(
-          (call) =>
-            (call.kind === 'builtin' && call.name === 'ecrecover') ||
-            (call.kind === 'external' && call.name === 'isValidSignature') ||
-            (call.kind === 'library' && call.name === 'recover'),
-        ),
-    );
+  return reachesSignatureCheck(analysis, fn);
 }
 
 /** Sources the caller of an entry point controls directly. */

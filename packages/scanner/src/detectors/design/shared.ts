@@ -18,6 +18,7 @@ import {
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
+import { verifiesSignature } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 
 // ---------------------------------------------------------------- contracts and entry points
@@ -113,11 +114,7 @@ export function isDelegatingProxy(analysis: Analysis, contract: Contract): boole
 export function isGuarded(analysis: Analysis, fn: FunctionIR, scope?: Contract): boolean {
   if (hasUnresolvedGuardModifier(fn)) return true;
   if (authoritiesOf(analysis, fn, scope).length > 0) return true;
-  return reachableCalls(analysis, fn).some(
-    ({ call }) =>
-      (call.kind === 'builtin' && call.name === 'ecrecover') ||
-      (call.kind === 'external' && call.name === 'isValidSignature'),
-  );
+  return reachableCalls(analysis, fn).some(({ call }) => verifiesSignature(call));
 }
 
 // ---------------------------------------------------------------- value flows
