@@ -11,6 +11,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasCheckedArithmetic,
   hasUnresolvedGuardModifier,
   type Node,
   qualifiedName,
@@ -447,7 +448,7 @@ export function staleWrites(analysis: Analysis, context: CallContext): Access[] 
 /** `x -= a` or `x = x - a` outside an unchecked block, in a unit compiled with checked arithmetic. */
 function isCheckedDecrement(analysis: Analysis, write: Access): boolean {
   const unit = write.fn.contract.unit;
-  if (!checkedArithmetic(unit.pragmas, unit.solcVersion)) return false;
+  if (!hasCheckedArithmetic(unit)) return false;
   const facts = analysis.facts(write.fn);
   const assignment = facts.parents.get(write.node);
   if (assignment?.type !== 'BinaryOperation' || assignment.left !== write.node) return false;
@@ -461,17 +462,6 @@ function isCheckedDecrement(analysis: Analysis, write: Access): boolean {
     value.operator === '-' &&
     text(value.left) === text(write.node)
   );
-}
-
-/** Whether every version the pragmas admit (or the compiler used) checks arithmetic (0.8+). */
-function checkedArithmetic(pragmas: string[], solcVersion: string | undefined): boolean {
-  const minor = (version: string) => {
-    const match = /(\d+)\.(\d+)/.exec(version);
-    return match && Number(match[1]) === 0 ? Number(match[2]) : undefined;
-  };
-  if (solcVersion) return (minor(solcVersion) ?? 0) >= 8;
-  // The first version named in a pragma is its lower bound (`^0.8.0`, `>=0.8.4 <0.9.0`).
-  return pragmas.length > 0 && pragmas.every((pragma) => (minor(pragma) ?? 0) >= 8);
 }
 
 /** Entry points without a reentrancy guard. */
