@@ -81,8 +81,8 @@ describe('unresolvedModifierGuards (the one rule for modifiers whose code is mis
     const { program: p } = analyseSource(`pragma solidity ^0.8.0;
       contract Ownable { address owner; constructor(address o) { owner = o; } }
       contract Token is Ownable { constructor() Ownable(msg.sender) {} }`);
-    const constructor = p.contract('Token')!.functions.find((f) => f.kind === 'constructor')!;
-    expect(constructor.modifiers.map((use) => unresolvedModifierGuards(constructor, use))).toEqual([false]);
+    const tokenConstructor = p.contract('Token')!.functions.find((f) => f.kind === 'constructor')!;
+    expect(tokenConstructor.modifiers.map((use) => unresolvedModifierGuards(tokenConstructor, use))).toEqual([false]);
   });
 });
 

@@ -6,11 +6,11 @@ import {
   type Node,
   type TaintSource,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   argumentBehind,
-  assemblyCalls,
   describeSources,
   type Frame,
   framesOf,

@@ -13,6 +13,7 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
 import { reachesSignatureCheck } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 
@@ -178,12 +179,6 @@ export function stateIndexes(fn: FunctionIR, node: Node, analysis: Analysis, dep
     }
   });
   return out;
-}
-
-/** Inline assembly calls (`sstore`, `call`, `selfdestruct`, ...) in a function body. */
-export function assemblyCalls(fn: FunctionIR, names: Set<string>): Node[] {
-  if (!fn.body) return [];
-  return findAll(fn.body, (n) => n.type === 'AssemblyCall' && names.has(n.functionName));
 }
 
 /** True when the expression is a literal zero. */

@@ -1,6 +1,7 @@
+import { assemblyCalls } from '../../analysis/assembly.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { assemblyCalls, framesOf, isGuarded, isStateChangingEntry, oneTimeGuard } from './shared.ts';
+import { framesOf, isGuarded, isStateChangingEntry, oneTimeGuard } from './shared.ts';
 
 const assemblySelfdestruct = new Set(['selfdestruct', 'suicide']);
 

@@ -18,6 +18,7 @@ import {
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
 import { verifiesSignature } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 
@@ -83,14 +84,6 @@ export function reachable(analysis: Analysis, fn: FunctionIR): FunctionIR[] {
 /** Calls made by `fn` and everything it reaches internally, with the function they sit in. */
 export function reachableCalls(analysis: Analysis, fn: FunctionIR): { call: CallSite; fn: FunctionIR }[] {
   return reachable(analysis, fn).flatMap((f) => analysis.facts(f).calls.map((call) => ({ call, fn: f })));
-}
-
-/** Inline-assembly calls (`delegatecall`, `sstore`, ...) in a function body. */
-export function assemblyCalls(fn: FunctionIR, names: Set<string>): Node[] {
-  if (!fn.body) return [];
-  return findAll(fn.body, 'InlineAssemblyStatement').flatMap((block) =>
-    findAll(block, (n) => n.type === 'AssemblyCall' && names.has(n.functionName)),
-  );
 }
 
 /** A contract whose fallback forwards every call to another contract's code. */

@@ -7,10 +7,10 @@ import {
   type StateVariable,
   type TaintSource,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
-  assemblyCalls,
   describeSources,
   type Frame,
   framesOf,
