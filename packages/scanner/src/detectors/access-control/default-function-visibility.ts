@@ -1,4 +1,4 @@
-import { admitsCompilerBelow } from '@bulwark/solidity';
+import { admitsCompilerBelow, qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { headerOf, isGuarded } from './shared.ts';
 
@@ -30,7 +30,7 @@ export const defaultFunctionVisibility = defineDetector({
       report({
         node: header,
         fn,
-        message: `${fn.contract.name}.${fn.name} has no visibility keyword (\`${unit.source.textOf(header).replace(/\s+/g, ' ')}\`) and is therefore public; ${guarded ? 'it checks the caller, but internal helpers should say so' : 'anyone can call it and change state'}.`,
+        message: `${qualifiedName(fn)} has no visibility keyword (\`${unit.source.textOf(header).replace(/\s+/g, ' ')}\`) and is therefore public; ${guarded ? 'it checks the caller, but internal helpers should say so' : 'anyone can call it and change state'}.`,
         impact: guarded ? 'low' : undefined,
         confidence: guarded ? 'medium' : undefined,
       });

@@ -1,4 +1,12 @@
-import { type Analysis, type CallSite, dottedName, findAll, type Node, type TaintSource } from '@bulwark/solidity';
+import {
+  type Analysis,
+  type CallSite,
+  dottedName,
+  findAll,
+  type Node,
+  qualifiedName,
+  type TaintSource,
+} from '@bulwark/solidity';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
@@ -56,15 +64,15 @@ export const unprotectedEtherWithdrawal = defineDetector({
             node: at,
             fn,
             message: ownBalance
-              ? `${fn.contract.name}.${fn.name} sends the caller's recorded balance in \`${code}\` but never reduces it; the caller can repeat the call until the contract is empty.`
-              : `${fn.contract.name}.${fn.name} can be called by anyone and sends ether in \`${code}\` to ${describeSources(destinationSources)} without access control or a check against the caller's own balance; an attacker can drain the contract.`,
+              ? `${qualifiedName(fn)} sends the caller's recorded balance in \`${code}\` but never reduces it; the caller can repeat the call until the contract is empty.`
+              : `${qualifiedName(fn)} can be called by anyone and sends ether in \`${code}\` to ${describeSources(destinationSources)} without access control or a check against the caller's own balance; an attacker can drain the contract.`,
             related:
               frame.fn !== fn
                 ? [
                     {
                       node: call.node,
                       unit: frame.fn.contract.unit,
-                      message: `ether sent in ${frame.fn.contract.name}.${frame.fn.name}`,
+                      message: `ether sent in ${qualifiedName(frame.fn)}`,
                     },
                   ]
                 : [],

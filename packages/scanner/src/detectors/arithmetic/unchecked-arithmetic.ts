@@ -5,6 +5,7 @@ import {
   findStateVariable,
   hasCheckedArithmetic,
   type Node,
+  qualifiedName,
 } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { type ArithmeticOp, arithmeticOps, judge } from './overflow.ts';
@@ -36,7 +37,7 @@ export const uncheckedArithmetic = defineDetector({
         report({
           node: op.node,
           fn,
-          message: `${fn.contract.name}.${fn.name}: \`${fn.contract.unit.source.textOf(op.node)}\` sits in an unchecked block and ${verdict.reason}.`,
+          message: `${qualifiedName(fn)}: \`${fn.contract.unit.source.textOf(op.node)}\` sits in an unchecked block and ${verdict.reason}.`,
           impact: verdict.impact,
           confidence: verdict.confidence,
         });

@@ -4,6 +4,7 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
   type StateVariable,
   type TaintSource,
 } from '@bulwark/solidity';
@@ -67,7 +68,7 @@ export const arbitraryStorageWrite = defineDetector({
             report({
               node: frame.via ?? write.node,
               fn,
-              message: `${fn.contract.name}.${fn.name} writes ${write.variable.name} at an index from ${describeSources(sources)} in \`${sourceText(frame.fn, write.node)}\`, and anyone can change its length (\`${sourceText(change.fn, change.node)}\` in ${change.entry.contract.name}.${change.entry.name}); with the length wrapped or inflated the index reaches any storage slot.`,
+              message: `${qualifiedName(fn)} writes ${write.variable.name} at an index from ${describeSources(sources)} in \`${sourceText(frame.fn, write.node)}\`, and anyone can change its length (\`${sourceText(change.fn, change.node)}\` in ${qualifiedName(change.entry)}); with the length wrapped or inflated the index reaches any storage slot.`,
               related: [
                 {
                   node: change.node,
@@ -87,7 +88,7 @@ export const arbitraryStorageWrite = defineDetector({
           report({
             node: frame.via ?? store,
             fn,
-            message: `${fn.contract.name}.${fn.name} can be called by anyone and stores to a slot from ${describeSources(sources)} in \`${sourceText(frame.fn, store)}\`; the caller can overwrite any state variable, the owner included.`,
+            message: `${qualifiedName(fn)} can be called by anyone and stores to a slot from ${describeSources(sources)} in \`${sourceText(frame.fn, store)}\`; the caller can overwrite any state variable, the owner included.`,
           });
         }
       }

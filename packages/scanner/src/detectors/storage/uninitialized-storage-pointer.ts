@@ -1,4 +1,4 @@
-import { admitsCompilerBelow, type Contract, findAll, type Node, type Program } from '@bulwark/solidity';
+import { admitsCompilerBelow, type Contract, findAll, type Node, type Program, qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 
 export const uninitializedStoragePointer = defineDetector({
@@ -42,7 +42,7 @@ export const uninitializedStoragePointer = defineDetector({
         report({
           node: statement,
           fn,
-          message: `${fn.contract.name}.${fn.name}: local ${kind} \`${variable.name}\` has no location and no value, so it points at storage slot 0; writes through it overwrite ${slotZero ? `state variable ${slotZero}` : 'the first state variables'}.`,
+          message: `${qualifiedName(fn)}: local ${kind} \`${variable.name}\` has no location and no value, so it points at storage slot 0; writes through it overwrite ${slotZero ? `state variable ${slotZero}` : 'the first state variables'}.`,
         });
       }
     }

@@ -32,7 +32,7 @@ export const unusedReturn = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${qualifiedName(fn)} discards the bool returned by \`${sourceText(fn, call.node)}\`; if ${target.contract.name}.${target.name} reports failure by returning false, the failure goes unnoticed and the function carries on.`,
+            message: `${qualifiedName(fn)} discards the bool returned by \`${sourceText(fn, call.node)}\`; if ${qualifiedName(target)} reports failure by returning false, the failure goes unnoticed and the function carries on.`,
           });
         } else if (call.kind === 'library') {
           const target = call.targets.find(
