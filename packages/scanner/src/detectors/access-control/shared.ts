@@ -181,11 +181,6 @@ export function stateIndexes(fn: FunctionIR, node: Node, analysis: Analysis, dep
   return out;
 }
 
-/** True when the expression is a literal zero. */
-export function isLiteralZero(node: Node | undefined): boolean {
-  return node?.type === 'NumberLiteral' && Number(node.number) === 0 && !node.subdenomination;
-}
-
 /**
  * Access control seen through the frames: a condition that decides on msg.sender / tx.origin,
  * directly or through a parameter bound to it (`_checkModule(type, msg.sender)` →

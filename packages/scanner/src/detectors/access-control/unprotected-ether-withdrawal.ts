@@ -7,6 +7,7 @@ import {
   qualifiedName,
   type TaintSource,
 } from '@bulwark/solidity';
+import { isLiteralZero } from '../../analysis/constants.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
@@ -15,7 +16,6 @@ import {
   framesOf,
   isCallerControlled,
   isGuarded,
-  isLiteralZero,
   isStateChangingEntry,
   oneTimeGuard,
   readsStoredEntry,

@@ -19,6 +19,7 @@ import {
   unwrapCallee,
 } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { isLiteralZero } from '../../analysis/constants.ts';
 import { verifiesSignature } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 
@@ -1194,7 +1195,7 @@ function unsetTests(condition: Node, fn: FunctionIR): StateVariable[] {
 
 export function isZero(node: Node | undefined): boolean {
   if (!node) return false;
-  if (node.type === 'NumberLiteral') return Number(node.number) === 0;
+  if (node.type === 'NumberLiteral') return isLiteralZero(node);
   if (node.type === 'BooleanLiteral') return node.value === false;
   if (node.type === 'FunctionCall' && isConversion(node) && node.arguments.length === 1)
     return isZero(node.arguments[0]);

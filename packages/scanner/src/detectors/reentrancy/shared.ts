@@ -19,6 +19,7 @@ import {
   unwrapCallee,
   walk,
 } from '@bulwark/solidity';
+import { isLiteralZero } from '../../analysis/constants.ts';
 
 /** A state access placed in the function that performs it (or the call that leads to it). */
 export type Access = { variable: StateVariable; path: string; node: Node; fn: FunctionIR; checked: boolean };
@@ -84,7 +85,7 @@ export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite)
   const { options } = unwrapCallee(call.node.expression);
   const gas = options.gas;
   const limitedGas = gas?.type === 'NumberLiteral' && Number(gas.number) <= stipendGas;
-  if (call.value && !isZero(call.value)) return limitedGas ? 'stipend' : 'eth';
+  if (call.value && !isLiteralZero(call.value)) return limitedGas ? 'stipend' : 'eth';
   return limitedGas ? 'none' : 'external';
 }
 
@@ -95,10 +96,6 @@ function callsView(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean 
   const target = type.kind === 'user' ? analysis.program.contract(type.name, fn.contract.unit) : undefined;
   const getter = target ? findStateVariable(target, call.name) : undefined;
   return getter?.visibility === 'public';
-}
-
-function isZero(node: Node): boolean {
-  return node.type === 'NumberLiteral' && Number(node.number) === 0;
 }
 
 // ---------------------------------------------------------------- contexts
