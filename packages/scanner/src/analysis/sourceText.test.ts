@@ -1,6 +1,6 @@
 import { findAll } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
-import { shortSourceText, sourceText } from './sourceText.ts';
+import { functionHeader, shortSourceText, sourceText } from './sourceText.ts';
 import { analyseSource, functionNamed } from './testing.ts';
 
 const { program } = analyseSource(`pragma solidity ^0.8.0;
@@ -35,5 +35,23 @@ describe('shortSourceText', () => {
     expect(text).toHaveLength(80);
     expect(text.endsWith('...')).toBe(true);
     expect(sourceText(f, assignment!.expression).startsWith(text.slice(0, 77))).toBe(true);
+  });
+});
+
+describe('functionHeader', () => {
+  test('spans the header up to the body, or up to the `;` of a function without one', () => {
+    const { program: p } = analyseSource(`pragma solidity ^0.8.0;
+abstract contract A {
+  function g(uint a) public virtual returns (uint)   {
+    return a;
+  }
+  function h() external virtual ;
+}`);
+    expect(sourceText(functionNamed(p, 'A', 'g'), functionHeader(functionNamed(p, 'A', 'g')))).toBe(
+      'function g(uint a) public virtual returns (uint)',
+    );
+    expect(sourceText(functionNamed(p, 'A', 'h'), functionHeader(functionNamed(p, 'A', 'h')))).toBe(
+      'function h() external virtual',
+    );
   });
 });

@@ -13,3 +13,13 @@ export function shortSourceText(fn: FunctionIR, node: Node): string {
   const text = sourceText(fn, node);
   return text.length > shortTextLimit ? `${text.slice(0, shortTextLimit - 3)}...` : text;
 }
+
+/** A synthetic node spanning a function's header (`function f(uint a) public onlyOwner`) without its body or `;`. */
+export function functionHeader(fn: FunctionIR): Node {
+  const [start, end] = fn.node.range ?? [0, 0];
+  const bodyStart = fn.body?.range?.[0];
+  let last = bodyStart !== undefined && bodyStart > start ? bodyStart - 1 : end;
+  const text = fn.contract.unit.source.content;
+  while (last > start && /[\s;]/.test(text[last] ?? '')) last--;
+  return { type: 'FunctionHeader', range: [start, last] };
+}

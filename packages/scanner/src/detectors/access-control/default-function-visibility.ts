@@ -1,6 +1,7 @@
 import { admitsCompilerBelow, qualifiedName } from '@bulwark/solidity';
+import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { headerOf, isGuarded } from './shared.ts';
+import { isGuarded } from './shared.ts';
 
 export const defaultFunctionVisibility = defineDetector({
   id: 'default-function-visibility',
@@ -26,7 +27,7 @@ export const defaultFunctionVisibility = defineDetector({
       const unit = fn.contract.unit;
       if (!admitsCompilerBelow(unit, [0, 5, 0])) continue;
       const guarded = isGuarded(analysis, fn);
-      const header = headerOf(fn);
+      const header = functionHeader(fn);
       report({
         node: header,
         fn,

@@ -469,15 +469,6 @@ export function describeSources(sources: Iterable<TaintSource>): string {
   return [...new Set(names)].join(' / ');
 }
 
-/** A synthetic node spanning a function's header (`function f(uint a) public`), without its body. */
-export function headerOf(fn: FunctionIR): Node {
-  const [start, end] = fn.node.range ?? [0, 0];
-  let last = fn.body?.range ? fn.body.range[0] - 1 : end;
-  const text = fn.contract.unit.source.content;
-  while (last > start && /\s/.test(text[last] ?? '')) last--;
-  return { type: 'FunctionHeader', range: [start, last] };
-}
-
 /**
  * The value is an entry of a state mapping or array (`listings[id].seller`, `payees[i]`, or a
  * local pointing at one): the caller may choose the key, but not what was stored under it. Taint

@@ -46,16 +46,6 @@ export function contractHead(contract: Contract): Node {
   return { type: 'ContractHead', range: [start, last] };
 }
 
-/** A function's header (`function f(...) ... modifiers`) without its body. */
-export function functionHead(fn: FunctionIR): Node {
-  const [start, end] = fn.node.range ?? [0, 0];
-  const bodyStart = fn.body?.range?.[0];
-  let last = bodyStart !== undefined && bodyStart > start ? bodyStart - 1 : end;
-  const text = fn.contract.unit.source.content;
-  while (last > start && /[\s;]/.test(text[last])) last--;
-  return { type: 'FunctionHead', range: [start, last] };
-}
-
 /** Public/external functions of a contract (inherited ones included) that can change state. */
 export function entryPoints(analysis: Analysis, contract: Contract): FunctionIR[] {
   return allFunctions(contract).filter(
