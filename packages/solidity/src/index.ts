@@ -12,8 +12,9 @@ export {
 } from './ir/analysis.ts';
 export { childrenOf, dottedName, findAll, isNode, type Node, operandsOf, unwrapCallee, walk } from './ir/ast.ts';
 export { buildCfg, type Cfg, type CfgNode, reachableFrom } from './ir/cfg.ts';
+export { hasUnresolvedGuardModifier, unresolvedModifierGuards } from './ir/modifiers.ts';
 export { type ParseOutcome, parseSolidity } from './ir/parse.ts';
-export { admitsCompilerBelow, lowestCompilerVersion, type VersionedUnit } from './ir/pragma.ts';
+export { admitsCompilerBelow, hasCheckedArithmetic, lowestCompilerVersion, type VersionedUnit } from './ir/pragma.ts';
 export { printCallgraph, printCfg, printIr } from './ir/print.ts';
 export {
   allFunctions,

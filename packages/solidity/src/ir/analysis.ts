@@ -1,5 +1,6 @@
 import { dottedName, findAll, type Node, operandsOf, unwrapCallee, walk } from './ast.ts';
 import { buildCfg, type Cfg, type CfgNode, reachableFrom } from './cfg.ts';
+import { hasUnresolvedGuardModifier } from './modifiers.ts';
 import {
   allStateVariables,
   type Contract,
@@ -799,7 +800,7 @@ export class Analysis {
     const cached = this.senderCheckCache.get(fn);
     if (cached !== undefined) return cached;
     this.senderCheckCache.set(fn, false);
-    let result = fn.modifiers.some((use) => !use.definition && !isKnownNonGuard(use.name));
+    let result = hasUnresolvedGuardModifier(fn);
     if (!result) {
       for (const f of this.reachable(fn)) {
         if (
@@ -885,12 +886,6 @@ export class Analysis {
   after(node: CfgNode): Set<CfgNode> {
     return reachableFrom(node);
   }
-}
-
-const nonGuardModifiers =
-  /^(when(not)?paused|nonreentrant|payable|initializer|reinitializer|onlyinitializing|valid\w*|check\w*)$/i;
-function isKnownNonGuard(name: string): boolean {
-  return nonGuardModifiers.test(name) && !/owner|admin|role|auth/i.test(name);
 }
 
 function referencesSender(condition: Node, fn: FunctionIR, analysis: Analysis): boolean {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Analysis } from './analysis.ts';
 import { parseSolidity } from './parse.ts';
-import { allFunctions, buildProgram, type Program } from './program.ts';
+import { allFunctions, buildProgram, type Program, qualifiedName } from './program.ts';
 import { typeToString } from './types.ts';
 
 function load(source: string, solcVersion?: string): { program: Program; analysis: Analysis } {
@@ -231,5 +231,23 @@ contract K {
     const facts = analysis.facts(f);
     const ret = facts.cfg.nodes.find((n) => n.ast?.type === 'ReturnStatement')!.ast!;
     expect([...analysis.taintOf(ret.expression, f)].sort()).toEqual(['state:toString', 'user-input']);
+  });
+});
+
+describe('qualifiedName', () => {
+  test('names receive, fallback and constructors (old and new style) by their kind', () => {
+    const { program } = load(`pragma solidity ^0.6.0;
+      contract A { constructor() public {} receive() external payable {} fallback() external {} function f() public {} }`);
+    expect(program.contract('A')!.functions.map(qualifiedName).sort()).toEqual([
+      'A.constructor',
+      'A.f',
+      'A.fallback',
+      'A.receive',
+    ]);
+    const legacy = load('pragma solidity ^0.4.24; contract Old { function Old() public {} function () payable {} }');
+    expect(legacy.program.contract('Old')!.functions.map(qualifiedName).sort()).toEqual([
+      'Old.constructor',
+      'Old.fallback',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { admitsCompilerBelow, lowestCompilerVersion } from './pragma.ts';
+import { admitsCompilerBelow, hasCheckedArithmetic, lowestCompilerVersion } from './pragma.ts';
 
 describe('lowestCompilerVersion', () => {
   test('default: the compiled version wins over the pragmas', () => {
@@ -27,5 +27,14 @@ describe('admitsCompilerBelow', () => {
     expect(admitsCompilerBelow({ pragmas: ['>=0.4.22<0.6.0'] }, [0, 5, 0])).toBe(true);
     expect(admitsCompilerBelow({ solcVersion: '0.8.30', pragmas: ['>=0.4.22'] }, [0, 5, 0])).toBe(false);
     expect(admitsCompilerBelow({ pragmas: [] }, [0, 8, 0])).toBe(true);
+  });
+});
+
+describe('hasCheckedArithmetic', () => {
+  test('default: only when no compiler before 0.8.0 may build the unit', () => {
+    expect(hasCheckedArithmetic({ pragmas: ['^0.8.0'] })).toBe(true);
+    expect(hasCheckedArithmetic({ pragmas: ['>=0.7.0 <0.9.0'] })).toBe(false);
+    expect(hasCheckedArithmetic({ solcVersion: '0.8.4', pragmas: ['>=0.6.0'] })).toBe(true);
+    expect(hasCheckedArithmetic({ pragmas: [] })).toBe(false);
   });
 });

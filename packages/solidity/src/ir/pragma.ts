@@ -31,3 +31,8 @@ export function admitsCompilerBelow(unit: VersionedUnit, version: Version): bool
   const lowest = lowestCompilerVersion(unit);
   return !lowest || compareVersions(lowest, version) < 0;
 }
+
+/** True when arithmetic reverts on overflow (0.8+) outside `unchecked` blocks, whatever compiler builds the unit. */
+export function hasCheckedArithmetic(unit: VersionedUnit): boolean {
+  return !admitsCompilerBelow(unit, [0, 8, 0]);
+}

@@ -373,7 +373,9 @@ export function findStruct(contract: Contract, name: string, program: Program): 
   return findAll(contract.unit.ast, (n) => n.type === 'StructDefinition' && n.name === short)[0];
 }
 
-/** Human name: `Contract.function`. */
+/** Human name: `Contract.function`, with `receive`, `fallback` and `constructor` named by their kind. */
 export function qualifiedName(fn: FunctionIR): string {
+  if (fn.kind === 'receive' || fn.kind === 'fallback' || fn.kind === 'constructor')
+    return `${fn.contract.name}.${fn.kind}`;
   return `${fn.contract.name}.${fn.name}`;
 }

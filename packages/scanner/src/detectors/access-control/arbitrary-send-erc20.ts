@@ -1,4 +1,5 @@
-import { type CallSite, dottedName, type Node, type TaintSource } from '@bulwark/solidity';
+import { type CallSite, dottedName, type Node, qualifiedName, type TaintSource } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   argumentBehind,
@@ -9,7 +10,6 @@ import {
   isStateChangingEntry,
   readsStoredEntry,
   sourcesOf,
-  textOf,
 } from './shared.ts';
 
 export const arbitrarySendErc20 = defineDetector({
@@ -72,7 +72,7 @@ export const arbitrarySendErc20 = defineDetector({
         report({
           node: frame.via ?? call.node,
           fn,
-          message: `${fn.contract.name}.${fn.name} can be called by anyone and moves tokens from ${describeSources(controlled)} in \`${textOf(frame.fn, call.node)}\`; ${toSelf ? "any caller can spend another account's allowance to this contract" : 'whoever approved this contract can be drained by another caller'}.`,
+          message: `${qualifiedName(fn)} can be called by anyone and moves tokens from ${describeSources(controlled)} in \`${sourceText(frame.fn, call.node)}\`; ${toSelf ? "any caller can spend another account's allowance to this contract" : 'whoever approved this contract can be drained by another caller'}.`,
           impact: toSelf ? 'medium' : undefined,
           confidence: toSelf ? 'medium' : undefined,
           related:
@@ -81,7 +81,7 @@ export const arbitrarySendErc20 = defineDetector({
                   {
                     node: call.node,
                     unit: frame.fn.contract.unit,
-                    message: `transferFrom in ${frame.fn.contract.name}.${frame.fn.name}`,
+                    message: `transferFrom in ${qualifiedName(frame.fn)}`,
                   },
                 ]
               : [],

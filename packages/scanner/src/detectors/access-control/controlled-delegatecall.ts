@@ -4,12 +4,14 @@ import {
   findAll,
   findStateVariable,
   type Node,
+  qualifiedName,
   type TaintSource,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   argumentBehind,
-  assemblyCalls,
   describeSources,
   type Frame,
   framesOf,
@@ -19,7 +21,6 @@ import {
   oneTimeGuard,
   readsStoredEntry,
   sourcesOf,
-  textOf,
 } from './shared.ts';
 
 const assemblyDelegates = new Set(['delegatecall', 'callcode']);
@@ -60,15 +61,15 @@ export const controlledDelegatecall = defineDetector({
             ? []
             : controlled(analysis, frame, site.target);
           const dataSources = site.data ? controlled(analysis, frame, site.data) : [];
-          const code = textOf(frame.fn, site.node);
-          const where = frame.fn !== fn ? ` in ${frame.fn.contract.name}.${frame.fn.name}` : '';
+          const code = sourceText(frame.fn, site.node);
+          const where = frame.fn !== fn ? ` in ${qualifiedName(frame.fn)}` : '';
           const related =
             frame.fn !== fn
               ? [
                   {
                     node: site.node,
                     unit: frame.fn.contract.unit,
-                    message: `delegatecall in ${frame.fn.contract.name}.${frame.fn.name}`,
+                    message: `delegatecall in ${qualifiedName(frame.fn)}`,
                   },
                 ]
               : [];
@@ -79,7 +80,7 @@ export const controlledDelegatecall = defineDetector({
             report({
               node: frame.via ?? site.node,
               fn,
-              message: `${fn.contract.name}.${fn.name} can be called by anyone and delegates to a target from ${describeSources(targetSources)} in \`${code}\`${where}; the caller's code would run with this contract's storage and balance${delegateOnly ? ' (it only runs under delegatecall, so the risk is in contracts that delegate to it)' : ''}.`,
+              message: `${qualifiedName(fn)} can be called by anyone and delegates to a target from ${describeSources(targetSources)} in \`${code}\`${where}; the caller's code would run with this contract's storage and balance${delegateOnly ? ' (it only runs under delegatecall, so the risk is in contracts that delegate to it)' : ''}.`,
               related,
               impact: delegateOnly ? 'low' : undefined,
               confidence: delegateOnly ? 'low' : undefined,
@@ -95,7 +96,7 @@ export const controlledDelegatecall = defineDetector({
             report({
               node: frame.via ?? site.node,
               fn,
-              message: `${fn.contract.name}.${fn.name} can be called by anyone and delegates with call data from ${describeSources(dataSources)} in \`${code}\`${where}; any function of the target runs with this contract's storage.`,
+              message: `${qualifiedName(fn)} can be called by anyone and delegates with call data from ${describeSources(dataSources)} in \`${code}\`${where}; any function of the target runs with this contract's storage.`,
               related,
               impact: 'medium',
               confidence: 'low',

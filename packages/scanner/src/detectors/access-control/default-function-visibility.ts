@@ -1,5 +1,7 @@
+import { admitsCompilerBelow, qualifiedName } from '@bulwark/solidity';
+import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { headerOf, isGuarded, unitAdmitsBelow } from './shared.ts';
+import { isGuarded } from './shared.ts';
 
 export const defaultFunctionVisibility = defineDetector({
   id: 'default-function-visibility',
@@ -23,13 +25,13 @@ export const defaultFunctionVisibility = defineDetector({
       if (fn.mutability === 'view' || fn.mutability === 'pure') continue;
       // The compiler rejects missing visibility from 0.5 on: only code that still admits 0.4 is affected.
       const unit = fn.contract.unit;
-      if (!unitAdmitsBelow(unit, 5)) continue;
+      if (!admitsCompilerBelow(unit, [0, 5, 0])) continue;
       const guarded = isGuarded(analysis, fn);
-      const header = headerOf(fn);
+      const header = functionHeader(fn);
       report({
         node: header,
         fn,
-        message: `${fn.contract.name}.${fn.name} has no visibility keyword (\`${unit.source.textOf(header).replace(/\s+/g, ' ')}\`) and is therefore public; ${guarded ? 'it checks the caller, but internal helpers should say so' : 'anyone can call it and change state'}.`,
+        message: `${qualifiedName(fn)} has no visibility keyword (\`${unit.source.textOf(header).replace(/\s+/g, ' ')}\`) and is therefore public; ${guarded ? 'it checks the caller, but internal helpers should say so' : 'anyone can call it and change state'}.`,
         impact: guarded ? 'low' : undefined,
         confidence: guarded ? 'medium' : undefined,
       });

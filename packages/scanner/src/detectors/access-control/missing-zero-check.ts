@@ -1,6 +1,7 @@
-import { type FunctionFacts, isAddress, type Node, walk } from '@bulwark/solidity';
+import { type FunctionFacts, isAddress, type Node, qualifiedName, walk } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { type Frame, framesOf, isExternallyCallable, sourcesOf, storageKey, textOf } from './shared.ts';
+import { type Frame, framesOf, isExternallyCallable, sourcesOf, storageKey } from './shared.ts';
 
 export const missingZeroCheck = defineDetector({
   id: 'missing-zero-check',
@@ -52,7 +53,7 @@ export const missingZeroCheck = defineDetector({
             report({
               node: frame.via ?? use.node,
               fn,
-              message: `${fn.contract.name}.${fn.name}: address parameter ${name} is ${use.what} in \`${textOf(frame.fn, use.node)}\` without a zero-address check.`,
+              message: `${qualifiedName(fn)}: address parameter ${name} is ${use.what} in \`${sourceText(frame.fn, use.node)}\` without a zero-address check.`,
             });
           }
         }

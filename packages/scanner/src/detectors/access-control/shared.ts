@@ -5,6 +5,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasUnresolvedGuardModifier,
   isInteger,
   type Node,
   operandsOf,
@@ -12,6 +13,9 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
+import { reachesSignatureCheck } from '../../analysis/guards.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
 
 /** A function an outside account can call directly: public/external, with a body, in a contract. */
 export function isExternallyCallable(fn: FunctionIR): boolean {
@@ -40,13 +44,7 @@ export type GuardOptions = {
  * signature, not by calling).
  */
 export function isGuarded(analysis: Analysis, fn: FunctionIR, frames?: Frame[], options: GuardOptions = {}): boolean {
-  // An unresolved modifier (from a file not given) is assumed to guard unless it is a known non-guard.
-  if (
-    fn.modifiers.some(
-      (use) => !use.definition && !(nonGuardModifiers.test(use.name) && !/owner|admin|role|auth/i.test(use.name)),
-    )
-  )
-    return true;
+  if (hasUnresolvedGuardModifier(fn)) return true;
   const path = frames ?? framesOf(analysis, fn);
   if (senderCheckedInFrames(analysis, path, options)) return true;
   // An unimplemented internal hook (`_authorizeUpgrade(newImpl)`) defers the check to the
@@ -68,18 +66,7 @@ export function isGuarded(analysis: Analysis, fn: FunctionIR, frames?: Frame[], 
     ),
   );
   if (assemblyCheck) return true;
-  return analysis
-    .reachable(fn)
-    .some((f) =>
-      analysis
-        .facts(f)
-        .calls.some(
-          (call) =>
-            (call.kind === 'builtin' && call.name === 'ecrecover') ||
-            (call.kind === 'external' && call.name === 'isValidSignature') ||
-            (call.kind === 'library' && call.name === 'recover'),
-        ),
-    );
+  return reachesSignatureCheck(analysis, fn);
 }
 
 /** Sources the caller of an entry point controls directly. */
@@ -194,49 +181,6 @@ export function stateIndexes(fn: FunctionIR, node: Node, analysis: Analysis, dep
   return out;
 }
 
-/** Text of a node in its own unit, whitespace-normalised. */
-export function textOf(fn: FunctionIR, node: Node): string {
-  return fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
-}
-
-/** Inline assembly calls (`sstore`, `call`, `selfdestruct`, ...) in a function body. */
-export function assemblyCalls(fn: FunctionIR, names: Set<string>): Node[] {
-  if (!fn.body) return [];
-  return findAll(fn.body, (n) => n.type === 'AssemblyCall' && names.has(n.functionName));
-}
-
-/** True when the expression is a literal zero. */
-export function isLiteralZero(node: Node | undefined): boolean {
-  return node?.type === 'NumberLiteral' && Number(node.number) === 0 && !node.subdenomination;
-}
-
-/**
- * Whether the file may be compiled by a Solidity version below 0.`minor`: the version that compiled
- * it, else its pragmas (a file without a pragma could be anything, so yes).
- */
-export function unitAdmitsBelow(unit: { solcVersion?: string | undefined; pragmas: string[] }, minor: number): boolean {
-  if (unit.solcVersion) return Number(unit.solcVersion.split('.')[1]) < minor;
-  if (unit.pragmas.length === 0) return true;
-  return unit.pragmas.every((pragma) => pragmaAdmitsBelow(pragma, minor));
-}
-
-/** Rough reading of a version pragma: does some version 0.x with x < minor satisfy it? */
-export function pragmaAdmitsBelow(pragma: string, minor: number): boolean {
-  const parts = pragma.replace(/\s+/g, ' ').trim();
-  // Take the lowest version the pragma names; `^0.4.24`, `>=0.4.22 <0.6.0`, `0.4.25`.
-  const versions = [...parts.matchAll(/(\^|~|>=|>|<=|<|=)?\s*0\.(\d+)(?:\.(\d+))?/g)];
-  if (versions.length === 0) return false;
-  let lowest = Number.POSITIVE_INFINITY;
-  for (const match of versions) {
-    const operator = match[1] ?? '';
-    const version = Number(match[2]);
-    if (operator !== '<' && operator !== '<=') lowest = Math.min(lowest, version);
-  }
-  // Only upper bounds (`<0.6.0`): every older version is admitted.
-  if (lowest === Number.POSITIVE_INFINITY) return true;
-  return lowest < minor;
-}
-
 /**
  * Access control seen through the frames: a condition that decides on msg.sender / tx.origin,
  * directly or through a parameter bound to it (`_checkModule(type, msg.sender)` →
@@ -313,10 +257,6 @@ function decidesOnSender(
   return false;
 }
 
-/** Modifiers that never restrict the caller; an unresolved modifier not like these is assumed to guard. */
-const nonGuardModifiers =
-  /^(when(not)?paused|nonreentrant|payable|initializer|reinitializer|onlyinitializing|valid\w*|check\w*)$/i;
-
 /** The function returns something computed from msg.sender / tx.origin (`return msg.sender == owner`). */
 function returnsSender(analysis: Analysis, fn: FunctionIR, depth: number): boolean {
   if (!fn.body || depth > 2) return false;
@@ -358,7 +298,7 @@ export function storageKey(analysis: Analysis, fn: FunctionIR, node: Node, depth
     const callee = current.expression;
     const name =
       callee?.type === 'Identifier' ? callee.name : callee?.type === 'MemberAccess' ? callee.memberName : '?';
-    const args = (current.arguments ?? []).map((a: Node) => textOf(fn, a)).join(',');
+    const args = (current.arguments ?? []).map((a: Node) => sourceText(fn, a)).join(',');
     return `ptr:${name}(${args})${suffix}`;
   }
   if (current?.type !== 'Identifier') return undefined;
@@ -499,7 +439,7 @@ export function slotKey(fn: FunctionIR, argument: Node | undefined): string {
       for (const declaration of findAll(fn.body, 'VariableDeclarationStatement')) {
         const variables = declaration.variables ?? [];
         if (variables.length === 1 && variables[0]?.name === name && declaration.initialValue)
-          return `slot:${textOf(fn, declaration.initialValue)}`;
+          return `slot:${sourceText(fn, declaration.initialValue)}`;
       }
       for (const local of findAll(fn.body, 'AssemblyLocalDefinition')) {
         if ((local.names ?? []).some((n: Node) => n.name === name) && local.expression)
@@ -508,7 +448,7 @@ export function slotKey(fn: FunctionIR, argument: Node | undefined): string {
     }
     return `slot:${name}`;
   }
-  return `slot:${textOf(fn, argument)}`;
+  return `slot:${sourceText(fn, argument)}`;
 }
 
 function writeTargetsIn(node: Node): Node[] {
@@ -527,15 +467,6 @@ export function describeSources(sources: Iterable<TaintSource>): string {
     s.startsWith('param:') ? `parameter ${s.slice(6)}` : s === 'user-input' ? 'a state variable anyone can set' : s,
   );
   return [...new Set(names)].join(' / ');
-}
-
-/** A synthetic node spanning a function's header (`function f(uint a) public`), without its body. */
-export function headerOf(fn: FunctionIR): Node {
-  const [start, end] = fn.node.range ?? [0, 0];
-  let last = fn.body?.range ? fn.body.range[0] - 1 : end;
-  const text = fn.contract.unit.source.content;
-  while (last > start && /\s/.test(text[last] ?? '')) last--;
-  return { type: 'FunctionHeader', range: [start, last] };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { dottedName, findAll } from '@bulwark/solidity';
+import { dottedName, findAll, qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 
 export const txOriginAuth = defineDetector({
@@ -30,7 +30,7 @@ export const txOriginAuth = defineDetector({
           report({
             node: comparison,
             fn,
-            message: `${fn.contract.name}.${fn.name} authorises with tx.origin in \`${fn.contract.unit.source.textOf(comparison)}\`; a contract the user calls can pass this check.`,
+            message: `${qualifiedName(fn)} authorises with tx.origin in \`${fn.contract.unit.source.textOf(comparison)}\`; a contract the user calls can pass this check.`,
           });
         }
       }

@@ -1,4 +1,14 @@
-import { type Analysis, type CallSite, dottedName, findAll, type Node, type TaintSource } from '@bulwark/solidity';
+import {
+  type Analysis,
+  type CallSite,
+  dottedName,
+  findAll,
+  type Node,
+  qualifiedName,
+  type TaintSource,
+} from '@bulwark/solidity';
+import { isLiteralZero } from '../../analysis/constants.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   describeSources,
@@ -6,13 +16,11 @@ import {
   framesOf,
   isCallerControlled,
   isGuarded,
-  isLiteralZero,
   isStateChangingEntry,
   oneTimeGuard,
   readsStoredEntry,
   sourcesOf,
   stateIndexes,
-  textOf,
 } from './shared.ts';
 
 export const unprotectedEtherWithdrawal = defineDetector({
@@ -51,20 +59,20 @@ export const unprotectedEtherWithdrawal = defineDetector({
           const at = frame.via ?? call.node;
           // The amount is the caller's own balance, read but never written back.
           const ownBalance = amountFromOwnBalance(analysis, frame, call.value, recipient);
-          const code = textOf(frame.fn, call.node);
+          const code = sourceText(frame.fn, call.node);
           report({
             node: at,
             fn,
             message: ownBalance
-              ? `${fn.contract.name}.${fn.name} sends the caller's recorded balance in \`${code}\` but never reduces it; the caller can repeat the call until the contract is empty.`
-              : `${fn.contract.name}.${fn.name} can be called by anyone and sends ether in \`${code}\` to ${describeSources(destinationSources)} without access control or a check against the caller's own balance; an attacker can drain the contract.`,
+              ? `${qualifiedName(fn)} sends the caller's recorded balance in \`${code}\` but never reduces it; the caller can repeat the call until the contract is empty.`
+              : `${qualifiedName(fn)} can be called by anyone and sends ether in \`${code}\` to ${describeSources(destinationSources)} without access control or a check against the caller's own balance; an attacker can drain the contract.`,
             related:
               frame.fn !== fn
                 ? [
                     {
                       node: call.node,
                       unit: frame.fn.contract.unit,
-                      message: `ether sent in ${frame.fn.contract.name}.${frame.fn.name}`,
+                      message: `ether sent in ${qualifiedName(frame.fn)}`,
                     },
                   ]
                 : [],
@@ -148,7 +156,7 @@ function assignedValues(frame: Frame, name: string): Node[] | undefined {
 /** `require(msg.value >= amount)` / `msg.value == price * n`: the amount sent out was paid in. */
 function comparedWithMsgValue(analysis: Analysis, frames: Frame[], frame: Frame, amount: Node): boolean {
   const amountSources = [...sourcesOf(analysis, frame, amount)].filter((s) => s !== 'msg.value');
-  const amountText = textOf(frame.fn, amount);
+  const amountText = sourceText(frame.fn, amount);
   for (const f of frames) {
     for (const condition of analysis.facts(f.fn).conditions) {
       for (const comparison of findAll(
@@ -165,7 +173,7 @@ function comparedWithMsgValue(analysis: Analysis, frames: Frame[], frame: Frame,
           (left && ['>=', '>', '=='].includes(comparison.operator)) ||
           (right && ['<=', '<', '=='].includes(comparison.operator));
         if (!valueIsLarger || dottedName(valueSide) !== 'msg.value') continue;
-        if (f === frame && textOf(f.fn, otherSide) === amountText) return true;
+        if (f === frame && sourceText(f.fn, otherSide) === amountText) return true;
         const otherSources = sourcesOf(analysis, f, otherSide);
         if (amountSources.length > 0 && amountSources.every((s) => otherSources.has(s))) return true;
       }
@@ -223,14 +231,14 @@ function amountFromOwnBalance(analysis: Analysis, frame: Frame, amount: Node, re
   const expressions = [amount];
   if (amount.type === 'Identifier') expressions.push(...(assignedValues(frame, amount.name) ?? []));
   if (expressions.some(keyed)) return true;
-  const amountText = textOf(frame.fn, amount);
+  const amountText = sourceText(frame.fn, amount);
   return analysis
     .facts(frame.fn)
     .conditions.some((condition) =>
       findAll(condition, (n) => n.type === 'BinaryOperation' && ['<', '<=', '>', '>='].includes(n.operator)).some(
         (comparison) =>
-          (keyed(comparison.left) && textOf(frame.fn, comparison.right) === amountText) ||
-          (keyed(comparison.right) && textOf(frame.fn, comparison.left) === amountText),
+          (keyed(comparison.left) && sourceText(frame.fn, comparison.right) === amountText) ||
+          (keyed(comparison.right) && sourceText(frame.fn, comparison.left) === amountText),
       ),
     );
 }

@@ -6,7 +6,9 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   describeSources,
@@ -18,7 +20,6 @@ import {
   sourcesOf,
   storageKey,
   storageKeysRead,
-  textOf,
 } from './shared.ts';
 
 export const unprotectedInitializer = defineDetector({
@@ -74,7 +75,7 @@ export const unprotectedInitializer = defineDetector({
           report({
             node: frame.via ?? assignment,
             fn,
-            message: `${fn.contract.name}.${fn.name} can be called by anyone, more than once, and sets ${variable} from ${describeSources(sources)} in \`${textOf(frame.fn, assignment)}\`; ${variable} authorises callers elsewhere, so any caller can take that role.`,
+            message: `${qualifiedName(fn)} can be called by anyone, more than once, and sets ${variable} from ${describeSources(sources)} in \`${sourceText(frame.fn, assignment)}\`; ${variable} authorises callers elsewhere, so any caller can take that role.`,
             related: [
               { node: check.node, unit: check.fn.contract.unit, message: `${variable} decides who may call here` },
               ...(frame.fn !== fn
@@ -82,7 +83,7 @@ export const unprotectedInitializer = defineDetector({
                     {
                       node: assignment,
                       unit: frame.fn.contract.unit,
-                      message: `${variable} written in ${frame.fn.contract.name}.${frame.fn.name}`,
+                      message: `${variable} written in ${qualifiedName(frame.fn)}`,
                     },
                   ]
                 : []),

@@ -1,5 +1,8 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { assemblyCalls, framesOf, isGuarded, isStateChangingEntry, oneTimeGuard, textOf } from './shared.ts';
+import { framesOf, isGuarded, isStateChangingEntry, oneTimeGuard } from './shared.ts';
 
 const assemblySelfdestruct = new Set(['selfdestruct', 'suicide']);
 
@@ -36,14 +39,14 @@ export const unprotectedSelfdestruct = defineDetector({
           report({
             node: frame.via ?? site,
             fn,
-            message: `${fn.contract.name}.${fn.name} can be called by anyone and reaches \`${textOf(frame.fn, site)}\`${frame.fn !== fn ? ` in ${frame.fn.contract.name}.${frame.fn.name}` : ''}; any account can destroy the contract and take its balance to the beneficiary.`,
+            message: `${qualifiedName(fn)} can be called by anyone and reaches \`${sourceText(frame.fn, site)}\`${frame.fn !== fn ? ` in ${qualifiedName(frame.fn)}` : ''}; any account can destroy the contract and take its balance to the beneficiary.`,
             related:
               frame.fn !== fn
                 ? [
                     {
                       node: site,
                       unit: frame.fn.contract.unit,
-                      message: `selfdestruct in ${frame.fn.contract.name}.${frame.fn.name}`,
+                      message: `selfdestruct in ${qualifiedName(frame.fn)}`,
                     },
                   ]
                 : [],

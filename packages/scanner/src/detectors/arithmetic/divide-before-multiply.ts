@@ -1,5 +1,5 @@
 import type { FunctionIR, Node } from '@bulwark/solidity';
-import { walk } from '@bulwark/solidity';
+import { qualifiedName, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { localAssignments } from '../block-values/shared.ts';
 import { constantValue, expressionKey, unparen } from './shared.ts';
@@ -40,7 +40,7 @@ export const divideBeforeMultiply = defineDetector({
             fn,
             // A constant divisor bounds the loss to one unit of the quotient times the multiplier.
             impact: constantDivisor ? 'low' : undefined,
-            message: `${fn.contract.name}.${fn.name} multiplies the result of \`${source.textOf(division)}\` in \`${source.textOf(node)}\`: the division rounds down first, and the product multiplies the lost remainder.`,
+            message: `${qualifiedName(fn)} multiplies the result of \`${source.textOf(division)}\` in \`${source.textOf(node)}\`: the division rounds down first, and the product multiplies the lost remainder.`,
             related:
               division === unparen(operand)
                 ? []

@@ -1,6 +1,6 @@
+import { hasCheckedArithmetic, qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { arithmeticOps, judge } from './overflow.ts';
-import { hasCheckedArithmetic } from './shared.ts';
 
 export const integerOverflow = defineDetector({
   id: 'integer-overflow',
@@ -27,7 +27,7 @@ export const integerOverflow = defineDetector({
         report({
           node: op.node,
           fn,
-          message: `${fn.contract.name}.${fn.name}: \`${fn.contract.unit.source.textOf(op.node)}\` is unchecked arithmetic (Solidity < 0.8) and ${verdict.reason}.`,
+          message: `${qualifiedName(fn)}: \`${fn.contract.unit.source.textOf(op.node)}\` is unchecked arithmetic (Solidity < 0.8) and ${verdict.reason}.`,
           impact: verdict.impact,
           confidence: verdict.confidence,
         });

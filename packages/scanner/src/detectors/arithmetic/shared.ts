@@ -1,65 +1,14 @@
 import type { Analysis, FunctionIR, Node, SourceUnit } from '@bulwark/solidity';
-import { dottedName, findAll, findStateVariable, integerBits, isUnsigned, type SolType, walk } from '@bulwark/solidity';
-
-// ------------------------------------------------------------------ compiler version
-
-export type Version = [number, number, number];
-
-/**
- * The lowest compiler version that can build the unit: the compiled version when known, else
- * the lowest version its `pragma solidity` admits. Undefined when nothing says (no pragma).
- */
-export function lowestVersion(unit: SourceUnit): Version | undefined {
-  if (unit.solcVersion) return parseVersion(unit.solcVersion);
-  let lowest: Version | undefined;
-  for (const pragma of unit.pragmas) {
-    const version = lowestAdmitted(pragma);
-    if (!version) return undefined; // `<0.8.0` alone admits anything older
-    // Several pragmas all apply: the lowest admitted is the highest of their lower bounds.
-    if (!lowest || compareVersions(version, lowest) > 0) lowest = version;
-  }
-  return lowest;
-}
-
-/** True when the unit may be compiled by a version older than `version`. */
-export function admitsBelow(unit: SourceUnit, version: Version): boolean {
-  const lowest = lowestVersion(unit);
-  return !lowest || compareVersions(lowest, version) < 0;
-}
-
-/** True when arithmetic reverts on overflow (0.8+) outside `unchecked` blocks. */
-export function hasCheckedArithmetic(unit: SourceUnit): boolean {
-  return !admitsBelow(unit, [0, 8, 0]);
-}
-
-export function parseVersion(text: string): Version | undefined {
-  const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : undefined;
-}
-
-export function compareVersions(a: Version, b: Version): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-}
-
-/** Lowest version a pragma expression admits (`^0.5.0`, `>=0.4.22 <0.6.0`, `0.8.20`, `^0.7.0 || ^0.8.0`). */
-function lowestAdmitted(pragma: string): Version | undefined {
-  let lowest: Version | undefined;
-  for (const alternative of pragma.split('||')) {
-    let bound: Version | undefined;
-    const constraints = alternative.match(/(\^|~|>=|<=|>|<|=)?\s*\d+(?:\.\d+){0,2}/g) ?? [];
-    for (const constraint of constraints) {
-      const operator = /^(\^|~|>=|<=|>|<|=)/.exec(constraint)?.[1] ?? '=';
-      if (operator === '<' || operator === '<=') continue;
-      const version = parseVersion(constraint);
-      if (!version) continue;
-      if (operator === '>') version[2] += 1;
-      if (!bound || compareVersions(version, bound) > 0) bound = version;
-    }
-    if (!bound) return undefined;
-    if (!lowest || compareVersions(bound, lowest) < 0) lowest = bound;
-  }
-  return lowest;
-}
+import {
+  dottedName,
+  findAll,
+  findStateVariable,
+  hasUnresolvedGuardModifier,
+  integerBits,
+  isUnsigned,
+  type SolType,
+  walk,
+} from '@bulwark/solidity';
 
 // ------------------------------------------------------------------ expressions
 
@@ -193,9 +142,6 @@ export function integerRange(type: SolType): { min: bigint; max: bigint; bits: n
 
 // ------------------------------------------------------------------ access
 
-const nonGuardModifier =
-  /^(when(not)?paused|nonreentrant|payable|initializer|reinitializer|onlyinitializing|valid\w*|check\w*|ensure\w*|lock\w*)$/i;
-
 const privilegedCache = new WeakMap<Analysis, Map<FunctionIR, boolean>>();
 
 /**
@@ -213,9 +159,7 @@ export function isPrivileged(fn: FunctionIR, analysis: Analysis): boolean {
   const cached = cache.get(fn);
   if (cached !== undefined) return cached;
   cache.set(fn, false);
-  let result = fn.modifiers.some(
-    (use) => !use.definition && !nonGuardModifier.test(use.name) && !isBaseConstructorCall(fn, use.name),
-  );
+  let result = hasUnresolvedGuardModifier(fn);
   if (!result) {
     for (const f of analysis.reachable(fn)) {
       const facts = analysis.facts(f);
@@ -227,10 +171,6 @@ export function isPrivileged(fn: FunctionIR, analysis: Analysis): boolean {
   }
   cache.set(fn, result);
   return result;
-}
-
-function isBaseConstructorCall(fn: FunctionIR, name: string): boolean {
-  return fn.kind === 'constructor' && fn.contract.linearized.some((c) => c.name === name);
 }
 
 function isSenderExpression(node: Node, fn: FunctionIR, analysis: Analysis): boolean {

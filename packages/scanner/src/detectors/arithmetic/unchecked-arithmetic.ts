@@ -1,7 +1,15 @@
-import { type Analysis, assignedBases, type FunctionIR, findStateVariable, type Node } from '@bulwark/solidity';
+import {
+  type Analysis,
+  assignedBases,
+  type FunctionIR,
+  findStateVariable,
+  hasCheckedArithmetic,
+  type Node,
+  qualifiedName,
+} from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { type ArithmeticOp, arithmeticOps, judge } from './overflow.ts';
-import { expressionKey, hasCheckedArithmetic } from './shared.ts';
+import { expressionKey } from './shared.ts';
 
 export const uncheckedArithmetic = defineDetector({
   id: 'unchecked-arithmetic',
@@ -29,7 +37,7 @@ export const uncheckedArithmetic = defineDetector({
         report({
           node: op.node,
           fn,
-          message: `${fn.contract.name}.${fn.name}: \`${fn.contract.unit.source.textOf(op.node)}\` sits in an unchecked block and ${verdict.reason}.`,
+          message: `${qualifiedName(fn)}: \`${fn.contract.unit.source.textOf(op.node)}\` sits in an unchecked block and ${verdict.reason}.`,
           impact: verdict.impact,
           confidence: verdict.confidence,
         });

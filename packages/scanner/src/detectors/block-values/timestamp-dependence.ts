@@ -1,6 +1,6 @@
 import type { Confidence, Impact } from '@bulwark/core';
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
-import { findStateVariable, walk } from '@bulwark/solidity';
+import { findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { constantValue, unparen } from '../arithmetic/shared.ts';
 import { valueTransfers } from '../ordering/shared.ts';
@@ -28,7 +28,7 @@ export const timestampDependence = defineDetector({
     for (const fn of functions) {
       if (!fn.body) continue;
       const source = fn.contract.unit.source;
-      const where = `${fn.contract.name}.${fn.name}`;
+      const where = `${qualifiedName(fn)}`;
       const covered: [number, number][] = [];
       const emit = (node: Node, message: string, impact: Impact, confidence: Confidence) => {
         const range = node.range ?? [0, 0];

@@ -1,5 +1,5 @@
 import type { Analysis, FunctionFacts, FunctionIR, Node } from '@bulwark/solidity';
-import { allFunctions, findStateVariable, walk } from '@bulwark/solidity';
+import { allFunctions, findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { constantValue, unparen } from '../arithmetic/shared.ts';
 import { valueTransfers } from '../ordering/shared.ts';
@@ -49,7 +49,7 @@ export const weakRandomness = defineDetector({
         report({
           node,
           fn,
-          message: `${fn.contract.name}.${fn.name} derives \`${clip(fn.contract.unit.source.textOf(node))}\` from ${[...sources].join(', ')} and uses it ${use}: block values are known to other contracts in the same block and chosen by the block producer, so the outcome is predictable.`,
+          message: `${qualifiedName(fn)} derives \`${clip(fn.contract.unit.source.textOf(node))}\` from ${[...sources].join(', ')} and uses it ${use}: block values are known to other contracts in the same block and chosen by the block producer, so the outcome is predictable.`,
           impact: view ? 'medium' : undefined,
           confidence: direct ? undefined : 'low',
         });
@@ -62,7 +62,7 @@ export const weakRandomness = defineDetector({
           report({
             node: store.node,
             fn: store.fn,
-            message: `${store.fn.contract.name}.${store.fn.name} stores a block value in \`${clip(store.fn.contract.unit.source.textOf(store.node))}\`, which ${fn.contract.name}.${fn.name} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
+            message: `${qualifiedName(store.fn)} stores a block value in \`${clip(store.fn.contract.unit.source.textOf(store.node))}\`, which ${qualifiedName(fn)} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
             impact: view ? 'medium' : undefined,
             confidence: 'low',
           });

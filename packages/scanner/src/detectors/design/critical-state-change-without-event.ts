@@ -1,4 +1,5 @@
 import { type FunctionIR, findAll, type Node, type StateVariable } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   authoritiesOf,
@@ -10,7 +11,6 @@ import {
   isOneShot,
   profileOf,
   reachable,
-  textOf,
   upgradePower,
 } from './shared.ts';
 
@@ -57,7 +57,7 @@ export const criticalStateChangeWithoutEvent = defineDetector({
         report({
           node: change.node,
           fn: entry,
-          message: `${entry.contract.name}.${displayName(entry)} changes ${change.what} in \`${textOf(entry, change.node)}\` without emitting an event; monitors and users cannot see the change.`,
+          message: `${entry.contract.name}.${displayName(entry)} changes ${change.what} in \`${shortSourceText(entry, change.node)}\` without emitting an event; monitors and users cannot see the change.`,
         });
       }
     }

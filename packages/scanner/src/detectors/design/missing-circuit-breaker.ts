@@ -1,4 +1,5 @@
 import type { FunctionIR } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   circuitBreaker,
@@ -8,7 +9,6 @@ import {
   goesToFixedRecipient,
   isDelegatingProxy,
   profileOf,
-  textOf,
   type ValueMove,
   type ValueMoveKind,
 } from './shared.ts';
@@ -53,7 +53,10 @@ export const missingCircuitBreaker = defineDetector({
       const ownerless = !profile.humanAdmin;
       const examples = moves
         .slice(0, 3)
-        .map(([entry, m]) => `${displayName(entry)} ${describeKind[m[0].kind]} in \`${textOf(m[0].fn, m[0].node)}\``);
+        .map(
+          ([entry, m]) =>
+            `${displayName(entry)} ${describeKind[m[0].kind]} in \`${shortSourceText(m[0].fn, m[0].node)}\``,
+        );
       const why = onlyLedger
         ? 'a token whose transfers cannot be halted if its logic is exploited'
         : 'an exploit in progress cannot be stopped';

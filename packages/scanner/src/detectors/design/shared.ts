@@ -10,6 +10,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasUnresolvedGuardModifier,
   type Node,
   type Program,
   resolveFunctions,
@@ -17,6 +18,10 @@ import {
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
+import { isLiteralZero } from '../../analysis/constants.ts';
+import { verifiesSignature } from '../../analysis/guards.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
 
 // ---------------------------------------------------------------- contracts and entry points
 
@@ -39,16 +44,6 @@ export function contractHead(contract: Contract): Node {
   let last = stop;
   while (last > start && /\s/.test(text[last])) last--;
   return { type: 'ContractHead', range: [start, last] };
-}
-
-/** A function's header (`function f(...) ... modifiers`) without its body. */
-export function functionHead(fn: FunctionIR): Node {
-  const [start, end] = fn.node.range ?? [0, 0];
-  const bodyStart = fn.body?.range?.[0];
-  let last = bodyStart !== undefined && bodyStart > start ? bodyStart - 1 : end;
-  const text = fn.contract.unit.source.content;
-  while (last > start && /[\s;]/.test(text[last])) last--;
-  return { type: 'FunctionHead', range: [start, last] };
 }
 
 /** Public/external functions of a contract (inherited ones included) that can change state. */
@@ -82,14 +77,6 @@ export function reachableCalls(analysis: Analysis, fn: FunctionIR): { call: Call
   return reachable(analysis, fn).flatMap((f) => analysis.facts(f).calls.map((call) => ({ call, fn: f })));
 }
 
-/** Inline-assembly calls (`delegatecall`, `sstore`, ...) in a function body. */
-export function assemblyCalls(fn: FunctionIR, names: Set<string>): Node[] {
-  if (!fn.body) return [];
-  return findAll(fn.body, 'InlineAssemblyStatement').flatMap((block) =>
-    findAll(block, (n) => n.type === 'AssemblyCall' && names.has(n.functionName)),
-  );
-}
-
 /** A contract whose fallback forwards every call to another contract's code. */
 export function isDelegatingProxy(analysis: Analysis, contract: Contract): boolean {
   return allFunctions(contract)
@@ -109,21 +96,9 @@ export function isDelegatingProxy(analysis: Analysis, contract: Contract): boole
  * only read the caller's own balance (`balances[msg.sender] >= x`) do not count.
  */
 export function isGuarded(analysis: Analysis, fn: FunctionIR, scope?: Contract): boolean {
-  if (fn.modifiers.some((use) => !use.definition && !nonGuardModifier.test(use.name))) return true;
+  if (hasUnresolvedGuardModifier(fn)) return true;
   if (authoritiesOf(analysis, fn, scope).length > 0) return true;
-  return reachableCalls(analysis, fn).some(
-    ({ call }) =>
-      (call.kind === 'builtin' && call.name === 'ecrecover') ||
-      (call.kind === 'external' && call.name === 'isValidSignature'),
-  );
-}
-
-const nonGuardModifier =
-  /^(when(not)?paused|nonreentrant|initializer|reinitializer|onlyinitializing|valid\w*|check\w*)$/i;
-
-export function textOf(fn: FunctionIR, node: Node): string {
-  const text = fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return reachableCalls(analysis, fn).some(({ call }) => verifiesSignature(call));
 }
 
 // ---------------------------------------------------------------- value flows
@@ -1098,7 +1073,7 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
   }
   const humanAdmin = [...guarded].some(
     (entry) =>
-      entry.modifiers.some((use) => !use.definition && !nonGuardModifier.test(use.name)) ||
+      hasUnresolvedGuardModifier(entry) ||
       authoritiesOf(analysis, entry, contract).some((a) => a.kind !== 'contract' && a.kind !== 'self'),
   );
   const profile: ContractProfile = {
@@ -1210,7 +1185,7 @@ function unsetTests(condition: Node, fn: FunctionIR): StateVariable[] {
 
 export function isZero(node: Node | undefined): boolean {
   if (!node) return false;
-  if (node.type === 'NumberLiteral') return Number(node.number) === 0;
+  if (node.type === 'NumberLiteral') return isLiteralZero(node);
   if (node.type === 'BooleanLiteral') return node.value === false;
   if (node.type === 'FunctionCall' && isConversion(node) && node.arguments.length === 1)
     return isZero(node.arguments[0]);
@@ -1307,11 +1282,11 @@ function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: C
 
 /** `fn` writes a ledger entry keyed by `account` (`deposits[payee] = 0`). */
 function settlesEntryOf(analysis: Analysis, fn: FunctionIR, account: Node): boolean {
-  const key = textOf(fn, account).replace(/\s+/g, '');
+  const key = sourceText(fn, account).replace(/\s+/g, '');
   return analysis.facts(fn).stateWrites.some((write) => {
     if (!isLedger(write.variable)) return false;
     const target = write.node.type === 'BinaryOperation' ? write.node.left : write.node.subExpression;
-    return target?.type === 'IndexAccess' && textOf(fn, target.index).replace(/\s+/g, '') === key;
+    return target?.type === 'IndexAccess' && sourceText(fn, target.index).replace(/\s+/g, '') === key;
   });
 }
 

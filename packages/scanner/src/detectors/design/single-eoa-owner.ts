@@ -1,4 +1,5 @@
 import type { FunctionIR, StateVariable } from '@bulwark/solidity';
+import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   authoritiesOf,
@@ -7,7 +8,6 @@ import {
   delayVariables,
   deployableContracts,
   displayName,
-  functionHead,
   hasApprovalQuorum,
   hasDelay,
   othersValue,
@@ -81,7 +81,7 @@ export const singleEoaOwner = defineDetector({
           related: [
             { node: variable.node, unit: variable.contract.unit, message: `authority \`${variable.name}\`` },
             ...shown.slice(0, 4).map((e) => ({
-              node: functionHead(e.entry),
+              node: functionHeader(e.entry),
               unit: e.entry.contract.unit,
               message: `${e.entry.contract.name}.${displayName(e.entry)} can ${unique(e.powers.map((p) => powerLabel[p.kind])).join(', ')}`,
             })),

@@ -1,3 +1,4 @@
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   authoritiesOf,
@@ -7,7 +8,6 @@ import {
   hasDelay,
   isDelegatingProxy,
   profileOf,
-  textOf,
   upgradePower,
 } from './shared.ts';
 
@@ -47,7 +47,7 @@ export const upgradeableProxyWithoutTimelock = defineDetector({
         report({
           node: upgrade.node,
           fn: entry,
-          message: `${contract.name}.${displayName(entry)} ${what} in \`${textOf(entry, upgrade.node)}\` when called by ${admin}, with no timelock or multi-party approval; a compromised admin key can swap in malicious code immediately.`,
+          message: `${contract.name}.${displayName(entry)} ${what} in \`${shortSourceText(entry, upgrade.node)}\` when called by ${admin}, with no timelock or multi-party approval; a compromised admin key can swap in malicious code immediately.`,
           // Who holds a slot admin is decided at deployment (often a ProxyAdmin or governance contract).
           confidence: who ? undefined : 'low',
           related: authorities.slice(0, 2).map((a) => ({

@@ -1,9 +1,9 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
-  codeOf,
   entryPoints,
-  nameOf,
   receiverIsUserControlled,
   restrictsCaller,
   runsInLoop,
@@ -33,11 +33,11 @@ export const callsInLoop = defineDetector({
         const { fn, call } = context;
         const via = context.call.inLoop
           ? ''
-          : ` (called in a loop in ${nameOf(context.chain.findLast((l) => l.site.inLoop)!.fn)})`;
+          : ` (called in a loop in ${qualifiedName(context.chain.findLast((l) => l.site.inLoop)!.fn)})`;
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} calls \`${codeOf(fn, call.node)}\` once per loop iteration${via}; one failing call reverts them all, and gas grows with the list.`,
+          message: `${qualifiedName(fn)} calls \`${sourceText(fn, call.node)}\` once per loop iteration${via}; one failing call reverts them all, and gas grows with the list.`,
         });
       }
     }

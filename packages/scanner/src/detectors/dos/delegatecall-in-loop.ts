@@ -1,6 +1,7 @@
-import { allFunctions, dottedName, type FunctionIR, findAll } from '@bulwark/solidity';
+import { allFunctions, dottedName, type FunctionIR, findAll, qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, codeOf, entryPoints, nameOf, runsInLoop } from '../reentrancy/shared.ts';
+import { callContexts, entryPoints, runsInLoop } from '../reentrancy/shared.ts';
 
 export const delegatecallInLoop = defineDetector({
   id: 'delegatecall-in-loop',
@@ -23,7 +24,7 @@ export const delegatecallInLoop = defineDetector({
       for (const context of callContexts(analysis, entry)) {
         const { fn, call } = context;
         if (call.kind !== 'delegatecall' || !runsInLoop(context)) continue;
-        const receiver = call.receiver ? codeOf(fn, call.receiver).replace(/\s/g, '') : '';
+        const receiver = call.receiver ? sourceText(fn, call.receiver).replace(/\s/g, '') : '';
         const toSelf = receiver === 'this' || receiver === 'address(this)' || dottedName(call.receiver) === 'this';
         const readers = valueReaders(entry);
         // Reusing msg.value matters only if the delegated code reads it.
@@ -33,7 +34,7 @@ export const delegatecallInLoop = defineDetector({
           fn,
           // Foreign code: whether it reads msg.value is unknown here.
           ...(toSelf ? {} : { confidence: 'low' as const }),
-          message: `${nameOf(entry)} is payable and runs \`${codeOf(fn, call.node)}\` in a loop; every delegated call sees the same msg.value${readers.length > 0 ? ` (${readers.slice(0, 3).map(nameOf).join(', ')} read${readers.length === 1 ? 's' : ''} it)` : ''}, so one payment can be spent once per call.`,
+          message: `${qualifiedName(entry)} is payable and runs \`${sourceText(fn, call.node)}\` in a loop; every delegated call sees the same msg.value${readers.length > 0 ? ` (${readers.slice(0, 3).map(qualifiedName).join(', ')} read${readers.length === 1 ? 's' : ''} it)` : ''}, so one payment can be spent once per call.`,
         });
       }
     }

@@ -1,13 +1,7 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  callContexts,
-  codeOf,
-  entryPoints,
-  nameOf,
-  pathNote,
-  runsInLoop,
-  userStateOrigins,
-} from '../reentrancy/shared.ts';
+import { callContexts, entryPoints, pathNote, runsInLoop, userStateOrigins } from '../reentrancy/shared.ts';
 import { failureReverts } from '../unchecked-calls/shared.ts';
 
 const payments = new Set(['transfer', 'send', 'low-level-call']);
@@ -41,7 +35,7 @@ export const failedSendDos = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} pays \`${codeOf(fn, call.node)}\`${pathNote(context)} to an address taken from ${variable}, which any user can set, and reverts if the payment fails; a recipient that rejects ether blocks ${nameOf(entry)} for everyone.`,
+          message: `${qualifiedName(fn)} pays \`${sourceText(fn, call.node)}\`${pathNote(context)} to an address taken from ${variable}, which any user can set, and reverts if the payment fails; a recipient that rejects ether blocks ${qualifiedName(entry)} for everyone.`,
         });
       }
     }

@@ -1,6 +1,6 @@
-import { type Analysis, dottedName, type FunctionIR, findAll, type Node } from '@bulwark/solidity';
+import { type Analysis, dottedName, type FunctionIR, findAll, type Node, qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { codeOf, nameOf } from '../reentrancy/shared.ts';
 
 const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 
@@ -28,7 +28,7 @@ export const msgValueInLoop = defineDetector({
         report({
           node: use,
           fn,
-          message: `${nameOf(fn)} reads msg.value inside a loop, in \`${codeOf(fn, statementText(analysis, fn, use))}\`; every iteration sees the full amount that arrived once, so one payment can be counted many times.`,
+          message: `${qualifiedName(fn)} reads msg.value inside a loop, in \`${sourceText(fn, statementText(analysis, fn, use))}\`; every iteration sees the full amount that arrived once, so one payment can be counted many times.`,
         });
       }
       for (const call of facts.calls) {
@@ -38,7 +38,7 @@ export const msgValueInLoop = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} calls \`${codeOf(fn, call.node)}\` inside a loop, and ${nameOf(reader)} reads msg.value; every iteration sees the full amount that arrived once, so one payment can be counted many times.`,
+          message: `${qualifiedName(fn)} calls \`${sourceText(fn, call.node)}\` inside a loop, and ${qualifiedName(reader)} reads msg.value; every iteration sees the full amount that arrived once, so one payment can be counted many times.`,
         });
       }
     }

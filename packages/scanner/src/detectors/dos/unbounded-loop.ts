@@ -5,11 +5,13 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
   walk,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import { unparen } from '../arithmetic/shared.ts';
-import { classifyCall, codeOf, nameOf, restrictsCaller, statePath } from '../reentrancy/shared.ts';
+import { classifyCall, restrictsCaller, statePath } from '../reentrancy/shared.ts';
 
 const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 const comparisons = new Set(['<', '<=', '>', '>=', '!=']);
@@ -42,7 +44,7 @@ export const unboundedLoop = defineDetector({
         report({
           node: condition,
           fn,
-          message: `${nameOf(fn)} loops while \`${codeOf(fn, condition)}\`, bounded by ${bound.description}, which any user can grow (${bound.grower}); with state writes or calls in each iteration, a long enough list puts the function over the block gas limit.`,
+          message: `${qualifiedName(fn)} loops while \`${sourceText(fn, condition)}\`, bounded by ${bound.description}, which any user can grow (${bound.grower}); with state writes or calls in each iteration, a long enough list puts the function over the block gas limit.`,
         });
       }
     }
@@ -69,7 +71,10 @@ function boundOf(analysis: Analysis, fn: FunctionIR, side: Node, depth: number):
     if (!path) return undefined;
     const grower = arrayGrower(analysis, fn.contract, path);
     return grower
-      ? { description: `the length of ${path.replace(/\[\]/g, '[…]')}`, grower: `${nameOf(grower)} appends to it` }
+      ? {
+          description: `the length of ${path.replace(/\[\]/g, '[…]')}`,
+          grower: `${qualifiedName(grower)} appends to it`,
+        }
       : undefined;
   }
   if (side.type === 'Identifier') {
@@ -86,14 +91,14 @@ function boundOf(analysis: Analysis, fn: FunctionIR, side: Node, depth: number):
     const path = statePath(analysis, side, fn);
     if (!path) return undefined;
     const grower = counterGrower(analysis, fn.contract, path);
-    return grower ? { description: `the counter ${path}`, grower: `${nameOf(grower)} increases it` } : undefined;
+    return grower ? { description: `the counter ${path}`, grower: `${qualifiedName(grower)} increases it` } : undefined;
   }
   if (side.type === 'MemberAccess' || side.type === 'IndexAccess') {
     const path = statePath(analysis, side, fn);
     if (!path) return undefined;
     const grower = counterGrower(analysis, fn.contract, path);
     return grower
-      ? { description: `the counter ${path.replace(/\[\]/g, '[…]')}`, grower: `${nameOf(grower)} increases it` }
+      ? { description: `the counter ${path.replace(/\[\]/g, '[…]')}`, grower: `${qualifiedName(grower)} increases it` }
       : undefined;
   }
   return undefined;
@@ -143,7 +148,7 @@ function linkedListBound(analysis: Analysis, fn: FunctionIR, loop: Node, conditi
     if (writer)
       return {
         description: `the linked list in ${path.replace(/\[\]/g, '[…]')}`,
-        grower: `${nameOf(writer)} writes it`,
+        grower: `${qualifiedName(writer)} writes it`,
       };
   }
   return undefined;
@@ -225,7 +230,7 @@ function counterGrower(analysis: Analysis, contract: Contract, path: string): Fu
           n.right?.type === 'BinaryOperation' &&
           n.right.operator === '+'
         )
-          target = codeOf(f, n.right.left) === codeOf(f, n.left) ? n.left : undefined;
+          target = sourceText(f, n.right.left) === sourceText(f, n.left) ? n.left : undefined;
         return target !== undefined && statePath(analysis, target, f) === path;
       }).length > 0,
   );

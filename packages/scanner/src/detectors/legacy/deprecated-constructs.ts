@@ -1,5 +1,5 @@
 import type { Node } from '@bulwark/solidity';
-import { dottedName, walk } from '@bulwark/solidity';
+import { dottedName, qualifiedName, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 
 /** Deprecated form → what replaces it. */
@@ -32,7 +32,7 @@ export const deprecatedConstructs = defineDetector({
   detect({ functions, report }) {
     for (const fn of functions) {
       const source = fn.contract.unit.source;
-      const where = `${fn.contract.name}.${fn.name}`;
+      const where = `${qualifiedName(fn)}`;
       const flag = (node: Node, construct: keyof typeof replacements, extra = '') =>
         report({
           node,

@@ -1,6 +1,5 @@
-import type { Node } from '@bulwark/solidity';
+import { lowestCompilerVersion, type Node } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
-import { lowestVersion } from '../arithmetic/shared.ts';
 
 export const outdatedCompiler = defineDetector({
   id: 'outdated-compiler',
@@ -22,7 +21,7 @@ export const outdatedCompiler = defineDetector({
       const unit = contract.unit;
       if (seen.has(unit)) continue;
       seen.add(unit);
-      const lowest = lowestVersion(unit);
+      const lowest = lowestCompilerVersion(unit);
       if (!lowest || lowest[0] > 0 || lowest[1] >= 8) continue;
       const pragma = (unit.ast.children ?? []).find((n: Node) => n.type === 'PragmaDirective' && n.name === 'solidity');
       if (!pragma) continue;

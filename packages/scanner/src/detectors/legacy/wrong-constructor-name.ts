@@ -1,7 +1,14 @@
 import { editDistance } from '@bulwark/core';
-import { type Analysis, type Contract, type FunctionIR, isAddress, type StateAccess } from '@bulwark/solidity';
+import {
+  type Analysis,
+  admitsCompilerBelow,
+  type Contract,
+  type FunctionIR,
+  isAddress,
+  type StateAccess,
+} from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
-import { admitsBelow, isPrivileged } from '../arithmetic/shared.ts';
+import { isPrivileged } from '../arithmetic/shared.ts';
 
 export const wrongConstructorName = defineDetector({
   id: 'wrong-constructor-name',
@@ -21,7 +28,7 @@ export const wrongConstructorName = defineDetector({
   detect({ contracts, analysis, report }) {
     for (const contract of contracts) {
       if (contract.kind !== 'contract' && contract.kind !== 'abstract') continue;
-      if (!admitsBelow(contract.unit, [0, 5, 0])) continue;
+      if (!admitsCompilerBelow(contract.unit, [0, 5, 0])) continue;
       const hasConstructor = contract.functions.some((fn) => fn.kind === 'constructor');
       for (const fn of contract.functions) {
         if (fn.kind !== 'function' || fn.legacyConstructor) continue;

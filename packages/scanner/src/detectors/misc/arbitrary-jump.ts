@@ -1,6 +1,6 @@
-import { type Analysis, type FunctionIR, findAll, type Node } from '@bulwark/solidity';
+import { type Analysis, type FunctionIR, findAll, type Node, qualifiedName } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { nameOf, textOf } from './shared.ts';
 
 export const arbitraryJump = defineDetector({
   id: 'arbitrary-jump',
@@ -35,7 +35,7 @@ export const arbitraryJump = defineDetector({
           report({
             node: assignment,
             fn,
-            message: `${nameOf(fn)} sets the function pointer \`${target}\` from caller input in \`${textOf(fn, assignment)}\`; calling it jumps to an attacker-chosen code offset.`,
+            message: `${qualifiedName(fn)} sets the function pointer \`${target}\` from caller input in \`${shortSourceText(fn, assignment)}\`; calling it jumps to an attacker-chosen code offset.`,
           });
         }
       }

@@ -1,14 +1,16 @@
 import {
   type Analysis,
+  admitsCompilerBelow,
   assignmentOperators,
   type CallSite,
   dottedName,
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
 } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { nameOf, textOf } from './shared.ts';
 
 export const assertStateChange = defineDetector({
   id: 'assert-state-change',
@@ -36,7 +38,7 @@ export const assertStateChange = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} changes state inside \`${textOf(fn, call.node)}\` (${change}); assert() is for invariants, and code relying on its side effect breaks when the check is removed or skipped.`,
+            message: `${qualifiedName(fn)} changes state inside \`${shortSourceText(fn, call.node)}\` (${change}); assert() is for invariants, and code relying on its side effect breaks when the check is removed or skipped.`,
           });
           continue;
         }
@@ -44,7 +46,7 @@ export const assertStateChange = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} validates caller input with \`${textOf(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${preZeroEight(fn) ? ' that consumes all remaining gas' : ''}.`,
+            message: `${qualifiedName(fn)} validates caller input with \`${shortSourceText(fn, call.node)}\`; use require() so bad input is an ordinary revert, not a broken invariant${admitsCompilerBelow(fn.contract.unit, [0, 8, 0]) ? ' that consumes all remaining gas' : ''}.`,
             impact: 'informational',
           });
         }
@@ -62,18 +64,18 @@ function stateChange(expression: Node, calls: CallSite[], analysis: Analysis, fn
       (n.type === 'BinaryOperation' && assignmentOperators.has(n.operator)) ||
       (n.type === 'UnaryOperation' && ['++', '--', 'delete'].includes(n.operator)),
   )[0];
-  if (assignment) return `\`${textOf(fn, assignment)}\` writes a variable`;
+  if (assignment) return `\`${shortSourceText(fn, assignment)}\` writes a variable`;
   for (const call of calls) {
     if (!inside(call.node)) continue;
     if (call.kind === 'internal' || call.kind === 'library') {
       const writes = call.targets.flatMap((t) => [...analysis.writesState(t)]);
       if (writes.length > 0)
-        return `\`${textOf(fn, call.node)}\` writes ${[...new Set(writes.map((w) => w.name))].join(', ')}`;
+        return `\`${shortSourceText(fn, call.node)}\` writes ${[...new Set(writes.map((w) => w.name))].join(', ')}`;
     }
     if (['low-level-call', 'send', 'transfer', 'delegatecall'].includes(call.kind))
-      return `\`${textOf(fn, call.node)}\` makes a call`;
+      return `\`${shortSourceText(fn, call.node)}\` makes a call`;
     if (call.kind === 'external' && call.targets.some((t) => t.mutability !== 'view' && t.mutability !== 'pure'))
-      return `\`${textOf(fn, call.node)}\` calls a state-changing function`;
+      return `\`${shortSourceText(fn, call.node)}\` calls a state-changing function`;
   }
   return undefined;
 }
@@ -92,10 +94,4 @@ function validatesInput(expression: Node, fn: FunctionIR, analysis: Analysis): b
     else if (node.type === 'Identifier' && locals.has(node.name)) return false;
   }
   return input;
-}
-
-function preZeroEight(fn: FunctionIR): boolean {
-  const unit = fn.contract.unit;
-  if (unit.solcVersion) return /^0\.[4-7]\./.test(unit.solcVersion);
-  return unit.pragmas.some((p) => /0\.[4-7]\./.test(p));
 }

@@ -1,6 +1,6 @@
-import { type Analysis, type FunctionIR, type Node, unwrapCallee } from '@bulwark/solidity';
+import { type Analysis, type FunctionIR, type Node, qualifiedName, unwrapCallee } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { nameOf, textOf } from './shared.ts';
 
 export const hardcodedGas = defineDetector({
   id: 'hardcoded-gas',
@@ -26,7 +26,7 @@ export const hardcodedGas = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} forwards a fixed gas amount (${textOf(fn, gas)}) in \`${textOf(fn, call.node)}\`; a gas repricing or a costlier callee makes this call fail.`,
+          message: `${qualifiedName(fn)} forwards a fixed gas amount (${shortSourceText(fn, gas)}) in \`${shortSourceText(fn, call.node)}\`; a gas repricing or a costlier callee makes this call fail.`,
         });
       }
     }

@@ -1,6 +1,7 @@
-import { findAll, type Node } from '@bulwark/solidity';
+import { findAll, type Node, qualifiedName } from '@bulwark/solidity';
+import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { nameOf, ownBalance, textOf } from './shared.ts';
+import { ownBalance } from './shared.ts';
 
 export const incorrectEquality = defineDetector({
   id: 'incorrect-equality',
@@ -37,7 +38,7 @@ export const incorrectEquality = defineDetector({
           report({
             node: comparison,
             fn,
-            message: `${nameOf(fn)} decides on a strict equality with its own ${balance} in \`${textOf(fn, comparison)}\`; anyone can change that balance by force-sending funds, so the condition can be made permanently true or false.`,
+            message: `${qualifiedName(fn)} decides on a strict equality with its own ${balance} in \`${shortSourceText(fn, comparison)}\`; anyone can change that balance by force-sending funds, so the condition can be made permanently true or false.`,
           });
         }
       }

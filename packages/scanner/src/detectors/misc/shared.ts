@@ -8,17 +8,6 @@ export function scannedUnits(contracts: Contract[], functions: FunctionIR[]): So
   return [...units];
 }
 
-export function textOf(fn: FunctionIR, node: Node): string {
-  const text = fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-export function nameOf(fn: FunctionIR): string {
-  if (fn.kind === 'receive' || fn.kind === 'fallback' || fn.kind === 'constructor')
-    return `${fn.contract.name}.${fn.kind}`;
-  return `${fn.contract.name}.${fn.name}`;
-}
-
 /** The initialiser of a local declared once (`uint b = address(this).balance;`). */
 export function localInitialiser(fn: FunctionIR, name: string): Node | undefined {
   if (!fn.body) return undefined;

@@ -7,6 +7,7 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
 } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 
@@ -97,7 +98,7 @@ export const spotPriceOracle = defineDetector({
       report({
         node: computation,
         fn,
-        message: `${fn.contract.name}.${fn.name} computes a price from ${label} in \`${text(fn, computation)}\`; the pool's spot state can be skewed with a flash loan inside the same transaction.`,
+        message: `${qualifiedName(fn)} computes a price from ${label} in \`${text(fn, computation)}\`; the pool's spot state can be skewed with a flash loan inside the same transaction.`,
         related: [{ node: source.node, message: `spot value read from \`${text(fn, source.node)}\`` }],
         confidence: viewOnly ? 'low' : undefined,
       });

@@ -1,4 +1,5 @@
 import type { Analysis, CallSite, FunctionIR, Node } from '@bulwark/solidity';
+import { isLiteralZero } from '../../analysis/constants.ts';
 
 /** A payment: ether (`transfer`, `send`, `call{value:}`) or an ERC-20 `transfer`/`transferFrom`. */
 export type ValueTransfer = {
@@ -27,7 +28,7 @@ export function valueTransfers(fn: FunctionIR, analysis: Analysis): ValueTransfe
       out.push({ node: call.node, call, asset: 'ether', recipient: call.receiver, amount: call.value });
       continue;
     }
-    if ((call.kind === 'low-level-call' || call.kind === 'external') && call.value && !isZero(call.value)) {
+    if ((call.kind === 'low-level-call' || call.kind === 'external') && call.value && !isLiteralZero(call.value)) {
       out.push({ node: call.node, call, asset: 'ether', recipient: call.receiver, amount: call.value });
       continue;
     }
@@ -45,8 +46,4 @@ export function valueTransfers(fn: FunctionIR, analysis: Analysis): ValueTransfe
     });
   }
   return out;
-}
-
-function isZero(node: Node): boolean {
-  return node.type === 'NumberLiteral' && Number(node.number) === 0;
 }

@@ -1,12 +1,12 @@
 import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
-  codeOf,
   decidesOn,
   entryPoints,
   handsOverControl,
-  nameOf,
   pathNote,
   readsBefore,
   reenterableFunctions,
@@ -57,13 +57,13 @@ export const reentrancyCrossFunction = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} hands control to another contract in \`${codeOf(fn, call.node)}\`${pathNote(context)} before writing ${variables}; during the call ${readers.map(nameOf).join(', ')} can be entered and decides on the stale ${variable.name}.`,
+          message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variables}; during the call ${readers.map(qualifiedName).join(', ')} can be entered and decides on the stale ${variable.name}.`,
           related: [
             ...writeRelated(late.filter((w) => users.has(w.variable))),
             ...readers.slice(0, 2).map((r) => ({
               node: r.node,
               unit: r.contract.unit,
-              message: `${nameOf(r)} reads ${variable.name}`,
+              message: `${qualifiedName(r)} reads ${variable.name}`,
             })),
           ],
         });

@@ -1,8 +1,8 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
-  codeOf,
-  nameOf,
   onlyInFlightUpdates,
   pathNote,
   receiverIsUserControlled,
@@ -40,7 +40,7 @@ export const reentrancyEth = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} sends ether with \`${codeOf(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; the recipient can re-enter ${nameOf(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+          message: `${qualifiedName(fn)} sends ether with \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; the recipient can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
           related: writeRelated(stale),
           ...(chosenByCaller ? {} : { impact: 'medium' as const, confidence: 'low' as const }),
           ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),

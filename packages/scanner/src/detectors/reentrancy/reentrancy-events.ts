@@ -1,6 +1,8 @@
 import type { Node } from '@bulwark/solidity';
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, codeOf, handsOverControl, nameOf, pathNote, reenterableEntryPoints } from './shared.ts';
+import { callContexts, handsOverControl, pathNote, reenterableEntryPoints } from './shared.ts';
 
 export const reentrancyEvents = defineDetector({
   id: 'reentrancy-events',
@@ -29,7 +31,7 @@ export const reentrancyEvents = defineDetector({
           report({
             node: emit,
             fn,
-            message: `${nameOf(fn)} emits \`${codeOf(fn, emit)}\` after handing control to another contract in \`${codeOf(fn, call.node)}\`${pathNote(context)}; re-entrant calls log first, so the events come out of order.`,
+            message: `${qualifiedName(fn)} emits \`${sourceText(fn, emit)}\` after handing control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)}; re-entrant calls log first, so the events come out of order.`,
             related: [{ node: call.node, message: 'external call' }],
           });
         }

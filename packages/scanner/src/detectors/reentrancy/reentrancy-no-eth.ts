@@ -1,8 +1,8 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
-  codeOf,
-  nameOf,
   onlyInFlightUpdates,
   pathNote,
   receiverIsUserControlled,
@@ -39,7 +39,7 @@ export const reentrancyNoEth = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} calls a caller-chosen contract in \`${codeOf(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; that contract can re-enter ${nameOf(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+          message: `${qualifiedName(fn)} calls a caller-chosen contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; that contract can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
           related: writeRelated(stale),
           ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
         });

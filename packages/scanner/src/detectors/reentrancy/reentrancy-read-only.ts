@@ -4,15 +4,15 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
   type StateVariable,
 } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
-  codeOf,
   entryPoints,
   handsOverControl,
-  nameOf,
   pathNote,
   writeRelated,
   writesAfter,
@@ -60,13 +60,13 @@ export const reentrancyReadOnly = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} hands control to another contract in \`${codeOf(fn, call.node)}\`${pathNote(context)} with ${affected[0].stale.name} not yet updated; during the call ${affected.map((a) => nameOf(a.view)).join(', ')} return${affected.length === 1 ? 's' : ''} a value mixing updated and stale state, which other protocols may trust.`,
+          message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} with ${affected[0].stale.name} not yet updated; during the call ${affected.map((a) => qualifiedName(a.view)).join(', ')} return${affected.length === 1 ? 's' : ''} a value mixing updated and stale state, which other protocols may trust.`,
           related: [
             ...writeRelated(late.filter((w) => affected.some((a) => a.stale === w.variable))),
             ...affected.slice(0, 2).map((a) => ({
               node: a.view.node,
               unit: a.view.contract.unit,
-              message: `${nameOf(a.view)} returns ${a.stale.name}`,
+              message: `${qualifiedName(a.view)} returns ${a.stale.name}`,
             })),
           ],
         });

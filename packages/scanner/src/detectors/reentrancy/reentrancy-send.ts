@@ -1,8 +1,8 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
-  codeOf,
-  nameOf,
   onlyInFlightUpdates,
   pathNote,
   reenterableEntryPoints,
@@ -37,7 +37,7 @@ export const reentrancySend = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} pays with \`${codeOf(fn, call.node)}\`${pathNote(context)} before writing ${variableNames(stale)}, which it read before the payment; only the 2300 gas stipend keeps the recipient from re-entering ${nameOf(entry)} with the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+          message: `${qualifiedName(fn)} pays with \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variableNames(stale)}, which it read before the payment; only the 2300 gas stipend keeps the recipient from re-entering ${qualifiedName(entry)} with the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
           related: writeRelated(stale),
           ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
         });

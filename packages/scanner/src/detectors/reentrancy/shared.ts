@@ -1,5 +1,6 @@
 import {
   type Analysis,
+  admitsCompilerBelow,
   allFunctions,
   assignmentOperators,
   type CallSite,
@@ -10,12 +11,15 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  hasCheckedArithmetic,
+  hasUnresolvedGuardModifier,
   type Node,
+  qualifiedName,
   type StateVariable,
   unwrapCallee,
   walk,
 } from '@bulwark/solidity';
-import { unitAdmitsBelow } from '../access-control/shared.ts';
+import { isLiteralZero } from '../../analysis/constants.ts';
 
 /** A state access placed in the function that performs it (or the call that leads to it). */
 export type Access = { variable: StateVariable; path: string; node: Node; fn: FunctionIR; checked: boolean };
@@ -71,12 +75,17 @@ export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite)
   if (call.kind === 'external' && dottedName(call.receiver) === 'this') return 'none';
   // A view or pure function (or a public variable's getter) is called with STATICCALL from 0.5
   // on: the callee cannot change state. Code that 0.4 may compile makes a plain CALL.
-  if (call.kind === 'external' && !call.value && callsView(analysis, fn, call) && !unitAdmitsBelow(fn.contract.unit, 5))
+  if (
+    call.kind === 'external' &&
+    !call.value &&
+    callsView(analysis, fn, call) &&
+    !admitsCompilerBelow(fn.contract.unit, [0, 5, 0])
+  )
     return 'none';
   const { options } = unwrapCallee(call.node.expression);
   const gas = options.gas;
   const limitedGas = gas?.type === 'NumberLiteral' && Number(gas.number) <= stipendGas;
-  if (call.value && !isZero(call.value)) return limitedGas ? 'stipend' : 'eth';
+  if (call.value && !isLiteralZero(call.value)) return limitedGas ? 'stipend' : 'eth';
   return limitedGas ? 'none' : 'external';
 }
 
@@ -87,10 +96,6 @@ function callsView(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean 
   const target = type.kind === 'user' ? analysis.program.contract(type.name, fn.contract.unit) : undefined;
   const getter = target ? findStateVariable(target, call.name) : undefined;
   return getter?.visibility === 'public';
-}
-
-function isZero(node: Node): boolean {
-  return node.type === 'NumberLiteral' && Number(node.number) === 0;
 }
 
 // ---------------------------------------------------------------- contexts
@@ -440,7 +445,7 @@ export function staleWrites(analysis: Analysis, context: CallContext): Access[] 
 /** `x -= a` or `x = x - a` outside an unchecked block, in a unit compiled with checked arithmetic. */
 function isCheckedDecrement(analysis: Analysis, write: Access): boolean {
   const unit = write.fn.contract.unit;
-  if (!checkedArithmetic(unit.pragmas, unit.solcVersion)) return false;
+  if (!hasCheckedArithmetic(unit)) return false;
   const facts = analysis.facts(write.fn);
   const assignment = facts.parents.get(write.node);
   if (assignment?.type !== 'BinaryOperation' || assignment.left !== write.node) return false;
@@ -454,17 +459,6 @@ function isCheckedDecrement(analysis: Analysis, write: Access): boolean {
     value.operator === '-' &&
     text(value.left) === text(write.node)
   );
-}
-
-/** Whether every version the pragmas admit (or the compiler used) checks arithmetic (0.8+). */
-function checkedArithmetic(pragmas: string[], solcVersion: string | undefined): boolean {
-  const minor = (version: string) => {
-    const match = /(\d+)\.(\d+)/.exec(version);
-    return match && Number(match[1]) === 0 ? Number(match[2]) : undefined;
-  };
-  if (solcVersion) return (minor(solcVersion) ?? 0) >= 8;
-  // The first version named in a pragma is its lower bound (`^0.8.0`, `>=0.8.4 <0.9.0`).
-  return pragmas.length > 0 && pragmas.every((pragma) => (minor(pragma) ?? 0) >= 8);
 }
 
 /** Entry points without a reentrancy guard. */
@@ -701,7 +695,7 @@ export function userControlledState(analysis: Analysis, contract: Contract): Set
  */
 export function restrictsCaller(analysis: Analysis, fn: FunctionIR): boolean {
   if (!analysis.hasSenderCheck(fn)) return false;
-  if (fn.modifiers.some((use) => !use.definition && /owner|admin|auth|role|only/i.test(use.name))) return true;
+  if (hasUnresolvedGuardModifier(fn)) return true;
   for (const f of analysis.reachable(fn)) {
     const facts = analysis.facts(f);
     for (const condition of facts.conditions) {
@@ -854,22 +848,14 @@ export function argumentFor(site: CallSite, target: FunctionIR, index: number): 
 
 // ---------------------------------------------------------------- messages
 
-export function nameOf(fn: FunctionIR): string {
-  return `${fn.contract.name}.${fn.name}`;
-}
-
 export function variableNames(accesses: Access[]): string {
   return [...new Set(accesses.map((a) => a.variable.name))].join(', ');
-}
-
-export function codeOf(fn: FunctionIR, node: Node): string {
-  return fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
 }
 
 /** "via A.f → B.g" when the call sits in an internal function. */
 export function pathNote(context: CallContext): string {
   if (context.chain.length === 0) return '';
-  return ` (reached from ${nameOf(context.entry)})`;
+  return ` (reached from ${qualifiedName(context.entry)})`;
 }
 
 /** Related locations for writes after a call (at most three). */

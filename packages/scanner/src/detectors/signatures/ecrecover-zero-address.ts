@@ -1,5 +1,5 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
-import { dottedName, walk } from '@bulwark/solidity';
+import { dottedName, qualifiedName, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { literalValue, unparen } from '../arithmetic/shared.ts';
 import { recoveries } from './shared.ts';
@@ -37,7 +37,7 @@ export const ecrecoverZeroAddress = defineDetector({
           node,
           fn,
           confidence: callerNamed ? undefined : 'low',
-          message: `${fn.contract.name}.${fn.name} uses \`${fn.contract.unit.source.textOf(node)}\` without rejecting address(0): an invalid signature recovers to address(0) and matches any signer that is zero.`,
+          message: `${qualifiedName(fn)} uses \`${fn.contract.unit.source.textOf(node)}\` without rejecting address(0): an invalid signature recovers to address(0) and matches any signer that is zero.`,
         });
       }
     }

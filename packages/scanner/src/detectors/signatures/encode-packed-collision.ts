@@ -1,5 +1,5 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
-import { dottedName, findStateVariable } from '@bulwark/solidity';
+import { dottedName, findStateVariable, qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { unparen } from '../arithmetic/shared.ts';
 
@@ -39,7 +39,7 @@ export const encodePackedCollision = defineDetector({
           fn,
           impact: adjacent ? undefined : 'low',
           confidence: adjacent ? undefined : 'low',
-          message: `${fn.contract.name}.${fn.name} hashes \`${source.textOf(call.node)}\` with ${dynamic.length} dynamic values (${dynamic.map((d) => `\`${source.textOf(d)}\``).join(', ')}): shifting bytes between them gives a different input with the same hash.`,
+          message: `${qualifiedName(fn)} hashes \`${source.textOf(call.node)}\` with ${dynamic.length} dynamic values (${dynamic.map((d) => `\`${source.textOf(d)}\``).join(', ')}): shifting bytes between them gives a different input with the same hash.`,
         });
       }
     }

@@ -1,5 +1,5 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
-import { walk } from '@bulwark/solidity';
+import { qualifiedName, walk } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import { literalValue, unparen } from '../arithmetic/shared.ts';
 import { localAssignments } from '../block-values/shared.ts';
@@ -33,8 +33,8 @@ export const signatureMalleability = defineDetector({
           node: recovery.call.node,
           fn,
           message: keyed
-            ? `${fn.contract.name}.${fn.name} accepts malleable signatures in \`${fn.contract.unit.source.textOf(recovery.call.node)}\` and keys ${keyed} on the signature: the twin signature (n - s) passes as unused.`
-            : `${fn.contract.name}.${fn.name} calls ecrecover without restricting \`s\` to the lower half order: each signature has a second valid form, harmful wherever signatures are treated as unique.`,
+            ? `${qualifiedName(fn)} accepts malleable signatures in \`${fn.contract.unit.source.textOf(recovery.call.node)}\` and keys ${keyed} on the signature: the twin signature (n - s) passes as unused.`
+            : `${qualifiedName(fn)} calls ecrecover without restricting \`s\` to the lower half order: each signature has a second valid form, harmful wherever signatures are treated as unique.`,
           impact: keyed ? undefined : 'low',
         });
       }

@@ -1,4 +1,5 @@
 import type { Analysis, FunctionIR } from '@bulwark/solidity';
+import { qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
 import {
   actsOnState,
@@ -40,7 +41,7 @@ export const signatureReplay = defineDetector({
             report({
               node: recovery.call.node,
               fn,
-              message: `${entry.contract.name}.${entry.name} acts on the signature checked by \`${source.textOf(recovery.call.node)}\`, but the digest has no nonce the call consumes and nothing marks it as used: the same signature can be replayed.`,
+              message: `${qualifiedName(entry)} acts on the signature checked by \`${source.textOf(recovery.call.node)}\`, but the digest has no nonce the call consumes and nothing marks it as used: the same signature can be replayed.`,
             });
             break;
           }
@@ -52,7 +53,7 @@ export const signatureReplay = defineDetector({
             report({
               node: recovery.call.node,
               fn,
-              message: `${entry.contract.name}.${entry.name} checks a signature with \`${source.textOf(recovery.call.node)}\` whose digest does not include ${missing}: it can be replayed on another chain or another deployment of this contract.`,
+              message: `${qualifiedName(entry)} checks a signature with \`${source.textOf(recovery.call.node)}\` whose digest does not include ${missing}: it can be replayed on another chain or another deployment of this contract.`,
               impact: 'low',
               confidence: 'low',
             });

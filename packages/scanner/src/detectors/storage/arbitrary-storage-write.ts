@@ -4,12 +4,14 @@ import {
   type FunctionIR,
   findAll,
   type Node,
+  qualifiedName,
   type StateVariable,
   type TaintSource,
 } from '@bulwark/solidity';
+import { assemblyCalls } from '../../analysis/assembly.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
-  assemblyCalls,
   describeSources,
   type Frame,
   framesOf,
@@ -18,7 +20,6 @@ import {
   isStateChangingEntry,
   rootStateVariable,
   sourcesOf,
-  textOf,
 } from '../access-control/shared.ts';
 
 type LengthChange = { variable: StateVariable; node: Node; fn: FunctionIR; entry: FunctionIR };
@@ -67,7 +68,7 @@ export const arbitraryStorageWrite = defineDetector({
             report({
               node: frame.via ?? write.node,
               fn,
-              message: `${fn.contract.name}.${fn.name} writes ${write.variable.name} at an index from ${describeSources(sources)} in \`${textOf(frame.fn, write.node)}\`, and anyone can change its length (\`${textOf(change.fn, change.node)}\` in ${change.entry.contract.name}.${change.entry.name}); with the length wrapped or inflated the index reaches any storage slot.`,
+              message: `${qualifiedName(fn)} writes ${write.variable.name} at an index from ${describeSources(sources)} in \`${sourceText(frame.fn, write.node)}\`, and anyone can change its length (\`${sourceText(change.fn, change.node)}\` in ${qualifiedName(change.entry)}); with the length wrapped or inflated the index reaches any storage slot.`,
               related: [
                 {
                   node: change.node,
@@ -87,7 +88,7 @@ export const arbitraryStorageWrite = defineDetector({
           report({
             node: frame.via ?? store,
             fn,
-            message: `${fn.contract.name}.${fn.name} can be called by anyone and stores to a slot from ${describeSources(sources)} in \`${textOf(frame.fn, store)}\`; the caller can overwrite any state variable, the owner included.`,
+            message: `${qualifiedName(fn)} can be called by anyone and stores to a slot from ${describeSources(sources)} in \`${sourceText(frame.fn, store)}\`; the caller can overwrite any state variable, the owner included.`,
           });
         }
       }

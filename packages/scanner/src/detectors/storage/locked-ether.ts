@@ -1,6 +1,6 @@
 import { type Analysis, allFunctions, type Contract, type FunctionIR, findAll } from '@bulwark/solidity';
+import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { headerOf } from '../access-control/shared.ts';
 
 /** Assembly that can move ether or run foreign code in this context. */
 const assemblyOut = new Set(['call', 'callcode', 'delegatecall', 'create', 'create2', 'selfdestruct', 'suicide']);
@@ -30,7 +30,7 @@ export const lockedEther = defineDetector({
       if (canSendEther(analysis, contract, callable)) continue;
       const first = payable[0];
       report({
-        node: headerOf(first),
+        node: functionHeader(first),
         fn: first,
         contract,
         unit: first.contract.unit,

@@ -6,6 +6,7 @@ import {
   type FunctionIR,
   findAll,
   isAddress,
+  qualifiedName,
   type StateVariable,
 } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
@@ -69,7 +70,7 @@ export const uninitializedStateVariable = defineDetector({
         report({
           node: variable.node,
           contract: variable.contract,
-          message: `${variable.contract.name}.${variable.name} is never assigned in ${contract.name} or its bases but is read in ${use.fn.contract.name}.${use.fn.name}${asDestination ? ' as the target of a call or transfer' : ''}; it is always ${isAddress(variable.type) || variable.type.kind === 'user' ? 'address(0)' : 'zero'}.`,
+          message: `${variable.contract.name}.${variable.name} is never assigned in ${contract.name} or its bases but is read in ${qualifiedName(use.fn)}${asDestination ? ' as the target of a call or transfer' : ''}; it is always ${isAddress(variable.type) || variable.type.kind === 'user' ? 'address(0)' : 'zero'}.`,
           related: [{ node: use.node, unit: use.fn.contract.unit, message: `${variable.name} read here` }],
           impact: asDestination ? undefined : 'low',
         });

@@ -1,6 +1,5 @@
-import { type Contract, findAll, type Node, type Program } from '@bulwark/solidity';
+import { admitsCompilerBelow, type Contract, findAll, type Node, type Program, qualifiedName } from '@bulwark/solidity';
 import { defineDetector } from '../../detector.ts';
-import { unitAdmitsBelow } from '../access-control/shared.ts';
 
 export const uninitializedStoragePointer = defineDetector({
   id: 'uninitialized-storage-pointer',
@@ -21,7 +20,7 @@ export const uninitializedStoragePointer = defineDetector({
     for (const fn of functions) {
       if (!fn.body) continue;
       // From 0.5 the compiler rejects uninitialised storage pointers.
-      if (!unitAdmitsBelow(fn.contract.unit, 5)) continue;
+      if (!admitsCompilerBelow(fn.contract.unit, [0, 5, 0])) continue;
       for (const statement of findAll(fn.body, 'VariableDeclarationStatement')) {
         const variables: (Node | null)[] = statement.variables ?? [];
         if (variables.length !== 1 || !variables[0] || statement.initialValue) continue;
@@ -43,7 +42,7 @@ export const uninitializedStoragePointer = defineDetector({
         report({
           node: statement,
           fn,
-          message: `${fn.contract.name}.${fn.name}: local ${kind} \`${variable.name}\` has no location and no value, so it points at storage slot 0; writes through it overwrite ${slotZero ? `state variable ${slotZero}` : 'the first state variables'}.`,
+          message: `${qualifiedName(fn)}: local ${kind} \`${variable.name}\` has no location and no value, so it points at storage slot 0; writes through it overwrite ${slotZero ? `state variable ${slotZero}` : 'the first state variables'}.`,
         });
       }
     }

@@ -309,14 +309,6 @@ export function neverInvokedCall(call: CallSite): boolean {
   return receiver?.type === 'MemberAccess' && ['call', 'delegatecall', 'callcode'].includes(receiver.memberName);
 }
 
-export function codeOf(fn: FunctionIR, node: Node): string {
-  return fn.contract.unit.source.textOf(node).replace(/\s+/g, ' ');
-}
-
-export function nameOf(fn: FunctionIR): string {
-  return `${fn.contract.name}.${fn.name}`;
-}
-
 const erc20Methods: Record<string, string> = {
   transfer: 'transfer(address,uint256)',
   transferFrom: 'transferFrom(address,address,uint256)',

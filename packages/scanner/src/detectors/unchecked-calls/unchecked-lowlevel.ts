@@ -1,5 +1,7 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { codeOf, nameOf, neverInvokedCall, resultHandling } from './shared.ts';
+import { neverInvokedCall, resultHandling } from './shared.ts';
 
 const lowLevelKinds = new Set(['low-level-call', 'delegatecall', 'staticcall', 'callcode']);
 
@@ -25,7 +27,7 @@ export const uncheckedLowlevel = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} configures \`${codeOf(fn, call.node)}\` but never invokes it (the argument list \`(...)\` is missing): no call is made and no ether is sent, yet the function completes as if it had paid.`,
+            message: `${qualifiedName(fn)} configures \`${sourceText(fn, call.node)}\` but never invokes it (the argument list \`(...)\` is missing): no call is made and no ether is sent, yet the function completes as if it had paid.`,
             confidence: 'high',
           });
           continue;
@@ -36,7 +38,7 @@ export const uncheckedLowlevel = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} makes the low-level call \`${codeOf(fn, call.node)}\` and ${outcome.reason}; a failed call goes unnoticed and the function carries on.`,
+          message: `${qualifiedName(fn)} makes the low-level call \`${sourceText(fn, call.node)}\` and ${outcome.reason}; a failed call goes unnoticed and the function carries on.`,
           related: outcome.site ? [{ node: outcome.site, message: 'this test does not handle a failure' }] : [],
         });
       }

@@ -1,5 +1,7 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { codeOf, nameOf, resultHandling } from './shared.ts';
+import { resultHandling } from './shared.ts';
 
 export const uncheckedSend = defineDetector({
   id: 'unchecked-send',
@@ -25,7 +27,7 @@ export const uncheckedSend = defineDetector({
         report({
           node: call.node,
           fn,
-          message: `${nameOf(fn)} pays with \`${codeOf(fn, call.node)}\` and ${outcome.reason}; if the transfer fails the ether stays here and the function carries on as if it had paid.`,
+          message: `${qualifiedName(fn)} pays with \`${sourceText(fn, call.node)}\` and ${outcome.reason}; if the transfer fails the ether stays here and the function carries on as if it had paid.`,
           related: outcome.site ? [{ node: outcome.site, message: 'this test does not handle a failure' }] : [],
         });
       }

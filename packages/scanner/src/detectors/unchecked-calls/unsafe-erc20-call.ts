@@ -1,5 +1,7 @@
+import { qualifiedName } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { codeOf, erc20Call, nameOf } from './shared.ts';
+import { erc20Call } from './shared.ts';
 
 export const unsafeErc20Call = defineDetector({
   id: 'unsafe-erc20-call',
@@ -21,20 +23,20 @@ export const unsafeErc20Call = defineDetector({
       for (const call of analysis.facts(fn).calls) {
         const token = erc20Call(analysis, fn, call);
         if (!token) continue;
-        const code = codeOf(fn, call.node);
+        const code = sourceText(fn, call.node);
         if (call.returnUse === 'unused') {
           report({
             node: call.node,
             fn,
             message: token.declaresBool
-              ? `${nameOf(fn)} ignores the bool returned by \`${code}\`; a token that returns false on failure leaves the ${token.method} undone while the function carries on.`
-              : `${nameOf(fn)} calls \`${code}\` through ${token.tokenType}, which declares no return value, so a token that returns false on failure goes unnoticed.`,
+              ? `${qualifiedName(fn)} ignores the bool returned by \`${code}\`; a token that returns false on failure leaves the ${token.method} undone while the function carries on.`
+              : `${qualifiedName(fn)} calls \`${code}\` through ${token.tokenType}, which declares no return value, so a token that returns false on failure goes unnoticed.`,
           });
         } else if (token.declaresBool) {
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} calls \`${code}\` directly; tokens that return no value (USDT, BNB) make this call revert, so they cannot be used. SafeERC20 accepts both kinds.`,
+            message: `${qualifiedName(fn)} calls \`${code}\` directly; tokens that return no value (USDT, BNB) make this call revert, so they cannot be used. SafeERC20 accepts both kinds.`,
             impact: 'low',
           });
         }

@@ -1,6 +1,7 @@
-import { type FunctionIR, findAll, type SolType } from '@bulwark/solidity';
+import { type FunctionIR, findAll, qualifiedName, type SolType } from '@bulwark/solidity';
+import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { codeOf, erc20Call, nameOf } from './shared.ts';
+import { erc20Call } from './shared.ts';
 
 export const unusedReturn = defineDetector({
   id: 'unused-return',
@@ -31,7 +32,7 @@ export const unusedReturn = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} discards the bool returned by \`${codeOf(fn, call.node)}\`; if ${target.contract.name}.${target.name} reports failure by returning false, the failure goes unnoticed and the function carries on.`,
+            message: `${qualifiedName(fn)} discards the bool returned by \`${sourceText(fn, call.node)}\`; if ${qualifiedName(target)} reports failure by returning false, the failure goes unnoticed and the function carries on.`,
           });
         } else if (call.kind === 'library') {
           const target = call.targets.find(
@@ -48,7 +49,7 @@ export const unusedReturn = defineDetector({
           report({
             node: call.node,
             fn,
-            message: `${nameOf(fn)} calls the ${target.mutability} library function \`${codeOf(fn, call.node)}\` and discards its result, so the call computes nothing (was an assignment of its result meant?).`,
+            message: `${qualifiedName(fn)} calls the ${target.mutability} library function \`${sourceText(fn, call.node)}\` and discards its result, so the call computes nothing (was an assignment of its result meant?).`,
           });
         }
       }
