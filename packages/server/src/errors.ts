@@ -26,6 +26,7 @@ const refusalStatus: Record<RefusalReason, number> = {
   'already-voted': 409,
   'already-approved': 409,
   'already-signed': 409,
+  'nonce-taken': 409,
   'digest-mismatch': 422,
   tampered: 422,
   'self-approval': 422,

@@ -376,6 +376,8 @@ export type WalletRequestsTable = {
   created_at: TimestampDefault;
   expires_at: Timestamp | null;
   closed_at: Timestamp | null;
+  signed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  signed_nonce: ColumnType<bigint | null, bigint | number | null | undefined, bigint | number | null>;
 };
 
 export type WalletRequestApprovalsTable = {

@@ -110,20 +110,37 @@ export async function markWalletPolicyApproved(
 }
 
 /**
- * Marks an allowed or approved request signed; returns false when it was not (already signed, or
- * moved on by someone else), so of two signers racing on one request only one signature is kept.
+ * Marks an allowed or approved request signed, by `signer` with account nonce `nonce` (none for a
+ * typed message); returns false when it was not (already signed, or moved on by someone else), so
+ * of two signers racing on one request only one signature is kept. A nonce of the signer already
+ * used for another request of the chain is a ConflictError: two transactions with one nonce would
+ * race each other.
  */
 export async function markWalletRequestSigned(
   store: StoreClient,
-  parameters: { id: string; at: Date },
+  parameters: { id: string; at: Date; signer: string; nonce: number | undefined },
 ): Promise<boolean> {
-  const result = await store.db
-    .updateTable('wallet_requests')
-    .set({ state: 'signed', closed_at: parameters.at })
-    .where('id', '=', parameters.id)
-    .where('state', 'in', ['allowed', 'approved'])
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  try {
+    const result = await store.db
+      .updateTable('wallet_requests')
+      .set({
+        state: 'signed',
+        closed_at: parameters.at,
+        signed_by: parameters.signer.toLowerCase(),
+        signed_nonce: parameters.nonce ?? null,
+      })
+      .where('id', '=', parameters.id)
+      .where('state', 'in', ['allowed', 'approved'])
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new ConflictError(
+        `Nonce ${parameters.nonce} of ${parameters.signer} already signed another request on this chain.`,
+        { cause: error, docsPath },
+      );
+    throw error;
+  }
 }
 
 /** Records one approver's vote; a second vote by the same approver is a ConflictError. */

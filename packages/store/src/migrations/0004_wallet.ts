@@ -42,8 +42,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('expires_at', 'timestamptz')
     .addColumn('closed_at', 'timestamptz')
+    // Who signed it, and with which account nonce: one nonce of an account signs one request.
+    .addColumn('signed_by', 'text')
+    .addColumn('signed_nonce', 'int8')
     .execute();
   await sql`create index wallet_requests_state on wallet_requests (state, created_at)`.execute(db);
+  await sql`create unique index wallet_requests_signed_nonce on wallet_requests (chain_id, signed_by, signed_nonce)
+    where signed_nonce is not null`.execute(db);
   await db.schema
     .createTable('wallet_request_approvals')
     .addColumn('request_id', 'text', (c) => c.notNull().references('wallet_requests.id').onDelete('cascade'))

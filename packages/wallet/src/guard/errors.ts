@@ -12,6 +12,7 @@ export type RefusalReason =
   | 'already-voted'
   | 'already-approved'
   | 'already-signed'
+  | 'nonce-taken'
   | 'not-signable';
 
 export class WalletRefusedError extends BaseError {

@@ -120,8 +120,10 @@ describeStore('signing a wallet request', (ctx) => {
     expect(outcomes.filter((o) => o === 'signed')).toHaveLength(1);
     expect(outcomes.filter((o) => o !== 'signed')).toEqual([expect.stringMatching(/^(already-signed|not-pending)$/)]);
     expect(await listLog(store, { action: 'wallet.request.signed' })).toHaveLength(1);
-    expect(await listLog(store, { action: 'wallet.request.sign.refused' })).toHaveLength(
-      outcomes.filter((o) => o === 'already-signed').length,
+    // Every refusal is on record, before signing or after: the held request's and the loser's.
+    const refusals = await listLog(store, { action: 'wallet.request.sign.refused' });
+    expect(refusals.map((entry) => (entry.payload as { reason: string }).reason).sort()).toEqual(
+      ['not-pending', outcomes.find((o) => o !== 'signed')].sort(),
     );
 
     const blocked = await submitRequest(store, {
@@ -137,5 +139,23 @@ describeStore('signing a wallet request', (ctx) => {
         signRequest(store, { id: blocked.record.id, signer, transaction: fields, actor: 'svc', now: later }),
       ),
     ).toBe('not-pending');
+  });
+
+  test('error: two requests signed with one account nonce: the second is refused and logged', async () => {
+    const store = await ctx.open();
+    await install(store);
+    const first = await submitRequest(store, { request: request({ reference: 'a' }), now: later });
+    const second = await submitRequest(store, { request: request({ reference: 'b' }), now: later });
+    await signRequest(store, { id: first.record.id, signer, transaction: fields, actor: 'svc', now: later });
+    expect(
+      await reason(signRequest(store, { id: second.record.id, signer, transaction: fields, actor: 'svc', now: later })),
+    ).toBe('nonce-taken');
+    // With the next nonce it is signed.
+    const next = { ...fields, nonce: fields.nonce + 1 };
+    await signRequest(store, { id: second.record.id, signer, transaction: next, actor: 'svc', now: later });
+    expect(await listLog(store, { action: 'wallet.request.signed' })).toHaveLength(2);
+    const refusals = await listLog(store, { action: 'wallet.request.sign.refused' });
+    expect(refusals.map((entry) => entry.payload)).toEqual([expect.objectContaining({ reason: 'nonce-taken' })]);
+    expect(await verifyLog(store)).toMatchObject({ ok: true });
   });
 });

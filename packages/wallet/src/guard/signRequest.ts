@@ -1,4 +1,4 @@
-import { appendLog, markWalletRequestSigned, type StoreClient, withTransaction } from '@bulwark/store';
+import { appendLog, ConflictError, markWalletRequestSigned, type StoreClient, withTransaction } from '@bulwark/store';
 import { type Address, encodeFunctionData, erc20Abi, type Hex, isAddress } from 'viem';
 import type { WalletRequest } from '../request/request.ts';
 import {
@@ -75,36 +75,61 @@ export function payloadForRequest(request: WalletRequest, fields: TransactionFie
 /**
  * Signs a stored request. Only a request the policy allowed or a quorum approved, still hashing to
  * the digest it was decided under (`authorizedRequest`); only the payload that request describes;
- * once (of two signers racing, the second is refused and its signature discarded); logged.
+ * once (of two signers racing, the second is refused and its signature discarded); one request per
+ * account nonce. The signature and every refusal are logged.
  */
 export async function signRequest(store: StoreClient, parameters: SignRequestParameters): Promise<SignedPayload> {
   const { id, signer, actor, now } = parameters;
-  const authorized = await authorizedRequest(store, id);
-  const payload = payloadForRequest(authorized.request, parameters.transaction);
-  // The decision was made on the request; the signer gate checks the bytes it signs against it.
-  const signed = await signAllowed(
-    { action: 'allow', requestDigest: payloadDigest(payload).hash },
-    signer,
-    payload,
-    parameters,
-  );
-  const kept = await withTransaction(store, async (tx) => {
-    const marked = await markWalletRequestSigned(tx, { id, at: now });
-    await appendLog(tx, {
+  const signerFacts = { kind: signer.kind, address: signer.address, name: signer.name };
+  const refused = async (error: unknown): Promise<never> => {
+    const reason = error instanceof WalletRefusedError ? error.reason : 'signer-failed';
+    await appendLog(store, {
       actor,
-      action: marked ? 'wallet.request.signed' : 'wallet.request.sign.refused',
-      payload: {
-        id,
-        requestDigest: authorized.digest,
-        payloadDigest: signed.digest,
-        signer: { kind: signer.kind, address: signer.address, name: signer.name },
-        ...(marked ? {} : { reason: 'already-signed' }),
-      },
+      action: 'wallet.request.sign.refused',
+      payload: { id, signer: signerFacts, reason, message: error instanceof Error ? error.message : String(error) },
       at: now,
     });
-    return marked;
-  });
+    throw error;
+  };
+  let authorized: Awaited<ReturnType<typeof authorizedRequest>>;
+  let payload: SignPayload;
+  let signed: SignedPayload;
+  try {
+    authorized = await authorizedRequest(store, id);
+    payload = payloadForRequest(authorized.request, parameters.transaction);
+    // The decision was made on the request; the signer gate checks the bytes it signs against it.
+    signed = await signAllowed(
+      { action: 'allow', requestDigest: payloadDigest(payload).hash },
+      signer,
+      payload,
+      parameters,
+    );
+  } catch (error) {
+    return refused(error);
+  }
+  const nonce = payload.kind === 'transaction' ? payload.transaction.nonce : undefined;
+  let kept: boolean;
+  try {
+    kept = await withTransaction(store, async (tx) => {
+      const marked = await markWalletRequestSigned(tx, { id, at: now, signer: signer.address, nonce });
+      if (marked)
+        await appendLog(tx, {
+          actor,
+          action: 'wallet.request.signed',
+          payload: { id, requestDigest: authorized.digest, payloadDigest: signed.digest, nonce, signer: signerFacts },
+          at: now,
+        });
+      return marked;
+    });
+  } catch (error) {
+    // The signature is discarded: it would race another transaction of the same nonce.
+    if (error instanceof ConflictError)
+      return refused(new WalletRefusedError('nonce-taken', `${error.message} Request ${id} was not signed.`));
+    throw error;
+  }
   if (!kept)
-    throw new WalletRefusedError('already-signed', `Request ${id} was signed already; this signature was discarded.`);
+    return refused(
+      new WalletRefusedError('already-signed', `Request ${id} was signed already; this signature was discarded.`),
+    );
   return signed;
 }
