@@ -1,3 +1,4 @@
+import { safeTransactionArgs } from '@bulwark/chain';
 import { sendAndConfirm } from '@bulwark/contracts';
 import { getIncidentTimeline, listResponderActions } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
@@ -169,18 +170,7 @@ describeStore('safe proposer', (ctx) => {
           address: safe.address,
           abi: safe.abi,
           functionName: 'getTransactionHash',
-          args: [
-            tx.to,
-            tx.value,
-            tx.data,
-            tx.operation,
-            tx.safeTxGas,
-            tx.baseGas,
-            tx.gasPrice,
-            tx.gasToken,
-            tx.refundReceiver,
-            tx.nonce,
-          ],
+          args: safeTransactionArgs(tx),
         });
         expect(outcome.safeTxHash).toBe(onChain);
         expect(outcome.safeTxHash).toBe(viemSafeTxHash(foundry.id, safe.address, tx));

@@ -8,10 +8,10 @@ import { parseRequest } from '../request/request.ts';
 import { authorizedRequest } from './authorizedRequest.ts';
 import { WalletRefusedError } from './errors.ts';
 import { submitRequest, submitRequestText } from './submitRequest.ts';
+import { exchange, withdrawalRequest } from './testing.ts';
 
 const t0 = new Date('2026-01-10T00:00:00Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
-const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
 const stranger = '0x7777777777777777777777777777777777777777';
 const newPartner = '0x2222222222222222222222222222222222222222';
 
@@ -40,18 +40,6 @@ const basePolicy: WalletPolicy = parsePolicy({
   ],
 });
 
-const withdrawal = (overrides: Record<string, unknown> = {}) =>
-  parseRequest({
-    kind: 'withdrawal',
-    initiator: 'alice',
-    source: 'hot',
-    chain: 1,
-    asset: 'native',
-    amount: '50',
-    destination: exchange,
-    ...overrides,
-  });
-
 /** Proposes `policy` as heidi and has ivan and judy approve it. */
 async function install(store: StoreClient, policy: WalletPolicy, now: Date) {
   const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
@@ -68,22 +56,22 @@ const refusal = (promise: Promise<unknown>) =>
 describeStore('wallet guard', (ctx) => {
   test('default: without a policy nothing is allowed; an approved policy allows, holds and blocks', async () => {
     const store = await ctx.open();
-    expect((await submitRequest(store, { request: withdrawal(), now: t0 })).decision).toMatchObject({
+    expect((await submitRequest(store, { request: withdrawalRequest(), now: t0 })).decision).toMatchObject({
       outcome: 'block',
       rule: 'builtin:no-policy',
     });
     const installed = await install(store, basePolicy, t0);
     expect(installed).toMatchObject({ quorum: { met: true }, loosens: false });
     // The allowlist entry came with the first policy: it cools down like any new entry.
-    expect((await submitRequest(store, { request: withdrawal(), now: at(1) })).decision.rule).toBe(
+    expect((await submitRequest(store, { request: withdrawalRequest(), now: at(1) })).decision.rule).toBe(
       'builtin:allowlist-cooldown',
     );
     const later = at(48 * 60 + 1);
-    const allowed = await submitRequest(store, { request: withdrawal(), now: later });
+    const allowed = await submitRequest(store, { request: withdrawalRequest(), now: later });
     expect(allowed.record.state).toBe('allowed');
-    const held = await submitRequest(store, { request: withdrawal({ destination: stranger }), now: later });
+    const held = await submitRequest(store, { request: withdrawalRequest({ destination: stranger }), now: later });
     expect(held.record).toMatchObject({ state: 'pending', expiresAt: new Date(later.getTime() + 2 * 3_600_000) });
-    const blocked = await submitRequest(store, { request: withdrawal({ amount: '500' }), now: later });
+    const blocked = await submitRequest(store, { request: withdrawalRequest({ amount: '500' }), now: later });
     expect(blocked.decision).toMatchObject({ outcome: 'block', rule: 'default-deny' });
     expect(blocked.decision.notMatched.map((n) => n.rule)).toEqual(['hot-daily', 'small', 'one-time']);
     const logged = await listLog(store, { action: 'wallet.request' });
@@ -101,8 +89,11 @@ describeStore('wallet guard', (ctx) => {
     const store = await ctx.open();
     await install(store, basePolicy, t0);
     const now = at(60);
-    const held = await submitRequest(store, { request: withdrawal({ destination: stranger }), now });
-    const other = await submitRequest(store, { request: withdrawal({ destination: stranger, amount: '51' }), now });
+    const held = await submitRequest(store, { request: withdrawalRequest({ destination: stranger }), now });
+    const other = await submitRequest(store, {
+      request: withdrawalRequest({ destination: stranger, amount: '51' }),
+      now,
+    });
     const { id, digest } = { id: held.record.id, digest: held.digest };
     // The initiator is also in the risk group: still not their own approver.
     expect(await refusal(approveRequest(store, { id, approver: 'alice', digest, now }))).toBe('self-approval');
@@ -154,7 +145,7 @@ describeStore('wallet guard', (ctx) => {
     const store = await ctx.open();
     await install(store, basePolicy, t0);
     const held = await submitRequest(store, {
-      request: withdrawal({ destination: stranger, amount: '900' }),
+      request: withdrawalRequest({ destination: stranger, amount: '900' }),
       now: at(1),
     });
     expect(await refusal(rejectRequest(store, { id: held.record.id, actor: 'mallory', now: at(2) }))).toBe(
@@ -187,7 +178,7 @@ describeStore('wallet guard', (ctx) => {
     );
     const one = await approvePolicy(store, { id: record.id, approver: 'ivan', now: at(1) });
     expect(one).toMatchObject({ quorum: { met: false }, appliesAt: null });
-    const request = withdrawal({ destination: stranger, amount: '5' });
+    const request = withdrawalRequest({ destination: stranger, amount: '5' });
     expect((await submitRequest(store, { request, now: at(2) })).decision.rule).toBe('one-time');
     // With the quorum, a loosening change still waits the loosen delay (48 h).
     const two = await approvePolicy(store, { id: record.id, approver: 'judy', now: at(3) });
@@ -219,12 +210,12 @@ describeStore('wallet guard', (ctx) => {
     });
     const change = await install(store, withPartner, start);
     expect(change).toMatchObject({ loosens: false, appliesAt: start });
-    const toPartner = withdrawal({ destination: newPartner });
+    const toPartner = withdrawalRequest({ destination: newPartner });
     const during = await submitRequest(store, { request: toPartner, now: new Date(start.getTime() + 3_600_000) });
     expect(during.decision).toMatchObject({ outcome: 'block', rule: 'builtin:allowlist-cooldown' });
     expect(during.record.state).toBe('blocked');
     // The old entry kept its time: usable throughout.
-    expect((await submitRequest(store, { request: withdrawal(), now: start })).record.state).toBe('allowed');
+    expect((await submitRequest(store, { request: withdrawalRequest(), now: start })).record.state).toBe('allowed');
     const after = await submitRequest(store, { request: toPartner, now: new Date(start.getTime() + 48 * 3_600_000) });
     expect(after.record.state).toBe('allowed');
   });
@@ -267,7 +258,7 @@ describeStore('wallet guard', (ctx) => {
     const now = at(48 * 60 + 1);
     // Limit 1000 per 24 h on `hot`; 60 requests of 30 to the allowlisted exchange race for it.
     const results = await Promise.all(
-      Array.from({ length: 60 }, () => submitRequest(store, { request: withdrawal({ amount: '30' }), now })),
+      Array.from({ length: 60 }, () => submitRequest(store, { request: withdrawalRequest({ amount: '30' }), now })),
     );
     const allowed = results.filter((r) => r.record.state === 'allowed');
     expect(allowed.length).toBe(33);

@@ -5,15 +5,14 @@ import { expect, test } from 'vitest';
 import { approveRequest } from '../approvals/approveRequest.ts';
 import { approvePolicy, proposePolicy } from '../approvals/policyChanges.ts';
 import { parsePolicy } from '../policy/policy.ts';
-import { parseRequest } from '../request/request.ts';
 import { createLocalKeySigner } from '../signers/localKey.ts';
 import { WalletRefusedError } from './errors.ts';
 import { signRequest } from './signRequest.ts';
 import { submitRequest } from './submitRequest.ts';
+import { exchange, withdrawalRequest } from './testing.ts';
 
 const t0 = new Date('2026-01-10T00:00:00Z');
 const later = new Date(t0.getTime() + 49 * 3_600_000); // past the allowlist cool-down
-const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
 const stranger = '0x7777777777777777777777777777777777777777';
 const token = '0x1111111111111111111111111111111111111111';
 const signer = createLocalKeySigner({ privateKey: `0x${'11'.repeat(32)}` });
@@ -39,18 +38,6 @@ async function install(store: StoreClient) {
   await approvePolicy(store, { id: record.id, approver: 'ivan', now: t0 });
 }
 
-const request = (overrides: Record<string, unknown> = {}) =>
-  parseRequest({
-    kind: 'withdrawal',
-    initiator: 'alice',
-    source: 'hot',
-    chain: 1,
-    asset: 'native',
-    amount: '50',
-    destination: exchange,
-    ...overrides,
-  });
-
 const reason = (promise: Promise<unknown>) =>
   promise.then(
     () => 'signed',
@@ -61,7 +48,7 @@ describeStore('signing a wallet request', (ctx) => {
   test('default: an allowed request is signed as exactly the transfer it describes, once, and logged', async () => {
     const store = await ctx.open();
     await install(store);
-    const { record } = await submitRequest(store, { request: request(), now: later });
+    const { record } = await submitRequest(store, { request: withdrawalRequest(), now: later });
     const signed = await signRequest(store, {
       id: record.id,
       signer,
@@ -91,7 +78,10 @@ describeStore('signing a wallet request', (ctx) => {
   test('default: an ERC-20 request becomes a transfer call on the token', async () => {
     const store = await ctx.open();
     await install(store);
-    const { record } = await submitRequest(store, { request: request({ asset: token, amount: '5' }), now: later });
+    const { record } = await submitRequest(store, {
+      request: withdrawalRequest({ asset: token, amount: '5' }),
+      now: later,
+    });
     const signed = await signRequest(store, { id: record.id, signer, transaction: fields, actor: 'svc', now: later });
     const transaction = parseTransaction(signed.rawTransaction!);
     expect(transaction.to).toBe(token);
@@ -105,7 +95,7 @@ describeStore('signing a wallet request', (ctx) => {
   test('error: a held, a blocked and a concurrently signed request are refused; nothing else is signed', async () => {
     const store = await ctx.open();
     await install(store);
-    const held = await submitRequest(store, { request: request({ destination: stranger }), now: later });
+    const held = await submitRequest(store, { request: withdrawalRequest({ destination: stranger }), now: later });
     expect(
       await reason(signRequest(store, { id: held.record.id, signer, transaction: fields, actor: 'svc', now: later })),
     ).toBe('not-pending');
@@ -127,7 +117,7 @@ describeStore('signing a wallet request', (ctx) => {
     );
 
     const blocked = await submitRequest(store, {
-      request: request({
+      request: withdrawalRequest({
         kind: 'contract-call',
         call: { target: stranger, data: '0x12345678', operation: 'delegatecall' },
       }),
@@ -144,8 +134,8 @@ describeStore('signing a wallet request', (ctx) => {
   test('error: two requests signed with one account nonce: the second is refused and logged', async () => {
     const store = await ctx.open();
     await install(store);
-    const first = await submitRequest(store, { request: request({ reference: 'a' }), now: later });
-    const second = await submitRequest(store, { request: request({ reference: 'b' }), now: later });
+    const first = await submitRequest(store, { request: withdrawalRequest({ reference: 'a' }), now: later });
+    const second = await submitRequest(store, { request: withdrawalRequest({ reference: 'b' }), now: later });
     await signRequest(store, { id: first.record.id, signer, transaction: fields, actor: 'svc', now: later });
     expect(
       await reason(signRequest(store, { id: second.record.id, signer, transaction: fields, actor: 'svc', now: later })),
