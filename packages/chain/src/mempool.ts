@@ -48,6 +48,8 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
   let active = 0;
   let idle: (() => void) | undefined;
   let subscribed = false;
+  // A transaction sent while the subscription was coming up is in no notification: poll once more.
+  let pollOnce = false;
   let poolSource: 'txpool' | 'pendingBlock' = 'txpool';
 
   const enqueue = (item: Hex | RpcTransaction) => {
@@ -162,6 +164,7 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
           },
           onStatus({ up }) {
             subscribed = up;
+            if (up) pollOnce = true;
             parameters.onModeChange?.(up ? 'websocket' : 'polling');
           },
         })
@@ -170,7 +173,8 @@ export async function watchMempool(pool: RpcPool, parameters: WatchMempoolParame
   parameters.onModeChange?.('polling');
   let failures = 0;
   while (!signal.aborted) {
-    if (!subscribed) {
+    if (!subscribed || pollOnce) {
+      pollOnce = false;
       try {
         await poll();
         failures = 0;
