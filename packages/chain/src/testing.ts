@@ -228,6 +228,8 @@ export function describeEvent(event: ChainEvent): string {
   switch (event.type) {
     case 'block':
       return `block ${event.block.number}`;
+    case 'block-receipts':
+      return `block-receipts ${event.block.number}`;
     case 'reorg':
       return `reorg ${event.commonAncestor.number}${event.deep ? ' deep' : ''} -[${event.dropped.map((b) => b.number).join(',')}]`;
     case 'gap-filled':

@@ -161,6 +161,16 @@ export type LostCoverage = { id: string; description: string; because: string };
 export type ChainEvent =
   | { type: 'block'; chainId: number; block: Block }
   | {
+      /**
+       * A live block with its receipts and logs, while its call traces are still being fetched
+       * (`receiptsFirst`): the same block follows as `block` once traced, unless the chain moved
+       * meanwhile. Tentative: act on it only where acting twice is harmless; record from `block`.
+       */
+      type: 'block-receipts';
+      chainId: number;
+      block: Block;
+    }
+  | {
       type: 'reorg';
       chainId: number;
       /** The newest block both chains share; blocks above it that were emitted are dropped. */

@@ -202,6 +202,17 @@ export class WindowTracker {
     this.evict(block, time);
   }
 
+  /**
+   * Returns what undoes the transactions added from now on. Within one block only: once the block
+   * has moved the windows, adding its transactions expires nothing, so undoing is subtracting.
+   */
+  mark(): () => void {
+    const length = this.entries.length;
+    return () => {
+      for (const entry of this.entries.splice(length)) for (const id of windowIds) apply(this.totals[id], entry, -1);
+    };
+  }
+
   private evict(block: bigint, time: number): void {
     for (const id of windowIds) {
       const totals = this.totals[id];

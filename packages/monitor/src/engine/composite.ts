@@ -80,13 +80,14 @@ export class CompositeScore {
 
   /** What the verdict would be with these signals added, without keeping them (a pending transaction). */
   preview(block: bigint, signals: readonly Signal[], accounts: readonly string[] = []): CompositeVerdict[] {
-    const saved = new Map([...this.held].map(([contract, rules]) => [contract, new Map(rules)]));
-    try {
-      return this.add(block, signals, accounts);
-    } finally {
-      this.held.clear();
-      for (const [contract, rules] of saved) this.held.set(contract, rules);
-    }
+    return this.fork().add(block, signals, accounts);
+  }
+
+  /** A copy that signals can be added to without changing this one (a block's early pass). */
+  fork(): CompositeScore {
+    const copy = new CompositeScore(this.options, this.families);
+    for (const [contract, rules] of this.held) copy.held.set(contract, new Map(rules));
+    return copy;
   }
 
   /** Forgets a contract's signals (after it was paused, or an incident was closed). */
