@@ -69,7 +69,10 @@ export class CompositeScore {
       const key = `${signal.ruleId}|${behind[0] ?? ''}`;
       const current = rules.get(key);
       if (!current || signal.score >= current.signal.score) {
-        rules.set(key, { signal, block, first: current?.first ?? block, accounts: behind });
+        // A stronger signal of the same rule about the same suspect keeps the accounts seen behind
+        // the weaker one: links only grow, so more signals never take a pause away.
+        const accounts = current ? joinedAccounts(current.accounts, behind) : behind;
+        rules.set(key, { signal, block, first: current?.first ?? block, accounts });
       }
       const focus = touched.get(signal.contract) ?? new Set<string>();
       for (const account of behind) focus.add(account);
@@ -126,6 +129,12 @@ export class CompositeScore {
     const firstBlock = held.reduce((first, entry) => (entry.first < first ? entry.first : first), block);
     return { contract, score: Math.round(score * 1000) / 1000, signals, stages, pause, firstBlock };
   }
+}
+
+/** Accounts behind two signals of one suspect: both sets; none (unknown, joins every other) when either has none. */
+function joinedAccounts(held: readonly string[], added: readonly string[]): readonly string[] {
+  if (held.length === 0 || added.length === 0) return [];
+  return [...new Set([...added, ...held])];
 }
 
 /**
