@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCapabilityTracker } from './capabilities.ts';
 import { fetchBlock } from './fetchBlock.ts';
 import { createRpcPool } from './rpcPool.ts';
-import { type FakeNode, forwardTo, startFakeNode, startTestNode, type TestNode } from './testing.ts';
+import { type FakeNode, forwardHolding, forwardTo, startFakeNode, startTestNode, type TestNode } from './testing.ts';
 import type { Block, CallFrame, Capabilities } from './types.ts';
 
 let node: TestNode;
@@ -182,4 +182,39 @@ test('behavior: a lying endpoint is skipped for the next one and its lie recorde
   expect(pool.health()[0]!.lastError).toBe(
     `eth_getBlockByNumber on liar: malformed response: asked for block ${attackBlock}, got 0x1.`,
   );
+});
+
+test('behavior: onReceipts hands over the block with its receipts while its traces are still on their way', async () => {
+  const slow = forwardHolding(node.anvil.rpcUrl, 'debug_traceBlockByNumber');
+  const fake = await startFakeNode(slow.handler);
+  fakes.push(fake);
+  const pool = createRpcPool({ endpoints: [{ http: fake.url, name: 'slow-traces' }] });
+  slow.hold();
+  let early: Block | undefined;
+  const fetching = fetchBlock(pool, {
+    chainId,
+    number: attackBlock,
+    capabilities: createCapabilityTracker(),
+    onReceipts: (block) => {
+      early = block;
+    },
+  });
+  await expect.poll(() => early !== undefined, { timeout: 20_000 }).toBe(true);
+  // The traces were asked for at once, and are not answered yet.
+  expect(slow.held).toHaveLength(1);
+  expect(slow.answered()).toBe(0);
+  expect(early!.traced).toBe(false);
+  expect(early!.transactions.map((tx) => tx.hash)).toEqual([attackHash, revertedHash]);
+  expect(early!.transactions.map((tx) => tx.trace)).toEqual([undefined, undefined]);
+
+  slow.release();
+  const block = await fetching;
+  expect(block.traced).toBe(true);
+  expect(block.transactions[0]!.trace).toMatchObject({ type: 'CALL', to: attacker });
+  // The same block, receipts and logs: only the traces came later.
+  expect({
+    ...block,
+    traced: false,
+    transactions: block.transactions.map((tx) => ({ ...tx, trace: undefined })),
+  }).toEqual(early);
 });

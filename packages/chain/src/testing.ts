@@ -128,6 +128,48 @@ export function forwardTo(target: string, missing: readonly string[] = []): Fake
   };
 }
 
+/** A node slow at one method: requests of `method` wait while held (`hold` … `release`), the rest pass straight through. */
+export type HeldMethod = {
+  handler: FakeHandler;
+  hold(): void;
+  release(): void;
+  /** The requests of `method` that were held, in arrival order. */
+  held: FakeRequest[];
+  /** How many held requests have been answered since. */
+  answered(): number;
+};
+
+/** Forwards to `target`, holding `method` on demand (see `HeldMethod`). */
+export function forwardHolding(target: string, method: string): HeldMethod {
+  const forward = forwardTo(target);
+  const held: FakeRequest[] = [];
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  let answered = 0;
+  return {
+    async handler(request, response, incoming) {
+      const waitFor = request.method === method ? gate : undefined;
+      if (waitFor) {
+        held.push(request);
+        await waitFor;
+      }
+      await forward(request, response, incoming);
+      if (waitFor) answered++;
+    },
+    hold() {
+      gate ??= new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    release() {
+      gate = undefined;
+      open?.();
+    },
+    held,
+    answered: () => answered,
+  };
+}
+
 export type TcpProxy = {
   port: number;
   /** Cuts every open connection (as a network failure would), but keeps accepting new ones. */
