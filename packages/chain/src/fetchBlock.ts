@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import type { CapabilityTracker } from './capabilities.ts';
 import { ChainReorgedError } from './errors.ts';
+import { readFlatTraces } from './flatTraces.ts';
 import {
   normalizeBlock,
   normalizeCallFrame,
@@ -36,7 +37,8 @@ const attempts = 3;
 
 /**
  * Fetches one block with its transactions, their receipts and logs, and their call traces
- * (`debug_traceBlockByNumber` with callTracer). The three requests go out at once, by number; if
+ * (`trace_block`, else `debug_traceBlockByNumber` with callTracer, see `requestTraces`). The three
+ * requests go out at once, by number; if
  * the chain moved between them (their hashes disagree) the block is fetched again. The traces take
  * the node longest: `onReceipts` hands over the block with its receipts while they are fetched.
  */
@@ -67,15 +69,7 @@ async function fetchOnce(pool: RpcPool, parameters: FetchBlockParameters): Promi
   const receiptsRequest = capabilities.use('blockReceipts', () =>
     pool.request<RpcReceipt[]>('eth_getBlockReceipts', [number], { ...options, validate: validateReceipts }),
   );
-  const tracesRequest =
-    parameters.traces === false
-      ? undefined
-      : capabilities.use('traces', () =>
-          pool.request<unknown[]>('debug_traceBlockByNumber', [number, { tracer: 'callTracer' }], {
-            ...options,
-            validate: (result) => (Array.isArray(result) ? undefined : 'the traces are not an array.'),
-          }),
-        );
+  const tracesRequest = parameters.traces === false ? undefined : requestTraces(pool, capabilities, number, signal);
   try {
     const [block, receipts] = await blockWithReceipts(pool, parameters, tag, blockRequest, receiptsRequest);
     if (tracesRequest === undefined) return normalizeBlock(parameters.chainId, block, receipts, undefined);
@@ -83,12 +77,47 @@ async function fetchOnce(pool: RpcPool, parameters: FetchBlockParameters): Promi
       parameters.onReceipts(normalizeBlock(parameters.chainId, block, receipts, undefined));
     }
     const raw = await tracesRequest;
-    const traces = raw === undefined ? undefined : readTraces(raw, block.transactions as { hash: Hex }[], tag);
+    const transactions = block.transactions as { hash: Hex }[];
+    const traces =
+      raw === undefined
+        ? undefined
+        : raw.flat
+          ? readFlatTraces(
+              raw.flat,
+              { number: tag, hash: block.hash },
+              transactions.map((tx, i) => ({ hash: tx.hash, gasUsed: receipts[i]!.gasUsed })),
+            )
+          : readTraces(raw.tree, transactions, tag);
     return normalizeBlock(parameters.chainId, block, receipts, traces);
   } finally {
     // Settled before returning or throwing, so no request is left running unobserved.
     await tracesRequest?.catch(() => {});
   }
+}
+
+/**
+ * The block's traces: from `trace_block` where the node has it (it answers from what it kept), else
+ * from `debug_traceBlockByNumber` with callTracer (which re-executes the block); undefined when
+ * the node has neither.
+ */
+async function requestTraces(
+  pool: RpcPool,
+  capabilities: CapabilityTracker,
+  number: Hex,
+  signal: AbortSignal | undefined,
+): Promise<{ flat: unknown[]; tree?: undefined } | { tree: unknown[]; flat?: undefined } | undefined> {
+  const validate = (result: unknown) => (Array.isArray(result) ? undefined : 'the traces are not an array.');
+  const flat = await capabilities.use('flatTraces', () =>
+    pool.request<unknown[]>('trace_block', [number], { signal, validate }),
+  );
+  if (flat !== undefined) {
+    capabilities.set('traces', 'available');
+    return { flat };
+  }
+  const tree = await capabilities.use('traces', () =>
+    pool.request<unknown[]>('debug_traceBlockByNumber', [number, { tracer: 'callTracer' }], { signal, validate }),
+  );
+  return tree === undefined ? undefined : { tree };
 }
 
 /** The block and its receipts (from `eth_getBlockReceipts`, else one by one), checked to belong together. */

@@ -8,6 +8,7 @@ import {
 } from './createChainSync.ts';
 import {
   blocksOf,
+  blockTraceMethods,
   collect,
   describeEvent,
   type EventCollector,
@@ -187,7 +188,7 @@ test('behavior: with confirmations, a block is emitted once enough blocks are bu
 });
 
 test('behavior: with receiptsFirst, a live block comes as block-receipts while its traces are held, then as block', async () => {
-  const slow = forwardHolding(node.anvil.rpcUrl, 'debug_traceBlockByNumber');
+  const slow = forwardHolding(node.anvil.rpcUrl, blockTraceMethods);
   const fake = await startFakeNode(slow.handler);
   try {
     const head = await node.blockNumber();

@@ -128,19 +128,23 @@ export function forwardTo(target: string, missing: readonly string[] = []): Fake
   };
 }
 
-/** A node slow at one method: requests of `method` wait while held (`hold` … `release`), the rest pass straight through. */
+/** The methods a block's call traces are fetched with (`fetchBlock`): hold both to hold the traces. */
+export const blockTraceMethods = ['trace_block', 'debug_traceBlockByNumber'] as const;
+
+/** A node slow at some methods: their requests wait while held (`hold` … `release`), the rest pass straight through. */
 export type HeldMethod = {
   handler: FakeHandler;
   hold(): void;
   release(): void;
-  /** The requests of `method` that were held, in arrival order. */
+  /** The requests of those methods that were held, in arrival order. */
   held: FakeRequest[];
   /** How many held requests have been answered since. */
   answered(): number;
 };
 
-/** Forwards to `target`, holding `method` on demand (see `HeldMethod`). */
-export function forwardHolding(target: string, method: string): HeldMethod {
+/** Forwards to `target`, holding `methods` on demand (see `HeldMethod`). */
+export function forwardHolding(target: string, methods: string | readonly string[]): HeldMethod {
+  const slow = new Set(typeof methods === 'string' ? [methods] : methods);
   const forward = forwardTo(target);
   const held: FakeRequest[] = [];
   let gate: Promise<void> | undefined;
@@ -148,7 +152,7 @@ export function forwardHolding(target: string, method: string): HeldMethod {
   let answered = 0;
   return {
     async handler(request, response, incoming) {
-      const waitFor = request.method === method ? gate : undefined;
+      const waitFor = slow.has(request.method) ? gate : undefined;
       if (waitFor) {
         held.push(request);
         await waitFor;

@@ -144,7 +144,7 @@ export type PendingTx = {
 export type FeatureState = 'available' | 'missing' | 'unknown';
 
 export type Capabilities = {
-  /** `debug_traceBlockByNumber` with callTracer. */
+  /** A block's call traces: `trace_block` where the node has it, else `debug_traceBlockByNumber` with callTracer. */
   traces: FeatureState;
   /** `eth_getBlockReceipts` (else one `eth_getTransactionReceipt` per transaction: slower, same data). */
   blockReceipts: FeatureState;

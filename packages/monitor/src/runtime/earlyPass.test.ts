@@ -4,7 +4,7 @@ import { describeStore } from '@bulwark/store/testing';
 import { type Address, type Hex, numberToHex, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type FakeNode, forwardHolding, startFakeNode } from '../../../chain/src/testing.ts';
+import { blockTraceMethods, type FakeNode, forwardHolding, startFakeNode } from '../../../chain/src/testing.ts';
 import { createEngine } from '../engine/engine.ts';
 import { createPauseResponder } from '../responder/pauseSender.ts';
 import { type ResponderTestChain, startResponderChain, until } from '../responder/testing.ts';
@@ -63,7 +63,7 @@ describeStore('createMonitor: the early pass', (ctx) => {
   const slowTraces = { current: undefined as ReturnType<typeof forwardHolding> | undefined };
   beforeAll(async () => {
     chain = await startResponderChain();
-    const slow = forwardHolding(chain.anvil.rpcUrl, 'debug_traceBlockByNumber');
+    const slow = forwardHolding(chain.anvil.rpcUrl, blockTraceMethods);
     slowTraces.current = slow;
     proxy = await startFakeNode(slow.handler);
   });
