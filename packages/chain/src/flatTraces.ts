@@ -91,7 +91,9 @@ function tree(traces: readonly FlatTrace[]): RpcCallFrame | undefined {
     if (path.length === 0) continue;
     const parent = frames.get(path.slice(0, -1).join('.'));
     if (!parent) return undefined;
-    (parent.calls ??= []).push(frame);
+    const calls = parent.calls ?? [];
+    calls.push(frame);
+    parent.calls = calls;
   }
   return frames.get('');
 }
