@@ -119,7 +119,7 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
         .map((block) => block.hash),
     };
     await checkpointStore.set(chainId, checkpoint);
-  });
+  }, blockOvertakesPending);
   const capabilities = createCapabilityTracker((snapshot) => {
     void channel.push({ type: 'capabilities', chainId, capabilities: snapshot });
   });
@@ -252,6 +252,14 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
       capabilities: capabilities.snapshot(),
     }),
   };
+}
+
+/**
+ * A block goes ahead of pending transactions still queued: it is what the monitor must judge
+ * first, and those of them it includes are no longer pending. Everything else keeps its order.
+ */
+function blockOvertakesPending(event: ChainEvent, queued: ChainEvent): boolean {
+  return (event.type === 'block' || event.type === 'block-receipts') && queued.type === 'pending';
 }
 
 /** A `CheckpointStore` in memory: for tests, and for runs that need not survive a restart. */

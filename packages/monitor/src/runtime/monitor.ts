@@ -176,6 +176,8 @@ export type Monitor = {
 };
 
 const now = () => performance.timeOrigin + performance.now();
+/** Blocks whose transactions are remembered as mined (see `wasMined`). */
+const minedBlocksKept = 16n;
 /** Tries to record a block before giving up (and stopping, so that no block is skipped). */
 const recordAttempts = 3;
 
@@ -224,6 +226,12 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const head = await sync.pool.request<{ number: Hex; timestamp: Hex }>('eth_getBlockByNumber', ['latest', false]);
     return { number: BigInt(head.number), timestamp: BigInt(head.timestamp) };
   };
+  /**
+   * Transactions of the last blocks evaluated: a pending event for one of them (the sync hands a
+   * block over before the pending transactions queued behind it) is no longer pending.
+   */
+  const mined = new Map<bigint, ReadonlySet<string>>();
+  const wasMined = (hash: string) => [...mined.values()].some((hashes) => hashes.has(hash));
   /** What the early pass of the block in flight did (pauses sent before its traces), until the block is recorded. */
   let early: { number: bigint; acted: Acted; phases: PausePhases | undefined } | undefined;
   /** Alerts recorded per block (blocks with any) since the last catch-up report, for "evaluated blocks A–B (n alerts)". */
@@ -301,6 +309,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const result = engine.process(block, { simulations });
     const evaluatedAt = now();
     latest = { number: block.number, timestamp: block.timestamp };
+    mined.set(block.number, new Set(block.transactions.map((tx) => tx.hash)));
+    for (const number of mined.keys()) if (number + minedBlocksKept <= block.number) mined.delete(number);
     const decision = decide(result, decideOptions);
     // Respond: pauses first, then the block's record with the cursor, then the sinks.
     // The flagged transactions' fees: what the attacker's next steps are likely to pay.
@@ -403,6 +413,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         break;
       }
       case 'pending': {
+        if (wasMined(event.tx.hash)) break;
         const deliveredAt = now();
         // First, before judging it: a pause in flight may have to outbid it.
         for (const address of event.touched) byAddress.get(address.toLowerCase())?.compete?.(event.tx);
