@@ -109,3 +109,31 @@ export function printPhases(
     );
   }
 }
+
+/**
+ * The blocks slowest from arrival to evaluation, each with where its time went, and what the block
+ * before it spent responding (pauses, the record, the sinks): the events are handled one at a time.
+ */
+export function printSlowestBlocks(
+  reports: readonly {
+    number: bigint;
+    txs: number;
+    evaluatedMs?: number | undefined;
+    fetchedMs?: number | undefined;
+    deliveredMs?: number | undefined;
+    simulatedMs?: number | undefined;
+    respondMs?: number | undefined;
+  }[],
+  count = 5,
+): void {
+  const timed = reports.filter((report) => report.evaluatedMs !== undefined);
+  const slowest = [...timed].sort((a, b) => b.evaluatedMs! - a.evaluatedMs!).slice(0, count);
+  const previous = new Map(reports.map((report, i) => [report.number, reports[i - 1]]));
+  const show = (value: number | undefined) => (value === undefined ? '—' : ms(value));
+  for (const report of slowest) {
+    const before = previous.get(report.number);
+    console.log(
+      `Slow block ${report.number} (${report.txs} txs): evaluated ${show(report.evaluatedMs)} after arrival; fetched ${show(report.fetchedMs)}, delivered ${show(report.deliveredMs)}, simulated ${show(report.simulatedMs)}; block ${before?.number ?? '—'} before it responded in ${show(before?.respondMs)}`,
+    );
+  }
+}

@@ -48,6 +48,7 @@ import {
   ms,
   printAttackTable,
   printPhases,
+  printSlowestBlocks,
   printTable,
   type Row,
   type SideOutcome,
@@ -599,6 +600,7 @@ try {
   console.log(`\nNotes: ${traffic.notes.join('; ')}`);
   console.log(`Attack pause latencies: ${attackPauseMs.map(ms).join(', ') || 'none'}`);
   printPhases(phases);
+  printSlowestBlocks(reports);
   printTable(rows);
   printAttackTable(outcomes);
   console.log(`\n${multi.length} multi-tx attacks; done in ${((performance.now() - started) / 1000).toFixed(0)} s.`);

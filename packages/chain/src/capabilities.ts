@@ -1,7 +1,14 @@
 import { isMethodNotFound } from './rpcPool.ts';
 import type { Capabilities, FeatureState, LostCoverage } from './types.ts';
 
-export type Feature = 'traces' | 'blockReceipts' | 'traceCall';
+/**
+ * `flatTraces` (`trace_block`) is how the block's traces are fetched where the node has it, else
+ * `debug_traceBlockByNumber`: a choice of method, not coverage, so it is not reported.
+ */
+export type Feature = 'traces' | 'blockReceipts' | 'traceCall' | 'flatTraces';
+
+/** The features `Capabilities` reports (the others only choose how to ask). */
+const reported = ['traces', 'blockReceipts', 'traceCall'] as const;
 
 /** What the monitor loses without each feature: coverage ids the monitor's rules declare they need. */
 const coverage: Record<Feature, LostCoverage[]> = {
@@ -9,17 +16,17 @@ const coverage: Record<Feature, LostCoverage[]> = {
     {
       id: 'internal-calls',
       description: 'calls into watched contracts made by other contracts (only top-level transactions are seen)',
-      because: 'debug_traceBlockByNumber (callTracer) is not available',
+      because: 'neither trace_block nor debug_traceBlockByNumber (callTracer) is available',
     },
     {
       id: 'reentrancy',
       description: 're-entrant call detection (a contract called again before its first call returned)',
-      because: 'debug_traceBlockByNumber (callTracer) is not available',
+      because: 'neither trace_block nor debug_traceBlockByNumber (callTracer) is available',
     },
     {
       id: 'internal-value-flows',
       description: 'ether moved by internal calls (outflows not visible in logs)',
-      because: 'debug_traceBlockByNumber (callTracer) is not available',
+      because: 'neither trace_block nor debug_traceBlockByNumber (callTracer) is available',
     },
   ],
   traceCall: [
@@ -30,6 +37,7 @@ const coverage: Record<Feature, LostCoverage[]> = {
     },
   ],
   blockReceipts: [],
+  flatTraces: [],
 };
 
 export type CapabilityTracker = {
@@ -47,7 +55,12 @@ export type CapabilityTracker = {
 
 /** What a chain's nodes can do, learnt once per feature from the first request that needs it. */
 export function createCapabilityTracker(onMissing?: (capabilities: Capabilities) => void): CapabilityTracker {
-  const state: Record<Feature, FeatureState> = { traces: 'unknown', blockReceipts: 'unknown', traceCall: 'unknown' };
+  const state: Record<Feature, FeatureState> = {
+    traces: 'unknown',
+    blockReceipts: 'unknown',
+    traceCall: 'unknown',
+    flatTraces: 'unknown',
+  };
   const probes = new Map<Feature, Promise<unknown>>();
   const tracker: CapabilityTracker = {
     get: (feature) => state[feature],
@@ -78,12 +91,14 @@ export function createCapabilityTracker(onMissing?: (capabilities: Capabilities)
     set(feature, value) {
       if (state[feature] === value) return;
       state[feature] = value;
-      if (value === 'missing') onMissing?.(tracker.snapshot());
+      if (value === 'missing' && (reported as readonly Feature[]).includes(feature)) onMissing?.(tracker.snapshot());
     },
     snapshot() {
-      const missing = (Object.keys(state) as Feature[]).filter((feature) => state[feature] === 'missing');
+      const missing = reported.filter((feature) => state[feature] === 'missing');
       return {
-        ...state,
+        traces: state.traces,
+        blockReceipts: state.blockReceipts,
+        traceCall: state.traceCall,
         missing,
         lostCoverage: missing.flatMap((feature) => coverage[feature]),
       };

@@ -64,7 +64,7 @@ test('default: the public API', () => {
 });
 
 test('behavior: a node without traces: a capabilities event names the lost coverage, and blocks keep coming', async () => {
-  const plain = await startFakeNode(forwardTo(node.anvil.rpcUrl, ['debug_traceBlockByNumber']));
+  const plain = await startFakeNode(forwardTo(node.anvil.rpcUrl, ['trace_block', 'debug_traceBlockByNumber']));
   fakes.push(plain);
   const sync = createChainSync({
     chainId: 31337,
@@ -84,7 +84,7 @@ test('behavior: a node without traces: a capabilities event names the lost cover
   expect(capabilities.lostCoverage).toEqual([
     expect.objectContaining({
       id: 'internal-calls',
-      because: 'debug_traceBlockByNumber (callTracer) is not available',
+      because: 'neither trace_block nor debug_traceBlockByNumber (callTracer) is available',
     }),
     expect.objectContaining({ id: 'reentrancy' }),
     expect.objectContaining({ id: 'internal-value-flows' }),

@@ -31,6 +31,11 @@ export type CreateChainSyncParameters = {
   startBlock?: bigint | undefined;
   /** Fetch call traces; default true (skipped by itself where the node lacks them). */
   traces?: boolean | undefined;
+  /**
+   * Emit each live block as `block-receipts` once its receipts are in, before its traces (which
+   * take the node longest), then as `block`; default false.
+   */
+  receiptsFirst?: boolean | undefined;
   /** Use WebSocket subscriptions where an endpoint has a ws URL; default true. */
   webSocket?: boolean | undefined;
   /** Blocks fetched at once when catching up or backfilling; default 4. */
@@ -68,7 +73,7 @@ export type ChainSync = {
   /** Stops; the event stream ends after the event in hand (whose checkpoint is written when the consumer asks for the next). */
   stop(): Promise<void>;
   /**
-   * The ordered events: `block`, `reorg`, `gap-filled`, `pending`, `capabilities`, `error`. One
+   * The ordered events: `block` (after `block-receipts` with `receiptsFirst`), `reorg`, `gap-filled`, `pending`, `capabilities`, `error`. One
    * consumer. An event counts as processed (and a block's checkpoint is written) when the
    * consumer asks for the next one; leaving the loop by `break` or a throw does not count it, so
    * it is delivered again after a restart.
@@ -114,7 +119,7 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
         .map((block) => block.hash),
     };
     await checkpointStore.set(chainId, checkpoint);
-  });
+  }, blockOvertakesPending);
   const capabilities = createCapabilityTracker((snapshot) => {
     void channel.push({ type: 'capabilities', chainId, capabilities: snapshot });
   });
@@ -170,6 +175,7 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
           windowSize: parameters.windowSize,
           concurrency: parameters.concurrency,
           traces: parameters.traces,
+          receiptsFirst: parameters.receiptsFirst,
           deliver,
           onFetch: () => {
             let done!: () => void;
@@ -246,6 +252,14 @@ export function createChainSync(parameters: CreateChainSyncParameters): ChainSyn
       capabilities: capabilities.snapshot(),
     }),
   };
+}
+
+/**
+ * A block goes ahead of pending transactions still queued: it is what the monitor must judge
+ * first, and those of them it includes are no longer pending. Everything else keeps its order.
+ */
+function blockOvertakesPending(event: ChainEvent, queued: ChainEvent): boolean {
+  return (event.type === 'block' || event.type === 'block-receipts') && queued.type === 'pending';
 }
 
 /** A `CheckpointStore` in memory: for tests, and for runs that need not survive a restart. */

@@ -18,7 +18,14 @@ export type EventChannel<T> = {
 
 type Entry<T> = { event: T; release(): void };
 
-export function createEventChannel<T>(onProcessed: (event: T) => Promise<void>): EventChannel<T> {
+/**
+ * `overtakes(event, queued)`: whether a new event goes ahead of one still queued (not yet taken)
+ * rather than behind it; default never (first in, first out).
+ */
+export function createEventChannel<T>(
+  onProcessed: (event: T) => Promise<void>,
+  overtakes?: (event: T, queued: T) => boolean,
+): EventChannel<T> {
   const queue: Entry<T>[] = [];
   let waiting: ((entry: Entry<T> | undefined) => void) | undefined;
   let taken: Entry<T> | undefined;
@@ -68,7 +75,9 @@ export function createEventChannel<T>(onProcessed: (event: T) => Promise<void>):
           waiting = undefined;
           resolve(entry);
         } else {
-          queue.push(entry);
+          let at = queue.length;
+          while (overtakes && at > 0 && overtakes(event, queue[at - 1]!.event)) at--;
+          queue.splice(at, 0, entry);
         }
       });
     },

@@ -15,7 +15,15 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createCapabilityTracker } from './capabilities.ts';
 import { fetchBlock } from './fetchBlock.ts';
 import { createRpcPool } from './rpcPool.ts';
-import { type FakeNode, forwardTo, startFakeNode, startTestNode, type TestNode } from './testing.ts';
+import {
+  blockTraceMethods,
+  type FakeNode,
+  forwardHolding,
+  forwardTo,
+  startFakeNode,
+  startTestNode,
+  type TestNode,
+} from './testing.ts';
 import type { Block, CallFrame, Capabilities } from './types.ts';
 
 let node: TestNode;
@@ -125,7 +133,9 @@ test('default: a block with its transactions, receipts, logs and call traces', a
 });
 
 test('behavior: without traces and block receipts, the block comes without traces and the lost coverage is reported once', async () => {
-  const plain = await startFakeNode(forwardTo(node.anvil.rpcUrl, ['debug_traceBlockByNumber', 'eth_getBlockReceipts']));
+  const plain = await startFakeNode(
+    forwardTo(node.anvil.rpcUrl, ['trace_block', 'debug_traceBlockByNumber', 'eth_getBlockReceipts']),
+  );
   fakes.push(plain);
   const reports: Capabilities[] = [];
   const capabilities = createCapabilityTracker((snapshot) => reports.push(snapshot));
@@ -182,4 +192,62 @@ test('behavior: a lying endpoint is skipped for the next one and its lie recorde
   expect(pool.health()[0]!.lastError).toBe(
     `eth_getBlockByNumber on liar: malformed response: asked for block ${attackBlock}, got 0x1.`,
   );
+});
+
+test('behavior: onReceipts hands over the block with its receipts while its traces are still on their way', async () => {
+  const slow = forwardHolding(node.anvil.rpcUrl, blockTraceMethods);
+  const fake = await startFakeNode(slow.handler);
+  fakes.push(fake);
+  const pool = createRpcPool({ endpoints: [{ http: fake.url, name: 'slow-traces' }] });
+  slow.hold();
+  let early: Block | undefined;
+  const fetching = fetchBlock(pool, {
+    chainId,
+    number: attackBlock,
+    capabilities: createCapabilityTracker(),
+    onReceipts: (block) => {
+      early = block;
+    },
+  });
+  await expect.poll(() => early !== undefined, { timeout: 20_000 }).toBe(true);
+  // The traces were asked for at once, and are not answered yet.
+  expect(slow.held).toHaveLength(1);
+  expect(slow.answered()).toBe(0);
+  expect(early!.traced).toBe(false);
+  expect(early!.transactions.map((tx) => tx.hash)).toEqual([attackHash, revertedHash]);
+  expect(early!.transactions.map((tx) => tx.trace)).toEqual([undefined, undefined]);
+
+  slow.release();
+  const block = await fetching;
+  expect(block.traced).toBe(true);
+  expect(block.transactions[0]!.trace).toMatchObject({ type: 'CALL', to: attacker });
+  // The same block, receipts and logs: only the traces came later.
+  expect({
+    ...block,
+    traced: false,
+    transactions: block.transactions.map((tx) => ({ ...tx, trace: undefined })),
+  }).toEqual(early);
+});
+
+test('behavior: trace_block and debug_traceBlockByNumber give the same call trees (deployments, re-entry, a revert)', async () => {
+  const debugOnly = await startFakeNode(forwardTo(node.anvil.rpcUrl, ['trace_block']));
+  fakes.push(debugOnly);
+  const capabilities = createCapabilityTracker();
+  const flatPool = createRpcPool({ endpoints: [node.anvil.rpcUrl] });
+  const treePool = createRpcPool({ endpoints: [debugOnly.url] });
+  // Frame for frame the same, but for the root's gas used: from trace_block it is the receipt's
+  // (anvil's callTracer counts more on a reverted transaction).
+  const rootless = (block: Block) => block.transactions.map((tx) => ({ ...tx.trace!, gasUsed: undefined }));
+  let creations = 0;
+  for (let number = 1n; number <= attackBlock; number++) {
+    const flat = await fetchBlock(flatPool, { chainId, number, capabilities });
+    const tree = await fetchBlock(treePool, { chainId, number, capabilities: createCapabilityTracker() });
+    expect(rootless(flat)).toEqual(rootless(tree));
+    expect(flat.transactions.map((tx) => tx.trace!.gasUsed)).toEqual(flat.transactions.map((tx) => tx.receipt.gasUsed));
+    creations += flat.transactions.filter((tx) => tx.trace!.type === 'CREATE').length;
+    if (number === attackBlock) expect(flat.transactions[1]!.trace!.error).toBe('execution reverted');
+  }
+  expect(creations).toBe(2);
+  expect(debugOnly.requests.map((request) => request.method)).toContain('debug_traceBlockByNumber');
+  expect(capabilities.snapshot()).toMatchObject({ traces: 'available', missing: [] });
 });

@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import type { CapabilityTracker } from './capabilities.ts';
 import { ChainReorgedError } from './errors.ts';
+import { readFlatTraces } from './flatTraces.ts';
 import {
   normalizeBlock,
   normalizeCallFrame,
@@ -20,6 +21,12 @@ export type FetchBlockParameters = {
   capabilities: CapabilityTracker;
   /** Fetch call traces; default true. Off when the node lacks them (then `block.traced` is false). */
   traces?: boolean | undefined;
+  /**
+   * Called once the block and its receipts are in, while its traces are still being fetched, with
+   * the block untraced (`traced: false`). Tentative: the chain may move before the traces come (the
+   * fetch then fails or starts again), so the complete block is the one that counts.
+   */
+  onReceipts?: ((block: Block) => void) | undefined;
   /** Parallel `eth_getTransactionReceipt` calls when the node has no `eth_getBlockReceipts`; default 8. */
   receiptConcurrency?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -30,8 +37,10 @@ const attempts = 3;
 
 /**
  * Fetches one block with its transactions, their receipts and logs, and their call traces
- * (`debug_traceBlockByNumber` with callTracer). The three requests go out at once, by number; if
- * the chain moved between them (their hashes disagree) the block is fetched again.
+ * (`trace_block`, else `debug_traceBlockByNumber` with callTracer, see `requestTraces`). The three
+ * requests go out at once, by number; if
+ * the chain moved between them (their hashes disagree) the block is fetched again. The traces take
+ * the node longest: `onReceipts` hands over the block with its receipts while they are fetched.
  */
 export async function fetchBlock(pool: RpcPool, parameters: FetchBlockParameters): Promise<Block> {
   for (let attempt = 1; ; attempt++) {
@@ -60,32 +69,75 @@ async function fetchOnce(pool: RpcPool, parameters: FetchBlockParameters): Promi
   const receiptsRequest = capabilities.use('blockReceipts', () =>
     pool.request<RpcReceipt[]>('eth_getBlockReceipts', [number], { ...options, validate: validateReceipts }),
   );
-  const tracesRequest =
-    parameters.traces === false
-      ? undefined
-      : capabilities.use('traces', () =>
-          pool.request<unknown[]>('debug_traceBlockByNumber', [number, { tracer: 'callTracer' }], {
-            ...options,
-            validate: (result) => (Array.isArray(result) ? undefined : 'the traces are not an array.'),
-          }),
-        );
-  // Settle all three before deciding, so no request is left running unobserved.
-  const [blockResult, receiptsResult, tracesResult] = await Promise.allSettled([
-    blockRequest,
-    receiptsRequest,
-    tracesRequest,
-  ]);
+  const tracesRequest = parameters.traces === false ? undefined : requestTraces(pool, capabilities, number, signal);
+  try {
+    const [block, receipts] = await blockWithReceipts(pool, parameters, tag, blockRequest, receiptsRequest);
+    if (tracesRequest === undefined) return normalizeBlock(parameters.chainId, block, receipts, undefined);
+    if (parameters.onReceipts && capabilities.get('traces') !== 'missing') {
+      parameters.onReceipts(normalizeBlock(parameters.chainId, block, receipts, undefined));
+    }
+    const raw = await tracesRequest;
+    const transactions = block.transactions as { hash: Hex }[];
+    const traces =
+      raw === undefined
+        ? undefined
+        : raw.flat
+          ? readFlatTraces(
+              raw.flat,
+              { number: tag, hash: block.hash },
+              transactions.map((tx, i) => ({ hash: tx.hash, gasUsed: receipts[i]!.gasUsed })),
+            )
+          : readTraces(raw.tree, transactions, tag);
+    return normalizeBlock(parameters.chainId, block, receipts, traces);
+  } finally {
+    // Settled before returning or throwing, so no request is left running unobserved.
+    await tracesRequest?.catch(() => {});
+  }
+}
+
+/**
+ * The block's traces: from `trace_block` where the node has it (it answers from what it kept), else
+ * from `debug_traceBlockByNumber` with callTracer (which re-executes the block); undefined when
+ * the node has neither.
+ */
+async function requestTraces(
+  pool: RpcPool,
+  capabilities: CapabilityTracker,
+  number: Hex,
+  signal: AbortSignal | undefined,
+): Promise<{ flat: unknown[]; tree?: undefined } | { tree: unknown[]; flat?: undefined } | undefined> {
+  const validate = (result: unknown) => (Array.isArray(result) ? undefined : 'the traces are not an array.');
+  const flat = await capabilities.use('flatTraces', () =>
+    pool.request<unknown[]>('trace_block', [number], { signal, validate }),
+  );
+  if (flat !== undefined) {
+    capabilities.set('traces', 'available');
+    return { flat };
+  }
+  const tree = await capabilities.use('traces', () =>
+    pool.request<unknown[]>('debug_traceBlockByNumber', [number, { tracer: 'callTracer' }], { signal, validate }),
+  );
+  return tree === undefined ? undefined : { tree };
+}
+
+/** The block and its receipts (from `eth_getBlockReceipts`, else one by one), checked to belong together. */
+async function blockWithReceipts(
+  pool: RpcPool,
+  parameters: FetchBlockParameters,
+  tag: bigint,
+  blockRequest: Promise<RpcBlock>,
+  receiptsRequest: Promise<RpcReceipt[] | undefined>,
+): Promise<[RpcBlock, RpcReceipt[]]> {
+  const [blockResult, receiptsResult] = await Promise.allSettled([blockRequest, receiptsRequest]);
   if (blockResult.status === 'rejected') throw blockResult.reason;
   if (receiptsResult.status === 'rejected') throw receiptsResult.reason;
-  if (tracesResult.status === 'rejected') throw tracesResult.reason;
   const block = blockResult.value;
   const transactions = block.transactions as { hash: Hex }[];
-
   const receipts =
     receiptsResult.value ??
     (await mapLimited(transactions, parameters.receiptConcurrency ?? 8, (tx) =>
       pool.request<RpcReceipt>('eth_getTransactionReceipt', [tx.hash], {
-        ...options,
+        signal: parameters.signal,
         validate: (result) => (isObject(result) ? undefined : `no receipt for ${tx.hash}.`),
       }),
     ));
@@ -103,8 +155,7 @@ async function fetchOnce(pool: RpcPool, parameters: FetchBlockParameters): Promi
       });
     }
   }
-  const traces = tracesResult.value === undefined ? undefined : readTraces(tracesResult.value, transactions, tag);
-  return normalizeBlock(parameters.chainId, block, receipts, traces);
+  return [block, receipts];
 }
 
 /** geth and anvil: `[{ txHash?, result } | { txHash?, error }]`, one per transaction in block order. */

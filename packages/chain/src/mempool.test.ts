@@ -211,7 +211,7 @@ test('behavior: while a live block is being fetched, pending transactions wait t
   const order: string[] = [];
   const gated = await startFakeNode(async (request, response, incoming) => {
     order.push(request.method);
-    if (request.method === 'debug_traceBlockByNumber' && holding) {
+    if (request.method === 'trace_block' && holding) {
       await held;
       order.push('block traced');
     }
@@ -223,7 +223,7 @@ test('behavior: while a live block is being fetched, pending transactions wait t
     holding = true;
     await node.mine();
     // The sync is fetching the new block (its traces held) when the attack arrives in the pool.
-    await expect.poll(() => order.indexOf('debug_traceBlockByNumber', heldFrom) >= 0, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => order.indexOf('trace_block', heldFrom) >= 0, { timeout: 10_000 }).toBe(true);
     const hash = await sendAttack();
     const polled = () => order.filter((method) => method === 'txpool_content').length;
     const before = polled();
@@ -234,7 +234,7 @@ test('behavior: while a live block is being fetched, pending transactions wait t
     expect(pending!.tx.hash).toBe(hash);
     // Transactions left in the pool by earlier tests may be traced before the hold; none is while
     // the block's traces are held, and the attack is traced once they are answered.
-    const heldAt = order.indexOf('debug_traceBlockByNumber', heldFrom);
+    const heldAt = order.indexOf('trace_block', heldFrom);
     const tracedAt = order.indexOf('block traced');
     expect(heldAt).toBeGreaterThanOrEqual(0);
     expect(order.slice(heldAt, tracedAt)).not.toContain('debug_traceCall');

@@ -15,6 +15,8 @@ export type SyncHistoricalParameters = {
   /** Blocks fetched at once, ahead of the one being handed over; default 4. */
   concurrency?: number | undefined;
   traces?: boolean | undefined;
+  /** Given each block with its receipts, before its traces (see `FetchBlockParameters.onReceipts`). */
+  onReceipts?: ((block: Block) => void) | undefined;
   signal?: AbortSignal | undefined;
 };
 
@@ -44,6 +46,7 @@ export async function* syncHistorical(pool: RpcPool, parameters: SyncHistoricalP
         number: next++,
         capabilities: parameters.capabilities,
         traces: parameters.traces,
+        onReceipts: parameters.onReceipts,
         signal,
       });
       request.catch(() => {});

@@ -8,9 +8,12 @@ import {
 } from './createChainSync.ts';
 import {
   blocksOf,
+  blockTraceMethods,
   collect,
   describeEvent,
   type EventCollector,
+  forwardHolding,
+  startFakeNode,
   startTcpProxy,
   startTestNode,
   type TestNode,
@@ -182,4 +185,39 @@ test('behavior: with confirmations, a block is emitted once enough blocks are bu
   await stream.until((events) => numbers(events).includes(head - 1n));
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(numbers(stream.events)).toEqual([head - 2n, head - 1n]);
+});
+
+test('behavior: with receiptsFirst, a live block comes as block-receipts while its traces are held, then as block', async () => {
+  const slow = forwardHolding(node.anvil.rpcUrl, blockTraceMethods);
+  const fake = await startFakeNode(slow.handler);
+  try {
+    const head = await node.blockNumber();
+    const { stream } = await start({ endpoints: [fake.url], receiptsFirst: true });
+    await stream.until((events) => numbers(events).includes(head));
+    slow.hold();
+    const hash = await send(0, 1);
+    const early = await stream.until((events) =>
+      events.some((event) => event.type === 'block-receipts' && event.block.number === head + 1n),
+    );
+    // Its traces are still held: the block itself has not come.
+    expect(slow.answered()).toBe(0);
+    expect(numbers(early)).not.toContain(head + 1n);
+    const receipts = early.find((event) => event.type === 'block-receipts' && event.block.number === head + 1n);
+    expect(receipts?.type === 'block-receipts' && receipts.block).toMatchObject({
+      traced: false,
+      transactions: [{ hash, trace: undefined, receipt: { status: 'success' } }],
+    });
+    slow.release();
+    const events = await stream.until((events) => numbers(events).includes(head + 1n));
+    const order = events.filter((event) => event.type.startsWith('block')).map(describeEvent);
+    expect(order.slice(order.indexOf(`block-receipts ${head + 1n}`))).toEqual([
+      `block-receipts ${head + 1n}`,
+      `block ${head + 1n}`,
+    ]);
+    expect(blocksOf(events).at(-1)!.transactions[0]!.trace).toMatchObject({ type: 'CALL', value: 1n });
+  } finally {
+    slow.release();
+    await sync?.stop();
+    await fake.close();
+  }
 });

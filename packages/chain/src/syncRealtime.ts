@@ -4,7 +4,7 @@ import { ChainReorgedError } from './errors.ts';
 import { keepSubscribed } from './keepSubscribed.ts';
 import type { RpcPool } from './rpcPool.ts';
 import { syncHistorical } from './syncHistorical.ts';
-import type { BlockRef, ChainEvent, Checkpoint } from './types.ts';
+import type { Block, BlockRef, ChainEvent, Checkpoint } from './types.ts';
 
 export type SyncMode = 'websocket' | 'polling';
 
@@ -29,6 +29,11 @@ export type SyncRealtimeParameters = {
   /** Blocks fetched at once when catching up; default 4. */
   concurrency?: number | undefined;
   traces?: boolean | undefined;
+  /**
+   * Emit `block-receipts` for a live block (the next one, fetched alone) as soon as its receipts
+   * are in, before its traces; default false.
+   */
+  receiptsFirst?: boolean | undefined;
   /** Hands an event to the consumer; resolves once it was processed. */
   deliver(event: ChainEvent): Promise<void>;
   /**
@@ -152,15 +157,27 @@ export async function syncRealtime(pool: RpcPool, parameters: SyncRealtimeParame
     let count = 0;
     // A live block goes first on the node; a long catch-up does not hold the mempool watch.
     let fetched = to - from < liveBlocks ? parameters.onFetch?.() : undefined;
+    const parent = last();
+    // Only the next block, fetched alone, can be judged before its traces: the consumer holds the
+    // state of the block before it. Queued, not awaited: the traces are on their way meanwhile.
+    const onReceipts =
+      parameters.receiptsFirst && from === to
+        ? (block: Block) => {
+            if (parent && block.parentHash !== parent.hash) return;
+            const fetchedAt = performance.timeOrigin + performance.now();
+            void deliver({ type: 'block-receipts', chainId, block: { ...block, seenAt, fetchedAt } });
+          }
+        : undefined;
     try {
       for await (const block of syncHistorical(pool, {
         chainId,
         from,
         to,
-        parent: last(),
+        parent,
         capabilities: parameters.capabilities,
         concurrency: parameters.concurrency,
         traces: parameters.traces,
+        onReceipts,
         signal,
       })) {
         const fetchedAt = performance.timeOrigin + performance.now();

@@ -128,6 +128,52 @@ export function forwardTo(target: string, missing: readonly string[] = []): Fake
   };
 }
 
+/** The methods a block's call traces are fetched with (`fetchBlock`): hold both to hold the traces. */
+export const blockTraceMethods = ['trace_block', 'debug_traceBlockByNumber'] as const;
+
+/** A node slow at some methods: their requests wait while held (`hold` … `release`), the rest pass straight through. */
+export type HeldMethod = {
+  handler: FakeHandler;
+  hold(): void;
+  release(): void;
+  /** The requests of those methods that were held, in arrival order. */
+  held: FakeRequest[];
+  /** How many held requests have been answered since. */
+  answered(): number;
+};
+
+/** Forwards to `target`, holding `methods` on demand (see `HeldMethod`). */
+export function forwardHolding(target: string, methods: string | readonly string[]): HeldMethod {
+  const slow = new Set(typeof methods === 'string' ? [methods] : methods);
+  const forward = forwardTo(target);
+  const held: FakeRequest[] = [];
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  let answered = 0;
+  return {
+    async handler(request, response, incoming) {
+      const waitFor = slow.has(request.method) ? gate : undefined;
+      if (waitFor) {
+        held.push(request);
+        await waitFor;
+      }
+      await forward(request, response, incoming);
+      if (waitFor) answered++;
+    },
+    hold() {
+      gate ??= new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    release() {
+      gate = undefined;
+      open?.();
+    },
+    held,
+    answered: () => answered,
+  };
+}
+
 export type TcpProxy = {
   port: number;
   /** Cuts every open connection (as a network failure would), but keeps accepting new ones. */
@@ -228,6 +274,8 @@ export function describeEvent(event: ChainEvent): string {
   switch (event.type) {
     case 'block':
       return `block ${event.block.number}`;
+    case 'block-receipts':
+      return `block-receipts ${event.block.number}`;
     case 'reorg':
       return `reorg ${event.commonAncestor.number}${event.deep ? ' deep' : ''} -[${event.dropped.map((b) => b.number).join(',')}]`;
     case 'gap-filled':

@@ -144,7 +144,7 @@ export type PendingTx = {
 export type FeatureState = 'available' | 'missing' | 'unknown';
 
 export type Capabilities = {
-  /** `debug_traceBlockByNumber` with callTracer. */
+  /** A block's call traces: `trace_block` where the node has it, else `debug_traceBlockByNumber` with callTracer. */
   traces: FeatureState;
   /** `eth_getBlockReceipts` (else one `eth_getTransactionReceipt` per transaction: slower, same data). */
   blockReceipts: FeatureState;
@@ -160,6 +160,16 @@ export type LostCoverage = { id: string; description: string; because: string };
 
 export type ChainEvent =
   | { type: 'block'; chainId: number; block: Block }
+  | {
+      /**
+       * A live block with its receipts and logs, while its call traces are still being fetched
+       * (`receiptsFirst`): the same block follows as `block` once traced, unless the chain moved
+       * meanwhile. Tentative: act on it only where acting twice is harmless; record from `block`.
+       */
+      type: 'block-receipts';
+      chainId: number;
+      block: Block;
+    }
   | {
       type: 'reorg';
       chainId: number;

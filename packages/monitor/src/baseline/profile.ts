@@ -202,6 +202,27 @@ export class WindowTracker {
     this.evict(block, time);
   }
 
+  /**
+   * Returns what undoes the transactions added from now on. Within one block only: once the block
+   * has moved the windows, adding its transactions expires nothing, so undoing is subtracting.
+   */
+  mark(): () => void {
+    const length = this.entries.length;
+    const keys = windowIds.map((id) => ({
+      calls: new Set(Object.keys(this.totals[id].calls)),
+      outflow: new Set(Object.keys(this.totals[id].outflow)),
+    }));
+    return () => {
+      for (const entry of this.entries.splice(length)) for (const id of windowIds) apply(this.totals[id], entry, -1);
+      // Selectors and assets the undone transactions brought in go too (left at zero, they would read the same but differ).
+      windowIds.forEach((id, i) => {
+        const totals = this.totals[id];
+        for (const key of Object.keys(totals.calls)) if (!keys[i]!.calls.has(key)) delete totals.calls[key];
+        for (const key of Object.keys(totals.outflow)) if (!keys[i]!.outflow.has(key)) delete totals.outflow[key];
+      });
+    };
+  }
+
   private evict(block: bigint, time: number): void {
     for (const id of windowIds) {
       const totals = this.totals[id];

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { random } from '../rules/testing.ts';
 import type { RuleStage, Signal } from '../rules/types.ts';
 import { CompositeScore, defaultCompositeOptions } from './composite.ts';
 
@@ -195,5 +196,65 @@ describe('CompositeScore', () => {
   test('behavior: a transaction without signals returns no verdicts', () => {
     expect(new CompositeScore().add(100n, [])).toEqual([]);
     expect(new CompositeScore().preview(100n, [])).toEqual([]);
+  });
+});
+
+describe('CompositeScore: a partial picture (a block before its traces)', () => {
+  const stages: RuleStage[] = ['preparation', 'exploitation', 'impact'];
+  const families = new Map([
+    ['outflow-a', 'outflow'],
+    ['outflow-b', 'outflow'],
+  ]);
+  const ruleIds = ['outflow-a', 'outflow-b', 'rule-c', 'rule-d', 'rule-e'];
+
+  test('behavior: more signals, and more accounts behind them, never take a pause away (2,000 seeded cases)', () => {
+    const { next } = random(8);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+    const stageOf = new Map(ruleIds.map((id) => [id, pick(stages)]));
+    const randomSignal = (accounts: readonly string[]): Signal => ({
+      ...signal(pick(ruleIds), 'preparation', Math.round(next() * 100) / 100, next() < 0.8 ? vault : pool),
+      actor: next() < 0.7 ? pick(accounts) : undefined,
+    });
+    let pausedEarly = 0;
+    for (let trial = 0; trial < 2_000; trial++) {
+      for (const id of ruleIds) stageOf.set(id, pick(stages));
+      const withStage = (s: Signal) => ({ ...s, stage: stageOf.get(s.ruleId)! });
+      const composite = new CompositeScore(defaultCompositeOptions, families);
+      // Earlier blocks: what both passes start from.
+      for (let block = 0; block < 4; block++) {
+        const sender = user(1 + Math.floor(next() * 4));
+        const earlier = Array.from({ length: Math.floor(next() * 3) }, () =>
+          withStage(randomSignal([sender, user(9)])),
+        );
+        composite.add(BigInt(100 + block), earlier, [sender]);
+      }
+      // The transaction: the early pass sees some of its signals and accounts, the full pass all of them.
+      const sender = user(1 + Math.floor(next() * 4));
+      const early = Array.from({ length: Math.floor(next() * 3) }, () => withStage(randomSignal([sender, user(7)])));
+      const extra = Array.from({ length: Math.floor(next() * 3) }, () => withStage(randomSignal([sender, user(8)])));
+      const earlyAccounts = [sender];
+      const fullAccounts = next() < 0.5 ? [sender, user(8)] : [sender];
+      const earlyVerdicts = composite.fork().add(104n, early, earlyAccounts);
+      const fullVerdicts = composite.fork().add(104n, [...early, ...extra], fullAccounts);
+      for (const verdict of earlyVerdicts.filter((v) => v.pause)) {
+        pausedEarly++;
+        const full = fullVerdicts.find((v) => v.contract === verdict.contract);
+        expect(full?.pause, `trial ${trial}: ${JSON.stringify(verdict.signals.map((s) => s.ruleId))}`).toBe(true);
+        expect(full!.score).toBeGreaterThanOrEqual(verdict.score);
+      }
+    }
+    // The cases do reach pauses on the partial picture.
+    expect(pausedEarly).toBeGreaterThan(50);
+  });
+
+  test('behavior: fork() adds to a copy: the original keeps its signals only', () => {
+    const composite = new CompositeScore();
+    composite.add(100n, [signal('flash-loan', 'preparation', 0.4)]);
+    const copy = composite.fork();
+    expect(only(copy.add(101n, [signal('tvl-drop', 'impact', 0.6)])).pause).toBe(true);
+    expect(only(composite.add(101n, [signal('oracle-jump', 'exploitation', 0.1)]))).toMatchObject({
+      score: 0.5,
+      pause: false,
+    });
   });
 });

@@ -69,7 +69,10 @@ export class CompositeScore {
       const key = `${signal.ruleId}|${behind[0] ?? ''}`;
       const current = rules.get(key);
       if (!current || signal.score >= current.signal.score) {
-        rules.set(key, { signal, block, first: current?.first ?? block, accounts: behind });
+        // A stronger signal of the same rule about the same suspect keeps the accounts seen behind
+        // the weaker one: links only grow, so more signals never take a pause away.
+        const accounts = current ? joinedAccounts(current.accounts, behind) : behind;
+        rules.set(key, { signal, block, first: current?.first ?? block, accounts });
       }
       const focus = touched.get(signal.contract) ?? new Set<string>();
       for (const account of behind) focus.add(account);
@@ -80,13 +83,14 @@ export class CompositeScore {
 
   /** What the verdict would be with these signals added, without keeping them (a pending transaction). */
   preview(block: bigint, signals: readonly Signal[], accounts: readonly string[] = []): CompositeVerdict[] {
-    const saved = new Map([...this.held].map(([contract, rules]) => [contract, new Map(rules)]));
-    try {
-      return this.add(block, signals, accounts);
-    } finally {
-      this.held.clear();
-      for (const [contract, rules] of saved) this.held.set(contract, rules);
-    }
+    return this.fork().add(block, signals, accounts);
+  }
+
+  /** A copy that signals can be added to without changing this one (a block's early pass). */
+  fork(): CompositeScore {
+    const copy = new CompositeScore(this.options, this.families);
+    for (const [contract, rules] of this.held) copy.held.set(contract, new Map(rules));
+    return copy;
   }
 
   /** Forgets a contract's signals (after it was paused, or an incident was closed). */
@@ -125,6 +129,12 @@ export class CompositeScore {
     const firstBlock = held.reduce((first, entry) => (entry.first < first ? entry.first : first), block);
     return { contract, score: Math.round(score * 1000) / 1000, signals, stages, pause, firstBlock };
   }
+}
+
+/** Accounts behind two signals of one suspect: both sets; none (unknown, joins every other) when either has none. */
+function joinedAccounts(held: readonly string[], added: readonly string[]): readonly string[] {
+  if (held.length === 0 || added.length === 0) return [];
+  return [...new Set([...added, ...held])];
 }
 
 /**

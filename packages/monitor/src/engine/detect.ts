@@ -50,3 +50,13 @@ function parameterLookup(options: DetectOptions, rule: Rule) {
     return value;
   };
 }
+
+/**
+ * The rules of a block's early pass (before its traces arrive): those that need no call trees.
+ * They read the receipts, logs and the transaction's own call, all there without the traces, and
+ * a trace can only add to what they see, never take away: what they raise early they raise on the
+ * full block too.
+ */
+export function earlyRules(rules: readonly Rule[]): Rule[] {
+  return rules.filter((rule) => !rule.needs.includes('traces'));
+}

@@ -9,7 +9,7 @@ import { reentrantCallRule } from '../rules/attack/reentrant-call.ts';
 import { failedCallBurstRule } from '../rules/baseline/failed-call-burst.ts';
 import { outflowSpikeRule } from '../rules/baseline/outflow-spike.ts';
 import { defineRule } from '../rules/defineRule.ts';
-import { attacker, ether, exploit, frame, hash, testTx, user, victim as vault } from '../rules/testing.ts';
+import { attacker, ether, exploit, frame, hash, testTx, transfer, user, victim as vault } from '../rules/testing.ts';
 import type { PriceTrace, Rule, RuleContext, Signal } from '../rules/types.ts';
 import { createEngine, type EngineOptions } from './engine.ts';
 
@@ -732,5 +732,98 @@ describe('createEngine: learning, warm-up and routine work', () => {
     expect(live.process(block(20, [harvest()])).flagged[0]!.signals).toMatchObject([
       { ruleId: 'fresh-contract-caller', actor: keeper },
     ]);
+  });
+});
+
+describe('createEngine: the early pass (a block from its receipts, before its traces)', () => {
+  /** The block as `block-receipts` brings it: receipts and logs, no call trees. */
+  const untraced = (full: Block): Block => ({
+    ...full,
+    traced: false,
+    transactions: full.transactions.map((t) => ({ ...t, trace: undefined })),
+  });
+  const token = '0x00000000000000000000000000000000000070c0' as Address;
+  /** Impact from the logs alone: a watched contract's token leaving it. */
+  const tokenOutflowRule = defineRule({
+    ...metadata,
+    id: 'token-outflow',
+    title: 'Token outflow',
+    stage: 'impact',
+    needs: ['logs'],
+    parameters: {},
+    evaluate(context) {
+      const contracts = new Set(
+        context.events.flatMap((event) =>
+          event.type === 'value-flow' && event.fromWatched && event.source === 'log' ? [event.from] : [],
+        ),
+      );
+      return [...contracts].map((contract) => signal('token-outflow', 'impact', contract, 0.6, context));
+    },
+  });
+  /** The large-withdrawal rule as one that reads call trees (the ether a frame moves). */
+  const tracedWithdrawalRule = { ...largeWithdrawalRule, needs: ['traces'] } as const satisfies Rule;
+  const tokenDrain = (from: Address, amount: bigint) =>
+    tx(from, frame(from, vault, { input: exploitSelector }), vault, exploitSelector, [
+      transfer(token, vault, from, amount),
+    ]);
+
+  test('behavior: processEarly pauses from receipts with the rules that need no traces; process reaches the same pause', () => {
+    const engine = engineWith([exploitSelectorRule, tokenOutflowRule, tracedWithdrawalRule]);
+    const attack = tokenDrain(attacker, 1_000n);
+    const full = block(10, [deposit(user(1), ether), attack]);
+
+    const early = engine.processEarly(untraced(full));
+    expect(early.pauses.map((verdict) => verdict.contract)).toEqual([vault]);
+    expect(early.flagged.map((f) => f.tx.hash)).toEqual([attack.hash]);
+    // The rule that reads call trees did not run on the partial picture.
+    expect(early.flagged[0]!.signals.map((s) => s.ruleId).sort()).toEqual(['exploit-selector', 'token-outflow']);
+
+    const complete = engine.process(full);
+    expect(complete.pauses.map((verdict) => verdict.contract)).toEqual([vault]);
+    expect(complete.pauses[0]!.score).toBeGreaterThanOrEqual(early.pauses[0]!.score);
+  });
+
+  test('behavior: processEarly keeps nothing: with it before each block, process gives what process alone gives', () => {
+    const { rule: recorded, seen: seenWith } = recorder();
+    const { rule: recordedAlone, seen: seenAlone } = recorder();
+    // The recorders read call trees: they run in the full pass only, and see the live windows there.
+    const rules = (own: Rule) => [
+      exploitSelectorRule,
+      tokenOutflowRule,
+      tracedWithdrawalRule,
+      { ...own, needs: ['traces'] } as Rule,
+    ];
+    const withEarly = engineWith(rules(recorded));
+    const alone = engineWith(rules(recordedAlone));
+    const history = [1, 2, 3].map((n) => block(n, [deposit(user(n), 5n * ether), withdraw(user(n + 10), ether)]));
+    for (const b of history) {
+      withEarly.learn(b);
+      alone.learn(b);
+    }
+    for (const engine of [withEarly, alone]) engine.setBalance(vault, token, 10_000n);
+    let pausedEarly = 0;
+    for (let number = 10; number < 30; number++) {
+      const txs = [deposit(user(number % 7), ether), withdraw(user(number % 5), 2n * ether)];
+      if (number % 4 === 0) txs.push(tokenDrain(user(20 + (number % 3)), 100n));
+      if (number % 6 === 0) txs.push(withdraw(attacker, 20n * ether, exploitSelector));
+      if (number % 9 === 0) txs.push(swap(user(3), [[1_000n, 1_000n]]));
+      const full = block(number, txs);
+      const early = withEarly.processEarly(untraced(full));
+      const complete = withEarly.process(full);
+      expect(complete).toEqual(alone.process(full));
+      // A pause on the partial picture is one on the complete block.
+      for (const verdict of early.pauses) {
+        pausedEarly++;
+        expect(complete.pauses.map((v) => v.contract)).toContain(verdict.contract);
+      }
+      for (const contract of complete.pauses.map((v) => v.contract)) {
+        withEarly.reset(contract);
+        alone.reset(contract);
+      }
+    }
+    expect(pausedEarly).toBeGreaterThan(0);
+    expect(seenWith).toEqual(seenAlone);
+    expect(withEarly.profiles()).toEqual(alone.profiles());
+    expect(withEarly.learning()).toEqual(alone.learning());
   });
 });

@@ -27,7 +27,7 @@ import type { Creation, PriceTrace, Rule, Signal, WatchedView } from '../rules/t
 import type { CreationSimulation } from '../simulate/types.ts';
 import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
 import { createDecider, unequivocalRules } from './decide.ts';
-import { createDetector } from './detect.ts';
+import { createDetector, earlyRules } from './detect.ts';
 
 export type WatchedContractSpec = {
   address: string;
@@ -88,6 +88,15 @@ export type Engine = {
   /** Evaluates a block: every transaction through the rules, then learns the ones that raised nothing. */
   /** `simulations`: the block's new contracts simulated by the runtime, handed to the rules of the transaction that created each. */
   process(block: Block, extra?: { simulations?: readonly CreationSimulation[] | undefined }): BlockResult;
+  /**
+   * A block's early pass: its transactions from their receipts and logs alone (the block as
+   * `block-receipts` brings it, before its traces) through the rules that need no traces
+   * (`earlyRules`), for the pauses this picture already reaches. Changes nothing the block's
+   * `process` does not do itself: it moves the windows to the block (done once for both), keeps no
+   * signal, learns nothing. The composite only adds signals, and these rules give on the full
+   * block what they give here (or more), so a pause found here is found by `process` too.
+   */
+  processEarly(block: Block): BlockResult;
   /** Evaluates a pending transaction from its simulated trace, against the current state, changing nothing. */
   processPending(
     tx: PendingTx,
@@ -159,12 +168,17 @@ export function createEngine(options: EngineOptions): Engine {
   const decide = createDecider(unequivocalRules(rules));
   const creations = new Map<string, Creation>();
 
-  const evaluate = createDetector({
-    rules,
-    parameters: options.parameters,
-    contract: (address) => contracts.get(address)?.spec,
-    onRuleError: options.onRuleError,
-  });
+  const detectorOf = (chosen: readonly Rule[]) =>
+    createDetector({
+      rules: chosen,
+      parameters: options.parameters,
+      contract: (address) => contracts.get(address)?.spec,
+      onRuleError: options.onRuleError,
+    });
+  const evaluate = detectorOf(rules);
+  const evaluateEarly = detectorOf(earlyRules(rules));
+  /** The block whose windows were moved by its early pass: its `process` does not move them again. */
+  let begun: bigint | undefined;
 
   function noteCreations(events: readonly MonitorEvent[]): void {
     for (const event of events) {
@@ -279,6 +293,129 @@ export function createEngine(options: EngineOptions): Engine {
     }
   }
 
+  /** Moves the live windows to a block and learns what waited long enough: once per evaluated block. */
+  function begin(block: Block): void {
+    if (begun === block.number) return;
+    begun = block.number;
+    forEachBlockTick(block, false);
+    learning.release(block.number);
+  }
+
+  /**
+   * What a block's transactions change until its end, kept to be put back after an early pass:
+   * the live windows, balances, supply and prices, paused flags, creations noted.
+   */
+  function saveState(): () => void {
+    const saved = [...contracts.values()].map((state) => ({
+      state,
+      undoLive: state.live.mark(),
+      assets: new Map(
+        Object.entries(state.profile.assets).map(([asset, entry]) => [
+          asset,
+          { balance: entry.balance, peakBalance: entry.peakBalance },
+        ]),
+      ),
+      supply: state.profile.supply,
+      profilePrice: state.profile.price,
+      price: state.price,
+      paused: state.paused,
+    }));
+    const knownCreations = new Set(creations.keys());
+    return () => {
+      for (const { state, undoLive, assets, supply, profilePrice, price, paused } of saved) {
+        undoLive();
+        for (const [asset, entry] of Object.entries(state.profile.assets)) {
+          const before = assets.get(asset);
+          if (!before) delete state.profile.assets[asset];
+          else Object.assign(entry, before);
+        }
+        state.profile.supply = supply;
+        state.profile.price = profilePrice;
+        state.price = price;
+        state.paused = paused;
+      }
+      for (const address of creations.keys()) if (!knownCreations.has(address)) creations.delete(address);
+    };
+  }
+
+  /**
+   * Every transaction of a block through `detect` and the composite. The full pass (`learn`) also
+   * notes creation flows and schedules learning; the early pass keeps neither.
+   */
+  function evaluateBlock(
+    block: Block,
+    pass: {
+      detect: typeof evaluate;
+      composite: CompositeScore;
+      learn: boolean;
+      simulations?: readonly CreationSimulation[] | undefined;
+    },
+  ): BlockResult {
+    const time = Number(block.timestamp);
+    const byTx = eventsByTx(block);
+    const flagged: TxResult[] = [];
+    const pauses: CompositeVerdict[] = [];
+    let eventCount = 0;
+    for (const tx of block.transactions) {
+      const events = byTx.get(tx.hash) ?? [];
+      eventCount += events.length;
+      noteCreations(events);
+      const prices = tracePrices(tx.receipt.logs);
+      const moves = commitPrices(prices);
+      const touched = contributions(tx, events);
+      for (const [address, contribution] of touched) {
+        const state = contracts.get(address);
+        if (!state) continue;
+        state.live.add(block.number, time, whilePaused(state, contribution), tx.from);
+        applyBalances(state.profile, contribution);
+      }
+      if (events.length === 0 && prices.length === 0) continue;
+      const views = new Map<string, WatchedView>();
+      for (const state of contracts.values()) views.set(state.spec.address, view(state, state.live.totals));
+      const own = pass.simulations?.filter((simulation) => simulation.txHash === tx.hash);
+      const signals = pass.detect({
+        chainId,
+        blockNumber: block.number,
+        timestamp: block.timestamp,
+        tx,
+        pending: false,
+        events,
+        watched: views,
+        recentCreation: recentCreation(block.number),
+        threatLabel,
+        prices,
+        simulations: own,
+      });
+      let suspects: string[];
+      if (pass.learn) {
+        noteCreationFlows(block.number, events, touched);
+        suspects = scheduleLearning(block.number, time, tx, events, signals, moves);
+      } else {
+        suspects =
+          signals.length > 0
+            ? flaggedAccounts(
+                tx,
+                events,
+                signals.flatMap((signal) => [signal.actor, ...(signal.linked ?? [])]),
+              )
+            : [];
+      }
+      notePauses(events);
+      if (signals.length === 0) continue;
+      const verdicts = decide({
+        verdicts: pass.composite.add(block.number, signals, suspects),
+        warmingUp,
+        // A simulated drain is value leaving too: the deployed contract only has to be called.
+        outflow: (contract) => hasOutflow(touched.get(contract)) || drains(own, contract),
+      });
+      flagged.push({ tx, events, signals, verdicts });
+      for (const verdict of verdicts) {
+        if (verdict.pause && !pauses.some((p) => p.contract === verdict.contract)) pauses.push(verdict);
+      }
+    }
+    return { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
+  }
+
   /** Follows `Paused` / `Unpaused` events of the watched contracts, after the transaction that emitted them. */
   function notePauses(events: readonly MonitorEvent[]): void {
     for (const event of events) {
@@ -331,6 +468,7 @@ export function createEngine(options: EngineOptions): Engine {
   return {
     rules,
     learn(block) {
+      begun = undefined;
       forEachBlockTick(block, true);
       const time = Number(block.timestamp);
       const byTx = eventsByTx(block);
@@ -358,60 +496,26 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     process(block, extra) {
-      forEachBlockTick(block, false);
-      learning.release(block.number);
-      const time = Number(block.timestamp);
-      const byTx = eventsByTx(block);
-      const flagged: TxResult[] = [];
-      const pauses: CompositeVerdict[] = [];
-      let eventCount = 0;
-      for (const tx of block.transactions) {
-        const events = byTx.get(tx.hash) ?? [];
-        eventCount += events.length;
-        noteCreations(events);
-        const prices = tracePrices(tx.receipt.logs);
-        const moves = commitPrices(prices);
-        const touched = contributions(tx, events);
-        for (const [address, contribution] of touched) {
-          const state = contracts.get(address);
-          if (!state) continue;
-          state.live.add(block.number, time, whilePaused(state, contribution), tx.from);
-          applyBalances(state.profile, contribution);
-        }
-        if (events.length === 0 && prices.length === 0) continue;
-        const views = new Map<string, WatchedView>();
-        for (const state of contracts.values()) views.set(state.spec.address, view(state, state.live.totals));
-        const own = extra?.simulations?.filter((simulation) => simulation.txHash === tx.hash);
-        const signals = evaluate({
-          chainId,
-          blockNumber: block.number,
-          timestamp: block.timestamp,
-          tx,
-          pending: false,
-          events,
-          watched: views,
-          recentCreation: recentCreation(block.number),
-          threatLabel,
-          prices,
-          simulations: own,
-        });
-        noteCreationFlows(block.number, events, touched);
-        const suspects = scheduleLearning(block.number, time, tx, events, signals, moves);
-        notePauses(events);
-        if (signals.length === 0) continue;
-        const verdicts = decide({
-          verdicts: composite.add(block.number, signals, suspects),
-          warmingUp,
-          // A simulated drain is value leaving too: the deployed contract only has to be called.
-          outflow: (contract) => hasOutflow(touched.get(contract)) || drains(own, contract),
-        });
-        flagged.push({ tx, events, signals, verdicts });
-        for (const verdict of verdicts) {
-          if (verdict.pause && !pauses.some((p) => p.contract === verdict.contract)) pauses.push(verdict);
-        }
-      }
+      begin(block);
+      begun = undefined;
+      const result = evaluateBlock(block, {
+        detect: evaluate,
+        composite,
+        learn: true,
+        simulations: extra?.simulations,
+      });
       forgetOldCreations(block.number);
-      return { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
+      return result;
+    },
+
+    processEarly(block) {
+      begin(block);
+      const restore = saveState();
+      try {
+        return evaluateBlock(block, { detect: evaluateEarly, composite: composite.fork(), learn: false });
+      } finally {
+        restore();
+      }
     },
 
     processPending(pending, trace, head, extra) {

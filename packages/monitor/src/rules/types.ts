@@ -22,7 +22,9 @@ export type MonitorRuleMetadata = RuleMetadata & {
   stage: RuleStage;
   /**
    * What the rule needs from the node: `traces` (call trees), `logs`, `baseline` (a learned
-   * profile). Without traces a rule that needs them loses coverage and says so at start.
+   * profile). Without traces a rule that needs them loses coverage and says so at start. A rule
+   * without `traces` also runs in a live block's early pass, on its receipts before its traces
+   * (`earlyRules`): it must raise on the full block at least what it raises there.
    */
   needs: readonly ('traces' | 'logs' | 'baseline')[];
   /**

@@ -76,6 +76,8 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
       confirmations: chain.confirmations,
       pollingIntervalMs: chain.pollingIntervalMs,
       traces: chain.traces,
+      // A pause the receipts already justify goes out before the traces are in (docs/monitor/operations.md).
+      receiptsFirst: true,
       watch: chain.mempool ? contracts.map((contract) => contract.address as Address) : undefined,
       startBlock: chain.startBlock === undefined ? undefined : BigInt(chain.startBlock),
     });

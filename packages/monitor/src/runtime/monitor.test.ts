@@ -3,13 +3,18 @@ import { getCheckpoint, listAlerts } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startTestNode, type TestNode } from '../../../chain/src/testing.ts';
+import { forwardHolding, startFakeNode, startTestNode, type TestNode } from '../../../chain/src/testing.ts';
 import { createEngine } from '../engine/engine.ts';
 import { until } from '../responder/testing.ts';
 import { knownMaliciousAddressRule } from '../rules/actors/known-malicious-address.ts';
 import type { Alert } from '../sinks/alert.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
-import { createMonitor, type MonitoredContract, type PauseCompetitor } from './monitor.ts';
+import {
+  type CreateMonitorParameters,
+  createMonitor,
+  type MonitoredContract,
+  type PauseCompetitor,
+} from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
 const watched = '0x00000000000000000000000000000000000d1e11';
@@ -32,7 +37,14 @@ describeStore('createMonitor', (ctx) => {
    */
   function monitorOf(
     sent: Alert[],
-    options: { node?: TestNode; chainId?: number; compete?: MonitoredContract['compete'] } = {},
+    options: {
+      node?: TestNode;
+      chainId?: number;
+      compete?: MonitoredContract['compete'];
+      /** The node's URL to the sync (a proxy in front of it). */
+      endpoint?: string;
+      onPending?: CreateMonitorParameters['onPending'];
+    } = {},
   ) {
     const on = options.node ?? node;
     const chainId = options.chainId ?? 31337;
@@ -42,7 +54,7 @@ describeStore('createMonitor', (ctx) => {
       store: ctx.store,
       sync: createChainSync({
         chainId,
-        endpoints: [on.anvil.rpcUrl],
+        endpoints: [options.endpoint ?? on.anvil.rpcUrl],
         checkpointStore: createStoreCheckpoints(ctx.store, { readOnly: true }),
         pollingIntervalMs: 50,
         watch: options.compete ? [watched] : undefined,
@@ -57,6 +69,7 @@ describeStore('createMonitor', (ctx) => {
       contracts: [{ address: watched, name: 'Watched', assets: [], autoPause: false, compete: options.compete }],
       learnBlocks: 0,
       cooldownMs: 0,
+      onPending: options.onPending,
     });
   }
   /** The block the transaction was mined in, from its receipt (not the head, which may have moved). */
@@ -132,6 +145,54 @@ describeStore('createMonitor', (ctx) => {
       await monitor.stop();
       await running;
     } finally {
+      await pendingNode.stop();
+    }
+  });
+
+  test('behavior: a pending transaction whose block was evaluated first is not judged again as pending', {
+    timeout: 2 * patience,
+  }, async () => {
+    // The node is slow to simulate pending transactions: the block that includes one comes first.
+    const pendingNode = await startTestNode({ noMining: true, chainId: 31_339 });
+    const slow = forwardHolding(pendingNode.anvil.rpcUrl, 'debug_traceCall');
+    const proxy = await startFakeNode(slow.handler);
+    try {
+      const judged: string[] = [];
+      const competitors: string[] = [];
+      const monitor = monitorOf([], {
+        node: pendingNode,
+        chainId: 31_339,
+        endpoint: proxy.url,
+        compete: (tx) => void competitors.push(tx.hash),
+        onPending: (result) => void judged.push(result.tx.hash),
+      });
+      await monitor.learn();
+      const running = monitor.run();
+      await monitor.whenFollowing;
+      slow.hold();
+      // A listed sender paying the watched address: signals both when pending and when mined.
+      const hash = await pendingNode.rpc<string>('eth_sendTransaction', [
+        { from: pendingNode.accounts[1], to: watched, value: '0x1' },
+      ]);
+      await until(() => slow.held.length > 0, patience);
+      await pendingNode.mine();
+      const mined = await pendingNode.blockNumber();
+      await until(
+        async () => (await listAlerts(ctx.store, { chainId: 31_339 })).some((a) => a.txHash === hash),
+        patience,
+      );
+      slow.release();
+      // The simulation is answered after the block was evaluated: the sync hands it on, the monitor drops it.
+      await until(() => slow.answered() > 0, patience);
+      await pendingNode.mine();
+      await until(async () => (await getCheckpoint(ctx.store, 31_339))?.blockNumber === mined + 1n, patience);
+      await monitor.stop();
+      await running;
+      expect(judged).not.toContain(hash);
+      expect(competitors).not.toContain(hash);
+    } finally {
+      slow.release();
+      await proxy.close();
       await pendingNode.stop();
     }
   });

@@ -10,7 +10,7 @@ import type { Dispatcher } from '../sinks/dispatcher.ts';
 import { type ChainStatus, type ChainStatusTracker, createChainStatus } from './chainStatus.ts';
 import { type DecideOptions, decide } from './stages/decide.ts';
 import { learnBaselines, planStart, readBalances, replay, type StartPlan, warmUpRange } from './stages/ingest.ts';
-import { createResponder, profileMetric } from './stages/respond.ts';
+import { type Acted, createResponder, profileMetric } from './stages/respond.ts';
 
 export { profileMetric };
 
@@ -70,6 +70,8 @@ export type PauseTaken = {
   outcome: BreakerOutcome | undefined;
   /** `performance.timeOrigin + performance.now()` when the breaker was called. */
   requestedAt?: number | undefined;
+  /** Decided in the block's early pass, from its receipts, before its traces were in. */
+  early?: boolean | undefined;
 };
 
 /**
@@ -95,6 +97,15 @@ export type BlockReport = {
   evaluatedMs: number | undefined;
   /** The monitor's own share: from the block's delivery by the sync to the end of rule evaluation. */
   processMs: number;
+  /**
+   * Where the time to evaluation went (milliseconds from arrival): the sync fetched the block, then
+   * it waited for the events before it (`deliveredMs`), then new contracts were simulated.
+   */
+  fetchedMs?: number | undefined;
+  deliveredMs?: number | undefined;
+  simulatedMs?: number | undefined;
+  /** After evaluation: pauses, the block's record (with the cursor) and the sinks, in milliseconds. */
+  respondMs?: number | undefined;
   /** Arrival to the first alert handed to the sinks, when one was raised. */
   alertMs: number | undefined;
   /** Arrival to the pause transaction's broadcast, when one was sent. */
@@ -165,6 +176,8 @@ export type Monitor = {
 };
 
 const now = () => performance.timeOrigin + performance.now();
+/** Blocks whose transactions are remembered as mined (see `wasMined`). */
+const minedBlocksKept = 16n;
 /** Tries to record a block before giving up (and stopping, so that no block is skipped). */
 const recordAttempts = 3;
 
@@ -213,6 +226,14 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const head = await sync.pool.request<{ number: Hex; timestamp: Hex }>('eth_getBlockByNumber', ['latest', false]);
     return { number: BigInt(head.number), timestamp: BigInt(head.timestamp) };
   };
+  /**
+   * Transactions of the last blocks evaluated: a pending event for one of them (the sync hands a
+   * block over before the pending transactions queued behind it) is no longer pending.
+   */
+  const mined = new Map<bigint, ReadonlySet<string>>();
+  const wasMined = (hash: string) => [...mined.values()].some((hashes) => hashes.has(hash));
+  /** What the early pass of the block in flight did (pauses sent before its traces), until the block is recorded. */
+  let early: { number: bigint; acted: Acted; phases: PausePhases | undefined } | undefined;
   /** Alerts recorded per block (blocks with any) since the last catch-up report, for "evaluated blocks A–B (n alerts)". */
   const alertsByBlock = new Map<bigint, number>();
 
@@ -221,9 +242,61 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     sinceSaved = 0;
   }
 
+  /**
+   * The block's early pass (`block-receipts`: receipts and logs in, traces on their way): the rules
+   * that need no traces, and the pauses they already justify sent at once. Nothing is recorded
+   * here: the verdict alerts wait for the block's own record (`onBlock`), so each is recorded once.
+   */
+  async function onReceipts(block: Block): Promise<void> {
+    const deliveredAt = now();
+    // Judged on the state of the block before it: only the next block, and not one that lifts a pause (the full pass handles that).
+    const next = latest ? latest.number + 1n : plan?.firstBlock;
+    if (block.number !== next || early) return;
+    if (block.logs.some((entry) => entry.topics[0] === eventTopics.Unpaused && responder.holdsPause(entry.address)))
+      return;
+    const result = engine.processEarly(block);
+    const evaluatedAt = now();
+    const verdicts = result.pauses.filter((verdict) => {
+      const contract = byAddress.get(verdict.contract);
+      return contract?.autoPause === true && contract.breaker !== undefined && !responder.holdsPause(verdict.contract);
+    });
+    if (verdicts.length === 0) return;
+    const acted = await responder.act(
+      verdicts,
+      block,
+      result.flagged.at(-1)?.tx.hash,
+      result.flagged.map((flagged) => flagged.tx),
+    );
+    for (const pause of acted.pauses) pause.early = true;
+    const sent = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined);
+    const arrival = block.seenAt ?? deliveredAt;
+    early = {
+      number: block.number,
+      acted,
+      phases: sent && {
+        fetchedMs: block.seenAt === undefined || block.fetchedAt === undefined ? undefined : block.fetchedAt - arrival,
+        deliveredMs: deliveredAt - arrival,
+        simulatedMs: deliveredAt - arrival,
+        evaluatedMs: evaluatedAt - arrival,
+        requestedMs: sent.requestedAt === undefined ? undefined : sent.requestedAt - arrival,
+        broadcastMs: sent.outcome!.broadcastAt! - arrival,
+      },
+    };
+    log(
+      `Chain ${chainId}: block ${block.number}: paused ${verdicts.map((verdict) => names.get(verdict.contract) ?? verdict.contract).join(', ')} from its receipts, before its traces.`,
+    );
+  }
+
   async function onBlock(block: Block): Promise<void> {
     const arrival = block.seenAt;
     const deliveredAt = now();
+    // What the early pass did is recorded with the next block evaluated (this one, unless the chain moved).
+    const before = early;
+    early = undefined;
+    if (before && before.number !== block.number)
+      log(
+        `Chain ${chainId}: block ${before.number} was replaced after its early pause; the pause is recorded with block ${block.number}.`,
+      );
     for (const entry of block.logs) {
       if (entry.topics[0] === eventTopics.Unpaused && responder.released(entry.address)) {
         engine.reset(entry.address);
@@ -236,11 +309,25 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const result = engine.process(block, { simulations });
     const evaluatedAt = now();
     latest = { number: block.number, timestamp: block.timestamp };
+    mined.set(block.number, new Set(block.transactions.map((tx) => tx.hash)));
+    for (const number of mined.keys()) if (number + minedBlocksKept <= block.number) mined.delete(number);
     const decision = decide(result, decideOptions);
     // Respond: pauses first, then the block's record with the cursor, then the sinks.
     // The flagged transactions' fees: what the attacker's next steps are likely to pay.
     const competitors = result.flagged.map((flagged) => flagged.tx);
     const acted = await responder.act(decision.verdicts, block, decision.txHash, competitors);
+    if (before) {
+      for (const pause of before.acted.pauses) {
+        // The full pass added this block's signals after the early pause had cleared them: clear them again.
+        engine.reset(pause.verdict.contract);
+        if (!result.pauses.some((verdict) => verdict.contract === pause.verdict.contract))
+          log(
+            `Chain ${chainId}: block ${block.number}: the full evaluation does not reach the pause of ${names.get(pause.verdict.contract) ?? pause.verdict.contract} made from its receipts (a rule without traces raised more than with them: a bug to report).`,
+          );
+      }
+      acted.pauses.unshift(...before.acted.pauses);
+      acted.alerts.unshift(...before.acted.alerts);
+    }
     const saveProfiles = sinceSaved + 1 >= persistEvery;
     let toSend: Awaited<ReturnType<typeof responder.record>> | undefined;
     for (let attempt = 1; toSend === undefined; attempt++) {
@@ -270,23 +357,30 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     const sent = acted.pauses.find((pause) => pause.outcome?.broadcastAt !== undefined);
     const pauseAt = sent?.outcome?.broadcastAt;
     const from = arrival ?? deliveredAt;
+    const sentEarly = before?.phases !== undefined && before.acted.pauses.includes(sent!);
     parameters.onBlock?.({
       number: block.number,
       txs: block.transactions.length,
       evaluatedMs: arrival === undefined ? undefined : evaluatedAt - arrival,
       processMs: evaluatedAt - deliveredAt,
+      fetchedMs: arrival === undefined || block.fetchedAt === undefined ? undefined : block.fetchedAt - arrival,
+      deliveredMs: arrival === undefined ? undefined : deliveredAt - arrival,
+      simulatedMs: arrival === undefined ? undefined : simulatedAt - arrival,
+      respondMs: now() - evaluatedAt,
       alertMs: arrival === undefined || alertAt === undefined ? undefined : alertAt - arrival,
       pauseMs: arrival === undefined || pauseAt === undefined ? undefined : pauseAt - arrival,
       flagged: result.flagged,
       pauses: acted.pauses,
-      phases: sent && {
-        fetchedMs: arrival === undefined || block.fetchedAt === undefined ? undefined : block.fetchedAt - arrival,
-        deliveredMs: arrival === undefined ? undefined : deliveredAt - arrival,
-        simulatedMs: simulatedAt - from,
-        evaluatedMs: evaluatedAt - from,
-        requestedMs: sent.requestedAt === undefined ? undefined : sent.requestedAt - from,
-        broadcastMs: pauseAt === undefined ? undefined : pauseAt - from,
-      },
+      phases: sentEarly
+        ? before.phases
+        : sent && {
+            fetchedMs: arrival === undefined || block.fetchedAt === undefined ? undefined : block.fetchedAt - arrival,
+            deliveredMs: arrival === undefined ? undefined : deliveredAt - arrival,
+            simulatedMs: simulatedAt - from,
+            evaluatedMs: evaluatedAt - from,
+            requestedMs: sent.requestedAt === undefined ? undefined : sent.requestedAt - from,
+            broadcastMs: pauseAt === undefined ? undefined : pauseAt - from,
+          },
       alerts: toSend.length,
     });
   }
@@ -301,6 +395,9 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
 
   async function onEvent(event: ChainEvent): Promise<void> {
     switch (event.type) {
+      case 'block-receipts':
+        await onReceipts(event.block);
+        break;
       case 'block':
         await onBlock(event.block);
         tracker.block(event.block.number);
@@ -316,6 +413,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         break;
       }
       case 'pending': {
+        if (wasMined(event.tx.hash)) break;
         const deliveredAt = now();
         // First, before judging it: a pause in flight may have to outbid it.
         for (const address of event.touched) byAddress.get(address.toLowerCase())?.compete?.(event.tx);

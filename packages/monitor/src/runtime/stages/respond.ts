@@ -177,6 +177,9 @@ export function createResponder(parameters: ResponderParameters) {
       incidentsLoaded = true;
     },
 
+    /** Whether this run paused the contract (and the admin has not lifted it since). */
+    holdsPause: (contract: string): boolean => paused.has(contract),
+
     /** The admin lifted the contract's pause: it is watched afresh, and a new attack opens a new incident. */
     released(contract: string): boolean {
       if (!paused.delete(contract)) return false;
