@@ -24,7 +24,9 @@ export const missingCircuitBreaker = defineDetector({
   id: 'missing-circuit-breaker',
   category: 'design',
   title: 'Value-holding contract cannot be paused or terminated',
-  impact: 'medium',
+  // Immutability is a design choice the governance gate weighs against the declared facts
+  // (pausable: yes/no); a reviewer would not add a pause to a sale or escrow: advisory, not a bug.
+  impact: 'low',
   confidence: 'medium',
   description:
     'A deployable contract lets anyone move value (ether, tokens it holds, deposits, balances) but has no circuit breaker: no admin-controlled switch gates its value-moving functions, no controller contract is consulted, and there is no protected selfdestruct or upgrade path.',
@@ -72,7 +74,6 @@ export const missingCircuitBreaker = defineDetector({
           unit: m[0].fn.contract.unit,
           message: `${entry.contract.name}.${displayName(entry)} ${describeKind[m[0].kind]} with no pause check`,
         })),
-        impact: onlyLedger || ownerless ? 'low' : undefined,
         confidence: ownerless || incomplete ? 'low' : undefined,
       });
     }

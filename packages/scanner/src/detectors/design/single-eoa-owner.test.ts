@@ -32,6 +32,27 @@ contract Vault is Ownable {
     expect(findings[0].related.map((r) => r.startLine)).toEqual(expect.arrayContaining([4, 13, 14]));
   });
 
+  test('fp: upgrade power over other contracts is a deployment fact (low), not a medium finding', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+interface IProxy { function upgradeTo(address impl) external; }
+contract ProxyAdmin is Ownable {
+  function upgrade(IProxy proxy, address impl) external onlyOwner { proxy.upgradeTo(impl); }
+}
+contract Registry is Ownable {
+  mapping(bytes32 => address) public proxies;
+  function setImpl(bytes32 id, address impl) external onlyOwner { IProxy(proxies[id]).upgradeTo(impl); }
+}`,
+      singleEoaOwner,
+    );
+    // Still reported, so the governance gate's holder check has its evidence, but as low.
+    expect(findings.map((f) => [f.message.split(' ')[0], f.impact])).toEqual([
+      ['ProxyAdmin', 'low'],
+      ['Registry', 'low'],
+    ]);
+  });
+
   test('behavior: 0.5 token whose owner can pause transfers', () => {
     const findings = scanSource(
       `pragma solidity ^0.5.0;

@@ -20,6 +20,7 @@ import {
 } from './shared.ts';
 
 const holderPowers = new Set<PowerKind>(['upgrade', 'mint', 'burn']);
+const depositPowers = new Set<PowerKind>(['funds', 'selfdestruct', 'pause']);
 
 export const singleEoaOwner = defineDetector({
   id: 'single-eoa-owner',
@@ -62,6 +63,9 @@ export const singleEoaOwner = defineDetector({
       const others = othersValue(analysis, profile);
       const atStake = (kind: PowerKind) =>
         holderPowers.has(kind) || others.deposits || (kind === 'pause' && others.balances);
+      // Who holds a key is a deployment fact the governance gate checks on chain (SBD-08): medium
+      // only where one key acts directly on deposits this contract keeps (drain, destroy, freeze).
+      const onDeposits = (kind: PowerKind) => others.deposits && depositPowers.has(kind);
       for (const [variable, entries] of byAuthority) {
         const critical = entries.filter((e) => e.powers.some((p) => criticalPowers.has(p.kind)));
         const minor = entries.filter((e) => e.powers.some((p) => p.kind === 'config'));
@@ -86,7 +90,7 @@ export const singleEoaOwner = defineDetector({
               message: `${e.entry.contract.name}.${displayName(e.entry)} can ${unique(e.powers.map((p) => powerLabel[p.kind])).join(', ')}`,
             })),
           ],
-          impact: critical.length > 0 && kinds.some(atStake) ? undefined : 'low',
+          impact: critical.length > 0 && kinds.some(onDeposits) ? undefined : 'low',
         });
       }
     }

