@@ -1,7 +1,8 @@
 import { type FunctionFacts, isAddress, type Node, qualifiedName, walk } from '@bulwark/solidity';
+import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { type Frame, framesOf, isExternallyCallable, sourcesOf, storageKey } from './shared.ts';
+import { isExternallyCallable, storageKey } from './shared.ts';
 
 export const missingZeroCheck = defineDetector({
   id: 'missing-zero-check',

@@ -8,18 +8,16 @@ import {
   type TaintSource,
 } from '@bulwark/solidity';
 import { isLiteralZero } from '../../analysis/constants.ts';
+import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   describeSources,
-  type Frame,
-  framesOf,
   isCallerControlled,
-  isGuarded,
   isStateChangingEntry,
   oneTimeGuard,
   readsStoredEntry,
-  sourcesOf,
   stateIndexes,
 } from './shared.ts';
 
@@ -43,7 +41,7 @@ export const unprotectedEtherWithdrawal = defineDetector({
       if (!isStateChangingEntry(fn)) continue;
       const frames = framesOf(analysis, fn);
       // Access control, or a once-only path (an initialiser paying its deployer's relayer).
-      if (isGuarded(analysis, fn, frames, { amountsAreNotGuards: true }) || oneTimeGuard(analysis, frames)) continue;
+      if (isGuarded(analysis, fn) || oneTimeGuard(analysis, frames)) continue;
       for (const frame of frames) {
         for (const call of analysis.facts(frame.fn).calls) {
           const destination = etherDestination(call);

@@ -8,16 +8,15 @@ import {
   type Node,
   qualifiedName,
 } from '@bulwark/solidity';
+import { framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 import {
   describeSources,
-  framesOf,
   isCallerControlled,
-  isGuarded,
   isStateChangingEntry,
   oneTimeGuard,
-  sourcesOf,
   storageKey,
   storageKeysRead,
 } from './shared.ts';
@@ -56,7 +55,7 @@ export const unprotectedInitializer = defineDetector({
           for (const [key, evidence] of authoritiesOf(c)) if (!authorities.has(key)) authorities.set(key, evidence);
       if (authorities.size === 0) continue;
       const frames = framesOf(analysis, fn);
-      if (isGuarded(analysis, fn, frames) || oneTimeGuard(analysis, frames)) continue;
+      if (isGuarded(analysis, fn) || oneTimeGuard(analysis, frames)) continue;
       // Paying for the role (`require(msg.value > price); king = msg.sender`) is a game, not a takeover.
       const paid = frames.some((f) =>
         analysis.facts(f.fn).conditions.some((c) => findAll(c, (n) => dottedName(n) === 'msg.value').length > 0),

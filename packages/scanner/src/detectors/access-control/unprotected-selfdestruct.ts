@@ -1,8 +1,10 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { framesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { framesOf, isGuarded, isStateChangingEntry, oneTimeGuard } from './shared.ts';
+import { isStateChangingEntry, oneTimeGuard } from './shared.ts';
 
 const assemblySelfdestruct = new Set(['selfdestruct', 'suicide']);
 
@@ -25,7 +27,7 @@ export const unprotectedSelfdestruct = defineDetector({
     for (const fn of functions) {
       if (!isStateChangingEntry(fn)) continue;
       const frames = framesOf(analysis, fn);
-      if (isGuarded(analysis, fn, frames)) continue;
+      if (isGuarded(analysis, fn)) continue;
       const guard = oneTimeGuard(analysis, frames);
       for (const frame of frames) {
         const sites = [

@@ -147,6 +147,26 @@ contract C {
     expect(findingLines(findings)).toEqual([7]);
     expect(findings[0].impact).toBe('low');
   });
+
+  test('behavior: the caller passed to a token transfer is no owner check (the product stays high)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+interface IERC20 { function transferFrom(address f, address t, uint v) external returns (bool); }
+contract Sale {
+  IERC20 token;
+  mapping(uint => uint) price;
+  mapping(uint => address) seller;
+  function buy(uint id, uint amount) external payable {
+    uint cost = price[id] * amount;
+    require(token.transferFrom(seller[id], msg.sender, amount));
+    require(cost <= msg.value);
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([8]);
+    expect(findings[0].impact).toBe('high');
+  });
 });
 
 describe('integer-overflow with var', () => {

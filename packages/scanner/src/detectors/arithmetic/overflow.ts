@@ -13,15 +13,8 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
-import {
-  comparisonOperators,
-  constantValue,
-  expressionKey,
-  fold,
-  integerRange,
-  isPrivileged,
-  unparen,
-} from './shared.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { comparisonOperators, constantValue, expressionKey, fold, integerRange, unparen } from './shared.ts';
 
 /** One arithmetic operation that can wrap: `a + b`, `a -= b`, `i++`, ... */
 export type ArithmeticOp = {
@@ -154,7 +147,7 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
   if (op.operator === '+' && !op.compound && isSelfIncrement(op, rightValue, rangeOrDefault.bits, context))
     return undefined;
 
-  if (isGuarded(op, context)) return undefined;
+  if (isBoundedByCheck(op, context)) return undefined;
   if (isLengthIndexOrBound(op, rightValue, context)) return undefined;
   if (isEtherAmount(op, leftValue, rightValue, context)) return undefined;
   // The deployer picks constructor arguments once, in the open; modifier arguments are written in code.
@@ -164,7 +157,7 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
   const influence = userInfluence(operands, context);
   if (!influence.user && (requireUser || !influence.any)) return undefined;
   const view = fn.mutability === 'view' || fn.mutability === 'pure';
-  const privileged = isPrivileged(fn, analysis);
+  const privileged = isGuarded(analysis, fn);
   const what = op.operator === '-' ? 'underflow' : 'overflow';
   let impact: Impact = 'high';
   let confidence: Confidence = 'medium';
@@ -439,7 +432,7 @@ function isLengthIndexOrBound(op: ArithmeticOp, rightValue: bigint | undefined, 
  * or `c = a + b; require(c >= a)` for additions, `c / a == b` for products, or, for additions
  * and products, any comparison that bounds an operand (`require(v <= balance)`).
  */
-function isGuarded(op: ArithmeticOp, context: Context): boolean {
+function isBoundedByCheck(op: ArithmeticOp, context: Context): boolean {
   const { fn, facts, analysis } = context;
   // `location + 0x14 + 0x04`: small constants added to a bounded sum are bounded by the same check.
   const inner = unparen(op.left);
@@ -451,7 +444,10 @@ function isGuarded(op: ArithmeticOp, context: Context): boolean {
     isSmallConstant(op.right, fn) &&
     isSmallConstant(inner.right, fn)
   )
-    return isGuarded({ node: inner, operator: '+', left: inner.left, right: inner.right, compound: false }, context);
+    return isBoundedByCheck(
+      { node: inner, operator: '+', left: inner.left, right: inner.right, compound: false },
+      context,
+    );
   const unit = fn.contract.unit;
   const comparisons: Node[] = [];
   const modifierFacts = fn.modifiers.flatMap((m) => (m.definition ? [analysis.facts(m.definition)] : []));

@@ -1,14 +1,5 @@
-import type { Analysis, FunctionIR, Node, SourceUnit } from '@bulwark/solidity';
-import {
-  dottedName,
-  findAll,
-  findStateVariable,
-  hasUnresolvedGuardModifier,
-  integerBits,
-  isUnsigned,
-  type SolType,
-  walk,
-} from '@bulwark/solidity';
+import type { FunctionIR, Node, SourceUnit } from '@bulwark/solidity';
+import { findStateVariable, integerBits, isUnsigned, type SolType } from '@bulwark/solidity';
 
 // ------------------------------------------------------------------ expressions
 
@@ -138,91 +129,4 @@ export function integerRange(type: SolType): { min: bigint; max: bigint; bits: n
   if (bits === undefined) return undefined;
   if (isUnsigned(type)) return { min: 0n, max: (1n << BigInt(bits)) - 1n, bits };
   return { min: -(1n << BigInt(bits - 1)), max: (1n << BigInt(bits - 1)) - 1n, bits };
-}
-
-// ------------------------------------------------------------------ access
-
-const privilegedCache = new WeakMap<Analysis, Map<FunctionIR, boolean>>();
-
-/**
- * True when only some callers get through: a condition compares msg.sender for equality
- * (`msg.sender == owner`, `owner() != _msgSender()`), looks it up in an allow-list
- * (`require(admins[msg.sender])`, `hasRole(role, msg.sender)`), or a modifier cannot be resolved.
- * Unlike a mere use of msg.sender (`balances[msg.sender] >= v`), these restrict who may call.
- */
-export function isPrivileged(fn: FunctionIR, analysis: Analysis): boolean {
-  let cache = privilegedCache.get(analysis);
-  if (!cache) {
-    cache = new Map();
-    privilegedCache.set(analysis, cache);
-  }
-  const cached = cache.get(fn);
-  if (cached !== undefined) return cached;
-  cache.set(fn, false);
-  let result = hasUnresolvedGuardModifier(fn);
-  if (!result) {
-    for (const f of analysis.reachable(fn)) {
-      const facts = analysis.facts(f);
-      if (facts.conditions.some((condition) => restrictsSender(condition, f, analysis))) {
-        result = true;
-        break;
-      }
-    }
-  }
-  cache.set(fn, result);
-  return result;
-}
-
-function isSenderExpression(node: Node, fn: FunctionIR, analysis: Analysis): boolean {
-  const expression = unparen(node);
-  const dotted = dottedName(expression);
-  if (dotted === 'msg.sender' || dotted === 'tx.origin') return true;
-  if (expression.type === 'FunctionCall' && expression.expression?.type === 'Identifier')
-    return /^_?msgSender$/.test(expression.expression.name);
-  if (expression.type === 'Identifier' && analysis.facts(fn).locals.has(expression.name)) {
-    const sources = analysis.localTaint(fn).get(expression.name);
-    return Boolean(sources?.has('msg.sender') && sources.size === 1);
-  }
-  return false;
-}
-
-function restrictsSender(condition: Node, fn: FunctionIR, analysis: Analysis): boolean {
-  let found = false;
-  walk(condition, (node) => {
-    if (found) return false;
-    if (node.type === 'BinaryOperation' && (node.operator === '==' || node.operator === '!=')) {
-      if (isSenderExpression(node.left, fn, analysis) || isSenderExpression(node.right, fn, analysis)) found = true;
-    } else if (node.type === 'IndexAccess' && isSenderExpression(node.index, fn, analysis)) {
-      // `admins[msg.sender]` read as a boolean (not `balances[msg.sender] >= v`).
-      const type = analysis.typeOf(node, fn);
-      if (type.kind === 'elementary' && type.name === 'bool') found = true;
-    } else if (node.type === 'FunctionCall') {
-      const args: Node[] = node.arguments ?? [];
-      if (args.some((a) => isSenderExpression(a, fn, analysis))) {
-        const call = analysis.facts(fn).calls.find((c) => c.node === node);
-        const type = analysis.typeOf(node, fn);
-        // `hasRole(role, msg.sender)`, `isOwner(msg.sender)`: a boolean about the sender.
-        if (
-          call?.kind !== 'builtin' &&
-          (type.kind === 'unknown' || (type.kind === 'elementary' && type.name === 'bool'))
-        )
-          found = true;
-      } else if (args.length === 0) {
-        // `require(isOwner())`: a helper that compares msg.sender itself.
-        const call = analysis.facts(fn).calls.find((c) => c.node === node);
-        for (const target of call?.kind === 'internal' ? call.targets : []) {
-          if (returnsSenderComparison(target, analysis)) found = true;
-        }
-      }
-    }
-    return undefined;
-  });
-  return found;
-}
-
-function returnsSenderComparison(fn: FunctionIR, analysis: Analysis): boolean {
-  if (!fn.body) return false;
-  return findAll(fn.body, 'ReturnStatement').some(
-    (statement) => statement.expression && restrictsSender(statement.expression, fn, analysis),
-  );
 }

@@ -20,7 +20,7 @@ import {
 } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
 import { isLiteralZero } from '../../analysis/constants.ts';
-import { verifiesSignature } from '../../analysis/guards.ts';
+import { isGuarded, isSender } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 
 // ---------------------------------------------------------------- contracts and entry points
@@ -88,17 +88,6 @@ export function isDelegatingProxy(analysis: Analysis, contract: Contract): boole
           assemblyCalls(f, new Set(['delegatecall'])).length > 0,
       ),
     );
-}
-
-/**
- * True when `fn` restricts who may call it: the caller compared with a stored authority, a role
- * or allow-list lookup, a signature check, or a modifier whose code is not available. Checks that
- * only read the caller's own balance (`balances[msg.sender] >= x`) do not count.
- */
-export function isGuarded(analysis: Analysis, fn: FunctionIR, scope?: Contract): boolean {
-  if (hasUnresolvedGuardModifier(fn)) return true;
-  if (authoritiesOf(analysis, fn, scope).length > 0) return true;
-  return reachableCalls(analysis, fn).some(({ call }) => verifiesSignature(call));
 }
 
 // ---------------------------------------------------------------- value flows
@@ -303,29 +292,6 @@ export function valueMoves(analysis: Analysis, entry: FunctionIR, holdsEther: bo
 
 // ---------------------------------------------------------------- conditions and state they depend on
 
-/** True when an expression is the caller: msg.sender, tx.origin, _msgSender(), or a local/param holding it. */
-export function isSender(expression: Node, fn: FunctionIR, analysis: Analysis, senderParams?: Set<string>): boolean {
-  let node = expression;
-  while (node.type === 'FunctionCall' && isConversion(node) && node.arguments.length === 1) node = node.arguments[0];
-  const dotted = dottedName(node);
-  if (dotted === 'msg.sender' || dotted === 'tx.origin') return true;
-  if (
-    node.type === 'FunctionCall' &&
-    node.expression?.type === 'Identifier' &&
-    /^_?msgSender$/.test(node.expression.name)
-  )
-    return true;
-  if (node.type === 'Identifier') {
-    if (senderParams?.has(node.name)) return true;
-    const facts = analysis.facts(fn);
-    if (!facts.locals.has(node.name) || fn.params.some((p) => p.name === node.name)) return false;
-    const initial = fn.body ? findLocalInitialiser(fn, node.name) : undefined;
-    if (initial && initial !== expression && isSender(initial, fn, analysis, senderParams)) return true;
-    return analysis.localTaint(fn).get(node.name)?.has('msg.sender') ?? false;
-  }
-  return false;
-}
-
 /** `address(x)`, `payable(x)`, `uint160(x)`, `IFoo(x)`: conversions that keep the value. */
 export function isConversion(call: Node, program?: Program): boolean {
   const callee = call.expression;
@@ -346,7 +312,7 @@ export function referencesSender(
   return findAll(
     expression,
     (n) => n.type === 'Identifier' || n.type === 'MemberAccess' || n.type === 'FunctionCall',
-  ).some((n) => isSender(n, fn, analysis, senderParams));
+  ).some((n) => isSender(analysis, fn, n, senderParams));
 }
 
 /** One function on the way from an entry point, with the state each parameter carries. */
@@ -389,7 +355,7 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, scope?: Contract
         const arg = args[i];
         if (!p.name || !arg) return;
         params.set(p.name, expressionDependencies(analysis, frame, deps, arg));
-        if (isSender(arg, fn, analysis, frame.senderParams)) senderParams.add(p.name);
+        if (isSender(analysis, fn, arg, frame.senderParams)) senderParams.add(p.name);
         if (fromInput(analysis, frame, arg)) inputParams.add(p.name);
       });
       const next: Frame = { fn: target, params, senderParams, inputParams, via: frame.via ?? via };
@@ -570,7 +536,7 @@ export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Con
   for (const frame of framesOf(analysis, entry, scope)) {
     const fn = frame.fn;
     const facts = analysis.facts(fn);
-    const sender = (n: Node) => isSender(n, fn, analysis, frame.senderParams);
+    const sender = (n: Node) => isSender(analysis, fn, n, frame.senderParams);
     for (const condition of facts.conditions) {
       if (!isGuardCondition(condition, facts.parents)) continue;
       for (const node of findAll(
@@ -741,7 +707,7 @@ function contractHeld(analysis: Analysis, variable: StateVariable): boolean {
           const index = fn.params.findIndex((p) => p.name === value.name);
           if (index >= 0 && createdWithSelfAt(analysis.program, c, index)) return true;
         }
-        if (fn.kind === 'constructor' && isSender(value, fn, analysis) && createdByContract(analysis.program, c))
+        if (fn.kind === 'constructor' && isSender(analysis, fn, value) && createdByContract(analysis.program, c))
           return true;
         if (checksCode(analysis, fn)) return true;
       }
@@ -764,7 +730,7 @@ function deployerIsContract(analysis: Analysis, contract: Contract, variable: St
         analysis
           .facts(fn)
           .stateWrites.some(
-            (w) => w.variable === variable && w.node.type === 'BinaryOperation' && isSender(w.node.right, fn, analysis),
+            (w) => w.variable === variable && w.node.type === 'BinaryOperation' && isSender(analysis, fn, w.node.right),
           ),
     ),
   );
@@ -1033,7 +999,7 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
   const cached = cache.get(contract);
   if (cached) return cached;
   const entries = entryPoints(analysis, contract);
-  const guarded = new Set(entries.filter((fn) => isGuarded(analysis, fn, contract)));
+  const guarded = new Set(entries.filter((fn) => isGuarded(analysis, fn)));
   const etherSink = acceptsEther(analysis, contract);
   const publicMoves = new Map<FunctionIR, ValueMove[]>();
   for (const entry of entries) {
@@ -1305,7 +1271,7 @@ export function powersOf(analysis: Analysis, profile: ContractProfile, entry: Fu
       } else if (movesTokens(call, fn, program)) {
         const pulls =
           (call.name === 'transferFrom' || call.name === 'safeTransferFrom') &&
-          callArguments(analysis, call, fn).some((a) => isSender(a, fn, analysis, frame.senderParams) || isSelf(a));
+          callArguments(analysis, call, fn).some((a) => isSender(analysis, fn, a, frame.senderParams) || isSelf(a));
         if (!pulls) out.push({ kind: 'funds', node: at, fn });
       } else if (call.kind === 'external' && call.name === 'mint') out.push({ kind: 'mint', node: at, fn });
       if (

@@ -7,8 +7,8 @@ import {
   isAddress,
   type StateAccess,
 } from '@bulwark/solidity';
+import { isGuarded } from '../../analysis/guards.ts';
 import { defineDetector } from '../../detector.ts';
-import { isPrivileged } from '../arithmetic/shared.ts';
 
 export const wrongConstructorName = defineDetector({
   id: 'wrong-constructor-name',
@@ -36,7 +36,7 @@ export const wrongConstructorName = defineDetector({
         const like = resembles(fn, contract);
         if (!like) continue;
         const written = [...analysis.writesState(fn)];
-        if (written.length === 0 || isPrivileged(fn, analysis)) continue;
+        if (written.length === 0 || isGuarded(analysis, fn)) continue;
         const ownerWrite = setsCallerAsOwner(fn, analysis);
         const ownerLike = ownerWrite?.variable.name;
         // The statement anyone can now run: the owner assignment, or the first state write.

@@ -12,7 +12,6 @@ import {
   findAll,
   findStateVariable,
   hasCheckedArithmetic,
-  hasUnresolvedGuardModifier,
   type Node,
   qualifiedName,
   type StateVariable,
@@ -20,6 +19,7 @@ import {
   walk,
 } from '@bulwark/solidity';
 import { isLiteralZero } from '../../analysis/constants.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 
 /** A state access placed in the function that performs it (or the call that leads to it). */
 export type Access = { variable: StateVariable; path: string; node: Node; fn: FunctionIR; checked: boolean };
@@ -471,7 +471,7 @@ export function unguardedEntryPoints(analysis: Analysis, functions: FunctionIR[]
  * function restricted to an owner, the callee would have to be the owner).
  */
 export function reenterableEntryPoints(analysis: Analysis, functions: FunctionIR[]): FunctionIR[] {
-  return unguardedEntryPoints(analysis, functions).filter((fn) => !restrictsCaller(analysis, fn));
+  return unguardedEntryPoints(analysis, functions).filter((fn) => !isGuarded(analysis, fn));
 }
 
 // ---------------------------------------------------------------- where values come from
@@ -656,7 +656,7 @@ export function userControlledState(analysis: Analysis, contract: Contract): Set
   userStateCache.set(contract, out);
   const open = new Set<FunctionIR>();
   for (const fn of allFunctions(contract)) {
-    if (fn.kind === 'constructor' || !analysis.isEntryPoint(fn) || restrictsCaller(analysis, fn)) continue;
+    if (fn.kind === 'constructor' || !analysis.isEntryPoint(fn) || isGuarded(analysis, fn)) continue;
     for (const f of analysis.reachable(fn)) if (f.kind !== 'constructor') open.add(f);
   }
   for (const f of open) {
@@ -688,96 +688,6 @@ export function userControlledState(analysis: Analysis, contract: Contract): Set
   return out;
 }
 
-/**
- * Whether a function limits who may call it: a modifier we cannot see, or a condition that
- * compares msg.sender with something or asks a bool mapping / function about it. Looking up the
- * caller's own record (`balances[msg.sender] >= x`) or excluding someone (`msg.sender != x`) does not.
- */
-export function restrictsCaller(analysis: Analysis, fn: FunctionIR): boolean {
-  if (!analysis.hasSenderCheck(fn)) return false;
-  if (hasUnresolvedGuardModifier(fn)) return true;
-  for (const f of analysis.reachable(fn)) {
-    const facts = analysis.facts(f);
-    for (const condition of facts.conditions) {
-      // In require(c) the caller must make c true; in `if (c) revert()` it must make c false.
-      const holder = facts.parents.get(condition);
-      const mustBeTrue = !(holder?.type === 'IfStatement' && branchReverts(holder.trueBody));
-      let restricting = false;
-      walk(condition, (node) => {
-        if (restricting) return false;
-        if (!isSender(node)) return undefined;
-        let child = node;
-        let parent = facts.parents.get(child);
-        while (parent?.type === 'FunctionCall' && isConversion(parent)) {
-          child = parent;
-          parent = facts.parents.get(child);
-        }
-        let test: Node | undefined;
-        let equal = true;
-        if (parent?.type === 'BinaryOperation' && (parent.operator === '==' || parent.operator === '!=')) {
-          const other = parent.left === child ? parent.right : parent.left;
-          if (dottedName(other) !== 'tx.origin') {
-            test = parent;
-            equal = parent.operator === '==';
-          }
-        } else if (parent?.type === 'IndexAccess' && parent.index === child) {
-          const type = analysis.typeOf(parent, f);
-          if (type.kind === 'elementary' && type.name === 'bool') test = parent;
-        } else if (parent?.type === 'FunctionCall' && parent.expression !== child) {
-          test = parent;
-        }
-        if (test) {
-          const negations = negationsAbove(test, condition, facts.parents) + (equal ? 0 : 1);
-          if ((negations % 2 === 0) === mustBeTrue) restricting = true;
-        }
-        return false;
-      });
-      if (restricting) return true;
-    }
-  }
-  return false;
-}
-
-/** Number of `!` between a node and the root of its condition. */
-function negationsAbove(node: Node, root: Node, parents: Map<Node, Node>): number {
-  let count = 0;
-  for (let current: Node | undefined = node; current && current !== root; current = parents.get(current)) {
-    const parent = parents.get(current);
-    if (parent?.type === 'UnaryOperation' && parent.operator === '!') count++;
-  }
-  return count;
-}
-
-/** A branch that is (or starts with) a revert. */
-function branchReverts(branch: Node | null | undefined): boolean {
-  if (!branch) return false;
-  const first = branch.type === 'Block' ? branch.statements?.[0] : branch;
-  if (!first) return false;
-  if (first.type === 'RevertStatement' || first.type === 'ThrowStatement') return true;
-  const expression = first.type === 'ExpressionStatement' ? first.expression : undefined;
-  return (
-    expression?.type === 'FunctionCall' &&
-    expression.expression?.type === 'Identifier' &&
-    expression.expression.name === 'revert'
-  );
-}
-
-function isSender(node: Node): boolean {
-  const dotted = dottedName(node);
-  if (dotted === 'msg.sender') return true;
-  return (
-    node.type === 'FunctionCall' && node.expression?.type === 'Identifier' && /^_?msgSender$/.test(node.expression.name)
-  );
-}
-
-function isConversion(node: Node): boolean {
-  const callee = node.expression;
-  return (
-    callee?.type === 'ElementaryTypeName' ||
-    (callee?.type === 'Identifier' && (callee.name === 'payable' || callee.name === 'address'))
-  );
-}
-
 /** Whether a call's receiver is an address the caller (or anyone) chooses. */
 export function receiverIsUserControlled(analysis: Analysis, context: CallContext): boolean {
   return expressionIsUserControlled(analysis, context.call.receiver, context, context.chain.length);
@@ -800,7 +710,7 @@ export function expressionIsUserControlled(
   const origins = valueOrigins(analysis, expression, holder);
   const userState = userControlledState(analysis, context.entry.contract);
   // Behind an owner or role check, the caller and its arguments are the privileged account's choice.
-  const open = !restrictsCaller(analysis, context.entry);
+  const open = !isGuarded(analysis, context.entry);
   for (const origin of origins) {
     if (origin === 'signer') return true;
     if (origin === 'msg.sender' || origin === 'tx.origin') {
@@ -914,7 +824,7 @@ export function reenterableFunctions(analysis: Analysis, context: CallContext): 
       other !== context.entry &&
       analysis.isEntryPoint(other) &&
       !(entryGuarded && analysis.hasReentrancyGuard(other)) &&
-      !restrictsCaller(analysis, other),
+      !isGuarded(analysis, other),
   );
 }
 
