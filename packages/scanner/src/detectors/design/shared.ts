@@ -1061,19 +1061,26 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
 
 /**
  * Value that other people put in: `deposits` when a payable entry keeps ether, open entries credit
- * deposits or pull tokens in with transferFrom; `balances` when open entries move a token ledger.
+ * deposits or pull tokens in with transferFrom; `credited` when that value is booked to whoever
+ * paid it (not ether a contract merely accepts); `balances` when open entries move a token ledger.
  * A contract with neither (NoOwner, a destructible helper) risks only its owner's own funds.
  */
-export function othersValue(analysis: Analysis, profile: ContractProfile): { deposits: boolean; balances: boolean } {
+export function othersValue(
+  analysis: Analysis,
+  profile: ContractProfile,
+): { deposits: boolean; credited: boolean; balances: boolean } {
   const kinds = new Set([...profile.publicMoves.values()].flatMap((moves) => moves.map((m) => m.kind)));
+  // Tokens pulled in from another contract; a token's own `transferFrom` (or `super.transferFrom`) moves its ledger.
   const pulls = profile.entries.some(
     (entry) =>
       !profile.guarded.has(entry) &&
       reachableCalls(analysis, entry).some(
-        ({ call }) => call.name === 'transferFrom' || call.name === 'safeTransferFrom',
+        ({ call }) =>
+          call.kind !== 'internal' && (call.name === 'transferFrom' || call.name === 'safeTransferFrom'),
       ),
   );
-  return { deposits: Boolean(profile.etherSink) || kinds.has('deposit') || pulls, balances: kinds.has('ledger') };
+  const credited = kinds.has('deposit') || pulls;
+  return { deposits: Boolean(profile.etherSink) || credited, credited, balances: kinds.has('ledger') };
 }
 
 /** Scalars (bool, enum, integers) and mappings can gate; an address variable is an authority, not a switch. */

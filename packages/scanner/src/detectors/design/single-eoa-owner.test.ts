@@ -73,6 +73,38 @@ contract Token {
     );
     expect(findingLines(findings)).toEqual([2]);
     expect(findings[0].message).toContain('pause');
+    // Freezing a token's own ledger is a power whose holder the deployment decides: low.
+    expect(findings[0].impact).toBe('low');
+  });
+
+  test('fp: ether the contract merely accepts, and a token whose transferFrom is its own, are no deposits of others', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+contract Bounty is Ownable {
+  receive() external payable {}
+  function destroy() external onlyOwner { selfdestruct(payable(owner())); }
+}
+contract BaseToken {
+  mapping(address => uint256) public balanceOf;
+  function transferFrom(address from, address to, uint256 v) public virtual returns (bool) {
+    balanceOf[from] -= v; balanceOf[to] += v; return true;
+  }
+}
+contract PausableToken is BaseToken, Ownable {
+  bool public paused;
+  function pause() external onlyOwner { paused = true; }
+  function transferFrom(address from, address to, uint256 v) public override returns (bool) {
+    require(!paused);
+    return super.transferFrom(from, to, v);
+  }
+}`,
+      singleEoaOwner,
+    );
+    expect(findings.map((f) => [f.message.split(' ')[0], f.impact])).toEqual([
+      ['Bounty', 'low'],
+      ['PausableToken', 'low'],
+    ]);
   });
 
   test('behavior: a Safe-owned contract (authority typed as a contract) is clean', () => {

@@ -64,8 +64,8 @@ export const singleEoaOwner = defineDetector({
       const atStake = (kind: PowerKind) =>
         holderPowers.has(kind) || others.deposits || (kind === 'pause' && others.balances);
       // Who holds a key is a deployment fact the governance gate checks on chain (SBD-08): medium
-      // only where one key acts directly on deposits this contract keeps (drain, destroy, freeze).
-      const onDeposits = (kind: PowerKind) => others.deposits && depositPowers.has(kind);
+      // only where one key acts directly on deposits this contract keeps for others (drain, destroy, freeze).
+      const onDeposits = (kind: PowerKind) => others.credited && depositPowers.has(kind);
       for (const [variable, entries] of byAuthority) {
         const critical = entries.filter((e) => e.powers.some((p) => criticalPowers.has(p.kind)));
         const minor = entries.filter((e) => e.powers.some((p) => p.kind === 'config'));
