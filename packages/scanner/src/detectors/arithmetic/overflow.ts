@@ -148,6 +148,7 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
     return undefined;
 
   if (isBoundedByCheck(op, context)) return undefined;
+  if (isNarrowAddendToBoundedValue(op, context)) return undefined;
   if (isLengthIndexOrBound(op, rightValue, context)) return undefined;
   if (isEtherAmount(op, leftValue, rightValue, context)) return undefined;
   // The deployer picks constructor arguments once, in the open; modifier arguments are written in code.
@@ -233,9 +234,18 @@ function upperBound(node: Node, max: bigint, context: Context, depth = 0): bigin
         const inner = upperBound(expression.arguments[0], max, context, depth + 1);
         return smaller(inner, cast);
       }
-      return max;
+      // A call returning a narrow type: `data.uint32At(i)` (a bound library call has no type of its own).
+      const site = context.facts.calls.find((c) => c.node === expression);
+      const returned =
+        site?.targets.length === 1 && site.targets[0]!.returns.length === 1 ? site.targets[0]!.returns[0] : undefined;
+      return returned ? narrowed(returned.type) : narrowed(context.analysis.typeOf(expression, context.fn));
     }
-    case 'Identifier':
+    case 'Identifier': {
+      // A local set once from a narrower value: `uint256 len = uint256(data.uint32At(i));`.
+      const initial = onlyValueOfLocal(expression, context);
+      const typed = narrowed(context.analysis.typeOf(expression, context.fn));
+      return initial ? smaller(typed, upperBound(initial, max, context, depth + 1)) : typed;
+    }
     case 'MemberAccess':
     case 'IndexAccess':
       return narrowed(context.analysis.typeOf(expression, context.fn));
@@ -497,6 +507,51 @@ function isBoundedByCheck(op: ArithmeticOp, context: Context): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `start + len` where `len` is below 2^64 by its type (a uint32 read widened to uint256) and
+ * `start` is bounded by a check (`while (location < script.length)`): the sum cannot reach 2^256.
+ */
+function isNarrowAddendToBoundedValue(op: ArithmeticOp, context: Context): boolean {
+  if (op.operator !== '+' || op.compound || !op.right) return false;
+  const word = (1n << 256n) - 1n;
+  for (const [narrow, other] of [
+    [op.right, op.left],
+    [op.left, op.right],
+  ] as const) {
+    if (upperBound(narrow, word, context) >= 1n << 64n) continue;
+    const value = unparen(onlyValueOfLocal(unparen(other), context) ?? other);
+    const probe: ArithmeticOp =
+      value.type === 'BinaryOperation' && value.operator === '+'
+        ? { node: value, operator: '+', left: value.left, right: value.right, compound: false }
+        : { node: value, operator: '+', left: value, right: undefined, compound: false };
+    if (isBoundedByCheck(probe, context)) return true;
+  }
+  return false;
+}
+
+/** The initial value of a local that is never assigned again (`uint256 start = offset + 4;`). */
+function onlyValueOfLocal(node: Node, context: Context): Node | undefined {
+  if (node.type !== 'Identifier') return undefined;
+  const local = context.facts.locals.get(node.name);
+  const declaration = local ? context.facts.parents.get(local.node) : undefined;
+  if (declaration?.type !== 'VariableDeclarationStatement' || (declaration.variables ?? []).length !== 1)
+    return undefined;
+  if (!declaration.initialValue || !context.fn.body) return undefined;
+  const written = findAll(
+    context.fn.body,
+    (n) =>
+      (n.type === 'BinaryOperation' &&
+        assignmentOperators.has(n.operator) &&
+        unparen(n.left).type === 'Identifier' &&
+        unparen(n.left).name === node.name) ||
+      (n.type === 'UnaryOperation' &&
+        (n.operator === '++' || n.operator === '--') &&
+        n.subExpression?.type === 'Identifier' &&
+        n.subExpression.name === node.name),
+  );
+  return written.length === 0 ? declaration.initialValue : undefined;
 }
 
 function isSmallConstant(node: Node | undefined, fn: FunctionIR): boolean {
