@@ -1,9 +1,10 @@
 import { type CallSite, dottedName, type Node, qualifiedName, type TaintSource } from '@bulwark/solidity';
+import { describeSources, isCallerControlled, readsStoredEntry } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { argumentBehind, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { describeSources, isCallerControlled, isStateChangingEntry, readsStoredEntry } from './shared.ts';
 
 export const arbitrarySendErc20 = defineDetector({
   id: 'arbitrary-send-erc20',

@@ -8,11 +8,13 @@ import {
   type TaintSource,
 } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { describeSources, isCallerControlled, readsStoredEntry } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { argumentBehind, type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { describeSources, isCallerControlled, isStateChangingEntry, oneTimeGuard, readsStoredEntry } from './shared.ts';
 
 const assemblyDelegates = new Set(['delegatecall', 'callcode']);
 

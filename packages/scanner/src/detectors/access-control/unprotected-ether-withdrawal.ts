@@ -7,19 +7,15 @@ import {
   qualifiedName,
   type TaintSource,
 } from '@bulwark/solidity';
+import { describeSources, isCallerControlled, readsStoredEntry } from '../../analysis/callerSources.ts';
 import { isLiteralZero } from '../../analysis/constants.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { stateIndexes } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  describeSources,
-  isCallerControlled,
-  isStateChangingEntry,
-  oneTimeGuard,
-  readsStoredEntry,
-  stateIndexes,
-} from './shared.ts';
 
 export const unprotectedEtherWithdrawal = defineDetector({
   id: 'unprotected-ether-withdrawal',

@@ -8,18 +8,14 @@ import {
   type Node,
   qualifiedName,
 } from '@bulwark/solidity';
+import { describeSources, isCallerControlled } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { storageKey, storageKeysRead } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  describeSources,
-  isCallerControlled,
-  isStateChangingEntry,
-  oneTimeGuard,
-  storageKey,
-  storageKeysRead,
-} from './shared.ts';
 
 export const unprotectedInitializer = defineDetector({
   id: 'unprotected-initializer',

@@ -1,10 +1,11 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { framesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { isStateChangingEntry, oneTimeGuard } from './shared.ts';
 
 const assemblySelfdestruct = new Set(['selfdestruct', 'suicide']);
 

@@ -13,8 +13,9 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
+import { constantValue, fold, integerRange } from '../../analysis/constants.ts';
+import { comparisonOperators, expressionKey, unparen } from '../../analysis/expressions.ts';
 import { isGuarded } from '../../analysis/guards.ts';
-import { comparisonOperators, constantValue, expressionKey, fold, integerRange, unparen } from './shared.ts';
 
 /** One arithmetic operation that can wrap: `a + b`, `a -= b`, `i++`, ... */
 export type ArithmeticOp = {

@@ -1,6 +1,4 @@
 import { type FunctionIR, findAll, type Node, type StateVariable } from '@bulwark/solidity';
-import { shortSourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   authoritiesOf,
   type ContractProfile,
@@ -12,7 +10,9 @@ import {
   profileOf,
   reachable,
   upgradePower,
-} from './shared.ts';
+} from '../../analysis/adminPowers.ts';
+import { shortSourceText } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 type Role = 'authority' | 'roles' | 'switch' | 'gate' | 'implementation' | 'rate';
 

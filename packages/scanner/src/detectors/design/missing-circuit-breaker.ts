@@ -1,6 +1,4 @@
 import type { FunctionIR } from '@bulwark/solidity';
-import { shortSourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   circuitBreaker,
   contractHead,
@@ -11,7 +9,9 @@ import {
   profileOf,
   type ValueMove,
   type ValueMoveKind,
-} from './shared.ts';
+} from '../../analysis/adminPowers.ts';
+import { shortSourceText } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 const describeKind: Record<ValueMoveKind, string> = {
   'ether-out': 'sends ether',

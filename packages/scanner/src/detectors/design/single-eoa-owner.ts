@@ -1,6 +1,4 @@
 import type { FunctionIR, StateVariable } from '@bulwark/solidity';
-import { functionHeader } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   authoritiesOf,
   contractHead,
@@ -17,7 +15,9 @@ import {
   powersOf,
   profileOf,
   unique,
-} from './shared.ts';
+} from '../../analysis/adminPowers.ts';
+import { functionHeader } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 const holderPowers = new Set<PowerKind>(['upgrade', 'mint', 'burn']);
 const depositPowers = new Set<PowerKind>(['funds', 'selfdestruct', 'pause']);

@@ -1,5 +1,3 @@
-import { shortSourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   authoritiesOf,
   deployableContracts,
@@ -9,7 +7,9 @@ import {
   isDelegatingProxy,
   profileOf,
   upgradePower,
-} from './shared.ts';
+} from '../../analysis/adminPowers.ts';
+import { shortSourceText } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const upgradeableProxyWithoutTimelock = defineDetector({
   id: 'upgradeable-proxy-without-timelock',

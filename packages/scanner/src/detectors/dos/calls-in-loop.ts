@@ -1,8 +1,8 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { callContexts, entryPoints, receiverIsUserControlled, runsInLoop } from '../../analysis/callContexts.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, entryPoints, receiverIsUserControlled, runsInLoop } from '../reentrancy/shared.ts';
 
 export const callsInLoop = defineDetector({
   id: 'calls-in-loop',

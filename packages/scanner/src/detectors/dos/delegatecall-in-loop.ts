@@ -1,7 +1,7 @@
 import { allFunctions, dottedName, type FunctionIR, findAll, qualifiedName } from '@bulwark/solidity';
+import { callContexts, entryPoints, runsInLoop } from '../../analysis/callContexts.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, entryPoints, runsInLoop } from '../reentrancy/shared.ts';
 
 export const delegatecallInLoop = defineDetector({
   id: 'delegatecall-in-loop',

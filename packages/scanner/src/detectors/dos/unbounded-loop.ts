@@ -8,11 +8,11 @@ import {
   qualifiedName,
   walk,
 } from '@bulwark/solidity';
+import { classifyCall, statePath } from '../../analysis/callContexts.ts';
+import { unparen } from '../../analysis/expressions.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { unparen } from '../arithmetic/shared.ts';
-import { classifyCall, statePath } from '../reentrancy/shared.ts';
 
 const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 const comparisons = new Set(['<', '<=', '>', '>=', '!=']);

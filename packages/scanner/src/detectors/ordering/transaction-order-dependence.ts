@@ -1,9 +1,9 @@
 import type { Analysis, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { allFunctions, dottedName, findStateVariable, walk } from '@bulwark/solidity';
+import { unparen } from '../../analysis/expressions.ts';
 import { isGuarded } from '../../analysis/guards.ts';
+import { valueTransfers } from '../../analysis/valueTransfers.ts';
 import { defineDetector, type FindingDraft } from '../../detector.ts';
-import { unparen } from '../arithmetic/shared.ts';
-import { valueTransfers } from './shared.ts';
 
 const hashFunctions = new Set(['keccak256', 'sha3', 'sha256', 'ripemd160']);
 

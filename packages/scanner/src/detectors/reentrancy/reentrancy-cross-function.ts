@@ -1,7 +1,5 @@
 import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
-import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
   decidesOn,
@@ -12,7 +10,9 @@ import {
   reenterableFunctions,
   writeRelated,
   writesAfter,
-} from './shared.ts';
+} from '../../analysis/callContexts.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const reentrancyCrossFunction = defineDetector({
   id: 'reentrancy-cross-function',

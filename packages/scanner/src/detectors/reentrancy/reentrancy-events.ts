@@ -1,8 +1,8 @@
 import type { Node } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
+import { callContexts, handsOverControl, pathNote, reenterableEntryPoints } from '../../analysis/callContexts.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, handsOverControl, pathNote, reenterableEntryPoints } from './shared.ts';
 
 export const reentrancyEvents = defineDetector({
   id: 'reentrancy-events',

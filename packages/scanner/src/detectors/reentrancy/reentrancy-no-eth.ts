@@ -1,6 +1,4 @@
 import { qualifiedName } from '@bulwark/solidity';
-import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
   onlyInFlightUpdates,
@@ -10,7 +8,9 @@ import {
   staleWrites,
   variableNames,
   writeRelated,
-} from './shared.ts';
+} from '../../analysis/callContexts.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const reentrancyNoEth = defineDetector({
   id: 'reentrancy-no-eth',

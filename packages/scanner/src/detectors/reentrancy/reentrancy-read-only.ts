@@ -7,8 +7,6 @@ import {
   qualifiedName,
   type StateVariable,
 } from '@bulwark/solidity';
-import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
 import {
   callContexts,
   entryPoints,
@@ -17,7 +15,9 @@ import {
   writeRelated,
   writesAfter,
   writesBefore,
-} from './shared.ts';
+} from '../../analysis/callContexts.ts';
+import { sourceText } from '../../analysis/sourceText.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const reentrancyReadOnly = defineDetector({
   id: 'reentrancy-read-only',

@@ -9,12 +9,13 @@ import {
   type TaintSource,
 } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { describeSources, isCallerControlled } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { rootStateVariable } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import { describeSources, isCallerControlled, isStateChangingEntry } from '../access-control/shared.ts';
 
 type LengthChange = { variable: StateVariable; node: Node; fn: FunctionIR; entry: FunctionIR };
 

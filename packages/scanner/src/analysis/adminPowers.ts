@@ -18,20 +18,18 @@ import {
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
-import { assemblyCalls } from '../../analysis/assembly.ts';
-import { isLiteralZero } from '../../analysis/constants.ts';
-import { isGuarded, isSender } from '../../analysis/guards.ts';
-import { sourceText } from '../../analysis/sourceText.ts';
+import { assemblyCalls } from './assembly.ts';
+import { isLiteralZero } from './constants.ts';
+import { isGuarded, isSender } from './guards.ts';
+import { sourceText } from './sourceText.ts';
 
 // ---------------------------------------------------------------- contracts and entry points
-
 /** Concrete contracts no other scanned contract inherits from: what actually gets deployed. */
 export function deployableContracts(contracts: Contract[]): Contract[] {
   const bases = new Set<Contract>();
   for (const c of contracts) for (const base of c.linearized.slice(1)) bases.add(base);
   return contracts.filter((c) => c.kind === 'contract' && c.name !== '<file>' && !bases.has(c));
 }
-
 /**
  * A node covering `contract Name is A, B` up to the opening brace: contract-level findings point
  * at the declaration line instead of spanning the whole contract.
@@ -45,7 +43,6 @@ export function contractHead(contract: Contract): Node {
   while (last > start && /\s/.test(text[last])) last--;
   return { type: 'ContractHead', range: [start, last] };
 }
-
 /** Public/external functions of a contract (inherited ones included) that can change state. */
 export function entryPoints(analysis: Analysis, contract: Contract): FunctionIR[] {
   return allFunctions(contract).filter(
@@ -55,7 +52,6 @@ export function entryPoints(analysis: Analysis, contract: Contract): FunctionIR[
       analysis.isEntryPoint(fn),
   );
 }
-
 const reachableCache = new WeakMap<Analysis, Map<FunctionIR, FunctionIR[]>>();
 /** `analysis.reachable`, cached. */
 export function reachable(analysis: Analysis, fn: FunctionIR): FunctionIR[] {
@@ -71,12 +67,10 @@ export function reachable(analysis: Analysis, fn: FunctionIR): FunctionIR[] {
   }
   return out;
 }
-
 /** Calls made by `fn` and everything it reaches internally, with the function they sit in. */
 export function reachableCalls(analysis: Analysis, fn: FunctionIR): { call: CallSite; fn: FunctionIR }[] {
   return reachable(analysis, fn).flatMap((f) => analysis.facts(f).calls.map((call) => ({ call, fn: f })));
 }
-
 /** A contract whose fallback forwards every call to another contract's code. */
 export function isDelegatingProxy(analysis: Analysis, contract: Contract): boolean {
   return allFunctions(contract)
@@ -91,10 +85,8 @@ export function isDelegatingProxy(analysis: Analysis, contract: Contract): boole
 }
 
 // ---------------------------------------------------------------- value flows
-
 export type ValueMoveKind = 'ether-out' | 'token-out' | 'deposit' | 'ledger';
 export type ValueMove = { kind: ValueMoveKind; node: Node; fn: FunctionIR };
-
 const tokenMoves: Record<string, number[]> = {
   transfer: [2],
   transferFrom: [3],
@@ -102,7 +94,6 @@ const tokenMoves: Record<string, number[]> = {
   safeTransferFrom: [3, 4],
   safeTransferETH: [2],
 };
-
 /** Ether that leaves through `call`: a literal zero value moves nothing. */
 function sendsEther(call: CallSite): boolean {
   if (call.kind === 'send' || call.kind === 'transfer') return true;
@@ -110,7 +101,6 @@ function sendsEther(call: CallSite): boolean {
   if (!call.value) return false;
   return !(call.value.type === 'NumberLiteral' && Number(call.value.number) === 0);
 }
-
 /** ERC-20/721 moves (`token.transfer(to, x)`, `SafeERC20.safeTransfer(token, to, x)`, `call(transfer.selector, ...)`). */
 export function movesTokens(call: CallSite, fn: FunctionIR, program: Program): boolean {
   if (call.kind === 'external' || call.kind === 'library') {
@@ -126,12 +116,10 @@ export function movesTokens(call: CallSite, fn: FunctionIR, program: Program): b
   }
   return false;
 }
-
 const knownSelectors: Record<string, string> = {
   '0xa9059cbb': 'transfer',
   '0x23b872dd': 'transferFrom',
 };
-
 /** The function an `abi.encodeWithSelector/WithSignature/Call` payload calls, when it can be told. */
 export function encodedSelector(payload: Node, fn: FunctionIR, program: Program): string | undefined {
   if (payload.type !== 'FunctionCall') return undefined;
@@ -143,7 +131,6 @@ export function encodedSelector(payload: Node, fn: FunctionIR, program: Program)
   if (name !== 'abi.encodeWithSelector') return undefined;
   return selectorOf(first, fn, program, 0);
 }
-
 function selectorOf(node: Node, fn: FunctionIR, program: Program, depth: number): string | undefined {
   if (depth > 3) return undefined;
   if (node.type === 'MemberAccess' && node.memberName === 'selector' && node.expression?.type === 'MemberAccess')
@@ -156,7 +143,6 @@ function selectorOf(node: Node, fn: FunctionIR, program: Program, depth: number)
   const constant = constantValue(node, fn, program);
   return constant ? selectorOf(constant.value, constant.fn, program, depth + 1) : undefined;
 }
-
 /** The initialiser of a constant (state or library constant, or a local set once from one). */
 export function constantValue(
   node: Node,
@@ -178,7 +164,6 @@ export function constantValue(
   }
   return undefined;
 }
-
 function findLocalInitialiser(fn: FunctionIR, name: string): Node | undefined {
   for (const declaration of findAll(fn.body!, 'VariableDeclarationStatement')) {
     const variables = (declaration.variables ?? []).filter(Boolean);
@@ -187,7 +172,6 @@ function findLocalInitialiser(fn: FunctionIR, name: string): Node | undefined {
   }
   return undefined;
 }
-
 /** `mapping(address => uint)`: a balance ledger. */
 export function isLedger(variable: StateVariable): boolean {
   const type = variable.type;
@@ -199,7 +183,6 @@ export function isLedger(variable: StateVariable): boolean {
     /^uint\d*$/.test(type.value.name)
   );
 }
-
 /** How a write changes a ledger entry: credit (`+=`, `= a + b`), debit (`-=`, `= a - b`, `.sub`). */
 export function ledgerDirection(write: Node): 'credit' | 'debit' | 'set' {
   if (write.type === 'UnaryOperation')
@@ -216,7 +199,6 @@ export function ledgerDirection(write: Node): 'credit' | 'debit' | 'set' {
     return 'credit';
   return 'set';
 }
-
 /** Ledger writes reached from `entry`, by variable, with their direction. */
 export function ledgerWrites(
   analysis: Analysis,
@@ -233,7 +215,6 @@ export function ledgerWrites(
   }
   return out;
 }
-
 /** Ether that can stay in the contract between transactions: a payable entry that sends none on. */
 /** Who receives a move of ether or tokens, when the call names it. */
 function recipientOf(call: CallSite): Node | undefined {
@@ -246,10 +227,8 @@ function recipientOf(call: CallSite): Node | undefined {
   if (call.kind === 'external' && sendsEther(call)) return call.receiver;
   return undefined;
 }
-
 const callerSources = (source: string) =>
   source.startsWith('param:') || ['msg.sender', 'tx.origin', 'msg.data', 'user-input'].includes(source);
-
 /**
  * Aragon's transferToVault: a move whose recipient no caller picks (neither the caller nor an
  * argument, but a stored or looked-up address such as a recovery vault or treasury). An exploit
@@ -263,7 +242,6 @@ export function goesToFixedRecipient(analysis: Analysis, move: ValueMove): boole
   const sources = analysis.taintOf(recipient, move.fn);
   return ![...sources].some(callerSources);
 }
-
 export function acceptsEther(analysis: Analysis, contract: Contract): FunctionIR | undefined {
   return entryPoints(analysis, contract).find(
     (fn) =>
@@ -272,7 +250,6 @@ export function acceptsEther(analysis: Analysis, contract: Contract): FunctionIR
       assemblyCalls(fn, new Set(['call'])).length === 0,
   );
 }
-
 /** What value an entry point moves: ether or tokens out, deposits credited, or its own token ledger. */
 export function valueMoves(analysis: Analysis, entry: FunctionIR, holdsEther: boolean): ValueMove[] {
   const out: ValueMove[] = [];
@@ -291,7 +268,6 @@ export function valueMoves(analysis: Analysis, entry: FunctionIR, holdsEther: bo
 }
 
 // ---------------------------------------------------------------- conditions and state they depend on
-
 /** `address(x)`, `payable(x)`, `uint160(x)`, `IFoo(x)`: conversions that keep the value. */
 export function isConversion(call: Node, program?: Program): boolean {
   const callee = call.expression;
@@ -300,9 +276,7 @@ export function isConversion(call: Node, program?: Program): boolean {
   if (elementaryName.test(callee.name)) return true;
   return program?.contracts.some((c) => c.name === callee.name) ?? false;
 }
-
 const elementaryName = /^(address|payable|bool|string|bytes\d*|u?int\d*)$/;
-
 export function referencesSender(
   expression: Node,
   fn: FunctionIR,
@@ -314,7 +288,6 @@ export function referencesSender(
     (n) => n.type === 'Identifier' || n.type === 'MemberAccess' || n.type === 'FunctionCall',
   ).some((n) => isSender(analysis, fn, n, senderParams));
 }
-
 /** One function on the way from an entry point, with the state each parameter carries. */
 export type Frame = {
   fn: FunctionIR;
@@ -324,7 +297,6 @@ export type Frame = {
   inputParams: Set<string>;
   via: Node | undefined;
 };
-
 /**
  * The entry point and what it runs (modifiers, internal and library calls), each once, with
  * parameters bound to the state variables and caller identity the arguments carry.
@@ -374,7 +346,6 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, scope?: Contract
   }
   return frames;
 }
-
 /**
  * Virtual dispatch: a plain internal call runs the most derived override in the deployed
  * contract (`_authorizeUpgrade` declared abstract in a base, implemented with onlyOwner below).
@@ -387,14 +358,12 @@ function dispatch(call: CallSite, target: FunctionIR, scope: Contract | undefine
   );
   return override?.body ? override : target;
 }
-
 /** True when an expression carries the entry point's arguments (or raw calldata). */
 export function fromInput(analysis: Analysis, frame: Frame, expression: Node): boolean {
   return [...analysis.taintOf(expression, frame.fn)].some(
     (s) => s === 'msg.data' || (s.startsWith('param:') && frame.inputParams.has(s.slice(6))),
   );
 }
-
 /** Arguments in parameter order: `x.f(y)` through `using L for T` passes x first. */
 export function callArguments(analysis: Analysis, call: CallSite, fn: FunctionIR): Node[] {
   const { callee } = unwrapCallee(call.node.expression);
@@ -403,7 +372,6 @@ export function callArguments(analysis: Analysis, call: CallSite, fn: FunctionIR
   const library = receiverName ? analysis.program.contract(receiverName, fn.contract.unit) : undefined;
   return library?.kind === 'library' ? call.arguments : [callee.expression, ...call.arguments];
 }
-
 /** State variables each local of a frame depends on (flow-insensitive). */
 function localDependencies(analysis: Analysis, frame: Frame): Map<string, Set<StateVariable>> {
   const deps = new Map<string, Set<StateVariable>>();
@@ -442,7 +410,6 @@ function localDependencies(analysis: Analysis, frame: Frame): Map<string, Set<St
   }
   return deps;
 }
-
 /** State variables an expression's value depends on: direct reads, locals, parameters, internal getters. */
 function expressionDependencies(
   analysis: Analysis,
@@ -474,7 +441,6 @@ function expressionDependencies(
   }
   return out;
 }
-
 /**
  * State variables the conditions on the way through `entry` depend on, leaving out conditions
  * about the caller (access control is not a circuit breaker).
@@ -497,7 +463,6 @@ export function conditionDependencies(
 }
 
 // ---------------------------------------------------------------- who may call: authorities
-
 export type AuthorityKind = 'address' | 'slot' | 'contract' | 'role' | 'self';
 export type Authority = {
   kind: AuthorityKind;
@@ -507,7 +472,6 @@ export type Authority = {
   check: Node;
   checkFn: FunctionIR;
 };
-
 const authorityCache = new WeakMap<Analysis, Map<string, Authority[]>>();
 const scopeIds = new WeakMap<Contract, number>();
 const entryIds = new WeakMap<FunctionIR, number>();
@@ -520,7 +484,6 @@ function idOf<T extends object>(map: WeakMap<T, number>, key: T): number {
   }
   return id;
 }
-
 /** The authorities an entry point checks the caller against (in the deployed contract `scope`). */
 export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Contract): Authority[] {
   let cache = authorityCache.get(analysis);
@@ -570,7 +533,6 @@ export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Con
   }
   return out;
 }
-
 /**
  * A condition that stops the caller: a require/assert argument, or an `if` with a revert (or a
  * modifier's `_`) in one branch. A condition that only picks a branch grants nothing.
@@ -585,7 +547,6 @@ export function isGuardCondition(condition: Node, parents: Map<Node, Node>): boo
   if (parent.type !== 'IfStatement' || parent.condition !== condition) return false;
   return [parent.trueBody, parent.falseBody].some((body) => body && stops(body));
 }
-
 function stops(body: Node): boolean {
   return (
     findAll(
@@ -599,11 +560,9 @@ function stops(body: Node): boolean {
     ).length > 0
   );
 }
-
 function dependsOnParameters(analysis: Analysis, expression: Node, fn: FunctionIR): boolean {
   return [...analysis.taintOf(expression, fn)].some((s) => s.startsWith('param:') || s === 'msg.data');
 }
-
 function resolveAuthority(
   analysis: Analysis,
   expression: Node,
@@ -656,7 +615,6 @@ function resolveAuthority(
   }
   return undefined;
 }
-
 function authorityOfVariable(
   analysis: Analysis,
   variable: StateVariable,
@@ -670,9 +628,7 @@ function authorityOfVariable(
   if (holdsContractAddress(analysis, variable)) return { kind: 'contract', variable };
   return { kind: 'address', variable };
 }
-
 const contractHeldCache = new WeakMap<Analysis, Map<StateVariable, boolean>>();
-
 /**
  * True when the address a variable holds is known to be a contract: set to `address(this)` or a
  * freshly created contract, from a constructor argument that every scanned `new` passes as
@@ -692,7 +648,6 @@ export function holdsContractAddress(analysis: Analysis, variable: StateVariable
   cache.set(variable, result);
   return result;
 }
-
 function contractHeld(analysis: Analysis, variable: StateVariable): boolean {
   if (variable.initialValue && isContractExpression(variable.initialValue)) return true;
   const holder = variable.contract;
@@ -715,7 +670,6 @@ function contractHeld(analysis: Analysis, variable: StateVariable): boolean {
   }
   return false;
 }
-
 /**
  * A RefundEscrow that its crowdsale creates with `new`: the authority is set to the deployer in a
  * constructor, and the program deploys `contract` from another contract, so the authority is
@@ -735,7 +689,6 @@ function deployerIsContract(analysis: Analysis, contract: Contract, variable: St
     ),
   );
 }
-
 /** `type(C).creationCode` or `new C(...)` somewhere in the program: C is deployed by a contract. */
 function createdByContract(program: Program, contract: Contract): boolean {
   for (const unit of program.units) {
@@ -753,14 +706,12 @@ function createdByContract(program: Program, contract: Contract): boolean {
   }
   return false;
 }
-
 function isContractExpression(value: Node): boolean {
   let node = value;
   while (node.type === 'FunctionCall' && isConversion(node) && node.arguments.length === 1) node = node.arguments[0];
   if (node.type === 'Identifier' && node.name === 'this') return true;
   return node.type === 'FunctionCall' && unwrapCallee(node.expression).callee.type === 'NewExpression';
 }
-
 /** Every `new C(...)` in the program passes `address(this)` at `index`. */
 function createdWithSelfAt(program: Program, contract: Contract, index: number): boolean {
   let found = false;
@@ -780,7 +731,6 @@ function createdWithSelfAt(program: Program, contract: Contract, index: number):
   }
   return found;
 }
-
 function checksCode(analysis: Analysis, fn: FunctionIR): boolean {
   return reachable(analysis, fn).some(
     (f) =>
@@ -793,7 +743,6 @@ function checksCode(analysis: Analysis, fn: FunctionIR): boolean {
       analysis.facts(f).calls.some((c) => c.name === 'isContract'),
   );
 }
-
 /** A delay: a condition reached from `entry` that compares block time or number with stored state. */
 export function hasDelay(analysis: Analysis, entry: FunctionIR): boolean {
   for (const f of reachable(analysis, entry)) {
@@ -805,7 +754,6 @@ export function hasDelay(analysis: Analysis, entry: FunctionIR): boolean {
   }
   return false;
 }
-
 /** State variables compared with block time or number in a condition: the parts of a timelock. */
 export function delayVariables(analysis: Analysis, profile: ContractProfile): Set<StateVariable> {
   const out = new Set<StateVariable>();
@@ -824,7 +772,6 @@ export function delayVariables(analysis: Analysis, profile: ContractProfile): Se
   }
   return out;
 }
-
 /** Several approvals: a condition comparing a stored count with a stored threshold. */
 export function hasApprovalQuorum(analysis: Analysis, entry: FunctionIR): boolean {
   for (const f of reachable(analysis, entry)) {
@@ -845,13 +792,11 @@ export function hasApprovalQuorum(analysis: Analysis, entry: FunctionIR): boolea
 }
 
 // ---------------------------------------------------------------- upgrades
-
 const eip1967Slots = new Set([
   '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc', // implementation
   '0xa3f0ad74e5423aebfd80d3ef4346578335a9a72aeaee59ff6cb3582b35133d50', // beacon
   '0x7050c9e0f4ca769c69bd3a8ef740bc37934f8e2c036e5a723fd8ee048ed3f8c3', // zos implementation
 ]);
-
 /** A slot expression naming the EIP-1967 implementation or beacon slot. */
 function isImplementationSlot(node: Node, fn: FunctionIR, program: Program, depth = 0): boolean {
   if (depth > 3) return false;
@@ -865,7 +810,6 @@ function isImplementationSlot(node: Node, fn: FunctionIR, program: Program, dept
   const constant = name ? constantValue(name, fn, program) : undefined;
   return constant ? isImplementationSlot(constant.value, constant.fn, program, depth + 1) : false;
 }
-
 /** State variables used as a delegatecall target in the contract (directly or through a getter). */
 export function implementationVariables(analysis: Analysis, contract: Contract): Set<StateVariable> {
   const out = new Set<StateVariable>();
@@ -902,7 +846,6 @@ export function implementationVariables(analysis: Analysis, contract: Contract):
   }
   return out;
 }
-
 /** Where `fn` itself replaces the code a proxy runs: EIP-1967 slot stores, or an implementation variable. */
 export function upgradeWrites(analysis: Analysis, fn: FunctionIR, implementations: Set<StateVariable>): Node[] {
   const out: Node[] = [];
@@ -922,7 +865,6 @@ export function upgradeWrites(analysis: Analysis, fn: FunctionIR, implementation
   for (const write of analysis.facts(fn).stateWrites) if (implementations.has(write.variable)) out.push(write.node);
   return out;
 }
-
 /** The upgrade an entry point can perform: its own slot write, or a call to a proxy's upgradeTo. */
 export function upgradePower(
   analysis: Analysis,
@@ -942,7 +884,6 @@ export function upgradePower(
 }
 
 // ---------------------------------------------------------------- events
-
 /** True when `fn` or anything it reaches emits an event (0.4 calls, `emit`, assembly logs). */
 export function emitsEvent(analysis: Analysis, fn: FunctionIR): boolean {
   return reachable(analysis, fn).some(
@@ -952,11 +893,9 @@ export function emitsEvent(analysis: Analysis, fn: FunctionIR): boolean {
       assemblyCalls(f, new Set(['log0', 'log1', 'log2', 'log3', 'log4'])).length > 0,
   );
 }
-
 export function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
-
 /** The root state variable of an assignment target. */
 export function writtenRoot(fn: FunctionIR, target: Node): StateVariable | undefined {
   const base = assignedBases(target)[0];
@@ -964,7 +903,6 @@ export function writtenRoot(fn: FunctionIR, target: Node): StateVariable | undef
 }
 
 // ---------------------------------------------------------------- contract profile
-
 export type ContractProfile = {
   contract: Contract;
   entries: FunctionIR[];
@@ -985,11 +923,8 @@ export type ContractProfile = {
   externalGates: { node: Node; fn: FunctionIR }[];
   implementations: Set<StateVariable>;
 };
-
 const profileCache = new WeakMap<Analysis, Map<Contract, ContractProfile>>();
-
 const tokenViews = new Set(['balanceOf', 'allowance', 'totalSupply', 'decimals', 'ownerOf', 'getApproved']);
-
 export function profileOf(analysis: Analysis, contract: Contract): ContractProfile {
   let cache = profileCache.get(analysis);
   if (!cache) {
@@ -1058,7 +993,6 @@ export function profileOf(analysis: Analysis, contract: Contract): ContractProfi
   cache.set(contract, profile);
   return profile;
 }
-
 /**
  * Value that other people put in: `deposits` when a payable entry keeps ether, open entries credit
  * deposits or pull tokens in with transferFrom; `credited` when that value is booked to whoever
@@ -1075,14 +1009,12 @@ export function othersValue(
     (entry) =>
       !profile.guarded.has(entry) &&
       reachableCalls(analysis, entry).some(
-        ({ call }) =>
-          call.kind !== 'internal' && (call.name === 'transferFrom' || call.name === 'safeTransferFrom'),
+        ({ call }) => call.kind !== 'internal' && (call.name === 'transferFrom' || call.name === 'safeTransferFrom'),
       ),
   );
   const credited = kinds.has('deposit') || pulls;
   return { deposits: Boolean(profile.etherSink) || credited, credited, balances: kinds.has('ledger') };
 }
-
 /** Scalars (bool, enum, integers) and mappings can gate; an address variable is an authority, not a switch. */
 function isMappingOrScalarFlag(variable: StateVariable): boolean {
   const type = variable.type;
@@ -1091,19 +1023,16 @@ function isMappingOrScalarFlag(variable: StateVariable): boolean {
     return type.name === 'bool' || /^u?int\d*$/.test(type.name) || /^bytes\d+$/.test(type.name);
   return false;
 }
-
 function within(node: Node, container: Node): boolean {
   const [s, e] = node.range ?? [0, -1];
   const [cs, ce] = container.range ?? [0, -1];
   return s >= cs && e <= ce;
 }
-
 export type CircuitBreaker =
   | { kind: 'flag'; variable: StateVariable; node: Node; fn: FunctionIR }
   | { kind: 'controller'; node: Node; fn: FunctionIR }
   | { kind: 'selfdestruct'; node: Node; fn: FunctionIR }
   | { kind: 'upgrade'; node: Node; fn: FunctionIR };
-
 /** How the contract can be stopped: a switch an admin sets, a controller, a protected selfdestruct or upgrade. */
 export function circuitBreaker(analysis: Analysis, profile: ContractProfile): CircuitBreaker | undefined {
   for (const [variable, at] of profile.gates) return { kind: 'flag', variable, ...at };
@@ -1117,7 +1046,6 @@ export function circuitBreaker(analysis: Analysis, profile: ContractProfile): Ci
   }
   return undefined;
 }
-
 /**
  * An initialiser anyone may call once: it requires a stored value to be unset and sets it, and
  * nothing ever clears it again (Safe's `setup`, `initialize` without a modifier).
@@ -1134,7 +1062,6 @@ export function isOneShot(analysis: Analysis, contract: Contract, entry: Functio
   }
   return false;
 }
-
 /** State variables a condition requires to be zero, false or address(0). */
 function unsetTests(condition: Node, fn: FunctionIR): StateVariable[] {
   const out: StateVariable[] = [];
@@ -1155,7 +1082,6 @@ function unsetTests(condition: Node, fn: FunctionIR): StateVariable[] {
   }
   return out;
 }
-
 export function isZero(node: Node | undefined): boolean {
   if (!node) return false;
   if (node.type === 'NumberLiteral') return isLiteralZero(node);
@@ -1164,7 +1090,6 @@ export function isZero(node: Node | undefined): boolean {
     return isZero(node.arguments[0]);
   return false;
 }
-
 function clearedAnywhere(analysis: Analysis, contract: Contract, variable: StateVariable): boolean {
   for (const c of contract.linearized) {
     for (const fn of [...c.functions, ...c.modifiers]) {
@@ -1186,7 +1111,6 @@ function clearedAnywhere(analysis: Analysis, contract: Contract, variable: State
   }
   return false;
 }
-
 /** `receive`, `fallback` or the function's name. */
 export function displayName(fn: FunctionIR): string {
   if (fn.kind === 'receive') return 'receive';
@@ -1195,7 +1119,6 @@ export function displayName(fn: FunctionIR): string {
 }
 
 // ---------------------------------------------------------------- privileged powers
-
 export type PowerKind = 'funds' | 'upgrade' | 'call' | 'mint' | 'burn' | 'selfdestruct' | 'pause' | 'admin' | 'config';
 export type Power = {
   kind: PowerKind;
@@ -1205,9 +1128,7 @@ export type Power = {
   /** An upgrade of another contract (a proxy's `upgradeTo` called from here). */
   external?: boolean;
 };
-
 export const criticalPowers = new Set<PowerKind>(['funds', 'upgrade', 'call', 'mint', 'burn', 'selfdestruct', 'pause']);
-
 export const powerLabel: Record<PowerKind, string> = {
   funds: 'move funds',
   upgrade: 'upgrade the code',
@@ -1219,7 +1140,6 @@ export const powerLabel: Record<PowerKind, string> = {
   admin: 'hand over control',
   config: 'change settings',
 };
-
 /** Address variables (and slots) any entry point of the contract checks the caller against. */
 export function authorityVariables(analysis: Analysis, profile: ContractProfile): Set<StateVariable> {
   const out = new Set<StateVariable>();
@@ -1228,7 +1148,6 @@ export function authorityVariables(analysis: Analysis, profile: ContractProfile)
       if (a.variable && a.kind !== 'role') out.add(a.variable);
   return out;
 }
-
 /**
  * An escrow's `withdraw(payee)`: `deposits[payee] = 0; payee.transfer(payment)`. The payment goes
  * to the account whose own ledger entry the same call settles, so the key holder can only pay
@@ -1252,7 +1171,6 @@ function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: C
   }
   return false;
 }
-
 /** `fn` writes a ledger entry keyed by `account` (`deposits[payee] = 0`). */
 function settlesEntryOf(analysis: Analysis, fn: FunctionIR, account: Node): boolean {
   const key = sourceText(fn, account).replace(/\s+/g, '');
@@ -1262,7 +1180,6 @@ function settlesEntryOf(analysis: Analysis, fn: FunctionIR, account: Node): bool
     return target?.type === 'IndexAccess' && sourceText(fn, target.index).replace(/\s+/g, '') === key;
   });
 }
-
 /** What a privileged entry point can do. */
 export function powersOf(analysis: Analysis, profile: ContractProfile, entry: FunctionIR): Power[] {
   const out: Power[] = [];
@@ -1318,11 +1235,9 @@ export function powersOf(analysis: Analysis, profile: ContractProfile, entry: Fu
   }
   return out;
 }
-
 function viaOf(frames: Frame[], fn: FunctionIR): Node | undefined {
   return frames.find((f) => f.fn === fn)?.via;
 }
-
 function isSelf(node: Node): boolean {
   let n = node;
   while (n.type === 'FunctionCall' && n.arguments?.length === 1 && n.expression?.type === 'Identifier')

@@ -18,15 +18,13 @@ import {
   unwrapCallee,
   walk,
 } from '@bulwark/solidity';
-import { isLiteralZero } from '../../analysis/constants.ts';
-import { isGuarded } from '../../analysis/guards.ts';
+import { isLiteralZero } from './constants.ts';
+import { isGuarded } from './guards.ts';
 
 /** A state access placed in the function that performs it (or the call that leads to it). */
 export type Access = { variable: StateVariable; path: string; node: Node; fn: FunctionIR; checked: boolean };
-
 /** One internal call on the way from an entry point to a call: the site and the function holding it. */
 export type ChainLink = { site: CallSite; fn: FunctionIR };
-
 /** A call as reached from one entry point, through internal and library calls. */
 export type CallContext = {
   entry: FunctionIR;
@@ -38,11 +36,9 @@ export type CallContext = {
   /** How much control the call hands over. */
   kind: CallClass;
 };
-
 const maxDepth = 5;
 /** Paths along which one callee is entered from one entry point (see `callContexts`). */
 const maxPathsPerCallee = 8;
-
 /** Calls that leave the contract. */
 const outgoingKinds = new Set([
   'low-level-call',
@@ -55,7 +51,6 @@ const outgoingKinds = new Set([
 ]);
 
 // ---------------------------------------------------------------- call classes
-
 /** How much control a call hands to the callee. */
 export type CallClass =
   /** Sends ether and forwards enough gas to re-enter. */
@@ -66,9 +61,7 @@ export type CallClass =
   | 'external'
   /** No control transfer worth considering (internal, builtin, staticcall, library, this). */
   | 'none';
-
 const stipendGas = 2300;
-
 export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite): CallClass {
   if (call.kind === 'send' || call.kind === 'transfer') return 'stipend';
   if (call.kind !== 'low-level-call' && call.kind !== 'external') return 'none';
@@ -88,7 +81,6 @@ export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite)
   if (call.value && !isLiteralZero(call.value)) return limitedGas ? 'stipend' : 'eth';
   return limitedGas ? 'none' : 'external';
 }
-
 function callsView(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean {
   if (call.targets.some((t) => t.mutability === 'view' || t.mutability === 'pure')) return true;
   if (call.targets.length > 0) return false;
@@ -99,9 +91,7 @@ function callsView(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean 
 }
 
 // ---------------------------------------------------------------- contexts
-
 const contextCache = new WeakMap<FunctionIR, CallContext[]>();
-
 /** Every call reachable from `entry` (its body and internal/library callees), with the path to it. */
 export function callContexts(analysis: Analysis, entry: FunctionIR): CallContext[] {
   const cached = contextCache.get(entry);
@@ -131,7 +121,6 @@ export function callContexts(analysis: Analysis, entry: FunctionIR): CallContext
   contextCache.set(entry, out);
   return out;
 }
-
 /** The (function, call site) pairs of a context, innermost first: the call itself, then each caller. */
 function levels(context: CallContext): { fn: FunctionIR; site: CallSite }[] {
   const out = [{ fn: context.fn, site: context.call }];
@@ -140,7 +129,6 @@ function levels(context: CallContext): { fn: FunctionIR; site: CallSite }[] {
 }
 
 // ---------------------------------------------------------------- reads and writes around a call
-
 /**
  * A state access at the granularity of a path (`balances[]`, `proposals[].executed`): the
  * variable, the access expression and the statement holding it.
@@ -155,9 +143,7 @@ export type PathAccess = {
   /** Read inside a condition (require, if, loop test, ternary), directly or through a local. */
   checked: boolean;
 };
-
 const pathCache = new WeakMap<FunctionIR, PathAccess[]>();
-
 /** Members that read a property of the value, not a part of the state path. */
 const addressMembers = new Set([
   'length',
@@ -174,7 +160,6 @@ const addressMembers = new Set([
   'gas',
   'selector',
 ]);
-
 /** State accesses of one function by path; a storage pointer's declaration is not an access. */
 export function pathAccesses(analysis: Analysis, fn: FunctionIR): PathAccess[] {
   const cached = pathCache.get(fn);
@@ -245,10 +230,8 @@ export function pathAccesses(analysis: Analysis, fn: FunctionIR): PathAccess[] {
   });
   return out;
 }
-
 const summaryCache = new WeakMap<FunctionIR, PathAccess[]>();
 const summaryInProgress = new WeakSet<FunctionIR>();
-
 /** Path accesses of `fn` and everything it calls internally (modifiers included). */
 export function accessSummary(analysis: Analysis, fn: FunctionIR): PathAccess[] {
   const cached = summaryCache.get(fn);
@@ -282,12 +265,10 @@ export function accessSummary(analysis: Analysis, fn: FunctionIR): PathAccess[] 
   summaryCache.set(fn, out);
   return out;
 }
-
 /** A state access placed in the function that performs it (or the call that leads to it). */
 function placed(access: PathAccess, node: Node, fn: FunctionIR, tested = false): Access {
   return { variable: access.variable, path: access.path, node, fn, checked: access.checked || tested };
 }
-
 function start(node: Node): number {
   return node.range?.[0] ?? 0;
 }
@@ -297,7 +278,6 @@ function end(node: Node): number {
 function encloses(outer: Node, inner: Node): boolean {
   return start(outer) <= start(inner) && end(inner) <= end(outer);
 }
-
 /** CFG nodes from which `node` can be reached (loops included). */
 export function reaching(node: CfgNode): Set<CfgNode> {
   const seen = new Set<CfgNode>();
@@ -310,9 +290,7 @@ export function reaching(node: CfgNode): Set<CfgNode> {
   }
   return seen;
 }
-
 type Side = 'before' | 'after';
-
 /** Whether something at `node` (in `statement`) runs on the given side of `site`. */
 function onSide(
   side: Side,
@@ -332,7 +310,6 @@ function onSide(
   }
   return around.has(statement);
 }
-
 /** Whether `access` is the target of an assignment whose value contains `call`. */
 function assignmentHolding(call: Node, access: Node, facts: FunctionFacts): boolean {
   let current = facts.parents.get(access);
@@ -346,7 +323,6 @@ function assignmentHolding(call: Node, access: Node, facts: FunctionFacts): bool
   }
   return current?.type === 'BinaryOperation' && current.left === child && encloses(current.right, call);
 }
-
 /** Accesses of one kind in `fn` on one side of `site`, callees and modifiers included. */
 function localAccesses(
   analysis: Analysis,
@@ -394,34 +370,28 @@ function localAccesses(
   }
   return out;
 }
-
 /** State written after the call returns, in the call's function and in every caller up to the entry point. */
 export function writesAfter(analysis: Analysis, context: CallContext): Access[] {
   return levels(context).flatMap(({ fn, site }) => localAccesses(analysis, fn, site, 'after', 'write'));
 }
-
 /** State read before (or while setting up) the call, along the whole path from the entry point. */
 export function readsBefore(analysis: Analysis, context: CallContext): Access[] {
   return levels(context).flatMap(({ fn, site }) => localAccesses(analysis, fn, site, 'before', 'read'));
 }
-
 /** State written before the call, along the whole path from the entry point. */
 export function writesBefore(analysis: Analysis, context: CallContext): Access[] {
   return levels(context).flatMap(({ fn, site }) => localAccesses(analysis, fn, site, 'before', 'write'));
 }
-
 /** Whether two paths can name the same storage: equal, or one inside the other. */
 export function pathsOverlap(a: string, b: string): boolean {
   if (a === b) return true;
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
   return long.startsWith(short) && (long[short.length] === '.' || long[short.length] === '[');
 }
-
 /** State read after the call returns, along the whole path from the entry point. */
 export function readsAfter(analysis: Analysis, context: CallContext): Access[] {
   return levels(context).flatMap(({ fn, site }) => localAccesses(analysis, fn, site, 'after', 'read'));
 }
-
 /**
  * Writes after the call to state that was read before it: what a re-entrant call sees stale.
  * State the function checks again after the call is left out: a re-entrant change makes the
@@ -441,7 +411,6 @@ export function staleWrites(analysis: Analysis, context: CallContext): Access[] 
       !guardedDecrements.some((d) => d.path === w.path),
   );
 }
-
 /** `x -= a` or `x = x - a` outside an unchecked block, in a unit compiled with checked arithmetic. */
 function isCheckedDecrement(analysis: Analysis, write: Access): boolean {
   const unit = write.fn.contract.unit;
@@ -460,12 +429,10 @@ function isCheckedDecrement(analysis: Analysis, write: Access): boolean {
     text(value.left) === text(write.node)
   );
 }
-
 /** Entry points without a reentrancy guard. */
 export function unguardedEntryPoints(analysis: Analysis, functions: FunctionIR[]): FunctionIR[] {
   return entryPoints(analysis, functions).filter((fn) => !analysis.hasReentrancyGuard(fn));
 }
-
 /**
  * Entry points a callee could re-enter: no reentrancy guard, and open to any caller (to re-enter a
  * function restricted to an owner, the callee would have to be the owner).
@@ -475,7 +442,6 @@ export function reenterableEntryPoints(analysis: Analysis, functions: FunctionIR
 }
 
 // ---------------------------------------------------------------- where values come from
-
 /**
  * Where a value comes from, by value (an index selects, it does not supply the value):
  * `msg.sender`, `tx.origin`, `signer` (from ecrecover), `param:<name>`, `state:<path>` (e.g.
@@ -588,7 +554,6 @@ export function valueOrigins(
       return out;
   }
 }
-
 /** Values assigned to a local variable anywhere in the function. */
 function assignedValues(fn: FunctionIR, name: string): Node[] {
   const out: Node[] = [];
@@ -604,7 +569,6 @@ function assignedValues(fn: FunctionIR, name: string): Node[] {
   });
   return out;
 }
-
 /**
  * `a`, `a[].b`, ... for an expression rooted in a state variable (also through a local storage
  * pointer); undefined otherwise.
@@ -641,9 +605,7 @@ export function statePath(
       return undefined;
   }
 }
-
 const userStateCache = new WeakMap<Contract, Set<string>>();
-
 /**
  * State paths anyone can set to an address of their choice: written from msg.sender or from a
  * parameter in a public function that does not restrict its caller (or in what it calls).
@@ -687,17 +649,14 @@ export function userControlledState(analysis: Analysis, contract: Contract): Set
   }
   return out;
 }
-
 /** Whether a call's receiver is an address the caller (or anyone) chooses. */
 export function receiverIsUserControlled(analysis: Analysis, context: CallContext): boolean {
   return expressionIsUserControlled(analysis, context.call.receiver, context, context.chain.length);
 }
-
 /** The function at `level` of a context: 0 is the entry point, `chain.length` the call's function. */
 function holderAt(context: CallContext, level: number): FunctionIR {
   return level < context.chain.length ? context.chain[level].fn : context.fn;
 }
-
 /** Whether a value in the function at `level` of the context can be chosen by the caller. */
 export function expressionIsUserControlled(
   analysis: Analysis,
@@ -731,7 +690,6 @@ export function expressionIsUserControlled(
   }
   return false;
 }
-
 /** `a[].b` is user-controlled when it, or a prefix of it, was set by users. */
 export function pathIsUserControlled(path: string, userState: Set<string>): boolean {
   let current = path;
@@ -745,7 +703,6 @@ export function pathIsUserControlled(path: string, userState: Set<string>): bool
     current = current.slice(0, cut);
   }
 }
-
 /** The argument passed for parameter `index` of `target` at `site` (bound library calls pass the receiver first). */
 export function argumentFor(site: CallSite, target: FunctionIR, index: number): Node | undefined {
   if (index < 0) return undefined;
@@ -757,17 +714,14 @@ export function argumentFor(site: CallSite, target: FunctionIR, index: number): 
 }
 
 // ---------------------------------------------------------------- messages
-
 export function variableNames(accesses: Access[]): string {
   return [...new Set(accesses.map((a) => a.variable.name))].join(', ');
 }
-
 /** "via A.f → B.g" when the call sits in an internal function. */
 export function pathNote(context: CallContext): string {
   if (context.chain.length === 0) return '';
   return ` (reached from ${qualifiedName(context.entry)})`;
 }
-
 /** Related locations for writes after a call (at most three). */
 export function writeRelated(writes: Access[]): { node: Node; unit: Contract['unit']; message: string }[] {
   const seen = new Set<Node>();
@@ -785,13 +739,11 @@ export function writeRelated(writes: Access[]): { node: Node; unit: Contract['un
 }
 
 // ---------------------------------------------------------------- other entry points
-
 /** Whether the callee of a context can run arbitrary code: it receives ether with gas, or the caller picks it. */
 export function handsOverControl(analysis: Analysis, context: CallContext): boolean {
   const kind = context.kind;
   return kind === 'eth' || (kind === 'external' && receiverIsUserControlled(analysis, context));
 }
-
 /**
  * Whether `fn` (or what it calls) bases a decision on `variable`: a condition, the amount or
  * arguments of a call that moves value or leaves the contract, or a value written to state.
@@ -815,7 +767,6 @@ export function decidesOn(analysis: Analysis, fn: FunctionIR, variable: StateVar
   }
   return false;
 }
-
 /** Non-view public functions of the contract that another call can enter while `context` runs. */
 export function reenterableFunctions(analysis: Analysis, context: CallContext): FunctionIR[] {
   const entryGuarded = analysis.hasReentrancyGuard(context.entry);
@@ -827,13 +778,11 @@ export function reenterableFunctions(analysis: Analysis, context: CallContext): 
       !isGuarded(analysis, other),
   );
 }
-
 /** Every entry point, guarded or not (a guard on one function does not cover the others). */
 export function entryPoints(analysis: Analysis, functions: FunctionIR[]): FunctionIR[] {
   // A library's functions run in the storage of the contract that calls them: they are reached from there.
   return functions.filter((fn) => analysis.isEntryPoint(fn) && fn.contract.kind !== 'library');
 }
-
 /**
  * User-settable state paths a value comes from, following parameters of internal functions back
  * to their callers in the context (`level` 0 is the entry point). msg.sender and the entry
@@ -859,12 +808,10 @@ export function userStateOrigins(
   }
   return out;
 }
-
 /** Whether the call runs inside a loop, in its own function or at a call site on the way to it. */
 export function runsInLoop(context: CallContext): boolean {
   return context.call.inLoop || context.chain.some((link) => link.site.inLoop);
 }
-
 /**
  * Whether every stale write also had an update before the call (a temporary change undone
  * afterwards, as a flash mint mints before the callback and burns after it). A re-entrant call
