@@ -14,7 +14,6 @@ export function expressionKey(node: Node, unit: SourceUnit): string {
 }
 export const comparisonOperators = new Set(['<', '>', '<=', '>=', '==', '!=']);
 
-
 /** `a.b` for a member of a local struct (`a.b.c` → `a.b`); undefined otherwise. */
 export function fieldPath(node: Node): string | undefined {
   let current = node;

@@ -10,6 +10,7 @@ import {
   operandsOf,
 } from '@bulwark/solidity';
 import { argumentBehind, type Frame, framesOf } from './frames.ts';
+import { declaredInitialiser } from './locals.ts';
 import { rootStateVariable } from './storage.ts';
 
 /**
@@ -77,7 +78,7 @@ function senderAt(
   if (senderParams?.has(node.name)) return true;
   const facts = analysis.facts(fn);
   if (!facts.locals.has(node.name) || fn.params.some((p) => p.name === node.name)) return false;
-  const initial = localInitialiser(fn, node.name);
+  const initial = declaredInitialiser(fn, node.name);
   if (initial && initial !== expression && senderAt(analysis, fn, initial, senderParams, depth + 1)) return true;
   const sources = analysis.localTaint(fn).get(node.name);
   return Boolean(sources?.has('msg.sender') && sources.size === 1);
@@ -90,16 +91,6 @@ function returnsOnly(fn: FunctionIR, test: (returned: Node) => boolean): boolean
     .map((r) => r.expression)
     .filter(Boolean) as Node[];
   return returned.length > 0 && returned.every(test);
-}
-
-/** The initial value of a local declared alone (`address sender = _msgSender();`). */
-function localInitialiser(fn: FunctionIR, name: string): Node | undefined {
-  if (!fn.body) return undefined;
-  for (const declaration of findAll(fn.body, 'VariableDeclarationStatement')) {
-    const variables = declaration.variables ?? [];
-    if (variables.length === 1 && variables[0]?.name === name) return declaration.initialValue ?? undefined;
-  }
-  return undefined;
 }
 
 const guardCache = new WeakMap<Analysis, Map<FunctionIR, boolean>>();
@@ -236,7 +227,7 @@ function restricts(
     // A local holding something computed from the caller: `bool ok = admins[msg.sender]; require(ok)`.
     const local = analysis.facts(fn).locals.get(node.name);
     if (!local || local.storageLocation === 'storage' || depth >= 6) return false;
-    const initial = localInitialiser(fn, node.name);
+    const initial = declaredInitialiser(fn, node.name);
     return initial ? restricts(analysis, frame, initial, parent, depth + 3, negated) : false;
   }
   if (node.type === 'FunctionCall') {

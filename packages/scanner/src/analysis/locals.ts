@@ -49,3 +49,14 @@ export function localInitialiser(fn: FunctionIR, name: string): Node | undefined
   );
   return reassigned.length > 0 ? undefined : found;
 }
+
+/** The initial value of the first declaration of a local declared alone (`address sender = _msgSender();`), reassigned or not. */
+export function declaredInitialiser(fn: FunctionIR, name: string): Node | undefined {
+  if (!fn.body) return undefined;
+  for (const declaration of findAll(fn.body, 'VariableDeclarationStatement')) {
+    const variables = (declaration.variables ?? []).filter(Boolean);
+    if (variables.length === 1 && variables[0].name === name && declaration.initialValue)
+      return declaration.initialValue;
+  }
+  return undefined;
+}

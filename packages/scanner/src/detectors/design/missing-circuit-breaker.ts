@@ -1,16 +1,8 @@
 import type { FunctionIR } from '@bulwark/solidity';
-import {
-  circuitBreaker,
-  contractHead,
-  deployableContracts,
-  displayName,
-  goesToFixedRecipient,
-  isDelegatingProxy,
-  profileOf,
-  type ValueMove,
-  type ValueMoveKind,
-} from '../../analysis/adminPowers.ts';
+import { circuitBreaker, displayName, profileOf } from '../../analysis/contractProfile.ts';
+import { contractHead, deployableContracts, isDelegatingProxy } from '../../analysis/contracts.ts';
 import { shortSourceText } from '../../analysis/sourceText.ts';
+import { goesToFixedRecipient, type ValueMove, type ValueMoveKind } from '../../analysis/valueFlows.ts';
 import { defineDetector } from '../../detector.ts';
 
 const describeKind: Record<ValueMoveKind, string> = {

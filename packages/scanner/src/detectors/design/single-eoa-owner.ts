@@ -1,21 +1,9 @@
 import type { FunctionIR, StateVariable } from '@bulwark/solidity';
-import {
-  authoritiesOf,
-  contractHead,
-  criticalPowers,
-  delayVariables,
-  deployableContracts,
-  displayName,
-  hasApprovalQuorum,
-  hasDelay,
-  othersValue,
-  type Power,
-  type PowerKind,
-  powerLabel,
-  powersOf,
-  profileOf,
-  unique,
-} from '../../analysis/adminPowers.ts';
+import { authoritiesOf, delayVariables, hasApprovalQuorum, hasDelay } from '../../analysis/authorities.ts';
+import { displayName, othersValue, profileOf } from '../../analysis/contractProfile.ts';
+import { contractHead, deployableContracts } from '../../analysis/contracts.ts';
+import { unique } from '../../analysis/events.ts';
+import { criticalPowers, type Power, type PowerKind, powerLabel, powersOf } from '../../analysis/powers.ts';
 import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 

@@ -1,14 +1,8 @@
-import {
-  authoritiesOf,
-  deployableContracts,
-  displayName,
-  hasApprovalQuorum,
-  hasDelay,
-  isDelegatingProxy,
-  profileOf,
-  upgradePower,
-} from '../../analysis/adminPowers.ts';
+import { authoritiesOf, hasApprovalQuorum, hasDelay } from '../../analysis/authorities.ts';
+import { displayName, profileOf } from '../../analysis/contractProfile.ts';
+import { deployableContracts, isDelegatingProxy } from '../../analysis/contracts.ts';
 import { shortSourceText } from '../../analysis/sourceText.ts';
+import { upgradePower } from '../../analysis/upgrades.ts';
 import { defineDetector } from '../../detector.ts';
 
 export const upgradeableProxyWithoutTimelock = defineDetector({
