@@ -1,7 +1,9 @@
 import { qualifiedName } from '@bulwark/solidity';
-import { callContexts, entryPoints, receiverIsUserControlled, runsInLoop } from '../../analysis/callContexts.ts';
+import { callContexts } from '../../analysis/callContexts.ts';
 import { isGuarded } from '../../analysis/guards.ts';
+import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
 import { defineDetector } from '../../detector.ts';
 
 export const callsInLoop = defineDetector({

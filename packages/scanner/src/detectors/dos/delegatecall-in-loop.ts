@@ -1,5 +1,6 @@
 import { allFunctions, dottedName, type FunctionIR, findAll, qualifiedName } from '@bulwark/solidity';
-import { callContexts, entryPoints, runsInLoop } from '../../analysis/callContexts.ts';
+import { callContexts } from '../../analysis/callContexts.ts';
+import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 

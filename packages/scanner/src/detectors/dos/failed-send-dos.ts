@@ -1,6 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
-import { callContexts, entryPoints, pathNote, runsInLoop, userStateOrigins } from '../../analysis/callContexts.ts';
+import { callContexts, pathNote } from '../../analysis/callContexts.ts';
 import { failureReverts } from '../../analysis/callResults.ts';
+import { entryPoints, runsInLoop, userStateOrigins } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 

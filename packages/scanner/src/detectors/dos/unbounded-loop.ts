@@ -8,10 +8,11 @@ import {
   qualifiedName,
   walk,
 } from '@bulwark/solidity';
-import { classifyCall, statePath } from '../../analysis/callContexts.ts';
+import { classifyCall } from '../../analysis/callClasses.ts';
 import { unparen } from '../../analysis/expressions.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { statePath } from '../../analysis/valueOrigins.ts';
 import { defineDetector } from '../../detector.ts';
 
 const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);

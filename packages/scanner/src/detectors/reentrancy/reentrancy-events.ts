@@ -1,6 +1,8 @@
 import type { Node } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
-import { callContexts, handsOverControl, pathNote, reenterableEntryPoints } from '../../analysis/callContexts.ts';
+import { reenterableEntryPoints } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote } from '../../analysis/callContexts.ts';
+import { handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 

@@ -7,15 +7,9 @@ import {
   qualifiedName,
   type StateVariable,
 } from '@bulwark/solidity';
-import {
-  callContexts,
-  entryPoints,
-  handsOverControl,
-  pathNote,
-  writeRelated,
-  writesAfter,
-  writesBefore,
-} from '../../analysis/callContexts.ts';
+import { writesAfter, writesBefore } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { entryPoints, handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 

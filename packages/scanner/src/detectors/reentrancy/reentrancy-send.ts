@@ -1,13 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
-import {
-  callContexts,
-  onlyInFlightUpdates,
-  pathNote,
-  reenterableEntryPoints,
-  staleWrites,
-  variableNames,
-  writeRelated,
-} from '../../analysis/callContexts.ts';
+import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 
