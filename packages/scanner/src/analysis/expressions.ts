@@ -1,4 +1,5 @@
 import type { Node, SourceUnit } from '@bulwark/solidity';
+import { walk } from '@bulwark/solidity';
 
 /** Strips parentheses: `((a))` → `a`. */
 export function unparen(node: Node): Node {
@@ -36,4 +37,15 @@ export function isSelf(node: Node | undefined): boolean {
   while (n?.type === 'FunctionCall' && n.arguments?.length === 1 && n.expression?.type === 'ElementaryTypeName')
     n = n.arguments[0];
   return n?.type === 'Identifier' && n.name === 'this';
+}
+
+/** `node` reads one of the named identifiers. */
+export function mentions(node: Node, names: Set<string>): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found) return false;
+    if (n.type === 'Identifier' && names.has(n.name)) found = true;
+    return undefined;
+  });
+  return found;
 }

@@ -9,6 +9,7 @@ import {
   type StateVariable,
   walk,
 } from '@bulwark/solidity';
+import { mentions } from './expressions.ts';
 import { localAssignments } from './locals.ts';
 
 /** A signature check: `ecrecover(hash, v, r, s)` or an ECDSA-style `recover(hash, signature)`. */
@@ -218,15 +219,6 @@ function indexesOf(target: Node): Node[] {
     current = current.type === 'IndexAccess' ? current.base : current.expression;
   }
   return out;
-}
-function mentions(node: Node, names: Set<string>): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && names.has(n.name)) found = true;
-    return undefined;
-  });
-  return found;
 }
 function sameText(a: Node, b: Node, fn: FunctionIR): boolean {
   const source = fn.contract.unit.source;

@@ -2,7 +2,7 @@ import type { Analysis, FunctionFacts, FunctionIR, Node } from '@bulwark/solidit
 import { allFunctions, findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
 import { type BlockSource, blockSources } from '../../analysis/blockValues.ts';
 import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
-import { unparen } from '../../analysis/expressions.ts';
+import { mentions, unparen } from '../../analysis/expressions.ts';
 import { localAssignments } from '../../analysis/locals.ts';
 import { valueTransfers } from '../../analysis/valueTransfers.ts';
 import { defineDetector } from '../../detector.ts';
@@ -260,17 +260,6 @@ function contains(node: Node, target: Node): boolean {
   walk(node, (n) => {
     if (found) return false;
     if (n === target) found = true;
-    return undefined;
-  });
-  return found;
-}
-
-function mentions(node: Node, names: Set<string>): boolean {
-  if (names.size === 0) return false;
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && names.has(n.name)) found = true;
     return undefined;
   });
   return found;

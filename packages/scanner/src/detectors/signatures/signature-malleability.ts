@@ -1,7 +1,7 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
 import { qualifiedName, walk } from '@bulwark/solidity';
 import { literalValue } from '../../analysis/constants.ts';
-import { unparen } from '../../analysis/expressions.ts';
+import { mentions, unparen } from '../../analysis/expressions.ts';
 import { localAssignments } from '../../analysis/locals.ts';
 import { entryPointsReaching, type Recovery, recoveries } from '../../analysis/signatures.ts';
 import { defineDetector } from '../../detector.ts';
@@ -80,14 +80,4 @@ function signatureKeyedState(recovery: Recovery, fn: FunctionIR, analysis: Analy
     if (target?.type === 'IndexAccess' && target.index && mentions(target.index, parts)) return write.variable.name;
   }
   return undefined;
-}
-
-function mentions(node: Node, names: Set<string>): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && names.has(n.name)) found = true;
-    return undefined;
-  });
-  return found;
 }
