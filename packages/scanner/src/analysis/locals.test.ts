@@ -7,15 +7,15 @@ describe('locals', () => {
   const { program } = analyseSource(`pragma solidity ^0.8.0;
     contract C {
       function f(uint a) external view returns (uint) {
-        uint fixed = address(this).balance;
+        uint stable = address(this).balance;
         uint moving = a + 1;
         moving = moving * 2;
-        return fixed + moving;
+        return stable + moving;
       }
     }`);
   const f = functionNamed(program, 'C', 'f');
   test('localInitialiser: the initialiser of a local never reassigned; declaredInitialiser: the initialiser regardless', () => {
-    expect(sourceText(f, localInitialiser(f, 'fixed')!)).toBe('address(this).balance');
+    expect(sourceText(f, localInitialiser(f, 'stable')!)).toBe('address(this).balance');
     expect(localInitialiser(f, 'moving')).toBeUndefined();
     expect(sourceText(f, declaredInitialiser(f, 'moving')!)).toBe('a + 1');
     expect(declaredInitialiser(f, 'a')).toBeUndefined();

@@ -13,7 +13,7 @@ import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
 import { framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
-import { sourceText } from '../../analysis/sourceText.ts';
+import { functionHeader, sourceText } from '../../analysis/sourceText.ts';
 import { storageKey, storageKeysRead } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -68,11 +68,13 @@ export const unprotectedInitializer = defineDetector({
           if (sources.length === 0) continue;
           const variable = key.replace(/^state:/, '');
           report({
-            node: frame.via ?? assignment,
+            // On the header: the defect is that anyone can call the function, not the assignment.
+            node: functionHeader(fn),
             fn,
             message: `${qualifiedName(fn)} can be called by anyone, more than once, and sets ${variable} from ${describeSources(sources)} in \`${sourceText(frame.fn, assignment)}\`; ${variable} authorises callers elsewhere, so any caller can take that role.`,
             related: [
               { node: check.node, unit: check.fn.contract.unit, message: `${variable} decides who may call here` },
+              { node: frame.via ?? assignment, unit: fn.contract.unit, message: `${variable} set here` },
               ...(frame.fn !== fn
                 ? [
                     {
