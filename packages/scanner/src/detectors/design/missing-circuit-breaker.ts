@@ -21,7 +21,7 @@ export const missingCircuitBreaker = defineDetector({
   impact: 'low',
   confidence: 'medium',
   description:
-    'A deployable contract lets anyone move value (ether, tokens it holds, deposits, balances) but has no circuit breaker: no admin-controlled switch gates its value-moving functions, no controller contract is consulted, and there is no protected selfdestruct or upgrade path.',
+    'A deployable contract lets anyone move value (ether, tokens it holds, deposits, balances) but has no circuit breaker: no admin-controlled switch gates its value-moving functions, no controller contract is consulted, and there is no protected selfdestruct or upgrade path. Rated low: whether a contract is meant to be immutable is a design decision the governance gate weighs against the declared facts, not a code defect.',
   scenario:
     'A bug is found in withdraw() and an attacker starts draining the contract. The team sees it happen but has no way to stop the contract, so every remaining deposit is lost before users can react.',
   recommendation:

@@ -17,7 +17,7 @@ export const singleEoaOwner = defineDetector({
   impact: 'medium',
   confidence: 'medium',
   description:
-    'Privileged functions that can move funds, upgrade, mint, pause or destroy the contract are guarded by a comparison of msg.sender with one stored address. Nothing in the code requires that address to be a multisig or a timelock: no approval count, no delay, no check that it is a contract.',
+    'Privileged functions that can move funds, upgrade, mint, pause or destroy the contract are guarded by a comparison of msg.sender with one stored address. Nothing in the code requires that address to be a multisig or a timelock: no approval count, no delay, no check that it is a contract. Rated medium only where that key can drain, destroy or freeze deposits the contract keeps for others; elsewhere low, since who holds the key is a deployment fact the governance gate checks on chain.',
   scenario:
     "The owner's private key is phished or leaked (as in the Ronin and Harmony bridge hacks). The attacker calls the privileged functions directly and drains or re-points the contract in one transaction, before anyone can react.",
   recommendation:

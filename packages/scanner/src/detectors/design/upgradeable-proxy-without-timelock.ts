@@ -14,7 +14,7 @@ export const upgradeableProxyWithoutTimelock = defineDetector({
   impact: 'low',
   confidence: 'medium',
   description:
-    'A proxy, beacon or UUPS implementation replaces the code its users run (an EIP-1967 slot or the delegatecall target) in a function guarded only by a comparison of msg.sender with one admin address. No delay separates the decision from its effect and no approval count is required.',
+    'A proxy, beacon or UUPS implementation replaces the code its users run (an EIP-1967 slot or the delegatecall target) in a function guarded only by a comparison of msg.sender with one admin address. No delay separates the decision from its effect and no approval count is required. Rated low: who holds the admin (or whether the contract is meant to be immutable) is a deployment fact the governance gate checks, not a code defect.',
   scenario:
     'The admin key is compromised. The attacker upgrades the proxy to an implementation with a drain function and empties it in the next transaction; users had no window to exit.',
   recommendation:
