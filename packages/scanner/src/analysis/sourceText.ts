@@ -1,4 +1,4 @@
-import type { FunctionIR, Node } from '@bulwark/solidity';
+import type { Contract, FunctionIR, Node, SourceUnit } from '@bulwark/solidity';
 
 /** Longest quoted code in a message before it is cut with "...". */
 const shortTextLimit = 80;
@@ -22,4 +22,12 @@ export function functionHeader(fn: FunctionIR): Node {
   const text = fn.contract.unit.source.content;
   while (last > start && /[\s;]/.test(text[last] ?? '')) last--;
   return { type: 'FunctionHeader', range: [start, last] };
+}
+
+/** Files holding the scanned contracts and free functions. */
+export function scannedUnits(contracts: Contract[], functions: FunctionIR[]): SourceUnit[] {
+  const units = new Set<SourceUnit>();
+  for (const c of contracts) units.add(c.unit);
+  for (const fn of functions) units.add(fn.contract.unit);
+  return [...units];
 }

@@ -1,16 +1,10 @@
 import { type CallSite, dottedName, type Node, qualifiedName, type TaintSource } from '@bulwark/solidity';
+import { describeSources, isCallerControlled, readsStoredEntry } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
+import { argumentBehind, framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  argumentBehind,
-  describeSources,
-  framesOf,
-  isCallerControlled,
-  isGuarded,
-  isStateChangingEntry,
-  readsStoredEntry,
-  sourcesOf,
-} from './shared.ts';
 
 export const arbitrarySendErc20 = defineDetector({
   id: 'arbitrary-send-erc20',
@@ -31,7 +25,7 @@ export const arbitrarySendErc20 = defineDetector({
     for (const fn of functions) {
       if (!isStateChangingEntry(fn)) continue;
       const frames = framesOf(analysis, fn);
-      if (isGuarded(analysis, fn, frames)) continue;
+      if (isGuarded(analysis, fn)) continue;
       const allCalls = frames.flatMap((frame) => analysis.facts(frame.fn).calls.map((call) => ({ frame, call })));
       for (const { frame, call } of allCalls) {
         const from = fromArgument(call);

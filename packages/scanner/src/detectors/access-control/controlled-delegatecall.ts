@@ -8,20 +8,13 @@ import {
   type TaintSource,
 } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { describeSources, isCallerControlled, readsStoredEntry } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
+import { argumentBehind, type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  argumentBehind,
-  describeSources,
-  type Frame,
-  framesOf,
-  isCallerControlled,
-  isGuarded,
-  isStateChangingEntry,
-  oneTimeGuard,
-  readsStoredEntry,
-  sourcesOf,
-} from './shared.ts';
 
 const assemblyDelegates = new Set(['delegatecall', 'callcode']);
 
@@ -45,7 +38,7 @@ export const controlledDelegatecall = defineDetector({
       if (!isStateChangingEntry(fn)) continue;
       const frames = framesOf(analysis, fn);
       // An initialiser's one-off delegatecall (Safe.setup) belongs to unprotected-initializer.
-      if (isGuarded(analysis, fn, frames) || oneTimeGuard(analysis, frames) || alwaysReverts(fn)) continue;
+      if (isGuarded(analysis, fn) || oneTimeGuard(analysis, frames) || alwaysReverts(fn)) continue;
       for (const frame of frames) {
         const sites: { node: Node; target: Node | undefined; data: Node | undefined }[] = [];
         for (const call of analysis.facts(frame.fn).calls) {

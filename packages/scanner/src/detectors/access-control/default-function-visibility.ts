@@ -1,7 +1,7 @@
 import { admitsCompilerBelow, qualifiedName } from '@bulwark/solidity';
+import { isGuarded } from '../../analysis/guards.ts';
 import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { isGuarded } from './shared.ts';
 
 export const defaultFunctionVisibility = defineDetector({
   id: 'default-function-visibility',

@@ -1,7 +1,9 @@
 import { type FunctionFacts, isAddress, type Node, qualifiedName, walk } from '@bulwark/solidity';
+import { isExternallyCallable } from '../../analysis/entryPoints.ts';
+import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { storageKey } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import { type Frame, framesOf, isExternallyCallable, sourcesOf, storageKey } from './shared.ts';
 
 export const missingZeroCheck = defineDetector({
   id: 'missing-zero-check',

@@ -7,21 +7,15 @@ import {
   qualifiedName,
   type TaintSource,
 } from '@bulwark/solidity';
+import { describeSources, isCallerControlled, readsStoredEntry } from '../../analysis/callerSources.ts';
 import { isLiteralZero } from '../../analysis/constants.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
+import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { stateIndexes } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  describeSources,
-  type Frame,
-  framesOf,
-  isCallerControlled,
-  isGuarded,
-  isStateChangingEntry,
-  oneTimeGuard,
-  readsStoredEntry,
-  sourcesOf,
-  stateIndexes,
-} from './shared.ts';
 
 export const unprotectedEtherWithdrawal = defineDetector({
   id: 'unprotected-ether-withdrawal',
@@ -43,7 +37,7 @@ export const unprotectedEtherWithdrawal = defineDetector({
       if (!isStateChangingEntry(fn)) continue;
       const frames = framesOf(analysis, fn);
       // Access control, or a once-only path (an initialiser paying its deployer's relayer).
-      if (isGuarded(analysis, fn, frames, { amountsAreNotGuards: true }) || oneTimeGuard(analysis, frames)) continue;
+      if (isGuarded(analysis, fn) || oneTimeGuard(analysis, frames)) continue;
       for (const frame of frames) {
         for (const call of analysis.facts(frame.fn).calls) {
           const destination = etherDestination(call);

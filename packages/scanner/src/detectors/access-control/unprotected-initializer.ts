@@ -8,19 +8,14 @@ import {
   type Node,
   qualifiedName,
 } from '@bulwark/solidity';
-import { sourceText } from '../../analysis/sourceText.ts';
+import { describeSources, isCallerControlled } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
+import { framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
+import { functionHeader, sourceText } from '../../analysis/sourceText.ts';
+import { storageKey, storageKeysRead } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  describeSources,
-  framesOf,
-  isCallerControlled,
-  isGuarded,
-  isStateChangingEntry,
-  oneTimeGuard,
-  sourcesOf,
-  storageKey,
-  storageKeysRead,
-} from './shared.ts';
 
 export const unprotectedInitializer = defineDetector({
   id: 'unprotected-initializer',
@@ -56,7 +51,7 @@ export const unprotectedInitializer = defineDetector({
           for (const [key, evidence] of authoritiesOf(c)) if (!authorities.has(key)) authorities.set(key, evidence);
       if (authorities.size === 0) continue;
       const frames = framesOf(analysis, fn);
-      if (isGuarded(analysis, fn, frames) || oneTimeGuard(analysis, frames)) continue;
+      if (isGuarded(analysis, fn) || oneTimeGuard(analysis, frames)) continue;
       // Paying for the role (`require(msg.value > price); king = msg.sender`) is a game, not a takeover.
       const paid = frames.some((f) =>
         analysis.facts(f.fn).conditions.some((c) => findAll(c, (n) => dottedName(n) === 'msg.value').length > 0),
@@ -73,11 +68,13 @@ export const unprotectedInitializer = defineDetector({
           if (sources.length === 0) continue;
           const variable = key.replace(/^state:/, '');
           report({
-            node: frame.via ?? assignment,
+            // On the header: the defect is that anyone can call the function, not the assignment.
+            node: functionHeader(fn),
             fn,
             message: `${qualifiedName(fn)} can be called by anyone, more than once, and sets ${variable} from ${describeSources(sources)} in \`${sourceText(frame.fn, assignment)}\`; ${variable} authorises callers elsewhere, so any caller can take that role.`,
             related: [
               { node: check.node, unit: check.fn.contract.unit, message: `${variable} decides who may call here` },
+              { node: frame.via ?? assignment, unit: fn.contract.unit, message: `${variable} set here` },
               ...(frame.fn !== fn
                 ? [
                     {

@@ -1,8 +1,11 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
+import { framesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { oneTimeGuard } from '../../analysis/oneTimeGuard.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { framesOf, isGuarded, isStateChangingEntry, oneTimeGuard } from './shared.ts';
 
 const assemblySelfdestruct = new Set(['selfdestruct', 'suicide']);
 
@@ -25,7 +28,7 @@ export const unprotectedSelfdestruct = defineDetector({
     for (const fn of functions) {
       if (!isStateChangingEntry(fn)) continue;
       const frames = framesOf(analysis, fn);
-      if (isGuarded(analysis, fn, frames)) continue;
+      if (isGuarded(analysis, fn)) continue;
       const guard = oneTimeGuard(analysis, frames);
       for (const frame of frames) {
         const sites = [

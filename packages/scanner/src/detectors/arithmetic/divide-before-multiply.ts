@@ -1,8 +1,9 @@
 import type { FunctionIR, Node } from '@bulwark/solidity';
 import { qualifiedName, walk } from '@bulwark/solidity';
+import { constantValue } from '../../analysis/constants.ts';
+import { expressionKey, unparen } from '../../analysis/expressions.ts';
+import { localAssignments } from '../../analysis/locals.ts';
 import { defineDetector } from '../../detector.ts';
-import { localAssignments } from '../block-values/shared.ts';
-import { constantValue, expressionKey, unparen } from './shared.ts';
 
 export const divideBeforeMultiply = defineDetector({
   id: 'divide-before-multiply',

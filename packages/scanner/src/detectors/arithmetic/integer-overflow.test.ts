@@ -147,6 +147,52 @@ contract C {
     expect(findingLines(findings)).toEqual([7]);
     expect(findings[0].impact).toBe('low');
   });
+
+  test('fp: a uint32 length read from the input added to an offset a loop bounds cannot reach 2^256', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+library BytesLib { function uint32At(bytes memory b, uint256 i) internal pure returns (uint32) { return uint32(b[i]); } }
+contract Script {
+  using BytesLib for bytes;
+  function run(bytes _script) public {
+    uint256 location = 4;
+    while (location < _script.length) {
+      uint256 length = uint256(_script.uint32At(location + 0x14));
+      uint256 start = location + 0x14 + 0x04;
+      location = start + length;
+      require(location <= _script.length);
+    }
+  }
+  function unbounded(bytes _script, uint256 start) public pure returns (uint256) {
+    uint256 length = uint256(_script.uint32At(0));
+    return start + length;
+  }
+}`,
+      integerOverflow,
+    );
+    // The second sum stays: nothing bounds \`start\`, which the caller picks.
+    expect(findingLines(findings)).toEqual([16]);
+  });
+
+  test('behavior: the caller passed to a token transfer is no owner check (the product stays high)', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+interface IERC20 { function transferFrom(address f, address t, uint v) external returns (bool); }
+contract Sale {
+  IERC20 token;
+  mapping(uint => uint) price;
+  mapping(uint => address) seller;
+  function buy(uint id, uint amount) external payable {
+    uint cost = price[id] * amount;
+    require(token.transferFrom(seller[id], msg.sender, amount));
+    require(cost <= msg.value);
+  }
+}`,
+      integerOverflow,
+    );
+    expect(findingLines(findings)).toEqual([8]);
+    expect(findings[0].impact).toBe('high');
+  });
 });
 
 describe('integer-overflow with var', () => {

@@ -13,15 +13,9 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
-import {
-  comparisonOperators,
-  constantValue,
-  expressionKey,
-  fold,
-  integerRange,
-  isPrivileged,
-  unparen,
-} from './shared.ts';
+import { constantValue, fold, integerRange } from '../../analysis/constants.ts';
+import { comparisonOperators, expressionKey, unparen } from '../../analysis/expressions.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 
 /** One arithmetic operation that can wrap: `a + b`, `a -= b`, `i++`, ... */
 export type ArithmeticOp = {
@@ -154,7 +148,8 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
   if (op.operator === '+' && !op.compound && isSelfIncrement(op, rightValue, rangeOrDefault.bits, context))
     return undefined;
 
-  if (isGuarded(op, context)) return undefined;
+  if (isBoundedByCheck(op, context)) return undefined;
+  if (isNarrowAddendToBoundedValue(op, context)) return undefined;
   if (isLengthIndexOrBound(op, rightValue, context)) return undefined;
   if (isEtherAmount(op, leftValue, rightValue, context)) return undefined;
   // The deployer picks constructor arguments once, in the open; modifier arguments are written in code.
@@ -164,7 +159,7 @@ export function judge(op: ArithmeticOp, context: Context, requireUser: boolean):
   const influence = userInfluence(operands, context);
   if (!influence.user && (requireUser || !influence.any)) return undefined;
   const view = fn.mutability === 'view' || fn.mutability === 'pure';
-  const privileged = isPrivileged(fn, analysis);
+  const privileged = isGuarded(analysis, fn);
   const what = op.operator === '-' ? 'underflow' : 'overflow';
   let impact: Impact = 'high';
   let confidence: Confidence = 'medium';
@@ -240,9 +235,18 @@ function upperBound(node: Node, max: bigint, context: Context, depth = 0): bigin
         const inner = upperBound(expression.arguments[0], max, context, depth + 1);
         return smaller(inner, cast);
       }
-      return max;
+      // A call returning a narrow type: `data.uint32At(i)` (a bound library call has no type of its own).
+      const site = context.facts.calls.find((c) => c.node === expression);
+      const returned =
+        site?.targets.length === 1 && site.targets[0]!.returns.length === 1 ? site.targets[0]!.returns[0] : undefined;
+      return returned ? narrowed(returned.type) : narrowed(context.analysis.typeOf(expression, context.fn));
     }
-    case 'Identifier':
+    case 'Identifier': {
+      // A local set once from a narrower value: `uint256 len = uint256(data.uint32At(i));`.
+      const initial = onlyValueOfLocal(expression, context);
+      const typed = narrowed(context.analysis.typeOf(expression, context.fn));
+      return initial ? smaller(typed, upperBound(initial, max, context, depth + 1)) : typed;
+    }
     case 'MemberAccess':
     case 'IndexAccess':
       return narrowed(context.analysis.typeOf(expression, context.fn));
@@ -439,7 +443,7 @@ function isLengthIndexOrBound(op: ArithmeticOp, rightValue: bigint | undefined, 
  * or `c = a + b; require(c >= a)` for additions, `c / a == b` for products, or, for additions
  * and products, any comparison that bounds an operand (`require(v <= balance)`).
  */
-function isGuarded(op: ArithmeticOp, context: Context): boolean {
+function isBoundedByCheck(op: ArithmeticOp, context: Context): boolean {
   const { fn, facts, analysis } = context;
   // `location + 0x14 + 0x04`: small constants added to a bounded sum are bounded by the same check.
   const inner = unparen(op.left);
@@ -451,7 +455,10 @@ function isGuarded(op: ArithmeticOp, context: Context): boolean {
     isSmallConstant(op.right, fn) &&
     isSmallConstant(inner.right, fn)
   )
-    return isGuarded({ node: inner, operator: '+', left: inner.left, right: inner.right, compound: false }, context);
+    return isBoundedByCheck(
+      { node: inner, operator: '+', left: inner.left, right: inner.right, compound: false },
+      context,
+    );
   const unit = fn.contract.unit;
   const comparisons: Node[] = [];
   const modifierFacts = fn.modifiers.flatMap((m) => (m.definition ? [analysis.facts(m.definition)] : []));
@@ -501,6 +508,51 @@ function isGuarded(op: ArithmeticOp, context: Context): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `start + len` where `len` is below 2^64 by its type (a uint32 read widened to uint256) and
+ * `start` is bounded by a check (`while (location < script.length)`): the sum cannot reach 2^256.
+ */
+function isNarrowAddendToBoundedValue(op: ArithmeticOp, context: Context): boolean {
+  if (op.operator !== '+' || op.compound || !op.right) return false;
+  const word = (1n << 256n) - 1n;
+  for (const [narrow, other] of [
+    [op.right, op.left],
+    [op.left, op.right],
+  ] as const) {
+    if (upperBound(narrow, word, context) >= 1n << 64n) continue;
+    const value = unparen(onlyValueOfLocal(unparen(other), context) ?? other);
+    const probe: ArithmeticOp =
+      value.type === 'BinaryOperation' && value.operator === '+'
+        ? { node: value, operator: '+', left: value.left, right: value.right, compound: false }
+        : { node: value, operator: '+', left: value, right: undefined, compound: false };
+    if (isBoundedByCheck(probe, context)) return true;
+  }
+  return false;
+}
+
+/** The initial value of a local that is never assigned again (`uint256 start = offset + 4;`). */
+function onlyValueOfLocal(node: Node, context: Context): Node | undefined {
+  if (node.type !== 'Identifier') return undefined;
+  const local = context.facts.locals.get(node.name);
+  const declaration = local ? context.facts.parents.get(local.node) : undefined;
+  if (declaration?.type !== 'VariableDeclarationStatement' || (declaration.variables ?? []).length !== 1)
+    return undefined;
+  if (!declaration.initialValue || !context.fn.body) return undefined;
+  const written = findAll(
+    context.fn.body,
+    (n) =>
+      (n.type === 'BinaryOperation' &&
+        assignmentOperators.has(n.operator) &&
+        unparen(n.left).type === 'Identifier' &&
+        unparen(n.left).name === node.name) ||
+      (n.type === 'UnaryOperation' &&
+        (n.operator === '++' || n.operator === '--') &&
+        n.subExpression?.type === 'Identifier' &&
+        n.subExpression.name === node.name),
+  );
+  return written.length === 0 ? declaration.initialValue : undefined;
 }
 
 function isSmallConstant(node: Node | undefined, fn: FunctionIR): boolean {

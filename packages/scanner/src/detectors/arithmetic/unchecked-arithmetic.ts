@@ -7,9 +7,9 @@ import {
   type Node,
   qualifiedName,
 } from '@bulwark/solidity';
+import { expressionKey } from '../../analysis/expressions.ts';
 import { defineDetector } from '../../detector.ts';
 import { type ArithmeticOp, arithmeticOps, judge } from './overflow.ts';
-import { expressionKey } from './shared.ts';
 
 export const uncheckedArithmetic = defineDetector({
   id: 'unchecked-arithmetic',

@@ -1,10 +1,12 @@
 import type { Confidence, Impact } from '@bulwark/core';
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
 import { findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
+import { type BlockSource, blockSources } from '../../analysis/blockValues.ts';
+import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
+import { unparen } from '../../analysis/expressions.ts';
+import { localAssignments } from '../../analysis/locals.ts';
+import { valueTransfers } from '../../analysis/valueTransfers.ts';
 import { defineDetector } from '../../detector.ts';
-import { constantValue, unparen } from '../arithmetic/shared.ts';
-import { valueTransfers } from '../ordering/shared.ts';
-import { type BlockSource, blockSources, isPowerOfTwoAtLeast, localAssignments } from './shared.ts';
 
 const timestampOnly = new Set<BlockSource>(['block.timestamp']);
 const comparisons = new Set(['<', '>', '<=', '>=', '==', '!=']);

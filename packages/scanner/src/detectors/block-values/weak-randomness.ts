@@ -1,9 +1,11 @@
 import type { Analysis, FunctionFacts, FunctionIR, Node } from '@bulwark/solidity';
 import { allFunctions, findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
+import { type BlockSource, blockSources } from '../../analysis/blockValues.ts';
+import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
+import { mentions, unparen } from '../../analysis/expressions.ts';
+import { localAssignments } from '../../analysis/locals.ts';
+import { valueTransfers } from '../../analysis/valueTransfers.ts';
 import { defineDetector } from '../../detector.ts';
-import { constantValue, unparen } from '../arithmetic/shared.ts';
-import { valueTransfers } from '../ordering/shared.ts';
-import { type BlockSource, blockSources, isPowerOfTwoAtLeast, localAssignments } from './shared.ts';
 
 const hashFunctions = new Set(['keccak256', 'sha3', 'sha256', 'ripemd160']);
 
@@ -258,17 +260,6 @@ function contains(node: Node, target: Node): boolean {
   walk(node, (n) => {
     if (found) return false;
     if (n === target) found = true;
-    return undefined;
-  });
-  return found;
-}
-
-function mentions(node: Node, names: Set<string>): boolean {
-  if (names.size === 0) return false;
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && names.has(n.name)) found = true;
     return undefined;
   });
   return found;

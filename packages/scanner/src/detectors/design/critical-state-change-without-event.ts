@@ -1,18 +1,12 @@
 import { type FunctionIR, findAll, type Node, type StateVariable } from '@bulwark/solidity';
+import { authoritiesOf } from '../../analysis/authorities.ts';
+import { framesOf } from '../../analysis/conditionDependencies.ts';
+import { type ContractProfile, displayName, isOneShot, profileOf } from '../../analysis/contractProfile.ts';
+import { deployableContracts, reachable } from '../../analysis/contracts.ts';
+import { emitsEvent } from '../../analysis/events.ts';
 import { shortSourceText } from '../../analysis/sourceText.ts';
+import { upgradePower } from '../../analysis/upgrades.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  authoritiesOf,
-  type ContractProfile,
-  deployableContracts,
-  displayName,
-  emitsEvent,
-  framesOf,
-  isOneShot,
-  profileOf,
-  reachable,
-  upgradePower,
-} from './shared.ts';
 
 type Role = 'authority' | 'roles' | 'switch' | 'gate' | 'implementation' | 'rate';
 

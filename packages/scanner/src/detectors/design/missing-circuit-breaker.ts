@@ -1,17 +1,9 @@
 import type { FunctionIR } from '@bulwark/solidity';
+import { circuitBreaker, displayName, profileOf } from '../../analysis/contractProfile.ts';
+import { contractHead, deployableContracts, isDelegatingProxy } from '../../analysis/contracts.ts';
 import { shortSourceText } from '../../analysis/sourceText.ts';
+import { goesToFixedRecipient, type ValueMove, type ValueMoveKind } from '../../analysis/valueFlows.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  circuitBreaker,
-  contractHead,
-  deployableContracts,
-  displayName,
-  goesToFixedRecipient,
-  isDelegatingProxy,
-  profileOf,
-  type ValueMove,
-  type ValueMoveKind,
-} from './shared.ts';
 
 const describeKind: Record<ValueMoveKind, string> = {
   'ether-out': 'sends ether',
@@ -24,10 +16,12 @@ export const missingCircuitBreaker = defineDetector({
   id: 'missing-circuit-breaker',
   category: 'design',
   title: 'Value-holding contract cannot be paused or terminated',
-  impact: 'medium',
+  // Immutability is a design choice the governance gate weighs against the declared facts
+  // (pausable: yes/no); a reviewer would not add a pause to a sale or escrow: advisory, not a bug.
+  impact: 'low',
   confidence: 'medium',
   description:
-    'A deployable contract lets anyone move value (ether, tokens it holds, deposits, balances) but has no circuit breaker: no admin-controlled switch gates its value-moving functions, no controller contract is consulted, and there is no protected selfdestruct or upgrade path.',
+    'A deployable contract lets anyone move value (ether, tokens it holds, deposits, balances) but has no circuit breaker: no admin-controlled switch gates its value-moving functions, no controller contract is consulted, and there is no protected selfdestruct or upgrade path. Rated low: whether a contract is meant to be immutable is a design decision the governance gate weighs against the declared facts, not a code defect.',
   scenario:
     'A bug is found in withdraw() and an attacker starts draining the contract. The team sees it happen but has no way to stop the contract, so every remaining deposit is lost before users can react.',
   recommendation:
@@ -72,7 +66,6 @@ export const missingCircuitBreaker = defineDetector({
           unit: m[0].fn.contract.unit,
           message: `${entry.contract.name}.${displayName(entry)} ${describeKind[m[0].kind]} with no pause check`,
         })),
-        impact: onlyLedger || ownerless ? 'low' : undefined,
         confidence: ownerless || incomplete ? 'low' : undefined,
       });
     }

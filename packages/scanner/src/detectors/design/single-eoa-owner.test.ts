@@ -32,6 +32,27 @@ contract Vault is Ownable {
     expect(findings[0].related.map((r) => r.startLine)).toEqual(expect.arrayContaining([4, 13, 14]));
   });
 
+  test('fp: upgrade power over other contracts is a deployment fact (low), not a medium finding', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+interface IProxy { function upgradeTo(address impl) external; }
+contract ProxyAdmin is Ownable {
+  function upgrade(IProxy proxy, address impl) external onlyOwner { proxy.upgradeTo(impl); }
+}
+contract Registry is Ownable {
+  mapping(bytes32 => address) public proxies;
+  function setImpl(bytes32 id, address impl) external onlyOwner { IProxy(proxies[id]).upgradeTo(impl); }
+}`,
+      singleEoaOwner,
+    );
+    // Still reported, so the governance gate's holder check has its evidence, but as low.
+    expect(findings.map((f) => [f.message.split(' ')[0], f.impact])).toEqual([
+      ['ProxyAdmin', 'low'],
+      ['Registry', 'low'],
+    ]);
+  });
+
   test('behavior: 0.5 token whose owner can pause transfers', () => {
     const findings = scanSource(
       `pragma solidity ^0.5.0;
@@ -52,6 +73,38 @@ contract Token {
     );
     expect(findingLines(findings)).toEqual([2]);
     expect(findings[0].message).toContain('pause');
+    // Freezing a token's own ledger is a power whose holder the deployment decides: low.
+    expect(findings[0].impact).toBe('low');
+  });
+
+  test('fp: ether the contract merely accepts, and a token whose transferFrom is its own, are no deposits of others', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+${ownable}
+contract Bounty is Ownable {
+  receive() external payable {}
+  function destroy() external onlyOwner { selfdestruct(payable(owner())); }
+}
+contract BaseToken {
+  mapping(address => uint256) public balanceOf;
+  function transferFrom(address from, address to, uint256 v) public virtual returns (bool) {
+    balanceOf[from] -= v; balanceOf[to] += v; return true;
+  }
+}
+contract PausableToken is BaseToken, Ownable {
+  bool public paused;
+  function pause() external onlyOwner { paused = true; }
+  function transferFrom(address from, address to, uint256 v) public override returns (bool) {
+    require(!paused);
+    return super.transferFrom(from, to, v);
+  }
+}`,
+      singleEoaOwner,
+    );
+    expect(findings.map((f) => [f.message.split(' ')[0], f.impact])).toEqual([
+      ['Bounty', 'low'],
+      ['PausableToken', 'low'],
+    ]);
   });
 
   test('behavior: a Safe-owned contract (authority typed as a contract) is clean', () => {

@@ -1,25 +1,14 @@
 import type { FunctionIR, StateVariable } from '@bulwark/solidity';
+import { authoritiesOf, delayVariables, hasApprovalQuorum, hasDelay } from '../../analysis/authorities.ts';
+import { displayName, othersValue, profileOf } from '../../analysis/contractProfile.ts';
+import { contractHead, deployableContracts } from '../../analysis/contracts.ts';
+import { unique } from '../../analysis/events.ts';
+import { criticalPowers, type Power, type PowerKind, powerLabel, powersOf } from '../../analysis/powers.ts';
 import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  authoritiesOf,
-  contractHead,
-  criticalPowers,
-  delayVariables,
-  deployableContracts,
-  displayName,
-  hasApprovalQuorum,
-  hasDelay,
-  othersValue,
-  type Power,
-  type PowerKind,
-  powerLabel,
-  powersOf,
-  profileOf,
-  unique,
-} from './shared.ts';
 
 const holderPowers = new Set<PowerKind>(['upgrade', 'mint', 'burn']);
+const depositPowers = new Set<PowerKind>(['funds', 'selfdestruct', 'pause']);
 
 export const singleEoaOwner = defineDetector({
   id: 'single-eoa-owner',
@@ -28,7 +17,7 @@ export const singleEoaOwner = defineDetector({
   impact: 'medium',
   confidence: 'medium',
   description:
-    'Privileged functions that can move funds, upgrade, mint, pause or destroy the contract are guarded by a comparison of msg.sender with one stored address. Nothing in the code requires that address to be a multisig or a timelock: no approval count, no delay, no check that it is a contract.',
+    'Privileged functions that can move funds, upgrade, mint, pause or destroy the contract are guarded by a comparison of msg.sender with one stored address. Nothing in the code requires that address to be a multisig or a timelock: no approval count, no delay, no check that it is a contract. Rated medium only where that key can drain, destroy or freeze deposits the contract keeps for others; elsewhere low, since who holds the key is a deployment fact the governance gate checks on chain.',
   scenario:
     "The owner's private key is phished or leaked (as in the Ronin and Harmony bridge hacks). The attacker calls the privileged functions directly and drains or re-points the contract in one transaction, before anyone can react.",
   recommendation:
@@ -62,6 +51,9 @@ export const singleEoaOwner = defineDetector({
       const others = othersValue(analysis, profile);
       const atStake = (kind: PowerKind) =>
         holderPowers.has(kind) || others.deposits || (kind === 'pause' && others.balances);
+      // Who holds a key is a deployment fact the governance gate checks on chain (SBD-08): medium
+      // only where one key acts directly on deposits this contract keeps for others (drain, destroy, freeze).
+      const onDeposits = (kind: PowerKind) => others.credited && depositPowers.has(kind);
       for (const [variable, entries] of byAuthority) {
         const critical = entries.filter((e) => e.powers.some((p) => criticalPowers.has(p.kind)));
         const minor = entries.filter((e) => e.powers.some((p) => p.kind === 'config'));
@@ -86,7 +78,7 @@ export const singleEoaOwner = defineDetector({
               message: `${e.entry.contract.name}.${displayName(e.entry)} can ${unique(e.powers.map((p) => powerLabel[p.kind])).join(', ')}`,
             })),
           ],
-          impact: critical.length > 0 && kinds.some(atStake) ? undefined : 'low',
+          impact: critical.length > 0 && kinds.some(onDeposits) ? undefined : 'low',
         });
       }
     }

@@ -24,6 +24,8 @@ contract Proxy {
     expect(findingLines(findings)).toEqual([8]);
     expect(findings[0].message).toContain('`admin`');
     expect(findings[0].confidence).toBe('medium');
+    // Who holds the admin is a deployment fact (the governance gate checks it on chain).
+    expect(findings[0].impact).toBe('low');
   });
 
   test('behavior: 0.5 EIP-1967 proxy with the admin in a slot (assembly)', () => {

@@ -1,13 +1,10 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { callContexts } from '../../analysis/callContexts.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  callContexts,
-  entryPoints,
-  receiverIsUserControlled,
-  restrictsCaller,
-  runsInLoop,
-} from '../reentrancy/shared.ts';
 
 export const callsInLoop = defineDetector({
   id: 'calls-in-loop',
@@ -29,7 +26,7 @@ export const callsInLoop = defineDetector({
       for (const context of callContexts(analysis, entry)) {
         if (context.kind === 'none' || !runsInLoop(context)) continue;
         // An admin-only batch over admin-configured contracts blocks only its own caller.
-        if (restrictsCaller(analysis, entry) && !receiverIsUserControlled(analysis, context)) continue;
+        if (isGuarded(analysis, entry) && !receiverIsUserControlled(analysis, context)) continue;
         const { fn, call } = context;
         const via = context.call.inLoop
           ? ''

@@ -1,7 +1,8 @@
 import { allFunctions, dottedName, type FunctionIR, findAll, qualifiedName } from '@bulwark/solidity';
+import { callContexts } from '../../analysis/callContexts.ts';
+import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, entryPoints, runsInLoop } from '../reentrancy/shared.ts';
 
 export const delegatecallInLoop = defineDetector({
   id: 'delegatecall-in-loop',

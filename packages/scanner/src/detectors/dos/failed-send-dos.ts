@@ -1,8 +1,9 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { callContexts, pathNote } from '../../analysis/callContexts.ts';
+import { failureReverts } from '../../analysis/callResults.ts';
+import { entryPoints, runsInLoop, userStateOrigins } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, entryPoints, pathNote, runsInLoop, userStateOrigins } from '../reentrancy/shared.ts';
-import { failureReverts } from '../unchecked-calls/shared.ts';
 
 const payments = new Set(['transfer', 'send', 'low-level-call']);
 

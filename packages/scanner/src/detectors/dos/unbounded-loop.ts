@@ -8,10 +8,12 @@ import {
   qualifiedName,
   walk,
 } from '@bulwark/solidity';
+import { classifyCall } from '../../analysis/callClasses.ts';
+import { unparen } from '../../analysis/expressions.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { statePath } from '../../analysis/valueOrigins.ts';
 import { defineDetector } from '../../detector.ts';
-import { unparen } from '../arithmetic/shared.ts';
-import { classifyCall, restrictsCaller, statePath } from '../reentrancy/shared.ts';
 
 const loopTypes = new Set(['ForStatement', 'WhileStatement', 'DoWhileStatement']);
 const comparisons = new Set(['<', '<=', '>', '>=', '!=']);
@@ -183,7 +185,7 @@ function assignedValues(fn: FunctionIR, name: string): Node[] {
 function openFunctions(analysis: Analysis, contract: Contract): FunctionIR[] {
   const out = new Set<FunctionIR>();
   for (const fn of allFunctions(contract)) {
-    if (fn.kind === 'constructor' || !analysis.isEntryPoint(fn) || restrictsCaller(analysis, fn)) continue;
+    if (fn.kind === 'constructor' || !analysis.isEntryPoint(fn) || isGuarded(analysis, fn)) continue;
     for (const f of analysis.reachable(fn)) if (f.kind !== 'constructor') out.add(f);
   }
   return [...out];

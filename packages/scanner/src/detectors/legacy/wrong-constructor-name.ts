@@ -7,8 +7,9 @@ import {
   isAddress,
   type StateAccess,
 } from '@bulwark/solidity';
+import { isGuarded } from '../../analysis/guards.ts';
+import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { isPrivileged } from '../arithmetic/shared.ts';
 
 export const wrongConstructorName = defineDetector({
   id: 'wrong-constructor-name',
@@ -36,14 +37,16 @@ export const wrongConstructorName = defineDetector({
         const like = resembles(fn, contract);
         if (!like) continue;
         const written = [...analysis.writesState(fn)];
-        if (written.length === 0 || isPrivileged(fn, analysis)) continue;
+        if (written.length === 0 || isGuarded(analysis, fn)) continue;
         const ownerWrite = setsCallerAsOwner(fn, analysis);
         const ownerLike = ownerWrite?.variable.name;
-        // The statement anyone can now run: the owner assignment, or the first state write.
+        // On the header (the misnamed function is the defect), with the write anyone can now run.
         const firstWrite = analysis.facts(fn).stateWrites[0]?.node;
+        const write = ownerWrite?.fn === fn ? ownerWrite.node : firstWrite;
         report({
-          node: ownerWrite?.fn === fn ? ownerWrite.node : (firstWrite ?? fn.node),
+          node: functionHeader(fn),
           fn,
+          related: write ? [{ node: write, unit: fn.contract.unit, message: 'state anyone can now set' }] : [],
           message: `${contract.name}.${fn.name} is named like ${like} but is not a constructor${hasConstructor ? '' : ' (the contract has none)'}: anyone can call it and ${ownerLike ? `make themselves ${ownerLike}` : `reset ${written.map((v) => v.name).join(', ')}`}.`,
           confidence: ownerLike ? 'high' : undefined,
         });

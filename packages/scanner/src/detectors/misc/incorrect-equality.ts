@@ -1,7 +1,7 @@
 import { findAll, type Node, qualifiedName } from '@bulwark/solidity';
+import { ownBalance } from '../../analysis/balances.ts';
 import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { ownBalance } from './shared.ts';
 
 export const incorrectEquality = defineDetector({
   id: 'incorrect-equality',

@@ -1,5 +1,5 @@
+import { scannedUnits } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { scannedUnits } from './shared.ts';
 
 /** Bidirectional controls that reorder how text is displayed (Trojan Source, CVE-2021-42574). */
 const bidiControls: Record<number, string> = {

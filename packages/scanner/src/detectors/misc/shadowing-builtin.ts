@@ -1,6 +1,6 @@
 import { type FunctionIR, findAll, type Node } from '@bulwark/solidity';
+import { scannedUnits } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { scannedUnits } from './shared.ts';
 
 /** Globally available Solidity symbols a declaration can hide. */
 const builtins = new Set([

@@ -1,7 +1,7 @@
 import type { Analysis, FunctionIR, Node, SolType } from '@bulwark/solidity';
 import { allFunctions, isAddress, isInteger, walk } from '@bulwark/solidity';
+import { literalValue } from '../../analysis/constants.ts';
 import { defineDetector } from '../../detector.ts';
-import { literalValue } from '../arithmetic/shared.ts';
 
 export const erc20ApproveRace = defineDetector({
   id: 'erc20-approve-race',

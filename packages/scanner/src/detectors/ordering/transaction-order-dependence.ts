@@ -1,8 +1,9 @@
 import type { Analysis, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { allFunctions, dottedName, findStateVariable, walk } from '@bulwark/solidity';
+import { unparen } from '../../analysis/expressions.ts';
+import { isGuarded } from '../../analysis/guards.ts';
+import { valueTransfers } from '../../analysis/valueTransfers.ts';
 import { defineDetector, type FindingDraft } from '../../detector.ts';
-import { isPrivileged, unparen } from '../arithmetic/shared.ts';
-import { valueTransfers } from './shared.ts';
 
 const hashFunctions = new Set(['keccak256', 'sha3', 'sha256', 'ripemd160']);
 
@@ -52,7 +53,7 @@ export const transactionOrderDependence = defineDetector({
               });
               continue;
             }
-            if (!transfer.amount || isPrivileged(fn, analysis)) continue;
+            if (!transfer.amount || isGuarded(analysis, fn)) continue;
             const amountRace = resetElsewhere(transfer.amount, f, fn, entries, analysis);
             if (amountRace) {
               emit({
@@ -123,7 +124,7 @@ function overwrittenByAnyone(
   const variable = scalarState(recipient, f, analysis);
   if (!variable) return undefined;
   for (const writer of entries) {
-    if (writer === payer || isPrivileged(writer, analysis)) continue;
+    if (writer === payer || isGuarded(analysis, writer)) continue;
     for (const g of analysis.reachable(writer)) {
       for (const write of analysis.facts(g).stateWrites) {
         if (write.variable !== variable || write.node.type !== 'BinaryOperation' || write.node.operator !== '=')
@@ -188,7 +189,7 @@ function resetElsewhere(
  * in a function that then pays or records the caller: first submitter of the answer wins.
  */
 function publicSolution(fn: FunctionIR, analysis: Analysis): Node | undefined {
-  if (isPrivileged(fn, analysis)) return undefined;
+  if (isGuarded(analysis, fn)) return undefined;
   const facts = analysis.facts(fn);
   const rewardsCaller =
     analysis.reachable(fn).some((f) => valueTransfers(f, analysis).length > 0) ||

@@ -1,18 +1,10 @@
 import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
+import { readsBefore, writesAfter } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { decidesOn, entryPoints, handsOverControl, reenterableFunctions } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  callContexts,
-  decidesOn,
-  entryPoints,
-  handsOverControl,
-  pathNote,
-  readsBefore,
-  reenterableFunctions,
-  writeRelated,
-  writesAfter,
-} from './shared.ts';
 
 export const reentrancyCrossFunction = defineDetector({
   id: 'reentrancy-cross-function',

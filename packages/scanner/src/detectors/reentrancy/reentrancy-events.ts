@@ -1,8 +1,10 @@
 import type { Node } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
+import { reenterableEntryPoints } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote } from '../../analysis/callContexts.ts';
+import { handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { callContexts, handsOverControl, pathNote, reenterableEntryPoints } from './shared.ts';
 
 export const reentrancyEvents = defineDetector({
   id: 'reentrancy-events',

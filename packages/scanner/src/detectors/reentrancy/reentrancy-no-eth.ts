@@ -1,16 +1,10 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  callContexts,
-  onlyInFlightUpdates,
-  pathNote,
-  receiverIsUserControlled,
-  reenterableEntryPoints,
-  staleWrites,
-  variableNames,
-  writeRelated,
-} from './shared.ts';
 
 export const reentrancyNoEth = defineDetector({
   id: 'reentrancy-no-eth',

@@ -7,17 +7,11 @@ import {
   qualifiedName,
   type StateVariable,
 } from '@bulwark/solidity';
+import { writesAfter, writesBefore } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { entryPoints, handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  callContexts,
-  entryPoints,
-  handsOverControl,
-  pathNote,
-  writeRelated,
-  writesAfter,
-  writesBefore,
-} from './shared.ts';
 
 export const reentrancyReadOnly = defineDetector({
   id: 'reentrancy-read-only',

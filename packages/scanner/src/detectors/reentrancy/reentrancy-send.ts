@@ -1,15 +1,9 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
+import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  callContexts,
-  onlyInFlightUpdates,
-  pathNote,
-  reenterableEntryPoints,
-  staleWrites,
-  variableNames,
-  writeRelated,
-} from './shared.ts';
 
 export const reentrancySend = defineDetector({
   id: 'reentrancy-send',

@@ -1,8 +1,9 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
 import { dottedName, qualifiedName, walk } from '@bulwark/solidity';
+import { literalValue } from '../../analysis/constants.ts';
+import { unparen } from '../../analysis/expressions.ts';
+import { recoveries } from '../../analysis/signatures.ts';
 import { defineDetector } from '../../detector.ts';
-import { literalValue, unparen } from '../arithmetic/shared.ts';
-import { recoveries } from './shared.ts';
 
 export const ecrecoverZeroAddress = defineDetector({
   id: 'ecrecover-zero-address',

@@ -1,7 +1,7 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
 import { dottedName, findStateVariable, qualifiedName } from '@bulwark/solidity';
+import { unparen } from '../../analysis/expressions.ts';
 import { defineDetector } from '../../detector.ts';
-import { unparen } from '../arithmetic/shared.ts';
 
 const hashFunctions = new Set(['keccak256', 'sha3', 'sha256', 'ripemd160']);
 

@@ -1,9 +1,10 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
 import { qualifiedName, walk } from '@bulwark/solidity';
+import { literalValue } from '../../analysis/constants.ts';
+import { mentions, unparen } from '../../analysis/expressions.ts';
+import { localAssignments } from '../../analysis/locals.ts';
+import { entryPointsReaching, type Recovery, recoveries } from '../../analysis/signatures.ts';
 import { defineDetector } from '../../detector.ts';
-import { literalValue, unparen } from '../arithmetic/shared.ts';
-import { localAssignments } from '../block-values/shared.ts';
-import { entryPointsReaching, type Recovery, recoveries } from './shared.ts';
 
 /** secp256k1n / 2: the largest `s` a canonical signature may have. */
 const halfOrder = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
@@ -79,14 +80,4 @@ function signatureKeyedState(recovery: Recovery, fn: FunctionIR, analysis: Analy
     if (target?.type === 'IndexAccess' && target.index && mentions(target.index, parts)) return write.variable.name;
   }
   return undefined;
-}
-
-function mentions(node: Node, names: Set<string>): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && names.has(n.name)) found = true;
-    return undefined;
-  });
-  return found;
 }

@@ -1,6 +1,5 @@
 import type { Analysis, FunctionIR } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
-import { defineDetector } from '../../detector.ts';
 import {
   actsOnState,
   bindsDomain,
@@ -10,7 +9,8 @@ import {
   type Recovery,
   recoveries,
   replayGuard,
-} from './shared.ts';
+} from '../../analysis/signatures.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const signatureReplay = defineDetector({
   id: 'signature-replay',

@@ -9,18 +9,13 @@ import {
   type TaintSource,
 } from '@bulwark/solidity';
 import { assemblyCalls } from '../../analysis/assembly.ts';
+import { describeSources, isCallerControlled } from '../../analysis/callerSources.ts';
+import { isStateChangingEntry } from '../../analysis/entryPoints.ts';
+import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
+import { isGuarded } from '../../analysis/guards.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
+import { rootStateVariable } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import {
-  describeSources,
-  type Frame,
-  framesOf,
-  isCallerControlled,
-  isGuarded,
-  isStateChangingEntry,
-  rootStateVariable,
-  sourcesOf,
-} from '../access-control/shared.ts';
 
 type LengthChange = { variable: StateVariable; node: Node; fn: FunctionIR; entry: FunctionIR };
 
@@ -44,7 +39,7 @@ export const arbitraryStorageWrite = defineDetector({
     const open = new Map<FunctionIR, Frame[]>();
     for (const fn of entries) {
       const frames = framesOf(analysis, fn);
-      if (!isGuarded(analysis, fn, frames)) open.set(fn, frames);
+      if (!isGuarded(analysis, fn)) open.set(fn, frames);
     }
     // Length changes anyone can make, by array (name: the variable may be declared in a base).
     const changes = new Map<string, LengthChange>();

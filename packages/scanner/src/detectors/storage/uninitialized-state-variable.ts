@@ -9,8 +9,8 @@ import {
   qualifiedName,
   type StateVariable,
 } from '@bulwark/solidity';
+import { storageKey, writeTargets } from '../../analysis/storage.ts';
 import { defineDetector } from '../../detector.ts';
-import { storageKey, writeTargets } from '../access-control/shared.ts';
 
 export const uninitializedStateVariable = defineDetector({
   id: 'uninitialized-state-variable',

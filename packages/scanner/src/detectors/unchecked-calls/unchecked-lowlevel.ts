@@ -1,7 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { neverInvokedCall, resultHandling } from '../../analysis/callResults.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { neverInvokedCall, resultHandling } from './shared.ts';
 
 const lowLevelKinds = new Set(['low-level-call', 'delegatecall', 'staticcall', 'callcode']);
 

@@ -1,7 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
+import { resultHandling } from '../../analysis/callResults.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { resultHandling } from './shared.ts';
 
 export const uncheckedSend = defineDetector({
   id: 'unchecked-send',

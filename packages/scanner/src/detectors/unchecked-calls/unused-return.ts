@@ -1,7 +1,7 @@
 import { type FunctionIR, findAll, qualifiedName, type SolType } from '@bulwark/solidity';
+import { erc20Call } from '../../analysis/callResults.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
-import { erc20Call } from './shared.ts';
 
 export const unusedReturn = defineDetector({
   id: 'unused-return',

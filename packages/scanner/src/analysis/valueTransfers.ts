@@ -1,5 +1,5 @@
 import type { Analysis, CallSite, FunctionIR, Node } from '@bulwark/solidity';
-import { isLiteralZero } from '../../analysis/constants.ts';
+import { isLiteralZero } from './constants.ts';
 
 /** A payment: ether (`transfer`, `send`, `call{value:}`) or an ERC-20 `transfer`/`transferFrom`. */
 export type ValueTransfer = {
@@ -10,7 +10,6 @@ export type ValueTransfer = {
   recipient: Node | undefined;
   amount: Node | undefined;
 };
-
 // No prototype: a call named `constructor` or `toString` must not match.
 const tokenTransfers: Record<string, { arguments: number; recipient: number }> = Object.assign(Object.create(null), {
   transfer: { arguments: 2, recipient: 0 },
@@ -18,7 +17,6 @@ const tokenTransfers: Record<string, { arguments: number; recipient: number }> =
   safeTransfer: { arguments: 2, recipient: 0 },
   safeTransferFrom: { arguments: 3, recipient: 1 },
 });
-
 /** Payments made in a function body, in source order. */
 export function valueTransfers(fn: FunctionIR, analysis: Analysis): ValueTransfer[] {
   const out: ValueTransfer[] = [];

@@ -9,7 +9,8 @@ import {
   type StateVariable,
   walk,
 } from '@bulwark/solidity';
-import { localAssignments } from '../block-values/shared.ts';
+import { mentions } from './expressions.ts';
+import { localAssignments } from './locals.ts';
 
 /** A signature check: `ecrecover(hash, v, r, s)` or an ECDSA-style `recover(hash, signature)`. */
 export type Recovery = {
@@ -22,9 +23,7 @@ export type Recovery = {
   /** Signature parts passed in (v, r, s or the signature bytes). */
   signature: Node[];
 };
-
 const libraryRecovers = new Set(['recover', 'tryRecover', 'recoverCalldata', 'tryRecoverCalldata']);
-
 export function recoveries(fn: FunctionIR, analysis: Analysis): Recovery[] {
   const out: Recovery[] = [];
   if (!fn.body) return out;
@@ -49,7 +48,6 @@ export function recoveries(fn: FunctionIR, analysis: Analysis): Recovery[] {
   }
   return out;
 }
-
 /** What a digest is built from, following locals, internal callees and state initialisers. */
 export type Derivation = {
   nodes: Node[];
@@ -57,7 +55,6 @@ export type Derivation = {
   state: Set<StateVariable>;
   callees: Set<FunctionIR>;
 };
-
 export function derive(expression: Node | undefined, fn: FunctionIR, analysis: Analysis): Derivation {
   const derivation: Derivation = { nodes: [], names: new Set(), state: new Set(), callees: new Set() };
   const visit = (node: Node, scope: FunctionIR, depth: number, seen: Set<string>) => {
@@ -116,7 +113,6 @@ export function derive(expression: Node | undefined, fn: FunctionIR, analysis: A
   if (expression) visit(expression, fn, 0, new Set());
   return derivation;
 }
-
 /** The digest binds the chain (`block.chainid`, `chainid()`) and this contract (`address(this)`). */
 export function bindsDomain(derivation: Derivation, fn: FunctionIR): { chain: boolean; contract: boolean } {
   let chain = false;
@@ -134,7 +130,6 @@ export function bindsDomain(derivation: Derivation, fn: FunctionIR): { chain: bo
   }
   return { chain, contract };
 }
-
 /**
  * Replay protection reachable from the entry point: the digest includes state that the call
  * updates (a nonce), or the call marks the digest, the signature or a signed value as used
@@ -202,7 +197,6 @@ export function replayGuard(
   }
   return undefined;
 }
-
 function comparesForEquality(fn: FunctionIR, parameter: string, analysis: Analysis): boolean {
   return analysis.facts(fn).conditions.some((condition) => {
     let found = false;
@@ -217,7 +211,6 @@ function comparesForEquality(fn: FunctionIR, parameter: string, analysis: Analys
     return found;
   });
 }
-
 function indexesOf(target: Node): Node[] {
   const out: Node[] = [];
   let current = target;
@@ -227,22 +220,10 @@ function indexesOf(target: Node): Node[] {
   }
   return out;
 }
-
-function mentions(node: Node, names: Set<string>): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === 'Identifier' && names.has(n.name)) found = true;
-    return undefined;
-  });
-  return found;
-}
-
 function sameText(a: Node, b: Node, fn: FunctionIR): boolean {
   const source = fn.contract.unit.source;
   return source.textOf(a).replace(/\s+/g, '') === source.textOf(b).replace(/\s+/g, '');
 }
-
 /** Entry points (non-view, public) that run `fn`, itself included. */
 export function entryPointsReaching(fn: FunctionIR, analysis: Analysis): FunctionIR[] {
   const out: FunctionIR[] = [];
@@ -256,7 +237,6 @@ export function entryPointsReaching(fn: FunctionIR, analysis: Analysis): Functio
   }
   return out;
 }
-
 /** The entry point authorises something: it writes state or moves value. */
 export function actsOnState(entry: FunctionIR, analysis: Analysis): boolean {
   if (analysis.writesState(entry).size > 0) return true;

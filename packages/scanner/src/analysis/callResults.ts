@@ -18,9 +18,7 @@ export type ResultHandling =
       /** The statement that looks like a check but is not one, if any. */
       site?: Node;
     };
-
 const handled: ResultHandling = { handled: true };
-
 /**
  * Whether the boolean a call returns decides anything. A test only counts as a check when, with the
  * call failed, the function reverts or leaves a trace (returns, writes state, emits, calls out), or
@@ -56,7 +54,6 @@ export function resultHandling(analysis: Analysis, fn: FunctionIR, call: CallSit
     }
   }
 }
-
 /** Uses of a local holding the result: one real check, return or hand-over is enough. */
 function localHandling(analysis: Analysis, fn: FunctionIR, name: string, origin: Node): ResultHandling {
   const facts = analysis.facts(fn);
@@ -72,7 +69,6 @@ function localHandling(analysis: Analysis, fn: FunctionIR, name: string, origin:
   }
   return firstFailure ?? handled;
 }
-
 function useHandling(analysis: Analysis, fn: FunctionIR, use: Node, name: string): ResultHandling {
   const facts = analysis.facts(fn);
   let child = use;
@@ -110,13 +106,11 @@ function useHandling(analysis: Analysis, fn: FunctionIR, use: Node, name: string
   }
   return handled;
 }
-
 function isRequire(call: Node): boolean {
   return (
     call.expression?.type === 'Identifier' && (call.expression.name === 'require' || call.expression.name === 'assert')
   );
 }
-
 function isAssignmentTarget(node: Node, parents: Map<Node, Node>): boolean {
   let child = node;
   let parent = parents.get(node);
@@ -130,7 +124,6 @@ function isAssignmentTarget(node: Node, parents: Map<Node, Node>): boolean {
     parent?.type === 'VariableDeclarationStatement'
   );
 }
-
 /**
  * A test on the result (the call itself, or a local holding it): in require/assert, if, loop or
  * ternary. `isResult` recognises the tested value inside the condition.
@@ -182,7 +175,6 @@ function testHandling(
     site: parent,
   };
 }
-
 /** Three-valued evaluation of a condition with the tested result set to `value`. */
 function evaluate(
   node: Node | null | undefined,
@@ -225,7 +217,6 @@ function evaluate(
       return undefined;
   }
 }
-
 /** A literal's value (numbers as strings), or the tested result's. */
 function constant(node: Node, isResult: (node: Node) => boolean, value: boolean): string | undefined {
   if (isResult(node)) return String(value);
@@ -234,9 +225,7 @@ function constant(node: Node, isResult: (node: Node) => boolean, value: boolean)
   const evaluated = evaluate(node, isResult, value);
   return evaluated === undefined ? undefined : String(evaluated);
 }
-
 type Effect = 'none' | 'revert' | 'trace';
-
 /** What running a branch leaves behind: nothing, a revert, or a trace (state, event, call, return). */
 function effectOf(statement: Node | null | undefined, fn: FunctionIR, analysis: Analysis): Effect {
   if (!statement) return 'none';
@@ -270,7 +259,6 @@ function effectOf(statement: Node | null | undefined, fn: FunctionIR, analysis: 
       return 'trace';
   }
 }
-
 /** `x += 1`, `x = ...`, `x++` where x is a local variable no statement reads. */
 function writesOnlyDeadLocal(expression: Node | undefined, fn: FunctionIR, analysis: Analysis): boolean {
   if (!expression) return false;
@@ -295,7 +283,6 @@ function writesOnlyDeadLocal(expression: Node | undefined, fn: FunctionIR, analy
     );
   });
 }
-
 /**
  * `a.call.value(v)` / `a.call.gas(g)` used as a statement: the call is configured but never made
  * (solc 0.5 compiles it; the function is even inferred as pure).
@@ -308,20 +295,17 @@ export function neverInvokedCall(call: CallSite): boolean {
     receiver = receiver.expression.expression;
   return receiver?.type === 'MemberAccess' && ['call', 'delegatecall', 'callcode'].includes(receiver.memberName);
 }
-
 const erc20Methods: Record<string, string> = {
   transfer: 'transfer(address,uint256)',
   transferFrom: 'transferFrom(address,address,uint256)',
   approve: 'approve(address,uint256)',
 };
-
 export type Erc20Call = {
   method: string;
   /** The token type's function declares `returns (bool)`. */
   declaresBool: boolean;
   tokenType: string;
 };
-
 /**
  * A call of transfer/transferFrom/approve on a receiver typed as an ERC-20 token: the type declares
  * the ERC-20 signature (returning bool, or beside balanceOf) and is not an ERC-721 (no ownerOf).
@@ -342,7 +326,6 @@ export function erc20Call(analysis: Analysis, fn: FunctionIR, call: CallSite): E
   if (!declaresBool && !functions.some((f) => f.name === 'balanceOf')) return undefined;
   return { method: call.name, declaresBool, tokenType: token.name };
 }
-
 /**
  * Whether a failure of the call reverts the whole transaction: transfer and high-level calls
  * propagate the revert; send and low-level calls when their result is required or an `if` on it reverts.

@@ -1,7 +1,5 @@
 import {
   type Analysis,
-  assignedBases,
-  assignmentOperators,
   dottedName,
   type FunctionIR,
   findAll,
@@ -10,6 +8,8 @@ import {
   type TaintSource,
   walk,
 } from '@bulwark/solidity';
+import { fieldPath } from './expressions.ts';
+import { localAssignments } from './locals.ts';
 
 /** Values a block producer sets or knows before anyone else. */
 export type BlockSource =
@@ -19,7 +19,6 @@ export type BlockSource =
   | 'blockhash'
   | 'block.coinbase'
   | 'block.gaslimit';
-
 // No prototype: `magic['constructor']` must be undefined.
 const magic: Record<string, BlockSource> = Object.assign(Object.create(null), {
   now: 'block.timestamp',
@@ -30,7 +29,6 @@ const magic: Record<string, BlockSource> = Object.assign(Object.create(null), {
   'block.coinbase': 'block.coinbase',
   'block.gaslimit': 'block.gaslimit',
 });
-
 const blockTaints = new Set<TaintSource>([
   'block.timestamp',
   'block.number',
@@ -39,52 +37,12 @@ const blockTaints = new Set<TaintSource>([
   'block.coinbase',
   'block.gaslimit',
 ]);
-
-const assignmentCache = new WeakMap<FunctionIR, Map<string, Node[]>>();
-
-/** Every value assigned to each local of `fn` (initialisers and assignments), flow-insensitively. */
-export function localAssignments(fn: FunctionIR): Map<string, Node[]> {
-  const cached = assignmentCache.get(fn);
-  if (cached) return cached;
-  const out = new Map<string, Node[]>();
-  assignmentCache.set(fn, out);
-  if (!fn.body) return out;
-  const add = (name: string, value: Node) => {
-    const list = out.get(name) ?? [];
-    list.push(value);
-    out.set(name, list);
-  };
-  walk(fn.body, (node) => {
-    if (node.type === 'VariableDeclarationStatement' && node.initialValue) {
-      const variables = (node.variables ?? []).filter(Boolean);
-      for (const variable of variables) add(variable.name, node.initialValue);
-    } else if (node.type === 'BinaryOperation' && assignmentOperators.has(node.operator)) {
-      // `vars.price = ...` is recorded under `vars.price`, so other fields of a struct stay apart.
-      const field = fieldPath(node.left);
-      if (field) add(field, node.right);
-      else for (const base of assignedBases(node.left)) if (base.type === 'Identifier') add(base.name, node.right);
-    }
-    return undefined;
-  });
-  return out;
-}
-
-/** `a.b` for a member of a local struct (`a.b.c` → `a.b`); undefined otherwise. */
-export function fieldPath(node: Node): string | undefined {
-  let current = node;
-  while (current.type === 'MemberAccess' && current.expression?.type === 'MemberAccess') current = current.expression;
-  if (current.type === 'MemberAccess' && current.expression?.type === 'Identifier')
-    return `${current.expression.name}.${current.memberName}`;
-  return undefined;
-}
-
 export type BlockSourceOptions = {
   /** Also count state variables written from block values elsewhere (a stored seed). */
   followState?: boolean;
   /** Only these sources. */
   only?: Set<BlockSource>;
 };
-
 /**
  * Block values an expression depends on: directly, through locals assigned from them, and
  * through internal functions that return them (`_now()`). State is followed only on request:
@@ -169,7 +127,6 @@ export function blockSources(
   });
   return out;
 }
-
 /** Block values a function returns unchanged (up to casts): `return uint48(block.timestamp);`. */
 function getterSources(fn: FunctionIR, analysis: Analysis, depth: number): Set<BlockSource> {
   const out = new Set<BlockSource>();
@@ -195,13 +152,7 @@ function getterSources(fn: FunctionIR, analysis: Analysis, depth: number): Set<B
   }
   return out;
 }
-
 /** `block.timestamp` or `now`, as the source wrote it, for messages. */
 export function describeSources(sources: Set<BlockSource>): string {
   return [...sources].join(', ');
-}
-
-/** True for `2**32`, `0x100000000`, ...: a modulo by a power of two truncates, it does not pick. */
-export function isPowerOfTwoAtLeast(value: bigint | undefined, minimum: bigint): boolean {
-  return value !== undefined && value >= minimum && (value & (value - 1n)) === 0n;
 }
