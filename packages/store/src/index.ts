@@ -168,3 +168,13 @@ export {
   type WalletRequestState,
 } from './wallet.ts';
 export { listWatchedContracts, upsertWatchedContract, type WatchedContract } from './watchedContracts.ts';
+export {
+  type ClaimResult,
+  type ClusterPartition,
+  claimKey,
+  finishClaim,
+  getClusterPartition,
+  isClaimDone,
+  listClusterPartitions,
+  setClusterPartition,
+} from './cluster.ts';
