@@ -58,13 +58,14 @@ export async function freePort(): Promise<number> {
 export async function startNatsServer(): Promise<NatsServer> {
   const found = findNatsServer();
   if ('missing' in found) throw new Error(found.missing);
+  const { binary } = found;
   const storeDir = mkdtempSync(path.join(tmpdir(), 'bulwark-nats-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
     const spawned = spawn(
-      found.binary,
+      binary,
       ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-n', 'bulwark-test'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

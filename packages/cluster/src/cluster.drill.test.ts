@@ -1,0 +1,409 @@
+/**
+ * Fault drills of the cluster roles against real processes: nats-server (JetStream), PostgreSQL,
+ * anvil, and the real `bulwark monitor --role …` processes. The traffic raises one alert per block
+ * (a listed address pays the watched contract), so the JSONL sink shows, block by block, what the
+ * cluster judged; the block stream itself is read to check that ingest published every block once.
+ * Waits are on conditions (lines, rows, messages), never on time.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
+import pg from 'pg';
+import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestNode, type TestNode } from '../../chain/src/testing.ts';
+import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
+import { decodeMessage } from './codec.ts';
+import { blockStream, type ClusterConnection, connectCluster, decisionStream } from './jetstream.ts';
+import type { BlockMessage } from './messages.ts';
+import { type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
+
+const bin = fileURLToPath(new URL('../../cli/bin/bulwark.js', import.meta.url));
+const ruleId = 'known-malicious-address';
+/** Generous: a cold start compiles the CLI (seconds on a shared machine). */
+const patience = 180_000;
+const drillTimeout = { timeout: 6 * patience };
+const settings = { partitions: 2, ackWaitMs: 3_000, leaseMs: 2_000, duplicateWindowMs: 600_000 };
+
+const natsSkip = natsSkipReason();
+const admin = natsSkip ? undefined : await postgresAdminUrl();
+const skip = natsSkip ?? (admin && 'skip' in admin ? admin.skip : undefined);
+
+type JsonAlert = { id: string; ruleId: string; blockNumber: string; retracted?: unknown };
+type Running = { name: string; child: ChildProcess; stderr: () => string; exit: Promise<number | null> };
+
+const work = mkdtempSync(path.join(tmpdir(), 'bulwark-cluster-drills-'));
+const children = new Set<ChildProcess>();
+// The tests of a describe share their processes: they are killed when it ends (its afterAll).
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  watching: Running[] = [],
+): Promise<T> {
+  const deadline = Date.now() + patience;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    for (const running of watching)
+      if (running.child.exitCode !== null || running.child.signalCode !== null)
+        throw new Error(
+          `${running.name} exited (${running.child.exitCode ?? running.child.signalCode}) before ${what}.\n${running.stderr()}`,
+        );
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out waiting for ${what}.\n${watching.map((r) => `--- ${r.name}\n${r.stderr()}`).join('\n')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function startRole(name: string, config: string, role: string, env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--role', role], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, child, stderr: () => stderr, exit };
+}
+
+async function kill(running: Running): Promise<void> {
+  running.child.kill('SIGKILL');
+  await running.exit;
+}
+
+function readAlerts(file: string, rule = ruleId): JsonAlert[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as JsonAlert)
+    .filter((alert) => alert.ruleId === rule && !alert.retracted);
+}
+
+const hasAlertFor = (file: string, block: bigint) =>
+  readAlerts(file).some((alert) => BigInt(alert.blockNumber) === block);
+
+/** Every block in from..to has exactly one alert id, and no sink line repeats. */
+function expectOneAlertPerBlock(file: string, from: bigint, to: bigint): void {
+  const alerts = readAlerts(file);
+  const byBlock = new Map<bigint, Set<string>>();
+  for (const alert of alerts) {
+    const block = BigInt(alert.blockNumber);
+    byBlock.set(block, (byBlock.get(block) ?? new Set()).add(alert.id));
+  }
+  const missing: bigint[] = [];
+  const doubled: bigint[] = [];
+  for (let block = from; block <= to; block++) {
+    const ids = byBlock.get(block);
+    if (!ids) missing.push(block);
+    else if (ids.size > 1) doubled.push(block);
+  }
+  expect({ missing, doubled, lines: alerts.length }).toEqual({ missing: [], doubled: [], lines: alerts.length });
+  expect(new Set(alerts.map((alert) => alert.id)).size).toBe(alerts.length);
+}
+
+/** The block numbers in the chain's block stream, in stream order. */
+async function publishedBlocks(cluster: ClusterConnection): Promise<bigint[]> {
+  const info = await cluster.jsm.streams.info(blockStream);
+  const numbers: bigint[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const stored = await cluster.jsm.streams.getMessage(blockStream, { seq });
+    const message = decodeMessage<BlockMessage>(stored!.data);
+    if (message.kind === 'block') numbers.push(message.block.number);
+  }
+  return numbers;
+}
+
+/** Ingest published each block from..to exactly once, in order. */
+async function expectEachBlockPublishedOnce(cluster: ClusterConnection, from: bigint, to: bigint): Promise<void> {
+  const published = (await publishedBlocks(cluster)).filter((n) => n >= from && n <= to);
+  const expected: bigint[] = [];
+  for (let n = from; n <= to; n++) expected.push(n);
+  expect(published).toEqual(expected);
+}
+
+describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + anvil + the CLI roles)', () => {
+  describe('ingest: leader killed, nats-server restarted', () => {
+    let node: TestNode;
+    let nats: NatsServer;
+    let database: { url: string; drop(): Promise<void> };
+    let cluster: ClusterConnection;
+    let attacker: Hex;
+    const watched = '0x00000000000000000000000000000000000d1e11';
+    const dir = path.join(work, 'ingest');
+    const sink = path.join(dir, 'alerts.jsonl');
+    const config = path.join(dir, 'monitor.json');
+    let env: Record<string, string>;
+    let first: bigint;
+    let worker: Running;
+    let leader: Running;
+    let follower: Running;
+
+    /** One transaction, one block (automine), one alert: the listed address pays the watched one. */
+    async function alertingBlock(): Promise<bigint> {
+      const hash = await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to: watched, value: '0x1' }]);
+      for (;;) {
+        const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
+        if (receipt) return BigInt(receipt.blockNumber);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+
+    beforeAll(async () => {
+      node = await startTestNode();
+      attacker = node.accounts[1]!;
+      await node.rpc('anvil_setCode', [watched, '0x00']);
+      nats = await startNatsServer();
+      database = await createTestDatabase((admin as { url: string }).url);
+      cluster = await connectCluster({ natsUrl: nats.url, ...settings }, 'drill');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'exploiters.txt'), `${attacker} drill exploiter\n`);
+      for (let i = 0; i < 3; i++) await alertingBlock();
+      first = (await node.blockNumber()) + 1n;
+      writeFileSync(
+        config,
+        JSON.stringify({
+          cluster: { natsUrl: nats.url, ...settings },
+          chains: [{ id: 31337, rpc: [node.anvil.rpcUrl], pollingIntervalMs: 100, startBlock: Number(first) }],
+          contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
+          threatIntel: ['exploiters.txt'],
+          baseline: { learnBlocks: 3 },
+          alerts: { cooldownMs: 0 },
+          sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
+        }),
+      );
+      env = { DATABASE_URL: database.url };
+    }, patience);
+    afterAll(async () => {
+      for (const child of children) child.kill('SIGKILL');
+      await cluster?.close();
+      await nats?.stop();
+      await database?.drop();
+      await node?.stop();
+    });
+
+    test(
+      'behavior: the ingest leader killed mid-stream: the follower takes over; no block skipped or doubled',
+      drillTimeout,
+      async () => {
+        leader = startRole('ingest-1', config, 'ingest', env);
+        await waitFor('the first ingest leader', () => /ingest leader/.test(leader.stderr()), [leader]);
+        follower = startRole('ingest-2', config, 'ingest', env);
+        worker = startRole('detect+respond', config, 'detect,respond', env);
+        await waitFor('the follower to stand by', () => /ingest standing by/.test(follower.stderr()), [follower]);
+        let last = 0n;
+        for (let i = 0; i < 3; i++) last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [leader, follower, worker]);
+
+        // Killed while blocks keep coming.
+        const sending = (async () => {
+          for (let i = 0; i < 4; i++) await alertingBlock();
+        })();
+        await kill(leader);
+        await sending;
+        for (let i = 0; i < 4; i++) last = await alertingBlock();
+        await waitFor('the follower to lead', () => /ingest leader/.test(follower.stderr()), [follower]);
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        expect(follower.stderr()).toMatch(/publishing from after block \d+/);
+        await expectEachBlockPublishedOnce(cluster, first, last);
+        expectOneAlertPerBlock(sink, first, last);
+      },
+    );
+
+    test(
+      'behavior: nats-server killed and restarted mid-stream: nothing lost, nothing doubled',
+      drillTimeout,
+      async () => {
+        let last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        await nats.kill();
+        // Blocks come while the server is down: ingest holds them and publishes once it is back.
+        for (let i = 0; i < 3; i++) last = await alertingBlock();
+        await nats.start();
+        for (let i = 0; i < 3; i++) last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        await expectEachBlockPublishedOnce(cluster, first, last);
+        expectOneAlertPerBlock(sink, first, last);
+        follower.child.kill('SIGTERM');
+        worker.child.kill('SIGTERM');
+        expect(await follower.exit).toBe(0);
+        expect(await worker.exit).toBe(0);
+      },
+    );
+  });
+
+  describe('detect: a worker killed mid-block', () => {
+    let chain: ResponderTestChain;
+    let nats: NatsServer;
+    let database: { url: string; drop(): Promise<void> };
+    let cluster: ClusterConnection;
+    let vault: Address;
+    let guardian: Address;
+    let env: Record<string, string>;
+    const dir = path.join(work, 'detect');
+    const sink = path.join(dir, 'alerts.jsonl');
+    const config = path.join(dir, 'monitor.json');
+    const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
+    let user: Address;
+    let attacker: Address;
+
+    /** Sends a transaction and mines its block (the node mines nothing by itself); the block number. */
+    async function inBlock(from: Address, data: Hex, value = 0n): Promise<bigint> {
+      const hash = await chain.rpc<Hex>('eth_sendTransaction', [
+        { from, to: vault, data, value: `0x${value.toString(16)}`, gas: '0x30000' },
+      ]);
+      await chain.mine();
+      const receipt = await chain.client.waitForTransactionReceipt({ hash });
+      return receipt.blockNumber;
+    }
+    const deposit = (from: Address) =>
+      inBlock(from, encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' }), 10n ** 15n);
+
+    beforeAll(async () => {
+      chain = await startResponderChain();
+      const key = await chain.newGuardian();
+      guardian = key.account.address;
+      vault = await chain.deployPausable(guardian);
+      const accounts = await chain.rpc<Address[]>('eth_accounts');
+      user = accounts[2]!;
+      attacker = accounts[3]!;
+      // What the vault is used for while it is learned: deposits.
+      for (let i = 0; i < 3; i++) await deposit(user);
+      nats = await startNatsServer();
+      database = await createTestDatabase((admin as { url: string }).url);
+      cluster = await connectCluster({ natsUrl: nats.url, ...settings }, 'drill');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'exploiters.txt'), `${attacker} drill exploiter\n`);
+      const first = (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n;
+      writeFileSync(
+        config,
+        JSON.stringify({
+          cluster: { natsUrl: nats.url, ...settings },
+          chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 100, startBlock: Number(first) }],
+          contracts: [
+            {
+              chain: 31337,
+              address: vault,
+              name: 'Vault',
+              kind: 'vault',
+              assets: ['native'],
+              breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
+              rules: { 'unknown-selector': { minCalls: 1 } },
+            },
+          ],
+          threatIntel: ['exploiters.txt'],
+          baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+          alerts: { cooldownMs: 0 },
+          sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
+        }),
+      );
+      env = { DATABASE_URL: database.url, GUARDIAN_KEY: key.privateKey };
+    }, patience);
+    afterAll(async () => {
+      for (const child of children) child.kill('SIGKILL');
+      await cluster?.close();
+      await nats?.stop();
+      await database?.drop();
+      await chain?.stop();
+    });
+
+    test(
+      'behavior: another worker finishes the block; exactly one pause for the incident; a decision sent again changes nothing',
+      drillTimeout,
+      async () => {
+        const ingest = startRole('ingest', config, 'ingest', env);
+        const respond = startRole('respond', config, 'respond', env);
+        const workerA = startRole('detect-a', config, 'detect', env);
+        const all = () => [ingest, respond, workerA];
+        await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all());
+        // The attacker's first step: a deposit (a known function): an alert, no pause.
+        const probe = await deposit(attacker);
+        await waitFor(`the alert of block ${probe}`, () => hasAlertFor(sink, probe), all());
+
+        // Worker A will publish its decision on the next block and then hang saving the partition:
+        // the test holds the partition's row.
+        const lock = new pg.Client({ connectionString: database.url });
+        await lock.connect();
+        await lock.query('begin');
+        await lock.query('select * from cluster_partitions for update');
+        const strike = await inBlock(
+          attacker,
+          encodeFunctionData({ abi: vaultAbi, functionName: 'withdraw', args: [10n ** 15n] }),
+        );
+        await waitFor(
+          'worker A to hang mid-block',
+          async () => {
+            const { rows } = await lock.query(
+              "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+            );
+            return rows[0].n > 0;
+          },
+          all(),
+        );
+        const workerB = startRole('detect-b', config, 'detect', env);
+        await waitFor('worker B to start', () => /Cluster roles detect started/.test(workerB.stderr()), [workerB]);
+        await kill(workerA);
+        await lock.query('commit');
+        await lock.end();
+
+        // Worker B gets the block after the ack wait and judges it from the saved state.
+        await waitFor('the partition to move past the strike', async () => {
+          const client = new pg.Client({ connectionString: database.url });
+          await client.connect();
+          try {
+            const { rows } = await client.query('select max(block_number)::text as n from cluster_partitions');
+            return rows[0].n !== null && BigInt(rows[0].n) >= strike;
+          } finally {
+            await client.end();
+          }
+        }, [ingest, respond, workerB]);
+        await waitFor(
+          'the pause to be broadcast',
+          async () => (await chain.pendingCount()) > 0 || (await chain.paused(vault)),
+          [respond],
+        );
+        await chain.mine();
+        await waitFor('the vault to be paused', () => chain.paused(vault), [respond]);
+        await waitFor(`the alert of block ${strike}`, () => hasAlertFor(sink, strike), [respond]);
+
+        // The same decision again under another message id (past the de-duplication window, or a
+        // retry that escaped it): respond's idempotency keys turn it away.
+        const decisions = await cluster.jsm.streams.info(decisionStream);
+        let resent = 0;
+        for (let seq = decisions.state.first_seq; seq <= decisions.state.last_seq; seq++) {
+          const stored = await cluster.jsm.streams.getMessage(decisionStream, { seq });
+          await cluster.js.publish(stored!.subject, stored!.data, { msgID: `again:${seq}` });
+          resent++;
+        }
+        expect(resent).toBeGreaterThan(0);
+        await waitFor('respond to take every decision', async () => {
+          const info = await cluster.jsm.consumers.info(decisionStream, 'respond-31337');
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        }, [respond]);
+        await chain.mine();
+
+        // One pause transaction from the guardian, ever; one composite alert; one alert per attacker block.
+        expect(await chain.nonce(guardian)).toBe(1);
+        expect(readAlerts(sink, 'composite-score')).toHaveLength(1);
+        expectOneAlertPerBlock(sink, probe, strike);
+        for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
+        for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
+      },
+    );
+  });
+});
+
+test.skipIf(skip === undefined)(`cluster drills skipped: ${skip}`, () => {});
