@@ -115,6 +115,25 @@ function expectOneAlertPerBlock(file: string, from: bigint, to: bigint): void {
   expect(new Set(alerts.map((alert) => alert.id)).size).toBe(alerts.length);
 }
 
+/** `bulwark monitor --status` to its end; its stdout. */
+async function runStatus(config: string, env: Record<string, string>, format: 'text' | 'json'): Promise<string> {
+  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--status', '--format', format], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bulwark monitor --status exited ${code}: ${stderr}`);
+  return stdout;
+}
+
 /** The block numbers in the chain's block stream, in stream order. */
 async function publishedBlocks(cluster: ClusterConnection): Promise<bigint[]> {
   const info = await cluster.jsm.streams.info(blockStream);
@@ -237,6 +256,53 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
         await expectEachBlockPublishedOnce(cluster, first, last);
         expectOneAlertPerBlock(sink, first, last);
+      },
+    );
+
+    test(
+      'behavior: --status shows the head, lag, leader and each consumer with its pending counts; SIGTERM exits 0',
+      drillTimeout,
+      async () => {
+        const last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        const owner = /ingest leader \((\S+)\)/.exec(
+          follower
+            .stderr()
+            .split('\n')
+            .filter((line) => /ingest leader/.test(line))
+            .at(-1)!,
+        )?.[1];
+        const json = await runStatus(config, env, 'json');
+        const status = JSON.parse(json) as { chains: Record<string, unknown>[] };
+        expect(status.chains).toHaveLength(1);
+        const [chainStatus] = status.chains as {
+          chainId: number;
+          head: string;
+          published: string;
+          lag: string;
+          leader: string;
+          partitions: {
+            partition: number;
+            judgedThrough: string | null;
+            consumer: { pending: number; inFlight: number } | null;
+          }[];
+          respond: { pending: number; inFlight: number } | null;
+        }[];
+        expect(chainStatus).toMatchObject({ chainId: 31337, leader: owner });
+        expect(BigInt(chainStatus!.head)).toBeGreaterThanOrEqual(last);
+        expect(BigInt(chainStatus!.published)).toBe(last);
+        expect(BigInt(chainStatus!.lag)).toBe(BigInt(chainStatus!.head) - last);
+        // The one watched contract's partition judged every block; nothing waits.
+        const judged = chainStatus!.partitions.filter((partition) => partition.judgedThrough !== null);
+        expect(judged).toHaveLength(1);
+        expect(judged[0]).toMatchObject({ judgedThrough: last.toString(), consumer: { pending: 0, inFlight: 0 } });
+        expect(chainStatus!.respond).toMatchObject({ pending: 0, inFlight: 0 });
+        const text = await runStatus(config, env, 'text');
+        expect(text).toContain(
+          `Chain 31337: head ${chainStatus!.head}, published ${last}, lag ${chainStatus!.lag} block(s), ingest leader ${owner}`,
+        );
+        expect(text).toMatch(/detect partition \d: judged through \d+; pending 0, in flight 0/);
+
         follower.child.kill('SIGTERM');
         worker.child.kill('SIGTERM');
         expect(await follower.exit).toBe(0);
