@@ -11,6 +11,7 @@ import {
   orderedWorkConsumer,
 } from './jetstream.ts';
 import { type BlockMessage, type DecisionMessage, decisionMessageId, partitionOf, stableId } from './messages.ts';
+import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
 import { retrying, sleep } from './retry.ts';
 import { monitorFor, type RoleBase } from './stageParts.ts';
 
@@ -26,6 +27,8 @@ import { monitorFor, type RoleBase } from './stageParts.ts';
 
 export type DetectParameters = RoleBase & {
   connection: ClusterConnection;
+  /** This process, as the partition leases name it. */
+  owner: string;
   signal: AbortSignal;
   /** Called after each block a partition judged (benchmarks, tests). */
   onJudged?:
@@ -35,26 +38,38 @@ export type DetectParameters = RoleBase & {
 
 type Contract = MonitorConfig['contracts'][number];
 
-/** Runs one loop per partition of every chain until `signal` aborts. */
+/**
+ * Runs one loop per partition of every chain until `signal` aborts; a loop pulls only while this
+ * worker holds the partition's lease (see `createPartitionLeases`).
+ */
 export async function runDetect(parameters: DetectParameters): Promise<void> {
   const { config, connection } = parameters;
   const partitions = connection.settings.partitions;
-  const loops: Promise<void>[] = [];
+  const work: { chainId: number; partition: number; contracts: Contract[] }[] = [];
   for (const chain of config.chains) {
     const byPartition = new Map<number, Contract[]>();
     for (const contract of config.contracts.filter((c) => c.chain === chain.id)) {
       const partition = partitionOf(contract.address, partitions);
       byPartition.set(partition, [...(byPartition.get(partition) ?? []), contract]);
     }
-    for (const [partition, contracts] of byPartition) {
-      loops.push(runPartition(parameters, chain.id, partition, contracts));
-    }
+    for (const [partition, contracts] of byPartition) work.push({ chainId: chain.id, partition, contracts });
   }
-  await Promise.all(loops);
+  const leases = createPartitionLeases({
+    connection,
+    owner: parameters.owner,
+    partitions: work,
+    signal: parameters.signal,
+    log: parameters.log,
+  });
+  await Promise.all([
+    leases.run(),
+    ...work.map((entry) => runPartition(parameters, leases, entry.chainId, entry.partition, entry.contracts)),
+  ]);
 }
 
 async function runPartition(
   parameters: DetectParameters,
+  leases: PartitionLeases,
   chainId: number,
   partition: number,
   contracts: readonly Contract[],
@@ -73,7 +88,12 @@ async function runPartition(
   /** The stream sequence this process's engine state reflects; another worker moving the partition makes it stale. */
   let appliedSeq: bigint | undefined;
   let failing = false;
+  const ref = { chainId, partition };
   while (!signal.aborted) {
+    if (!leases.holds(ref)) {
+      await sleep(100, signal);
+      continue;
+    }
     let message: JsMsg | null;
     try {
       message = await consumer.next({ expires: 1_000 });
@@ -83,7 +103,10 @@ async function runPartition(
       await sleep(250, signal);
       continue;
     }
-    if (!message) continue;
+    if (!message) {
+      await leases.idle(ref);
+      continue;
+    }
     if (failing) log(`Chain ${chainId} partition ${partition}: NATS is back.`);
     failing = false;
     // Long work (learning, a slow store) keeps the message ours.
@@ -141,6 +164,7 @@ async function runPartition(
     } finally {
       clearInterval(keepAlive);
     }
+    await leases.idle(ref);
   }
 }
 

@@ -66,7 +66,7 @@ export async function runClusterRoles(parameters: RunClusterRolesParameters): Pr
     const running: Promise<void>[] = [];
     if (parameters.roles.includes('ingest'))
       for (const chain of parameters.config.chains) running.push(runIngest({ connection, chain, owner, log, signal }));
-    if (parameters.roles.includes('detect')) running.push(runDetect({ ...parameters, connection, signal }));
+    if (parameters.roles.includes('detect')) running.push(runDetect({ ...parameters, connection, owner, signal }));
     if (parameters.roles.includes('respond')) running.push(runRespond({ ...parameters, connection, owner, signal }));
     log(
       `Cluster roles ${parameters.roles.join(', ')} started as ${owner} (NATS ${new URL(parameters.settings.natsUrl.split(',')[0]!).host}, ${parameters.settings.partitions} partition(s) per chain).`,
