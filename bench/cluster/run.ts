@@ -143,6 +143,16 @@ try {
         connection.js.publish('bulwark.blocks.31337', encodeMessage({ kind: 'block', block, tip: block }), {
           msgID: `31337:${block.hash}`,
         });
+      // The workers share the partitions out first (leases), so none moves during the timed run.
+      const usedPartitions = [...new Set(contracts.map((contract) => partitionOf(contract, partitions)))];
+      for (;;) {
+        const owners = await Promise.all(
+          usedPartitions.map((p) => connection.leases.get(`detect.31337.${p}`).then((entry) => entry?.string())),
+        );
+        const holders = new Set(owners.filter((owner) => owner));
+        if (owners.every((owner) => owner) && holders.size === Math.min(workers, usedPartitions.length)) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await publish(warmUp!);
       while (!(await judgedThrough(warmUp!.number))) await new Promise((resolve) => setTimeout(resolve, 50));
       const began = performance.now();
