@@ -18,7 +18,7 @@ import { startTestNode, type TestNode } from '../../chain/src/testing.ts';
 import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
 import { decodeMessage } from './codec.ts';
 import { blockStream, type ClusterConnection, connectCluster, decisionStream } from './jetstream.ts';
-import type { BlockMessage } from './messages.ts';
+import { type BlockMessage, partitionOf } from './messages.ts';
 import { type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
 
 const bin = fileURLToPath(new URL('../../cli/bin/bulwark.js', import.meta.url));
@@ -469,6 +469,115 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
       },
     );
+  });
+
+  describe('reorg across an alert with three detect workers', () => {
+    let node: TestNode;
+    let nats: NatsServer;
+    let database: { url: string; drop(): Promise<void> };
+    let cluster: ClusterConnection;
+    let attacker: Hex;
+    const dir = path.join(work, 'reorg');
+    const sink = path.join(dir, 'alerts.jsonl');
+    const config = path.join(dir, 'monitor.json');
+    let env: Record<string, string>;
+    /** Three watched contracts, one in each of the three partitions. */
+    const watched: string[] = [];
+
+    /** One block with one payment from the listed address to each watched contract: three alerts, one per partition. */
+    async function alertingBlock(): Promise<bigint> {
+      const hashes: string[] = [];
+      for (const to of watched)
+        hashes.push(await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to, value: '0x1' }]));
+      await node.mine();
+      const receipt = await node.rpc<{ blockNumber: string }>('eth_getTransactionReceipt', [hashes[0]]);
+      return BigInt(receipt.blockNumber);
+    }
+    const alertsOf = (block: bigint) => readAlerts(sink).filter((alert) => BigInt(alert.blockNumber) === block);
+    const retractions = () =>
+      readFileSync(sink, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as JsonAlert)
+        .filter((alert) => alert.retracted);
+
+    beforeAll(async () => {
+      node = await startTestNode({ noMining: true });
+      attacker = node.accounts[1]!;
+      for (let i = 0; watched.length < 3; i++) {
+        const address = `0x${(0xd1e100 + i).toString(16).padStart(40, '0')}`;
+        if (!watched.some((other) => partitionOf(other, 3) === partitionOf(address, 3))) watched.push(address);
+      }
+      for (const address of watched) await node.rpc('anvil_setCode', [address, '0x00']);
+      await node.mine();
+      nats = await startNatsServer();
+      database = await createTestDatabase((admin as { url: string }).url);
+      cluster = await connectCluster({ natsUrl: nats.url, ...settings, partitions: 3 }, 'drill');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'exploiters.txt'), `${attacker} drill exploiter\n`);
+      const first = (await node.blockNumber()) + 1n;
+      writeFileSync(
+        config,
+        JSON.stringify({
+          cluster: { natsUrl: nats.url, ...settings, partitions: 3 },
+          chains: [{ id: 31337, rpc: [node.anvil.rpcUrl], pollingIntervalMs: 100, startBlock: Number(first) }],
+          contracts: watched.map((address, i) => ({ chain: 31337, address, name: `Watched${i}`, kind: 'other' })),
+          threatIntel: ['exploiters.txt'],
+          baseline: { learnBlocks: 3 },
+          alerts: { cooldownMs: 0 },
+          sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
+        }),
+      );
+      env = { DATABASE_URL: database.url };
+    }, patience);
+    afterAll(async () => {
+      for (const child of children) child.kill('SIGKILL');
+      await cluster?.close();
+      await nats?.stop();
+      await database?.drop();
+      await node?.stop();
+    });
+
+    test('behavior: each alert of the dropped block is retracted once; the others stay', drillTimeout, async () => {
+      const ingest = startRole('ingest', config, 'ingest', env);
+      const respond = startRole('respond', config, 'respond', env);
+      const workers = [0, 1, 2].map((i) => startRole(`detect-${i}`, config, 'detect', env));
+      const all = [ingest, respond, ...workers];
+      // The three workers share the three partitions out: one each.
+      await waitFor(
+        'one partition per worker',
+        async () => {
+          const owners = await Promise.all(
+            [0, 1, 2].map((p) => cluster.leases.get(`detect.31337.${p}`).then((entry) => entry?.string())),
+          );
+          return owners.every((owner) => owner) && new Set(owners).size === 3;
+        },
+        all,
+      );
+      const before = await alertingBlock();
+      await waitFor(`three alerts of block ${before}`, () => alertsOf(before).length === 3, all);
+      const snapshot = await node.snapshot();
+      const doomed = await alertingBlock();
+      await waitFor(`three alerts of block ${doomed}`, () => alertsOf(doomed).length === 3, all);
+      const doomedIds = alertsOf(doomed)
+        .map((alert) => alert.id)
+        .sort();
+      // Replace the block by an empty one, and build on it.
+      await node.revert(snapshot);
+      await node.mine(2);
+      await waitFor('the retractions', () => retractions().length >= 3, all);
+      const after = await alertingBlock();
+      await waitFor(`three alerts of block ${after}`, () => alertsOf(after).length === 3, all);
+      expect(
+        retractions()
+          .map((alert) => alert.id)
+          .sort(),
+      ).toEqual(doomedIds);
+      expect(alertsOf(before)).toHaveLength(3);
+      expect(new Set(readAlerts(sink).map((alert) => alert.id)).size).toBe(readAlerts(sink).length);
+      for (const running of all) running.child.kill('SIGTERM');
+      for (const running of all) expect(await running.exit).toBe(0);
+    });
   });
 });
 

@@ -203,7 +203,14 @@ async function judge(
   incoming: BlockMessage,
 ): Promise<DecisionMessage> {
   if (incoming.kind === 'reorg')
-    return { kind: 'reorg', chainId, partition, commonAncestor: incoming.commonAncestor, from: incoming.from };
+    return {
+      kind: 'reorg',
+      chainId,
+      partition,
+      commonAncestor: incoming.commonAncestor,
+      from: incoming.from,
+      dropped: incoming.dropped,
+    };
   const { engine, decideOptions, simulateCreations } = monitor.parts;
   const { block } = incoming;
   // New contracts that reference a protected one are simulated, as in one process.

@@ -132,7 +132,13 @@ function toMessage(event: ChainEvent): BlockMessage | undefined {
   }
   if (event.type === 'reorg') {
     const from = event.dropped[0]?.number ?? event.commonAncestor.number + 1n;
-    return { kind: 'reorg', commonAncestor: event.commonAncestor, from, tip: event.commonAncestor };
+    return {
+      kind: 'reorg',
+      commonAncestor: event.commonAncestor,
+      from,
+      dropped: event.dropped,
+      tip: event.commonAncestor,
+    };
   }
   return undefined;
 }

@@ -10,7 +10,7 @@ import type { Alert, CompositeVerdict, PauseCompetitor } from '@bulwark/monitor'
 
 export type BlockMessage =
   | { kind: 'block'; block: Block; tip: BlockRef }
-  | { kind: 'reorg'; commonAncestor: BlockRef; from: bigint; tip: BlockRef };
+  | { kind: 'reorg'; commonAncestor: BlockRef; from: bigint; dropped: BlockRef[]; tip: BlockRef };
 
 export type DecisionBlock = { number: bigint; hash: `0x${string}`; parentHash: `0x${string}`; timestamp: bigint };
 
@@ -28,7 +28,15 @@ export type DecisionMessage =
       /** When ingest learned of the block (epoch ms), for latency across processes. */
       seenAt: number | undefined;
     }
-  | { kind: 'reorg'; chainId: number; partition: number; commonAncestor: BlockRef; from: bigint };
+  | {
+      kind: 'reorg';
+      chainId: number;
+      partition: number;
+      commonAncestor: BlockRef;
+      from: bigint;
+      /** The blocks no longer canonical: only their alerts are retracted (other partitions may have judged their replacements already). */
+      dropped: BlockRef[];
+    };
 
 /** The stream message id of a block: its hash (JetStream drops a second one within the duplicate window). */
 export const blockMessageId = (chainId: number, message: BlockMessage) =>

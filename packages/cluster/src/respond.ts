@@ -1,5 +1,5 @@
 import type { Monitor } from '@bulwark/monitor';
-import { claimKey, finishClaim, getAlert, isClaimDone } from '@bulwark/store';
+import { claimKey, finishClaim, getAlert, isClaimDone, retractAlertsFromBlock } from '@bulwark/store';
 import type { JsMsg } from '@nats-io/jetstream';
 import { decodeMessage } from './codec.ts';
 import { type ClusterConnection, decisionStream, orderedWorkConsumer, respondConsumer } from './jetstream.ts';
@@ -96,7 +96,20 @@ async function handle(
   let alerts = 0;
   let pauses = 0;
   if (decision.kind === 'reorg') {
-    const retracted = await responder.reorg(decision.commonAncestor, decision.from);
+    // Each partition passes the reorg on; the first retracts the dropped blocks' alerts, the rest find
+    // them retracted. Alerts of the replacing blocks (another partition may be ahead) stay.
+    const retracted =
+      decision.dropped.length === 0
+        ? await responder.reorg(decision.commonAncestor, decision.from)
+        : (
+            await retractAlertsFromBlock(store, {
+              chainId: decision.chainId,
+              fromBlock: decision.from,
+              blockHashes: decision.dropped.map((block) => block.hash),
+              reason: `reorg: blocks from ${decision.from} replaced (common ancestor ${decision.commonAncestor.number})`,
+            })
+          ).length;
+    await responder.drainOutbox();
     if (retracted > 0)
       log(`Reorg below block ${decision.from}: ${retracted} alert(s) retracted and the retractions sent.`);
   } else {
