@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointName, scrub, secretsOf } from '@bulwark/chain';
-import { parseRoles } from '@bulwark/cluster';
+import { clusterSettings, parseRoles } from '@bulwark/cluster';
 import { createLogger, type LogFormat, type Logger, UsageError } from '@bulwark/core';
 import {
   allRules,
@@ -96,6 +96,15 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
   const statusFormat = values.format ?? 'text';
   if (statusFormat !== 'text' && statusFormat !== 'json')
     throw new UsageError(`--format ${statusFormat}: choose text or json.`, { docsPath: 'monitor/cluster.md' });
+  // A cluster role or --status without its config or PostgreSQL is refused before anything is reached.
+  if (roles || values.status) {
+    clusterSettings(config, io.env);
+    if (!io.openStore && !io.env[config.store?.urlEnv ?? 'DATABASE_URL'])
+      throw new UsageError(
+        `${roles ? '--role' : '--status'} needs PostgreSQL shared by every process: set ${config.store?.urlEnv ?? 'DATABASE_URL'}.`,
+        { docsPath: 'monitor/cluster.md' },
+      );
+  }
   const logger = createLogger({
     write: io.stderr,
     format: logFormat as LogFormat,
