@@ -5,11 +5,12 @@
  * cluster judged; the block stream itself is read to check that ingest published every block once.
  * Waits are on conditions (lines, rows, messages), never on time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import pg from 'pg';
 import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
@@ -115,22 +116,10 @@ function expectOneAlertPerBlock(file: string, from: bigint, to: bigint): void {
   expect(new Set(alerts.map((alert) => alert.id)).size).toBe(alerts.length);
 }
 
-/** `bulwark monitor --status` to its end; its stdout. */
+/** `bulwark monitor --status` to its end (exit 0 required); its stdout. */
 async function runStatus(config: string, env: Record<string, string>, format: 'text' | 'json'): Promise<string> {
-  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--status', '--format', format], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bulwark monitor --status exited ${code}: ${stderr}`);
+  const args = [bin, 'monitor', '--config', config, '--status', '--format', format];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, ...env } });
   return stdout;
 }
 
@@ -154,17 +143,80 @@ async function expectEachBlockPublishedOnce(cluster: ClusterConnection, from: bi
   expect(published).toEqual(expected);
 }
 
+type Backends = {
+  nats: NatsServer;
+  database: { url: string; drop(): Promise<void> };
+  cluster: ClusterConnection;
+  stop(): Promise<void>;
+};
+
+/** A drill's own nats-server, PostgreSQL database and a connection to look at the streams. */
+async function startBackends(partitions: number = settings.partitions): Promise<Backends> {
+  const nats = await startNatsServer();
+  const database = await createTestDatabase((admin as { url: string }).url);
+  const cluster = await connectCluster({ natsUrl: nats.url, ...settings, partitions }, 'drill');
+  return {
+    nats,
+    database,
+    cluster,
+    async stop() {
+      for (const child of children) child.kill('SIGKILL');
+      await cluster.close();
+      await nats.stop();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * A drill's config in `dir`: the cluster, one chain evaluated from `first`, the contracts, the
+ * attacker listed (each payment of it alerts; no cooldown folds them), a JSONL sink.
+ */
+function writeDrillConfig(
+  dir: string,
+  parameters: {
+    backends: Backends;
+    partitions?: number;
+    rpcUrl: string;
+    first: bigint;
+    attacker: string;
+    contracts: Record<string, unknown>[];
+    baseline?: Record<string, unknown>;
+  },
+): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'exploiters.txt'), `${parameters.attacker} drill exploiter\n`);
+  const config = path.join(dir, 'monitor.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      cluster: {
+        natsUrl: parameters.backends.nats.url,
+        ...settings,
+        partitions: parameters.partitions ?? settings.partitions,
+      },
+      chains: [{ id: 31337, rpc: [parameters.rpcUrl], pollingIntervalMs: 100, startBlock: Number(parameters.first) }],
+      contracts: parameters.contracts,
+      threatIntel: ['exploiters.txt'],
+      baseline: parameters.baseline ?? { learnBlocks: 3 },
+      alerts: { cooldownMs: 0 },
+      sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
+    }),
+  );
+  return config;
+}
+
 describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + anvil + the CLI roles)', () => {
   describe('ingest: leader killed, nats-server restarted', () => {
     let node: TestNode;
-    let nats: NatsServer;
-    let database: { url: string; drop(): Promise<void> };
+    let backends: Backends;
     let cluster: ClusterConnection;
     let attacker: Hex;
     const watched = '0x00000000000000000000000000000000000d1e11';
     const dir = path.join(work, 'ingest');
     const sink = path.join(dir, 'alerts.jsonl');
-    const config = path.join(dir, 'monitor.json');
+    let config: string;
+    let nats: NatsServer;
     let env: Record<string, string>;
     let first: bigint;
     let worker: Running;
@@ -185,32 +237,21 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       node = await startTestNode();
       attacker = node.accounts[1]!;
       await node.rpc('anvil_setCode', [watched, '0x00']);
-      nats = await startNatsServer();
-      database = await createTestDatabase((admin as { url: string }).url);
-      cluster = await connectCluster({ natsUrl: nats.url, ...settings }, 'drill');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'exploiters.txt'), `${attacker} drill exploiter\n`);
+      backends = await startBackends();
+      ({ cluster, nats } = backends);
       for (let i = 0; i < 3; i++) await alertingBlock();
       first = (await node.blockNumber()) + 1n;
-      writeFileSync(
-        config,
-        JSON.stringify({
-          cluster: { natsUrl: nats.url, ...settings },
-          chains: [{ id: 31337, rpc: [node.anvil.rpcUrl], pollingIntervalMs: 100, startBlock: Number(first) }],
-          contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
-          threatIntel: ['exploiters.txt'],
-          baseline: { learnBlocks: 3 },
-          alerts: { cooldownMs: 0 },
-          sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
-        }),
-      );
-      env = { DATABASE_URL: database.url };
+      config = writeDrillConfig(dir, {
+        backends,
+        rpcUrl: node.anvil.rpcUrl,
+        first,
+        attacker,
+        contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
+      });
+      env = { DATABASE_URL: backends.database.url };
     }, patience);
     afterAll(async () => {
-      for (const child of children) child.kill('SIGKILL');
-      await cluster?.close();
-      await nats?.stop();
-      await database?.drop();
+      await backends?.stop();
       await node?.stop();
     });
 
@@ -313,15 +354,15 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
 
   describe('detect: a worker killed mid-block', () => {
     let chain: ResponderTestChain;
-    let nats: NatsServer;
-    let database: { url: string; drop(): Promise<void> };
+    let backends: Backends;
     let cluster: ClusterConnection;
+    let database: Backends['database'];
     let vault: Address;
     let guardian: Address;
     let env: Record<string, string>;
+    let config: string;
     const dir = path.join(work, 'detect');
     const sink = path.join(dir, 'alerts.jsonl');
-    const config = path.join(dir, 'monitor.json');
     const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
     let user: Address;
     let attacker: Address;
@@ -348,41 +389,30 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       attacker = accounts[3]!;
       // What the vault is used for while it is learned: deposits.
       for (let i = 0; i < 3; i++) await deposit(user);
-      nats = await startNatsServer();
-      database = await createTestDatabase((admin as { url: string }).url);
-      cluster = await connectCluster({ natsUrl: nats.url, ...settings }, 'drill');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'exploiters.txt'), `${attacker} drill exploiter\n`);
-      const first = (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n;
-      writeFileSync(
-        config,
-        JSON.stringify({
-          cluster: { natsUrl: nats.url, ...settings },
-          chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 100, startBlock: Number(first) }],
-          contracts: [
-            {
-              chain: 31337,
-              address: vault,
-              name: 'Vault',
-              kind: 'vault',
-              assets: ['native'],
-              breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
-              rules: { 'unknown-selector': { minCalls: 1 } },
-            },
-          ],
-          threatIntel: ['exploiters.txt'],
-          baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
-          alerts: { cooldownMs: 0 },
-          sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
-        }),
-      );
+      backends = await startBackends();
+      ({ cluster, database } = backends);
+      config = writeDrillConfig(dir, {
+        backends,
+        rpcUrl: chain.anvil.rpcUrl,
+        first: (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
+        attacker,
+        contracts: [
+          {
+            chain: 31337,
+            address: vault,
+            name: 'Vault',
+            kind: 'vault',
+            assets: ['native'],
+            breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
+            rules: { 'unknown-selector': { minCalls: 1 } },
+          },
+        ],
+        baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+      });
       env = { DATABASE_URL: database.url, GUARDIAN_KEY: key.privateKey };
     }, patience);
     afterAll(async () => {
-      for (const child of children) child.kill('SIGKILL');
-      await cluster?.close();
-      await nats?.stop();
-      await database?.drop();
+      await backends?.stop();
       await chain?.stop();
     });
 
@@ -473,13 +503,12 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
 
   describe('reorg across an alert with three detect workers', () => {
     let node: TestNode;
-    let nats: NatsServer;
-    let database: { url: string; drop(): Promise<void> };
+    let backends: Backends;
     let cluster: ClusterConnection;
     let attacker: Hex;
     const dir = path.join(work, 'reorg');
     const sink = path.join(dir, 'alerts.jsonl');
-    const config = path.join(dir, 'monitor.json');
+    let config: string;
     let env: Record<string, string>;
     /** Three watched contracts, one in each of the three partitions. */
     const watched: string[] = [];
@@ -510,31 +539,20 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       }
       for (const address of watched) await node.rpc('anvil_setCode', [address, '0x00']);
       await node.mine();
-      nats = await startNatsServer();
-      database = await createTestDatabase((admin as { url: string }).url);
-      cluster = await connectCluster({ natsUrl: nats.url, ...settings, partitions: 3 }, 'drill');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(path.join(dir, 'exploiters.txt'), `${attacker} drill exploiter\n`);
-      const first = (await node.blockNumber()) + 1n;
-      writeFileSync(
-        config,
-        JSON.stringify({
-          cluster: { natsUrl: nats.url, ...settings, partitions: 3 },
-          chains: [{ id: 31337, rpc: [node.anvil.rpcUrl], pollingIntervalMs: 100, startBlock: Number(first) }],
-          contracts: watched.map((address, i) => ({ chain: 31337, address, name: `Watched${i}`, kind: 'other' })),
-          threatIntel: ['exploiters.txt'],
-          baseline: { learnBlocks: 3 },
-          alerts: { cooldownMs: 0 },
-          sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
-        }),
-      );
-      env = { DATABASE_URL: database.url };
+      backends = await startBackends(3);
+      ({ cluster } = backends);
+      config = writeDrillConfig(dir, {
+        backends,
+        partitions: 3,
+        rpcUrl: node.anvil.rpcUrl,
+        first: (await node.blockNumber()) + 1n,
+        attacker,
+        contracts: watched.map((address, i) => ({ chain: 31337, address, name: `Watched${i}`, kind: 'other' })),
+      });
+      env = { DATABASE_URL: backends.database.url };
     }, patience);
     afterAll(async () => {
-      for (const child of children) child.kill('SIGKILL');
-      await cluster?.close();
-      await nats?.stop();
-      await database?.drop();
+      await backends?.stop();
       await node?.stop();
     });
 
