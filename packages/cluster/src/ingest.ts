@@ -60,6 +60,8 @@ export async function runIngest(parameters: IngestParameters): Promise<void> {
     await lead(parameters, revision).catch((error: Error) => {
       if (!signal.aborted) log(`Chain ${chain.id}: ingest leadership ended: ${error.message}`);
     });
+    // Whatever ended it (the node down at start, the lease lost), not straight back at once.
+    await sleep(Math.max(100, Math.floor(leaseMs / 4)), signal);
   }
 }
 

@@ -132,9 +132,11 @@ async function handle(
       block: decision.block,
     });
     await responder.deliver(toSend);
-    for (const pause of acted.pauses) {
-      const key = pauseKeys.get(pause.verdict.contract);
-      if (key) await finishClaim(store, { key, owner, outcome: pause.outcome?.status ?? 'suggested' });
+    for (const [contract, key] of pauseKeys) {
+      // A verdict the responder passed over was on a contract this process had paused already.
+      const pause = acted.pauses.find((taken) => taken.verdict.contract === contract);
+      const outcome = pause ? (pause.outcome?.status ?? 'suggested') : 'paused-before';
+      await finishClaim(store, { key, owner, outcome });
     }
     alerts = toSend.length;
     pauses = acted.pauses.filter((pause) => pause.outcome !== undefined).length;
