@@ -17,6 +17,7 @@ import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestNode, type TestNode } from '../../chain/src/testing.ts';
 import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
+import { findPostgresBinaries, type PostgresServer, startPostgres } from '../../store/src/postgres-server.ts';
 import { decodeMessage } from './codec.ts';
 import { blockStream, type ClusterConnection, connectCluster, decisionStream } from './jetstream.ts';
 import { type BlockMessage, partitionOf } from './messages.ts';
@@ -151,9 +152,12 @@ type Backends = {
 };
 
 /** A drill's own nats-server, PostgreSQL database and a connection to look at the streams. */
-async function startBackends(partitions: number = settings.partitions): Promise<Backends> {
+async function startBackends(
+  partitions: number = settings.partitions,
+  adminUrl = (admin as { url: string }).url,
+): Promise<Backends> {
   const nats = await startNatsServer();
-  const database = await createTestDatabase((admin as { url: string }).url);
+  const database = await createTestDatabase(adminUrl);
   const cluster = await connectCluster({ natsUrl: nats.url, ...settings, partitions }, 'drill');
   return {
     nats,
@@ -593,6 +597,73 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       ).toEqual(doomedIds);
       expect(alertsOf(before)).toHaveLength(3);
       expect(new Set(readAlerts(sink).map((alert) => alert.id)).size).toBe(readAlerts(sink).length);
+      for (const running of all) running.child.kill('SIGTERM');
+      for (const running of all) expect(await running.exit).toBe(0);
+    });
+  });
+
+  // Its own PostgreSQL server, to kill: only where the binaries are (CI has them, beside its TEST_DATABASE_URL).
+  describe.skipIf('missing' in findPostgresBinaries())('PostgreSQL restarted mid-stream', () => {
+    let node: TestNode;
+    let postgres: PostgresServer;
+    let backends: Backends;
+    let attacker: Hex;
+    const watched = '0x00000000000000000000000000000000000d1e12';
+    const dir = path.join(work, 'postgres');
+    const sink = path.join(dir, 'alerts.jsonl');
+    let config: string;
+    let first: bigint;
+
+    async function alertingBlock(): Promise<bigint> {
+      const hash = await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to: watched, value: '0x1' }]);
+      for (;;) {
+        const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
+        if (receipt) return BigInt(receipt.blockNumber);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+
+    beforeAll(async () => {
+      node = await startTestNode();
+      attacker = node.accounts[1]!;
+      await node.rpc('anvil_setCode', [watched, '0x00']);
+      postgres = await startPostgres();
+      backends = await startBackends(settings.partitions, postgres.url);
+      first = (await node.blockNumber()) + 1n;
+      config = writeDrillConfig(dir, {
+        backends,
+        rpcUrl: node.anvil.rpcUrl,
+        first,
+        attacker,
+        contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
+      });
+    }, patience);
+    afterAll(async () => {
+      await backends?.stop();
+      await postgres?.stop();
+      await node?.stop();
+    });
+
+    test('behavior: detect and respond wait PostgreSQL out; nothing lost, nothing doubled', drillTimeout, async () => {
+      const env = { DATABASE_URL: backends.database.url };
+      const ingest = startRole('ingest', config, 'ingest', env);
+      const detect = startRole('detect', config, 'detect', env);
+      const respond = startRole('respond', config, 'respond', env);
+      const all = [ingest, detect, respond];
+      await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all);
+      let last = 0n;
+      for (let i = 0; i < 2; i++) last = await alertingBlock();
+      await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+      // Blocks keep coming while the server goes down (immediate stop, as a crash) and back.
+      const sending = (async () => {
+        for (let i = 0; i < 4; i++) await alertingBlock();
+      })();
+      await postgres.restart();
+      await sending;
+      for (let i = 0; i < 3; i++) last = await alertingBlock();
+      await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+      await expectEachBlockPublishedOnce(backends.cluster, first, last);
+      expectOneAlertPerBlock(sink, first, last);
       for (const running of all) running.child.kill('SIGTERM');
       for (const running of all) expect(await running.exit).toBe(0);
     });
