@@ -15,7 +15,7 @@ import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import pg from 'pg';
 import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestNode, type TestNode } from '../../chain/src/testing.ts';
+import { startTcpProxy, startTestNode, type TcpProxy, type TestNode } from '../../chain/src/testing.ts';
 import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
 import { findPostgresBinaries, type PostgresServer, startPostgres } from '../../store/src/postgres-server.ts';
 import { decodeMessage } from './codec.ts';
@@ -144,6 +144,16 @@ async function expectEachBlockPublishedOnce(cluster: ClusterConnection, from: bi
   expect(published).toEqual(expected);
 }
 
+/** One transaction, one block (automine), one alert: the listed address pays the watched one. The block, from its receipt. */
+async function payingBlock(node: TestNode, from: string, to: string): Promise<bigint> {
+  const hash = await node.rpc<string>('eth_sendTransaction', [{ from, to, value: '0x1' }]);
+  for (;;) {
+    const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
+    if (receipt) return BigInt(receipt.blockNumber);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 type Backends = {
   nats: NatsServer;
   database: { url: string; drop(): Promise<void> };
@@ -227,15 +237,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
     let leader: Running;
     let follower: Running;
 
-    /** One transaction, one block (automine), one alert: the listed address pays the watched one. */
-    async function alertingBlock(): Promise<bigint> {
-      const hash = await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to: watched, value: '0x1' }]);
-      for (;;) {
-        const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
-        if (receipt) return BigInt(receipt.blockNumber);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
+    const alertingBlock = () => payingBlock(node, attacker, watched);
 
     beforeAll(async () => {
       node = await startTestNode();
@@ -614,14 +616,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
     let config: string;
     let first: bigint;
 
-    async function alertingBlock(): Promise<bigint> {
-      const hash = await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to: watched, value: '0x1' }]);
-      for (;;) {
-        const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
-        if (receipt) return BigInt(receipt.blockNumber);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
+    const alertingBlock = () => payingBlock(node, attacker, watched);
 
     beforeAll(async () => {
       node = await startTestNode();
@@ -667,6 +662,65 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       for (const running of all) running.child.kill('SIGTERM');
       for (const running of all) expect(await running.exit).toBe(0);
     });
+  });
+
+  describe('the RPC node cut off and back', () => {
+    let node: TestNode;
+    let proxy: TcpProxy;
+    let backends: Backends;
+    let attacker: Hex;
+    const watched = '0x00000000000000000000000000000000000d1e13';
+    const dir = path.join(work, 'rpc');
+    const sink = path.join(dir, 'alerts.jsonl');
+    let config: string;
+    let first: bigint;
+    const alertingBlock = () => payingBlock(node, attacker, watched);
+
+    beforeAll(async () => {
+      node = await startTestNode();
+      attacker = node.accounts[1]!;
+      await node.rpc('anvil_setCode', [watched, '0x00']);
+      // Every role reaches the node through a link the test cuts; the chain keeps its state.
+      proxy = await startTcpProxy(Number(new URL(node.anvil.rpcUrl).port));
+      backends = await startBackends();
+      first = (await node.blockNumber()) + 1n;
+      config = writeDrillConfig(dir, {
+        backends,
+        rpcUrl: `http://127.0.0.1:${proxy.port}`,
+        first,
+        attacker,
+        contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
+      });
+    }, patience);
+    afterAll(async () => {
+      await backends?.stop();
+      await proxy?.close();
+      await node?.stop();
+    });
+
+    test(
+      'behavior: ingest catches up on the blocks mined while the node was unreachable, each once',
+      drillTimeout,
+      async () => {
+        const env = { DATABASE_URL: backends.database.url };
+        const ingest = startRole('ingest', config, 'ingest', env);
+        const worker = startRole('detect+respond', config, 'detect,respond', env);
+        const all = [ingest, worker];
+        await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all);
+        let last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        proxy.refuse();
+        for (let i = 0; i < 5; i++) last = await alertingBlock();
+        await waitFor('ingest to notice the node is unreachable', () => /ingest: /.test(ingest.stderr()), all);
+        proxy.accept();
+        for (let i = 0; i < 2; i++) last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        await expectEachBlockPublishedOnce(backends.cluster, first, last);
+        expectOneAlertPerBlock(sink, first, last);
+        for (const running of all) running.child.kill('SIGTERM');
+        for (const running of all) expect(await running.exit).toBe(0);
+      },
+    );
   });
 });
 
