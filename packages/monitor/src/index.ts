@@ -101,7 +101,7 @@ export {
   type PauseTaken,
   profileMetric,
 } from './runtime/monitor.ts';
-export { type Decision, type DecideOptions, decide } from './runtime/stages/decide.ts';
+export { type DecideOptions, type Decision, decide } from './runtime/stages/decide.ts';
 export type { Responder } from './runtime/stages/respond.ts';
 export { createStoreCheckpoints } from './runtime/storeCheckpoints.ts';
 export {
