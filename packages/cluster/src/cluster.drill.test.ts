@@ -220,46 +220,80 @@ function writeDrillConfig(
   return config;
 }
 
+/** A drill with one watched contract (code `0x00`) that the listed attacker pays: one alert per block. */
+type PayingDrill = {
+  node: TestNode;
+  backends: Backends;
+  config: string;
+  sink: string;
+  env: Record<string, string>;
+  /** The first block the cluster evaluates. */
+  first: bigint;
+  /** The node behind a link the test cuts, when asked for. */
+  proxy: TcpProxy | undefined;
+  alertingBlock(): Promise<bigint>;
+  stop(): Promise<void>;
+};
+
+async function startPayingDrill(
+  name: string,
+  options: { adminUrl?: string | undefined; viaProxy?: boolean; blocksBefore?: number } = {},
+): Promise<PayingDrill> {
+  const node = await startTestNode();
+  const attacker = node.accounts[1]!;
+  const watched = '0x00000000000000000000000000000000000d1e11';
+  await node.rpc('anvil_setCode', [watched, '0x00']);
+  const alertingBlock = () => payingBlock(node, attacker, watched);
+  // Every role reaches the node through the proxy when asked: the test cuts it, the chain keeps its state.
+  const proxy = options.viaProxy ? await startTcpProxy(Number(new URL(node.anvil.rpcUrl).port)) : undefined;
+  const backends = await startBackends(settings.partitions, options.adminUrl);
+  for (let i = 0; i < (options.blocksBefore ?? 0); i++) await alertingBlock();
+  const first = (await node.blockNumber()) + 1n;
+  const dir = path.join(work, name);
+  const config = writeDrillConfig(dir, {
+    backends,
+    rpcUrl: proxy ? `http://127.0.0.1:${proxy.port}` : node.anvil.rpcUrl,
+    first,
+    attacker,
+    contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
+  });
+  return {
+    node,
+    backends,
+    config,
+    sink: path.join(dir, 'alerts.jsonl'),
+    env: { DATABASE_URL: backends.database.url },
+    first,
+    proxy,
+    alertingBlock,
+    async stop() {
+      await backends.stop();
+      await proxy?.close();
+      await node.stop();
+    },
+  };
+}
+
 describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + anvil + the CLI roles)', () => {
   describe('ingest: leader killed, nats-server restarted', () => {
-    let node: TestNode;
-    let backends: Backends;
+    let drill: PayingDrill;
     let cluster: ClusterConnection;
-    let attacker: Hex;
-    const watched = '0x00000000000000000000000000000000000d1e11';
-    const dir = path.join(work, 'ingest');
-    const sink = path.join(dir, 'alerts.jsonl');
-    let config: string;
     let nats: NatsServer;
+    let config: string;
+    let sink: string;
     let env: Record<string, string>;
     let first: bigint;
     let worker: Running;
     let leader: Running;
     let follower: Running;
-
-    const alertingBlock = () => payingBlock(node, attacker, watched);
+    const alertingBlock = () => drill.alertingBlock();
 
     beforeAll(async () => {
-      node = await startTestNode();
-      attacker = node.accounts[1]!;
-      await node.rpc('anvil_setCode', [watched, '0x00']);
-      backends = await startBackends();
-      ({ cluster, nats } = backends);
-      for (let i = 0; i < 3; i++) await alertingBlock();
-      first = (await node.blockNumber()) + 1n;
-      config = writeDrillConfig(dir, {
-        backends,
-        rpcUrl: node.anvil.rpcUrl,
-        first,
-        attacker,
-        contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
-      });
-      env = { DATABASE_URL: backends.database.url };
+      drill = await startPayingDrill('ingest', { blocksBefore: 3 });
+      ({ config, sink, env, first } = drill);
+      ({ cluster, nats } = drill.backends);
     }, patience);
-    afterAll(async () => {
-      await backends?.stop();
-      await node?.stop();
-    });
+    afterAll(() => drill?.stop());
 
     test(
       'behavior: the ingest leader killed mid-stream: the follower takes over; no block skipped or doubled',
@@ -606,41 +640,21 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
 
   // Its own PostgreSQL server, to kill: only where the binaries are (CI has them, beside its TEST_DATABASE_URL).
   describe.skipIf('missing' in findPostgresBinaries())('PostgreSQL restarted mid-stream', () => {
-    let node: TestNode;
     let postgres: PostgresServer;
-    let backends: Backends;
-    let attacker: Hex;
-    const watched = '0x00000000000000000000000000000000000d1e12';
-    const dir = path.join(work, 'postgres');
-    const sink = path.join(dir, 'alerts.jsonl');
-    let config: string;
-    let first: bigint;
-
-    const alertingBlock = () => payingBlock(node, attacker, watched);
+    let drill: PayingDrill;
 
     beforeAll(async () => {
-      node = await startTestNode();
-      attacker = node.accounts[1]!;
-      await node.rpc('anvil_setCode', [watched, '0x00']);
       postgres = await startPostgres();
-      backends = await startBackends(settings.partitions, postgres.url);
-      first = (await node.blockNumber()) + 1n;
-      config = writeDrillConfig(dir, {
-        backends,
-        rpcUrl: node.anvil.rpcUrl,
-        first,
-        attacker,
-        contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
-      });
+      drill = await startPayingDrill('postgres', { adminUrl: postgres.url });
     }, patience);
     afterAll(async () => {
-      await backends?.stop();
+      await drill?.stop();
       await postgres?.stop();
-      await node?.stop();
     });
 
     test('behavior: detect and respond wait PostgreSQL out; nothing lost, nothing doubled', drillTimeout, async () => {
-      const env = { DATABASE_URL: backends.database.url };
+      const { config, env, sink, first, backends } = drill;
+      const alertingBlock = () => drill.alertingBlock();
       const ingest = startRole('ingest', config, 'ingest', env);
       const detect = startRole('detect', config, 'detect', env);
       const respond = startRole('respond', config, 'respond', env);
@@ -665,44 +679,20 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
   });
 
   describe('the RPC node cut off and back', () => {
-    let node: TestNode;
-    let proxy: TcpProxy;
-    let backends: Backends;
-    let attacker: Hex;
-    const watched = '0x00000000000000000000000000000000000d1e13';
-    const dir = path.join(work, 'rpc');
-    const sink = path.join(dir, 'alerts.jsonl');
-    let config: string;
-    let first: bigint;
-    const alertingBlock = () => payingBlock(node, attacker, watched);
+    let drill: PayingDrill;
 
     beforeAll(async () => {
-      node = await startTestNode();
-      attacker = node.accounts[1]!;
-      await node.rpc('anvil_setCode', [watched, '0x00']);
-      // Every role reaches the node through a link the test cuts; the chain keeps its state.
-      proxy = await startTcpProxy(Number(new URL(node.anvil.rpcUrl).port));
-      backends = await startBackends();
-      first = (await node.blockNumber()) + 1n;
-      config = writeDrillConfig(dir, {
-        backends,
-        rpcUrl: `http://127.0.0.1:${proxy.port}`,
-        first,
-        attacker,
-        contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
-      });
+      drill = await startPayingDrill('rpc', { viaProxy: true });
     }, patience);
-    afterAll(async () => {
-      await backends?.stop();
-      await proxy?.close();
-      await node?.stop();
-    });
+    afterAll(() => drill?.stop());
 
     test(
       'behavior: ingest catches up on the blocks mined while the node was unreachable, each once',
       drillTimeout,
       async () => {
-        const env = { DATABASE_URL: backends.database.url };
+        const { config, env, sink, first, backends } = drill;
+        const proxy = drill.proxy!;
+        const alertingBlock = () => drill.alertingBlock();
         const ingest = startRole('ingest', config, 'ingest', env);
         const worker = startRole('detect+respond', config, 'detect,respond', env);
         const all = [ingest, worker];
