@@ -13,7 +13,7 @@ import {
 import { type BlockMessage, type DecisionMessage, decisionMessageId, partitionOf, stableId } from './messages.ts';
 import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
 import { retrying, sleep } from './retry.ts';
-import { monitorFor, type RoleBase } from './stageParts.ts';
+import { monitorFor, type RoleBase, warn } from './stageParts.ts';
 
 /*
  * Detect: every chain's contracts are split into partitions (hash(address) mod N). Each partition
@@ -98,7 +98,8 @@ async function runPartition(
     try {
       message = await consumer.next({ expires: 1_000 });
     } catch (error) {
-      if (!failing) log(`Chain ${chainId} partition ${partition}: waiting for NATS (${(error as Error).message}).`);
+      if (!failing)
+        warn(parameters, `Chain ${chainId} partition ${partition}: waiting for NATS (${(error as Error).message}).`);
       failing = true;
       await sleep(250, signal);
       continue;
@@ -160,7 +161,11 @@ async function runPartition(
     } catch (error) {
       // Not acknowledged: redelivered (to this or another worker) after the ack wait, judged from the saved state.
       appliedSeq = undefined;
-      if (!signal.aborted) log(`Chain ${chainId} partition ${partition}: judging failed: ${(error as Error).message}`);
+      if (!signal.aborted)
+        warn(
+          parameters,
+          `Chain ${chainId} partition ${partition}: judging failed (judged again once redelivered): ${(error as Error).message}`,
+        );
     } finally {
       clearInterval(keepAlive);
     }

@@ -5,7 +5,7 @@ import { decodeMessage } from './codec.ts';
 import { type ClusterConnection, decisionStream, orderedWorkConsumer, respondConsumer } from './jetstream.ts';
 import { type DecisionMessage, decisionMessageId } from './messages.ts';
 import { retrying, sleep } from './retry.ts';
-import { monitorFor, type RoleBase } from './stageParts.ts';
+import { monitorFor, type RoleBase, warn } from './stageParts.ts';
 
 /*
  * Respond: one durable consumer of each chain's decisions, shared by any number of respond
@@ -54,7 +54,7 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
       try {
         message = await consumer.next({ expires: 1_000 });
       } catch (error) {
-        if (!failing) log(`Chain ${chainId} respond: waiting for NATS (${(error as Error).message}).`);
+        if (!failing) warn(parameters, `Chain ${chainId} respond: waiting for NATS (${(error as Error).message}).`);
         failing = true;
         await sleep(250, signal);
         continue;
@@ -66,7 +66,11 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
         await handle(parameters, monitor, decodeMessage<DecisionMessage>(message.data), message.redelivered);
         await message.ackAck();
       } catch (error) {
-        if (!signal.aborted) log(`Chain ${chainId} respond: handling a decision failed: ${(error as Error).message}`);
+        if (!signal.aborted)
+          warn(
+            parameters,
+            `Chain ${chainId} respond: handling a decision failed (handled again once redelivered): ${(error as Error).message}`,
+          );
       } finally {
         clearInterval(keepAlive);
       }

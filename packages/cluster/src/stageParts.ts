@@ -37,3 +37,9 @@ export async function monitorFor(
   });
   return monitor!;
 }
+
+/** A problem the role waits out or retries (NATS or PostgreSQL away, a block to judge again): a warning. */
+export function warn(base: Pick<RoleBase, 'log' | 'logger'>, line: string): void {
+  if (base.logger) base.logger.log('warn', line);
+  else base.log(line);
+}
