@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from './codec.ts';
-import { blockStream, blockSubject, type ClusterConnection, connectCluster, ingestLeaseKey } from './jetstream.ts';
-import { type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
+import {
+  blockStream,
+  blockSubject,
+  ClusterConnectError,
+  type ClusterConnection,
+  connectCluster,
+  ingestLeaseKey,
+} from './jetstream.ts';
+import { freePort, type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
 
 const skip = natsSkipReason();
 
@@ -69,6 +76,20 @@ describe.skipIf(skip !== undefined)('JetStream layer (real nats-server)', () => 
     }
     expect(again).toMatchObject({ duplicate: true, seq: before.seq });
   });
+});
+
+test('error: no server at the URL: a clear error naming the host, never the credentials', async () => {
+  const port = await freePort();
+  const natsUrl = `nats://bulwark:s3cret-pass@127.0.0.1:${port}`;
+  const error = await connectCluster(
+    { natsUrl, partitions: 1, ackWaitMs: 1_000, leaseMs: 1_000, duplicateWindowMs: 1_000 },
+    'test',
+  ).catch((failure: Error) => failure);
+  expect(error).toBeInstanceOf(ClusterConnectError);
+  expect((error as Error).message).toMatch(
+    new RegExp(`^Cannot reach NATS at 127\\.0\\.0\\.1:${port} \\(.*\\): start nats-server with JetStream`),
+  );
+  expect((error as Error).message).not.toContain('s3cret-pass');
 });
 
 test.skipIf(skip === undefined)(`skipped: ${skip}`, () => {});

@@ -1,3 +1,4 @@
+import { BaseError } from '@bulwark/core';
 import {
   AckPolicy,
   type Consumer,
@@ -55,9 +56,37 @@ export type ClusterConnection = {
 
 const ns = (ms: number) => ms * 1_000_000;
 
+export class ClusterConnectError extends BaseError {
+  override name = 'ClusterConnectError';
+}
+
+/** host:port of each server, never a user or password written into the URL. */
+function hostsOf(urls: string): string {
+  return urls
+    .split(',')
+    .map((url) => {
+      try {
+        return new URL(url.trim()).host;
+      } catch {
+        return 'an unparsable URL';
+      }
+    })
+    .join(', ');
+}
+
 /** Connects (reconnecting for ever: a restarted server is found again) and makes sure the streams exist. */
 export async function connectCluster(settings: ClusterSettings, name: string): Promise<ClusterConnection> {
-  const nc = await connect({ servers: settings.natsUrl, name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const nc = await connect({
+    servers: settings.natsUrl,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+  }).catch((error: Error) => {
+    throw new ClusterConnectError(
+      `Cannot reach NATS at ${hostsOf(settings.natsUrl)} (${error.message}): start nats-server with JetStream (-js) there, or fix cluster.natsUrl.`,
+      { docsPath: 'monitor/cluster.md', cause: error, retryable: true },
+    );
+  });
   const jsm = await jetstreamManager(nc);
   for (const [stream, subjects] of [
     [blockStream, ['bulwark.blocks.*']],
