@@ -4,6 +4,7 @@ export { type IngestParameters, runIngest, streamTip } from './ingest.ts';
 export {
   blockStream,
   blockSubject,
+  ClusterConnectError,
   type ClusterConnection,
   type ClusterSettings,
   connectCluster,
