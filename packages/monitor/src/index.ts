@@ -94,12 +94,15 @@ export {
   createMonitor,
   type Monitor,
   type MonitoredContract,
+  type MonitorParts,
   type PauseCompetitor,
   type PausePhases,
   type PauseRequest,
   type PauseTaken,
   profileMetric,
 } from './runtime/monitor.ts';
+export { type DecideOptions, type Decision, decide } from './runtime/stages/decide.ts';
+export type { Responder } from './runtime/stages/respond.ts';
 export { createStoreCheckpoints } from './runtime/storeCheckpoints.ts';
 export {
   type CreationSimulator,

@@ -117,6 +117,34 @@ describeStore('alerts', (ctx) => {
     expect(await listAlerts(ctx.store, { chainId: 10, status: 'active' })).toHaveLength(1);
   });
 
+  test('behavior: a reorg told its dropped blocks retracts only their alerts, not those of the replacements', async () => {
+    const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+    for (const [block, blockHash] of [
+      [300n, hash(1)],
+      [301n, hash(2)],
+      [301n, hash(3)],
+    ] as const)
+      await insertAlert(ctx.store, {
+        ruleId: 'mint-jump',
+        severity: 'high',
+        chainId: 8453,
+        blockNumber: block,
+        blockHash,
+        dedupeKey: `h${blockHash}`,
+      });
+    const retracted = await retractAlertsFromBlock(ctx.store, {
+      chainId: 8453,
+      fromBlock: 301n,
+      reason: 'reorg',
+      blockHashes: [hash(2)],
+    });
+    expect(retracted.map((a) => a.blockHash)).toEqual([hash(2)]);
+    expect((await listAlerts(ctx.store, { chainId: 8453, status: 'active' })).map((a) => a.blockHash).sort()).toEqual([
+      hash(1),
+      hash(3),
+    ]);
+  });
+
   test('behavior: list filters by time and limit, newest first', async () => {
     for (const [i, ms] of [0, 10, 20].entries())
       await insertAlert(ctx.store, { ruleId: 'gas-spike', severity: 'low', dedupeKey: `g${i}`, createdAt: later(ms) });

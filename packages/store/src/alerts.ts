@@ -157,17 +157,29 @@ export async function retractAlert(
  */
 export async function retractAlertsFromBlock(
   store: StoreClient,
-  parameters: { chainId: number; fromBlock: bigint; reason: string; at?: Date | undefined },
+  parameters: {
+    chainId: number;
+    fromBlock: bigint;
+    reason: string;
+    at?: Date | undefined;
+    /** Only the alerts of these blocks (the dropped ones), when known: alerts of their replacements stay. */
+    blockHashes?: readonly string[] | undefined;
+  },
 ): Promise<Alert[]> {
   const rows = await withTransaction(store, async (tx) => {
-    const retracted = await tx.db
+    let query = tx.db
       .updateTable('alerts')
       .set({ status: 'retracted', retracted_at: parameters.at ?? new Date(), retract_reason: parameters.reason })
       .where('chain_id', '=', chainKey(parameters.chainId))
       .where('block_number', '>=', checkBlockNumber(parameters.fromBlock))
-      .where('status', '=', 'active')
-      .returningAll()
-      .execute();
+      .where('status', '=', 'active');
+    if (parameters.blockHashes)
+      query = query.where(
+        'block_hash',
+        'in',
+        parameters.blockHashes.length > 0 ? parameters.blockHashes.map((hash) => hash.toLowerCase()) : [''],
+      );
+    const retracted = await query.returningAll().execute();
     await queueRetractions(
       tx,
       retracted.map((row) => row.id),

@@ -67,6 +67,16 @@ export {
   type SetCheckpointParameters,
   setCheckpoint,
 } from './checkpoints.ts';
+export {
+  type ClaimResult,
+  type ClusterPartition,
+  claimKey,
+  finishClaim,
+  getClusterPartition,
+  isClaimDone,
+  listClusterPartitions,
+  setClusterPartition,
+} from './cluster.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';
 export { countStoreFacts, type StoreCounts } from './counts.ts';
 export { type DependencyReview, insertDependencyReview, listDependencyReviews } from './dependencyReviews.ts';

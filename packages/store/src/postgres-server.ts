@@ -36,6 +36,8 @@ export type PostgresServer = {
   port: number;
   dataDir: string;
   stop(): Promise<void>;
+  /** Stops the server at once (`-m immediate`, as a crash) and starts it again on the same port and data. */
+  restart(): Promise<void>;
 };
 
 const programs = ['initdb', 'pg_ctl', 'postgres'] as const;
@@ -169,22 +171,25 @@ export async function startPostgres(bin?: PostgresBinaries): Promise<PostgresSer
   await runAsOwner(found, 'cp', ['-R', templateDir, dataDir]);
   const pgCtl = join(found.binDir, 'pg_ctl');
 
+  const pgStart = (port: number) =>
+    runAsOwner(found, pgCtl, [
+      '-D',
+      dataDir,
+      '-l',
+      join(root, 'log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -k ${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+      'start',
+    ]);
+
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      await runAsOwner(found, pgCtl, [
-        '-D',
-        dataDir,
-        '-l',
-        join(root, 'log'),
-        '-w',
-        '-t',
-        '60',
-        '-o',
-        `-p ${port} -c listen_addresses=127.0.0.1 -k ${root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
-        'start',
-      ]);
+      await pgStart(port);
     } catch (error) {
       lastError = error;
       continue;
@@ -217,6 +222,10 @@ export async function startPostgres(bin?: PostgresBinaries): Promise<PostgresSer
         stopped = true;
         process.off('exit', stopNow);
         stopNow();
+      },
+      restart: async () => {
+        await runAsOwner(found, pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+        await pgStart(port);
       },
     };
   }

@@ -446,4 +446,23 @@ export type Database = {
   bound_tables: BoundTablesTable;
   identities: IdentitiesTable;
   api_tokens: ApiTokensTable;
+  cluster_partitions: ClusterPartitionsTable;
+  cluster_claims: ClusterClaimsTable;
+};
+
+export type ClusterPartitionsTable = {
+  chain_id: Int8;
+  partition: number;
+  stream_seq: Int8;
+  block_number: Int8;
+  block_hash: string;
+  updated_at: TimestampDefault;
+};
+
+export type ClusterClaimsTable = {
+  key: string;
+  owner: string;
+  claimed_at: TimestampDefault;
+  done_at: Date | null;
+  outcome: string | null;
 };

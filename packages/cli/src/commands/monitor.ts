@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { endpointName, scrub, secretsOf } from '@bulwark/chain';
+import { clusterSettings, parseRoles } from '@bulwark/cluster';
 import { createLogger, type LogFormat, type Logger, UsageError } from '@bulwark/core';
 import {
   allRules,
@@ -14,9 +15,11 @@ import {
 } from '@bulwark/monitor';
 import { openStore, type Store } from '@bulwark/store';
 import type { Io } from '../main.ts';
+import { printClusterStatus, runMonitorRoles } from './monitorCluster.ts';
 
 const help = `Usage: bulwark monitor --config FILE [--dry-run] [--check] [--db DIR] [--ready-file PATH]
-                       [--log-format text|json]
+                       [--log-format text|json] [--role ingest|detect|respond|all]
+                       [--status [--format text|json]]
 
 Follows the configured chains (WebSocket heads, polling fallback, mempool when enabled), learns
 each watched contract's baseline by backfill when the store has none, evaluates every transaction
@@ -40,6 +43,15 @@ contracts that opted in (breaker.autoPause) when the composite score crosses the
       --log-format text|json
                       Log lines on stderr: text (default: timestamp, level, message) or one JSON
                       object a line ({"time", "level", "msg", …}) for log shippers
+      --role ROLE     Run the stages as separate processes over NATS JetStream (the config's
+                      cluster section) with PostgreSQL (DATABASE_URL) shared by all: ingest (one
+                      leader per chain publishes each block once), detect (partitioned workers),
+                      respond (alerts and pauses, each once), all, or a comma-separated list.
+                      Start as many of each as you like. Docs: docs/monitor/cluster.md
+      --status        Print each chain's head, lag, ingest leader, detect partitions and respond
+                      consumer with their pending counts, then exit (needs the cluster section)
+      --format text|json
+                      Output of --status (default text)
   -h, --help
 
 Every block is evaluated once, in order: after a restart the monitor resumes after the last block
@@ -58,6 +70,9 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
       db: { type: 'string' },
       'ready-file': { type: 'string' },
       'log-format': { type: 'string' },
+      role: { type: 'string' },
+      status: { type: 'boolean' },
+      format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -77,12 +92,39 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
   if (readyFile) rmSync(readyFile, { force: true });
   const config = loadMonitorConfig(path.resolve(io.cwd, values.config), { rules: allRules, env: io.env });
   if (values['dry-run']) config.dryRun = true;
+  const roles = values.role === undefined ? undefined : parseRoles(values.role);
+  const statusFormat = values.format ?? 'text';
+  if (statusFormat !== 'text' && statusFormat !== 'json')
+    throw new UsageError(`--format ${statusFormat}: choose text or json.`, { docsPath: 'monitor/cluster.md' });
+  // A cluster role or --status without its config or PostgreSQL is refused before anything is reached.
+  if (roles || values.status) {
+    clusterSettings(config, io.env);
+    if (!io.openStore && !io.env[config.store?.urlEnv ?? 'DATABASE_URL'])
+      throw new UsageError(
+        `${roles ? '--role' : '--status'} needs PostgreSQL shared by every process: set ${config.store?.urlEnv ?? 'DATABASE_URL'}.`,
+        { docsPath: 'monitor/cluster.md' },
+      );
+  }
   const logger = createLogger({
     write: io.stderr,
     format: logFormat as LogFormat,
     secrets: rpcSecrets(config, io.env),
   });
   const log = (line: string) => logger.info(line);
+  if (values.status) {
+    const store = io.openStore
+      ? await io.openStore()
+      : await openStore({
+          url: io.env[config.store?.urlEnv ?? 'DATABASE_URL'],
+          dataDir: values.db ?? config.store?.dataDir,
+          cwd: io.cwd,
+        });
+    try {
+      return await printClusterStatus({ config, store, io, format: statusFormat });
+    } finally {
+      if (!io.openStore) await store.close();
+    }
+  }
   if (values.check) {
     const report = await runPreflight(config, { env: io.env });
     io.stdout(`${scrub(formatPreflight(report, { okLines: true }), rpcSecrets(config, io.env))}\n`);
@@ -128,6 +170,14 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     logger.info(`Store: ${opened.engine} ${opened.location} (${Math.round(performance.now() - opening)} ms).`);
     store = opened;
     ownStore = true;
+  }
+  if (roles) {
+    try {
+      return await runMonitorRoles({ config, store, roles, io, logger, readyFile });
+    } finally {
+      if (readyFile) rmSync(readyFile, { force: true });
+      if (ownStore) await store.close();
+    }
   }
   let monitors: Monitor[] = [];
   // The first SIGINT/SIGTERM stops after the block in hand (baselines and cursor saved, exit 0); a second exits at once.

@@ -18,6 +18,15 @@ type GuardianKey = { keystore?: string; passwordEnv?: string; privateKeyEnv?: st
 /** The config file as written (see monitor.config.schema.json). */
 export type MonitorConfigFile = {
   store?: { urlEnv?: string; dataDir?: string };
+  /** The stages as separate processes over NATS JetStream (docs/monitor/cluster.md). */
+  cluster?: {
+    natsUrl?: string;
+    natsUrlEnv?: string;
+    partitions?: number;
+    ackWaitMs?: number;
+    leaseMs?: number;
+    duplicateWindowMs?: number;
+  };
   chains: {
     id: number;
     name?: string;

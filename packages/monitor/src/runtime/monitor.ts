@@ -10,7 +10,7 @@ import type { Dispatcher } from '../sinks/dispatcher.ts';
 import { type ChainStatus, type ChainStatusTracker, createChainStatus } from './chainStatus.ts';
 import { type DecideOptions, decide } from './stages/decide.ts';
 import { learnBaselines, planStart, readBalances, replay, type StartPlan, warmUpRange } from './stages/ingest.ts';
-import { type Acted, createResponder, profileMetric } from './stages/respond.ts';
+import { type Acted, createResponder, profileMetric, type Responder } from './stages/respond.ts';
 
 export { profileMetric };
 
@@ -173,6 +173,16 @@ export type Monitor = {
   status(): ChainStatus;
   /** Resolves once the sync follows the chain (the ready signal). */
   readonly whenFollowing: Promise<void>;
+  /** The stages' parts, for the cluster roles (`@bulwark/cluster`) that run them as separate processes. */
+  readonly parts: MonitorParts;
+};
+
+export type MonitorParts = {
+  engine: Engine;
+  responder: Responder;
+  decideOptions: DecideOptions;
+  simulateCreations: CreationSimulator | undefined;
+  contracts: readonly MonitoredContract[];
 };
 
 const now = () => performance.timeOrigin + performance.now();
@@ -541,5 +551,12 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     persist,
     status: () => tracker.snapshot(),
     whenFollowing: tracker.whenFollowing,
+    parts: {
+      engine,
+      responder,
+      decideOptions,
+      simulateCreations: parameters.simulateCreations,
+      contracts: parameters.contracts,
+    },
   };
 }

@@ -1,0 +1,717 @@
+/**
+ * Fault drills of the cluster roles against real processes: nats-server (JetStream), PostgreSQL,
+ * anvil, and the real `bulwark monitor --role …` processes. The traffic raises one alert per block
+ * (a listed address pays the watched contract), so the JSONL sink shows, block by block, what the
+ * cluster judged; the block stream itself is read to check that ingest published every block once.
+ * Waits are on conditions (lines, rows, messages), never on time.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
+import pg from 'pg';
+import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTcpProxy, startTestNode, type TcpProxy, type TestNode } from '../../chain/src/testing.ts';
+import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
+import { findPostgresBinaries, type PostgresServer, startPostgres } from '../../store/src/postgres-server.ts';
+import { decodeMessage } from './codec.ts';
+import { blockStream, type ClusterConnection, connectCluster, decisionStream } from './jetstream.ts';
+import { type BlockMessage, partitionOf } from './messages.ts';
+import { type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
+
+const bin = fileURLToPath(new URL('../../cli/bin/bulwark.js', import.meta.url));
+const ruleId = 'known-malicious-address';
+/** Generous: a cold start compiles the CLI (seconds on a shared machine). */
+const patience = 180_000;
+const drillTimeout = { timeout: 6 * patience };
+const settings = { partitions: 2, ackWaitMs: 3_000, leaseMs: 2_000, duplicateWindowMs: 600_000 };
+
+const natsSkip = natsSkipReason();
+const admin = natsSkip ? undefined : await postgresAdminUrl();
+const skip = natsSkip ?? (admin && 'skip' in admin ? admin.skip : undefined);
+
+type JsonAlert = { id: string; ruleId: string; blockNumber: string; retracted?: unknown };
+type Running = { name: string; child: ChildProcess; stderr: () => string; exit: Promise<number | null> };
+
+const work = mkdtempSync(path.join(tmpdir(), 'bulwark-cluster-drills-'));
+const children = new Set<ChildProcess>();
+// The tests of a describe share their processes: they are killed when it ends (its afterAll).
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  watching: Running[] = [],
+): Promise<T> {
+  const deadline = Date.now() + patience;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    for (const running of watching)
+      if (running.child.exitCode !== null || running.child.signalCode !== null)
+        throw new Error(
+          `${running.name} exited (${running.child.exitCode ?? running.child.signalCode}) before ${what}.\n${running.stderr()}`,
+        );
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out waiting for ${what}.\n${watching.map((r) => `--- ${r.name}\n${r.stderr()}`).join('\n')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function startRole(name: string, config: string, role: string, env: Record<string, string>): Running {
+  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--role', role], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { name, child, stderr: () => stderr, exit };
+}
+
+async function kill(running: Running): Promise<void> {
+  running.child.kill('SIGKILL');
+  await running.exit;
+}
+
+function readAlerts(file: string, rule = ruleId): JsonAlert[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as JsonAlert)
+    .filter((alert) => alert.ruleId === rule && !alert.retracted);
+}
+
+const hasAlertFor = (file: string, block: bigint) =>
+  readAlerts(file).some((alert) => BigInt(alert.blockNumber) === block);
+
+/** Every block in from..to has exactly one alert id, and no sink line repeats. */
+function expectOneAlertPerBlock(file: string, from: bigint, to: bigint): void {
+  const alerts = readAlerts(file);
+  const byBlock = new Map<bigint, Set<string>>();
+  for (const alert of alerts) {
+    const block = BigInt(alert.blockNumber);
+    byBlock.set(block, (byBlock.get(block) ?? new Set()).add(alert.id));
+  }
+  const missing: bigint[] = [];
+  const doubled: bigint[] = [];
+  for (let block = from; block <= to; block++) {
+    const ids = byBlock.get(block);
+    if (!ids) missing.push(block);
+    else if (ids.size > 1) doubled.push(block);
+  }
+  expect({ missing, doubled, lines: alerts.length }).toEqual({ missing: [], doubled: [], lines: alerts.length });
+  expect(new Set(alerts.map((alert) => alert.id)).size).toBe(alerts.length);
+}
+
+/** `bulwark monitor --status` to its end (exit 0 required); its stdout. */
+async function runStatus(config: string, env: Record<string, string>, format: 'text' | 'json'): Promise<string> {
+  const args = [bin, 'monitor', '--config', config, '--status', '--format', format];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, ...env } });
+  return stdout;
+}
+
+/** The block numbers in the chain's block stream, in stream order. */
+async function publishedBlocks(cluster: ClusterConnection): Promise<bigint[]> {
+  const info = await cluster.jsm.streams.info(blockStream);
+  const numbers: bigint[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const stored = await cluster.jsm.streams.getMessage(blockStream, { seq });
+    const message = decodeMessage<BlockMessage>(stored!.data);
+    if (message.kind === 'block') numbers.push(message.block.number);
+  }
+  return numbers;
+}
+
+/** Ingest published each block from..to exactly once, in order. */
+async function expectEachBlockPublishedOnce(cluster: ClusterConnection, from: bigint, to: bigint): Promise<void> {
+  const published = (await publishedBlocks(cluster)).filter((n) => n >= from && n <= to);
+  const expected: bigint[] = [];
+  for (let n = from; n <= to; n++) expected.push(n);
+  expect(published).toEqual(expected);
+}
+
+/** One transaction, one block (automine), one alert: the listed address pays the watched one. The block, from its receipt. */
+async function payingBlock(node: TestNode, from: string, to: string): Promise<bigint> {
+  const hash = await node.rpc<string>('eth_sendTransaction', [{ from, to, value: '0x1' }]);
+  for (;;) {
+    const receipt = await node.rpc<{ blockNumber: string } | null>('eth_getTransactionReceipt', [hash]);
+    if (receipt) return BigInt(receipt.blockNumber);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+type Backends = {
+  nats: NatsServer;
+  database: { url: string; drop(): Promise<void> };
+  cluster: ClusterConnection;
+  stop(): Promise<void>;
+};
+
+/** A drill's own nats-server, PostgreSQL database and a connection to look at the streams. */
+async function startBackends(
+  partitions: number = settings.partitions,
+  adminUrl = (admin as { url: string }).url,
+): Promise<Backends> {
+  const nats = await startNatsServer();
+  const database = await createTestDatabase(adminUrl);
+  const cluster = await connectCluster({ natsUrl: nats.url, ...settings, partitions }, 'drill');
+  return {
+    nats,
+    database,
+    cluster,
+    async stop() {
+      for (const child of children) child.kill('SIGKILL');
+      await cluster.close();
+      await nats.stop();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * A drill's config in `dir`: the cluster, one chain evaluated from `first`, the contracts, the
+ * attacker listed (each payment of it alerts; no cooldown folds them), a JSONL sink.
+ */
+function writeDrillConfig(
+  dir: string,
+  parameters: {
+    backends: Backends;
+    partitions?: number;
+    rpcUrl: string;
+    first: bigint;
+    attacker: string;
+    contracts: Record<string, unknown>[];
+    baseline?: Record<string, unknown>;
+  },
+): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'exploiters.txt'), `${parameters.attacker} drill exploiter\n`);
+  const config = path.join(dir, 'monitor.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      cluster: {
+        natsUrl: parameters.backends.nats.url,
+        ...settings,
+        partitions: parameters.partitions ?? settings.partitions,
+      },
+      chains: [{ id: 31337, rpc: [parameters.rpcUrl], pollingIntervalMs: 100, startBlock: Number(parameters.first) }],
+      contracts: parameters.contracts,
+      threatIntel: ['exploiters.txt'],
+      baseline: parameters.baseline ?? { learnBlocks: 3 },
+      alerts: { cooldownMs: 0 },
+      sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
+    }),
+  );
+  return config;
+}
+
+/** A drill with one watched contract (code `0x00`) that the listed attacker pays: one alert per block. */
+type PayingDrill = {
+  node: TestNode;
+  backends: Backends;
+  config: string;
+  sink: string;
+  env: Record<string, string>;
+  /** The first block the cluster evaluates. */
+  first: bigint;
+  /** The node behind a link the test cuts, when asked for. */
+  proxy: TcpProxy | undefined;
+  alertingBlock(): Promise<bigint>;
+  stop(): Promise<void>;
+};
+
+async function startPayingDrill(
+  name: string,
+  options: { adminUrl?: string | undefined; viaProxy?: boolean; blocksBefore?: number } = {},
+): Promise<PayingDrill> {
+  const node = await startTestNode();
+  const attacker = node.accounts[1]!;
+  const watched = '0x00000000000000000000000000000000000d1e11';
+  await node.rpc('anvil_setCode', [watched, '0x00']);
+  const alertingBlock = () => payingBlock(node, attacker, watched);
+  // Every role reaches the node through the proxy when asked: the test cuts it, the chain keeps its state.
+  const proxy = options.viaProxy ? await startTcpProxy(Number(new URL(node.anvil.rpcUrl).port)) : undefined;
+  const backends = await startBackends(settings.partitions, options.adminUrl);
+  for (let i = 0; i < (options.blocksBefore ?? 0); i++) await alertingBlock();
+  const first = (await node.blockNumber()) + 1n;
+  const dir = path.join(work, name);
+  const config = writeDrillConfig(dir, {
+    backends,
+    rpcUrl: proxy ? `http://127.0.0.1:${proxy.port}` : node.anvil.rpcUrl,
+    first,
+    attacker,
+    contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
+  });
+  return {
+    node,
+    backends,
+    config,
+    sink: path.join(dir, 'alerts.jsonl'),
+    env: { DATABASE_URL: backends.database.url },
+    first,
+    proxy,
+    alertingBlock,
+    async stop() {
+      await backends.stop();
+      await proxy?.close();
+      await node.stop();
+    },
+  };
+}
+
+describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + anvil + the CLI roles)', () => {
+  describe('ingest: leader killed, nats-server restarted', () => {
+    let drill: PayingDrill;
+    let cluster: ClusterConnection;
+    let nats: NatsServer;
+    let config: string;
+    let sink: string;
+    let env: Record<string, string>;
+    let first: bigint;
+    let worker: Running;
+    let leader: Running;
+    let follower: Running;
+    const alertingBlock = () => drill.alertingBlock();
+
+    beforeAll(async () => {
+      drill = await startPayingDrill('ingest', { blocksBefore: 3 });
+      ({ config, sink, env, first } = drill);
+      ({ cluster, nats } = drill.backends);
+    }, patience);
+    afterAll(() => drill?.stop());
+
+    test(
+      'behavior: the ingest leader killed mid-stream: the follower takes over; no block skipped or doubled',
+      drillTimeout,
+      async () => {
+        leader = startRole('ingest-1', config, 'ingest', env);
+        await waitFor('the first ingest leader', () => /ingest leader/.test(leader.stderr()), [leader]);
+        follower = startRole('ingest-2', config, 'ingest', env);
+        worker = startRole('detect+respond', config, 'detect,respond', env);
+        await waitFor('the follower to stand by', () => /ingest standing by/.test(follower.stderr()), [follower]);
+        let last = 0n;
+        for (let i = 0; i < 3; i++) last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [leader, follower, worker]);
+
+        // Killed while blocks keep coming.
+        const sending = (async () => {
+          for (let i = 0; i < 4; i++) await alertingBlock();
+        })();
+        await kill(leader);
+        await sending;
+        for (let i = 0; i < 4; i++) last = await alertingBlock();
+        await waitFor('the follower to lead', () => /ingest leader/.test(follower.stderr()), [follower]);
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        expect(follower.stderr()).toMatch(/publishing from after block \d+/);
+        await expectEachBlockPublishedOnce(cluster, first, last);
+        expectOneAlertPerBlock(sink, first, last);
+      },
+    );
+
+    test(
+      'behavior: nats-server killed and restarted mid-stream: nothing lost, nothing doubled',
+      drillTimeout,
+      async () => {
+        let last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        await nats.kill();
+        // Blocks come while the server is down: ingest holds them and publishes once it is back.
+        for (let i = 0; i < 3; i++) last = await alertingBlock();
+        await nats.start();
+        for (let i = 0; i < 3; i++) last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        await expectEachBlockPublishedOnce(cluster, first, last);
+        expectOneAlertPerBlock(sink, first, last);
+      },
+    );
+
+    test(
+      'behavior: --status shows the head, lag, leader and each consumer with its pending counts; SIGTERM exits 0',
+      drillTimeout,
+      async () => {
+        const last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), [follower, worker]);
+        const owner = /ingest leader \((\S+)\)/.exec(
+          follower
+            .stderr()
+            .split('\n')
+            .filter((line) => /ingest leader/.test(line))
+            .at(-1)!,
+        )?.[1];
+        const json = await runStatus(config, env, 'json');
+        const status = JSON.parse(json) as { chains: Record<string, unknown>[] };
+        expect(status.chains).toHaveLength(1);
+        const [chainStatus] = status.chains as {
+          chainId: number;
+          head: string;
+          published: string;
+          lag: string;
+          leader: string;
+          partitions: {
+            partition: number;
+            judgedThrough: string | null;
+            consumer: { pending: number; inFlight: number } | null;
+          }[];
+          respond: { pending: number; inFlight: number } | null;
+        }[];
+        expect(chainStatus).toMatchObject({ chainId: 31337, leader: owner });
+        expect(BigInt(chainStatus!.head)).toBeGreaterThanOrEqual(last);
+        expect(BigInt(chainStatus!.published)).toBe(last);
+        expect(BigInt(chainStatus!.lag)).toBe(BigInt(chainStatus!.head) - last);
+        // The one watched contract's partition judged every block; nothing waits.
+        const judged = chainStatus!.partitions.filter((partition) => partition.judgedThrough !== null);
+        expect(judged).toHaveLength(1);
+        expect(judged[0]).toMatchObject({ judgedThrough: last.toString(), consumer: { pending: 0, inFlight: 0 } });
+        expect(chainStatus!.respond).toMatchObject({ pending: 0, inFlight: 0 });
+        const text = await runStatus(config, env, 'text');
+        expect(text).toContain(
+          `Chain 31337: head ${chainStatus!.head}, published ${last}, lag ${chainStatus!.lag} block(s), ingest leader ${owner}`,
+        );
+        expect(text).toMatch(/detect partition \d: judged through \d+; pending 0, in flight 0/);
+
+        follower.child.kill('SIGTERM');
+        worker.child.kill('SIGTERM');
+        expect(await follower.exit).toBe(0);
+        expect(await worker.exit).toBe(0);
+      },
+    );
+  });
+
+  describe('detect: a worker killed mid-block', () => {
+    let chain: ResponderTestChain;
+    let backends: Backends;
+    let cluster: ClusterConnection;
+    let database: Backends['database'];
+    let vault: Address;
+    let guardian: Address;
+    let env: Record<string, string>;
+    let config: string;
+    const dir = path.join(work, 'detect');
+    const sink = path.join(dir, 'alerts.jsonl');
+    const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
+    let user: Address;
+    let attacker: Address;
+
+    /** Sends a transaction and mines its block (the node mines nothing by itself); the block number. */
+    async function inBlock(from: Address, data: Hex, value = 0n): Promise<bigint> {
+      const hash = await chain.rpc<Hex>('eth_sendTransaction', [
+        { from, to: vault, data, value: `0x${value.toString(16)}`, gas: '0x30000' },
+      ]);
+      await chain.mine();
+      const receipt = await chain.client.waitForTransactionReceipt({ hash });
+      return receipt.blockNumber;
+    }
+    const deposit = (from: Address) =>
+      inBlock(from, encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' }), 10n ** 15n);
+
+    beforeAll(async () => {
+      chain = await startResponderChain();
+      const key = await chain.newGuardian();
+      guardian = key.account.address;
+      vault = await chain.deployPausable(guardian);
+      const accounts = await chain.rpc<Address[]>('eth_accounts');
+      user = accounts[2]!;
+      attacker = accounts[3]!;
+      // What the vault is used for while it is learned: deposits.
+      for (let i = 0; i < 3; i++) await deposit(user);
+      backends = await startBackends();
+      ({ cluster, database } = backends);
+      config = writeDrillConfig(dir, {
+        backends,
+        rpcUrl: chain.anvil.rpcUrl,
+        first: (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
+        attacker,
+        contracts: [
+          {
+            chain: 31337,
+            address: vault,
+            name: 'Vault',
+            kind: 'vault',
+            assets: ['native'],
+            breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
+            rules: { 'unknown-selector': { minCalls: 1 } },
+          },
+        ],
+        baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+      });
+      env = { DATABASE_URL: database.url, GUARDIAN_KEY: key.privateKey };
+    }, patience);
+    afterAll(async () => {
+      await backends?.stop();
+      await chain?.stop();
+    });
+
+    test(
+      'behavior: another worker finishes the block; exactly one pause for the incident; a decision sent again changes nothing',
+      drillTimeout,
+      async () => {
+        const ingest = startRole('ingest', config, 'ingest', env);
+        const respond = startRole('respond', config, 'respond', env);
+        const workerA = startRole('detect-a', config, 'detect', env);
+        const all = () => [ingest, respond, workerA];
+        await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all());
+        // The attacker's first step: a deposit (a known function): an alert, no pause.
+        const probe = await deposit(attacker);
+        await waitFor(`the alert of block ${probe}`, () => hasAlertFor(sink, probe), all());
+
+        // Worker A will publish its decision on the next block and then hang saving the partition:
+        // the test holds the partition's row.
+        const lock = new pg.Client({ connectionString: database.url });
+        await lock.connect();
+        await lock.query('begin');
+        await lock.query('select * from cluster_partitions for update');
+        const strike = await inBlock(
+          attacker,
+          encodeFunctionData({ abi: vaultAbi, functionName: 'withdraw', args: [10n ** 15n] }),
+        );
+        await waitFor(
+          'worker A to hang mid-block',
+          async () => {
+            const { rows } = await lock.query(
+              "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+            );
+            return rows[0].n > 0;
+          },
+          all(),
+        );
+        const workerB = startRole('detect-b', config, 'detect', env);
+        await waitFor('worker B to start', () => /Cluster roles detect started/.test(workerB.stderr()), [workerB]);
+        await kill(workerA);
+        await lock.query('commit');
+        await lock.end();
+
+        // Worker B gets the block after the ack wait and judges it from the saved state.
+        await waitFor('the partition to move past the strike', async () => {
+          const client = new pg.Client({ connectionString: database.url });
+          await client.connect();
+          try {
+            const { rows } = await client.query('select max(block_number)::text as n from cluster_partitions');
+            return rows[0].n !== null && BigInt(rows[0].n) >= strike;
+          } finally {
+            await client.end();
+          }
+        }, [ingest, respond, workerB]);
+        await waitFor(
+          'the pause to be broadcast',
+          async () => (await chain.pendingCount()) > 0 || (await chain.paused(vault)),
+          [respond],
+        );
+        await chain.mine();
+        await waitFor('the vault to be paused', () => chain.paused(vault), [respond]);
+        await waitFor(`the alert of block ${strike}`, () => hasAlertFor(sink, strike), [respond]);
+
+        // The same decision again under another message id (past the de-duplication window, or a
+        // retry that escaped it): respond's idempotency keys turn it away.
+        const decisions = await cluster.jsm.streams.info(decisionStream);
+        let resent = 0;
+        for (let seq = decisions.state.first_seq; seq <= decisions.state.last_seq; seq++) {
+          const stored = await cluster.jsm.streams.getMessage(decisionStream, { seq });
+          await cluster.js.publish(stored!.subject, stored!.data, { msgID: `again:${seq}` });
+          resent++;
+        }
+        expect(resent).toBeGreaterThan(0);
+        await waitFor('respond to take every decision', async () => {
+          const info = await cluster.jsm.consumers.info(decisionStream, 'respond-31337');
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        }, [respond]);
+        await chain.mine();
+
+        // One pause transaction from the guardian, ever; one composite alert; one alert per attacker block.
+        expect(await chain.nonce(guardian)).toBe(1);
+        expect(readAlerts(sink, 'composite-score')).toHaveLength(1);
+        expectOneAlertPerBlock(sink, probe, strike);
+        for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
+        for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
+      },
+    );
+  });
+
+  describe('reorg across an alert with three detect workers', () => {
+    let node: TestNode;
+    let backends: Backends;
+    let cluster: ClusterConnection;
+    let attacker: Hex;
+    const dir = path.join(work, 'reorg');
+    const sink = path.join(dir, 'alerts.jsonl');
+    let config: string;
+    let env: Record<string, string>;
+    /** Three watched contracts, one in each of the three partitions. */
+    const watched: string[] = [];
+
+    /** One block with one payment from the listed address to each watched contract: three alerts, one per partition. */
+    async function alertingBlock(): Promise<bigint> {
+      const hashes: string[] = [];
+      for (const to of watched)
+        hashes.push(await node.rpc<string>('eth_sendTransaction', [{ from: attacker, to, value: '0x1' }]));
+      await node.mine();
+      const receipt = await node.rpc<{ blockNumber: string }>('eth_getTransactionReceipt', [hashes[0]]);
+      return BigInt(receipt.blockNumber);
+    }
+    const alertsOf = (block: bigint) => readAlerts(sink).filter((alert) => BigInt(alert.blockNumber) === block);
+    const retractions = () =>
+      readFileSync(sink, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as JsonAlert)
+        .filter((alert) => alert.retracted);
+
+    beforeAll(async () => {
+      node = await startTestNode({ noMining: true });
+      attacker = node.accounts[1]!;
+      for (let i = 0; watched.length < 3; i++) {
+        const address = `0x${(0xd1e100 + i).toString(16).padStart(40, '0')}`;
+        if (!watched.some((other) => partitionOf(other, 3) === partitionOf(address, 3))) watched.push(address);
+      }
+      for (const address of watched) await node.rpc('anvil_setCode', [address, '0x00']);
+      await node.mine();
+      backends = await startBackends(3);
+      ({ cluster } = backends);
+      config = writeDrillConfig(dir, {
+        backends,
+        partitions: 3,
+        rpcUrl: node.anvil.rpcUrl,
+        first: (await node.blockNumber()) + 1n,
+        attacker,
+        contracts: watched.map((address, i) => ({ chain: 31337, address, name: `Watched${i}`, kind: 'other' })),
+      });
+      env = { DATABASE_URL: backends.database.url };
+    }, patience);
+    afterAll(async () => {
+      await backends?.stop();
+      await node?.stop();
+    });
+
+    test('behavior: each alert of the dropped block is retracted once; the others stay', drillTimeout, async () => {
+      const ingest = startRole('ingest', config, 'ingest', env);
+      const respond = startRole('respond', config, 'respond', env);
+      const workers = [0, 1, 2].map((i) => startRole(`detect-${i}`, config, 'detect', env));
+      const all = [ingest, respond, ...workers];
+      // The three workers share the three partitions out: one each.
+      await waitFor(
+        'one partition per worker',
+        async () => {
+          const owners = await Promise.all(
+            [0, 1, 2].map((p) => cluster.leases.get(`detect.31337.${p}`).then((entry) => entry?.string())),
+          );
+          return owners.every((owner) => owner) && new Set(owners).size === 3;
+        },
+        all,
+      );
+      const before = await alertingBlock();
+      await waitFor(`three alerts of block ${before}`, () => alertsOf(before).length === 3, all);
+      const snapshot = await node.snapshot();
+      const doomed = await alertingBlock();
+      await waitFor(`three alerts of block ${doomed}`, () => alertsOf(doomed).length === 3, all);
+      const doomedIds = alertsOf(doomed)
+        .map((alert) => alert.id)
+        .sort();
+      // Replace the block by an empty one, and build on it.
+      await node.revert(snapshot);
+      await node.mine(2);
+      await waitFor('the retractions', () => retractions().length >= 3, all);
+      const after = await alertingBlock();
+      await waitFor(`three alerts of block ${after}`, () => alertsOf(after).length === 3, all);
+      expect(
+        retractions()
+          .map((alert) => alert.id)
+          .sort(),
+      ).toEqual(doomedIds);
+      expect(alertsOf(before)).toHaveLength(3);
+      expect(new Set(readAlerts(sink).map((alert) => alert.id)).size).toBe(readAlerts(sink).length);
+      for (const running of all) running.child.kill('SIGTERM');
+      for (const running of all) expect(await running.exit).toBe(0);
+    });
+  });
+
+  // Its own PostgreSQL server, to kill: only where the binaries are (CI has them, beside its TEST_DATABASE_URL).
+  describe.skipIf('missing' in findPostgresBinaries())('PostgreSQL restarted mid-stream', () => {
+    let postgres: PostgresServer;
+    let drill: PayingDrill;
+
+    beforeAll(async () => {
+      postgres = await startPostgres();
+      drill = await startPayingDrill('postgres', { adminUrl: postgres.url });
+    }, patience);
+    afterAll(async () => {
+      await drill?.stop();
+      await postgres?.stop();
+    });
+
+    test('behavior: detect and respond wait PostgreSQL out; nothing lost, nothing doubled', drillTimeout, async () => {
+      const { config, env, sink, first, backends } = drill;
+      const alertingBlock = () => drill.alertingBlock();
+      const ingest = startRole('ingest', config, 'ingest', env);
+      const detect = startRole('detect', config, 'detect', env);
+      const respond = startRole('respond', config, 'respond', env);
+      const all = [ingest, detect, respond];
+      await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all);
+      let last = 0n;
+      for (let i = 0; i < 2; i++) last = await alertingBlock();
+      await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+      // Blocks keep coming while the server goes down (immediate stop, as a crash) and back.
+      const sending = (async () => {
+        for (let i = 0; i < 4; i++) await alertingBlock();
+      })();
+      await postgres.restart();
+      await sending;
+      for (let i = 0; i < 3; i++) last = await alertingBlock();
+      await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+      await expectEachBlockPublishedOnce(backends.cluster, first, last);
+      expectOneAlertPerBlock(sink, first, last);
+      for (const running of all) running.child.kill('SIGTERM');
+      for (const running of all) expect(await running.exit).toBe(0);
+    });
+  });
+
+  describe('the RPC node cut off and back', () => {
+    let drill: PayingDrill;
+
+    beforeAll(async () => {
+      drill = await startPayingDrill('rpc', { viaProxy: true });
+    }, patience);
+    afterAll(() => drill?.stop());
+
+    test(
+      'behavior: ingest catches up on the blocks mined while the node was unreachable, each once',
+      drillTimeout,
+      async () => {
+        const { config, env, sink, first, backends } = drill;
+        const proxy = drill.proxy!;
+        const alertingBlock = () => drill.alertingBlock();
+        const ingest = startRole('ingest', config, 'ingest', env);
+        const worker = startRole('detect+respond', config, 'detect,respond', env);
+        const all = [ingest, worker];
+        await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all);
+        let last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        proxy.refuse();
+        for (let i = 0; i < 5; i++) last = await alertingBlock();
+        await waitFor('ingest to notice the node is unreachable', () => /ingest: /.test(ingest.stderr()), all);
+        proxy.accept();
+        for (let i = 0; i < 2; i++) last = await alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        await expectEachBlockPublishedOnce(backends.cluster, first, last);
+        expectOneAlertPerBlock(sink, first, last);
+        for (const running of all) running.child.kill('SIGTERM');
+        for (const running of all) expect(await running.exit).toBe(0);
+      },
+    );
+  });
+});
+
+test.skipIf(skip === undefined)(`cluster drills skipped: ${skip}`, () => {});

@@ -1,0 +1,236 @@
+import { type ContractProfile, decide, type Monitor, type MonitorConfig, profileMetric } from '@bulwark/monitor';
+import { getBaseline, getClusterPartition, setClusterPartition, upsertBaseline, withTransaction } from '@bulwark/store';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import { decodeMessage, encodeMessage } from './codec.ts';
+import {
+  blockStream,
+  blockSubject,
+  type ClusterConnection,
+  decisionSubject,
+  detectConsumer,
+  orderedWorkConsumer,
+} from './jetstream.ts';
+import { type BlockMessage, type DecisionMessage, decisionMessageId, partitionOf, stableId } from './messages.ts';
+import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
+import { retrying, sleep } from './retry.ts';
+import { monitorFor, type RoleBase, warn } from './stageParts.ts';
+
+/*
+ * Detect: every chain's contracts are split into partitions (hash(address) mod N). Each partition
+ * has one durable consumer of the chain's blocks with one message in flight at a time, shared by
+ * every detect process: a contract's blocks are judged in order, by one worker at a time. The
+ * partition's baselines and its place in the stream are saved in PostgreSQL in one transaction
+ * after its decision is published, then the block is acknowledged. A worker that dies mid-block
+ * leaves it unacknowledged: after `ackWaitMs` another worker gets it, loads the baselines as they
+ * stood and judges it again (the same decision id and alert ids: nothing doubles downstream).
+ */
+
+export type DetectParameters = RoleBase & {
+  connection: ClusterConnection;
+  /** This process, as the partition leases name it. */
+  owner: string;
+  signal: AbortSignal;
+  /** Called after each block a partition judged (benchmarks, tests). */
+  onJudged?:
+    | ((judged: { chainId: number; partition: number; block: bigint; transactions: number }) => void)
+    | undefined;
+};
+
+type Contract = MonitorConfig['contracts'][number];
+
+/**
+ * Runs one loop per partition of every chain until `signal` aborts; a loop pulls only while this
+ * worker holds the partition's lease (see `createPartitionLeases`).
+ */
+export async function runDetect(parameters: DetectParameters): Promise<void> {
+  const { config, connection } = parameters;
+  const partitions = connection.settings.partitions;
+  const work: { chainId: number; partition: number; contracts: Contract[] }[] = [];
+  for (const chain of config.chains) {
+    const byPartition = new Map<number, Contract[]>();
+    for (const contract of config.contracts.filter((c) => c.chain === chain.id)) {
+      const partition = partitionOf(contract.address, partitions);
+      byPartition.set(partition, [...(byPartition.get(partition) ?? []), contract]);
+    }
+    for (const [partition, contracts] of byPartition) work.push({ chainId: chain.id, partition, contracts });
+  }
+  const leases = createPartitionLeases({
+    connection,
+    owner: parameters.owner,
+    partitions: work,
+    signal: parameters.signal,
+    log: parameters.log,
+  });
+  await Promise.all([
+    leases.run(),
+    ...work.map((entry) => runPartition(parameters, leases, entry.chainId, entry.partition, entry.contracts)),
+  ]);
+}
+
+async function runPartition(
+  parameters: DetectParameters,
+  leases: PartitionLeases,
+  chainId: number,
+  partition: number,
+  contracts: readonly Contract[],
+): Promise<void> {
+  const { connection, signal, log } = parameters;
+  const consumer: Consumer = await retrying(
+    () =>
+      orderedWorkConsumer(connection, {
+        stream: blockStream,
+        durable: detectConsumer(chainId, partition),
+        filterSubject: blockSubject(chainId),
+      }),
+    signal,
+  );
+  let monitor: Monitor | undefined;
+  /** The stream sequence this process's engine state reflects; another worker moving the partition makes it stale. */
+  let appliedSeq: bigint | undefined;
+  let failing = false;
+  const ref = { chainId, partition };
+  while (!signal.aborted) {
+    if (!leases.holds(ref)) {
+      await sleep(100, signal);
+      continue;
+    }
+    let message: JsMsg | null;
+    try {
+      message = await consumer.next({ expires: 1_000 });
+    } catch (error) {
+      if (!failing)
+        warn(parameters, `Chain ${chainId} partition ${partition}: waiting for NATS (${(error as Error).message}).`);
+      failing = true;
+      await sleep(250, signal);
+      continue;
+    }
+    if (!message) {
+      await leases.idle(ref);
+      continue;
+    }
+    if (failing) log(`Chain ${chainId} partition ${partition}: NATS is back.`);
+    failing = false;
+    // Long work (learning, a slow store) keeps the message ours.
+    const keepAlive = setInterval(() => message.working(), Math.max(500, connection.settings.ackWaitMs / 3));
+    try {
+      const seq = BigInt(message.seq);
+      const position = await getClusterPartition(parameters.store, { chainId, partition });
+      if (position && position.streamSeq >= seq) {
+        // Judged and saved already (the worker died before acknowledging it).
+        await message.ackAck();
+        continue;
+      }
+      monitor ??= await monitorFor(parameters, chainId, contracts);
+      if (appliedSeq === undefined || appliedSeq !== position?.streamSeq)
+        await loadState(parameters, monitor, chainId, contracts, position === undefined);
+      const incoming = decodeMessage<BlockMessage>(message.data);
+      const decision = await judge(monitor, chainId, partition, incoming);
+      await retrying(
+        () =>
+          connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
+            msgID: decisionMessageId(decision),
+          }),
+        signal,
+      );
+      const profiles = monitor.parts.engine.profiles();
+      await withTransaction(parameters.store, async (tx) => {
+        for (const profile of profiles)
+          await upsertBaseline<ContractProfile>(tx, {
+            chainId,
+            address: profile.address,
+            ...profileMetric,
+            stats: profile,
+          });
+        await setClusterPartition(tx, {
+          chainId,
+          partition,
+          streamSeq: seq,
+          blockNumber: incoming.tip.number,
+          blockHash: incoming.tip.hash,
+        });
+      });
+      appliedSeq = seq;
+      await message.ackAck();
+      if (incoming.kind === 'block')
+        parameters.onJudged?.({
+          chainId,
+          partition,
+          block: incoming.block.number,
+          transactions: incoming.block.transactions.length,
+        });
+    } catch (error) {
+      // Not acknowledged: redelivered (to this or another worker) after the ack wait, judged from the saved state.
+      appliedSeq = undefined;
+      if (!signal.aborted)
+        warn(
+          parameters,
+          `Chain ${chainId} partition ${partition}: judging failed (judged again once redelivered): ${(error as Error).message}`,
+        );
+    } finally {
+      clearInterval(keepAlive);
+    }
+    await leases.idle(ref);
+  }
+}
+
+/**
+ * The partition's engine as the store has it: the saved profiles (another worker may have moved
+ * them on), or, for a partition never judged, learned by backfill as the single-process monitor
+ * learns before its first block.
+ */
+async function loadState(
+  parameters: DetectParameters,
+  monitor: Monitor,
+  chainId: number,
+  contracts: readonly Contract[],
+  firstTime: boolean,
+): Promise<void> {
+  const { engine } = monitor.parts;
+  let stored = 0;
+  for (const contract of contracts) {
+    const saved = await getBaseline<ContractProfile>(parameters.store, {
+      chainId,
+      address: contract.address,
+      ...profileMetric,
+    });
+    if (saved) {
+      Object.assign(engine.profile(contract.address), structuredClone(saved.stats));
+      stored++;
+    }
+  }
+  if (firstTime && stored < contracts.length) await monitor.learn({ signal: parameters.signal });
+}
+
+async function judge(
+  monitor: Monitor,
+  chainId: number,
+  partition: number,
+  incoming: BlockMessage,
+): Promise<DecisionMessage> {
+  if (incoming.kind === 'reorg')
+    return {
+      kind: 'reorg',
+      chainId,
+      partition,
+      commonAncestor: incoming.commonAncestor,
+      from: incoming.from,
+      dropped: incoming.dropped,
+    };
+  const { engine, decideOptions, simulateCreations } = monitor.parts;
+  const { block } = incoming;
+  // New contracts that reference a protected one are simulated, as in one process.
+  const simulations = await simulateCreations?.(block);
+  const result = engine.process(block, { simulations });
+  const decision = decide(result, decideOptions);
+  return {
+    kind: 'decision',
+    chainId,
+    partition,
+    block: { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp },
+    alerts: decision.alerts.map((alert, index) => ({ ...alert, id: stableId(chainId, block.hash, partition, index) })),
+    verdicts: decision.verdicts,
+    txHash: decision.txHash,
+    competitors: result.flagged.map((flagged) => flagged.tx),
+    seenAt: block.seenAt,
+  };
+}

@@ -1,0 +1,151 @@
+import type { Monitor } from '@bulwark/monitor';
+import { claimKey, finishClaim, getAlert, isClaimDone, retractAlertsFromBlock } from '@bulwark/store';
+import type { JsMsg } from '@nats-io/jetstream';
+import { decodeMessage } from './codec.ts';
+import { type ClusterConnection, decisionStream, orderedWorkConsumer, respondConsumer } from './jetstream.ts';
+import { type DecisionMessage, decisionMessageId } from './messages.ts';
+import { retrying, sleep } from './retry.ts';
+import { monitorFor, type RoleBase, warn } from './stageParts.ts';
+
+/*
+ * Respond: one durable consumer of each chain's decisions, shared by any number of respond
+ * processes, one decision in flight at a time. Every effect has an idempotency key in the store:
+ * a decision already handled is acknowledged without acting; a pause is claimed once per contract
+ * and attack (`pause:<chain>:<contract>:<first block of the verdict>`) before it is sent; an alert
+ * whose id is stored is not recorded or sent again (its id comes from the block and partition).
+ * A redelivered decision therefore never yields a second alert or a second pause.
+ */
+
+export type RespondParameters = RoleBase & {
+  connection: ClusterConnection;
+  /** This process, as the claims name it. */
+  owner: string;
+  signal: AbortSignal;
+  /** Called after each decision is handled (tests, benchmarks). */
+  onHandled?: ((handled: { id: string; alerts: number; pauses: number; repeated: boolean }) => void) | undefined;
+};
+
+export async function runRespond(parameters: RespondParameters): Promise<void> {
+  await Promise.all(parameters.config.chains.map((chain) => runChain(parameters, chain.id)));
+}
+
+async function runChain(parameters: RespondParameters, chainId: number): Promise<void> {
+  const { connection, signal, log } = parameters;
+  const contracts = parameters.config.contracts.filter((contract) => contract.chain === chainId);
+  const monitor = await monitorFor(parameters, chainId, contracts);
+  const { responder } = monitor.parts;
+  const sent = await retrying(() => responder.drainOutbox(), signal);
+  if (sent.alerts + sent.retractions > 0)
+    log(`Chain ${chainId}: sent ${sent.alerts} alert(s) and ${sent.retractions} retraction(s) left in the outbox.`);
+  await retrying(() => responder.loadIncidents(), signal);
+  const consumer = await retrying(
+    () =>
+      orderedWorkConsumer(connection, {
+        stream: decisionStream,
+        durable: respondConsumer(chainId),
+        filterSubject: `bulwark.decisions.${chainId}.*`,
+      }),
+    signal,
+  );
+  let failing = false;
+  try {
+    while (!signal.aborted) {
+      let message: JsMsg | null;
+      try {
+        message = await consumer.next({ expires: 1_000 });
+      } catch (error) {
+        if (!failing) warn(parameters, `Chain ${chainId} respond: waiting for NATS (${(error as Error).message}).`);
+        failing = true;
+        await sleep(250, signal);
+        continue;
+      }
+      if (!message) continue;
+      failing = false;
+      const keepAlive = setInterval(() => message.working(), Math.max(500, connection.settings.ackWaitMs / 3));
+      try {
+        await handle(parameters, monitor, decodeMessage<DecisionMessage>(message.data), message.redelivered);
+        await message.ackAck();
+      } catch (error) {
+        if (!signal.aborted)
+          warn(
+            parameters,
+            `Chain ${chainId} respond: handling a decision failed (handled again once redelivered): ${(error as Error).message}`,
+          );
+      } finally {
+        clearInterval(keepAlive);
+      }
+    }
+  } finally {
+    await monitor.stop().catch(() => {});
+  }
+}
+
+async function handle(
+  parameters: RespondParameters,
+  monitor: Monitor,
+  decision: DecisionMessage,
+  redelivered: boolean,
+): Promise<void> {
+  const { store, owner, log, connection } = parameters;
+  const { responder } = monitor.parts;
+  const id = decisionMessageId(decision);
+  const decisionKey = `decision:${id}`;
+  if (await isClaimDone(store, decisionKey)) {
+    parameters.onHandled?.({ id, alerts: 0, pauses: 0, repeated: true });
+    return;
+  }
+  // A decision handled in part by a process that died: what it recorded but did not send.
+  if (redelivered) await responder.drainOutbox();
+  const staleAfterMs = connection.settings.ackWaitMs;
+  let alerts = 0;
+  let pauses = 0;
+  if (decision.kind === 'reorg') {
+    // Each partition passes the reorg on; the first retracts the dropped blocks' alerts, the rest find
+    // them retracted. Alerts of the replacing blocks (another partition may be ahead) stay.
+    const retracted =
+      decision.dropped.length === 0
+        ? await responder.reorg(decision.commonAncestor, decision.from)
+        : (
+            await retractAlertsFromBlock(store, {
+              chainId: decision.chainId,
+              fromBlock: decision.from,
+              blockHashes: decision.dropped.map((block) => block.hash),
+              reason: `reorg: blocks from ${decision.from} replaced (common ancestor ${decision.commonAncestor.number})`,
+            })
+          ).length;
+    await responder.drainOutbox();
+    if (retracted > 0)
+      log(`Reorg below block ${decision.from}: ${retracted} alert(s) retracted and the retractions sent.`);
+  } else {
+    const pauseKeys = new Map<string, string>();
+    const verdicts = [];
+    for (const verdict of decision.verdicts) {
+      const key = `pause:${decision.chainId}:${verdict.contract}:${verdict.firstBlock}`;
+      const claim = await claimKey(store, { key, owner, staleAfterMs });
+      if (claim.claimed) {
+        verdicts.push(verdict);
+        pauseKeys.set(verdict.contract, key);
+      }
+    }
+    const acted = await responder.act(verdicts, decision.block, decision.txHash, decision.competitors);
+    const fresh = [];
+    for (const alert of decision.alerts) if (!(await getAlert(store, alert.id))) fresh.push({ alert });
+    const toSend = await responder.record({
+      alerts: [...acted.alerts, ...fresh],
+      suggestions: acted.suggestions,
+      block: decision.block,
+    });
+    await responder.deliver(toSend);
+    for (const [contract, key] of pauseKeys) {
+      // A verdict the responder passed over was on a contract this process had paused already.
+      const pause = acted.pauses.find((taken) => taken.verdict.contract === contract);
+      const outcome = pause ? (pause.outcome?.status ?? 'suggested') : 'paused-before';
+      await finishClaim(store, { key, owner, outcome });
+    }
+    alerts = toSend.length;
+    pauses = acted.pauses.filter((pause) => pause.outcome !== undefined).length;
+  }
+  const claim = await claimKey(store, { key: decisionKey, owner, staleAfterMs: 0 });
+  if (claim.claimed) await finishClaim(store, { key: decisionKey, owner, outcome: 'handled' });
+  parameters.onHandled?.({ id, alerts, pauses, repeated: false });
+}

@@ -1,0 +1,72 @@
+import { expect, test } from 'vitest';
+import {
+  claimKey,
+  finishClaim,
+  getClusterPartition,
+  isClaimDone,
+  listClusterPartitions,
+  setClusterPartition,
+} from './cluster.ts';
+import { withTransaction } from './store.ts';
+import { describeStore } from './testing.ts';
+
+const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}`;
+
+describeStore('cluster state', (ctx) => {
+  test('default: a partition moves forward, one row per chain and partition', async () => {
+    expect(await getClusterPartition(ctx.store, { chainId: 5, partition: 0 })).toBeUndefined();
+    await setClusterPartition(ctx.store, {
+      chainId: 5,
+      partition: 0,
+      streamSeq: 3n,
+      blockNumber: 10n,
+      blockHash: hash(10),
+    });
+    await withTransaction(ctx.store, (tx) =>
+      setClusterPartition(tx, { chainId: 5, partition: 0, streamSeq: 4n, blockNumber: 11n, blockHash: hash(11) }),
+    );
+    await setClusterPartition(ctx.store, {
+      chainId: 5,
+      partition: 1,
+      streamSeq: 4n,
+      blockNumber: 11n,
+      blockHash: hash(11),
+    });
+    expect(await getClusterPartition(ctx.store, { chainId: 5, partition: 0 })).toMatchObject({
+      streamSeq: 4n,
+      blockNumber: 11n,
+      blockHash: hash(11),
+    });
+    expect((await listClusterPartitions(ctx.store, 5)).map((row) => row.partition)).toEqual([0, 1]);
+  });
+
+  test('behavior: a key is claimed once; a finished claim is never taken again', async () => {
+    expect(await claimKey(ctx.store, { key: 'pause:a', owner: 'w1', staleAfterMs: 60_000 })).toEqual({ claimed: true });
+    expect(await claimKey(ctx.store, { key: 'pause:a', owner: 'w2', staleAfterMs: 60_000 })).toMatchObject({
+      claimed: false,
+      owner: 'w1',
+      done: false,
+    });
+    expect(await isClaimDone(ctx.store, 'pause:a')).toBe(false);
+    await finishClaim(ctx.store, { key: 'pause:a', owner: 'w1', outcome: 'sent' });
+    expect(await isClaimDone(ctx.store, 'pause:a')).toBe(true);
+    // Done: not even a stale-claim takeover reclaims it.
+    expect(await claimKey(ctx.store, { key: 'pause:a', owner: 'w2', staleAfterMs: 0 })).toMatchObject({
+      claimed: false,
+      done: true,
+      outcome: 'sent',
+    });
+  });
+
+  test('behavior: an unfinished claim whose owner went quiet is taken over', async () => {
+    expect(await claimKey(ctx.store, { key: 'pause:b', owner: 'dead', staleAfterMs: 60_000 })).toEqual({
+      claimed: true,
+    });
+    expect(await claimKey(ctx.store, { key: 'pause:b', owner: 'w2', staleAfterMs: 60_000 })).toMatchObject({
+      claimed: false,
+    });
+    expect(await claimKey(ctx.store, { key: 'pause:b', owner: 'w2', staleAfterMs: -1 })).toEqual({ claimed: true });
+    await finishClaim(ctx.store, { key: 'pause:b', owner: 'dead', outcome: 'late' });
+    expect(await isClaimDone(ctx.store, 'pause:b')).toBe(false);
+  });
+});
