@@ -29,7 +29,7 @@ import {
   parseVersion,
   satisfiesRange,
 } from '@bulwark/solidity';
-import { recordBenchmarkRows } from '../benchmarksFile.ts';
+import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts';
 import { auditedPackages, solidityFiles } from './audited.ts';
 import { fileStatusShares } from './fileStatus.ts';
 import { solidifiAvailable, solidifiRoot } from './solidifi.ts';
@@ -197,14 +197,7 @@ function measure(command: string, args: string[], cwd: string): Promise<Measured
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-const date = new Date().toISOString().slice(0, 10);
-const rows: string[] = [];
-const row = (data: string, figure: string, peer: string, ratio: string) => {
-  const line = `| ${date} | ${commit} | ${data} | ${figure} | ${peer} | ${ratio} |`;
-  rows.push(line);
-  console.log(line);
-};
+const { rows, row } = benchmarkRowCollector();
 
 // --out <dir> keeps the sets there (e.g. to compare `bulwark scan` output before and after a change).
 const outFlag = process.argv.indexOf('--out');
