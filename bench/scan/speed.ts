@@ -18,7 +18,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   bundledSolcVersions,
@@ -244,6 +244,8 @@ if (missing.length > 0) {
 }
 
 for (const set of runs > 0 ? sets : []) {
+  // Other work on the machine stretches both tools' wall time, and the parallel one more: say how busy it was.
+  const load = loadavg()[0]!.toFixed(1);
   const bulwarkRuns: Measured[] = [];
   const solhintRuns: Measured[] = [];
   let status = '';
@@ -271,7 +273,7 @@ for (const set of runs > 0 ? sets : []) {
   const processes = Math.max(...bulwarkRuns.map((r) => r.processes));
   const threads = Math.max(...bulwarkRuns.map((r) => r.threads));
   row(
-    `${set.name}, ${set.files.length} files: scan wall, start-up included (${status})`,
+    `${set.name}, ${set.files.length} files: scan wall, start-up included (${status}; load average ${load} on ${availableParallelism()} cores)`,
     `${(ours.ms / 1000).toFixed(1)} s (median of ${runs})`,
     `solhint 6.2.4 same files: ${(theirs.ms / 1000).toFixed(1)} s`,
     `${(ours.ms / theirs.ms).toFixed(2)} (target ≤ 0.5)`,
