@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,4 +22,22 @@ export function recordBenchmarkRows(section: { name: string; title: string; intr
   }
   writeFileSync(file, text.replace(marker, `${rows.join('\n')}\n${marker}`));
   console.log(`Recorded ${rows.length} rows in BENCHMARKS.md (${section.title})`);
+}
+
+/** A bench run's rows (`| date | commit | data | figure | peer | ratio |`), each printed as it is added. */
+export function benchmarkRowCollector(): {
+  rows: string[];
+  row(data: string, figure: string, peer: string, ratio: string): void;
+} {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  const date = new Date().toISOString().slice(0, 10);
+  const rows: string[] = [];
+  return {
+    rows,
+    row(data, figure, peer, ratio) {
+      const line = `| ${date} | ${commit} | ${data} | ${figure} | ${peer} | ${ratio} |`;
+      rows.push(line);
+      console.log(line);
+    },
+  };
 }

@@ -9,7 +9,7 @@
  * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending.
  */
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import type { Finding } from '@bulwark/core';
 import { compileFiles } from '@bulwark/solidity';
 import { analyze, parseInput } from '../../packages/scanner/src/analyze.ts';
 import { allDetectors } from '../../packages/scanner/src/detectors/index.ts';
-import { recordBenchmarkRows } from '../benchmarksFile.ts';
+import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts';
 import { auditedPackages } from './audited.ts';
 import { fileStatusShares } from './fileStatus.ts';
 import { emptyTally, loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
@@ -29,14 +29,7 @@ mkdirSync(out, { recursive: true });
 const bulwark = path.join(repo, 'node_modules/.bin/bulwark');
 const solhint = path.join(repo, 'node_modules/.bin/solhint');
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-const date = new Date().toISOString().slice(0, 10);
-const rows: string[] = [];
-const row = (data: string, figure: string, peer: string, ratio: string) => {
-  const line = `| ${date} | ${commit} | ${data} | ${figure} | ${peer} | ${ratio} |`;
-  rows.push(line);
-  console.log(line);
-};
+const { rows, row } = benchmarkRowCollector();
 /** One row per corpus: the share of files analysed fully, degraded and failed (target ≥ 99% analysed). */
 const statusRow = (corpus: string, files: { file: string; status: string }[]) => {
   const shares = fileStatusShares(files);

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadedSolcVersions } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
 import { analyzeFiles } from './analyzeFiles.ts';
 import { allDetectors } from './detectors/index.ts';
@@ -30,5 +31,28 @@ contract Old {
     expect(result.reports[0]!.reason).toMatch(/^pre-0\.4 syntax \(line 4: .*\), older than any solc-js/);
     // The guarded `suicide` is not reported: the modifier was read, placeholder included.
     expect(result.findings.map((f) => [f.detector, f.location.startLine])).toEqual([['unprotected-selfdestruct', 7]]);
+  });
+});
+
+describe('analyzeFiles compiler groups', () => {
+  test('behavior: moving to another compiler group releases the compilers of the last one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-groups-'));
+    const old = path.join(dir, 'Old.sol');
+    const newer = path.join(dir, 'Newer.sol');
+    writeFileSync(old, 'pragma solidity ^0.4.24;\ncontract Old { uint256 x; }\n');
+    writeFileSync(newer, 'pragma solidity ^0.5.0;\ncontract Newer { uint256 x; }\n');
+    const job = (file: string, compilerKey: string) => ({
+      files: [file],
+      root: dir,
+      remappings: [],
+      detectorIds: [],
+      cwd: dir,
+      compilerKey,
+    });
+    await analyzeFiles(job(old, '0.4.26'), []);
+    expect(loadedSolcVersions()).toContain('0.4.26');
+    const result = await analyzeFiles(job(newer, '0.5.17'), []);
+    expect(result.reports[0]).toMatchObject({ status: 'full', solcVersion: '0.5.17' });
+    expect(loadedSolcVersions()).toEqual(['0.5.17']);
   });
 });

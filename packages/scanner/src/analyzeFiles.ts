@@ -6,6 +6,7 @@ import {
   findImports,
   type ProjectCompilers,
   type Remapping,
+  releaseSolc,
 } from '@bulwark/solidity';
 import { analyze, parseInput } from './analyze.ts';
 import type { Detector } from './detector.ts';
@@ -22,6 +23,8 @@ export type FileJob = {
   fetchCompilers?: boolean | undefined;
   detectorIds: string[];
   cwd: string;
+  /** The solc these files will most likely need (`likelySolcVersion`): jobs come grouped by it. */
+  compilerKey?: string | undefined;
 };
 
 export type FileJobResult = {
@@ -42,6 +45,7 @@ export async function analyzeFiles(
   detectors: Detector[],
   parseCache = new Map<string, Parsed>(),
 ): Promise<FileJobResult> {
+  releaseOnCompilerSwitch(job, parseCache);
   const displayPath = (file: string) => relativeDisplay(file, job.cwd);
   const resolver = createImportResolver({ root: job.root, remappings: job.remappings });
   const outcome = await compileFiles(job.files, {
@@ -67,7 +71,10 @@ export async function analyzeFiles(
   const result: FileJobResult = { reports: [], findings: [], suppressedInline: 0 };
   for (const compiled of outcome.files) {
     const target = parse(compiled.path, compiled.content);
-    const diagnostics = compiled.diagnostics.map((d) => ({ ...d, file: displayPath(d.file) }));
+    // By position: solc's order depends on which files it compiled together.
+    const diagnostics = compiled.diagnostics
+      .map((d) => ({ ...d, file: displayPath(d.file) }))
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     const report: FileReport = {
       file: displayPath(compiled.path),
       solcVersion: compiled.compiled ? compiled.solcVersion : undefined,
@@ -120,6 +127,24 @@ export async function analyzeFiles(
     result.reports.push(report);
   }
   return result;
+}
+
+/** The compiler group of the last job this thread ran. */
+let hotCompilerKey: string | undefined;
+
+/**
+ * Jobs arrive grouped by compiler: when the group changes, the compilers loaded so far are let go
+ * (each holds 50–100 MB, and code pinned to many releases would otherwise keep them all), and so
+ * are the parse trees cached for the last group. All compilers: one released while another stays
+ * loaded was seen to stay reachable through the module links of dependencies they share.
+ */
+function releaseOnCompilerSwitch(job: FileJob, parseCache: Map<string, Parsed>): void {
+  if (job.compilerKey === hotCompilerKey) return;
+  if (hotCompilerKey !== undefined) {
+    releaseSolc();
+    parseCache.clear();
+  }
+  hotCompilerKey = job.compilerKey;
 }
 
 /** A path as shown to the user: relative to the working directory when inside it. */

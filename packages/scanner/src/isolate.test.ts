@@ -18,6 +18,38 @@ describe('runIsolated', () => {
     expect(statuses(results)).toEqual(['a.sol full', 'b.sol full', 'c.sol full', 'd.sol full']);
   });
 
+  test('behavior: a thread finishes its compiler group before starting another', async () => {
+    const keyed = (key: string, file: string): FileJob => ({ ...job(file), compilerKey: key });
+    const order: string[] = [];
+    const results = await runIsolated({
+      jobs: [
+        keyed('0.4.26', '/p/a.sol'),
+        keyed('0.8.30', '/p/b.sol'),
+        keyed('0.4.26', '/p/c.sol'),
+        keyed('0.8.30', '/p/d.sol'),
+      ],
+      threads: 1,
+      limits: { fileMemoryMb: 64, fileTimeoutMs: 60_000 },
+      workerUrl,
+      onResult: (result) => order.push(...result.reports.map((report) => report.file)),
+    });
+    expect(order).toEqual(['a.sol', 'c.sol', 'b.sol', 'd.sol']);
+    // Results still come back in job order.
+    expect(statuses(results)).toEqual(['a.sol full', 'b.sol full', 'c.sol full', 'd.sol full']);
+  });
+
+  test('behavior: threads start on different compiler groups', async () => {
+    const keyed = (key: string, file: string): FileJob => ({ ...job(file), compilerKey: key });
+    const results = await runIsolated({
+      jobs: [keyed('0.4.26', '/p/a.sol'), keyed('0.4.26', '/p/b.sol'), keyed('0.8.30', '/p/c.sol')],
+      threads: 2,
+      limits: { fileMemoryMb: 64, fileTimeoutMs: 60_000 },
+      workerUrl,
+    });
+    const threadOf = results.flatMap((r) => r.reports).map((report) => report.reason);
+    expect(threadOf[0]).not.toBe(threadOf[2]);
+  });
+
   test('behavior: a file that runs out of memory is failed; the rest of its batch and the scan go on', async () => {
     const seen: string[] = [];
     const results = await runIsolated({

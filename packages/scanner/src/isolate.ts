@@ -48,10 +48,22 @@ export async function runIsolated(parameters: {
     parameters.onResult?.(result);
   };
 
-  const lane = async () => {
+  // The compiler group each lane works on: a lane stays with its group, and starts on one no other
+  // lane holds, so each compiler is loaded by as few workers as possible.
+  const threads = Math.max(1, Math.min(parameters.threads, queue.length));
+  const laneKeys: (string | undefined | null)[] = Array.from({ length: threads }, () => null);
+  const take = (lane: number) => {
+    let index = queue.findIndex((entry) => entry.job.compilerKey === laneKeys[lane]);
+    if (index < 0) index = queue.findIndex((entry) => !laneKeys.includes(entry.job.compilerKey));
+    const [entry] = queue.splice(Math.max(index, 0), 1);
+    laneKeys[lane] = entry!.job.compilerKey;
+    return entry!;
+  };
+
+  const lane = async (_: unknown, laneIndex: number) => {
     let worker: Worker | undefined;
     while (queue.length > 0) {
-      const { job, order } = queue.shift()!;
+      const { job, order } = take(laneIndex);
       worker ??= startWorker(workerUrl, limits);
       const outcome = await runJob(worker, { id: nextId++, job, limits });
       if (outcome.ok) {
@@ -69,7 +81,6 @@ export async function runIsolated(parameters: {
     }
     await worker?.terminate().catch(() => {});
   };
-  const threads = Math.max(1, Math.min(parameters.threads, queue.length));
   await Promise.all(Array.from({ length: threads }, lane));
   return done.sort((a, b) => compareOrder(a.order, b.order)).map((entry) => entry.result);
 }

@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BaseError, closest, type Finding, UsageError } from '@bulwark/core';
-import { detectProject } from '@bulwark/solidity';
+import {
+  cachedSolcVersions,
+  compareVersions,
+  detectProject,
+  likelySolcVersion,
+  parseVersion,
+  solcCacheDir,
+} from '@bulwark/solidity';
 import { analyzeFiles, type FileJob, type FileJobResult, relativeDisplay } from './analyzeFiles.ts';
 import type { ScanConfig } from './config.ts';
 import type { Detector } from './detector.ts';
@@ -51,9 +59,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     detectorIds: detectors.map((d) => d.id),
     cwd,
   };
-  const batchSize = 8;
-  const jobs: FileJob[] = [];
-  for (let i = 0; i < sources.length; i += batchSize) jobs.push({ ...base, files: sources.slice(i, i + batchSize) });
+  const jobs = batchByCompiler(sources, base);
 
   let done = 0;
   const onResult = (result: FileJobResult) => {
@@ -70,7 +76,8 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
           onResult,
         });
 
-  const reports: FileReport[] = results.flatMap((r) => r.reports);
+  const inSourceOrder = restoreSourceOrder(results, sources, cwd);
+  const reports: FileReport[] = inSourceOrder.flatMap((r) => r.reports);
   for (const warning of project.warnings)
     reports.push({
       file: project.root,
@@ -78,7 +85,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       diagnostics: [{ severity: 'warning', file: project.root, message: warning }],
       findings: 0,
     });
-  let findings: Finding[] = dedupeAcrossFiles(results.flatMap((r) => r.findings));
+  let findings: Finding[] = dedupeAcrossFiles(inSourceOrder.flatMap((r) => r.findings));
   const suppressed = { inline: results.reduce((n, r) => n + r.suppressedInline, 0), config: 0, baseline: 0 };
   const configRules = options.config?.suppress ?? [];
   if (configRules.length > 0) {
@@ -111,6 +118,59 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
     suppressed,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Batches of up to 8 files that most likely need the same solc, batches of one compiler next to
+ * each other: a worker then keeps one compiler loaded instead of every release the files pin
+ * (see `releaseCompilersOnSwitch`).
+ */
+function batchByCompiler(sources: string[], base: Omit<FileJob, 'files'>): FileJob[] {
+  const batchSize = 8;
+  const fetched = cachedSolcVersions(solcCacheDir());
+  const keyed = sources.map((file) => {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // Unreadable: compileFiles reports it.
+    }
+    const key = likelySolcVersion(text, fetched);
+    return { file, key, version: key ? parseVersion(key) : undefined };
+  });
+  keyed.sort((a, b) =>
+    a.version && b.version ? compareVersions(a.version, b.version) : a.version ? -1 : b.version ? 1 : 0,
+  );
+  const jobs: FileJob[] = [];
+  for (const { file, key } of keyed) {
+    const last = jobs.at(-1);
+    if (last && last.compilerKey === key && last.files.length < batchSize) last.files.push(file);
+    else jobs.push({ ...base, files: [file], compilerKey: key });
+  }
+  return jobs;
+}
+
+/**
+ * Results as if the files had been analysed in `sources` order, whatever order the batches ran
+ * in: reports by file, and each file's findings (a job's findings come file by file, as many as
+ * its report counts) with it.
+ */
+function restoreSourceOrder(results: FileJobResult[], sources: string[], cwd: string): FileJobResult[] {
+  const position = new Map(sources.map((file, index) => [relativeDisplay(file, cwd), index]));
+  const perFile: { index: number; result: FileJobResult }[] = [];
+  for (const result of results) {
+    let next = 0;
+    for (const [i, report] of result.reports.entries()) {
+      const findings = result.findings.slice(next, next + report.findings);
+      next += report.findings;
+      perFile.push({
+        index: position.get(report.file) ?? sources.length,
+        result: { reports: [report], findings, suppressedInline: i === 0 ? result.suppressedInline : 0 },
+      });
+    }
+  }
+  // A stable sort keeps files outside `sources` (none expected) in the order they came.
+  return perFile.sort((a, b) => a.index - b.index).map((entry) => entry.result);
 }
 
 /**

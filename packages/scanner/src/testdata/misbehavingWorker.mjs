@@ -1,6 +1,7 @@
 // A stand-in for the analysis worker that misbehaves on purpose, by file name: it runs out of
-// memory, hangs, throws or dies. Everything else gets a plain `full` report.
-import { parentPort } from 'node:worker_threads';
+// memory, hangs, throws or dies. Everything else gets a plain `full` report whose reason names
+// the thread that ran it.
+import { parentPort, threadId } from 'node:worker_threads';
 
 parentPort.on('message', ({ id, job }) => {
   const [file] = job.files;
@@ -22,6 +23,7 @@ parentPort.on('message', ({ id, job }) => {
       reports: job.files.map((f) => ({
         file: f.replace(`${job.cwd}/`, ''),
         status: 'full',
+        reason: `thread ${threadId}`,
         diagnostics: [],
         findings: 0,
       })),

@@ -19,7 +19,14 @@ export {
 export { findImports, type ImportStatement } from './findImports.ts';
 export { createLineIndex, type LineIndex } from './lineIndex.ts';
 export { detectProject, findRepositoryRoot, type Project, type ProjectKind } from './loadProject.ts';
-export { loadSolc, type ReadCallback, type ReadCallbackResult, type Solc } from './loadSolc.ts';
+export {
+  loadedSolcVersions,
+  loadSolc,
+  type ReadCallback,
+  type ReadCallbackResult,
+  releaseSolc,
+  type Solc,
+} from './loadSolc.ts';
 export {
   foundryCompilers,
   type ProjectCompilers,
@@ -46,6 +53,7 @@ export {
 export {
   bundledSolcVersions,
   findSolidityPragmas,
+  likelySolcVersion,
   type SelectSolcVersionReturnType,
   selectSolcVersion,
 } from './selectSolc.ts';

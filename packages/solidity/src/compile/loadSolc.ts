@@ -26,15 +26,18 @@ type SolcModule = {
 
 const require = createRequire(import.meta.url);
 const cache = new Map<string, Solc>();
+/** The module files each loaded version added to `require.cache`, so that releasing it frees them. */
+const moduleFiles = new Map<string, string[]>();
 
 /**
  * Loads solc-js `version` on first use, bundled or fetched into the cache by `fetchSolc` (each
- * takes ~1 s and ~100 MB, so only the versions a scan needs are loaded), and keeps it for the life
- * of the process.
+ * takes ~1 s and ~50–100 MB, so only the versions a scan needs are loaded), and keeps it until
+ * `releaseSolc` lets it go.
  */
 export function loadSolc(version: string, options: { cacheDir?: string | undefined } = {}): Solc {
   const cached = cache.get(version);
   if (cached) return cached;
+  const modulesBefore = new Set(Object.keys(require.cache));
   let solcModule: SolcModule;
   if (bundledSolcVersions.includes(version)) {
     solcModule = requireWithoutGlobalHandlers(`solc-${version}`, version);
@@ -61,7 +64,45 @@ export function loadSolc(version: string, options: { cacheDir?: string | undefin
     : (input: string, read: ReadCallback) => solcModule.compile(input, { import: read });
   const solc: Solc = { version, longVersion: solcModule.version(), compileStandard };
   cache.set(version, solc);
+  moduleFiles.set(
+    version,
+    Object.keys(require.cache).filter((file) => !modulesBefore.has(file)),
+  );
   return solc;
+}
+
+/**
+ * Forgets every loaded compiler except `keep`, so that the garbage collector can reclaim it: a
+ * soljson holds ~50–100 MB (its code and an Emscripten heap that only grows), and a scan of code
+ * pinned to many releases would otherwise keep every one it met. A later `loadSolc` loads it again.
+ */
+export function releaseSolc(keep: Iterable<string> = []): string[] {
+  const kept = new Set(keep);
+  const released: string[] = [];
+  for (const version of [...cache.keys()]) {
+    if (kept.has(version)) continue;
+    cache.delete(version);
+    for (const file of moduleFiles.get(version) ?? []) {
+      // A module stays reachable from its parent's `children` (the parent of a package's entry is
+      // this file's `require`), and shells that stay reachable (a dependency shared with a later
+      // version keeps its first parent) are emptied.
+      const loaded = require.cache[file];
+      if (!loaded) continue;
+      const parent = (loaded as { parent?: NodeModule | null }).parent;
+      if (parent) parent.children = parent.children.filter((child) => child !== loaded);
+      loaded.exports = {};
+      loaded.children = [];
+      delete require.cache[file];
+    }
+    moduleFiles.delete(version);
+    released.push(version);
+  }
+  return released;
+}
+
+/** Versions loaded and not released, in load order. */
+export function loadedSolcVersions(): string[] {
+  return [...cache.keys()];
 }
 
 /**

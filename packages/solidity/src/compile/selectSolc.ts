@@ -61,3 +61,13 @@ export function selectSolcVersion(
   }
   return { version: candidates[0]! };
 }
+
+/**
+ * The solc a file will most likely be compiled with, judged from its own pragmas only (its imports
+ * and a project's configured compiler can change the choice): the newest bundled release they
+ * allow, else the newest of `fetched`. For grouping files so that one loaded compiler serves many;
+ * `compileFiles` makes the real choice.
+ */
+export function likelySolcVersion(source: string, fetched: readonly string[] = []): string | undefined {
+  return selectSolcVersion(source).version ?? selectSolcVersion(source, { bundled: fetched }).version;
+}

@@ -1,6 +1,7 @@
 import { dottedName, findAll, type Node, operandsOf, unwrapCallee, walk } from './ast.ts';
 import { buildCfg, type Cfg, type CfgNode, reachableFrom } from './cfg.ts';
 import { hasUnresolvedGuardModifier } from './modifiers.ts';
+import { admitsCompilerBelow } from './pragma.ts';
 import {
   allStateVariables,
   type Contract,
@@ -177,6 +178,7 @@ export class Analysis {
         if (local) local.type = this.typeOf(declaration.initialValue, fn);
       }
     }
+    this.markImplicitStoragePointers(fn, facts);
     walk(fn.body, (node) => {
       if (node.type === 'FunctionCall') facts.calls.push(this.classifyCall(node, fn, facts));
       if (node.type === 'IfStatement' || node.type === 'WhileStatement' || node.type === 'DoWhileStatement') {
@@ -455,6 +457,41 @@ export class Analysis {
       const variable = findStateVariable(contract, node.name);
       if (variable) facts.stateReads.push({ variable, node, statement: this.statementOf(node, facts) });
     });
+  }
+
+  /**
+   * Before 0.5 a local of struct, array, mapping, `bytes` or `string` type declared without a data
+   * location is a storage pointer, and so is a `var` initialised from storage of such a type:
+   * writes through it are state writes, as with `storage` written out. Their `storageLocation`
+   * becomes 'storage' so every question about them gets the 0.5+ answer.
+   */
+  private markImplicitStoragePointers(fn: FunctionIR, facts: FunctionFacts): void {
+    if (!fn.body || !admitsCompilerBelow(fn.contract.unit, [0, 5, 0])) return;
+    for (const declaration of findAll(fn.body, 'VariableDeclarationStatement')) {
+      for (const variable of declaration.variables ?? []) {
+        if (!variable?.name || variable.storageLocation) continue;
+        const local = facts.locals.get(variable.name);
+        if (!local || local.node !== variable || !this.isReferenceType(local.type, fn.contract)) continue;
+        const untyped = !variable.typeName || variable.typeName.name === 'var';
+        // `var` copies the initialiser's location: a pointer only when it starts from state.
+        if (untyped) {
+          const base = assignedBases(declaration.initialValue)[0];
+          const fromState =
+            base?.type === 'Identifier' &&
+            !facts.locals.has(base.name) &&
+            findStateVariable(fn.contract, base.name) !== undefined;
+          if (!fromState) continue;
+        }
+        local.storageLocation = 'storage';
+      }
+    }
+  }
+
+  /** Types a variable holds by reference (a data location applies): structs, arrays, mappings, bytes, string. */
+  private isReferenceType(type: SolType, contract: Contract): boolean {
+    if (type.kind === 'array' || type.kind === 'mapping') return true;
+    if (type.kind === 'elementary') return type.name === 'bytes' || type.name === 'string';
+    return type.kind === 'user' && findStruct(contract, type.name, this.program) !== undefined;
   }
 
   /** The state variable a local `storage` pointer is initialised from, if any. */

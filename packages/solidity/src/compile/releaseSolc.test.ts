@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, test } from 'vitest';
+import { loadedSolcVersions, loadSolc, releaseSolc } from './loadSolc.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const require = createRequire(import.meta.url);
+
+/** A weak handle on the soljson module a loaded compiler runs on: gone once nothing holds it. */
+function soljsonOf(version: string): WeakRef<object> {
+  const file = require.resolve(`solc-${version}/soljson.js`);
+  const loaded = require.cache[file];
+  if (!loaded) throw new Error(`solc ${version}'s soljson.js is not loaded`);
+  return new WeakRef(loaded.exports as object);
+}
+
+async function collectGarbage() {
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('releaseSolc', () => {
+  test('default: released compilers are unloaded and can be collected; a later load works again', async () => {
+    for (const version of ['0.4.26', '0.5.17', '0.6.12']) loadSolc(version).version;
+    const handles = ['0.4.26', '0.5.17', '0.6.12'].map(soljsonOf);
+    expect(releaseSolc().sort()).toEqual(['0.4.26', '0.5.17', '0.6.12']);
+    expect(loadedSolcVersions()).toEqual([]);
+    await collectGarbage();
+    expect(handles.map((handle) => handle.deref() === undefined)).toEqual([true, true, true]);
+    expect(loadSolc('0.5.17').longVersion.startsWith('0.5.17+commit.')).toBe(true);
+  });
+
+  test('behavior: the versions kept stay loaded', () => {
+    loadSolc('0.4.26');
+    loadSolc('0.5.17');
+    expect(releaseSolc(['0.5.17'])).toEqual(['0.4.26']);
+    expect(loadedSolcVersions()).toEqual(['0.5.17']);
+  });
+});
