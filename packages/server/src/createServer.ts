@@ -1,6 +1,7 @@
 import { redactSecrets } from '@bulwark/core';
 import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '@bulwark/store';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type DashboardParameters, registerDashboard } from './dashboard.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { RequestMetrics } from './metrics.ts';
@@ -19,6 +20,8 @@ export type CreateServerParameters = {
   /** Where unexpected (5xx) errors are written, scrubbed of secrets; default: nowhere. */
   logError?: ((line: string) => void) | undefined;
   version?: string | undefined;
+  /** The web dashboard on `/` (built on start when stale); false serves the API alone. */
+  dashboard?: DashboardParameters | false | undefined;
 };
 
 const refuseNul = (key: string, value: unknown) => {
@@ -103,6 +106,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   server.get('/openapi.json', async () => document);
 
   for (const route of apiRoutes) registerRoute(route);
+  if (parameters.dashboard !== false) await registerDashboard(server, parameters.dashboard);
 
   function registerRoute(route: ApiRoute) {
     server.route({

@@ -1,5 +1,6 @@
 // `bulwark serve`: the REST API over the store (routes.ts), its OpenAPI document, metrics and tokens.
 export { type CreateServerParameters, createServer, defaultBodyLimit } from './createServer.ts';
+export { type DashboardParameters, dashboardContentSecurityPolicy, registerDashboard } from './dashboard.ts';
 export { ApiError } from './errors.ts';
 export { openApiDocument } from './openapi.ts';
 export { type ApiRoute, apiRoutes } from './routes.ts';

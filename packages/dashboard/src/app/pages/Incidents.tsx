@@ -1,0 +1,310 @@
+import { type FormEvent, useState } from 'react';
+import type { Me } from '../App.tsx';
+import { api, roleAllows } from '../api.ts';
+import { useLive } from '../live.tsx';
+import { linkProps } from '../router.ts';
+import { Badge, ConfirmDialog, Loading, Table, useApi, when } from '../ui.tsx';
+
+export type Incident = {
+  id: string;
+  title: string;
+  severity: string;
+  state: string;
+  chainId: number | null;
+  address: string | null;
+  detectedAt: string;
+  containedAt?: string | null;
+  resolvedAt?: string | null;
+  closedAt?: string | null;
+  acknowledgedAt?: string | null;
+};
+
+type TimelineEvent = { id: string; at: string; kind?: string; actor?: string; data?: Record<string, unknown> } & Record<
+  string,
+  unknown
+>;
+
+/** A containment action (a pause) as the server reports it; fields beyond these are shown as given. */
+type Containment = {
+  kind?: string;
+  state?: string;
+  status?: string;
+  address?: string;
+  chainId?: number;
+  txHash?: string | null;
+  at?: string;
+  requestedAt?: string;
+  actor?: string;
+  dryRun?: boolean;
+};
+
+type IncidentDetail = {
+  incident: Incident;
+  timeline: TimelineEvent[];
+  containment?: Containment[];
+  pauses?: Containment[];
+};
+
+export function IncidentsPage() {
+  const { versions } = useLive();
+  const incidents = useApi<Incident[]>('/incidents?limit=200', versions.incident);
+  return (
+    <section aria-labelledby="incidents-title">
+      <h1 id="incidents-title">Incidents</h1>
+      <Loading loaded={incidents} what="Incidents">
+        {(data) =>
+          data.length === 0 ? (
+            <p className="muted">No incidents.</p>
+          ) : (
+            <Table
+              caption="Incidents, most recent first"
+              head={['Incident', 'Severity', 'State', 'Contract', 'Detected']}
+            >
+              {data.map((incident) => (
+                <tr key={incident.id}>
+                  <td>
+                    <a {...linkProps(`/incidents/${encodeURIComponent(incident.id)}`)}>{incident.title}</a>
+                  </td>
+                  <td>
+                    <Badge value={incident.severity} />
+                  </td>
+                  <td>
+                    <Badge value={incident.state} />
+                  </td>
+                  <td>
+                    <code>{incident.address ?? '—'}</code>
+                  </td>
+                  <td>{when(incident.detectedAt)}</td>
+                </tr>
+              ))}
+            </Table>
+          )
+        }
+      </Loading>
+    </section>
+  );
+}
+
+function describeEvent(event: TimelineEvent): string {
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const parts = [data.summary, data.text, data.reason, data.message, data.ruleId, data.txHash, data.to ?? data.state]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .map(String);
+  return parts.join(' · ');
+}
+
+function ActionForm({
+  label,
+  field,
+  action,
+  onDone,
+  id,
+}: {
+  label: string;
+  field: 'summary' | 'text';
+  action: 'resolve' | 'postmortem';
+  onDone: () => void;
+  id: string;
+}) {
+  const [text, setText] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api(`/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: { [field]: text } });
+      setText('');
+      onDone();
+    } catch (error) {
+      setProblem((error as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const inputId = `${action}-text`;
+  return (
+    <form onSubmit={submit} className="stack">
+      <label htmlFor={inputId}>{label}</label>
+      <textarea id={inputId} value={text} onChange={(event) => setText(event.target.value)} required rows={3} />
+      {problem && (
+        <p className="problem" role="alert">
+          {problem}
+        </p>
+      )}
+      <button type="submit" disabled={busy || text.trim() === ''}>
+        {action === 'resolve' ? 'Resolve incident' : 'Save post-mortem'}
+      </button>
+    </form>
+  );
+}
+
+export function IncidentPage({ id, me }: { id: string; me: Me }) {
+  const { versions } = useLive();
+  const detail = useApi<IncidentDetail>(`/incidents/${encodeURIComponent(id)}`, versions.incident);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const run = async (work: () => Promise<unknown>, done: string, reload: () => void) => {
+    setBusy(true);
+    setProblem(null);
+    setNotice(null);
+    try {
+      await work();
+      setNotice(done);
+      reload();
+    } catch (error) {
+      setProblem((error as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="incident-title">
+      <p>
+        <a {...linkProps('/incidents')}>← All incidents</a>
+      </p>
+      <Loading loaded={detail} what="The incident">
+        {(data, reload) => {
+          const { incident } = data;
+          const containment = data.containment ?? data.pauses ?? [];
+          const open = !['resolved', 'closed'].includes(incident.state);
+          return (
+            <>
+              <h1 id="incident-title">{incident.title}</h1>
+              <dl className="facts">
+                <dt>State</dt>
+                <dd>
+                  <Badge value={incident.state} />
+                </dd>
+                <dt>Severity</dt>
+                <dd>
+                  <Badge value={incident.severity} />
+                </dd>
+                <dt>Contract</dt>
+                <dd>
+                  <code>{incident.address ?? '—'}</code> {incident.chainId !== null && `(chain ${incident.chainId})`}
+                </dd>
+                <dt>Detected</dt>
+                <dd>{when(incident.detectedAt)}</dd>
+                <dt>Contained</dt>
+                <dd>{when(incident.containedAt)}</dd>
+                <dt>Resolved</dt>
+                <dd>{when(incident.resolvedAt)}</dd>
+              </dl>
+
+              <h2>Containment</h2>
+              {containment.length === 0 ? (
+                <p className="muted">No containment action yet.</p>
+              ) : (
+                <ul className="containment" aria-label="Containment actions">
+                  {containment.map((action, index) => (
+                    <li key={`${action.txHash ?? index}`}>
+                      <Badge value={action.state ?? action.status ?? 'unknown'} /> {action.kind ?? 'pause'}{' '}
+                      {action.address && <code>{action.address}</code>} {action.dryRun && '(dry run)'}{' '}
+                      {action.txHash && (
+                        <>
+                          tx <code>{action.txHash}</code>
+                        </>
+                      )}{' '}
+                      <span className="muted">{when(action.at ?? action.requestedAt)}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {notice && (
+                <p className="notice" role="status">
+                  {notice}
+                </p>
+              )}
+              {problem && (
+                <p className="problem" role="alert">
+                  {problem}
+                </p>
+              )}
+              {open && (
+                <div className="actions">
+                  {roleAllows(me.role, 'operator') && incident.state === 'detected' && (
+                    <button
+                      type="button"
+                      disabled={busy}
+                      onClick={() =>
+                        run(
+                          () => api(`/incidents/${encodeURIComponent(incident.id)}/acknowledge`, { method: 'POST' }),
+                          'Acknowledged.',
+                          reload,
+                        )
+                      }
+                    >
+                      Acknowledge
+                    </button>
+                  )}
+                  {roleAllows(me.role, 'approver') && incident.address && (
+                    <button type="button" className="danger" disabled={busy} onClick={() => setConfirming(true)}>
+                      Pause contract…
+                    </button>
+                  )}
+                </div>
+              )}
+              {incident.address && (
+                <ConfirmDialog
+                  open={confirming}
+                  title="Pause this contract?"
+                  action="Pause contract"
+                  confirmWord={incident.address}
+                  confirmLabel="Type the contract address to confirm"
+                  busy={busy}
+                  onCancel={() => setConfirming(false)}
+                  onConfirm={() =>
+                    run(
+                      () =>
+                        api(`/incidents/${encodeURIComponent(incident.id)}/pause`, {
+                          method: 'POST',
+                          body: { confirm: incident.address },
+                        }),
+                      'Pause sent.',
+                      reload,
+                    ).then(() => setConfirming(false))
+                  }
+                >
+                  <p>
+                    This sends a pause transaction to <code>{incident.address}</code>
+                    {incident.chainId !== null && ` on chain ${incident.chainId}`}. Users cannot use the contract until
+                    it is unpaused, which Bulwark never does: unpausing is a separate, deliberate step by its admins.
+                  </p>
+                </ConfirmDialog>
+              )}
+
+              <h2>Timeline</h2>
+              <ol className="timeline">
+                {data.timeline.map((event) => (
+                  <li key={event.id}>
+                    <time dateTime={event.at}>{when(event.at)}</time> <strong>{event.kind ?? 'event'}</strong>
+                    {event.actor && <span className="muted"> by {event.actor}</span>} {describeEvent(event)}
+                  </li>
+                ))}
+              </ol>
+
+              {roleAllows(me.role, 'operator') && (
+                <div className="two">
+                  {open && (
+                    <ActionForm
+                      id={incident.id}
+                      label="Resolution summary"
+                      field="summary"
+                      action="resolve"
+                      onDone={reload}
+                    />
+                  )}
+                  <ActionForm id={incident.id} label="Post-mortem" field="text" action="postmortem" onDone={reload} />
+                </div>
+              )}
+            </>
+          );
+        }}
+      </Loading>
+    </section>
+  );
+}
