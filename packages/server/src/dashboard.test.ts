@@ -72,7 +72,7 @@ describe('dashboard served by the API server', () => {
       const response = await fetch(`${base}${path}`);
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type'), path).toContain('application/json');
-      expect((await response.json()).error.code).toBe('not-found');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('not-found');
     }
     // An API route still wants its token: the dashboard never answers in its place.
     expect((await fetch(`${base}/api/v1/alerts`)).status).toBe(401);
@@ -124,7 +124,7 @@ describe('dashboard not built', () => {
     try {
       const response = await fetch(`${url}/monitor`);
       expect(response.status).toBe(404);
-      expect((await response.json()).error.code).toBe('not-found');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('not-found');
     } finally {
       await apiOnly.close();
     }
