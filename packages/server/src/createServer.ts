@@ -5,6 +5,7 @@ import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
+import type { RouteServices } from './routes/route.ts';
 import { type ApiRoute, apiRoutes } from './routes.ts';
 import { hashApiToken, roleAllows } from './tokens.ts';
 
@@ -19,7 +20,7 @@ export type CreateServerParameters = {
   /** Where unexpected (5xx) errors are written, scrubbed of secrets; default: nowhere. */
   logError?: ((line: string) => void) | undefined;
   version?: string | undefined;
-};
+} & RouteServices;
 
 const refuseNul = (key: string, value: unknown) => {
   if ((typeof value === 'string' && value.includes('\u0000')) || key.includes('\u0000'))
@@ -73,7 +74,15 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       ),
     );
 
-  const send = (reply: FastifyReply, answer: ApiResponse) => reply.code(answer.status).send(answer.body);
+  const send = (reply: FastifyReply, answer: ApiResponse) =>
+    answer.type
+      ? reply.code(answer.status).type(answer.type).send(answer.body)
+      : reply.code(answer.status).send(answer.body);
+  const services: RouteServices = {
+    responder: parameters.responder,
+    custodyFile: parameters.custodyFile,
+    chromium: parameters.chromium,
+  };
 
   server.setErrorHandler((error, request, reply) => {
     const answer = errorResponse(error);
@@ -127,6 +136,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
         const token = tokens.get(request)!;
         const context = {
           store,
+          services,
           cwd,
           token,
           params: request.params as Record<string, string>,

@@ -1,4 +1,6 @@
 import { alertRoutes } from './routes/alerts.ts';
+import { conformanceRoutes } from './routes/conformance.ts';
+import { contractRoutes } from './routes/contracts.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { riskRoutes } from './routes/risks.ts';
 import type { ApiRoute } from './routes/route.ts';
@@ -14,4 +16,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...walletRoutes,
   ...riskRoutes,
   ...tokenRoutes,
+  ...conformanceRoutes,
+  ...contractRoutes,
 ];

@@ -2,8 +2,33 @@ import { jsonText } from '@bulwark/core';
 import type { ApiToken, ApiTokenRole, StoreClient } from '@bulwark/store';
 import type { ApiResponse } from '../errors.ts';
 
+/** What a few routes need beyond the store, given to `createServer` (by `bulwark serve`). */
+export type RouteServices = {
+  /** Pauses an incident's contract: the monitor's responder (never an unpause). */
+  responder?: IncidentResponder | undefined;
+  /** The custody file (hot/cold wallets per chain) for /wallet/custody. */
+  custodyFile?: string | undefined;
+  /** Chromium for the PDF report; default Debian's. */
+  chromium?: string | undefined;
+};
+
+/**
+ * The part of the monitor's responder (`createResponder` in @bulwark/monitor) the pause route
+ * calls; it records the action on the incident and moves it to contained once verified.
+ */
+export type IncidentResponder = {
+  respond(request: {
+    incidentId: string;
+    chainId: number;
+    contract: `0x${string}`;
+    reason: string;
+    dryRun: boolean;
+  }): Promise<{ kind: string; status: string; actionId?: string; txHash?: string | undefined; contained?: boolean }>;
+};
+
 export type RouteContext = {
   store: StoreClient;
+  services: RouteServices;
   /** Where relative files of the config (a policy's price table) are found. */
   cwd: string;
   /** The caller: every write is attributed to this token's name. */

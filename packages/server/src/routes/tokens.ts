@@ -1,9 +1,18 @@
 import { type ApiTokenRole, listApiTokens } from '@bulwark/store';
-import { apiTokenSchema, createTokenBodySchema, createTokenResponseSchema, listOf } from '../schemas.ts';
+import { apiTokenSchema, createTokenBodySchema, createTokenResponseSchema, listOf, meSchema } from '../schemas.ts';
 import { createApiToken } from '../tokens.ts';
 import { type ApiRoute, ok } from './route.ts';
 
 export const tokenRoutes: readonly ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/me',
+    operationId: 'getMe',
+    summary: "The caller: its token's owner and role (the dashboard's sign-in check)",
+    role: 'viewer',
+    schema: { response: { 200: meSchema } },
+    handler: async ({ token }) => ok({ name: token.name, role: token.role }),
+  },
   {
     method: 'GET',
     url: '/api/v1/tokens',

@@ -1,11 +1,24 @@
-import { listWalletRequests, type WalletRequestState } from '@bulwark/store';
-import { activePolicy, approveRequest, parseRequest, priceSourceFor, submitRequest } from '@bulwark/wallet';
+import { listWalletPolicies, listWalletRequests, type WalletRequestState } from '@bulwark/store';
+import {
+  activePolicy,
+  approveRequest,
+  checkCustody,
+  loadCustodyConfig,
+  parseRequest,
+  priceSourceFor,
+  rejectRequest,
+  submitRequest,
+} from '@bulwark/wallet';
 import {
   approveBodySchema,
   approveResponseSchema,
+  custodySchema,
   idParams,
   limit,
   listOf,
+  rejectBodySchema,
+  rejectResponseSchema,
+  walletPolicySchema,
   walletRequestBodySchema,
   walletRequestRecordSchema,
   walletRequestStates,
@@ -63,6 +76,44 @@ export const walletRoutes: readonly ApiRoute[] = [
       const { digest } = body as { digest: string };
       const { record, quorum } = await approveRequest(store, { id: params.id!, approver: token.name, digest });
       return ok({ id: record.id, state: record.state, quorumMet: quorum.met, missing: quorum.missing });
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/wallet/requests/:id/reject',
+    operationId: 'rejectWalletRequest',
+    summary: "Reject a held request as the token's owner (an approver of its quorum, or its initiator)",
+    role: 'approver',
+    schema: { params: idParams, body: rejectBodySchema, response: { 200: rejectResponseSchema } },
+    handler: async ({ store, token, params, body }) => {
+      const { reason } = body as { reason: string };
+      const { record } = await rejectRequest(store, { id: params.id!, actor: token.name, reason });
+      return ok({ id: record.id, state: record.state });
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/wallet/policies',
+    operationId: 'listWalletPolicies',
+    summary: 'Wallet policies (proposed, approved, superseded), with the one in force marked active',
+    role: 'viewer',
+    schema: { response: { 200: listOf(walletPolicySchema) } },
+    handler: async ({ store }) => {
+      const [policies, active] = await Promise.all([listWalletPolicies(store), activePolicy(store, new Date())]);
+      return ok(policies.map((policy) => ({ ...policy, active: policy.id === active?.record.id })));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/wallet/custody',
+    operationId: 'getWalletCustody',
+    summary: 'Hot/cold custody per asset, read from the chains of the custody file (`serve --custody FILE`)',
+    role: 'viewer',
+    schema: { response: { 200: custodySchema } },
+    handler: async ({ services }) => {
+      if (!services.custodyFile) return ok({ configured: false, at: new Date(), chains: [], breaches: 0 });
+      const report = await checkCustody({ config: await loadCustodyConfig(services.custodyFile) });
+      return ok({ configured: true, ...report });
     },
   },
 ];
