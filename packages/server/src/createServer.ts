@@ -6,6 +6,7 @@ import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
+import type { RouteServices } from './routes/route.ts';
 import { type ApiRoute, apiRoutes } from './routes.ts';
 import { hashApiToken, roleAllows } from './tokens.ts';
 
@@ -22,7 +23,7 @@ export type CreateServerParameters = {
   version?: string | undefined;
   /** The web dashboard on `/` (built on start when stale); false serves the API alone. */
   dashboard?: DashboardParameters | false | undefined;
-};
+} & RouteServices;
 
 const refuseNul = (key: string, value: unknown) => {
   if ((typeof value === 'string' && value.includes('\u0000')) || key.includes('\u0000'))
@@ -76,7 +77,15 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       ),
     );
 
-  const send = (reply: FastifyReply, answer: ApiResponse) => reply.code(answer.status).send(answer.body);
+  const send = (reply: FastifyReply, answer: ApiResponse) =>
+    answer.type
+      ? reply.code(answer.status).type(answer.type).send(answer.body)
+      : reply.code(answer.status).send(answer.body);
+  const services: RouteServices = {
+    responder: parameters.responder,
+    custodyFile: parameters.custodyFile,
+    chromium: parameters.chromium,
+  };
 
   server.setErrorHandler((error, request, reply) => {
     const answer = errorResponse(error);
@@ -131,6 +140,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
         const token = tokens.get(request)!;
         const context = {
           store,
+          services,
           cwd,
           token,
           params: request.params as Record<string, string>,

@@ -1,4 +1,4 @@
-import type { ApiRoute } from './routes.ts';
+import type { ApiRoute } from './routes/route.ts';
 import { errorSchema } from './schemas.ts';
 
 // The error answers every API route may give, besides its own success responses.
