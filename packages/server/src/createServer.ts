@@ -4,8 +4,12 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type DashboardParameters, registerDashboard } from './dashboard.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
 import { IdempotencyCache } from './idempotency.ts';
+import { EventHub } from './live/eventHub.ts';
+import type { EventStreamOptions } from './live/eventStream.ts';
+import { type StoreFeedOptions, startStoreFeed } from './live/storeFeed.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
+import { eventsPath, eventsRoute } from './routes/events.ts';
 import type { RouteServices } from './routes/route.ts';
 import { type ApiRoute, apiRoutes } from './routes.ts';
 import { hashApiToken, roleAllows } from './tokens.ts';
@@ -23,6 +27,10 @@ export type CreateServerParameters = {
   version?: string | undefined;
   /** The web dashboard on `/` (built on start when stale); false serves the API alone. */
   dashboard?: DashboardParameters | false | undefined;
+  /** Live events (`/api/v1/events`): the stream's heartbeat and bound, the store feed's polling. */
+  events?: (EventStreamOptions & { feed?: StoreFeedOptions | undefined }) | undefined;
+  /** Where live events are published (the monitor in this process publishes to it too); default a new one. */
+  hub?: EventHub | undefined;
 } & RouteServices;
 
 const refuseNul = (key: string, value: unknown) => {
@@ -51,6 +59,12 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   const metrics = new RequestMetrics();
   const idempotency = new IdempotencyCache();
   const tokens = new WeakMap<FastifyRequest, ApiToken>();
+  const hub = parameters.hub ?? new EventHub();
+  const feed = startStoreFeed(store, hub, {
+    ...parameters.events?.feed,
+    onError: (error) => parameters.logError?.(redactSecrets(`live events: reading the store failed: ${String(error)}`)),
+  });
+  server.addHook('onClose', () => feed.stop());
 
   // JSON only. A NUL character is refused here: PostgreSQL cannot store it in text or jsonb, and
   // malformed input must be a 400 at the edge, not an error from the store.
@@ -112,10 +126,28 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     reply.type('text/plain; version=0.0.4').send(metrics.text(await countStoreFacts(store))),
   );
   const document = openApiDocument(apiRoutes, parameters.version ?? '0.1.0');
+  Object.assign(document.paths as Record<string, unknown>, eventsPath);
   server.get('/openapi.json', async () => document);
 
   for (const route of apiRoutes) registerRoute(route);
+  eventsRoute(server, { store, hub, authorize, options: parameters.events });
   if (parameters.dashboard !== false) await registerDashboard(server, parameters.dashboard);
+
+  /** The token check every `/api/v1` route runs before its body is read: 401, 403, or the caller. */
+  async function authorize(request: FastifyRequest, route: Pick<ApiRoute, 'operationId' | 'role'>): Promise<ApiToken> {
+    const match = bearer.exec(request.headers.authorization ?? '');
+    if (!match)
+      throw new ApiError(401, 'unauthorized', 'Send a token: Authorization: Bearer <token> (from `bulwark init`).');
+    const token = await findApiToken(store, hashApiToken(match[1]!));
+    if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
+    if (!roleAllows(token.role, route.role))
+      throw new ApiError(
+        403,
+        'forbidden',
+        `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
+      );
+    return token;
+  }
 
   function registerRoute(route: ApiRoute) {
     server.route({
@@ -123,18 +155,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       url: route.url,
       schema: route.schema,
       onRequest: async (request) => {
-        const match = bearer.exec(request.headers.authorization ?? '');
-        if (!match)
-          throw new ApiError(401, 'unauthorized', 'Send a token: Authorization: Bearer <token> (from `bulwark init`).');
-        const token = await findApiToken(store, hashApiToken(match[1]!));
-        if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
-        if (!roleAllows(token.role, route.role))
-          throw new ApiError(
-            403,
-            'forbidden',
-            `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
-          );
-        tokens.set(request, token);
+        tokens.set(request, await authorize(request, route));
       },
       handler: async (request, reply) => {
         const token = tokens.get(request)!;

@@ -110,6 +110,7 @@ export {
   transitionIncident,
 } from './incidents.ts';
 export { canonicalJson } from './json.ts';
+export { type ListChangesSinceParameters, type LiveChange, listChangesSince, liveChangeKey } from './liveChanges.ts';
 export { appliedMigrations, type MigrateParameters, type MigrateReturnType, migrate } from './migrate.ts';
 export { latestMigration, type MigrationName, migrationNames } from './migrations/index.ts';
 export { defaultDataDir, type OpenStoreParameters, type OpenStoreReturnType, openStore } from './openStore.ts';
