@@ -3,29 +3,53 @@ import { linkProps } from '../router.ts';
 import { Badge, Loading, Table, useApi, when } from '../ui.tsx';
 
 type FindingCounts = { high: number; medium: number; low: number; informational: number };
+type Documentation = { complete: boolean; missing: string[]; stale?: string[] };
+type Deployment = {
+  network: string;
+  address: string;
+  status: string;
+  bytecodeHash: string | null;
+  deployedAt: string | null;
+};
 type ContractSummary = {
   name: string;
-  documentation: { complete: boolean; missing: string[] };
+  documentation: Documentation;
   audits: number;
-  deployments: ({ chainId?: number; address?: string; status?: string } & Record<string, unknown>)[];
+  deployments: Deployment[];
   findings: FindingCounts;
 };
 type Finding = {
   detector: string;
   impact: string;
-  confidence: string;
+  confidence: string | null;
+  status?: string;
+  title?: string;
   message: string;
+  fingerprint?: string;
   location: { file: string; startLine: number; endLine: number };
-  excerpt?: string;
+  excerpt: string | null;
 };
-type Audit = { id?: string; auditor?: string; date?: string; scope?: string; report?: string } & Record<
-  string,
-  unknown
->;
-type ContractDetail = Omit<ContractSummary, 'audits' | 'findings'> & {
+type Audit = { id: string; auditor: string; date: string; commit: string | null; reportPath: string | null };
+type ContractDetail = {
+  name: string;
+  sources?: string[];
+  documentation: Documentation;
   audits: Audit[];
+  deployments: Deployment[];
+  scanRun?: { id: string; startedAt: string; commit: string | null } | null;
   findings: Finding[];
 };
+
+function DocumentationState({ documentation }: { documentation: Documentation }) {
+  const stale = documentation.stale ?? [];
+  return (
+    <>
+      <Badge value={documentation.complete ? 'complete' : 'missing'} />
+      {documentation.missing.length > 0 && <div className="muted">missing: {documentation.missing.join(', ')}</div>}
+      {stale.length > 0 && <div className="muted">stale: {stale.join(', ')}</div>}
+    </>
+  );
+}
 
 function Excerpt({ finding }: { finding: Finding }) {
   if (!finding.excerpt) return null;
@@ -53,19 +77,23 @@ function ContractView({ name }: { name: string }) {
       {(data) => (
         <section aria-labelledby="contract-title">
           <h2 id="contract-title">{data.name}</h2>
-          <p>
-            Documentation: <Badge value={data.documentation.complete ? 'complete' : 'missing'} />{' '}
-            {!data.documentation.complete && `missing ${data.documentation.missing.join(', ')}`}
-          </p>
+          <div>
+            Documentation: <DocumentationState documentation={data.documentation} />
+          </div>
           <h3>Audits</h3>
           {data.audits.length === 0 ? (
             <p className="muted">No audit recorded.</p>
           ) : (
             <ul>
-              {data.audits.map((audit, index) => (
-                <li key={String(audit.id ?? index)}>
-                  {String(audit.auditor ?? audit.id ?? 'audit')} {audit.date && `(${when(String(audit.date))})`}{' '}
-                  {audit.scope && <span className="muted">{String(audit.scope)}</span>}
+              {data.audits.map((audit) => (
+                <li key={audit.id}>
+                  {audit.auditor} ({audit.date}){' '}
+                  {audit.commit && (
+                    <span className="muted">
+                      at commit <code>{audit.commit.slice(0, 12)}</code>
+                    </span>
+                  )}{' '}
+                  {audit.reportPath && <code className="ref">{audit.reportPath}</code>}
                 </li>
               ))}
             </ul>
@@ -75,18 +103,26 @@ function ContractView({ name }: { name: string }) {
             <p className="muted">No deployment recorded.</p>
           ) : (
             <ul>
-              {data.deployments.map((deployment, index) => (
-                <li key={`${deployment.chainId}:${deployment.address ?? index}`}>
-                  chain {deployment.chainId ?? '?'} <code>{deployment.address ?? '—'}</code>{' '}
-                  {deployment.status && <Badge value={deployment.status} />}
+              {data.deployments.map((deployment) => (
+                <li key={`${deployment.network}:${deployment.address}`}>
+                  chain {deployment.network} <code>{deployment.address}</code> <Badge value={deployment.status} />{' '}
+                  {deployment.deployedAt && <span className="muted">{when(deployment.deployedAt)}</span>}
                 </li>
               ))}
             </ul>
           )}
           <h3>Findings ({data.findings.length})</h3>
+          {data.scanRun ? (
+            <p className="muted">
+              From the scan of {when(data.scanRun.startedAt)}
+              {data.scanRun.commit && ` at commit ${data.scanRun.commit.slice(0, 12)}`}.
+            </p>
+          ) : (
+            <p className="muted">No scan recorded yet (`bulwark gate` records one).</p>
+          )}
           {data.findings.map((finding) => (
             <article
-              key={`${finding.detector}:${finding.location.file}:${finding.location.startLine}`}
+              key={finding.fingerprint ?? `${finding.detector}:${finding.location.file}:${finding.location.startLine}`}
               className="card finding"
             >
               <h4>
@@ -94,9 +130,11 @@ function ContractView({ name }: { name: string }) {
                 <span className="muted">
                   {finding.location.file}:{finding.location.startLine}
                   {finding.location.endLine !== finding.location.startLine && `–${finding.location.endLine}`} ·
-                  confidence {finding.confidence}
-                </span>
+                  confidence {finding.confidence ?? '—'}
+                </span>{' '}
+                {finding.status === 'accepted' && <Badge value="accepted" />}
               </h4>
+              {finding.title && <p className="finding-title">{finding.title}</p>}
               <p>{finding.message}</p>
               <Excerpt finding={finding} />
             </article>
@@ -132,10 +170,7 @@ export function ContractsPage({ selected }: { me: Me; selected?: string }) {
                     </a>
                   </td>
                   <td>
-                    <Badge value={contract.documentation.complete ? 'complete' : 'missing'} />
-                    {!contract.documentation.complete && (
-                      <div className="muted">{contract.documentation.missing.join(', ')}</div>
-                    )}
+                    <DocumentationState documentation={contract.documentation} />
                   </td>
                   <td>{contract.audits}</td>
                   <td>{contract.deployments.length}</td>

@@ -24,26 +24,19 @@ type TimelineEvent = { id: string; at: string; kind?: string; actor?: string; da
   unknown
 >;
 
-/** A containment action (a pause) as the server reports it; fields beyond these are shown as given. */
-type Containment = {
-  kind?: string;
-  state?: string;
-  status?: string;
-  address?: string;
-  chainId?: number;
-  txHash?: string | null;
-  at?: string;
-  requestedAt?: string;
-  actor?: string;
+/** A containment action (a pause, or a Safe proposal to pause) and where it stands. */
+type ContainmentAction = {
+  id: string;
+  at: string;
+  source: 'monitor' | 'manual';
+  kind: string;
+  status: string;
   dryRun?: boolean;
+  txHash?: string | null;
+  actor?: string | null;
 };
 
-type IncidentDetail = {
-  incident: Incident;
-  timeline: TimelineEvent[];
-  containment?: Containment[];
-  pauses?: Containment[];
-};
+type IncidentDetail = { incident: Incident; timeline: TimelineEvent[]; actions: ContainmentAction[] };
 
 export function IncidentsPage() {
   const { versions } = useLive();
@@ -107,6 +100,7 @@ function ActionForm({
   id: string;
 }) {
   const [text, setText] = useState('');
+  const [section, setSection] = useState('lessons');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
@@ -114,7 +108,8 @@ function ActionForm({
     setBusy(true);
     setProblem(null);
     try {
-      await api(`/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body: { [field]: text } });
+      const body = action === 'postmortem' ? { text, field: section } : { [field]: text };
+      await api(`/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body });
       setText('');
       onDone();
     } catch (error) {
@@ -126,6 +121,17 @@ function ActionForm({
   const inputId = `${action}-text`;
   return (
     <form onSubmit={submit} className="stack">
+      {action === 'postmortem' && (
+        <label>
+          Post-mortem section
+          <select value={section} onChange={(event) => setSection(event.target.value)}>
+            <option value="summary">Summary</option>
+            <option value="impact">Impact</option>
+            <option value="root-cause">Root cause</option>
+            <option value="lessons">Lessons</option>
+          </select>
+        </label>
+      )}
       <label htmlFor={inputId}>{label}</label>
       <textarea id={inputId} value={text} onChange={(event) => setText(event.target.value)} required rows={3} />
       {problem && (
@@ -169,7 +175,6 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
       <Loading loaded={detail} what="The incident">
         {(data, reload) => {
           const { incident } = data;
-          const containment = data.containment ?? data.pauses ?? [];
           const open = !['resolved', 'closed'].includes(incident.state);
           return (
             <>
@@ -196,20 +201,21 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
               </dl>
 
               <h2>Containment</h2>
-              {containment.length === 0 ? (
+              {data.actions.length === 0 ? (
                 <p className="muted">No containment action yet.</p>
               ) : (
                 <ul className="containment" aria-label="Containment actions">
-                  {containment.map((action, index) => (
-                    <li key={`${action.txHash ?? index}`}>
-                      <Badge value={action.state ?? action.status ?? 'unknown'} /> {action.kind ?? 'pause'}{' '}
-                      {action.address && <code>{action.address}</code>} {action.dryRun && '(dry run)'}{' '}
+                  {data.actions.map((action) => (
+                    <li key={action.id}>
+                      <Badge value={action.status} /> <strong>{action.kind}</strong>{' '}
+                      {action.source === 'monitor' ? 'by the monitor' : `by ${action.actor ?? 'an operator'}`}
+                      {action.dryRun && ' (dry run: nothing sent)'}{' '}
                       {action.txHash && (
                         <>
                           tx <code>{action.txHash}</code>
                         </>
                       )}{' '}
-                      <span className="muted">{when(action.at ?? action.requestedAt)}</span>
+                      <span className="muted">{when(action.at)}</span>
                     </li>
                   ))}
                 </ul>

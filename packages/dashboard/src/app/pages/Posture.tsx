@@ -1,7 +1,7 @@
 import { Badge, Loading, useApi, when } from '../ui.tsx';
 
 type Evidence = { kind: string; ref: string; summary: string };
-type Control = { id: string; title: string; status: string; evidence: Evidence[] };
+type Control = { id: string; title: string; status: string; reasons?: string[]; evidence: Evidence[] };
 type Posture = { generatedAt: string; areas: { id: string; title: string; controls: Control[] }[] };
 
 export function PosturePage() {
@@ -30,6 +30,13 @@ export function PosturePage() {
                             <summary>
                               <Badge value={control.status} /> <code>{control.id}</code> {control.title}
                             </summary>
+                            {(control.reasons ?? []).length > 0 && (
+                              <ul className="reasons">
+                                {control.reasons!.map((reason) => (
+                                  <li key={reason}>{reason}</li>
+                                ))}
+                              </ul>
+                            )}
                             {control.evidence.length === 0 ? (
                               <p className="muted">No evidence recorded.</p>
                             ) : (

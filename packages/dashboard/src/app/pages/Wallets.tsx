@@ -33,10 +33,33 @@ type WalletRequestRecord = {
   preview?: { assetChanges?: { account: string; changes: AssetChange[] }[]; flags?: { id: string }[] };
 };
 
-type Custody = { asset: string; chainId?: number; hot: string; cold: string; ratio?: number; limit?: number } & Record<
-  string,
-  unknown
->;
+type Custody = {
+  configured: boolean;
+  at: string;
+  breaches: number;
+  chains: {
+    chainId: number;
+    name: string;
+    assets: {
+      symbol: string;
+      hotShare: number;
+      ceiling: number;
+      overCeiling: boolean;
+      byTier: { hot?: string; warm?: string; cold?: string };
+    }[];
+  }[];
+};
+
+type WalletPolicy = {
+  id: string;
+  state: string;
+  active: boolean;
+  proposedBy: string;
+  proposedAt: string;
+  approvedAt?: string | null;
+  appliesAt?: string | null;
+  document: Record<string, unknown>;
+};
 
 function AssetChanges({ record }: { record: WalletRequestRecord }) {
   const simulated = record.preview?.assetChanges;
@@ -171,8 +194,8 @@ function PendingRequest({
 export function WalletsPage({ me }: { me: Me }) {
   const { versions } = useLive();
   const requests = useApi<WalletRequestRecord[]>('/wallet/requests?limit=200', versions['wallet-request']);
-  const policies = useApi<Record<string, unknown>[]>('/wallet/policies');
-  const custody = useApi<Custody[]>('/wallet/custody');
+  const policies = useApi<WalletPolicy[]>('/wallet/policies');
+  const custody = useApi<Custody>('/wallet/custody');
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <section aria-labelledby="wallets-title">
@@ -225,42 +248,64 @@ export function WalletsPage({ me }: { me: Me }) {
       </Loading>
       <h2>Hot / cold</h2>
       <Loading loaded={custody} what="Custody">
-        {(data) => (
-          <Table caption="Hot and cold holdings per asset" head={['Asset', 'Hot', 'Cold', 'Hot share', 'Limit']}>
-            {data.map((row) => {
-              const share = row.ratio ?? Number(row.hot) / (Number(row.hot) + Number(row.cold) || 1);
-              const over = row.limit !== undefined && share > row.limit;
-              return (
-                <tr key={`${row.chainId ?? ''}:${row.asset}`}>
-                  <td>{row.asset}</td>
-                  <td>{row.hot}</td>
-                  <td>{row.cold}</td>
-                  <td>
-                    <meter min={0} max={1} value={share} aria-label={`Hot share of ${row.asset}`} />{' '}
-                    {(share * 100).toFixed(1)}% {over && <Badge value="high" />}
-                  </td>
-                  <td>{row.limit === undefined ? '—' : `${(row.limit * 100).toFixed(0)}%`}</td>
-                </tr>
-              );
-            })}
-          </Table>
-        )}
+        {(data) =>
+          !data.configured ? (
+            <p className="muted">No custody file is configured (`bulwark serve --custody FILE`).</p>
+          ) : (
+            <>
+              <p className="muted">
+                Balances read {when(data.at)}; {data.breaches} asset{data.breaches === 1 ? '' : 's'} above the hot
+                ceiling.
+              </p>
+              <Table
+                caption="Hot share per asset"
+                head={['Chain', 'Asset', 'Hot', 'Warm', 'Cold', 'Hot share', 'Ceiling']}
+              >
+                {data.chains.flatMap((chain) =>
+                  chain.assets.map((asset) => (
+                    <tr key={`${chain.chainId}:${asset.symbol}`}>
+                      <td>{chain.name}</td>
+                      <td>{asset.symbol}</td>
+                      <td>{asset.byTier.hot ?? '—'}</td>
+                      <td>{asset.byTier.warm ?? '—'}</td>
+                      <td>{asset.byTier.cold ?? '—'}</td>
+                      <td>
+                        <meter
+                          min={0}
+                          max={1}
+                          high={asset.ceiling}
+                          value={asset.hotShare}
+                          aria-label={`Hot share of ${asset.symbol} on ${chain.name}`}
+                        />{' '}
+                        {(asset.hotShare * 100).toFixed(1)}% {asset.overCeiling && <Badge value="above ceiling" />}
+                      </td>
+                      <td>{(asset.ceiling * 100).toFixed(0)}%</td>
+                    </tr>
+                  )),
+                )}
+              </Table>
+            </>
+          )
+        }
       </Loading>
       <h2>Policies</h2>
       <Loading loaded={policies} what="Policies">
         {(data) =>
           data.length === 0 ? (
-            <p className="muted">No wallet policy is active.</p>
+            <p className="muted">No wallet policy is recorded (`bulwark wallet policy propose`).</p>
           ) : (
             <ul className="plain">
-              {data.map((policy, index) => (
-                <li key={String(policy.id ?? index)} className="card">
-                  <details>
+              {data.map((policy) => (
+                <li key={policy.id} className="card">
+                  <details open={policy.active}>
                     <summary>
-                      Policy <code>{String(policy.id ?? index)}</code>{' '}
-                      <Badge value={String(policy.state ?? 'active')} />
+                      Policy <code>{policy.id}</code> <Badge value={policy.active ? 'active' : policy.state} />{' '}
+                      <span className="muted">
+                        proposed by {policy.proposedBy} {when(policy.proposedAt)}
+                        {policy.appliesAt && `, applies ${when(policy.appliesAt)}`}
+                      </span>
                     </summary>
-                    <pre>{JSON.stringify(policy.policy ?? policy, null, 2)}</pre>
+                    <pre>{JSON.stringify(policy.document, null, 2)}</pre>
                   </details>
                 </li>
               ))}
