@@ -294,7 +294,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       const card = page.getByRole('article', { name: new RegExp(`Request ${request.id} by alice`) });
       await card.waitFor();
       expect(await card.textContent()).toContain(request.digest);
-      await card.getByRole('button', { name: `Approve ${request.id}` }).click();
+      await card.getByRole('button', { name: `Approve request ${request.id}` }).click();
       await expect
         .poll(() => card.getByRole('alert').textContent())
         .toMatch(/alice initiated request .* cannot approve it/);
@@ -303,7 +303,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       await signOut();
       await signIn('carol');
       await open('Wallets');
-      await page.getByRole('button', { name: `Approve ${request.id}` }).click();
+      await page.getByRole('button', { name: `Approve request ${request.id}` }).click();
       await expect
         .poll(() =>
           page

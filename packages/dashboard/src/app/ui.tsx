@@ -32,13 +32,13 @@ export function useApi<T>(path: string | null, refreshKey: unknown = 0): Loaded<
 }
 
 export function Problem({ problem, what }: { problem: ApiProblem; what: string }) {
-  const text =
-    problem.status === 404 && problem.code === 'not-found' && /^No route/.test(problem.message)
-      ? `${what} is not available on this server version.`
-      : `${what} could not be loaded: ${problem.message}`;
+  // A route this server does not have (an older server, or the monitor not running in it) is a
+  // missing capability, not a failure.
+  if (problem.status === 404 && problem.code === 'not-found' && /^No route/.test(problem.message))
+    return <p className="muted">{what}: not available on this server.</p>;
   return (
     <p className="problem" role="alert">
-      {text}
+      {what} could not be loaded: {problem.message}
     </p>
   );
 }

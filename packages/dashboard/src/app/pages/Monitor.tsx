@@ -54,7 +54,12 @@ function AlertRow({ alert }: { alert: Alert }) {
       </td>
       <td>
         {alert.incidentId ? (
-          <a {...linkProps(`/incidents/${encodeURIComponent(alert.incidentId)}`)}>Incident {alert.incidentId}</a>
+          <a
+            {...linkProps(`/incidents/${encodeURIComponent(alert.incidentId)}`)}
+            title={`Incident ${alert.incidentId}`}
+          >
+            Incident {alert.incidentId.slice(0, 8)}
+          </a>
         ) : (
           '—'
         )}

@@ -147,6 +147,7 @@ function PendingRequest({
           <button
             type="button"
             disabled={busy}
+            aria-label={`Approve request ${record.id}`}
             onClick={() =>
               act(async () => {
                 const result = await api<{ state: string; quorumMet: boolean; missing: string }>(
@@ -159,10 +160,16 @@ function PendingRequest({
               })
             }
           >
-            Approve {record.id}
+            Approve
           </button>
-          <button type="button" className="danger" disabled={busy} onClick={() => setRejecting(true)}>
-            Reject {record.id}…
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            aria-label={`Reject request ${record.id}…`}
+            onClick={() => setRejecting(true)}
+          >
+            Reject…
           </button>
         </div>
       )}
@@ -225,6 +232,7 @@ export function WalletsPage({ me }: { me: Me }) {
                   />
                 ))
               )}
+              {recent.length === 0 && <p className="muted">No decided requests yet.</p>}
               <Table caption="Recent requests" head={['Id', 'Initiator', 'Amount', 'State', 'Created']}>
                 {recent.map((record) => (
                   <tr key={record.id}>
