@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runDemoScenario, type ScenarioResult } from '@bulwark/cli/demo';
 import { createApiToken, createServer } from '@bulwark/server';
+import { installPolicy, withdrawal } from '@bulwark/server/testing';
 import { type ApiTokenRole, insertRisk, type OpenStoreReturnType, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
-import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -31,32 +31,6 @@ const laptop = { width: 1366, height: 768 };
 const phone = { width: 390, height: 844 };
 /** Generous: the CI machine is shared; these are upper bounds on conditions, not expected durations. */
 const slow = 120_000;
-
-const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
-
-/** Above 100 wei needs one approver of `treasury` (alice, carol); nothing else is allowed. */
-async function installPolicy(store: OpenStoreReturnType) {
-  const policy = parsePolicy({
-    version: 1,
-    groups: {
-      treasury: { members: ['carol', 'alice'], threshold: 1 },
-      admins: { members: ['heidi', 'ivan', 'judy'], threshold: 2 },
-    },
-    admin: { group: 'admins' },
-    rules: [
-      {
-        id: 'large',
-        match: { amount: { above: '100', unit: 'native' } },
-        action: { requireApproval: { group: 'treasury' } },
-      },
-      { id: 'default-deny', match: {}, action: 'block' },
-    ],
-  });
-  const now = new Date(Date.now() - 60_000);
-  const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
-  await approvePolicy(store, { id: record.id, approver: 'ivan', now });
-  await approvePolicy(store, { id: record.id, approver: 'judy', now });
-}
 
 /**
  * Run in the page (as text: this file is type-checked for Node, not the DOM): every form control
@@ -277,14 +251,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       const submitted = await fetch(`${base}/api/v1/wallet/requests`, {
         method: 'POST',
         headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          kind: 'withdrawal',
-          source: 'hot',
-          chain: 1,
-          asset: 'native',
-          amount: '5000',
-          destination: exchange,
-        }),
+        body: JSON.stringify(withdrawal('5000')),
       });
       expect(submitted.status).toBe(201);
       const request = (await submitted.json()) as { id: string; state: string; digest: string };

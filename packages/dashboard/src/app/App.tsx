@@ -9,6 +9,7 @@ import { ReportPage } from './pages/Report.tsx';
 import { RisksPage } from './pages/Risks.tsx';
 import { WalletsPage } from './pages/Wallets.tsx';
 import { linkProps, navigate, usePath } from './router.ts';
+import { ErrorNote, useAction } from './ui.tsx';
 
 export type Me = { name: string; role: Role };
 
@@ -24,25 +25,19 @@ const pages = [
 
 function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [token, setToken] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useAction();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const me = await api<Me>('/me', { token: token.trim() });
-      session.save(token.trim());
-      onSignedIn(me);
-    } catch (error) {
-      setProblem(
+    const me = await run(
+      () => api<Me>('/me', { token: token.trim() }),
+      (error) =>
         error instanceof ApiProblem && error.status === 401
           ? 'That token is unknown or revoked. Create one with `bulwark init` or POST /api/v1/tokens.'
           : `Could not sign in: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    } finally {
-      setBusy(false);
-    }
+    );
+    if (!me) return;
+    session.save(token.trim());
+    onSignedIn(me);
   };
   return (
     <main className="signin">
@@ -63,11 +58,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         <p id="token-help" className="muted">
           The token from <code>bulwark init</code> or one an admin created for you. It is kept only in this tab.
         </p>
-        {problem && (
-          <p className="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        <ErrorNote text={problem} />
         <button type="submit" disabled={busy || token.trim() === ''}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

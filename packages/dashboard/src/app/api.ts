@@ -55,11 +55,18 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return (await response.json()) as T;
 }
 
-/** Downloads an API answer (report HTML/PDF/JSON) as a file, with the token in the header. */
-export async function download(path: string, filename: string): Promise<void> {
+/** GETs an API path that answers other than JSON (the report's HTML or PDF). */
+async function fetchOk(path: string): Promise<Response> {
   const response = await fetch(`/api/v1${path}`, { headers: authHeaders() });
   if (!response.ok) throw await problemOf(response);
-  const url = URL.createObjectURL(await response.blob());
+  return response;
+}
+
+export const apiText = async (path: string): Promise<string> => (await fetchOk(path)).text();
+
+/** Downloads an API answer (report HTML/PDF/JSON) as a file, with the token in the header. */
+export async function download(path: string, filename: string): Promise<void> {
+  const url = URL.createObjectURL(await (await fetchOk(path)).blob());
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

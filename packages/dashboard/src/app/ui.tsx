@@ -31,16 +31,43 @@ export function useApi<T>(path: string | null, refreshKey: unknown = 0): Loaded<
   return result;
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** One user action at a time: `busy` while it runs; its failure kept as `problem` (resolves undefined). */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const run = useCallback(async <T,>(work: () => Promise<T>, describe = messageOf): Promise<T | undefined> => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      return await work();
+    } catch (error) {
+      setProblem(describe(error));
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, problem, run };
+}
+
+/** A failure the user should read now (announced by screen readers); nothing when there is none. */
+export function ErrorNote({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <p className="problem" role="alert">
+      {text}
+    </p>
+  );
+}
+
 export function Problem({ problem, what }: { problem: ApiProblem; what: string }) {
   // A route this server does not have (an older server, or the monitor not running in it) is a
   // missing capability, not a failure.
   if (problem.status === 404 && problem.code === 'not-found' && /^No route/.test(problem.message))
     return <p className="muted">{what}: not available on this server.</p>;
-  return (
-    <p className="problem" role="alert">
-      {what} could not be loaded: {problem.message}
-    </p>
-  );
+  return <ErrorNote text={`${what} could not be loaded: ${problem.message}`} />;
 }
 
 /** Renders `children(data)` once loaded; a short note while loading or on error. */

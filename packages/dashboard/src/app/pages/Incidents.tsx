@@ -3,7 +3,7 @@ import type { Me } from '../App.tsx';
 import { api, roleAllows } from '../api.ts';
 import { useLive } from '../live.tsx';
 import { linkProps } from '../router.ts';
-import { Badge, ConfirmDialog, Loading, Table, useApi, when } from '../ui.tsx';
+import { Badge, ConfirmDialog, ErrorNote, Loading, Table, useAction, useApi, when } from '../ui.tsx';
 
 export type Incident = {
   id: string;
@@ -101,22 +101,17 @@ function ActionForm({
 }) {
   const [text, setText] = useState('');
   const [section, setSection] = useState('lessons');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useAction();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const body = action === 'postmortem' ? { text, field: section } : { [field]: text };
+    const body = action === 'postmortem' ? { text, field: section } : { [field]: text };
+    const done = await run(async () => {
       await api(`/incidents/${encodeURIComponent(id)}/${action}`, { method: 'POST', body });
-      setText('');
-      onDone();
-    } catch (error) {
-      setProblem((error as Error).message);
-    } finally {
-      setBusy(false);
-    }
+      return true;
+    });
+    if (!done) return;
+    setText('');
+    onDone();
   };
   const inputId = `${action}-text`;
   return (
@@ -134,11 +129,7 @@ function ActionForm({
       )}
       <label htmlFor={inputId}>{label}</label>
       <textarea id={inputId} value={text} onChange={(event) => setText(event.target.value)} required rows={3} />
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorNote text={problem} />
       <button type="submit" disabled={busy || text.trim() === ''}>
         {action === 'resolve' ? 'Resolve incident' : 'Save post-mortem'}
       </button>
@@ -150,22 +141,17 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
   const { versions } = useLive();
   const detail = useApi<IncidentDetail>(`/incidents/${encodeURIComponent(id)}`, versions.incident);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, run: runAction } = useAction();
   const [notice, setNotice] = useState<string | null>(null);
   const run = async (work: () => Promise<unknown>, done: string, reload: () => void) => {
-    setBusy(true);
-    setProblem(null);
     setNotice(null);
-    try {
+    const ran = await runAction(async () => {
       await work();
-      setNotice(done);
-      reload();
-    } catch (error) {
-      setProblem((error as Error).message);
-    } finally {
-      setBusy(false);
-    }
+      return true;
+    });
+    if (!ran) return;
+    setNotice(done);
+    reload();
   };
   return (
     <section aria-labelledby="incident-title">
@@ -225,11 +211,7 @@ export function IncidentPage({ id, me }: { id: string; me: Me }) {
                   {notice}
                 </p>
               )}
-              {problem && (
-                <p className="problem" role="alert">
-                  {problem}
-                </p>
-              )}
+              <ErrorNote text={problem} />
               {open && (
                 <div className="actions">
                   {roleAllows(me.role, 'operator') && incident.state === 'detected' && (

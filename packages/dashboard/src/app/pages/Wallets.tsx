@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Me } from '../App.tsx';
 import { api, roleAllows } from '../api.ts';
 import { useLive } from '../live.tsx';
-import { Badge, ConfirmDialog, Loading, Table, useApi, when } from '../ui.tsx';
+import { Badge, ConfirmDialog, ErrorNote, Loading, Table, useAction, useApi, when } from '../ui.tsx';
 
 type AssetChange = { asset?: string; symbol?: string; token?: string; amount?: string; delta?: string } & Record<
   string,
@@ -96,20 +96,12 @@ function PendingRequest({
   me: Me;
   onDone: (notice: string) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, run } = useAction();
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const act = async (work: () => Promise<string>) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      onDone(await work());
-    } catch (error) {
-      setProblem((error as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    const notice = await run(work);
+    if (notice !== undefined) onDone(notice);
   };
   const headingId = `request-${record.id}`;
   const mayDecide = roleAllows(me.role, 'approver');
@@ -137,11 +129,7 @@ function PendingRequest({
         <dt>Expires</dt>
         <dd>{when(record.expiresAt)}</dd>
       </dl>
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <ErrorNote text={problem} />
       {mayDecide && (
         <div className="actions">
           <button
