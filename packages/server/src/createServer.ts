@@ -1,7 +1,9 @@
 import { redactSecrets } from '@bulwark/core';
 import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '@bulwark/store';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerApiDocs } from './apiDocs.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
+import { type RateLimits, refuseCrossOrigin, registerRateLimits } from './guards.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
@@ -20,6 +22,10 @@ export type CreateServerParameters = {
   /** Where unexpected (5xx) errors are written, scrubbed of secrets; default: nowhere. */
   logError?: ((line: string) => void) | undefined;
   version?: string | undefined;
+  /** Per IP and per token; `false` turns them off. */
+  rateLimits?: RateLimits | false | undefined;
+  /** Origins besides the server's own whose pages may call the API with a token (default none). */
+  allowedOrigins?: readonly string[] | undefined;
 } & RouteServices;
 
 const refuseNul = (key: string, value: unknown) => {
@@ -104,12 +110,16 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     );
   });
 
+  const limitPerToken = await registerRateLimits(server, parameters.rateLimits, (request) => tokens.get(request)?.name);
+  const sameOrigin = refuseCrossOrigin(parameters.allowedOrigins);
+
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/metrics', async (_request, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.text(await countStoreFacts(store))),
   );
   const document = openApiDocument(apiRoutes, parameters.version ?? '0.1.0');
   server.get('/openapi.json', async () => document);
+  registerApiDocs(server);
 
   for (const route of apiRoutes) registerRoute(route);
 
@@ -118,20 +128,28 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       method: route.method,
       url: route.url,
       schema: route.schema,
-      onRequest: async (request) => {
-        const match = bearer.exec(request.headers.authorization ?? '');
-        if (!match)
-          throw new ApiError(401, 'unauthorized', 'Send a token: Authorization: Bearer <token> (from `bulwark init`).');
-        const token = await findApiToken(store, hashApiToken(match[1]!));
-        if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
-        if (!roleAllows(token.role, route.role))
-          throw new ApiError(
-            403,
-            'forbidden',
-            `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
-          );
-        tokens.set(request, token);
-      },
+      onRequest: [
+        sameOrigin,
+        async (request) => {
+          const match = bearer.exec(request.headers.authorization ?? '');
+          if (!match)
+            throw new ApiError(
+              401,
+              'unauthorized',
+              'Send a token: Authorization: Bearer <token> (from `bulwark init`).',
+            );
+          const token = await findApiToken(store, hashApiToken(match[1]!));
+          if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
+          if (!roleAllows(token.role, route.role))
+            throw new ApiError(
+              403,
+              'forbidden',
+              `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
+            );
+          tokens.set(request, token);
+        },
+        ...(limitPerToken ? [limitPerToken] : []),
+      ],
       handler: async (request, reply) => {
         const token = tokens.get(request)!;
         const context = {
