@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { registerApiDocs } from './apiDocs.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
 import { type RateLimits, refuseCrossOrigin, registerRateLimits } from './guards.ts';
-import { IdempotencyCache } from './idempotency.ts';
+import { runIdempotent } from './idempotency.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import type { RouteServices } from './routes/route.ts';
@@ -52,7 +52,6 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   const metrics = new RequestMetrics();
-  const idempotency = new IdempotencyCache();
   const tokens = new WeakMap<FastifyRequest, ApiToken>();
 
   // JSON only. A NUL character is refused here: PostgreSQL cannot store it in text or jsonb, and
@@ -171,7 +170,8 @@ export async function createServer(parameters: CreateServerParameters): Promise<
         if (route.method !== 'POST' || key === undefined) return send(reply, await answer());
         if (typeof key !== 'string' || key.length === 0 || key.length > 200)
           throw new ApiError(400, 'invalid-request', 'Idempotency-Key must be one value of 1 to 200 characters.');
-        const result = await idempotency.run(
+        const result = await runIdempotent(
+          store,
           { token: token.name, route: route.operationId, key },
           { params: request.params, body: request.body },
           answer,
