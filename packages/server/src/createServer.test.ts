@@ -254,6 +254,21 @@ describeStore('bulwark serve API', (ctx) => {
     expect(refused.status).toBe(422);
     expect(await approve(`0x${'cd'.repeat(32)}`)).toMatchObject({ status: 422, json: refused.json });
     expect(await logLength()).toBe(logBefore + 1);
+    // Keys are kept in the store: a new server (a restart, another replica) replays the same answer.
+    const restarted = await createServer({ store: ctx.store });
+    await restarted.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const replay = await apiCaller(restarted, tokens)('POST', '/api/v1/wallet/requests', {
+        as: 'olga',
+        body: withdrawal('700'),
+        headers,
+      });
+      expect(replay).toMatchObject({ status: 201, json: first.json });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await restarted.close();
+    }
+    expect(await storedRequests()).toBe(before + 3);
   });
 
   test('behavior: /metrics counts requests per route pattern and reads the store counts', async () => {

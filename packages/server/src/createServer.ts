@@ -1,9 +1,11 @@
 import { redactSecrets } from '@bulwark/core';
 import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '@bulwark/store';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerApiDocs } from './apiDocs.ts';
 import { type DashboardParameters, registerDashboard } from './dashboard.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
-import { IdempotencyCache } from './idempotency.ts';
+import { type RateLimits, refuseCrossOrigin, registerRateLimits } from './guards.ts';
+import { runIdempotent } from './idempotency.ts';
 import { EventHub } from './live/eventHub.ts';
 import type { EventStreamOptions } from './live/eventStream.ts';
 import { type StoreFeedOptions, startStoreFeed } from './live/storeFeed.ts';
@@ -31,6 +33,10 @@ export type CreateServerParameters = {
   events?: (EventStreamOptions & { feed?: StoreFeedOptions | undefined }) | undefined;
   /** Where live events are published (the monitor in this process publishes to it too); default a new one. */
   hub?: EventHub | undefined;
+  /** Per IP and per token; `false` turns them off. */
+  rateLimits?: RateLimits | false | undefined;
+  /** Origins besides the server's own whose pages may call the API with a token (default none). */
+  allowedOrigins?: readonly string[] | undefined;
 } & RouteServices;
 
 const refuseNul = (key: string, value: unknown) => {
@@ -57,7 +63,6 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
   const metrics = new RequestMetrics();
-  const idempotency = new IdempotencyCache();
   const tokens = new WeakMap<FastifyRequest, ApiToken>();
   const hub = parameters.hub ?? new EventHub();
   const feed = startStoreFeed(store, hub, {
@@ -121,6 +126,9 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     );
   });
 
+  const limitPerToken = await registerRateLimits(server, parameters.rateLimits, (request) => tokens.get(request)?.name);
+  const sameOrigin = refuseCrossOrigin(parameters.allowedOrigins);
+
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/metrics', async (_request, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.text(await countStoreFacts(store))),
@@ -128,6 +136,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   const document = openApiDocument(apiRoutes, parameters.version ?? '0.1.0');
   Object.assign(document.paths as Record<string, unknown>, eventsPath);
   server.get('/openapi.json', async () => document);
+  registerApiDocs(server);
 
   for (const route of apiRoutes) registerRoute(route);
   eventsRoute(server, { store, hub, authorize, options: parameters.events });
@@ -154,9 +163,13 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       method: route.method,
       url: route.url,
       schema: route.schema,
-      onRequest: async (request) => {
-        tokens.set(request, await authorize(request, route));
-      },
+      onRequest: [
+        sameOrigin,
+        async (request) => {
+          tokens.set(request, await authorize(request, route));
+        },
+        ...(limitPerToken ? [limitPerToken] : []),
+      ],
       handler: async (request, reply) => {
         const token = tokens.get(request)!;
         const context = {
@@ -178,7 +191,8 @@ export async function createServer(parameters: CreateServerParameters): Promise<
         if (route.method !== 'POST' || key === undefined) return send(reply, await answer());
         if (typeof key !== 'string' || key.length === 0 || key.length > 200)
           throw new ApiError(400, 'invalid-request', 'Idempotency-Key must be one value of 1 to 200 characters.');
-        const result = await idempotency.run(
+        const result = await runIdempotent(
+          store,
           { token: token.name, route: route.operationId, key },
           { params: request.params, body: request.body },
           answer,

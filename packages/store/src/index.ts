@@ -90,6 +90,13 @@ export {
   listExceptions,
   type PolicyException,
 } from './exceptions.ts';
+export {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  type IdempotencyClaim,
+  type IdempotencyScope,
+  releaseIdempotencyKey,
+} from './idempotencyKeys.ts';
 export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
   type AddIncidentEventParameters,
