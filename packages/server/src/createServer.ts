@@ -5,10 +5,12 @@ import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
 import { IdempotencyCache } from './idempotency.ts';
 import { EventHub } from './live/eventHub.ts';
 import type { EventStreamOptions } from './live/eventStream.ts';
+import type { ServedMonitor } from './live/monitorBridge.ts';
 import { type StoreFeedOptions, startStoreFeed } from './live/storeFeed.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { eventsPath, eventsRoute } from './routes/events.ts';
+import { monitorRoutes } from './routes/monitor.ts';
 import { type ApiRoute, apiRoutes } from './routes.ts';
 import { hashApiToken, roleAllows } from './tokens.ts';
 
@@ -27,6 +29,8 @@ export type CreateServerParameters = {
   events?: (EventStreamOptions & { feed?: StoreFeedOptions | undefined }) | undefined;
   /** Where live events are published (the monitor in this process publishes to it too); default a new one. */
   hub?: EventHub | undefined;
+  /** The monitor running in this process (`bulwark serve --config`): /healthz, /metrics and /api/v1/monitor read it. */
+  monitor?: ServedMonitor | undefined;
 };
 
 const refuseNul = (key: string, value: unknown) => {
@@ -61,6 +65,9 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     onError: (error) => parameters.logError?.(redactSecrets(`live events: reading the store failed: ${String(error)}`)),
   });
   server.addHook('onClose', () => feed.stop());
+  // What the monitor in this process recorded is read at once, not at the next poll.
+  parameters.monitor?.onRecorded(() => void feed.poll());
+  const routes = [...apiRoutes, ...monitorRoutes(parameters.monitor)];
 
   // JSON only. A NUL character is refused here: PostgreSQL cannot store it in text or jsonb, and
   // malformed input must be a 400 at the edge, not an error from the store.
@@ -109,15 +116,21 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     );
   });
 
-  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/healthz', async (_request, reply) => {
+    const readiness = parameters.monitor?.readiness();
+    if (readiness && !readiness.ready) return reply.code(503).send({ status: 'starting', waiting: readiness.waiting });
+    return { status: 'ok' };
+  });
   server.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.text(await countStoreFacts(store))),
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(metrics.text(await countStoreFacts(store)) + (parameters.monitor?.metrics().join('\n').concat('\n') ?? '')),
   );
-  const document = openApiDocument(apiRoutes, parameters.version ?? '0.1.0');
+  const document = openApiDocument(routes, parameters.version ?? '0.1.0');
   Object.assign(document.paths as Record<string, unknown>, eventsPath);
   server.get('/openapi.json', async () => document);
 
-  for (const route of apiRoutes) registerRoute(route);
+  for (const route of routes) registerRoute(route);
   eventsRoute(server, { store, hub, authorize, options: parameters.events });
 
   /** The token check every `/api/v1` route runs before its body is read: 401, 403, or the caller. */
