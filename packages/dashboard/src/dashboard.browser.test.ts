@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runDemoScenario, type ScenarioResult } from '@bulwark/cli/demo';
 import { createApiToken, createServer } from '@bulwark/server';
-import { installPolicy, withdrawal } from '@bulwark/server/testing';
+import { installPolicy, withdrawal } from '@bulwark/server/api-testing';
 import { type ApiTokenRole, insertRisk, type OpenStoreReturnType, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import type { FastifyInstance } from 'fastify';

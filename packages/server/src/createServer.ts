@@ -8,10 +8,12 @@ import { type RateLimits, refuseCrossOrigin, registerRateLimits } from './guards
 import { runIdempotent } from './idempotency.ts';
 import { EventHub } from './live/eventHub.ts';
 import type { EventStreamOptions } from './live/eventStream.ts';
+import type { ServedMonitor } from './live/monitorBridge.ts';
 import { type StoreFeedOptions, startStoreFeed } from './live/storeFeed.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { eventsPath, eventsRoute } from './routes/events.ts';
+import { monitorRoutes } from './routes/monitor.ts';
 import type { RouteServices } from './routes/route.ts';
 import { type ApiRoute, apiRoutes } from './routes.ts';
 import { hashApiToken, roleAllows } from './tokens.ts';
@@ -37,6 +39,8 @@ export type CreateServerParameters = {
   rateLimits?: RateLimits | false | undefined;
   /** Origins besides the server's own whose pages may call the API with a token (default none). */
   allowedOrigins?: readonly string[] | undefined;
+  /** The monitor running in this process (`bulwark serve --config`): /healthz, /metrics and /api/v1/monitor read it. */
+  monitor?: ServedMonitor | undefined;
 } & RouteServices;
 
 const refuseNul = (key: string, value: unknown) => {
@@ -70,6 +74,9 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     onError: (error) => parameters.logError?.(redactSecrets(`live events: reading the store failed: ${String(error)}`)),
   });
   server.addHook('onClose', () => feed.stop());
+  // What the monitor in this process recorded is read at once, not at the next poll.
+  parameters.monitor?.onRecorded(() => void feed.poll());
+  const routes = [...apiRoutes, ...monitorRoutes(parameters.monitor)];
 
   // JSON only. A NUL character is refused here: PostgreSQL cannot store it in text or jsonb, and
   // malformed input must be a 400 at the edge, not an error from the store.
@@ -129,16 +136,22 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   const limitPerToken = await registerRateLimits(server, parameters.rateLimits, (request) => tokens.get(request)?.name);
   const sameOrigin = refuseCrossOrigin(parameters.allowedOrigins);
 
-  server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/healthz', async (_request, reply) => {
+    const readiness = parameters.monitor?.readiness();
+    if (readiness && !readiness.ready) return reply.code(503).send({ status: 'starting', waiting: readiness.waiting });
+    return { status: 'ok' };
+  });
   server.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.text(await countStoreFacts(store))),
+    reply
+      .type('text/plain; version=0.0.4')
+      .send(metrics.text(await countStoreFacts(store)) + (parameters.monitor?.metrics().join('\n').concat('\n') ?? '')),
   );
-  const document = openApiDocument(apiRoutes, parameters.version ?? '0.1.0');
+  const document = openApiDocument(routes, parameters.version ?? '0.1.0');
   Object.assign(document.paths as Record<string, unknown>, eventsPath);
   server.get('/openapi.json', async () => document);
   registerApiDocs(server);
 
-  for (const route of apiRoutes) registerRoute(route);
+  for (const route of routes) registerRoute(route);
   eventsRoute(server, { store, hub, authorize, options: parameters.events });
   if (parameters.dashboard !== false) await registerDashboard(server, parameters.dashboard);
 

@@ -68,6 +68,8 @@ export type EngineOptions = {
   profiles?: readonly ContractProfile[] | undefined;
   /** A rule that throws is skipped for that transaction and reported here. */
   onRuleError?: ((ruleId: string, error: unknown) => void) | undefined;
+  /** Told how many rules ran on each transaction evaluated (for `/metrics`). */
+  onRulesEvaluated?: ((rules: number) => void) | undefined;
 };
 
 export type TxResult = { tx: Tx; events: MonitorEvent[]; signals: Signal[]; verdicts: CompositeVerdict[] };
@@ -164,6 +166,7 @@ export function createEngine(options: EngineOptions): Engine {
     parameters: options.parameters,
     contract: (address) => contracts.get(address)?.spec,
     onRuleError: options.onRuleError,
+    onEvaluated: options.onRulesEvaluated,
   });
 
   function noteCreations(events: readonly MonitorEvent[]): void {
