@@ -67,6 +67,7 @@ export function Problem({ problem, what }: { problem: ApiProblem; what: string }
   // missing capability, not a failure.
   if (problem.status === 404 && problem.code === 'not-found' && /^No route/.test(problem.message))
     return <p className="muted">{what}: not available on this server.</p>;
+  if (problem.code === 'monitor-not-running') return <p className="muted">{problem.message}</p>;
   return <ErrorNote text={`${what} could not be loaded: ${problem.message}`} />;
 }
 

@@ -28,10 +28,10 @@ type ChainStatus = {
   endpoints: { url: string; up: boolean }[];
 };
 
-type WatchedContract = { chainId: number; address: string; name?: string | null; warmingUp: boolean; paused: boolean };
+type WatchedContract = { chainId: number; address: string; name: string; warmingUp: boolean; paused: boolean };
 type Baseline = { calls: Point[]; outflow: Point[]; valueLocked: Point[] };
-type RuleSetting = { id: string; enabled: boolean; parameters?: Record<string, unknown> } & Record<string, unknown>;
-type RulesAnswer = RuleSetting[] | { contract?: string; address?: string; chainId?: number; rules: RuleSetting[] }[];
+type RuleSetting = { id: string; enabled: boolean; parameters?: Record<string, number> };
+type RulesAnswer = { chainId: number; address: string; name: string; rules: RuleSetting[] }[];
 
 function AlertRow({ alert }: { alert: Alert }) {
   const summary = alert.payload?.summary ?? alert.payload?.message ?? alert.payload?.title;
@@ -165,15 +165,16 @@ function Rules() {
     <section aria-labelledby="rules-title">
       <h2 id="rules-title">Rule settings</h2>
       <Loading loaded={rules} what="Rule settings">
-        {(data) => {
-          const groups =
-            data.length > 0 && 'rules' in (data[0] as object)
-              ? (data as { contract?: string; address?: string; chainId?: number; rules: RuleSetting[] }[])
-              : [{ contract: 'All contracts', rules: data as RuleSetting[] }];
-          return groups.map((group) => {
-            const name = group.contract ?? group.address ?? 'contract';
-            return (
-              <Table key={name} caption={name} head={['Rule', 'Enabled', 'Parameters']}>
+        {(data) =>
+          data.length === 0 ? (
+            <p className="muted">No contract is watched.</p>
+          ) : (
+            data.map((group) => (
+              <Table
+                key={`${group.chainId}:${group.address}`}
+                caption={`${group.name} (chain ${group.chainId})`}
+                head={['Rule', 'Enabled', 'Parameters']}
+              >
                 {group.rules.map((rule) => (
                   <tr key={rule.id}>
                     <td>
@@ -186,9 +187,9 @@ function Rules() {
                   </tr>
                 ))}
               </Table>
-            );
-          });
-        }}
+            ))
+          )
+        }
       </Loading>
     </section>
   );
@@ -214,7 +215,7 @@ export function MonitorPage(_: { me: Me }) {
                   {data.map((contract) => (
                     <tr key={key(contract)}>
                       <td>
-                        {contract.name ?? ''} <code>{contract.address}</code>
+                        {contract.name} <code>{contract.address}</code>
                       </td>
                       <td>{contract.chainId}</td>
                       <td>
@@ -229,7 +230,7 @@ export function MonitorPage(_: { me: Me }) {
                   <select value={key(chosen)} onChange={(event) => setSelected(event.target.value)}>
                     {data.map((contract) => (
                       <option key={key(contract)} value={key(contract)}>
-                        {contract.name ?? contract.address} (chain {contract.chainId})
+                        {contract.name} (chain {contract.chainId})
                       </option>
                     ))}
                   </select>
