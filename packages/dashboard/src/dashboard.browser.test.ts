@@ -246,6 +246,32 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
   );
 
   test(
+    'incident: a post-mortem section and the resolution land on the timeline; a resolved incident offers no pause',
+    async () => {
+      await open('Incidents');
+      await page.getByRole('table', { name: 'Incidents, most recent first' }).getByRole('link').first().click();
+      await page.getByLabel('Post-mortem section').selectOption('root-cause');
+      await page
+        .getByLabel('Post-mortem', { exact: true })
+        .fill('Vault accepted calls from a contract built in the same block.');
+      await page.getByRole('button', { name: 'Save post-mortem' }).click();
+      const timeline = page.locator('ol.timeline');
+      await expect
+        .poll(() => timeline.textContent())
+        .toContain('root-cause: Vault accepted calls from a contract built in the same block.');
+      await page.getByLabel('Resolution summary').fill('Paused in the attack block; funds returned to the vault.');
+      await page.getByRole('button', { name: 'Resolve incident' }).click();
+      await expect.poll(() => page.locator('.facts').textContent()).toContain('resolved');
+      await expect
+        .poll(() => timeline.textContent())
+        .toContain('Paused in the attack block; funds returned to the vault.');
+      expect(await page.getByRole('button', { name: 'Pause contract…' }).count()).toBe(0);
+      await capture(page, 'incident-resolved');
+    },
+    slow,
+  );
+
+  test(
     'wallets: the initiator cannot approve their own withdrawal; a second approver can',
     async () => {
       const submitted = await fetch(`${base}/api/v1/wallet/requests`, {
@@ -284,6 +310,21 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
         .getByRole('row', { name: new RegExp(request.id) });
       await expect.poll(() => row.textContent()).toContain('approved');
       await capture(page, 'wallets-approved');
+
+      // Rejecting asks for a reason in a dialog; the request leaves the pending list as rejected.
+      const second = await fetch(`${base}/api/v1/wallet/requests`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify(withdrawal('7000')),
+      });
+      const { id } = (await second.json()) as { id: string };
+      await open('Wallets');
+      await page.getByRole('button', { name: `Reject request ${id}…` }).click();
+      const dialog = page.getByRole('dialog', { name: `Reject request ${id}?` });
+      await dialog.getByLabel('Reason (recorded in the audit log)').fill('Destination not agreed with the client');
+      await dialog.getByRole('button', { name: 'Reject request' }).click();
+      const rejected = page.getByRole('table', { name: 'Recent requests' }).getByRole('row', { name: new RegExp(id) });
+      await expect.poll(() => rejected.textContent()).toContain('rejected');
     },
     slow,
   );

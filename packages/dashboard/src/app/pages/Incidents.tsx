@@ -80,10 +80,18 @@ export function IncidentsPage() {
 
 function describeEvent(event: TimelineEvent): string {
   const data = (event.data ?? {}) as Record<string, unknown>;
-  const parts = [data.summary, data.text, data.reason, data.message, data.ruleId, data.txHash, data.to ?? data.state]
-    .filter((part) => typeof part === 'string' && part !== '')
-    .map(String);
-  return parts.join(' · ');
+  const notes = typeof data.notes === 'object' && data.notes !== null ? Object.values(data.notes) : [];
+  const parts = [
+    typeof data.field === 'string' && typeof data.text === 'string' ? `${data.field}: ${data.text}` : data.text,
+    data.summary,
+    ...notes,
+    data.reason,
+    data.message,
+    data.ruleId,
+    data.txHash,
+    data.to ?? data.state,
+  ];
+  return parts.filter((part): part is string => typeof part === 'string' && part !== '').join(' · ');
 }
 
 function ActionForm({
