@@ -107,7 +107,10 @@ export async function ensureDashboardBuilt(
     if (await dashboardIsFresh(root)) return { dist, built: false };
     const staging = join(root, `.dist-${process.pid}`);
     await rm(staging, { recursive: true, force: true });
-    log(`dashboard: building ${relative(process.cwd(), root) || '.'} with Vite (sources changed or no build yet)…`);
+    const shown = relative(process.cwd(), root);
+    log(
+      `dashboard: building ${shown.startsWith('..') ? root : shown || '.'} with Vite (sources changed or no build yet)…`,
+    );
     const started = performance.now();
     try {
       const { build } = await import('vite');

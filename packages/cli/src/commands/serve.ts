@@ -22,6 +22,7 @@ server-sent), /healthz, /metrics (Prometheus) and /openapi.json on the store, un
 (SIGINT or SIGTERM). Prints the address once it is listening. With --config, the monitor runs in
 the same process on the same store (the checks of \`bulwark monitor\` first: a problem refuses the
 start); /healthz answers 503 until every chain is followed, then 200. Docs: docs/server.md
+The web dashboard is served on / (built with Vite on the first start): docs/dashboard.md.
 
 Options:
       --port N              TCP port; 0 picks a free one (default: 8080)
