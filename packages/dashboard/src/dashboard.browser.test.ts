@@ -329,13 +329,16 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
     slow,
   );
 
-  test('risks: the heat map places each open risk by likelihood and impact', async () => {
+  test('risks: the heat map places each open risk by impact and likelihood', async () => {
     await open('Risks');
-    const heat = page.getByRole('table', { name: /Open risks by likelihood/ });
+    const heat = page.getByRole('table', { name: /Open risks by impact/ });
     await heat.waitFor();
-    // Row "4" (likelihood), column 4 (impact) holds the oracle risk.
-    const cell = heat.getByRole('row', { name: /^4 / }).getByRole('cell').nth(3);
-    expect(await cell.textContent()).toContain('1 risks with likelihood 4 and impact 4');
+    // Impact 5 (the top row), likelihood 2 (the second column): the guardian-key risk.
+    const cell = heat.getByRole('row', { name: /^5 / }).getByRole('cell').nth(1);
+    expect(await cell.textContent()).toContain('1 risks with impact 5 and likelihood 2');
+    expect(await heat.getByRole('row', { name: /^2 / }).getByRole('cell').nth(4).textContent()).toContain(
+      '0 risks with impact 2 and likelihood 5',
+    );
     await capture(page, 'risks');
   });
 

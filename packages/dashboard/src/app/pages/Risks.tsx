@@ -18,36 +18,37 @@ function HeatMap({ risks }: { risks: Risk[] }) {
   const placed = risks.filter((risk) => risk.likelihood !== undefined && risk.impact !== undefined);
   const count = (likelihood: number, impact: number) =>
     placed.filter((risk) => risk.likelihood === likelihood && risk.impact === impact);
+  // The same orientation as the conformance report's heat map: impact up the rows, likelihood across.
   return (
     <div className="table-wrap">
       <table className="heatmap">
-        <caption>Open risks by likelihood (rows) and impact (columns)</caption>
+        <caption>Open risks by impact (rows) and likelihood (columns)</caption>
         <thead>
           <tr>
-            <th scope="col">Likelihood \ Impact</th>
-            {scale.map((impact) => (
-              <th key={impact} scope="col">
-                {impact}
+            <th scope="col">Impact \ Likelihood</th>
+            {scale.map((likelihood) => (
+              <th key={likelihood} scope="col">
+                {likelihood}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {[...scale].reverse().map((likelihood) => (
-            <tr key={likelihood}>
-              <th scope="row">{likelihood}</th>
-              {scale.map((impact) => {
+          {[...scale].reverse().map((impact) => (
+            <tr key={impact}>
+              <th scope="row">{impact}</th>
+              {scale.map((likelihood) => {
                 const here = count(likelihood, impact);
                 const level = likelihood * impact >= 15 ? 'bad' : likelihood * impact >= 6 ? 'warn' : 'good';
                 return (
                   <td
-                    key={impact}
+                    key={likelihood}
                     className={`heat ${level}`}
                     title={here.map((risk) => risk.threat).join('\n') || undefined}
                   >
                     {here.length > 0 ? here.length : ''}
                     <span className="sr-only">
-                      {here.length} risks with likelihood {likelihood} and impact {impact}
+                      {here.length} risks with impact {impact} and likelihood {likelihood}
                     </span>
                   </td>
                 );
