@@ -3,7 +3,7 @@ import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerApiDocs } from './apiDocs.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
-import { type RateLimits, refuseCrossOrigin, registerRateLimits } from './guards.ts';
+import { type RateLimits, refuseCrossOrigin, refuseUnstorableQuery, registerRateLimits } from './guards.ts';
 import { runIdempotent } from './idempotency.ts';
 import { RequestMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
@@ -127,6 +127,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       method: route.method,
       url: route.url,
       schema: route.schema,
+      preHandler: refuseUnstorableQuery,
       onRequest: [
         sameOrigin,
         async (request) => {
