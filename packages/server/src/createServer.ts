@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { registerApiDocs } from './apiDocs.ts';
 import { type DashboardParameters, registerDashboard } from './dashboard.ts';
 import { ApiError, type ApiResponse, errorResponse } from './errors.ts';
-import { type RateLimits, refuseCrossOrigin, registerRateLimits } from './guards.ts';
+import { type RateLimits, refuseCrossOrigin, refuseUnstorableQuery, registerRateLimits } from './guards.ts';
 import { runIdempotent } from './idempotency.ts';
 import { EventHub } from './live/eventHub.ts';
 import type { EventStreamOptions } from './live/eventStream.ts';
@@ -176,6 +176,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       method: route.method,
       url: route.url,
       schema: route.schema,
+      preHandler: refuseUnstorableQuery,
       onRequest: [
         sameOrigin,
         async (request) => {

@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { ApiError } from './errors.ts';
 
 export type RateLimits = {
@@ -77,3 +77,18 @@ export function refuseCrossOrigin(allowedOrigins: readonly string[] = []): onReq
       );
   };
 }
+
+/**
+ * Query values the store cannot take although the schemas' type coercion lets them through
+ * (`limit=1e309` becomes Infinity; a NUL character is refused by PostgreSQL): a 400 here, after
+ * validation and before the handler.
+ */
+export const refuseUnstorableQuery: preHandlerHookHandler = async (request) => {
+  for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>))
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item === 'number' && !Number.isFinite(item))
+        throw new ApiError(400, 'invalid-request', `querystring/${name} must be a finite number.`);
+      if (typeof item === 'string' && item.includes('\u0000'))
+        throw new ApiError(400, 'invalid-request', `querystring/${name} contains a NUL character (\\u0000).`);
+    }
+};
