@@ -4,11 +4,10 @@
  * pause are read through the API, /metrics counts what happened, SIGTERM stops both cleanly.
  * Waits are on conditions (lines, events, answers), never on time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { endpointName } from '@bulwark/chain';
 import { deployContract, sendAndConfirm } from '@bulwark/contracts';
 import { type ResponderTestChain, startResponderChain, until } from '@bulwark/monitor/responder/testing';
@@ -16,8 +15,8 @@ import { openEventClient } from '@bulwark/server/testing';
 import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { spawnCli } from '../testing.ts';
 
-const bin = fileURLToPath(new URL('../../bin/bulwark.js', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-serve-monitor-'));
 /** A cold start compiles the CLI and opens PGlite: generous on a shared machine. */
 const patience = 180_000;
@@ -49,27 +48,10 @@ afterAll(async () => {
 });
 
 function run(args: string[]) {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, DATABASE_URL: '', GUARDIAN_KEY: guardianKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  const spawned = spawnCli(args, { cwd: dir, env: { GUARDIAN_KEY: guardianKey } });
+  children.add(spawned.child);
+  void spawned.exited.then(() => children.delete(spawned.child));
+  return spawned;
 }
 
 test('behavior: serve --config runs the monitor: /healthz 200 once followed, the alert on /events, the incident and its pause via the API, /metrics counts them', {

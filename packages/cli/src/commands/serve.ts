@@ -45,7 +45,7 @@ not pass its checks, or a monitor that stopped on an error).
 const stopSignals = ['SIGINT', 'SIGTERM'] as const;
 
 /** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
-const interrupted = () =>
+export const interrupted = () =>
   new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       for (const other of stopSignals) process.off(other, stop);
@@ -54,6 +54,14 @@ const interrupted = () =>
     };
     for (const signal of stopSignals) process.once(signal, stop);
   });
+
+/** `--port`: 0 to 65535, default 8080. */
+export function parsePort(value: string | undefined): number {
+  const port = Number(value ?? 8080);
+  if (!/^\d{1,5}$/.test(value ?? '8080') || port > 65535)
+    throw new UsageError(`--port ${value} is not a TCP port.`, { metaMessages: ['Use 0 to 65535.'] });
+  return port;
+}
 
 /** `until` stops the server when it resolves (tests); otherwise a signal does. */
 export async function serveCommand(argv: string[], io: Io, until: () => Promise<void> = interrupted): Promise<number> {
@@ -76,9 +84,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
   }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for serve.`);
   const format = outputFormat(values.format);
-  const port = Number(values.port ?? 8080);
-  if (!/^\d{1,5}$/.test(values.port ?? '8080') || port > 65535)
-    throw new UsageError(`--port ${values.port} is not a TCP port.`, { metaMessages: ['Use 0 to 65535.'] });
+  const port = parsePort(values.port);
   if (values['dry-run'] && !values.config)
     throw new UsageError('--dry-run is for the monitor: give --config FILE too.');
   const host = values.host ?? '127.0.0.1';

@@ -85,10 +85,11 @@ export async function serveEventStream(
     const { events, complete } = hub.after(lastId);
     if (!complete) {
       const inRing = new Set(events.map((event) => event.key));
+      // The store down: the client gets the ring and the live stream; the rest waits for the store.
       const changes = await listChangesSince(store, {
         since: new Date(eventIdTime(lastId) + 1),
         limit: options.replayLimit ?? 1000,
-      });
+      }).catch(() => []);
       // Ids from the change's time: in the past, above the client's id, below the ring's events.
       const ceiling = events[0]?.id ?? hub.origin;
       let id = lastId;

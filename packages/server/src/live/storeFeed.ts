@@ -10,7 +10,7 @@ export type StoreFeedOptions = {
    * clock, at insert) is older than their commit; default 10 s. Seen changes are dropped by key.
    */
   slackMs?: number | undefined;
-  /** A poll that failed (the store down): the feed goes on at the next interval. */
+  /** A poll that failed (the store down), once per outage: the feed goes on at the next interval. */
   onError?: ((error: unknown) => void) | undefined;
   now?: (() => number) | undefined;
 };
@@ -51,6 +51,7 @@ export function startStoreFeed(store: StoreClient, hub: EventHub, options: Store
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let failing = false;
 
   async function readOnce(): Promise<void> {
     const pollAt = now();
@@ -75,8 +76,10 @@ export function startStoreFeed(store: StoreClient, hub: EventHub, options: Store
           again = false;
           await readOnce();
         } while (again && !stopped);
+        failing = false;
       } catch (error) {
-        options.onError?.(error);
+        if (!failing) options.onError?.(error);
+        failing = true;
       } finally {
         running = undefined;
       }

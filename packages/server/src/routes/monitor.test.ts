@@ -74,7 +74,7 @@ describeStore('/healthz and /api/v1/monitor with and without a monitor', (ctx) =
     }
   });
 
-  test('error: without a monitor in the process, /monitor routes answer 503 monitor-not-running and /healthz 200', async () => {
+  test('error: without a monitor in the process, /monitor routes answer 404 monitor-not-running and /healthz 200', async () => {
     const token = (await createApiToken(ctx.store, { name: 'olga', role: 'viewer', actor: 'test' })).token;
     const server = await createServer({ store: ctx.store });
     await server.listen({ host: '127.0.0.1', port: 0 });
@@ -88,7 +88,7 @@ describeStore('/healthz and /api/v1/monitor with and without a monitor', (ctx) =
         `/monitor/contracts/1/${vault}/baseline`,
       ]) {
         const response = await fetch(`${base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
-        expect(response.status).toBe(503);
+        expect(response.status).toBe(404);
         expect(await response.json()).toMatchObject({ error: { code: 'monitor-not-running' } });
         expect((await fetch(`${base}/api/v1${path}`)).status).toBe(401);
       }

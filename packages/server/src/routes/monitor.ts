@@ -57,14 +57,14 @@ const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 
 /**
  * `/api/v1/monitor/*`: the monitor running in this server (`bulwark serve --config`). Without one
- * they answer 503 `monitor-not-running` (a monitor in another process is seen through the store:
- * alerts, incidents, `/events`).
+ * they answer 404 `monitor-not-running`: nothing failed, there is no such monitor here (one in
+ * another process is seen through the store: alerts, incidents, `/events`).
  */
 export function monitorRoutes(monitor: ServedMonitor | undefined): ApiRoute[] {
   const running = () => {
     if (!monitor)
       throw new ApiError(
-        503,
+        404,
         'monitor-not-running',
         'The monitor does not run in this server: start it with `bulwark serve --config FILE`.',
       );
