@@ -31,6 +31,8 @@ export async function dashboardSourceHash(root = dashboardRoot): Promise<string>
     ...(await listFiles(join(root, 'src/app'))),
   ].sort();
   const hash = createHash('sha256');
+  // The build's own settings (this file) count too: a changed setting means a rebuild.
+  hash.update(await readFile(fileURLToPath(import.meta.url)));
   for (const file of files)
     hash
       .update(relative(root, file))
@@ -118,6 +120,9 @@ export async function ensureDashboardBuilt(
         root,
         configFile: false,
         logLevel: 'silent',
+        mode: 'production',
+        // Under a test runner NODE_ENV is `test`, which would ship React's development build.
+        define: { 'process.env.NODE_ENV': JSON.stringify('production') },
         base: '/',
         build: { outDir: staging, emptyOutDir: true, sourcemap: false, reportCompressedSize: false },
       });
