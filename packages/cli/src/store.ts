@@ -6,9 +6,14 @@ import type { Io } from './main.ts';
  * `.bulwark/db` under the working folder). The store is closed afterwards unless the caller (a
  * test) handed in its own.
  */
-export async function withStore<T>(io: Io, options: { db?: string | undefined }, fn: (store: Store) => Promise<T>) {
+export async function withStore<T>(
+  io: Io,
+  /** `urlEnv`: the variable naming PostgreSQL instead of DATABASE_URL (a monitor config's store.urlEnv). */
+  options: { db?: string | undefined; urlEnv?: string | undefined },
+  fn: (store: Store) => Promise<T>,
+) {
   if (io.openStore) return fn(await io.openStore());
-  const store = await openStore({ url: io.env.DATABASE_URL, dataDir: options.db, cwd: io.cwd });
+  const store = await openStore({ url: io.env[options.urlEnv ?? 'DATABASE_URL'], dataDir: options.db, cwd: io.cwd });
   try {
     return await fn(store);
   } finally {

@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describeStore, type StoreTestContext } from '@bulwark/store/testing';
 import { type Io, main } from './main.ts';
 
@@ -52,4 +54,39 @@ export async function runCli(
   };
   const code = await main(args, io);
   return { code, stdout, stderr };
+}
+
+export type SpawnedCli = {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+};
+
+/**
+ * Starts the real `bulwark` binary as a child process, as an operator runs it: the embedded store
+ * (DATABASE_URL empty, whatever the machine says), only PATH, HOME and `env` in its environment.
+ * The caller kills what is still running after its test.
+ */
+export function spawnCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> | undefined },
+): SpawnedCli {
+  const bin = fileURLToPath(new URL('../bin/bulwark.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? options.cwd, DATABASE_URL: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }

@@ -68,6 +68,7 @@ export {
   type ResolveAuditFindingParameters,
   resolveAuditFinding,
 } from './audits/resolveAuditFinding.ts';
+export { scopePath } from './audits/scopePath.ts';
 export { type AuditReportCheck, verifyAuditReports } from './audits/verifyAuditReports.ts';
 export { type CollectFactsParameters, type ConformanceFacts, collectFacts } from './conformance/collectFacts.ts';
 export { combineAssessments } from './conformance/combineAssessments.ts';

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import {
   type ApiTokenRole,
   countStoreFacts,
@@ -6,56 +5,18 @@ import {
   listLog,
   listWalletRequests,
   openIncident,
-  type StoreClient,
 } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
-import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from './createServer.ts';
 import { apiRoutes } from './routes.ts';
+import { apiCaller, exchange, installPolicy, withdrawal } from './testing.ts';
 import { createApiToken } from './tokens.ts';
-
-const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
-
-const withdrawal = (amount: string, extra: Record<string, unknown> = {}) => ({
-  kind: 'withdrawal',
-  source: 'hot',
-  chain: 1,
-  asset: 'native',
-  amount,
-  destination: exchange,
-  ...extra,
-});
-
-/** Above 100 wei needs one approver of `treasury` (carol, alice); the rest is blocked. */
-async function installPolicy(store: StoreClient) {
-  const policy = parsePolicy({
-    version: 1,
-    groups: {
-      treasury: { members: ['carol', 'alice'], threshold: 1 },
-      admins: { members: ['heidi', 'ivan', 'judy'], threshold: 2 },
-    },
-    admin: { group: 'admins' },
-    rules: [
-      {
-        id: 'large',
-        match: { amount: { above: '100', unit: 'native' } },
-        action: { requireApproval: { group: 'treasury' } },
-      },
-      { id: 'default-deny', match: {}, action: 'block' },
-    ],
-  });
-  const now = new Date(Date.now() - 60_000);
-  const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
-  await approvePolicy(store, { id: record.id, approver: 'ivan', now });
-  await approvePolicy(store, { id: record.id, approver: 'judy', now });
-}
 
 describeStore('bulwark serve API', (ctx) => {
   let server: FastifyInstance;
-  let base: string;
   const tokens: Record<string, string> = {};
   const people: [string, ApiTokenRole][] = [
     ['root', 'admin'],
@@ -71,36 +32,13 @@ describeStore('bulwark serve API', (ctx) => {
     await installPolicy(ctx.store);
     server = await createServer({ store: ctx.store, bodyLimit: 4096 });
     await server.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    call = apiCaller(server, tokens);
   });
   afterAll(async () => {
     await server?.close();
   });
 
-  const call = async (
-    method: string,
-    path: string,
-    options: { as?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-  ) => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.as) headers.authorization = `Bearer ${tokens[options.as]}`;
-    let body: string | undefined;
-    if (options.raw !== undefined || options.body !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = options.raw ?? JSON.stringify(options.body);
-    }
-    const response = await fetch(`${base}${path}`, { method, headers, body });
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
-    const fields = json as Record<string, any>;
-    return { status: response.status, json: fields, text, headers: response.headers };
-  };
+  let call: ReturnType<typeof apiCaller>;
   const storedRequests = async () => (await listWalletRequests(ctx.store)).length;
   const logLength = async () => (await listLog(ctx.store)).length;
 
@@ -316,6 +254,21 @@ describeStore('bulwark serve API', (ctx) => {
     expect(refused.status).toBe(422);
     expect(await approve(`0x${'cd'.repeat(32)}`)).toMatchObject({ status: 422, json: refused.json });
     expect(await logLength()).toBe(logBefore + 1);
+    // Keys are kept in the store: a new server (a restart, another replica) replays the same answer.
+    const restarted = await createServer({ store: ctx.store });
+    await restarted.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const replay = await apiCaller(restarted, tokens)('POST', '/api/v1/wallet/requests', {
+        as: 'olga',
+        body: withdrawal('700'),
+        headers,
+      });
+      expect(replay).toMatchObject({ status: 201, json: first.json });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await restarted.close();
+    }
+    expect(await storedRequests()).toBe(before + 3);
   });
 
   test('behavior: /metrics counts requests per route pattern and reads the store counts', async () => {

@@ -1,5 +1,13 @@
 import { BaseError, type BaseErrorParameters } from '@bulwark/core';
-import { ConflictError, NotFoundError } from '@bulwark/store';
+import {
+  ChromiumNotFoundError,
+  IdentityError,
+  IncidentInputError,
+  IncidentNotFoundError,
+  ManifestError,
+  PdfRenderError,
+} from '@bulwark/governance';
+import { ConflictError, InvalidTransitionError, NotFoundError } from '@bulwark/store';
 import { type RefusalReason, WalletRefusedError, WalletRequestError } from '@bulwark/wallet';
 
 /** An error the API answers with its status and code, as `{ error: { code, message } }`. */
@@ -15,7 +23,8 @@ export class ApiError extends BaseError {
 }
 
 export type ErrorBody = { error: { code: string; message: string } };
-export type ApiResponse = { status: number; body: unknown };
+/** An answer; `type` only for a body that is not JSON (the HTML or PDF report). */
+export type ApiResponse = { status: number; body: unknown; type?: string | undefined };
 
 // A refusal is a conflict with the request's state (409) or a request that cannot be honoured as
 // asked (422); an approver outside the quorum lacks the right (403).
@@ -60,6 +69,14 @@ export function errorResponse(error: unknown): ApiResponse & { unexpected: boole
   if (error instanceof WalletRequestError) return known(400, 'invalid-request', error.shortMessage);
   if (error instanceof NotFoundError) return known(404, 'not-found', error.shortMessage);
   if (error instanceof ConflictError) return known(409, 'conflict', error.shortMessage);
+  if (error instanceof InvalidTransitionError) return known(409, 'invalid-transition', error.shortMessage);
+  if (error instanceof IncidentNotFoundError) return known(404, 'not-found', error.shortMessage);
+  if (error instanceof IncidentInputError) return known(422, 'invalid-incident-input', error.shortMessage);
+  // The token's owner is not a registered identity while identities are in use: not allowed to act.
+  if (error instanceof IdentityError) return known(403, 'unknown-identity', error.shortMessage);
+  if (error instanceof ManifestError) return known(422, 'invalid-manifest', error.shortMessage);
+  if (error instanceof ChromiumNotFoundError || error instanceof PdfRenderError)
+    return known(503, 'pdf-unavailable', error.shortMessage);
   const fastifyError = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
   if (fastifyError.validation) return known(400, 'invalid-request', String(fastifyError.message));
   const status = fastifyError.statusCode;

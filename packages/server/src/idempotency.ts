@@ -1,51 +1,68 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@bulwark/store';
+import {
+  canonicalJson,
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+  type StoreClient,
+} from '@bulwark/store';
 import { ApiError, type ApiResponse } from './errors.ts';
 
-type Entry = { fingerprint: string; answer: Promise<ApiResponse> };
+/** How long a key's answer is kept. */
+export const idempotencyTtlMs = 24 * 60 * 60 * 1000;
+/** How long a retry waits for the first request under its key to finish, and how often it looks. */
+const waitForFirstMs = 30_000;
+const pollMs = 25;
 
 /**
- * Answers kept per (token, route, Idempotency-Key), so a client that retries a POST gets the
- * first answer again instead of a second write. The key is bound to the body it first came
- * with: another body under the same key is a 409. Kept in memory for a day, at most
- * `maxEntries` (oldest dropped first); a 5xx answer is not kept, so a retry tries again.
+ * Runs a POST once per (token, route, Idempotency-Key): a retry gets the first answer again
+ * instead of a second write, after a restart and on any replica, as the answer is kept in the
+ * store for a day. The key is bound to the request it first came with: another body under the
+ * same key is a 409. A retry while the first request still runs waits for its answer (a 409 if
+ * it takes more than 30 s). A 5xx answer or a failure is not kept, so a retry tries again.
  */
-export class IdempotencyCache {
-  readonly #entries = new Map<string, Entry & { at: number }>();
-  constructor(
-    readonly maxEntries = 10_000,
-    readonly ttlMs = 24 * 60 * 60 * 1000,
-  ) {}
-
-  async run(
-    scope: { token: string; route: string; key: string },
-    request: unknown,
-    answer: () => Promise<ApiResponse>,
-  ): Promise<ApiResponse & { replayed: boolean }> {
-    const id = canonicalJson([scope.token, scope.route, scope.key]);
-    const fingerprint = createHash('sha256')
-      .update(canonicalJson(request ?? null))
-      .digest('hex');
-    const now = Date.now();
-    const kept = this.#entries.get(id);
-    if (kept && now - kept.at < this.ttlMs) {
-      if (kept.fingerprint !== fingerprint)
-        throw new ApiError(
-          409,
-          'idempotency-key-reused',
-          'This Idempotency-Key was used with another request body; use a new key for a new request.',
-        );
-      return { ...(await kept.answer), replayed: true };
-    }
-    const entry = { fingerprint, answer: answer(), at: now };
-    this.#entries.delete(id);
-    this.#entries.set(id, entry);
-    while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-    const result = await entry.answer.catch((error: unknown) => {
-      this.#entries.delete(id);
-      throw error;
+export async function runIdempotent(
+  store: StoreClient,
+  scope: { token: string; route: string; key: string },
+  request: unknown,
+  answer: () => Promise<ApiResponse>,
+  now: Date = new Date(),
+): Promise<ApiResponse & { replayed: boolean }> {
+  const fingerprint = createHash('sha256')
+    .update(canonicalJson(request ?? null))
+    .digest('hex');
+  const started = Date.now();
+  for (;;) {
+    const claim = await claimIdempotencyKey(store, {
+      ...scope,
+      fingerprint,
+      expiresAt: new Date(now.getTime() + idempotencyTtlMs),
+      now,
     });
-    if (result.status >= 500) this.#entries.delete(id);
-    return { ...result, replayed: false };
+    if (claim.claimed) break;
+    if (claim.fingerprint !== fingerprint)
+      throw new ApiError(
+        409,
+        'idempotency-key-reused',
+        'This Idempotency-Key was used with another request body; use a new key for a new request.',
+      );
+    if (claim.answer) return { ...claim.answer, replayed: true };
+    if (Date.now() - started > waitForFirstMs)
+      throw new ApiError(
+        409,
+        'idempotency-key-in-use',
+        'A request with this Idempotency-Key is still running; retry in a moment for its answer.',
+      );
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+  let result: ApiResponse;
+  try {
+    result = await answer();
+  } catch (error) {
+    await releaseIdempotencyKey(store, scope);
+    throw error;
+  }
+  if (result.status >= 500) await releaseIdempotencyKey(store, scope);
+  else await completeIdempotencyKey(store, { ...scope, status: result.status, body: result.body });
+  return { ...result, replayed: false };
 }

@@ -1,4 +1,4 @@
-import type { ApiRoute } from './routes.ts';
+import type { ApiRoute } from './routes/route.ts';
 import { errorSchema } from './schemas.ts';
 
 // The error answers every API route may give, besides its own success responses.
@@ -10,7 +10,8 @@ const errorStatuses: Record<number, string> = {
   409: 'Conflicts with the current state, or an Idempotency-Key reused with another body',
   413: 'Body larger than the limit',
   415: 'Body not JSON',
-  422: 'Understood but refused (self-approval, digest mismatch)',
+  422: 'Understood but refused (self-approval, digest mismatch, a pause not confirmed by the contract address)',
+  429: 'Too many requests from this IP or token; see the Retry-After header',
 };
 
 /** Public routes outside /api/v1, described by hand (they have no token and fixed answers). */
@@ -29,6 +30,14 @@ const publicPaths = {
       summary: 'Prometheus metrics (text format, `bulwark_` prefix)',
       security: [],
       responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  },
+  '/docs': {
+    get: {
+      operationId: 'docs',
+      summary: 'This document, browsable (HTML)',
+      security: [],
+      responses: { 200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
     },
   },
   '/openapi.json': {
@@ -63,7 +72,7 @@ export function openApiDocument(routes: readonly ApiRoute[], version: string): R
     for (const [status, schema] of Object.entries(route.schema.response))
       responses[status] = { description: 'Success', content: { 'application/json': { schema } } };
     for (const [status, description] of Object.entries(errorStatuses))
-      if (route.method === 'POST' || !['409', '413', '415', '422'].includes(status))
+      if (route.method === 'POST' || !['409', '413', '415'].includes(status))
         responses[status] = {
           description,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

@@ -87,10 +87,11 @@ export const riskSchema = open(
     likelihood: { type: 'integer' },
     impact: { type: 'integer' },
     score: { type: 'integer' },
+    rating: { type: 'string', enum: ['low', 'medium', 'high', 'critical'] },
     owner: { type: 'string' },
     status: { type: 'string', enum: ['open', 'closed'] },
   },
-  ['id', 'threat', 'score', 'status'],
+  ['id', 'threat', 'likelihood', 'impact', 'score', 'rating', 'status'],
 );
 
 export const walletRequestStates = ['allowed', 'pending', 'approved', 'blocked', 'rejected', 'expired', 'signed'];
@@ -202,3 +203,254 @@ export const createTokenResponseSchema: Schema = {
   required: ['name', 'role', 'token'],
   properties: { name: { type: 'string' }, role: roleSchema, token: { type: 'string', description: 'Shown once.' } },
 };
+
+export const meSchema: Schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'role'],
+  properties: { name: { type: 'string' }, role: roleSchema },
+};
+
+/** Free text a person writes (a summary, a reason): not blank, at most 10 000 characters. */
+const prose = (description: string): Schema => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: 10_000,
+  pattern: '\\S',
+  description,
+});
+
+const strict = (properties: Schema, required: string[]): Schema => ({
+  type: 'object',
+  additionalProperties: false,
+  required,
+  properties,
+});
+
+const evidenceSchema = open({ kind: { type: 'string' }, ref: { type: 'string' }, summary: { type: 'string' } }, [
+  'kind',
+  'ref',
+  'summary',
+]);
+
+const controlStatusSchema = { type: 'string', enum: ['met', 'partial', 'not-met', 'not-applicable', 'no-evidence'] };
+
+export const postureSchema: Schema = strict(
+  {
+    generatedAt: dateTime,
+    areas: listOf(
+      strict(
+        {
+          id: { type: 'string' },
+          title: { type: 'string' },
+          controls: listOf(
+            strict(
+              {
+                id: { type: 'string' },
+                title: { type: 'string' },
+                status: controlStatusSchema,
+                reasons: listOf({ type: 'string' }),
+                evidence: listOf(evidenceSchema),
+              },
+              ['id', 'title', 'status', 'reasons', 'evidence'],
+            ),
+          ),
+        },
+        ['id', 'title', 'controls'],
+      ),
+    ),
+  },
+  ['generatedAt', 'areas'],
+);
+
+export const reportSchema: Schema = open(
+  { schemaVersion: { type: 'integer' }, generatedAt: dateTime, controls: listOf(open({ id: { type: 'string' } })) },
+  ['schemaVersion', 'generatedAt', 'controls'],
+);
+
+const documentationSchema = strict(
+  { complete: { type: 'boolean' }, missing: listOf({ type: 'string' }), stale: listOf({ type: 'string' }) },
+  ['complete', 'missing', 'stale'],
+);
+
+const deploymentSchema = strict(
+  {
+    network: { type: 'string', description: 'The chain id, in decimal' },
+    address: { type: 'string' },
+    status: { type: 'string' },
+    bytecodeHash: nullable('string'),
+    deployedAt: nullableDateTime,
+  },
+  ['network', 'address', 'status', 'bytecodeHash', 'deployedAt'],
+);
+
+const impactCount = { type: 'integer', minimum: 0 };
+
+export const contractSummarySchema: Schema = strict(
+  {
+    name: { type: 'string' },
+    documentation: documentationSchema,
+    audits: { type: 'integer', minimum: 0 },
+    deployments: listOf(deploymentSchema),
+    findings: strict({ high: impactCount, medium: impactCount, low: impactCount, informational: impactCount }, [
+      'high',
+      'medium',
+      'low',
+      'informational',
+    ]),
+  },
+  ['name', 'documentation', 'audits', 'deployments', 'findings'],
+);
+
+export const scanFindingSchema: Schema = strict(
+  {
+    detector: { type: 'string' },
+    impact: { type: 'string' },
+    confidence: nullable('string'),
+    status: { type: 'string', enum: ['open', 'accepted'] },
+    title: { type: 'string' },
+    message: { type: 'string' },
+    fingerprint: { type: 'string' },
+    location: strict({ file: { type: 'string' }, startLine: { type: 'integer' }, endLine: { type: 'integer' } }, [
+      'file',
+      'startLine',
+      'endLine',
+    ]),
+    excerpt: nullable('string', { description: 'The lines at fault as the source reads now; null when it is gone' }),
+  },
+  ['detector', 'impact', 'confidence', 'status', 'title', 'message', 'fingerprint', 'location', 'excerpt'],
+);
+
+export const contractDetailSchema: Schema = strict(
+  {
+    name: { type: 'string' },
+    sources: listOf({ type: 'string' }),
+    documentation: documentationSchema,
+    audits: listOf(
+      strict(
+        {
+          id: { type: 'string' },
+          auditor: { type: 'string' },
+          date: { type: 'string' },
+          commit: nullable('string'),
+          reportPath: nullable('string'),
+          reportHash: nullable('string'),
+        },
+        ['id', 'auditor', 'date', 'commit', 'reportPath', 'reportHash'],
+      ),
+    ),
+    deployments: listOf(deploymentSchema),
+    scanRun: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['id', 'startedAt', 'commit'],
+      properties: { id: { type: 'string' }, startedAt: dateTime, commit: nullable('string') },
+    },
+    findings: listOf(scanFindingSchema),
+  },
+  ['name', 'sources', 'documentation', 'audits', 'deployments', 'scanRun', 'findings'],
+);
+
+export const incidentActionSchema: Schema = open(
+  {
+    id: { type: 'string' },
+    at: dateTime,
+    source: { type: 'string', enum: ['monitor', 'manual'] },
+    kind: { type: 'string' },
+    status: { type: 'string' },
+    dryRun: { type: 'boolean' },
+    txHash: nullable('string'),
+    actor: nullable('string'),
+  },
+  ['id', 'at', 'source', 'kind', 'status'],
+);
+
+export const resolveBodySchema: Schema = strict({ summary: prose('What happened and how it was resolved') }, [
+  'summary',
+]);
+
+export const postmortemBodySchema: Schema = strict(
+  {
+    text: prose('Post-mortem text'),
+    field: {
+      type: 'string',
+      enum: ['summary', 'impact', 'root-cause', 'lessons'],
+      default: 'lessons',
+      description: 'The post-mortem section it belongs to',
+    },
+  },
+  ['text'],
+);
+
+export const pauseBodySchema: Schema = strict(
+  {
+    confirm: {
+      type: 'string',
+      pattern: '^0x[0-9a-fA-F]{40}$',
+      description: "The incident's contract address, typed by the person pausing",
+    },
+  },
+  ['confirm'],
+);
+
+export const pauseResponseSchema: Schema = strict(
+  {
+    kind: { type: 'string', description: '`pause` (a guardian key) or `safe-proposal`' },
+    status: { type: 'string' },
+    actionId: nullable('string'),
+    txHash: nullable('string'),
+    contained: { type: 'boolean' },
+  },
+  ['kind', 'status', 'actionId', 'txHash', 'contained'],
+);
+
+export const rejectBodySchema: Schema = strict({ reason: prose('Why the request is rejected') }, ['reason']);
+
+export const rejectResponseSchema: Schema = strict(
+  { id: { type: 'string' }, state: { type: 'string', enum: walletRequestStates } },
+  ['id', 'state'],
+);
+
+export const walletPolicySchema: Schema = open(
+  {
+    id: { type: 'string' },
+    state: { type: 'string' },
+    active: { type: 'boolean' },
+    proposedBy: { type: 'string' },
+    proposedAt: dateTime,
+    approvedAt: nullableDateTime,
+    appliesAt: nullableDateTime,
+    document: { type: 'object', additionalProperties: true },
+  },
+  ['id', 'state', 'active', 'proposedBy', 'proposedAt', 'document'],
+);
+
+export const custodySchema: Schema = open(
+  {
+    configured: { type: 'boolean', description: 'false: the server has no custody file (`serve --custody FILE`)' },
+    at: dateTime,
+    breaches: { type: 'integer' },
+    chains: listOf(
+      open(
+        {
+          chainId: { type: 'integer' },
+          name: { type: 'string' },
+          assets: listOf(
+            open(
+              {
+                symbol: { type: 'string' },
+                hotShare: { type: 'number', description: 'Hot balance ÷ total, 0..1' },
+                ceiling: { type: 'number' },
+                overCeiling: { type: 'boolean' },
+                byTier: open({ hot: { type: 'string' }, warm: { type: 'string' }, cold: { type: 'string' } }),
+              },
+              ['symbol', 'hotShare', 'ceiling', 'overCeiling', 'byTier'],
+            ),
+          ),
+        },
+        ['chainId', 'name', 'assets'],
+      ),
+    ),
+  },
+  ['configured', 'at', 'breaches', 'chains'],
+);

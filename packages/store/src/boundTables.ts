@@ -15,7 +15,8 @@ export type BoundTable = {
 };
 
 // Not bound: wallet_velocity_counters holds only keys, rows to lock (the amounts are in the bound
-// wallet_velocity_reservations).
+// wallet_velocity_reservations); idempotency_keys holds copies of API answers that expire (the
+// writes they answer are logged themselves).
 export const boundTables: readonly BoundTable[] = [
   { table: 'contracts_registry', key: ['name'] },
   { table: 'deployments', key: ['contract_name', 'network', 'address'] },

@@ -100,6 +100,13 @@ export {
   listExceptions,
   type PolicyException,
 } from './exceptions.ts';
+export {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  type IdempotencyClaim,
+  type IdempotencyScope,
+  releaseIdempotencyKey,
+} from './idempotencyKeys.ts';
 export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
   type AddIncidentEventParameters,
@@ -120,6 +127,7 @@ export {
   transitionIncident,
 } from './incidents.ts';
 export { canonicalJson } from './json.ts';
+export { type ListChangesSinceParameters, type LiveChange, listChangesSince, liveChangeKey } from './liveChanges.ts';
 export { appliedMigrations, type MigrateParameters, type MigrateReturnType, migrate } from './migrate.ts';
 export { latestMigration, type MigrationName, migrationNames } from './migrations/index.ts';
 export { defaultDataDir, type OpenStoreParameters, type OpenStoreReturnType, openStore } from './openStore.ts';

@@ -411,6 +411,19 @@ export type ApiTokensTable = {
   revoked_at: Timestamp | null;
 };
 
+/** Since migration 0008: the first answer to an API POST per (token, route, Idempotency-Key). */
+export type IdempotencyKeysTable = {
+  token: string;
+  route: string;
+  key: string;
+  fingerprint: string;
+  state: 'running' | 'done';
+  status: number | null;
+  answer: Json<{ body: unknown }> | null;
+  created_at: TimestampDefault;
+  expires_at: Timestamp;
+};
+
 export type Database = {
   chains: ChainsTable;
   sync_checkpoints: SyncCheckpointsTable;
@@ -446,6 +459,7 @@ export type Database = {
   bound_tables: BoundTablesTable;
   identities: IdentitiesTable;
   api_tokens: ApiTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
   cluster_partitions: ClusterPartitionsTable;
   cluster_claims: ClusterClaimsTable;
 };

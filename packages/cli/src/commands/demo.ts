@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@bulwark/core';
 import { scan } from '@bulwark/scanner';
-import { openStore } from '@bulwark/store';
+import { createApiToken, createServer } from '@bulwark/server';
+import { openStore, type Store } from '@bulwark/store';
 import {
   type AttackResult,
   attackNames,
@@ -12,10 +13,11 @@ import {
 } from '../demo/scenario.ts';
 import { formatWalletDemo, runWalletDemo } from '../demo/wallet.ts';
 import type { Io } from '../main.ts';
+import { interrupted, parsePort } from './serve.ts';
 
 const examples = fileURLToPath(new URL('../../../../examples/contracts', import.meta.url));
 
-const help = `Usage: bulwark demo [--skip-scan] [--attacks a,b] [--format text|json]
+const help = `Usage: bulwark demo [--skip-scan] [--attacks a,b] [--format text|json] [--serve [--port N]]
 
 The main job, end to end on a local chain:
   1. scans examples/contracts and summarises the findings;
@@ -26,9 +28,15 @@ The main job, end to end on a local chain:
      detected, blocks and milliseconds to the alert and to the pause, funds lost and saved;
   4. runs the wallet guard on examples/wallet: a payout allowed and signed, a withdrawal held for
      approval, a delegatecall blocked, and a drainer's Permit2 signature request flagged.
+
+With --serve, the server (API, live events, dashboard) then stays up on the demo's data (alerts,
+incidents and their pauses, wallet requests) at 127.0.0.1 (--port N, default 8080; 0 picks a
+free one) and prints its URL and an admin token, until Ctrl-C. The data is in memory: it goes
+with the process.
 `;
 
-export async function demoCommand(argv: string[], io: Io): Promise<number> {
+/** `until` ends `--serve` when it resolves (tests); otherwise Ctrl-C (or SIGTERM) does. */
+export async function demoCommand(argv: string[], io: Io, until: () => Promise<void> = interrupted): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -36,6 +44,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       'skip-scan': { type: 'boolean' },
       attacks: { type: 'string' },
       format: { type: 'string', default: 'text' },
+      serve: { type: 'boolean' },
+      port: { type: 'string' },
     },
   });
   if (values.help) {
@@ -51,6 +61,8 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--attacks: '${name}' is not a demo attack; choose from ${attackNames.join(', ')}.`);
     }
   }
+  if (values.port !== undefined && !values.serve) throw new UsageError('--port is for --serve: add --serve.');
+  const port = values.serve ? parsePort(values.port) : undefined;
   const progress = (line: string) => io.stderr(`${line}\n`);
 
   if (!values['skip-scan']) {
@@ -64,16 +76,56 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   }
   progress('2/2 Monitor: anvil, demo protocol, benign traffic, four attacks …');
   const started = Date.now();
-  const result = await runDemoScenario({ attacks: attacks as never, log: (line) => progress(`    ${line}`) });
-  progress('Wallet guard: example policy, three requests, a drainer signature …');
-  const walletStore = await openStore({ dataDir: 'memory://' });
-  const wallet = await runWalletDemo(walletStore).finally(() => walletStore.close());
-  if (values.format === 'json') {
-    io.stdout(`${JSON.stringify({ ...toJson(result), wallet }, null, 2)}\n`);
+  // With --serve, one store holds the whole demo, and outlives it for the server.
+  const kept: Store | undefined = values.serve ? await openStore({ dataDir: 'memory://' }) : undefined;
+  try {
+    const result = await runDemoScenario({
+      attacks: attacks as never,
+      log: (line) => progress(`    ${line}`),
+      store: kept,
+    });
+    progress('Wallet guard: example policy, three requests, a drainer signature …');
+    const walletStore = kept ?? (await openStore({ dataDir: 'memory://' }));
+    const wallet = await runWalletDemo(walletStore).finally(() => (kept ? undefined : walletStore.close()));
+    if (!kept || port === undefined) return report(io, values.format, result, wallet, started);
+    const stop = until();
+    const serving = await serveDemo(io, kept, port);
+    try {
+      const code = report(io, values.format, result, wallet, started, serving);
+      await stop;
+      return code;
+    } finally {
+      await serving.server.close();
+    }
+  } finally {
+    await kept?.close();
+  }
+}
+
+/** The server on the demo's store, listening, with a fresh admin token (shown once, on stdout). */
+async function serveDemo(io: Io, store: Store, port: number) {
+  const { token } = await createApiToken(store, { name: 'demo', role: 'admin', actor: 'bulwark demo' });
+  const server = await createServer({ store, cwd: io.cwd, logError: (line) => io.stderr(`error: ${line}\n`) });
+  const url = await server.listen({ host: '127.0.0.1', port });
+  return { server, url, token };
+}
+
+function report(
+  io: Io,
+  format: string | undefined,
+  result: ScenarioResult,
+  wallet: Awaited<ReturnType<typeof runWalletDemo>>,
+  started: number,
+  serving?: { url: string; token: string },
+): number {
+  const serve = serving && { url: serving.url, token: serving.token };
+  if (format === 'json') {
+    io.stdout(`${JSON.stringify({ ...toJson(result), wallet, serve }, null, 2)}\n`);
   } else {
     io.stdout(formatScenario(result));
     io.stdout(formatWalletDemo(wallet));
     io.stdout(`\nDemo done in ${Math.round((Date.now() - started) / 1000)} s.\n`);
+    if (serve) io.stdout(`\nServing the demo's data at ${serve.url} until Ctrl-C.\nAdmin token: ${serve.token}\n`);
   }
   const missed = result.attacks.filter((attack) => !attack.detected).length;
   return missed > 0 || result.falsePauses > 0 ? 1 : 0;

@@ -137,25 +137,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
     );
     return 0;
   }
-  const preflightStarted = performance.now();
-  const report = await runPreflight(config, { env: io.env });
-  for (const result of report.results) {
-    if (result.status === 'ok') logger.debug(`${result.where}: ${result.message}`, { check: result.check });
-    else
-      logger.log(result.status === 'error' ? 'error' : 'warn', `${result.where}: ${result.message}`, {
-        check: result.check,
-        fix: result.fix,
-      });
-  }
-  if (report.errors > 0) {
-    logger.error(
-      `Not starting: ${report.errors} problem(s) in ${values.config} (listed above). \`bulwark monitor --check\` shows them all.`,
-    );
-    return 2;
-  }
-  logger.info(
-    `Preflight passed: ${report.results.length} check(s), ${report.warnings} warning(s) (${Math.round(performance.now() - preflightStarted)} ms).`,
-  );
+  if (!(await passesPreflight(config, values.config, io.env, logger))) return 2;
   // Only now: a refused start leaves no trace, not even a new store folder.
   let store: Store;
   let ownStore = false;
@@ -229,6 +211,38 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * The checks every start runs (`--check` prints them all): each problem logged with its fix; false
+ * (the caller exits 2 without touching the store) when any is an error. Shared with `bulwark serve --config`.
+ */
+export async function passesPreflight(
+  config: MonitorConfig,
+  configPath: string,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<boolean> {
+  const preflightStarted = performance.now();
+  const report = await runPreflight(config, { env });
+  for (const result of report.results) {
+    if (result.status === 'ok') logger.debug(`${result.where}: ${result.message}`, { check: result.check });
+    else
+      logger.log(result.status === 'error' ? 'error' : 'warn', `${result.where}: ${result.message}`, {
+        check: result.check,
+        fix: result.fix,
+      });
+  }
+  if (report.errors > 0) {
+    logger.error(
+      `Not starting: ${report.errors} problem(s) in ${configPath} (listed above). \`bulwark monitor --check\` shows them all.`,
+    );
+    return false;
+  }
+  logger.info(
+    `Preflight passed: ${report.results.length} check(s), ${report.warnings} warning(s) (${Math.round(performance.now() - preflightStarted)} ms).`,
+  );
+  return true;
+}
+
 /** Once every chain is followed: the ready file, and the same fact in the log. */
 async function announceReady(
   monitors: readonly Monitor[],
@@ -247,7 +261,7 @@ async function announceReady(
  * What must never be printed of the configured RPC URLs: the parts that look like keys, and any
  * environment value of six characters or more filled into one (`https://rpc.example/${RPC_KEY}`).
  */
-function rpcSecrets(config: MonitorConfig, env: NodeJS.ProcessEnv): string[] {
+export function rpcSecrets(config: MonitorConfig, env: NodeJS.ProcessEnv): string[] {
   const urls = config.chains.flatMap((chain) =>
     chain.rpc.flatMap((entry) => (typeof entry === 'string' ? [entry] : [entry.http, ...(entry.ws ? [entry.ws] : [])])),
   );

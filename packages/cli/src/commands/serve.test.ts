@@ -6,7 +6,7 @@ import { serveCommand } from './serve.ts';
 
 describeCli('bulwark init and serve', (ctx) => {
   test('default: init creates the first admin token once; serve answers with it until stopped', async () => {
-    const init = await ctx.run(['init', '--name', 'ops', '--format', 'json']);
+    const init = await ctx.run(['init', '--name', 'ops', '--no-config', '--format', 'json']);
     expect(init).toMatchObject({ code: 0, stderr: '' });
     const { token, name, role } = JSON.parse(init.stdout) as { token: string; name: string; role: string };
     expect({ name, role }).toEqual({ name: 'ops', role: 'admin' });

@@ -1,38 +1,67 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from '@bulwark/core';
-import { createServer } from '@bulwark/server';
+import { scrub } from '@bulwark/chain';
+import { createLogger, type Logger, UsageError } from '@bulwark/core';
+import {
+  allRules,
+  createMonitorsFromConfig,
+  loadMonitorConfig,
+  type Monitor,
+  type MonitorConfig,
+} from '@bulwark/monitor';
+import { createMonitorBridge, createServer, EventHub, type MonitorBridge } from '@bulwark/server';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
+import { passesPreflight, rpcSecrets } from './monitor.ts';
 import { outputFormat } from './wallet/shared.ts';
 
-export const serveHelp = `Usage: bulwark serve [--port N] [--host H] [options]
+export const serveHelp = `Usage: bulwark serve [--port N] [--host H] [--config FILE] [options]
 
-Runs the REST API (/api/v1, bearer tokens from \`bulwark init\`), /healthz, /metrics
-(Prometheus) and /openapi.json on the store, until interrupted (SIGINT or SIGTERM). Prints the
-address once it is listening. The monitor and the dashboard are not part of it yet.
+Runs the REST API (/api/v1, bearer tokens from \`bulwark init\`), live events (/api/v1/events,
+server-sent), /healthz, /metrics (Prometheus) and /openapi.json on the store, until interrupted
+(SIGINT or SIGTERM). Prints the address once it is listening. With --config, the monitor runs in
+the same process on the same store (the checks of \`bulwark monitor\` first: a problem refuses the
+start); /healthz answers 503 until every chain is followed, then 200. Docs: docs/server.md
+The web dashboard is served on / (built with Vite on the first start): docs/dashboard.md.
 
 Options:
       --port N              TCP port; 0 picks a free one (default: 8080)
       --host H              Address to listen on (default: 127.0.0.1; the API has no TLS: put a
                             TLS proxy in front before listening beyond this machine)
+  -c, --config FILE         Monitor config (as for \`bulwark monitor\`): run the monitor too
+      --dry-run             With --config: decide and record pauses, send nothing
   -f, --format <text|json>  Output format; json prints {"url"} once listening (default: text)
-      --db DIR              PGlite data folder (default: .bulwark/db; DATABASE_URL selects PostgreSQL)
+      --db DIR              PGlite data folder (default: the config's store.dataDir, else .bulwark/db;
+                            DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
   -h, --help                Show this help
 
-Exit codes: 0 stopped by a signal, 2 usage or tool error (incl. a port in use).
+The first SIGINT or SIGTERM stops the monitor after the block in hand (baselines and cursor saved)
+and the server; a second exits at once. Logs go to stderr.
+
+Exit codes: 0 stopped by a signal, 2 usage or tool error (incl. a port in use, a config that does
+not pass its checks, or a monitor that stopped on an error).
 `;
 
 const stopSignals = ['SIGINT', 'SIGTERM'] as const;
 
-/** Resolves on the first SIGINT or SIGTERM. */
-const interrupted = () =>
+/** Resolves on the first SIGINT or SIGTERM; a second one exits at once. */
+export const interrupted = () =>
   new Promise<void>((resolve) => {
-    const stop = () => {
-      for (const signal of stopSignals) process.off(signal, stop);
+    const stop = (signal: NodeJS.Signals) => {
+      for (const other of stopSignals) process.off(other, stop);
+      process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
       resolve();
     };
     for (const signal of stopSignals) process.once(signal, stop);
   });
+
+/** `--port`: 0 to 65535, default 8080. */
+export function parsePort(value: string | undefined): number {
+  const port = Number(value ?? 8080);
+  if (!/^\d{1,5}$/.test(value ?? '8080') || port > 65535)
+    throw new UsageError(`--port ${value} is not a TCP port.`, { metaMessages: ['Use 0 to 65535.'] });
+  return port;
+}
 
 /** `until` stops the server when it resolves (tests); otherwise a signal does. */
 export async function serveCommand(argv: string[], io: Io, until: () => Promise<void> = interrupted): Promise<number> {
@@ -42,6 +71,8 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      'dry-run': { type: 'boolean' },
       format: { type: 'string', short: 'f' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -53,20 +84,94 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
   }
   if (positionals.length > 0) throw new UsageError(`Unexpected argument '${positionals[0]}' for serve.`);
   const format = outputFormat(values.format);
-  const port = Number(values.port ?? 8080);
-  if (!/^\d{1,5}$/.test(values.port ?? '8080') || port > 65535)
-    throw new UsageError(`--port ${values.port} is not a TCP port.`, { metaMessages: ['Use 0 to 65535.'] });
+  const port = parsePort(values.port);
+  if (values['dry-run'] && !values.config)
+    throw new UsageError('--dry-run is for the monitor: give --config FILE too.');
   const host = values.host ?? '127.0.0.1';
-  await withStore(io, { db: values.db }, async (store) => {
-    const server = await createServer({ store, cwd: io.cwd, logError: (line) => io.stderr(`error: ${line}\n`) });
+  let config: MonitorConfig | undefined;
+  let logger: Logger | undefined;
+  if (values.config) {
+    config = loadMonitorConfig(path.resolve(io.cwd, values.config), { rules: allRules, env: io.env });
+    if (values['dry-run']) config.dryRun = true;
+    logger = createLogger({ write: io.stderr, format: 'text', secrets: rpcSecrets(config, io.env) });
+    // A refused start leaves no trace, not even a new store folder.
+    if (!(await passesPreflight(config, values.config, io.env, logger))) return 2;
+  }
+  const stop = until();
+  return withStore(io, { db: values.db ?? config?.store?.dataDir, urlEnv: config?.store?.urlEnv }, async (store) => {
+    const hub = new EventHub();
+    const bridge = config && createMonitorBridge({ config, store, rules: allRules, hub });
+    const server = await createServer({
+      store,
+      cwd: io.cwd,
+      hub,
+      monitor: bridge?.served,
+      logError: (line) => io.stderr(`error: ${line}\n`),
+    });
+    let monitors: Monitor[] = [];
     try {
       const address = await server.listen({ host, port });
-      const stop = until();
       io.stdout(format === 'json' ? `${JSON.stringify({ url: address })}\n` : `Listening on ${address}\n`);
-      await stop;
+      if (!config || !bridge || !logger) {
+        await stop;
+        return 0;
+      }
+      const log = (line: string) => logger.info(line);
+      monitors = await createMonitorsFromConfig({
+        config,
+        store,
+        rules: allRules,
+        env: io.env,
+        log,
+        logger,
+        ...bridge.hooks,
+      });
+      bridge.attach(monitors);
+      const outcome = await Promise.race([
+        stop.then(() => 'stopped' as const),
+        runMonitors(monitors, bridge, stop, log, (text) => scrub(text, rpcSecrets(config, io.env))),
+      ]);
+      if (outcome === 'failed') return 2;
+      log('Stopping the monitor after the block in hand…');
+      await Promise.allSettled(monitors.map((monitor) => monitor.stop()));
+      log('Stopped: baselines and cursor saved.');
+      return 0;
     } finally {
+      bridge?.close();
       await server.close();
     }
   });
-  return 0;
+}
+
+/**
+ * Learns, then follows every chain until `stop` (resolves `'stopped'`) or until a chain cannot
+ * record a block (`'failed'`: every chain stopped cleanly, /healthz says why; a restart resumes).
+ */
+async function runMonitors(
+  monitors: readonly Monitor[],
+  bridge: MonitorBridge,
+  stop: Promise<void>,
+  log: (line: string) => void,
+  /** Strips RPC keys from the error /healthz shows (the log scrubs its own lines). */
+  redact: (text: string) => string,
+): Promise<'stopped' | 'failed'> {
+  const learning = new AbortController();
+  void stop.then(() => learning.abort());
+  try {
+    for (const monitor of monitors) if (!learning.signal.aborted) await monitor.learn({ signal: learning.signal });
+    if (learning.signal.aborted) return 'stopped';
+    log(`Watching on ${monitors.length} chain(s); /healthz answers 200 once each is followed.`);
+    void Promise.all(monitors.map((monitor) => monitor.whenFollowing)).then(() =>
+      log(`Ready: following ${monitors.length} chain(s) (${monitors.map((m) => m.status().chainId).join(', ')}).`),
+    );
+    await Promise.all(monitors.map((monitor) => monitor.run()));
+    return 'stopped';
+  } catch (error) {
+    if (learning.signal.aborted) return 'stopped';
+    const reason = (error as Error).message.split('\n')[0] ?? 'unknown error';
+    log(`The monitor stopped on an error: ${reason}`);
+    bridge.fail(redact(reason));
+    await Promise.allSettled(monitors.map((monitor) => monitor.stop()));
+    return 'failed';
+  }
 }

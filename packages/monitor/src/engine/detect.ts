@@ -16,6 +16,8 @@ export type DetectOptions = {
     | { parameters?: Record<string, Record<string, number>> | undefined; disabledRules?: readonly string[] | undefined }
     | undefined;
   onRuleError?: ((ruleId: string, error: unknown) => void) | undefined;
+  /** Told how many rules ran on each transaction (for `/metrics`). */
+  onEvaluated?: ((rules: number) => void) | undefined;
 };
 
 /** What the rules read of a transaction; the detector adds each rule's parameter lookup. */
@@ -37,6 +39,7 @@ export function createDetector(options: DetectOptions): Detector {
         options.onRuleError?.(rule.id, error);
       }
     }
+    options.onEvaluated?.(rules.length);
     return signals;
   };
 }

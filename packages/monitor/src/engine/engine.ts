@@ -68,6 +68,8 @@ export type EngineOptions = {
   profiles?: readonly ContractProfile[] | undefined;
   /** A rule that throws is skipped for that transaction and reported here. */
   onRuleError?: ((ruleId: string, error: unknown) => void) | undefined;
+  /** Told how many rules ran on each transaction evaluated (for `/metrics`). */
+  onRulesEvaluated?: ((rules: number) => void) | undefined;
 };
 
 export type TxResult = { tx: Tx; events: MonitorEvent[]; signals: Signal[]; verdicts: CompositeVerdict[] };
@@ -168,14 +170,16 @@ export function createEngine(options: EngineOptions): Engine {
   const decide = createDecider(unequivocalRules(rules));
   const creations = new Map<string, Creation>();
 
-  const detectorOf = (chosen: readonly Rule[]) =>
+  const detectorOf = (chosen: readonly Rule[], onEvaluated?: typeof options.onRulesEvaluated) =>
     createDetector({
       rules: chosen,
       parameters: options.parameters,
       contract: (address) => contracts.get(address)?.spec,
       onRuleError: options.onRuleError,
+      onEvaluated,
     });
-  const evaluate = detectorOf(rules);
+  // Only the full pass reports evaluations, so the early pass does not count a block's rules twice.
+  const evaluate = detectorOf(rules, options.onRulesEvaluated);
   const evaluateEarly = detectorOf(earlyRules(rules));
   /** The block whose windows were moved by its early pass: its `process` does not move them again. */
   let begun: bigint | undefined;

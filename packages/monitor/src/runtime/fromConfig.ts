@@ -24,6 +24,7 @@ import { createTelegramSink } from '../sinks/telegram.ts';
 import { createWebhookSink } from '../sinks/webhook.ts';
 import { createChainStatus } from './chainStatus.ts';
 import {
+  type BlockReport,
   type Breaker,
   type CreateMonitorParameters,
   createMonitor,
@@ -43,8 +44,13 @@ export type MonitorsFromConfigParameters = {
   logger?: Pick<Logger, 'log'> | undefined;
   /** Extra sinks (the demo's in-memory one). */
   sinks?: readonly Sink[] | undefined;
-  onBlock?: CreateMonitorParameters['onBlock'];
-  onPending?: CreateMonitorParameters['onPending'];
+  /** Each block's report, with the chain it is from. */
+  onBlock?: ((report: BlockReport, chainId: number) => void) | undefined;
+  onPending?:
+    | ((...args: [...Parameters<NonNullable<CreateMonitorParameters['onPending']>>, chainId: number]) => void)
+    | undefined;
+  /** Told how many rules ran on each transaction evaluated, by chain (for `/metrics`). */
+  onRulesEvaluated?: ((chainId: number, rules: number) => void) | undefined;
 };
 
 /** One monitor per configured chain, with its sync, engine, breakers and the shared sinks. */
@@ -146,6 +152,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         }),
       })),
       onRuleError: (ruleId, error) => log(`Rule ${ruleId} failed on a transaction: ${(error as Error).message}`),
+      onRulesEvaluated: parameters.onRulesEvaluated && ((count) => parameters.onRulesEvaluated?.(chain.id, count)),
     });
     monitors.push(
       createMonitor({
@@ -174,9 +181,11 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         onBlock: (report) => {
           // The pauses are prepared on each block once it is evaluated, never while it is fetched.
           for (const responder of responders) responder.evaluated(report.number);
-          parameters.onBlock?.(report);
+          parameters.onBlock?.(report, chain.id);
         },
-        onPending: parameters.onPending,
+        onPending:
+          parameters.onPending &&
+          ((result, pauses, phases) => parameters.onPending?.(result, pauses, phases, chain.id)),
         functionNames: new Map([...abis].map(([address, abi]) => [address, functionNames(abi)] as const)),
         simulateCreations:
           config.simulation?.enabled === false

@@ -1,6 +1,7 @@
-import type { Block, ChainEvent, ChainSync } from '@bulwark/chain';
+import type { Block, ChainEvent, ChainSync, EndpointHealth } from '@bulwark/chain';
 import type { StoreClient } from '@bulwark/store';
 import type { Hex } from 'viem';
+import type { ContractProfile } from '../baseline/types.ts';
 import type { CompositeVerdict } from '../engine/composite.ts';
 import type { Engine, TxResult } from '../engine/engine.ts';
 import { eventTopics } from '../events/normalize.ts';
@@ -171,6 +172,10 @@ export type Monitor = {
   persist(): Promise<void>;
   /** The chain's state, endpoints and counts (for logs and `/metrics`). */
   status(): ChainStatus;
+  /** Each RPC endpoint's health and counts (names, never URLs), for `/metrics` and `bulwark serve`. */
+  endpoints(): EndpointHealth[];
+  /** The watched contracts' profiles as learned so far (live, not only as last saved). */
+  profiles(): ContractProfile[];
   /** Resolves once the sync follows the chain (the ready signal). */
   readonly whenFollowing: Promise<void>;
   /** The stages' parts, for the cluster roles (`@bulwark/cluster`) that run them as separate processes. */
@@ -550,6 +555,8 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     },
     persist,
     status: () => tracker.snapshot(),
+    endpoints: () => sync.pool.health(),
+    profiles: () => engine.profiles(),
     whenFollowing: tracker.whenFollowing,
     parts: {
       engine,

@@ -6,6 +6,7 @@ import * as m0004 from './0004_wallet.ts';
 import * as m0005 from './0005_governance_bound_rows.ts';
 import * as m0006 from './0006_evidence_exceptions.ts';
 import * as m0007 from './0007_api_tokens.ts';
+import * as m0008 from './0008_idempotency_keys.ts';
 import * as m0009 from './0009_cluster.ts';
 
 /**
@@ -20,6 +21,7 @@ export const migrations = {
   '0005_governance_bound_rows': m0005,
   '0006_evidence_exceptions': m0006,
   '0007_api_tokens': m0007,
+  '0008_idempotency_keys': m0008,
   '0009_cluster': m0009,
 } as const satisfies Record<string, Migration>;
 

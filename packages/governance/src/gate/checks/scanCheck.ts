@@ -66,7 +66,7 @@ export async function scanCheck(store: StoreClient, parameters: ScanCheckParamet
       ...(accepted.has(f.fingerprint)
         ? { status: 'accepted' as const, acceptedReason: accepted.get(f.fingerprint) }
         : {}),
-      data: { title: f.title, message: f.message },
+      data: { title: f.title, message: f.message, endLine: f.location.endLine },
     })),
   });
 

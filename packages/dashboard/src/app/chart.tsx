@@ -1,0 +1,71 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export type Point = { t: number | string; baseline: number | null; recent: number | null };
+
+const seconds = (t: number | string) => (typeof t === 'number' ? (t > 1e11 ? t / 1000 : t) : Date.parse(t) / 1000);
+
+/** Baseline against recent activity on one time axis (uPlot); the numbers are also in a table for screen readers. */
+export function BaselineChart({ title, points }: { title: string; points: Point[] }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element || points.length === 0) return;
+    const data: uPlot.AlignedData = [
+      points.map((point) => seconds(point.t)),
+      points.map((point) => point.baseline),
+      points.map((point) => point.recent),
+    ];
+    const width = () => Math.max(260, Math.min(element.clientWidth, 640));
+    const plot = new uPlot(
+      {
+        width: width(),
+        height: 180,
+        series: [
+          {},
+          { label: 'baseline', stroke: '#1f5fa8', width: 2, dash: [6, 4] },
+          { label: 'recent', stroke: '#b3261e', width: 2 },
+        ],
+        axes: [{}, { size: 60 }],
+      },
+      data,
+      element,
+    );
+    const resize = () => plot.setSize({ width: width(), height: 180 });
+    addEventListener('resize', resize);
+    return () => {
+      removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [points]);
+  return (
+    <figure className="chart">
+      <figcaption>{title}</figcaption>
+      {points.length === 0 ? <p className="muted">No data yet.</p> : <div ref={box} aria-hidden="true" />}
+      <details>
+        <summary>{title} as a table</summary>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Baseline</th>
+                <th scope="col">Recent</th>
+              </tr>
+            </thead>
+            <tbody>
+              {points.map((point) => (
+                <tr key={String(point.t)}>
+                  <td>{new Date(seconds(point.t) * 1000).toLocaleString(undefined, { hour12: false })}</td>
+                  <td>{point.baseline ?? '—'}</td>
+                  <td>{point.recent ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}

@@ -1,0 +1,10 @@
+export {
+  DashboardBuildError,
+  dashboardDist,
+  dashboardIsFresh,
+  dashboardRoot,
+  dashboardSourceHash,
+  type EnsureDashboardBuiltParameters,
+  type EnsureDashboardBuiltReturnType,
+  ensureDashboardBuilt,
+} from './build.ts';

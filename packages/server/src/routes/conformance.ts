@@ -1,0 +1,67 @@
+import type { ControlArea } from '@bulwark/core';
+import {
+  advisorySections,
+  defaultChromiumPath,
+  evaluateConformance,
+  renderConformanceHtml,
+  renderPdf,
+} from '@bulwark/governance';
+import { postureSchema, reportSchema } from '../schemas.ts';
+import { type ApiRoute, ok, query, type RouteContext } from './route.ts';
+
+const areas = Object.keys(advisorySections) as ControlArea[];
+
+/** The conformance report as `bulwark report` builds it, from the store and the project at the server's folder. */
+const conformanceReport = ({ store, cwd }: RouteContext) => evaluateConformance(store, { cwd });
+
+export const conformanceRoutes: readonly ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/posture',
+    operationId: 'getPosture',
+    summary: "The conformance report's controls, grouped by the advisory's five areas, with their evidence",
+    role: 'viewer',
+    schema: { response: { 200: postureSchema } },
+    handler: async (ctx) => {
+      const report = await conformanceReport(ctx);
+      return ok({
+        generatedAt: report.generatedAt,
+        areas: areas.map((area) => ({
+          id: area,
+          title: advisorySections[area],
+          controls: report.controls
+            .filter((control) => control.area === area)
+            .map((control) => ({
+              id: control.id,
+              title: control.text,
+              status: control.status,
+              reasons: control.reasons,
+              evidence: control.evidence,
+            })),
+        })),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/report',
+    operationId: 'getReport',
+    summary: 'The conformance report: JSON (default), HTML, or PDF printed by Chromium',
+    role: 'viewer',
+    schema: {
+      querystring: query({ format: { type: 'string', enum: ['json', 'html', 'pdf'], default: 'json' } }),
+      response: { 200: reportSchema },
+    },
+    handler: async (ctx) => {
+      const report = await conformanceReport(ctx);
+      if (ctx.query.format === 'json') return ok(report);
+      const html = renderConformanceHtml(report, { cwd: ctx.cwd, outDir: undefined });
+      if (ctx.query.format === 'html') return { status: 200, body: html, type: 'text/html; charset=utf-8' };
+      const { pdf } = await renderPdf(html, {
+        executablePath: ctx.services.chromium || defaultChromiumPath,
+        footer: `Bulwark conformance report${report.project.name ? ` — ${report.project.name}` : ''}, ${report.generatedAt.slice(0, 10)}`,
+      });
+      return { status: 200, body: Buffer.from(pdf), type: 'application/pdf' };
+    },
+  },
+];

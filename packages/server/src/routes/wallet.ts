@@ -1,0 +1,119 @@
+import { listWalletPolicies, listWalletRequests, type WalletRequestState } from '@bulwark/store';
+import {
+  activePolicy,
+  approveRequest,
+  checkCustody,
+  loadCustodyConfig,
+  parseRequest,
+  priceSourceFor,
+  rejectRequest,
+  submitRequest,
+} from '@bulwark/wallet';
+import {
+  approveBodySchema,
+  approveResponseSchema,
+  custodySchema,
+  idParams,
+  limit,
+  listOf,
+  rejectBodySchema,
+  rejectResponseSchema,
+  walletPolicySchema,
+  walletRequestBodySchema,
+  walletRequestRecordSchema,
+  walletRequestStates,
+  walletSubmitResponseSchema,
+} from '../schemas.ts';
+import { type ApiRoute, ok, query } from './route.ts';
+
+export const walletRoutes: readonly ApiRoute[] = [
+  {
+    method: 'GET',
+    url: '/api/v1/wallet/requests',
+    operationId: 'listWalletRequests',
+    summary: 'Wallet requests, newest first',
+    role: 'viewer',
+    schema: {
+      querystring: query({
+        state: { type: 'string', enum: walletRequestStates },
+        initiator: { type: 'string', minLength: 1, maxLength: 128 },
+        limit,
+      }),
+      response: { 200: listOf(walletRequestRecordSchema) },
+    },
+    handler: async ({ store, query }) =>
+      ok(
+        await listWalletRequests(store, {
+          state: query.state as WalletRequestState | undefined,
+          initiator: query.initiator as string | undefined,
+          limit: query.limit as number,
+        }),
+      ),
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/wallet/requests',
+    operationId: 'submitWalletRequest',
+    summary: "Submit a wallet request to the policy in force; its initiator is the token's name",
+    role: 'operator',
+    schema: { body: walletRequestBodySchema, response: { 201: walletSubmitResponseSchema } },
+    handler: async ({ store, cwd, token, body }) => {
+      const request = parseRequest({ ...(body as Record<string, unknown>), initiator: token.name }, 'body');
+      const active = await activePolicy(store, new Date());
+      const prices = active && priceSourceFor(active.compiled, cwd);
+      const { record, decision, digest } = await submitRequest(store, { request, prices });
+      return ok({ id: record.id, state: record.state, digest, expiresAt: record.expiresAt, decision }, 201);
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/wallet/requests/:id/approve',
+    operationId: 'approveWalletRequest',
+    summary: "Approve a held request as the token's owner, for the digest reviewed",
+    role: 'approver',
+    schema: { params: idParams, body: approveBodySchema, response: { 200: approveResponseSchema } },
+    handler: async ({ store, token, params, body }) => {
+      const { digest } = body as { digest: string };
+      const { record, quorum } = await approveRequest(store, { id: params.id!, approver: token.name, digest });
+      return ok({ id: record.id, state: record.state, quorumMet: quorum.met, missing: quorum.missing });
+    },
+  },
+  {
+    method: 'POST',
+    url: '/api/v1/wallet/requests/:id/reject',
+    operationId: 'rejectWalletRequest',
+    summary: "Reject a held request as the token's owner (an approver of its quorum, or its initiator)",
+    role: 'approver',
+    schema: { params: idParams, body: rejectBodySchema, response: { 200: rejectResponseSchema } },
+    handler: async ({ store, token, params, body }) => {
+      const { reason } = body as { reason: string };
+      const { record } = await rejectRequest(store, { id: params.id!, actor: token.name, reason });
+      return ok({ id: record.id, state: record.state });
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/wallet/policies',
+    operationId: 'listWalletPolicies',
+    summary: 'Wallet policies (proposed, approved, superseded), with the one in force marked active',
+    role: 'viewer',
+    schema: { response: { 200: listOf(walletPolicySchema) } },
+    handler: async ({ store }) => {
+      const [policies, active] = await Promise.all([listWalletPolicies(store), activePolicy(store, new Date())]);
+      return ok(policies.map((policy) => ({ ...policy, active: policy.id === active?.record.id })));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/api/v1/wallet/custody',
+    operationId: 'getWalletCustody',
+    summary: 'Hot/cold custody per asset, read from the chains of the custody file (`serve --custody FILE`)',
+    role: 'viewer',
+    schema: { response: { 200: custodySchema } },
+    handler: async ({ services }) => {
+      if (!services.custodyFile) return ok({ configured: false, at: new Date(), chains: [], breaches: 0 });
+      const report = await checkCustody({ config: await loadCustodyConfig(services.custodyFile) });
+      return ok({ configured: true, ...report });
+    },
+  },
+];

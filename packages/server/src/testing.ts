@@ -1,0 +1,69 @@
+/** Test support for the API: a wallet policy, a withdrawal, and a caller that speaks to a running server. Not exported. */
+import type { AddressInfo } from 'node:net';
+import type { StoreClient } from '@bulwark/store';
+import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
+import type { FastifyInstance } from 'fastify';
+
+export const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
+
+export const withdrawal = (amount: string, extra: Record<string, unknown> = {}) => ({
+  kind: 'withdrawal',
+  source: 'hot',
+  chain: 1,
+  asset: 'native',
+  amount,
+  destination: exchange,
+  ...extra,
+});
+
+/** Above 100 wei needs one approver of `treasury` (carol, alice); the rest is blocked. */
+export async function installPolicy(store: StoreClient) {
+  const policy = parsePolicy({
+    version: 1,
+    groups: {
+      treasury: { members: ['carol', 'alice'], threshold: 1 },
+      admins: { members: ['heidi', 'ivan', 'judy'], threshold: 2 },
+    },
+    admin: { group: 'admins' },
+    rules: [
+      {
+        id: 'large',
+        match: { amount: { above: '100', unit: 'native' } },
+        action: { requireApproval: { group: 'treasury' } },
+      },
+      { id: 'default-deny', match: {}, action: 'block' },
+    ],
+  });
+  const now = new Date(Date.now() - 60_000);
+  const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
+  await approvePolicy(store, { id: record.id, approver: 'ivan', now });
+  await approvePolicy(store, { id: record.id, approver: 'judy', now });
+}
+
+export type CallOptions = { as?: string; body?: unknown; raw?: string; headers?: Record<string, string> };
+
+/** Calls the server as one of `tokens` (by owner name); the answer's JSON, text and headers. */
+export function apiCaller(server: FastifyInstance, tokens: Record<string, string>) {
+  const base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  return async (method: string, path: string, options: CallOptions = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.as) headers.authorization = `Bearer ${tokens[options.as]}`;
+    let body: string | undefined;
+    if (options.raw !== undefined || options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = options.raw ?? JSON.stringify(options.body);
+    }
+    const response = await fetch(`${base}${path}`, { method, headers, body });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const text = new TextDecoder().decode(bytes);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
+    const fields = json as Record<string, any>;
+    return { status: response.status, json: fields, text, bytes, headers: response.headers };
+  };
+}
