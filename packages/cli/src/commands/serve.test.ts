@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApiToken } from '@bulwark/server';
 import { listApiTokens, listLog } from '@bulwark/store';
 import { expect, test } from 'vitest';
 import type { Io } from '../main.ts';
@@ -65,5 +69,35 @@ describeCli('bulwark init and serve', (ctx) => {
       expect(help).toMatchObject({ code: 0, stderr: '' });
       expect(help.stdout).toMatch(new RegExp(`^Usage: bulwark ${command} `));
     }
+  });
+
+  test('behavior: --custody names the custody file /api/v1/wallet/custody reads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-serve-'));
+    writeFileSync(path.join(dir, 'custody.json'), '{"chains": [');
+    const { token } = await createApiToken(ctx.store, { name: 'custody-viewer', role: 'viewer', actor: 'test' });
+    let listening!: (url: string) => void;
+    const url = new Promise<string>((resolve) => {
+      listening = resolve;
+    });
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const io: Io = {
+      stdout: (text) => listening((JSON.parse(text) as { url: string }).url),
+      stderr: () => {},
+      stdoutIsTty: false,
+      stderrIsTty: false,
+      cwd: dir,
+      env: {},
+      openStore: async () => ctx.store,
+    };
+    const serving = serveCommand(['--port', '0', '--custody', 'custody.json', '--format', 'json'], io, () => stopped);
+    const base = await url;
+    const answer = await fetch(`${base}/api/v1/wallet/custody`, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: { message: string } }).error.message).toContain('custody.json');
+    stop();
+    expect(await serving).toBe(0);
   });
 });

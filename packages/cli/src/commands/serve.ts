@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '@bulwark/core';
 import { createServer } from '@bulwark/server';
@@ -15,6 +16,8 @@ Options:
       --port N              TCP port; 0 picks a free one (default: 8080)
       --host H              Address to listen on (default: 127.0.0.1; the API has no TLS: put a
                             TLS proxy in front before listening beyond this machine)
+      --custody FILE        Custody file (hot/cold wallets per chain, as for \`bulwark wallet custody\`)
+                            read by /api/v1/wallet/custody
   -f, --format <text|json>  Output format; json prints {"url"} once listening (default: text)
       --db DIR              PGlite data folder (default: .bulwark/db; DATABASE_URL selects PostgreSQL)
   -h, --help                Show this help
@@ -42,6 +45,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      custody: { type: 'string' },
       format: { type: 'string', short: 'f' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -58,7 +62,12 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
     throw new UsageError(`--port ${values.port} is not a TCP port.`, { metaMessages: ['Use 0 to 65535.'] });
   const host = values.host ?? '127.0.0.1';
   await withStore(io, { db: values.db }, async (store) => {
-    const server = await createServer({ store, cwd: io.cwd, logError: (line) => io.stderr(`error: ${line}\n`) });
+    const server = await createServer({
+      store,
+      cwd: io.cwd,
+      custodyFile: values.custody && path.resolve(io.cwd, values.custody),
+      logError: (line) => io.stderr(`error: ${line}\n`),
+    });
     try {
       const address = await server.listen({ host, port });
       const stop = until();

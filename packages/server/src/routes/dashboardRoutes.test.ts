@@ -347,6 +347,23 @@ describeStore('bulwark serve API: the dashboard routes', (ctx) => {
       configured: false,
       chains: [],
     });
+    // A custody file the server cannot use is the server's problem: 503, with the reason.
+    const broken = path.join(dir, 'broken-custody.json');
+    writeFileSync(broken, '{"chains": [');
+    const misconfigured = await createServer({ store: ctx.store, cwd: dir, custodyFile: broken });
+    try {
+      const answer = await misconfigured.inject({
+        method: 'GET',
+        url: '/api/v1/wallet/custody',
+        headers: { authorization: `Bearer ${tokens.vera}` },
+      });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json()).toMatchObject({
+        error: { code: 'custody-unavailable', message: expect.stringContaining('not JSON') },
+      });
+    } finally {
+      await misconfigured.close();
+    }
   });
 
   test('default: /risks carry likelihood, impact and rating for the heat map', async () => {
