@@ -110,7 +110,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   });
 
   const limitPerToken = await registerRateLimits(server, parameters.rateLimits, (request) => tokens.get(request)?.name);
-  const sameOrigin = refuseCrossOrigin(parameters.allowedOrigins);
+  server.addHook('onRequest', refuseCrossOrigin(parameters.allowedOrigins));
 
   server.get('/healthz', async () => ({ status: 'ok' }));
   server.get('/metrics', async (_request, reply) =>
@@ -127,29 +127,26 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       method: route.method,
       url: route.url,
       schema: route.schema,
+      onRequest: async (request) => {
+        const match = bearer.exec(request.headers.authorization ?? '');
+        if (!match)
+          throw new ApiError(401, 'unauthorized', 'Send a token: Authorization: Bearer <token> (from `bulwark init`).');
+        const token = await findApiToken(store, hashApiToken(match[1]!));
+        if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
+        if (!roleAllows(token.role, route.role))
+          throw new ApiError(
+            403,
+            'forbidden',
+            `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
+          );
+        tokens.set(request, token);
+      },
+      // The token's own limit, once the token is known and still before the body is read.
+      preParsing: async (request, reply, payload) => {
+        await limitPerToken?.(request, reply);
+        return payload;
+      },
       preHandler: refuseUnstorableQuery,
-      onRequest: [
-        sameOrigin,
-        async (request) => {
-          const match = bearer.exec(request.headers.authorization ?? '');
-          if (!match)
-            throw new ApiError(
-              401,
-              'unauthorized',
-              'Send a token: Authorization: Bearer <token> (from `bulwark init`).',
-            );
-          const token = await findApiToken(store, hashApiToken(match[1]!));
-          if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
-          if (!roleAllows(token.role, route.role))
-            throw new ApiError(
-              403,
-              'forbidden',
-              `${route.operationId} needs role ${route.role}; this token is ${token.role}.`,
-            );
-          tokens.set(request, token);
-        },
-        ...(limitPerToken ? [limitPerToken] : []),
-      ],
       handler: async (request, reply) => {
         const token = tokens.get(request)!;
         const context = {
