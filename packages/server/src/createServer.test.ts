@@ -1,34 +1,19 @@
-import {
-  type ApiTokenRole,
-  countStoreFacts,
-  insertAlert,
-  listLog,
-  listWalletRequests,
-  openIncident,
-} from '@bulwark/store';
+import { countStoreFacts, insertAlert, listLog, listWalletRequests, openIncident } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from './createServer.ts';
 import { apiRoutes } from './routes.ts';
-import { apiCaller, exchange, installPolicy, withdrawal } from './testing.ts';
+import { apiCaller, createPeopleTokens, exchange, installPolicy, withdrawal } from './testing.ts';
 import { createApiToken } from './tokens.ts';
 
 describeStore('bulwark serve API', (ctx) => {
   let server: FastifyInstance;
   const tokens: Record<string, string> = {};
-  const people: [string, ApiTokenRole][] = [
-    ['root', 'admin'],
-    ['vera', 'viewer'],
-    ['olga', 'operator'],
-    ['alice', 'approver'],
-    ['carol', 'approver'],
-  ];
 
   beforeAll(async () => {
-    for (const [name, role] of people)
-      tokens[name] = (await createApiToken(ctx.store, { name, role, actor: 'test' })).token;
+    Object.assign(tokens, await createPeopleTokens(ctx.store));
     await installPolicy(ctx.store);
     server = await createServer({ store: ctx.store, bodyLimit: 4096 });
     await server.listen({ host: '127.0.0.1', port: 0 });

@@ -134,7 +134,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   });
 
   const limitPerToken = await registerRateLimits(server, parameters.rateLimits, (request) => tokens.get(request)?.name);
-  const sameOrigin = refuseCrossOrigin(parameters.allowedOrigins);
+  server.addHook('onRequest', refuseCrossOrigin(parameters.allowedOrigins));
 
   server.get('/healthz', async (_request, reply) => {
     const readiness = parameters.monitor?.readiness();
@@ -176,14 +176,15 @@ export async function createServer(parameters: CreateServerParameters): Promise<
       method: route.method,
       url: route.url,
       schema: route.schema,
+      onRequest: async (request) => {
+        tokens.set(request, await authorize(request, route));
+      },
+      // The token's own limit, once the token is known and still before the body is read.
+      preParsing: async (request, reply, payload) => {
+        await limitPerToken?.(request, reply);
+        return payload;
+      },
       preHandler: refuseUnstorableQuery,
-      onRequest: [
-        sameOrigin,
-        async (request) => {
-          tokens.set(request, await authorize(request, route));
-        },
-        ...(limitPerToken ? [limitPerToken] : []),
-      ],
       handler: async (request, reply) => {
         const token = tokens.get(request)!;
         const context = {

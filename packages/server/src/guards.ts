@@ -1,5 +1,11 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import { ApiError } from './errors.ts';
 
 export type RateLimits = {
@@ -28,7 +34,7 @@ export async function registerRateLimits(
   server: FastifyInstance,
   limits: RateLimits | false | undefined,
   tokenOf: (request: FastifyRequest) => string | undefined,
-): Promise<onRequestHookHandler | undefined> {
+): Promise<((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined> {
   if (limits === false) return undefined;
   const windowMs = limits?.windowMs ?? defaultRateLimits.windowMs;
   await server.register(rateLimit, {

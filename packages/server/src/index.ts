@@ -4,6 +4,8 @@ export { type DashboardParameters, dashboardContentSecurityPolicy, registerDashb
 export { ApiError } from './errors.ts';
 export { EventHub, type LiveEvent, type LiveEventType, liveEventTypes } from './live/eventHub.ts';
 export { createMonitorBridge, type MonitorBridge, type ServedMonitor } from './live/monitorBridge.ts';
+export { defaultRateLimits, type RateLimits } from './guards.ts';
 export { openApiDocument } from './openapi.ts';
+export type { IncidentResponder, RouteServices } from './routes/route.ts';
 export { type ApiRoute, apiRoutes } from './routes.ts';
 export { apiRoles, type CreateApiTokenParameters, createApiToken, hashApiToken, roleAllows } from './tokens.ts';

@@ -1,8 +1,9 @@
 /** Test support for the API: a wallet policy, a withdrawal, and a caller that speaks to a running server. Not exported. */
 import type { AddressInfo } from 'node:net';
-import type { StoreClient } from '@bulwark/store';
+import type { ApiTokenRole, StoreClient } from '@bulwark/store';
 import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
 import type { FastifyInstance } from 'fastify';
+import { createApiToken } from './tokens.ts';
 
 export const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
 
@@ -38,6 +39,22 @@ export async function installPolicy(store: StoreClient) {
   const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
   await approvePolicy(store, { id: record.id, approver: 'ivan', now });
   await approvePolicy(store, { id: record.id, approver: 'judy', now });
+}
+
+/** The tests' token owners: alice and carol are the policy's treasury approvers. */
+export const people: readonly [string, ApiTokenRole][] = [
+  ['root', 'admin'],
+  ['vera', 'viewer'],
+  ['olga', 'operator'],
+  ['alice', 'approver'],
+  ['carol', 'approver'],
+];
+
+/** A token for each of `people`, by name. */
+export async function createPeopleTokens(store: StoreClient): Promise<Record<string, string>> {
+  const tokens: Record<string, string> = {};
+  for (const [name, role] of people) tokens[name] = (await createApiToken(store, { name, role, actor: 'test' })).token;
+  return tokens;
 }
 
 export type CallOptions = { as?: string; body?: unknown; raw?: string; headers?: Record<string, string> };

@@ -157,6 +157,8 @@ describeCli('bulwark gate', (ctx) => {
     const [finding] = await listScanFindings(ctx.store, { status: 'open' }).then((all) =>
       all.filter((f) => f.detector === 'single-eoa-owner'),
     );
+    // Recorded with the statement's last line, for the excerpt the API shows.
+    expect(finding!.data.endLine).toBeGreaterThanOrEqual(finding!.line);
     // In a transaction, as the store's writers are meant to be called: its rows are bound to the log.
     await withTransaction(ctx.store, (tx) =>
       acceptScanFinding(tx, {

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApiToken } from '@bulwark/server';
 import { listApiTokens, listLog } from '@bulwark/store';
 import { expect, test } from 'vitest';
 import type { Io } from '../main.ts';
@@ -5,6 +9,33 @@ import { describeCli } from '../testing.ts';
 import { serveCommand } from './serve.ts';
 
 describeCli('bulwark init and serve', (ctx) => {
+  /** Starts `bulwark serve …args` in `cwd` on the suite's store; `stop()` ends it as a signal would. */
+  async function startServe(args: string[], cwd: string) {
+    let output = '';
+    let listening!: (url: string) => void;
+    const url = new Promise<string>((resolve) => {
+      listening = resolve;
+    });
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const io: Io = {
+      stdout: (text) => {
+        output += text;
+        listening((JSON.parse(text) as { url: string }).url);
+      },
+      stderr: () => {},
+      stdoutIsTty: false,
+      stderrIsTty: false,
+      cwd,
+      env: {},
+      openStore: async () => ctx.store,
+    };
+    const serving = serveCommand(args, io, () => stopped);
+    return { base: await url, stop, serving, stdout: () => output };
+  }
+
   test('default: init creates the first admin token once; serve answers with it until stopped', async () => {
     const init = await ctx.run(['init', '--name', 'ops', '--no-config', '--format', 'json']);
     expect(init).toMatchObject({ code: 0, stderr: '' });
@@ -19,29 +50,7 @@ describeCli('bulwark init and serve', (ctx) => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('already has API tokens (ops)');
 
-    let stdout = '';
-    let listening!: (url: string) => void;
-    const url = new Promise<string>((resolve) => {
-      listening = resolve;
-    });
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => {
-      stop = resolve;
-    });
-    const io: Io = {
-      stdout: (text) => {
-        stdout += text;
-        listening((JSON.parse(text) as { url: string }).url);
-      },
-      stderr: () => {},
-      stdoutIsTty: false,
-      stderrIsTty: false,
-      cwd: process.cwd(),
-      env: {},
-      openStore: async () => ctx.store,
-    };
-    const serving = serveCommand(['--port', '0', '--format', 'json'], io, () => stopped);
-    const base = await url;
+    const { base, stop, serving, stdout } = await startServe(['--port', '0', '--format', 'json'], process.cwd());
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/api/v1/risks`)).status).toBe(401);
@@ -51,7 +60,7 @@ describeCli('bulwark init and serve', (ctx) => {
     stop();
     expect(await serving).toBe(0);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
-    expect(stdout).toBe(`${JSON.stringify({ url: base })}\n`);
+    expect(stdout()).toBe(`${JSON.stringify({ url: base })}\n`);
   });
 
   test('error: a port that is not one is a usage error (exit 2); --help is exact', async () => {
@@ -65,5 +74,20 @@ describeCli('bulwark init and serve', (ctx) => {
       expect(help).toMatchObject({ code: 0, stderr: '' });
       expect(help.stdout).toMatch(new RegExp(`^Usage: bulwark ${command} `));
     }
+  });
+
+  test('behavior: --custody names the custody file /api/v1/wallet/custody reads', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-serve-'));
+    writeFileSync(path.join(dir, 'custody.json'), '{"chains": [');
+    const { token } = await createApiToken(ctx.store, { name: 'custody-viewer', role: 'viewer', actor: 'test' });
+    const { base, stop, serving } = await startServe(
+      ['--port', '0', '--custody', 'custody.json', '--format', 'json'],
+      dir,
+    );
+    const answer = await fetch(`${base}/api/v1/wallet/custody`, { headers: { authorization: `Bearer ${token}` } });
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: { message: string } }).error.message).toContain('custody.json');
+    stop();
+    expect(await serving).toBe(0);
   });
 });

@@ -30,6 +30,8 @@ Options:
                             TLS proxy in front before listening beyond this machine)
   -c, --config FILE         Monitor config (as for \`bulwark monitor\`): run the monitor too
       --dry-run             With --config: decide and record pauses, send nothing
+      --custody FILE        Custody file (hot/cold wallets per chain, as for \`bulwark wallet custody\`)
+                            read by /api/v1/wallet/custody
   -f, --format <text|json>  Output format; json prints {"url"} once listening (default: text)
       --db DIR              PGlite data folder (default: the config's store.dataDir, else .bulwark/db;
                             DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
@@ -73,6 +75,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       host: { type: 'string' },
       config: { type: 'string', short: 'c' },
       'dry-run': { type: 'boolean' },
+      custody: { type: 'string' },
       format: { type: 'string', short: 'f' },
       db: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -106,6 +109,8 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       cwd: io.cwd,
       hub,
       monitor: bridge?.served,
+      responder: bridge?.responder,
+      custodyFile: values.custody && path.resolve(io.cwd, values.custody),
       logError: (line) => io.stderr(`error: ${line}\n`),
     });
     let monitors: Monitor[] = [];

@@ -10,6 +10,8 @@ import type {
 import { defaultWarmUp, profileMetric, warmUpState } from '@bulwark/monitor';
 import { getBaseline, listResponderActions, type StoreClient } from '@bulwark/store';
 import { emptyLatency, type Latency, label, latencyLines, observeLatency } from '../metrics.ts';
+import { ApiError } from '../errors.ts';
+import type { IncidentResponder } from '../routes/route.ts';
 import type { EventHub } from './eventHub.ts';
 
 /** One chain as `/monitor/status` shows it. */
@@ -352,9 +354,28 @@ export function createMonitorBridge(parameters: {
     },
   };
 
+  /** The pause route's responder: the watched contract's own breaker (guardian key or Safe proposal). */
+  const responder: IncidentResponder = {
+    async respond(request) {
+      const monitor = monitors.find((candidate) => candidate.status().chainId === request.chainId);
+      const contract = monitor?.parts.contracts.find(
+        (candidate) => candidate.address.toLowerCase() === request.contract.toLowerCase(),
+      );
+      if (!contract?.breaker)
+        throw new ApiError(
+          409,
+          'no-responder',
+          `The monitor has no breaker for ${request.contract} on chain ${request.chainId}; give the contract a breaker in the monitor's config.`,
+        );
+      const outcome = await contract.breaker({ ...request, txHashes: [] });
+      return { kind: 'pause', status: outcome.status, txHash: outcome.txHash };
+    },
+  };
+
   return {
     served,
     hooks,
+    responder,
     /** The monitors, once created: status, profiles and readiness come from them. */
     attach(created: readonly Monitor[]) {
       monitors = created;

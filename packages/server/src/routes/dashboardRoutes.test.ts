@@ -11,7 +11,6 @@ import {
   startResponderChain,
 } from '@bulwark/monitor/responder/testing';
 import {
-  type ApiTokenRole,
   getIncident,
   insertAudit,
   insertRisk,
@@ -26,8 +25,7 @@ import { createPublicClient, http, numberToHex, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from '../createServer.ts';
-import { apiCaller, installPolicy, withdrawal } from '../testing.ts';
-import { createApiToken } from '../tokens.ts';
+import { apiCaller, createPeopleTokens, installPolicy, people, withdrawal } from '../testing.ts';
 
 const vaultSource = [
   '// SPDX-License-Identifier: MIT',
@@ -63,18 +61,10 @@ describeStore('bulwark serve API: the dashboard routes', (ctx) => {
   let dir: string;
   let vault: `0x${string}`;
   const tokens: Record<string, string> = {};
-  const people: [string, ApiTokenRole][] = [
-    ['root', 'admin'],
-    ['vera', 'viewer'],
-    ['olga', 'operator'],
-    ['alice', 'approver'],
-    ['carol', 'approver'],
-  ];
   const logOf = async (action: string) => (await listLog(ctx.store)).filter((entry) => entry.action === action);
 
   beforeAll(async () => {
-    for (const [name, role] of people)
-      tokens[name] = (await createApiToken(ctx.store, { name, role, actor: 'test' })).token;
+    Object.assign(tokens, await createPeopleTokens(ctx.store));
     await installPolicy(ctx.store);
     dir = project();
     chain = await startResponderChain();
@@ -347,6 +337,23 @@ describeStore('bulwark serve API: the dashboard routes', (ctx) => {
       configured: false,
       chains: [],
     });
+    // A custody file the server cannot use is the server's problem: 503, with the reason.
+    const broken = path.join(dir, 'broken-custody.json');
+    writeFileSync(broken, '{"chains": [');
+    const misconfigured = await createServer({ store: ctx.store, cwd: dir, custodyFile: broken });
+    try {
+      const answer = await misconfigured.inject({
+        method: 'GET',
+        url: '/api/v1/wallet/custody',
+        headers: { authorization: `Bearer ${tokens.vera}` },
+      });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json()).toMatchObject({
+        error: { code: 'custody-unavailable', message: expect.stringContaining('not JSON') },
+      });
+    } finally {
+      await misconfigured.close();
+    }
   });
 
   test('default: /risks carry likelihood, impact and rating for the heat map', async () => {

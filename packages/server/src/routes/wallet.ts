@@ -1,3 +1,4 @@
+import { BaseError } from '@bulwark/core';
 import { listWalletPolicies, listWalletRequests, type WalletRequestState } from '@bulwark/store';
 import {
   activePolicy,
@@ -9,6 +10,7 @@ import {
   rejectRequest,
   submitRequest,
 } from '@bulwark/wallet';
+import { ApiError } from '../errors.ts';
 import {
   approveBodySchema,
   approveResponseSchema,
@@ -112,8 +114,17 @@ export const walletRoutes: readonly ApiRoute[] = [
     schema: { response: { 200: custodySchema } },
     handler: async ({ services }) => {
       if (!services.custodyFile) return ok({ configured: false, at: new Date(), chains: [], breaches: 0 });
-      const report = await checkCustody({ config: await loadCustodyConfig(services.custodyFile) });
-      return ok({ configured: true, ...report });
+      try {
+        const report = await checkCustody({ config: await loadCustodyConfig(services.custodyFile) });
+        return ok({ configured: true, ...report });
+      } catch (error) {
+        // The server's own setup (its custody file, a chain's RPC) failed, not the caller's request.
+        throw new ApiError(
+          503,
+          'custody-unavailable',
+          `Cannot read custody: ${error instanceof BaseError ? error.shortMessage : 'a chain did not answer'}`,
+        );
+      }
     },
   },
 ];
