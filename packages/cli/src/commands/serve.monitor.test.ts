@@ -32,14 +32,17 @@ beforeAll(async () => {
   guardianKey = guardian.privateKey;
   vault = await chain.deployPausable(guardian.account.address);
   // Benign history to learn from: deposits, one a block.
-  for (let i = 0; i < 6; i++)
-    await sendAndConfirm(chain.deployer, chain.client, {
-      to: vault,
-      data: encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' }),
-      value: parseEther('5'),
-      mine: true,
-    });
+  for (let i = 0; i < 6; i++) await deposit('5');
 }, patience);
+
+/** A benign deposit into the vault by its admin, in a block of its own. */
+const deposit = (ether: string) =>
+  sendAndConfirm(chain.deployer, chain.client, {
+    to: vault,
+    data: encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' }),
+    value: parseEther(ether),
+    mine: true,
+  });
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
@@ -104,13 +107,7 @@ test('behavior: serve --config runs the monitor: /healthz 200 once followed, the
   expect(rules[0].rules.find((rule: { id: string }) => rule.id === 'reentrant-call')).toMatchObject({ enabled: true });
 
   // Benign deposits while it watches: learned (after the learning delay), they are the chart's recent calls.
-  for (let i = 0; i < 2; i++)
-    await sendAndConfirm(chain.deployer, chain.client, {
-      to: vault,
-      data: encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' }),
-      value: parseEther('1'),
-      mine: true,
-    });
+  for (let i = 0; i < 2; i++) await deposit('1');
   const events = await openEventClient(`${url}/api/v1/events`, { token });
   expect(events.status).toBe(200);
   // The attack: a fresh contract re-enters withdrawAll() (re-entry with outflow: a pause even while warming up).

@@ -35,6 +35,7 @@ export class EventHub {
   readonly #keys = new Map<string, true>();
   readonly #keysKept: number;
   readonly #listeners = new Set<(event: LiveEvent) => void>();
+  #health: LiveEvent | undefined;
   readonly #now: () => number;
   /** The first id this hub could have given: older ids are from before it started. */
   readonly origin: number;
@@ -60,6 +61,7 @@ export class EventHub {
     this.#lastId = Math.max(this.#lastId + 1, this.#now() * 1000);
     const event: LiveEvent = { id: this.#lastId, type, data, key };
     this.#ring.push(event);
+    if (type === 'monitor-health') this.#health = event;
     if (this.#ring.length > this.#ringSize) this.#evictedThrough = this.#ring.shift()!.id;
     for (const listener of this.#listeners) listener(event);
     return event;
@@ -74,6 +76,11 @@ export class EventHub {
       events: this.#ring.filter((event) => event.id > lastId),
       complete: lastId >= this.origin - 1 && lastId >= this.#evictedThrough,
     };
+  }
+
+  /** The latest `monitor-health` event: a new client starts from the chains' current state. */
+  get health(): LiveEvent | undefined {
+    return this.#health;
   }
 
   /** Calls `listener` with every event published from now on; returns the unsubscribe. */

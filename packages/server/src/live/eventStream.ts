@@ -102,7 +102,7 @@ export async function serveEventStream(
       }
     }
     for (const event of events) send(event);
-  }
+  } else if (hub.health) send(hub.health);
   const pending = held ?? [];
   held = undefined;
   for (const event of pending) send(event);

@@ -42,7 +42,7 @@ describeStore('GET /api/v1/events', (ctx) => {
     await server?.close();
   });
 
-  test('error: 401 without a token or with an unknown one, before any stream', async () => {
+  test('error: 401 without a token or with an unknown one, 400 with a query, before any stream', async () => {
     for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: 'Basic x' }] as Record<
       string,
       string
@@ -52,6 +52,9 @@ describeStore('GET /api/v1/events', (ctx) => {
       expect(response.headers.get('content-type')).toContain('application/json');
       expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
     }
+    const withQuery = await fetch(`${url}?since=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(withQuery.status).toBe(400);
+    expect(await withQuery.json()).toMatchObject({ error: { code: 'invalid-request' } });
   });
 
   test('default: a client sees an alert, its retraction and an incident recorded after it connected', async () => {

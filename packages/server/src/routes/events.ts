@@ -34,6 +34,8 @@ export function eventsRoute(
   },
 ): void {
   server.get('/api/v1/events', {
+    // No parameters: anything in the query is a 400 (JSON), before a stream is opened.
+    schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } },
     onRequest: async (request) => {
       await parameters.authorize(request, route);
     },

@@ -68,6 +68,10 @@ describeStore('/healthz and /api/v1/monitor with and without a monitor', (ctx) =
       });
       await events.waitFor((event) => event.type === 'monitor-health');
       events.close();
+      // A client that connects later starts from the current health.
+      const later = await openEventClient(`${base}/api/v1/events`, { token });
+      expect((await later.waitFor((event) => event.type === 'monitor-health')).data).toEqual({ chains: [] });
+      later.close();
     } finally {
       bridge.close();
       await server.close();
