@@ -13,7 +13,12 @@ type Operation = {
   description: string;
   parameters: { name: string; in: string; schema: Record<string, unknown> }[];
   requestBody?: { content: { 'application/json': { schema: Record<string, unknown> } } };
+  responses?: Record<string, { content?: Record<string, unknown> }>;
 };
+
+/** A stream answers a good request with a response that never ends (its own tests cover it). */
+const isStream = (operation: Operation) =>
+  Object.values(operation.responses ?? {}).some((response) => 'text/event-stream' in (response.content ?? {}));
 
 /** Path segments an attacker or a broken client sends. */
 const badIds = [
@@ -106,7 +111,7 @@ describeStore('bulwark serve API: fuzz over /openapi.json', (ctx) => {
     const before = await storeCounts(ctx.store);
     for (const { path, method, operation } of operations) {
       if (method !== 'GET') continue;
-      for (const id of path.includes('{') ? badIds : ['']) {
+      for (const id of path.includes('{') ? badIds : isStream(operation) ? [] : ['']) {
         const url = fill(path, id);
         expectNo5xx(`${method} ${url.slice(0, 80)}`, (await call(method, url, { as: 'admin' })).status);
       }

@@ -2,9 +2,9 @@
 export { type CreateServerParameters, createServer, defaultBodyLimit } from './createServer.ts';
 export { type DashboardParameters, dashboardContentSecurityPolicy, registerDashboard } from './dashboard.ts';
 export { ApiError } from './errors.ts';
+export { defaultRateLimits, type RateLimits } from './guards.ts';
 export { EventHub, type LiveEvent, type LiveEventType, liveEventTypes } from './live/eventHub.ts';
 export { createMonitorBridge, type MonitorBridge, type ServedMonitor } from './live/monitorBridge.ts';
-export { defaultRateLimits, type RateLimits } from './guards.ts';
 export { openApiDocument } from './openapi.ts';
 export type { IncidentResponder, RouteServices } from './routes/route.ts';
 export { type ApiRoute, apiRoutes } from './routes.ts';

@@ -9,8 +9,8 @@ import type {
 } from '@bulwark/monitor';
 import { defaultWarmUp, profileMetric, warmUpState } from '@bulwark/monitor';
 import { getBaseline, listResponderActions, type StoreClient } from '@bulwark/store';
-import { emptyLatency, type Latency, label, latencyLines, observeLatency } from '../metrics.ts';
 import { ApiError } from '../errors.ts';
+import { emptyLatency, type Latency, label, latencyLines, observeLatency } from '../metrics.ts';
 import type { IncidentResponder } from '../routes/route.ts';
 import type { EventHub } from './eventHub.ts';
 
