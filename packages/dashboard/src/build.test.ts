@@ -66,3 +66,11 @@ test('error: a source that does not compile names the fix and keeps the last goo
   );
   expect(await builtScript()).toContain('fourth');
 });
+
+test('behavior: the real dashboard built under a test runner (NODE_ENV=test) uses the production JSX runtime', async () => {
+  const { dist } = await ensureDashboardBuilt({ log });
+  const html = await readFile(join(dist, 'index.html'), 'utf8');
+  const script = await readFile(join(dist, /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!), 'utf8');
+  // A development JSX call against React's production runtime throws on the first render.
+  expect(script).not.toContain('jsxDEV');
+}, 120_000);

@@ -121,8 +121,10 @@ export async function ensureDashboardBuilt(
         configFile: false,
         logLevel: 'silent',
         mode: 'production',
-        // Under a test runner NODE_ENV is `test`, which would ship React's development build.
+        // Under a test runner NODE_ENV is `test`, which would ship React's development build and,
+        // unless JSX is told otherwise, call its development runtime (absent from the production one).
         define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+        oxc: { jsx: { development: false } },
         base: '/',
         build: { outDir: staging, emptyOutDir: true, sourcemap: false, reportCompressedSize: false },
       });
