@@ -178,6 +178,16 @@ test('behavior: serve --config runs the monitor: /healthz 200 once followed, the
   );
   expect(value('bulwark_monitor_blocks_behind_head{chain="31337"}')).toBeGreaterThanOrEqual(0);
 
+  // A pause asked for through the API reaches the contract's own breaker: it reads the pause already
+  // in force and sends nothing.
+  const asked = await fetch(`${url}/api/v1/incidents/${incident.id}/pause`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ confirm: vault }),
+  });
+  expect(asked.status).toBe(200);
+  expect(await asked.json()).toMatchObject({ kind: 'pause', status: 'already-paused' });
+
   events.close();
   serve.child.kill('SIGTERM');
   expect(await serve.exited).toBe(0);
