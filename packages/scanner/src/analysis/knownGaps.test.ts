@@ -1,0 +1,31 @@
+import { describe, expect, test } from 'vitest';
+import { callContexts } from './callContexts.ts';
+import { sourceText } from './sourceText.ts';
+import { analyseSource, functionNamed } from './testing.ts';
+import { valueTransfers } from './valueTransfers.ts';
+
+// Wrong answers the analysis modules give today, written as the right answer and skipped until
+// the module is fixed (each is listed in the scant report). Un-skip a case once it passes.
+describe('known gaps in analysis modules', () => {
+  const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
+    interface IOracle { function poke() external; }
+    interface IERC20 { function transfer(address to, uint v) external returns (bool); }
+    library SafeERC20 { function safeTransfer(IERC20 t, address to, uint v) internal { require(t.transfer(to, v)); } }
+    contract C {
+      IOracle oracle;
+      IERC20 token;
+      modifier poked() { oracle.poke(); _; }
+      function viaModifier() external poked {}
+      function explicitLibrary(address to) external { SafeERC20.safeTransfer(token, to, 1); }
+    }`);
+
+  test.skip('callContexts: a call made in a modifier is reachable from the entry point (modifiers are not followed)', () => {
+    const fn = functionNamed(program, 'C', 'viaModifier');
+    expect(callContexts(analysis, fn).map((c) => sourceText(c.fn, c.call.node))).toEqual(['oracle.poke()']);
+  });
+
+  test.skip('valueTransfers: `SafeERC20.safeTransfer(token, to, v)` written out is a payment to `to` (only the bound form is seen)', () => {
+    const fn = functionNamed(program, 'C', 'explicitLibrary');
+    expect(valueTransfers(fn, analysis).map((t) => [t.asset, sourceText(fn, t.recipient!)])).toEqual([['token', 'to']]);
+  });
+});
