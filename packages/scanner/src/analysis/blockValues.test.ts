@@ -31,20 +31,22 @@ const sources = (i: number, options = {}) => [...blockSources(array!.components[
 
 describe('blockSources', () => {
   test('direct, through locals (every assignment), struct fields, getters returning block values', () => {
-    expect(array!.components.map((_: unknown, i: number) => [sourceText(f, array!.components[i]), sources(i)])).toEqual([
-      ['t > 0', ['block.timestamp']],
-      ['moved > 1', ['block.number']],
-      ['_now() > 2', ['block.timestamp']],
-      ['Time.timestamp() > 3', ['block.timestamp']],
-      ['_schedule(salt) > 4', []], // consults the time, returns something else
-      ['round.start > 5', ['block.timestamp']],
-      ['h != 0', ['block.coinbase', 'block.difficulty']],
-      ['seed > 6', []], // state is followed only on request
-      ['lastUpdate == 0', []],
-      ['fee > 7', []],
-      ['salt > 8', []],
-      ['block.gaslimit > 9', ['block.gaslimit']],
-    ]);
+    expect(array!.components.map((_: unknown, i: number) => [sourceText(f, array!.components[i]), sources(i)])).toEqual(
+      [
+        ['t > 0', ['block.timestamp']],
+        ['moved > 1', ['block.number']],
+        ['_now() > 2', ['block.timestamp']],
+        ['Time.timestamp() > 3', ['block.timestamp']],
+        ['_schedule(salt) > 4', []], // consults the time, returns something else
+        ['round.start > 5', ['block.timestamp']],
+        ['h != 0', ['block.coinbase', 'block.difficulty']],
+        ['seed > 6', []], // state is followed only on request
+        ['lastUpdate == 0', []],
+        ['fee > 7', []],
+        ['salt > 8', []],
+        ['block.gaslimit > 9', ['block.gaslimit']],
+      ],
+    );
   });
 
   test('followState: a scalar stored from a block value elsewhere counts', () => {
@@ -82,7 +84,9 @@ describe('blockSources', () => {
 
 describe('describeSources', () => {
   test('lists the sources in order', () => {
-    expect(describeSources(new Set<BlockSource>(['block.timestamp', 'block.number']))).toBe('block.timestamp, block.number');
+    expect(describeSources(new Set<BlockSource>(['block.timestamp', 'block.number']))).toBe(
+      'block.timestamp, block.number',
+    );
     expect(describeSources(new Set())).toBe('');
   });
 });

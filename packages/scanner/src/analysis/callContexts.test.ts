@@ -89,7 +89,11 @@ describe('variableNames and writeRelated', () => {
     const accesses = [access(write), access(write), access(read), access(other), access(other, fn.body!)];
     expect(variableNames(accesses)).toBe('a, b');
     const related = writeRelated(accesses);
-    expect(related.map((r) => r.message)).toEqual(['a written after the call', 'b written after the call', 'a written after the call']);
+    expect(related.map((r) => r.message)).toEqual([
+      'a written after the call',
+      'b written after the call',
+      'a written after the call',
+    ]);
     expect(related[0]!.unit).toBe(fn.contract.unit);
   });
 });

@@ -41,7 +41,9 @@ const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
 /** The first call of `name` that sends ether or calls out. */
 function outgoing(name: string): [FunctionIR, CallSite] {
   const fn = functionNamed(program, 'C', name);
-  const call = analysis.facts(fn).calls.find((c) => ['send', 'low-level-call', 'transfer', 'external'].includes(c.kind));
+  const call = analysis
+    .facts(fn)
+    .calls.find((c) => ['send', 'low-level-call', 'transfer', 'external'].includes(c.kind));
   if (!call) throw new Error(`no outgoing call in ${name}`);
   return [fn, call];
 }
@@ -95,9 +97,16 @@ describe('failureReverts', () => {
     const reverts = (name: string) => failureReverts(analysis, ...outgoing(name));
     expect(
       Object.fromEntries(
-        ['high', 'required', 'ifRevert', 'storedRequired', 'discarded', 'failureRecorded', 'storedUnread', 'requiredNegated'].map(
-          (n) => [n, reverts(n)],
-        ),
+        [
+          'high',
+          'required',
+          'ifRevert',
+          'storedRequired',
+          'discarded',
+          'failureRecorded',
+          'storedUnread',
+          'requiredNegated',
+        ].map((n) => [n, reverts(n)]),
       ),
     ).toEqual({
       high: true,

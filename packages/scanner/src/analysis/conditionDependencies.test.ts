@@ -1,6 +1,13 @@
 import { findAll, qualifiedName } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
-import { callArguments, conditionDependencies, framesOf, fromInput, isConversion, referencesSender } from './conditionDependencies.ts';
+import {
+  callArguments,
+  conditionDependencies,
+  framesOf,
+  fromInput,
+  isConversion,
+  referencesSender,
+} from './conditionDependencies.ts';
 import { sourceText } from './sourceText.ts';
 import { analyseSource, functionNamed } from './testing.ts';
 

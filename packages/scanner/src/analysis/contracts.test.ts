@@ -90,13 +90,21 @@ describe('entryPoints', () => {
 describe('reachable and reachableCalls', () => {
   test('follow modifiers, super calls, internal and library calls', () => {
     const deposit = functionNamed(program, 'Vault', 'deposit');
-    expect(reachable(analysis, deposit).map(qualifiedName).sort()).toEqual(['Base.counted', 'Base.deposit', 'Vault.deposit']);
+    expect(reachable(analysis, deposit).map(qualifiedName).sort()).toEqual([
+      'Base.counted',
+      'Base.deposit',
+      'Vault.deposit',
+    ]);
     const withdraw = functionNamed(program, 'Vault', 'withdraw');
     expect(
       reachableCalls(analysis, withdraw)
         .filter(({ call }) => call.kind !== 'builtin')
         .map(({ call, fn }) => `${qualifiedName(fn)}: ${sourceText(fn, call.node)}`),
-    ).toEqual(['Vault.withdraw: _pay(t, msg.sender)', 'Base._pay: t.transfer(to, Math.max(total, 1))', 'Base._pay: Math.max(total, 1)']);
+    ).toEqual([
+      'Vault.withdraw: _pay(t, msg.sender)',
+      'Base._pay: t.transfer(to, Math.max(total, 1))',
+      'Base._pay: Math.max(total, 1)',
+    ]);
   });
 
   test('recursion and mutual recursion end', () => {
@@ -107,7 +115,11 @@ describe('reachable and reachableCalls', () => {
         function odd(uint x) internal returns (bool) { return x == 0 ? false : even(x - 1); }
         function self(uint x) public returns (uint) { return x == 0 ? 0 : self(x - 1) + 1; }
       }`);
-    expect(reachable(a, functionNamed(p, 'R', 'even')).map((f) => f.name).sort()).toEqual(['even', 'odd']);
+    expect(
+      reachable(a, functionNamed(p, 'R', 'even'))
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(['even', 'odd']);
     expect(reachable(a, functionNamed(p, 'R', 'self')).map((f) => f.name)).toEqual(['self']);
   });
 });

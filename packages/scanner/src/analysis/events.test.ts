@@ -58,7 +58,14 @@ describe('writtenRoot', () => {
       }`);
     const f = functionNamed(program, 'C', 'f');
     const assignments = findAll(f.body!, (n) => n.type === 'BinaryOperation' && n.operator === '=');
-    expect(assignments.map((a) => writtenRoot(f, a.left)?.name)).toEqual(['x', 'users', 'list', undefined, undefined, 'x']);
+    expect(assignments.map((a) => writtenRoot(f, a.left)?.name)).toEqual([
+      'x',
+      'users',
+      'list',
+      undefined,
+      undefined,
+      'x',
+    ]);
     expect(writeTargets(f).length).toBe(7);
   });
 });

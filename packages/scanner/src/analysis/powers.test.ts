@@ -45,10 +45,9 @@ describe('powersOf', () => {
   test('what each privileged entry can do', () => {
     expect(
       Object.fromEntries(
-        ['sweep', 'sweepTokens', 'exec', 'mintTo', 'credit', 'seize', 'kill', 'pause', 'setOwner', 'setFee'].map((n) => [
-          n,
-          powers(n),
-        ]),
+        ['sweep', 'sweepTokens', 'exec', 'mintTo', 'credit', 'seize', 'kill', 'pause', 'setOwner', 'setFee'].map(
+          (n) => [n, powers(n)],
+        ),
       ),
     ).toEqual({
       sweep: ['funds'],

@@ -60,7 +60,9 @@ const variable = (name: string) => program.contract('Pool')!.stateVariables.find
 describe('handsOverControl', () => {
   test('ether with gas, or a callee anyone chooses; not a stipend or a fixed oracle', () => {
     expect(
-      ['payEth', 'payStipend', 'askOracle', 'askHook', 'askTarget', 'notifyAll'].map((n) => handsOverControl(analysis, contextOf(n))),
+      ['payEth', 'payStipend', 'askOracle', 'askHook', 'askTarget', 'notifyAll'].map((n) =>
+        handsOverControl(analysis, contextOf(n)),
+      ),
     ).toEqual([true, false, false, true, true, true]);
   });
 });

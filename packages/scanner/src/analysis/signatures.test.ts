@@ -65,7 +65,12 @@ describe('recoveries', () => {
   test('raw ecrecover (with s), ECDSA.recover written out, bound recover and tryRecover', () => {
     const show = (name: string) => {
       const r = first(name);
-      return [r.raw, sourceText(r.fn, r.digest!), r.s ? sourceText(r.fn, r.s) : undefined, r.signature.map((n) => sourceText(r.fn, n))];
+      return [
+        r.raw,
+        sourceText(r.fn, r.digest!),
+        r.s ? sourceText(r.fn, r.s) : undefined,
+        r.signature.map((n) => sourceText(r.fn, n)),
+      ];
     };
     expect(show('withNonce')).toEqual([true, 'digest', 's', ['sv', 'r', 's']]);
     expect(show('withUsedMap')).toEqual([false, 'h', undefined, ['sig']]);
@@ -119,10 +124,8 @@ describe('entryPointsReaching and actsOnState', () => {
     expect(entryPointsReaching(fn('a'), analysis).map(qualifiedName)).toEqual(['Permit.a']);
   });
   test('writing state or calling out acts; only checking does not', () => {
-    expect([actsOnState(fn('a'), analysis), actsOnState(fn('b'), analysis), actsOnState(fn('call'), analysis)]).toEqual([
-      true,
-      false,
-      true,
-    ]);
+    expect([actsOnState(fn('a'), analysis), actsOnState(fn('b'), analysis), actsOnState(fn('call'), analysis)]).toEqual(
+      [true, false, true],
+    );
   });
 });

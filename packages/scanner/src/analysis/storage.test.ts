@@ -75,7 +75,10 @@ describe('writeTargets and writeTargetsIn', () => {
     ]);
   });
   test('writeTargetsIn covers one statement', () => {
-    const [statement] = findAll(f.body!, (n) => n.type === 'ExpressionStatement' && n.expression?.operator === 'delete');
+    const [statement] = findAll(
+      f.body!,
+      (n) => n.type === 'ExpressionStatement' && n.expression?.operator === 'delete',
+    );
     expect(writeTargetsIn(statement!).map(text)).toEqual(['initialized']);
   });
 });
@@ -87,7 +90,9 @@ describe('storageKey', () => {
     expect(key('config.admin')).toBe('state:config.admin');
     expect(key('c.admin')).toBe('state:config.admin'); // a storage pointer to the same place
     expect(key('s._initialized')).toBe('ptr:_getInitStorage._initialized');
-    expect(key('StorageSlot.getAddressSlot(IMPLEMENTATION_SLOT).value')).toBe('ptr:getAddressSlot(IMPLEMENTATION_SLOT).value');
+    expect(key('StorageSlot.getAddressSlot(IMPLEMENTATION_SLOT).value')).toBe(
+      'ptr:getAddressSlot(IMPLEMENTATION_SLOT).value',
+    );
     expect(key('allowance[k][j]')).toBeUndefined();
     expect(key('u.amount')).toBeUndefined(); // behind users[k]: per key, not once
     expect(key('cached')).toBeUndefined();
@@ -99,7 +104,11 @@ describe('storageKey', () => {
 describe('storageKeysRead', () => {
   test('reads through locals set from state and through getters', () => {
     const [condition] = analysis.facts(f).conditions.filter((c) => text(c).includes('initializedFlag'));
-    expect([...storageKeysRead(analysis, f, condition!)].sort()).toEqual(['state:fee', 'state:initialized', 'state:owner']);
+    expect([...storageKeysRead(analysis, f, condition!)].sort()).toEqual([
+      'state:fee',
+      'state:initialized',
+      'state:owner',
+    ]);
   });
 });
 

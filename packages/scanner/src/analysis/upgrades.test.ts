@@ -82,7 +82,12 @@ describe('upgradeWrites', () => {
 describe('upgradePower', () => {
   const power = (contract: string, name: string) => {
     const entry = fn(contract, name);
-    const result = upgradePower(analysis, entry, implementationVariables(analysis, program.contract(contract)!), program.contract(contract));
+    const result = upgradePower(
+      analysis,
+      entry,
+      implementationVariables(analysis, program.contract(contract)!),
+      program.contract(contract),
+    );
     return result && [sourceText(result.fn, result.node), qualifiedName(result.fn), result.external];
   };
   test('its own write (reported at the call in the entry), or a call to a proxy upgradeTo', () => {

@@ -57,7 +57,9 @@ const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
   contract Forwarder { address payable to; receive() external payable { to.transfer(msg.value); } }`);
 const fn = (name: string) => functionNamed(program, 'Vault', name);
 const raw = fn('raw');
-const rawCalls = analysis.facts(raw).calls.filter((c) => c.kind === 'low-level-call' || c.kind === 'library' || c.kind === 'external');
+const rawCalls = analysis
+  .facts(raw)
+  .calls.filter((c) => c.kind === 'low-level-call' || c.kind === 'library' || c.kind === 'external');
 
 describe('sendsEther, movesTokens, encodedSelector, recipientOf', () => {
   test('token moves by method, written-out library call and encoded selector (member, constant, literal, signature, encodeCall)', () => {
@@ -80,7 +82,9 @@ describe('sendsEther, movesTokens, encodedSelector, recipientOf', () => {
     const recipient = (f: ReturnType<typeof fn>, predicate: (s: string) => boolean) =>
       analysis
         .facts(f)
-        .calls.filter((c) => !['internal', 'type-conversion', 'builtin'].includes(c.kind) && predicate(sourceText(f, c.node)))
+        .calls.filter(
+          (c) => !['internal', 'type-conversion', 'builtin'].includes(c.kind) && predicate(sourceText(f, c.node)),
+        )
         .map((c) => sourceText(f, recipientOf(c)!));
     expect(recipient(fn('sweep'), () => true)).toEqual(['treasury', 'treasury']);
     expect(recipient(fn('pull'), () => true)).toEqual(['address(this)']);
