@@ -165,6 +165,22 @@ describe('staleWrites', () => {
   });
 });
 
+describe('try/catch', () => {
+  test('writes in the success block and in the catch clause both run after the call', () => {
+    const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
+      interface IOracle { function price() external returns (uint); }
+      contract C {
+        IOracle oracle;
+        uint x;
+        uint y;
+        function tried() external { require(x == 0); try oracle.price() returns (uint p) { x = p; } catch { y = 1; } }
+      }`);
+    const [context] = callContexts(analysis, functionNamed(program, 'C', 'tried'));
+    expect(paths(writesAfter(analysis, context!))).toEqual(['x', 'y']);
+    expect(paths(staleWrites(analysis, context!))).toEqual(['x']);
+  });
+});
+
 describe('pathsOverlap', () => {
   test('equal paths, or one inside the other at a member or index boundary', () => {
     expect(

@@ -124,6 +124,22 @@ describe('reachable and reachableCalls', () => {
   });
 });
 
+describe('overloaded functions', () => {
+  test('an internal call reaches the overload with its number of arguments', () => {
+    const { program: p, analysis: a } = analyseSource(`pragma solidity ^0.8.0;
+      contract O {
+        uint x;
+        function set(uint v) internal { x = v; }
+        function set(uint v, uint w) internal { x = v + w; }
+        function one() external { set(1); }
+        function two() external { set(1, 2); }
+      }`);
+    const signatures = (name: string) => reachable(a, functionNamed(p, 'O', name)).map((f) => f.signature);
+    expect(signatures('one')).toEqual(['one()', 'set(uint256)']);
+    expect(signatures('two')).toEqual(['two()', 'set(uint256,uint256)']);
+  });
+});
+
 describe('isDelegatingProxy', () => {
   test('a fallback that delegates (through an internal function and assembly) makes a proxy; an empty fallback does not', () => {
     expect(isDelegatingProxy(analysis, program.contract('Proxy')!)).toBe(true);
