@@ -97,14 +97,14 @@ describe('known gaps: call targets', () => {
     interface IOracle { function price() external returns (uint); }
     contract C {
       IOracle oracle;
-      uint x;
-      uint y;
-      function set(uint a) internal { x = a; }
-      function set(address a) internal { y = uint160(a); }
+      uint price;
+      uint fallbackPrice;
+      function set(uint a) internal { price = a; }
+      function set(address a) internal { fallbackPrice = uint160(a); }
       function byType(address a) external { set(a); }
       function applyTo(function(uint) internal f, uint v) internal { f(v); }
       function viaPointer(uint v) external { applyTo(set, v); }
-      function tried() external { try oracle.price() returns (uint p) { x = p; } catch { y = 1; } }
+      function tried() external { try oracle.price() returns (uint p) { price = p; } catch { fallbackPrice = 1; } }
     }`);
   const signatures = (name: string) => reachable(analysis, functionNamed(program, 'C', name)).map((f) => f.signature);
   // The IR resolves an internal call by name and argument count and takes the first match.
