@@ -1,4 +1,4 @@
-import { findAll } from '@bulwark/solidity';
+import { findAll, type Node } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
 import { ownBalance } from './balances.ts';
 import { analyseSource, functionNamed } from './testing.ts';
@@ -22,7 +22,7 @@ describe('ownBalance', () => {
   const [array] = findAll(f.body!, (n) => n.type === 'TupleExpression' && n.isArray);
 
   test('ether and token balances of this contract, directly, in parentheses or through a local set once', () => {
-    expect(array!.components.map((c: never) => ownBalance(c, f, analysis))).toEqual([
+    expect(array!.components.map((c: Node) => ownBalance(c, f, analysis))).toEqual([
       'ether balance',
       'token balance',
       'ether balance',

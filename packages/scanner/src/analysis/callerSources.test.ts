@@ -1,4 +1,4 @@
-import { findAll, type TaintSource } from '@bulwark/solidity';
+import { findAll, type Node, type TaintSource } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
 import { describeSources, isCallerControlled, readsStoredEntry } from './callerSources.ts';
 import { sourceText } from './sourceText.ts';
@@ -44,7 +44,7 @@ describe('readsStoredEntry', () => {
   test('entries of state mappings and arrays, through conversions and locals set once; not scalars, parameters or reassigned locals', () => {
     const f = functionNamed(program, 'C', 'f');
     const [array] = findAll(f.body!, (n) => n.type === 'TupleExpression' && n.isArray);
-    expect(array!.components.map((c: never) => [sourceText(f, c), readsStoredEntry(analysis, f, c)])).toEqual([
+    expect(array!.components.map((c: Node) => [sourceText(f, c), readsStoredEntry(analysis, f, c)])).toEqual([
       ['listings[id].seller', true],
       ['payees[i]', true],
       ['l.seller', true],

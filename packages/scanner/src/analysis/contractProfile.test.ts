@@ -1,3 +1,4 @@
+import { findAll, type Node } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
 import { circuitBreaker, displayName, isOneShot, isZero, othersValue, profileOf } from './contractProfile.ts';
 import { sourceText } from './sourceText.ts';
@@ -110,22 +111,10 @@ describe('isZero and displayName', () => {
     const { program: p } = analyseSource(`pragma solidity ^0.8.0;
       contract C { function f() external pure returns (bool) { return 0 == 0x0 && false != true && address(0) == address(1); } }`);
     const f = functionNamed(p, 'C', 'f');
-    const operands: string[] = [];
-    const seen: boolean[] = [];
-    const walk = (n: { type: string; left?: never; right?: never; operator?: string }) => {
-      if (n.type === 'BinaryOperation' && n.operator !== '&&') {
-        for (const side of [n.left!, n.right!] as never[]) {
-          operands.push(sourceText(f, side));
-          seen.push(isZero(side));
-        }
-      } else if (n.type === 'BinaryOperation') {
-        walk(n.left!);
-        walk(n.right!);
-      }
-    };
-    walk((f.body!.statements[0] as { expression: never }).expression);
-    expect(operands).toEqual(['0', '0x0', 'false', 'true', 'address(0)', 'address(1)']);
-    expect(seen).toEqual([true, true, true, false, true, false]);
+    const comparisons = findAll(f.body!, (n) => n.type === 'BinaryOperation' && n.operator !== '&&');
+    const operands = comparisons.flatMap((c) => [c.left, c.right] as Node[]);
+    expect(operands.map((n) => sourceText(f, n))).toEqual(['0', '0x0', 'false', 'true', 'address(0)', 'address(1)']);
+    expect(operands.map(isZero)).toEqual([true, true, true, false, true, false]);
     expect(isZero(undefined)).toBe(false);
   });
   test('receive and fallback by kind, others by name', () => {

@@ -1,4 +1,4 @@
-import { findAll } from '@bulwark/solidity';
+import { findAll, type Node } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
 import { authoritiesOf } from './authorities.ts';
 import { pathAccesses } from './callAccesses.ts';
@@ -69,7 +69,7 @@ describe('known gaps: valueOrigins through address()', () => {
       contract C { function f() external returns (address[2] memory r) { r = [address(msg.sender), address(new Other())]; } }`);
     const f = functionNamed(program, 'C', 'f');
     const [array] = findAll(f.body!, (n) => n.type === 'TupleExpression' && n.isArray);
-    expect(array!.components.map((c: never) => [...valueOrigins(analysis, c, f)])).toEqual([['msg.sender'], ['new']]);
+    expect(array!.components.map((c: Node) => [...valueOrigins(analysis, c, f)])).toEqual([['msg.sender'], ['new']]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { findAll } from '@bulwark/solidity';
+import { findAll, type Node } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
 import { callContexts } from './callContexts.ts';
 import { sourceText } from './sourceText.ts';
@@ -52,7 +52,7 @@ describe('valueOrigins', () => {
   test('where each value comes from, through storage pointers, locals, ternaries and internal returns', () => {
     const origins = fn('origins');
     const [array] = findAll(origins.body!, (n) => n.type === 'TupleExpression' && n.isArray);
-    expect(array!.components.map((c: never) => [...valueOrigins(analysis, c, origins)].sort())).toEqual([
+    expect(array!.components.map((c: Node) => [...valueOrigins(analysis, c, origins)].sort())).toEqual([
       ['msg.sender'],
       ['param:p'],
       ['state:bids[].bidder'],
