@@ -156,3 +156,37 @@ describe('0.4 code', () => {
     ]);
   });
 });
+
+describe('OpenZeppelin-style Ownable and AccessControl (inheritance, virtual helpers, custom errors, overloads)', () => {
+  test('an owner behind a virtual getter and a role behind an overloaded check', () => {
+    const { program: p, analysis: a } = analyseSource(`pragma solidity ^0.8.0;
+      abstract contract Context { function _msgSender() internal view virtual returns (address) { return msg.sender; } }
+      abstract contract Ownable is Context {
+        address private _owner;
+        error OwnableUnauthorizedAccount(address a);
+        modifier onlyOwner() { _checkOwner(); _; }
+        function owner() public view virtual returns (address) { return _owner; }
+        function _checkOwner() internal view virtual { if (owner() != _msgSender()) revert OwnableUnauthorizedAccount(_msgSender()); }
+        function transferOwnership(address n) public virtual onlyOwner { _owner = n; }
+      }
+      abstract contract AccessControl is Context {
+        mapping(bytes32 => mapping(address => bool)) private _roles;
+        modifier onlyRole(bytes32 role) { _checkRole(role); _; }
+        function hasRole(bytes32 role, address account) public view virtual returns (bool) { return _roles[role][account]; }
+        function _checkRole(bytes32 role) internal view virtual { _checkRole(role, _msgSender()); }
+        function _checkRole(bytes32 role, address account) internal view virtual { if (!hasRole(role, account)) revert(); }
+      }
+      contract Token is Ownable, AccessControl {
+        bytes32 constant MINTER = keccak256("MINTER");
+        mapping(address => uint) balances;
+        function mint(address to, uint v) external onlyRole(MINTER) { balances[to] += v; }
+        function open(uint v) external { balances[msg.sender] += v; }
+      }`);
+    const token = p.contract('Token')!;
+    const ask = (contract: string, name: string) =>
+      authoritiesOf(a, functionNamed(p, contract, name), token).map((x) => `${x.kind}:${x.variable?.name}`);
+    expect(ask('Ownable', 'transferOwnership')).toEqual(['address:_owner']);
+    expect(ask('Token', 'mint')).toEqual(['role:undefined']);
+    expect(ask('Token', 'open')).toEqual([]);
+  });
+});
