@@ -109,6 +109,11 @@ export {
 } from './idempotencyKeys.ts';
 export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
+  countRateLimitHit,
+  deleteEndedRateLimitWindows,
+  type RateLimitHit,
+} from './rateLimitCounters.ts';
+export {
   type AddIncidentEventParameters,
   addIncidentEvent,
   getIncident,
