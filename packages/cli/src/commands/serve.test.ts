@@ -69,6 +69,11 @@ describeCli('bulwark init and serve', (ctx) => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('is not a TCP port');
     }
+    for (const flag of ['--rate-limit-ip=0', '--rate-limit-token=ten', '--rate-limit-ip=-5']) {
+      const result = await ctx.run(['serve', flag]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('is not a number of requests');
+    }
     for (const command of ['serve', 'init']) {
       const help = await ctx.run([command, '--help']);
       expect(help).toMatchObject({ code: 0, stderr: '' });

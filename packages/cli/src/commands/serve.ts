@@ -35,6 +35,9 @@ Options:
   -f, --format <text|json>  Output format; json prints {"url"} once listening (default: text)
       --db DIR              PGlite data folder (default: the config's store.dataDir, else .bulwark/db;
                             DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
+      --rate-limit-ip N     Requests a minute from one IP address (default: 1200)
+      --rate-limit-token N  Requests a minute with one token (default: 600); on PostgreSQL both are
+                            counted in the store, so every replica on it shares them
   -h, --help                Show this help
 
 The first SIGINT or SIGTERM stops the monitor after the block in hand (baselines and cursor saved)
@@ -65,6 +68,16 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** `--rate-limit-*`: a positive whole number of requests a minute; undefined keeps the default. */
+function parseRequestsPerMinute(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new UsageError(`${flag} ${value} is not a number of requests.`, {
+      metaMessages: ['Give a whole number of requests a minute, 1 or more.'],
+    });
+  return Number(value);
+}
+
 /** `until` stops the server when it resolves (tests); otherwise a signal does. */
 export async function serveCommand(argv: string[], io: Io, until: () => Promise<void> = interrupted): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -78,6 +91,8 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       custody: { type: 'string' },
       format: { type: 'string', short: 'f' },
       db: { type: 'string' },
+      'rate-limit-ip': { type: 'string' },
+      'rate-limit-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,6 +106,10 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
   if (values['dry-run'] && !values.config)
     throw new UsageError('--dry-run is for the monitor: give --config FILE too.');
   const host = values.host ?? '127.0.0.1';
+  const rateLimits = {
+    perIp: parseRequestsPerMinute('--rate-limit-ip', values['rate-limit-ip']),
+    perToken: parseRequestsPerMinute('--rate-limit-token', values['rate-limit-token']),
+  };
   let config: MonitorConfig | undefined;
   let logger: Logger | undefined;
   if (values.config) {
@@ -111,6 +130,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       monitor: bridge?.served,
       responder: bridge?.responder,
       custodyFile: values.custody && path.resolve(io.cwd, values.custody),
+      rateLimits,
       logError: (line) => io.stderr(`error: ${line}\n`),
     });
     let monitors: Monitor[] = [];
