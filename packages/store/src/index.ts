@@ -109,11 +109,6 @@ export {
 } from './idempotencyKeys.ts';
 export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {
-  countRateLimitHit,
-  deleteEndedRateLimitWindows,
-  type RateLimitHit,
-} from './rateLimitCounters.ts';
-export {
   type AddIncidentEventParameters,
   addIncidentEvent,
   getIncident,
@@ -137,6 +132,11 @@ export { appliedMigrations, type MigrateParameters, type MigrateReturnType, migr
 export { latestMigration, type MigrationName, migrationNames } from './migrations/index.ts';
 export { defaultDataDir, type OpenStoreParameters, type OpenStoreReturnType, openStore } from './openStore.ts';
 export { parseDatabaseUrl } from './postgres.ts';
+export {
+  countRateLimitHit,
+  deleteEndedRateLimitWindows,
+  type RateLimitHit,
+} from './rateLimitCounters.ts';
 export {
   type Deployment,
   getContract,
@@ -179,6 +179,7 @@ export {
   listWalletPolicyApprovals,
   listWalletRequestApprovals,
   listWalletRequests,
+  lockNextSignedNonce,
   lockVelocityCounters,
   markWalletPolicyApproved,
   markWalletRequestSigned,

@@ -1,0 +1,79 @@
+import { appendLog, lockNextSignedNonce, type StoreClient, withTransaction } from '@bulwark/store';
+import type { Hex, PublicClient } from 'viem';
+import type { Signer } from '../signers/signer.ts';
+import { authorizedRequest } from './authorizedRequest.ts';
+import { WalletRefusedError } from './errors.ts';
+import { payloadForRequest, signRequest } from './signRequest.ts';
+
+/** What sending needs from the chain's node. */
+export type SendingClient = Pick<
+  PublicClient,
+  'estimateGas' | 'estimateFeesPerGas' | 'getTransactionCount' | 'sendRawTransaction'
+>;
+
+export type SendRequestParameters = {
+  id: string;
+  signer: Signer;
+  /** A client of the request's chain. */
+  client: SendingClient;
+  actor: string;
+  now?: Date | undefined;
+};
+
+export type SendRequestReturnType = { hash: Hex; nonce: number };
+
+/**
+ * Signs an allowed or approved transaction request and broadcasts it, once: the nonce is chosen
+ * and the request marked signed while the account's nonces are locked in the store, so servers
+ * sharing the database never sign two requests with one nonce, and a request signed by one is
+ * refused to the others (`already-signed`, `not-pending`). The broadcast is logged
+ * (`wallet.request.broadcast`, with the transaction hash) after the signature is committed.
+ */
+export async function sendRequest(
+  store: StoreClient,
+  parameters: SendRequestParameters,
+): Promise<SendRequestReturnType> {
+  const { id, signer, client, actor } = parameters;
+  const now = parameters.now ?? new Date();
+  const { request } = await authorizedRequest(store, id);
+  if (request.kind === 'typed-message')
+    throw new WalletRefusedError('not-signable', `Request ${id} is a typed message; it is signed, not sent.`);
+  const fees = await client.estimateFeesPerGas();
+  const probe = payloadForRequest(request, {
+    nonce: 0,
+    gas: 0n,
+    maxFeePerGas: fees.maxFeePerGas,
+    maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+  });
+  if (probe.kind !== 'transaction') throw new WalletRefusedError('not-signable', `Request ${id} is not a transaction.`);
+  const { to, value, data } = probe.transaction;
+  const gas = await client.estimateGas({ account: signer.address, to, value, data });
+  // A refusal inside the transaction is returned, not thrown, so its log entry commits.
+  const outcome = await withTransaction(store, async (tx) => {
+    const stored = await lockNextSignedNonce(tx, { chainId: request.chain, signer: signer.address });
+    const pending = await client.getTransactionCount({ address: signer.address, blockTag: 'pending' });
+    const nonce = Math.max(stored, pending);
+    try {
+      const signed = await signRequest(tx, {
+        id,
+        signer,
+        actor,
+        now,
+        transaction: { nonce, gas, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas },
+      });
+      return { signed, nonce };
+    } catch (error) {
+      if (error instanceof WalletRefusedError) return { refused: error };
+      throw error;
+    }
+  });
+  if ('refused' in outcome) throw outcome.refused;
+  const hash = await client.sendRawTransaction({ serializedTransaction: outcome.signed.rawTransaction! });
+  await appendLog(store, {
+    actor,
+    action: 'wallet.request.broadcast',
+    payload: { id, hash, nonce: outcome.nonce, signer: signer.address },
+    at: now,
+  });
+  return { hash, nonce: outcome.nonce };
+}
