@@ -42,6 +42,7 @@ export {
   type SendingClient,
   type SendRequestParameters,
   type SendRequestReturnType,
+  sendingClient,
   sendRequest,
 } from './guard/sendRequest.ts';
 export {

@@ -4,11 +4,14 @@
  * made on one is seen and acted on by the others; concurrent approvals on two replicas reach a
  * quorum once; an idempotency key holds across them; a change one process records reaches an event
  * stream on another; rate limits hold across them; a replica killed mid-approval leaves no
- * half-written state. Skipped without PostgreSQL (required in CI: BULWARK_REQUIRE_POSTGRES=1).
+ * half-written state. The replicas send approved requests from a hot wallet on anvil: each is
+ * signed and broadcast once, checked on the chain. Skipped without PostgreSQL (required in CI:
+ * BULWARK_REQUIRE_POSTGRES=1).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startTestNode, type TestNode } from '@bulwark/chain/testing';
 import { createApiToken } from '@bulwark/server';
 import { openEventClient } from '@bulwark/server/testing';
 import {
@@ -23,15 +26,17 @@ import {
 } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
+import { createPublicClient, type Hex, http, numberToHex, parseEther } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type SpawnedCli, spawnCli } from '../testing.ts';
 
 const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
-/** A withdrawal above 100 wei: held for two of the treasury (alice, bob, carol). */
+/** A withdrawal above 100 wei on anvil: held for two of the treasury (alice, bob, carol). */
 const withdrawal = (amount = '500') => ({
   kind: 'withdrawal',
   source: 'hot',
-  chain: 1,
+  chain: 31337,
   asset: 'native',
   amount,
   destination: exchange,
@@ -93,10 +98,15 @@ async function database(): Promise<{ url: string; store: OpenStoreReturnType; to
 }
 
 /** Starts `bulwark serve` on `databaseUrl`; resolves once it prints its address. */
-async function startReplica(name: string, databaseUrl: string, args: string[] = []): Promise<Replica> {
+async function startReplica(
+  name: string,
+  databaseUrl: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Replica> {
   const process = spawnCli(['serve', '--port', '0', '--format', 'json', ...args], {
     cwd: dir,
-    env: { DATABASE_URL: databaseUrl },
+    env: { DATABASE_URL: databaseUrl, ...env },
   });
   replicas.add(process);
   const url = await new Promise<string>((resolve, reject) => {
@@ -130,6 +140,15 @@ function caller(tokens: Record<string, string>) {
   };
 }
 
+/** Waits for `check` to hold, reading again every 50 ms (the deadline only stops a hung drill). */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Not true within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** `bulwark log verify` (the real binary) on the database: its exit code and output. */
 async function logVerify(databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = spawnCli(['log', 'verify'], { cwd: dir, env: { DATABASE_URL: databaseUrl } });
@@ -143,13 +162,35 @@ describe.skipIf('skip' in admin)('bulwark serve: three replicas on one PostgreSQ
   let a: Replica;
   let b: Replica;
   let c: Replica;
+  let node: TestNode;
+  const hotKey = generatePrivateKey();
+  const hotWallet = privateKeyToAccount(hotKey).address;
   beforeAll(async () => {
     db = await database();
     call = caller(db.tokens);
+    node = await startTestNode();
+    await node.rpc('anvil_setBalance', [hotWallet, numberToHex(parseEther('10'))]);
+    const sending = ['--wallet-key-env', 'HOT_KEY', '--wallet-rpc', node.anvil.rpcUrl];
+    const env = { HOT_KEY: hotKey };
     // The first start builds the dashboard when it is stale; the others then find it built.
-    a = await startReplica('A', db.url);
-    [b, c] = await Promise.all([startReplica('B', db.url), startReplica('C', db.url)]);
+    a = await startReplica('A', db.url, sending, env);
+    [b, c] = await Promise.all([startReplica('B', db.url, sending, env), startReplica('C', db.url, sending, env)]);
   }, 300_000);
+  afterAll(async () => {
+    await node?.stop();
+  });
+
+  /** Every transaction the hot wallet sent, read from the chain block by block. */
+  async function sentFromHotWallet(): Promise<{ hash: Hex; nonce: number; to: string | null; value: bigint }[]> {
+    const client = createPublicClient({ transport: http(node.anvil.rpcUrl) });
+    const head = await client.getBlockNumber({ cacheTime: 0 });
+    const sent = [];
+    for (let number = 0n; number <= head; number++)
+      for (const tx of (await client.getBlock({ blockNumber: number, includeTransactions: true })).transactions)
+        if (tx.from.toLowerCase() === hotWallet.toLowerCase())
+          sent.push({ hash: tx.hash, nonce: tx.nonce, to: tx.to, value: tx.value });
+    return sent;
+  }
 
   /** Submits a held withdrawal as alice on `on`; its id and digest. */
   async function submit(on: Replica): Promise<{ id: string; digest: string }> {
@@ -175,7 +216,7 @@ describe.skipIf('skip' in admin)('bulwark serve: three replicas on one PostgreSQ
       ]);
       expect([bob.status, carol.status]).toEqual([200, 200]);
       expect([bob.json.quorumMet, carol.json.quorumMet].filter(Boolean)).toEqual([true]);
-      expect((await listWalletRequests(db.store)).find((r) => r.id === id)?.state).toBe('approved');
+      expect(['approved', 'signed']).toContain((await listWalletRequests(db.store)).find((r) => r.id === id)?.state);
       expect((await listWalletRequestApprovals(db.store, id)).map((v) => v.approver).sort()).toEqual(['bob', 'carol']);
       // A third vote, on C, finds the request closed.
       const late = await call(c, 'POST', `/api/v1/wallet/requests/${id}/reject`, {
@@ -184,14 +225,28 @@ describe.skipIf('skip' in admin)('bulwark serve: three replicas on one PostgreSQ
       });
       expect(late).toMatchObject({ status: 409, json: { error: { code: 'not-pending' } } });
     }
-    // The log has each action once: one submission, one refused self-approval and two votes per request.
-    const log = await listLog(db.store);
+    // Every replica sends; each approved request is signed and broadcast by one of them, once.
     const requests = (await listWalletRequests(db.store)).map((r) => r.id);
+    expect(requests).toHaveLength(rounds);
+    await until(
+      async () => (await listLog(db.store)).filter((e) => e.action === 'wallet.request.broadcast').length >= rounds,
+      'every approved request broadcast',
+    );
+    const log = await listLog(db.store);
+    const sent = await sentFromHotWallet();
+    expect(sent.map((tx) => tx.nonce)).toEqual(Array.from({ length: rounds }, (_, i) => i));
+    for (const tx of sent) expect({ to: tx.to, value: tx.value }).toEqual({ to: exchange, value: 500n });
+    // The log has each action once: two votes (one meeting the quorum), one signature, one broadcast per request.
     for (const id of requests) {
       const about = log.filter((entry) => (entry.payload as { id?: string }).id === id);
       const approvals = about.filter((entry) => entry.action === 'wallet.approve');
       expect(approvals.map((entry) => entry.actor).sort()).toEqual(['bob', 'carol']);
       expect(approvals.filter((entry) => (entry.payload as { quorumMet: boolean }).quorumMet)).toHaveLength(1);
+      expect(about.filter((entry) => entry.action === 'wallet.request.signed')).toHaveLength(1);
+      const broadcast = about.filter((entry) => entry.action === 'wallet.request.broadcast');
+      expect(broadcast).toHaveLength(1);
+      expect(sent.map((tx) => tx.hash)).toContain((broadcast[0]!.payload as { hash: Hex }).hash);
+      expect((await listWalletRequests(db.store)).find((r) => r.id === id)?.state).toBe('signed');
     }
     expect(await verifyLog(db.store)).toMatchObject({ ok: true });
     expect(await verifyBoundRows(db.store)).toMatchObject({ ok: true });
@@ -270,6 +325,7 @@ describe.skipIf('skip' in admin)('bulwark serve: three replicas on one PostgreSQ
       expect(carol).toMatchObject({ status: 200, json: { state: 'approved', quorumMet: true } });
     }
     expect(await verifyLog(db.store)).toMatchObject({ ok: true });
+    // The replicas may still be sending the last request: the check reads one snapshot.
     expect(await verifyBoundRows(db.store)).toMatchObject({ ok: true });
     expect(await logVerify(db.url)).toMatchObject({ code: 0 });
   }, 300_000);

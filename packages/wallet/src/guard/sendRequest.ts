@@ -1,5 +1,5 @@
 import { appendLog, lockNextSignedNonce, type StoreClient, withTransaction } from '@bulwark/store';
-import type { Hex, PublicClient } from 'viem';
+import { createPublicClient, type Hex, http, type PublicClient } from 'viem';
 import type { Signer } from '../signers/signer.ts';
 import { authorizedRequest } from './authorizedRequest.ts';
 import { WalletRefusedError } from './errors.ts';
@@ -8,8 +8,11 @@ import { payloadForRequest, signRequest } from './signRequest.ts';
 /** What sending needs from the chain's node. */
 export type SendingClient = Pick<
   PublicClient,
-  'estimateGas' | 'estimateFeesPerGas' | 'getTransactionCount' | 'sendRawTransaction'
+  'estimateGas' | 'estimateFeesPerGas' | 'getChainId' | 'getTransactionCount' | 'sendRawTransaction'
 >;
+
+/** A client of the node at `rpcUrl` (HTTP) for `sendRequest`. */
+export const sendingClient = (rpcUrl: string): SendingClient => createPublicClient({ transport: http(rpcUrl) });
 
 export type SendRequestParameters = {
   id: string;
