@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestNode, type TestNode } from '@bulwark/chain/testing';
 import { createApiToken } from '@bulwark/server';
+import { exchange, installPolicy } from '@bulwark/server/api-testing';
 import { openEventClient } from '@bulwark/server/testing';
 import {
   insertAlert,
@@ -25,13 +26,11 @@ import {
   verifyLog,
 } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
-import { approvePolicy, parsePolicy, proposePolicy } from '@bulwark/wallet';
 import { createPublicClient, type Hex, http, numberToHex, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type SpawnedCli, spawnCli } from '../testing.ts';
 
-const exchange = '0x28c6c06298d514db089934071355e5743bf21d60';
 /** A withdrawal above 100 wei on anvil: held for two of the treasury (alice, bob, carol). */
 const withdrawal = (amount = '500') => ({
   kind: 'withdrawal',
@@ -66,26 +65,7 @@ async function database(): Promise<{ url: string; store: OpenStoreReturnType; to
     await store.close();
     await created.drop();
   });
-  const policy = parsePolicy({
-    version: 1,
-    groups: {
-      treasury: { members: ['alice', 'bob', 'carol'], threshold: 2 },
-      admins: { members: ['heidi', 'ivan', 'judy'], threshold: 2 },
-    },
-    admin: { group: 'admins' },
-    rules: [
-      {
-        id: 'large',
-        match: { amount: { above: '100', unit: 'native' } },
-        action: { requireApproval: { group: 'treasury' } },
-      },
-      { id: 'default-deny', match: {}, action: 'block' },
-    ],
-  });
-  const now = new Date(Date.now() - 60_000);
-  const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
-  await approvePolicy(store, { id: record.id, approver: 'ivan', now });
-  await approvePolicy(store, { id: record.id, approver: 'judy', now });
+  await installPolicy(store, { members: ['alice', 'bob', 'carol'], threshold: 2 });
   const tokens: Record<string, string> = {};
   for (const [name, role] of [
     ['vera', 'viewer'],
