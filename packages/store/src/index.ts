@@ -75,6 +75,7 @@ export {
   getClusterPartition,
   isClaimDone,
   listClusterPartitions,
+  listUnfinishedClaims,
   setClusterPartition,
 } from './cluster.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';

@@ -39,6 +39,7 @@ export { activePolicy } from './guard/activePolicy.ts';
 export { type AuthorizedRequest, authorizedRequest } from './guard/authorizedRequest.ts';
 export { type RefusalReason, WalletRefusedError } from './guard/errors.ts';
 export {
+  broadcastSignedAgain,
   type SendingClient,
   type SendRequestParameters,
   type SendRequestReturnType,

@@ -130,6 +130,60 @@ describeStore('sending a wallet request', (ctx) => {
     expect(await verifyLog(store)).toMatchObject({ ok: true });
   });
 
+  test('behavior: a request signed but not broadcast (the node failed, or its sender died) is broadcast again, the same transaction, once', async () => {
+    const store = await ctx.open();
+    await install(store);
+    const signer = await hotWallet();
+    const { record } = await submitRequest(store, { request: withdrawal('300') });
+    // The broadcast fails after the signature is committed, as when the sender dies in between.
+    const failing: typeof client = {
+      ...client,
+      sendRawTransaction: async () => {
+        throw new Error('connection reset');
+      },
+    } as typeof client;
+    const lines: string[] = [];
+    const first = startWalletSender(store, {
+      signer,
+      client: failing,
+      chainId,
+      source: 'hot',
+      owner: 'replica-a',
+      intervalMs: 60_000,
+      log: (line) => lines.push(line),
+    });
+    await first.poll();
+    await first.stop();
+    expect(lines.join('\n')).toContain('failed, retrying later: connection reset');
+    expect((await getWalletRequest(store, record.id))?.state).toBe('signed');
+    await sentBy(signer.address, 0);
+    // Another server takes the claim over once it is stale (its owner is gone).
+    await store.db
+      .updateTable('cluster_claims')
+      .set({ claimed_at: new Date(Date.now() - 120_000) })
+      .where('key', '=', `wallet.send:${record.id}`)
+      .execute();
+    const second = startWalletSender(store, {
+      signer,
+      client,
+      chainId,
+      source: 'hot',
+      owner: 'replica-b',
+      intervalMs: 60_000,
+    });
+    await second.poll();
+    await second.poll();
+    await second.stop();
+    const txs = await sentBy(signer.address, 1);
+    expect(txs).toEqual([{ nonce: 0, to: exchange, value: 300n }]);
+    const log = await listLog(store);
+    expect(log.filter((e) => e.action === 'wallet.request.signed')).toHaveLength(1);
+    expect(log.filter((e) => e.action === 'wallet.request.broadcast').map((e) => e.payload)).toEqual([
+      { id: record.id, hash: expect.stringMatching(/^0x[0-9a-f]{64}$/), nonce: 0, signer: signer.address, again: true },
+    ]);
+    expect(await verifyLog(store)).toMatchObject({ ok: true });
+  });
+
   test('error: a pending request is not sent (not-pending), and nothing reaches the chain', async () => {
     const store = await ctx.open();
     await install(store);

@@ -1,5 +1,5 @@
-import { appendLog, lockNextSignedNonce, type StoreClient, withTransaction } from '@bulwark/store';
-import { createPublicClient, type Hex, http, type PublicClient } from 'viem';
+import { appendLog, listLog, lockNextSignedNonce, type StoreClient, withTransaction } from '@bulwark/store';
+import { createPublicClient, type Hex, http, keccak256, type PublicClient } from 'viem';
 import type { Signer } from '../signers/signer.ts';
 import { authorizedRequest } from './authorizedRequest.ts';
 import { WalletRefusedError } from './errors.ts';
@@ -8,7 +8,7 @@ import { payloadForRequest, signRequest } from './signRequest.ts';
 /** What sending needs from the chain's node. */
 export type SendingClient = Pick<
   PublicClient,
-  'estimateGas' | 'estimateFeesPerGas' | 'getChainId' | 'getTransactionCount' | 'sendRawTransaction'
+  'estimateGas' | 'estimateFeesPerGas' | 'getChainId' | 'getTransaction' | 'getTransactionCount' | 'sendRawTransaction'
 >;
 
 /** A client of the node at `rpcUrl` (HTTP) for `sendRequest`. */
@@ -79,4 +79,39 @@ export async function sendRequest(
     at: now,
   });
   return { hash, nonce: outcome.nonce };
+}
+
+/**
+ * Broadcasts again a request that was signed but whose broadcast is not on record (its sender
+ * died or the node failed in between): the transaction signed then, kept in the
+ * `wallet.request.signed` entry, never a new one. A transaction the node already knows is not
+ * sent twice. Logged as `wallet.request.broadcast` with `again: true`.
+ */
+export async function broadcastSignedAgain(
+  store: StoreClient,
+  parameters: { id: string; client: SendingClient; actor: string; now?: Date | undefined },
+): Promise<SendRequestReturnType> {
+  const { id, client, actor } = parameters;
+  const signed = (
+    await listLog<{ id: string; nonce: number; rawTransaction?: Hex; signer: { address: string } }>(store, {
+      action: 'wallet.request.signed',
+    })
+  ).find((entry) => entry.payload.id === id);
+  const raw = signed?.payload.rawTransaction;
+  if (!signed || !raw)
+    throw new WalletRefusedError('not-signable', `Request ${id} has no signed transaction on record to broadcast.`);
+  const hash = keccak256(raw);
+  const { nonce } = signed.payload;
+  // Died after logging the broadcast, before finishing its claim: nothing left to do.
+  const logged = await listLog<{ id: string }>(store, { action: 'wallet.request.broadcast', afterSeq: signed.seq });
+  if (logged.some((entry) => entry.payload.id === id)) return { hash, nonce };
+  const known = await client.getTransaction({ hash }).catch(() => undefined);
+  if (!known) await client.sendRawTransaction({ serializedTransaction: raw });
+  await appendLog(store, {
+    actor,
+    action: 'wallet.request.broadcast',
+    payload: { id, hash, nonce, signer: signed.payload.signer.address, again: true },
+    at: parameters.now ?? new Date(),
+  });
+  return { hash, nonce };
 }
