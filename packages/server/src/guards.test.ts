@@ -87,6 +87,21 @@ describe('rate limits shared through the store', () => {
   });
 });
 
+test('behavior: shared counts that cannot be kept (the database is gone) let /healthz answer; API routes fail with a 500', async () => {
+  const own = await openStore({ pglite: await memoryPGlite() });
+  const server = await createServer({ store: own, rateLimits: { shared: true }, dashboard: false });
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const call = apiCaller(server, tokens);
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    await own.close();
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/api/v1/me', { as: 'vera' })).status).toBe(500);
+  } finally {
+    await server.close();
+  }
+});
+
 describe('CSRF and CORS', () => {
   let server: FastifyInstance;
   let call: ReturnType<typeof apiCaller>;

@@ -79,7 +79,9 @@ export async function registerRateLimits(
     max: limits?.perIp ?? defaultRateLimits.perIp,
     timeWindow: windowMs,
     errorResponseBuilder: tooMany,
-    ...(shared ? { store: sharedCounters(store, windowMs) } : {}),
+    // A database that does not answer lets requests through uncounted: /healthz still answers,
+    // and every route that needs the store fails on its own with a 500.
+    ...(shared ? { store: sharedCounters(store, windowMs), skipOnError: true } : {}),
   });
   // Per IP on every request, unknown routes too, before a token is looked up.
   server.addHook('onRequest', server.rateLimit());
