@@ -6,13 +6,12 @@ import { generatePrivateKey } from 'viem/accounts';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { approveRequest } from '../approvals/approveRequest.ts';
 import { approvePolicy, proposePolicy } from '../approvals/policyChanges.ts';
-import { parsePolicy } from '../policy/policy.ts';
 import { createLocalKeySigner } from '../signers/localKey.ts';
 import { WalletRefusedError } from './errors.ts';
 import { sendRequest } from './sendRequest.ts';
 import { startWalletSender } from './startWalletSender.ts';
 import { submitRequest } from './submitRequest.ts';
-import { exchange, withdrawalRequest } from './testing.ts';
+import { exchange, treasuryPolicy, withdrawalRequest } from './testing.ts';
 
 const chainId = 31337;
 let node: TestNode;
@@ -28,23 +27,15 @@ afterAll(async () => {
 
 /** Up to 1,000 wei is allowed; above, one treasury approver (carol, dave) must approve. */
 async function install(store: StoreClient) {
-  const policy = parsePolicy({
-    version: 1,
-    groups: {
-      treasury: { members: ['carol', 'dave'], threshold: 1 },
-      admins: { members: ['heidi', 'ivan'], threshold: 1 },
+  const policy = treasuryPolicy([
+    {
+      id: 'large',
+      match: { amount: { above: '1000', unit: 'native' } },
+      action: { requireApproval: { group: 'treasury' } },
     },
-    admin: { group: 'admins' },
-    rules: [
-      {
-        id: 'large',
-        match: { amount: { above: '1000', unit: 'native' } },
-        action: { requireApproval: { group: 'treasury' } },
-      },
-      { id: 'small', match: { amount: { atMost: '1000', unit: 'native' } }, action: 'allow' },
-      { id: 'default-deny', match: {}, action: 'block' },
-    ],
-  });
+    { id: 'small', match: { amount: { atMost: '1000', unit: 'native' } }, action: 'allow' },
+    { id: 'default-deny', match: {}, action: 'block' },
+  ]);
   const now = new Date(Date.now() - 60_000);
   const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now });
   await approvePolicy(store, { id: record.id, approver: 'ivan', now });
