@@ -133,7 +133,12 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     );
   });
 
-  const limitPerToken = await registerRateLimits(server, parameters.rateLimits, (request) => tokens.get(request)?.name);
+  const limitPerToken = await registerRateLimits(
+    server,
+    parameters.rateLimits,
+    (request) => tokens.get(request)?.name,
+    store,
+  );
   server.addHook('onRequest', refuseCrossOrigin(parameters.allowedOrigins));
 
   server.get('/healthz', async (_request, reply) => {

@@ -57,6 +57,51 @@ describe('rate limits', () => {
   });
 });
 
+describe('rate limits shared through the store', () => {
+  const limits = { perIp: 1000, perToken: 3, windowMs: 3_600_000, shared: true };
+  let servers: Awaited<ReturnType<typeof start>>[] = [];
+  beforeAll(async () => {
+    servers = [await start({ rateLimits: limits }), await start({ rateLimits: limits })];
+  });
+  afterAll(async () => {
+    for (const { server } of servers) await server.close();
+  });
+
+  test('behavior: two servers on one store count together: the limit holds across them', async () => {
+    const [a, b] = servers as [(typeof servers)[0], (typeof servers)[0]];
+    expect((await a.call('GET', '/api/v1/me', { as: 'vera' })).status).toBe(200);
+    expect((await b.call('GET', '/api/v1/me', { as: 'vera' })).status).toBe(200);
+    expect((await a.call('GET', '/api/v1/me', { as: 'vera' })).status).toBe(200);
+    // In memory, each server would allow three more.
+    for (const { call } of [b, a]) {
+      const limited = await call('GET', '/api/v1/me', { as: 'vera' });
+      expect(limited).toMatchObject({ status: 429, json: { error: { code: 'rate-limited' } } });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    const counted = await store.db
+      .selectFrom('rate_limit_counters')
+      .select(['key', 'hits'])
+      .where('key', '=', 'token:vera')
+      .execute();
+    expect(counted).toEqual([{ key: 'token:vera', hits: 5 }]);
+  });
+});
+
+test('behavior: shared counts that cannot be kept (the database is gone) let /healthz answer; API routes fail with a 500', async () => {
+  const own = await openStore({ pglite: await memoryPGlite() });
+  const server = await createServer({ store: own, rateLimits: { shared: true }, dashboard: false });
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const call = apiCaller(server, tokens);
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    await own.close();
+    expect((await call('GET', '/healthz')).status).toBe(200);
+    expect((await call('GET', '/api/v1/me', { as: 'vera' })).status).toBe(500);
+  } finally {
+    await server.close();
+  }
+});
+
 describe('CSRF and CORS', () => {
   let server: FastifyInstance;
   let call: ReturnType<typeof apiCaller>;

@@ -1,4 +1,5 @@
-import rateLimit from '@fastify/rate-limit';
+import { countRateLimitHit, deleteEndedRateLimitWindows, type StoreClient } from '@bulwark/store';
+import rateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -15,6 +16,12 @@ export type RateLimits = {
   perToken?: number | undefined;
   /** Default one minute. */
   windowMs?: number | undefined;
+  /**
+   * Count in the store, so every server on one database shares the counts (one upsert per count);
+   * false counts in this process's memory. Default: shared on PostgreSQL, in memory on PGlite
+   * (one process per embedded store, so memory is already the whole count).
+   */
+  shared?: boolean | undefined;
 };
 
 export const defaultRateLimits = { perIp: 1200, perToken: 600, windowMs: 60_000 } as const;
@@ -27,21 +34,54 @@ const tooMany = (_request: FastifyRequest, context: { after: string; max: number
   );
 
 /**
- * Rate limits, kept in this process's memory (each replica counts its own): every request per IP,
- * first of all; the returned hook adds the per-token limit to a route, run after the token is known. `false` turns both off (a benchmark from one host).
+ * @fastify/rate-limit's store, counting in the database's `rate_limit_counters`: replicas on one
+ * PostgreSQL share every count. Ended windows are swept at most once a window per process.
+ */
+function sharedCounters(store: StoreClient, windowMs: number) {
+  let sweptAt = Date.now();
+  return class SharedCounters implements FastifyRateLimitStore {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ) {
+      if (Date.now() - sweptAt >= windowMs) {
+        sweptAt = Date.now();
+        void deleteEndedRateLimitWindows(store).catch(() => {});
+      }
+      countRateLimitHit(store, { key, windowMs: timeWindow }).then(
+        (hit) => callback(null, { current: hit.hits, ttl: hit.resetInMs }),
+        (error: Error) => callback(error),
+      );
+    }
+    child(): FastifyRateLimitStore {
+      return this;
+    }
+  };
+}
+
+/**
+ * Rate limits: every request per IP, first of all; the returned hook adds the per-token limit to a
+ * route, run after the token is known. Counted in the store on PostgreSQL (shared by replicas), in
+ * memory otherwise (see `RateLimits.shared`). `false` turns both off (a benchmark from one host).
  */
 export async function registerRateLimits(
   server: FastifyInstance,
   limits: RateLimits | false | undefined,
   tokenOf: (request: FastifyRequest) => string | undefined,
+  store?: StoreClient & { engine?: string | undefined },
 ): Promise<((request: FastifyRequest, reply: FastifyReply) => Promise<void>) | undefined> {
   if (limits === false) return undefined;
   const windowMs = limits?.windowMs ?? defaultRateLimits.windowMs;
+  const shared = store !== undefined && (limits?.shared ?? store.engine === 'postgres');
   await server.register(rateLimit, {
     global: false,
     max: limits?.perIp ?? defaultRateLimits.perIp,
     timeWindow: windowMs,
     errorResponseBuilder: tooMany,
+    // A database that does not answer lets requests through uncounted: /healthz still answers,
+    // and every route that needs the store fails on its own with a 500.
+    ...(shared ? { store: sharedCounters(store, windowMs), skipOnError: true } : {}),
   });
   // Per IP on every request, unknown routes too, before a token is looked up.
   server.addHook('onRequest', server.rateLimit());

@@ -17,12 +17,15 @@ export const withdrawal = (amount: string, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
-/** Above 100 wei needs one approver of `treasury` (carol, alice); the rest is blocked. */
-export async function installPolicy(store: StoreClient) {
+/** Above 100 wei needs one approver of `treasury` (carol, alice; or `treasury`); the rest is blocked. */
+export async function installPolicy(
+  store: StoreClient,
+  treasury: { members: string[]; threshold: number } = { members: ['carol', 'alice'], threshold: 1 },
+) {
   const policy = parsePolicy({
     version: 1,
     groups: {
-      treasury: { members: ['carol', 'alice'], threshold: 1 },
+      treasury,
       admins: { members: ['heidi', 'ivan', 'judy'], threshold: 2 },
     },
     admin: { group: 'admins' },

@@ -182,6 +182,19 @@ export async function verifyBoundRows(
   store: StoreClient,
   parameters: { batchSize?: number | undefined } = {},
 ): Promise<VerifyBoundRowsReturnType> {
+  if (store.db.isTransaction) return verifyBoundRowsIn(store, parameters);
+  // One snapshot for the log and the tables: a write committed by another process (a server
+  // replica) between reading the one and the other would otherwise look like a changed row.
+  return store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute((trx) => verifyBoundRowsIn({ ...store, db: trx }, parameters));
+}
+
+async function verifyBoundRowsIn(
+  store: StoreClient,
+  parameters: { batchSize?: number | undefined },
+): Promise<VerifyBoundRowsReturnType> {
   const batchSize = parameters.batchSize ?? 1000;
   const expected = new Map<string, { row: BoundRow; entry: LogEntry }>();
   const problems: BoundRowProblem[] = [];

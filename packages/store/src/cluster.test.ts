@@ -5,6 +5,7 @@ import {
   getClusterPartition,
   isClaimDone,
   listClusterPartitions,
+  listUnfinishedClaims,
   setClusterPartition,
 } from './cluster.ts';
 import { withTransaction } from './store.ts';
@@ -56,6 +57,17 @@ describeStore('cluster state', (ctx) => {
       done: true,
       outcome: 'sent',
     });
+  });
+
+  test('behavior: unfinished claims are listed by key prefix, oldest first; LIKE wildcards in the prefix are literal', async () => {
+    const store = await ctx.open();
+    for (const key of ['send:1', 'send:2', 'send:3', 'sendX2', 'pause:1', 'se%d:1'])
+      await claimKey(store, { key, owner: 'w1', staleAfterMs: 60_000 });
+    await finishClaim(store, { key: 'send:2', owner: 'w1', outcome: 'sent' });
+    const listed = await listUnfinishedClaims(store, { prefix: 'send:' });
+    expect(listed.map((claim) => claim.key).sort()).toEqual(['send:1', 'send:3']);
+    expect(listed[0]).toMatchObject({ owner: 'w1', claimedAt: expect.any(Date) });
+    expect((await listUnfinishedClaims(store, { prefix: 'se%' })).map((claim) => claim.key)).toEqual(['se%d:1']);
   });
 
   test('behavior: an unfinished claim whose owner went quiet is taken over', async () => {

@@ -132,6 +132,21 @@ export async function finishClaim(
     .execute();
 }
 
+/** Claims whose key starts with `prefix` and that were not finished: the owner is at work, failed or died. */
+export async function listUnfinishedClaims(
+  store: StoreClient,
+  parameters: { prefix: string },
+): Promise<{ key: string; owner: string; claimedAt: Date }[]> {
+  const rows = await store.db
+    .selectFrom('cluster_claims')
+    .select(['key', 'owner', 'claimed_at'])
+    .where('key', 'like', `${parameters.prefix.replace(/[\\%_]/g, '\\$&')}%`)
+    .where('done_at', 'is', null)
+    .orderBy('claimed_at')
+    .execute();
+  return rows.map((row) => ({ key: row.key, owner: row.owner, claimedAt: row.claimed_at }));
+}
+
 /** Whether a key was claimed and finished. */
 export async function isClaimDone(store: StoreClient, key: string): Promise<boolean> {
   const row = await store.db.selectFrom('cluster_claims').select('done_at').where('key', '=', key).executeTakeFirst();

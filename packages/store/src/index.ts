@@ -75,6 +75,7 @@ export {
   getClusterPartition,
   isClaimDone,
   listClusterPartitions,
+  listUnfinishedClaims,
   setClusterPartition,
 } from './cluster.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';
@@ -133,6 +134,11 @@ export { latestMigration, type MigrationName, migrationNames } from './migration
 export { defaultDataDir, type OpenStoreParameters, type OpenStoreReturnType, openStore } from './openStore.ts';
 export { parseDatabaseUrl } from './postgres.ts';
 export {
+  countRateLimitHit,
+  deleteEndedRateLimitWindows,
+  type RateLimitHit,
+} from './rateLimitCounters.ts';
+export {
   type Deployment,
   getContract,
   listContracts,
@@ -174,6 +180,7 @@ export {
   listWalletPolicyApprovals,
   listWalletRequestApprovals,
   listWalletRequests,
+  lockNextSignedNonce,
   lockVelocityCounters,
   markWalletPolicyApproved,
   markWalletRequestSigned,

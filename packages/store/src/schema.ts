@@ -462,6 +462,7 @@ export type Database = {
   idempotency_keys: IdempotencyKeysTable;
   cluster_partitions: ClusterPartitionsTable;
   cluster_claims: ClusterClaimsTable;
+  rate_limit_counters: RateLimitCountersTable;
 };
 
 export type ClusterPartitionsTable = {
@@ -479,4 +480,10 @@ export type ClusterClaimsTable = {
   claimed_at: TimestampDefault;
   done_at: Date | null;
   outcome: string | null;
+};
+
+export type RateLimitCountersTable = {
+  key: string;
+  hits: number;
+  window_ends_at: Timestamp;
 };

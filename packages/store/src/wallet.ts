@@ -143,6 +143,26 @@ export async function markWalletRequestSigned(
   }
 }
 
+/**
+ * Locks `signer`'s nonces on `chainId` until the transaction ends (servers sharing the database
+ * sign for one account one at a time) and returns the nonce after the highest one it signed a
+ * request with; 0 when none. Call it inside `withTransaction`.
+ */
+export async function lockNextSignedNonce(
+  store: StoreClient,
+  parameters: { chainId: number; signer: string },
+): Promise<number> {
+  const lock = `bulwark.wallet.nonce:${parameters.chainId}:${parameters.signer.toLowerCase()}`;
+  await sql`select pg_advisory_xact_lock(hashtextextended(${lock}, 0))`.execute(store.db);
+  const row = await store.db
+    .selectFrom('wallet_requests')
+    .select((eb) => eb.fn.max('signed_nonce').as('highest'))
+    .where('chain_id', '=', chainKey(parameters.chainId))
+    .where('signed_by', '=', parameters.signer.toLowerCase())
+    .executeTakeFirst();
+  return row?.highest == null ? 0 : Number(row.highest) + 1;
+}
+
 /** Records one approver's vote; a second vote by the same approver is a ConflictError. */
 export async function addWalletPolicyApproval(
   store: StoreClient,

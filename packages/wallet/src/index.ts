@@ -39,11 +39,24 @@ export { activePolicy } from './guard/activePolicy.ts';
 export { type AuthorizedRequest, authorizedRequest } from './guard/authorizedRequest.ts';
 export { type RefusalReason, WalletRefusedError } from './guard/errors.ts';
 export {
+  broadcastSignedAgain,
+  type SendingClient,
+  type SendRequestParameters,
+  type SendRequestReturnType,
+  sendingClient,
+  sendRequest,
+} from './guard/sendRequest.ts';
+export {
   payloadForRequest,
   type SignRequestParameters,
   signRequest,
   type TransactionFields,
 } from './guard/signRequest.ts';
+export {
+  type StartWalletSenderParameters,
+  startWalletSender,
+  type WalletSender,
+} from './guard/startWalletSender.ts';
 export {
   type SubmitRequestParameters,
   type SubmitRequestReturnType,

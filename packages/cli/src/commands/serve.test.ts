@@ -69,6 +69,20 @@ describeCli('bulwark init and serve', (ctx) => {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('is not a TCP port');
     }
+    for (const flag of ['--rate-limit-ip=0', '--rate-limit-token=ten', '--rate-limit-ip=-5']) {
+      const result = await ctx.run(['serve', flag]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('is not a number of requests');
+    }
+    for (const [args, message] of [
+      [['--wallet-rpc', 'http://127.0.0.1:8545'], 'go with --wallet-key-env'],
+      [['--wallet-key-env', 'HOT_KEY'], 'needs --wallet-rpc'],
+      [['--wallet-key-env', 'NOT_SET', '--wallet-rpc', 'http://127.0.0.1:8545'], 'must hold a private key'],
+    ] as const) {
+      const result = await ctx.run(['serve', ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
     for (const command of ['serve', 'init']) {
       const help = await ctx.run([command, '--help']);
       expect(help).toMatchObject({ code: 0, stderr: '' });

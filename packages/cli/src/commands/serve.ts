@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scrub } from '@bulwark/chain';
@@ -10,6 +12,13 @@ import {
   type MonitorConfig,
 } from '@bulwark/monitor';
 import { createMonitorBridge, createServer, EventHub, type MonitorBridge } from '@bulwark/server';
+import {
+  createLocalKeySigner,
+  type Signer,
+  sendingClient,
+  startWalletSender,
+  type WalletSender,
+} from '@bulwark/wallet';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
 import { passesPreflight, rpcSecrets } from './monitor.ts';
@@ -35,6 +44,15 @@ Options:
   -f, --format <text|json>  Output format; json prints {"url"} once listening (default: text)
       --db DIR              PGlite data folder (default: the config's store.dataDir, else .bulwark/db;
                             DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
+      --wallet-key-env VAR  Send wallet requests: the hot wallet's private key is in the environment
+                            variable VAR; each allowed or approved transaction request of that
+                            wallet on the chain of --wallet-rpc is signed and broadcast once, also
+                            with several servers on one PostgreSQL (docs/server.md, replicas)
+      --wallet-rpc URL      With --wallet-key-env: the chain's JSON-RPC endpoint (HTTP)
+      --wallet-source NAME  With --wallet-key-env: the requests' source the key holds (default: hot)
+      --rate-limit-ip N     Requests a minute from one IP address (default: 1200)
+      --rate-limit-token N  Requests a minute with one token (default: 600); on PostgreSQL both are
+                            counted in the store, so every replica on it shares them
   -h, --help                Show this help
 
 The first SIGINT or SIGTERM stops the monitor after the block in hand (baselines and cursor saved)
@@ -65,6 +83,41 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
+/** `--wallet-key-env` and its companions: the hot wallet the server sends requests from, if any. */
+function walletSigner(
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): { signer: Signer; rpcUrl: string; source: string } | undefined {
+  const keyEnv = values['wallet-key-env'] as string | undefined;
+  const rpcUrl = values['wallet-rpc'] as string | undefined;
+  const source = (values['wallet-source'] as string | undefined) ?? 'hot';
+  if (keyEnv === undefined) {
+    if (rpcUrl !== undefined || values['wallet-source'] !== undefined)
+      throw new UsageError('--wallet-rpc and --wallet-source go with --wallet-key-env VAR.');
+    return undefined;
+  }
+  if (rpcUrl === undefined) throw new UsageError('--wallet-key-env needs --wallet-rpc URL (the chain to send on).');
+  const key = env[keyEnv];
+  // The key itself is never quoted: only the variable's name.
+  if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key))
+    throw new UsageError(`--wallet-key-env ${keyEnv}: the variable must hold a private key (0x and 64 hex digits).`);
+  return {
+    signer: createLocalKeySigner({ privateKey: key as `0x${string}`, name: `serve:${source}` }),
+    rpcUrl,
+    source,
+  };
+}
+
+/** `--rate-limit-*`: a positive whole number of requests a minute; undefined keeps the default. */
+function parseRequestsPerMinute(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9]\d{0,8}$/.test(value))
+    throw new UsageError(`${flag} ${value} is not a number of requests.`, {
+      metaMessages: ['Give a whole number of requests a minute, 1 or more.'],
+    });
+  return Number(value);
+}
+
 /** `until` stops the server when it resolves (tests); otherwise a signal does. */
 export async function serveCommand(argv: string[], io: Io, until: () => Promise<void> = interrupted): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -78,6 +131,11 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       custody: { type: 'string' },
       format: { type: 'string', short: 'f' },
       db: { type: 'string' },
+      'wallet-key-env': { type: 'string' },
+      'wallet-rpc': { type: 'string' },
+      'wallet-source': { type: 'string' },
+      'rate-limit-ip': { type: 'string' },
+      'rate-limit-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,6 +149,11 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
   if (values['dry-run'] && !values.config)
     throw new UsageError('--dry-run is for the monitor: give --config FILE too.');
   const host = values.host ?? '127.0.0.1';
+  const rateLimits = {
+    perIp: parseRequestsPerMinute('--rate-limit-ip', values['rate-limit-ip']),
+    perToken: parseRequestsPerMinute('--rate-limit-token', values['rate-limit-token']),
+  };
+  const wallet = walletSigner(values, io.env);
   let config: MonitorConfig | undefined;
   let logger: Logger | undefined;
   if (values.config) {
@@ -111,11 +174,23 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       monitor: bridge?.served,
       responder: bridge?.responder,
       custodyFile: values.custody && path.resolve(io.cwd, values.custody),
+      rateLimits,
       logError: (line) => io.stderr(`error: ${line}\n`),
     });
     let monitors: Monitor[] = [];
+    let sender: WalletSender | undefined;
     try {
       const address = await server.listen({ host, port });
+      if (wallet) {
+        const client = sendingClient(wallet.rpcUrl);
+        sender = startWalletSender(store, {
+          ...wallet,
+          client,
+          chainId: await client.getChainId(),
+          owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+          log: (line) => io.stderr(`${line}\n`),
+        });
+      }
       io.stdout(format === 'json' ? `${JSON.stringify({ url: address })}\n` : `Listening on ${address}\n`);
       if (!config || !bridge || !logger) {
         await stop;
@@ -142,6 +217,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       log('Stopped: baselines and cursor saved.');
       return 0;
     } finally {
+      await sender?.stop();
       bridge?.close();
       await server.close();
     }

@@ -4,12 +4,11 @@ import { decodeFunctionData, erc20Abi, getAddress, parseTransaction, recoverTran
 import { expect, test } from 'vitest';
 import { approveRequest } from '../approvals/approveRequest.ts';
 import { approvePolicy, proposePolicy } from '../approvals/policyChanges.ts';
-import { parsePolicy } from '../policy/policy.ts';
 import { createLocalKeySigner } from '../signers/localKey.ts';
 import { WalletRefusedError } from './errors.ts';
 import { signRequest } from './signRequest.ts';
 import { submitRequest } from './submitRequest.ts';
-import { exchange, withdrawalRequest } from './testing.ts';
+import { exchange, treasuryPolicy, withdrawalRequest } from './testing.ts';
 
 const t0 = new Date('2026-01-10T00:00:00Z');
 const later = new Date(t0.getTime() + 49 * 3_600_000); // past the allowlist cool-down
@@ -18,20 +17,14 @@ const token = '0x1111111111111111111111111111111111111111';
 const signer = createLocalKeySigner({ privateKey: `0x${'11'.repeat(32)}` });
 const fields = { nonce: 7, gas: 60_000n, maxFeePerGas: 30_000_000_000n, maxPriorityFeePerGas: 2_000_000_000n };
 
-const policy = parsePolicy({
-  version: 1,
-  groups: {
-    treasury: { members: ['carol', 'dave'], threshold: 1 },
-    admins: { members: ['heidi', 'ivan'], threshold: 1 },
-  },
-  admin: { group: 'admins' },
-  allowlist: [{ chain: 1, address: exchange }],
-  rules: [
+const policy = treasuryPolicy(
+  [
     { id: 'allowlisted', match: { destination: 'allowlisted' }, action: 'allow' },
     { id: 'held', match: { destination: 'one-time' }, action: { requireApproval: { anyOf: [{ group: 'treasury' }] } } },
     { id: 'default-deny', match: {}, action: 'block' },
   ],
-});
+  { allowlist: [{ chain: 1, address: exchange }] },
+);
 
 async function install(store: StoreClient) {
   const { record } = await proposePolicy(store, { policy, proposer: 'heidi', now: t0 });

@@ -116,7 +116,15 @@ export async function signRequest(store: StoreClient, parameters: SignRequestPar
         await appendLog(tx, {
           actor,
           action: 'wallet.request.signed',
-          payload: { id, requestDigest: authorized.digest, payloadDigest: signed.digest, nonce, signer: signerFacts },
+          payload: {
+            id,
+            requestDigest: authorized.digest,
+            payloadDigest: signed.digest,
+            nonce,
+            signer: signerFacts,
+            // Kept so the transaction can be broadcast again if its sender dies first (it goes public anyway).
+            ...(signed.rawTransaction ? { rawTransaction: signed.rawTransaction } : {}),
+          },
           at: now,
         });
       return marked;

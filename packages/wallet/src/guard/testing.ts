@@ -1,3 +1,4 @@
+import { parsePolicy, type WalletPolicy } from '../policy/policy.ts';
 import { parseRequest, type WalletRequest } from '../request/request.ts';
 
 /** The allowlisted exchange the guard tests pay out to. */
@@ -14,4 +15,17 @@ export const withdrawalRequest = (overrides: Record<string, unknown> = {}): Wall
     amount: '50',
     destination: exchange,
     ...overrides,
+  });
+
+/** A policy with the guard tests' groups (treasury: carol, dave; admins: heidi, ivan; one of each approves) and `rules`. */
+export const treasuryPolicy = (rules: unknown[], extra: Record<string, unknown> = {}): WalletPolicy =>
+  parsePolicy({
+    version: 1,
+    groups: {
+      treasury: { members: ['carol', 'dave'], threshold: 1 },
+      admins: { members: ['heidi', 'ivan'], threshold: 1 },
+    },
+    admin: { group: 'admins' },
+    rules,
+    ...extra,
   });
