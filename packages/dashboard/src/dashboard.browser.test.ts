@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runDemoScenario, type ScenarioResult } from '@bulwark/cli/demo';
@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { dashboardRoot } from './build.ts';
+import { contrastRatio, over, parseColor } from './contrast.ts';
 
 /*
  * The dashboard in a real Chromium against a real server on a real store; the live alert comes
@@ -65,11 +66,78 @@ const accessibilityProblems = `(() => {
     );
   }
   if (!document.querySelector('h1')) found.push('no h1');
+  if (!document.documentElement.lang) found.push('no lang attribute on <html>');
+  const mains = document.querySelectorAll('main, [role="main"]').length;
+  if (mains !== 1) found.push(mains + ' main landmarks');
+  // Signed in: a banner holding the pages' navigation, and a skip link to the main landmark.
+  if (document.querySelector('nav')) {
+    if (!document.querySelector('body > header, #root > header')) found.push('no banner (header)');
+    if (!document.querySelector('nav[aria-label]')) found.push('navigation without a name');
+    const skip = document.querySelector('a[href^="#"]');
+    const target = skip && document.getElementById(skip.getAttribute('href').slice(1));
+    if (!target || target.tagName !== 'MAIN') found.push('no skip link to the main landmark');
+  }
+  const ids = [...document.querySelectorAll('[id]')].map((element) => element.id);
+  const repeated = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (repeated.length > 0) found.push('repeated ids: ' + repeated.join(', '));
   return found;
 })()`;
 
+/**
+ * Run in the page: what is wrong with how the focused element shows its focus (a ring of at least
+ * 2px whose colour meets 3:1 against the page), or null.
+ */
+const focusProblem = `(() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return 'nothing has focus';
+  const style = getComputedStyle(element);
+  const width = Number.parseFloat(style.outlineWidth);
+  if (style.outlineStyle === 'none' || !(width >= 2))
+    return 'no visible focus ring on ' + element.outerHTML.slice(0, 100);
+  return null;
+})()`;
+
+/**
+ * Run in the page: every visible text's colour and the background colours behind it, innermost
+ * first (the contrast is computed in Node, with ./contrast.ts).
+ * Disabled controls are exempt (WCAG 1.4.3).
+ */
+const textColours = `(() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement;
+    if (!element || seen.has(element) || !node.textContent.trim()) continue;
+    seen.add(element);
+    if (element.closest(':disabled, [aria-hidden="true"], script, style, noscript')) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility !== 'visible' || element.getClientRects().length === 0) continue;
+    const backgrounds = [];
+    // Every layer up to the root; Node paints them from the outside in (an opaque one hides what is below).
+    for (let at = element; at; at = at.parentElement) backgrounds.push(getComputedStyle(at).backgroundColor);
+    found.push({ where: element.tagName.toLowerCase() + ' "' + node.textContent.trim().slice(0, 40) + '"', color: style.color, backgrounds });
+  }
+  return found;
+})()`;
+
+type TextColour = { where: string; color: string; backgrounds: string[] };
+
+/** Texts under 4.5:1 against what is painted behind them (white under everything). */
+function lowContrast(texts: TextColour[]): string[] {
+  const white = parseColor('#fff')!;
+  return texts.flatMap(({ where, color, backgrounds }) => {
+    const behind = backgrounds.reduceRight((below, layer) => over(parseColor(layer) ?? white, below), white);
+    const text = parseColor(color);
+    if (!text) return [`${where}: colour ${color} not understood`];
+    const ratio = contrastRatio(over(text, behind), behind);
+    return ratio < 4.5 ? [`${where}: ${color} on ${backgrounds.join(' over ')} is ${ratio.toFixed(2)}:1`] : [];
+  });
+}
+
 async function checkAccessibilityBasics(page: Page, where: string) {
   expect(await page.evaluate<string[]>(accessibilityProblems), where).toEqual([]);
+  expect(lowContrast(await page.evaluate<TextColour[]>(textColours)), `${where}: text contrast`).toEqual([]);
 }
 
 /** A screenshot at laptop and phone size, each after the accessibility check at that size. */
@@ -222,24 +290,52 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
   );
 
   test(
-    'incident: pausing needs the contract address typed in a dialog; there is no unpause',
+    'incident, keyboard only: tab to the pause button, the dialog takes focus, Escape closes it, typing the address and confirming sends it; focus always visible; no unpause',
     async () => {
       await signOut();
       await signIn('alice');
       await open('Incidents');
       await page.getByRole('table', { name: 'Incidents, most recent first' }).getByRole('link').first().click();
-      await page.getByRole('button', { name: 'Pause contract…' }).click();
+      await page.getByRole('heading', { name: 'Containment' }).waitFor();
+      const address = (await page.locator('.facts code').first().textContent())!.trim();
+      expect(address).toMatch(/^0x[0-9a-f]{40}$/);
+      // From the page (focus moves to it on navigation), Tab until the pause button; every stop shows its focus.
+      const pauseButton = page.getByRole('button', { name: 'Pause contract…' });
+      let stops = 0;
+      while (!(await pauseButton.evaluate((element) => element === element.ownerDocument.activeElement))) {
+        expect(stops++, 'Tab presses before the pause button').toBeLessThan(80);
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
+      }
+      await page.keyboard.press('Enter');
       const dialog = page.getByRole('dialog', { name: 'Pause this contract?' });
       await dialog.waitFor();
+      const input = dialog.getByLabel('Type the contract address to confirm');
+      // The dialog takes focus (its first field), so typing goes there at once.
+      expect(await input.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+      expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
       const confirm = dialog.getByRole('button', { name: 'Pause contract' });
-      expect(await confirm.isDisabled()).toBe(true);
-      await dialog
-        .getByLabel('Type the contract address to confirm')
-        .fill('0x0000000000000000000000000000000000000001');
+      await page.keyboard.type('0x0000000000000000000000000000000000000001');
       expect(await confirm.isDisabled()).toBe(true);
       await capture(page, 'incident-pause-dialog');
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
+      // Focus returns to the button that opened it.
+      expect(await pauseButton.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.type(address);
+      expect(await confirm.isEnabled()).toBe(true);
+      // Cancel, then the confirm button: the dialog keeps Tab inside it.
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      expect(await confirm.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+      expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      // The request reached the server: this one runs no responder, and says so.
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('No pause responder is configured');
       expect(await page.getByRole('button', { name: /unpause/i }).count()).toBe(0);
     },
     slow,
@@ -343,18 +439,43 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
   });
 
   test(
-    'report: the conformance report opens in the page and downloads as JSON',
+    'report: the conformance report opens in the page and downloads as JSON, HTML and PDF',
     async () => {
       await open('Report');
       await page.getByRole('button', { name: 'View report' }).click();
       const frame = page.frameLocator('iframe[title="Conformance report"]');
       await frame.locator('h1').first().waitFor({ timeout: slow });
       expect(await frame.locator('body').textContent()).toMatch(/Governance and risk management/);
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Download JSON' }).click(),
-      ]);
-      expect(download.suggestedFilename()).toBe('bulwark-conformance.json');
+      /** Clicks a download button and reads the file the browser saved. */
+      const downloaded = async (label: string) => {
+        const [download] = await Promise.all([
+          page.waitForEvent('download', { timeout: slow }),
+          page.getByRole('button', { name: label }).click(),
+        ]);
+        const file = join(artifacts, download.suggestedFilename());
+        await download.saveAs(file);
+        return { name: download.suggestedFilename(), bytes: await readFile(file) };
+      };
+      const json = await downloaded('Download JSON');
+      expect(json.name).toBe('bulwark-conformance.json');
+      const report = JSON.parse(json.bytes.toString('utf8')) as { controls: { id: string }[] };
+      expect(report.controls.length).toBeGreaterThan(0);
+
+      const html = await downloaded('Download HTML');
+      expect(html.name).toBe('bulwark-conformance.html');
+      const text = html.bytes.toString('utf8');
+      expect(text).toMatch(/^<!doctype html>/i);
+      expect(text).toMatch(/<h1>Conformance report[^<]*<\/h1>/);
+      // Every control of the report, by its id.
+      expect(report.controls.filter((control) => !text.includes(control.id))).toEqual([]);
+
+      const pdf = await downloaded('Download PDF');
+      expect(pdf.name).toBe('bulwark-conformance.pdf');
+      expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      // Pages: the page objects of the PDF (not the /Pages tree nodes).
+      const pages = pdf.bytes.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
+      expect(pages.length).toBeGreaterThan(0);
+      expect(pdf.bytes.subarray(-1024).toString('latin1')).toContain('%%EOF');
       await capture(page, 'report');
       await open('Contracts');
       await capture(page, 'contracts');
