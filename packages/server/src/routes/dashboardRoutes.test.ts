@@ -365,6 +365,22 @@ describeStore('bulwark serve API: the dashboard routes', (ctx) => {
       (record: { id: string }) => record.id === elsewhere.json.id,
     );
     expect(listedElsewhere.preview).toBeNull();
+    // A custody file the server cannot read does not hold requests up: decided as before, no preview.
+    const broken = path.join(dir, 'unreadable-custody.json');
+    writeFileSync(broken, '{"chains": [');
+    const misconfigured = await createServer({ store: ctx.store, cwd: dir, custodyFile: broken, dashboard: false });
+    try {
+      const answer = await misconfigured.inject({
+        method: 'POST',
+        url: '/api/v1/wallet/requests',
+        headers: { authorization: `Bearer ${tokens.olga}`, 'content-type': 'application/json' },
+        payload: withdrawal('7000', { chain: foundry.id }),
+      });
+      expect(answer.statusCode).toBe(201);
+      expect(answer.json()).toMatchObject({ state: 'pending', preview: null });
+    } finally {
+      await misconfigured.close();
+    }
   });
 
   test('default: /wallet/custody reads the hot/cold share per asset from the chain; without a custody file it says so', async () => {
