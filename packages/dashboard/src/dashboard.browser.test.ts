@@ -200,7 +200,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       await dialog.waitFor();
       await page.keyboard.type(address);
       expect(await confirm.isEnabled()).toBe(true);
-      // Cancel, then the confirm button: the dialog keeps Tab inside it.
+      // Tab: Cancel, then the confirm button.
       await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
       expect(await confirm.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);

@@ -238,7 +238,11 @@ export function createMonitorBridge(parameters: {
         const verified = pauses.some((action) => action.chainId === chainId && action.address === address);
         return { paused: verified, pausedFrom: 'responder' as const };
       };
-      for (const contract of config.contracts) {
+      // One eth_call per contract, all at once: a slow endpoint costs one timeout, not one per contract.
+      const paused = await Promise.all(
+        config.contracts.map((contract) => pausedState(contract.chain, contract.address)),
+      );
+      for (const [index, contract] of config.contracts.entries()) {
         const live = monitors
           .find((monitor) => monitor.status().chainId === contract.chain)
           ?.profiles()
@@ -257,7 +261,7 @@ export function createMonitorBridge(parameters: {
           address: contract.address,
           name: contract.name,
           warmingUp: profile ? warmUpState(profile, warmUp).warmingUp : true,
-          ...(await pausedState(contract.chain, contract.address)),
+          ...paused[index]!,
         });
       }
       return views;
