@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runDemoScenario, type ScenarioResult } from '@bulwark/cli/demo';
@@ -10,80 +9,22 @@ import { memoryPGlite } from '@bulwark/store/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dashboardRoot } from './build.ts';
+import {
+  artifacts,
+  capture,
+  chromiumPath,
+  focusProblem,
+  haveChromium,
+  laptop,
+  requireChromium,
+  slow,
+} from './browserTesting.ts';
 
 /*
  * The dashboard in a real Chromium against a real server on a real store; the live alert comes
  * from the demo's monitor watching a scripted attack on anvil, writing to the server's store.
  * Screenshots of every page (laptop and phone size) go to packages/dashboard/artifacts/.
  */
-
-const chromiumPath = process.env.BULWARK_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const requireChromium = process.env.BULWARK_REQUIRE_CHROMIUM === '1';
-if (!haveChromium && !requireChromium)
-  console.warn(
-    `[dashboard] browser tests skipped: no Chromium at ${chromiumPath} (apt-get install chromium; BULWARK_REQUIRE_CHROMIUM=1 makes this a failure).`,
-  );
-
-const artifacts = join(dashboardRoot, 'artifacts');
-const laptop = { width: 1366, height: 768 };
-const phone = { width: 390, height: 844 };
-/** Generous: the CI machine is shared; these are upper bounds on conditions, not expected durations. */
-const slow = 120_000;
-
-/**
- * Run in the page (as text: this file is type-checked for Node, not the DOM): every form control
- * has a label, every button and link a name, the page an h1, and nothing overflows sideways.
- */
-const accessibilityProblems = `(() => {
-  const found = [];
-  const nameOf = (element) => {
-    const labelledBy = element.getAttribute('aria-labelledby');
-    if (labelledBy)
-      return labelledBy.split(/\\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
-    const aria = element.getAttribute('aria-label');
-    if (aria) return aria.trim();
-    if (element.labels && element.labels.length > 0)
-      return [...element.labels].map((label) => label.textContent ?? '').join(' ').trim();
-    return '';
-  };
-  for (const control of document.querySelectorAll('input, select, textarea, meter'))
-    if (!nameOf(control)) found.push('unlabelled ' + control.outerHTML.slice(0, 100));
-  for (const named of document.querySelectorAll('button, a[href]'))
-    if (!(nameOf(named) || (named.textContent ?? '').trim())) found.push('unnamed ' + named.outerHTML.slice(0, 100));
-  const root = document.documentElement;
-  if (root.scrollWidth > root.clientWidth + 1) {
-    // Name the innermost element that sticks out, so a failure says what to fix.
-    const wide = [...document.querySelectorAll('body *')].filter(
-      (element) => element.getBoundingClientRect().right > root.clientWidth + 1 && !element.closest('.table-wrap, pre'),
-    );
-    const culprit = wide.find((element) => ![...element.children].some((child) => wide.includes(child)));
-    found.push(
-      'page is ' + root.scrollWidth + 'px wide in a ' + root.clientWidth + 'px viewport' +
-        (culprit ? ' (' + culprit.outerHTML.slice(0, 120) + ')' : ''),
-    );
-  }
-  if (!document.querySelector('h1')) found.push('no h1');
-  return found;
-})()`;
-
-async function checkAccessibilityBasics(page: Page, where: string) {
-  expect(await page.evaluate<string[]>(accessibilityProblems), where).toEqual([]);
-}
-
-/** A screenshot at laptop and phone size, each after the accessibility check at that size. */
-async function capture(page: Page, name: string) {
-  for (const [size, viewport] of [
-    ['laptop', laptop],
-    ['phone', phone],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    await checkAccessibilityBasics(page, `${name} (${size})`);
-    await page.screenshot({ path: join(artifacts, `${name}-${size}.png`), fullPage: true });
-  }
-  await page.setViewportSize(laptop);
-}
 
 describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () => {
   let store: OpenStoreReturnType;
@@ -222,24 +163,52 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
   );
 
   test(
-    'incident: pausing needs the contract address typed in a dialog; there is no unpause',
+    'incident, keyboard only: tab to the pause button, the dialog takes focus, Escape closes it, typing the address and confirming sends it; focus always visible; no unpause',
     async () => {
       await signOut();
       await signIn('alice');
       await open('Incidents');
       await page.getByRole('table', { name: 'Incidents, most recent first' }).getByRole('link').first().click();
-      await page.getByRole('button', { name: 'Pause contract…' }).click();
+      await page.getByRole('heading', { name: 'Containment' }).waitFor();
+      const address = (await page.locator('.facts code').first().textContent())!.trim();
+      expect(address).toMatch(/^0x[0-9a-f]{40}$/);
+      // From the page (focus moves to it on navigation), Tab until the pause button; every stop shows its focus.
+      const pauseButton = page.getByRole('button', { name: 'Pause contract…' });
+      let stops = 0;
+      while (!(await pauseButton.evaluate((element) => element === element.ownerDocument.activeElement))) {
+        expect(stops++, 'Tab presses before the pause button').toBeLessThan(80);
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
+      }
+      await page.keyboard.press('Enter');
       const dialog = page.getByRole('dialog', { name: 'Pause this contract?' });
       await dialog.waitFor();
+      const input = dialog.getByLabel('Type the contract address to confirm');
+      // The dialog takes focus (its first field), so typing goes there at once.
+      expect(await input.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+      expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
       const confirm = dialog.getByRole('button', { name: 'Pause contract' });
-      expect(await confirm.isDisabled()).toBe(true);
-      await dialog
-        .getByLabel('Type the contract address to confirm')
-        .fill('0x0000000000000000000000000000000000000001');
+      await page.keyboard.type('0x0000000000000000000000000000000000000001');
       expect(await confirm.isDisabled()).toBe(true);
       await capture(page, 'incident-pause-dialog');
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'hidden' });
+      // Focus returns to the button that opened it.
+      expect(await pauseButton.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.type(address);
+      expect(await confirm.isEnabled()).toBe(true);
+      // Tab: Cancel, then the confirm button.
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      expect(await confirm.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+      expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      // The request reached the server: this one runs no responder, and says so.
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('No pause responder is configured');
       expect(await page.getByRole('button', { name: /unpause/i }).count()).toBe(0);
     },
     slow,
@@ -343,18 +312,43 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
   });
 
   test(
-    'report: the conformance report opens in the page and downloads as JSON',
+    'report: the conformance report opens in the page and downloads as JSON, HTML and PDF',
     async () => {
       await open('Report');
       await page.getByRole('button', { name: 'View report' }).click();
       const frame = page.frameLocator('iframe[title="Conformance report"]');
       await frame.locator('h1').first().waitFor({ timeout: slow });
       expect(await frame.locator('body').textContent()).toMatch(/Governance and risk management/);
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Download JSON' }).click(),
-      ]);
-      expect(download.suggestedFilename()).toBe('bulwark-conformance.json');
+      /** Clicks a download button and reads the file the browser saved. */
+      const downloaded = async (label: string) => {
+        const [download] = await Promise.all([
+          page.waitForEvent('download', { timeout: slow }),
+          page.getByRole('button', { name: label }).click(),
+        ]);
+        const file = join(artifacts, download.suggestedFilename());
+        await download.saveAs(file);
+        return { name: download.suggestedFilename(), bytes: await readFile(file) };
+      };
+      const json = await downloaded('Download JSON');
+      expect(json.name).toBe('bulwark-conformance.json');
+      const report = JSON.parse(json.bytes.toString('utf8')) as { controls: { id: string }[] };
+      expect(report.controls.length).toBeGreaterThan(0);
+
+      const html = await downloaded('Download HTML');
+      expect(html.name).toBe('bulwark-conformance.html');
+      const text = html.bytes.toString('utf8');
+      expect(text).toMatch(/^<!doctype html>/i);
+      expect(text).toMatch(/<h1>Conformance report[^<]*<\/h1>/);
+      // Every control of the report, by its id.
+      expect(report.controls.filter((control) => !text.includes(control.id))).toEqual([]);
+
+      const pdf = await downloaded('Download PDF');
+      expect(pdf.name).toBe('bulwark-conformance.pdf');
+      expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      // Pages: the page objects of the PDF (not the /Pages tree nodes).
+      const pages = pdf.bytes.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
+      expect(pages.length).toBeGreaterThan(0);
+      expect(pdf.bytes.subarray(-1024).toString('latin1')).toContain('%%EOF');
       await capture(page, 'report');
       await open('Contracts');
       await capture(page, 'contracts');

@@ -96,6 +96,14 @@ export const riskSchema = open(
 
 export const walletRequestStates = ['allowed', 'pending', 'approved', 'blocked', 'rejected', 'expired', 'signed'];
 
+/** The simulation recorded at submission (`bulwark wallet preview`'s JSON), or null. */
+const walletPreviewSchema: Schema = {
+  type: ['object', 'null'],
+  additionalProperties: true,
+  description:
+    'The request simulated from its source wallet when submitted (serve --custody names the wallet): assetChanges per account, approvals, flags, status; null when none was recorded',
+};
+
 export const walletRequestRecordSchema = open(
   {
     id: { type: 'string' },
@@ -109,6 +117,7 @@ export const walletRequestRecordSchema = open(
     createdAt: dateTime,
     expiresAt: nullableDateTime,
     closedAt: nullableDateTime,
+    preview: walletPreviewSchema,
   },
   ['id', 'digest', 'initiator', 'state', 'createdAt'],
 );
@@ -143,6 +152,7 @@ export const walletSubmitResponseSchema = open(
     digest: { type: 'string' },
     expiresAt: nullableDateTime,
     decision: { type: 'object', additionalProperties: true },
+    preview: walletPreviewSchema,
   },
   ['id', 'state', 'digest', 'decision'],
 );

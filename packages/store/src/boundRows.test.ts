@@ -26,6 +26,7 @@ import {
   lockVelocityCounters,
   reserveVelocity,
 } from './wallet.ts';
+import { recordWalletRequestPreview } from './walletPreviews.ts';
 
 /** One row in every bound table, written as Bulwark writes them: with a log entry. */
 async function seed(store: StoreClient): Promise<void> {
@@ -121,6 +122,12 @@ async function seed(store: StoreClient): Promise<void> {
       expiresAt: new Date('2025-01-04T02:00:00Z'),
     });
     await addWalletRequestApproval(tx, { requestId: 'W-1', approver: 'carol', digest: '0x01', at });
+    await recordWalletRequestPreview(tx, {
+      requestId: 'W-1',
+      preview: { status: 'success', assetChanges: [], flags: [] },
+      actor: 'api',
+      at,
+    });
     // A second counter, so a copied reservation can point to another real one.
     await lockVelocityCounters(tx, ['source:hot', 'initiator:alice']);
     await reserveVelocity(tx, { requestId: 'W-1', amounts: new Map([['source:hot', 50n]]), at });

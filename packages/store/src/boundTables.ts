@@ -38,6 +38,7 @@ export const boundTables: readonly BoundTable[] = [
   { table: 'wallet_policy_approvals', key: ['policy_id', 'approver'] },
   { table: 'wallet_requests', key: ['id'] },
   { table: 'wallet_request_approvals', key: ['request_id', 'approver'] },
+  { table: 'wallet_request_previews', key: ['request_id'] },
   { table: 'wallet_velocity_reservations', key: ['request_id', 'key'] },
   { table: 'api_tokens', key: ['name'] },
 ];

@@ -192,4 +192,9 @@ export {
   type WalletRequestRecord,
   type WalletRequestState,
 } from './wallet.ts';
+export {
+  getWalletRequestPreviews,
+  recordWalletRequestPreview,
+  type WalletRequestPreview,
+} from './walletPreviews.ts';
 export { listWatchedContracts, upsertWatchedContract, type WatchedContract } from './watchedContracts.ts';

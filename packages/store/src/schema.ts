@@ -387,6 +387,12 @@ export type WalletRequestApprovalsTable = {
   approved_at: TimestampDefault;
 };
 
+export type WalletRequestPreviewsTable = {
+  request_id: string;
+  preview: Json<Record<string, unknown>>;
+  created_at: TimestampDefault;
+};
+
 export type WalletVelocityCountersTable = { key: string };
 
 export type WalletVelocityReservationsTable = {
@@ -453,6 +459,7 @@ export type Database = {
   wallet_policy_approvals: WalletPolicyApprovalsTable;
   wallet_requests: WalletRequestsTable;
   wallet_request_approvals: WalletRequestApprovalsTable;
+  wallet_request_previews: WalletRequestPreviewsTable;
   wallet_velocity_counters: WalletVelocityCountersTable;
   wallet_velocity_reservations: WalletVelocityReservationsTable;
   bound_row_changes: BoundRowChangesTable;

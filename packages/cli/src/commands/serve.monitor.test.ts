@@ -101,7 +101,14 @@ test('behavior: serve --config runs the monitor: /healthz 200 once followed, the
     endpoints: [{ url: endpointName(chain.anvil.rpcUrl), up: true }],
   });
   expect((await api('/monitor/contracts')).body).toEqual([
-    { chainId: 31337, address: vault.toLowerCase(), name: 'Vault', warmingUp: true, paused: false },
+    {
+      chainId: 31337,
+      address: vault.toLowerCase(),
+      name: 'Vault',
+      warmingUp: true,
+      paused: false,
+      pausedFrom: 'chain',
+    },
   ]);
   const rules = (await api('/monitor/rules')).body;
   expect(rules[0].rules.find((rule: { id: string }) => rule.id === 'reentrant-call')).toMatchObject({ enabled: true });

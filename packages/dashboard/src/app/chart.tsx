@@ -4,6 +4,12 @@ import 'uplot/dist/uPlot.min.css';
 
 export type Point = { t: number | string; baseline: number | null; recent: number | null };
 
+/** Axis labels that fit their gutter: amounts in wei run to 18 digits, so large ones get an exponent. */
+const axisLabel = (value: number) =>
+  Math.abs(value) >= 1e6
+    ? value.toExponential(1).replace('e+', 'e')
+    : value.toLocaleString('en', { maximumFractionDigits: 2 });
+
 const seconds = (t: number | string) => (typeof t === 'number' ? (t > 1e11 ? t / 1000 : t) : Date.parse(t) / 1000);
 
 /** Baseline against recent activity on one time axis (uPlot); the numbers are also in a table for screen readers. */
@@ -27,7 +33,7 @@ export function BaselineChart({ title, points }: { title: string; points: Point[
           { label: 'baseline', stroke: '#1f5fa8', width: 2, dash: [6, 4] },
           { label: 'recent', stroke: '#b3261e', width: 2 },
         ],
-        axes: [{}, { size: 60 }],
+        axes: [{}, { size: 60, values: (_plot, splits) => splits.map(axisLabel) }],
       },
       data,
       element,
@@ -39,8 +45,20 @@ export function BaselineChart({ title, points }: { title: string; points: Point[
       plot.destroy();
     };
   }, [points]);
+  // What the chart was given, as attributes: a test (or a person in the inspector) can read the
+  // series it drew without decoding the canvas.
+  const numbers = (pick: (point: Point) => number | null) =>
+    points.map(pick).filter((value): value is number => value !== null);
+  const last = (values: number[]) => (values.length > 0 ? String(values.at(-1)) : undefined);
   return (
-    <figure className="chart">
+    <figure
+      className="chart"
+      data-series={title}
+      data-points={points.length}
+      data-baseline-last={last(numbers((point) => point.baseline))}
+      data-recent-last={last(numbers((point) => point.recent))}
+      data-recent-max={points.length > 0 ? String(Math.max(0, ...numbers((point) => point.recent))) : undefined}
+    >
       <figcaption>{title}</figcaption>
       {points.length === 0 ? <p className="muted">No data yet.</p> : <div ref={box} aria-hidden="true" />}
       <details>

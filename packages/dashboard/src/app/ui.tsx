@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiProblem, api } from './api.ts';
 
 export type Loaded<T> =
@@ -178,6 +178,8 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // One id per dialog: a page holds several (a reject dialog per pending request).
+  const titleId = useId();
   const [typed, setTyped] = useState('');
   useEffect(() => {
     const element = dialog.current;
@@ -189,7 +191,7 @@ export function ConfirmDialog({
   }, [open]);
   const ready = confirmWord === undefined || typed.trim().toLowerCase() === confirmWord.toLowerCase();
   return (
-    <dialog ref={dialog} aria-labelledby="confirm-title" onCancel={onCancel} className="confirm">
+    <dialog ref={dialog} aria-labelledby={titleId} onCancel={onCancel} className="confirm">
       <form
         method="dialog"
         onSubmit={(event) => {
@@ -197,7 +199,7 @@ export function ConfirmDialog({
           if (ready && !busy) onConfirm();
         }}
       >
-        <h2 id="confirm-title">{title}</h2>
+        <h2 id={titleId}>{title}</h2>
         {children}
         {confirmWord !== undefined && (
           <label>

@@ -1,3 +1,4 @@
+import { createRpcPool, type RpcPool } from '@bulwark/chain';
 import type {
   BlockReport,
   ContractProfile,
@@ -30,6 +31,8 @@ export type MonitorContractView = {
   name: string;
   warmingUp: boolean;
   paused: boolean;
+  /** `chain`: `paused()` read now; `responder`: it could not be read, so the last pause the monitor verified. */
+  pausedFrom: 'chain' | 'responder';
 };
 export type SeriesPoint = { t: string; baseline: number; recent: number };
 export type BaselineSeries = { calls: SeriesPoint[]; outflow: SeriesPoint[]; valueLocked: SeriesPoint[] };
@@ -77,6 +80,21 @@ const outflowOf = (profile: ContractProfile, asset: string) => {
 };
 const balanceOf = (profile: ContractProfile, asset: string) => Number(profile.assets[asset]?.balance ?? 0);
 
+/** `paused()`: the view the responder verifies a pause with. */
+const pausedSelector = '0x5c975abb';
+
+/** `paused()` on the chain now; undefined when it cannot be read (no such view, a revert, the RPC down). */
+async function readPaused(pool: RpcPool, address: string): Promise<boolean | undefined> {
+  try {
+    const word = await pool.request<string>('eth_call', [{ to: address, data: pausedSelector }, 'latest']);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(word)) return undefined;
+    const value = BigInt(word);
+    return value === 1n ? true : value === 0n ? false : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Joins the monitor running in `bulwark serve` to the server: its hooks (given to
  * `createMonitorsFromConfig`) count what `/metrics` reports, sample the profiles the charts show and
@@ -96,6 +114,18 @@ export function createMonitorBridge(parameters: {
   const counters = new Map<number, ChainCounters>();
   const samples = new Map<string, Sample[]>();
   const listeners: (() => void)[] = [];
+  // Reads for /monitor/contracts only: short, no retries, so a dead endpoint costs one timeout.
+  const pools = new Map<number, RpcPool>();
+  const poolOf = (chainId: number) => {
+    const chain = config.chains.find((candidate) => candidate.id === chainId);
+    if (!chain) return undefined;
+    let pool = pools.get(chainId);
+    if (!pool) {
+      pool = createRpcPool({ endpoints: chain.rpc, timeoutMs: 3_000, retryCount: 0 });
+      pools.set(chainId, pool);
+    }
+    return pool;
+  };
   const countersOf = (chainId: number) => {
     let found = counters.get(chainId);
     if (!found) {
@@ -196,11 +226,23 @@ export function createMonitorBridge(parameters: {
         txs: config.baseline?.warmUpTxs ?? defaultWarmUp.txs,
         blocks: config.baseline?.warmUpBlocks ?? defaultWarmUp.blocks,
       };
-      // A pause the monitor saw take effect (an unpause by the admin later is not recorded here).
+      // The contract's own `paused()` is the truth (an admin's unpause included); only when it
+      // cannot be read does the last pause the monitor saw take effect stand in for it.
       const pauses = (await listResponderActions(store, { kind: 'pause' })).filter(
         (action) => !action.dryRun && ['verified', 'already-paused'].includes(action.status),
       );
-      for (const contract of config.contracts) {
+      const pausedState = async (chainId: number, address: string) => {
+        const pool = poolOf(chainId);
+        const onChain = pool && (await readPaused(pool, address));
+        if (onChain !== undefined) return { paused: onChain, pausedFrom: 'chain' as const };
+        const verified = pauses.some((action) => action.chainId === chainId && action.address === address);
+        return { paused: verified, pausedFrom: 'responder' as const };
+      };
+      // One eth_call per contract, all at once: a slow endpoint costs one timeout, not one per contract.
+      const paused = await Promise.all(
+        config.contracts.map((contract) => pausedState(contract.chain, contract.address)),
+      );
+      for (const [index, contract] of config.contracts.entries()) {
         const live = monitors
           .find((monitor) => monitor.status().chainId === contract.chain)
           ?.profiles()
@@ -219,7 +261,7 @@ export function createMonitorBridge(parameters: {
           address: contract.address,
           name: contract.name,
           warmingUp: profile ? warmUpState(profile, warmUp).warmingUp : true,
-          paused: pauses.some((action) => action.chainId === contract.chain && action.address === contract.address),
+          ...paused[index]!,
         });
       }
       return views;

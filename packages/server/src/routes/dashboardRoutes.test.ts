@@ -21,11 +21,11 @@ import {
 } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import type { FastifyInstance } from 'fastify';
-import { createPublicClient, http, numberToHex, parseEther } from 'viem';
+import { createPublicClient, getAddress, http, numberToHex, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from '../createServer.ts';
-import { apiCaller, createPeopleTokens, installPolicy, people, withdrawal } from '../testing.ts';
+import { apiCaller, createPeopleTokens, exchange, installPolicy, people, withdrawal } from '../testing.ts';
 
 const vaultSource = [
   '// SPDX-License-Identifier: MIT',
@@ -326,6 +326,61 @@ describeStore('bulwark serve API: the dashboard routes', (ctx) => {
     expect(policies.json.filter((p: { active: boolean }) => p.active)).toEqual([
       expect.objectContaining({ state: 'approved', proposedBy: 'heidi' }),
     ]);
+  });
+
+  test('behavior: a request from a custody wallet is simulated on its chain when submitted; approvers get the asset changes with the digest', async () => {
+    const [hot] = (await chain.deployer.getAddresses()) as `0x${string}`[];
+    const submitted = await call('POST', '/api/v1/wallet/requests', {
+      as: 'olga',
+      body: withdrawal('5000', { chain: foundry.id }),
+    });
+    expect(submitted.status).toBe(201);
+    expect(submitted.json.state).toBe('pending');
+    const expected = {
+      chainId: foundry.id,
+      from: getAddress(hot!),
+      to: getAddress(exchange),
+      value: '5000',
+      status: 'success',
+      flags: [],
+      assetChanges: [
+        { account: getAddress(hot!), changes: [{ asset: 'native', standard: 'native', delta: '-5000' }] },
+        { account: getAddress(exchange), changes: [{ asset: 'native', standard: 'native', delta: '5000' }] },
+      ],
+    };
+    expect(submitted.json.preview).toMatchObject(expected);
+    // The list approvers read carries the same simulation beside the digest they vote on.
+    const listed = (await call('GET', '/api/v1/wallet/requests?state=pending', { as: 'vera' })).json.find(
+      (record: { id: string }) => record.id === submitted.json.id,
+    );
+    expect(listed).toMatchObject({ digest: submitted.json.digest, preview: expected });
+    expect((await logOf('wallet.preview')).at(-1)).toMatchObject({
+      actor: 'olga',
+      payload: { id: submitted.json.id, status: 'success', flags: [] },
+    });
+    // A chain the custody file does not name: nothing to simulate from, so no preview is recorded.
+    const elsewhere = await call('POST', '/api/v1/wallet/requests', { as: 'olga', body: withdrawal('6000') });
+    expect(elsewhere.json.preview).toBeNull();
+    const listedElsewhere = (await call('GET', '/api/v1/wallet/requests', { as: 'vera' })).json.find(
+      (record: { id: string }) => record.id === elsewhere.json.id,
+    );
+    expect(listedElsewhere.preview).toBeNull();
+    // A custody file the server cannot read does not hold requests up: decided as before, no preview.
+    const broken = path.join(dir, 'unreadable-custody.json');
+    writeFileSync(broken, '{"chains": [');
+    const misconfigured = await createServer({ store: ctx.store, cwd: dir, custodyFile: broken, dashboard: false });
+    try {
+      const answer = await misconfigured.inject({
+        method: 'POST',
+        url: '/api/v1/wallet/requests',
+        headers: { authorization: `Bearer ${tokens.olga}`, 'content-type': 'application/json' },
+        payload: withdrawal('7000', { chain: foundry.id }),
+      });
+      expect(answer.statusCode).toBe(201);
+      expect(answer.json()).toMatchObject({ state: 'pending', preview: null });
+    } finally {
+      await misconfigured.close();
+    }
   });
 
   test('default: /wallet/custody reads the hot/cold share per asset from the chain; without a custody file it says so', async () => {

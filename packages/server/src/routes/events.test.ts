@@ -130,6 +130,15 @@ describeStore('GET /api/v1/events', (ctx) => {
     expect(ids[1]).toBeGreaterThan(ids[0]!);
     resumed.close();
   });
+
+  test('behavior: closing the server ends the open streams, so a stop never waits for a client left connected', async () => {
+    const own = await start();
+    const client = await openEventClient(own.url, { token });
+    await client.waitForComment('connected');
+    await own.server.close();
+    await client.ended;
+    await expect(client.waitForComment('never sent')).rejects.toThrow('The stream ended');
+  });
 });
 
 describeStore('GET /api/v1/events: limits', (ctx) => {

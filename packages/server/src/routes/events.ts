@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ApiToken, StoreClient } from '@bulwark/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EventHub } from '../live/eventHub.ts';
@@ -33,6 +34,12 @@ export function eventsRoute(
     options?: EventStreamOptions | undefined;
   },
 ): void {
+  // Streams never end on their own: closing the server ends them, or `close()` would wait for
+  // every open dashboard to leave (a stop with a browser open would hang).
+  const open = new Set<ServerResponse>();
+  server.addHook('preClose', async () => {
+    for (const raw of open) raw.end();
+  });
   server.get('/api/v1/events', {
     // No parameters: anything in the query is a 400 (JSON), before a stream is opened.
     schema: { querystring: { type: 'object', additionalProperties: false, properties: {} } },
@@ -42,6 +49,8 @@ export function eventsRoute(
     handler: async (request, reply) => {
       // From here the response is the stream's own: Fastify does not answer it.
       reply.hijack();
+      open.add(reply.raw);
+      reply.raw.on('close', () => open.delete(reply.raw));
       await serveEventStream(reply.raw, {
         hub: parameters.hub,
         store: parameters.store,

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { allRules, parseMonitorConfig } from '@bulwark/monitor';
+import { openTestIncident, pausableReadAbi, startResponderChain } from '@bulwark/monitor/responder/testing';
+import { recordResponderAction } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
+import { createWalletClient, http } from 'viem';
+import { foundry } from 'viem/chains';
 import { expect, test } from 'vitest';
 import { createServer } from '../createServer.ts';
 import { EventHub } from '../live/eventHub.ts';
@@ -48,7 +52,8 @@ describeStore('/healthz and /api/v1/monitor with and without a monitor', (ctx) =
         parameters: { maxMultiple: 7 },
       });
       expect((await get('/monitor/contracts')).body).toEqual([
-        { chainId: 31337, address: vault, name: 'Vault', warmingUp: true, paused: false },
+        // paused() cannot be read (no node at the endpoint): the responder's record stands in.
+        { chainId: 31337, address: vault, name: 'Vault', warmingUp: true, paused: false, pausedFrom: 'responder' },
       ]);
       expect((await get(`/monitor/contracts/31337/${vault}/baseline`)).body).toEqual({
         calls: [],
@@ -98,6 +103,99 @@ describeStore('/healthz and /api/v1/monitor with and without a monitor', (ctx) =
       }
     } finally {
       await server.close();
+    }
+  });
+
+  test("behavior: /monitor/contracts reads paused() from the chain: a pause shows, and so does the admin's later unpause", {
+    timeout: 120_000,
+  }, async () => {
+    const chain = await startResponderChain();
+    const bridges: { close(): void }[] = [];
+    try {
+      const guardian = await chain.newGuardian();
+      const address = (await chain.deployPausable(guardian.account.address)).toLowerCase() as `0x${string}`;
+      const token = (await createApiToken(ctx.store, { name: 'paula', role: 'viewer', actor: 'test' })).token;
+      const config = parseMonitorConfig(
+        {
+          chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl] }],
+          contracts: [
+            { chain: 31337, address, name: 'Vault', kind: 'vault' },
+            // No code at this address: paused() cannot be read, so the responder's record answers.
+            { chain: 31337, address: vault, name: 'Empty', kind: 'vault' },
+          ],
+        },
+        { rules: allRules, file: 'monitor.json' },
+      );
+      const hub = new EventHub();
+      const bridge = createMonitorBridge({ config, store: ctx.store, rules: allRules, hub });
+      bridges.push(bridge);
+      const server = await createServer({ store: ctx.store, hub, monitor: bridge.served, dashboard: false });
+      const base = await server.listen({ host: '127.0.0.1', port: 0 });
+      const contracts = async () => {
+        const response = await fetch(`${base}/api/v1/monitor/contracts`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as { address: string; paused: boolean; pausedFrom: string }[];
+      };
+      const stateOf = async (which: string) => {
+        const found = (await contracts()).find((contract) => contract.address === which)!;
+        return { paused: found.paused, pausedFrom: found.pausedFrom };
+      };
+      try {
+        expect(await stateOf(address)).toEqual({ paused: false, pausedFrom: 'chain' });
+        // A verified pause on record for both contracts, as the monitor's responder writes it.
+        for (const target of [address, vault] as const) {
+          const incident = await openTestIncident(ctx.store, target);
+          await recordResponderAction(ctx.store, {
+            incidentId: incident.id,
+            kind: 'pause',
+            chainId: 31337,
+            address: target,
+            dryRun: false,
+            status: 'verified',
+            actor: 'monitor',
+          });
+        }
+        // The chain says not paused: the record does not override it.
+        expect(await stateOf(address)).toEqual({ paused: false, pausedFrom: 'chain' });
+        expect(await stateOf(vault)).toEqual({ paused: true, pausedFrom: 'responder' });
+
+        const admin = chain.deployer;
+        const guardianWallet = createWalletClient({
+          account: guardian.account,
+          chain: foundry,
+          transport: http(chain.anvil.rpcUrl),
+        });
+        const send = async (
+          wallet: typeof admin | typeof guardianWallet,
+          functionName: 'pause' | 'requestUnpause' | 'unpause',
+        ) => {
+          const hash = await wallet.writeContract({
+            address,
+            abi: pausableReadAbi,
+            functionName,
+            account: wallet.account!,
+            chain: foundry,
+          });
+          await chain.mine();
+          expect((await chain.client.waitForTransactionReceipt({ hash })).status).toBe('success');
+        };
+        await send(guardianWallet, 'pause');
+        expect(await chain.paused(address)).toBe(true);
+        expect(await stateOf(address)).toEqual({ paused: true, pausedFrom: 'chain' });
+        // The admin unpauses after the contract's delay: the route follows the chain.
+        await send(admin, 'requestUnpause');
+        await chain.rpc('evm_increaseTime', [3601]);
+        await send(admin, 'unpause');
+        expect(await chain.paused(address)).toBe(false);
+        expect(await stateOf(address)).toEqual({ paused: false, pausedFrom: 'chain' });
+      } finally {
+        await server.close();
+      }
+    } finally {
+      for (const bridge of bridges) bridge.close();
+      await chain.stop();
     }
   });
 });

@@ -31,6 +31,12 @@ const contractSchema = object({
   name: { type: 'string' },
   warmingUp: { type: 'boolean' },
   paused: { type: 'boolean' },
+  pausedFrom: {
+    type: 'string',
+    enum: ['chain', 'responder'],
+    description:
+      "`chain`: the contract's paused() read now (an admin's unpause shows); `responder`: paused() could not be read, so the last pause the monitor verified",
+  },
 });
 const series = list(
   object({ t: { type: 'string', format: 'date-time' }, baseline: { type: 'number' }, recent: { type: 'number' } }),
@@ -84,7 +90,8 @@ export function monitorRoutes(monitor: ServedMonitor | undefined): ApiRoute[] {
       method: 'GET',
       url: '/api/v1/monitor/contracts',
       operationId: 'monitorContracts',
-      summary: 'The watched contracts: whether each baseline is still warming up, and whether a pause took effect',
+      summary:
+        'The watched contracts: whether each baseline is still warming up, and whether each is paused (its paused() read now)',
       role: 'viewer',
       schema: { response: { 200: list(contractSchema) } },
       handler: async () => ok(await running().contracts()),

@@ -1,5 +1,12 @@
-import { BaseError } from '@bulwark/core';
-import { listWalletPolicies, listWalletRequests, type WalletRequestState } from '@bulwark/store';
+import { BaseError, jsonText } from '@bulwark/core';
+import {
+  getWalletRequestPreviews,
+  listWalletPolicies,
+  listWalletRequests,
+  recordWalletRequestPreview,
+  type WalletRequestState,
+  withTransaction,
+} from '@bulwark/store';
 import {
   activePolicy,
   approveRequest,
@@ -27,6 +34,7 @@ import {
   walletSubmitResponseSchema,
 } from '../schemas.ts';
 import { type ApiRoute, ok, query } from './route.ts';
+import { previewWalletRequest } from './walletPreview.ts';
 
 export const walletRoutes: readonly ApiRoute[] = [
   {
@@ -43,14 +51,18 @@ export const walletRoutes: readonly ApiRoute[] = [
       }),
       response: { 200: listOf(walletRequestRecordSchema) },
     },
-    handler: async ({ store, query }) =>
-      ok(
-        await listWalletRequests(store, {
-          state: query.state as WalletRequestState | undefined,
-          initiator: query.initiator as string | undefined,
-          limit: query.limit as number,
-        }),
-      ),
+    handler: async ({ store, query }) => {
+      const records = await listWalletRequests(store, {
+        state: query.state as WalletRequestState | undefined,
+        initiator: query.initiator as string | undefined,
+        limit: query.limit as number,
+      });
+      const previews = await getWalletRequestPreviews(
+        store,
+        records.map((record) => record.id),
+      );
+      return ok(records.map((record) => ({ ...record, preview: previews.get(record.id) ?? null })));
+    },
   },
   {
     method: 'POST',
@@ -59,12 +71,25 @@ export const walletRoutes: readonly ApiRoute[] = [
     summary: "Submit a wallet request to the policy in force; its initiator is the token's name",
     role: 'operator',
     schema: { body: walletRequestBodySchema, response: { 201: walletSubmitResponseSchema } },
-    handler: async ({ store, cwd, token, body }) => {
+    handler: async ({ store, services, cwd, token, body }) => {
       const request = parseRequest({ ...(body as Record<string, unknown>), initiator: token.name }, 'body');
       const active = await activePolicy(store, new Date());
       const prices = active && priceSourceFor(active.compiled, cwd);
-      const { record, decision, digest } = await submitRequest(store, { request, prices });
-      return ok({ id: record.id, state: record.state, digest, expiresAt: record.expiresAt, decision }, 201);
+      // Simulated first, on the chain as it is at submission; a simulation that cannot run (no
+      // custody file, the node down) never holds the request up: approvers then see it as requested.
+      const simulated = await previewWalletRequest(services.custodyFile, request).catch(() => undefined);
+      const preview = simulated && (JSON.parse(jsonText(simulated)) as Record<string, unknown>);
+      // One transaction: the request is never seen (live events, the list) without its simulation.
+      const { record, decision, digest } = await withTransaction(store, async (tx) => {
+        const submitted = await submitRequest(tx, { request, prices });
+        if (preview)
+          await recordWalletRequestPreview(tx, { requestId: submitted.record.id, preview, actor: token.name });
+        return submitted;
+      });
+      return ok(
+        { id: record.id, state: record.state, digest, expiresAt: record.expiresAt, decision, preview: preview ?? null },
+        201,
+      );
     },
   },
   {

@@ -28,7 +28,15 @@ type ChainStatus = {
   endpoints: { url: string; up: boolean }[];
 };
 
-type WatchedContract = { chainId: number; address: string; name: string; warmingUp: boolean; paused: boolean };
+type WatchedContract = {
+  chainId: number;
+  address: string;
+  name: string;
+  warmingUp: boolean;
+  paused: boolean;
+  /** `chain`: paused() read now; `responder`: unreadable, so the last pause the monitor verified. */
+  pausedFrom?: 'chain' | 'responder';
+};
 type Baseline = { calls: Point[]; outflow: Point[]; valueLocked: Point[] };
 type RuleSetting = { id: string; enabled: boolean; parameters?: Record<string, number> };
 type RulesAnswer = { chainId: number; address: string; name: string; rules: RuleSetting[] }[];
@@ -221,7 +229,12 @@ export function MonitorPage(_: { me: Me }) {
                       <td>
                         <Badge value={contract.warmingUp ? 'warming-up' : 'ok'} />
                       </td>
-                      <td>{contract.paused ? <Badge value="paused" /> : 'no'}</td>
+                      <td>
+                        {contract.paused ? <Badge value="paused" /> : 'no'}
+                        {contract.pausedFrom === 'responder' && (
+                          <div className="muted">paused() unreadable: the last verified pause</div>
+                        )}
+                      </td>
                     </tr>
                   ))}
                 </Table>

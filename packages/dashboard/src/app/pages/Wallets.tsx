@@ -30,7 +30,11 @@ type WalletRequestRecord = {
   decision?: { outcome?: string; rule?: string; reason?: string; quorum?: unknown; usd?: string | null };
   approvals?: { approver: string; at?: string }[];
   /** The simulation of the transaction (wallet preview), when the server ran one. */
-  preview?: { assetChanges?: { account: string; changes: AssetChange[] }[]; flags?: { id: string }[] };
+  preview?: {
+    status?: string;
+    assetChanges?: { account: string; changes: AssetChange[] }[];
+    flags?: { id: string; severity?: string; message?: string }[];
+  } | null;
 };
 
 type Custody = {
@@ -62,20 +66,38 @@ type WalletPolicy = {
 };
 
 function AssetChanges({ record }: { record: WalletRequestRecord }) {
-  const simulated = record.preview?.assetChanges;
-  if (simulated && simulated.length > 0)
+  const preview = record.preview;
+  if (preview)
     return (
-      <ul aria-label="Simulated asset changes">
-        {simulated.flatMap(({ account, changes }) =>
-          changes.map((change, index) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: one simulation's changes never reorder
-            <li key={`${account}-${index}`}>
-              <code>{account}</code>: {String(change.delta ?? change.amount ?? '?')}{' '}
-              {String(change.symbol ?? change.asset ?? change.token ?? '')}
-            </li>
-          )),
+      <div className="simulation">
+        <p>
+          Simulated when submitted: <Badge value={preview.status ?? 'unknown'} />
+        </p>
+        {(preview.assetChanges ?? []).length === 0 ? (
+          <p className="muted">The simulation moves no assets.</p>
+        ) : (
+          <ul aria-label="Simulated asset changes">
+            {(preview.assetChanges ?? []).flatMap(({ account, changes }) =>
+              changes.map((change, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: one simulation's changes never reorder
+                <li key={`${account}-${index}`}>
+                  <code>{account}</code>: {String(change.delta ?? change.amount ?? '?')}{' '}
+                  {String(change.symbol ?? change.asset ?? change.token ?? '')}
+                </li>
+              )),
+            )}
+          </ul>
         )}
-      </ul>
+        {(preview.flags ?? []).length > 0 && (
+          <ul aria-label="Simulation flags">
+            {(preview.flags ?? []).map((flag) => (
+              <li key={`${flag.id}-${flag.message ?? ''}`}>
+                <Badge value={flag.severity ?? 'info'} /> <code>{flag.id}</code> {flag.message}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     );
   const request = record.request ?? {};
   return (
