@@ -13,9 +13,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import pg from 'pg';
-import { type Address, encodeFunctionData, type Hex, parseAbi } from 'viem';
+import { type Address, concat, encodeFunctionData, type Hex, keccak256, parseAbi } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTcpProxy, startTestNode, type TcpProxy, type TestNode } from '../../chain/src/testing.ts';
+import {
+  type FakeNode,
+  forwardTo,
+  startFakeNode,
+  startTcpProxy,
+  startTestNode,
+  type TcpProxy,
+  type TestNode,
+} from '../../chain/src/testing.ts';
 import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
 import { findPostgresBinaries, type PostgresServer, startPostgres } from '../../store/src/postgres-server.ts';
 import { decodeMessage } from './codec.ts';
@@ -67,8 +75,14 @@ async function waitFor<T>(
   }
 }
 
-function startRole(name: string, config: string, role: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--role', role], {
+function startRole(
+  name: string,
+  config: string,
+  role: string,
+  env: Record<string, string>,
+  extra: string[] = [],
+): Running {
+  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--role', role, ...extra], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -117,6 +131,25 @@ function expectOneAlertPerBlock(file: string, from: bigint, to: bigint): void {
   expect(new Set(alerts.map((alert) => alert.id)).size).toBe(alerts.length);
 }
 
+/** The `/metrics` a role started with `--metrics-port 0` serves (its port from the log), as `series → value`. */
+async function scrape(running: Running): Promise<Map<string, number>> {
+  const port = await waitFor(
+    '/metrics to listen',
+    () => /Metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(running.stderr())?.[1],
+    [running],
+  );
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  const series = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const cut = line.lastIndexOf(' ');
+    series.set(line.slice(0, cut), Number(line.slice(cut + 1)));
+  }
+  return series;
+}
+
 /** `bulwark monitor --status` to its end (exit 0 required); its stdout. */
 async function runStatus(config: string, env: Record<string, string>, format: 'text' | 'json'): Promise<string> {
   const args = [bin, 'monitor', '--config', config, '--status', '--format', format];
@@ -152,6 +185,68 @@ async function payingBlock(node: TestNode, from: string, to: string): Promise<bi
     if (receipt) return BigInt(receipt.blockNumber);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * An endpoint in front of anvil that turns bad on demand: `stale` freezes its head where it is
+ * (later blocks are not there), `forked` serves every block under another hash (parents, receipts
+ * and all: a consistent forked view), `honest` forwards.
+ */
+type BadEndpoint = { node: FakeNode; mode(next: 'honest' | 'stale' | 'forked'): Promise<void> };
+
+async function startBadEndpoint(target: TestNode): Promise<BadEndpoint> {
+  const forward = forwardTo(target.anvil.rpcUrl);
+  let mode: 'honest' | 'stale' | 'forked' = 'honest';
+  let frozen = 0n;
+  const fakeOf = new Map<string, string>();
+  const realOf = new Map<string, string>();
+  let learned = 0n;
+  // One learner at a time: concurrent requests would skip blocks.
+  let learning: Promise<void> = Promise.resolve();
+  const learnHashes = () => {
+    learning = learning.then(async () => {
+      const head = await target.blockNumber();
+      for (; learned <= head; learned++) {
+        const block = await target.rpc<{ hash: string }>('eth_getBlockByNumber', [`0x${learned.toString(16)}`, false]);
+        const fake = keccak256(concat([block.hash as Hex, '0xf0']));
+        fakeOf.set(block.hash, fake);
+        realOf.set(fake, block.hash);
+      }
+    });
+    return learning;
+  };
+  const swap = (text: string, map: Map<string, string>) =>
+    text.replace(/0x[0-9a-f]{64}/gi, (hash) => map.get(hash.toLowerCase()) ?? hash);
+  const node = await startFakeNode(async (request, response, incoming) => {
+    if (mode === 'stale') {
+      if (request.method === 'eth_blockNumber') return `0x${frozen.toString(16)}`;
+      const [at] = request.params;
+      if (at === 'latest') request.params[0] = `0x${frozen.toString(16)}`;
+      else if (typeof at === 'string' && /^0x[0-9a-f]{1,16}$/i.test(at) && BigInt(at) > frozen) return null;
+    }
+    if (mode !== 'forked') return forward(request, response, incoming);
+    await learnHashes();
+    const upstream = await fetch(target.anvil.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: swap(
+        JSON.stringify({ jsonrpc: '2.0', id: request.id, method: request.method, params: request.params }),
+        realOf,
+      ),
+    });
+    const text = await upstream.text();
+    // A block mined meanwhile is in the answer too.
+    await learnHashes();
+    response.setHeader('content-type', 'application/json');
+    response.end(swap(text, fakeOf));
+  });
+  return {
+    node,
+    async mode(next) {
+      if (next === 'stale') frozen = await target.blockNumber();
+      mode = next;
+    },
+  };
 }
 
 type Backends = {
@@ -192,6 +287,8 @@ function writeDrillConfig(
     backends: Backends;
     partitions?: number;
     rpcUrl: string;
+    /** Listed before `rpcUrl` (preferred). */
+    badUrl?: string | undefined;
     first: bigint;
     attacker: string;
     contracts: Record<string, unknown>[];
@@ -209,7 +306,14 @@ function writeDrillConfig(
         ...settings,
         partitions: parameters.partitions ?? settings.partitions,
       },
-      chains: [{ id: 31337, rpc: [parameters.rpcUrl], pollingIntervalMs: 100, startBlock: Number(parameters.first) }],
+      chains: [
+        {
+          id: 31337,
+          rpc: parameters.badUrl ? [parameters.badUrl, parameters.rpcUrl] : [parameters.rpcUrl],
+          pollingIntervalMs: 100,
+          startBlock: Number(parameters.first),
+        },
+      ],
       contracts: parameters.contracts,
       threatIntel: ['exploiters.txt'],
       baseline: parameters.baseline ?? { learnBlocks: 3 },
@@ -231,13 +335,15 @@ type PayingDrill = {
   first: bigint;
   /** The node behind a link the test cuts, when asked for. */
   proxy: TcpProxy | undefined;
+  /** An endpoint listed before the node that the test turns stale or forked, when asked for. */
+  bad: BadEndpoint | undefined;
   alertingBlock(): Promise<bigint>;
   stop(): Promise<void>;
 };
 
 async function startPayingDrill(
   name: string,
-  options: { adminUrl?: string | undefined; viaProxy?: boolean; blocksBefore?: number } = {},
+  options: { adminUrl?: string | undefined; viaProxy?: boolean; blocksBefore?: number; badEndpoint?: boolean } = {},
 ): Promise<PayingDrill> {
   const node = await startTestNode();
   const attacker = node.accounts[1]!;
@@ -246,6 +352,8 @@ async function startPayingDrill(
   const alertingBlock = () => payingBlock(node, attacker, watched);
   // Every role reaches the node through the proxy when asked: the test cuts it, the chain keeps its state.
   const proxy = options.viaProxy ? await startTcpProxy(Number(new URL(node.anvil.rpcUrl).port)) : undefined;
+  // Preferred over the honest node, so the sync follows it until it is demoted.
+  const bad = options.badEndpoint ? await startBadEndpoint(node) : undefined;
   const backends = await startBackends(settings.partitions, options.adminUrl);
   for (let i = 0; i < (options.blocksBefore ?? 0); i++) await alertingBlock();
   const first = (await node.blockNumber()) + 1n;
@@ -253,6 +361,7 @@ async function startPayingDrill(
   const config = writeDrillConfig(dir, {
     backends,
     rpcUrl: proxy ? `http://127.0.0.1:${proxy.port}` : node.anvil.rpcUrl,
+    badUrl: bad?.node.url,
     first,
     attacker,
     contracts: [{ chain: 31337, address: watched, name: 'Watched', kind: 'other' }],
@@ -265,10 +374,12 @@ async function startPayingDrill(
     env: { DATABASE_URL: backends.database.url },
     first,
     proxy,
+    bad,
     alertingBlock,
     async stop() {
       await backends.stop();
       await proxy?.close();
+      await bad?.node.close();
       await node.stop();
     },
   };
@@ -465,6 +576,12 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         const workerA = startRole('detect-a', config, 'detect', env);
         const all = () => [ingest, respond, workerA];
         await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all());
+        // Its pause sender prepared at start (nonce, gas, pause() simulated), as one process does.
+        await waitFor(
+          'respond to prepare its pause sender',
+          () => /Chain 31337 respond: 1 contract\(s\) ready to pause/.test(respond.stderr()),
+          all(),
+        );
         // The attacker's first step: a deposit (a known function): an alert, no pause.
         const probe = await deposit(attacker);
         await waitFor(`the alert of block ${probe}`, () => hasAlertFor(sink, probe), all());
@@ -701,12 +818,156 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
         proxy.refuse();
         for (let i = 0; i < 5; i++) last = await alertingBlock();
-        await waitFor('ingest to notice the node is unreachable', () => /ingest: /.test(ingest.stderr()), all);
+        await waitFor(
+          'ingest to notice the node is unreachable',
+          () => /cannot follow the chain/.test(ingest.stderr()),
+          all,
+        );
         proxy.accept();
         for (let i = 0; i < 2; i++) last = await alertingBlock();
         await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        // One line for the outage and one for the recovery, not one per retry.
+        await waitFor('the recovery line', () => /following again after/.test(ingest.stderr()), all);
+        expect(ingest.stderr().match(/cannot follow the chain/g)).toHaveLength(1);
         await expectEachBlockPublishedOnce(backends.cluster, first, last);
         expectOneAlertPerBlock(sink, first, last);
+        for (const running of all) running.child.kill('SIGTERM');
+        for (const running of all) expect(await running.exit).toBe(0);
+      },
+    );
+  });
+  describe('an endpoint that serves a stale head, then a forked view, while another is honest', () => {
+    let drill: PayingDrill;
+    let ingest: Running;
+    let worker: Running;
+
+    beforeAll(async () => {
+      drill = await startPayingDrill('bad-endpoint', { badEndpoint: true });
+    }, patience);
+    afterAll(() => drill?.stop());
+
+    /** Every block in the stream from..to carries the honest node's hash. */
+    async function expectHonestHashes(from: bigint, to: bigint): Promise<void> {
+      const info = await drill.backends.cluster.jsm.streams.info(blockStream);
+      const wrong: string[] = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const stored = await drill.backends.cluster.jsm.streams.getMessage(blockStream, { seq });
+        const message = decodeMessage<BlockMessage>(stored!.data);
+        if (message.kind !== 'block' || message.block.number < from || message.block.number > to) continue;
+        const honest = await drill.node.rpc<{ hash: string }>('eth_getBlockByNumber', [
+          `0x${message.block.number.toString(16)}`,
+          false,
+        ]);
+        if (honest.hash !== message.block.hash) wrong.push(`${message.block.number}: ${message.block.hash}`);
+      }
+      expect(wrong).toEqual([]);
+    }
+
+    test(
+      'behavior: a stale head is demoted (logged once, shown by --status) and the honest node followed; back in line, reinstated',
+      drillTimeout,
+      async () => {
+        const { config, env, sink, first, backends } = drill;
+        const bad = drill.bad!;
+        ingest = startRole('ingest', config, 'ingest', env, ['--metrics-port', '0']);
+        worker = startRole('detect+respond', config, 'detect,respond', env, ['--metrics-port', '0']);
+        const all = [ingest, worker];
+        await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all);
+        let last = 0n;
+        for (let i = 0; i < 2; i++) last = await drill.alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+
+        await bad.mode('stale');
+        for (let i = 0; i < 5; i++) last = await drill.alertingBlock();
+        await waitFor('the stale endpoint demoted', () => /demoted \(stale\)/.test(ingest.stderr()), all);
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        const status = JSON.parse(await runStatus(config, env, 'json')) as {
+          chains: { endpoints: { name: string; demoted: { reason: string } | null }[] }[];
+        };
+        expect(status.chains[0]!.endpoints.map((endpoint) => endpoint.demoted?.reason ?? 'in line')).toEqual([
+          'stale',
+          'in line',
+        ]);
+        expect(await runStatus(config, env, 'text')).toMatch(/endpoint .+: head \d+, demoted \(stale\) since/);
+        // The same in /metrics, from either process.
+        const [badName, honestName] = status.chains[0]!.endpoints.map((endpoint) => JSON.stringify(endpoint.name));
+        for (const running of [ingest, worker]) {
+          const metrics = await scrape(running);
+          expect(
+            metrics.get(`bulwark_cluster_rpc_endpoint_demoted{chain="31337",endpoint=${badName},reason="stale"}`),
+          ).toBe(1);
+          expect(
+            metrics.get(`bulwark_cluster_rpc_endpoint_demoted{chain="31337",endpoint=${honestName},reason=""}`),
+          ).toBe(0);
+        }
+        for (let i = 0; i < 2; i++) last = await drill.alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        expect(ingest.stderr().match(/demoted \(stale\)/g)).toHaveLength(1);
+
+        await bad.mode('honest');
+        await waitFor('the endpoint reinstated', () => /reinstated/.test(ingest.stderr()), all);
+        last = await drill.alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        await expectEachBlockPublishedOnce(backends.cluster, first, last);
+        await expectHonestHashes(first, last);
+        expectOneAlertPerBlock(sink, first, last);
+      },
+    );
+
+    test(
+      'behavior: a forked view is demoted before any of its blocks is published; every block once, with the honest hash; no retraction',
+      drillTimeout,
+      async () => {
+        const { sink, first, backends } = drill;
+        const all = [ingest, worker];
+        await drill.bad!.mode('forked');
+        let last = 0n;
+        for (let i = 0; i < 3; i++) last = await drill.alertingBlock();
+        await waitFor('the forked endpoint demoted', () => /demoted \(wrong\)/.test(ingest.stderr()), all);
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        for (let i = 0; i < 2; i++) last = await drill.alertingBlock();
+        await waitFor(`alerts through block ${last}`, () => hasAlertFor(sink, last), all);
+        expect(ingest.stderr().match(/demoted \(wrong\)/g)).toHaveLength(1);
+        await expectEachBlockPublishedOnce(backends.cluster, first, last);
+        await expectHonestHashes(first, last);
+        expectOneAlertPerBlock(sink, first, last);
+        const retracted = readFileSync(sink, 'utf8')
+          .split('\n')
+          .filter((line) => line.trim() !== '' && (JSON.parse(line) as JsonAlert).retracted);
+        expect(retracted).toEqual([]);
+
+        // /metrics: the --status figures, and what each process did (one block, one decision, one alert each).
+        const blocks = Number(last - first + 1n);
+        await waitFor(
+          'respond to take every decision',
+          async () => {
+            const info = await backends.cluster.jsm.consumers.info(decisionStream, 'respond-31337');
+            return info.num_pending === 0 && info.num_ack_pending === 0;
+          },
+          all,
+        );
+        const fromIngest = await scrape(ingest);
+        const fromWorker = await scrape(worker);
+        for (const metrics of [fromIngest, fromWorker]) {
+          expect(metrics.get('bulwark_cluster_published_block{chain="31337"}')).toBe(Number(last));
+          expect(metrics.get('bulwark_cluster_chain_head{chain="31337"}')).toBeGreaterThanOrEqual(Number(last));
+          expect(metrics.get('bulwark_cluster_lag_blocks{chain="31337"}')).toBe(
+            metrics.get('bulwark_cluster_chain_head{chain="31337"}')! - Number(last),
+          );
+          expect(metrics.get('bulwark_cluster_consumer_pending{chain="31337",consumer="respond-31337"}')).toBe(0);
+          expect([...metrics.keys()].filter((key) => key.startsWith('bulwark_cluster_ingest_leader{'))).toHaveLength(1);
+        }
+        expect(fromIngest.get('bulwark_cluster_messages_published_total{chain="31337",stream="blocks"}')).toBe(blocks);
+        expect(fromIngest.get('bulwark_cluster_ingest_outages_total{chain="31337"}')).toBe(0);
+        expect(fromWorker.get('bulwark_cluster_messages_published_total{chain="31337",stream="decisions"}')).toBe(
+          blocks,
+        );
+        expect(fromWorker.get('bulwark_cluster_decisions_total{chain="31337"}')).toBe(blocks);
+        expect(fromWorker.get('bulwark_cluster_messages_acked_total{chain="31337",role="detect"}')).toBe(blocks);
+        expect(fromWorker.get('bulwark_cluster_messages_acked_total{chain="31337",role="respond"}')).toBe(blocks);
+        expect(
+          fromWorker.get('bulwark_cluster_messages_redelivered_total{chain="31337",role="detect"}'),
+        ).toBeUndefined();
         for (const running of all) running.child.kill('SIGTERM');
         for (const running of all) expect(await running.exit).toBe(0);
       },

@@ -137,3 +137,18 @@ export async function isClaimDone(store: StoreClient, key: string): Promise<bool
   const row = await store.db.selectFrom('cluster_claims').select('done_at').where('key', '=', key).executeTakeFirst();
   return row?.done_at != null;
 }
+
+/** Finished claims whose key starts with `prefix` (every pause of a chain: `pause:<chain>:`), oldest first. */
+export async function listDoneClaims(
+  store: StoreClient,
+  prefix: string,
+): Promise<{ key: string; outcome: string | null; doneAt: Date }[]> {
+  const rows = await store.db
+    .selectFrom('cluster_claims')
+    .select(['key', 'outcome', 'done_at'])
+    .where('key', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    .where('done_at', 'is not', null)
+    .orderBy('done_at')
+    .execute();
+  return rows.map((row) => ({ key: row.key, outcome: row.outcome, doneAt: row.done_at! }));
+}

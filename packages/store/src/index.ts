@@ -74,6 +74,7 @@ export {
   finishClaim,
   getClusterPartition,
   isClaimDone,
+  listDoneClaims,
   listClusterPartitions,
   setClusterPartition,
 } from './cluster.ts';
