@@ -652,6 +652,39 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         expect(await chain.nonce(guardian)).toBe(1);
         expect(readAlerts(sink, 'composite-score')).toHaveLength(1);
         expectOneAlertPerBlock(sink, probe, strike);
+
+        // Detect hears of the pause before its next block, as one process does: the vault's score
+        // starts again, and the partition's saved composite memory holds none of the attacker's
+        // signals (without it they would stay there for `windowBlocks`; the pause transaction's
+        // own block may add the guardian's).
+        type Memory = { signals: { signal: { actor?: string } }[]; pausesHeard: string[] };
+        const memoryOf = async () => {
+          const client = new pg.Client({ connectionString: database.url });
+          await client.connect();
+          try {
+            const { rows } = await client.query(
+              "select stats from baselines where metric_key = 'composite-memory' and lower(address) = lower($1)",
+              [vault],
+            );
+            return rows[0]?.stats as Memory | undefined;
+          } finally {
+            await client.end();
+          }
+        };
+        const fromAttacker = (memory: Memory | undefined) =>
+          memory?.signals.filter((entry) => entry.signal.actor?.toLowerCase() === attacker.toLowerCase()).length;
+        // One more block for the worker to judge (it may have heard of it at the pause's own block).
+        await chain.mine();
+        await waitFor(
+          'detect to hear of the pause',
+          () => /was paused; its composite score starts again/.test(workerB.stderr()),
+          [ingest, respond, workerB],
+        );
+        await waitFor('the memory saved without the attack', async () => fromAttacker(await memoryOf()) === 0, [
+          workerB,
+        ]);
+        expect((await memoryOf())?.pausesHeard).toEqual([expect.stringMatching(/^pause:31337:0x[0-9a-f]{40}:\d+$/i)]);
+        expect(workerB.stderr().match(/was paused; its composite score starts again/g)).toHaveLength(1);
         for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
         for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
       },

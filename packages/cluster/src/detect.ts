@@ -131,9 +131,6 @@ async function runPartition(
         await loadState(parameters, monitor, chainId, contracts, position === undefined);
         await memory.load(parameters.store, monitor.parts.engine);
       }
-      // Pauses respond sent since the last block: those contracts' scores start again, as in one process.
-      for (const contract of await memory.hearPauses(parameters.store, monitor.parts.engine))
-        log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
       const incoming = decodeMessage<BlockMessage>(message.data);
       const decision = await judge(monitor, chainId, partition, incoming);
       await retrying(
@@ -146,6 +143,11 @@ async function runPartition(
       parameters.metrics?.published(chainId, 'decisions');
       if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
       const { engine } = monitor.parts;
+      // Pauses respond finished: those contracts' scores start again, as in one process. Heard after
+      // the block is judged, not before: a block judged again (its worker died) may be the one
+      // whose decision led to the pause, and its signals must go too.
+      for (const contract of await memory.hearPauses(parameters.store, engine))
+        log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
       const profiles = engine.profiles();
       await withTransaction(parameters.store, async (tx) => {
         for (const profile of profiles)

@@ -90,6 +90,23 @@ describe('endpoint referee', () => {
     expect(await judge.vet(ref(9, 2), ref(8))).toBe('hold');
   });
 
+  test('behavior: an endpoint that does not answer is left to the audits: the blocks do not wait for it', async () => {
+    const dead = await startFakeNode(() => {
+      throw new Error('connection dropped');
+    });
+    nodes.push(dead);
+    const honest = await node({ current: chainTo(9) });
+    const judge = createEndpointReferee({ endpoints: [dead.url, honest], log: () => {} });
+    expect(await judge.vet(ref(9), ref(8))).toBe('publish');
+    const asked = dead.requests.length;
+    expect(asked).toBeGreaterThan(0);
+    expect(await judge.vet(ref(9), ref(8))).toBe('publish');
+    expect(dead.requests.length).toBe(asked);
+    await judge.audit(ref(9));
+    expect(dead.requests.length).toBeGreaterThan(asked);
+    expect(judge.states()[0]).toMatchObject({ head: null, demoted: null });
+  });
+
   test('behavior: with three endpoints the majority decides a block at the tip', async () => {
     const { judge } = await referee([{ current: chainTo(9, 4, 9) }, { current: chainTo(9) }, { current: chainTo(9) }]);
     expect(await judge.vet(ref(9), ref(8))).toBe('publish');

@@ -54,6 +54,8 @@ type Judged = {
   config: RpcEndpointConfig;
   pool: RpcPool;
   state: EndpointState;
+  /** Whether it answered its last question: one that did not is asked only by the audits, off the block's path. */
+  answering: boolean;
   staleStrikes: number;
   wrongStrikes: number;
 };
@@ -71,8 +73,9 @@ export function createEndpointReferee(parameters: CreateEndpointRefereeParameter
     return {
       config: named,
       // One request each, no retries: a referee's question is cheap to ask again at the next check.
-      pool: createRpcPool({ endpoints: [named], retryCount: 0, timeoutMs: 5_000 }),
+      pool: createRpcPool({ endpoints: [named], retryCount: 0, timeoutMs: 2_000 }),
       state: { name: names[i]!, demoted: null, head: null },
+      answering: true,
       staleStrikes: 0,
       wrongStrikes: 0,
     };
@@ -80,7 +83,16 @@ export function createEndpointReferee(parameters: CreateEndpointRefereeParameter
   const compared = judged.length > 1;
 
   const ask = <T>(endpoint: Judged, method: string, params: unknown[]) =>
-    endpoint.pool.request<T>(method, params).catch(() => undefined);
+    endpoint.pool.request<T>(method, params).then(
+      (result) => {
+        endpoint.answering = true;
+        return result;
+      },
+      () => {
+        endpoint.answering = false;
+        return undefined;
+      },
+    );
   const hashAt = async (endpoint: Judged, number: bigint): Promise<Hex | null | undefined> => {
     const block = await ask<{ hash: Hex } | null>(endpoint, 'eth_getBlockByNumber', [
       `0x${number.toString(16)}`,
@@ -108,11 +120,11 @@ export function createEndpointReferee(parameters: CreateEndpointRefereeParameter
    * endpoint confirms it is out of line (a strike; demoted after `strikes`). Returns whether the
    * active set changed.
    */
-  const checkTip = async (tip: BlockRef): Promise<boolean> => {
-    const answers = await Promise.all(judged.map((endpoint) => hashAt(endpoint, tip.number)));
-    const confirmed = judged.some((endpoint, i) => !endpoint.state.demoted && answers[i] === tip.hash);
+  const checkTip = async (tip: BlockRef, among: readonly Judged[] = judged): Promise<boolean> => {
+    const answers = await Promise.all(among.map((endpoint) => hashAt(endpoint, tip.number)));
+    const confirmed = among.some((endpoint, i) => !endpoint.state.demoted && answers[i] === tip.hash);
     let changed = false;
-    judged.forEach((endpoint, i) => {
+    among.forEach((endpoint, i) => {
       const answer = answers[i];
       if (answer === undefined || answer === null) return;
       if (answer === tip.hash) {
@@ -184,17 +196,24 @@ export function createEndpointReferee(parameters: CreateEndpointRefereeParameter
     },
     async vet(block, tip) {
       if (!compared) return 'publish';
+      // On the block's path: only endpoints that answered last time (a dead one costs the audits, not each block).
+      const asked = judged.filter((endpoint) => endpoint.answering);
       if (block === 'reorg') {
         if (!tip) return 'publish';
-        if (await checkTip(tip)) return 'refollow';
-        const inLine = judged.filter((endpoint) => !endpoint.state.demoted);
+        if (await checkTip(tip, asked)) return 'refollow';
+        const inLine = asked.filter((endpoint) => !endpoint.state.demoted);
         const answers = await Promise.all(inLine.map((endpoint) => hashAt(endpoint, tip.number)));
         return answers.includes(tip.hash) ? 'hold' : 'publish';
       }
-      if (tip && tip.number < block.number && (await checkTip(tip))) return 'refollow';
-      const others = judged.filter((endpoint) => !endpoint.state.demoted);
-      const answers = await Promise.all(others.map((endpoint) => hashAt(endpoint, block.number)));
-      const known = answers.filter((answer): answer is Hex => typeof answer === 'string');
+      const inLine = asked.filter((endpoint) => !endpoint.state.demoted);
+      const [changed, answers] = await Promise.all([
+        tip && tip.number < block.number ? checkTip(tip, asked) : false,
+        Promise.all(inLine.map((endpoint) => hashAt(endpoint, block.number))),
+      ]);
+      if (changed) return 'refollow';
+      const known = answers.filter(
+        (answer, i): answer is Hex => typeof answer === 'string' && !inLine[i]!.state.demoted,
+      );
       if (known.every((answer) => answer === block.hash)) return 'publish';
       // No endpoint in line serves the sync's block: it came from one demoted meanwhile, or the chain moved.
       if (!known.includes(block.hash)) return 'refollow';

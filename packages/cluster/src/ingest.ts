@@ -53,12 +53,12 @@ export async function runIngest(parameters: IngestParameters): Promise<void> {
   let standingBy: string | undefined;
   // Kept across leaderships: an outage is logged once however often the lease changes hands meanwhile.
   const logLevel = parameters.logger?.log ?? ((_level: LogLevel, line: string) => log(line));
-  let pool: RpcPool | undefined;
+  // The head is asked of the endpoints the leader follows (the current sync's pool).
+  let pool: RpcPool = createRpcPool({ endpoints: chain.rpc });
   const status = createChainStatus({
     chainId: chain.id,
     log: logLevel,
-    head: async () =>
-      BigInt(await (pool ?? createRpcPool({ endpoints: chain.rpc })).request<Hex>('eth_blockNumber', [])),
+    head: async () => BigInt(await pool.request<Hex>('eth_blockNumber', [])),
     lagCheckMs: 0,
   });
   const referee = createEndpointReferee({
@@ -176,20 +176,24 @@ async function followRound(
   const pollingMs = Math.max(50, chain.pollingIntervalMs ?? 1_000);
   // The endpoints checked against each other between blocks too: a stale preferred endpoint hands over no block at all.
   let auditing = false;
-  const audit = setInterval(() => {
-    if (auditing) return;
-    auditing = true;
-    referee
-      .audit(tip)
-      .then(async (changed) => {
-        await publishEndpointStates(connection, chain.id, referee.states());
-        if (changed) round.abort();
-      })
-      .catch(() => {})
-      .finally(() => {
-        auditing = false;
-      });
-  }, pollingMs);
+  // With one endpoint there is nothing to compare (and nothing to show).
+  const audit =
+    chain.rpc.length < 2
+      ? undefined
+      : setInterval(() => {
+          if (auditing) return;
+          auditing = true;
+          referee
+            .audit(tip)
+            .then(async (changed) => {
+              await publishEndpointStates(connection, chain.id, referee.states());
+              if (changed) round.abort();
+            })
+            .catch(() => {})
+            .finally(() => {
+              auditing = false;
+            });
+        }, pollingMs);
   try {
     let startBlock = chain.startBlock === undefined ? undefined : BigInt(chain.startBlock);
     if (!firstTip && startBlock === undefined) {

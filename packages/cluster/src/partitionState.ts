@@ -6,7 +6,7 @@ import { getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@
  * worker taking the partition over continues where the last one stopped: each contract's
  * composite signals of the last `windowBlocks`, and the pauses respond sent that the engine has
  * heard of (the single process resets a contract's score when it pauses it; here respond is
- * another process, so detect reads its finished pause claims before each block).
+ * another process, so detect reads its finished pause claims after judging each block).
  */
 
 /** The baseline row a contract's short-term composite signals are kept in. */
@@ -14,7 +14,12 @@ export const compositeMetric = { metricKey: 'composite-memory', window: 'recent'
 
 type Saved = { signals: CompositeMemory; pausesHeard: string[] };
 
-/** Pause keys heard of, kept per contract: the newest few are enough (a key is never finished twice). */
+/**
+ * Pauses are looked for among those finished in the last day (a pause is heard at the partition's
+ * next block, seconds later; older ones no longer matter to a window of blocks), and the keys
+ * heard are kept per contract, the newest 64 (more pauses of one contract in a day are not real).
+ */
+const pausesHeardForMs = 24 * 60 * 60_000;
 const pausesKept = 64;
 
 export type PartitionMemory = {
@@ -42,7 +47,8 @@ export function createPartitionMemory(chainId: number, contracts: readonly strin
     },
     async hearPauses(store, engine) {
       const reset: string[] = [];
-      for (const claim of await listDoneClaims(store, `pause:${chainId}:`)) {
+      const since = new Date(Date.now() - pausesHeardForMs);
+      for (const claim of await listDoneClaims(store, { prefix: `pause:${chainId}:`, since })) {
         // `pause:<chain>:<contract>:<first block>`; a suggestion paused nothing.
         const address = claim.key.split(':')[2]?.toLowerCase();
         const keys = address === undefined ? undefined : heard.get(address);

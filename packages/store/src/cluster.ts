@@ -138,16 +138,16 @@ export async function isClaimDone(store: StoreClient, key: string): Promise<bool
   return row?.done_at != null;
 }
 
-/** Finished claims whose key starts with `prefix` (every pause of a chain: `pause:<chain>:`), oldest first. */
+/** Claims finished since `since` whose key starts with `prefix` (every pause of a chain: `pause:<chain>:`), oldest first. */
 export async function listDoneClaims(
   store: StoreClient,
-  prefix: string,
+  parameters: { prefix: string; since: Date },
 ): Promise<{ key: string; outcome: string | null; doneAt: Date }[]> {
   const rows = await store.db
     .selectFrom('cluster_claims')
     .select(['key', 'outcome', 'done_at'])
-    .where('key', 'like', `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
-    .where('done_at', 'is not', null)
+    .where('key', 'like', `${parameters.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    .where('done_at', '>=', parameters.since)
     .orderBy('done_at')
     .execute();
   return rows.map((row) => ({ key: row.key, outcome: row.outcome, doneAt: row.done_at! }));
