@@ -293,6 +293,7 @@ function writeDrillConfig(
     attacker: string;
     contracts: Record<string, unknown>[];
     baseline?: Record<string, unknown>;
+    composite?: Record<string, unknown>;
   },
 ): string {
   mkdirSync(dir, { recursive: true });
@@ -317,6 +318,7 @@ function writeDrillConfig(
       contracts: parameters.contracts,
       threatIntel: ['exploiters.txt'],
       baseline: parameters.baseline ?? { learnBlocks: 3 },
+      ...(parameters.composite ? { composite: parameters.composite } : {}),
       alerts: { cooldownMs: 0 },
       sinks: [{ type: 'jsonl', path: 'alerts.jsonl' }],
     }),
@@ -685,6 +687,143 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         ]);
         expect((await memoryOf())?.pausesHeard).toEqual([expect.stringMatching(/^pause:31337:0x[0-9a-f]{40}:\d+$/i)]);
         expect(workerB.stderr().match(/was paused; its composite score starts again/g)).toHaveLength(1);
+        for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
+        for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
+      },
+    );
+  });
+
+  describe('composite memory across a takeover', () => {
+    let chain: ResponderTestChain;
+    let backends: Backends;
+    let vault: Address;
+    let guardian: Address;
+    let attacker: Address;
+    let env: Record<string, string>;
+    let config: string;
+    const dir = path.join(work, 'takeover');
+    const sink = path.join(dir, 'alerts.jsonl');
+    const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
+
+    /** Sends the transactions (from, data, value, gas), then mines them in one block; its number. */
+    async function block(txs: { from: Address; data: Hex; value?: bigint; gas?: bigint }[]): Promise<bigint> {
+      const hashes: Hex[] = [];
+      for (const tx of txs)
+        hashes.push(
+          await chain.rpc<Hex>('eth_sendTransaction', [
+            {
+              from: tx.from,
+              to: vault,
+              data: tx.data,
+              value: `0x${(tx.value ?? 0n).toString(16)}`,
+              gas: `0x${(tx.gas ?? 0x30000n).toString(16)}`,
+            },
+          ]),
+        );
+      await chain.mine();
+      const receipts = await Promise.all(hashes.map((hash) => chain.client.waitForTransactionReceipt({ hash })));
+      return receipts[0]!.blockNumber;
+    }
+    const deposit = encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' });
+    const judgedThrough = async (number: bigint) => {
+      const client = new pg.Client({ connectionString: backends.database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('select max(block_number)::text as n from cluster_partitions');
+        return rows[0].n !== null && BigInt(rows[0].n) >= number;
+      } finally {
+        await client.end();
+      }
+    };
+
+    beforeAll(async () => {
+      chain = await startResponderChain();
+      const key = await chain.newGuardian();
+      guardian = key.account.address;
+      vault = await chain.deployPausable(guardian);
+      const accounts = await chain.rpc<Address[]>('eth_accounts');
+      attacker = accounts[3]!;
+      // What the vault is used for while it is learned: deposits.
+      for (let i = 0; i < 3; i++) await block([{ from: accounts[2]!, data: deposit, value: 10n ** 15n }]);
+      backends = await startBackends();
+      config = writeDrillConfig(dir, {
+        backends,
+        rpcUrl: chain.anvil.rpcUrl,
+        first: (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
+        // Listed, but never seen here: the attack's signals come from the baseline rules.
+        attacker: accounts[5]!,
+        contracts: [
+          {
+            chain: 31337,
+            address: vault,
+            name: 'Vault',
+            kind: 'vault',
+            assets: ['native'],
+            breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
+            rules: { 'unknown-selector': { minCalls: 1 }, 'failed-call-burst': { minSamples: 1, minFailed: 1 } },
+          },
+        ],
+        baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+        // Probing (failed calls, preparation) and an unknown withdrawal (exploitation, 0.5) each fall
+        // short alone; together they cross.
+        composite: { pauseScore: 0.6 },
+      });
+      env = { DATABASE_URL: backends.database.url, GUARDIAN_KEY: key.privateKey };
+    }, patience);
+    afterAll(async () => {
+      await backends?.stop();
+      await chain?.stop();
+    });
+
+    test(
+      'behavior: the worker taking the partition over pauses on signals from both sides of the takeover',
+      drillTimeout,
+      async () => {
+        const ingest = startRole('ingest', config, 'ingest', env);
+        const respond = startRole('respond', config, 'respond', env);
+        const workerA = startRole('detect-a', config, 'detect', env);
+        const all = () => [ingest, respond, workerA];
+        await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all());
+        const funded = await block([{ from: attacker, data: deposit, value: 10n ** 15n }]);
+        await waitFor(`worker A to judge block ${funded}`, () => judgedThrough(funded), all());
+        // Probing: two deposits that run out of gas, in one block. Worker A judges it: no pause.
+        const probed = await block([
+          { from: attacker, data: deposit, value: 1n, gas: 23_000n },
+          { from: attacker, data: deposit, value: 1n, gas: 23_000n },
+        ]);
+        await waitFor(`worker A to judge block ${probed}`, () => judgedThrough(probed), all());
+        await waitFor('the probe alert', () => readAlerts(sink, 'failed-call-burst').length > 0, all());
+        expect(readAlerts(sink, 'failed-call-burst').map((alert) => BigInt(alert.blockNumber))).toEqual([probed]);
+        expect(await chain.paused(vault)).toBe(false);
+
+        // Worker A dies; worker B takes the partition over.
+        const workerB = startRole('detect-b', config, 'detect', env);
+        await waitFor('worker B to start', () => /Cluster roles detect started/.test(workerB.stderr()), [workerB]);
+        await kill(workerA);
+        const lease = `detect.31337.${partitionOf(vault, settings.partitions)}`;
+        await waitFor(
+          'worker B to hold the partition',
+          async () => (await backends.cluster.leases.get(lease))?.string().endsWith(`:${workerB.child.pid}`),
+          [workerB],
+        );
+
+        // The exploit: an unknown function that pays out. Alone it would not pause.
+        const strike = await block([
+          { from: attacker, data: encodeFunctionData({ abi: vaultAbi, functionName: 'withdraw', args: [10n ** 15n] }) },
+        ]);
+        await waitFor(
+          'the pause to be broadcast',
+          async () => (await chain.pendingCount()) > 0 || (await chain.paused(vault)),
+          [ingest, respond, workerB],
+        );
+        await chain.mine();
+        await waitFor('the vault to be paused', () => chain.paused(vault), [respond]);
+        await waitFor('the composite alert', () => readAlerts(sink, 'composite-score').length > 0, [respond]);
+        // Worker B never judged the probe: its signal came with the partition's saved memory.
+        const composite = readAlerts(sink, 'composite-score');
+        expect(composite.map((alert) => BigInt(alert.blockNumber))).toEqual([strike]);
+        expect(JSON.stringify(composite[0])).toContain('failed-call-burst');
+        expect(await chain.nonce(guardian)).toBe(1);
         for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
         for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
       },

@@ -74,8 +74,8 @@ export {
   finishClaim,
   getClusterPartition,
   isClaimDone,
-  listDoneClaims,
   listClusterPartitions,
+  listDoneClaims,
   setClusterPartition,
 } from './cluster.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';
