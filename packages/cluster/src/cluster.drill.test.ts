@@ -387,6 +387,109 @@ async function startPayingDrill(
   };
 }
 
+const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
+const depositCall = encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' });
+
+/** A pausable vault paused automatically by its guardian, learned on three deposits by accounts[2]. */
+type VaultDrill = {
+  chain: ResponderTestChain;
+  backends: Backends;
+  vault: Address;
+  guardian: Address;
+  accounts: Address[];
+  config: string;
+  sink: string;
+  env: Record<string, string>;
+  /** Sends the transactions (gas 0x30000 unless given), then mines them in one block; its number. */
+  block(txs: { from: Address; data: Hex; value?: bigint; gas?: bigint }[]): Promise<bigint>;
+  /** Whether every detect partition judged through block `number`. */
+  judgedThrough(number: bigint): Promise<boolean>;
+  stop(): Promise<void>;
+};
+
+async function startVaultDrill(
+  name: string,
+  options: {
+    /** The threat-intel address (the drill's `attacker` entry), from the node's accounts. */
+    listed: (accounts: Address[]) => Address;
+    rules: Record<string, unknown>;
+    composite?: Record<string, unknown>;
+  },
+): Promise<VaultDrill> {
+  const chain = await startResponderChain();
+  const key = await chain.newGuardian();
+  const guardian = key.account.address;
+  const vault = await chain.deployPausable(guardian);
+  const accounts = await chain.rpc<Address[]>('eth_accounts');
+  async function block(txs: { from: Address; data: Hex; value?: bigint; gas?: bigint }[]): Promise<bigint> {
+    const hashes: Hex[] = [];
+    for (const tx of txs)
+      hashes.push(
+        await chain.rpc<Hex>('eth_sendTransaction', [
+          {
+            from: tx.from,
+            to: vault,
+            data: tx.data,
+            value: `0x${(tx.value ?? 0n).toString(16)}`,
+            gas: `0x${(tx.gas ?? 0x30000n).toString(16)}`,
+          },
+        ]),
+      );
+    // The node mines nothing by itself.
+    await chain.mine();
+    const receipts = await Promise.all(hashes.map((hash) => chain.client.waitForTransactionReceipt({ hash })));
+    return receipts[0]!.blockNumber;
+  }
+  // What the vault is used for while it is learned: deposits.
+  for (let i = 0; i < 3; i++) await block([{ from: accounts[2]!, data: depositCall, value: 10n ** 15n }]);
+  const backends = await startBackends();
+  const dir = path.join(work, name);
+  const config = writeDrillConfig(dir, {
+    backends,
+    rpcUrl: chain.anvil.rpcUrl,
+    first: (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
+    attacker: options.listed(accounts),
+    contracts: [
+      {
+        chain: 31337,
+        address: vault,
+        name: 'Vault',
+        kind: 'vault',
+        assets: ['native'],
+        breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
+        rules: options.rules,
+      },
+    ],
+    baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+    composite: options.composite,
+  });
+  return {
+    chain,
+    backends,
+    vault,
+    guardian,
+    accounts,
+    config,
+    sink: path.join(dir, 'alerts.jsonl'),
+    env: { DATABASE_URL: backends.database.url, GUARDIAN_KEY: key.privateKey },
+    block,
+    async judgedThrough(number) {
+      const client = new pg.Client({ connectionString: backends.database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('select min(block_number)::text as n from cluster_partitions');
+        return rows[0].n !== null && BigInt(rows[0].n) >= number;
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      await backends.stop();
+      await chain.stop();
+    },
+  };
+}
+
 describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + anvil + the CLI roles)', () => {
   describe('ingest: leader killed, nats-server restarted', () => {
     let drill: PayingDrill;
@@ -506,68 +609,29 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
   });
 
   describe('detect: a worker killed mid-block', () => {
+    let drill: VaultDrill;
     let chain: ResponderTestChain;
-    let backends: Backends;
     let cluster: ClusterConnection;
     let database: Backends['database'];
     let vault: Address;
     let guardian: Address;
     let env: Record<string, string>;
     let config: string;
-    const dir = path.join(work, 'detect');
-    const sink = path.join(dir, 'alerts.jsonl');
-    const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
-    let user: Address;
+    let sink: string;
     let attacker: Address;
-
-    /** Sends a transaction and mines its block (the node mines nothing by itself); the block number. */
-    async function inBlock(from: Address, data: Hex, value = 0n): Promise<bigint> {
-      const hash = await chain.rpc<Hex>('eth_sendTransaction', [
-        { from, to: vault, data, value: `0x${value.toString(16)}`, gas: '0x30000' },
-      ]);
-      await chain.mine();
-      const receipt = await chain.client.waitForTransactionReceipt({ hash });
-      return receipt.blockNumber;
-    }
-    const deposit = (from: Address) =>
-      inBlock(from, encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' }), 10n ** 15n);
+    const inBlock = (from: Address, data: Hex, value = 0n) => drill.block([{ from, data, value }]);
+    const deposit = (from: Address) => inBlock(from, depositCall, 10n ** 15n);
 
     beforeAll(async () => {
-      chain = await startResponderChain();
-      const key = await chain.newGuardian();
-      guardian = key.account.address;
-      vault = await chain.deployPausable(guardian);
-      const accounts = await chain.rpc<Address[]>('eth_accounts');
-      user = accounts[2]!;
-      attacker = accounts[3]!;
-      // What the vault is used for while it is learned: deposits.
-      for (let i = 0; i < 3; i++) await deposit(user);
-      backends = await startBackends();
-      ({ cluster, database } = backends);
-      config = writeDrillConfig(dir, {
-        backends,
-        rpcUrl: chain.anvil.rpcUrl,
-        first: (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
-        attacker,
-        contracts: [
-          {
-            chain: 31337,
-            address: vault,
-            name: 'Vault',
-            kind: 'vault',
-            assets: ['native'],
-            breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
-            rules: { 'unknown-selector': { minCalls: 1 } },
-          },
-        ],
-        baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+      drill = await startVaultDrill('detect', {
+        listed: (accounts) => accounts[3]!,
+        rules: { 'unknown-selector': { minCalls: 1 } },
       });
-      env = { DATABASE_URL: database.url, GUARDIAN_KEY: key.privateKey };
+      ({ chain, vault, guardian, env, config, sink } = drill);
+      ({ cluster, database } = drill.backends);
+      attacker = drill.accounts[3]!;
     }, patience);
-    afterAll(async () => {
-      await backends?.stop();
-      await chain?.stop();
-    });
+    afterAll(() => drill?.stop());
 
     test(
       'behavior: another worker finishes the block; exactly one pause for the incident; a decision sent again changes nothing',
@@ -615,16 +679,11 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         await lock.end();
 
         // Worker B gets the block after the ack wait and judges it from the saved state.
-        await waitFor('the partition to move past the strike', async () => {
-          const client = new pg.Client({ connectionString: database.url });
-          await client.connect();
-          try {
-            const { rows } = await client.query('select max(block_number)::text as n from cluster_partitions');
-            return rows[0].n !== null && BigInt(rows[0].n) >= strike;
-          } finally {
-            await client.end();
-          }
-        }, [ingest, respond, workerB]);
+        await waitFor('the partition to move past the strike', () => drill.judgedThrough(strike), [
+          ingest,
+          respond,
+          workerB,
+        ]);
         await waitFor(
           'the pause to be broadcast',
           async () => (await chain.pendingCount()) > 0 || (await chain.paused(vault)),
@@ -694,102 +753,37 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
   });
 
   describe('composite memory across a takeover', () => {
-    let chain: ResponderTestChain;
-    let backends: Backends;
-    let vault: Address;
-    let guardian: Address;
-    let attacker: Address;
-    let env: Record<string, string>;
-    let config: string;
-    const dir = path.join(work, 'takeover');
-    const sink = path.join(dir, 'alerts.jsonl');
-    const vaultAbi = parseAbi(['function deposit() payable', 'function withdraw(uint256)']);
-
-    /** Sends the transactions (from, data, value, gas), then mines them in one block; its number. */
-    async function block(txs: { from: Address; data: Hex; value?: bigint; gas?: bigint }[]): Promise<bigint> {
-      const hashes: Hex[] = [];
-      for (const tx of txs)
-        hashes.push(
-          await chain.rpc<Hex>('eth_sendTransaction', [
-            {
-              from: tx.from,
-              to: vault,
-              data: tx.data,
-              value: `0x${(tx.value ?? 0n).toString(16)}`,
-              gas: `0x${(tx.gas ?? 0x30000n).toString(16)}`,
-            },
-          ]),
-        );
-      await chain.mine();
-      const receipts = await Promise.all(hashes.map((hash) => chain.client.waitForTransactionReceipt({ hash })));
-      return receipts[0]!.blockNumber;
-    }
-    const deposit = encodeFunctionData({ abi: vaultAbi, functionName: 'deposit' });
-    const judgedThrough = async (number: bigint) => {
-      const client = new pg.Client({ connectionString: backends.database.url });
-      await client.connect();
-      try {
-        const { rows } = await client.query('select max(block_number)::text as n from cluster_partitions');
-        return rows[0].n !== null && BigInt(rows[0].n) >= number;
-      } finally {
-        await client.end();
-      }
-    };
+    let drill: VaultDrill;
 
     beforeAll(async () => {
-      chain = await startResponderChain();
-      const key = await chain.newGuardian();
-      guardian = key.account.address;
-      vault = await chain.deployPausable(guardian);
-      const accounts = await chain.rpc<Address[]>('eth_accounts');
-      attacker = accounts[3]!;
-      // What the vault is used for while it is learned: deposits.
-      for (let i = 0; i < 3; i++) await block([{ from: accounts[2]!, data: deposit, value: 10n ** 15n }]);
-      backends = await startBackends();
-      config = writeDrillConfig(dir, {
-        backends,
-        rpcUrl: chain.anvil.rpcUrl,
-        first: (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n,
+      drill = await startVaultDrill('takeover', {
         // Listed, but never seen here: the attack's signals come from the baseline rules.
-        attacker: accounts[5]!,
-        contracts: [
-          {
-            chain: 31337,
-            address: vault,
-            name: 'Vault',
-            kind: 'vault',
-            assets: ['native'],
-            breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
-            rules: { 'unknown-selector': { minCalls: 1 }, 'failed-call-burst': { minSamples: 1, minFailed: 1 } },
-          },
-        ],
-        baseline: { learnBlocks: 20, warmUpTxs: 0, warmUpBlocks: 0 },
+        listed: (accounts) => accounts[5]!,
+        rules: { 'unknown-selector': { minCalls: 1 }, 'failed-call-burst': { minSamples: 1, minFailed: 1 } },
         // Probing (failed calls, preparation) and an unknown withdrawal (exploitation, 0.5) each fall
         // short alone; together they cross.
         composite: { pauseScore: 0.6 },
       });
-      env = { DATABASE_URL: backends.database.url, GUARDIAN_KEY: key.privateKey };
     }, patience);
-    afterAll(async () => {
-      await backends?.stop();
-      await chain?.stop();
-    });
+    afterAll(() => drill?.stop());
 
     test(
       'behavior: the worker taking the partition over pauses on signals from both sides of the takeover',
       drillTimeout,
       async () => {
+        const { chain, backends, vault, guardian, config, env, sink, block, judgedThrough } = drill;
+        const attacker = drill.accounts[3]!;
         const ingest = startRole('ingest', config, 'ingest', env);
         const respond = startRole('respond', config, 'respond', env);
         const workerA = startRole('detect-a', config, 'detect', env);
         const all = () => [ingest, respond, workerA];
         await waitFor('ingest to lead', () => /ingest leader/.test(ingest.stderr()), all());
-        const funded = await block([{ from: attacker, data: deposit, value: 10n ** 15n }]);
+        const funded = await block([{ from: attacker, data: depositCall, value: 10n ** 15n }]);
         await waitFor(`worker A to judge block ${funded}`, () => judgedThrough(funded), all());
         // Probing: two deposits that run out of gas, in one block. Worker A judges it: no pause.
         const probed = await block([
-          { from: attacker, data: deposit, value: 1n, gas: 23_000n },
-          { from: attacker, data: deposit, value: 1n, gas: 23_000n },
+          { from: attacker, data: depositCall, value: 1n, gas: 23_000n },
+          { from: attacker, data: depositCall, value: 1n, gas: 23_000n },
         ]);
         await waitFor(`worker A to judge block ${probed}`, () => judgedThrough(probed), all());
         await waitFor('the probe alert', () => readAlerts(sink, 'failed-call-burst').length > 0, all());
