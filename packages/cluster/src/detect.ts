@@ -12,6 +12,7 @@ import {
 } from './jetstream.ts';
 import { type BlockMessage, type DecisionMessage, decisionMessageId, partitionOf, stableId } from './messages.ts';
 import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
+import { createPartitionMemory } from './partitionState.ts';
 import { retrying, sleep } from './retry.ts';
 import { monitorFor, type RoleBase, warn } from './stageParts.ts';
 
@@ -19,7 +20,8 @@ import { monitorFor, type RoleBase, warn } from './stageParts.ts';
  * Detect: every chain's contracts are split into partitions (hash(address) mod N). Each partition
  * has one durable consumer of the chain's blocks with one message in flight at a time, shared by
  * every detect process: a contract's blocks are judged in order, by one worker at a time. The
- * partition's baselines and its place in the stream are saved in PostgreSQL in one transaction
+ * partition's baselines, composite signals (`partitionState.ts`) and its place in the stream are
+ * saved in PostgreSQL in one transaction
  * after its decision is published, then the block is acknowledged. A worker that dies mid-block
  * leaves it unacknowledged: after `ackWaitMs` another worker gets it, loads the baselines as they
  * stood and judges it again (the same decision id and alert ids: nothing doubles downstream).
@@ -85,6 +87,10 @@ async function runPartition(
     signal,
   );
   let monitor: Monitor | undefined;
+  const memory = createPartitionMemory(
+    chainId,
+    contracts.map((contract) => contract.address),
+  );
   /** The stream sequence this process's engine state reflects; another worker moving the partition makes it stale. */
   let appliedSeq: bigint | undefined;
   let failing = false;
@@ -121,8 +127,10 @@ async function runPartition(
         continue;
       }
       monitor ??= await monitorFor(parameters, chainId, contracts);
-      if (appliedSeq === undefined || appliedSeq !== position?.streamSeq)
+      if (appliedSeq === undefined || appliedSeq !== position?.streamSeq) {
         await loadState(parameters, monitor, chainId, contracts, position === undefined);
+        await memory.load(parameters.store, monitor.parts.engine);
+      }
       const incoming = decodeMessage<BlockMessage>(message.data);
       const decision = await judge(monitor, chainId, partition, incoming);
       await retrying(
@@ -132,7 +140,15 @@ async function runPartition(
           }),
         signal,
       );
-      const profiles = monitor.parts.engine.profiles();
+      parameters.metrics?.published(chainId, 'decisions');
+      if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
+      const { engine } = monitor.parts;
+      // Pauses respond finished: those contracts' scores start again, as in one process. Heard after
+      // the block is judged, not before: a block judged again (its worker died) may be the one
+      // whose decision led to the pause, and its signals must go too.
+      for (const contract of await memory.hearPauses(parameters.store, engine))
+        log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
+      const profiles = engine.profiles();
       await withTransaction(parameters.store, async (tx) => {
         for (const profile of profiles)
           await upsertBaseline<ContractProfile>(tx, {
@@ -141,6 +157,7 @@ async function runPartition(
             ...profileMetric,
             stats: profile,
           });
+        await memory.save(tx, engine);
         await setClusterPartition(tx, {
           chainId,
           partition,
@@ -151,6 +168,7 @@ async function runPartition(
       });
       appliedSeq = seq;
       await message.ackAck();
+      parameters.metrics?.acked(chainId, 'detect', message.redelivered);
       if (incoming.kind === 'block')
         parameters.onJudged?.({
           chainId,

@@ -1,6 +1,7 @@
 export { decodeMessage, encodeMessage } from './codec.ts';
 export { type DetectParameters, runDetect } from './detect.ts';
-export { type IngestParameters, runIngest, streamTip } from './ingest.ts';
+export { createEndpointReferee, type EndpointState } from './endpointReferee.ts';
+export { type IngestParameters, ingestEndpointStates, runIngest, streamTip } from './ingest.ts';
 export {
   blockStream,
   blockSubject,
@@ -13,6 +14,7 @@ export {
   defaultClusterSettings,
 } from './jetstream.ts';
 export { type BlockMessage, type DecisionMessage, partitionOf } from './messages.ts';
+export { type ClusterMetrics, createClusterMetrics, serveClusterMetrics } from './metrics.ts';
 export { type RespondParameters, runRespond } from './respond.ts';
 export {
   type ClusterRole,

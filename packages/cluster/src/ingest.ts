@@ -1,10 +1,13 @@
-import type { BlockRef, ChainEvent } from '@bulwark/chain';
-import { createChainSync } from '@bulwark/chain';
-import type { MonitorConfig } from '@bulwark/monitor';
+import type { BlockRef, ChainEvent, RpcPool } from '@bulwark/chain';
+import { createChainSync, createRpcPool } from '@bulwark/chain';
+import type { Logger, LogLevel } from '@bulwark/core';
+import { type ChainStatus, type ChainStatusTracker, createChainStatus, type MonitorConfig } from '@bulwark/monitor';
 import type { Hex } from 'viem';
 import { decodeMessage, encodeMessage } from './codec.ts';
-import { blockStream, blockSubject, type ClusterConnection, ingestLeaseKey } from './jetstream.ts';
+import { createEndpointReferee, type EndpointReferee, type EndpointState, type Verdict } from './endpointReferee.ts';
+import { blockStream, blockSubject, type ClusterConnection, ingestEndpointsKey, ingestLeaseKey } from './jetstream.ts';
 import { type BlockMessage, blockMessageId } from './messages.ts';
+import type { ClusterMetrics } from './metrics.ts';
 import { retrying, sleep } from './retry.ts';
 
 /*
@@ -22,8 +25,14 @@ export type IngestParameters = {
   /** This process, as the lease names it (shown by `--status`). */
   owner: string;
   log: (line: string) => void;
+  logger?: Pick<Logger, 'log'> | undefined;
   signal: AbortSignal;
+  /** Counts what ingest publishes, and reads its outages, for `/metrics`. */
+  metrics?: ClusterMetrics | undefined;
 };
+
+/** What one chain's ingest process knows, read by `/metrics`. */
+export type IngestFigures = { chainId: number; status: { snapshot(): ChainStatus }; referee: EndpointReferee };
 
 /** Where the chain's block stream stands: the last message's tip, or undefined before the first. */
 export async function streamTip(connection: ClusterConnection, chainId: number): Promise<BlockRef | undefined> {
@@ -42,6 +51,28 @@ export async function runIngest(parameters: IngestParameters): Promise<void> {
   const key = ingestLeaseKey(chain.id);
   const leaseMs = connection.settings.leaseMs;
   let standingBy: string | undefined;
+  // Kept across leaderships: an outage is logged once however often the lease changes hands meanwhile.
+  const logLevel = parameters.logger?.log ?? ((_level: LogLevel, line: string) => log(line));
+  // The head is asked of the endpoints the leader follows (the current sync's pool).
+  let pool: RpcPool = createRpcPool({ endpoints: chain.rpc });
+  const status = createChainStatus({
+    chainId: chain.id,
+    log: logLevel,
+    head: async () => BigInt(await pool.request<Hex>('eth_blockNumber', [])),
+    lagCheckMs: 0,
+  });
+  const referee = createEndpointReferee({
+    endpoints: chain.rpc,
+    log: (level, line) => logLevel(level, `Chain ${chain.id}: ${line}`),
+  });
+  const following: Following = {
+    status,
+    referee,
+    setPool: (next) => {
+      pool = next;
+    },
+  };
+  parameters.metrics?.ingest({ chainId: chain.id, status, referee });
   while (!signal.aborted) {
     const revision = await connection.leases.create(key, owner).catch(() => undefined);
     if (revision === undefined) {
@@ -57,15 +88,23 @@ export async function runIngest(parameters: IngestParameters): Promise<void> {
       continue;
     }
     standingBy = undefined;
-    await lead(parameters, revision).catch((error: Error) => {
+    await lead(parameters, following, revision).catch((error: Error) => {
       if (!signal.aborted) log(`Chain ${chain.id}: ingest leadership ended: ${error.message}`);
     });
     // Whatever ended it (the node down at start, the lease lost), not straight back at once.
     await sleep(Math.max(100, Math.floor(leaseMs / 4)), signal);
   }
+  status.stopped();
 }
 
-async function lead(parameters: IngestParameters, firstRevision: number): Promise<void> {
+/** What a leader follows the chain with, kept across leaderships. */
+type Following = {
+  status: ChainStatusTracker;
+  referee: EndpointReferee;
+  setPool(pool: RpcPool): void;
+};
+
+async function lead(parameters: IngestParameters, following: Following, firstRevision: number): Promise<void> {
   const { connection, chain, owner, log, signal } = parameters;
   const key = ingestLeaseKey(chain.id);
   const leaseMs = connection.settings.leaseMs;
@@ -90,41 +129,152 @@ async function lead(parameters: IngestParameters, firstRevision: number): Promis
     },
     Math.max(100, Math.floor(leaseMs / 3)),
   );
-  const tip = await retrying(() => streamTip(connection, chain.id), stop.signal);
-  const sync = createChainSync({
-    chainId: chain.id,
-    endpoints: chain.rpc,
-    // The stream is the cursor: the sync resumes after its tip and checks it for a reorg.
-    checkpointStore: { get: async () => tip && { number: tip.number, hash: tip.hash }, set: async () => {} },
-    confirmations: chain.confirmations,
-    pollingIntervalMs: chain.pollingIntervalMs,
-    traces: chain.traces,
-  });
   try {
-    let startBlock = chain.startBlock === undefined ? undefined : BigInt(chain.startBlock);
-    if (!tip && startBlock === undefined) {
-      const head = BigInt(await sync.pool.request<Hex>('eth_blockNumber', []));
-      startBlock = head - BigInt(chain.confirmations ?? 0) + 1n;
-    }
-    await sync.start({ startBlock });
-    log(
-      `Chain ${chain.id}: ingest leader (${owner}); publishing from ${tip ? `after block ${tip.number}` : `block ${startBlock}`}.`,
-    );
-    const onAbort = () => void sync.stop();
-    stop.signal.addEventListener('abort', onAbort, { once: true });
-    for await (const event of sync.events()) {
-      if (stop.signal.aborted) break;
-      const message = toMessage(event);
-      if (message) await publishBlock(connection, chain.id, message, stop.signal);
-      else if (event.type === 'error') log(`Chain ${chain.id}: ingest: ${event.error.message.split('\n')[0]}`);
+    let round = 0;
+    // A round follows the endpoints in line; it ends when the referee demotes or reinstates one.
+    while (!stop.signal.aborted) {
+      const tip = await retrying(() => streamTip(connection, chain.id), stop.signal);
+      await followRound(parameters, following, tip, stop.signal, round++ === 0);
     }
   } finally {
     clearInterval(renew);
     signal.removeEventListener('abort', stopAll);
-    await sync.stop().catch(() => {});
     // A clean stop hands the chain over at once instead of after the lease's TTL.
     if (!lost) await connection.leases.delete(key, { previousSeq: revision }).catch(() => {});
   }
+}
+
+/** Follows the chain from the stream tip with the endpoints in line, until `signal` aborts or the referee changes them. */
+async function followRound(
+  parameters: IngestParameters,
+  following: Following,
+  firstTip: BlockRef | undefined,
+  signal: AbortSignal,
+  first: boolean,
+): Promise<void> {
+  const { connection, chain, owner, log } = parameters;
+  const { status, referee } = following;
+  const endpoints = referee.active();
+  const sync = createChainSync({
+    rpc: { onHealthChange: status.endpointChanged },
+    chainId: chain.id,
+    endpoints,
+    // The stream is the cursor: the sync resumes after its tip and checks it for a reorg.
+    checkpointStore: {
+      get: async () => firstTip && { number: firstTip.number, hash: firstTip.hash },
+      set: async () => {},
+    },
+    confirmations: chain.confirmations,
+    pollingIntervalMs: chain.pollingIntervalMs,
+    traces: chain.traces,
+  });
+  following.setPool(sync.pool);
+  const round = new AbortController();
+  const endRound = () => round.abort();
+  signal.addEventListener('abort', endRound, { once: true });
+  let tip = firstTip;
+  const pollingMs = Math.max(50, chain.pollingIntervalMs ?? 1_000);
+  // The endpoints checked against each other between blocks too: a stale preferred endpoint hands over no block at all.
+  let auditing = false;
+  // With one endpoint there is nothing to compare (and nothing to show).
+  const audit =
+    chain.rpc.length < 2
+      ? undefined
+      : setInterval(() => {
+          if (auditing) return;
+          auditing = true;
+          referee
+            .audit(tip)
+            .then(async (changed) => {
+              await publishEndpointStates(connection, chain.id, referee.states());
+              if (changed) round.abort();
+            })
+            .catch(() => {})
+            .finally(() => {
+              auditing = false;
+            });
+        }, pollingMs);
+  try {
+    let startBlock = chain.startBlock === undefined ? undefined : BigInt(chain.startBlock);
+    if (!firstTip && startBlock === undefined) {
+      const head = BigInt(await sync.pool.request<Hex>('eth_blockNumber', []));
+      startBlock = head - BigInt(chain.confirmations ?? 0) + 1n;
+    }
+    await sync.start({ startBlock });
+    status.following(firstTip?.number);
+    if (first)
+      log(
+        `Chain ${chain.id}: ingest leader (${owner}); publishing from ${firstTip ? `after block ${firstTip.number}` : `block ${startBlock}`}.`,
+      );
+    const onAbort = () => void sync.stop();
+    round.signal.addEventListener('abort', onAbort, { once: true });
+    for await (const event of sync.events()) {
+      if (round.signal.aborted) break;
+      if (event.type === 'error') {
+        // Logged when it starts an outage, with a line when blocks come again (as the single process does).
+        status.syncError(event.error);
+        continue;
+      }
+      const message = toMessage(event);
+      if (!message) continue;
+      const verdict = await settled(chain.id, log, referee, message, tip, pollingMs, round.signal);
+      if (verdict !== 'publish') {
+        round.abort();
+        break;
+      }
+      await publishBlock(connection, chain.id, message, round.signal);
+      parameters.metrics?.published(chain.id, 'blocks');
+      tip = message.tip;
+      if (message.kind === 'block') status.block(message.block.number);
+    }
+  } finally {
+    clearInterval(audit);
+    signal.removeEventListener('abort', endRound);
+    await sync.stop().catch(() => {});
+  }
+}
+
+/** The referee's verdict once endpoints no longer disagree (`hold` is asked again each polling interval). */
+async function settled(
+  chainId: number,
+  log: (line: string) => void,
+  referee: EndpointReferee,
+  message: BlockMessage,
+  tip: BlockRef | undefined,
+  pollingMs: number,
+  signal: AbortSignal,
+): Promise<Verdict> {
+  const what = message.kind === 'block' ? `block ${message.block.number}` : `the reorg below block ${message.from}`;
+  const subject = message.kind === 'block' ? { number: message.block.number, hash: message.block.hash } : 'reorg';
+  for (let held = false; ; held = true) {
+    const verdict = await referee.vet(subject, tip);
+    if (verdict !== 'hold' || signal.aborted) {
+      if (held) log(`Chain ${chainId}: the endpoints agree again on ${what}; publishing.`);
+      return verdict;
+    }
+    // Two endpoints that differ only at the newest block cannot be told apart: a race at the tip, or one that lies.
+    if (!held)
+      log(`Chain ${chainId}: the endpoints disagree on ${what}; holding it until they agree (or one is demoted).`);
+    await sleep(pollingMs, signal).catch(() => {});
+  }
+}
+
+/** The endpoints' states for `--status` and `/metrics` of other processes; they expire with the lease bucket's TTL when no leader writes them. */
+async function publishEndpointStates(
+  connection: ClusterConnection,
+  chainId: number,
+  states: readonly EndpointState[],
+): Promise<void> {
+  await connection.leases.put(ingestEndpointsKey(chainId), JSON.stringify(states));
+}
+
+/** The endpoints' states as the chain's ingest leader last wrote them, or null when none did (within the lease TTL). */
+export async function ingestEndpointStates(
+  connection: ClusterConnection,
+  chainId: number,
+): Promise<EndpointState[] | null> {
+  const entry = await connection.leases.get(ingestEndpointsKey(chainId)).catch(() => null);
+  return entry && entry.operation === 'PUT' ? (JSON.parse(entry.string()) as EndpointState[]) : null;
 }
 
 function toMessage(event: ChainEvent): BlockMessage | undefined {

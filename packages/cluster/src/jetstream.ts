@@ -25,6 +25,8 @@ export const decisionSubject = (chainId: number, partition: number) => `bulwark.
 export const detectConsumer = (chainId: number, partition: number) => `detect-${chainId}-${partition}`;
 export const respondConsumer = (chainId: number) => `respond-${chainId}`;
 export const ingestLeaseKey = (chainId: number) => `ingest.${chainId}`;
+/** The ingest leader's view of the chain's endpoints (demoted or not), rewritten at each audit. */
+export const ingestEndpointsKey = (chainId: number) => `endpoints.${chainId}`;
 
 export type ClusterSettings = {
   natsUrl: string;

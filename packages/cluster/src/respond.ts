@@ -38,6 +38,15 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
   if (sent.alerts + sent.retractions > 0)
     log(`Chain ${chainId}: sent ${sent.alerts} alert(s) and ${sent.retractions} retraction(s) left in the outbox.`);
   await retrying(() => responder.loadIncidents(), signal);
+  // As the single process does before its first block: the first pause goes out with no read first.
+  const senders = monitor.parts.warmPauseSenders;
+  if (senders) {
+    const warmed = await senders().then(
+      (count) => `${count} contract(s) ready to pause (nonce, gas and pause() simulated; kept fresh each block)`,
+      (error: Error) => `pause senders not prepared (${error.message.split('\n')[0]}); each pause reads first`,
+    );
+    log(`Chain ${chainId} respond: ${warmed}.`);
+  }
   const consumer = await retrying(
     () =>
       orderedWorkConsumer(connection, {
@@ -65,6 +74,7 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
       try {
         await handle(parameters, monitor, decodeMessage<DecisionMessage>(message.data), message.redelivered);
         await message.ackAck();
+        parameters.metrics?.acked(chainId, 'respond', message.redelivered);
       } catch (error) {
         if (!signal.aborted)
           warn(
@@ -142,6 +152,8 @@ async function handle(
       const outcome = pause ? (pause.outcome?.status ?? 'suggested') : 'paused-before';
       await finishClaim(store, { key, owner, outcome });
     }
+    for (const pause of acted.pauses)
+      parameters.metrics?.paused(decision.chainId, pause.outcome?.status ?? 'suggested');
     alerts = toSend.length;
     pauses = acted.pauses.filter((pause) => pause.outcome !== undefined).length;
   }

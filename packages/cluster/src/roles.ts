@@ -4,6 +4,7 @@ import type { MonitorConfig } from '@bulwark/monitor';
 import { runDetect } from './detect.ts';
 import { runIngest } from './ingest.ts';
 import { type ClusterConnection, type ClusterSettings, connectCluster, defaultClusterSettings } from './jetstream.ts';
+import { createClusterMetrics, serveClusterMetrics } from './metrics.ts';
 import { runRespond } from './respond.ts';
 import type { RoleBase } from './stageParts.ts';
 
@@ -55,6 +56,12 @@ export type RunClusterRolesParameters = RoleBase & {
   owner?: string | undefined;
   /** Once connected and the roles started. */
   onStarted?: ((connection: ClusterConnection) => void) | undefined;
+  /** Serve `GET /metrics` (Prometheus) on this port (0: any free port); none when undefined. */
+  metricsPort?: number | undefined;
+  /** Default 127.0.0.1; 0.0.0.0 for a Prometheus on another machine. */
+  metricsHost?: string | undefined;
+  /** Once `/metrics` listens, with its port. */
+  onMetrics?: ((port: number) => void) | undefined;
 };
 
 /** Runs the roles until `signal` aborts, then closes the connection. */
@@ -62,10 +69,20 @@ export async function runClusterRoles(parameters: RunClusterRolesParameters): Pr
   const owner = parameters.owner ?? `${hostname()}:${process.pid}`;
   const connection = await connectCluster(parameters.settings, `bulwark ${parameters.roles.join(',')} ${owner}`);
   const { signal, log } = parameters;
+  const metrics = parameters.metrics ?? createClusterMetrics();
+  parameters = { ...parameters, metrics };
+  let served: { port: number; close(): Promise<void> } | undefined;
   try {
+    if (parameters.metricsPort !== undefined) {
+      const host = parameters.metricsHost ?? '127.0.0.1';
+      served = await serveClusterMetrics({ ...parameters, port: parameters.metricsPort, host, metrics, connection });
+      log(`Metrics on http://${host.includes(':') ? `[${host}]` : host}:${served.port}/metrics.`);
+      parameters.onMetrics?.(served.port);
+    }
     const running: Promise<void>[] = [];
     if (parameters.roles.includes('ingest'))
-      for (const chain of parameters.config.chains) running.push(runIngest({ connection, chain, owner, log, signal }));
+      for (const chain of parameters.config.chains)
+        running.push(runIngest({ connection, chain, owner, log, logger: parameters.logger, metrics, signal }));
     if (parameters.roles.includes('detect')) running.push(runDetect({ ...parameters, connection, owner, signal }));
     if (parameters.roles.includes('respond')) running.push(runRespond({ ...parameters, connection, owner, signal }));
     log(
@@ -74,6 +91,7 @@ export async function runClusterRoles(parameters: RunClusterRolesParameters): Pr
     parameters.onStarted?.(connection);
     await Promise.all(running);
   } finally {
+    await served?.close();
     await connection.close();
   }
 }

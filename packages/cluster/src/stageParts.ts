@@ -1,6 +1,7 @@
 import type { Logger } from '@bulwark/core';
 import { createMonitorsFromConfig, type Monitor, type MonitorConfig, type Rule, type Sink } from '@bulwark/monitor';
 import type { StoreClient } from '@bulwark/store';
+import type { ClusterMetrics } from './metrics.ts';
 
 /** What every role builds its stages from: the monitor's config, the shared PostgreSQL store, the rules. */
 export type RoleBase = {
@@ -12,6 +13,8 @@ export type RoleBase = {
   logger?: Pick<Logger, 'log'> | undefined;
   /** Extra sinks (tests). */
   sinks?: readonly Sink[] | undefined;
+  /** Counts what the role does for `/metrics`. */
+  metrics?: ClusterMetrics | undefined;
 };
 
 /**

@@ -2,7 +2,8 @@ import { createRpcPool } from '@bulwark/chain';
 import type { MonitorConfig } from '@bulwark/monitor';
 import { listClusterPartitions, type StoreClient } from '@bulwark/store';
 import type { Hex } from 'viem';
-import { streamTip } from './ingest.ts';
+import type { EndpointState } from './endpointReferee.ts';
+import { ingestEndpointStates, streamTip } from './ingest.ts';
 import {
   blockStream,
   type ClusterConnection,
@@ -33,6 +34,8 @@ export type ChainClusterStatus = {
   lag: string | null;
   /** The process holding the chain's ingest lease, or null when none does. */
   leader: string | null;
+  /** Each endpoint as the ingest leader judges it (demoted for a stale head or wrong blocks), or null without a leader. */
+  endpoints: EndpointState[] | null;
   partitions: { partition: number; judgedThrough: string | null; consumer: ConsumerStatus | null }[];
   respond: ConsumerStatus | null;
 };
@@ -81,6 +84,7 @@ export async function clusterStatus(
       published: tip ? tip.number.toString() : null,
       lag: head === undefined || !tip ? null : (head - tip.number).toString(),
       leader,
+      endpoints: await ingestEndpointStates(connection, chain.id),
       partitions,
       respond: await consumer(decisionStream, respondConsumer(chain.id)),
     });
@@ -99,6 +103,10 @@ export function formatClusterStatus(statuses: readonly ChainClusterStatus[]): st
     lines.push(
       `Chain ${chain.chainId}: head ${chain.head ?? 'unknown (no endpoint answered)'}, published ${chain.published ?? 'none'}, lag ${chain.lag ?? '?'} block(s), ingest leader ${chain.leader ?? 'none'}`,
     );
+    for (const endpoint of chain.endpoints ?? [])
+      lines.push(
+        `  endpoint ${endpoint.name}: head ${endpoint.head ?? '?'}, ${endpoint.demoted ? `demoted (${endpoint.demoted.reason}) since ${new Date(endpoint.demoted.since).toISOString()}: ${endpoint.demoted.detail}` : 'in line'}`,
+      );
     for (const partition of chain.partitions)
       lines.push(
         `  detect partition ${partition.partition}: judged through ${partition.judgedThrough ?? 'none'}; ${counts(partition.consumer)}`,

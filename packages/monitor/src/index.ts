@@ -25,6 +25,7 @@ export {
   parseMonitorConfig,
 } from './config/loadConfig.ts';
 export {
+  type CompositeMemory,
   type CompositeOptions,
   CompositeScore,
   type CompositeVerdict,

@@ -6,6 +6,7 @@ import {
   isClaimDone,
   listClusterPartitions,
   listUnfinishedClaims,
+  listDoneClaims,
   setClusterPartition,
 } from './cluster.ts';
 import { withTransaction } from './store.ts';
@@ -80,5 +81,22 @@ describeStore('cluster state', (ctx) => {
     expect(await claimKey(ctx.store, { key: 'pause:b', owner: 'w2', staleAfterMs: -1 })).toEqual({ claimed: true });
     await finishClaim(ctx.store, { key: 'pause:b', owner: 'dead', outcome: 'late' });
     expect(await isClaimDone(ctx.store, 'pause:b')).toBe(false);
+  });
+
+  test('behavior: finished claims by key prefix since a time; unfinished ones and other prefixes left out', async () => {
+    const finish = async (key: string) => {
+      await claimKey(ctx.store, { key, owner: 'r1', staleAfterMs: 60_000 });
+      await finishClaim(ctx.store, { key, owner: 'r1', outcome: 'sent' });
+    };
+    const before = new Date(Date.now() - 60_000);
+    await finish('pause:7:0xaa:1');
+    await finish('pause:77:0xaa:1');
+    // `_` and `%` in the prefix are literal characters, not patterns.
+    await finish('pause_7:0xaa:1');
+    await claimKey(ctx.store, { key: 'pause:7:0xbb:2', owner: 'r1', staleAfterMs: 60_000 });
+    const done = await listDoneClaims(ctx.store, { prefix: 'pause:7:', since: before });
+    expect(done.map((claim) => [claim.key, claim.outcome])).toEqual([['pause:7:0xaa:1', 'sent']]);
+    expect(await listDoneClaims(ctx.store, { prefix: 'pause_', since: before })).toHaveLength(1);
+    expect(await listDoneClaims(ctx.store, { prefix: 'pause:7:', since: new Date(Date.now() + 60_000) })).toEqual([]);
   });
 });

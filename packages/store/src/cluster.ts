@@ -152,3 +152,18 @@ export async function isClaimDone(store: StoreClient, key: string): Promise<bool
   const row = await store.db.selectFrom('cluster_claims').select('done_at').where('key', '=', key).executeTakeFirst();
   return row?.done_at != null;
 }
+
+/** Claims finished since `since` whose key starts with `prefix` (every pause of a chain: `pause:<chain>:`), oldest first. */
+export async function listDoneClaims(
+  store: StoreClient,
+  parameters: { prefix: string; since: Date },
+): Promise<{ key: string; outcome: string | null; doneAt: Date }[]> {
+  const rows = await store.db
+    .selectFrom('cluster_claims')
+    .select(['key', 'outcome', 'done_at'])
+    .where('key', 'like', `${parameters.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+    .where('done_at', '>=', parameters.since)
+    .orderBy('done_at')
+    .execute();
+  return rows.map((row) => ({ key: row.key, outcome: row.outcome, doneAt: row.done_at! }));
+}

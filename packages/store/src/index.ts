@@ -76,6 +76,7 @@ export {
   isClaimDone,
   listClusterPartitions,
   listUnfinishedClaims,
+  listDoneClaims,
   setClusterPartition,
 } from './cluster.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';

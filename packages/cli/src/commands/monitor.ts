@@ -15,11 +15,11 @@ import {
 } from '@bulwark/monitor';
 import { openStore, type Store } from '@bulwark/store';
 import type { Io } from '../main.ts';
-import { printClusterStatus, runMonitorRoles } from './monitorCluster.ts';
+import { metricsOption, printClusterStatus, runMonitorRoles } from './monitorCluster.ts';
 
 const help = `Usage: bulwark monitor --config FILE [--dry-run] [--check] [--db DIR] [--ready-file PATH]
                        [--log-format text|json] [--role ingest|detect|respond|all]
-                       [--status [--format text|json]]
+                       [--metrics-port PORT [--metrics-host HOST]] [--status [--format text|json]]
 
 Follows the configured chains (WebSocket heads, polling fallback, mempool when enabled), learns
 each watched contract's baseline by backfill when the store has none, evaluates every transaction
@@ -48,6 +48,11 @@ contracts that opted in (breaker.autoPause) when the composite score crosses the
                       leader per chain publishes each block once), detect (partitioned workers),
                       respond (alerts and pauses, each once), all, or a comma-separated list.
                       Start as many of each as you like. Docs: docs/monitor/cluster.md
+      --metrics-port PORT
+                      With --role: serve GET /metrics (Prometheus text, bulwark_cluster_*) on PORT
+                      (0 picks a free one, logged): the --status figures and this process's counts
+      --metrics-host HOST
+                      Address /metrics listens on (default 127.0.0.1; 0.0.0.0 for all)
       --status        Print each chain's head, lag, ingest leader, detect partitions and respond
                       consumer with their pending counts, then exit (needs the cluster section)
       --format text|json
@@ -71,6 +76,8 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
       'ready-file': { type: 'string' },
       'log-format': { type: 'string' },
       role: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       status: { type: 'boolean' },
       format: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -93,6 +100,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
   const config = loadMonitorConfig(path.resolve(io.cwd, values.config), { rules: allRules, env: io.env });
   if (values['dry-run']) config.dryRun = true;
   const roles = values.role === undefined ? undefined : parseRoles(values.role);
+  const metrics = metricsOption(values['metrics-port'], values['metrics-host'], roles !== undefined);
   const statusFormat = values.format ?? 'text';
   if (statusFormat !== 'text' && statusFormat !== 'json')
     throw new UsageError(`--format ${statusFormat}: choose text or json.`, { docsPath: 'monitor/cluster.md' });
@@ -155,7 +163,7 @@ export async function monitorCommand(argv: string[], io: Io): Promise<number> {
   }
   if (roles) {
     try {
-      return await runMonitorRoles({ config, store, roles, io, logger, readyFile });
+      return await runMonitorRoles({ config, store, roles, io, logger, readyFile, metrics });
     } finally {
       if (readyFile) rmSync(readyFile, { force: true });
       if (ownStore) await store.close();

@@ -66,3 +66,20 @@ test('error: --format other than text or json is a usage error', async () => {
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/--format yaml: choose text or json/);
 });
+
+test('error: --metrics-port needs --role and a port number; --metrics-host needs --metrics-port', async () => {
+  const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:9/db' };
+  const cases: [string[], RegExp][] = [
+    [['--status', '--metrics-port', '9464'], /--metrics-port serves the cluster roles' figures: use it with --role/],
+    [['--role', 'all', '--metrics-port', 'http'], /--metrics-port http: give a port number from 0 to 65535/],
+    [['--role', 'all', '--metrics-port', '70000'], /--metrics-port 70000: give a port number from 0 to 65535/],
+    [['--role', 'all', '--metrics-host', '0.0.0.0'], /--metrics-host needs --metrics-port/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runCli(['monitor', '--config', config(cluster), ...args], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  }
+  const help = await runCli(['monitor', '--help']);
+  expect(help.stdout).toMatch(/--metrics-port PORT\n +With --role: serve GET \/metrics \(Prometheus text/);
+});

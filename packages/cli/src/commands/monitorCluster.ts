@@ -25,6 +25,28 @@ function needPostgres(store: Store, what: string): void {
     );
 }
 
+/** `--metrics-port` and `--metrics-host` checked: a port 0–65535, only with `--role`. */
+export function metricsOption(
+  port: string | undefined,
+  host: string | undefined,
+  withRoles: boolean,
+): { port: number; host: string | undefined } | undefined {
+  if (port === undefined) {
+    if (host !== undefined)
+      throw new UsageError('--metrics-host needs --metrics-port.', { docsPath: 'monitor/cluster.md' });
+    return undefined;
+  }
+  if (!withRoles)
+    throw new UsageError("--metrics-port serves the cluster roles' figures: use it with --role.", {
+      docsPath: 'monitor/cluster.md',
+    });
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535)
+    throw new UsageError(`--metrics-port ${port}: give a port number from 0 to 65535 (0 picks a free one).`, {
+      docsPath: 'monitor/cluster.md',
+    });
+  return { port: Number(port), host };
+}
+
 /** Runs the roles until SIGINT/SIGTERM; a second signal exits at once. */
 export async function runMonitorRoles(parameters: {
   config: MonitorConfig;
@@ -33,6 +55,7 @@ export async function runMonitorRoles(parameters: {
   io: Io;
   logger: Logger;
   readyFile: string | undefined;
+  metrics?: { port: number; host: string | undefined } | undefined;
 }): Promise<number> {
   const { config, store, roles, io, logger, readyFile } = parameters;
   const settings = clusterSettings(config, io.env);
@@ -60,6 +83,8 @@ export async function runMonitorRoles(parameters: {
       roles,
       settings,
       signal: stop.signal,
+      metricsPort: parameters.metrics?.port,
+      metricsHost: parameters.metrics?.host,
       onStarted: () => {
         if (readyFile)
           writeFileSync(

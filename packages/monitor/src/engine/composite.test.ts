@@ -25,6 +25,25 @@ const only = <T>(list: readonly T[]): T => {
 };
 
 describe('CompositeScore', () => {
+  test('behavior: memory saved as JSON and restored elsewhere continues the score (a partition taken over)', () => {
+    const before = new CompositeScore();
+    const attacker = user(7);
+    expect(only(before.add(100n, [signal('flash-loan', 'preparation', 0.4)], [attacker])).pause).toBe(false);
+    // Through the store: JSON text, bigints as strings.
+    const saved = JSON.parse(JSON.stringify(before.memory(vault)));
+    const after = new CompositeScore();
+    after.restore(vault, saved);
+    const verdict = only(after.add(103n, [signal('tvl-drop', 'impact', 0.6)], [attacker]));
+    expect(verdict).toMatchObject({ pause: true, score: 1, firstBlock: 100n });
+    // Without it, the second half alone does not pause.
+    expect(only(new CompositeScore().add(103n, [signal('tvl-drop', 'impact', 0.6)], [attacker])).pause).toBe(false);
+    // Restored signals age out of the window as their own would.
+    const late = new CompositeScore();
+    late.restore(vault, saved);
+    expect(only(late.add(100n + 25n, [signal('tvl-drop', 'impact', 0.6)], [attacker])).pause).toBe(false);
+    expect(before.memory(pool)).toEqual([]);
+  });
+
   test('default: one signal never pauses, however strong', () => {
     const composite = new CompositeScore();
     expect(composite.options).toEqual(defaultCompositeOptions);

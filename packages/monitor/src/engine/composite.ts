@@ -34,6 +34,15 @@ export type CompositeVerdict = {
  */
 type Held = { signal: Signal; block: bigint; first: bigint; accounts: readonly string[] };
 
+/** A contract's signals in the window as plain data: saved with its baseline so another process continues the score. */
+export type CompositeMemory = {
+  key: string;
+  signal: Signal;
+  block: string;
+  first: string;
+  accounts: readonly string[];
+}[];
+
 /**
  * Joins signals per contract over a window of blocks: each rule counts once, with its strongest
  * signal, and a pause needs `minRules` rules, one of them exploitation or impact, summing to
@@ -91,6 +100,30 @@ export class CompositeScore {
     const copy = new CompositeScore(this.options, this.families);
     for (const [contract, rules] of this.held) copy.held.set(contract, new Map(rules));
     return copy;
+  }
+
+  /** The contract's signals held in the window (see `CompositeMemory`). */
+  memory(contract: string): CompositeMemory {
+    return [...(this.held.get(contract) ?? [])].map(([key, held]) => ({
+      key,
+      signal: held.signal,
+      block: held.block.toString(),
+      first: held.first.toString(),
+      accounts: held.accounts,
+    }));
+  }
+
+  /** Replaces the contract's signals by saved ones (what `memory` gave, possibly in another process). */
+  restore(contract: string, memory: CompositeMemory): void {
+    this.held.set(
+      contract,
+      new Map(
+        memory.map((entry) => [
+          entry.key,
+          { signal: entry.signal, block: BigInt(entry.block), first: BigInt(entry.first), accounts: entry.accounts },
+        ]),
+      ),
+    );
   }
 
   /** Forgets a contract's signals (after it was paused, or an incident was closed). */

@@ -25,7 +25,13 @@ import type { MonitorEvent } from '../events/types.ts';
 import type { PrivilegeMap } from '../privilege/types.ts';
 import type { Creation, PriceTrace, Rule, Signal, WatchedView } from '../rules/types.ts';
 import type { CreationSimulation } from '../simulate/types.ts';
-import { type CompositeOptions, CompositeScore, type CompositeVerdict, defaultCompositeOptions } from './composite.ts';
+import {
+  type CompositeMemory,
+  type CompositeOptions,
+  CompositeScore,
+  type CompositeVerdict,
+  defaultCompositeOptions,
+} from './composite.ts';
 import { createDecider, unequivocalRules } from './decide.ts';
 import { createDetector, earlyRules } from './detect.ts';
 
@@ -112,6 +118,10 @@ export type Engine = {
   setSupply(address: string, supply: bigint): void;
   /** Forgets a contract's accumulated signals (after a pause, so the next incident starts clean). */
   reset(address: string): void;
+  /** The contract's short-term composite signals, to save with its baseline (a cluster partition moving to another worker). */
+  compositeMemory(address: string): CompositeMemory;
+  /** Puts saved composite signals back (another worker's, or this one's before a restart). */
+  restoreCompositeMemory(address: string, memory: CompositeMemory): void;
   /** Whether a contract's baseline is still warming up (it then pauses only on unequivocal exploitation). */
   warmUp(address: string): WarmUpState;
   /** What live learning did so far: shares learned, flagged, dropped and waiting. */
@@ -595,6 +605,10 @@ export function createEngine(options: EngineOptions): Engine {
     },
     reset(address) {
       composite.clear(address.toLowerCase());
+    },
+    compositeMemory: (address) => composite.memory(address.toLowerCase()),
+    restoreCompositeMemory(address, memory) {
+      composite.restore(address.toLowerCase(), memory);
     },
     warmUp(address) {
       return warmUpState(this.profile(address), warmUpOptions);

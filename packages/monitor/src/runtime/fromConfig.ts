@@ -349,6 +349,14 @@ async function breakersOf(
 function warmWhileRunning(monitor: Monitor, responders: readonly PauseResponder[]): Monitor {
   return {
     ...monitor,
+    parts: {
+      ...monitor.parts,
+      async warmPauseSenders() {
+        await Promise.all(responders.map((responder) => responder.prepare()));
+        for (const responder of responders) responder.warm();
+        return responders.reduce((count, responder) => count + responder.allowed.length, 0);
+      },
+    },
     run: () => {
       for (const responder of responders) responder.warm({ heads: 'told' });
       return monitor.run();

@@ -188,6 +188,12 @@ export type MonitorParts = {
   decideOptions: DecideOptions;
   simulateCreations: CreationSimulator | undefined;
   contracts: readonly MonitoredContract[];
+  /**
+   * Prepares every pause sender now (nonce, gas, a simulated `pause()`, fees) and keeps them fresh
+   * on each new head, polled: what `run` does in one process, for a cluster respond role that never
+   * runs the monitor. Returns how many contracts have a sender. Set by `createMonitorsFromConfig`.
+   */
+  warmPauseSenders?: (() => Promise<number>) | undefined;
 };
 
 const now = () => performance.timeOrigin + performance.now();
