@@ -5,8 +5,8 @@ import {
   getClusterPartition,
   isClaimDone,
   listClusterPartitions,
-  listUnfinishedClaims,
   listDoneClaims,
+  listUnfinishedClaims,
   setClusterPartition,
 } from './cluster.ts';
 import { withTransaction } from './store.ts';

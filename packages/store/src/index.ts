@@ -75,8 +75,8 @@ export {
   getClusterPartition,
   isClaimDone,
   listClusterPartitions,
-  listUnfinishedClaims,
   listDoneClaims,
+  listUnfinishedClaims,
   setClusterPartition,
 } from './cluster.ts';
 export { type ControlEvidence, insertControlEvidence, listControlEvidence } from './controlEvidence.ts';
