@@ -1,10 +1,12 @@
 import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
 import { readsBefore, writesAfter } from '../../analysis/callAccesses.ts';
+import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { placeContexts } from '../../analysis/exposures.ts';
 import { decidesOn, entryPoints, handsOverControl, reenterableFunctions } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
+import { defineDetector, type FindingDraft } from '../../detector.ts';
 
 export const reentrancyCrossFunction = defineDetector({
   id: 'reentrancy-cross-function',
@@ -22,6 +24,7 @@ export const reentrancyCrossFunction = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       const guarded = analysis.hasReentrancyGuard(entry);
       for (const context of callContexts(analysis, entry)) {
@@ -46,20 +49,30 @@ export const reentrancyCrossFunction = defineDetector({
         const { fn, call } = context;
         const [variable, readers] = [...users][0];
         const variables = [...users.keys()].map((v) => v.name).join(', ');
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variables}; during the call ${readers.map(qualifiedName).join(', ')} can be entered and decides on the stale ${variable.name}.`,
-          related: [
-            ...writeRelated(late.filter((w) => users.has(w.variable))),
-            ...readers.slice(0, 2).map((r) => ({
-              node: r.node,
-              unit: r.contract.unit,
-              message: `${qualifiedName(r)} reads ${variable.name}`,
-            })),
-          ],
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variables}; during the call ${readers.map(qualifiedName).join(', ')} can be entered and decides on the stale ${variable.name}.`,
+            related: [
+              ...writeRelated(late.filter((w) => users.has(w.variable))),
+              ...readers.slice(0, 2).map((r) => ({
+                node: r.node,
+                unit: r.contract.unit,
+                message: `${qualifiedName(r)} reads ${variable.name}`,
+              })),
+            ],
+          },
         });
       }
+    }
+    for (const { draft, placement } of placeContexts(found, 'the call')) {
+      report({
+        ...draft,
+        node: placement.node,
+        fn: placement.fn,
+        unit: placement.unit,
+        related: [...placement.related, ...(draft.related ?? [])],
+      });
     }
   },
 });

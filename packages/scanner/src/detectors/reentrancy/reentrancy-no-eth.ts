@@ -1,10 +1,12 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
+import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { placeContexts } from '../../analysis/exposures.ts';
 import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
-import { defineDetector } from '../../detector.ts';
+import { defineDetector, type FindingDraft } from '../../detector.ts';
 
 export const reentrancyNoEth = defineDetector({
   id: 'reentrancy-no-eth',
@@ -22,6 +24,7 @@ export const reentrancyNoEth = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
     for (const entry of reenterableEntryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind !== 'external') continue;
@@ -30,14 +33,24 @@ export const reentrancyNoEth = defineDetector({
         if (stale.length === 0) continue;
         const inFlight = onlyInFlightUpdates(analysis, context, stale);
         const { fn, call } = context;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} calls a caller-chosen contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; that contract can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
-          related: writeRelated(stale),
-          ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} calls a caller-chosen contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; that contract can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+            related: writeRelated(stale),
+            ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+          },
         });
       }
+    }
+    for (const { draft, placement } of placeContexts(found, 'the call')) {
+      report({
+        ...draft,
+        node: placement.node,
+        fn: placement.fn,
+        unit: placement.unit,
+        related: [...placement.related, ...(draft.related ?? [])],
+      });
     }
   },
 });

@@ -8,10 +8,12 @@ import {
   type StateVariable,
 } from '@bulwark/solidity';
 import { writesAfter, writesBefore } from '../../analysis/callAccesses.ts';
+import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { placeContexts } from '../../analysis/exposures.ts';
 import { entryPoints, handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
+import { defineDetector, type FindingDraft } from '../../detector.ts';
 
 export const reentrancyReadOnly = defineDetector({
   id: 'reentrancy-read-only',
@@ -29,6 +31,7 @@ export const reentrancyReadOnly = defineDetector({
   owasp: ['SC05:2025', 'SC02:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       const views = publicViews(allFunctions(entry.contract));
       if (views.length === 0) continue;
@@ -51,20 +54,30 @@ export const reentrancyReadOnly = defineDetector({
         }
         if (affected.length === 0) continue;
         const { fn, call } = context;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} with ${affected[0].stale.name} not yet updated; during the call ${affected.map((a) => qualifiedName(a.view)).join(', ')} return${affected.length === 1 ? 's' : ''} a value mixing updated and stale state, which other protocols may trust.`,
-          related: [
-            ...writeRelated(late.filter((w) => affected.some((a) => a.stale === w.variable))),
-            ...affected.slice(0, 2).map((a) => ({
-              node: a.view.node,
-              unit: a.view.contract.unit,
-              message: `${qualifiedName(a.view)} returns ${a.stale.name}`,
-            })),
-          ],
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} with ${affected[0].stale.name} not yet updated; during the call ${affected.map((a) => qualifiedName(a.view)).join(', ')} return${affected.length === 1 ? 's' : ''} a value mixing updated and stale state, which other protocols may trust.`,
+            related: [
+              ...writeRelated(late.filter((w) => affected.some((a) => a.stale === w.variable))),
+              ...affected.slice(0, 2).map((a) => ({
+                node: a.view.node,
+                unit: a.view.contract.unit,
+                message: `${qualifiedName(a.view)} returns ${a.stale.name}`,
+              })),
+            ],
+          },
         });
       }
+    }
+    for (const { draft, placement } of placeContexts(found, 'the call')) {
+      report({
+        ...draft,
+        node: placement.node,
+        fn: placement.fn,
+        unit: placement.unit,
+        related: [...placement.related, ...(draft.related ?? [])],
+      });
     }
   },
 });
