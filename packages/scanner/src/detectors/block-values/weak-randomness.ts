@@ -1,6 +1,6 @@
 import type { Analysis, FunctionFacts, FunctionIR, Node } from '@bulwark/solidity';
-import { allFunctions, findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
-import { type BlockSource, blockSources } from '../../analysis/blockValues.ts';
+import { findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
+import { type BlockSource, type BlockValueStore, blockSources, blockValueStores } from '../../analysis/blockValues.ts';
 import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
 import { mentions, unparen } from '../../analysis/expressions.ts';
 import { localAssignments } from '../../analysis/locals.ts';
@@ -58,13 +58,15 @@ export const weakRandomness = defineDetector({
         // The value was stored earlier: the store is where the block value enters, report it too
         // when the stored value picks among outcomes (a hash of a saved challenge may be proof of work).
         if (direct || !isModulo(node)) continue;
-        for (const store of blockValueStores(node, fn, analysis)) {
+        for (const store of storesRead(node, fn, analysis)) {
           if (reportedStores.has(store.node)) continue;
           reportedStores.add(store.node);
           report({
             node: store.node,
             fn: store.fn,
-            message: `${qualifiedName(store.fn)} stores a block value in \`${clip(store.fn.contract.unit.source.textOf(store.node))}\`, which ${qualifiedName(fn)} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
+            contract: store.contract,
+            unit: store.contract.unit,
+            message: `${store.fn ? qualifiedName(store.fn) : store.contract.name} stores a block value in \`${clip(store.contract.unit.source.textOf(store.node))}\`, which ${qualifiedName(fn)} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
             impact: view ? 'medium' : undefined,
             confidence: 'low',
           });
@@ -74,24 +76,15 @@ export const weakRandomness = defineDetector({
   },
 });
 
-/** Writes of block values (`start = block.timestamp`) to the state variables a seed reads. */
-function blockValueStores(seed: Node, fn: FunctionIR, analysis: Analysis): { node: Node; fn: FunctionIR }[] {
+/** Stores of block values (`start = block.timestamp`) into the state variables a seed reads. */
+function storesRead(seed: Node, fn: FunctionIR, analysis: Analysis): BlockValueStore[] {
   const names = new Set<string>();
   walk(seed, (n) => {
     if (n.type === 'Identifier' && !analysis.facts(fn).locals.has(n.name) && findStateVariable(fn.contract, n.name))
       names.add(n.name);
     return undefined;
   });
-  const out: { node: Node; fn: FunctionIR }[] = [];
-  for (const writer of allFunctions(fn.contract)) {
-    if (!writer.body) continue;
-    for (const write of analysis.facts(writer).stateWrites) {
-      if (!names.has(write.variable.name) || write.node.type !== 'BinaryOperation') continue;
-      if (blockSources(write.node.right, writer, analysis, { followState: false }).size > 0)
-        out.push({ node: write.node, fn: writer });
-    }
-  }
-  return out;
+  return [...blockValueStores(analysis, fn.contract).values()].flat().filter((store) => names.has(store.variable));
 }
 
 /**
