@@ -1,10 +1,12 @@
 import { qualifiedName } from '@bulwark/solidity';
+import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts } from '../../analysis/callContexts.ts';
+import { placeContexts } from '../../analysis/exposures.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
-import { defineDetector } from '../../detector.ts';
+import { defineDetector, type FindingDraft } from '../../detector.ts';
 
 export const callsInLoop = defineDetector({
   id: 'calls-in-loop',
@@ -22,6 +24,7 @@ export const callsInLoop = defineDetector({
   owasp: ['SC10:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind === 'none' || !runsInLoop(context)) continue;
@@ -31,12 +34,22 @@ export const callsInLoop = defineDetector({
         const via = context.call.inLoop
           ? ''
           : ` (called in a loop in ${qualifiedName(context.chain.findLast((l) => l.site.inLoop)!.fn)})`;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} calls \`${sourceText(fn, call.node)}\` once per loop iteration${via}; one failing call reverts them all, and gas grows with the list.`,
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} calls \`${sourceText(fn, call.node)}\` once per loop iteration${via}; one failing call reverts them all, and gas grows with the list.`,
+          },
         });
       }
+    }
+    for (const { draft, placement } of placeContexts(found, 'the call')) {
+      report({
+        ...draft,
+        node: placement.node,
+        fn: placement.fn,
+        unit: placement.unit,
+        related: [...placement.related, ...(draft.related ?? [])],
+      });
     }
   },
 });

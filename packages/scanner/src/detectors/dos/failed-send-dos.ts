@@ -1,9 +1,11 @@
 import { qualifiedName } from '@bulwark/solidity';
+import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote } from '../../analysis/callContexts.ts';
 import { failureReverts } from '../../analysis/callResults.ts';
+import { placeContexts } from '../../analysis/exposures.ts';
 import { entryPoints, runsInLoop, userStateOrigins } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector } from '../../detector.ts';
+import { defineDetector, type FindingDraft } from '../../detector.ts';
 
 const payments = new Set(['transfer', 'send', 'low-level-call']);
 
@@ -23,6 +25,7 @@ export const failedSendDos = defineDetector({
   owasp: ['SC10:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         const { fn, call } = context;
@@ -33,12 +36,22 @@ export const failedSendDos = defineDetector({
         // Blocking matters when the function also changes state, or pays others in the same loop.
         if (analysis.writesState(entry).size === 0 && !runsInLoop(context)) continue;
         const variable = origins[0].split(/[.[]/)[0];
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} pays \`${sourceText(fn, call.node)}\`${pathNote(context)} to an address taken from ${variable}, which any user can set, and reverts if the payment fails; a recipient that rejects ether blocks ${qualifiedName(entry)} for everyone.`,
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} pays \`${sourceText(fn, call.node)}\`${pathNote(context)} to an address taken from ${variable}, which any user can set, and reverts if the payment fails; a recipient that rejects ether blocks ${qualifiedName(entry)} for everyone.`,
+          },
         });
       }
+    }
+    for (const { draft, placement } of placeContexts(found, 'the call')) {
+      report({
+        ...draft,
+        node: placement.node,
+        fn: placement.fn,
+        unit: placement.unit,
+        related: [...placement.related, ...(draft.related ?? [])],
+      });
     }
   },
 });
