@@ -1,4 +1,5 @@
 import { type Analysis, type FunctionIR, type Node, qualifiedName, type SourceUnit } from '@bulwark/solidity';
+import type { FindingDraft } from '../detector.ts';
 import type { CallContext } from './callClasses.ts';
 import { isExternallyCallable } from './entryPoints.ts';
 import { framesOf } from './frames.ts';
@@ -125,4 +126,20 @@ export function placeContexts<T extends { context: CallContext }>(
 /** " It is reached from X.f." when the placement moved the finding to an entry point. */
 export function reachedFrom(placement: Placement, original: FunctionIR): string {
   return placement.fn === original ? '' : ` It is reached from ${qualifiedName(placement.fn)}.`;
+}
+
+/** A finding on a call as reached from one entry point, before it is placed (see placeContexts). */
+export type ContextFinding = { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> };
+
+/** Reports each call's finding once, placed by placeContexts, after the detector has seen every entry point. */
+export function reportPlaced(found: ContextFinding[], report: (draft: FindingDraft) => void, what = 'the call'): void {
+  for (const { draft, placement } of placeContexts(found, what)) {
+    report({
+      ...draft,
+      node: placement.node,
+      fn: placement.fn,
+      unit: placement.unit,
+      related: [...placement.related, ...(draft.related ?? [])],
+    });
+  }
 }

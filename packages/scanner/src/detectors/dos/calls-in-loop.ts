@@ -1,12 +1,11 @@
 import { qualifiedName } from '@bulwark/solidity';
-import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts } from '../../analysis/callContexts.ts';
-import { placeContexts } from '../../analysis/exposures.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
-import { defineDetector, type FindingDraft } from '../../detector.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const callsInLoop = defineDetector({
   id: 'calls-in-loop',
@@ -24,7 +23,7 @@ export const callsInLoop = defineDetector({
   owasp: ['SC10:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
-    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind === 'none' || !runsInLoop(context)) continue;
@@ -42,14 +41,6 @@ export const callsInLoop = defineDetector({
         });
       }
     }
-    for (const { draft, placement } of placeContexts(found, 'the call')) {
-      report({
-        ...draft,
-        node: placement.node,
-        fn: placement.fn,
-        unit: placement.unit,
-        related: [...placement.related, ...(draft.related ?? [])],
-      });
-    }
+    reportPlaced(found, report);
   },
 });

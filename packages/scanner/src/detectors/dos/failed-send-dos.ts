@@ -1,11 +1,10 @@
 import { qualifiedName } from '@bulwark/solidity';
-import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote } from '../../analysis/callContexts.ts';
 import { failureReverts } from '../../analysis/callResults.ts';
-import { placeContexts } from '../../analysis/exposures.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { entryPoints, runsInLoop, userStateOrigins } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector, type FindingDraft } from '../../detector.ts';
+import { defineDetector } from '../../detector.ts';
 
 const payments = new Set(['transfer', 'send', 'low-level-call']);
 
@@ -25,7 +24,7 @@ export const failedSendDos = defineDetector({
   owasp: ['SC10:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
-    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         const { fn, call } = context;
@@ -44,14 +43,6 @@ export const failedSendDos = defineDetector({
         });
       }
     }
-    for (const { draft, placement } of placeContexts(found, 'the call')) {
-      report({
-        ...draft,
-        node: placement.node,
-        fn: placement.fn,
-        unit: placement.unit,
-        related: [...placement.related, ...(draft.related ?? [])],
-      });
-    }
+    reportPlaced(found, report);
   },
 });

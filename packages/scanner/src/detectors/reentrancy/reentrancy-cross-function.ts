@@ -1,12 +1,11 @@
 import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
 import { qualifiedName } from '@bulwark/solidity';
 import { readsBefore, writesAfter } from '../../analysis/callAccesses.ts';
-import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
-import { placeContexts } from '../../analysis/exposures.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { decidesOn, entryPoints, handsOverControl, reenterableFunctions } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector, type FindingDraft } from '../../detector.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const reentrancyCrossFunction = defineDetector({
   id: 'reentrancy-cross-function',
@@ -24,7 +23,7 @@ export const reentrancyCrossFunction = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
-    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       const guarded = analysis.hasReentrancyGuard(entry);
       for (const context of callContexts(analysis, entry)) {
@@ -65,15 +64,7 @@ export const reentrancyCrossFunction = defineDetector({
         });
       }
     }
-    for (const { draft, placement } of placeContexts(found, 'the call')) {
-      report({
-        ...draft,
-        node: placement.node,
-        fn: placement.fn,
-        unit: placement.unit,
-        related: [...placement.related, ...(draft.related ?? [])],
-      });
-    }
+    reportPlaced(found, report);
   },
 });
 

@@ -1,12 +1,11 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
-import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
-import { placeContexts } from '../../analysis/exposures.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
-import { defineDetector, type FindingDraft } from '../../detector.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const reentrancyNoEth = defineDetector({
   id: 'reentrancy-no-eth',
@@ -24,7 +23,7 @@ export const reentrancyNoEth = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
-    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
+    const found: ContextFinding[] = [];
     for (const entry of reenterableEntryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind !== 'external') continue;
@@ -43,14 +42,6 @@ export const reentrancyNoEth = defineDetector({
         });
       }
     }
-    for (const { draft, placement } of placeContexts(found, 'the call')) {
-      report({
-        ...draft,
-        node: placement.node,
-        fn: placement.fn,
-        unit: placement.unit,
-        related: [...placement.related, ...(draft.related ?? [])],
-      });
-    }
+    reportPlaced(found, report);
   },
 });

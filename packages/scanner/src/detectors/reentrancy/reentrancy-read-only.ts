@@ -8,12 +8,11 @@ import {
   type StateVariable,
 } from '@bulwark/solidity';
 import { writesAfter, writesBefore } from '../../analysis/callAccesses.ts';
-import type { CallContext } from '../../analysis/callClasses.ts';
 import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
-import { placeContexts } from '../../analysis/exposures.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { entryPoints, handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
-import { defineDetector, type FindingDraft } from '../../detector.ts';
+import { defineDetector } from '../../detector.ts';
 
 export const reentrancyReadOnly = defineDetector({
   id: 'reentrancy-read-only',
@@ -31,7 +30,7 @@ export const reentrancyReadOnly = defineDetector({
   owasp: ['SC05:2025', 'SC02:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
-    const found: { context: CallContext; draft: Omit<FindingDraft, 'node' | 'fn'> }[] = [];
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       const views = publicViews(allFunctions(entry.contract));
       if (views.length === 0) continue;
@@ -70,15 +69,7 @@ export const reentrancyReadOnly = defineDetector({
         });
       }
     }
-    for (const { draft, placement } of placeContexts(found, 'the call')) {
-      report({
-        ...draft,
-        node: placement.node,
-        fn: placement.fn,
-        unit: placement.unit,
-        related: [...placement.related, ...(draft.related ?? [])],
-      });
-    }
+    reportPlaced(found, report);
   },
 });
 
