@@ -179,7 +179,22 @@ const timeSources = new Set<BlockSource>(['block.timestamp', 'block.number']);
 /** Where a value decides something: an access check, a branch that pays or names a winner, a payment's amount or recipient. */
 type Decision = { node: Node; what: string };
 
+const decisionCache = new WeakMap<Analysis, Map<FunctionIR, Decision[]>>();
+
 function decisionsOf(analysis: Analysis, fn: FunctionIR): Decision[] {
+  let cache = decisionCache.get(analysis);
+  if (!cache) {
+    cache = new Map();
+    decisionCache.set(analysis, cache);
+  }
+  const cached = cache.get(fn);
+  if (cached) return cached;
+  const decisions = findDecisions(analysis, fn);
+  cache.set(fn, decisions);
+  return decisions;
+}
+
+function findDecisions(analysis: Analysis, fn: FunctionIR): Decision[] {
   const facts = analysis.facts(fn);
   const out: Decision[] = [];
   for (const condition of facts.conditions) {
