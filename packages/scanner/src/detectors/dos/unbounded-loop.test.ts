@@ -180,4 +180,24 @@ contract Seed {
     );
     expect(findings).toEqual([]);
   });
+
+  test('behavior: a walk along a sorted linked list to find a place, reading storage only', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Book {
+  mapping(uint256 => uint256) nextOf;
+  mapping(uint256 => uint256) price;
+  function insert(uint256 id, uint256 p) external {
+    uint256 cur = 0;
+    while (nextOf[cur] != 0 && price[nextOf[cur]] < p) cur = nextOf[cur];
+    price[id] = p;
+    nextOf[id] = nextOf[cur];
+    nextOf[cur] = id;
+  }
+}`,
+      unboundedLoop,
+    );
+    expect(findingLines(findings)).toEqual([7]);
+    expect(findings[0].message).toContain('a storage read per step');
+  });
 });

@@ -28,7 +28,7 @@ export const unboundedLoop = defineDetector({
   impact: 'medium',
   confidence: 'medium',
   description:
-    'A loop runs once per element of a storage array (or up to a storage counter, or along a linked list kept in a mapping) that any user can grow, and writes state or calls out on each iteration. Past some length the loop needs more gas than a block holds and the function can never complete again (SWC-128). Also reported: a loop in an open function that pushes to a storage array on each iteration (the array grows by many entries per call; medium when a loop elsewhere walks it or a function clears it, low otherwise), and, at low impact, a loop in an open function bounded by a parameter or the length of an array parameter with no cap checked on it. Loops over arrays only an admin can grow, over memory arrays of a fixed size, and in guarded functions are not reported.',
+    'A loop runs once per element of a storage array (or up to a storage counter, or along a linked list kept in a mapping) that any user can grow, and writes state or calls out on each iteration (a linked-list walk reads storage at every step, which is enough). Past some length the loop needs more gas than a block holds and the function can never complete again (SWC-128). Also reported: a loop in an open function that pushes to a storage array on each iteration (the array grows by many entries per call; medium when a loop elsewhere walks it or a function clears it, low otherwise), and, at low impact, a loop in an open function bounded by a parameter or the length of an array parameter with no cap checked on it. Loops over arrays only an admin can grow, over memory arrays of a fixed size, and in guarded functions are not reported.',
   scenario:
     'distribute() pays every entry of participants[]; join() lets anyone push to it. An attacker joins thousands of times with dust amounts, distribute() exceeds the block gas limit, and the funds are locked.',
   recommendation:
@@ -44,11 +44,12 @@ export const unboundedLoop = defineDetector({
         const condition: Node | undefined = loop.type === 'ForStatement' ? loop.conditionExpression : loop.condition;
         if (!condition) continue;
         const bound = growableBound(analysis, fn, condition) ?? linkedListBound(analysis, fn, loop, condition);
-        if (bound && doesCostlyWork(analysis, fn, loop)) {
+        // Each step of a linked-list walk reads storage to find the next node: costly by itself.
+        if (bound && (bound.walksStorage || doesCostlyWork(analysis, fn, loop))) {
           report({
             node: condition,
             fn,
-            message: `${qualifiedName(fn)} loops while \`${sourceText(fn, condition)}\`, bounded by ${bound.description}, which any user can grow (${bound.grower}); with state writes or calls in each iteration, a long enough list puts the function over the block gas limit.`,
+            message: `${qualifiedName(fn)} loops while \`${sourceText(fn, condition)}\`, bounded by ${bound.description}, which any user can grow (${bound.grower}); with ${bound.walksStorage ? 'a storage read per step' : 'state writes or calls in each iteration'}, a long enough list puts the function over the block gas limit.`,
           });
           continue;
         }
@@ -79,7 +80,7 @@ export const unboundedLoop = defineDetector({
   },
 });
 
-type Bound = { description: string; grower: string };
+type Bound = { description: string; grower: string; walksStorage?: boolean };
 
 /** A side of the loop condition that is a user-growable storage array length or counter. */
 function growableBound(analysis: Analysis, fn: FunctionIR, condition: Node): Bound | undefined {
@@ -155,15 +156,31 @@ function callerBound(analysis: Analysis, fn: FunctionIR, index: number, depth: n
  * long as any user can add nodes (write the mapping from an open function).
  */
 function linkedListBound(analysis: Analysis, fn: FunctionIR, loop: Node, condition: Node): Bound | undefined {
-  const compared = unparen(condition);
-  if (compared.type !== 'BinaryOperation' || (compared.operator !== '!=' && compared.operator !== '>'))
-    return undefined;
-  const cursor = [compared.left, compared.right].find((side) => side?.type === 'Identifier');
-  if (!cursor || !analysis.facts(fn).locals.has(cursor.name)) return undefined;
+  // The cursor is tested directly (`cur != 0`) or through the list (`next[cur] != 0 && ...`).
+  const locals = analysis.facts(fn).locals;
+  const cursors = new Set<string>();
+  for (const compared of findAll(
+    condition,
+    (n) => n.type === 'BinaryOperation' && (n.operator === '!=' || n.operator === '>'),
+  )) {
+    for (const raw of [compared.left, compared.right]) {
+      const side = raw && unparen(raw);
+      const cursor = side?.type === 'IndexAccess' && side.index ? unparen(side.index) : side;
+      if (cursor?.type === 'Identifier' && locals.has(cursor.name)) cursors.add(cursor.name);
+    }
+  }
+  for (const cursor of cursors) {
+    const found = linkedListStep(analysis, fn, loop, cursor);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function linkedListStep(analysis: Analysis, fn: FunctionIR, loop: Node, cursor: string): Bound | undefined {
   const body = loop.body;
   const steps = [
-    ...(body ? assignmentsIn(body, cursor.name) : []),
-    ...(loop.type === 'ForStatement' && loop.loopExpression ? assignmentsIn(loop.loopExpression, cursor.name) : []),
+    ...(body ? assignmentsIn(body, cursor) : []),
+    ...(loop.type === 'ForStatement' && loop.loopExpression ? assignmentsIn(loop.loopExpression, cursor) : []),
   ];
   for (const step of steps) {
     // `cur = next[cur]`, or a node struct's field `cur = nodes[cur].next`.
@@ -179,6 +196,7 @@ function linkedListBound(analysis: Analysis, fn: FunctionIR, loop: Node, conditi
       return {
         description: `the linked list in ${path.replace(/\[\]/g, '[…]')}`,
         grower: `${qualifiedName(writer)} writes it`,
+        walksStorage: true,
       };
   }
   return undefined;
