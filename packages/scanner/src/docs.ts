@@ -42,6 +42,14 @@ export function detectorIndex(detectors: Detector[]): string {
 
 Generated from the detectors' metadata by \`npm run docs\`; do not edit by hand.
 
+Where a finding is reported: at the statement at fault. When that statement sits in an internal
+or private helper (an ether call followed by state writes, an unchecked \`send\` or low-level
+call, a call in a loop, a payment whose failure blocks others, a \`tx.origin\` check, a
+\`selfdestruct\` or payout), the finding is placed at the call to the helper in the public or
+external function that exposes it, and the helper's statement (with up to two more entry points
+that reach it) is a related location (SARIF \`relatedLocations\`). One bug gives one finding; a
+check in a modifier stays in the modifier.
+
 | Id | Category | Impact | Confidence | Title |
 |---|---|---|---|---|
 ${rows.join('\n')}

@@ -1,5 +1,7 @@
 import {
   type Analysis,
+  allFunctions,
+  type Contract,
   dottedName,
   type FunctionIR,
   findAll,
@@ -10,6 +12,7 @@ import {
 } from '@bulwark/solidity';
 import { fieldPath } from './expressions.ts';
 import { localAssignments } from './locals.ts';
+import { statePath } from './valueOrigins.ts';
 
 /** Values a block producer sets or knows before anyone else. */
 export type BlockSource =
@@ -155,4 +158,83 @@ function getterSources(fn: FunctionIR, analysis: Analysis, depth: number): Set<B
 /** `block.timestamp` or `now`, as the source wrote it, for messages. */
 export function describeSources(sources: Set<BlockSource>): string {
   return [...sources].join(', ');
+}
+
+/**
+ * A block value written to a state variable or one field of it: `lastPlay = now;`,
+ * `stakes[msg.sender].since = block.timestamp;`, or a declaration `uint start = block.timestamp;`.
+ */
+export type BlockValueStore = {
+  node: Node;
+  /** The writing function; undefined for a declaration's initialiser. */
+  fn: FunctionIR | undefined;
+  /** The contract holding `node`. */
+  contract: Contract;
+  variable: string;
+  /** The storage path written (`stakes[].since`), as `statePath` spells it. */
+  path: string;
+  sources: Set<BlockSource>;
+};
+
+const storeCache = new WeakMap<Analysis, Map<Contract, Map<string, BlockValueStore[]>>>();
+
+/**
+ * Every store of a block value into a state variable of `contract` (or a base), by storage path.
+ * Only values that hold the block value as written (`now + 1 days`), into a single slot: a whole
+ * struct assigned at once, or a figure computed through locals, says nothing about one field.
+ */
+export function blockValueStores(analysis: Analysis, contract: Contract): Map<string, BlockValueStore[]> {
+  let perContract = storeCache.get(analysis);
+  if (!perContract) {
+    perContract = new Map();
+    storeCache.set(analysis, perContract);
+  }
+  const cached = perContract.get(contract);
+  if (cached) return cached;
+  const out = new Map<string, BlockValueStore[]>();
+  const add = (store: BlockValueStore) => out.set(store.path, [...(out.get(store.path) ?? []), store]);
+  for (const base of contract.linearized) {
+    for (const variable of base.stateVariables) {
+      if (variable.constant || !variable.initialValue) continue;
+      const sources = writtenSources(variable.initialValue);
+      if (sources.size > 0 && variable.type.kind === 'elementary')
+        add({
+          node: variable.declaration,
+          fn: undefined,
+          contract: base,
+          variable: variable.name,
+          path: variable.name,
+          sources,
+        });
+    }
+  }
+  for (const writer of allFunctions(contract)) {
+    if (!writer.body) continue;
+    for (const write of analysis.facts(writer).stateWrites) {
+      if (write.node.type !== 'BinaryOperation' || write.node.operator !== '=') continue;
+      const sources = writtenSources(write.node.right);
+      const path = statePath(analysis, write.node.left, writer);
+      if (sources.size === 0 || !path || analysis.typeOf(write.node.left, writer).kind !== 'elementary') continue;
+      add({ node: write.node, fn: writer, contract: writer.contract, variable: write.variable.name, path, sources });
+    }
+  }
+  perContract.set(contract, out);
+  return out;
+}
+
+/** Block values written out in an expression (`now`, `block.number - 1`, `blockhash(n)`), locals and getters not followed. */
+function writtenSources(expression: Node): Set<BlockSource> {
+  const out = new Set<BlockSource>();
+  walk(expression, (node) => {
+    if (node.type === 'Identifier' && node.name === 'now') out.add('block.timestamp');
+    const dotted = node.type === 'MemberAccess' ? dottedName(node) : undefined;
+    if (dotted && magic[dotted]) out.add(magic[dotted]);
+    if (node.type === 'FunctionCall') {
+      const callee = node.expression;
+      const name = callee?.type === 'Identifier' ? callee.name : dottedName(callee);
+      if (name === 'blockhash' || name === 'block.blockhash') out.add('blockhash');
+    }
+    return undefined;
+  });
+  return out;
 }

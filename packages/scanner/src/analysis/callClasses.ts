@@ -42,20 +42,26 @@ export function classifyCall(analysis: Analysis, fn: FunctionIR, call: CallSite)
   if (call.kind === 'send' || call.kind === 'transfer') return 'stipend';
   if (call.kind !== 'low-level-call' && call.kind !== 'external') return 'none';
   if (call.kind === 'external' && dottedName(call.receiver) === 'this') return 'none';
-  // A view or pure function (or a public variable's getter) is called with STATICCALL from 0.5
-  // on: the callee cannot change state. Code that 0.4 may compile makes a plain CALL.
-  if (
-    call.kind === 'external' &&
-    !call.value &&
-    callsView(analysis, fn, call) &&
-    !admitsCompilerBelow(fn.contract.unit, [0, 5, 0])
-  )
-    return 'none';
+  if (isStaticCall(analysis, fn, call)) return 'none';
   const { options } = unwrapCallee(call.node.expression);
   const gas = options.gas;
   const limitedGas = gas?.type === 'NumberLiteral' && Number(gas.number) <= stipendGas;
   if (call.value && !isLiteralZero(call.value)) return limitedGas ? 'stipend' : 'eth';
   return limitedGas ? 'none' : 'external';
+}
+/**
+ * The one answer to "can this call change state or re-enter": a call to a view or pure function
+ * (or a public variable's getter) of another contract runs with STATICCALL from solc 0.5 on, so
+ * the callee cannot change state. Code that a 0.4 compiler may build makes a plain CALL whatever
+ * the interface declares (`constant`/`view` was not enforced): the callee can do anything.
+ */
+export function isStaticCall(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean {
+  return (
+    call.kind === 'external' &&
+    !call.value &&
+    callsView(analysis, fn, call) &&
+    !admitsCompilerBelow(fn.contract.unit, [0, 5, 0])
+  );
 }
 function callsView(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean {
   if (call.targets.some((t) => t.mutability === 'view' || t.mutability === 'pure')) return true;

@@ -1,4 +1,5 @@
 import { dottedName, findAll, qualifiedName } from '@bulwark/solidity';
+import { placeAtEntry, reachedFrom } from '../../analysis/exposures.ts';
 import { defineDetector } from '../../detector.ts';
 
 export const txOriginAuth = defineDetector({
@@ -27,10 +28,10 @@ export const txOriginAuth = defineDetector({
           if (!sides.includes('tx.origin')) continue;
           // `tx.origin == msg.sender` only asks whether the caller is an EOA.
           if (sides.includes('msg.sender')) continue;
+          const placement = placeAtEntry(analysis, functions, fn, comparison, 'the tx.origin check');
           report({
-            node: comparison,
-            fn,
-            message: `${qualifiedName(fn)} authorises with tx.origin in \`${fn.contract.unit.source.textOf(comparison)}\`; a contract the user calls can pass this check.`,
+            ...placement,
+            message: `${qualifiedName(fn)} authorises with tx.origin in \`${fn.contract.unit.source.textOf(comparison)}\`; a contract the user calls can pass this check.${reachedFrom(placement, fn)}`,
           });
         }
       }

@@ -76,4 +76,69 @@ contract Lottery {
     );
     expect(findingLines(findings)).toEqual([5]);
   });
+
+  test('behavior: a time stored earlier is reported at the store and at the decision that uses it', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Jackpot {
+  uint lastInvestment;
+  address lastInvestor;
+  uint started = now;
+  uint unread = block.timestamp;
+  function invest() public payable {
+    lastInvestor = msg.sender;
+    lastInvestment = block.timestamp;
+  }
+  function payout() public {
+    if (lastInvestment + 1 minutes <= block.timestamp) { lastInvestor.transfer(this.balance); }
+  }
+  function lucky() public {
+    if (started % 2 == 0) { msg.sender.transfer(1 ether); }
+  }
+}`,
+      timestampDependence,
+    );
+    // Line 6: stored and never read, it decides nothing. Lines 5 and 9: the stores; 12 and 15: the decisions.
+    expect(findingLines(findings)).toEqual([5, 9, 12, 15]);
+    const store = findings.find((f) => f.location.startLine === 9)!;
+    expect(store.message).toContain('Jackpot.payout later decides');
+    expect(store.related.map((r) => r.startLine)).toContain(12);
+  });
+
+  test('behavior: a time read here and passed to an internal function that decides on it', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Lotto {
+  function randomGen() constant returns (uint) { return block.timestamp; }
+  function draw() public {
+    uint r = randomGen();
+    payOut(r);
+  }
+  function payOut(uint rand) internal {
+    if (rand % 10 == 7) { msg.sender.transfer(this.balance); }
+  }
+}`,
+      timestampDependence,
+    );
+    expect(findingLines(findings)).toEqual([5, 9]);
+    expect(findings[0].message).toContain('passes it to Lotto.payOut');
+  });
+
+  test('fp: a stored time only compared with the current block or with zero, and a store nobody reads', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Limiter {
+  uint256 lastCall;
+  uint256 createdAt = block.timestamp;
+  uint256 firstSeen;
+  function once() external {
+    require(lastCall != block.timestamp, "same block");
+    lastCall = block.timestamp;
+    if (firstSeen == 0) firstSeen = block.timestamp;
+  }
+}`,
+      timestampDependence,
+    );
+    expect(findings).toEqual([]);
+  });
 });

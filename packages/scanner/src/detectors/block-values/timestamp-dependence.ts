@@ -1,10 +1,17 @@
 import type { Confidence, Impact } from '@bulwark/core';
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
-import { findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
-import { type BlockSource, blockSources } from '../../analysis/blockValues.ts';
+import { findAll, findStateVariable, isAddress, qualifiedName, walk } from '@bulwark/solidity';
+import {
+  type BlockSource,
+  type BlockValueStore,
+  blockSources,
+  blockValueStores,
+  describeSources,
+} from '../../analysis/blockValues.ts';
 import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
 import { unparen } from '../../analysis/expressions.ts';
 import { localAssignments } from '../../analysis/locals.ts';
+import { statePath } from '../../analysis/valueOrigins.ts';
 import { valueTransfers } from '../../analysis/valueTransfers.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -18,7 +25,7 @@ export const timestampDependence = defineDetector({
   impact: 'medium',
   confidence: 'medium',
   description:
-    'block.timestamp (`now`) is chosen by the block producer within loose limits. Code that needs it to equal an exact value, takes it modulo a small number, or lets it set an amount of ether or tokens can be steered by whoever builds the block; ordinary deadline comparisons can be tipped by a few seconds.',
+    'block.timestamp (`now`) is chosen by the block producer within loose limits. Code that needs it to equal an exact value, takes it modulo a small number, or lets it set an amount of ether or tokens can be steered by whoever builds the block; ordinary deadline comparisons can be tipped by a few seconds. A time (block.timestamp or block.number) stored in state, or read and passed to an internal function, that later decides an access check, a payment or a winner is reported where it is stored or read as well as where it decides (at low impact unless the decision itself is an exact match or a modulo); a stored time nobody reads, or one only compared with the current block ("already done in this block?") or with zero, decides nothing and is not reported.',
   scenario:
     'A game pays the jackpot when `now % 15 == 0`. A block producer who plays sets the timestamp of the block holding its own transaction to a multiple of 15 and wins every time.',
   recommendation:
@@ -27,6 +34,8 @@ export const timestampDependence = defineDetector({
   owasp: ['SC03:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    // Stores and reads reported once, however many decisions use them.
+    const reportedOrigins = new Set<Node>();
     for (const fn of functions) {
       if (!fn.body) continue;
       const source = fn.contract.unit.source;
@@ -106,9 +115,250 @@ export const timestampDependence = defineDetector({
           'medium',
         );
       }
+
+      // A time saved earlier (`lastPlay = now`) or read and handed on (`payOut(now)`) decides here:
+      // the finding belongs where the block value is read or stored as well as at the decision.
+      const stores = blockValueStores(analysis, fn.contract);
+      for (const decision of decisionsOf(analysis, fn)) {
+        for (const store of storesDeciding(analysis, fn, decision.node, stores)) {
+          if (!reportedOrigins.has(store.node)) {
+            reportedOrigins.add(store.node);
+            report({
+              node: store.node,
+              fn: store.fn,
+              contract: store.contract,
+              unit: store.contract.unit,
+              message: `${store.fn ? qualifiedName(store.fn) : store.contract.name} stores ${describeSources(store.sources)} in \`${clip(store.contract.unit.source.textOf(store.node))}\`; ${where} later decides ${decision.what} on it in \`${clip(source.textOf(decision.node))}\`, so the block producer who chose that value steers the decision.`,
+              related: [{ node: decision.node, unit: fn.contract.unit, message: `decides ${decision.what}` }],
+              impact: 'low',
+              confidence: 'medium',
+            });
+          }
+          if (!isTime(decision.node))
+            emit(
+              decision.node,
+              `${where} decides ${decision.what} in \`${clip(source.textOf(decision.node))}\` on ${store.path.replace(/\[\]/g, '[…]')}, which holds ${describeSources(store.sources)} stored earlier: the block producer chose that value.`,
+              'low',
+              'medium',
+            );
+        }
+      }
+      for (const passed of blockValuesPassedOn(analysis, fn)) {
+        if (reportedOrigins.has(passed.read)) continue;
+        reportedOrigins.add(passed.read);
+        report({
+          node: passed.read,
+          fn,
+          message: `${where} reads ${describeSources(passed.sources)} in \`${clip(source.textOf(passed.read))}\` and passes it to ${qualifiedName(passed.target)}, which decides ${passed.decision.what} on it in \`${clip(passed.target.contract.unit.source.textOf(passed.decision.node))}\`: the block producer chose that value.`,
+          related: [
+            {
+              node: passed.decision.node,
+              unit: passed.target.contract.unit,
+              message: `decides ${passed.decision.what}`,
+            },
+          ],
+          impact: 'low',
+          confidence: 'medium',
+        });
+        if (!blockSources(passed.decision.node, passed.target, analysis, { only: timeSources }).size)
+          report({
+            node: passed.decision.node,
+            fn: passed.target,
+            message: `${qualifiedName(passed.target)} decides ${passed.decision.what} in \`${clip(passed.target.contract.unit.source.textOf(passed.decision.node))}\` on ${describeSources(passed.sources)} that ${where} passes in: the block producer chose that value.`,
+            impact: 'low',
+            confidence: 'medium',
+          });
+      }
     }
   },
 });
+
+/** Block values that stand for time (block.number counts blocks). */
+const timeSources = new Set<BlockSource>(['block.timestamp', 'block.number']);
+
+/** Where a value decides something: an access check, a branch that pays or names a winner, a payment's amount or recipient. */
+type Decision = { node: Node; what: string };
+
+const decisionCache = new WeakMap<Analysis, Map<FunctionIR, Decision[]>>();
+
+function decisionsOf(analysis: Analysis, fn: FunctionIR): Decision[] {
+  let cache = decisionCache.get(analysis);
+  if (!cache) {
+    cache = new Map();
+    decisionCache.set(analysis, cache);
+  }
+  const cached = cache.get(fn);
+  if (cached) return cached;
+  const decisions = findDecisions(analysis, fn);
+  cache.set(fn, decisions);
+  return decisions;
+}
+
+function findDecisions(analysis: Analysis, fn: FunctionIR): Decision[] {
+  const facts = analysis.facts(fn);
+  const out: Decision[] = [];
+  for (const condition of facts.conditions) {
+    const holder = facts.parents.get(condition);
+    if (holder?.type === 'FunctionCall') {
+      const name = holder.expression?.type === 'Identifier' ? holder.expression.name : undefined;
+      if (name === 'require' || name === 'assert') out.push({ node: condition, what: 'who may proceed' });
+    } else if (holder?.type === 'IfStatement' && holder.condition === condition) {
+      if (stops(holder.trueBody)) out.push({ node: condition, what: 'who may proceed' });
+      else if (paysOrPicks(analysis, fn, holder.trueBody) || paysOrPicks(analysis, fn, holder.falseBody))
+        out.push({ node: condition, what: 'a payment or a winner' });
+    }
+  }
+  for (const transfer of valueTransfers(fn, analysis)) {
+    if (transfer.amount) out.push({ node: transfer.amount, what: 'the amount paid' });
+    if (transfer.recipient) out.push({ node: transfer.recipient, what: 'who is paid' });
+  }
+  return out;
+}
+
+function stops(branch: Node | null | undefined): boolean {
+  const first = branch?.type === 'Block' ? branch.statements?.[0] : branch;
+  if (!first) return false;
+  if (first.type === 'RevertStatement' || first.type === 'ThrowStatement' || first.type === 'ReturnStatement')
+    return true;
+  const call = first.type === 'ExpressionStatement' ? first.expression : undefined;
+  return call?.type === 'FunctionCall' && call.expression?.type === 'Identifier' && call.expression.name === 'revert';
+}
+
+/** The branch pays (ether or tokens) or writes an address to state (a winner, a new owner). */
+function paysOrPicks(analysis: Analysis, fn: FunctionIR, branch: Node | null | undefined): boolean {
+  if (!branch) return false;
+  const [from, to] = branch.range ?? [0, -1];
+  const inside = (node: Node) => (node.range?.[0] ?? -1) >= from && (node.range?.[1] ?? -1) <= to;
+  if (valueTransfers(fn, analysis).some((t) => inside(t.node))) return true;
+  return analysis.facts(fn).stateWrites.some((w) => inside(w.node) && isAddress(w.variable.type));
+}
+
+/**
+ * Stores of a time value into the state variables the decision reads, directly or through locals
+ * (not through internal getters, which answer questions such as "is it scheduled?"), when the
+ * decision uses the stored value itself: comparing it with the current block (`last ==
+ * block.timestamp`, "already done in this block?") or with zero ("ever set?") decides nothing
+ * the block producer can steer.
+ */
+function storesDeciding(
+  analysis: Analysis,
+  fn: FunctionIR,
+  decision: Node,
+  stores: Map<string, BlockValueStore[]>,
+): BlockValueStore[] {
+  const out: BlockValueStore[] = [];
+  for (const path of statePathsRead(analysis, fn, decision)) {
+    // A hash of a block (`blockhash(block.number - 1)`) is a challenge or a seed, not a time.
+    const timeStores = (stores.get(path) ?? []).filter(
+      (s) => !s.sources.has('blockhash') && [...s.sources].some((x) => timeSources.has(x)),
+    );
+    if (timeStores.length === 0) continue;
+    if (onlyPresenceOrSameBlock(analysis, fn, decision, path)) continue;
+    out.push(...timeStores);
+  }
+  return out;
+}
+
+/**
+ * Storage paths an expression reads (`lastPlay`, `stakes[].since`), itself or through the locals
+ * it uses (depth-limited); internal calls are not followed.
+ */
+function statePathsRead(analysis: Analysis, fn: FunctionIR, expression: Node, depth = 0, out = new Set<string>()) {
+  if (depth > 3) return out;
+  const facts = analysis.facts(fn);
+  walk(expression, (node) => {
+    if (node.type === 'FunctionCall' && facts.calls.some((c) => c.node === node && c.kind === 'internal')) return false;
+    if (node.type === 'Identifier' || node.type === 'MemberAccess' || node.type === 'IndexAccess') {
+      const path = statePath(analysis, node, fn);
+      if (path) {
+        out.add(path);
+        // The keys may read other state (`stakes[lastWinner]`).
+        if (node.type === 'IndexAccess' && node.index) statePathsRead(analysis, fn, node.index, depth, out);
+        return false;
+      }
+    }
+    if (node.type === 'Identifier' && facts.locals.has(node.name)) {
+      for (const value of localAssignments(fn).get(node.name) ?? [])
+        statePathsRead(analysis, fn, value, depth + 1, out);
+    }
+    return undefined;
+  });
+  return out;
+}
+
+/** Every comparison in the decision that reads `path` compares it with zero or with the current block value. */
+function onlyPresenceOrSameBlock(analysis: Analysis, fn: FunctionIR, decision: Node, path: string): boolean {
+  const reads = (node: Node) => statePathsRead(analysis, fn, node).has(path);
+  const comparisonsOf = findAll(
+    decision,
+    (n) => n.type === 'BinaryOperation' && comparisons.has(n.operator) && (reads(n.left) || reads(n.right)),
+  );
+  if (comparisonsOf.length === 0) return false;
+  return comparisonsOf.every((c) => {
+    const [side, other] = reads(c.left) ? [c.left, c.right] : [c.right, c.left];
+    // `started % 2 == 0` computes with the value; only a plain read asks about presence or the block.
+    const plain = unparen(side);
+    if (!['Identifier', 'IndexAccess', 'MemberAccess'].includes(plain.type)) return false;
+    if (constantValue(unparen(other), fn) === 0n) return true;
+    return (
+      (c.operator === '==' || c.operator === '!=') && blockSources(other, fn, analysis, { only: timeSources }).size > 0
+    );
+  });
+}
+
+/**
+ * `payOut(now)`, `uint r = randomGen(); payOut(r)`: a time value read here and handed to an
+ * internal function whose parameter decides something there. `read` is where the value is read:
+ * the argument, or the initialiser of the local passed.
+ */
+function blockValuesPassedOn(
+  analysis: Analysis,
+  fn: FunctionIR,
+): { read: Node; sources: Set<BlockSource>; target: FunctionIR; decision: Decision }[] {
+  const out: { read: Node; sources: Set<BlockSource>; target: FunctionIR; decision: Decision }[] = [];
+  for (const call of analysis.facts(fn).calls) {
+    if (call.kind !== 'internal') continue;
+    call.arguments.forEach((argument, index) => {
+      const sources = blockSources(argument, fn, analysis, { only: timeSources });
+      if (sources.size === 0) return;
+      for (const target of call.targets) {
+        const param = target.params[index]?.name;
+        if (!param || !target.body) continue;
+        const decision = decisionsOf(analysis, target).find(
+          (d) => analysis.taintOf(d.node, target).has(`param:${param}`) && !onlyPresenceOfParam(d.node, target, param),
+        );
+        if (!decision) continue;
+        const local = unparen(argument);
+        const initial =
+          local.type === 'Identifier' && analysis.facts(fn).locals.has(local.name)
+            ? localAssignments(fn).get(local.name)?.[0]
+            : undefined;
+        out.push({ read: initial ?? argument, sources, target, decision });
+      }
+    });
+  }
+  return out;
+}
+
+/** `rand > 0` alone: the parameter's presence, not its value, decides. */
+function onlyPresenceOfParam(decision: Node, fn: FunctionIR, param: string): boolean {
+  const uses = findAll(decision, (n) => n.type === 'Identifier' && n.name === param);
+  return uses.every((use) => {
+    const comparison = findAll(
+      decision,
+      (n) => n.type === 'BinaryOperation' && comparisons.has(n.operator) && (n.left === use || n.right === use),
+    )[0];
+    return (
+      comparison !== undefined &&
+      constantValue(unparen(comparison.left === use ? comparison.right : comparison.left), fn) === 0n
+    );
+  });
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > 100 ? `${flat.slice(0, 97)}...` : flat;
+}
 
 function findTimeModulo(node: Node, isTime: (n: Node) => boolean, fn: FunctionIR): Node | undefined {
   let found: Node | undefined;

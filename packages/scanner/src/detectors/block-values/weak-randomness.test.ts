@@ -72,4 +72,23 @@ contract Lottery {
     expect(findingLines(findings)).toEqual([5, 7]);
     expect(findings.find((f) => f.location.startLine === 5)?.message).toContain('later turns into `start % 2`');
   });
+
+  test('behavior: a seed passed to an internal function is reported where it is read and where it decides', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.5.0;
+contract Raffle {
+  address payable[] players;
+  function draw() public {
+    uint seed = uint(keccak256(abi.encodePacked(block.difficulty, now)));
+    _pay(seed);
+  }
+  function _pay(uint r) internal {
+    players[r % players.length].transfer(address(this).balance);
+  }
+}`,
+      weakRandomness,
+    );
+    expect(findingLines(findings)).toEqual([5, 9]);
+    expect(findings[0].message).toContain('by passing it to Raffle._pay');
+  });
 });

@@ -1,6 +1,6 @@
 import type { Analysis, FunctionFacts, FunctionIR, Node } from '@bulwark/solidity';
-import { allFunctions, findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
-import { type BlockSource, blockSources } from '../../analysis/blockValues.ts';
+import { findStateVariable, qualifiedName, walk } from '@bulwark/solidity';
+import { type BlockSource, type BlockValueStore, blockSources, blockValueStores } from '../../analysis/blockValues.ts';
 import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
 import { mentions, unparen } from '../../analysis/expressions.ts';
 import { localAssignments } from '../../analysis/locals.ts';
@@ -16,7 +16,7 @@ export const weakRandomness = defineDetector({
   impact: 'high',
   confidence: 'medium',
   description:
-    'A winner, index or amount is derived from block values (timestamp, number, difficulty/prevrandao, blockhash, coinbase, gas limit) by hashing them or taking them modulo a number. These values are public to every contract in the same block and chosen or known in advance by the block producer.',
+    'A winner, index or amount is derived from block values (timestamp, number, difficulty/prevrandao, blockhash, coinbase, gas limit) by hashing them or taking them modulo a number. These values are public to every contract in the same block and chosen or known in advance by the block producer. A value stored in state earlier and later taken modulo a number, or handed to an internal function that decides with it, is reported where the block value is stored or read as well as where it decides.',
   scenario:
     'A lottery picks `players[uint(keccak256(abi.encodePacked(block.timestamp, block.difficulty))) % players.length]`. An attacker contract computes the same expression in the same block and only enters when it would win; a block producer can also withhold blocks that do not favour it.',
   recommendation:
@@ -42,7 +42,7 @@ export const weakRandomness = defineDetector({
         if (mentions(node, reportedHolders)) continue;
         // A hash or blockhash is an identifier until code turns it into a number or compares it.
         if (!isModulo(node) && !usedAsNumber(node, fn, facts, analysis)) continue;
-        const { use, holders } = decisionUse(node, fn, facts, analysis);
+        const { use, holders, passedTo } = decisionUse(node, fn, facts, analysis);
         if (!use) continue;
         for (const name of holders) reportedHolders.add(name);
         const view = fn.mutability === 'view' || fn.mutability === 'pure';
@@ -55,16 +55,29 @@ export const weakRandomness = defineDetector({
           impact: view ? 'medium' : undefined,
           confidence: direct ? undefined : 'low',
         });
+        // Passed on: the decision in the callee is reported too, where the outcome is picked.
+        if (passedTo && !reportedStores.has(passedTo.node)) {
+          reportedStores.add(passedTo.node);
+          report({
+            node: passedTo.node,
+            fn: passedTo.fn,
+            message: `${qualifiedName(passedTo.fn)} uses a value ${qualifiedName(fn)} derives from ${[...sources].join(', ')} (\`${clip(fn.contract.unit.source.textOf(node))}\`) ${passedTo.use}: the block producer chose it, so the outcome is predictable.`,
+            related: [{ node, unit: fn.contract.unit, message: 'the block value is read here' }],
+            confidence: 'low',
+          });
+        }
         // The value was stored earlier: the store is where the block value enters, report it too
         // when the stored value picks among outcomes (a hash of a saved challenge may be proof of work).
         if (direct || !isModulo(node)) continue;
-        for (const store of blockValueStores(node, fn, analysis)) {
+        for (const store of storesRead(node, fn, analysis)) {
           if (reportedStores.has(store.node)) continue;
           reportedStores.add(store.node);
           report({
             node: store.node,
             fn: store.fn,
-            message: `${qualifiedName(store.fn)} stores a block value in \`${clip(store.fn.contract.unit.source.textOf(store.node))}\`, which ${qualifiedName(fn)} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
+            contract: store.contract,
+            unit: store.contract.unit,
+            message: `${store.fn ? qualifiedName(store.fn) : store.contract.name} stores a block value in \`${clip(store.contract.unit.source.textOf(store.node))}\`, which ${qualifiedName(fn)} later turns into \`${clip(fn.contract.unit.source.textOf(node))}\` and uses ${use}: the block producer chose it, so the outcome is predictable.`,
             impact: view ? 'medium' : undefined,
             confidence: 'low',
           });
@@ -74,24 +87,15 @@ export const weakRandomness = defineDetector({
   },
 });
 
-/** Writes of block values (`start = block.timestamp`) to the state variables a seed reads. */
-function blockValueStores(seed: Node, fn: FunctionIR, analysis: Analysis): { node: Node; fn: FunctionIR }[] {
+/** Stores of block values (`start = block.timestamp`) into the state variables a seed reads. */
+function storesRead(seed: Node, fn: FunctionIR, analysis: Analysis): BlockValueStore[] {
   const names = new Set<string>();
   walk(seed, (n) => {
     if (n.type === 'Identifier' && !analysis.facts(fn).locals.has(n.name) && findStateVariable(fn.contract, n.name))
       names.add(n.name);
     return undefined;
   });
-  const out: { node: Node; fn: FunctionIR }[] = [];
-  for (const writer of allFunctions(fn.contract)) {
-    if (!writer.body) continue;
-    for (const write of analysis.facts(writer).stateWrites) {
-      if (!names.has(write.variable.name) || write.node.type !== 'BinaryOperation') continue;
-      if (blockSources(write.node.right, writer, analysis, { followState: false }).size > 0)
-        out.push({ node: write.node, fn: writer });
-    }
-  }
-  return out;
+  return [...blockValueStores(analysis, fn.contract).values()].flat().filter((store) => names.has(store.variable));
 }
 
 /**
@@ -133,7 +137,12 @@ function decisionUse(
   fn: FunctionIR,
   facts: FunctionFacts,
   analysis: Analysis,
-): { use: string | undefined; holders: Set<string> } {
+): {
+  use: string | undefined;
+  holders: Set<string>;
+  /** The decision sits in an internal function the value is passed to. */
+  passedTo?: { fn: FunctionIR; node: Node; use: string };
+} {
   const unit = fn.contract.unit;
   const holders = new Set<string>();
   // Locals that hold the value (or something computed from it), transitively.
@@ -165,7 +174,47 @@ function decisionUse(
     if (transfer.amount && derives(transfer.amount)) return found('as the amount of a payment');
     if (transfer.recipient && derives(transfer.recipient)) return found('to pick who is paid');
   }
+  // Handed to an internal function that decides with it (`_pickWinner(seed)`).
+  for (const call of facts.calls) {
+    if (call.kind !== 'internal') continue;
+    for (const [index, argument] of call.arguments.entries()) {
+      if (!derives(argument)) continue;
+      for (const target of call.targets) {
+        const decision = parameterDecision(analysis, target, target.params[index]?.name);
+        if (decision)
+          return {
+            use: `by passing it to ${qualifiedName(target)}, which uses it ${decision.use}`,
+            holders,
+            passedTo: { fn: target, node: decision.node, use: decision.use },
+          };
+      }
+    }
+  }
   return found(undefined);
+}
+
+/** Where an internal function decides with a parameter: a condition, an array index, a modulo, a payment. */
+function parameterDecision(
+  analysis: Analysis,
+  fn: FunctionIR,
+  param: string | undefined,
+): { node: Node; use: string } | undefined {
+  if (!param || !fn.body) return undefined;
+  const tainted = (node: Node | null | undefined) => Boolean(node) && analysis.taintOf(node, fn).has(`param:${param}`);
+  const condition = analysis.facts(fn).conditions.find(tainted);
+  if (condition) return { node: condition, use: 'in a condition' };
+  let out: { node: Node; use: string } | undefined;
+  walk(fn.body, (node) => {
+    if (out) return false;
+    if (node.type === 'IndexAccess' && tainted(node.index) && analysis.typeOf(node.base, fn).kind === 'array')
+      out = { node, use: 'as an array index' };
+    else if (node.type === 'BinaryOperation' && node.operator === '%' && tainted(node.left))
+      out = { node, use: 'modulo a number (picking among a few outcomes)' };
+    return undefined;
+  });
+  if (out) return out;
+  const transfer = valueTransfers(fn, analysis).find((t) => tainted(t.amount) || tainted(t.recipient));
+  return transfer ? { node: transfer.node, use: 'in a payment' } : undefined;
 }
 
 /**

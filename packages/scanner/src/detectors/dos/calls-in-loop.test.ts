@@ -35,8 +35,27 @@ contract Payroll {
 }`,
       callsInLoop,
     );
-    expect(findingLines(findings)).toEqual([5]);
+    // At the call in the loop of the entry point; the helper's call is related.
+    expect(findingLines(findings)).toEqual([9]);
+    expect(findings[0].related.map((r) => [r.startLine, r.message])).toContainEqual([5, 'the call in Payroll._pay']);
     expect(findings[0].message).toContain('called in a loop in Payroll.payAll');
+  });
+
+  test('behavior: a helper reached from two entry points gives one finding', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Payroll {
+  address payable[] staff;
+  function _payAll(uint256 amount) internal {
+    for (uint256 i = 0; i < staff.length; i++) staff[i].transfer(amount);
+  }
+  function payMonthly() external { _payAll(1 ether); }
+  function payBonus() external { _payAll(2 ether); }
+}`,
+      callsInLoop,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0].related.map((r) => r.startLine)).toEqual(expect.arrayContaining([5, 8]));
   });
 
   test('fp: view calls in a loop, and an owner-only batch over owner-set contracts', () => {

@@ -1,5 +1,6 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { callContexts } from '../../analysis/callContexts.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { entryPoints, runsInLoop } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
@@ -22,6 +23,7 @@ export const callsInLoop = defineDetector({
   owasp: ['SC10:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind === 'none' || !runsInLoop(context)) continue;
@@ -31,12 +33,14 @@ export const callsInLoop = defineDetector({
         const via = context.call.inLoop
           ? ''
           : ` (called in a loop in ${qualifiedName(context.chain.findLast((l) => l.site.inLoop)!.fn)})`;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} calls \`${sourceText(fn, call.node)}\` once per loop iteration${via}; one failing call reverts them all, and gas grows with the list.`,
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} calls \`${sourceText(fn, call.node)}\` once per loop iteration${via}; one failing call reverts them all, and gas grows with the list.`,
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });

@@ -1,6 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { callContexts, pathNote } from '../../analysis/callContexts.ts';
 import { failureReverts } from '../../analysis/callResults.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { entryPoints, runsInLoop, userStateOrigins } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
@@ -23,6 +24,7 @@ export const failedSendDos = defineDetector({
   owasp: ['SC10:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         const { fn, call } = context;
@@ -33,12 +35,14 @@ export const failedSendDos = defineDetector({
         // Blocking matters when the function also changes state, or pays others in the same loop.
         if (analysis.writesState(entry).size === 0 && !runsInLoop(context)) continue;
         const variable = origins[0].split(/[.[]/)[0];
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} pays \`${sourceText(fn, call.node)}\`${pathNote(context)} to an address taken from ${variable}, which any user can set, and reverts if the payment fails; a recipient that rejects ether blocks ${qualifiedName(entry)} for everyone.`,
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} pays \`${sourceText(fn, call.node)}\`${pathNote(context)} to an address taken from ${variable}, which any user can set, and reverts if the payment fails; a recipient that rejects ether blocks ${qualifiedName(entry)} for everyone.`,
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });

@@ -58,4 +58,19 @@ contract Bank {
     );
     expect(findings).toEqual([]);
   });
+
+  test('behavior: a view call in an assert is read-only only where it compiles to STATICCALL (0.5 on)', () => {
+    const source = (pragma: string) => `pragma solidity ${pragma};
+interface Oracle { function healthy() external view returns (bool); }
+contract Vault {
+  Oracle oracle;
+  function check() public {
+    assert(oracle.healthy());
+  }
+}`;
+    const old = scanSource(source('^0.4.24'), assertStateChange);
+    expect(findingLines(old)).toEqual([6]);
+    expect(old[0].message).toContain('plain CALL');
+    expect(scanSource(source('^0.5.0'), assertStateChange)).toEqual([]);
+  });
 });

@@ -9,6 +9,7 @@ import {
   type Node,
   qualifiedName,
 } from '@bulwark/solidity';
+import { isStaticCall } from '../../analysis/callClasses.ts';
 import { shortSourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -19,7 +20,7 @@ export const assertStateChange = defineDetector({
   impact: 'low',
   confidence: 'high',
   description:
-    "assert() is for invariants that can never fail. Here its expression changes state (an assignment, increment, or a call to a state-changing function), or it checks the caller's input, which require() should do.",
+    "assert() is for invariants that can never fail. Here its expression changes state (an assignment, increment, or a call to a state-changing function; before solc 0.5 a call to a view function too, since it is a plain CALL rather than a STATICCALL), or it checks the caller's input, which require() should do.",
   scenario:
     'A maintainer (or an optimiser, or a formal tool that assumes asserts hold) removes or skips the assert and silently drops the state change inside it; or a user passes bad input and, before 0.8, the failing assert burns all the gas of the transaction.',
   recommendation:
@@ -74,8 +75,9 @@ function stateChange(expression: Node, calls: CallSite[], analysis: Analysis, fn
     }
     if (['low-level-call', 'send', 'transfer', 'delegatecall'].includes(call.kind))
       return `\`${shortSourceText(fn, call.node)}\` makes a call`;
-    if (call.kind === 'external' && call.targets.some((t) => t.mutability !== 'view' && t.mutability !== 'pure'))
-      return `\`${shortSourceText(fn, call.node)}\` calls a state-changing function`;
+    // A view call is read-only only where it compiles to STATICCALL (0.5 on).
+    if (call.kind === 'external' && call.targets.length > 0 && !isStaticCall(analysis, fn, call))
+      return `\`${shortSourceText(fn, call.node)}\` calls a ${call.targets.some((t) => t.mutability !== 'view' && t.mutability !== 'pure') ? 'state-changing function' : 'view function with a plain CALL (before 0.5), which may change state'}`;
   }
   return undefined;
 }

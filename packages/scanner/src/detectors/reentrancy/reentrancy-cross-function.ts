@@ -2,6 +2,7 @@ import type { Analysis, CallKind, FunctionIR, Node, StateVariable } from '@bulwa
 import { qualifiedName } from '@bulwark/solidity';
 import { readsBefore, writesAfter } from '../../analysis/callAccesses.ts';
 import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { decidesOn, entryPoints, handsOverControl, reenterableFunctions } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
@@ -22,6 +23,7 @@ export const reentrancyCrossFunction = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       const guarded = analysis.hasReentrancyGuard(entry);
       for (const context of callContexts(analysis, entry)) {
@@ -46,21 +48,23 @@ export const reentrancyCrossFunction = defineDetector({
         const { fn, call } = context;
         const [variable, readers] = [...users][0];
         const variables = [...users.keys()].map((v) => v.name).join(', ');
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variables}; during the call ${readers.map(qualifiedName).join(', ')} can be entered and decides on the stale ${variable.name}.`,
-          related: [
-            ...writeRelated(late.filter((w) => users.has(w.variable))),
-            ...readers.slice(0, 2).map((r) => ({
-              node: r.node,
-              unit: r.contract.unit,
-              message: `${qualifiedName(r)} reads ${variable.name}`,
-            })),
-          ],
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variables}; during the call ${readers.map(qualifiedName).join(', ')} can be entered and decides on the stale ${variable.name}.`,
+            related: [
+              ...writeRelated(late.filter((w) => users.has(w.variable))),
+              ...readers.slice(0, 2).map((r) => ({
+                node: r.node,
+                unit: r.contract.unit,
+                message: `${qualifiedName(r)} reads ${variable.name}`,
+              })),
+            ],
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });
 

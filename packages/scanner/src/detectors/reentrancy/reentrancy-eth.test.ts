@@ -56,8 +56,75 @@ contract Vault {
 }`,
       reentrancyEth,
     );
-    expect(findingLines(findings)).toEqual([5]);
+    // Reported where the reviewer must look: the entry point's call to the helper; the helper's call is related.
+    expect(findingLines(findings)).toEqual([10]);
+    expect(findings[0].related.map((r) => [r.startLine, r.message])).toContainEqual([5, 'the call in Vault._pay']);
     expect(findings[0].message).toContain('reached from Vault.withdraw');
+  });
+
+  test('behavior: one helper reached from two entry points is one finding, the other entry related', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Vault {
+  mapping(address => uint256) public credit;
+  function _pay(address to, uint256 amount) internal {
+    (bool ok, ) = to.call{value: amount}("");
+    require(ok, "pay");
+  }
+  function withdraw() external {
+    _pay(msg.sender, credit[msg.sender]);
+    credit[msg.sender] = 0;
+  }
+  function withdrawTo(address to) external {
+    _pay(to, credit[msg.sender]);
+    credit[msg.sender] = 0;
+  }
+}`,
+      reentrancyEth,
+    );
+    expect(findings).toHaveLength(1);
+    const lines = [findings[0].location.startLine, ...findings[0].related.map((r) => r.startLine)];
+    expect(lines).toEqual(expect.arrayContaining([5, 9, 13]));
+  });
+
+  test('behavior: a public function called from another is reported once, in itself', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Vault {
+  mapping(address => uint256) public credit;
+  function withdraw() public {
+    (bool ok, ) = msg.sender.call{value: credit[msg.sender]}("");
+    require(ok, "pay");
+    credit[msg.sender] = 0;
+  }
+  function exit() external {
+    withdraw();
+  }
+}`,
+      reentrancyEth,
+    );
+    expect(findingLines(findings)).toEqual([5]);
+  });
+
+  test('behavior: a guard on the only entry point covers the helper', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.8.0;
+contract Vault {
+  address owner;
+  mapping(address => uint256) public credit;
+  function _pay(address to, uint256 amount) internal {
+    (bool ok, ) = to.call{value: amount}("");
+    require(ok, "pay");
+  }
+  function withdraw() external {
+    require(msg.sender == owner);
+    _pay(msg.sender, credit[msg.sender]);
+    credit[msg.sender] = 0;
+  }
+}`,
+      reentrancyEth,
+    );
+    expect(findings).toEqual([]);
   });
 
   test('behavior: state updated first is clean', () => {

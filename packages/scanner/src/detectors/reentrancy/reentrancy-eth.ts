@@ -1,6 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
 import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
@@ -22,6 +23,7 @@ export const reentrancyEth = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of reenterableEntryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind !== 'eth') continue;
@@ -31,15 +33,17 @@ export const reentrancyEth = defineDetector({
         const { fn, call } = context;
         // A recipient fixed by the deployer or an admin would have to attack its own contract.
         const chosenByCaller = receiverIsUserControlled(analysis, context);
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} sends ether with \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; the recipient can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
-          related: writeRelated(stale),
-          ...(chosenByCaller ? {} : { impact: 'medium' as const, confidence: 'low' as const }),
-          ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} sends ether with \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; the recipient can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+            related: writeRelated(stale),
+            ...(chosenByCaller ? {} : { impact: 'medium' as const, confidence: 'low' as const }),
+            ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });

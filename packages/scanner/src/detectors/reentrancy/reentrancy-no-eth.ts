@@ -1,6 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
 import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { receiverIsUserControlled } from '../../analysis/valueOrigins.ts';
@@ -22,6 +23,7 @@ export const reentrancyNoEth = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of reenterableEntryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind !== 'external') continue;
@@ -30,14 +32,16 @@ export const reentrancyNoEth = defineDetector({
         if (stale.length === 0) continue;
         const inFlight = onlyInFlightUpdates(analysis, context, stale);
         const { fn, call } = context;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} calls a caller-chosen contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; that contract can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
-          related: writeRelated(stale),
-          ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} calls a caller-chosen contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} and only afterwards writes ${variableNames(stale)}, which it read before the call; that contract can re-enter ${qualifiedName(entry)} and act on the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+            related: writeRelated(stale),
+            ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });

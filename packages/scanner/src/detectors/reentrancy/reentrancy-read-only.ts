@@ -9,6 +9,7 @@ import {
 } from '@bulwark/solidity';
 import { writesAfter, writesBefore } from '../../analysis/callAccesses.ts';
 import { callContexts, pathNote, writeRelated } from '../../analysis/callContexts.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { entryPoints, handsOverControl } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
@@ -29,6 +30,7 @@ export const reentrancyReadOnly = defineDetector({
   owasp: ['SC05:2025', 'SC02:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of entryPoints(analysis, functions)) {
       const views = publicViews(allFunctions(entry.contract));
       if (views.length === 0) continue;
@@ -51,21 +53,23 @@ export const reentrancyReadOnly = defineDetector({
         }
         if (affected.length === 0) continue;
         const { fn, call } = context;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} with ${affected[0].stale.name} not yet updated; during the call ${affected.map((a) => qualifiedName(a.view)).join(', ')} return${affected.length === 1 ? 's' : ''} a value mixing updated and stale state, which other protocols may trust.`,
-          related: [
-            ...writeRelated(late.filter((w) => affected.some((a) => a.stale === w.variable))),
-            ...affected.slice(0, 2).map((a) => ({
-              node: a.view.node,
-              unit: a.view.contract.unit,
-              message: `${qualifiedName(a.view)} returns ${a.stale.name}`,
-            })),
-          ],
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} hands control to another contract in \`${sourceText(fn, call.node)}\`${pathNote(context)} with ${affected[0].stale.name} not yet updated; during the call ${affected.map((a) => qualifiedName(a.view)).join(', ')} return${affected.length === 1 ? 's' : ''} a value mixing updated and stale state, which other protocols may trust.`,
+            related: [
+              ...writeRelated(late.filter((w) => affected.some((a) => a.stale === w.variable))),
+              ...affected.slice(0, 2).map((a) => ({
+                node: a.view.node,
+                unit: a.view.contract.unit,
+                message: `${qualifiedName(a.view)} returns ${a.stale.name}`,
+              })),
+            ],
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });
 

@@ -1,6 +1,7 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { reenterableEntryPoints, staleWrites } from '../../analysis/callAccesses.ts';
 import { callContexts, pathNote, variableNames, writeRelated } from '../../analysis/callContexts.ts';
+import { type ContextFinding, reportPlaced } from '../../analysis/exposures.ts';
 import { onlyInFlightUpdates } from '../../analysis/reenterable.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
@@ -21,6 +22,7 @@ export const reentrancySend = defineDetector({
   owasp: ['SC05:2025'],
   control: 'SBD-07',
   detect({ functions, analysis, report }) {
+    const found: ContextFinding[] = [];
     for (const entry of reenterableEntryPoints(analysis, functions)) {
       for (const context of callContexts(analysis, entry)) {
         if (context.kind !== 'stipend') continue;
@@ -28,14 +30,16 @@ export const reentrancySend = defineDetector({
         if (stale.length === 0) continue;
         const inFlight = onlyInFlightUpdates(analysis, context, stale);
         const { fn, call } = context;
-        report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} pays with \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variableNames(stale)}, which it read before the payment; only the 2300 gas stipend keeps the recipient from re-entering ${qualifiedName(entry)} with the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
-          related: writeRelated(stale),
-          ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+        found.push({
+          context,
+          draft: {
+            message: `${qualifiedName(fn)} pays with \`${sourceText(fn, call.node)}\`${pathNote(context)} before writing ${variableNames(stale)}, which it read before the payment; only the 2300 gas stipend keeps the recipient from re-entering ${qualifiedName(entry)} with the old ${variableNames(stale)}.${inFlight ? ' It also updates them before the call, so this may be an intended in-flight value (as in a flash mint).' : ''}`,
+            related: writeRelated(stale),
+            ...(inFlight ? { impact: 'low' as const, confidence: 'low' as const } : {}),
+          },
         });
       }
     }
+    reportPlaced(found, report);
   },
 });

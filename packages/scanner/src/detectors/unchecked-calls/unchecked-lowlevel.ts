@@ -1,5 +1,6 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { neverInvokedCall, resultHandling } from '../../analysis/callResults.ts';
+import { placeAtEntry, reachedFrom } from '../../analysis/exposures.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -35,11 +36,16 @@ export const uncheckedLowlevel = defineDetector({
         if (!lowLevelKinds.has(call.kind)) continue;
         const outcome = resultHandling(analysis, fn, call);
         if (outcome.handled) continue;
+        const placement = placeAtEntry(analysis, functions, fn, call.node, 'the call');
         report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} makes the low-level call \`${sourceText(fn, call.node)}\` and ${outcome.reason}; a failed call goes unnoticed and the function carries on.`,
-          related: outcome.site ? [{ node: outcome.site, message: 'this test does not handle a failure' }] : [],
+          ...placement,
+          message: `${qualifiedName(fn)} makes the low-level call \`${sourceText(fn, call.node)}\` and ${outcome.reason}; a failed call goes unnoticed and the function carries on.${reachedFrom(placement, fn)}`,
+          related: [
+            ...placement.related,
+            ...(outcome.site
+              ? [{ node: outcome.site, unit: fn.contract.unit, message: 'this test does not handle a failure' }]
+              : []),
+          ],
         });
       }
     }

@@ -88,4 +88,25 @@ contract Pay {
     );
     expect(findings).toEqual([]);
   });
+
+  test('behavior: a send in an internal helper is reported at the entry point that calls it', () => {
+    const findings = scanSource(
+      `pragma solidity ^0.4.24;
+contract Pay {
+  function _pay(address to, uint amount) internal {
+    to.send(amount);
+  }
+  function refund() public {
+    _pay(msg.sender, 1 ether);
+  }
+  function unreached(address to) private { to.send(1); }
+}`,
+      uncheckedSend,
+    );
+    // The helper's own place is kept as a related location; a helper no entry point reaches stays where it is.
+    expect(findingLines(findings)).toEqual([7, 9]);
+    const atEntry = findings.find((f) => f.location.startLine === 7)!;
+    expect(atEntry.related.map((r) => [r.startLine, r.message])).toContainEqual([4, 'the send in Pay._pay']);
+    expect(atEntry.message).toContain('reached from Pay.refund');
+  });
 });

@@ -1,5 +1,6 @@
 import { qualifiedName } from '@bulwark/solidity';
 import { resultHandling } from '../../analysis/callResults.ts';
+import { placeAtEntry, reachedFrom } from '../../analysis/exposures.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -24,11 +25,16 @@ export const uncheckedSend = defineDetector({
         if (call.kind !== 'send') continue;
         const outcome = resultHandling(analysis, fn, call);
         if (outcome.handled) continue;
+        const placement = placeAtEntry(analysis, functions, fn, call.node, 'the send');
         report({
-          node: call.node,
-          fn,
-          message: `${qualifiedName(fn)} pays with \`${sourceText(fn, call.node)}\` and ${outcome.reason}; if the transfer fails the ether stays here and the function carries on as if it had paid.`,
-          related: outcome.site ? [{ node: outcome.site, message: 'this test does not handle a failure' }] : [],
+          ...placement,
+          message: `${qualifiedName(fn)} pays with \`${sourceText(fn, call.node)}\` and ${outcome.reason}; if the transfer fails the ether stays here and the function carries on as if it had paid.${reachedFrom(placement, fn)}`,
+          related: [
+            ...placement.related,
+            ...(outcome.site
+              ? [{ node: outcome.site, unit: fn.contract.unit, message: 'this test does not handle a failure' }]
+              : []),
+          ],
         });
       }
     }

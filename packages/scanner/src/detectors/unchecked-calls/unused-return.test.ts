@@ -80,4 +80,17 @@ contract Migrator {
     // The vault can answer false: ignoring it is kept.
     expect(findingLines(findings)).toEqual([14]);
   });
+
+  test('behavior: a discarded bool from a view call is a probe only where it compiles to STATICCALL (0.5 on)', () => {
+    const source = (pragma: string) => `pragma solidity ${pragma};
+interface Registry { function register(address a) external view returns (bool); }
+contract User {
+  Registry registry;
+  function join() public {
+    registry.register(msg.sender);
+  }
+}`;
+    expect(findingLines(scanSource(source('^0.4.24'), unusedReturn))).toEqual([6]);
+    expect(scanSource(source('^0.5.0'), unusedReturn)).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { type FunctionIR, findAll, qualifiedName, type SolType } from '@bulwark/solidity';
+import { isStaticCall } from '../../analysis/callClasses.ts';
 import { erc20Call } from '../../analysis/callResults.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
@@ -10,7 +11,7 @@ export const unusedReturn = defineDetector({
   impact: 'medium',
   confidence: 'medium',
   description:
-    'A function calls a state-changing function of another contract that reports its outcome as a bool, and discards the bool; or it calls a view/pure library function on plain values and discards the result, so the call does nothing (typically `a.add(b);` written for `a = a.add(b);`).',
+    'A function calls a state-changing function of another contract that reports its outcome as a bool, and discards the bool (before solc 0.5 a function declared view counts too: the call is a plain CALL and the callee may change state); or it calls a view/pure library function on plain values and discards the result, so the call does nothing (typically `a.add(b);` written for `a = a.add(b);`).',
   scenario:
     'A bridge calls `vault.release(user, amount)`, which returns false when the vault is short of funds; the bridge ignores it and marks the transfer complete, so the user is never paid. Or `total.add(fee);` leaves total unchanged and fees are never accounted.',
   recommendation:
@@ -26,8 +27,9 @@ export const unusedReturn = defineDetector({
           if (erc20Call(analysis, fn, call)) continue; // unsafe-erc20-call covers these
           const target = call.targets[0];
           // A discarded view result is a probe (the call only matters if it reverts); a bool
-          // from a state-changing call is a status the caller must act on.
-          if (!target || target.mutability === 'view' || target.mutability === 'pure' || !returnsBool(target)) continue;
+          // from a state-changing call is a status the caller must act on. Before 0.5 a view
+          // call is a plain CALL and the callee may act (and report failure) like any other.
+          if (!target || isStaticCall(analysis, fn, call) || !returnsBool(target)) continue;
           if (call.targets.every(alwaysReturnsTrue)) continue;
           report({
             node: call.node,
