@@ -108,6 +108,7 @@ export {
   type IdempotencyClaim,
   type IdempotencyScope,
   releaseIdempotencyKey,
+  renewIdempotencyKey,
 } from './idempotencyKeys.ts';
 export { getIdentity, type Identity, listIdentities, upsertIdentity } from './identities.ts';
 export {

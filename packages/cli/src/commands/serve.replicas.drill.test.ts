@@ -9,6 +9,8 @@
  * BULWARK_REQUIRE_POSTGRES=1).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestNode, type TestNode } from '@bulwark/chain/testing';
@@ -26,7 +28,8 @@ import {
   verifyLog,
 } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
-import { createPublicClient, type Hex, http, numberToHex, parseEther } from 'viem';
+import { approveRequest, parseRequest, submitRequest } from '@bulwark/wallet';
+import { createPublicClient, type Hex, http, keccak256, numberToHex, parseEther } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type SpawnedCli, spawnCli } from '../testing.ts';
@@ -334,5 +337,107 @@ describe.skipIf('skip' in admin)('bulwark serve: rate limits across two replicas
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     }
+  }, 300_000);
+});
+
+/**
+ * A JSON-RPC relay in front of the node that passes every call but `eth_sendRawTransaction`,
+ * which it keeps and never answers or forwards: a replica behind it has signed and is stuck
+ * broadcasting, as when it is killed at that moment.
+ */
+async function holdBroadcasts(rpcUrl: string): Promise<{ url: string; held: Hex[]; close(): Promise<void> }> {
+  const held: Hex[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const calls = [JSON.parse(body)].flat() as { method: string; params: unknown[] }[];
+      const raw = calls.find((call) => call.method === 'eth_sendRawTransaction');
+      if (raw) {
+        held.push(raw.params[0] as Hex);
+        return;
+      }
+      void fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        .then(async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(await answer.text());
+        })
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    held,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe.skipIf('skip' in admin)('bulwark serve: a replica killed between signing and broadcasting', () => {
+  test('behavior: after --wallet-claim-stale-after, another replica broadcasts the same signed transaction: one hash, one nonce', async () => {
+    const db = await database();
+    const node = await startTestNode();
+    const relay = await holdBroadcasts(node.anvil.rpcUrl);
+    disposers.push(relay.close, () => node.stop());
+    const hotKey = generatePrivateKey();
+    const hotWallet = privateKeyToAccount(hotKey).address;
+    await node.rpc('anvil_setBalance', [hotWallet, numberToHex(parseEther('1'))]);
+    const sending = (rpcUrl: string) => [
+      '--wallet-key-env',
+      'HOT_KEY',
+      '--wallet-rpc',
+      rpcUrl,
+      '--wallet-claim-stale-after',
+      '2',
+    ];
+    const env = { HOT_KEY: hotKey };
+
+    // D sends through the relay: it claims, signs (the request is `signed` in the store), then hangs broadcasting.
+    const doomed = await startReplica('D', db.url, sending(relay.url), env);
+    const { record } = await submitRequest(db.store, {
+      request: parseRequest({ ...withdrawal(), initiator: 'alice' }),
+    });
+    for (const approver of ['bob', 'carol'])
+      await approveRequest(db.store, { id: record.id, approver, digest: record.digest });
+    await until(async () => relay.held.length > 0, 'D signed and is broadcasting');
+    doomed.process.child.kill('SIGKILL');
+    await doomed.process.exited;
+    const signed = (await listLog(db.store)).filter(
+      (e) => e.action === 'wallet.request.signed' && (e.payload as { id: string }).id === record.id,
+    );
+    expect(signed).toHaveLength(1);
+    const { rawTransaction, nonce } = signed[0]!.payload as { rawTransaction: Hex; nonce: number };
+    expect(relay.held).toEqual([rawTransaction]);
+    const client = createPublicClient({ transport: http(node.anvil.rpcUrl) });
+    expect(await client.getTransactionCount({ address: hotWallet, blockTag: 'pending' })).toBe(0);
+
+    // E, on the node itself, takes the stale claim over and broadcasts what D signed.
+    await startReplica('E', db.url, sending(node.anvil.rpcUrl), env);
+    const broadcast = async () =>
+      (await listLog(db.store)).filter(
+        (e) => e.action === 'wallet.request.broadcast' && (e.payload as { id: string }).id === record.id,
+      );
+    await until(async () => (await broadcast()).length > 0, 'E broadcast the request again');
+    const [entry, ...more] = await broadcast();
+    expect(more).toEqual([]);
+    const hash = keccak256(rawTransaction);
+    expect(entry!.payload).toMatchObject({ hash, nonce, again: true });
+    const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    expect(receipt).toMatchObject({ status: 'success', from: hotWallet.toLowerCase(), to: exchange });
+    // One transaction from the hot wallet: D's, with D's nonce; no second signature, no second nonce.
+    expect(await client.getTransactionCount({ address: hotWallet, blockTag: 'pending' })).toBe(1);
+    expect(nonce).toBe(0);
+    expect(
+      (await listLog(db.store)).filter(
+        (e) => e.action === 'wallet.request.signed' && (e.payload as { id: string }).id === record.id,
+      ),
+    ).toHaveLength(1);
+    expect((await listWalletRequests(db.store)).find((r) => r.id === record.id)?.state).toBe('signed');
+    expect(await verifyLog(db.store)).toMatchObject({ ok: true });
   }, 300_000);
 });

@@ -75,7 +75,7 @@ describeCli('bulwark init and serve', (ctx) => {
       expect(result.stderr).toContain('is not a number of requests');
     }
     for (const [args, message] of [
-      [['--wallet-rpc', 'http://127.0.0.1:8545'], 'go with --wallet-key-env'],
+      [['--wallet-rpc', 'http://127.0.0.1:8545'], 'goes with a wallet key'],
       [['--wallet-key-env', 'HOT_KEY'], 'needs --wallet-rpc'],
       [['--wallet-key-env', 'NOT_SET', '--wallet-rpc', 'http://127.0.0.1:8545'], 'must hold a private key'],
     ] as const) {

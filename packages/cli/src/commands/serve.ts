@@ -12,16 +12,11 @@ import {
   type MonitorConfig,
 } from '@bulwark/monitor';
 import { createMonitorBridge, createServer, EventHub, type MonitorBridge } from '@bulwark/server';
-import {
-  createLocalKeySigner,
-  type Signer,
-  sendingClient,
-  startWalletSender,
-  type WalletSender,
-} from '@bulwark/wallet';
+import { sendingClient, startWalletSender, type WalletSender } from '@bulwark/wallet';
 import type { Io } from '../main.ts';
 import { withStore } from '../store.ts';
 import { passesPreflight, rpcSecrets } from './monitor.ts';
+import { serveWallet, serveWalletHelp, serveWalletOptions } from './serveWallet.ts';
 import { outputFormat } from './wallet/shared.ts';
 
 export const serveHelp = `Usage: bulwark serve [--port N] [--host H] [--config FILE] [options]
@@ -44,13 +39,7 @@ Options:
   -f, --format <text|json>  Output format; json prints {"url"} once listening (default: text)
       --db DIR              PGlite data folder (default: the config's store.dataDir, else .bulwark/db;
                             DATABASE_URL, or the variable named by store.urlEnv, selects PostgreSQL)
-      --wallet-key-env VAR  Send wallet requests: the hot wallet's private key is in the environment
-                            variable VAR; each allowed or approved transaction request of that
-                            wallet on the chain of --wallet-rpc is signed and broadcast once, also
-                            with several servers on one PostgreSQL (docs/server.md, replicas)
-      --wallet-rpc URL      With --wallet-key-env: the chain's JSON-RPC endpoint (HTTP)
-      --wallet-source NAME  With --wallet-key-env: the requests' source the key holds (default: hot)
-      --rate-limit-ip N     Requests a minute from one IP address (default: 1200)
+${serveWalletHelp}      --rate-limit-ip N     Requests a minute from one IP address (default: 1200)
       --rate-limit-token N  Requests a minute with one token (default: 600); on PostgreSQL both are
                             counted in the store, so every replica on it shares them
   -h, --help                Show this help
@@ -83,31 +72,6 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
-/** `--wallet-key-env` and its companions: the hot wallet the server sends requests from, if any. */
-function walletSigner(
-  values: Record<string, string | boolean | undefined>,
-  env: NodeJS.ProcessEnv,
-): { signer: Signer; rpcUrl: string; source: string } | undefined {
-  const keyEnv = values['wallet-key-env'] as string | undefined;
-  const rpcUrl = values['wallet-rpc'] as string | undefined;
-  const source = (values['wallet-source'] as string | undefined) ?? 'hot';
-  if (keyEnv === undefined) {
-    if (rpcUrl !== undefined || values['wallet-source'] !== undefined)
-      throw new UsageError('--wallet-rpc and --wallet-source go with --wallet-key-env VAR.');
-    return undefined;
-  }
-  if (rpcUrl === undefined) throw new UsageError('--wallet-key-env needs --wallet-rpc URL (the chain to send on).');
-  const key = env[keyEnv];
-  // The key itself is never quoted: only the variable's name.
-  if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key))
-    throw new UsageError(`--wallet-key-env ${keyEnv}: the variable must hold a private key (0x and 64 hex digits).`);
-  return {
-    signer: createLocalKeySigner({ privateKey: key as `0x${string}`, name: `serve:${source}` }),
-    rpcUrl,
-    source,
-  };
-}
-
 /** `--rate-limit-*`: a positive whole number of requests a minute; undefined keeps the default. */
 function parseRequestsPerMinute(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -131,9 +95,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
       custody: { type: 'string' },
       format: { type: 'string', short: 'f' },
       db: { type: 'string' },
-      'wallet-key-env': { type: 'string' },
-      'wallet-rpc': { type: 'string' },
-      'wallet-source': { type: 'string' },
+      ...serveWalletOptions,
       'rate-limit-ip': { type: 'string' },
       'rate-limit-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -153,7 +115,7 @@ export async function serveCommand(argv: string[], io: Io, until: () => Promise<
     perIp: parseRequestsPerMinute('--rate-limit-ip', values['rate-limit-ip']),
     perToken: parseRequestsPerMinute('--rate-limit-token', values['rate-limit-token']),
   };
-  const wallet = walletSigner(values, io.env);
+  const wallet = await serveWallet(values, io.env, io.cwd);
   let config: MonitorConfig | undefined;
   let logger: Logger | undefined;
   if (values.config) {
