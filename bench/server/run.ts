@@ -1,0 +1,50 @@
+/**
+ * npm run bench:serve — `bulwark serve` as its users meet it. Parts (all by default; name some with
+ * `--only api,live,load`):
+ *  - api: p99 of the main read routes under 200 concurrent clients, against the same server's
+ *    /healthz under the same load (api.ts);
+ *  - live: a scripted attack block to the alert's row in Chromium's DOM, against block to the alert
+ *    recorded in the store (live.ts);
+ *  - load: the dashboard's first load on a cold cache, bytes and time, against the raw bytes and a
+ *    static file of the same size from the same server (firstLoad.ts).
+ * Every figure is a ratio against a peer measured in the same run, with the machine's load beside
+ * it. `--no-append` prints the rows without writing BENCHMARKS.md. Needs anvil (npm) and, for live
+ * and load, Chromium (/usr/bin/chromium or BULWARK_CHROMIUM).
+ */
+import { cpus, loadavg } from 'node:os';
+import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts';
+import { p, runApiBench } from './api.ts';
+
+const append = !process.argv.includes('--no-append');
+const onlyArg = process.argv.find((arg) => arg.startsWith('--only'));
+const only = onlyArg
+  ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : process.argv[process.argv.indexOf(onlyArg) + 1]!).split(',')
+  : ['api', 'live', 'load'];
+const log = (line: string) => console.error(`[bench:serve] ${line}`);
+const machine = () => `load avg ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+const { rows, row } = benchmarkRowCollector();
+
+if (only.includes('api')) {
+  const result = await runApiBench(log);
+  for (const { route, load, peer } of result.routes) {
+    const failed = load.requests - (load.statuses.get(200) ?? 0);
+    const data = `GET ${route}, ${result.clients} concurrent keep-alive clients (own token and address each), ${result.seconds} s closed loop, real \`bulwark serve --config\` on ${result.engine}; ${result.volume}; ${machine()}`;
+    row(
+      data,
+      `p99 ${p(load, 0.99).toFixed(1)} ms (p50 ${p(load, 0.5).toFixed(1)} ms, ${(load.requests / load.seconds).toFixed(0)} req/s${failed ? `, ${failed} not 200` : ''})`,
+      `/healthz under the same load: p99 ${p(peer, 0.99).toFixed(1)} ms (p50 ${p(peer, 0.5).toFixed(1)} ms, ${(peer.requests / peer.seconds).toFixed(0)} req/s)`,
+      `${(p(load, 0.99) / p(peer, 0.99)).toFixed(1)}`,
+    );
+  }
+}
+
+if (append && rows.length > 0)
+  recordBenchmarkRows(
+    {
+      name: 'serve',
+      title: '`bulwark serve`: API under load, live alert to the browser, dashboard first load (npm run bench:serve)',
+      intro:
+        'The real `bulwark serve` process. API: p99 of each main read route under 200 concurrent clients (each its own viewer token and source address, so the rate limits apply per user as in production), against the same server’s `/healthz` under the same load just before. Live: a scripted attack block mined on anvil to the alert’s row in Chromium’s DOM, against block to alert recorded in the store. First load: a fresh browser context with the cache disabled, bytes as served and time to the page’s main heading, against the raw bytes and a static file of the same size from the same server.',
+    },
+    rows,
+  );
