@@ -8,11 +8,16 @@ import {
 } from '@bulwark/governance';
 import { postureSchema, reportSchema } from '../schemas.ts';
 import { type ApiRoute, ok, query, type RouteContext } from './route.ts';
+import { sharedReads } from './sharedReads.ts';
 
 const areas = Object.keys(advisorySections) as ControlArea[];
 
-/** The conformance report as `bulwark report` builds it, from the store and the project at the server's folder. */
-const conformanceReport = ({ store, cwd }: RouteContext) => evaluateConformance(store, { cwd });
+/**
+ * The conformance report as `bulwark report` builds it, from the store and the project at the
+ * server's folder; concurrent requests share one evaluation (see sharedReads.ts).
+ */
+const evaluateShared = sharedReads((store: RouteContext['store'], cwd: string) => evaluateConformance(store, { cwd }));
+const conformanceReport = ({ store, cwd }: RouteContext) => evaluateShared(store, cwd);
 
 export const conformanceRoutes: readonly ApiRoute[] = [
   {
