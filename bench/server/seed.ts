@@ -1,10 +1,11 @@
 /**
  * A store with the volume a busy team's server holds, written through the store's and the
- * wallet's own APIs (never raw SQL): a project of BENCH_SERVE_CONTRACTS contracts (default 20)
+ * wallet's own APIs (never raw SQL): a project in git of BENCH_SERVE_CONTRACTS contracts (default 20)
  * with a manifest, sources and a scan run of BENCH_SERVE_FINDINGS findings (default 300), thousands
  * of alerts (BENCH_SERVE_ALERTS, default 5000) grouped into incidents (one per two alerts), a risk
  * register, and wallet requests (BENCH_SERVE_REQUESTS, default 400) under an approved policy.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installPolicy, withdrawal } from '@bulwark/server/api-testing';
@@ -60,6 +61,11 @@ export async function seedStore(
       contracts: names.map((name) => ({ name, sources: [`src/${name}.sol`], deployments: [] })),
     }),
   );
+  // Projects live in git: the documentation check asks git when each source last changed.
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  git('init', '-q');
+  git('add', '.');
+  git('-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '-qm', 'project');
   for (const name of names) await upsertContract(store, { name, repoPath: `src/${name}.sol` });
   await insertScanRun(store, {
     startedAt: new Date(),

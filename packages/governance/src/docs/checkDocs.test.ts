@@ -221,4 +221,51 @@ describe('checkDocs', () => {
       rmSync(repo, { recursive: true, force: true });
     }
   });
+  test('behavior: in a git checkout with many contracts, each source is timed by its own commit, an uncommitted edit by its mtime', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-many-'));
+    try {
+      const git = (args: string[], date: string) =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+          cwd: repo,
+          env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+          stdio: 'ignore',
+        });
+      const put = (name: string, content: string, mtime: Date) => {
+        mkdirSync(join(repo, name, '..'), { recursive: true });
+        writeFileSync(join(repo, name), content);
+        utimesSync(join(repo, name), mtime, mtime);
+      };
+      execFileSync('git', ['init', '-q'], { cwd: repo });
+      const names = ['A', 'B', 'C'];
+      for (const name of names) put(`src/${name}.sol`, `contract ${name} {}`, recent);
+      git(['add', '.'], '2024-01-01T00:00:00Z');
+      git(['commit', '-qm', 'sources'], '2024-01-01T00:00:00Z');
+      put('docs/access.md', 'roles', old);
+      git(['add', '.'], '2024-02-01T00:00:00Z');
+      git(['commit', '-qm', 'docs'], '2024-02-01T00:00:00Z');
+      put('src/C.sol', 'contract C { uint y; }', old);
+      git(['commit', '-qam', 'C later'], '2024-03-01T00:00:00Z');
+      // B is edited and not committed: its mtime counts. A's and C's mtimes say the opposite of their commits.
+      put('src/B.sol', 'contract B { uint x; }', recent);
+      const contract = (name: string): ManifestContract => ({
+        ...complete,
+        name,
+        sources: [`src/${name}.sol`],
+        deployments: [],
+        documentation: {
+          ...complete.documentation,
+          accessControl: 'docs/access.md',
+          specification: undefined,
+          behaviour: undefined,
+          history: undefined,
+        },
+      });
+      const stale = checkDocs(manifest(names.map(contract)), { cwd: repo, now }).contracts.map((c) => c.stale);
+      expect(stale[0]).toEqual([]);
+      expect(stale[1]).toEqual([expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/B\.sol/)]);
+      expect(stale[2]).toEqual([expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/C\.sol/)]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
 });
