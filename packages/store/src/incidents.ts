@@ -66,7 +66,7 @@ export type IncidentEvent<TData = Record<string, unknown>> = {
 const since = (from: Date | null, to: Date | null): number | null =>
   from && to ? to.getTime() - from.getTime() : null;
 
-function fromRow(row: Selectable<IncidentsTable>): Incident {
+export function fromRow(row: Selectable<IncidentsTable>): Incident {
   return {
     id: row.id,
     title: row.title,

@@ -8,6 +8,7 @@ import * as m0006 from './0006_evidence_exceptions.ts';
 import * as m0007 from './0007_api_tokens.ts';
 import * as m0008 from './0008_idempotency_keys.ts';
 import * as m0009 from './0009_cluster.ts';
+import * as m0010 from './0010_time_indexes.ts';
 
 /**
  * Every migration, in the order they run. Names sort in that order too (Kysely checks it).
@@ -23,6 +24,7 @@ export const migrations = {
   '0007_api_tokens': m0007,
   '0008_idempotency_keys': m0008,
   '0009_cluster': m0009,
+  '0010_time_indexes': m0010,
 } as const satisfies Record<string, Migration>;
 
 export type MigrationName = keyof typeof migrations;
