@@ -11,9 +11,15 @@
  * it. `--no-append` prints the rows without writing BENCHMARKS.md. Needs anvil (npm) and, for live
  * and load, Chromium (/usr/bin/chromium or BULWARK_CHROMIUM).
  */
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createApiToken } from '@bulwark/server';
+import { openStore } from '@bulwark/store';
 import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts';
 import { p, runApiBench } from './api.ts';
+import { medianOf, runFirstLoadBench } from './firstLoad.ts';
+import { startServe } from './serveProcess.ts';
 
 const append = !process.argv.includes('--no-append');
 const onlyArg = process.argv.find((arg) => arg.startsWith('--only'));
@@ -36,6 +42,55 @@ if (only.includes('api')) {
       `${(p(load, 0.99) / p(peer, 0.99)).toFixed(1)}`,
     );
   }
+}
+
+const chromiumPath = process.env.BULWARK_CHROMIUM ?? '/usr/bin/chromium';
+const needsBrowser = only.includes('live') || only.includes('load');
+if (needsBrowser && !existsSync(chromiumPath))
+  throw new Error(`No Chromium at ${chromiumPath}: apt-get install chromium, or set BULWARK_CHROMIUM.`);
+const { chromium } = await import('playwright-core');
+const browser = needsBrowser
+  ? await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] })
+  : undefined;
+try {
+  if (only.includes('load') && browser) {
+    const runs = Number(process.env.BENCH_SERVE_LOAD_RUNS ?? 5);
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-first-load-'));
+    try {
+      const store = await openStore({ dataDir: path.join(dir, 'db') });
+      const { token } = await createApiToken(store, { name: 'viewer', role: 'viewer', actor: 'bench' });
+      await store.close();
+      const serve = await startServe({ cwd: dir, args: ['--db', 'db'] });
+      try {
+        const result = await runFirstLoadBench({ browser, url: serve.url, token, runs, log });
+        const data = `dashboard first load (Posture page, empty store), fresh Chromium context with the cache disabled, median of ${runs}, real \`bulwark serve\`; ${machine()}`;
+        const wire = medianOf(result.runs, 'bytes');
+        const files = medianOf(result.runs, 'fileBytes');
+        const raw = medianOf(result.runs, 'rawBytes');
+        const heading = medianOf(result.runs, 'headingMs');
+        const alone = medianOf(result.runs, 'staticMs');
+        const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+        row(
+          data,
+          `${kb(files)} of dashboard files over the wire (${kb(wire)} in all with API answers and headers, ${medianOf(result.runs, 'requests')} requests)`,
+          `the same files as built, uncompressed: ${kb(raw)}`,
+          `${(files / raw).toFixed(2)}`,
+        );
+        row(
+          data,
+          `${heading.toFixed(0)} ms from navigation start to the main heading (h1) in the DOM`,
+          `the main script alone (${kb(result.staticBytes)}, uncompressed) from the same server: ${alone.toFixed(1)} ms`,
+          `${(heading / alone).toFixed(1)}`,
+        );
+      } finally {
+        await serve.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  await browser?.close();
 }
 
 if (append && rows.length > 0)

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
@@ -135,6 +135,11 @@ export async function registerDashboard(server: FastifyInstance, parameters: Das
       log(`dashboard: not available: ${unavailable}`);
     }
   }
+  // Compress the built assets now, in the background, so the first visitor does not wait for it.
+  if (unavailable === undefined)
+    void readdir(join(dist, 'assets'))
+      .then((names) => Promise.all(names.map((name) => readInside(dist, `/assets/${name}`))))
+      .catch(() => undefined);
 
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const index = unavailable === undefined ? await readInside(dist, '/index.html') : undefined;
