@@ -4,7 +4,8 @@
  * on keep-alive connections, each a user with its own viewer token and source address, closed loop
  * for BENCH_SERVE_SECONDS (default 4) per route. The peer: the same server's /healthz under the
  * same load, measured just before each route (interleaved, so the machine's load touches both).
- * PGlite by default; PostgreSQL (a fresh database on that server) when DATABASE_URL is set.
+ * PGlite by default; PostgreSQL (a fresh database on that server) when DATABASE_URL is set, or
+ * with `postgres` (TEST_DATABASE_URL, else a local cluster started from the PostgreSQL binaries).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import { startResponderChain } from '@bulwark/monitor/responder/testing';
 import { createApiToken } from '@bulwark/server';
 import { openStore } from '@bulwark/store';
-import { createTestDatabase } from '@bulwark/store/testing';
+import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { type LoadClient, type LoadResult, percentile, runLoad } from './load.ts';
 import { describeVolume, seedStore, seedVolume } from './seed.ts';
 import { startServe } from './serveProcess.ts';
@@ -49,10 +50,21 @@ export function describeLoad(load: LoadResult): string {
   return `p99 ${p(load, 0.99).toFixed(1)} ms, p50 ${p(load, 0.5).toFixed(1)} ms, ${rate.toFixed(0)} req/s (${statusText(load)})`;
 }
 
-export async function runApiBench(log: (line: string) => void): Promise<ApiBenchResult> {
+async function postgresUrl(postgres: boolean): Promise<string | undefined> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  if (!postgres) return undefined;
+  const admin = await postgresAdminUrl();
+  if ('skip' in admin) throw new Error(admin.skip);
+  return admin.url;
+}
+
+export async function runApiBench(
+  log: (line: string) => void,
+  options: { postgres?: boolean } = {},
+): Promise<ApiBenchResult> {
   const clientsCount = Number(process.env.BENCH_SERVE_CLIENTS ?? 200);
   const seconds = Number(process.env.BENCH_SERVE_SECONDS ?? 4);
-  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const databaseUrl = await postgresUrl(options.postgres ?? false);
   const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-serve-'));
   const chain = await startResponderChain();
   const database = databaseUrl ? await createTestDatabase(databaseUrl) : undefined;

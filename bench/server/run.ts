@@ -8,7 +8,9 @@
  *  - load: the dashboard's first load on a cold cache, bytes and time, against the raw bytes and a
  *    static file of the same size from the same server (firstLoad.ts).
  * Every figure is a ratio against a peer measured in the same run, with the machine's load beside
- * it. `--no-append` prints the rows without writing BENCHMARKS.md. Needs anvil (npm) and, for live
+ * it. `--no-append` prints the rows without writing BENCHMARKS.md. The api part runs on PGlite, or
+ * on PostgreSQL when DATABASE_URL is set or with `--postgres` (TEST_DATABASE_URL, else a local
+ * cluster from the PostgreSQL binaries). Needs anvil (npm) and, for live
  * and load, Chromium (/usr/bin/chromium or BULWARK_CHROMIUM).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +35,7 @@ const machine = () => `load avg ${loadavg()[0]!.toFixed(1)} on ${cpus().length} 
 const { rows, row } = benchmarkRowCollector();
 
 if (only.includes('api')) {
-  const result = await runApiBench(log);
+  const result = await runApiBench(log, { postgres: process.argv.includes('--postgres') });
   for (const { route, load, peer } of result.routes) {
     const failed = load.requests - (load.statuses.get(200) ?? 0);
     const data = `GET ${route}, ${result.clients} concurrent keep-alive clients (own token and address each), ${result.seconds} s closed loop, real \`bulwark serve --config\` on ${result.engine}; ${result.volume}; ${machine()}`;

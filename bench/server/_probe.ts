@@ -1,0 +1,13 @@
+import { evaluateConformance } from '@bulwark/governance';
+import { openStore } from '@bulwark/store';
+import { jsonText } from '@bulwark/core';
+const dir = '/tmp/bulwark-bench-serve-eC9m1u';
+const store = await openStore({ dataDir: `${dir}/db` });
+const report = await evaluateConformance(store, { cwd: dir });
+const sizes = report.controls.map((c) => [c.id, jsonText(c.evidence).length, jsonText(c).length] as const).sort((a, b) => b[2] - a[2]).slice(0, 6);
+console.log(sizes);
+const g = report.controls.find((c) => c.id === 'GOV-06')!;
+console.log(Object.keys(g), JSON.stringify(g.evidence).slice(0, 600));
+console.log(Object.keys(report));
+for (const k of Object.keys(report)) console.log(k, jsonText((report as any)[k]).length);
+await store.close();
