@@ -116,7 +116,7 @@ export async function runApiBench(
         phase++;
         return tokens.map((token, c) => ({
           localAddress: `127.${phase}.${Math.floor(c / 250)}.${(c % 250) + 1}`,
-          headers: withTokens ? { authorization: `Bearer ${token}` } : {},
+          headers: withTokens ? { authorization: `Bearer ${token}` } : ({} as Record<string, string>),
         }));
       };
       // Warm-up: the server's first answers compile schemas and fill caches.
