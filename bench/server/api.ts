@@ -87,23 +87,13 @@ export async function runApiBench(
       JSON.stringify({
         store: { dataDir: 'db' },
         chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 200 }],
-        contracts: [
-          {
-            chain: 31337,
-            address: vault,
-            name: 'Vault',
-            kind: 'vault',
-            assets: ['native'],
-            breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'BENCH_GUARDIAN_KEY' } },
-          },
-        ],
+        contracts: [{ chain: 31337, address: vault, name: 'Vault', kind: 'vault', assets: ['native'] }],
         baseline: { learnBlocks: 10 },
       }),
     );
     const serve = await startServe({
       cwd: dir,
       args: ['--config', 'monitor.json'],
-      env: { BENCH_GUARDIAN_KEY: guardian.privateKey },
       databaseUrl: database?.url,
       healthy: true,
     });

@@ -51,6 +51,14 @@ const manifest = (
   },
 ): Manifest => ({ project, contracts });
 
+/** Runs git in `repo` as a committer whose clock says `date`. */
+const gitIn = (repo: string) => (args: string[], date: string) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+    cwd: repo,
+    env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    stdio: 'ignore',
+  });
+
 describe('checkDocs', () => {
   test('default: a fully documented contract is complete', () => {
     expect(checkDocs(manifest([complete]), { cwd: dir, now })).toEqual({
@@ -175,12 +183,7 @@ describe('checkDocs', () => {
   test('behavior: in a git checkout, commits decide staleness, not the order files were written', () => {
     const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-'));
     try {
-      const git = (args: string[], date: string) =>
-        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
-          cwd: repo,
-          env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-          stdio: 'ignore',
-        });
+      const git = gitIn(repo);
       const put = (name: string, content: string) => {
         mkdirSync(join(repo, name, '..'), { recursive: true });
         writeFileSync(join(repo, name), content);
@@ -224,12 +227,7 @@ describe('checkDocs', () => {
   test('behavior: in a git checkout with many contracts, each source is timed by its own commit, an uncommitted edit by its mtime', () => {
     const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-many-'));
     try {
-      const git = (args: string[], date: string) =>
-        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
-          cwd: repo,
-          env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-          stdio: 'ignore',
-        });
+      const git = gitIn(repo);
       const put = (name: string, content: string, mtime: Date) => {
         mkdirSync(join(repo, name, '..'), { recursive: true });
         writeFileSync(join(repo, name), content);
