@@ -300,6 +300,21 @@ export async function getIncidentTimeline(store: StoreClient, incidentId: string
   return rows.map((row) => eventFromRow(row));
 }
 
+/** The timeline events of many incidents at once (of one kind, when given), oldest first: one query, not one per incident. */
+export async function listIncidentEvents(
+  store: StoreClient,
+  parameters: { incidentIds: readonly string[]; kind?: string | undefined },
+): Promise<IncidentEvent[]> {
+  if (parameters.incidentIds.length === 0) return [];
+  let query = store.db
+    .selectFrom('incident_events')
+    .selectAll()
+    .where('incident_id', 'in', [...parameters.incidentIds]);
+  if (parameters.kind !== undefined) query = query.where('kind', '=', parameters.kind);
+  const rows = await query.orderBy('at').orderBy('id').execute();
+  return rows.map((row) => eventFromRow(row));
+}
+
 export type ListIncidentsParameters = {
   state?: IncidentState | readonly IncidentState[] | undefined;
   severity?: string | readonly string[] | undefined;

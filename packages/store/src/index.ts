@@ -120,6 +120,7 @@ export {
   incidentTransitions,
   type ListIncidentsParameters,
   linkAlertsToIncident,
+  listIncidentEvents,
   listIncidents,
   type OpenIncidentParameters,
   openIncident,
