@@ -51,6 +51,15 @@ const manifest = (
   },
 ): Manifest => ({ project, contracts });
 
+/** Documentation whose only dated document is docs/access.md (the git tests' subject). */
+const accessDocumented: ManifestContract['documentation'] = {
+  ...complete.documentation,
+  accessControl: 'docs/access.md',
+  specification: undefined,
+  behaviour: undefined,
+  history: undefined,
+};
+
 /** Runs git in `repo` as a committer whose clock says `date`. */
 const gitIn = (repo: string) => (args: string[], date: string) =>
   execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
@@ -202,13 +211,7 @@ describe('checkDocs', () => {
           manifest([
             {
               ...complete,
-              documentation: {
-                ...complete.documentation,
-                accessControl: 'docs/access.md',
-                specification: undefined,
-                behaviour: undefined,
-                history: undefined,
-              },
+              documentation: accessDocumented,
             },
           ]),
           { cwd: repo, now },
@@ -250,13 +253,7 @@ describe('checkDocs', () => {
         name,
         sources: [`src/${name}.sol`],
         deployments: [],
-        documentation: {
-          ...complete.documentation,
-          accessControl: 'docs/access.md',
-          specification: undefined,
-          behaviour: undefined,
-          history: undefined,
-        },
+        documentation: accessDocumented,
       });
       const stale = checkDocs(manifest(names.map(contract)), { cwd: repo, now }).contracts.map((c) => c.stale);
       expect(stale[0]).toEqual([]);
