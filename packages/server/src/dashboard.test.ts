@@ -1,7 +1,9 @@
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { dashboardRoot } from '@bulwark/dashboard';
 import { type OpenStoreReturnType, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
@@ -18,6 +20,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await store?.close();
 });
+
+/** A GET that keeps the body as sent (fetch would decompress it): status, headers and raw bytes. */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    get(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+    }).on('error', reject);
+  });
+}
 
 async function listen(server: FastifyInstance) {
   await server.listen({ host: '127.0.0.1', port: 0 });
@@ -62,6 +77,27 @@ describe('dashboard served by the API server', () => {
     expect((await response.text()).length).toBeGreaterThan(1000);
     const css = (await readdir(join(dashboardRoot, 'dist/assets'))).find((name) => name.endsWith('.css'))!;
     expect((await fetch(`${base}/assets/${css}`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+  });
+
+  test('behavior: text is sent compressed as the browser accepts (brotli, else gzip, else as is), the same bytes once decoded', async () => {
+    const original = await readFile(join(dashboardRoot, 'dist/assets', script));
+    const url = `${base}/assets/${script}`;
+    const br = await rawGet(url, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(br.body.length).toBeLessThan(original.length / 2);
+    expect(brotliDecompressSync(br.body).equals(original)).toBe(true);
+    const gz = await rawGet(url, { 'accept-encoding': 'gzip, br;q=0' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(original)).toBe(true);
+    const plain = await rawGet(url, {});
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.equals(original)).toBe(true);
+    // Under 1 KiB (index.html) compression saves less than it costs: sent as is.
+    const index = await rawGet(`${base}/monitor`, { 'accept-encoding': 'br' });
+    expect(index.headers['content-encoding']).toBeUndefined();
+    expect(index.body.toString()).toContain(`/assets/${script}`);
   });
 
   test('behavior: API, health, metrics, docs and OpenAPI paths are never shadowed', async () => {

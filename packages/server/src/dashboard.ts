@@ -1,8 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import { redactSecrets } from '@bulwark/core';
 import { dashboardRoot, ensureDashboardBuilt } from '@bulwark/dashboard';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export type DashboardParameters = {
   /** The dashboard package's folder (index.html, src/app, dist); default: @bulwark/dashboard's. */
@@ -54,16 +56,68 @@ const securityHeaders = {
   'referrer-policy': 'no-referrer',
 };
 
-async function readInside(dist: string, path: string): Promise<Buffer | undefined> {
+/** A file as served: its bytes, and compressed copies for text that is worth compressing. */
+type ServedFile = { identity: Buffer; br?: Buffer | undefined; gzip?: Buffer | undefined };
+
+const compressible = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.txt', '.map']);
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+/**
+ * Compressed once per file version (path, size, mtime) and kept: the dashboard's assets change only
+ * with a rebuild, and compressing them per request would cost more than sending them.
+ */
+const servedFiles = new Map<string, { version: string; file: Promise<ServedFile> }>();
+
+async function readInside(dist: string, path: string): Promise<ServedFile | undefined> {
   const file = resolve(dist, `.${path}`);
   if (!file.startsWith(dist + sep)) return undefined;
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return undefined;
-  return readFile(file);
+  const version = `${info.size}:${info.mtimeMs}`;
+  const cached = servedFiles.get(file);
+  if (cached?.version === version) return cached.file;
+  const served = (async (): Promise<ServedFile> => {
+    const identity = await readFile(file);
+    if (!compressible.has(extname(file)) || identity.length < 1024) return { identity };
+    const [br, gz] = await Promise.all([
+      brotli(identity, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }),
+      gzipped(identity, { level: 9 }),
+    ]);
+    return { identity, br, gzip: gz };
+  })();
+  servedFiles.set(file, { version, file: served });
+  return served.catch((error: unknown) => {
+    servedFiles.delete(file);
+    throw error;
+  });
+}
+
+/** The encoding the client accepts that we have: brotli first, then gzip, else none (`q=0` refuses one). */
+function pickEncoding(acceptEncoding: string | undefined, file: ServedFile): 'br' | 'gzip' | undefined {
+  const accepted = new Set(
+    (acceptEncoding ?? '')
+      .split(',')
+      .map((part) => part.trim().toLowerCase().split(';'))
+      .filter(([, ...parameters]) => !parameters.some((parameter) => /^\s*q=0(\.0*)?\s*$/.test(parameter)))
+      .map(([name]) => name!.trim()),
+  );
+  if (file.br && (accepted.has('br') || accepted.has('*'))) return 'br';
+  if (file.gzip && (accepted.has('gzip') || accepted.has('*'))) return 'gzip';
+  return undefined;
+}
+
+/** Sends the file in the best encoding the request accepts; caches downstream keep one copy per encoding. */
+function sendFile(request: FastifyRequest, reply: FastifyReply, file: ServedFile) {
+  const encoding = pickEncoding(request.headers['accept-encoding'], file);
+  if (file.br) reply.header('vary', 'accept-encoding');
+  if (!encoding) return reply.send(file.identity);
+  return reply.header('content-encoding', encoding).send(file[encoding]);
 }
 
 /**
- * Serves the built dashboard: hashed assets cached for a year, index.html never cached, and
+ * Serves the built dashboard: hashed assets cached for a year, index.html never cached, text
+ * compressed (brotli or gzip, as the browser accepts), and
  * index.html for any other GET path without a file extension (client routes such as
  * /incidents/42). API, health, metrics and docs paths keep the API's own 404.
  */
@@ -81,8 +135,13 @@ export async function registerDashboard(server: FastifyInstance, parameters: Das
       log(`dashboard: not available: ${unavailable}`);
     }
   }
+  // Compress the built assets now, in the background, so the first visitor does not wait for it.
+  if (unavailable === undefined)
+    void readdir(join(dist, 'assets'))
+      .then((names) => Promise.all(names.map((name) => readInside(dist, `/assets/${name}`))))
+      .catch(() => undefined);
 
-  const sendIndex = async (reply: FastifyReply) => {
+  const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
     const index = unavailable === undefined ? await readInside(dist, '/index.html') : undefined;
     if (!index)
       return reply
@@ -93,10 +152,14 @@ export async function registerDashboard(server: FastifyInstance, parameters: Das
         .send(
           `The dashboard is not built${unavailable ? `: ${unavailable}` : '.'}\nRun \`npm run build -w @bulwark/dashboard\` and restart the server (the API under /api/v1 works without it).\n`,
         );
-    return reply.headers(securityHeaders).header('cache-control', 'no-cache').type(contentTypes['.html']!).send(index);
+    return sendFile(
+      request,
+      reply.headers(securityHeaders).header('cache-control', 'no-cache').type(contentTypes['.html']!),
+      index,
+    );
   };
 
-  server.get('/', async (_request, reply) => sendIndex(reply));
+  server.get('/', async (request, reply) => sendIndex(request, reply));
   server.get('/*', async (request, reply) => {
     let path: string;
     try {
@@ -106,15 +169,18 @@ export async function registerDashboard(server: FastifyInstance, parameters: Das
     }
     if (isReserved(path) || path.includes('\0')) return reply.callNotFound();
     const extension = extname(path);
-    if (extension === '') return sendIndex(reply);
+    if (extension === '') return sendIndex(request, reply);
     const body = await readInside(dist, path);
     if (!body) return reply.callNotFound();
     // Vite names built assets by content hash, so they never change under one name.
     const immutable = path.startsWith('/assets/');
-    return reply
-      .headers(securityHeaders)
-      .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-      .type(contentTypes[extension] ?? 'application/octet-stream')
-      .send(body);
+    return sendFile(
+      request,
+      reply
+        .headers(securityHeaders)
+        .header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+        .type(contentTypes[extension] ?? 'application/octet-stream'),
+      body,
+    );
   });
 }

@@ -261,8 +261,13 @@ export const postureSchema: Schema = strict(
                 status: controlStatusSchema,
                 reasons: listOf({ type: 'string' }),
                 evidence: listOf(evidenceSchema),
+                evidenceTotal: {
+                  type: 'integer',
+                  description:
+                    'How many evidence items the control has; `evidence` holds the first 50 (GET /report has all)',
+                },
               },
-              ['id', 'title', 'status', 'reasons', 'evidence'],
+              ['id', 'title', 'status', 'reasons', 'evidence', 'evidenceTotal'],
             ),
           ),
         },

@@ -24,7 +24,7 @@ export type Alert<TPayload = Record<string, unknown>> = {
   createdAt: Date;
 };
 
-function fromRow<TPayload>(row: Selectable<AlertsTable>): Alert<TPayload> {
+export function fromRow<TPayload>(row: Selectable<AlertsTable>): Alert<TPayload> {
   return {
     id: row.id,
     ruleId: row.rule_id,

@@ -9,6 +9,7 @@ import {
   type IncidentState,
   incidentTransitions,
   linkAlertsToIncident,
+  listIncidentEvents,
   listIncidents,
   openIncident,
   transitionIncident,
@@ -243,5 +244,26 @@ describeStore('incidents', (ctx) => {
       b.id,
     ]);
     expect((await listIncidents(store, { limit: 1, offset: 1 })).map((i) => i.id)).toEqual([b.id]);
+  });
+  test('behavior: listIncidentEvents reads the events of many incidents in one call, of one kind when asked, oldest first', async () => {
+    const t = (minutes: number) => new Date(Date.UTC(2026, 4, 1, 12, minutes));
+    const [a, b, other] = await Promise.all(
+      ['Many A', 'Many B', 'Many other'].map((title) =>
+        openIncident(ctx.store, { title, severity: 'high', actor: 'x' }),
+      ),
+    );
+    await addIncidentEvent(ctx.store, { incidentId: b!.id, kind: 'note', actor: 'x', at: t(2), data: { n: 2 } });
+    await addIncidentEvent(ctx.store, { incidentId: a!.id, kind: 'note', actor: 'x', at: t(1), data: { n: 1 } });
+    await addIncidentEvent(ctx.store, { incidentId: a!.id, kind: 'responder-action', actor: 'x', at: t(3) });
+    await addIncidentEvent(ctx.store, { incidentId: other!.id, kind: 'note', actor: 'x', at: t(0) });
+    const notes = await listIncidentEvents(ctx.store, { incidentIds: [a!.id, b!.id], kind: 'note' });
+    expect(notes.map((e) => [e.incidentId, e.data])).toEqual([
+      [a!.id, { n: 1 }],
+      [b!.id, { n: 2 }],
+    ]);
+    const all = await listIncidentEvents(ctx.store, { incidentIds: [a!.id] });
+    expect(all.map((e) => e.kind)).toEqual(expect.arrayContaining(['opened', 'note', 'responder-action']));
+    expect(all.every((e) => e.incidentId === a!.id)).toBe(true);
+    expect(await listIncidentEvents(ctx.store, { incidentIds: [] })).toEqual([]);
   });
 });

@@ -66,7 +66,7 @@ export type IncidentEvent<TData = Record<string, unknown>> = {
 const since = (from: Date | null, to: Date | null): number | null =>
   from && to ? to.getTime() - from.getTime() : null;
 
-function fromRow(row: Selectable<IncidentsTable>): Incident {
+export function fromRow(row: Selectable<IncidentsTable>): Incident {
   return {
     id: row.id,
     title: row.title,
@@ -297,6 +297,21 @@ export async function getIncidentTimeline(store: StoreClient, incidentId: string
     .orderBy('at')
     .orderBy('id')
     .execute();
+  return rows.map((row) => eventFromRow(row));
+}
+
+/** The timeline events of many incidents at once (of one kind, when given), oldest first: one query, not one per incident. */
+export async function listIncidentEvents(
+  store: StoreClient,
+  parameters: { incidentIds: readonly string[]; kind?: string | undefined },
+): Promise<IncidentEvent[]> {
+  if (parameters.incidentIds.length === 0) return [];
+  let query = store.db
+    .selectFrom('incident_events')
+    .selectAll()
+    .where('incident_id', 'in', [...parameters.incidentIds]);
+  if (parameters.kind !== undefined) query = query.where('kind', '=', parameters.kind);
+  const rows = await query.orderBy('at').orderBy('id').execute();
   return rows.map((row) => eventFromRow(row));
 }
 

@@ -123,6 +123,7 @@ export {
   incidentTransitions,
   type ListIncidentsParameters,
   linkAlertsToIncident,
+  listIncidentEvents,
   listIncidents,
   type OpenIncidentParameters,
   openIncident,

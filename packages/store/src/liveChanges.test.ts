@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { expect, test } from 'vitest';
 import { insertAlert, retractAlert } from './alerts.ts';
 import { addIncidentEvent, openIncident, transitionIncident } from './incidents.ts';
@@ -76,5 +77,29 @@ describeStore('live changes', (ctx) => {
     expect(moved).toHaveLength(1);
     expect(liveChangeKey(moved[0]!)).not.toBe(liveChangeKey(opened[0]!));
     expect(await listChangesSince(ctx.store, { since: new Date(Date.now() + 60_000) })).toEqual([]);
+  });
+  test('behavior: the feed reads alerts and incidents by their times through indexes, not a scan and a sort of the history', async () => {
+    // With sequential scans priced out, the plan shows whether an index on the time exists.
+    const plans = await ctx.store.db.connection().execute(async (db) => {
+      await sql`set enable_seqscan = off`.execute(db);
+      try {
+        const explain = async (query: ReturnType<typeof sql>) =>
+          (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows
+            .map((row) => row['QUERY PLAN'])
+            .join('\n');
+        return [
+          await explain(sql`select * from alerts where created_at >= ${t0} order by created_at limit 500`),
+          await explain(sql`select * from alerts where retracted_at >= ${t0} order by retracted_at limit 500`),
+          await explain(sql`select * from incidents where updated_at >= ${t0} order by updated_at limit 500`),
+          await explain(sql`select * from incidents order by detected_at desc limit 100`),
+        ];
+      } finally {
+        await sql`reset enable_seqscan`.execute(db);
+      }
+    });
+    expect(plans[0]).toContain('alerts_created_at');
+    expect(plans[1]).toContain('alerts_retracted_at');
+    expect(plans[2]).toContain('incidents_updated_at');
+    expect(plans[3]).toContain('incidents_detected_at');
   });
 });

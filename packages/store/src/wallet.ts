@@ -217,7 +217,7 @@ export type WalletRequestRecord = {
   closedAt: Date | null;
 };
 
-const requestFromRow = (row: Selectable<WalletRequestsTable>): WalletRequestRecord => ({
+export const requestFromRow = (row: Selectable<WalletRequestsTable>): WalletRequestRecord => ({
   id: row.id,
   digest: row.digest,
   request: row.request,

@@ -9,9 +9,9 @@ import {
   type ControlEvidence,
   type DependencyReview,
   getCheckpoint,
-  getIncidentTimeline,
   getLogHead,
   type Incident,
+  type IncidentEvent,
   listAlerts,
   listAuditFindings,
   listAudits,
@@ -22,6 +22,7 @@ import {
   listDependencyReviews,
   listEvidence,
   listExceptions,
+  listIncidentEvents,
   listIncidents,
   listResponderActions,
   listRisks,
@@ -203,8 +204,13 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     (c): c is Checkpoint => c !== undefined,
   );
   const postmortems = new Map<string, { rootCause: boolean; lessons: boolean }>();
-  for (const incident of incidents.filter((i) => i.state === 'resolved' || i.state === 'closed')) {
-    const notes = (await getIncidentTimeline(store, incident.id)).filter((e) => e.kind === 'note');
+  const finished = incidents.filter((i) => i.state === 'resolved' || i.state === 'closed');
+  // One query for every finished incident's notes: a long history has thousands.
+  const notesOf = new Map<string, IncidentEvent[]>();
+  for (const note of await listIncidentEvents(store, { incidentIds: finished.map((i) => i.id), kind: 'note' }))
+    notesOf.set(note.incidentId, [...(notesOf.get(note.incidentId) ?? []), note]);
+  for (const incident of finished) {
+    const notes = notesOf.get(incident.id) ?? [];
     postmortems.set(incident.id, {
       rootCause: notes.some((e) => e.data.field === 'root-cause'),
       lessons: notes.some((e) => e.data.field === 'lessons'),

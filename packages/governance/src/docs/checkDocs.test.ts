@@ -51,6 +51,23 @@ const manifest = (
   },
 ): Manifest => ({ project, contracts });
 
+/** Documentation whose only dated document is docs/access.md (the git tests' subject). */
+const accessDocumented: ManifestContract['documentation'] = {
+  ...complete.documentation,
+  accessControl: 'docs/access.md',
+  specification: undefined,
+  behaviour: undefined,
+  history: undefined,
+};
+
+/** Runs git in `repo` as a committer whose clock says `date`. */
+const gitIn = (repo: string) => (args: string[], date: string) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+    cwd: repo,
+    env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    stdio: 'ignore',
+  });
+
 describe('checkDocs', () => {
   test('default: a fully documented contract is complete', () => {
     expect(checkDocs(manifest([complete]), { cwd: dir, now })).toEqual({
@@ -175,12 +192,7 @@ describe('checkDocs', () => {
   test('behavior: in a git checkout, commits decide staleness, not the order files were written', () => {
     const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-'));
     try {
-      const git = (args: string[], date: string) =>
-        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
-          cwd: repo,
-          env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
-          stdio: 'ignore',
-        });
+      const git = gitIn(repo);
       const put = (name: string, content: string) => {
         mkdirSync(join(repo, name, '..'), { recursive: true });
         writeFileSync(join(repo, name), content);
@@ -199,13 +211,7 @@ describe('checkDocs', () => {
           manifest([
             {
               ...complete,
-              documentation: {
-                ...complete.documentation,
-                accessControl: 'docs/access.md',
-                specification: undefined,
-                behaviour: undefined,
-                history: undefined,
-              },
+              documentation: accessDocumented,
             },
           ]),
           { cwd: repo, now },
@@ -217,6 +223,42 @@ describe('checkDocs', () => {
       expect(check()).toEqual([
         expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/Vault\.sol, changed after it/),
       ]);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+  test('behavior: in a git checkout with many contracts, each source is timed by its own commit, an uncommitted edit by its mtime', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-many-'));
+    try {
+      const git = gitIn(repo);
+      const put = (name: string, content: string, mtime: Date) => {
+        mkdirSync(join(repo, name, '..'), { recursive: true });
+        writeFileSync(join(repo, name), content);
+        utimesSync(join(repo, name), mtime, mtime);
+      };
+      execFileSync('git', ['init', '-q'], { cwd: repo });
+      const names = ['A', 'B', 'C'];
+      for (const name of names) put(`src/${name}.sol`, `contract ${name} {}`, recent);
+      git(['add', '.'], '2024-01-01T00:00:00Z');
+      git(['commit', '-qm', 'sources'], '2024-01-01T00:00:00Z');
+      put('docs/access.md', 'roles', old);
+      git(['add', '.'], '2024-02-01T00:00:00Z');
+      git(['commit', '-qm', 'docs'], '2024-02-01T00:00:00Z');
+      put('src/C.sol', 'contract C { uint y; }', old);
+      git(['commit', '-qam', 'C later'], '2024-03-01T00:00:00Z');
+      // B is edited and not committed: its mtime counts. A's and C's mtimes say the opposite of their commits.
+      put('src/B.sol', 'contract B { uint x; }', recent);
+      const contract = (name: string): ManifestContract => ({
+        ...complete,
+        name,
+        sources: [`src/${name}.sol`],
+        deployments: [],
+        documentation: accessDocumented,
+      });
+      const stale = checkDocs(manifest(names.map(contract)), { cwd: repo, now }).contracts.map((c) => c.stale);
+      expect(stale[0]).toEqual([]);
+      expect(stale[1]).toEqual([expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/B\.sol/)]);
+      expect(stale[2]).toEqual([expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/C\.sol/)]);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

@@ -7,12 +7,44 @@ import {
   renderPdf,
 } from '@bulwark/governance';
 import { postureSchema, reportSchema } from '../schemas.ts';
-import { type ApiRoute, ok, query, type RouteContext } from './route.ts';
+import { type ApiRoute, plain, query, type RouteContext } from './route.ts';
+import { sharedReads } from './sharedReads.ts';
 
 const areas = Object.keys(advisorySections) as ControlArea[];
 
-/** The conformance report as `bulwark report` builds it, from the store and the project at the server's folder. */
-const conformanceReport = ({ store, cwd }: RouteContext) => evaluateConformance(store, { cwd });
+/** Evidence items per control on /posture (an incident each, on a busy system: thousands); /report has all. */
+export const postureEvidenceShown = 50;
+
+/**
+ * The conformance report as `bulwark report` builds it, from the store and the project at the
+ * server's folder, with its JSON: concurrent requests share one evaluation and one conversion
+ * (see sharedReads.ts), as the report runs to megabytes with a long history.
+ */
+const evaluateShared = sharedReads(async (store: RouteContext['store'], cwd: string) => {
+  const report = await evaluateConformance(store, { cwd });
+  return { report, json: plain(report) };
+});
+
+const postureShared = sharedReads(async (store: RouteContext['store'], cwd: string) => {
+  const { report } = await evaluateShared(store, cwd);
+  return plain({
+    generatedAt: report.generatedAt,
+    areas: areas.map((area) => ({
+      id: area,
+      title: advisorySections[area],
+      controls: report.controls
+        .filter((control) => control.area === area)
+        .map((control) => ({
+          id: control.id,
+          title: control.text,
+          status: control.status,
+          reasons: control.reasons,
+          evidence: control.evidence.slice(0, postureEvidenceShown),
+          evidenceTotal: control.evidence.length,
+        })),
+    })),
+  });
+});
 
 export const conformanceRoutes: readonly ApiRoute[] = [
   {
@@ -22,25 +54,7 @@ export const conformanceRoutes: readonly ApiRoute[] = [
     summary: "The conformance report's controls, grouped by the advisory's five areas, with their evidence",
     role: 'viewer',
     schema: { response: { 200: postureSchema } },
-    handler: async (ctx) => {
-      const report = await conformanceReport(ctx);
-      return ok({
-        generatedAt: report.generatedAt,
-        areas: areas.map((area) => ({
-          id: area,
-          title: advisorySections[area],
-          controls: report.controls
-            .filter((control) => control.area === area)
-            .map((control) => ({
-              id: control.id,
-              title: control.text,
-              status: control.status,
-              reasons: control.reasons,
-              evidence: control.evidence,
-            })),
-        })),
-      });
-    },
+    handler: async (ctx) => ({ status: 200, body: await postureShared(ctx.store, ctx.cwd) }),
   },
   {
     method: 'GET',
@@ -53,8 +67,8 @@ export const conformanceRoutes: readonly ApiRoute[] = [
       response: { 200: reportSchema },
     },
     handler: async (ctx) => {
-      const report = await conformanceReport(ctx);
-      if (ctx.query.format === 'json') return ok(report);
+      const { report, json } = await evaluateShared(ctx.store, ctx.cwd);
+      if (ctx.query.format === 'json') return { status: 200, body: json };
       const html = renderConformanceHtml(report, { cwd: ctx.cwd, outDir: undefined });
       if (ctx.query.format === 'html') return { status: 200, body: html, type: 'text/html; charset=utf-8' };
       const { pdf } = await renderPdf(html, {

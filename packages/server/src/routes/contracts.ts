@@ -23,6 +23,7 @@ import {
 import { ApiError } from '../errors.ts';
 import { contractDetailSchema, contractSummarySchema, listOf } from '../schemas.ts';
 import { type ApiRoute, ok, type RouteContext } from './route.ts';
+import { sharedReads } from './sharedReads.ts';
 
 /** Impacts counted per contract (the scanner's `optimization` findings are left out of the counts). */
 const countedImpacts = ['high', 'medium', 'low', 'informational'] as const;
@@ -49,8 +50,10 @@ async function projectManifest(cwd: string): Promise<LoadedManifest | undefined>
  * `checkDocs`, as `bulwark docs check` runs it), the audits whose scope holds one of its sources,
  * its deployments, and the findings of the newest scan run in its sources.
  */
-async function contractFacts(ctx: RouteContext): Promise<{ contracts: ContractFacts[]; run: ScanRun | undefined }> {
-  const { store, cwd } = ctx;
+async function readContractFacts(
+  store: RouteContext['store'],
+  cwd: string,
+): Promise<{ contracts: ContractFacts[]; run: ScanRun | undefined }> {
   const [registered, deployments, audits, runs, loaded] = await Promise.all([
     listContracts(store),
     listDeployments(store),
@@ -89,6 +92,10 @@ async function contractFacts(ctx: RouteContext): Promise<{ contracts: ContractFa
     .sort((a, b) => a.name.localeCompare(b.name));
   return { contracts, run };
 }
+
+/** Concurrent requests share one reading (see sharedReads.ts). */
+const sharedContractFacts = sharedReads(readContractFacts);
+const contractFacts = (ctx: RouteContext) => sharedContractFacts(ctx.store, ctx.cwd);
 
 /**
  * The finding's lines from the source as it is now in the project folder; none when the file is

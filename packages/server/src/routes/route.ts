@@ -57,7 +57,7 @@ export type ApiRoute = {
 };
 
 /** Dates as ISO strings, bigints as decimal strings: the JSON the response schemas describe. */
-const plain = (value: unknown): unknown => JSON.parse(jsonText(value));
+export const plain = (value: unknown): unknown => JSON.parse(jsonText(value));
 export const ok = (body: unknown, status = 200): ApiResponse => ({ status, body: plain(body) });
 
 export const query = (properties: Record<string, unknown>) => ({

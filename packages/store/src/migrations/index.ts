@@ -8,6 +8,7 @@ import * as m0006 from './0006_evidence_exceptions.ts';
 import * as m0007 from './0007_api_tokens.ts';
 import * as m0008 from './0008_idempotency_keys.ts';
 import * as m0009 from './0009_cluster.ts';
+import * as m0010 from './0010_time_indexes.ts';
 import * as m0011 from './0011_rate_limit_counters.ts';
 import * as m0012 from './0012_wallet_request_previews.ts';
 
@@ -25,6 +26,7 @@ export const migrations = {
   '0007_api_tokens': m0007,
   '0008_idempotency_keys': m0008,
   '0009_cluster': m0009,
+  '0010_time_indexes': m0010,
   '0011_rate_limit_counters': m0011,
   '0012_wallet_request_previews': m0012,
 } as const satisfies Record<string, Migration>;

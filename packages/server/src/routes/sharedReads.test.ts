@@ -1,0 +1,70 @@
+import { expect, test } from 'vitest';
+import { sharedRead, sharedReads } from './sharedReads.ts';
+
+/** A computation the test finishes by hand: each call reads `state` when it starts. */
+function controlled() {
+  const state = { value: 0 };
+  const runs: { read: number; finish(): void; fail(error: Error): void }[] = [];
+  const compute = () =>
+    new Promise<number>((resolve, reject) => {
+      const read = state.value;
+      runs.push({ read, finish: () => resolve(read), fail: reject });
+    });
+  return { state, runs, compute };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('default: callers during a run share the next run, which starts when the running one ends', async () => {
+  const { state, runs, compute } = controlled();
+  const read = sharedRead(compute);
+  const first = read();
+  expect(runs).toHaveLength(1);
+  state.value = 1;
+  const waiting = [read(), read(), read()];
+  await settle();
+  expect(runs).toHaveLength(1);
+  runs[0]!.finish();
+  expect(await first).toBe(0);
+  await settle();
+  expect(runs).toHaveLength(2);
+  runs[1]!.finish();
+  // Each caller sees the state as it was when it asked, never older.
+  expect(await Promise.all(waiting)).toEqual([1, 1, 1]);
+});
+
+test('behavior: with nothing running, a caller starts a run at once', async () => {
+  const { runs, compute } = controlled();
+  const read = sharedRead(compute);
+  const first = read();
+  runs[0]!.finish();
+  await first;
+  const second = read();
+  expect(runs).toHaveLength(2);
+  runs[1]!.finish();
+  expect(await second).toBe(0);
+});
+
+test('error: a failed run rejects its own callers only; the callers waiting for the next one get it', async () => {
+  const { runs, compute } = controlled();
+  const read = sharedRead(compute);
+  const first = read();
+  const next = read();
+  runs[0]!.fail(new Error('store down'));
+  await expect(first).rejects.toThrow('store down');
+  await settle();
+  runs[1]!.finish();
+  expect(await next).toBe(0);
+});
+
+test('behavior: sharedReads keeps one shared read per key and detail', async () => {
+  const calls: string[] = [];
+  const read = sharedReads(async (key: { name: string }, detail: string) => {
+    calls.push(`${key.name}:${detail}`);
+    return detail;
+  });
+  const a = { name: 'a' };
+  const b = { name: 'b' };
+  expect(await Promise.all([read(a, 'x'), read(a, 'y'), read(b, 'x')])).toEqual(['x', 'y', 'x']);
+  expect(calls.sort()).toEqual(['a:x', 'a:y', 'b:x']);
+});

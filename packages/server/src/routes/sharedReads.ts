@@ -1,0 +1,47 @@
+/**
+ * One computation for many callers of an expensive read (the conformance report, the contracts'
+ * facts), fresh for each: a caller that arrives while a computation runs waits for the next one,
+ * which starts when the running one ends and answers everyone who arrived in the meantime. So at
+ * most one runs at a time and none answers with state read before its caller asked. Without this,
+ * 200 dashboards opening the posture page start 200 evaluations that share two cores.
+ */
+export function sharedRead<T>(compute: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  let next: Promise<T> | undefined;
+  const start = (): Promise<T> => {
+    const run = compute().finally(() => {
+      if (running === run) running = undefined;
+    });
+    running = run;
+    return run;
+  };
+  return () => {
+    if (!running) return start();
+    // The running computation may have read the state already: join (or open) the one after it.
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return start();
+      });
+    return next;
+  };
+}
+
+/** `sharedRead` per key (a store and a folder): requests about one project share, others do not. */
+export function sharedReads<K extends object, T>(compute: (key: K, detail: string) => Promise<T>) {
+  const byKey = new WeakMap<K, Map<string, () => Promise<T>>>();
+  return (key: K, detail: string): Promise<T> => {
+    let inner = byKey.get(key);
+    if (!inner) {
+      inner = new Map();
+      byKey.set(key, inner);
+    }
+    let read = inner.get(detail);
+    if (!read) {
+      read = sharedRead(() => compute(key, detail));
+      inner.set(detail, read);
+    }
+    return read();
+  };
+}
