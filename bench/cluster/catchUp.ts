@@ -1,0 +1,288 @@
+/**
+ * npm run bench:cluster-catchup — catch-up after BENCH_CATCHUP_BLOCKS (default 10,000) blocks
+ * mined past the cursor, as a ratio to the raw fetch speed from the same node:
+ *  - raw limit: the same blocks fetched with receipts and traces by the chain package's historical
+ *    sync (`syncHistorical`, the RPC pool and the concurrency the monitor uses), nothing else;
+ *  - single process: `bulwark monitor --config` (PostgreSQL store) from its start until its cursor
+ *    is the head;
+ *  - cluster: `bulwark monitor --role ingest`, `--role detect` (BENCH_CATCHUP_DETECT processes,
+ *    default 1) and `--role respond` over a real nats-server and PostgreSQL, from their start until
+ *    ingest published the head, every used partition judged it and respond has no decision left.
+ * The blocks: anvil (no automine) with BENCH_CATCHUP_CONTRACTS (default 8) watched contracts whose
+ * code emits a log; every BENCH_CATCHUP_TX_EVERY-th block (default 10) carries
+ * BENCH_CATCHUP_TXS (default 5) value transfers to them from several senders, the rest are empty
+ * (`anvil_mine` with a count).
+ *
+ * `--no-append` prints the rows only; `--profile` runs the processes with `--cpu-prof` into
+ * bench/.out/catchup-profiles/ and prints each one's heaviest functions.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { createCapabilityTracker, createRpcPool, syncHistorical } from '@bulwark/chain';
+import { clusterStatus, connectCluster, defaultClusterSettings, partitionOf } from '@bulwark/cluster';
+import { allRules, loadMonitorConfig } from '@bulwark/monitor';
+import { getCheckpoint, openStore } from '@bulwark/store';
+import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
+import { startTestNode } from '../../packages/chain/src/testing.ts';
+import { startNatsServer } from '../../packages/cluster/src/testing.ts';
+import { benchmarkRowCollector, recordBenchmarkRows, repoRoot } from '../benchmarksFile.ts';
+import { type MonitorProcess, startMonitorProcess, waitUntil, writeConfig } from './processes.ts';
+
+const append = !process.argv.includes('--no-append');
+const profile = process.argv.includes('--profile');
+const blockCount = Number(process.env.BENCH_CATCHUP_BLOCKS ?? 10_000);
+const contractCount = Number(process.env.BENCH_CATCHUP_CONTRACTS ?? 8);
+const txEvery = Number(process.env.BENCH_CATCHUP_TX_EVERY ?? 10);
+const txsPerBlock = Number(process.env.BENCH_CATCHUP_TXS ?? 5);
+const detectWorkers = Number(process.env.BENCH_CATCHUP_DETECT ?? 1);
+const partitions = defaultClusterSettings.partitions;
+const chainId = 31337;
+const profileDir = path.join(repoRoot, 'bench/.out/catchup-profiles');
+const log = (line: string) =>
+  console.error(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const began = performance.now();
+
+const node = await startTestNode({ noMining: true });
+const work = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-catchup-'));
+const admin = await postgresAdminUrl();
+if ('skip' in admin) throw new Error(admin.skip);
+if (profile) {
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+}
+
+try {
+  // Watched contracts whose code emits one log (LOG1 with a fixed topic) and stops.
+  const topic = 'aa'.repeat(32);
+  const contracts = Array.from(
+    { length: contractCount },
+    (_, i) => `0x${(0xca7c00 + i).toString(16).padStart(40, '0')}` as const,
+  );
+  for (const contract of contracts) await node.rpc('anvil_setCode', [contract, `0x7f${topic}60006000a100`]);
+  await node.mine();
+  const cursor = await node.blockNumber();
+  const from = cursor + 1n;
+  log(`Mining ${blockCount} blocks past the cursor (block ${cursor}); one in ${txEvery} with ${txsPerBlock} txs…`);
+  let sent = 0;
+  for (let mined = 0; mined < blockCount; ) {
+    for (let t = 0; t < txsPerBlock; t++) {
+      const sender = node.accounts[(sent + t) % node.accounts.length]!;
+      const to = contracts[(sent + t) % contracts.length]!;
+      await node.rpc('eth_sendTransaction', [{ from: sender, to, value: `0x${(1000 + t).toString(16)}` }]);
+    }
+    sent += txsPerBlock;
+    const count = Math.min(txEvery, blockCount - mined);
+    // The first of `count` blocks takes the pending transactions; the rest are empty.
+    await node.mine(count);
+    mined += count;
+  }
+  const head = await node.blockNumber();
+  log(`Head ${head}: ${head - cursor} blocks to catch up, ${sent} transactions to ${contractCount} contracts.`);
+  const used = [...new Set(contracts.map((contract) => partitionOf(contract, partitions)))];
+
+  const chainConfig = { id: chainId, rpc: [node.anvil.rpcUrl], startBlock: Number(from) };
+  const common = {
+    chains: [chainConfig],
+    contracts: contracts.map((address, i) => ({ chain: chainId, address, name: `C${i}`, kind: 'vault' })),
+    baseline: { learnBlocks: 0 },
+    simulation: { enabled: false },
+  };
+  const nodeArgs = (name: string) =>
+    profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
+
+  /** The chain package's historical sync alone, as the monitor's sync runs it: blocks per second. */
+  async function rawFetch(): Promise<number> {
+    const pool = createRpcPool({ endpoints: [node.anvil.rpcUrl] });
+    const started = performance.now();
+    let count = 0;
+    let txs = 0;
+    for await (const block of syncHistorical(pool, {
+      chainId,
+      from,
+      to: head,
+      capabilities: createCapabilityTracker(),
+    })) {
+      count++;
+      txs += block.transactions.length;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (txs !== sent) throw new Error(`The raw fetch saw ${txs} transactions, ${sent} were sent.`);
+    return count / seconds;
+  }
+
+  type Timing = { blocksPerSecond: number; firstBlockSeconds: number; steadyBlocksPerSecond: number };
+
+  /** Times from the processes' start to `done`; `progress` is the last block handled so far. */
+  async function timeProcesses(
+    running: MonitorProcess[],
+    started: number,
+    progress: () => Promise<bigint | undefined>,
+    done: () => Promise<boolean>,
+  ): Promise<Timing> {
+    let firstAt: number | undefined;
+    let firstBlock = from;
+    await waitUntil(
+      'the catch-up to reach the head',
+      async () => {
+        if (firstAt === undefined) {
+          const at = await progress();
+          if (at !== undefined) {
+            firstAt = performance.now();
+            firstBlock = at;
+          }
+        }
+        return (await done()) || undefined;
+      },
+      { watching: running, everyMs: 100 },
+    );
+    const ended = performance.now();
+    const blocks = Number(head - cursor);
+    const first = firstAt ?? ended;
+    return {
+      blocksPerSecond: blocks / ((ended - started) / 1000),
+      firstBlockSeconds: (first - started) / 1000,
+      steadyBlocksPerSecond: Number(head - firstBlock) / Math.max(0.001, (ended - first) / 1000),
+    };
+  }
+
+  async function singleProcess(): Promise<Timing> {
+    const database = await createTestDatabase(admin.url);
+    // Opened (and migrated) before the monitor starts, to read its cursor.
+    const store = await openStore({ url: database.url });
+    const config = writeConfig(work, 'single', common);
+    const started = performance.now();
+    const monitor = startMonitorProcess('single process', config, {
+      env: { DATABASE_URL: database.url },
+      nodeArgs: nodeArgs('single'),
+    });
+    try {
+      const cursorNow = async () => (await getCheckpoint(store, chainId))?.blockNumber;
+      return await timeProcesses([monitor], started, cursorNow, async () => ((await cursorNow()) ?? 0n) >= head);
+    } finally {
+      await monitor.stop();
+      await store.close();
+      await database.drop();
+    }
+  }
+
+  async function cluster(): Promise<Timing> {
+    const nats = await startNatsServer();
+    const database = await createTestDatabase(admin.url);
+    const store = await openStore({ url: database.url });
+    const configObject = { ...common, cluster: { natsUrl: nats.url, partitions } };
+    const file = writeConfig(work, 'cluster', configObject);
+    const config = loadMonitorConfig(file, { rules: allRules, env: {} });
+    const connection = await connectCluster({ ...defaultClusterSettings, natsUrl: nats.url }, 'bench');
+    const env = { DATABASE_URL: database.url };
+    const started = performance.now();
+    const running = [
+      startMonitorProcess('ingest', file, { role: 'ingest', env, nodeArgs: nodeArgs('ingest') }),
+      ...Array.from({ length: detectWorkers }, (_, i) =>
+        startMonitorProcess(`detect ${i + 1}`, file, { role: 'detect', env, nodeArgs: nodeArgs(`detect-${i + 1}`) }),
+      ),
+      startMonitorProcess('respond', file, { role: 'respond', env, nodeArgs: nodeArgs('respond') }),
+    ];
+    try {
+      const status = async () => (await clusterStatus(connection, config, store))[0]!;
+      return await timeProcesses(
+        running,
+        started,
+        async () => {
+          const published = (await status()).published;
+          return published === null ? undefined : BigInt(published);
+        },
+        async () => {
+          const now = await status();
+          const judged = now.partitions.filter((p) => used.includes(p.partition));
+          return (
+            now.published !== null &&
+            BigInt(now.published) >= head &&
+            judged.every((p) => p.judgedThrough !== null && BigInt(p.judgedThrough) >= head) &&
+            now.respond !== null &&
+            now.respond.pending === 0 &&
+            now.respond.inFlight === 0
+          );
+        },
+      );
+    } finally {
+      for (const process of running) await process.stop();
+      await connection.close();
+      await store.close();
+      await database.drop();
+      await nats.stop();
+    }
+  }
+
+  // The raw limit before and after the monitors (anvil's caches warm up): the faster one counts.
+  const rawBefore = await rawFetch();
+  log(`raw fetch: ${rawBefore.toFixed(0)} blocks/s`);
+  const single = await singleProcess();
+  log(
+    `single process: ${single.blocksPerSecond.toFixed(0)} blocks/s (first block after ${single.firstBlockSeconds.toFixed(1)} s; ${single.steadyBlocksPerSecond.toFixed(0)} blocks/s from there)`,
+  );
+  const clustered = await cluster();
+  log(
+    `cluster: ${clustered.blocksPerSecond.toFixed(0)} blocks/s (first block after ${clustered.firstBlockSeconds.toFixed(1)} s; ${clustered.steadyBlocksPerSecond.toFixed(0)} blocks/s from there)`,
+  );
+  const rawAfter = await rawFetch();
+  log(`raw fetch again: ${rawAfter.toFixed(0)} blocks/s`);
+  const raw = Math.max(rawBefore, rawAfter);
+
+  const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
+  const data = `${head - cursor} blocks past the cursor (1 in ${txEvery} with ${txsPerBlock} txs to ${contractCount} watched contracts emitting a log: ${sent} txs; the rest empty), anvil; ${machine}`;
+  const limit = `raw fetch (syncHistorical: block, receipts, traces; concurrency 4) ${raw.toFixed(0)} blocks/s (best of 2: ${rawBefore.toFixed(0)}, ${rawAfter.toFixed(0)})`;
+  const collector = benchmarkRowCollector();
+  const describe = (name: string, timing: Timing) =>
+    `${name}: ${timing.blocksPerSecond.toFixed(0)} blocks/s from start to cursor = head (start-up to first block ${timing.firstBlockSeconds.toFixed(1)} s; ${timing.steadyBlocksPerSecond.toFixed(0)} blocks/s after it)`;
+  collector.row(
+    data,
+    describe('catch-up, single process (bulwark monitor, PostgreSQL)', single),
+    limit,
+    (single.blocksPerSecond / raw).toFixed(2),
+  );
+  collector.row(
+    data,
+    describe(
+      `catch-up, cluster (ingest + ${detectWorkers} detect + respond processes, nats-server, PostgreSQL)`,
+      clustered,
+    ),
+    limit,
+    (clustered.blocksPerSecond / raw).toFixed(2),
+  );
+  if (profile) printProfiles();
+  if (append)
+    recordBenchmarkRows(
+      {
+        name: 'cluster-catchup',
+        title: 'Cluster: catch-up after missed blocks (npm run bench:cluster-catchup)',
+        intro:
+          'Blocks per second from the monitor processes’ start until the cursor is the head, 10,000 blocks behind, single process and cluster, against the raw fetch of the same blocks (block, receipts, traces, same RPC client and concurrency) from the same node in the same run. Start-up (config, store, preflight, first block) is inside the figure and given apart.',
+      },
+      collector.rows,
+    );
+} finally {
+  await node.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** Each process's heaviest functions by self time, from its `--cpu-prof` file. */
+function printProfiles(): void {
+  type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+  for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
+    const profileData = JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as { nodes: Node[] };
+    const self = new Map<string, number>();
+    let total = 0;
+    for (const entry of profileData.nodes) {
+      const hits = entry.hitCount ?? 0;
+      total += hits;
+      const { functionName, url, lineNumber } = entry.callFrame;
+      const where = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${lineNumber + 1}`;
+      self.set(where, (self.get(where) ?? 0) + hits);
+    }
+    console.log(`\n${file}: heaviest functions by self time (share of samples)`);
+    for (const [where, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15))
+      console.log(`  ${((hits / total) * 100).toFixed(1).padStart(5)}%  ${where}`);
+  }
+}
