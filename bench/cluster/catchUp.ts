@@ -16,7 +16,6 @@
  * `--no-append` prints the rows only; `--profile` runs the processes with `--cpu-prof` into
  * bench/.out/catchup-profiles/ and prints each one's heaviest functions.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
