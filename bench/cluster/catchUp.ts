@@ -166,6 +166,9 @@ try {
     }
   }
 
+  /** When each stage had handled the head, in seconds from the start: the slowest one paces the rest. */
+  const stages: { ingest?: number; detect?: number; respond?: number } = {};
+
   async function cluster(): Promise<Timing> {
     const nats = await startNatsServer();
     const database = await createTestDatabase(admin.url);
@@ -195,14 +198,16 @@ try {
         async () => {
           const now = await status();
           const judged = now.partitions.filter((p) => used.includes(p.partition));
-          return (
-            now.published !== null &&
-            BigInt(now.published) >= head &&
-            judged.every((p) => p.judgedThrough !== null && BigInt(p.judgedThrough) >= head) &&
-            now.respond !== null &&
-            now.respond.pending === 0 &&
-            now.respond.inFlight === 0
-          );
+          const at = (performance.now() - started) / 1000;
+          if (now.published !== null && BigInt(now.published) >= head) stages.ingest ??= at;
+          if (
+            judged.length === used.length &&
+            judged.every((p) => p.judgedThrough !== null && BigInt(p.judgedThrough) >= head)
+          )
+            stages.detect ??= at;
+          if (stages.detect !== undefined && now.respond?.pending === 0 && now.respond.inFlight === 0)
+            stages.respond ??= at;
+          return stages.ingest !== undefined && stages.respond !== undefined;
         },
       );
     } finally {
@@ -233,6 +238,7 @@ try {
   const data = `${head - cursor} blocks past the cursor (1 in ${txEvery} with ${txsPerBlock} txs to ${contractCount} watched contracts emitting a log: ${sent} txs; the rest empty), anvil; ${machine}`;
   const limit = `raw fetch (syncHistorical: block, receipts, traces; concurrency 4) ${raw.toFixed(0)} blocks/s (best of 2: ${rawBefore.toFixed(0)}, ${rawAfter.toFixed(0)})`;
   const collector = benchmarkRowCollector();
+  const seconds = (value: number | undefined) => (value === undefined ? '?' : `${value.toFixed(1)} s`);
   const describe = (name: string, timing: Timing) =>
     `${name}: ${timing.blocksPerSecond.toFixed(0)} blocks/s from start to cursor = head (start-up to first block ${timing.firstBlockSeconds.toFixed(1)} s; ${timing.steadyBlocksPerSecond.toFixed(0)} blocks/s after it)`;
   collector.row(
@@ -243,10 +249,10 @@ try {
   );
   collector.row(
     data,
-    describe(
+    `${describe(
       `catch-up, cluster (ingest + ${detectWorkers} detect + respond processes, nats-server, PostgreSQL)`,
       clustered,
-    ),
+    )}; each stage through the head after: ingest ${seconds(stages.ingest)}, detect ${seconds(stages.detect)}, respond ${seconds(stages.respond)}`,
     limit,
     (clustered.blocksPerSecond / raw).toFixed(2),
   );
