@@ -19,10 +19,17 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCapabilityTracker, createRpcPool, syncHistorical } from '@bulwark/chain';
-import { clusterStatus, connectCluster, defaultClusterSettings, partitionOf } from '@bulwark/cluster';
+import { type Block, createCapabilityTracker, createRpcPool, syncHistorical } from '@bulwark/chain';
+import {
+  blockSubject,
+  clusterStatus,
+  connectCluster,
+  defaultClusterSettings,
+  encodeMessage,
+  partitionOf,
+} from '@bulwark/cluster';
 import { allRules, loadMonitorConfig } from '@bulwark/monitor';
-import { getCheckpoint, openStore } from '@bulwark/store';
+import { getCheckpoint, openStore, setCheckpoint, withTransaction } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { startTestNode } from '../../packages/chain/src/testing.ts';
 import { startNatsServer } from '../../packages/cluster/src/testing.ts';
@@ -47,6 +54,7 @@ const node = await startTestNode({ noMining: true });
 const work = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-catchup-'));
 const admin = await postgresAdminUrl();
 if ('skip' in admin) throw new Error(admin.skip);
+const adminUrl = admin.url;
 if (profile) {
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });
@@ -92,7 +100,7 @@ try {
     profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${name}.cpuprofile`] : [];
 
   /** The chain package's historical sync alone, as the monitor's sync runs it: blocks per second. */
-  async function rawFetch(): Promise<number> {
+  async function rawFetch(keep?: Block[]): Promise<number> {
     const pool = createRpcPool({ endpoints: [node.anvil.rpcUrl] });
     const started = performance.now();
     let count = 0;
@@ -105,6 +113,7 @@ try {
     })) {
       count++;
       txs += block.transactions.length;
+      keep?.push(block);
     }
     const seconds = (performance.now() - started) / 1000;
     if (txs !== sent) throw new Error(`The raw fetch saw ${txs} transactions, ${sent} were sent.`);
@@ -147,7 +156,7 @@ try {
   }
 
   async function singleProcess(): Promise<Timing> {
-    const database = await createTestDatabase(admin.url);
+    const database = await createTestDatabase(adminUrl);
     // Opened (and migrated) before the monitor starts, to read its cursor.
     const store = await openStore({ url: database.url });
     const config = writeConfig(work, 'single', common);
@@ -171,7 +180,7 @@ try {
 
   async function cluster(): Promise<Timing> {
     const nats = await startNatsServer();
-    const database = await createTestDatabase(admin.url);
+    const database = await createTestDatabase(adminUrl);
     const store = await openStore({ url: database.url });
     const configObject = { ...common, cluster: { natsUrl: nats.url, partitions } };
     const file = writeConfig(work, 'cluster', configObject);
@@ -219,9 +228,61 @@ try {
     }
   }
 
+  /**
+   * What one JetStream stream takes on this machine: the fetched blocks published one after the
+   * other, as ingest publishes them (encoded, the hash as message id, each acknowledged before the next).
+   */
+  async function natsPublishLimit(blocks: readonly Block[]): Promise<{ perSecond: number; bytes: number }> {
+    const nats = await startNatsServer();
+    const connection = await connectCluster({ ...defaultClusterSettings, natsUrl: nats.url }, 'bench');
+    try {
+      let bytes = 0;
+      const started = performance.now();
+      for (const block of blocks) {
+        const data = encodeMessage({ kind: 'block', block, tip: { number: block.number, hash: block.hash } });
+        bytes += data.length;
+        await connection.js.publish(blockSubject(chainId), data, { msgID: `${chainId}:${block.hash}` });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      return { perSecond: blocks.length / seconds, bytes: bytes / seconds };
+    } finally {
+      await connection.close();
+      await nats.stop();
+    }
+  }
+
+  /** PostgreSQL's per-block write alone: the cursor's transaction (checkpoint and seen block), one after the other. */
+  async function postgresCursorLimit(blocks: readonly Block[]): Promise<number> {
+    const database = await createTestDatabase(adminUrl);
+    const store = await openStore({ url: database.url });
+    try {
+      const started = performance.now();
+      for (const block of blocks)
+        await withTransaction(store, (tx) =>
+          setCheckpoint(tx, {
+            chainId,
+            blockNumber: block.number,
+            blockHash: block.hash,
+            blocks: [{ number: block.number, hash: block.hash, parentHash: block.parentHash }],
+          }),
+        );
+      return blocks.length / ((performance.now() - started) / 1000);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  }
+
   // The raw limit before and after the monitors (anvil's caches warm up): the faster one counts.
-  const rawBefore = await rawFetch();
+  const fetched: Block[] = [];
+  const rawBefore = await rawFetch(fetched);
   log(`raw fetch: ${rawBefore.toFixed(0)} blocks/s`);
+  const nats = await natsPublishLimit(fetched);
+  log(
+    `NATS publish (acknowledged, one at a time): ${nats.perSecond.toFixed(0)} blocks/s, ${(nats.bytes / 1e6).toFixed(2)} MB/s`,
+  );
+  const cursorLimit = await postgresCursorLimit(fetched.slice(0, 1000));
+  log(`PostgreSQL cursor transaction: ${cursorLimit.toFixed(0)} per second`);
   const single = await singleProcess();
   log(
     `single process: ${single.blocksPerSecond.toFixed(0)} blocks/s (first block after ${single.firstBlockSeconds.toFixed(1)} s; ${single.steadyBlocksPerSecond.toFixed(0)} blocks/s from there)`,
@@ -256,6 +317,18 @@ try {
     limit,
     (clustered.blocksPerSecond / raw).toFixed(2),
   );
+  collector.row(
+    data,
+    `NATS JetStream on this machine: ${nats.perSecond.toFixed(0)} blocks/s published one at a time, each acknowledged (${(nats.bytes / 1e6).toFixed(2)} MB/s, ${(nats.bytes / nats.perSecond / 1000).toFixed(1)} kB a block)`,
+    limit,
+    (nats.perSecond / raw).toFixed(2),
+  );
+  collector.row(
+    data,
+    `PostgreSQL on this machine: ${cursorLimit.toFixed(0)} cursor transactions/s one at a time (checkpoint and seen block, as the single process writes per block)`,
+    limit,
+    (cursorLimit / raw).toFixed(2),
+  );
   if (profile) printProfiles();
   if (append)
     recordBenchmarkRows(
@@ -272,22 +345,37 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** Each process's heaviest functions by self time, from its `--cpu-prof` file. */
+/** Each process's self time by package and its heaviest functions, from its `--cpu-prof` file. */
 function printProfiles(): void {
-  type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+  type Node = { callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+  const packageOf = (url: string, functionName: string) => {
+    const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (dependency) return dependency[1]!;
+    const own = /packages\/([^/]+)\//.exec(url);
+    if (own) return `@bulwark/${own[1]}`;
+    if (url.startsWith('node:')) return 'node';
+    return url === '' ? `native ${functionName}` : 'other';
+  };
   for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
     const profileData = JSON.parse(readFileSync(path.join(profileDir, file), 'utf8')) as { nodes: Node[] };
-    const self = new Map<string, number>();
+    const byFunction = new Map<string, number>();
+    const byPackage = new Map<string, number>();
     let total = 0;
     for (const entry of profileData.nodes) {
       const hits = entry.hitCount ?? 0;
       total += hits;
       const { functionName, url, lineNumber } = entry.callFrame;
       const where = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|packages)\//, '$1/')}:${lineNumber + 1}`;
-      self.set(where, (self.get(where) ?? 0) + hits);
+      byFunction.set(where, (byFunction.get(where) ?? 0) + hits);
+      const owner = packageOf(url, functionName);
+      byPackage.set(owner, (byPackage.get(owner) ?? 0) + hits);
     }
-    console.log(`\n${file}: heaviest functions by self time (share of samples)`);
-    for (const [where, hits] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15))
-      console.log(`  ${((hits / total) * 100).toFixed(1).padStart(5)}%  ${where}`);
+    const top = (map: Map<string, number>, count: number) =>
+      [...map]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, count)
+        .map(([name, hits]) => `  ${((hits / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
+        .join('\n');
+    console.log(`\n${file}: self time by package\n${top(byPackage, 12)}\n  heaviest functions\n${top(byFunction, 10)}`);
   }
 }

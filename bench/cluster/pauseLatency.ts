@@ -19,13 +19,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { connectCluster, defaultClusterSettings, partitionOf, respondConsumer } from '@bulwark/cluster';
+import { connectCluster, defaultClusterSettings, partitionOf } from '@bulwark/cluster';
 import { loadArtifacts } from '@bulwark/contracts';
 import { createRandom } from '@bulwark/core';
 import { getCheckpoint, listClusterPartitions, openStore, type StoreClient } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { type Address, parseAbi, parseGwei, toHex } from 'viem';
 import { devKeys, startDemoChain } from '../../packages/cli/src/demo/demoChain.ts';
+import { decisionStream, respondConsumer } from '../../packages/cluster/src/jetstream.ts';
 import { startNatsServer } from '../../packages/cluster/src/testing.ts';
 import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts';
 import { type AttackName, attackNames, attackPlans } from '../monitor/attacks.ts';
@@ -50,8 +51,14 @@ const chain = await startDemoChain();
 const work = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-latency-'));
 const admin = await postgresAdminUrl();
 if ('skip' in admin) throw new Error(admin.skip);
+const adminUrl = admin.url;
 
-type Side = { name: 'single' | 'cluster'; kits: { kit: Kit; traffic: ReturnType<typeof createBenignTraffic> }[] };
+type Side = {
+  name: 'single' | 'cluster';
+  kits: { kit: Kit; traffic: ReturnType<typeof createBenignTraffic> }[];
+  /** The attacks that ended with their victim not paused. */
+  missed: AttackName[];
+};
 
 try {
   const artifacts = await loadArtifacts();
@@ -70,7 +77,7 @@ try {
   log(`Deploying ${kitsPerSide} kit(s) of eight victims per side, each learned from ${learningBlocks} blocks…`);
   const sides: Side[] = [];
   for (const name of ['single', 'cluster'] as const) {
-    const side: Side = { name, kits: [] };
+    const side: Side = { name, kits: [], missed: [] };
     for (let k = 0; k < kitsPerSide; k++) {
       const kit = await deployKit(chain, sender, artifacts, shared, cast, 'bulwark', guardian.address, fee);
       const traffic = createBenignTraffic({
@@ -191,7 +198,9 @@ try {
         await traffic.sendBlock();
         await mineAndWait();
         await traffic.afterBlock();
-        log(`  ${side.name}: ${name} on kit ${k + 1}: ${(await isPaused(victim.address)) ? 'paused' : 'not paused'}`);
+        const paused = await isPaused(victim.address);
+        if (!paused) side.missed.push(name);
+        log(`  ${side.name}: ${name} on kit ${k + 1}: ${paused ? 'paused' : 'not paused'}`);
       }
     }
   }
@@ -215,7 +224,7 @@ try {
   }
 
   async function withStore<T>(run: (store: StoreClient, url: string) => Promise<T>): Promise<T> {
-    const database = await createTestDatabase(admin.url);
+    const database = await createTestDatabase(adminUrl);
     const store = await openStore({ url: database.url });
     try {
       return await run(store, database.url);
@@ -271,7 +280,7 @@ try {
             const judged = await listClusterPartitions(store, chainId);
             if (judged.length < partitions.size || judged.some((row) => row.blockNumber < block)) return false;
             const respond = await connection.jsm.consumers
-              .info('BULWARK_DECISIONS', respondConsumer(chainId))
+              .info(decisionStream, respondConsumer(chainId))
               .catch(() => undefined);
             return respond !== undefined && respond.num_pending === 0 && respond.num_ack_pending === 0;
           });
@@ -297,13 +306,14 @@ try {
   const p = (values: number[], q: number) => (values.length === 0 ? Number.NaN : percentile(values, q));
   const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
   const data = `${attackNames.length} bench:monitor attacks × ${kitsPerSide} kit(s) per side, benign traffic around them; polling 50 ms through a recording proxy, mempool off; ${machine}`;
-  const describe = (values: number[]) =>
-    `p50 ${p(values, 50).toFixed(1)} ms, p99 ${p(values, 99).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms over ${values.length} pauses`;
+  const attacks = attackNames.length * kitsPerSide;
+  const describe = (values: number[], side: Side) =>
+    `p50 ${p(values, 50).toFixed(1)} ms, p99 ${p(values, 99).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms over ${values.length} pauses (${attacks - side.missed.length} of ${attacks} attacks ended paused${side.missed.length ? `; not: ${side.missed.join(', ')}` : ''})`;
   const collector = benchmarkRowCollector();
   collector.row(
     data,
-    `block arrival → pause broadcast at the node, cluster (ingest, detect, respond processes; nats-server, PostgreSQL): ${describe(clustered)}`,
-    `single process (bulwark monitor, PostgreSQL), same attacks: ${describe(single)}`,
+    `block arrival → pause broadcast at the node, cluster (ingest, detect, respond processes; nats-server, PostgreSQL): ${describe(clustered, sides[1]!)}`,
+    `single process (bulwark monitor, PostgreSQL), same attacks: ${describe(single, sides[0]!)}`,
     `p99 ${(p(clustered, 99) / p(single, 99)).toFixed(2)}, p50 ${(p(clustered, 50) / p(single, 50)).toFixed(2)}`,
   );
   if (append)
