@@ -28,8 +28,8 @@ import {
   encodeMessage,
   partitionOf,
 } from '@bulwark/cluster';
-import { allRules, loadMonitorConfig } from '@bulwark/monitor';
-import { getCheckpoint, openStore, setCheckpoint, withTransaction } from '@bulwark/store';
+import { allRules, loadMonitorConfig, profileMetric } from '@bulwark/monitor';
+import { getBaseline, getCheckpoint, openStore, setCheckpoint, upsertBaseline, withTransaction } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { startTestNode } from '../../packages/chain/src/testing.ts';
 import { startNatsServer } from '../../packages/cluster/src/testing.ts';
@@ -155,6 +155,8 @@ try {
     };
   }
 
+  let learnedProfile: unknown;
+
   async function singleProcess(): Promise<Timing> {
     const database = await createTestDatabase(adminUrl);
     // Opened (and migrated) before the monitor starts, to read its cursor.
@@ -170,6 +172,8 @@ try {
       return await timeProcesses([monitor], started, cursorNow, async () => ((await cursorNow()) ?? 0n) >= head);
     } finally {
       await monitor.stop();
+      // A real profile (saved at the stop) for the baseline-write measurement.
+      learnedProfile = (await getBaseline(store, { chainId, address: contracts[0]!, ...profileMetric }))?.stats;
       await store.close();
       await database.drop();
     }
@@ -273,6 +277,32 @@ try {
     }
   }
 
+  /**
+   * Baseline rows written per second: a contract's profile as the single process saved it, upserted
+   * for `rows` addresses in transactions of 100 (what saving a partition's baselines costs).
+   */
+  async function postgresBaselineLimit(stats: unknown, rows = 2_000): Promise<{ perSecond: number; bytes: number }> {
+    const database = await createTestDatabase(adminUrl);
+    const store = await openStore({ url: database.url });
+    try {
+      const started = performance.now();
+      for (let first = 0; first < rows; first += 100)
+        await withTransaction(store, async (tx) => {
+          for (let i = first; i < Math.min(rows, first + 100); i++)
+            await upsertBaseline(tx, {
+              chainId,
+              address: `0x${(0xba5e000000 + i).toString(16).padStart(40, '0')}`,
+              ...profileMetric,
+              stats: stats as Record<string, unknown>,
+            });
+        });
+      return { perSecond: rows / ((performance.now() - started) / 1000), bytes: JSON.stringify(stats).length };
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  }
+
   // The raw limit before and after the monitors (anvil's caches warm up): the faster one counts.
   const fetched: Block[] = [];
   const rawBefore = await rawFetch(fetched);
@@ -290,6 +320,12 @@ try {
   const clustered = await cluster();
   log(
     `cluster: ${clustered.blocksPerSecond.toFixed(0)} blocks/s (first block after ${clustered.firstBlockSeconds.toFixed(1)} s; ${clustered.steadyBlocksPerSecond.toFixed(0)} blocks/s from there)`,
+  );
+  if (learnedProfile === undefined)
+    throw new Error('The single process saved no profile to measure baseline writes with.');
+  const baselineLimit = await postgresBaselineLimit(learnedProfile);
+  log(
+    `PostgreSQL baseline upserts: ${baselineLimit.perSecond.toFixed(0)} rows/s (${baselineLimit.bytes} bytes a profile)`,
   );
   const rawAfter = await rawFetch();
   log(`raw fetch again: ${rawAfter.toFixed(0)} blocks/s`);
@@ -328,6 +364,12 @@ try {
     `PostgreSQL on this machine: ${cursorLimit.toFixed(0)} cursor transactions/s one at a time (checkpoint and seen block, as the single process writes per block)`,
     limit,
     (cursorLimit / raw).toFixed(2),
+  );
+  collector.row(
+    data,
+    `PostgreSQL on this machine: ${baselineLimit.perSecond.toFixed(0)} baseline rows/s upserted in transactions of 100 (a profile as the single process saved it, ${(baselineLimit.bytes / 1000).toFixed(1)} kB)`,
+    limit,
+    (baselineLimit.perSecond / raw).toFixed(2),
   );
   if (profile) printProfiles();
   if (append)
