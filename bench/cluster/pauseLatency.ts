@@ -35,7 +35,7 @@ import { attackerFee, type FeeBid, percentile } from '../monitor/fees.ts';
 import { createBenignTraffic } from '../monitor/traffic.ts';
 import { deployKit, deployShared, type Kit, openDesk, victimKeys } from '../monitor/victims.ts';
 import { type MonitorProcess, startMonitorProcess, waitUntil, writeConfig } from './processes.ts';
-import { startRecordingProxy } from './recordingProxy.ts';
+import { firstPauseLatencies, type RecordingProxy, startRecordingProxy } from './recordingProxy.ts';
 
 const quick = process.argv.includes('--quick');
 const append = !process.argv.includes('--no-append');
@@ -206,22 +206,11 @@ try {
   }
 
   /** The first pause per victim, each against the arrival of the newest block handed out before it. */
-  function latencies(side: Side, proxy: Awaited<ReturnType<typeof startRecordingProxy>>): number[] {
-    const victims = new Set(
-      side.kits.flatMap(({ kit }) => victimKeys.map((key) => kit.victims[key].address.toLowerCase())),
-    );
-    const counted = new Set<string>();
-    const arrivals = [...proxy.headSeenAt].sort((a, b) => a[1] - b[1]);
-    const result: number[] = [];
-    for (const sent of proxy.sent) {
-      const to = sent.to?.toLowerCase();
-      if (!to || !victims.has(to) || counted.has(to)) continue;
-      counted.add(to);
-      const arrival = arrivals.filter(([, at]) => at <= sent.at).at(-1);
-      if (arrival) result.push(sent.at - arrival[1]);
-    }
-    return result;
-  }
+  const latencies = (side: Side, proxy: RecordingProxy) =>
+    firstPauseLatencies(
+      proxy,
+      new Set(side.kits.flatMap(({ kit }) => victimKeys.map((key) => kit.victims[key].address.toLowerCase()))),
+    ).map((pause) => pause.ms);
 
   async function withStore<T>(run: (store: StoreClient, url: string) => Promise<T>): Promise<T> {
     const database = await createTestDatabase(adminUrl);

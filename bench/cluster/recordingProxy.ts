@@ -85,3 +85,25 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       }),
   };
 }
+
+/**
+ * Block arrival → pause broadcast for the first raw transaction to each of `victims`: from the
+ * first time the newest block handed out before it was seen, to its arrival. Later transactions
+ * to a victim (a re-broadcast, a bump) and transactions to anything else are not counted.
+ */
+export function firstPauseLatencies(
+  record: Pick<RecordingProxy, 'headSeenAt' | 'sent'>,
+  victims: ReadonlySet<string>,
+): { victim: string; block: bigint; ms: number }[] {
+  const arrivals = [...record.headSeenAt].sort((a, b) => a[1] - b[1]);
+  const counted = new Set<string>();
+  const latencies: { victim: string; block: bigint; ms: number }[] = [];
+  for (const sent of record.sent) {
+    const victim = sent.to?.toLowerCase();
+    if (!victim || !victims.has(victim) || counted.has(victim)) continue;
+    counted.add(victim);
+    const arrival = arrivals.filter(([, at]) => at <= sent.at).at(-1);
+    if (arrival) latencies.push({ victim, block: arrival[0], ms: sent.at - arrival[1] });
+  }
+  return latencies;
+}
