@@ -25,7 +25,7 @@ import { createRandom } from '@bulwark/core';
 import { getCheckpoint, listClusterPartitions, openStore, type StoreClient } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { type Address, parseAbi, parseGwei, toHex } from 'viem';
-import { devKeys, startDemoChain } from '../../packages/cli/src/demo/demoChain.ts';
+import { type DemoChain, devKeys, startDemoChain } from '../../packages/cli/src/demo/demoChain.ts';
 import { decisionStream, respondConsumer } from '../../packages/cluster/src/jetstream.ts';
 import { startNatsServer } from '../../packages/cluster/src/testing.ts';
 import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts';
@@ -47,7 +47,20 @@ const log = (line: string) =>
   console.error(`[${((performance.now() - began) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 const pausedAbi = parseAbi(['function paused() view returns (bool)']);
 
-const chain = await startDemoChain();
+const demoChain = await startDemoChain();
+/**
+ * The demo chain, with every labelled account topped up each time it is asked for: the kits reuse
+ * the same labels (founders, users, whales), and many kits would drain them.
+ */
+const chain: DemoChain = {
+  ...demoChain,
+  async account(label) {
+    const account = await demoChain.account(label);
+    if (!label.startsWith('0x'))
+      await demoChain.rpc({ method: 'anvil_setBalance', params: [account.address, toHex(10n ** 22n)] });
+    return account;
+  },
+};
 const work = mkdtempSync(path.join(tmpdir(), 'bulwark-bench-latency-'));
 const admin = await postgresAdminUrl();
 if ('skip' in admin) throw new Error(admin.skip);
