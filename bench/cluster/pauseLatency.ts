@@ -33,7 +33,7 @@ import { type AttackName, attackNames, attackPlans } from '../monitor/attacks.ts
 import { createSender } from '../monitor/chain.ts';
 import { attackerFee, type FeeBid, percentile } from '../monitor/fees.ts';
 import { createBenignTraffic } from '../monitor/traffic.ts';
-import { deployKit, deployShared, type Kit, openDesk, victimKeys } from '../monitor/victims.ts';
+import { deployKit, deployShared, type Kit, openCast, openDesk, victimKeys } from '../monitor/victims.ts';
 import { type MonitorProcess, startMonitorProcess, waitUntil, writeConfig } from './processes.ts';
 import { firstPauseLatencies, type RecordingProxy, startRecordingProxy } from './recordingProxy.ts';
 
@@ -76,10 +76,8 @@ type Side = {
 try {
   const artifacts = await loadArtifacts();
   const sender = createSender(chain);
-  const owner = await chain.account(devKeys.admin);
-  await chain.rpc({ method: 'anvil_setBalance', params: [owner.address, toHex(10n ** 24n)] });
-  const guardian = await chain.account(devKeys.guardian);
-  const cast = { admin: owner, operator: await chain.account('ops-operator'), payer: await chain.account('ops-payer') };
+  const { cast, guardian } = await openCast(chain);
+  const owner = cast.admin;
   const fee: FeeBid = { type: 'eip1559', priorityFee: parseGwei('1') };
   await sender.refreshBaseFee();
   const shared = await deployShared(chain, sender, artifacts, owner, fee);
