@@ -61,6 +61,7 @@ import {
   holdingOf,
   type Kit,
   mirrorHoldings,
+  openCast,
   openDesk,
   victimKeys,
 } from './victims.ts';
@@ -107,11 +108,9 @@ const running: Promise<void>[] = [];
 try {
   const artifacts = await loadArtifacts();
   const sender = createSender(chain);
-  const admin = await chain.account(devKeys.admin);
-  await chain.rpc({ method: 'anvil_setBalance', params: [admin.address, toHex(10n ** 24n)] });
-  const guardian = await chain.account(devKeys.guardian);
+  const { cast, guardian } = await openCast(chain);
+  const { admin } = cast;
   const naiveGuardian = await chain.account('naive-guardian');
-  const cast = { admin, operator: await chain.account('ops-operator'), payer: await chain.account('ops-payer') };
   const setupFee: FeeBid = { type: 'eip1559', priorityFee: parseGwei('1') };
   await sender.refreshBaseFee();
 

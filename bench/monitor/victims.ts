@@ -5,8 +5,17 @@
  * same way by their own founders, so an attack meets the same holdings on either.
  */
 import type { Artifacts } from '@bulwark/contracts';
-import { type Abi, type Address, encodeFunctionData, type Hex, type LocalAccount, maxUint256, parseEther } from 'viem';
-import type { DemoChain } from '../../packages/cli/src/demo/demoChain.ts';
+import {
+  type Abi,
+  type Address,
+  encodeFunctionData,
+  type Hex,
+  type LocalAccount,
+  maxUint256,
+  parseEther,
+  toHex,
+} from 'viem';
+import { type DemoChain, devKeys } from '../../packages/cli/src/demo/demoChain.ts';
 import type { Sender } from './chain.ts';
 import type { FeeBid } from './fees.ts';
 
@@ -55,6 +64,15 @@ export type Cast = {
   operator: LocalAccount;
   payer: LocalAccount;
 };
+
+/** The protocol's people on the demo chain: the admin (a dev key, well funded), operator and payer, and the guardian (a dev key). */
+export async function openCast(chain: DemoChain): Promise<{ cast: Cast; guardian: LocalAccount }> {
+  const admin = await chain.account(devKeys.admin);
+  await chain.rpc({ method: 'anvil_setBalance', params: [admin.address, toHex(10n ** 24n)] });
+  const guardian = await chain.account(devKeys.guardian);
+  const cast = { admin, operator: await chain.account('ops-operator'), payer: await chain.account('ops-payer') };
+  return { cast, guardian };
+}
 
 /** The contracts both kits share: the two tokens, the vault logic and a flash-loan pool (a third party). */
 export async function deployShared(
