@@ -12,6 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnCli } from '@bulwark/cli/testing';
 import { startResponderChain } from '@bulwark/monitor/responder/testing';
 import { recordBenchmarkRows } from '../benchmarksFile.ts';
 
@@ -41,27 +42,20 @@ function timeToExit(args: string[]): Promise<number> {
 type StartRun = { readyMs: number; phases: Record<string, number> };
 
 /** Spawns the monitor, times its ready file, stops it with SIGTERM and waits for it to exit. */
-async function timeToReady(config: string, readyFile: string): Promise<StartRun> {
+async function timeToReady(config: string, readyFile: string, env: Record<string, string>): Promise<StartRun> {
   rmSync(readyFile, { force: true });
   const spawnedAt = Date.now();
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--ready-file', readyFile], {
-    cwd: repo,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const monitor = spawnCli(['monitor', '--config', config, '--ready-file', readyFile], { cwd: repo, env });
   let readyMs: number | undefined;
   while (readyMs === undefined) {
     if (existsSync(readyFile)) readyMs = performance.now() - started;
-    else if (child.exitCode !== null) throw new Error(`the monitor exited ${child.exitCode}:\n${stderr}`);
+    else if (monitor.child.exitCode !== null)
+      throw new Error(`the monitor exited ${monitor.child.exitCode}:\n${monitor.stderr()}`);
     else await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  child.kill('SIGTERM');
-  await exited;
+  await monitor.stop();
+  const stderr = monitor.stderr();
   // Phases from the log's own timestamps: first line (CLI loaded, config read), `Watching`, `Ready`.
   const phases: Record<string, number> = {};
   for (const line of stderr.split('\n')) {
@@ -101,11 +95,11 @@ try {
       baseline: { learnBlocks: 10 },
     }),
   );
-  process.env.BENCH_GUARDIAN_KEY = guardian.privateKey;
+  const env = { BENCH_GUARDIAN_KEY: guardian.privateKey };
   const readyFile = path.join(dir, 'ready.json');
   // The first run creates the store (PGlite's first open of a folder) and learns the baseline.
   console.log('First run: creating the store and learning the baseline…');
-  const first = await timeToReady(config, readyFile);
+  const first = await timeToReady(config, readyFile, env);
   console.log(`  ready after ${first.readyMs.toFixed(0)} ms (new store; not counted)`);
   const ready: StartRun[] = [];
   const bare: number[] = [];
@@ -114,7 +108,7 @@ try {
     // Interleaved, so a change in the machine's load touches the figure and its peers alike.
     bare.push(await timeToExit(['-e', '']));
     cliLoad.push(await timeToExit([bin, '--version']));
-    const run = await timeToReady(config, readyFile);
+    const run = await timeToReady(config, readyFile, env);
     ready.push(run);
     console.log(
       `  run ${i + 1}: ready ${run.readyMs.toFixed(0)} ms (preflight done ${run.phases.preflight} ms, store open ${run.phases.store} ms, watching ${run.phases.watching} ms); node -e '' ${bare.at(-1)!.toFixed(0)} ms; bulwark --version ${cliLoad.at(-1)!.toFixed(0)} ms`,

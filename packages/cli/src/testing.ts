@@ -58,20 +58,33 @@ export async function runCli(
 
 export type SpawnedCli = {
   child: ChildProcess;
+  /** What `spawnCli` was told to call it (the args by default): error messages name it. */
+  name: string;
   stdout(): string;
   stderr(): string;
+  /** stdout and stderr together, in the order they arrived. */
+  output(): string;
+  /** The non-empty lines of `output()`. */
+  lines(): string[];
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
+  /** Resolves with the first line (either stream) matching `pattern`; fails if the process exits first or after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Sends `signal` (SIGTERM by default, as a supervisor stops it); resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
+
+/** Every spawned CLI still running, for `killSpawnedClis`. */
+const running = new Set<ChildProcess>();
 
 /**
  * Starts the real `bulwark` binary as a child process, as an operator runs it: the embedded store
- * (DATABASE_URL empty, whatever the machine says), only PATH, HOME and `env` in its environment.
- * The caller kills what is still running after its test.
+ * (DATABASE_URL empty, unless `env` gives one), only PATH, HOME and `env` in its environment.
+ * The caller stops what is still running after its test (`killSpawnedClis` does it for all).
  */
 export function spawnCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> | undefined },
+  options: { cwd: string; env?: Record<string, string> | undefined; name?: string | undefined },
 ): SpawnedCli {
   const bin = fileURLToPath(new URL('../bin/bulwark.js', import.meta.url));
   const child = spawn(process.execPath, [bin, ...args], {
@@ -79,14 +92,75 @@ export function spawnCli(
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? options.cwd, DATABASE_URL: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  const name = options.name ?? `bulwark ${args.join(' ')}`;
   let stdout = '';
   let stderr = '';
+  let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     stdout += chunk.toString();
+    output += chunk.toString();
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    output += chunk.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      resolve(code);
+    }),
+  );
+  const lines = () => output.split('\n').filter((line) => line !== '');
+  const spawned: SpawnedCli = {
+    child,
+    name,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    output: () => output,
+    lines,
+    exited,
+    waitForLine: (pattern, timeoutMs) =>
+      waitFor(`a line matching ${pattern}`, () => lines().find((line) => pattern.test(line)), [spawned], {
+        timeoutMs,
+      }),
+    stop(signal = 'SIGTERM') {
+      child.kill(signal);
+      return exited;
+    },
+  };
+  return spawned;
+}
+
+/** SIGKILL to every CLI `spawnCli` started that still runs (a suite's afterAll/afterEach). */
+export function killSpawnedClis(): void {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/**
+ * Polls `probe` until it gives a value (not undefined or false) and resolves with it; fails,
+ * showing their output, if one of `watching` exits first, or after `timeoutMs` (default 180 s: a
+ * cold CLI start compiles TypeScript and opens a store, seconds on a shared machine).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  watching: readonly SpawnedCli[] = [],
+  options: { timeoutMs?: number | undefined } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 180_000);
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    for (const cli of watching)
+      if (cli.child.exitCode !== null || cli.child.signalCode !== null)
+        throw new Error(
+          `${cli.name} exited (${cli.child.exitCode ?? cli.child.signalCode}) before ${what}.\n${cli.output()}`,
+        );
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out waiting for ${what}.\n${watching.map((cli) => `--- ${cli.name}\n${cli.output()}`).join('\n')}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

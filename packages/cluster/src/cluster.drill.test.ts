@@ -5,12 +5,9 @@
  * cluster judged; the block stream itself is read to check that ingest published every block once.
  * Waits are on conditions (lines, rows, messages), never on time.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import pg from 'pg';
 import { type Address, concat, encodeFunctionData, type Hex, keccak256, parseAbi } from 'viem';
@@ -24,6 +21,7 @@ import {
   type TcpProxy,
   type TestNode,
 } from '../../chain/src/testing.ts';
+import { killSpawnedClis, type SpawnedCli, spawnCli, waitFor } from '../../cli/src/testing.ts';
 import { type ResponderTestChain, startResponderChain } from '../../monitor/src/responder/testing.ts';
 import { findPostgresBinaries, type PostgresServer, startPostgres } from '../../store/src/postgres-server.ts';
 import { decodeMessage } from './codec.ts';
@@ -31,7 +29,6 @@ import { blockStream, type ClusterConnection, connectCluster, decisionStream } f
 import { type BlockMessage, partitionOf } from './messages.ts';
 import { type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
 
-const bin = fileURLToPath(new URL('../../cli/bin/bulwark.js', import.meta.url));
 const ruleId = 'known-malicious-address';
 /** Generous: a cold start compiles the CLI (seconds on a shared machine). */
 const patience = 180_000;
@@ -43,61 +40,27 @@ const admin = natsSkip ? undefined : await postgresAdminUrl();
 const skip = natsSkip ?? (admin && 'skip' in admin ? admin.skip : undefined);
 
 type JsonAlert = { id: string; ruleId: string; blockNumber: string; retracted?: unknown };
-type Running = { name: string; child: ChildProcess; stderr: () => string; exit: Promise<number | null> };
 
 const work = mkdtempSync(path.join(tmpdir(), 'bulwark-cluster-drills-'));
-const children = new Set<ChildProcess>();
 // The tests of a describe share their processes: they are killed when it ends (its afterAll).
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killSpawnedClis();
   rmSync(work, { recursive: true, force: true });
 });
 
-async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  watching: Running[] = [],
-): Promise<T> {
-  const deadline = Date.now() + patience;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    for (const running of watching)
-      if (running.child.exitCode !== null || running.child.signalCode !== null)
-        throw new Error(
-          `${running.name} exited (${running.child.exitCode ?? running.child.signalCode}) before ${what}.\n${running.stderr()}`,
-        );
-    if (Date.now() > deadline)
-      throw new Error(
-        `Timed out waiting for ${what}.\n${watching.map((r) => `--- ${r.name}\n${r.stderr()}`).join('\n')}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
+/** A `bulwark monitor --role …` process named `name`; `env` is its whole environment beyond PATH and HOME. */
 function startRole(
   name: string,
   config: string,
   role: string,
   env: Record<string, string>,
   extra: string[] = [],
-): Running {
-  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--role', role, ...extra], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { name, child, stderr: () => stderr, exit };
+): SpawnedCli {
+  return spawnCli(['monitor', '--config', config, '--role', role, ...extra], { cwd: work, env, name });
 }
 
-async function kill(running: Running): Promise<void> {
-  running.child.kill('SIGKILL');
-  await running.exit;
+async function kill(running: SpawnedCli): Promise<void> {
+  await running.stop('SIGKILL');
 }
 
 function readAlerts(file: string, rule = ruleId): JsonAlert[] {
@@ -132,7 +95,7 @@ function expectOneAlertPerBlock(file: string, from: bigint, to: bigint): void {
 }
 
 /** The `/metrics` a role started with `--metrics-port 0` serves (its port from the log), as `series → value`. */
-async function scrape(running: Running): Promise<Map<string, number>> {
+async function scrape(running: SpawnedCli): Promise<Map<string, number>> {
   const port = await waitFor(
     '/metrics to listen',
     () => /Metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(running.stderr())?.[1],
@@ -152,9 +115,10 @@ async function scrape(running: Running): Promise<Map<string, number>> {
 
 /** `bulwark monitor --status` to its end (exit 0 required); its stdout. */
 async function runStatus(config: string, env: Record<string, string>, format: 'text' | 'json'): Promise<string> {
-  const args = [bin, 'monitor', '--config', config, '--status', '--format', format];
-  const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...process.env, ...env } });
-  return stdout;
+  const status = spawnCli(['monitor', '--config', config, '--status', '--format', format], { cwd: work, env });
+  const code = await status.exited;
+  if (code !== 0) throw new Error(`${status.name} exited ${code}:\n${status.stderr()}`);
+  return status.stdout();
 }
 
 /** The block numbers in the chain's block stream, in stream order. */
@@ -269,7 +233,7 @@ async function startBackends(
     database,
     cluster,
     async stop() {
-      for (const child of children) child.kill('SIGKILL');
+      killSpawnedClis();
       await cluster.close();
       await nats.stop();
       await database.drop();
@@ -499,9 +463,9 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
     let sink: string;
     let env: Record<string, string>;
     let first: bigint;
-    let worker: Running;
-    let leader: Running;
-    let follower: Running;
+    let worker: SpawnedCli;
+    let leader: SpawnedCli;
+    let follower: SpawnedCli;
     const alertingBlock = () => drill.alertingBlock();
 
     beforeAll(async () => {
@@ -602,8 +566,8 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
 
         follower.child.kill('SIGTERM');
         worker.child.kill('SIGTERM');
-        expect(await follower.exit).toBe(0);
-        expect(await worker.exit).toBe(0);
+        expect(await follower.exited).toBe(0);
+        expect(await worker.exited).toBe(0);
       },
     );
   });
@@ -747,7 +711,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         expect((await memoryOf())?.pausesHeard).toEqual([expect.stringMatching(/^pause:31337:0x[0-9a-f]{40}:\d+$/i)]);
         expect(workerB.stderr().match(/was paused; its composite score starts again/g)).toHaveLength(1);
         for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
-        for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
+        for (const running of [ingest, respond, workerB]) expect(await running.exited).toBe(0);
       },
     );
   });
@@ -819,7 +783,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         expect(JSON.stringify(composite[0])).toContain('failed-call-burst');
         expect(await chain.nonce(guardian)).toBe(1);
         for (const running of [ingest, respond, workerB]) running.child.kill('SIGTERM');
-        for (const running of [ingest, respond, workerB]) expect(await running.exit).toBe(0);
+        for (const running of [ingest, respond, workerB]) expect(await running.exited).toBe(0);
       },
     );
   });
@@ -917,7 +881,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       expect(alertsOf(before)).toHaveLength(3);
       expect(new Set(readAlerts(sink).map((alert) => alert.id)).size).toBe(readAlerts(sink).length);
       for (const running of all) running.child.kill('SIGTERM');
-      for (const running of all) expect(await running.exit).toBe(0);
+      for (const running of all) expect(await running.exited).toBe(0);
     });
   });
 
@@ -957,7 +921,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
       await expectEachBlockPublishedOnce(backends.cluster, first, last);
       expectOneAlertPerBlock(sink, first, last);
       for (const running of all) running.child.kill('SIGTERM');
-      for (const running of all) expect(await running.exit).toBe(0);
+      for (const running of all) expect(await running.exited).toBe(0);
     });
   });
 
@@ -998,14 +962,14 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
         await expectEachBlockPublishedOnce(backends.cluster, first, last);
         expectOneAlertPerBlock(sink, first, last);
         for (const running of all) running.child.kill('SIGTERM');
-        for (const running of all) expect(await running.exit).toBe(0);
+        for (const running of all) expect(await running.exited).toBe(0);
       },
     );
   });
   describe('an endpoint that serves a stale head, then a forked view, while another is honest', () => {
     let drill: PayingDrill;
-    let ingest: Running;
-    let worker: Running;
+    let ingest: SpawnedCli;
+    let worker: SpawnedCli;
 
     beforeAll(async () => {
       drill = await startPayingDrill('bad-endpoint', { badEndpoint: true });
@@ -1135,7 +1099,7 @@ describe.skipIf(skip !== undefined)('cluster drills (nats-server + PostgreSQL + 
           fromWorker.get('bulwark_cluster_messages_redelivered_total{chain="31337",role="detect"}'),
         ).toBeUndefined();
         for (const running of all) running.child.kill('SIGTERM');
-        for (const running of all) expect(await running.exit).toBe(0);
+        for (const running of all) expect(await running.exited).toBe(0);
       },
     );
   });

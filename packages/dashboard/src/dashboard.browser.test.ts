@@ -256,6 +256,9 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       const card = page.getByRole('article', { name: new RegExp(`Request ${request.id} by alice`) });
       await card.waitFor();
       expect(await card.textContent()).toContain(request.digest);
+      // Nothing decided yet: the message alone, no empty table under it.
+      await page.getByText('No decided requests yet.').waitFor();
+      expect(await page.getByRole('table', { name: 'Recent requests' }).count()).toBe(0);
       await card.getByRole('button', { name: `Approve request ${request.id}` }).click();
       await expect
         .poll(() => card.getByRole('alert').textContent())
@@ -278,6 +281,8 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
         .getByRole('table', { name: 'Recent requests' })
         .getByRole('row', { name: new RegExp(request.id) });
       await expect.poll(() => row.textContent()).toContain('approved');
+      // The amount with its unit (5000 wei is below what ETH decimals show); the exact figure kept.
+      expect(await row.locator('[data-amount="5000"]').textContent()).toBe('5,000 wei');
       await capture(page, 'wallets-approved');
 
       // Rejecting asks for a reason in a dialog; the request leaves the pending list as rejected.

@@ -5,11 +5,10 @@
  * withdrawal from the custody's hot wallet shows its simulated asset changes to the approver.
  * Waits are on conditions (answers, attributes, pixels), never on time.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli } from '@bulwark/cli/testing';
+import { killSpawnedClis, spawnCli } from '@bulwark/cli/testing';
 import { type ResponderTestChain, startResponderChain, until } from '@bulwark/monitor/responder/testing';
 import { createApiToken } from '@bulwark/server';
 import { exchange, installPolicy, withdrawal } from '@bulwark/server/api-testing';
@@ -51,7 +50,6 @@ type ChartPixels = {
 
 describe.skipIf(!haveChromium && !requireChromium)('dashboard on `bulwark serve --config` in Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-serve-dashboard-'));
-  const children = new Set<ChildProcess>();
   const tokens: Record<string, string> = {};
   let chain: ResponderTestChain;
   let vault: Address;
@@ -136,7 +134,6 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard on `bulwark serve 
       ['serve', '--config', 'monitor.json', '--custody', 'custody.json', '--port', '0', '--format', 'json'],
       { cwd: dir },
     );
-    children.add(serve.child);
     await until(() => serve.stdout().includes('\n') || serve.child.exitCode !== null, 4 * slow);
     expect(serve.child.exitCode, serve.stderr()).toBeNull();
     url = (JSON.parse(serve.stdout()) as { url: string }).url;
@@ -156,7 +153,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard on `bulwark serve 
     // The server's log, for a failure to be read after the fact.
     if (serve) writeFileSync(join(artifacts, 'serve-dashboard-stderr.log'), serve.stderr());
     await browser?.close();
-    for (const child of children) child.kill('SIGKILL');
+    killSpawnedClis();
     await chain?.stop();
     rmSync(dir, { recursive: true, force: true });
   }, slow);
@@ -224,6 +221,17 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard on `bulwark serve 
       expect(await page.locator('figure.chart[data-series="Calls"] details tbody tr').count()).toBe(
         served.calls.length,
       );
+      // Amounts carry their unit: wei series are shown in ETH (or wei when tiny), the served wei kept in data-value.
+      expect(await page.locator('figure.chart[data-series="Calls"] figcaption').textContent()).toBe('Calls');
+      expect(await page.locator('figure.chart[data-series="Outflow"] figcaption').textContent()).toBe('Outflow (ETH)');
+      const lastOutflow = page
+        .locator('figure.chart[data-series="Outflow"] details tbody tr')
+        .last()
+        .locator('td')
+        .nth(2);
+      const lastRecent = served.outflow.at(-1)!.recent;
+      expect(await lastOutflow.getAttribute('data-value')).toBe(lastRecent === null ? null : String(lastRecent));
+      expect(await lastOutflow.textContent()).toMatch(lastRecent === null ? /^—$/ : /^-?[\d,.]+ (ETH|wei)$/);
       expect((await api<{ paused: boolean; pausedFrom: string }[]>('/monitor/contracts'))[0]).toMatchObject({
         paused: false,
         pausedFrom: 'chain',

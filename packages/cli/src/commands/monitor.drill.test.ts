@@ -3,26 +3,23 @@
  * anvil, and a TCP proxy in front of anvil that the test cuts and restores (the chain keeps its
  * state, as a node behind a failed network link does).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startTcpProxy, type TcpProxy } from '@bulwark/chain/testing';
-import { type ResponderTestChain, startResponderChain, until } from '@bulwark/monitor/responder/testing';
+import { type ResponderTestChain, startResponderChain } from '@bulwark/monitor/responder/testing';
 import { openStore } from '@bulwark/store';
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { killSpawnedClis, type SpawnedCli, spawnCli } from '../testing.ts';
 
-const bin = fileURLToPath(new URL('../../bin/bulwark.js', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-monitor-drill-'));
 const rpcKey = 'f00dfeedc0ffee0123456789abcdef42';
 let chain: ResponderTestChain;
 let proxy: TcpProxy;
 let guardianKey: Hex;
 let vault: Address;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   chain = await startResponderChain();
@@ -36,7 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killSpawnedClis();
   await proxy?.close();
   await chain?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -67,58 +64,8 @@ function configFile(change: (config: Raw) => void = () => {}): string {
   return file;
 }
 
-type Cli = {
-  output(): string;
-  lines(): string[];
-  /** Resolves with the first line matching `pattern`; fails if the process exits first or after `timeoutMs`. */
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  exited: Promise<number | null>;
-  /** SIGTERM, as a supervisor stops it; resolves with the exit code. */
-  stop(): Promise<number | null>;
-};
-
-function runCli(args: string[], env: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd: dir,
-    // DATABASE_URL empty: the embedded store, whatever the machine's environment says.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  const lines = () => output.split('\n').filter((line) => line !== '');
-  return {
-    output: () => output,
-    lines,
-    exited,
-    stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    async waitFor(pattern, timeoutMs = 60_000) {
-      let found: string | undefined;
-      await until(() => {
-        found = lines().find((line) => pattern.test(line));
-        if (!found && child.exitCode !== null)
-          throw new Error(`exited ${child.exitCode} before ${pattern}:\n${output}`);
-        return found !== undefined;
-      }, timeoutMs);
-      return found!;
-    },
-  };
-}
+/** The CLI in the drill's folder, its own store (DATABASE_URL empty), `env` added. */
+const runCli = (args: string[], env: Record<string, string> = {}): SpawnedCli => spawnCli(args, { cwd: dir, env });
 
 describe('bad configs are refused at --check and at start, with the place and the fix', () => {
   const env = () => ({ GUARDIAN_KEY: guardianKey });
@@ -187,12 +134,14 @@ test('behavior: a dead first endpoint: reported (key redacted) at --check and at
 
   const readyFile = path.join(dir, 'ready-failover.json');
   const cli = runCli(['monitor', '--config', file, '--ready-file', readyFile], { GUARDIAN_KEY: guardianKey });
-  await cli.waitFor(/WARN {2}\/chains\/0\/rpc\/0: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* does not answer/);
-  await cli.waitFor(/INFO {2}Ready: following 1 chain\(s\) \(31337\)\./);
+  await cli.waitForLine(
+    /WARN {2}\/chains\/0\/rpc\/0: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* does not answer/,
+  );
+  await cli.waitForLine(/INFO {2}Ready: following 1 chain\(s\) \(31337\)\./);
   expect(JSON.parse(readFileSync(readyFile, 'utf8'))).toMatchObject({ chains: [31337], pid: expect.any(Number) });
   // At run time the pool finds it dead too, and says so once, not at every poll that retries it
   // after a rest (1 s, then 2 s…: the 3 s below span two more tries).
-  await cli.waitFor(/WARN {2}Chain 31337: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* is down/);
+  await cli.waitForLine(/WARN {2}Chain 31337: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* is down/);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   expect(cli.lines().filter((line) => / is down: /.test(line))).toHaveLength(1);
   expect(cli.output()).not.toContain(rpcKey);
@@ -205,7 +154,7 @@ test('behavior: RPC down 15 s and back: one "down" and one "recovered" line each
   const cli = runCli(['monitor', '--config', configFile(), '--ready-file', readyFile, '--log-format', 'json'], {
     GUARDIAN_KEY: guardianKey,
   });
-  await cli.waitFor(/"msg":"Ready: following 1 chain/);
+  await cli.waitForLine(/"msg":"Ready: following 1 chain/);
   await chain.mine();
   const records = () =>
     cli.lines().map((line) => JSON.parse(line) as { time: string; level: string; msg: string; event?: string });
@@ -213,13 +162,13 @@ test('behavior: RPC down 15 s and back: one "down" and one "recovered" line each
 
   proxy.refuse();
   const cutAt = Date.now();
-  await cli.waitFor(/"event":"chain-down"/);
+  await cli.waitForLine(/"event":"chain-down"/);
   // Blocks the monitor misses while the link is down: it has to catch up on them.
   for (let i = 0; i < 5; i++) await chain.mine();
   // The outage lasts 15 s, whatever the monitor does meanwhile (retries with back-off).
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, 15_000 - (Date.now() - cutAt))));
   proxy.accept();
-  await cli.waitFor(/"event":"catch-up-end"/, 90_000);
+  await cli.waitForLine(/"event":"catch-up-end"/, 90_000);
 
   expect(events('chain-down')).toHaveLength(1);
   expect(events('chain-recovered')).toHaveLength(1);

@@ -4,68 +4,33 @@
  * JSONL sink shows, block by block, what the monitor evaluated. Waits are on conditions (lines
  * in the sink, lines on stderr, the process's exit), never on time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startTestNode, type TestNode } from '../../../chain/src/testing.ts';
+import { killSpawnedClis, type SpawnedCli, spawnCli, waitFor } from '../testing.ts';
 
-const bin = fileURLToPath(new URL('../../bin/bulwark.js', import.meta.url));
 const watched = '0x00000000000000000000000000000000000d1e11';
 const ruleId = 'known-malicious-address';
-/** Generous: a cold start compiles the CLI and opens PGlite (seconds on a shared machine). */
+/** How long each wait may take: `waitFor`'s default (a cold start compiles the CLI and opens PGlite). */
 const patience = 180_000;
 /** A drill starts the CLI up to three times and waits on each: no deadline of its own beyond these. */
 const drillTimeout = { timeout: 4 * patience };
 
 type JsonAlert = { id: string; ruleId: string; blockNumber: string; retracted?: { reason: string } };
 
-type Running = {
-  child: ChildProcess;
-  stderr: () => string;
-  exit: Promise<number | null>;
-};
-
 const work = mkdtempSync(path.join(tmpdir(), 'bulwark-drills-'));
-const children = new Set<ChildProcess>();
 
-afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killSpawnedClis);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, running?: Running): Promise<T> {
-  const deadline = Date.now() + patience;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (running && running.child.exitCode !== null)
-      throw new Error(`The monitor exited (${running.child.exitCode}) before ${what}.\n${running.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.\n${running?.stderr() ?? ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function startMonitor(config: string, db: string, extraEnv: Record<string, string> = {}): Running {
-  const env = { ...process.env, ...extraEnv };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [bin, 'monitor', '--config', config, '--db', db], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stderr: () => stderr, exit };
+/** The monitor on `config` and `db`, as an operator starts it; `extraEnv` added to its environment. */
+function startMonitor(config: string, db: string, extraEnv: Record<string, string> = {}): SpawnedCli {
+  return spawnCli(['monitor', '--config', config, '--db', db], { cwd: work, env: extraEnv, name: 'The monitor' });
 }
 
 function readAlerts(file: string): JsonAlert[] {
@@ -103,12 +68,12 @@ function expectOneAlertPerBlock(alerts: readonly JsonAlert[], from: bigint, to: 
 }
 
 /** The catch-up from `from` is logged as evaluated, with one alert for each of its blocks. */
-async function expectEvaluatedLine(running: Running, from: bigint): Promise<void> {
+async function expectEvaluatedLine(running: SpawnedCli, from: bigint): Promise<void> {
   const pattern = new RegExp(`evaluated blocks ${from}–(\\d+) \\((\\d+) alerts?\\)`);
   const [, to, alerts] = await waitFor(
     `the catch-up from block ${from} logged`,
     () => pattern.exec(running.stderr()) ?? undefined,
-    running,
+    [running],
   );
   expect(BigInt(alerts ?? '-1')).toBe(BigInt(to ?? '0') - from + 1n);
 }
@@ -176,35 +141,33 @@ describe('monitor drills (anvil + the CLI)', () => {
 
       let monitor = startMonitor(config, db);
       let last = await node.blockNumber();
-      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), [monitor]);
       await expectEvaluatedLine(monitor, first);
       expect(monitor.stderr()).not.toMatch(/caught up/);
 
       // Live traffic, then a kill in the middle of it.
       for (let i = 0; i < 3; i++) last = await alertingBlock();
-      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), [monitor]);
       const sending = (async () => {
         for (let i = 0; i < 3; i++) await alertingBlock();
       })();
       monitor.child.kill('SIGKILL');
-      await monitor.exit;
+      await monitor.exited;
       await sending;
       // Down for a while: these blocks come while nothing watches.
       for (let i = 0; i < 8; i++) last = await alertingBlock();
 
       monitor = startMonitor(config, db);
-      await waitFor(
-        `alerts through block ${last} after the restart`,
-        () => idsByBlock(readAlerts(sink)).has(last),
+      await waitFor(`alerts through block ${last} after the restart`, () => idsByBlock(readAlerts(sink)).has(last), [
         monitor,
-      );
+      ]);
       const resumedAt = BigInt(/evaluating from block (\d+)/.exec(monitor.stderr())?.[1] ?? '-1');
       await expectEvaluatedLine(monitor, resumedAt);
       for (let i = 0; i < 2; i++) last = await alertingBlock();
-      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await waitFor(`alerts through block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), [monitor]);
       expectOneAlertPerBlock(readAlerts(sink), first, last);
       monitor.child.kill('SIGTERM');
-      expect(await monitor.exit).toBe(0);
+      expect(await monitor.exited).toBe(0);
     },
   );
 
@@ -215,14 +178,14 @@ describe('monitor drills (anvil + the CLI)', () => {
       const { config, sink } = writeConfig('sigterm');
       const db = path.join(work, 'sigterm', 'db');
       let monitor = startMonitor(config, db);
-      await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
+      await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), [monitor]);
       let last = await alertingBlock();
       const first = last;
-      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), [monitor]);
       for (let i = 0; i < 5; i++) last = await alertingBlock();
-      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), [monitor]);
       monitor.child.kill('SIGTERM');
-      expect(await monitor.exit).toBe(0);
+      expect(await monitor.exited).toBe(0);
       expect(monitor.stderr()).toMatch(/SIGTERM: stopping after the block in hand/);
       expect(monitor.stderr()).toMatch(/Stopped: baselines and cursor saved\./);
       expect(monitor.stderr()).not.toMatch(/destroyed|closing|failed/i);
@@ -234,10 +197,10 @@ describe('monitor drills (anvil + the CLI)', () => {
 
       for (let i = 0; i < 3; i++) last = await alertingBlock();
       monitor = startMonitor(config, db);
-      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), monitor);
+      await waitFor(`the alert of block ${last}`, () => idsByBlock(readAlerts(sink)).has(last), [monitor]);
       expectOneAlertPerBlock(readAlerts(sink), first, last);
       monitor.child.kill('SIGINT');
-      expect(await monitor.exit).toBe(0);
+      expect(await monitor.exited).toBe(0);
     },
   );
 
@@ -245,23 +208,21 @@ describe('monitor drills (anvil + the CLI)', () => {
     const { config, sink } = writeConfig('reorg');
     const db = path.join(work, 'reorg', 'db');
     const monitor = startMonitor(config, db);
-    await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
+    await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), [monitor]);
     const before = await alertingBlock();
-    await waitFor(`the alert of block ${before}`, () => idsByBlock(readAlerts(sink)).has(before), monitor);
+    await waitFor(`the alert of block ${before}`, () => idsByBlock(readAlerts(sink)).has(before), [monitor]);
     const snapshot = await node.snapshot();
     const doomed = await alertingBlock();
-    const [doomedId] = await waitFor(
-      `the alert of block ${doomed}`,
-      () => idsByBlock(readAlerts(sink)).get(doomed),
+    const [doomedId] = await waitFor(`the alert of block ${doomed}`, () => idsByBlock(readAlerts(sink)).get(doomed), [
       monitor,
-    );
+    ]);
     // Replace the block by an empty one, and build on it: the alert's block left the chain.
     await node.revert(snapshot);
     await node.mine(2);
     const retraction = await waitFor(
       'the retraction',
       () => readAlerts(sink).find((alert) => alert.retracted && alert.id === doomedId),
-      monitor,
+      [monitor],
     );
     expect(retraction.retracted?.reason).toMatch(/reorg/);
     expect(
@@ -271,9 +232,9 @@ describe('monitor drills (anvil + the CLI)', () => {
     ).toEqual([doomedId]);
     // Traffic goes on, evaluated as before.
     const after = await alertingBlock();
-    await waitFor(`the alert of block ${after}`, () => idsByBlock(readAlerts(sink)).has(after), monitor);
+    await waitFor(`the alert of block ${after}`, () => idsByBlock(readAlerts(sink)).has(after), [monitor]);
     monitor.child.kill('SIGTERM');
-    expect(await monitor.exit).toBe(0);
+    expect(await monitor.exited).toBe(0);
   });
 
   test(
@@ -293,18 +254,16 @@ describe('monitor drills (anvil + the CLI)', () => {
           HOOK_URL: `http://127.0.0.1:${port}/hook`,
           HOOK_SECRET: 'drill-secret',
         });
-        await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), monitor);
+        await waitFor('the monitor to watch', () => /Watching 1 contract/.test(monitor.stderr()), [monitor]);
         await alertingBlock();
-        await waitFor('the webhook to be called', () => held.length > 0, monitor);
-        await waitFor('the alert in the JSONL sink', () => readAlerts(sink).length === 1, monitor);
+        await waitFor('the webhook to be called', () => held.length > 0, [monitor]);
+        await waitFor('the alert in the JSONL sink', () => readAlerts(sink).length === 1, [monitor]);
         monitor.child.kill('SIGINT');
-        await waitFor(
-          'the stop to begin',
-          () => /SIGINT: stopping after the block in hand/.test(monitor.stderr()),
+        await waitFor('the stop to begin', () => /SIGINT: stopping after the block in hand/.test(monitor.stderr()), [
           monitor,
-        );
+        ]);
         monitor.child.kill('SIGINT');
-        expect(await monitor.exit).toBe(130);
+        expect(await monitor.exited).toBe(130);
         expect(monitor.stderr()).toMatch(/SIGINT again: exiting now/);
       } finally {
         for (const response of held) response.destroy();
@@ -316,18 +275,8 @@ describe('monitor drills (anvil + the CLI)', () => {
 
 /** Runs a short CLI command to its end; its stdout. */
 async function runCli(args: string[]): Promise<string> {
-  const env = { ...process.env };
-  delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`bulwark ${args.join(' ')} exited ${code}: ${stderr}`);
-  return stdout;
+  const cli = spawnCli(args, { cwd: work });
+  const code = await cli.exited;
+  if (code !== 0) throw new Error(`bulwark ${args.join(' ')} exited ${code}: ${cli.stderr()}`);
+  return cli.stdout();
 }

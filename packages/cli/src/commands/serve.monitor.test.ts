@@ -4,7 +4,6 @@
  * pause are read through the API, /metrics counts what happened, SIGTERM stops both cleanly.
  * Waits are on conditions (lines, events, answers), never on time.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,7 @@ import { openEventClient } from '@bulwark/server/testing';
 import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { spawnCli } from '../testing.ts';
+import { killSpawnedClis, spawnCli } from '../testing.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-serve-monitor-'));
 /** A cold start compiles the CLI and opens PGlite: generous on a shared machine. */
@@ -24,7 +23,6 @@ const vaultAbi = parseAbi(['function deposit() payable']);
 let chain: ResponderTestChain;
 let guardianKey: Hex;
 let vault: Address;
-const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
   chain = await startResponderChain();
@@ -45,17 +43,12 @@ const deposit = (ether: string) =>
   });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  killSpawnedClis();
   await chain?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[]) {
-  const spawned = spawnCli(args, { cwd: dir, env: { GUARDIAN_KEY: guardianKey } });
-  children.add(spawned.child);
-  void spawned.exited.then(() => children.delete(spawned.child));
-  return spawned;
-}
+const run = (args: string[]) => spawnCli(args, { cwd: dir, env: { GUARDIAN_KEY: guardianKey } });
 
 test('behavior: serve --config runs the monitor: /healthz 200 once followed, the alert on /events, the incident and its pause via the API, /metrics counts them', {
   timeout: 2 * patience,

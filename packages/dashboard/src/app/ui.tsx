@@ -1,5 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiProblem, api } from './api.ts';
+import { ether } from './units.ts';
 
 export type Loaded<T> =
   | { state: 'loading' }
@@ -222,6 +223,17 @@ export function ConfirmDialog({
         </div>
       </form>
     </dialog>
+  );
+}
+
+/** An amount of `asset`: the native coin (wei) as ETH, a token in its smallest unit, labelled so; the exact figure in `data-amount`. */
+export function Amount({ value, asset }: { value: string | null | undefined; asset?: string | null | undefined }) {
+  if (value === null || value === undefined) return <>—</>;
+  const native = asset === undefined || asset === null || asset === '' || asset === 'native';
+  return (
+    <span data-amount={value} data-asset={asset ?? 'native'}>
+      {native ? ether(value) : `${value} (smallest unit of ${asset})`}
+    </span>
   );
 }
 

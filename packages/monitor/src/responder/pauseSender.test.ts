@@ -5,6 +5,7 @@ import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createPauseResponder, type PauseStep } from './pauseSender.ts';
 import {
+  createTestPauseResponder,
   openTestIncident,
   pausableReadAbi,
   type ResponderTestChain,
@@ -36,20 +37,13 @@ describeStore('pause responder', (ctx) => {
     const vault = await chain.deployPausable(options.guardianOf ?? account.address);
     const incident = await openTestIncident(ctx.store, vault);
     const steps: PauseStep[] = [];
-    const mineOnBroadcast = options.mineOnBroadcast ?? true;
-    const responder = createPauseResponder({
-      client: chain.client,
+    const responder = createTestPauseResponder(chain, {
       account,
       store: ctx.store,
-      chainId: foundry.id,
-      allowed: [vault],
-      pollingIntervalMs: 20,
-      deadlineMs: 20_000,
+      vault,
+      mineOnBroadcast: options.mineOnBroadcast ?? true,
       fees: { priorityFeeMultiplier: 3 },
-      onStep: (step) => {
-        steps.push(step);
-        if (mineOnBroadcast && (step.status === 'sent' || step.status === 'resent')) void chain.mine();
-      },
+      onStep: (step) => steps.push(step),
     });
     return { account, privateKey, vault, incident, responder, steps };
   }

@@ -35,6 +35,7 @@ import {
 } from 'viem';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
+import { type CreatePauseResponderParameters, createPauseResponder, type PauseResponder } from './pauseSender.ts';
 
 export type ResponderTestChain = {
   anvil: Anvil;
@@ -110,6 +111,30 @@ export async function startResponderChain(): Promise<ResponderTestChain> {
     },
     stop: () => anvil.stop(),
   };
+}
+
+/**
+ * A pause responder on the test chain, allowed to pause `vault` only, polling fast; it mines a
+ * block after each broadcast (the node does not mine on its own) unless `mineOnBroadcast` is
+ * false. `onStep` still sees every step; the other parameters override the defaults.
+ */
+export function createTestPauseResponder(
+  chain: ResponderTestChain,
+  options: { vault: Address; mineOnBroadcast?: boolean } & Omit<CreatePauseResponderParameters, 'chainId' | 'allowed'>,
+): PauseResponder {
+  const { vault, mineOnBroadcast = true, onStep, ...parameters } = options;
+  return createPauseResponder({
+    client: chain.client,
+    chainId: foundry.id,
+    allowed: [vault],
+    pollingIntervalMs: 20,
+    deadlineMs: 20_000,
+    ...parameters,
+    onStep: (step) => {
+      onStep?.(step);
+      if (mineOnBroadcast && (step.status === 'sent' || step.status === 'resent')) void chain.mine();
+    },
+  });
 }
 
 /** An incident on the test chain about `address`, in state `detected`. */

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { controls } from '@bulwark/core';
 import { evaluateConformance } from '@bulwark/governance';
-import { createPauseResponder, createResponder } from '@bulwark/monitor';
+import { createResponder } from '@bulwark/monitor';
 import {
+  createTestPauseResponder,
   openTestIncident,
   pausableReadAbi,
   type ResponderTestChain,
@@ -70,18 +71,7 @@ describeStore('bulwark serve API: the dashboard routes', (ctx) => {
     chain = await startResponderChain();
     const { account } = await chain.newGuardian();
     vault = await chain.deployPausable(account.address);
-    const pauser = createPauseResponder({
-      client: chain.client,
-      account,
-      store: ctx.store,
-      chainId: foundry.id,
-      allowed: [vault],
-      pollingIntervalMs: 20,
-      deadlineMs: 20_000,
-      onStep: (step) => {
-        if (step.status === 'sent' || step.status === 'resent') void chain.mine();
-      },
-    });
+    const pauser = createTestPauseResponder(chain, { account, store: ctx.store, vault });
     const responder = createResponder({ pause: [pauser] });
     const [hot, cold] = (await chain.deployer.getAddresses()).slice(0, 2) as `0x${string}`[];
     const custodyFile = path.join(dir, 'custody.json');

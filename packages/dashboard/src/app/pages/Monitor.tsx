@@ -159,8 +159,8 @@ function ContractBaseline({ contract }: { contract: WatchedContract }) {
       {(data) => (
         <div className="charts">
           <BaselineChart title="Calls" points={data.calls} />
-          <BaselineChart title="Outflow" points={data.outflow} />
-          <BaselineChart title="Value locked" points={data.valueLocked} />
+          <BaselineChart title="Outflow" points={data.outflow} inWei />
+          <BaselineChart title="Value locked" points={data.valueLocked} inWei />
         </div>
       )}
     </Loading>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { Me } from '../App.tsx';
 import { api, roleAllows } from '../api.ts';
 import { useLive } from '../live.tsx';
-import { Badge, ConfirmDialog, ErrorNote, Loading, Table, useAction, useApi, when } from '../ui.tsx';
+import { Amount, Badge, ConfirmDialog, ErrorNote, Loading, Table, useAction, useApi, when } from '../ui.tsx';
 
 type AssetChange = { asset?: string; symbol?: string; token?: string; amount?: string; delta?: string } & Record<
   string,
@@ -102,8 +102,11 @@ function AssetChanges({ record }: { record: WalletRequestRecord }) {
   const request = record.request ?? {};
   return (
     <p>
-      {request.kind ?? 'transfer'} of <strong>{request.amount ?? '?'}</strong> {request.asset ?? ''} from{' '}
-      {request.source ?? record.source ?? '?'} to <code>{request.destination ?? '?'}</code>{' '}
+      {request.kind ?? 'transfer'} of{' '}
+      <strong>
+        <Amount value={request.amount} asset={request.asset} />
+      </strong>{' '}
+      from {request.source ?? record.source ?? '?'} to <code>{request.destination ?? '?'}</code>{' '}
       <span className="muted">(as requested; no simulation recorded)</span>
     </p>
   );
@@ -242,24 +245,27 @@ export function WalletsPage({ me }: { me: Me }) {
                   />
                 ))
               )}
-              {recent.length === 0 && <p className="muted">No decided requests yet.</p>}
-              <Table caption="Recent requests" head={['Id', 'Initiator', 'Amount', 'State', 'Created']}>
-                {recent.map((record) => (
-                  <tr key={record.id}>
-                    <td>
-                      <code>{record.id}</code>
-                    </td>
-                    <td>{record.initiator}</td>
-                    <td>
-                      {record.request?.amount ?? '—'} {record.request?.asset ?? ''}
-                    </td>
-                    <td>
-                      <Badge value={record.state} />
-                    </td>
-                    <td>{when(record.createdAt)}</td>
-                  </tr>
-                ))}
-              </Table>
+              {recent.length === 0 ? (
+                <p className="muted">No decided requests yet.</p>
+              ) : (
+                <Table caption="Recent requests" head={['Id', 'Initiator', 'Amount', 'State', 'Created']}>
+                  {recent.map((record) => (
+                    <tr key={record.id}>
+                      <td>
+                        <code>{record.id}</code>
+                      </td>
+                      <td>{record.initiator}</td>
+                      <td>
+                        <Amount value={record.request?.amount} asset={record.request?.asset} />
+                      </td>
+                      <td>
+                        <Badge value={record.state} />
+                      </td>
+                      <td>{when(record.createdAt)}</td>
+                    </tr>
+                  ))}
+                </Table>
+              )}
             </>
           );
         }}
