@@ -94,6 +94,8 @@ async function build(entry: string, cacheDir: string, manifestPath: string): Pro
       },
     ],
   });
+  // The build leaves esbuild's service process running (tens of MB) until it is stopped.
+  await esbuild.stop();
   const code = result.outputFiles[0]!.contents;
   mkdirSync(cacheDir, { recursive: true });
   const bundle = join(cacheDir, `worker-${hashOf(code).slice(0, 16)}.mjs`);
