@@ -2,7 +2,6 @@ import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { CompileError } from './errors.ts';
 import { cachedSoljsonPath } from './fetchSolc.ts';
 import { runCachedScript } from './runCachedScript.ts';
@@ -111,28 +110,7 @@ export function releaseSolc(keep: Iterable<string> = []): string[] {
     moduleFiles.delete(version);
     released.push(version);
   }
-  if (released.length > 0) collectGarbage();
   return released;
-}
-
-let fullCollection: (() => void) | undefined;
-
-/**
- * A full garbage collection now, so that a released compiler's wasm memory and code are returned
- * before the next one loads: left to the collector, the two were seen resident together, and that
- * sum, not either one, set the scan's peak memory. Costs tens of ms per release.
- */
-function collectGarbage(): void {
-  if (!fullCollection) {
-    // `gc` exists only in contexts made while the flag is on: make one, and turn the flag off again.
-    setFlagsFromString('--expose-gc');
-    try {
-      fullCollection = runInNewContext('gc') as () => void;
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-  }
-  fullCollection();
 }
 
 /** Versions loaded and not released, in load order. */
