@@ -56,3 +56,28 @@ describe('analyzeFiles compiler groups', () => {
     expect(loadedSolcVersions()).toEqual(['0.5.17']);
   });
 });
+
+describe('analyzeFiles parse cache', () => {
+  test('behavior: imported files stay parsed for the next files of the group; analysed files do not', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-parse-cache-'));
+    writeFileSync(path.join(dir, 'Base.sol'), 'pragma solidity ^0.8.0;\ncontract Base { uint256 internal x; }\n');
+    writeFileSync(path.join(dir, 'A.sol'), 'pragma solidity ^0.8.0;\nimport "./Base.sol";\ncontract A is Base {}\n');
+    writeFileSync(path.join(dir, 'B.sol'), 'pragma solidity ^0.8.0;\nimport "./Base.sol";\ncontract B is Base {}\n');
+    const cache = new Map();
+    const job = (name: string) => ({
+      files: [path.join(dir, name)],
+      root: dir,
+      remappings: [],
+      detectorIds: [],
+      cwd: dir,
+      compilerKey: '0.8.30',
+    });
+    await analyzeFiles(job('A.sol'), [], cache);
+    expect([...cache.keys()]).toEqual([path.join(dir, 'Base.sol')]);
+    const parsedBase = cache.get(path.join(dir, 'Base.sol'));
+    const result = await analyzeFiles(job('B.sol'), [], cache);
+    expect(result.reports[0]).toMatchObject({ file: 'B.sol', status: 'full' });
+    expect(cache.get(path.join(dir, 'Base.sol'))).toBe(parsedBase);
+    expect(cache.has(path.join(dir, 'B.sol'))).toBe(false);
+  });
+});

@@ -55,7 +55,10 @@ export async function analyzeFiles(
     compilers: job.compilers,
     fetchCompilers: job.fetchCompilers === false ? false : undefined,
   });
-  const parse = (file: string, content?: string): Parsed | undefined => {
+  // Only imported files are kept: they are what other files of the group parse again. A file
+  // analysed as a target is usually never seen again, and keeping every target's tree held the
+  // whole group's (tens of MB per worker).
+  const parse = (file: string, content?: string, keep = true): Parsed | undefined => {
     const cached = parseCache.get(file);
     if (cached) return cached;
     let text = content;
@@ -65,12 +68,12 @@ export async function analyzeFiles(
       return undefined;
     }
     const parsed = parseInput(file, text);
-    parseCache.set(file, parsed);
+    if (keep) parseCache.set(file, parsed);
     return parsed;
   };
   const result: FileJobResult = { reports: [], findings: [], suppressedInline: 0 };
   for (const compiled of outcome.files) {
-    const target = parse(compiled.path, compiled.content);
+    const target = parse(compiled.path, compiled.content, false);
     // By position: solc's order depends on which files it compiled together.
     const diagnostics = compiled.diagnostics
       .map((d) => ({ ...d, file: displayPath(d.file) }))
@@ -141,8 +144,8 @@ let hotCompilerKey: string | undefined;
 function releaseOnCompilerSwitch(job: FileJob, parseCache: Map<string, Parsed>): void {
   if (job.compilerKey === hotCompilerKey) return;
   if (hotCompilerKey !== undefined) {
-    releaseSolc();
     parseCache.clear();
+    releaseSolc();
   }
   hotCompilerKey = job.compilerKey;
 }

@@ -17,6 +17,7 @@ import { allDetectors } from './detectors/index.ts';
 import { resolveLimits, runIsolated, type ScanLimits } from './isolate.ts';
 import type { FileReport, ScanResult } from './result.ts';
 import { version } from './version.ts';
+import { workerBundle } from './workerBundle.ts';
 
 export type ScanOptions = {
   paths: string[];
@@ -72,7 +73,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
           jobs,
           threads: options.jobs ?? availableParallelism(),
           limits: resolveLimits(options.limits),
-          workerUrl: new URL('./worker-entry.mjs', import.meta.url),
+          workerUrl: (await workerBundle()) ?? new URL('./worker-entry.mjs', import.meta.url),
           onResult,
         });
 

@@ -1,8 +1,10 @@
 import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { CompileError } from './errors.ts';
 import { cachedSoljsonPath } from './fetchSolc.ts';
+import { runCachedScript } from './runCachedScript.ts';
 import { bundledSolcVersions } from './selectSolc.ts';
 
 /** What solc's import callback returns: the file's text, or why it cannot be read. */
@@ -39,6 +41,7 @@ export function loadSolc(version: string, options: { cacheDir?: string | undefin
   if (cached) return cached;
   const modulesBefore = new Set(Object.keys(require.cache));
   let solcModule: SolcModule;
+  let afterFirstRun: (() => void) | undefined;
   if (bundledSolcVersions.includes(version)) {
     solcModule = requireWithoutGlobalHandlers(`solc-${version}`, version);
   } else {
@@ -56,12 +59,22 @@ export function loadSolc(version: string, options: { cacheDir?: string | undefin
     const wrap = requireWithoutGlobalHandlers(`solc-${newest}/wrapper.js`, newest) as unknown as (
       soljson: unknown,
     ) => SolcModule;
-    solcModule = wrap(requireWithoutGlobalHandlers(soljson, version));
+    const loaded = withoutGlobalHandlers(soljson, version, () =>
+      runCachedScript(soljson, `${soljson}.code-cache`, { cacheIf: isAsmJs }),
+    );
+    solcModule = wrap(loaded.exports);
+    afterFirstRun = loaded.saveCache;
   }
-  const compileStandard = solcModule.compileStandardWrapper
+  const run = solcModule.compileStandardWrapper
     ? // solc-js 0.4 and 0.5 take the callback itself; 0.4 has no `{ import }` form.
       (input: string, read: ReadCallback) => solcModule.compileStandardWrapper!(input, read)
     : (input: string, read: ReadCallback) => solcModule.compile(input, { import: read });
+  const compileStandard = (input: string, read: ReadCallback) => {
+    const output = run(input, read);
+    afterFirstRun?.();
+    afterFirstRun = undefined;
+    return output;
+  };
   const solc: Solc = { version, longVersion: solcModule.version(), compileStandard };
   cache.set(version, solc);
   moduleFiles.set(
@@ -111,11 +124,15 @@ export function loadedSolcVersions(): string[] {
  * crash, so the ones it adds are removed again.
  */
 function requireWithoutGlobalHandlers(name: string, version: string): SolcModule {
+  return withoutGlobalHandlers(name, version, () => require(name) as SolcModule);
+}
+
+function withoutGlobalHandlers<T>(name: string, version: string, load: () => T): T {
   const emitter = process as unknown as EventEmitter;
   const events = ['unhandledRejection', 'uncaughtException'];
   const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   try {
-    return require(name) as SolcModule;
+    return load();
   } catch (cause) {
     const fetched = name.endsWith('soljson.js') && !name.startsWith('solc-');
     throw new CompileError(`Cannot load solc ${version} (${fetched ? name : `npm package ${name}`}).`, {
@@ -134,4 +151,18 @@ function requireWithoutGlobalHandlers(name: string, version: string): SolcModule
       }
     }
   }
+}
+
+/**
+ * solc-js up to 0.4.25 is asm.js that V8 cannot validate (it grows its heap through
+ * `global.byteLength`, which V8's asm.js never supported), so it runs as 8 MB of plain JavaScript
+ * that is parsed and compiled again on every load (~0.4 s of CPU): worth a code cache. wasm builds
+ * are mostly one base64 string, whose compilation the cache barely shortens.
+ */
+function isAsmJs(source: string): boolean {
+  if (!source.includes('"use asm"')) return false;
+  // V8 would try to validate it, fail, and warn on stderr at every load. Left off for the process:
+  // V8 rejects a code cache made under other flags, so the flags must not change between loads.
+  setFlagsFromString('--no-validate-asm');
+  return true;
 }
