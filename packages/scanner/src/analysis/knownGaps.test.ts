@@ -34,7 +34,7 @@ describe('known gaps in analysis modules', () => {
     expect(callContexts(analysis, fn).map((c) => sourceText(c.fn, c.call.node))).toEqual(['oracle.poke()']);
   });
 
-  test.skip('valueTransfers: `SafeERC20.safeTransfer(token, to, v)` written out is a payment to `to` (only the bound form is seen)', () => {
+  test('valueTransfers: `SafeERC20.safeTransfer(token, to, v)` written out is a payment to `to` (only the bound form is seen)', () => {
     const fn = functionNamed(program, 'C', 'explicitLibrary');
     expect(valueTransfers(fn, analysis).map((t) => [t.asset, sourceText(fn, t.recipient!)])).toEqual([['token', 'to']]);
   });
