@@ -127,7 +127,7 @@ describe('known gaps: call targets', () => {
 describe('known gaps: two meanings of a stopping branch', () => {
   // guards.ts (branchStops) counts `return` as stopping the caller; authorities.ts (isGuardCondition) does not,
   // so an entry isGuarded calls guarded has no authority, and contractProfile.humanAdmin misses its owner.
-  test.skip('authoritiesOf: `if (msg.sender != owner) return;` checks the caller against owner, as isGuarded says', () => {
+  test('authoritiesOf: `if (msg.sender != owner) return;` checks the caller against owner, as isGuarded says', () => {
     const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
       contract C { address owner; uint value; function set(uint v) external { if (msg.sender != owner) return; value = v; } }`);
     const set = functionNamed(program, 'C', 'set');
