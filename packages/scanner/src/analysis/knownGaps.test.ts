@@ -52,7 +52,7 @@ describe('known gaps: storage keys', () => {
 describe('known gaps: conversions', () => {
   // The IR gives `address(x)` the call kind 'internal' (no targets) instead of 'type-conversion'
   // (packages/solidity/src/ir/analysis.ts, the Identifier branch of call classification).
-  test.skip('readsStoredEntry: `address(payees[i])` is a stored entry, as `payable(payees[i])` is', () => {
+  test('readsStoredEntry: `address(payees[i])` is a stored entry, as `payable(payees[i])` is', () => {
     const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
       contract C { address[] payees; function f(uint i) external view returns (address) { return address(payees[i]); } }`);
     const f = functionNamed(program, 'C', 'f');
@@ -63,7 +63,7 @@ describe('known gaps: conversions', () => {
 
 describe('known gaps: valueOrigins through address()', () => {
   // Same root cause as above: `address(x)` is an 'internal' call without targets in the IR.
-  test.skip('valueOrigins: `address(msg.sender)` and `address(new Other())` keep their origin (today: unknown)', () => {
+  test('valueOrigins: `address(msg.sender)` and `address(new Other())` keep their origin (today: unknown)', () => {
     const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
       contract Other {}
       contract C { function f() external returns (address[2] memory r) { r = [address(msg.sender), address(new Other())]; } }`);

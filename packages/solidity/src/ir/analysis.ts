@@ -119,6 +119,9 @@ const builtinFunctions = new Set([
   'block.blockhash',
 ]);
 
+/** Elementary type names, which are reserved words: called, they convert. */
+const elementaryTypeName = /^(address|payable|bool|string|byte|bytes\d*|u?int\d*|u?fixed[\dx]*)$/;
+
 const lowLevelKinds: Record<string, CallKind> = Object.assign(Object.create(null), {
   call: 'low-level-call',
   delegatecall: 'delegatecall',
@@ -239,6 +242,7 @@ export class Analysis {
       site.name = callee.name;
       if (callee.name === 'selfdestruct' || callee.name === 'suicide') site.kind = 'selfdestruct';
       else if (builtinFunctions.has(callee.name)) site.kind = 'builtin';
+      else if (elementaryTypeName.test(callee.name)) site.kind = 'type-conversion'; // `address(x)` parses as a name
       else if (this.program.contract(callee.name, contract.unit)) site.kind = 'type-conversion';
       else if (!facts.locals.has(callee.name) && isTypeName(callee.name, contract, this.program)) site.kind = 'struct';
       else {
