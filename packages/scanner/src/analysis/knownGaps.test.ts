@@ -111,10 +111,10 @@ describe('known gaps: call targets', () => {
     }`);
   const signatures = (name: string) => reachable(analysis, functionNamed(program, 'C', name)).map((f) => f.signature);
   // The IR resolves an internal call by name and argument count and takes the first match.
-  test.skip('reachable: an overloaded call resolves by argument type (`set(a)` with an address reaches set(address))', () => {
+  test('reachable: an overloaded call resolves by argument type (`set(a)` with an address reaches set(address))', () => {
     expect(signatures('byType')).toEqual(['byType(address)', 'set(address)']);
   });
-  test.skip('reachable: a function passed as an internal function pointer is reached through the call of the pointer', () => {
+  test('reachable: a function passed as an internal function pointer is reached through the call of the pointer', () => {
     expect(signatures('viaPointer')).toContain('set(uint256)');
   });
   test('failureReverts: a call inside `try` does not revert the transaction when it fails (the catch clause runs)', () => {
