@@ -10,6 +10,7 @@ import { assemblyCalls } from './assembly.ts';
 import { authoritiesOf } from './authorities.ts';
 import { callArguments, type Frame, framesOf, fromInput, isConversion } from './conditionDependencies.ts';
 import type { ContractProfile } from './contractProfile.ts';
+import { isSelf } from './expressions.ts';
 import { isSender } from './guards.ts';
 import { sourceText } from './sourceText.ts';
 import { upgradePower } from './upgrades.ts';
@@ -133,10 +134,4 @@ export function powersOf(analysis: Analysis, profile: ContractProfile, entry: Fu
 }
 function viaOf(frames: Frame[], fn: FunctionIR): Node | undefined {
   return frames.find((f) => f.fn === fn)?.via;
-}
-function isSelf(node: Node): boolean {
-  let n = node;
-  while (n.type === 'FunctionCall' && n.arguments?.length === 1 && n.expression?.type === 'Identifier')
-    n = n.arguments[0];
-  return n.type === 'Identifier' && n.name === 'this';
 }

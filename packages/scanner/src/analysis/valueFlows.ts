@@ -11,6 +11,7 @@ import {
   type StateVariable,
 } from '@bulwark/solidity';
 import { assemblyCalls } from './assembly.ts';
+import { isCallerControlled } from './callerSources.ts';
 import { entryPoints, reachable, reachableCalls } from './contracts.ts';
 import { declaredInitialiser } from './locals.ts';
 import { transferOf } from './valueTransfers.ts';
@@ -128,8 +129,6 @@ export function recipientOf(call: CallSite): Node | undefined {
   // An encoded `call(abi.encodeWithSelector(...))` names only the token it calls.
   return transferOf(call)?.recipient ?? (call.kind === 'low-level-call' ? call.receiver : undefined);
 }
-const callerSources = (source: string) =>
-  source.startsWith('param:') || ['msg.sender', 'tx.origin', 'msg.data', 'user-input'].includes(source);
 /**
  * Aragon's transferToVault: a move whose recipient no caller picks (neither the caller nor an
  * argument, but a stored or looked-up address such as a recovery vault or treasury). An exploit
@@ -141,7 +140,7 @@ export function goesToFixedRecipient(analysis: Analysis, move: ValueMove): boole
   const recipient = call && recipientOf(call);
   if (!recipient) return false;
   const sources = analysis.taintOf(recipient, move.fn);
-  return ![...sources].some(callerSources);
+  return ![...sources].some(isCallerControlled);
 }
 export function acceptsEther(analysis: Analysis, contract: Contract): FunctionIR | undefined {
   return entryPoints(analysis, contract).find(
