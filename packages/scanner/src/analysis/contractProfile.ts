@@ -2,7 +2,6 @@ import {
   type Analysis,
   type Contract,
   type FunctionIR,
-  findAll,
   findStateVariable,
   hasUnresolvedGuardModifier,
   type Node,
@@ -188,7 +187,8 @@ function clearedAnywhere(analysis: Analysis, contract: Contract, variable: State
         const node = write.node;
         // A counter (`count++`, `total += x`) changes again on every call: no once-only flag.
         if (node.type === 'UnaryOperation' && ['delete', '--', '++'].includes(node.operator)) return true;
-        if (node.type === 'BinaryOperation' && (['-=', '+='].includes(node.operator) || isZero(node.right))) return true;
+        if (node.type === 'BinaryOperation' && (['-=', '+='].includes(node.operator) || isZero(node.right)))
+          return true;
         if (
           node.type === 'BinaryOperation' &&
           node.operator === '=' &&

@@ -11,6 +11,7 @@ import { authoritiesOf } from './authorities.ts';
 import { callArguments, type Frame, framesOf, fromInput, isConversion } from './conditionDependencies.ts';
 import type { ContractProfile } from './contractProfile.ts';
 import { isSelf } from './expressions.ts';
+import { argumentsFor } from './frames.ts';
 import { isSender } from './guards.ts';
 import { sourceText } from './sourceText.ts';
 import { upgradePower } from './upgrades.ts';
@@ -62,8 +63,7 @@ function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: C
   for (const caller of frames) {
     const site = analysis.facts(caller.fn).calls.find((c) => c.targets.includes(frame.fn));
     if (!site) continue;
-    const bound = site.receiver !== undefined && frame.fn.params.length === site.arguments.length + 1;
-    const argument = (bound ? [site.receiver!, ...site.arguments] : site.arguments)[index];
+    const argument = argumentsFor(site, frame.fn)[index];
     return argument !== undefined && settlesEntryOf(analysis, caller.fn, argument);
   }
   return false;
