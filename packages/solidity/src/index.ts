@@ -23,6 +23,7 @@ export {
   type Contract,
   type FunctionIR,
   findStateVariable,
+  findStruct,
   type Program,
   type ProgramInput,
   qualifiedName,

@@ -15,7 +15,7 @@ import { framesOf, fromInput, isConversion } from './conditionDependencies.ts';
 import type { ContractProfile } from './contractProfile.ts';
 import { reachable } from './contracts.ts';
 import { writtenRoot } from './events.ts';
-import { isSender } from './guards.ts';
+import { branchStops, isSender } from './guards.ts';
 import { declaredInitialiser } from './locals.ts';
 
 export type AuthorityKind = 'address' | 'slot' | 'contract' | 'role' | 'self';
@@ -89,8 +89,9 @@ export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Con
   return out;
 }
 /**
- * A condition that stops the caller: a require/assert argument, or an `if` with a revert (or a
- * modifier's `_`) in one branch. A condition that only picks a branch grants nothing.
+ * A condition that stops the caller: a require/assert argument, or an `if` with a stopping branch
+ * (guards' branchStops: revert, throw or return) or a modifier's `_` in one branch. A condition
+ * that only picks a branch grants nothing.
  */
 export function isGuardCondition(condition: Node, parents: Map<Node, Node>): boolean {
   const parent = parents.get(condition);
@@ -100,18 +101,15 @@ export function isGuardCondition(condition: Node, parents: Map<Node, Node>): boo
     return name === 'require' || name === 'assert';
   }
   if (parent.type !== 'IfStatement' || parent.condition !== condition) return false;
-  return [parent.trueBody, parent.falseBody].some((body) => body && stops(body));
+  return [parent.trueBody, parent.falseBody].some((body) => branchStops(body) || (body && runsBody(body)));
 }
-function stops(body: Node): boolean {
+function runsBody(branch: Node): boolean {
   return (
     findAll(
-      body,
+      branch,
       (n) =>
-        n.type === 'RevertStatement' ||
-        n.type === 'ThrowStatement' ||
         n.type === 'PlaceholderStatement' ||
-        (n.type === 'ExpressionStatement' && n.expression?.type === 'Identifier' && n.expression.name === '_') ||
-        (n.type === 'FunctionCall' && n.expression?.type === 'Identifier' && n.expression.name === 'revert'),
+        (n.type === 'ExpressionStatement' && n.expression?.type === 'Identifier' && n.expression.name === '_'),
     ).length > 0
   );
 }

@@ -1,6 +1,6 @@
 import { findAll } from '@bulwark/solidity';
 import { describe, expect, test } from 'vitest';
-import { type BlockSource, blockSources, describeSources } from './blockValues.ts';
+import { type BlockSource, blockSources, describeBlockSources } from './blockValues.ts';
 import { sourceText } from './sourceText.ts';
 import { analyseSource, functionNamed } from './testing.ts';
 
@@ -82,11 +82,11 @@ describe('blockSources', () => {
   });
 });
 
-describe('describeSources', () => {
+describe('describeBlockSources', () => {
   test('lists the sources in order', () => {
-    expect(describeSources(new Set<BlockSource>(['block.timestamp', 'block.number']))).toBe(
+    expect(describeBlockSources(new Set<BlockSource>(['block.timestamp', 'block.number']))).toBe(
       'block.timestamp, block.number',
     );
-    expect(describeSources(new Set())).toBe('');
+    expect(describeBlockSources(new Set())).toBe('');
   });
 });

@@ -156,7 +156,7 @@ function getterSources(fn: FunctionIR, analysis: Analysis, depth: number): Set<B
   return out;
 }
 /** `block.timestamp` or `now`, as the source wrote it, for messages. */
-export function describeSources(sources: Set<BlockSource>): string {
+export function describeBlockSources(sources: Set<BlockSource>): string {
   return [...sources].join(', ');
 }
 

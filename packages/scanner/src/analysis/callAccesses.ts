@@ -7,6 +7,7 @@ import {
   type FunctionIR,
   findAll,
   findStateVariable,
+  findStruct,
   hasCheckedArithmetic,
   type Node,
   type StateVariable,
@@ -49,6 +50,10 @@ const addressMembers = new Set([
   'gas',
   'selector',
 ]);
+function isStruct(analysis: Analysis, fn: FunctionIR, expression: Node): boolean {
+  const type = analysis.typeOf(expression, fn);
+  return type.kind === 'user' && findStruct(fn.contract, type.name, analysis.program) !== undefined;
+}
 /** State accesses of one function by path; a storage pointer's declaration is not an access. */
 export function pathAccesses(analysis: Analysis, fn: FunctionIR): PathAccess[] {
   const cached = pathCache.get(fn);
@@ -85,7 +90,13 @@ export function pathAccesses(analysis: Analysis, fn: FunctionIR): PathAccess[] {
       if (node.memberName === 'push' || node.memberName === 'pop') role = { type: 'push' };
       else role = undefined;
     }
-    while (access.type === 'MemberAccess' && addressMembers.has(access.memberName)) access = access.expression;
+    // A struct field named `balance`, `value` or `length` is part of the path.
+    while (
+      access.type === 'MemberAccess' &&
+      addressMembers.has(access.memberName) &&
+      !isStruct(analysis, fn, access.expression)
+    )
+      access = access.expression;
     const path = statePath(analysis, access, fn);
     if (path === undefined) return undefined;
     let read = true;
@@ -104,8 +115,10 @@ export function pathAccesses(analysis: Analysis, fn: FunctionIR): PathAccess[] {
         read = false;
       }
     } else if (role?.type === 'VariableDeclarationStatement') {
+      // `storage` written out, or a 0.4 `var`/location-less local marked a storage pointer by the IR.
       const local = role.variables?.[0];
-      if (role.variables?.length === 1 && local?.storageLocation === 'storage') return undefined;
+      if (role.variables?.length === 1 && local && facts.locals.get(local.name)?.storageLocation === 'storage')
+        return undefined;
     } else if (role?.type === 'BinaryOperation' && role.operator === '=' && role.right === child) {
       // `p = a[i]` re-points a storage pointer: not an access.
       const target = role.left?.type === 'Identifier' ? facts.locals.get(role.left.name) : undefined;

@@ -33,6 +33,13 @@ export function callContexts(analysis: Analysis, entry: FunctionIR): CallContext
   // entered along a few paths per entry point, which finds its calls without enumerating them all.
   const visits = new Map<FunctionIR, number>();
   const visit = (fn: FunctionIR, chain: ChainLink[]) => {
+    // A modifier's body runs as part of the function it decorates: its calls sit at the same level.
+    for (const use of fn.modifiers) {
+      const modifier = use.definition;
+      if (!modifier?.body || visits.has(modifier)) continue;
+      visits.set(modifier, maxPathsPerCallee);
+      visit(modifier, chain);
+    }
     for (const call of analysis.facts(fn).calls) {
       if (call.kind === 'internal' || call.kind === 'library') {
         if (chain.length >= maxDepth) continue;

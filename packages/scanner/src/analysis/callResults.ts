@@ -331,9 +331,11 @@ export function erc20Call(analysis: Analysis, fn: FunctionIR, call: CallSite): E
  * propagate the revert; send and low-level calls when their result is required or an `if` on it reverts.
  */
 export function failureReverts(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean {
-  if (call.kind === 'transfer' || call.kind === 'external') return true;
-  if (call.kind !== 'send' && call.kind !== 'low-level-call') return false;
   const facts = analysis.facts(fn);
+  if (call.kind === 'transfer') return true;
+  // `try c.f() ... catch`: a failure runs the catch clause instead of reverting.
+  if (call.kind === 'external') return facts.parents.get(call.node)?.type !== 'TryStatement';
+  if (call.kind !== 'send' && call.kind !== 'low-level-call') return false;
   const tests: { inner: Node; isResult: (node: Node) => boolean }[] = [];
   if (call.returnUse === 'checked') tests.push({ inner: call.node, isResult: (node) => node === call.node });
   else if (call.returnUse === 'stored' && call.storedIn[0] && facts.locals.has(call.storedIn[0])) {

@@ -15,6 +15,7 @@ import {
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
+import { argumentsFor } from './frames.ts';
 import { isSender } from './guards.ts';
 
 /** `address(x)`, `payable(x)`, `uint160(x)`, `IFoo(x)`: conversions that keep the value. */
@@ -89,8 +90,7 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, scope?: Contract
     }
     for (const call of analysis.facts(fn).calls) {
       if ((call.kind !== 'internal' && call.kind !== 'library') || call.targets.length === 0) continue;
-      for (const target of call.targets)
-        bind(dispatch(call, target, scope), callArguments(analysis, call, fn), call.node);
+      for (const target of call.targets) bind(dispatch(call, target, scope), argumentsFor(call, target), call.node);
     }
   }
   return frames;

@@ -2,7 +2,6 @@ import {
   type Analysis,
   type Contract,
   type FunctionIR,
-  findAll,
   findStateVariable,
   hasUnresolvedGuardModifier,
   type Node,
@@ -13,6 +12,7 @@ import { conditionDependencies, framesOf, isConversion, referencesSender } from 
 import { isLiteralZero } from './constants.ts';
 import { entryPoints, reachableCalls } from './contracts.ts';
 import { isGuarded } from './guards.ts';
+import { oneTimeGuard } from './oneTimeGuard.ts';
 import { implementationVariables, upgradePower } from './upgrades.ts';
 import { acceptsEther, movesTokens, type ValueMove, valueMoves } from './valueFlows.ts';
 
@@ -164,36 +164,12 @@ export function circuitBreaker(analysis: Analysis, profile: ContractProfile): Ci
  * nothing ever clears it again (Safe's `setup`, `initialize` without a modifier).
  */
 export function isOneShot(analysis: Analysis, contract: Contract, entry: FunctionIR): boolean {
-  const written = analysis.writesState(entry);
-  for (const frame of framesOf(analysis, entry, contract)) {
-    for (const condition of analysis.facts(frame.fn).conditions) {
-      for (const variable of unsetTests(condition, frame.fn)) {
-        if (!written.has(variable) || variable.type.kind === 'mapping' || variable.type.kind === 'array') continue;
-        if (!clearedAnywhere(analysis, contract, variable)) return true;
-      }
-    }
-  }
-  return false;
-}
-/** State variables a condition requires to be zero, false or address(0). */
-function unsetTests(condition: Node, fn: FunctionIR): StateVariable[] {
-  const out: StateVariable[] = [];
-  const stateOf = (n: Node) => (n.type === 'Identifier' ? findStateVariable(fn.contract, n.name) : undefined);
-  for (const node of findAll(condition, (n) => n.type === 'BinaryOperation' || n.type === 'UnaryOperation')) {
-    if (node.type === 'UnaryOperation' && node.operator === '!') {
-      const v = stateOf(node.subExpression);
-      if (v) out.push(v);
-    } else if (node.type === 'BinaryOperation' && node.operator === '==') {
-      if (isZero(node.right)) {
-        const v = stateOf(node.left);
-        if (v) out.push(v);
-      } else if (isZero(node.left)) {
-        const v = stateOf(node.right);
-        if (v) out.push(v);
-      }
-    }
-  }
-  return out;
+  // One answer to "does a stored flag let this run once": oneTimeGuard's, which reads 0.4's
+  // `if (initialized) throw;` as well as `require(!initialized)`.
+  const key = oneTimeGuard(analysis, framesOf(analysis, entry, contract));
+  if (!key) return false;
+  const variable = key.startsWith('state:') ? findStateVariable(contract, key.slice(6)) : undefined;
+  return !variable || !clearedAnywhere(analysis, contract, variable);
 }
 export function isZero(node: Node | undefined): boolean {
   if (!node) return false;
@@ -209,8 +185,10 @@ function clearedAnywhere(analysis: Analysis, contract: Contract, variable: State
       for (const write of analysis.facts(fn).stateWrites) {
         if (write.variable !== variable) continue;
         const node = write.node;
-        if (node.type === 'UnaryOperation' && (node.operator === 'delete' || node.operator === '--')) return true;
-        if (node.type === 'BinaryOperation' && (node.operator === '-=' || isZero(node.right))) return true;
+        // A counter (`count++`, `total += x`) changes again on every call: no once-only flag.
+        if (node.type === 'UnaryOperation' && ['delete', '--', '++'].includes(node.operator)) return true;
+        if (node.type === 'BinaryOperation' && (['-=', '+='].includes(node.operator) || isZero(node.right)))
+          return true;
         if (
           node.type === 'BinaryOperation' &&
           node.operator === '=' &&

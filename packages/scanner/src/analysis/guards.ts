@@ -153,19 +153,28 @@ function conditionRestricts(analysis: Analysis, frame: Frame, condition: Node): 
   return restricts(analysis, frame, condition, undefined, 0, mustBeFalse);
 }
 
-/** A branch that is (or starts with) a revert, throw or return. */
-function branchStops(branch: Node | null | undefined): boolean {
+/**
+ * A branch that stops the caller: it is, or holds among its own statements, a revert, throw or
+ * return (`if (msg.sender != owner) return;`). The one answer for every module that asks.
+ */
+export function branchStops(branch: Node | null | undefined): boolean {
   if (!branch) return false;
-  const first = branch.type === 'Block' ? branch.statements?.[0] : branch;
-  if (!first) return false;
-  if (first.type === 'RevertStatement' || first.type === 'ThrowStatement' || first.type === 'ReturnStatement')
-    return true;
-  const expression = first.type === 'ExpressionStatement' ? first.expression : undefined;
-  return (
-    expression?.type === 'FunctionCall' &&
-    expression.expression?.type === 'Identifier' &&
-    expression.expression.name === 'revert'
-  );
+  const statements: Node[] = branch.type === 'Block' ? (branch.statements ?? []) : [branch];
+  return statements.some((statement) => {
+    if (!statement) return false;
+    if (
+      statement.type === 'RevertStatement' ||
+      statement.type === 'ThrowStatement' ||
+      statement.type === 'ReturnStatement'
+    )
+      return true;
+    const expression = statement.type === 'ExpressionStatement' ? statement.expression : undefined;
+    return (
+      expression?.type === 'FunctionCall' &&
+      expression.expression?.type === 'Identifier' &&
+      expression.expression.name === 'revert'
+    );
+  });
 }
 
 /** The caller, in a frame: a parameter counts when the argument passed for it is the caller (`_checkOwner(msg.sender)`). */

@@ -1,5 +1,6 @@
 import type { Analysis, FunctionIR, Node } from '@bulwark/solidity';
 import { assemblyCalls } from './assembly.ts';
+import { referencesSender } from './conditionDependencies.ts';
 import type { Frame } from './frames.ts';
 import { slotKey, storageKey, storageKeysRead, writeTargets, writeTargetsIn } from './storage.ts';
 
@@ -8,13 +9,16 @@ import { slotKey, storageKey, storageKeysRead, writeTargets, writeTargetsIn } fr
  * writes (`require(!initialized); initialized = true`, `require(threshold == 0)` ... `threshold = t`).
  * A lock released after the body (`nonReentrant`) is not one. Returns the guarding key.
  */
-export function oneTimeGuard(analysis: Analysis, frames: Frame[]): string | undefined {
+export function oneTimeGuard(analysis: Analysis, frames: Pick<Frame, 'fn'>[]): string | undefined {
   const read = new Set<string>();
   const written = new Set<string>();
   const released = new Set<string>();
   for (const frame of frames) {
-    for (const condition of analysis.facts(frame.fn).conditions)
+    for (const condition of analysis.facts(frame.fn).conditions) {
+      // `require(msg.sender == owner)` decides who may call, not how often.
+      if (referencesSender(condition, frame.fn, analysis)) continue;
       for (const key of storageKeysRead(analysis, frame.fn, condition)) read.add(key);
+    }
     for (const target of writeTargets(frame.fn)) {
       const key = storageKey(analysis, frame.fn, target);
       if (key) written.add(key);

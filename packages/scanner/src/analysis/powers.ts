@@ -10,6 +10,8 @@ import { assemblyCalls } from './assembly.ts';
 import { authoritiesOf } from './authorities.ts';
 import { callArguments, type Frame, framesOf, fromInput, isConversion } from './conditionDependencies.ts';
 import type { ContractProfile } from './contractProfile.ts';
+import { isSelf } from './expressions.ts';
+import { argumentsFor } from './frames.ts';
 import { isSender } from './guards.ts';
 import { sourceText } from './sourceText.ts';
 import { upgradePower } from './upgrades.ts';
@@ -61,8 +63,7 @@ function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: C
   for (const caller of frames) {
     const site = analysis.facts(caller.fn).calls.find((c) => c.targets.includes(frame.fn));
     if (!site) continue;
-    const bound = site.receiver !== undefined && frame.fn.params.length === site.arguments.length + 1;
-    const argument = (bound ? [site.receiver!, ...site.arguments] : site.arguments)[index];
+    const argument = argumentsFor(site, frame.fn)[index];
     return argument !== undefined && settlesEntryOf(analysis, caller.fn, argument);
   }
   return false;
@@ -133,10 +134,4 @@ export function powersOf(analysis: Analysis, profile: ContractProfile, entry: Fu
 }
 function viaOf(frames: Frame[], fn: FunctionIR): Node | undefined {
   return frames.find((f) => f.fn === fn)?.via;
-}
-function isSelf(node: Node): boolean {
-  let n = node;
-  while (n.type === 'FunctionCall' && n.arguments?.length === 1 && n.expression?.type === 'Identifier')
-    n = n.arguments[0];
-  return n.type === 'Identifier' && n.name === 'this';
 }

@@ -10,6 +10,7 @@ import {
   walk,
 } from '@bulwark/solidity';
 import { mentions } from './expressions.ts';
+import { argumentsFor } from './frames.ts';
 import { localAssignments } from './locals.ts';
 
 /** A signature check: `ecrecover(hash, v, r, s)` or an ECDSA-style `recover(hash, signature)`. */
@@ -161,9 +162,8 @@ export function replayGuard(
       if (call.kind !== 'internal' && call.kind !== 'library') continue;
       for (const target of call.targets) {
         if (analysis.writesState(target).size === 0) continue;
-        const offset = target.params.length === call.arguments.length + 1 ? 1 : 0;
-        for (const [i, argument] of call.arguments.entries()) {
-          const parameter = target.params[i + offset]?.name;
+        for (const [i, argument] of argumentsFor(call, target).entries()) {
+          const parameter = target.params[i]?.name;
           if (!parameter || !mentions(argument, keyNames)) continue;
           if (comparesForEquality(target, parameter, analysis)) return `checks and consumes it in ${target.name}()`;
         }

@@ -1,5 +1,6 @@
 import {
   type Analysis,
+  assignmentOperators,
   type FunctionIR,
   findAll,
   findStateVariable,
@@ -86,7 +87,14 @@ export function storageKey(analysis: Analysis, fn: FunctionIR, node: Node, depth
 export function storageKeysRead(analysis: Analysis, fn: FunctionIR, expression: Node, depth = 0): Set<string> {
   const out = new Set<string>();
   const facts = analysis.facts(fn);
+  // What an index is applied to (`users` in `users[j].amount`) names no key: indexed places have none.
+  const indexed = new Set<Node>();
   walk(expression, (n) => {
+    if (n.type === 'IndexAccess' && n.base) indexed.add(n.base);
+    if (indexed.has(n)) {
+      if (n.type === 'MemberAccess') indexed.add(n.expression);
+      return undefined;
+    }
     if (n.type === 'MemberAccess' || n.type === 'Identifier') {
       const key = storageKey(analysis, fn, n);
       if (key) out.add(key);
@@ -119,7 +127,7 @@ export function writeTargets(fn: FunctionIR): Node[] {
   if (!fn.body) return [];
   const out: Node[] = [];
   walk(fn.body, (n) => {
-    if (n.type === 'BinaryOperation' && ['=', '+=', '-=', '*=', '/=', '|=', '&='].includes(n.operator)) {
+    if (n.type === 'BinaryOperation' && assignmentOperators.has(n.operator)) {
       if (n.left?.type === 'TupleExpression') for (const c of n.left.components ?? []) c && out.push(c);
       else out.push(n.left);
     } else if (n.type === 'UnaryOperation' && ['++', '--', 'delete'].includes(n.operator)) out.push(n.subExpression);

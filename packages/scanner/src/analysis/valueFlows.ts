@@ -11,33 +11,20 @@ import {
   type StateVariable,
 } from '@bulwark/solidity';
 import { assemblyCalls } from './assembly.ts';
+import { isCallerControlled } from './callerSources.ts';
 import { entryPoints, reachable, reachableCalls } from './contracts.ts';
 import { declaredInitialiser } from './locals.ts';
+import { transferOf } from './valueTransfers.ts';
 
 export type ValueMoveKind = 'ether-out' | 'token-out' | 'deposit' | 'ledger';
 export type ValueMove = { kind: ValueMoveKind; node: Node; fn: FunctionIR };
-const tokenMoves: Record<string, number[]> = {
-  transfer: [2],
-  transferFrom: [3],
-  safeTransfer: [2, 3],
-  safeTransferFrom: [3, 4],
-  safeTransferETH: [2],
-};
 /** Ether that leaves through `call`: a literal zero value moves nothing. */
 export function sendsEther(call: CallSite): boolean {
-  if (call.kind === 'send' || call.kind === 'transfer') return true;
-  if (call.kind !== 'low-level-call' && call.kind !== 'external') return false;
-  if (!call.value) return false;
-  return !(call.value.type === 'NumberLiteral' && Number(call.value.number) === 0);
+  return transferOf(call)?.asset === 'ether';
 }
 /** ERC-20/721 moves (`token.transfer(to, x)`, `SafeERC20.safeTransfer(token, to, x)`, `call(transfer.selector, ...)`). */
 export function movesTokens(call: CallSite, fn: FunctionIR, program: Program): boolean {
-  if (call.kind === 'external' || call.kind === 'library') {
-    const counts = tokenMoves[call.name];
-    if (!counts?.includes(call.arguments.length)) return false;
-    if (call.name === 'safeTransferETH') return false;
-    return dottedName(call.receiver) !== 'this';
-  }
+  if (call.kind === 'external' || call.kind === 'library') return transferOf(call)?.asset === 'token';
   if (call.kind === 'low-level-call') {
     const payload = call.arguments[0];
     const selector = payload ? encodedSelector(payload, fn, program) : undefined;
@@ -139,17 +126,9 @@ export function ledgerWrites(
 /** Ether that can stay in the contract between transactions: a payable entry that sends none on. */
 /** Who receives a move of ether or tokens, when the call names it. */
 export function recipientOf(call: CallSite): Node | undefined {
-  if (call.kind === 'send' || call.kind === 'transfer' || call.kind === 'low-level-call') return call.receiver;
-  // `SafeERC20.safeTransfer(token, to, x)` passes the token first; `token.safeTransfer(to, x)` does not.
-  if (call.name === 'transfer' || call.name === 'safeTransfer')
-    return call.arguments[call.arguments.length === 3 ? 1 : 0];
-  if (call.name === 'transferFrom' || call.name === 'safeTransferFrom')
-    return call.arguments[call.arguments.length === 4 ? 2 : 1];
-  if (call.kind === 'external' && sendsEther(call)) return call.receiver;
-  return undefined;
+  // An encoded `call(abi.encodeWithSelector(...))` names only the token it calls.
+  return transferOf(call)?.recipient ?? (call.kind === 'low-level-call' ? call.receiver : undefined);
 }
-const callerSources = (source: string) =>
-  source.startsWith('param:') || ['msg.sender', 'tx.origin', 'msg.data', 'user-input'].includes(source);
 /**
  * Aragon's transferToVault: a move whose recipient no caller picks (neither the caller nor an
  * argument, but a stored or looked-up address such as a recovery vault or treasury). An exploit
@@ -161,7 +140,7 @@ export function goesToFixedRecipient(analysis: Analysis, move: ValueMove): boole
   const recipient = call && recipientOf(call);
   if (!recipient) return false;
   const sources = analysis.taintOf(recipient, move.fn);
-  return ![...sources].some(callerSources);
+  return ![...sources].some(isCallerControlled);
 }
 export function acceptsEther(analysis: Analysis, contract: Contract): FunctionIR | undefined {
   return entryPoints(analysis, contract).find(

@@ -12,6 +12,7 @@ import {
   walk,
 } from '@bulwark/solidity';
 import type { CallContext } from './callClasses.ts';
+import { argumentsFor } from './frames.ts';
 import { isGuarded } from './guards.ts';
 
 /**
@@ -277,10 +278,5 @@ export function pathIsUserControlled(path: string, userState: Set<string>): bool
 }
 /** The argument passed for parameter `index` of `target` at `site` (bound library calls pass the receiver first). */
 export function argumentFor(site: CallSite, target: FunctionIR, index: number): Node | undefined {
-  if (index < 0) return undefined;
-  const args = site.arguments;
-  if (site.kind === 'library' && target.params.length === args.length + 1) {
-    return index === 0 ? site.receiver : args[index - 1];
-  }
-  return args[index];
+  return index < 0 ? undefined : argumentsFor(site, target)[index];
 }

@@ -10,38 +10,44 @@ export type ValueTransfer = {
   recipient: Node | undefined;
   amount: Node | undefined;
 };
-// No prototype: a call named `constructor` or `toString` must not match.
-const tokenTransfers: Record<string, { arguments: number; recipient: number }> = Object.assign(Object.create(null), {
-  transfer: { arguments: 2, recipient: 0 },
-  transferFrom: { arguments: 3, recipient: 1 },
-  safeTransfer: { arguments: 2, recipient: 0 },
-  safeTransferFrom: { arguments: 3, recipient: 1 },
-});
+// No prototype: a call named `constructor` or `toString` must not match. `data`: ERC-721's
+// `safeTransferFrom(from, to, id, data)` may add a trailing argument.
+const tokenTransfers: Record<string, { arguments: number; recipient: number; data?: true }> = Object.assign(
+  Object.create(null),
+  {
+    transfer: { arguments: 2, recipient: 0 },
+    transferFrom: { arguments: 3, recipient: 1 },
+    safeTransfer: { arguments: 2, recipient: 0 },
+    safeTransferFrom: { arguments: 3, recipient: 1, data: true },
+  },
+);
+/** The payment one call makes, if any: the one answer to "does this call move value, to whom". */
+export function transferOf(call: CallSite): ValueTransfer | undefined {
+  if (call.kind === 'transfer' || call.kind === 'send')
+    return { node: call.node, call, asset: 'ether', recipient: call.receiver, amount: call.value };
+  if ((call.kind === 'low-level-call' || call.kind === 'external') && call.value && !isLiteralZero(call.value))
+    return { node: call.node, call, asset: 'ether', recipient: call.receiver, amount: call.value };
+  const shape = tokenTransfers[call.name];
+  if (!shape || (call.kind !== 'external' && call.kind !== 'library')) return undefined;
+  // A contract calling its own token functions moves nothing out.
+  if (call.receiver?.type === 'Identifier' && call.receiver.name === 'this') return undefined;
+  const args = call.arguments;
+  // `token.safeTransfer(to, x)` (bound, or an external call) has the token as receiver;
+  // `SafeERC20.safeTransfer(token, to, x)` written out passes it first.
+  const offset = call.kind === 'library' && args.length === shape.arguments + 1 ? 1 : 0;
+  const expected = shape.arguments + offset;
+  if (args.length !== expected && !(shape.data && call.kind === 'external' && args.length === expected + 1))
+    return undefined;
+  return {
+    node: call.node,
+    call,
+    asset: 'token',
+    recipient: args[offset + shape.recipient],
+    amount: args[offset + shape.arguments - 1],
+  };
+}
 /** Payments made in a function body, in source order. */
 export function valueTransfers(fn: FunctionIR, analysis: Analysis): ValueTransfer[] {
-  const out: ValueTransfer[] = [];
-  if (!fn.body) return out;
-  for (const call of analysis.facts(fn).calls) {
-    if (call.kind === 'transfer' || call.kind === 'send') {
-      out.push({ node: call.node, call, asset: 'ether', recipient: call.receiver, amount: call.value });
-      continue;
-    }
-    if ((call.kind === 'low-level-call' || call.kind === 'external') && call.value && !isLiteralZero(call.value)) {
-      out.push({ node: call.node, call, asset: 'ether', recipient: call.receiver, amount: call.value });
-      continue;
-    }
-    const shape = tokenTransfers[call.name];
-    if (!shape || (call.kind !== 'external' && call.kind !== 'library')) continue;
-    // `token.safeTransfer(to, amount)` through `using SafeERC20 for IERC20` has the token as receiver.
-    const args = call.arguments;
-    if (args.length !== shape.arguments) continue;
-    out.push({
-      node: call.node,
-      call,
-      asset: 'token',
-      recipient: args[shape.recipient],
-      amount: args[args.length - 1],
-    });
-  }
-  return out;
+  if (!fn.body) return [];
+  return analysis.facts(fn).calls.flatMap((call) => transferOf(call) ?? []);
 }

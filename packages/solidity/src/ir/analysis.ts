@@ -119,6 +119,22 @@ const builtinFunctions = new Set([
   'block.blockhash',
 ]);
 
+/** What kind of value a type holds, as far as overload resolution needs it; undefined when unknown. */
+function typeCategory(type: SolType): string | undefined {
+  if (type.kind === 'literal') return type.value === 'number' ? 'integer' : type.value === 'bool' ? 'bool' : undefined;
+  if (type.kind === 'elementary') {
+    if (isAddress(type)) return 'address';
+    if (/^u?int\d*$/.test(type.name)) return 'integer';
+    if (/^bytes\d+$/.test(type.name)) return 'fixed-bytes';
+    return type.name; // bool, string, bytes
+  }
+  if (type.kind === 'array' || type.kind === 'mapping' || type.kind === 'function') return type.kind;
+  return undefined; // contracts convert to address before 0.5; structs and enums are told by name only
+}
+
+/** Elementary type names, which are reserved words: called, they convert. */
+const elementaryTypeName = /^(address|payable|bool|string|byte|bytes\d*|u?int\d*|u?fixed[\dx]*)$/;
+
 const lowLevelKinds: Record<string, CallKind> = Object.assign(Object.create(null), {
   call: 'low-level-call',
   delegatecall: 'delegatecall',
@@ -139,6 +155,7 @@ export class Analysis {
   private readonly stateTaintCache = new Map<Contract, Map<string, Set<TaintSource>>>();
   private readonly senderCheckCache = new Map<FunctionIR, boolean>();
   private readonly writesCache = new Map<FunctionIR, Set<StateVariable>>();
+  private readonly calleesCache = new Map<FunctionIR, FunctionIR[]>();
 
   constructor(readonly program: Program) {}
 
@@ -239,6 +256,8 @@ export class Analysis {
       site.name = callee.name;
       if (callee.name === 'selfdestruct' || callee.name === 'suicide') site.kind = 'selfdestruct';
       else if (builtinFunctions.has(callee.name)) site.kind = 'builtin';
+      else if (elementaryTypeName.test(callee.name))
+        site.kind = 'type-conversion'; // `address(x)` parses as a name
       else if (this.program.contract(callee.name, contract.unit)) site.kind = 'type-conversion';
       else if (!facts.locals.has(callee.name) && isTypeName(callee.name, contract, this.program)) site.kind = 'struct';
       else {
@@ -246,7 +265,7 @@ export class Analysis {
         const free = contract.unit.freeFunctions.filter((f) => f.name === callee.name);
         if (internal.length > 0 || free.length > 0) {
           site.kind = 'internal';
-          site.targets = internal.length > 0 ? internal.slice(0, 1) : free;
+          site.targets = internal.length > 0 ? this.overloadFor(internal, site.arguments, fn) : free;
         } else if (contract.linearized.some((c) => c.events.some((e) => e.name === callee.name))) {
           site.kind = 'event';
         } else {
@@ -346,6 +365,22 @@ export class Analysis {
     site.statement = this.statementOf(node, facts);
     this.classifyReturnUse(site, facts);
     return site;
+  }
+
+  /**
+   * The overload a call picks among candidates with its argument count: the first whose parameter
+   * types the arguments' types fit, or the first candidate when the types cannot tell.
+   */
+  private overloadFor(candidates: FunctionIR[], args: Node[], fn: FunctionIR): FunctionIR[] {
+    if (candidates.length < 2) return candidates;
+    const argumentKinds = args.map((a) => typeCategory(this.typeOf(a, fn)));
+    const fits = candidates.find((candidate) =>
+      candidate.params.every((p, i) => {
+        const expected = typeCategory(p.type);
+        return !expected || !argumentKinds[i] || expected === argumentKinds[i];
+      }),
+    );
+    return [fits ?? candidates[0]];
   }
 
   private classifyReturnUse(site: CallSite, facts: FunctionFacts): void {
@@ -794,14 +829,30 @@ export class Analysis {
 
   // ---------------------------------------------------------------- summaries
 
-  /** Internal and library callees of a function, including its modifiers. */
+  /**
+   * Internal and library callees of a function, including its modifiers and the functions it
+   * passes as internal function pointers (`applyTo(set, v)` may call `set`).
+   */
   callees(fn: FunctionIR): FunctionIR[] {
+    const cached = this.calleesCache.get(fn);
+    if (cached) return cached;
     const out = new Set<FunctionIR>();
-    for (const call of this.facts(fn).calls) {
+    const facts = this.facts(fn);
+    for (const call of facts.calls) {
       if (call.kind === 'internal' || call.kind === 'library') for (const target of call.targets) out.add(target);
     }
     for (const use of fn.modifiers) if (use.definition) out.add(use.definition);
-    return [...out];
+    if (fn.body)
+      for (const pointer of findAll(fn.body, 'Identifier')) {
+        const parent = facts.parents.get(pointer);
+        const called = parent?.type === 'FunctionCall' && parent.expression === pointer;
+        if (called || parent?.type === 'MemberAccess' || facts.locals.has(pointer.name)) continue;
+        if (findStateVariable(fn.contract, pointer.name)) continue;
+        for (const target of resolveFunctions(fn.contract, pointer.name)) if (target.body) out.add(target);
+      }
+    const callees = [...out];
+    this.calleesCache.set(fn, callees);
+    return callees;
   }
 
   /** Functions reachable through internal calls and modifiers, `fn` included. */
