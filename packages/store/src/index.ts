@@ -170,6 +170,7 @@ export {
 } from './scans.ts';
 export type { Database } from './schema.ts';
 export { type Engine, type Store, type StoreClient, withTransaction } from './store.ts';
+export { type VerifyStoreReturnType, verifyStore } from './verifyStore.ts';
 export {
   addWalletPolicyApproval,
   addWalletRequestApproval,

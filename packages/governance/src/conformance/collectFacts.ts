@@ -36,8 +36,7 @@ import {
   type StoreClient,
   type VerifyBoundRowsReturnType,
   type VerifyLogReturnType,
-  verifyBoundRows,
-  verifyLog,
+  verifyStore,
   type WatchedContract,
 } from '@bulwark/store';
 import { type AuditCoverage, auditCoverage } from '../audits/auditCoverage.ts';
@@ -160,7 +159,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
   const [
     risks,
     incidents,
-    log,
+    { log, state },
     audits,
     openAuditFindings,
     contracts,
@@ -175,11 +174,10 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     manualEvidence,
     exceptions,
     logHead,
-    state,
   ] = await Promise.all([
     listRisks(store),
     listIncidents(store),
-    verifyLog(store),
+    verifyStore(store),
     listAudits(store),
     listAuditFindings(store, { status: 'open' }),
     listContracts(store),
@@ -194,7 +192,6 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     listEvidence(store, { latest: true }),
     listExceptions(store),
     getLogHead(store),
-    verifyBoundRows(store),
   ]);
   // A period's report counts what happened in it: incidents detected then, evidence collected by its end.
   const start = parameters.period && new Date(`${parameters.period.from}T00:00:00Z`);
