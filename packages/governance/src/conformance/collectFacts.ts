@@ -42,7 +42,7 @@ import {
 import { type AuditCoverage, auditCoverage } from '../audits/auditCoverage.ts';
 import { type DependencyStatusReturnType, dependencyStatus } from '../dependencies/dependencyStatus.ts';
 import { readDependencyInventory } from '../dependencies/readDependencyInventory.ts';
-import { checkDocs, type DocsReport } from '../docs/checkDocs.ts';
+import { checkDocsAsync, type DocsReport } from '../docs/checkDocs.ts';
 import { type EvidenceStatus, evidenceStatus } from '../evidence/evidenceState.ts';
 import { applyExceptions } from '../exceptions/applyExceptions.ts';
 import { type ExceptionStatus, exceptionStatus } from '../exceptions/exceptionState.ts';
@@ -231,7 +231,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
       maxEvidenceAgeDays: parameters.maxEvidenceAgeDays ?? 365,
     },
     manifest,
-    docs: loaded && (await attempt(() => checkDocs(loaded.manifest, { cwd: loaded.dir, now }))),
+    docs: loaded && (await attempt(() => checkDocsAsync(loaded.manifest, { cwd: loaded.dir, now }))),
     coverage: loaded && (await attempt(() => auditCoverage(store, loaded.manifest, { cwd: loaded.dir }))),
     dependencies:
       loaded &&
