@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  type Alert,
+  type AlertSummary,
   type Audit,
   type AuditFinding,
   type Baseline,
@@ -12,7 +12,6 @@ import {
   getLogHead,
   type Incident,
   type IncidentEvent,
-  listAlerts,
   listAuditFindings,
   listAudits,
   listBaselines,
@@ -34,6 +33,7 @@ import {
   type ScanFinding,
   type ScanRun,
   type StoreClient,
+  summarizeAlerts,
   type VerifyBoundRowsReturnType,
   type VerifyLogReturnType,
   verifyStore,
@@ -84,7 +84,8 @@ export type ConformanceFacts = {
   watched: WatchedContract[];
   baselines: Baseline[];
   checkpoints: Checkpoint[];
-  recentAlerts: Alert[];
+  /** Alerts of the last 30 days: how many, and their rules, newest first. */
+  recentAlerts: AlertSummary;
   pauses: ResponderAction[];
   scan: { run: ScanRun; open: ScanFinding[] } | undefined;
   dependencyReviews: DependencyReview[];
@@ -188,7 +189,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     listScanRuns(store),
     listDependencyReviews(store),
     listControlEvidence(store),
-    listAlerts(store, { since: new Date(now.getTime() - 30 * 86_400_000), until: now }),
+    summarizeAlerts(store, { since: new Date(now.getTime() - 30 * 86_400_000), until: now }),
     listEvidence(store, { latest: true }),
     listExceptions(store),
     getLogHead(store),
