@@ -143,7 +143,13 @@ export {
   type DocsSiteData,
   renderDocsSite,
 } from './docs/buildDocsSite.ts';
-export { type CheckDocsParameters, checkDocs, type DocsReport, documentationItems } from './docs/checkDocs.ts';
+export {
+  type CheckDocsParameters,
+  checkDocs,
+  checkDocsAsync,
+  type DocsReport,
+  documentationItems,
+} from './docs/checkDocs.ts';
 export { escapeHtml } from './docs/html.ts';
 export {
   type AddEvidenceParameters,

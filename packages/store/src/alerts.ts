@@ -309,3 +309,41 @@ export async function listAlerts(store: StoreClient, filter: ListAlertsParameter
   const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
   return rows.map((row) => fromRow<Record<string, unknown>>(row));
 }
+
+export type AlertSummary = {
+  /** Alerts raised in the window. */
+  count: number;
+  /** Their rules, each once, in the order `listAlerts` first lists them (newest alert first). */
+  ruleIds: string[];
+};
+
+/**
+ * How many alerts were raised in [since, until) and by which rules, counted in the database: a
+ * report that names them need not read thousands of rows.
+ */
+export async function summarizeAlerts(store: StoreClient, window: { since: Date; until: Date }): Promise<AlertSummary> {
+  const inWindow = store.db
+    .selectFrom('alerts')
+    .where('created_at', '>=', window.since)
+    .where('created_at', '<', window.until);
+  const [total, newest] = await Promise.all([
+    inWindow.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    // Each rule's first row in listAlerts' order (created_at desc, id), then those rows in that order.
+    store.db
+      .selectFrom(
+        inWindow
+          .distinctOn('rule_id')
+          .select(['rule_id', 'created_at', 'id'])
+          .orderBy('rule_id')
+          .orderBy('created_at', 'desc')
+          .orderBy('id')
+          .as('newest'),
+      )
+      .select('rule_id')
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute(),
+  ]);
+  const ruleIds = newest.map((row) => row.rule_id);
+  return { count: Number(total.n), ruleIds };
+}

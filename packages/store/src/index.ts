@@ -1,5 +1,6 @@
 export {
   type Alert,
+  type AlertSummary,
   defaultAlertCooldownMs,
   getAlert,
   type InsertAlertParameters,
@@ -13,6 +14,7 @@ export {
   queueAlertDeliveries,
   retractAlert,
   retractAlertsFromBlock,
+  summarizeAlerts,
 } from './alerts.ts';
 export { type ApiToken, type ApiTokenRole, findApiToken, insertApiToken, listApiTokens } from './apiTokens.ts';
 export { type Approval, insertApproval, listApprovals, type SignatureAlgorithm } from './approvals.ts';
@@ -170,6 +172,7 @@ export {
 } from './scans.ts';
 export type { Database } from './schema.ts';
 export { type Engine, type Store, type StoreClient, withTransaction } from './store.ts';
+export { type VerifyStoreReturnType, verifyStore } from './verifyStore.ts';
 export {
   addWalletPolicyApproval,
   addWalletRequestApproval,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
-  type Alert,
+  type AlertSummary,
   type Audit,
   type AuditFinding,
   type Baseline,
@@ -12,7 +12,6 @@ import {
   getLogHead,
   type Incident,
   type IncidentEvent,
-  listAlerts,
   listAuditFindings,
   listAudits,
   listBaselines,
@@ -34,16 +33,16 @@ import {
   type ScanFinding,
   type ScanRun,
   type StoreClient,
+  summarizeAlerts,
   type VerifyBoundRowsReturnType,
   type VerifyLogReturnType,
-  verifyBoundRows,
-  verifyLog,
+  verifyStore,
   type WatchedContract,
 } from '@bulwark/store';
 import { type AuditCoverage, auditCoverage } from '../audits/auditCoverage.ts';
 import { type DependencyStatusReturnType, dependencyStatus } from '../dependencies/dependencyStatus.ts';
 import { readDependencyInventory } from '../dependencies/readDependencyInventory.ts';
-import { checkDocs, type DocsReport } from '../docs/checkDocs.ts';
+import { checkDocsAsync, type DocsReport } from '../docs/checkDocs.ts';
 import { type EvidenceStatus, evidenceStatus } from '../evidence/evidenceState.ts';
 import { applyExceptions } from '../exceptions/applyExceptions.ts';
 import { type ExceptionStatus, exceptionStatus } from '../exceptions/exceptionState.ts';
@@ -85,7 +84,8 @@ export type ConformanceFacts = {
   watched: WatchedContract[];
   baselines: Baseline[];
   checkpoints: Checkpoint[];
-  recentAlerts: Alert[];
+  /** Alerts of the last 30 days: how many, and their rules, newest first. */
+  recentAlerts: AlertSummary;
   pauses: ResponderAction[];
   scan: { run: ScanRun; open: ScanFinding[] } | undefined;
   dependencyReviews: DependencyReview[];
@@ -160,7 +160,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
   const [
     risks,
     incidents,
-    log,
+    { log, state },
     audits,
     openAuditFindings,
     contracts,
@@ -175,11 +175,10 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     manualEvidence,
     exceptions,
     logHead,
-    state,
   ] = await Promise.all([
     listRisks(store),
     listIncidents(store),
-    verifyLog(store),
+    verifyStore(store),
     listAudits(store),
     listAuditFindings(store, { status: 'open' }),
     listContracts(store),
@@ -190,11 +189,10 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
     listScanRuns(store),
     listDependencyReviews(store),
     listControlEvidence(store),
-    listAlerts(store, { since: new Date(now.getTime() - 30 * 86_400_000), until: now }),
+    summarizeAlerts(store, { since: new Date(now.getTime() - 30 * 86_400_000), until: now }),
     listEvidence(store, { latest: true }),
     listExceptions(store),
     getLogHead(store),
-    verifyBoundRows(store),
   ]);
   // A period's report counts what happened in it: incidents detected then, evidence collected by its end.
   const start = parameters.period && new Date(`${parameters.period.from}T00:00:00Z`);
@@ -234,7 +232,7 @@ export async function collectFacts(store: StoreClient, parameters: CollectFactsP
       maxEvidenceAgeDays: parameters.maxEvidenceAgeDays ?? 365,
     },
     manifest,
-    docs: loaded && (await attempt(() => checkDocs(loaded.manifest, { cwd: loaded.dir, now }))),
+    docs: loaded && (await attempt(() => checkDocsAsync(loaded.manifest, { cwd: loaded.dir, now }))),
     coverage: loaded && (await attempt(() => auditCoverage(store, loaded.manifest, { cwd: loaded.dir }))),
     dependencies:
       loaded &&

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { hashSources } from '../manifest/hashSources.ts';
 import type { Manifest, ManifestContract } from '../manifest/types.ts';
-import { checkDocs, documentationItems } from './checkDocs.ts';
+import { checkDocs, checkDocsAsync, documentationItems } from './checkDocs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-docs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -189,7 +189,7 @@ describe('checkDocs', () => {
     ]);
   });
 
-  test('behavior: in a git checkout, commits decide staleness, not the order files were written', () => {
+  test('behavior: in a git checkout, commits decide staleness, not the order files were written', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-'));
     try {
       const git = gitIn(repo);
@@ -206,28 +206,24 @@ describe('checkDocs', () => {
       git(['commit', '-qm', 'docs'], '2024-02-01T00:00:00Z');
       // A fresh checkout writes the source after the document: same content, newer mtime.
       utimesSync(join(repo, 'docs/access.md'), old, old);
-      const check = () =>
-        checkDocs(
-          manifest([
-            {
-              ...complete,
-              documentation: accessDocumented,
-            },
-          ]),
-          { cwd: repo, now },
-        ).contracts[0].stale;
+      const documented = manifest([{ ...complete, documentation: accessDocumented }]);
+      const check = () => checkDocs(documented, { cwd: repo, now }).contracts[0].stale;
+      // The server's check answers the same, its history read again after a new commit.
+      const checkAsync = async () => (await checkDocsAsync(documented, { cwd: repo, now })).contracts[0].stale;
       expect(check()).toEqual([]);
+      expect(await checkAsync()).toEqual([]);
       // The source changed in a later commit: the document is stale.
       put('src/Vault.sol', 'contract Vault { uint x; }');
       git(['commit', '-qam', 'change'], '2024-03-01T00:00:00Z');
       expect(check()).toEqual([
         expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/Vault\.sol, changed after it/),
       ]);
+      expect(await checkAsync()).toEqual(check());
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
   });
-  test('behavior: in a git checkout with many contracts, each source is timed by its own commit, an uncommitted edit by its mtime', () => {
+  test('behavior: in a git checkout with many contracts, each source is timed by its own commit, an uncommitted edit by its mtime', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'bulwark-docs-git-many-'));
     try {
       const git = gitIn(repo);
@@ -256,6 +252,10 @@ describe('checkDocs', () => {
         documentation: accessDocumented,
       });
       const stale = checkDocs(manifest(names.map(contract)), { cwd: repo, now }).contracts.map((c) => c.stale);
+      const staleAsync = (await checkDocsAsync(manifest(names.map(contract)), { cwd: repo, now })).contracts.map(
+        (c) => c.stale,
+      );
+      expect(staleAsync).toEqual(stale);
       expect(stale[0]).toEqual([]);
       expect(stale[1]).toEqual([expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/B\.sol/)]);
       expect(stale[2]).toEqual([expect.stringMatching(/^accessControl: docs\/access\.md is older than src\/C\.sol/)]);

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { hashSources } from '../manifest/hashSources.ts';
 import type { DocumentRef, Manifest, ManifestContract } from '../manifest/types.ts';
 
@@ -57,11 +58,29 @@ export const documentationItems: readonly DocumentationItem[] = [
  * without an address).
  */
 export function checkDocs(manifest: Manifest, parameters: CheckDocsParameters): DocsReport {
+  return judgeDocs(manifest, parameters, fileClock(parameters.cwd, sourcePaths(manifest, parameters.cwd)));
+}
+
+/**
+ * `checkDocs` without blocking the process: its git calls run asynchronously (a server answers
+ * other requests meanwhile) and every file it times (sources and documents) is timed by the same
+ * three calls, the commit history's answer kept per HEAD commit (see `fileClockAsync`).
+ */
+export async function checkDocsAsync(manifest: Manifest, parameters: CheckDocsParameters): Promise<DocsReport> {
+  // A first pass with a clock that only notes what it is asked: the files to time.
+  const asked = new Set(sourcePaths(manifest, parameters.cwd));
+  judgeDocs(manifest, parameters, (path) => {
+    asked.add(path);
+    return 0;
+  });
+  return judgeDocs(manifest, parameters, await fileClockAsync(parameters.cwd, [...asked]));
+}
+
+const sourcePaths = (manifest: Manifest, cwd: string) =>
+  manifest.contracts.flatMap((contract) => contract.sources.map((source) => resolve(cwd, source)));
+
+function judgeDocs(manifest: Manifest, parameters: CheckDocsParameters, clock: (path: string) => number): DocsReport {
   const today = (parameters.now ?? new Date()).toISOString().slice(0, 10);
-  const sources = manifest.contracts.flatMap((contract) =>
-    contract.sources.map((source) => resolve(parameters.cwd, source)),
-  );
-  const clock = fileClock(parameters.cwd, sources);
   const contracts = manifest.contracts.map((contract) => {
     const missing = missingItems(manifest, contract);
     const stale = staleItems(manifest, contract, parameters.cwd, today, clock);
@@ -178,13 +197,12 @@ function staleItems(
   return stale;
 }
 
+const gitOptions = { encoding: 'utf8', timeout: 10_000, maxBuffer: 64 * 1024 * 1024 } as const;
 const git = (args: string[], cwd: string) =>
   execFileSync('git', ['-c', 'core.quotePath=false', ...args], {
     cwd,
-    encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
-    timeout: 10_000,
-    maxBuffer: 64 * 1024 * 1024,
+    ...gitOptions,
   });
 
 /** The path with symlinks resolved, as git names files (a path that cannot be resolved stays as it is). */
@@ -204,26 +222,14 @@ const realPath = (path: string) => {
  */
 function fileClock(cwd: string, paths: readonly string[]): (path: string) => number {
   const committed = new Map<string, number>();
-  const asked = new Set(paths.filter((path) => existsSync(path)).map(realPath));
+  const asked = askedPaths(paths);
   try {
     const root = realPath(git(['rev-parse', '--show-toplevel'], cwd).trim());
-    const inTree = [...asked].filter((path) => !relative(root, path).startsWith('..'));
+    const inTree = inTreeOf(root, asked);
     if (inTree.length > 0) {
-      const modified = new Set(
-        git(['status', '--porcelain', '--untracked-files=all', '--', ...inTree], cwd)
-          .split('\n')
-          .filter((line) => line.length > 3)
-          .map((line) => resolve(root, line.slice(3).split(' -> ').at(-1)!)),
-      );
-      // Newest commit first: a file's first appearance is its last change.
-      let time: number | undefined;
-      for (const line of git(['log', '--format=%x01%ct', '--name-only', '--', ...inTree], cwd).split('\n')) {
-        if (line.startsWith('\u0001')) time = Number(line.slice(1)) * 1000;
-        else if (line !== '' && time !== undefined) {
-          const path = resolve(root, line);
-          if (!committed.has(path) && !modified.has(path)) committed.set(path, time);
-        }
-      }
+      const status = git(['status', '--porcelain', '--untracked-files=all', '--', ...inTree], cwd);
+      const log = git(['log', '--format=%x01%ct', '--name-only', '--', ...inTree], cwd);
+      readCommitTimes(root, status, log, committed);
     }
   } catch {
     // Not a git work tree, or no git: modification times, as changedAt finds.
@@ -232,6 +238,66 @@ function fileClock(cwd: string, paths: readonly string[]): (path: string) => num
     const real = realPath(path);
     return asked.has(real) ? (committed.get(real) ?? statSync(path).mtimeMs) : changedAt(path, cwd);
   };
+}
+
+const askedPaths = (paths: readonly string[]) => new Set(paths.filter((path) => existsSync(path)).map(realPath));
+const inTreeOf = (root: string, asked: Set<string>) =>
+  [...asked].filter((path) => !relative(root, path).startsWith('..'));
+
+/** Fills `committed` with each file's last commit time from `git log`, unless `git status` lists it modified. */
+function readCommitTimes(root: string, status: string, log: string, committed: Map<string, number>): void {
+  const modified = new Set(
+    status
+      .split('\n')
+      .filter((line) => line.length > 3)
+      .map((line) => resolve(root, line.slice(3).split(' -> ').at(-1)!)),
+  );
+  // Newest commit first: a file's first appearance is its last change.
+  let time: number | undefined;
+  for (const line of log.split('\n')) {
+    if (line.startsWith('\u0001')) time = Number(line.slice(1)) * 1000;
+    else if (line !== '' && time !== undefined) {
+      const path = resolve(root, line);
+      if (!committed.has(path) && !modified.has(path)) committed.set(path, time);
+    }
+  }
+}
+
+const execFileAsync = promisify(execFile);
+const gitAsync = async (args: string[], cwd: string) =>
+  (await execFileAsync('git', ['-c', 'core.quotePath=false', ...args], { cwd, ...gitOptions })).stdout;
+
+/** `git log` answers per work tree, HEAD commit and files: the history changes only with a new commit. */
+const logCache = new Map<string, string>();
+const logCacheLimit = 32;
+
+/**
+ * `fileClock` without blocking: every file of `paths` timed by two git calls and the history
+ * (`git log`, the slow one on a long history) read again only when HEAD moved. A file not in
+ * `paths` is timed by its modification time.
+ */
+async function fileClockAsync(cwd: string, paths: readonly string[]): Promise<(path: string) => number> {
+  const committed = new Map<string, number>();
+  const asked = askedPaths(paths);
+  try {
+    const [top, head] = (await gitAsync(['rev-parse', '--show-toplevel', 'HEAD'], cwd)).trim().split('\n');
+    const root = realPath(top!);
+    const inTree = inTreeOf(root, asked);
+    if (inTree.length > 0) {
+      const status = await gitAsync(['status', '--porcelain', '--untracked-files=all', '--', ...inTree], cwd);
+      const key = JSON.stringify([root, head, inTree]);
+      let log = logCache.get(key);
+      if (log === undefined) {
+        log = await gitAsync(['log', '--format=%x01%ct', '--name-only', '--', ...inTree], cwd);
+        if (logCache.size >= logCacheLimit) logCache.delete(logCache.keys().next().value!);
+        logCache.set(key, log);
+      }
+      readCommitTimes(root, status, log, committed);
+    }
+  } catch {
+    // Not a git work tree (or one without commits), or no git: modification times.
+  }
+  return (path) => committed.get(realPath(path)) ?? statSync(path).mtimeMs;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  checkDocs,
+  checkDocsAsync,
   type LoadedManifest,
   loadManifest,
   type Manifest,
@@ -72,8 +72,8 @@ async function readContractFacts(
       .map((c) => ({ sources: [], ...(c.documentation as Partial<ManifestContract>), name: c.name })),
   };
   const docs = [
-    ...(loaded ? checkDocs(loaded.manifest, { cwd: loaded.dir }).contracts : []),
-    ...checkDocs(registryOnly, { cwd }).contracts,
+    ...(loaded ? (await checkDocsAsync(loaded.manifest, { cwd: loaded.dir })).contracts : []),
+    ...(await checkDocsAsync(registryOnly, { cwd })).contracts,
   ];
   const manifestContracts = [...(loaded?.manifest.contracts ?? []), ...registryOnly.contracts];
   const contracts = manifestContracts

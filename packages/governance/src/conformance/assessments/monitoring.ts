@@ -90,15 +90,15 @@ export function assessMonitoring(facts: ConformanceFacts): Assessments {
         : parts.every((s) => s === 'not-met' || s === 'no-evidence')
           ? 'not-met'
           : 'partial',
-    `Deviations are detected by the running monitor against learned baselines. Baselines: ${baseline.status}; monitor: ${running.status}. ${plural(recentAlerts.length, 'alert')} raised in the last 30 days.`,
+    `Deviations are detected by the running monitor against learned baselines. Baselines: ${baseline.status}; monitor: ${running.status}. ${plural(recentAlerts.count, 'alert')} raised in the last 30 days.`,
     now,
-    recentAlerts.length === 0
+    recentAlerts.count === 0
       ? []
       : [
           {
             kind: 'alerts',
             ref: 'alerts:30d',
-            summary: `${plural(recentAlerts.length, 'alert')} in 30 days (${names([...new Set(recentAlerts.map((a) => a.ruleId))], 4)})`,
+            summary: `${plural(recentAlerts.count, 'alert')} in 30 days (${names(recentAlerts.ruleIds, 4)})`,
             href: '#incidents',
           },
         ],
