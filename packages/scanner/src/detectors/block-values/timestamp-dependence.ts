@@ -6,7 +6,7 @@ import {
   type BlockValueStore,
   blockSources,
   blockValueStores,
-  describeSources,
+  describeBlockSources,
 } from '../../analysis/blockValues.ts';
 import { constantValue, isPowerOfTwoAtLeast } from '../../analysis/constants.ts';
 import { unparen } from '../../analysis/expressions.ts';
@@ -128,7 +128,7 @@ export const timestampDependence = defineDetector({
               fn: store.fn,
               contract: store.contract,
               unit: store.contract.unit,
-              message: `${store.fn ? qualifiedName(store.fn) : store.contract.name} stores ${describeSources(store.sources)} in \`${clip(store.contract.unit.source.textOf(store.node))}\`; ${where} later decides ${decision.what} on it in \`${clip(source.textOf(decision.node))}\`, so the block producer who chose that value steers the decision.`,
+              message: `${store.fn ? qualifiedName(store.fn) : store.contract.name} stores ${describeBlockSources(store.sources)} in \`${clip(store.contract.unit.source.textOf(store.node))}\`; ${where} later decides ${decision.what} on it in \`${clip(source.textOf(decision.node))}\`, so the block producer who chose that value steers the decision.`,
               related: [{ node: decision.node, unit: fn.contract.unit, message: `decides ${decision.what}` }],
               impact: 'low',
               confidence: 'medium',
@@ -137,7 +137,7 @@ export const timestampDependence = defineDetector({
           if (!isTime(decision.node))
             emit(
               decision.node,
-              `${where} decides ${decision.what} in \`${clip(source.textOf(decision.node))}\` on ${store.path.replace(/\[\]/g, '[…]')}, which holds ${describeSources(store.sources)} stored earlier: the block producer chose that value.`,
+              `${where} decides ${decision.what} in \`${clip(source.textOf(decision.node))}\` on ${store.path.replace(/\[\]/g, '[…]')}, which holds ${describeBlockSources(store.sources)} stored earlier: the block producer chose that value.`,
               'low',
               'medium',
             );
@@ -149,7 +149,7 @@ export const timestampDependence = defineDetector({
         report({
           node: passed.read,
           fn,
-          message: `${where} reads ${describeSources(passed.sources)} in \`${clip(source.textOf(passed.read))}\` and passes it to ${qualifiedName(passed.target)}, which decides ${passed.decision.what} on it in \`${clip(passed.target.contract.unit.source.textOf(passed.decision.node))}\`: the block producer chose that value.`,
+          message: `${where} reads ${describeBlockSources(passed.sources)} in \`${clip(source.textOf(passed.read))}\` and passes it to ${qualifiedName(passed.target)}, which decides ${passed.decision.what} on it in \`${clip(passed.target.contract.unit.source.textOf(passed.decision.node))}\`: the block producer chose that value.`,
           related: [
             {
               node: passed.decision.node,
@@ -164,7 +164,7 @@ export const timestampDependence = defineDetector({
           report({
             node: passed.decision.node,
             fn: passed.target,
-            message: `${qualifiedName(passed.target)} decides ${passed.decision.what} in \`${clip(passed.target.contract.unit.source.textOf(passed.decision.node))}\` on ${describeSources(passed.sources)} that ${where} passes in: the block producer chose that value.`,
+            message: `${qualifiedName(passed.target)} decides ${passed.decision.what} in \`${clip(passed.target.contract.unit.source.textOf(passed.decision.node))}\` on ${describeBlockSources(passed.sources)} that ${where} passes in: the block producer chose that value.`,
             impact: 'low',
             confidence: 'medium',
           });
