@@ -30,11 +30,15 @@ export type StreamState = 'connecting' | 'live' | 'retrying' | 'unavailable';
 /**
  * Reads /api/v1/events with fetch streaming (the token goes in a header, never in the URL, so
  * not EventSource) and reconnects with Last-Event-ID after a drop. Stops when `signal` aborts.
+ * `onGap` is called when a connection opens with nothing to resume from (the first, or a reconnect
+ * before any event had an id): pages that apply events to a list fetch it again then.
  */
 export async function followEvents(
   onEvent: (event: LiveEvent) => void,
   onState: (state: StreamState) => void,
   signal: AbortSignal,
+  /** The stream is open without an event id to resume from: what happened before may be missed. */
+  onGap: () => void = () => {},
 ): Promise<void> {
   let lastId: string | undefined;
   let delay = 1000;
@@ -51,6 +55,8 @@ export async function followEvents(
       }
       if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
       onState('live');
+      // With an id the server replays what was missed; without one, lists must be read again.
+      if (lastId === undefined) onGap();
       delay = 1000;
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let buffer = '';
@@ -77,4 +83,26 @@ export async function followEvents(
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 15_000);
   }
+}
+
+/** How a page's list follows live events: which kinds carry one of its rows, and how many rows it keeps. */
+export type LiveListRule = { kinds: readonly string[]; limit: number };
+
+/**
+ * Applies one live event to a list of rows (newest first) by id: a row it already has is updated
+ * in place (fields the event lacks, such as a wallet request's preview, are kept), a new one goes
+ * on top, and the list stays within `limit`. Events of other kinds leave the list as it was.
+ */
+export function applyLiveEvent<T extends { id: string }>(
+  rows: readonly T[],
+  event: LiveEvent,
+  rule: LiveListRule,
+): T[] {
+  const row = event.data as Partial<T> | null;
+  if (!rule.kinds.includes(event.event) || typeof row?.id !== 'string') return rows as T[];
+  const at = rows.findIndex((existing) => existing.id === row.id);
+  if (at === -1) return [row as T, ...rows].slice(0, rule.limit);
+  const next = rows.slice();
+  next[at] = { ...rows[at]!, ...row };
+  return next;
 }
