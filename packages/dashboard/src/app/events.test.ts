@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { applyLiveEvent, type LiveEvent, parseEventBlock } from './events.ts';
+import { applyLiveEvent, type LiveEvent, linkIncidentAlerts, parseEventBlock } from './events.ts';
 
 test('default: an event with id, type and JSON data', () => {
   expect(parseEventBlock('id: 7\nevent: alert\ndata: {"id":"a1","ruleId":"drain"}')).toEqual({
@@ -58,7 +58,22 @@ test('behavior: the same event twice leaves one row (a replay after reconnect is
 
 test('edge: an event of another kind, or without an id, leaves the list as it was', () => {
   const rows: Row[] = [{ id: 'a', status: 'active' }];
-  expect(applyLiveEvent(rows, live('incident', { id: 'i1', status: 'open' }), alertRule)).toBe(rows);
+  expect(applyLiveEvent(rows, live('incident', { id: 'i1', alertIds: ['a'] }), alertRule)).toBe(rows);
   expect(applyLiveEvent(rows, live('alert', 'not json'), alertRule)).toBe(rows);
   expect(applyLiveEvent(rows, live('alert', null), alertRule)).toBe(rows);
+});
+
+test('behavior: an incident event links the alerts it names (through `also`); others are untouched', () => {
+  type AlertRow = { id: string; incidentId: string | null };
+  const rule = { kinds: ['alert'], limit: 10, also: linkIncidentAlerts<AlertRow> };
+  const rows: AlertRow[] = [
+    { id: 'b', incidentId: null },
+    { id: 'a', incidentId: null },
+  ];
+  expect(applyLiveEvent(rows, live('incident', { id: 'i1', alertIds: ['a'] }), rule)).toEqual([
+    { id: 'b', incidentId: null },
+    { id: 'a', incidentId: 'i1' },
+  ]);
+  // An incident from a server that does not name its alerts changes nothing.
+  expect(applyLiveEvent(rows, live('incident', { id: 'i1' }), rule)).toBe(rows);
 });

@@ -86,23 +86,38 @@ export async function followEvents(
 }
 
 /** How a page's list follows live events: which kinds carry one of its rows, and how many rows it keeps. */
-export type LiveListRule = { kinds: readonly string[]; limit: number };
+export type LiveListRule<T> = {
+  kinds: readonly string[];
+  limit: number;
+  /** Events of other kinds that change rows (an incident linking its alerts). */
+  also?: (rows: T[], event: LiveEvent) => T[];
+};
 
 /**
  * Applies one live event to a list of rows (newest first) by id: a row it already has is updated
- * in place (fields the event lacks, such as a wallet request's preview, are kept), a new one goes
- * on top, and the list stays within `limit`. Events of other kinds leave the list as it was.
+ * in place (fields the event lacks are kept), a new one goes on top, and the list stays within
+ * `limit`. Events of other kinds go to `also`, or leave the list as it was.
  */
-export function applyLiveEvent<T extends { id: string }>(
-  rows: readonly T[],
-  event: LiveEvent,
-  rule: LiveListRule,
-): T[] {
+export function applyLiveEvent<T extends { id: string }>(rows: T[], event: LiveEvent, rule: LiveListRule<T>): T[] {
+  if (!rule.kinds.includes(event.event)) return rule.also ? rule.also(rows, event) : rows;
   const row = event.data as Partial<T> | null;
-  if (!rule.kinds.includes(event.event) || typeof row?.id !== 'string') return rows as T[];
+  if (typeof row?.id !== 'string') return rows;
   const at = rows.findIndex((existing) => existing.id === row.id);
   if (at === -1) return [row as T, ...rows].slice(0, rule.limit);
   const next = rows.slice();
   next[at] = { ...rows[at]!, ...row };
   return next;
+}
+
+/** An `incident` event names its alerts (`alertIds`): their rows get its id, as /alerts would answer. */
+export function linkIncidentAlerts<T extends { id: string; incidentId: string | null }>(
+  rows: T[],
+  event: LiveEvent,
+): T[] {
+  const incident = event.data as { id?: unknown; alertIds?: unknown } | null;
+  if (event.event !== 'incident' || typeof incident?.id !== 'string' || !Array.isArray(incident.alertIds)) return rows;
+  const incidentId = incident.id;
+  const linked = new Set(incident.alertIds);
+  if (!rows.some((row) => linked.has(row.id) && row.incidentId !== incidentId)) return rows;
+  return rows.map((row) => (linked.has(row.id) ? { ...row, incidentId } : row));
 }

@@ -57,10 +57,14 @@ export const useLive = () => useContext(LiveContext);
 /**
  * A list read once from the API and then kept current from the live events' own rows (no
  * refetch per event): events arriving while it loads are applied on top of the answer. Read
- * again only when the stream may have missed events (`gaps`) or on `reload` (after an action).
+ * again only when the stream may have missed events (`gaps`: it opened with nothing to resume
+ * from) or on `reload` (after an action).
  */
-export function useLiveList<T extends { id: string }>(path: string, rule: LiveListRule): Loaded<T[]> {
-  const { subscribe, gaps } = useLive();
+export function useLiveList<T extends { id: string }>(path: string, rule: LiveListRule<T>): Loaded<T[]> {
+  const { subscribe, gaps, state } = useLive();
+  // Read once the stream is open (so nothing falls between the answer and the first event), or
+  // without it when it cannot open; each later gap reads again.
+  const canRead = gaps > 0 || state === 'unavailable' || state === 'retrying';
   const [result, setResult] = useState<Loaded<T[]>>({ state: 'loading' });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
@@ -68,6 +72,7 @@ export function useLiveList<T extends { id: string }>(path: string, rule: LiveLi
   ruleRef.current = rule;
   // biome-ignore lint/correctness/useExhaustiveDependencies: tick and gaps only trigger a refetch
   useEffect(() => {
+    if (!canRead) return;
     let current = true;
     let waiting: LiveEvent[] | undefined = [];
     const unsubscribe = subscribe((event) => {
@@ -95,6 +100,6 @@ export function useLiveList<T extends { id: string }>(path: string, rule: LiveLi
       current = false;
       unsubscribe();
     };
-  }, [path, gaps, tick, subscribe, reload]);
+  }, [path, canRead, gaps, tick, subscribe, reload]);
   return result;
 }

@@ -77,8 +77,11 @@ describeStore('GET /api/v1/events', (ctx) => {
       chainId: 31337,
       address: vault,
       actor: 'monitor',
+      alertIds: [alert.id],
     });
-    await client.waitFor((event) => event.type === 'incident' && event.data.id === incident.id);
+    // The incident names its alerts, so a dashboard links the alert row without reading /alerts.
+    const opened = await client.waitFor((event) => event.type === 'incident' && event.data.id === incident.id);
+    expect(opened.data).toMatchObject({ state: 'detected', alertIds: [alert.id] });
     // Monotonic ids, each change once.
     const ids = client.events.map((event) => event.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Me } from '../App.tsx';
 import { BaselineChart, type Point } from '../chart.tsx';
+import { type LiveListRule, linkIncidentAlerts } from '../events.ts';
 import { useLive, useLiveList } from '../live.tsx';
 import { linkProps } from '../router.ts';
 import { Badge, Loading, short, Table, useApi, when } from '../ui.tsx';
@@ -76,7 +77,11 @@ function AlertRow({ alert }: { alert: Alert }) {
   );
 }
 
-const alertRule = { kinds: ['alert', 'alert-retracted'], limit: 100 } as const;
+const alertRule: LiveListRule<Alert> = {
+  kinds: ['alert', 'alert-retracted'],
+  limit: 100,
+  also: linkIncidentAlerts,
+};
 
 function Alerts() {
   const { events } = useLive();
