@@ -373,7 +373,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       for (let i = 0; i < incidents; i++)
         await openIncident(store, {
           title: `Overdue ${i}`,
-          severity: 'high',
+          severity: 'critical',
           chainId: 1,
           address: `0x${(i + 1).toString(16).padStart(40, '0')}`,
           // Detected two hours ago: overdue against the response targets, so each is evidence.

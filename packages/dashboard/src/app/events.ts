@@ -89,21 +89,31 @@ export async function followEvents(
 export type LiveListRule<T> = {
   kinds: readonly string[];
   limit: number;
+  /** The row's field with its time (ISO 8601) the list is ordered by, newest first. */
+  orderBy: keyof T & string;
   /** Events of other kinds that change rows (an incident linking its alerts). */
   also?: (rows: T[], event: LiveEvent) => T[];
 };
 
+const timeOf = (row: object, field: string) => String((row as Record<string, unknown>)[field] ?? '');
+
 /**
  * Applies one live event to a list of rows (newest first) by id: a row it already has is updated
- * in place (fields the event lacks are kept), a new one goes on top, and the list stays within
- * `limit`. Events of other kinds go to `also`, or leave the list as it was.
+ * in place (fields the event lacks are kept), a new one goes in its place by `orderBy` (on top,
+ * for news), and the list stays within `limit`. Events of other kinds go to `also`, or leave the list as it was.
  */
 export function applyLiveEvent<T extends { id: string }>(rows: T[], event: LiveEvent, rule: LiveListRule<T>): T[] {
   if (!rule.kinds.includes(event.event)) return rule.also ? rule.also(rows, event) : rows;
   const row = event.data as Partial<T> | null;
   if (typeof row?.id !== 'string') return rows;
   const at = rows.findIndex((existing) => existing.id === row.id);
-  if (at === -1) return [row as T, ...rows].slice(0, rule.limit);
+  if (at === -1) {
+    // In its place by time: an update to a row too old to be shown (a retraction) stays out.
+    const time = timeOf(row, rule.orderBy);
+    const place = rows.findIndex((existing) => timeOf(existing, rule.orderBy) <= time);
+    const next = place === -1 ? [...rows, row as T] : [...rows.slice(0, place), row as T, ...rows.slice(place)];
+    return next.slice(0, rule.limit);
+  }
   const next = rows.slice();
   next[at] = { ...rows[at]!, ...row };
   return next;

@@ -38,7 +38,7 @@ type ContainmentAction = {
 
 type IncidentDetail = { incident: Incident; timeline: TimelineEvent[]; actions: ContainmentAction[] };
 
-const incidentRule = { kinds: ['incident'], limit: 200 } as const;
+const incidentRule = { kinds: ['incident'], limit: 200, orderBy: 'detectedAt' } as const;
 
 export function IncidentsPage() {
   const incidents = useLiveList<Incident>('/incidents?limit=200', incidentRule);

@@ -80,6 +80,7 @@ function AlertRow({ alert }: { alert: Alert }) {
 const alertRule: LiveListRule<Alert> = {
   kinds: ['alert', 'alert-retracted'],
   limit: 100,
+  orderBy: 'createdAt',
   also: linkIncidentAlerts,
 };
 

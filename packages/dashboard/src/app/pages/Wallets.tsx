@@ -208,7 +208,7 @@ function PendingRequest({
   );
 }
 
-const walletRequestRule = { kinds: ['wallet-request'], limit: 200 } as const;
+const walletRequestRule = { kinds: ['wallet-request'], limit: 200, orderBy: 'createdAt' } as const;
 
 export function WalletsPage({ me }: { me: Me }) {
   const requests = useLiveList<WalletRequestRecord>('/wallet/requests?limit=200', walletRequestRule);
