@@ -44,12 +44,6 @@ export function PosturePage() {
                                 {control.reasons!.map((reason) => (
                                   <li key={reason}>{reason}</li>
                                 ))}
-                                {(control.evidenceTotal ?? 0) > control.evidence.length && (
-                                  <li className="muted">
-                                    and {control.evidenceTotal! - control.evidence.length} more (
-                                    <a {...linkProps('/report')}>in the report</a>)
-                                  </li>
-                                )}
                               </ul>
                             )}
                             {control.evidence.length === 0 ? (
