@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runDemoScenario, type ScenarioResult } from '@bulwark/cli/demo';
 import { createApiToken, createServer } from '@bulwark/server';
 import { installPolicy, withdrawal } from '@bulwark/server/api-testing';
-import { type ApiTokenRole, insertRisk, type OpenStoreReturnType, openStore } from '@bulwark/store';
+import { type ApiTokenRole, insertRisk, type OpenStoreReturnType, openIncident, openStore } from '@bulwark/store';
 import { memoryPGlite } from '@bulwark/store/testing';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
@@ -128,6 +128,12 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       await expect.poll(() => page.getByText('No alerts.').count()).toBe(1);
       // A marker that a reload would wipe out.
       await page.evaluate('window.stayed = true');
+      // The alert is drawn from the live event itself: the list is not read again for it.
+      const alertReads: string[] = [];
+      const onRequest = (request: { url(): string }) => {
+        if (new URL(request.url()).pathname === '/api/v1/alerts') alertReads.push(request.url());
+      };
+      page.on('request', onRequest);
       scenario = runDemoScenario({
         store,
         attacks: ['reentrancy-drain'],
@@ -145,6 +151,8 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       await expect
         .poll(() => page.getByRole('link', { name: /^Incident / }).count(), { timeout: slow })
         .toBeGreaterThan(0);
+      page.off('request', onRequest);
+      expect(alertReads).toEqual([]);
       await capture(page, 'monitor');
 
       await page
@@ -358,6 +366,42 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       await open('Contracts');
       await capture(page, 'contracts');
       expect(pageErrors).toEqual([]);
+    },
+    slow,
+  );
+
+  // Last: the incidents it opens would crowd the lists the tests above read.
+  test(
+    'posture: a control with more evidence than /posture carries says how many more, and links the report',
+    async () => {
+      const incidents = 60;
+      for (let i = 0; i < incidents; i++)
+        await openIncident(store, {
+          title: `Overdue ${i}`,
+          severity: 'critical',
+          chainId: 1,
+          address: `0x${(i + 1).toString(16).padStart(40, '0')}`,
+          // Detected two hours ago: overdue against the response targets, so each is evidence.
+          detectedAt: new Date(Date.now() - 2 * 3_600_000),
+          actor: 'monitor',
+        });
+      const answer = await fetch(`${base}/api/v1/posture`, { headers: { authorization: `Bearer ${tokens.olga}` } });
+      const posture = (await answer.json()) as {
+        areas: { controls: { id: string; evidence: unknown[]; evidenceTotal: number }[] }[];
+      };
+      const busiest = posture.areas
+        .flatMap((area) => area.controls)
+        .reduce((a, b) => (b.evidenceTotal > a.evidenceTotal ? b : a));
+      expect(busiest.evidenceTotal).toBeGreaterThan(busiest.evidence.length);
+
+      await open('Posture');
+      const item = page
+        .getByRole('listitem')
+        .filter({ has: page.locator('summary > code').getByText(busiest.id, { exact: true }) });
+      await item.locator('summary').click();
+      const more = item.getByText(`and ${busiest.evidenceTotal - busiest.evidence.length} more`);
+      await more.waitFor();
+      expect(await item.getByRole('link', { name: 'in the report' }).count()).toBe(1);
     },
     slow,
   );

@@ -7,6 +7,10 @@ export type Loaded<T> =
   | { state: 'error'; problem: ApiProblem }
   | { state: 'ready'; data: T; reload: () => void };
 
+/** A failed API call as a problem to show (a network failure has status 0). */
+export const problemOf = (error: unknown): ApiProblem =>
+  error instanceof ApiProblem ? error : new ApiProblem(0, 'network', String(error));
+
 /** GETs an API path; `reload` fetches again (after an action, or on a live event). */
 export function useApi<T>(path: string | null, refreshKey: unknown = 0): Loaded<T> {
   const [result, setResult] = useState<Loaded<T>>({ state: 'loading' });
@@ -18,12 +22,7 @@ export function useApi<T>(path: string | null, refreshKey: unknown = 0): Loaded<
     let current = true;
     api<T>(path).then(
       (data) => current && setResult({ state: 'ready', data, reload }),
-      (error: unknown) =>
-        current &&
-        setResult({
-          state: 'error',
-          problem: error instanceof ApiProblem ? error : new ApiProblem(0, 'network', String(error)),
-        }),
+      (error: unknown) => current && setResult({ state: 'error', problem: problemOf(error) }),
     );
     return () => {
       current = false;

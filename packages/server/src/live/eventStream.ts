@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { listChangesSince, type StoreClient } from '@bulwark/store';
 import { type EventHub, eventIdTime, type LiveEvent } from './eventHub.ts';
-import { liveEventOf } from './storeFeed.ts';
+import { liveEventsOf } from './storeFeed.ts';
 
 export type EventStreamOptions = {
   /** A comment line this often keeps proxies from closing an idle stream; default 15 s. */
@@ -89,12 +89,15 @@ export async function serveEventStream(
       const changes = await listChangesSince(store, {
         since: new Date(eventIdTime(lastId) + 1),
         limit: options.replayLimit ?? 1000,
-      }).catch(() => []);
+      })
+        .then((found) =>
+          liveEventsOf(store, found).then((events) => found.map((change, at) => ({ change, event: events[at]! }))),
+        )
+        .catch(() => []);
       // Ids from the change's time: in the past, above the client's id, below the ring's events.
       const ceiling = events[0]?.id ?? hub.origin;
       let id = lastId;
-      for (const change of changes) {
-        const event = liveEventOf(change);
+      for (const { change, event } of changes) {
         if (inRing.has(event.key)) continue;
         id = Math.max(id + 1, change.at.getTime() * 1000);
         if (id >= ceiling) break;

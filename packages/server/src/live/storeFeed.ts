@@ -1,5 +1,12 @@
 import { jsonText } from '@bulwark/core';
-import { type LiveChange, listChangesSince, liveChangeKey, type StoreClient } from '@bulwark/store';
+import {
+  getWalletRequestPreviews,
+  type LiveChange,
+  listAlerts,
+  listChangesSince,
+  liveChangeKey,
+  type StoreClient,
+} from '@bulwark/store';
 import type { EventHub, LiveEventType } from './eventHub.ts';
 
 export type StoreFeedOptions = {
@@ -38,6 +45,35 @@ export function liveEventOf(change: LiveChange): { type: LiveEventType; data: un
 }
 
 /**
+ * The events of stored changes, with what a dashboard row needs beyond the changed row itself:
+ * an incident's `alertIds` (so the alerts list links them without a refetch) and a wallet
+ * request's `preview` (the simulated asset changes, or null), as the REST routes answer them.
+ */
+export async function liveEventsOf(
+  store: StoreClient,
+  changes: readonly LiveChange[],
+): Promise<{ type: LiveEventType; data: unknown; key: string }[]> {
+  const requestIds = changes.flatMap((change) => (change.kind === 'wallet-request' ? [change.request.id] : []));
+  const previews = await getWalletRequestPreviews(store, requestIds);
+  // Few incidents change per poll (each is a containment in progress), so one small read each.
+  const incidentIds = new Set(changes.flatMap((change) => (change.kind === 'incident' ? [change.incident.id] : [])));
+  const alertIds = new Map<string, string[]>();
+  for (const incidentId of incidentIds)
+    alertIds.set(
+      incidentId,
+      (await listAlerts(store, { incidentId })).map((alert) => alert.id),
+    );
+  return changes.map((change) => {
+    const event = liveEventOf(change);
+    if (change.kind === 'incident')
+      return { ...event, data: { ...(event.data as object), alertIds: alertIds.get(change.incident.id) ?? [] } };
+    if (change.kind === 'wallet-request')
+      return { ...event, data: { ...(event.data as object), preview: previews.get(change.request.id) ?? null } };
+    return event;
+  });
+}
+
+/**
  * Publishes what the store says changed (alerts, retractions, incidents, wallet requests) to the
  * hub: how the server hears of a monitor or a CLI in another process, and of its own API's writes.
  * Starts at the present: history is what the REST routes are for.
@@ -56,10 +92,7 @@ export function startStoreFeed(store: StoreClient, hub: EventHub, options: Store
   async function readOnce(): Promise<void> {
     const pollAt = now();
     const changes = await listChangesSince(store, { since: new Date(Math.max(startedAt, watermark - slackMs)) });
-    for (const change of changes) {
-      const event = liveEventOf(change);
-      hub.publish(event.type, event.data, event.key);
-    }
+    for (const event of await liveEventsOf(store, changes)) hub.publish(event.type, event.data, event.key);
     watermark = pollAt;
   }
 

@@ -1,12 +1,22 @@
 import { type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { insertAlert, openIncident, retractAlert, type StoreClient } from '@bulwark/store';
+import {
+  getActiveWalletPolicy,
+  insertAlert,
+  insertWalletRequest,
+  openIncident,
+  recordWalletRequestPreview,
+  retractAlert,
+  type StoreClient,
+  withTransaction,
+} from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createServer } from '../createServer.ts';
 import { EventHub } from '../live/eventHub.ts';
 import { openEventClient } from '../live/testing.ts';
+import { installPolicy } from '../testing.ts';
 import { createApiToken } from '../tokens.ts';
 
 const vault = '0x00000000000000000000000000000000000000aa';
@@ -77,8 +87,11 @@ describeStore('GET /api/v1/events', (ctx) => {
       chainId: 31337,
       address: vault,
       actor: 'monitor',
+      alertIds: [alert.id],
     });
-    await client.waitFor((event) => event.type === 'incident' && event.data.id === incident.id);
+    // The incident names its alerts, so a dashboard links the alert row without reading /alerts.
+    const opened = await client.waitFor((event) => event.type === 'incident' && event.data.id === incident.id);
+    expect(opened.data).toMatchObject({ state: 'detected', alertIds: [alert.id] });
     // Monotonic ids, each change once.
     const ids = client.events.map((event) => event.id);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -88,6 +101,34 @@ describeStore('GET /api/v1/events', (ctx) => {
       'alert-retracted',
     ]);
     await client.waitForComment('heartbeat');
+    client.close();
+  });
+
+  test('behavior: a wallet request event carries the preview recorded with it, as GET /wallet/requests gives it', async () => {
+    await installPolicy(ctx.store);
+    const policy = await getActiveWalletPolicy(ctx.store, new Date());
+    const client = await openEventClient(url, { token });
+    await client.waitForComment('connected');
+    const id = `W-events-${Date.now()}`;
+    const preview = { status: 'success', assetChanges: [], flags: [] };
+    await withTransaction(ctx.store, async (tx) => {
+      await insertWalletRequest(tx, {
+        id,
+        digest: '0x01',
+        request: { kind: 'withdrawal' },
+        initiator: 'alice',
+        source: 'hot',
+        chainId: 1,
+        state: 'pending',
+        decision: { outcome: 'approval-required' },
+        policyId: policy!.id,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+      await recordWalletRequestPreview(tx, { requestId: id, preview, actor: 'api' });
+    });
+    const seen = await client.waitFor((event) => event.type === 'wallet-request' && event.data.id === id);
+    expect(seen.data).toMatchObject({ state: 'pending', initiator: 'alice', preview });
     client.close();
   });
 

@@ -14,7 +14,7 @@ export const eventsPath = {
       operationId: route.operationId,
       summary: 'Live events (server-sent events): alert, alert-retracted, incident, wallet-request, monitor-health',
       description:
-        'Needs a token with role viewer or above, in the Authorization header. Each event has a monotonic `id:` and JSON `data:`; send `Last-Event-ID` to resume after it. A comment line every 15 s keeps the stream open. A client that leaves too much unread is dropped (and resumes).',
+        'Needs a token with role viewer or above, in the Authorization header. Each event has a monotonic `id:` and JSON `data:` (the row as the list route gives it; an incident adds `alertIds`, a wallet request its `preview`); send `Last-Event-ID` to resume after it. A comment line every 15 s keeps the stream open. A client that leaves too much unread is dropped (and resumes).',
       parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
       responses: {
         200: { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },

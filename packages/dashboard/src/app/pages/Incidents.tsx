@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { Me } from '../App.tsx';
 import { api, roleAllows } from '../api.ts';
-import { useLive } from '../live.tsx';
+import { useLive, useLiveList } from '../live.tsx';
 import { linkProps } from '../router.ts';
 import { Badge, ConfirmDialog, ErrorNote, Loading, Table, useAction, useApi, when } from '../ui.tsx';
 
@@ -38,9 +38,10 @@ type ContainmentAction = {
 
 type IncidentDetail = { incident: Incident; timeline: TimelineEvent[]; actions: ContainmentAction[] };
 
+const incidentRule = { kinds: ['incident'], limit: 200, orderBy: 'detectedAt' } as const;
+
 export function IncidentsPage() {
-  const { versions } = useLive();
-  const incidents = useApi<Incident[]>('/incidents?limit=200', versions.incident);
+  const incidents = useLiveList<Incident>('/incidents?limit=200', incidentRule);
   return (
     <section aria-labelledby="incidents-title">
       <h1 id="incidents-title">Incidents</h1>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { Me } from '../App.tsx';
 import { BaselineChart, type Point } from '../chart.tsx';
-import { useLive } from '../live.tsx';
+import { type LiveListRule, linkIncidentAlerts } from '../events.ts';
+import { useLive, useLiveList } from '../live.tsx';
 import { linkProps } from '../router.ts';
 import { Badge, Loading, short, Table, useApi, when } from '../ui.tsx';
 
@@ -76,11 +77,17 @@ function AlertRow({ alert }: { alert: Alert }) {
   );
 }
 
+const alertRule: LiveListRule<Alert> = {
+  kinds: ['alert', 'alert-retracted'],
+  limit: 100,
+  orderBy: 'createdAt',
+  also: linkIncidentAlerts,
+};
+
 function Alerts() {
-  const { events, versions } = useLive();
-  // The list is refetched on every live alert or retraction, so the table is the store's truth;
-  // the live events only say when to look again.
-  const alerts = useApi<Alert[]>('/alerts?limit=100', (versions.alert ?? 0) + (versions['alert-retracted'] ?? 0));
+  const { events } = useLive();
+  // Read once; then each live alert is drawn from the event itself and a retraction marks its row.
+  const alerts = useLiveList<Alert>('/alerts?limit=100', alertRule);
   const latest = events.find((event) => event.event === 'alert');
   return (
     <section aria-labelledby="alerts-title">

@@ -1,7 +1,16 @@
+import { linkProps } from '../router.ts';
 import { Badge, Loading, useApi, when } from '../ui.tsx';
 
 type Evidence = { kind: string; ref: string; summary: string };
-type Control = { id: string; title: string; status: string; reasons?: string[]; evidence: Evidence[] };
+type Control = {
+  id: string;
+  title: string;
+  status: string;
+  reasons?: string[];
+  /** The first items only (the page stays small on a busy system); `evidenceTotal` counts them all. */
+  evidence: Evidence[];
+  evidenceTotal?: number;
+};
 type Posture = { generatedAt: string; areas: { id: string; title: string; controls: Control[] }[] };
 
 export function PosturePage() {
@@ -47,6 +56,12 @@ export function PosturePage() {
                                     <code className="ref">{item.ref}</code>
                                   </li>
                                 ))}
+                                {(control.evidenceTotal ?? 0) > control.evidence.length && (
+                                  <li className="muted">
+                                    and {control.evidenceTotal! - control.evidence.length} more (
+                                    <a {...linkProps('/report')}>in the report</a>)
+                                  </li>
+                                )}
                               </ul>
                             )}
                           </details>

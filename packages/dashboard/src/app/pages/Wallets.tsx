@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Me } from '../App.tsx';
 import { api, roleAllows } from '../api.ts';
-import { useLive } from '../live.tsx';
+import { useLiveList } from '../live.tsx';
 import { Amount, Badge, ConfirmDialog, ErrorNote, Loading, Table, useAction, useApi, when } from '../ui.tsx';
 
 type AssetChange = { asset?: string; symbol?: string; token?: string; amount?: string; delta?: string } & Record<
@@ -211,9 +211,10 @@ function PendingRequest({
   );
 }
 
+const walletRequestRule = { kinds: ['wallet-request'], limit: 200, orderBy: 'createdAt' } as const;
+
 export function WalletsPage({ me }: { me: Me }) {
-  const { versions } = useLive();
-  const requests = useApi<WalletRequestRecord[]>('/wallet/requests?limit=200', versions['wallet-request']);
+  const requests = useLiveList<WalletRequestRecord>('/wallet/requests?limit=200', walletRequestRule);
   const policies = useApi<WalletPolicy[]>('/wallet/policies');
   const custody = useApi<Custody>('/wallet/custody');
   const [notice, setNotice] = useState<string | null>(null);
