@@ -207,7 +207,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       await page.keyboard.press('Enter');
       await dialog.waitFor();
       await page.keyboard.type(address);
-      expect(await confirm.isEnabled()).toBe(true);
+      await expect.poll(() => confirm.isEnabled()).toBe(true);
       // Tab: Cancel, then the confirm button.
       await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
