@@ -460,12 +460,12 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   }
 
   /**
-   * Each contract's own reads as of the last prepare: they hold until a block touches the contract
-   * (only a call to it changes its storage), so a block re-reads only the contracts it touched
-   * (and those whose read failed); the shared reads are fresh on every block.
+   * Each contract's own reads, the newest made (`seq`): they hold until a block touches the
+   * contract (only a call to it changes its storage), so a block re-reads only the contracts it
+   * touched (and those whose read failed); the shared reads are fresh on every block.
    */
-  const contractReads = new Map<Address, ContractRead>();
-  /** Contract reads made (see `contractReads`). */
+  const contractReads = new Map<Address, { read: ContractRead; seq: number }>();
+  /** Contract reads made (see `contractReads`); each read's `seq`. */
   let contractReadCount = 0;
 
   /** `touched` (lowercase addresses): the contracts whose state may have changed since the last prepare; all when undefined. */
@@ -474,15 +474,18 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     const [states] = await Promise.all([
       Promise.all(
         allowed.map(async (contract) => {
-          let own = touched?.has(contract) === false ? contractReads.get(contract) : undefined;
-          if (!own) {
-            contractReadCount++;
-            own = await readOwnState(contract);
+          const cached = touched?.has(contract) === false ? contractReads.get(contract)?.read : undefined;
+          if (cached) return [contract, stateOf(contract, await shared, cached)] as const;
+          const seq = ++contractReadCount;
+          const read = await readOwnState(contract);
+          const state = stateOf(contract, await shared, read);
+          // A prepare that started earlier and ended later does not replace a newer read.
+          if ((contractReads.get(contract)?.seq ?? 0) < seq) {
+            // An RPC failure of its own reads says nothing of the contract: it is read again next time.
+            const failed = state.error instanceof ResponderRpcError && read.some((r) => r.status === 'rejected');
+            if (failed) contractReads.delete(contract);
+            else contractReads.set(contract, { read, seq });
           }
-          const state = stateOf(contract, await shared, own);
-          // An RPC failure is no answer about the contract: read it again next time.
-          if (state.error instanceof ResponderRpcError) contractReads.delete(contract);
-          else contractReads.set(contract, own);
           return [contract, state] as const;
         }),
       ),
@@ -514,12 +517,12 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   let toldHeads = false;
   let lastHead: bigint | undefined;
   let preparing = false;
+  /** Contracts touched by the heads told since the last prepare began; undefined: any may have changed. */
+  let touchedSince: Set<string> | undefined;
   /**
    * Prepares once per new head (what was read two blocks back or more is stale from then on); heads
    * that come while a prepare runs (a catch-up) are folded into one more prepare at the newest.
    */
-  /** Contracts touched by the heads told since the last prepare began; undefined: any may have changed. */
-  let touchedSince: Set<string> | undefined;
   const onHead = async (head: bigint, touched?: ReadonlySet<string>) => {
     if (head === lastHead) return;
     // Touches are known only head after head: a skipped block (a poll, a catch-up) may hide some.
