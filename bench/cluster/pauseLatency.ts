@@ -309,6 +309,13 @@ try {
   const single = await runSingle(sides[0]!);
   log(`Single process: ${single.length} pauses.`);
   if (singleOnly) {
+    log(
+      `Single process: slowest pauses (ms): ${[...single]
+        .sort((a, b) => b - a)
+        .slice(0, 5)
+        .map((ms) => ms.toFixed(0))
+        .join(', ')}`,
+    );
     const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
     console.log(
       `single process, ${victimKeys.length * kitsPerSide} guarded victims (${machine}): p50 ${percentile(single, 50).toFixed(1)} ms, p99 ${percentile(single, 99).toFixed(1)} ms, max ${Math.max(...single).toFixed(1)} ms over ${single.length} pauses (${attackNames.length * kitsPerSide - sides[0]!.missed.length} of ${attackNames.length * kitsPerSide} attacks ended paused)`,
