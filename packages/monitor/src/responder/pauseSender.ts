@@ -482,7 +482,10 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
           // A prepare that started earlier and ended later does not replace a newer read.
           if ((contractReads.get(contract)?.seq ?? 0) < seq) {
             // An RPC failure of its own reads says nothing of the contract: it is read again next time.
-            const failed = state.error instanceof ResponderRpcError && read.some((r) => r.status === 'rejected');
+            const failed =
+              state.status === 'failed' &&
+              state.error instanceof ResponderRpcError &&
+              read.some((r) => r.status === 'rejected');
             if (failed) contractReads.delete(contract);
             else contractReads.set(contract, { read, seq });
           }
