@@ -14,7 +14,8 @@
  * the head to the pause transaction (`eth_sendRawTransaction` to the victim) reaching the proxy;
  * its block is the newest one handed out before it. The first pause per victim counts.
  *
- * Flags: --quick (one kit per side), --no-append (print only).
+ * Flags: --quick (one kit per side), --no-append (print only), --single-only (the single process
+ * alone, printed with its RPC calls per block by method; nothing appended).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -38,7 +39,8 @@ import { type MonitorProcess, startMonitorProcess, waitUntil, writeConfig } from
 import { firstPauseLatencies, type RecordingProxy, startRecordingProxy } from './recordingProxy.ts';
 
 const quick = process.argv.includes('--quick');
-const append = !process.argv.includes('--no-append');
+const singleOnly = process.argv.includes('--single-only');
+const append = !process.argv.includes('--no-append') && !singleOnly;
 const kitsPerSide = quick ? 1 : Number(process.env.BENCH_LATENCY_KITS ?? 4);
 const learningBlocks = 20;
 const chainId = 31337;
@@ -87,7 +89,7 @@ try {
 
   log(`Deploying ${kitsPerSide} kit(s) of eight victims per side, each learned from ${learningBlocks} blocks…`);
   const sides: Side[] = [];
-  for (const name of ['single', 'cluster'] as const) {
+  for (const name of singleOnly ? (['single'] as const) : (['single', 'cluster'] as const)) {
     const side: Side = { name, kits: [], missed: [] };
     for (let k = 0; k < kitsPerSide; k++) {
       const kit = await deployKit(chain, sender, artifacts, shared, cast, 'bulwark', guardian.address, fee);
@@ -251,6 +253,13 @@ try {
         } finally {
           await monitor.stop();
         }
+        if (singleOnly) {
+          const blocks = Math.max(proxy.headSeenAt.size, 1);
+          const perBlock = [...proxy.calls]
+            .sort((a, b) => b[1] - a[1])
+            .map(([m, n]) => `${m} ${(n / blocks).toFixed(1)}`);
+          log(`Single process: RPC calls per block (${blocks} blocks): ${perBlock.join(', ')}`);
+        }
         return latencies(side, proxy);
       });
     } finally {
@@ -299,33 +308,47 @@ try {
   log('Single process: attacks…');
   const single = await runSingle(sides[0]!);
   log(`Single process: ${single.length} pauses.`);
-  log('Cluster (ingest, detect, respond processes): attacks…');
-  const clustered = await runCluster(sides[1]!);
-  log(`Cluster: ${clustered.length} pauses.`);
-
-  const p = (values: number[], q: number) => (values.length === 0 ? Number.NaN : percentile(values, q));
-  const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
-  const data = `${attackNames.length} bench:monitor attacks × ${kitsPerSide} kit(s) per side, benign traffic around them; polling 50 ms through a recording proxy, mempool off; ${machine}`;
-  const attacks = attackNames.length * kitsPerSide;
-  const describe = (values: number[], side: Side) =>
-    `p50 ${p(values, 50).toFixed(1)} ms, p99 ${p(values, 99).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms over ${values.length} pauses (${attacks - side.missed.length} of ${attacks} attacks ended paused${side.missed.length ? `; not: ${side.missed.join(', ')}` : ''})`;
-  const collector = benchmarkRowCollector();
-  collector.row(
-    data,
-    `block arrival → pause broadcast at the node, cluster (ingest, detect, respond processes; nats-server, PostgreSQL): ${describe(clustered, sides[1]!)}`,
-    `single process (bulwark monitor, PostgreSQL), same attacks: ${describe(single, sides[0]!)}`,
-    `p99 ${(p(clustered, 99) / p(single, 99)).toFixed(2)}, p50 ${(p(clustered, 50) / p(single, 50)).toFixed(2)}`,
-  );
-  if (append)
-    recordBenchmarkRows(
-      {
-        name: 'cluster-latency',
-        title: 'Cluster: block arrival → pause broadcast across processes (npm run bench:cluster-latency)',
-        intro:
-          'The same bench:monitor attacks against the cluster’s separate ingest, detect and respond processes and against the single process, measured at the node for both: from the first time a recording proxy in front of anvil handed the block out as the head to the pause transaction reaching it. Ratio cluster / single.',
-      },
-      collector.rows,
+  if (singleOnly) {
+    log(
+      `Single process: slowest pauses (ms): ${[...single]
+        .sort((a, b) => b - a)
+        .slice(0, 5)
+        .map((ms) => ms.toFixed(0))
+        .join(', ')}`,
     );
+    const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
+    console.log(
+      `single process, ${victimKeys.length * kitsPerSide} guarded victims (${machine}): p50 ${percentile(single, 50).toFixed(1)} ms, p99 ${percentile(single, 99).toFixed(1)} ms, max ${Math.max(...single).toFixed(1)} ms over ${single.length} pauses (${attackNames.length * kitsPerSide - sides[0]!.missed.length} of ${attackNames.length * kitsPerSide} attacks ended paused)`,
+    );
+  } else {
+    log('Cluster (ingest, detect, respond processes): attacks…');
+    const clustered = await runCluster(sides[1]!);
+    log(`Cluster: ${clustered.length} pauses.`);
+
+    const p = (values: number[], q: number) => (values.length === 0 ? Number.NaN : percentile(values, q));
+    const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
+    const data = `${attackNames.length} bench:monitor attacks × ${kitsPerSide} kit(s) per side, benign traffic around them; polling 50 ms through a recording proxy, mempool off; ${machine}`;
+    const attacks = attackNames.length * kitsPerSide;
+    const describe = (values: number[], side: Side) =>
+      `p50 ${p(values, 50).toFixed(1)} ms, p99 ${p(values, 99).toFixed(1)} ms, max ${Math.max(...values).toFixed(1)} ms over ${values.length} pauses (${attacks - side.missed.length} of ${attacks} attacks ended paused${side.missed.length ? `; not: ${side.missed.join(', ')}` : ''})`;
+    const collector = benchmarkRowCollector();
+    collector.row(
+      data,
+      `block arrival → pause broadcast at the node, cluster (ingest, detect, respond processes; nats-server, PostgreSQL): ${describe(clustered, sides[1]!)}`,
+      `single process (bulwark monitor, PostgreSQL), same attacks: ${describe(single, sides[0]!)}`,
+      `p99 ${(p(clustered, 99) / p(single, 99)).toFixed(2)}, p50 ${(p(clustered, 50) / p(single, 50)).toFixed(2)}`,
+    );
+    if (append)
+      recordBenchmarkRows(
+        {
+          name: 'cluster-latency',
+          title: 'Cluster: block arrival → pause broadcast across processes (npm run bench:cluster-latency)',
+          intro:
+            'The same bench:monitor attacks against the cluster’s separate ingest, detect and respond processes and against the single process, measured at the node for both: from the first time a recording proxy in front of anvil handed the block out as the head to the pause transaction reaching it. Ratio cluster / single.',
+        },
+        collector.rows,
+      );
+  }
 } finally {
   await chain.stop();
   rmSync(work, { recursive: true, force: true });

@@ -17,13 +17,18 @@ export type RecordingProxy = {
   headSeenAt: Map<bigint, number>;
   /** Each raw transaction sent through the proxy, in order. */
   sent: { to: Address | undefined; at: number }[];
+  /** Requests passed on, by JSON-RPC method (where a monitor's RPC load goes). */
+  calls: Map<string, number>;
   close(): Promise<void>;
 };
 
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const headSeenAt = new Map<bigint, number>();
   const sent: RecordingProxy['sent'] = [];
+  const calls = new Map<string, number>();
   const note = (request: RpcRequest, at: number) => {
+    const method = request.method ?? '?';
+    calls.set(method, (calls.get(method) ?? 0) + 1);
     if (request.method !== 'eth_sendRawTransaction') return;
     const raw = request.params?.[0];
     if (typeof raw !== 'string') return;
@@ -78,6 +83,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     url: `http://127.0.0.1:${port}`,
     headSeenAt,
     sent,
+    calls,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -413,6 +413,75 @@ test('behavior: warm with heads told prepares after each evaluated block and nev
   expect((await handle.settled).status).toBe('verified');
 });
 
+test('behavior: warm with heads told re-reads, per block, only the contracts the block touched; the rest keep their reads on fresh shared state', async () => {
+  const recorder = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
+  closers.push(recorder.close);
+  const { account, vault, request } = await setup();
+  const vaults = [vault];
+  for (let i = 0; i < 5; i++) vaults.push(await chain.deployPausable(account.address));
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [recorder.url], retryCount: 0 }),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: vaults,
+    pollingIntervalMs: 20,
+    deadlineMs: 20_000,
+  });
+  closers.push(async () => responder.close());
+  const methods = () => recorder.requests.map((r) => r.method);
+  const count = (method: string) => methods().filter((m) => m === method).length;
+  /** Mines a block and tells it, touching `touched`; resolves once its prepare has read what all pauses share. */
+  const tell = async (touched: ReadonlySet<string> | undefined, head?: bigint) => {
+    await chain.mine();
+    const shared = count('eth_getTransactionCount');
+    responder.evaluated(head ?? (await chain.client.getBlockNumber({ cacheTime: 0 })), touched);
+    await until(() => count('eth_getTransactionCount') > shared);
+  };
+  // Each contract is read once when warming starts, and again on the first head told (nothing known before it).
+  responder.warm({ heads: 'told' });
+  expect(responder.contractReads()).toBe(6);
+  await tell(new Set());
+  expect(responder.contractReads()).toBe(12);
+  await until(() => count('eth_estimateGas') === 12);
+
+  // The admin pauses one vault: the next block touched it, and only it is read again (the count is
+  // taken as the prepare starts, before any read is answered).
+  const touchedVault = vaults[1]!;
+  await chain.deployer.writeContract({
+    address: touchedVault,
+    abi: pausableReadAbi,
+    functionName: 'pause',
+    chain: foundry,
+    account: chain.deployer.account,
+  });
+  await tell(new Set([touchedVault.toLowerCase()]));
+  expect(responder.contractReads()).toBe(13);
+  await until(() => count('eth_estimateGas') === 13);
+  // A block touching nothing watched reads no contract, only the shared state.
+  await tell(new Set());
+  expect(responder.contractReads()).toBe(13);
+
+  // The untouched vault's pause was carried to the newest block: it goes out with no read first.
+  const before = recorder.requests.length;
+  const handle = responder.start(request);
+  await handle.broadcast;
+  const between = methods().slice(before, methods().indexOf('eth_sendRawTransaction', before));
+  expect(between.filter((method) => method !== 'txpool_content')).toEqual([]);
+  await chain.mine();
+  expect((await handle.settled).status).toBe('verified');
+  // The touched vault was read again: its pause finds it paused by its admin.
+  const paused = await responder.pause({ ...request, contract: touchedVault });
+  expect(paused.status).toBe('already-paused');
+
+  // A head that skips a block may hide touches: every contract is read again.
+  const readsBefore = responder.contractReads();
+  await chain.mine();
+  await tell(new Set(), (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n);
+  expect(responder.contractReads()).toBeGreaterThanOrEqual(readsBefore + 6);
+  responder.close();
+});
+
 test('behavior: a pause goes out before the record it must follow exists; its records come after it', async () => {
   const { account, vault } = await setup();
   const responder = createPauseResponder({

@@ -219,8 +219,14 @@ export type PauseResponder = {
   /**
    * The monitor evaluated this block (and sent its pauses): prepares the pauses on it now, in the
    * quiet after the block rather than while the sync is fetching it. Only while warming.
+   * `touched` (lowercase addresses): the contracts the block's transactions reached; then only
+   * their own state is read again (with the nonce, fees and block every pause shares), so a block
+   * costs reads in proportion to what it touched, not to every allowed contract. Without it (or
+   * after a skipped block) every contract is read.
    */
-  evaluated(blockNumber: bigint): void;
+  evaluated(blockNumber: bigint, touched?: ReadonlySet<string>): void;
+  /** How many contract states (`paused()`, `pause()` simulated, gas) were read, for tests. */
+  contractReads(): number;
   /** Stops `warm`. */
   close(): void;
   /**
@@ -359,19 +365,30 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     ]);
   type Shared = Awaited<ReturnType<typeof readShared>>;
 
+  /** What only this contract's own state decides: `paused()`, a simulation of `pause()`, its gas. */
+  const readOwnState = (contract: Address) =>
+    Promise.allSettled([
+      readPaused(contract),
+      simulateContract(client, { address: contract, abi: pausableAbi, functionName: 'pause', account: guardian }),
+      estimateGas(client, { account: guardian, to: contract, data: pauseSelector }),
+    ]);
+  type ContractRead = Awaited<ReturnType<typeof readOwnState>>;
+
   /**
    * Everything a pause needs, read at once: the latency is the slowest read, not their sum.
    * `shared` (one read for every contract, see `prepare`) or read here.
    */
   async function readState(contract: Address, shared?: Promise<Shared>): Promise<ReadyState | StateProblem> {
-    const [[nodeChainId, block, suggested, nonce], [paused, simulation, gasEstimate]] = await Promise.all([
-      shared ?? readShared(),
-      Promise.allSettled([
-        readPaused(contract),
-        simulateContract(client, { address: contract, abi: pausableAbi, functionName: 'pause', account: guardian }),
-        estimateGas(client, { account: guardian, to: contract, data: pauseSelector }),
-      ]),
-    ]);
+    const [sharedRead, contractRead] = await Promise.all([shared ?? readShared(), readOwnState(contract)]);
+    return stateOf(contract, sharedRead, contractRead);
+  }
+
+  /** A pause's state from the shared reads and the contract's own. */
+  function stateOf(
+    contract: Address,
+    [nodeChainId, block, suggested, nonce]: Shared,
+    [paused, simulation, gasEstimate]: ContractRead,
+  ): ReadyState | StateProblem {
     const rpc = (what: string, result: PromiseSettledResult<unknown>): StateProblem => ({
       status: 'failed',
       error: rpcError(what, (result as PromiseRejectedResult).reason),
@@ -442,10 +459,39 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     };
   }
 
-  async function prepare(head?: bigint): Promise<void> {
+  /**
+   * Each contract's own reads, the newest made (`seq`): they hold until a block touches the
+   * contract (only a call to it changes its storage), so a block re-reads only the contracts it
+   * touched (and those whose read failed); the shared reads are fresh on every block.
+   */
+  const contractReads = new Map<Address, { read: ContractRead; seq: number }>();
+  /** Contract reads made (see `contractReads`); each read's `seq`. */
+  let contractReadCount = 0;
+
+  /** `touched` (lowercase addresses): the contracts whose state may have changed since the last prepare; all when undefined. */
+  async function prepare(head?: bigint, touched?: ReadonlySet<string>): Promise<void> {
     const shared = readShared();
     const [states] = await Promise.all([
-      Promise.all(allowed.map(async (contract) => [contract, await readState(contract, shared)] as const)),
+      Promise.all(
+        allowed.map(async (contract) => {
+          const cached = touched?.has(contract) === false ? contractReads.get(contract)?.read : undefined;
+          if (cached) return [contract, stateOf(contract, await shared, cached)] as const;
+          const seq = ++contractReadCount;
+          const read = await readOwnState(contract);
+          const state = stateOf(contract, await shared, read);
+          // A prepare that started earlier and ended later does not replace a newer read.
+          if ((contractReads.get(contract)?.seq ?? 0) < seq) {
+            // An RPC failure of its own reads says nothing of the contract: it is read again next time.
+            const failed =
+              state.status === 'failed' &&
+              state.error instanceof ResponderRpcError &&
+              read.some((r) => r.status === 'rejected');
+            if (failed) contractReads.delete(contract);
+            else contractReads.set(contract, { read, seq });
+          }
+          return [contract, state] as const;
+        }),
+      ),
       watch.refresh(),
     ]);
     for (const [contract, state] of states) {
@@ -474,12 +520,19 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   let toldHeads = false;
   let lastHead: bigint | undefined;
   let preparing = false;
+  /** Contracts touched by the heads told since the last prepare began; undefined: any may have changed. */
+  let touchedSince: Set<string> | undefined;
   /**
    * Prepares once per new head (what was read two blocks back or more is stale from then on); heads
    * that come while a prepare runs (a catch-up) are folded into one more prepare at the newest.
    */
-  const onHead = async (head: bigint) => {
+  const onHead = async (head: bigint, touched?: ReadonlySet<string>) => {
     if (head === lastHead) return;
+    // Touches are known only head after head: a skipped block (a poll, a catch-up) may hide some.
+    const known = touched !== undefined && lastHead !== undefined && head === lastHead + 1n;
+    if (!known) touchedSince = undefined;
+    else if (!preparing) touchedSince = new Set(touched);
+    else for (const address of touched) touchedSince?.add(address);
     lastHead = head;
     watch.newBlock();
     preparedHead = head;
@@ -488,7 +541,9 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     try {
       for (let done: bigint | undefined; done !== lastHead; ) {
         done = lastHead;
-        await prepare(done);
+        const since = touchedSince;
+        touchedSince = new Set();
+        await prepare(done, since);
       }
     } finally {
       preparing = false;
@@ -943,9 +998,10 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
         throw error;
       } finally {
         wakers.delete(contract);
-        // The nonce moved: the next request reads its pause afresh, and the warm loop re-prepares it.
+        // The nonce moved: the next request reads its pause afresh, and the warm loop re-prepares it
+        // (the other contracts' own reads still hold: only the nonce and this contract changed).
         prepared.clear();
-        if (warming) void prepare().catch(() => {});
+        if (warming) void prepare(undefined, new Set([contract])).catch(() => {});
       }
     });
   }
@@ -1067,10 +1123,11 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
       warming = false;
       if (warmTimer) clearTimeout(warmTimer);
     },
-    evaluated(blockNumber) {
+    evaluated(blockNumber, touched) {
       if (warming && toldHeads && (lastHead === undefined || blockNumber > lastHead))
-        void onHead(blockNumber).catch(() => {});
+        void onHead(blockNumber, touched).catch(() => {});
     },
+    contractReads: () => contractReadCount,
     compete(tx, touches) {
       const mine = touches.map((address) => address.toLowerCase() as Address).filter((a) => allowed.includes(a));
       if (mine.length === 0) return;

@@ -1,4 +1,4 @@
-import { createChainSync } from '@bulwark/chain';
+import { type Block, type CallFrame, createChainSync, type Tx } from '@bulwark/chain';
 import { getCheckpoint, listAlerts } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { sql } from 'kysely';
@@ -14,6 +14,7 @@ import {
   createMonitor,
   type MonitoredContract,
   type PauseCompetitor,
+  touchedBy,
 } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
 
@@ -196,4 +197,29 @@ describeStore('createMonitor', (ctx) => {
       await pendingNode.stop();
     }
   });
+});
+
+test('behavior: a block touches the watched contracts it calls, calls inside, creates or that log; none known without a trace', () => {
+  const [vault, pool, token, created, other] = ['0xaa', '0xbb', '0xcc', '0xdd', '0xee'].map((a) => a.padEnd(42, '1'));
+  const watchedContracts = new Map([vault, pool, token, created].map((address) => [address!, true]));
+  const frame = (to: string, calls: CallFrame[] = []) =>
+    ({ type: 'CALL', from: other, to, calls }) as unknown as CallFrame;
+  const tx = (to: string | null, trace: CallFrame | undefined, contractAddress: string | null = null) =>
+    ({ to, trace, receipt: { contractAddress, logs: [] } }) as unknown as Tx;
+  const block = (transactions: Tx[], logAddresses: string[] = []) =>
+    ({ transactions, logs: logAddresses.map((address) => ({ address })) }) as unknown as Block;
+
+  // Called directly (checksummed), called inside another call; an unwatched contract is left out.
+  const called = block([
+    tx(vault!.toUpperCase().replace('0X', '0x'), frame(vault!)),
+    tx(other!, frame(other!, [frame(pool!)])),
+  ]);
+  expect(touchedBy(called, watchedContracts)).toEqual(new Set([vault, pool]));
+  // A log of a watched contract, and a creation of one.
+  expect(touchedBy(block([tx(null, frame(created!), created)], [token!]), watchedContracts)).toEqual(
+    new Set([created, token]),
+  );
+  expect(touchedBy(block([]), watchedContracts)).toEqual(new Set());
+  // A transaction without its trace may have called any contract inside.
+  expect(touchedBy(block([tx(other!, undefined)]), watchedContracts)).toBeUndefined();
 });

@@ -1,4 +1,4 @@
-import type { Block, ChainEvent, ChainSync, EndpointHealth } from '@bulwark/chain';
+import type { Block, CallFrame, ChainEvent, ChainSync, EndpointHealth } from '@bulwark/chain';
 import type { StoreClient } from '@bulwark/store';
 import type { Hex } from 'viem';
 import type { ContractProfile } from '../baseline/types.ts';
@@ -117,6 +117,11 @@ export type BlockReport = {
   phases?: PausePhases | undefined;
   /** Alerts recorded for this block (after the store's cooldown). */
   alerts?: number | undefined;
+  /**
+   * The watched contracts (lowercase) the block's transactions reached: called, called inside,
+   * created, or emitting a log. Undefined when a transaction has no trace (its inner calls unknown).
+   */
+  touched?: ReadonlySet<string> | undefined;
 };
 
 export type CreateMonitorParameters = {
@@ -403,6 +408,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
             broadcastMs: pauseAt === undefined ? undefined : pauseAt - from,
           },
       alerts: toSend.length,
+      touched: touchedBy(block, byAddress),
     });
   }
 
@@ -572,4 +578,26 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       contracts: parameters.contracts,
     },
   };
+}
+
+/** The watched contracts `block` reached (see `BlockReport.touched`). */
+export function touchedBy(block: Block, watched: ReadonlyMap<string, unknown>): Set<string> | undefined {
+  const touched = new Set<string>();
+  const add = (address: string | null | undefined) => {
+    const lower = address?.toLowerCase();
+    if (lower !== undefined && watched.has(lower)) touched.add(lower);
+  };
+  const visit = (frame: CallFrame) => {
+    add(frame.from);
+    add(frame.to);
+    for (const call of frame.calls) visit(call);
+  };
+  for (const tx of block.transactions) {
+    if (!tx.trace) return undefined;
+    add(tx.to);
+    add(tx.receipt.contractAddress);
+    visit(tx.trace);
+  }
+  for (const entry of block.logs) add(entry.address);
+  return touched;
 }
