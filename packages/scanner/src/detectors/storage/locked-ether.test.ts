@@ -23,6 +23,13 @@ contract Base { function() public payable {} }
 contract Sink is Base { uint x; function set(uint v) public { x = v; } }`);
     expect(findingLines(findings)).toEqual([2]);
     expect(findings[0].message).toContain('Sink');
+    expect(findings[0].message).toContain('accepts ether through fallback but');
+  });
+
+  test('behavior: a receive function is named in the message', () => {
+    const findings = scan(`pragma solidity ^0.8.0;
+contract Tips { receive() external payable {} }`);
+    expect(findings[0].message).toContain('accepts ether through receive but');
   });
 
   test('fp: withdrawals of any kind, in the contract, a base or a library', () => {

@@ -1,4 +1,5 @@
 import { type Analysis, allFunctions, type Contract, type FunctionIR, findAll } from '@bulwark/solidity';
+import { displayName } from '../../analysis/contractProfile.ts';
 import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -34,7 +35,7 @@ export const lockedEther = defineDetector({
         fn: first,
         contract,
         unit: first.contract.unit,
-        message: `${contract.name} accepts ether through ${payable.map((fn) => fn.name).join(', ')} but has no way to send it out (no transfer, send, call with value or selfdestruct); ether it receives is locked.`,
+        message: `${contract.name} accepts ether through ${payable.map(displayName).join(', ')} but has no way to send it out (no transfer, send, call with value or selfdestruct); ether it receives is locked.`,
       });
     }
   },
