@@ -1,5 +1,5 @@
-import { type ContractProfile, decide, type Monitor, type MonitorConfig, profileMetric } from '@bulwark/monitor';
-import { getBaseline, getClusterPartition, setClusterPartition, upsertBaseline, withTransaction } from '@bulwark/store';
+import { decide, type Monitor, type MonitorConfig } from '@bulwark/monitor';
+import { getClusterPartition, setClusterPartition, withTransaction } from '@bulwark/store';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { decodeMessage, encodeMessage } from './codec.ts';
 import {
@@ -12,6 +12,7 @@ import {
 } from './jetstream.ts';
 import { type BlockMessage, type DecisionMessage, decisionMessageId, stableId } from './messages.ts';
 import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
+import { createPartitionProfiles, type PartitionProfiles } from './partitionProfiles.ts';
 import { createPartitionMemory } from './partitionState.ts';
 import { ownResult, type PartitionWork, partitionWork } from './partitionWork.ts';
 import { retrying, sleep } from './retry.ts';
@@ -73,6 +74,11 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
     signal,
   );
   let monitor: Monitor | undefined;
+  const profiles = createPartitionProfiles(
+    chainId,
+    partition,
+    contracts.map((contract) => contract.address),
+  );
   const memory = createPartitionMemory(
     chainId,
     contracts.map((contract) => contract.address),
@@ -114,7 +120,7 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
       }
       monitor ??= await monitorFor(parameters, chainId, watched);
       if (appliedSeq === undefined || appliedSeq !== position?.streamSeq) {
-        await loadState(parameters, monitor, chainId, watched, ownedAddresses, position === undefined);
+        await loadState(parameters, monitor, profiles, watched, ownedAddresses, position === undefined);
         await memory.load(parameters.store, monitor.parts.engine);
       }
       const incoming = decodeMessage<BlockMessage>(message.data);
@@ -134,15 +140,9 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
       // whose decision led to the pause, and its signals must go too.
       for (const contract of await memory.hearPauses(parameters.store, engine))
         log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
-      const profiles = engine.profiles().filter((profile) => ownedAddresses.has(profile.address.toLowerCase()));
       await withTransaction(parameters.store, async (tx) => {
-        for (const profile of profiles)
-          await upsertBaseline<ContractProfile>(tx, {
-            chainId,
-            address: profile.address,
-            ...profileMetric,
-            stats: profile,
-          });
+        // Only the profiles this block taught something, and the partition's block counters.
+        await profiles.save(tx, engine);
         await memory.save(tx, engine);
         await setClusterPartition(tx, {
           chainId,
@@ -185,23 +185,15 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
 async function loadState(
   parameters: DetectParameters,
   monitor: Monitor,
-  chainId: number,
+  profiles: PartitionProfiles,
   contracts: readonly Contract[],
   owned: ReadonlySet<string>,
   firstTime: boolean,
 ): Promise<void> {
-  const { engine } = monitor.parts;
-  let stored = 0;
-  for (const contract of contracts) {
-    const saved = await getBaseline<ContractProfile>(parameters.store, {
-      chainId,
-      address: contract.address,
-      ...profileMetric,
-    });
-    if (saved) {
-      Object.assign(engine.profile(contract.address), structuredClone(saved.stats));
-      if (owned.has(contract.address.toLowerCase())) stored++;
-    }
+  const addresses = contracts.map((contract) => contract.address);
+  const stored = await profiles.load(parameters.store, monitor.parts.engine, addresses);
+  if (firstTime && stored < owned.size) await monitor.learn({ signal: parameters.signal });
+}
   }
   if (firstTime && stored < owned.size) await monitor.learn({ signal: parameters.signal });
 }

@@ -1,4 +1,3 @@
-import type { Block, CallFrame, Tx } from '@bulwark/chain';
 import {
   createEngine,
   defineRule,
@@ -10,6 +9,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import { partitionOf } from './messages.ts';
 import { ownResult, partitionWork } from './partitionWork.ts';
+import { block, frame, tx } from './testing.ts';
 
 // A stolen admin key hands a vault to a sweeper (block 10); the sweep (block 11) comes from
 // another account, through the vault, and moves a watched token. The two blocks join into one
@@ -86,61 +86,6 @@ const rules: Rule[] = [
         .map((contract) => signal('moved-by-sweeper', 'preparation', contract, 0.3, sweeper)),
   }),
 ];
-
-const frame = (from: string, to: string, input: string, inner: CallFrame[] = []): CallFrame => ({
-  type: 'CALL',
-  from: from as `0x${string}`,
-  to: to as `0x${string}`,
-  value: 0n,
-  gas: 100_000n,
-  gasUsed: 1_000n,
-  input: input as `0x${string}`,
-  output: '0x',
-  error: undefined,
-  revertReason: undefined,
-  calls: inner,
-});
-const hash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as `0x${string}`;
-const tx = (n: number, from: string, trace: CallFrame): Tx => ({
-  hash: hash(1000 + n),
-  blockNumber: BigInt(n),
-  blockHash: hash(n),
-  index: 0,
-  type: 'eip1559',
-  from: from as `0x${string}`,
-  to: trace.to,
-  value: 0n,
-  input: trace.input,
-  nonce: 0n,
-  gas: 1_000_000n,
-  gasPrice: 1n,
-  maxFeePerGas: 1n,
-  maxPriorityFeePerGas: 1n,
-  receipt: {
-    status: 'success',
-    gasUsed: 50_000n,
-    cumulativeGasUsed: 50_000n,
-    effectiveGasPrice: 1n,
-    contractAddress: null,
-    logs: [],
-  },
-  trace,
-  traceError: undefined,
-});
-const block = (n: number, transactions: Tx[]): Block => ({
-  number: BigInt(n),
-  hash: hash(n),
-  chainId: 31337,
-  parentHash: hash(n - 1),
-  timestamp: BigInt(1_700_000_000 + n * 12),
-  miner: address(1),
-  gasUsed: 0n,
-  gasLimit: 30_000_000n,
-  baseFeePerGas: 1n,
-  transactions,
-  logs: [],
-  traced: true,
-});
 
 const config = {
   chains: [{ id: 31337, rpc: ['http://127.0.0.1:1'] }],
