@@ -194,9 +194,6 @@ async function loadState(
   const stored = await profiles.load(parameters.store, monitor.parts.engine, addresses);
   if (firstTime && stored < owned.size) await monitor.learn({ signal: parameters.signal });
 }
-  }
-  if (firstTime && stored < owned.size) await monitor.learn({ signal: parameters.signal });
-}
 
 async function judge(
   monitor: Monitor,

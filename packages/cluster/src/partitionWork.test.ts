@@ -29,7 +29,7 @@ const sweeper = address(0x5e);
 const handover = '0xaaaa0000';
 const sweep = '0xbbbb0000';
 
-const metadata = {
+const metadata: Omit<Rule, 'id' | 'title' | 'stage' | 'evaluate'> = {
   category: 'test',
   impact: 'high',
   confidence: 'medium',
@@ -41,7 +41,7 @@ const metadata = {
   control: 'SA-03',
   needs: [],
   parameters: {},
-} as const;
+};
 
 const signal = (ruleId: string, stage: Signal['stage'], contract: string, score: number, actor: string): Signal => ({
   ruleId,
@@ -99,7 +99,11 @@ const config = {
 function vaultPartitionPauses(contracts: readonly MonitorConfig['contracts'][number][]) {
   const engine = createEngine({
     chainId: 31337,
-    contracts: contracts.map((contract) => ({ address: contract.address, name: contract.name, kind: contract.kind })),
+    contracts: contracts.map((contract) => ({
+      address: contract.address,
+      name: contract.name,
+      kind: contract.kind ?? 'other',
+    })),
     rules,
     warmUp: { txs: 0, blocks: 0 },
   });

@@ -130,7 +130,7 @@ export const tx = (n: number, from: string, trace: CallFrame): Tx => ({
   index: 0,
   type: 'eip1559',
   from: from as `0x${string}`,
-  to: trace.to,
+  to: trace.to ?? null,
   value: 0n,
   input: trace.input,
   nonce: 0n,
