@@ -1,3 +1,4 @@
+import { block, frame, tx } from '@bulwark/monitor/rules/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from './codec.ts';
 import { BlockTooLargeError, publishBlock } from './ingest.ts';
@@ -9,9 +10,9 @@ import {
   connectCluster,
   ingestLeaseKey,
 } from './jetstream.ts';
-import { block, frame, freePort, type NatsServer, natsSkipReason, startNatsServer, tx } from './testing.ts';
+import { freePort, type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
 
-const address = '0x000000000000000000000000000000000000b0b0';
+const address = '0x000000000000000000000000000000000000b0b0' as const;
 
 const skip = natsSkipReason();
 
@@ -82,11 +83,11 @@ describe.skipIf(skip !== undefined)('JetStream layer (real nats-server)', () => 
 
   test("error: a block larger than the server's max_payload is refused with the limit and the fix, and nothing is published", async () => {
     // Twenty transactions with 64 KB of calldata each: about 2.6 MB encoded, past the default 1 MB.
-    const input = `0x${'ab'.repeat(64 * 1024)}`;
+    const input = `0x${'ab'.repeat(64 * 1024)}` as const;
     const transactions = Array.from({ length: 20 }, () =>
-      tx(50, address, frame(address, address, input, [frame(address, address, input)])),
-    ).map((entry, index) => ({ ...entry, index, hash: `0x${(index + 1).toString(16).padStart(64, '0')}` as const }));
-    const big = block(50, transactions);
+      tx(address, frame(address, address, { input, calls: [frame(address, address, { input })] })),
+    );
+    const big = block(50, 1_700_000_600, transactions);
     const message = { kind: 'block' as const, block: big, tip: { number: big.number, hash: big.hash } };
     const limit = cluster.nc.info!.max_payload;
     expect(encodeMessage(message).length).toBeGreaterThan(limit);
@@ -102,7 +103,7 @@ describe.skipIf(skip !== undefined)('JetStream layer (real nats-server)', () => 
       await cluster.jsm.streams.getMessage(blockStream, { last_by_subj: blockSubject(3) }).catch(() => null),
     ).toBeNull();
     // A block that fits goes through.
-    const small = block(51, [tx(51, address, frame(address, address, '0x'))]);
+    const small = block(51, 1_700_000_612, [tx(address, frame(address, address))]);
     await publishBlock(
       cluster,
       3,

@@ -1,14 +1,14 @@
 import { createEngine, type Engine, profileMetric } from '@bulwark/monitor';
+import { block, frame, tx } from '@bulwark/monitor/rules/testing';
 import { getBaseline, withTransaction } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { expect, test } from 'vitest';
 import { createPartitionProfiles } from './partitionProfiles.ts';
-import { block, frame, tx } from './testing.ts';
 
 const chainId = 31337;
-const vault = '0x000000000000000000000000000000000000b0b0';
+const vault = '0x000000000000000000000000000000000000b0b0' as const;
 const other = '0x000000000000000000000000000000000000c0c0';
-const user = '0x000000000000000000000000000000000000e001';
+const user = '0x000000000000000000000000000000000000e001' as const;
 
 /** A detect worker's engine for the partition's two contracts, learning every block it is given. */
 const engine = (): Engine =>
@@ -22,7 +22,8 @@ const engine = (): Engine =>
     learningDelayBlocks: 0,
   });
 /** Block `n`: one call from a user into the vault; the other contract is not touched. */
-const vaultBlock = (n: number) => block(n, [tx(n, user, frame(user, vault, '0xd0e30db0'))]);
+const vaultBlock = (n: number) =>
+  block(n, 1_700_000_000 + n * 12, [tx(user, frame(user, vault, { input: '0xd0e30db0' }))]);
 const savedAt = async (store: Parameters<typeof getBaseline>[0], address: string) =>
   (await getBaseline(store, { chainId, address, ...profileMetric }))?.version;
 

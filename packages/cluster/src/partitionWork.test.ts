@@ -6,10 +6,10 @@ import {
   type RuleContext,
   type Signal,
 } from '@bulwark/monitor';
+import { block as testBlock, frame as testFrame, tx as testTx } from '@bulwark/monitor/rules/testing';
 import { describe, expect, test } from 'vitest';
 import { partitionOf } from './messages.ts';
 import { ownResult, partitionWork } from './partitionWork.ts';
-import { block, frame, tx } from './testing.ts';
 
 // A stolen admin key hands a vault to a sweeper (block 10); the sweep (block 11) comes from
 // another account, through the vault, and moves a watched token. The two blocks join into one
@@ -108,9 +108,19 @@ function vaultPartitionPauses(contracts: readonly MonitorConfig['contracts'][num
     warmUp: { txs: 0, blocks: 0 },
   });
   const owned = new Set([vault]);
-  const first = ownResult(engine.process(block(10, [tx(10, admin, frame(admin, vault, handover))])), owned);
+  const first = ownResult(
+    engine.process(testBlock(10, 1_700_000_120, [testTx(admin, testFrame(admin, vault, { input: handover }))])),
+    owned,
+  );
   const second = ownResult(
-    engine.process(block(11, [tx(11, attacker, frame(attacker, vault, sweep, [frame(vault, token, '0xa9059cbb')]))])),
+    engine.process(
+      testBlock(11, 1_700_000_132, [
+        testTx(
+          attacker,
+          testFrame(attacker, vault, { input: sweep, calls: [testFrame(vault, token, { input: '0xa9059cbb' })] }),
+        ),
+      ]),
+    ),
     owned,
   );
   return { first, second };

@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Block, CallFrame, Tx } from '@bulwark/chain';
 
 export type NatsServer = {
   url: string;
@@ -105,62 +104,3 @@ export async function startNatsServer(): Promise<NatsServer> {
     },
   };
 }
-
-// Hand-built traced blocks, for tests that run a detect partition's engine without a chain.
-/** A successful CALL with `input` and nested `inner` calls. */
-export const frame = (from: string, to: string, input: string, inner: CallFrame[] = []): CallFrame => ({
-  type: 'CALL',
-  from: from as `0x${string}`,
-  to: to as `0x${string}`,
-  value: 0n,
-  gas: 100_000n,
-  gasUsed: 1_000n,
-  input: input as `0x${string}`,
-  output: '0x',
-  error: undefined,
-  revertReason: undefined,
-  calls: inner,
-});
-const testHash = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as `0x${string}`;
-/** A transaction of block `n` whose trace is `trace`. */
-export const tx = (n: number, from: string, trace: CallFrame): Tx => ({
-  hash: testHash(1000 + n),
-  blockNumber: BigInt(n),
-  blockHash: testHash(n),
-  index: 0,
-  type: 'eip1559',
-  from: from as `0x${string}`,
-  to: trace.to ?? null,
-  value: 0n,
-  input: trace.input,
-  nonce: 0n,
-  gas: 1_000_000n,
-  gasPrice: 1n,
-  maxFeePerGas: 1n,
-  maxPriorityFeePerGas: 1n,
-  receipt: {
-    status: 'success',
-    gasUsed: 50_000n,
-    cumulativeGasUsed: 50_000n,
-    effectiveGasPrice: 1n,
-    contractAddress: null,
-    logs: [],
-  },
-  trace,
-  traceError: undefined,
-});
-/** Block `n` (hash and parent from `n`), traced, with `transactions`. */
-export const block = (n: number, transactions: Tx[]): Block => ({
-  number: BigInt(n),
-  hash: testHash(n),
-  chainId: 31337,
-  parentHash: testHash(n - 1),
-  timestamp: BigInt(1_700_000_000 + n * 12),
-  miner: `0x${'0'.repeat(39)}1` as `0x${string}`,
-  gasUsed: 0n,
-  gasLimit: 30_000_000n,
-  baseFeePerGas: 1n,
-  transactions,
-  logs: [],
-  traced: true,
-});
