@@ -1,3 +1,4 @@
+import { jsonText } from '@bulwark/core';
 import { type ContractProfile, type Engine, profileMetric } from '@bulwark/monitor';
 import { getBaseline, type StoreClient, upsertBaseline } from '@bulwark/store';
 
@@ -35,7 +36,7 @@ export function createPartitionProfiles(
   const written = new Map<string, string>();
   const learned = (profile: ContractProfile) => {
     const { blocks: _blocks, toBlock: _toBlock, toTime: _toTime, ...rest } = profile;
-    return JSON.stringify(rest);
+    return jsonText(rest);
   };
   return {
     async load(store, engine, contracts) {

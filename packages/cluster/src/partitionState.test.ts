@@ -113,7 +113,10 @@ describeStore('detect partition memory', (ctx) => {
     const [vaultVersion, otherVersion] = [await version(vault), await version(other)];
     await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
     expect([await version(vault), await version(other)]).toEqual([vaultVersion, otherVersion]);
-    worker.reset(vault);
+    // Signals carry amounts as bigints in their details: compared and saved as the store writes them.
+    const composite = new CompositeScore();
+    composite.add(101n, [{ ...signal('tvl-drop', 'impact', 0.6), details: { amount: 10n ** 21n } }], [attacker]);
+    worker.restoreCompositeMemory(vault, composite.memory(vault));
     await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
     expect([await version(vault), await version(other)]).toEqual([vaultVersion! + 1, otherVersion]);
   });

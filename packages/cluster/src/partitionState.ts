@@ -1,3 +1,4 @@
+import { jsonText } from '@bulwark/core';
 import type { CompositeMemory, Engine } from '@bulwark/monitor';
 import { getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@bulwark/store';
 
@@ -45,7 +46,7 @@ export function createPartitionMemory(chainId: number, contracts: readonly strin
         const saved = await getBaseline<Saved>(store, { chainId, address, ...compositeMetric });
         engine.restoreCompositeMemory(address, saved?.stats.signals ?? []);
         heard.set(address, saved?.stats.pausesHeard ?? []);
-        if (saved) written.set(address, JSON.stringify(saved.stats));
+        if (saved) written.set(address, jsonText(saved.stats));
         else written.delete(address);
       }
     },
@@ -67,7 +68,7 @@ export function createPartitionMemory(chainId: number, contracts: readonly strin
     async save(tx, engine) {
       for (const address of addresses) {
         const stats: Saved = { signals: engine.compositeMemory(address), pausesHeard: heard.get(address) ?? [] };
-        const row = JSON.stringify(stats);
+        const row = jsonText(stats);
         if (written.get(address) === row) continue;
         await upsertBaseline<Saved>(tx, { chainId, address, ...compositeMetric, stats });
         written.set(address, row);
