@@ -23,7 +23,7 @@ import path from 'node:path';
 import { connectCluster, defaultClusterSettings, partitionOf } from '@bulwark/cluster';
 import { loadArtifacts } from '@bulwark/contracts';
 import { createRandom } from '@bulwark/core';
-import { getCheckpoint, listClusterPartitions, openStore, type StoreClient } from '@bulwark/store';
+import { getCheckpoint, listAlerts, listClusterPartitions, openStore, type StoreClient } from '@bulwark/store';
 import { createTestDatabase, postgresAdminUrl } from '@bulwark/store/testing';
 import { type Address, parseAbi, parseGwei, toHex } from 'viem';
 import { type DemoChain, devKeys, startDemoChain } from '../../packages/cli/src/demo/demoChain.ts';
@@ -231,6 +231,17 @@ try {
     try {
       return await run(store, database.url);
     } finally {
+      // With BENCH_CLUSTER_LOGS=DIR, the alerts each side recorded, beside the processes' logs.
+      const logs = process.env.BENCH_CLUSTER_LOGS;
+      if (logs)
+        writeFileSync(
+          path.join(logs, `alerts-${database.url.split('/').pop()}.json`),
+          JSON.stringify(
+            await listAlerts(store),
+            (_key, value) => (typeof value === 'bigint' ? String(value) : value),
+            1,
+          ),
+        );
       await store.close();
       await database.drop();
     }

@@ -3,7 +3,7 @@
  * mode, or `--role …`), a wait on a condition that fails when a process died, and the config file.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -36,6 +36,8 @@ export function startMonitorProcess(
   child.stderr?.on('data', (chunk: Buffer) => {
     // The last lines are what a failure report needs.
     stderr = (stderr + chunk.toString('utf8')).slice(-20_000);
+    // BENCH_CLUSTER_LOGS=DIR keeps every process's whole log (to read which rules fired where).
+    if (process.env.BENCH_CLUSTER_LOGS) appendFileSync(path.join(process.env.BENCH_CLUSTER_LOGS, `${name}.log`), chunk);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

@@ -1,5 +1,5 @@
-import { type ContractProfile, decide, type Monitor, type MonitorConfig, profileMetric } from '@bulwark/monitor';
-import { getBaseline, getClusterPartition, setClusterPartition, upsertBaseline, withTransaction } from '@bulwark/store';
+import { decide, type Monitor, type MonitorConfig } from '@bulwark/monitor';
+import { getClusterPartition, setClusterPartition, withTransaction } from '@bulwark/store';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import { decodeMessage, encodeMessage } from './codec.ts';
 import {
@@ -10,14 +10,17 @@ import {
   detectConsumer,
   orderedWorkConsumer,
 } from './jetstream.ts';
-import { type BlockMessage, type DecisionMessage, decisionMessageId, partitionOf, stableId } from './messages.ts';
+import { type BlockMessage, type DecisionMessage, decisionMessageId, stableId } from './messages.ts';
 import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
+import { createPartitionProfiles, type PartitionProfiles } from './partitionProfiles.ts';
 import { createPartitionMemory } from './partitionState.ts';
+import { ownResult, type PartitionWork, partitionWork } from './partitionWork.ts';
 import { retrying, sleep } from './retry.ts';
 import { monitorFor, type RoleBase, warn } from './stageParts.ts';
 
 /*
- * Detect: every chain's contracts are split into partitions (hash(address) mod N). Each partition
+ * Detect: every chain's contracts are split into partitions (hash(address) mod N; each engine
+ * watches the whole chain and reports its own contracts, see `partitionWork.ts`). Each partition
  * has one durable consumer of the chain's blocks with one message in flight at a time, shared by
  * every detect process: a contract's blocks are judged in order, by one worker at a time. The
  * partition's baselines, composite signals (`partitionState.ts`) and its place in the stream are
@@ -46,16 +49,7 @@ type Contract = MonitorConfig['contracts'][number];
  */
 export async function runDetect(parameters: DetectParameters): Promise<void> {
   const { config, connection } = parameters;
-  const partitions = connection.settings.partitions;
-  const work: { chainId: number; partition: number; contracts: Contract[] }[] = [];
-  for (const chain of config.chains) {
-    const byPartition = new Map<number, Contract[]>();
-    for (const contract of config.contracts.filter((c) => c.chain === chain.id)) {
-      const partition = partitionOf(contract.address, partitions);
-      byPartition.set(partition, [...(byPartition.get(partition) ?? []), contract]);
-    }
-    for (const [partition, contracts] of byPartition) work.push({ chainId: chain.id, partition, contracts });
-  }
+  const work = partitionWork(config, connection.settings.partitions);
   const leases = createPartitionLeases({
     connection,
     owner: parameters.owner,
@@ -63,20 +57,13 @@ export async function runDetect(parameters: DetectParameters): Promise<void> {
     signal: parameters.signal,
     log: parameters.log,
   });
-  await Promise.all([
-    leases.run(),
-    ...work.map((entry) => runPartition(parameters, leases, entry.chainId, entry.partition, entry.contracts)),
-  ]);
+  await Promise.all([leases.run(), ...work.map((entry) => runPartition(parameters, leases, entry))]);
 }
 
-async function runPartition(
-  parameters: DetectParameters,
-  leases: PartitionLeases,
-  chainId: number,
-  partition: number,
-  contracts: readonly Contract[],
-): Promise<void> {
+async function runPartition(parameters: DetectParameters, leases: PartitionLeases, work: PartitionWork): Promise<void> {
   const { connection, signal, log } = parameters;
+  const { chainId, partition, owned: contracts, watched } = work;
+  const ownedAddresses = new Set(contracts.map((contract) => contract.address.toLowerCase()));
   const consumer: Consumer = await retrying(
     () =>
       orderedWorkConsumer(connection, {
@@ -87,6 +74,11 @@ async function runPartition(
     signal,
   );
   let monitor: Monitor | undefined;
+  const profiles = createPartitionProfiles(
+    chainId,
+    partition,
+    contracts.map((contract) => contract.address),
+  );
   const memory = createPartitionMemory(
     chainId,
     contracts.map((contract) => contract.address),
@@ -126,13 +118,13 @@ async function runPartition(
         await message.ackAck();
         continue;
       }
-      monitor ??= await monitorFor(parameters, chainId, contracts);
+      monitor ??= await monitorFor(parameters, chainId, watched);
       if (appliedSeq === undefined || appliedSeq !== position?.streamSeq) {
-        await loadState(parameters, monitor, chainId, contracts, position === undefined);
+        await loadState(parameters, monitor, profiles, watched, ownedAddresses, position === undefined);
         await memory.load(parameters.store, monitor.parts.engine);
       }
       const incoming = decodeMessage<BlockMessage>(message.data);
-      const decision = await judge(monitor, chainId, partition, incoming);
+      const decision = await judge(monitor, chainId, partition, ownedAddresses, incoming);
       await retrying(
         () =>
           connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
@@ -148,15 +140,9 @@ async function runPartition(
       // whose decision led to the pause, and its signals must go too.
       for (const contract of await memory.hearPauses(parameters.store, engine))
         log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
-      const profiles = engine.profiles();
       await withTransaction(parameters.store, async (tx) => {
-        for (const profile of profiles)
-          await upsertBaseline<ContractProfile>(tx, {
-            chainId,
-            address: profile.address,
-            ...profileMetric,
-            stats: profile,
-          });
+        // Only the profiles this block taught something, and the partition's block counters.
+        await profiles.save(tx, engine);
         await memory.save(tx, engine);
         await setClusterPartition(tx, {
           chainId,
@@ -193,36 +179,27 @@ async function runPartition(
 
 /**
  * The partition's engine as the store has it: the saved profiles (another worker may have moved
- * them on), or, for a partition never judged, learned by backfill as the single-process monitor
- * learns before its first block.
+ * them on; the other partitions' contracts as their partitions saved them), or, for a partition
+ * never judged, learned by backfill as the single-process monitor learns before its first block.
  */
 async function loadState(
   parameters: DetectParameters,
   monitor: Monitor,
-  chainId: number,
+  profiles: PartitionProfiles,
   contracts: readonly Contract[],
+  owned: ReadonlySet<string>,
   firstTime: boolean,
 ): Promise<void> {
-  const { engine } = monitor.parts;
-  let stored = 0;
-  for (const contract of contracts) {
-    const saved = await getBaseline<ContractProfile>(parameters.store, {
-      chainId,
-      address: contract.address,
-      ...profileMetric,
-    });
-    if (saved) {
-      Object.assign(engine.profile(contract.address), structuredClone(saved.stats));
-      stored++;
-    }
-  }
-  if (firstTime && stored < contracts.length) await monitor.learn({ signal: parameters.signal });
+  const addresses = contracts.map((contract) => contract.address);
+  const stored = await profiles.load(parameters.store, monitor.parts.engine, addresses);
+  if (firstTime && stored < owned.size) await monitor.learn({ signal: parameters.signal });
 }
 
 async function judge(
   monitor: Monitor,
   chainId: number,
   partition: number,
+  owned: ReadonlySet<string>,
   incoming: BlockMessage,
 ): Promise<DecisionMessage> {
   if (incoming.kind === 'reorg')
@@ -238,7 +215,7 @@ async function judge(
   const { block } = incoming;
   // New contracts that reference a protected one are simulated, as in one process.
   const simulations = await simulateCreations?.(block);
-  const result = engine.process(block, { simulations });
+  const result = ownResult(engine.process(block, { simulations }), owned);
   const decision = decide(result, decideOptions);
   return {
     kind: 'decision',

@@ -1,6 +1,6 @@
 import type { BlockRef, ChainEvent, RpcPool } from '@bulwark/chain';
 import { createChainSync, createRpcPool } from '@bulwark/chain';
-import type { Logger, LogLevel } from '@bulwark/core';
+import { BaseError, type Logger, type LogLevel } from '@bulwark/core';
 import { type ChainStatus, type ChainStatusTracker, createChainStatus, type MonitorConfig } from '@bulwark/monitor';
 import type { Hex } from 'viem';
 import { decodeMessage, encodeMessage } from './codec.ts';
@@ -295,6 +295,31 @@ function toMessage(event: ChainEvent): BlockMessage | undefined {
   return undefined;
 }
 
+export class BlockTooLargeError extends BaseError {
+  override name = 'BlockTooLargeError';
+}
+
+/**
+ * Refuses a block whose message is larger than the server takes (nats-server's `max_payload`, 1 MB
+ * by default; a mainnet block with receipts and traces can pass it). Without this the publish
+ * fails the same way on every retry and ingest stalls without a word; with it, the leader's log
+ * names the block, its size and the fix each time it tries again.
+ */
+export function checkPayload(
+  connection: Pick<ClusterConnection, 'nc'>,
+  chainId: number,
+  message: BlockMessage,
+  size: number,
+): void {
+  const limit = connection.nc.info?.max_payload;
+  if (limit === undefined || size <= limit) return;
+  const what = message.kind === 'block' ? `block ${message.block.number}` : `the reorg below block ${message.from}`;
+  throw new BlockTooLargeError(
+    `Chain ${chainId}: ${what} is ${size} bytes as a NATS message (receipts and traces), more than nats-server's max_payload of ${limit} bytes: raise max_payload in the nats-server config (e.g. "max_payload: 8MB"; at most 64MB) and restart it; ingest publishes the block once it fits.`,
+    { docsPath: 'monitor/cluster.md' },
+  );
+}
+
 /** Publishes until the stream has it (NATS may be restarting); a second copy is dropped by its id. */
 export async function publishBlock(
   connection: ClusterConnection,
@@ -303,6 +328,7 @@ export async function publishBlock(
   signal: AbortSignal,
 ): Promise<void> {
   const data = encodeMessage(message);
+  checkPayload(connection, chainId, message, data.length);
   const msgID = blockMessageId(chainId, message);
   await retrying(() => connection.js.publish(blockSubject(chainId), data, { msgID }), signal);
 }

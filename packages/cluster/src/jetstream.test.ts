@@ -1,5 +1,7 @@
+import { block, frame, tx } from '@bulwark/monitor/rules/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decodeMessage, encodeMessage } from './codec.ts';
+import { BlockTooLargeError, publishBlock } from './ingest.ts';
 import {
   blockStream,
   blockSubject,
@@ -9,6 +11,8 @@ import {
   ingestLeaseKey,
 } from './jetstream.ts';
 import { freePort, type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
+
+const address = '0x000000000000000000000000000000000000b0b0' as const;
 
 const skip = natsSkipReason();
 
@@ -75,6 +79,39 @@ describe.skipIf(skip !== undefined)('JetStream layer (real nats-server)', () => 
       if (!again) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(again).toMatchObject({ duplicate: true, seq: before.seq });
+  });
+
+  test("error: a block larger than the server's max_payload is refused with the limit and the fix, and nothing is published", async () => {
+    // Twenty transactions with 64 KB of calldata each: about 2.6 MB encoded, past the default 1 MB.
+    const input = `0x${'ab'.repeat(64 * 1024)}` as const;
+    const transactions = Array.from({ length: 20 }, () =>
+      tx(address, frame(address, address, { input, calls: [frame(address, address, { input })] })),
+    );
+    const big = block(50, 1_700_000_600, transactions);
+    const message = { kind: 'block' as const, block: big, tip: { number: big.number, hash: big.hash } };
+    const limit = cluster.nc.info!.max_payload;
+    expect(encodeMessage(message).length).toBeGreaterThan(limit);
+    const error = await publishBlock(cluster, 3, message, new AbortController().signal).catch(
+      (failure: Error) => failure,
+    );
+    expect(error).toBeInstanceOf(BlockTooLargeError);
+    expect((error as Error).message).toContain(`block 50 is ${encodeMessage(message).length} bytes`);
+    expect((error as Error).message).toContain(
+      `max_payload of ${limit} bytes: raise max_payload in the nats-server config`,
+    );
+    expect(
+      await cluster.jsm.streams.getMessage(blockStream, { last_by_subj: blockSubject(3) }).catch(() => null),
+    ).toBeNull();
+    // A block that fits goes through.
+    const small = block(51, 1_700_000_612, [tx(address, frame(address, address))]);
+    await publishBlock(
+      cluster,
+      3,
+      { kind: 'block', block: small, tip: { number: small.number, hash: small.hash } },
+      new AbortController().signal,
+    );
+    const stored = await cluster.jsm.streams.getMessage(blockStream, { last_by_subj: blockSubject(3) });
+    expect(decodeMessage<{ block: { number: bigint } }>(stored!.data).block.number).toBe(51n);
   });
 });
 

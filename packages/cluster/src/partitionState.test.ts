@@ -1,13 +1,16 @@
-import { CompositeScore, createEngine, type Engine, type Signal } from '@bulwark/monitor';
-import { claimKey, finishClaim, withTransaction } from '@bulwark/store';
+import { CompositeScore, createEngine, type Engine, profileMetric, type Signal } from '@bulwark/monitor';
+import { block, frame, tx } from '@bulwark/monitor/rules/testing';
+import { claimKey, finishClaim, getBaseline, withTransaction } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { expect, test } from 'vitest';
-import { createPartitionMemory } from './partitionState.ts';
+import { createPartitionProfiles } from './partitionProfiles.ts';
+import { compositeMetric, createPartitionMemory } from './partitionState.ts';
 
 const chainId = 31337;
-const vault = '0x000000000000000000000000000000000000b0b0';
+const vault = '0x000000000000000000000000000000000000b0b0' as const;
 const other = '0x000000000000000000000000000000000000c0c0';
 const attacker = '0x0000000000000000000000000000000000000007';
+const user = '0x000000000000000000000000000000000000e001' as const;
 
 const signal = (ruleId: string, stage: Signal['stage'], score: number): Signal => ({
   ruleId,
@@ -21,7 +24,7 @@ const signal = (ruleId: string, stage: Signal['stage'], score: number): Signal =
 });
 
 /** A detect worker's engine for the partition's contracts (no rules: the test puts signals in itself). */
-const engine = (): Engine =>
+const engine = (learningDelayBlocks?: number): Engine =>
   createEngine({
     chainId,
     contracts: [
@@ -29,6 +32,7 @@ const engine = (): Engine =>
       { address: other, name: 'Other', kind: 'other' },
     ],
     rules: [],
+    learningDelayBlocks,
   });
 
 /** The first half of an attack as a worker's engine holds it: a preparation signal from block 100. */
@@ -44,6 +48,12 @@ function pausesWith(memory: ReturnType<Engine['compositeMemory']>): boolean {
   composite.restore(vault, JSON.parse(JSON.stringify(memory)));
   return composite.add(103n, [signal('tvl-drop', 'impact', 0.6)], [attacker])[0]!.pause;
 }
+
+/** Block `n`: one call from a user into the vault; the other contract is not touched. */
+const vaultBlock = (n: number) =>
+  block(n, 1_700_000_000 + n * 12, [tx(user, frame(user, vault, { input: '0xd0e30db0' }))]);
+const savedAt = async (store: Parameters<typeof getBaseline>[0], address: string) =>
+  (await getBaseline(store, { chainId, address, ...profileMetric }))?.version;
 
 describeStore('detect partition memory', (ctx) => {
   test('behavior: the composite signals saved in the partition transaction are loaded by the worker taking over', async () => {
@@ -91,5 +101,60 @@ describeStore('detect partition memory', (ctx) => {
     await nextMemory.load(ctx.store, next);
     expect(await nextMemory.hearPauses(ctx.store, next)).toEqual([]);
     expect(next.compositeMemory(vault)).toHaveLength(1);
+  });
+
+  test('behavior: a composite row the block did not change is not written again', async () => {
+    const worker = engine();
+    firstHalf(worker);
+    const memory = createPartitionMemory(chainId, [vault, other]);
+    const version = async (address: string) =>
+      (await getBaseline(ctx.store, { chainId, address, ...compositeMetric }))?.version;
+    await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
+    const [vaultVersion, otherVersion] = [await version(vault), await version(other)];
+    await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
+    expect([await version(vault), await version(other)]).toEqual([vaultVersion, otherVersion]);
+    // Signals carry amounts as bigints in their details: compared and saved as the store writes them.
+    const composite = new CompositeScore();
+    composite.add(101n, [{ ...signal('tvl-drop', 'impact', 0.6), details: { amount: 10n ** 21n } }], [attacker]);
+    worker.restoreCompositeMemory(vault, composite.memory(vault));
+    await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
+    expect([await version(vault), await version(other)]).toEqual([vaultVersion! + 1, otherVersion]);
+  });
+
+  test('behavior: a block rewrites only the profiles it changed; a worker taking over has every profile exactly', async () => {
+    const workerA = engine(0);
+    const profilesA = createPartitionProfiles(chainId, 0, [vault, other]);
+    workerA.process(vaultBlock(10));
+    // The first save writes both (nothing was saved before).
+    expect((await withTransaction(ctx.store, (tx) => profilesA.save(tx, workerA))).sort()).toEqual([vault, other]);
+    const otherVersion = await savedAt(ctx.store, other);
+    for (const n of [11, 12, 13]) {
+      workerA.process(vaultBlock(n));
+      expect(await withTransaction(ctx.store, (tx) => profilesA.save(tx, workerA))).toEqual([vault]);
+    }
+    // The untouched contract's row was not rewritten, though its block counters moved.
+    expect(await savedAt(ctx.store, other)).toBe(otherVersion);
+    expect(workerA.profile(other).blocks).toBe(4);
+
+    // Worker A dies; worker B loads the partition and continues from exactly the same profiles.
+    const workerB = engine(0);
+    const profilesB = createPartitionProfiles(chainId, 0, [vault, other]);
+    expect(await profilesB.load(ctx.store, workerB, [vault, other])).toBe(2);
+    expect(workerB.profiles()).toEqual(workerA.profiles());
+    // (Transactions still waiting to be learned, `learningDelayBlocks`, live in the engine only: not compared past here.)
+    workerB.process(vaultBlock(14));
+    expect(workerB.profile(other)).toEqual({
+      ...workerA.profile(other),
+      blocks: 5,
+      toBlock: '14',
+      toTime: workerB.profile(other).toTime,
+    });
+    // Loaded rows count as written: block 14 taught B nothing yet (its call waits to be learned), so
+    // no profile row is written, and the counters still move on for the next worker.
+    expect(await withTransaction(ctx.store, (tx) => profilesB.save(tx, workerB))).toEqual([]);
+    const workerC = engine(0);
+    await createPartitionProfiles(chainId, 0, [vault, other]).load(ctx.store, workerC, [vault, other]);
+    expect(workerC.profiles()).toEqual(workerB.profiles());
+    expect(workerC.profile(vault)).toMatchObject({ blocks: 5, toBlock: '14' });
   });
 });

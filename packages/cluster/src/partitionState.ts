@@ -1,3 +1,4 @@
+import { jsonText } from '@bulwark/core';
 import type { CompositeMemory, Engine } from '@bulwark/monitor';
 import { getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@bulwark/store';
 
@@ -30,19 +31,23 @@ export type PartitionMemory = {
    * before); returns the contracts reset.
    */
   hearPauses(store: StoreClient, engine: Engine): Promise<string[]>;
-  /** Saves each contract's signals and the pauses heard of (call inside the partition's transaction). */
+  /** Saves each contract's signals and the pauses heard of where they changed (call inside the partition's transaction; a failed one is followed by `load`). */
   save(tx: StoreClient, engine: Engine): Promise<void>;
 };
 
 export function createPartitionMemory(chainId: number, contracts: readonly string[]): PartitionMemory {
   const addresses = contracts.map((address) => address.toLowerCase());
   const heard = new Map<string, string[]>(addresses.map((address) => [address, []]));
+  /** Each contract's row as last saved or loaded: a row the block did not change is not written again. */
+  const written = new Map<string, string>();
   return {
     async load(store, engine) {
       for (const address of addresses) {
         const saved = await getBaseline<Saved>(store, { chainId, address, ...compositeMetric });
         engine.restoreCompositeMemory(address, saved?.stats.signals ?? []);
         heard.set(address, saved?.stats.pausesHeard ?? []);
+        if (saved) written.set(address, jsonText(saved.stats));
+        else written.delete(address);
       }
     },
     async hearPauses(store, engine) {
@@ -61,13 +66,13 @@ export function createPartitionMemory(chainId: number, contracts: readonly strin
       return reset;
     },
     async save(tx, engine) {
-      for (const address of addresses)
-        await upsertBaseline<Saved>(tx, {
-          chainId,
-          address,
-          ...compositeMetric,
-          stats: { signals: engine.compositeMemory(address), pausesHeard: heard.get(address) ?? [] },
-        });
+      for (const address of addresses) {
+        const stats: Saved = { signals: engine.compositeMemory(address), pausesHeard: heard.get(address) ?? [] };
+        const row = jsonText(stats);
+        if (written.get(address) === row) continue;
+        await upsertBaseline<Saved>(tx, { chainId, address, ...compositeMetric, stats });
+        written.set(address, row);
+      }
     },
   };
 }

@@ -73,6 +73,9 @@ export async function connectPool(parameters: CreatePoolParameters): Promise<pg.
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // Nor a client checked out between two queries of a transaction (the pool only listens on idle
+  // ones): the transaction's next query fails and is retried by its caller.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     client.release();
