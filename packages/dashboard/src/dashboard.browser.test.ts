@@ -192,8 +192,9 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
       const dialog = page.getByRole('dialog', { name: 'Pause this contract?' });
       await dialog.waitFor();
       const input = dialog.getByLabel('Type the contract address to confirm');
-      // The dialog takes focus (its first field), so typing goes there at once.
-      expect(await input.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+      // The dialog moves focus to its first field once it has rendered; keys typed before that are lost.
+      const inputFocused = () => input.evaluate((element) => element === element.ownerDocument.activeElement);
+      await expect.poll(inputFocused).toBe(true);
       expect(await page.evaluate<string | null>(focusProblem)).toBeNull();
       const confirm = dialog.getByRole('button', { name: 'Pause contract' });
       await page.keyboard.type('0x0000000000000000000000000000000000000001');
@@ -206,6 +207,7 @@ describe.skipIf(!haveChromium && !requireChromium)('dashboard in Chromium', () =
 
       await page.keyboard.press('Enter');
       await dialog.waitFor();
+      await expect.poll(inputFocused).toBe(true);
       await page.keyboard.type(address);
       await expect.poll(() => confirm.isEnabled()).toBe(true);
       // Tab: Cancel, then the confirm button.

@@ -184,10 +184,13 @@ export function ConfirmDialog({
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
-    if (open && !element.open) {
-      setTyped('');
-      element.showModal();
-    } else if (!open && element.open) element.close();
+    if (open) {
+      if (!element.open) element.showModal();
+      return;
+    }
+    // Cleared on close, not on open: a reset queued at opening would wipe the first keys typed.
+    setTyped('');
+    if (element.open) element.close();
   }, [open]);
   const ready = confirmWord === undefined || typed.trim().toLowerCase() === confirmWord.toLowerCase();
   return (
