@@ -81,6 +81,7 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
   );
   const memory = createPartitionMemory(
     chainId,
+    partition,
     contracts.map((contract) => contract.address),
   );
   /** The stream sequence this process's engine state reflects; another worker moving the partition makes it stale. */

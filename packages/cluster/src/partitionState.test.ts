@@ -1,10 +1,35 @@
-import { CompositeScore, createEngine, type Engine, profileMetric, type Signal } from '@bulwark/monitor';
-import { block, frame, tx } from '@bulwark/monitor/rules/testing';
+import type { Block } from '@bulwark/chain';
+import {
+  allRules,
+  type BlockResult,
+  CompositeScore,
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  profileMetric,
+  type Signal,
+} from '@bulwark/monitor';
+import {
+  user as account,
+  after,
+  block,
+  deposit,
+  ether,
+  frame,
+  learningStart,
+  attacker as prober,
+  random,
+  tx,
+  vaultTraffic,
+  victim,
+  wei,
+  withdraw,
+} from '@bulwark/monitor/rules/testing';
 import { claimKey, finishClaim, getBaseline, withTransaction } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { expect, test } from 'vitest';
 import { createPartitionProfiles } from './partitionProfiles.ts';
-import { compositeMetric, createPartitionMemory } from './partitionState.ts';
+import { compositeMetric, createPartitionMemory, liveStateMetric } from './partitionState.ts';
 
 const chainId = 31337;
 const vault = '0x000000000000000000000000000000000000b0b0' as const;
@@ -59,12 +84,12 @@ describeStore('detect partition memory', (ctx) => {
   test('behavior: the composite signals saved in the partition transaction are loaded by the worker taking over', async () => {
     const workerA = engine();
     firstHalf(workerA);
-    const memoryA = createPartitionMemory(chainId, [vault, other]);
+    const memoryA = createPartitionMemory(chainId, 0, [vault, other]);
     await withTransaction(ctx.store, (tx) => memoryA.save(tx, workerA));
 
     const workerB = engine();
     expect(pausesWith(workerB.compositeMemory(vault))).toBe(false);
-    await createPartitionMemory(chainId, [vault, other]).load(ctx.store, workerB);
+    await createPartitionMemory(chainId, 0, [vault, other]).load(ctx.store, workerB);
     expect(workerB.compositeMemory(vault)).toHaveLength(1);
     expect(pausesWith(workerB.compositeMemory(vault))).toBe(true);
     expect(workerB.compositeMemory(other)).toEqual([]);
@@ -73,7 +98,7 @@ describeStore('detect partition memory', (ctx) => {
   test('behavior: a pause respond finished resets the score once, and the worker after it knows it was heard', async () => {
     const key = `pause:${chainId}:${vault}:100`;
     const worker = engine();
-    const memory = createPartitionMemory(chainId, [vault, other]);
+    const memory = createPartitionMemory(chainId, 0, [vault, other]);
     await memory.load(ctx.store, worker);
     firstHalf(worker);
     // A suggestion (no automatic pause) leaves the score alone.
@@ -97,7 +122,7 @@ describeStore('detect partition memory', (ctx) => {
     await claimKey(ctx.store, { key: `pause:1:${vault}:5`, owner: 'respond-1', staleAfterMs: 60_000 });
     await finishClaim(ctx.store, { key: `pause:1:${vault}:5`, owner: 'respond-1', outcome: 'sent' });
     const next = engine();
-    const nextMemory = createPartitionMemory(chainId, [vault, other]);
+    const nextMemory = createPartitionMemory(chainId, 0, [vault, other]);
     await nextMemory.load(ctx.store, next);
     expect(await nextMemory.hearPauses(ctx.store, next)).toEqual([]);
     expect(next.compositeMemory(vault)).toHaveLength(1);
@@ -106,7 +131,7 @@ describeStore('detect partition memory', (ctx) => {
   test('behavior: a composite row the block did not change is not written again', async () => {
     const worker = engine();
     firstHalf(worker);
-    const memory = createPartitionMemory(chainId, [vault, other]);
+    const memory = createPartitionMemory(chainId, 0, [vault, other]);
     const version = async (address: string) =>
       (await getBaseline(ctx.store, { chainId, address, ...compositeMetric }))?.version;
     await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
@@ -156,5 +181,115 @@ describeStore('detect partition memory', (ctx) => {
     await createPartitionProfiles(chainId, 0, [vault, other]).load(ctx.store, workerC, [vault, other]);
     expect(workerC.profiles()).toEqual(workerB.profiles());
     expect(workerC.profile(vault)).toMatchObject({ blocks: 5, toBlock: '14' });
+  });
+});
+
+/*
+ * Takeover exactness with the real rules: a vault learned from random traffic, then live blocks in
+ * a row (12 s apart) in which one account withdraws a little in every block and probes with calls
+ * that fail. The worker is replaced in the middle of that, with transactions still waiting to be
+ * learned (`learningDelayBlocks`) and the live windows full of the account's steps.
+ */
+const takeoverOptions: EngineOptions = {
+  chainId,
+  contracts: [
+    { address: victim, name: 'Vault', kind: 'vault' },
+    { address: other, name: 'Other', kind: 'other' },
+  ],
+  rules: allRules,
+  learningDelayBlocks: 8,
+  warmUp: { blocks: 10, txs: 10 },
+};
+
+function liveBlocks(start: { number: number; time: number }, count: number): Block[] {
+  const rng = random(7);
+  const blocks: Block[] = [];
+  for (let i = 0; i < count; i++) {
+    const number = start.number + i;
+    const from = account(1 + rng.int(40));
+    const txs = [
+      rng.next() < 0.5 ? deposit(from, wei(Math.exp(rng.normal()))) : withdraw(from, wei(Math.exp(rng.normal()))),
+    ];
+    if (i >= 6) txs.push(withdraw(prober, wei(0.4)));
+    if (i >= 10 && i % 2 === 0)
+      txs.push(tx(prober, frame(prober, victim, { input: '0x3ccfd60b', error: 'execution reverted' })));
+    blocks.push(block(number, start.time + i * 12, txs));
+  }
+  return blocks;
+}
+
+/** What a block's result decides: each flagged transaction's signals and verdicts, exactly. */
+const decisions = (result: BlockResult) =>
+  result.flagged.map((flagged) => ({
+    tx: flagged.tx.hash,
+    signals: flagged.signals.map((signal) => [signal.ruleId, signal.contract, signal.score, signal.severity]),
+    verdicts: flagged.verdicts.map((verdict) => [verdict.contract, verdict.score, verdict.pause, verdict.heldBack]),
+  }));
+
+const takeoverEngine = (): Engine => {
+  const engine = createEngine(takeoverOptions);
+  engine.setBalance(victim, 'native', 10_000n * ether);
+  return engine;
+};
+
+describeStore('detect partition takeover', (ctx) => {
+  const backfill = vaultTraffic(3, 200, learningStart);
+  const live = liveBlocks(after(backfill, 1), 40);
+  const takeoverAt = 20;
+
+  test('behavior: a worker taking over mid-learning and mid-window decides every block as an uninterrupted worker', async () => {
+    const uninterrupted = takeoverEngine();
+    for (const b of backfill) uninterrupted.learn(b);
+    const expected = live.map((b) => decisions(uninterrupted.process(b)));
+
+    // Worker A judges the first blocks and saves the partition, as detect does after each block.
+    const workerA = takeoverEngine();
+    for (const b of backfill) workerA.learn(b);
+    const profilesA = createPartitionProfiles(chainId, 0, [victim, other]);
+    const memoryA = createPartitionMemory(chainId, 0, [victim, other]);
+    for (const b of live.slice(0, takeoverAt)) {
+      expect(decisions(workerA.process(b))).toEqual(expected[live.indexOf(b)]);
+      await withTransaction(ctx.store, async (tx) => {
+        await profilesA.save(tx, workerA);
+        await memoryA.save(tx, workerA);
+      });
+    }
+    // Mid-learning and mid-window: the test would prove nothing otherwise.
+    expect(workerA.learning().waiting).toBeGreaterThan(0);
+    expect(workerA.liveState(victim).live.totals['1h'].txs).toBeGreaterThan(0);
+
+    // Worker A dies; worker B starts from the store only.
+    const workerB = createEngine(takeoverOptions);
+    await createPartitionProfiles(chainId, 0, [victim, other]).load(ctx.store, workerB, [victim, other]);
+    await createPartitionMemory(chainId, 0, [victim, other]).load(ctx.store, workerB);
+    expect(workerB.liveState(victim)).toEqual(workerA.liveState(victim));
+    expect(workerB.sharedState()).toEqual(workerA.sharedState());
+    expect(workerB.learning()).toEqual(workerA.learning());
+    const judged = live.slice(takeoverAt).map((b) => decisions(workerB.process(b)));
+    expect(judged).toEqual(expected.slice(takeoverAt));
+    expect(workerB.profiles()).toEqual(uninterrupted.profiles());
+    // The blocks after the takeover raise signals (the prober's steps), so there was something to get right.
+    expect(judged.flat().length).toBeGreaterThan(0);
+
+    // Without the live state (profiles and composite memory only, as before), the decisions differ.
+    const forgetful = createEngine(takeoverOptions);
+    await createPartitionProfiles(chainId, 0, [victim, other]).load(ctx.store, forgetful, [victim, other]);
+    for (const address of [victim, other]) forgetful.restoreCompositeMemory(address, workerA.compositeMemory(address));
+    expect(live.slice(takeoverAt).map((b) => decisions(forgetful.process(b)))).not.toEqual(expected.slice(takeoverAt));
+    // and what waited to be learned at the takeover is lost.
+    expect(forgetful.profile(victim)).not.toEqual(uninterrupted.profile(victim));
+  });
+
+  test('behavior: a block that leaves a contract untouched does not rewrite its live state', async () => {
+    const worker = takeoverEngine();
+    const memory = createPartitionMemory(chainId, 0, [victim, other]);
+    const version = async (address: string) =>
+      (await getBaseline(ctx.store, { chainId, address, ...liveStateMetric }))?.version;
+    worker.process(live[0]!);
+    await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
+    const [victimVersion, otherVersion] = [await version(victim), await version(other)];
+    worker.process(live[1]!);
+    await withTransaction(ctx.store, (tx) => memory.save(tx, worker));
+    expect([await version(victim), await version(other)]).toEqual([victimVersion! + 1, otherVersion]);
   });
 });

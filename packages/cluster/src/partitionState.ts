@@ -1,17 +1,24 @@
 import { jsonText } from '@bulwark/core';
-import type { CompositeMemory, Engine } from '@bulwark/monitor';
-import { getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@bulwark/store';
+import type { CompositeMemory, ContractLiveState, Engine, EngineSharedState } from '@bulwark/monitor';
+import { type BaselineKey, getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@bulwark/store';
 
 /*
  * What a detect partition keeps beside its contracts' profiles, saved in the same transaction so a
- * worker taking the partition over continues where the last one stopped: each contract's
- * composite signals of the last `windowBlocks`, and the pauses respond sent that the engine has
- * heard of (the single process resets a contract's score when it pauses it; here respond is
- * another process, so detect reads its finished pause claims after judging each block).
+ * worker taking the partition over continues where the last one stopped, with the same verdicts
+ * block by block: each contract's composite signals of the last `windowBlocks`, the pauses respond
+ * sent that the engine has heard of (the single process resets a contract's score when it pauses
+ * it; here respond is another process, so detect reads its finished pause claims after judging
+ * each block), and what else the engine holds only in memory (`Engine.liveState`): each
+ * contract's live windows, the windows of what it learned, its transactions waiting to be learned
+ * (`learningDelayBlocks`), its paused flag and last price; and, once per partition, the accounts
+ * flagged lately (they hold back waiting transactions) and the contracts created lately.
  */
 
 /** The baseline row a contract's short-term composite signals are kept in. */
 export const compositeMetric = { metricKey: 'composite-memory', window: 'recent' } as const;
+/** The baseline row a contract's live state (`Engine.liveState`) is kept in. */
+export const liveStateMetric = { metricKey: 'engine-live', window: 'recent' } as const;
+const zeroAddress = '0x0000000000000000000000000000000000000000';
 
 type Saved = { signals: CompositeMemory; pausesHeard: string[] };
 
@@ -24,31 +31,55 @@ const pausesHeardForMs = 24 * 60 * 60_000;
 const pausesKept = 64;
 
 export type PartitionMemory = {
-  /** Puts each contract's saved signals back into the engine, and the pauses it had heard of. */
+  /** Puts each contract's saved signals and live state back into the engine, the partition's shared state, and the pauses it had heard of. */
   load(store: StoreClient, engine: Engine): Promise<void>;
   /**
    * Resets the score of each contract respond paused since (a finished pause claim not heard of
    * before); returns the contracts reset.
    */
   hearPauses(store: StoreClient, engine: Engine): Promise<string[]>;
-  /** Saves each contract's signals and the pauses heard of where they changed (call inside the partition's transaction; a failed one is followed by `load`). */
+  /** Saves each contract's signals, live state and the pauses heard of, and the partition's shared state, where they changed (call inside the partition's transaction; a failed one is followed by `load`). */
   save(tx: StoreClient, engine: Engine): Promise<void>;
 };
 
-export function createPartitionMemory(chainId: number, contracts: readonly string[]): PartitionMemory {
+export function createPartitionMemory(
+  chainId: number,
+  partition: number,
+  contracts: readonly string[],
+): PartitionMemory {
   const addresses = contracts.map((address) => address.toLowerCase());
   const heard = new Map<string, string[]>(addresses.map((address) => [address, []]));
-  /** Each contract's row as last saved or loaded: a row the block did not change is not written again. */
+  const sharedKey = { chainId, address: zeroAddress, metricKey: 'engine-shared', window: `partition-${partition}` };
+  /** Each row as last saved or loaded (by metric and address): a row the block did not change is not written again. */
   const written = new Map<string, string>();
+  /** Writes a row unless it is as last saved or loaded. */
+  const saveRow = async <T>(tx: StoreClient, key: BaselineKey, stats: T) => {
+    const row = jsonText(stats);
+    const id = `${key.metricKey}:${key.address}`;
+    if (written.get(id) === row) return;
+    await upsertBaseline<T>(tx, { ...key, stats });
+    written.set(id, row);
+  };
+  /** Reads a row and notes it as written; `undefined` when never saved. */
+  const loadRow = async <T>(store: StoreClient, key: BaselineKey): Promise<T | undefined> => {
+    const saved = await getBaseline<T>(store, key);
+    const id = `${key.metricKey}:${key.address}`;
+    if (saved) written.set(id, jsonText(saved.stats));
+    else written.delete(id);
+    return saved?.stats;
+  };
   return {
     async load(store, engine) {
       for (const address of addresses) {
-        const saved = await getBaseline<Saved>(store, { chainId, address, ...compositeMetric });
-        engine.restoreCompositeMemory(address, saved?.stats.signals ?? []);
-        heard.set(address, saved?.stats.pausesHeard ?? []);
-        if (saved) written.set(address, jsonText(saved.stats));
-        else written.delete(address);
+        const saved = await loadRow<Saved>(store, { chainId, address, ...compositeMetric });
+        engine.restoreCompositeMemory(address, saved?.signals ?? []);
+        heard.set(address, saved?.pausesHeard ?? []);
+        // Never saved: the partition was never judged, and the engine holds what backfill taught it.
+        const live = await loadRow<ContractLiveState>(store, { chainId, address, ...liveStateMetric });
+        if (live) engine.restoreLiveState(address, live);
       }
+      const shared = await loadRow<EngineSharedState>(store, sharedKey);
+      if (shared) engine.restoreSharedState(shared);
     },
     async hearPauses(store, engine) {
       const reset: string[] = [];
@@ -68,11 +99,10 @@ export function createPartitionMemory(chainId: number, contracts: readonly strin
     async save(tx, engine) {
       for (const address of addresses) {
         const stats: Saved = { signals: engine.compositeMemory(address), pausesHeard: heard.get(address) ?? [] };
-        const row = jsonText(stats);
-        if (written.get(address) === row) continue;
-        await upsertBaseline<Saved>(tx, { chainId, address, ...compositeMetric, stats });
-        written.set(address, row);
+        await saveRow(tx, { chainId, address, ...compositeMetric }, stats);
+        await saveRow(tx, { chainId, address, ...liveStateMetric }, engine.liveState(address));
       }
+      await saveRow(tx, sharedKey, engine.sharedState());
     },
   };
 }

@@ -33,9 +33,11 @@ export {
 } from './engine/composite.ts';
 export {
   type BlockResult,
+  type ContractLiveState,
   createEngine,
   type Engine,
   type EngineOptions,
+  type EngineSharedState,
   type TxResult,
   type WatchedContractSpec,
 } from './engine/engine.ts';

@@ -1,7 +1,8 @@
 import type { CallFrame, Tx } from '@bulwark/chain';
+import type { Hex } from 'viem';
 import type { MonitorEvent } from '../events/types.ts';
 import { standardPrivilege } from '../privilege/classify.ts';
-import { learnPrivilege } from '../privilege/learn.ts';
+import { callsInto, learnPrivilege } from '../privilege/learn.ts';
 import type { PrivilegeMap } from '../privilege/types.ts';
 import { type DecayOptions, decayProfile, defaultDecay } from './decay.ts';
 import { type Contribution, learnTransaction, type WindowTracker } from './profile.ts';
@@ -110,6 +111,64 @@ export class Learning {
     if (released > 0) this.forgetOldFlags(current);
   }
 
+  /** The target's transactions waiting to be learned, as JSON-safe data (only what learning them reads). */
+  waitingOf(target: LearningTarget): WaitingSnapshot[] {
+    return this.waiting
+      .filter((entry) => entry.target === target)
+      .map((entry) => ({
+        block: entry.block.toString(),
+        time: entry.time,
+        tx: learnedPart(entry.tx, target.profile.address.toLowerCase()),
+        contribution: {
+          ...entry.contribution,
+          net: Object.fromEntries(
+            Object.entries(entry.contribution.net).map(([asset, net]) => [asset, net.toString()]),
+          ),
+          minted: entry.contribution.minted.toString(),
+          burnt: entry.contribution.burnt.toString(),
+        },
+        priceMove: entry.priceMove ?? null,
+        links: [...entry.links],
+      }));
+  }
+
+  /** Replaces the target's waiting transactions by saved ones (`waitingOf`, possibly another process's). */
+  restoreWaiting(target: LearningTarget, saved: readonly WaitingSnapshot[]): void {
+    const restored: Waiting[] = saved.map((entry) => ({
+      target,
+      block: BigInt(entry.block),
+      time: entry.time,
+      tx: fromLearnedPart(entry.tx, target.profile.address.toLowerCase(), BigInt(entry.block)),
+      contribution: {
+        ...entry.contribution,
+        net: Object.fromEntries(Object.entries(entry.contribution.net).map(([asset, net]) => [asset, BigInt(net)])),
+        minted: BigInt(entry.contribution.minted),
+        burnt: BigInt(entry.contribution.burnt),
+      },
+      priceMove: entry.priceMove ?? undefined,
+      links: entry.links,
+    }));
+    const others = this.waiting.filter((entry) => entry.target !== target);
+    // In block order, as `defer` queued them: `release` stops at the first one still waiting.
+    const merged = [...others, ...restored].sort((a, b) => (a.block < b.block ? -1 : a.block > b.block ? 1 : 0));
+    this.waiting.splice(0, this.waiting.length, ...merged);
+  }
+
+  /** The accounts flagged (with the block each last was) and the counts: what learning keeps beside the waiting transactions. */
+  flagsAndCounts(): LearningFlags {
+    return {
+      flagged: [...this.flaggedAt].map(([account, block]) => [account, block.toString()]),
+      tally: { ...this.tally },
+    };
+  }
+
+  /** Replaces the flagged accounts and counts by saved ones (`flagsAndCounts`). */
+  restoreFlagsAndCounts(saved: LearningFlags): void {
+    this.flaggedAt.clear();
+    for (const [account, block] of saved.flagged) this.flaggedAt.set(account, BigInt(block));
+    Object.assign(this.tally, saved.tally);
+  }
+
   counts(): LearningCounts {
     return { ...this.tally, waiting: this.waiting.length };
   }
@@ -138,6 +197,112 @@ export class Learning {
       profile.price.maxTxMove = Math.max(profile.price.maxTxMove, priceMove);
     this.tally.learned++;
   }
+}
+
+/** A transaction waiting to be learned, as JSON-safe data (`Learning.waitingOf`). */
+export type WaitingSnapshot = {
+  block: string;
+  time: number;
+  tx: LearnedPart;
+  contribution: Omit<Contribution, 'net' | 'minted' | 'burnt'> & {
+    net: Record<string, string>;
+    minted: string;
+    burnt: string;
+  };
+  priceMove: number | null;
+  links: string[];
+};
+
+/** The flagged accounts and learning's counts, as JSON-safe data (`Learning.flagsAndCounts`). */
+export type LearningFlags = {
+  flagged: [string, string][];
+  tally: Omit<LearningCounts, 'waiting'>;
+};
+
+/**
+ * What learning a transaction reads of it for one contract (`learn`, `learnPrivilege`): its
+ * sender, gas, the successful calls into the contract with their direct callers, and the
+ * contract's own logs. A waiting transaction is saved as this, not whole (its trace can be large).
+ */
+type LearnedPart = {
+  hash: string;
+  from: string;
+  gasUsed: string;
+  calls: { selector: string; caller: string }[];
+  logs: { address: string; topics: string[]; data: string }[];
+};
+
+function learnedPart(tx: Tx, address: string): LearnedPart {
+  return {
+    hash: tx.hash,
+    from: tx.from,
+    gasUsed: tx.receipt.gasUsed.toString(),
+    calls: callsInto(tx, address),
+    logs: tx.receipt.logs
+      .filter((log) => log.address.toLowerCase() === address)
+      .map((log) => ({ address: log.address, topics: log.topics, data: log.data })),
+  };
+}
+
+const noAddress = '0x0000000000000000000000000000000000000000';
+
+/** A transaction that learning reads as it read the original: the calls into `address` as one frame each under a root frame. */
+function fromLearnedPart(part: LearnedPart, address: string, block: bigint): Tx {
+  const hash = part.hash as Hex;
+  const frame = (from: string, to: string, input: string, calls: CallFrame[]): CallFrame => ({
+    type: 'CALL',
+    from: from as Hex,
+    to: to as Hex,
+    value: 0n,
+    gas: 0n,
+    gasUsed: 0n,
+    input: input as Hex,
+    output: undefined,
+    error: undefined,
+    revertReason: undefined,
+    calls,
+  });
+  const trace = frame(
+    part.from,
+    noAddress,
+    '0x',
+    part.calls.map((call) => frame(call.caller, address, call.selector, [])),
+  );
+  return {
+    hash,
+    blockNumber: block,
+    blockHash: `0x${'00'.repeat(32)}`,
+    index: 0,
+    type: 'saved',
+    from: part.from as Hex,
+    to: noAddress,
+    value: 0n,
+    input: '0x',
+    nonce: 0n,
+    gas: 0n,
+    gasPrice: undefined,
+    maxFeePerGas: undefined,
+    maxPriorityFeePerGas: undefined,
+    receipt: {
+      status: 'success',
+      gasUsed: BigInt(part.gasUsed),
+      cumulativeGasUsed: BigInt(part.gasUsed),
+      effectiveGasPrice: 0n,
+      contractAddress: null,
+      logs: part.logs.map((log, logIndex) => ({
+        address: log.address as Hex,
+        topics: log.topics as Hex[],
+        data: log.data as Hex,
+        logIndex,
+        transactionIndex: 0,
+        transactionHash: hash,
+        blockNumber: block,
+        blockHash: `0x${'00'.repeat(32)}`,
+      })),
+    },
+    trace,
+    traceError: undefined,
+  };
 }
 
 /**

@@ -173,6 +173,13 @@ type Entry = {
   extractor: string | undefined;
 };
 
+/** A `WindowTracker` as JSON-safe data (`snapshot`, `restore`). */
+export type WindowSnapshot = {
+  entries: (Omit<Entry, 'block'> & { block: string })[];
+  starts: Record<WindowId, number>;
+  totals: LiveWindows;
+};
+
 /**
  * Sums over the last block, 5 minutes, hour and day, moved forward one transaction at a time.
  * Transactions are added in chain order; each window drops what fell out of it.
@@ -221,6 +228,29 @@ export class WindowTracker {
         for (const key of Object.keys(totals.outflow)) if (!keys[i]!.outflow.has(key)) delete totals.outflow[key];
       });
     };
+  }
+
+  /**
+   * The windows as JSON-safe data: the transactions still in the day window (the longest), where
+   * each shorter window starts among them, and the totals as summed (kept, not summed again: float
+   * sums depend on their order). `restore` puts them back exactly.
+   */
+  snapshot(): WindowSnapshot {
+    const first = this.starts['24h'];
+    const starts = { ...this.starts };
+    for (const id of windowIds) starts[id] -= first;
+    return {
+      entries: this.entries.slice(first).map((entry) => ({ ...entry, block: entry.block.toString() })),
+      starts,
+      totals: structuredClone(this.totals),
+    };
+  }
+
+  /** Replaces the windows by a snapshot (this tracker's, or another process's). */
+  restore(snapshot: WindowSnapshot): void {
+    this.entries = snapshot.entries.map((entry) => ({ ...entry, block: BigInt(entry.block) }));
+    this.starts = { ...snapshot.starts };
+    for (const id of windowIds) this.totals[id] = structuredClone(snapshot.totals[id]);
   }
 
   private evict(block: bigint, time: number): void {

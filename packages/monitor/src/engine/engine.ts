@@ -6,8 +6,10 @@ import {
   flaggedAccounts,
   Learning,
   type LearningCounts,
+  type LearningFlags,
   type LearningTarget,
   linkedAccounts,
+  type WaitingSnapshot,
 } from '../baseline/learning.ts';
 import {
   applyBalances,
@@ -16,6 +18,7 @@ import {
   emptyProfile,
   learnBlock,
   setBalance,
+  type WindowSnapshot,
   WindowTracker,
 } from '../baseline/profile.ts';
 import type { ContractProfile } from '../baseline/types.ts';
@@ -78,6 +81,20 @@ export type EngineOptions = {
   onRulesEvaluated?: ((rules: number) => void) | undefined;
 };
 
+/** A contract's state held only in the engine, as JSON-safe data (`Engine.liveState`). */
+export type ContractLiveState = {
+  live: WindowSnapshot;
+  clean: WindowSnapshot;
+  waiting: WaitingSnapshot[];
+  paused: boolean;
+  price: number | null;
+};
+
+/** The engine-wide state beside the contracts' (`Engine.sharedState`). */
+export type EngineSharedState = LearningFlags & {
+  creations: (Omit<Creation, 'blockNumber' | 'timestamp'> & { blockNumber: string; timestamp: string })[];
+};
+
 export type TxResult = { tx: Tx; events: MonitorEvent[]; signals: Signal[]; verdicts: CompositeVerdict[] };
 
 export type BlockResult = {
@@ -122,6 +139,19 @@ export type Engine = {
   compositeMemory(address: string): CompositeMemory;
   /** Puts saved composite signals back (another worker's, or this one's before a restart). */
   restoreCompositeMemory(address: string, memory: CompositeMemory): void;
+  /**
+   * The contract's state held only in the engine, as JSON-safe data: its live windows, the windows
+   * of what it learned, its transactions waiting to be learned (`learningDelayBlocks`), whether it
+   * is paused, its last price. With its profile and composite memory, what its verdicts depend on
+   * (a cluster partition moving to another worker saves it with them).
+   */
+  liveState(address: string): ContractLiveState;
+  /** Puts a contract's saved live state back (another worker's, or this one's before a restart). */
+  restoreLiveState(address: string, state: ContractLiveState): void;
+  /** The engine-wide part of that state: the accounts flagged lately (they hold back waiting transactions), recent creations, learning's counts. */
+  sharedState(): EngineSharedState;
+  /** Puts the engine-wide state back (`sharedState`). */
+  restoreSharedState(state: EngineSharedState): void;
   /** Whether a contract's baseline is still warming up (it then pauses only on unequivocal exploitation). */
   warmUp(address: string): WarmUpState;
   /** What live learning did so far: shares learned, flagged, dropped and waiting. */
@@ -479,6 +509,12 @@ export function createEngine(options: EngineOptions): Engine {
   const whilePaused = (state: ContractState, contribution: Contribution): Contribution =>
     state.paused && contribution.failed > 0 ? { ...contribution, failed: 0 } : contribution;
 
+  function stateOf(address: string): ContractState {
+    const state = contracts.get(address.toLowerCase());
+    if (!state) throw new Error(`${address} is not watched.`);
+    return state;
+  }
+
   return {
     rules,
     learn(block) {
@@ -592,9 +628,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
 
     profile(address) {
-      const state = contracts.get(address.toLowerCase());
-      if (!state) throw new Error(`${address} is not watched.`);
-      return state.profile;
+      return stateOf(address).profile;
     },
     profiles: () => [...contracts.values()].map((state) => state.profile),
     setBalance(address, asset, balance) {
@@ -609,6 +643,42 @@ export function createEngine(options: EngineOptions): Engine {
     compositeMemory: (address) => composite.memory(address.toLowerCase()),
     restoreCompositeMemory(address, memory) {
       composite.restore(address.toLowerCase(), memory);
+    },
+    liveState(address) {
+      const state = stateOf(address);
+      return {
+        live: state.live.snapshot(),
+        clean: state.clean.snapshot(),
+        waiting: learning.waitingOf(state),
+        paused: state.paused,
+        price: state.price ?? null,
+      };
+    },
+    restoreLiveState(address, saved) {
+      const state = stateOf(address);
+      state.live.restore(saved.live);
+      state.clean.restore(saved.clean);
+      learning.restoreWaiting(state, saved.waiting);
+      state.paused = saved.paused;
+      state.price = saved.price ?? undefined;
+    },
+    sharedState: () => ({
+      ...learning.flagsAndCounts(),
+      creations: [...creations.values()].map((creation) => ({
+        ...structuredClone(creation),
+        blockNumber: creation.blockNumber.toString(),
+        timestamp: creation.timestamp.toString(),
+      })),
+    }),
+    restoreSharedState(saved) {
+      learning.restoreFlagsAndCounts(saved);
+      creations.clear();
+      for (const creation of saved.creations)
+        creations.set(creation.address, {
+          ...structuredClone(creation),
+          blockNumber: BigInt(creation.blockNumber),
+          timestamp: BigInt(creation.timestamp),
+        });
     },
     warmUp(address) {
       return warmUpState(this.profile(address), warmUpOptions);
