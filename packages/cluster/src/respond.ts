@@ -1,6 +1,8 @@
-import type { Monitor } from '@bulwark/monitor';
+import { createRpcPool } from '@bulwark/chain';
+import { type Monitor, poolClient, readPaused } from '@bulwark/monitor';
 import { claimKey, finishClaim, getAlert, isClaimDone, retractAlertsFromBlock } from '@bulwark/store';
 import type { JsMsg } from '@nats-io/jetstream';
+import type { Address, Client } from 'viem';
 import { decodeMessage } from './codec.ts';
 import { type ClusterConnection, decisionStream, orderedWorkConsumer, respondConsumer } from './jetstream.ts';
 import { type DecisionMessage, decisionMessageId } from './messages.ts';
@@ -33,6 +35,9 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
   const { connection, signal, log } = parameters;
   const contracts = parameters.config.contracts.filter((contract) => contract.chain === chainId);
   const monitor = await monitorFor(parameters, chainId, contracts);
+  const chain = parameters.config.chains.find((candidate) => candidate.id === chainId)!;
+  /** Reads `paused()` of a contract this process paused before (see `releaseIfUnpaused`). */
+  const client = poolClient(createRpcPool({ endpoints: chain.rpc }));
   const { responder } = monitor.parts;
   const sent = await retrying(() => responder.drainOutbox(), signal);
   if (sent.alerts + sent.retractions > 0)
@@ -72,7 +77,7 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
       failing = false;
       const keepAlive = setInterval(() => message.working(), Math.max(500, connection.settings.ackWaitMs / 3));
       try {
-        await handle(parameters, monitor, decodeMessage<DecisionMessage>(message.data), message.redelivered);
+        await handle(parameters, monitor, client, decodeMessage<DecisionMessage>(message.data), message.redelivered);
         await message.ackAck();
         parameters.metrics?.acked(chainId, 'respond', message.redelivered);
       } catch (error) {
@@ -93,6 +98,7 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
 async function handle(
   parameters: RespondParameters,
   monitor: Monitor,
+  client: Client,
   decision: DecisionMessage,
   redelivered: boolean,
 ): Promise<void> {
@@ -133,6 +139,8 @@ async function handle(
       const key = `pause:${decision.chainId}:${verdict.contract}:${verdict.firstBlock}`;
       const claim = await claimKey(store, { key, owner, staleAfterMs });
       if (claim.claimed) {
+        if (responder.holdsPause(verdict.contract))
+          await releaseIfUnpaused(parameters, monitor, client, verdict.contract, decision.block.number);
         verdicts.push(verdict);
         pauseKeys.set(verdict.contract, key);
       }
@@ -160,4 +168,29 @@ async function handle(
   const claim = await claimKey(store, { key: decisionKey, owner, staleAfterMs: 0 });
   if (claim.claimed) await finishClaim(store, { key: decisionKey, owner, outcome: 'handled' });
   parameters.onHandled?.({ id, alerts, pauses, repeated: false });
+}
+
+/**
+ * A new attack's verdict on a contract this process paused before. The single process releases a
+ * pause on the contract's `Unpaused` log (`Responder.released`); respond reads decisions, not
+ * blocks, so it reads `paused()` at the decision's block instead: lifted by the admin since, the
+ * pause is released the same way and the verdict pauses again. A failed read releases it too: the
+ * breaker reads `paused()` itself before it sends, and a missed pause costs more than an incident
+ * opened twice.
+ */
+async function releaseIfUnpaused(
+  parameters: RespondParameters,
+  monitor: Monitor,
+  client: Client,
+  contract: string,
+  block: bigint,
+): Promise<void> {
+  const { responder, contracts } = monitor.parts;
+  const name = contracts.find((candidate) => candidate.address.toLowerCase() === contract)?.name ?? contract;
+  const paused = await readPaused(client, contract as Address, block).catch((error: Error) => {
+    warn(parameters, `${name}: paused() could not be read (${error.message.split('\n')[0]}); its pause is released.`);
+    return false;
+  });
+  if (!paused && responder.released(contract))
+    parameters.log(`${name}: unpaused by its admin by block ${block}; a new attack is paused again.`);
 }

@@ -47,6 +47,7 @@ export {
   pausableAbi,
   pauseSelector,
   pauseTransaction,
+  readPaused,
   signPauseTransaction,
 } from './pauseCall.ts';
 export {

@@ -1,5 +1,6 @@
 import {
   type Address,
+  type Client,
   ContractFunctionRevertedError,
   type Hex,
   parseAbi,
@@ -7,6 +8,7 @@ import {
   BaseError as ViemBaseError,
 } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
+import { readContract } from 'viem/actions';
 import { ForbiddenCalldataError } from './errors.ts';
 
 /** `pause()`: the only calldata the responder ever signs. */
@@ -26,6 +28,11 @@ export const pausableAbi = parseAbi([
   'error OwnableUnauthorizedAccount(address account)',
   'error AccessControlUnauthorizedAccount(address account, bytes32 neededRole)',
 ]);
+
+/** Whether `contract` is paused (`paused()`), at `blockNumber` or the latest block. */
+export function readPaused(client: Client, contract: Address, blockNumber?: bigint): Promise<boolean> {
+  return readContract(client, { address: contract, abi: pausableAbi, functionName: 'paused', blockNumber });
+}
 
 /**
  * Throws unless `data` is exactly `pause()`. Called on every transaction the responder signs,

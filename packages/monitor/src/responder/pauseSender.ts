@@ -28,7 +28,6 @@ import {
   getChainId,
   getTransactionCount,
   getTransactionReceipt,
-  readContract,
   sendRawTransaction,
   simulateContract,
 } from 'viem/actions';
@@ -52,7 +51,14 @@ import {
   type PauseFeeOptions,
   resolveFeeOptions,
 } from './fees.ts';
-import { pausableAbi, pauseSelector, pauseTransaction, revertReason, signPauseTransaction } from './pauseCall.ts';
+import {
+  pausableAbi,
+  pauseSelector,
+  pauseTransaction,
+  readPaused as readPausedOf,
+  revertReason,
+  signPauseTransaction,
+} from './pauseCall.ts';
 import { poolClient } from './poolClient.ts';
 import { checkResponderRequest, type ResponderRequest } from './types.ts';
 
@@ -1070,9 +1076,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     return undefined;
   }
 
-  async function readPaused(contract: Address, blockNumber?: bigint): Promise<boolean> {
-    return readContract(client, { address: contract, abi: pausableAbi, functionName: 'paused', blockNumber });
-  }
+  const readPaused = (contract: Address, blockNumber?: bigint) => readPausedOf(client, contract, blockNumber);
 
   async function findReceipt(hashes: readonly Hex[]): Promise<TransactionReceipt | undefined> {
     for (const hash of [...hashes].reverse()) {
