@@ -125,6 +125,9 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
         await memory.load(parameters.store, monitor.parts.engine);
       }
       const incoming = decodeMessage<BlockMessage>(message.data);
+      if (incoming.kind === 'block')
+        for (const contract of memory.hearUnpauses(incoming.block, monitor.parts.engine))
+          log(`Chain ${chainId} partition ${partition}: ${contract} was unpaused; its composite score starts again.`);
       const decision = await judge(monitor, chainId, partition, ownedAddresses, incoming);
       await retrying(
         () =>

@@ -6,6 +6,7 @@ import {
   createEngine,
   type Engine,
   type EngineOptions,
+  eventTopics,
   profileMetric,
   type Signal,
 } from '@bulwark/monitor';
@@ -17,6 +18,7 @@ import {
   ether,
   frame,
   learningStart,
+  log,
   attacker as prober,
   random,
   tx,
@@ -125,6 +127,41 @@ describeStore('detect partition memory', (ctx) => {
     const nextMemory = createPartitionMemory(chainId, 0, [vault, other]);
     await nextMemory.load(ctx.store, next);
     expect(await nextMemory.hearPauses(ctx.store, next)).toEqual([]);
+    expect(next.compositeMemory(vault)).toHaveLength(1);
+  });
+
+  test('behavior: an Unpaused log of a contract whose pause was heard resets its score once, as the single process does', async () => {
+    const key = `pause:${chainId}:${vault}:200`;
+    const unpauseBlock = (n: number) =>
+      block(n, 1_700_000_000 + n * 12, [
+        tx(user, frame(user, vault, { input: '0x3f4ba83a' }), [log(vault, [eventTopics.Unpaused])]),
+      ]);
+    // A database of its own: the other tests' pauses are not this one's.
+    const store = await ctx.open();
+    const worker = engine();
+    const memory = createPartitionMemory(chainId, 0, [vault, other]);
+    await memory.load(store, worker);
+    // No pause heard: an unpause (someone else's pause) changes nothing.
+    firstHalf(worker);
+    expect(memory.hearUnpauses(unpauseBlock(201), worker)).toEqual([]);
+    expect(worker.compositeMemory(vault)).toHaveLength(1);
+
+    await claimKey(store, { key, owner: 'respond-1', staleAfterMs: 60_000 });
+    await finishClaim(store, { key, owner: 'respond-1', outcome: 'sent' });
+    expect(await memory.hearPauses(store, worker)).toEqual([vault]);
+    // Signals gathered while paused (calls failing on the paused vault).
+    firstHalf(worker);
+    await withTransaction(store, (tx) => memory.save(tx, worker));
+
+    // The worker taking over knows the pause is held, and the admin's unpause resets the score once.
+    const next = engine();
+    const nextMemory = createPartitionMemory(chainId, 0, [vault, other]);
+    await nextMemory.load(store, next);
+    expect(next.compositeMemory(vault)).toHaveLength(1);
+    expect(nextMemory.hearUnpauses(unpauseBlock(202), next)).toEqual([vault]);
+    expect(next.compositeMemory(vault)).toEqual([]);
+    firstHalf(next);
+    expect(nextMemory.hearUnpauses(unpauseBlock(203), next)).toEqual([]);
     expect(next.compositeMemory(vault)).toHaveLength(1);
   });
 

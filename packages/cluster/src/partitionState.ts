@@ -1,5 +1,12 @@
+import type { Block } from '@bulwark/chain';
 import { jsonText } from '@bulwark/core';
-import type { CompositeMemory, ContractLiveState, Engine, EngineSharedState } from '@bulwark/monitor';
+import {
+  type CompositeMemory,
+  type ContractLiveState,
+  type Engine,
+  type EngineSharedState,
+  unpausedIn,
+} from '@bulwark/monitor';
 import { type BaselineKey, getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@bulwark/store';
 
 /*
@@ -20,7 +27,8 @@ export const compositeMetric = { metricKey: 'composite-memory', window: 'recent'
 export const liveStateMetric = { metricKey: 'engine-live', window: 'recent' } as const;
 const zeroAddress = '0x0000000000000000000000000000000000000000';
 
-type Saved = { signals: CompositeMemory; pausesHeard: string[] };
+/** `holding`: a pause was heard and no `Unpaused` log of the contract came since. */
+type Saved = { signals: CompositeMemory; pausesHeard: string[]; holding?: boolean | undefined };
 
 /**
  * Pauses are looked for among those finished in the last day (a pause is heard at the partition's
@@ -38,6 +46,11 @@ export type PartitionMemory = {
    * before); returns the contracts reset.
    */
   hearPauses(store: StoreClient, engine: Engine): Promise<string[]>;
+  /**
+   * Before judging `block`: each contract a pause was heard of that emitted `Unpaused` in it (its
+   * admin lifted the pause) starts its score again, as the single process does; returns them.
+   */
+  hearUnpauses(block: Pick<Block, 'logs'>, engine: Engine): string[];
   /** Saves each contract's signals, live state and the pauses heard of, and the partition's shared state, where they changed (call inside the partition's transaction; a failed one is followed by `load`). */
   save(tx: StoreClient, engine: Engine): Promise<void>;
 };
@@ -49,6 +62,8 @@ export function createPartitionMemory(
 ): PartitionMemory {
   const addresses = contracts.map((address) => address.toLowerCase());
   const heard = new Map<string, string[]>(addresses.map((address) => [address, []]));
+  /** Contracts whose pause was heard and not yet lifted (`hearUnpauses`). */
+  const holding = new Set<string>();
   const sharedKey = { chainId, address: zeroAddress, metricKey: 'engine-shared', window: `partition-${partition}` };
   /** Each row as last saved or loaded (by metric and address): a row the block did not change is not written again. */
   const written = new Map<string, string>();
@@ -74,6 +89,8 @@ export function createPartitionMemory(
         const saved = await loadRow<Saved>(store, { chainId, address, ...compositeMetric });
         engine.restoreCompositeMemory(address, saved?.signals ?? []);
         heard.set(address, saved?.pausesHeard ?? []);
+        if (saved?.holding) holding.add(address);
+        else holding.delete(address);
         // Never saved: the partition was never judged, and the engine holds what backfill taught it.
         const live = await loadRow<ContractLiveState>(store, { chainId, address, ...liveStateMetric });
         if (live) engine.restoreLiveState(address, live);
@@ -92,13 +109,23 @@ export function createPartitionMemory(
         keys.push(claim.key);
         if (keys.length > pausesKept) keys.splice(0, keys.length - pausesKept);
         engine.reset(address!);
+        holding.add(address!);
         reset.push(address!);
       }
       return reset;
     },
+    hearUnpauses(block, engine) {
+      const lifted = unpausedIn(block).filter((address) => holding.delete(address));
+      for (const address of lifted) engine.reset(address);
+      return lifted;
+    },
     async save(tx, engine) {
       for (const address of addresses) {
-        const stats: Saved = { signals: engine.compositeMemory(address), pausesHeard: heard.get(address) ?? [] };
+        const stats: Saved = {
+          signals: engine.compositeMemory(address),
+          pausesHeard: heard.get(address) ?? [],
+          ...(holding.has(address) ? { holding: true } : {}),
+        };
         await saveRow(tx, { chainId, address, ...compositeMetric }, stats);
         await saveRow(tx, { chainId, address, ...liveStateMetric }, engine.liveState(address));
       }

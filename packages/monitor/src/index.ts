@@ -103,6 +103,8 @@ export {
   type PauseRequest,
   type PauseTaken,
   profileMetric,
+  touchedBy,
+  unpausedIn,
 } from './runtime/monitor.ts';
 export { type DecideOptions, type Decision, decide } from './runtime/stages/decide.ts';
 export type { Responder } from './runtime/stages/respond.ts';

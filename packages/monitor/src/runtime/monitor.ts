@@ -278,8 +278,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     // Judged on the state of the block before it: only the next block, and not one that lifts a pause (the full pass handles that).
     const next = latest ? latest.number + 1n : plan?.firstBlock;
     if (block.number !== next || early) return;
-    if (block.logs.some((entry) => entry.topics[0] === eventTopics.Unpaused && responder.holdsPause(entry.address)))
-      return;
+    if (unpausedIn(block).some((contract) => responder.holdsPause(contract))) return;
     const result = engine.processEarly(block);
     const evaluatedAt = now();
     const verdicts = result.pauses.filter((verdict) => {
@@ -323,10 +322,10 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       log(
         `Chain ${chainId}: block ${before.number} was replaced after its early pause; the pause is recorded with block ${block.number}.`,
       );
-    for (const entry of block.logs) {
-      if (entry.topics[0] === eventTopics.Unpaused && responder.released(entry.address)) {
-        engine.reset(entry.address);
-        log(`${names.get(entry.address) ?? entry.address}: unpaused by its admin in block ${block.number}.`);
+    for (const contract of unpausedIn(block)) {
+      if (responder.released(contract)) {
+        engine.reset(contract);
+        log(`${names.get(contract) ?? contract}: unpaused by its admin in block ${block.number}.`);
       }
     }
     // Detect, then decide. Only new contracts that reference a protected one cost RPC calls.
@@ -578,6 +577,15 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       contracts: parameters.contracts,
     },
   };
+}
+
+/**
+ * The contracts that emitted `Unpaused` in `block`, in log order: an admin lifted their pause. A
+ * pause the monitor sent is then released and the contract's score starts again (here, and in a
+ * cluster's detect partitions).
+ */
+export function unpausedIn(block: Pick<Block, 'logs'>): string[] {
+  return block.logs.filter((entry) => entry.topics[0] === eventTopics.Unpaused).map((entry) => entry.address);
 }
 
 /** The watched contracts `block` reached (see `BlockReport.touched`). */
