@@ -1,11 +1,18 @@
 import { createRpcPool } from '@bulwark/chain';
-import { type Monitor, poolClient, readPaused } from '@bulwark/monitor';
+import { type Monitor, poolClient, readPaused, touchedBy } from '@bulwark/monitor';
 import { claimKey, finishClaim, getAlert, isClaimDone, retractAlertsFromBlock } from '@bulwark/store';
-import type { JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { Address, Client } from 'viem';
 import { decodeMessage } from './codec.ts';
-import { type ClusterConnection, decisionStream, orderedWorkConsumer, respondConsumer } from './jetstream.ts';
-import { type DecisionMessage, decisionMessageId } from './messages.ts';
+import {
+  blockStream,
+  blockSubject,
+  type ClusterConnection,
+  decisionStream,
+  orderedWorkConsumer,
+  respondConsumer,
+} from './jetstream.ts';
+import { type BlockMessage, type DecisionMessage, decisionMessageId } from './messages.ts';
 import { retrying, sleep } from './retry.ts';
 import { monitorFor, type RoleBase, warn } from './stageParts.ts';
 
@@ -45,11 +52,14 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
   await retrying(() => responder.loadIncidents(), signal);
   // As the single process does before its first block: the first pause goes out with no read first.
   const senders = monitor.parts.warmPauseSenders;
+  let heads: Promise<void> | undefined;
   if (senders) {
-    const warmed = await senders().then(
+    // Told each block from the stream, as the single process tells them after judging it.
+    const warmed = await senders({ heads: 'told' }).then(
       (count) => `${count} contract(s) ready to pause (nonce, gas and pause() simulated; kept fresh each block)`,
       (error: Error) => `pause senders not prepared (${error.message.split('\n')[0]}); each pause reads first`,
     );
+    heads = followHeads(parameters, monitor, chainId);
     log(`Chain ${chainId} respond: ${warmed}.`);
   }
   const consumer = await retrying(
@@ -91,7 +101,49 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
       }
     }
   } finally {
+    await heads;
     await monitor.stop().catch(() => {});
+  }
+}
+
+/**
+ * Tells the pause senders each new block of the chain's block stream and the watched contracts it
+ * touched (`touchedBy`), so they read again only those, as the single process does after judging
+ * a block; not every contract at every head. From the stream's newest block on (an ordered
+ * consumer: nothing acknowledged, nothing kept); a reorg or a gap makes the senders read every
+ * contract once. Until `signal` aborts; NATS away, the senders' prepared state ages and a pause
+ * reads first.
+ */
+async function followHeads(parameters: RespondParameters, monitor: Monitor, chainId: number): Promise<void> {
+  const { connection, signal } = parameters;
+  const told = monitor.parts.pauseSendersEvaluated;
+  if (!told) return;
+  const watched = new Map(monitor.parts.contracts.map((contract) => [contract.address.toLowerCase(), contract]));
+  let first = true;
+  while (!signal.aborted) {
+    try {
+      const consumer = await connection.js.consumers.get(blockStream, {
+        filter_subjects: blockSubject(chainId),
+        deliver_policy: DeliverPolicy.New,
+      });
+      const messages = await consumer.consume();
+      if (first) parameters.log(`Chain ${chainId} respond: told each block from the block stream.`);
+      first = false;
+      const stop = () => messages.stop();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const message of messages) {
+          const incoming = decodeMessage<BlockMessage>(message.data);
+          told(incoming.tip.number, incoming.kind === 'block' ? touchedBy(incoming.block, watched) : undefined);
+        }
+      } finally {
+        signal.removeEventListener('abort', stop);
+      }
+    } catch (error) {
+      if (!signal.aborted)
+        warn(parameters, `Chain ${chainId} respond: following heads failed (${(error as Error).message}); again.`);
+    }
+    await sleep(250, signal);
   }
 }
 

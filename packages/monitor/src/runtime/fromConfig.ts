@@ -351,10 +351,13 @@ function warmWhileRunning(monitor: Monitor, responders: readonly PauseResponder[
     ...monitor,
     parts: {
       ...monitor.parts,
-      async warmPauseSenders() {
+      async warmPauseSenders(options) {
         await Promise.all(responders.map((responder) => responder.prepare()));
-        for (const responder of responders) responder.warm();
+        for (const responder of responders) responder.warm(options);
         return responders.reduce((count, responder) => count + responder.allowed.length, 0);
+      },
+      pauseSendersEvaluated(blockNumber, touched) {
+        for (const responder of responders) responder.evaluated(blockNumber, touched);
       },
     },
     run: () => {

@@ -5,6 +5,7 @@ import type { ContractProfile } from '../baseline/types.ts';
 import type { CompositeVerdict } from '../engine/composite.ts';
 import type { Engine, TxResult } from '../engine/engine.ts';
 import { eventTopics } from '../events/normalize.ts';
+import type { WarmOptions } from '../responder/pauseSender.ts';
 import type { CreationSimulator } from '../simulate/simulateCreations.ts';
 import type { AlertSeverity } from '../sinks/alert.ts';
 import type { Dispatcher } from '../sinks/dispatcher.ts';
@@ -198,7 +199,12 @@ export type MonitorParts = {
    * on each new head, polled: what `run` does in one process, for a cluster respond role that never
    * runs the monitor. Returns how many contracts have a sender. Set by `createMonitorsFromConfig`.
    */
-  warmPauseSenders?: (() => Promise<number>) | undefined;
+  warmPauseSenders?: ((options?: WarmOptions) => Promise<number>) | undefined;
+  /**
+   * With `warmPauseSenders({ heads: 'told' })`: a block was judged, `touched` the contracts it
+   * reached (`touchedBy`); the senders read again only those, as in one process.
+   */
+  pauseSendersEvaluated?: ((blockNumber: bigint, touched: ReadonlySet<string> | undefined) => void) | undefined;
 };
 
 const now = () => performance.timeOrigin + performance.now();
