@@ -64,6 +64,7 @@ export class Learning {
   private readonly flaggedAt = new Map<string, bigint>();
   private readonly delay: bigint;
   private readonly tally = { learned: 0, flagged: 0, dropped: 0 };
+  private readonly snapshots = new WeakMap<Waiting, WaitingSnapshot>();
 
   constructor(readonly options: LearningOptions = defaultLearning) {
     this.delay = BigInt(options.delayBlocks);
@@ -113,12 +114,17 @@ export class Learning {
 
   /** The target's transactions waiting to be learned, as JSON-safe data (only what learning them reads). */
   waitingOf(target: LearningTarget): WaitingSnapshot[] {
-    return this.waiting
-      .filter((entry) => entry.target === target)
-      .map((entry) => ({
+    return this.waiting.filter((entry) => entry.target === target).map((entry) => this.snapshotOf(entry));
+  }
+
+  /** A waiting transaction as saved: made once, though it is saved with every block it waits through. */
+  private snapshotOf(entry: Waiting): WaitingSnapshot {
+    let snapshot = this.snapshots.get(entry);
+    if (!snapshot) {
+      snapshot = {
         block: entry.block.toString(),
         time: entry.time,
-        tx: learnedPart(entry.tx, target.profile.address.toLowerCase()),
+        tx: learnedPart(entry.tx, entry.target.profile.address.toLowerCase()),
         contribution: {
           ...entry.contribution,
           net: Object.fromEntries(
@@ -129,7 +135,10 @@ export class Learning {
         },
         priceMove: entry.priceMove ?? null,
         links: [...entry.links],
-      }));
+      };
+      this.snapshots.set(entry, snapshot);
+    }
+    return snapshot;
   }
 
   /** Replaces the target's waiting transactions by saved ones (`waitingOf`, possibly another process's). */
