@@ -30,8 +30,9 @@ import {
 import { claimKey, finishClaim, getBaseline, withTransaction } from '@bulwark/store';
 import { describeStore } from '@bulwark/store/testing';
 import { expect, test } from 'vitest';
+import { liveStateMetric } from './partitionLive.ts';
 import { createPartitionProfiles } from './partitionProfiles.ts';
-import { compositeMetric, createPartitionMemory, liveStateMetric } from './partitionState.ts';
+import { compositeMetric, createPartitionMemory } from './partitionState.ts';
 
 const chainId = 31337;
 const vault = '0x000000000000000000000000000000000000b0b0' as const;

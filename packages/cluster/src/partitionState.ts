@@ -1,13 +1,8 @@
 import type { Block } from '@bulwark/chain';
 import { jsonText } from '@bulwark/core';
-import {
-  type CompositeMemory,
-  type ContractLiveState,
-  type Engine,
-  type EngineSharedState,
-  unpausedIn,
-} from '@bulwark/monitor';
+import { type CompositeMemory, type Engine, type EngineSharedState, unpausedIn } from '@bulwark/monitor';
 import { type BaselineKey, getBaseline, listDoneClaims, type StoreClient, upsertBaseline } from '@bulwark/store';
+import { createLiveStateRows } from './partitionLive.ts';
 
 /*
  * What a detect partition keeps beside its contracts' profiles, saved in the same transaction so a
@@ -15,7 +10,8 @@ import { type BaselineKey, getBaseline, listDoneClaims, type StoreClient, upsert
  * block by block: each contract's composite signals of the last `windowBlocks`, the pauses respond
  * sent that the engine has heard of (the single process resets a contract's score when it pauses
  * it; here respond is another process, so detect reads its finished pause claims after judging
- * each block), and what else the engine holds only in memory (`Engine.liveState`): each
+ * each block), and what else the engine holds only in memory (`Engine.liveState`, see
+ * `partitionLive.ts`): each
  * contract's live windows, the windows of what it learned, its transactions waiting to be learned
  * (`learningDelayBlocks`), its paused flag and last price; and, once per partition, the accounts
  * flagged lately (they hold back waiting transactions) and the contracts created lately.
@@ -23,8 +19,6 @@ import { type BaselineKey, getBaseline, listDoneClaims, type StoreClient, upsert
 
 /** The baseline row a contract's short-term composite signals are kept in. */
 export const compositeMetric = { metricKey: 'composite-memory', window: 'recent' } as const;
-/** The baseline row a contract's live state (`Engine.liveState`) is kept in. */
-export const liveStateMetric = { metricKey: 'engine-live', window: 'recent' } as const;
 const zeroAddress = '0x0000000000000000000000000000000000000000';
 
 /** `holding`: a pause was heard and no `Unpaused` log of the contract came since. */
@@ -62,6 +56,7 @@ export function createPartitionMemory(
 ): PartitionMemory {
   const addresses = contracts.map((address) => address.toLowerCase());
   const heard = new Map<string, string[]>(addresses.map((address) => [address, []]));
+  const live = createLiveStateRows(chainId);
   /** Contracts whose pause was heard and not yet lifted (`hearUnpauses`). */
   const holding = new Set<string>();
   const sharedKey = { chainId, address: zeroAddress, metricKey: 'engine-shared', window: `partition-${partition}` };
@@ -92,8 +87,7 @@ export function createPartitionMemory(
         if (saved?.holding) holding.add(address);
         else holding.delete(address);
         // Never saved: the partition was never judged, and the engine holds what backfill taught it.
-        const live = await loadRow<ContractLiveState>(store, { chainId, address, ...liveStateMetric });
-        if (live) engine.restoreLiveState(address, live);
+        await live.load(store, engine, address);
       }
       const shared = await loadRow<EngineSharedState>(store, sharedKey);
       if (shared) engine.restoreSharedState(shared);
@@ -127,7 +121,7 @@ export function createPartitionMemory(
           ...(holding.has(address) ? { holding: true } : {}),
         };
         await saveRow(tx, { chainId, address, ...compositeMetric }, stats);
-        await saveRow(tx, { chainId, address, ...liveStateMetric }, engine.liveState(address));
+        await live.save(tx, engine, address);
       }
       await saveRow(tx, sharedKey, engine.sharedState());
     },

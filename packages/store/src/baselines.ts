@@ -113,3 +113,19 @@ export async function listBaselines<TStats = Record<string, unknown>>(
   const rows = await query.orderBy('chain_id').orderBy('address').orderBy('metric_key').orderBy('window').execute();
   return rows.map((row) => fromRow<TStats>(row));
 }
+
+/** Deletes a contract's baselines of one metric in the windows named (a row that is no longer needed); returns how many. */
+export async function deleteBaselines(
+  store: StoreClient,
+  key: Omit<BaselineKey, 'window'> & { windows: readonly string[] },
+): Promise<number> {
+  if (key.windows.length === 0) return 0;
+  const result = await store.db
+    .deleteFrom('baselines')
+    .where('chain_id', '=', chainKey(key.chainId))
+    .where('address', '=', normalizeHex(key.address, 'address'))
+    .where('metric_key', '=', key.metricKey)
+    .where('window', 'in', [...key.windows])
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -44,6 +44,7 @@ export {
 export {
   type Baseline,
   type BaselineKey,
+  deleteBaselines,
   getBaseline,
   listBaselines,
   type UpsertBaselineParameters,

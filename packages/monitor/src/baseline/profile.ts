@@ -175,6 +175,12 @@ type Entry = {
 
 /** A `WindowTracker` as JSON-safe data (`snapshot`, `restore`). */
 export type WindowSnapshot = {
+  /**
+   * The number of the first transaction in `entries`, counted from the tracker's first: a
+   * transaction keeps its number while it stays, so a saved copy can be written in parts, only the
+   * new ones each block.
+   */
+  first: number;
   entries: (Omit<Entry, 'block'> & { block: string })[];
   starts: Record<WindowId, number>;
   totals: LiveWindows;
@@ -186,6 +192,8 @@ export type WindowSnapshot = {
  */
 export class WindowTracker {
   private entries: Entry[] = [];
+  /** How many transactions were dropped from the front of `entries`: `entries[i]` is the tracker's transaction number `offset + i`. */
+  private offset = 0;
   private starts: Record<WindowId, number> = { '1b': 0, '5m': 0, '1h': 0, '24h': 0 };
   readonly totals: LiveWindows = emptyLiveWindows();
 
@@ -240,6 +248,7 @@ export class WindowTracker {
     const starts = { ...this.starts };
     for (const id of windowIds) starts[id] -= first;
     return {
+      first: this.offset + first,
       entries: this.entries.slice(first).map((entry) => ({ ...entry, block: entry.block.toString() })),
       starts,
       totals: structuredClone(this.totals),
@@ -249,6 +258,7 @@ export class WindowTracker {
   /** Replaces the windows by a snapshot (this tracker's, or another process's). */
   restore(snapshot: WindowSnapshot): void {
     this.entries = snapshot.entries.map((entry) => ({ ...entry, block: BigInt(entry.block) }));
+    this.offset = snapshot.first;
     this.starts = { ...snapshot.starts };
     for (const id of windowIds) this.totals[id] = structuredClone(snapshot.totals[id]);
   }
@@ -270,6 +280,7 @@ export class WindowTracker {
     const dropped = this.starts['24h'];
     if (dropped > 1024 && dropped * 2 > this.entries.length) {
       this.entries.splice(0, dropped);
+      this.offset += dropped;
       for (const id of windowIds) this.starts[id] -= dropped;
     }
   }
