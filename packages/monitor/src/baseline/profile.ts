@@ -194,6 +194,7 @@ export class WindowTracker {
   private entries: Entry[] = [];
   /** How many transactions were dropped from the front of `entries`: `entries[i]` is the tracker's transaction number `offset + i`. */
   private offset = 0;
+  private readonly saved = new WeakMap<Entry, WindowSnapshot['entries'][number]>();
   private starts: Record<WindowId, number> = { '1b': 0, '5m': 0, '1h': 0, '24h': 0 };
   readonly totals: LiveWindows = emptyLiveWindows();
 
@@ -249,10 +250,20 @@ export class WindowTracker {
     for (const id of windowIds) starts[id] -= first;
     return {
       first: this.offset + first,
-      entries: this.entries.slice(first).map((entry) => ({ ...entry, block: entry.block.toString() })),
+      entries: this.entries.slice(first).map((entry) => this.savedOf(entry)),
       starts,
       totals: structuredClone(this.totals),
     };
+  }
+
+  /** A transaction as `snapshot` gives it: made once (it never changes), though every snapshot while it stays holds it. */
+  private savedOf(entry: Entry): WindowSnapshot['entries'][number] {
+    let saved = this.saved.get(entry);
+    if (!saved) {
+      saved = { ...entry, block: entry.block.toString() };
+      this.saved.set(entry, saved);
+    }
+    return saved;
   }
 
   /** Replaces the windows by a snapshot (this tracker's, or another process's). */
