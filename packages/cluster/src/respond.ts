@@ -131,6 +131,8 @@ async function followHeads(parameters: RespondParameters, monitor: Monitor, chai
       first = false;
       const stop = () => messages.stop();
       signal.addEventListener('abort', stop, { once: true });
+      // Aborted while the consumer was being made: the listener came too late.
+      if (signal.aborted) stop();
       try {
         for await (const message of messages) {
           const incoming = decodeMessage<BlockMessage>(message.data);
