@@ -1,0 +1,138 @@
+import type { Engine } from '@bulwark/monitor';
+import type { JsMsg } from '@nats-io/jetstream';
+import { decodeMessage, encodeMessage } from './codec.ts';
+import { type ClusterConnection, factsStream, factsSubject, factsSubjects } from './jetstream.ts';
+import { retrying, sleep } from './retry.ts';
+
+/*
+ * What crosses partitions. A partition's engine watches the whole chain but runs the rules only on
+ * the transactions in which its own contracts appear (`EngineOptions.judged`); the windows,
+ * balances, prices and baselines of the other contracts it keeps itself (cheap bookkeeping, the
+ * same in every partition), so rules reading across contracts (a lender's `oracle-jump` from its
+ * pool's price) see what one process sees. What it cannot know is what the other partitions'
+ * rules flagged on transactions it skipped: learning holds back transactions linked to flagged
+ * accounts. So after each block message, every partition publishes the accounts its flagged
+ * transactions taint (its "facts", message id: chain, stream sequence and partition, so a block
+ * judged again publishes nothing new), and before judging the next one it waits until every other
+ * partition of the chain published its facts for the previous one and hands them to its engine.
+ * The partitions of a chain thus move in step, one message apart at most, each doing its share.
+ */
+
+export type FactsMessage = {
+  chainId: number;
+  partition: number;
+  /** The block stream sequence of the message judged. */
+  seq: bigint;
+  /** The block judged (none for a reorg message). */
+  block: bigint | undefined;
+  /** Accounts the partition's flagged transactions taint (`BlockResult.flaggedAccounts`). */
+  accounts: string[];
+};
+
+export const factsMessageId = (facts: Pick<FactsMessage, 'chainId' | 'seq' | 'partition'>) =>
+  `${facts.chainId}:${facts.seq}:${facts.partition}`;
+
+export type PartitionFacts = {
+  /** Publishes the partition's facts for the block stream message `seq` (call before acknowledging it). */
+  publish(facts: Omit<FactsMessage, 'chainId' | 'partition'>): Promise<void>;
+  /**
+   * Waits until every other partition published its facts for `previousSeq` (the message judged
+   * before `seq`; none: the partition's first), then hands the engine every flag of the messages
+   * before `seq`. Resolves early only when `signal` aborts.
+   */
+  before(engine: Engine, previousSeq: bigint | undefined, seq: bigint): Promise<void>;
+  close(): Promise<void>;
+};
+
+export function createPartitionFacts(parameters: {
+  connection: ClusterConnection;
+  chainId: number;
+  partition: number;
+  /** Every partition of the chain (this one included). */
+  partitions: readonly number[];
+  signal: AbortSignal;
+  log: (line: string) => void;
+}): PartitionFacts {
+  const { connection, chainId, partition, log } = parameters;
+  // Stops with the role or on `close`.
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([parameters.signal, stopper.signal]);
+  const others = parameters.partitions.filter((other) => other !== partition);
+  /** The last stream sequence each partition published facts for. */
+  const reached = new Map<number, bigint>();
+  /** Flags heard and not yet handed to the engine. */
+  let heard: FactsMessage[] = [];
+  let wake: (() => void) | undefined;
+
+  const reading = (async () => {
+    while (!signal.aborted) {
+      try {
+        // An ordered consumer from the stream's start: what the stream keeps of every partition's facts.
+        const consumer = await connection.js.consumers.get(factsStream, { filter_subjects: factsSubjects(chainId) });
+        const messages = await consumer.consume();
+        const aborted = () => messages.stop();
+        signal.addEventListener('abort', aborted, { once: true });
+        try {
+          for await (const message of messages) {
+            hear(message);
+          }
+        } finally {
+          signal.removeEventListener('abort', aborted);
+        }
+      } catch (error) {
+        if (!signal.aborted)
+          log(`Chain ${chainId} partition ${partition}: reading the other partitions' facts (${(error as Error).message}).`);
+      }
+      await sleep(250, signal);
+    }
+  })();
+
+  function hear(message: JsMsg): void {
+    const facts = decodeMessage<FactsMessage>(message.data);
+    if (facts.accounts.length > 0) heard.push(facts);
+    if ((reached.get(facts.partition) ?? -1n) < facts.seq) reached.set(facts.partition, facts.seq);
+    wake?.();
+  }
+
+  const behind = (previousSeq: bigint) => others.filter((other) => (reached.get(other) ?? -1n) < previousSeq);
+
+  return {
+    async publish(facts) {
+      const message: FactsMessage = { chainId, partition, ...facts };
+      await retrying(
+        () =>
+          connection.js.publish(factsSubject(chainId, partition), encodeMessage(message), {
+            msgID: factsMessageId(message),
+          }),
+        signal,
+      );
+    },
+    async before(engine, previousSeq, seq) {
+      if (previousSeq !== undefined) {
+        let warned = false;
+        const started = Date.now();
+        while (!signal.aborted && behind(previousSeq).length > 0) {
+          if (!warned && Date.now() - started > 10_000) {
+            warned = true;
+            log(
+              `Chain ${chainId} partition ${partition}: waiting for partition(s) ${behind(previousSeq).join(', ')} to judge stream message ${previousSeq} (a worker down: its lease lapses and another takes it).`,
+            );
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            sleep(1_000, signal).then(resolve);
+          });
+          wake = undefined;
+        }
+      }
+      // Only the messages before `seq`: a partition ahead must not hand over flags the single process has not raised yet.
+      const now = heard.filter((facts) => facts.seq < seq);
+      heard = heard.filter((facts) => facts.seq >= seq);
+      for (const facts of now) if (facts.block !== undefined) engine.noteFlagged(facts.block, facts.accounts);
+    },
+    async close() {
+      stopper.abort();
+      await Promise.race([reading, sleep(1_000)]);
+    },
+  };
+}
