@@ -81,7 +81,9 @@ export function createPartitionFacts(parameters: {
         }
       } catch (error) {
         if (!signal.aborted)
-          log(`Chain ${chainId} partition ${partition}: reading the other partitions' facts (${(error as Error).message}).`);
+          log(
+            `Chain ${chainId} partition ${partition}: reading the other partitions' facts (${(error as Error).message}).`,
+          );
       }
       await sleep(250, signal);
     }

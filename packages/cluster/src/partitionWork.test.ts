@@ -121,7 +121,10 @@ function engineJudging(judged: readonly string[] | undefined) {
 const handoverBlock = () => testBlock(10, 1_700_000_120, [testTx(admin, testFrame(admin, vault, { input: handover }))]);
 const sweepBlock = () =>
   testBlock(11, 1_700_000_132, [
-    testTx(attacker, testFrame(attacker, vault, { input: sweep, calls: [testFrame(vault, token, { input: '0xa9059cbb' })] })),
+    testTx(
+      attacker,
+      testFrame(attacker, vault, { input: sweep, calls: [testFrame(vault, token, { input: '0xa9059cbb' })] }),
+    ),
   ]);
 
 /** The vault partition's results over both blocks, with an engine watching `contracts` and judging the vault. */
@@ -176,7 +179,9 @@ describe('detect partitions', () => {
     const tokenSide = engineJudging([token]);
     // Ten transfers on the token alone, then the attack (through the vault, onto the token).
     const tokenOnly = testBlock(9, 1_700_000_108, [
-      ...Array.from({ length: 10 }, (_, i) => testTx(address(0xe000 + i), testFrame(address(0xe000 + i), token, { input: '0xa9059cbb' }))),
+      ...Array.from({ length: 10 }, (_, i) =>
+        testTx(address(0xe000 + i), testFrame(address(0xe000 + i), token, { input: '0xa9059cbb' })),
+      ),
     ]);
     for (const block of [tokenOnly, handoverBlock(), sweepBlock()])
       for (const side of [single, vaultSide, tokenSide]) side.engine.process(structuredClone(block));

@@ -476,7 +476,12 @@ export function createEngine(options: EngineOptions): Engine {
     if (!judged) return true;
     const has = (address: unknown) => typeof address === 'string' && judged.has(address.toLowerCase());
     if (has(tx.to) || has(tx.receipt.contractAddress)) return true;
-    if (events.some((event) => Object.values(event).some(has) || Object.values((event as { change?: object }).change ?? {}).some(has)))
+    if (
+      events.some(
+        (event) =>
+          Object.values(event).some(has) || Object.values((event as { change?: object }).change ?? {}).some(has),
+      )
+    )
       return true;
     if (tx.receipt.logs.some((log) => has(log.address))) return true;
     if (prices.some((price) => has(price.pool))) return true;
