@@ -147,18 +147,21 @@ async function runPartition(
       await facts.before(monitor.parts.engine, position?.streamSeq, seq);
       if (signal.aborted) break;
       const { decision, flaggedAccounts } = await judge(monitor, chainId, partition, ownedAddresses, incoming);
-      await retrying(
-        () =>
-          connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
-            msgID: decisionMessageId(decision),
-          }),
-        signal,
-      );
-      await facts.publish({
-        seq,
-        block: incoming.kind === 'block' ? incoming.block.number : undefined,
-        accounts: flaggedAccounts,
-      });
+      // The decision for respond and the facts for the other partitions, both before the block is saved.
+      await Promise.all([
+        retrying(
+          () =>
+            connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
+              msgID: decisionMessageId(decision),
+            }),
+          signal,
+        ),
+        facts.publish({
+          seq,
+          block: incoming.kind === 'block' ? incoming.block.number : undefined,
+          accounts: flaggedAccounts,
+        }),
+      ]);
       parameters.metrics?.published(chainId, 'decisions');
       if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
       const { engine } = monitor.parts;

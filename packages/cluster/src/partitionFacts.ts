@@ -63,6 +63,7 @@ export function createPartitionFacts(parameters: {
   /** Flags heard and not yet handed to the engine. */
   let heard: FactsMessage[] = [];
   let wake: (() => void) | undefined;
+  signal.addEventListener('abort', () => wake?.(), { once: true });
 
   const reading = (async () => {
     while (!signal.aborted) {
@@ -120,11 +121,16 @@ export function createPartitionFacts(parameters: {
               `Chain ${chainId} partition ${partition}: waiting for partition(s) ${behind(previousSeq).join(', ')} to judge stream message ${previousSeq} (a worker down: its lease lapses and another takes it).`,
             );
           }
+          // Woken by facts heard or the role stopping; checked again each second for the log line.
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            sleep(1_000, signal).then(resolve);
+            const timer = setTimeout(done, 1_000);
+            function done() {
+              clearTimeout(timer);
+              wake = undefined;
+              resolve();
+            }
+            wake = done;
           });
-          wake = undefined;
         }
       }
       // Only the messages before `seq`: a partition ahead must not hand over flags the single process has not raised yet.
