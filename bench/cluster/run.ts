@@ -123,6 +123,49 @@ try {
     }
   }
 
+  /**
+   * The engine work alone (no NATS, no store), split as the partitions split it: one engine per
+   * used partition judging its own contracts, handing its flags to the others after each block, as
+   * in `partitionFacts.ts`; against one engine judging every contract. Milliseconds of CPU.
+   */
+  async function engineSplit(): Promise<{ single: number; partitions: number[] }> {
+    const database = await createTestDatabase(adminUrl);
+    const store = await openStore({ url: database.url });
+    try {
+      const config = loadMonitorConfig(configFile('nats://127.0.0.1:1'), { rules: allRules, env: {} });
+      const base = { config, store, rules: allRules, env: {}, log: () => {} };
+      const timedEngine = async (judged: readonly string[] | undefined) => {
+        const { engine } = (await monitorFor(base, 31337, config.contracts, judged)).parts;
+        engine.process(structuredClone(warmUp!));
+        return engine;
+      };
+      const single = await timedEngine(undefined);
+      const owners = [...new Set(contracts.map((contract) => partitionOf(contract, partitions)))];
+      const engines = await Promise.all(
+        owners.map((owner) => timedEngine(contracts.filter((contract) => partitionOf(contract, partitions) === owner))),
+      );
+      const spent = engines.map(() => 0);
+      let singleSpent = 0;
+      for (const block of timed) {
+        let began = performance.now();
+        single.process(structuredClone(block));
+        singleSpent += performance.now() - began;
+        const flags: string[][] = [];
+        for (const [i, engine] of engines.entries()) {
+          began = performance.now();
+          flags.push(engine.process(structuredClone(block)).flaggedAccounts ?? []);
+          spent[i]! += performance.now() - began;
+        }
+        for (const [i, engine] of engines.entries())
+          for (const [j, accounts] of flags.entries()) if (i !== j) engine.noteFlagged(block.number, accounts);
+      }
+      return { single: singleSpent, partitions: spent };
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  }
+
   async function cluster(workers: number): Promise<number> {
     const nats: NatsServer = await startNatsServer();
     const database = await createTestDatabase(adminUrl);
@@ -176,6 +219,10 @@ try {
 
   const single = await singleProcess();
   console.error(`single process: ${single.toFixed(0)} tx/s`);
+  const split = await engineSplit();
+  console.error(
+    `engine: single ${split.single.toFixed(0)} ms; partitions ${split.partitions.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+  );
   const rates = new Map<number, number>();
   for (const workers of workerCounts) {
     rates.set(workers, await cluster(workers));
@@ -190,6 +237,11 @@ try {
     const efficiency = rate / (workers * one);
     return `| ${date} | ${commit} | ${data} | detect, ${workers} worker process(es): ${(rate * perTx).toFixed(0)} events/s, ${rate.toFixed(0)} tx/s (per-worker efficiency ${(efficiency * 100).toFixed(0)}%) | single process detect ${(single * perTx).toFixed(0)} events/s, ${single.toFixed(0)} tx/s | ${(rate / single).toFixed(2)} |`;
   });
+  const busiest = Math.max(...split.partitions);
+  const total = split.partitions.reduce((sum, ms) => sum + ms, 0);
+  rows.push(
+    `| ${date} | ${commit} | ${data} | engine work split over the ${used} used partitions (rules on own contracts' transactions, flags handed over; no NATS, no store): busiest partition ${busiest.toFixed(0)} ms, all partitions together ${total.toFixed(0)} ms (${(total / split.single).toFixed(2)}× one engine) | one engine judging every contract ${split.single.toFixed(0)} ms | ${(busiest / split.single).toFixed(2)} |`,
+  );
   for (const row of rows) console.log(row);
   if (append)
     recordBenchmarkRows(
