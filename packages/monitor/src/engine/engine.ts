@@ -475,7 +475,7 @@ export function createEngine(options: EngineOptions): Engine {
   ): boolean {
     if (!judged) return true;
     const has = (address: unknown) => typeof address === 'string' && judged.has(address.toLowerCase());
-    if (has(tx.to) || has(tx.receipt.contractAddress)) return true;
+    if (has(tx.to) || has(tx.from) || has(tx.receipt.contractAddress)) return true;
     if (
       events.some(
         (event) =>
