@@ -11,7 +11,7 @@ import {
   orderedWorkConsumer,
 } from './jetstream.ts';
 import { type BlockMessage, type DecisionMessage, decisionMessageId, stableId } from './messages.ts';
-import { createPartitionFacts } from './partitionFacts.ts';
+import { createFactsHub, createPartitionFacts, type FactsHub } from './partitionFacts.ts';
 import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
 import { createPartitionProfiles, type PartitionProfiles } from './partitionProfiles.ts';
 import { createPartitionMemory } from './partitionState.ts';
@@ -60,6 +60,7 @@ export async function runDetect(parameters: DetectParameters): Promise<void> {
     signal: parameters.signal,
     log: parameters.log,
   });
+  const hub = createFactsHub();
   await Promise.all([
     leases.run(),
     ...work.map((entry) =>
@@ -68,6 +69,7 @@ export async function runDetect(parameters: DetectParameters): Promise<void> {
         leases,
         entry,
         work.filter((other) => other.chainId === entry.chainId).map((other) => other.partition),
+        hub,
       ),
     ),
   ]);
@@ -78,6 +80,7 @@ async function runPartition(
   leases: PartitionLeases,
   work: PartitionWork,
   chainPartitions: readonly number[],
+  hub: FactsHub,
 ): Promise<void> {
   const { connection, signal, log } = parameters;
   const { chainId, partition, owned: contracts, watched } = work;
@@ -92,7 +95,7 @@ async function runPartition(
     signal,
   );
   let monitor: Monitor | undefined;
-  const facts = createPartitionFacts({ connection, chainId, partition, partitions: chainPartitions, signal, log });
+  const facts = createPartitionFacts({ connection, chainId, partition, partitions: chainPartitions, signal, log, hub });
   const profiles = createPartitionProfiles(
     chainId,
     partition,

@@ -1,7 +1,7 @@
 import type { Engine } from '@bulwark/monitor';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ClusterConnection, connectCluster, factsStream, factsSubject } from './jetstream.ts';
-import { createPartitionFacts, type PartitionFacts } from './partitionFacts.ts';
+import { createFactsHub, createPartitionFacts, type FactsMessage, type PartitionFacts } from './partitionFacts.ts';
 import { type NatsServer, natsSkipReason, startNatsServer } from './testing.ts';
 
 const skip = natsSkipReason();
@@ -76,6 +76,25 @@ describe.skipIf(skip !== undefined)('partition facts (real nats-server)', () => 
     await lone.before(engine, undefined, 9n);
     await lone.before(engine, 9n, 10n);
   });
+});
+
+test('behavior: a process’s hub hands a partition’s facts to its chain’s other partitions there, until they leave', () => {
+  const hub = createFactsHub();
+  const heard: string[] = [];
+  const leave = hub.join(1, (facts) => heard.push(`chain 1 heard ${facts.partition}:${facts.seq}`));
+  hub.join(2, (facts) => heard.push(`chain 2 heard ${facts.partition}:${facts.seq}`));
+  const facts = (chainId: number, seq: bigint): FactsMessage => ({
+    chainId,
+    partition: 0,
+    seq,
+    block: seq,
+    accounts: [],
+  });
+  hub.tell(facts(1, 4n));
+  hub.tell(facts(2, 5n));
+  leave();
+  hub.tell(facts(1, 6n));
+  expect(heard).toEqual(['chain 1 heard 0:4', 'chain 2 heard 0:5']);
 });
 
 test.skipIf(skip === undefined)(`partition facts skipped: ${skip}`, () => {});

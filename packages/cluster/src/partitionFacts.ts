@@ -1,5 +1,4 @@
 import type { Engine } from '@bulwark/monitor';
-import type { JsMsg } from '@nats-io/jetstream';
 import { decodeMessage, encodeMessage } from './codec.ts';
 import { type ClusterConnection, factsStream, factsSubject, factsSubjects } from './jetstream.ts';
 import { retrying, sleep } from './retry.ts';
@@ -32,6 +31,31 @@ export type FactsMessage = {
 export const factsMessageId = (facts: Pick<FactsMessage, 'chainId' | 'seq' | 'partition'>) =>
   `${facts.chainId}:${facts.seq}:${facts.partition}`;
 
+/**
+ * The partitions of one detect process: facts a partition publishes reach the others of its chain
+ * in the same process at once, without waiting for the stream to deliver them (it still does:
+ * hearing twice changes nothing).
+ */
+export type FactsHub = {
+  join(chainId: number, hear: (facts: FactsMessage) => void): () => void;
+  tell(facts: FactsMessage): void;
+};
+
+export function createFactsHub(): FactsHub {
+  const listeners = new Map<number, Set<(facts: FactsMessage) => void>>();
+  return {
+    join(chainId, hear) {
+      const chain = listeners.get(chainId) ?? new Set();
+      listeners.set(chainId, chain);
+      chain.add(hear);
+      return () => chain.delete(hear);
+    },
+    tell(facts) {
+      for (const hear of listeners.get(facts.chainId) ?? []) hear(facts);
+    },
+  };
+}
+
 export type PartitionFacts = {
   /** Publishes the partition's facts for the block stream message `seq` (call before acknowledging it). */
   publish(facts: Omit<FactsMessage, 'chainId' | 'partition'>): Promise<void>;
@@ -52,6 +76,8 @@ export function createPartitionFacts(parameters: {
   partitions: readonly number[];
   signal: AbortSignal;
   log: (line: string) => void;
+  /** This process's other partitions (see `FactsHub`). */
+  hub?: FactsHub | undefined;
 }): PartitionFacts {
   const { connection, chainId, partition, log } = parameters;
   // Stops with the role or on `close`.
@@ -75,7 +101,7 @@ export function createPartitionFacts(parameters: {
         signal.addEventListener('abort', aborted, { once: true });
         try {
           for await (const message of messages) {
-            hear(message);
+            hear(decodeMessage<FactsMessage>(message.data));
           }
         } finally {
           signal.removeEventListener('abort', aborted);
@@ -90,12 +116,13 @@ export function createPartitionFacts(parameters: {
     }
   })();
 
-  function hear(message: JsMsg): void {
-    const facts = decodeMessage<FactsMessage>(message.data);
+  function hear(facts: FactsMessage): void {
     if (facts.accounts.length > 0) heard.push(facts);
     if ((reached.get(facts.partition) ?? -1n) < facts.seq) reached.set(facts.partition, facts.seq);
     wake?.();
   }
+
+  const leave = parameters.hub?.join(chainId, hear);
 
   const behind = (previousSeq: bigint) => others.filter((other) => (reached.get(other) ?? -1n) < previousSeq);
 
@@ -109,6 +136,7 @@ export function createPartitionFacts(parameters: {
           }),
         signal,
       );
+      parameters.hub?.tell(message);
     },
     async before(engine, previousSeq, seq) {
       if (previousSeq !== undefined) {
@@ -139,6 +167,7 @@ export function createPartitionFacts(parameters: {
       for (const facts of now) if (facts.block !== undefined) engine.noteFlagged(facts.block, facts.accounts);
     },
     async close() {
+      leave?.();
       stopper.abort();
       await Promise.race([reading, sleep(1_000)]);
     },

@@ -1,4 +1,4 @@
-import type { Address, Block, Tx } from '@bulwark/chain';
+import type { Block, Tx } from '@bulwark/chain';
 import { allRules, type BlockResult, createEngine, type Engine } from '@bulwark/monitor';
 import {
   frame,
@@ -11,7 +11,7 @@ import {
   victim as vault,
   wei,
 } from '@bulwark/monitor/rules/testing';
-import { encodeAbiParameters, toEventSelector } from 'viem';
+import { type Address, encodeAbiParameters, toEventSelector } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { ownResult } from './partitionWork.ts';
 
