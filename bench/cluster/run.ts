@@ -1,5 +1,5 @@
 /**
- * npm run bench:cluster — transactions per second through the detect stage: the cluster's detect
+ * npm run bench:cluster — events (and transactions) per second through the detect stage: the cluster's detect
  * role with 1, 2 and 3 worker processes (the real `bulwark monitor --role detect`, over a real
  * nats-server and PostgreSQL), against the single-process mode's detect in the same run (the same
  * engine and rules in one process: judge, decide, and the per-block store transaction the single
@@ -87,6 +87,8 @@ try {
     return file;
   };
 
+  /** The normalised events of the timed blocks, as the single process's engine counts them. */
+  let events = 0;
   // The single-process mode's detect: one engine over every contract, a store transaction per block.
   async function singleProcess(): Promise<number> {
     const database = await createTestDatabase(adminUrl);
@@ -102,7 +104,9 @@ try {
       engine.process(warmUp!);
       const began = performance.now();
       for (const block of timed) {
-        decide(engine.process(block), decideOptions);
+        const result = engine.process(block);
+        events += result.events;
+        decide(result, decideOptions);
         await withTransaction(store, (tx) =>
           setCheckpoint(tx, {
             chainId: 31337,
@@ -113,6 +117,49 @@ try {
         );
       }
       return txs / ((performance.now() - began) / 1000);
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  }
+
+  /**
+   * The engine work alone (no NATS, no store), split as the partitions split it: one engine per
+   * used partition judging its own contracts, handing its flags to the others after each block, as
+   * in `partitionFacts.ts`; against one engine judging every contract. Milliseconds of CPU.
+   */
+  async function engineSplit(): Promise<{ single: number; partitions: number[] }> {
+    const database = await createTestDatabase(adminUrl);
+    const store = await openStore({ url: database.url });
+    try {
+      const config = loadMonitorConfig(configFile('nats://127.0.0.1:1'), { rules: allRules, env: {} });
+      const base = { config, store, rules: allRules, env: {}, log: () => {} };
+      const timedEngine = async (judged: readonly string[] | undefined) => {
+        const { engine } = (await monitorFor(base, 31337, config.contracts, judged)).parts;
+        engine.process(structuredClone(warmUp!));
+        return engine;
+      };
+      const single = await timedEngine(undefined);
+      const owners = [...new Set(contracts.map((contract) => partitionOf(contract, partitions)))];
+      const engines = await Promise.all(
+        owners.map((owner) => timedEngine(contracts.filter((contract) => partitionOf(contract, partitions) === owner))),
+      );
+      const spent = engines.map(() => 0);
+      let singleSpent = 0;
+      for (const block of timed) {
+        let began = performance.now();
+        single.process(structuredClone(block));
+        singleSpent += performance.now() - began;
+        const flags: string[][] = [];
+        for (const [i, engine] of engines.entries()) {
+          began = performance.now();
+          flags.push(engine.process(structuredClone(block)).flaggedAccounts ?? []);
+          spent[i]! += performance.now() - began;
+        }
+        for (const [i, engine] of engines.entries())
+          for (const [j, accounts] of flags.entries()) if (i !== j) engine.noteFlagged(block.number, accounts);
+      }
+      return { single: singleSpent, partitions: spent };
     } finally {
       await store.close();
       await database.drop();
@@ -172,6 +219,10 @@ try {
 
   const single = await singleProcess();
   console.error(`single process: ${single.toFixed(0)} tx/s`);
+  const split = await engineSplit();
+  console.error(
+    `engine: single ${split.single.toFixed(0)} ms; partitions ${split.partitions.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+  );
   const rates = new Map<number, number>();
   for (const workers of workerCounts) {
     rates.set(workers, await cluster(workers));
@@ -179,11 +230,18 @@ try {
   }
   const one = rates.get(1)!;
   const machine = `${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}`;
-  const data = `${timed.length} blocks × ${txsPerBlock} txs to ${contractCount} contracts over ${partitions} partitions (${used} used); ${machine}`;
+  const data = `${timed.length} blocks × ${txsPerBlock} txs (${events} events) to ${contractCount} contracts over ${partitions} partitions (${used} used); ${machine}`;
+  // Rates are measured in transactions; the same blocks carry `events` events, so events/s = tx/s × events ÷ txs.
+  const perTx = events / txs;
   const rows = [...rates].map(([workers, rate]) => {
     const efficiency = rate / (workers * one);
-    return `| ${date} | ${commit} | ${data} | detect, ${workers} worker process(es): ${rate.toFixed(0)} tx/s (per-worker efficiency ${(efficiency * 100).toFixed(0)}%) | single process detect ${single.toFixed(0)} tx/s | ${(rate / single).toFixed(2)} |`;
+    return `| ${date} | ${commit} | ${data} | detect, ${workers} worker process(es): ${(rate * perTx).toFixed(0)} events/s, ${rate.toFixed(0)} tx/s (per-worker efficiency ${(efficiency * 100).toFixed(0)}%) | single process detect ${(single * perTx).toFixed(0)} events/s, ${single.toFixed(0)} tx/s | ${(rate / single).toFixed(2)} |`;
   });
+  const busiest = Math.max(...split.partitions);
+  const total = split.partitions.reduce((sum, ms) => sum + ms, 0);
+  rows.push(
+    `| ${date} | ${commit} | ${data} | engine work split over the ${used} used partitions (rules on own contracts' transactions, flags handed over; no NATS, no store): busiest partition ${busiest.toFixed(0)} ms, all partitions together ${total.toFixed(0)} ms (${(total / split.single).toFixed(2)}× one engine) | one engine judging every contract ${split.single.toFixed(0)} ms | ${(busiest / split.single).toFixed(2)} |`,
+  );
   for (const row of rows) console.log(row);
   if (append)
     recordBenchmarkRows(
@@ -191,7 +249,7 @@ try {
         name: 'cluster',
         title: 'Cluster: detect throughput by worker processes (npm run bench:cluster)',
         intro:
-          'Transactions per second through the detect role (real nats-server, PostgreSQL, `bulwark monitor --role detect` processes) with 1, 2 and 3 workers, against the single-process detect (same engine and rules, one store transaction per block) in the same run. Per-worker efficiency: rate / (workers × rate with one worker). The machine has few cores shared with nats-server, PostgreSQL and anvil: past that many busy processes the figure shows the cap, not the design.',
+          'Events and transactions per second through the detect role (real nats-server, PostgreSQL, `bulwark monitor --role detect` processes) with 1, 2 and 3 workers, against the single-process detect (same engine and rules, one store transaction per block) in the same run. Per-worker efficiency: rate / (workers × rate with one worker). The machine has few cores shared with nats-server, PostgreSQL and anvil: past that many busy processes the figure shows the cap, not the design.',
       },
       rows,
     );

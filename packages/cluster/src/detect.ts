@@ -11,6 +11,7 @@ import {
   orderedWorkConsumer,
 } from './jetstream.ts';
 import { type BlockMessage, type DecisionMessage, decisionMessageId, stableId } from './messages.ts';
+import { createFactsHub, createPartitionFacts, type FactsHub } from './partitionFacts.ts';
 import { createPartitionLeases, type PartitionLeases } from './partitionLeases.ts';
 import { createPartitionProfiles, type PartitionProfiles } from './partitionProfiles.ts';
 import { createPartitionMemory } from './partitionState.ts';
@@ -20,7 +21,9 @@ import { monitorFor, type RoleBase, warn } from './stageParts.ts';
 
 /*
  * Detect: every chain's contracts are split into partitions (hash(address) mod N; each engine
- * watches the whole chain and reports its own contracts, see `partitionWork.ts`). Each partition
+ * watches the whole chain, runs the rules on its own contracts' transactions and reports its own
+ * contracts; the partitions of a chain hand each other what their rules flagged, see
+ * `partitionWork.ts` and `partitionFacts.ts`). Each partition
  * has one durable consumer of the chain's blocks with one message in flight at a time, shared by
  * every detect process: a contract's blocks are judged in order, by one worker at a time. The
  * partition's baselines, composite signals (`partitionState.ts`) and its place in the stream are
@@ -57,10 +60,28 @@ export async function runDetect(parameters: DetectParameters): Promise<void> {
     signal: parameters.signal,
     log: parameters.log,
   });
-  await Promise.all([leases.run(), ...work.map((entry) => runPartition(parameters, leases, entry))]);
+  const hub = createFactsHub();
+  await Promise.all([
+    leases.run(),
+    ...work.map((entry) =>
+      runPartition(
+        parameters,
+        leases,
+        entry,
+        work.filter((other) => other.chainId === entry.chainId).map((other) => other.partition),
+        hub,
+      ),
+    ),
+  ]);
 }
 
-async function runPartition(parameters: DetectParameters, leases: PartitionLeases, work: PartitionWork): Promise<void> {
+async function runPartition(
+  parameters: DetectParameters,
+  leases: PartitionLeases,
+  work: PartitionWork,
+  chainPartitions: readonly number[],
+  hub: FactsHub,
+): Promise<void> {
   const { connection, signal, log } = parameters;
   const { chainId, partition, owned: contracts, watched } = work;
   const ownedAddresses = new Set(contracts.map((contract) => contract.address.toLowerCase()));
@@ -74,6 +95,7 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
     signal,
   );
   let monitor: Monitor | undefined;
+  const facts = createPartitionFacts({ connection, chainId, partition, partitions: chainPartitions, signal, log, hub });
   const profiles = createPartitionProfiles(
     chainId,
     partition,
@@ -119,23 +141,34 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
         await message.ackAck();
         continue;
       }
-      monitor ??= await monitorFor(parameters, chainId, watched);
+      monitor ??= await monitorFor(parameters, chainId, watched, [...ownedAddresses]);
       if (appliedSeq === undefined || appliedSeq !== position?.streamSeq) {
         await loadState(parameters, monitor, profiles, watched, ownedAddresses, position === undefined);
         await memory.load(parameters.store, monitor.parts.engine);
       }
       const incoming = decodeMessage<BlockMessage>(message.data);
+      // The other partitions' flags up to the previous message, as one process would have them.
+      await facts.before(monitor.parts.engine, position?.streamSeq, seq);
+      if (signal.aborted) break;
       if (incoming.kind === 'block')
         for (const contract of memory.hearUnpauses(incoming.block, monitor.parts.engine))
           log(`Chain ${chainId} partition ${partition}: ${contract} was unpaused; its composite score starts again.`);
-      const decision = await judge(monitor, chainId, partition, ownedAddresses, incoming);
-      await retrying(
-        () =>
-          connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
-            msgID: decisionMessageId(decision),
-          }),
-        signal,
-      );
+      const { decision, flaggedAccounts } = await judge(monitor, chainId, partition, ownedAddresses, incoming);
+      // The decision for respond and the facts for the other partitions, both before the block is saved.
+      await Promise.all([
+        retrying(
+          () =>
+            connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
+              msgID: decisionMessageId(decision),
+            }),
+          signal,
+        ),
+        facts.publish({
+          seq,
+          block: incoming.kind === 'block' ? incoming.block.number : undefined,
+          accounts: flaggedAccounts,
+        }),
+      ]);
       parameters.metrics?.published(chainId, 'decisions');
       if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
       const { engine } = monitor.parts;
@@ -179,6 +212,7 @@ async function runPartition(parameters: DetectParameters, leases: PartitionLease
     }
     await leases.idle(ref);
   }
+  await facts.close();
 }
 
 /**
@@ -205,23 +239,27 @@ async function judge(
   partition: number,
   owned: ReadonlySet<string>,
   incoming: BlockMessage,
-): Promise<DecisionMessage> {
+): Promise<{ decision: DecisionMessage; flaggedAccounts: string[] }> {
   if (incoming.kind === 'reorg')
     return {
-      kind: 'reorg',
-      chainId,
-      partition,
-      commonAncestor: incoming.commonAncestor,
-      from: incoming.from,
-      dropped: incoming.dropped,
+      decision: {
+        kind: 'reorg',
+        chainId,
+        partition,
+        commonAncestor: incoming.commonAncestor,
+        from: incoming.from,
+        dropped: incoming.dropped,
+      },
+      flaggedAccounts: [],
     };
   const { engine, decideOptions, simulateCreations } = monitor.parts;
   const { block } = incoming;
   // New contracts that reference a protected one are simulated, as in one process.
   const simulations = await simulateCreations?.(block);
-  const result = ownResult(engine.process(block, { simulations }), owned);
+  const judged = engine.process(block, { simulations });
+  const result = ownResult(judged, owned);
   const decision = decide(result, decideOptions);
-  return {
+  const message: DecisionMessage = {
     kind: 'decision',
     chainId,
     partition,
@@ -232,4 +270,5 @@ async function judge(
     competitors: result.flagged.map((flagged) => flagged.tx),
     seenAt: block.seenAt,
   };
+  return { decision: message, flaggedAccounts: judged.flaggedAccounts ?? [] };
 }

@@ -19,9 +19,15 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 export const blockStream = 'BULWARK_BLOCKS';
 export const decisionStream = 'BULWARK_DECISIONS';
 export const leaseBucket = 'bulwark_leases';
+/** What each detect partition's rules flagged per block message, for the chain's other partitions (`partitionFacts.ts`). */
+export const factsStream = 'BULWARK_FACTS';
 
 export const blockSubject = (chainId: number) => `bulwark.blocks.${chainId}`;
 export const decisionSubject = (chainId: number, partition: number) => `bulwark.decisions.${chainId}.${partition}`;
+export const factsSubject = (chainId: number, partition: number) => `bulwark.facts.${chainId}.${partition}`;
+export const factsSubjects = (chainId: number) => `bulwark.facts.${chainId}.*`;
+/** Facts kept per partition: the partitions of a chain move one message apart, so a few suffice; more lets a new worker hear recent flags. */
+const factsKeptPerPartition = 1_000;
 export const detectConsumer = (chainId: number, partition: number) => `detect-${chainId}-${partition}`;
 export const respondConsumer = (chainId: number) => `respond-${chainId}`;
 export const ingestLeaseKey = (chainId: number) => `ingest.${chainId}`;
@@ -90,11 +96,17 @@ export async function connectCluster(settings: ClusterSettings, name: string): P
     );
   });
   const jsm = await jetstreamManager(nc);
-  for (const [stream, subjects] of [
-    [blockStream, ['bulwark.blocks.*']],
-    [decisionStream, ['bulwark.decisions.*.*']],
+  for (const [stream, subjects, perSubject] of [
+    [blockStream, ['bulwark.blocks.*'], undefined],
+    [decisionStream, ['bulwark.decisions.*.*'], undefined],
+    [factsStream, ['bulwark.facts.*.*'], factsKeptPerPartition],
   ] as const) {
-    const config = { name: stream, subjects: [...subjects], duplicate_window: ns(settings.duplicateWindowMs) };
+    const config = {
+      name: stream,
+      subjects: [...subjects],
+      duplicate_window: ns(settings.duplicateWindowMs),
+      ...(perSubject === undefined ? {} : { max_msgs_per_subject: perSubject }),
+    };
     try {
       await jsm.streams.info(stream);
     } catch {

@@ -95,7 +95,39 @@ const config = {
   ],
 } as unknown as Pick<MonitorConfig, 'chains' | 'contracts'>;
 
-/** The vault partition's pauses over both blocks, with an engine watching `contracts`. */
+const specs = config.contracts.map((contract) => ({
+  address: contract.address,
+  name: contract.name,
+  kind: contract.kind ?? 'other',
+}));
+
+/** An engine watching the chain's contracts and judging `judged` (all: one process), counting the rules it runs. */
+function engineJudging(judged: readonly string[] | undefined) {
+  const counted = { rules: 0 };
+  const engine = createEngine({
+    chainId: 31337,
+    contracts: specs,
+    rules,
+    warmUp: { txs: 0, blocks: 0 },
+    learningDelayBlocks: 2,
+    judged,
+    onRulesEvaluated: (count) => {
+      counted.rules += count;
+    },
+  });
+  return { engine, counted };
+}
+
+const handoverBlock = () => testBlock(10, 1_700_000_120, [testTx(admin, testFrame(admin, vault, { input: handover }))]);
+const sweepBlock = () =>
+  testBlock(11, 1_700_000_132, [
+    testTx(
+      attacker,
+      testFrame(attacker, vault, { input: sweep, calls: [testFrame(vault, token, { input: '0xa9059cbb' })] }),
+    ),
+  ]);
+
+/** The vault partition's results over both blocks, with an engine watching `contracts` and judging the vault. */
 function vaultPartitionPauses(contracts: readonly MonitorConfig['contracts'][number][]) {
   const engine = createEngine({
     chainId: 31337,
@@ -106,23 +138,11 @@ function vaultPartitionPauses(contracts: readonly MonitorConfig['contracts'][num
     })),
     rules,
     warmUp: { txs: 0, blocks: 0 },
+    judged: [vault],
   });
   const owned = new Set([vault]);
-  const first = ownResult(
-    engine.process(testBlock(10, 1_700_000_120, [testTx(admin, testFrame(admin, vault, { input: handover }))])),
-    owned,
-  );
-  const second = ownResult(
-    engine.process(
-      testBlock(11, 1_700_000_132, [
-        testTx(
-          attacker,
-          testFrame(attacker, vault, { input: sweep, calls: [testFrame(vault, token, { input: '0xa9059cbb' })] }),
-        ),
-      ]),
-    ),
-    owned,
-  );
+  const first = ownResult(engine.process(handoverBlock()), owned);
+  const second = ownResult(engine.process(sweepBlock()), owned);
   return { first, second };
 }
 
@@ -151,5 +171,57 @@ describe('detect partitions', () => {
       expect(result.flagged.flatMap((flagged) => flagged.signals.map((s) => s.contract))).not.toContain(token);
     // An engine watching the vault alone (the partition's own contracts) does not join them: no pause.
     expect(vaultPartitionPauses(entry.owned).second.pauses).toEqual([]);
+  });
+
+  test('behavior: a partition runs the rules only on transactions in which its own contracts appear', () => {
+    const single = engineJudging(undefined);
+    const vaultSide = engineJudging([vault]);
+    const tokenSide = engineJudging([token]);
+    // Ten transfers on the token alone, then the attack (through the vault, onto the token).
+    const tokenOnly = testBlock(9, 1_700_000_108, [
+      ...Array.from({ length: 10 }, (_, i) =>
+        testTx(address(0xe000 + i), testFrame(address(0xe000 + i), token, { input: '0xa9059cbb' })),
+      ),
+    ]);
+    for (const block of [tokenOnly, handoverBlock(), sweepBlock()])
+      for (const side of [single, vaultSide, tokenSide]) side.engine.process(structuredClone(block));
+    const perTx = rules.length;
+    // One process: 12 transactions judged. The vault's partition: its two; the token's: its ten and the sweep.
+    expect(single.counted.rules).toBe(12 * perTx);
+    expect(vaultSide.counted.rules).toBe(2 * perTx);
+    expect(tokenSide.counted.rules).toBe(11 * perTx);
+  });
+
+  test('behavior: flags handed over between partitions keep each baseline as one process learns it', () => {
+    // An account the token's rules flag (block 20) also calls the vault harmlessly in that block:
+    // one process never learns that call (its sender is flagged); the vault's partition, which
+    // skipped the token's transaction, learns it unless the token's partition hands its flags over.
+    const suspect = address(0x5151);
+    const blocks = [
+      testBlock(20, 1_700_000_240, [
+        testTx(suspect, testFrame(suspect, token, { input: '0xa9059cbb' })),
+        testTx(suspect, testFrame(suspect, vault, { input: '0x12345678' })),
+      ]),
+      ...[21, 22, 23, 24].map((n) => testBlock(n, 1_700_000_000 + 12 * n, [])),
+    ];
+    const run = (handOver: boolean) => {
+      const single = engineJudging(undefined);
+      const sides = [engineJudging([vault]), engineJudging([token])];
+      for (const block of blocks) {
+        single.engine.process(structuredClone(block));
+        const results = sides.map((side) => side.engine.process(structuredClone(block)));
+        if (!handOver) continue;
+        for (const [i, side] of sides.entries())
+          for (const [j, result] of results.entries())
+            if (i !== j) side.engine.noteFlagged(result.number, result.flaggedAccounts ?? []);
+      }
+      return { single: single.engine, vaultSide: sides[0]!.engine, tokenSide: sides[1]!.engine };
+    };
+    const shared = run(true);
+    expect(shared.single.profile(vault).txs).toBe(0);
+    expect(shared.vaultSide.profile(vault)).toEqual(shared.single.profile(vault));
+    expect(shared.tokenSide.profile(token)).toEqual(shared.single.profile(token));
+    // Without the hand-over the vault's partition learns the suspect's call: its baseline drifts.
+    expect(run(false).vaultSide.profile(vault).txs).toBe(1);
   });
 });

@@ -5,11 +5,13 @@ type Contract = MonitorConfig['contracts'][number];
 
 /**
  * What one detect partition judges: its own contracts (hash(address) mod N), and the chain's
- * contracts its engine watches. A partition's engine watches every contract of the chain, as the
- * single process does, because rules and the composite read across contracts: a lender's
- * `oracle-jump` comes from its pool's prices, and the accounts behind a transaction (which join
- * signals of different blocks into one attack) include those of signals on other contracts. An
- * engine watching only its own contracts misses pauses the single process makes. Only the own
+ * contracts its engine watches. The engine watches every contract of the chain but runs the rules
+ * only on transactions in which its own contracts appear (`EngineOptions.judged`): rules and the
+ * composite read across contracts (a lender's `oracle-jump` comes from its pool's prices; the
+ * accounts behind a transaction join signals of different blocks into one attack), and those
+ * inputs come from the transaction itself and the other contracts' windows and baselines, which
+ * every partition keeps (bookkeeping, no rules). What the other partitions' rules flagged on
+ * transactions this one skipped arrives as their facts (`partitionFacts.ts`). Only the own
  * contracts' signals, verdicts and state leave the partition (`ownResult`).
  */
 export type PartitionWork = { chainId: number; partition: number; owned: Contract[]; watched: Contract[] };

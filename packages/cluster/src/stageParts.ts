@@ -26,6 +26,8 @@ export async function monitorFor(
   base: RoleBase,
   chainId: number,
   contracts: readonly MonitorConfig['contracts'][number][],
+  /** The contracts the rules judge (a detect partition's own); default all. */
+  judged?: readonly string[],
 ): Promise<Monitor> {
   const chain = base.config.chains.find((candidate) => candidate.id === chainId);
   if (!chain) throw new Error(`Chain ${chainId} is not in the config.`);
@@ -37,6 +39,7 @@ export async function monitorFor(
     log: base.log,
     logger: base.logger,
     sinks: base.sinks,
+    judged,
   });
   return monitor!;
 }

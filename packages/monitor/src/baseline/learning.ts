@@ -96,6 +96,19 @@ export class Learning {
     for (const account of accounts) this.flaggedAt.set(account.toLowerCase(), block);
   }
 
+  /**
+   * Accounts another engine flagged at `block` (a cluster partition judging other contracts of the
+   * chain): they hold back the waiting transactions linked to them as this engine's own flags do.
+   * Kept at the latest block each was flagged, so flags heard out of order change nothing.
+   */
+  noteFlagged(block: bigint, accounts: Iterable<string>): void {
+    for (const account of accounts) {
+      const lower = account.toLowerCase();
+      const known = this.flaggedAt.get(lower);
+      if (known === undefined || known < block) this.flaggedAt.set(lower, block);
+    }
+  }
+
   /** Learns the waiting transactions whose wait is over at block `current`, dropping those linked to a flag. */
   release(current: bigint): void {
     let released = 0;

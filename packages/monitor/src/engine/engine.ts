@@ -79,6 +79,13 @@ export type EngineOptions = {
   onRuleError?: ((ruleId: string, error: unknown) => void) | undefined;
   /** Told how many rules ran on each transaction evaluated (for `/metrics`). */
   onRulesEvaluated?: ((rules: number) => void) | undefined;
+  /**
+   * The contracts this engine judges (a cluster partition's own; default: every watched one). A
+   * transaction in which none of them appears skips the rules: its signals are another engine's,
+   * which hands over the accounts they flag (`noteFlagged`). The others stay watched, their
+   * windows, balances, prices and baselines kept as before, for the rules that read across contracts.
+   */
+  judged?: readonly string[] | undefined;
 };
 
 /** A contract's state held only in the engine, as JSON-safe data (`Engine.liveState`). */
@@ -105,6 +112,8 @@ export type BlockResult = {
   events: number;
   /** Contracts whose composite crossed the pause line in this block (first verdict each). */
   pauses: CompositeVerdict[];
+  /** The accounts the block's flagged transactions hold back from learning (see `noteFlagged`); `process` only. */
+  flaggedAccounts?: string[] | undefined;
 };
 
 export type Engine = {
@@ -135,6 +144,12 @@ export type Engine = {
   setSupply(address: string, supply: bigint): void;
   /** Forgets a contract's accumulated signals (after a pause, so the next incident starts clean). */
   reset(address: string): void;
+  /**
+   * Accounts another engine's rules flagged at `block` (`BlockResult.flaggedAccounts` of the
+   * partitions judging the chain's other contracts): learning holds back what is linked to them,
+   * as if this engine had flagged them. Hand them over before the next block is processed.
+   */
+  noteFlagged(block: bigint, accounts: readonly string[]): void;
   /** The contract's short-term composite signals, to save with its baseline (a cluster partition moving to another worker). */
   compositeMemory(address: string): CompositeMemory;
   /** Puts saved composite signals back (another worker's, or this one's before a restart). */
@@ -208,6 +223,7 @@ export function createEngine(options: EngineOptions): Engine {
     return state !== undefined && warmUpState(state.profile, warmUpOptions).warmingUp;
   };
   const decide = createDecider(unequivocalRules(rules));
+  const judged = options.judged ? new Set(options.judged.map((address) => address.toLowerCase())) : undefined;
   const creations = new Map<string, Creation>();
 
   const detectorOf = (chosen: readonly Rule[], onEvaluated?: typeof options.onRulesEvaluated) =>
@@ -399,6 +415,7 @@ export function createEngine(options: EngineOptions): Engine {
     const byTx = eventsByTx(block);
     const flagged: TxResult[] = [];
     const pauses: CompositeVerdict[] = [];
+    const tainted = new Set<string>();
     let eventCount = 0;
     for (const tx of block.transactions) {
       const events = byTx.get(tx.hash) ?? [];
@@ -414,26 +431,13 @@ export function createEngine(options: EngineOptions): Engine {
         applyBalances(state.profile, contribution);
       }
       if (events.length === 0 && prices.length === 0) continue;
-      const views = new Map<string, WatchedView>();
-      for (const state of contracts.values()) views.set(state.spec.address, view(state, state.live.totals));
       const own = pass.simulations?.filter((simulation) => simulation.txHash === tx.hash);
-      const signals = pass.detect({
-        chainId,
-        blockNumber: block.number,
-        timestamp: block.timestamp,
-        tx,
-        pending: false,
-        events,
-        watched: views,
-        recentCreation: recentCreation(block.number),
-        threatLabel,
-        prices,
-        simulations: own,
-      });
+      const signals = judges(tx, events, prices, own) ? detectTx(block, tx, events, prices, own, pass.detect) : [];
       let suspects: string[];
       if (pass.learn) {
         noteCreationFlows(block.number, events, touched);
         suspects = scheduleLearning(block.number, time, tx, events, signals, moves);
+        for (const account of suspects) tainted.add(account);
       } else {
         suspects =
           signals.length > 0
@@ -457,7 +461,63 @@ export function createEngine(options: EngineOptions): Engine {
         if (verdict.pause && !pauses.some((p) => p.contract === verdict.contract)) pauses.push(verdict);
       }
     }
-    return { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
+    const result: BlockResult = { number: block.number, hash: block.hash, flagged, events: eventCount, pauses };
+    if (pass.learn) result.flaggedAccounts = [...tainted];
+    return result;
+  }
+
+  /** The rules on one transaction, with every watched contract's view as it stands. */
+  function detectTx(
+    block: Block,
+    tx: Tx,
+    events: MonitorEvent[],
+    prices: PriceTrace[],
+    simulations: readonly CreationSimulation[] | undefined,
+    detect: typeof evaluate,
+  ): Signal[] {
+    const views = new Map<string, WatchedView>();
+    for (const state of contracts.values()) views.set(state.spec.address, view(state, state.live.totals));
+    return detect({
+      chainId,
+      blockNumber: block.number,
+      timestamp: block.timestamp,
+      tx,
+      pending: false,
+      events,
+      watched: views,
+      recentCreation: recentCreation(block.number),
+      threatLabel,
+      prices,
+      simulations,
+    });
+  }
+
+  /**
+   * Whether one of the judged contracts appears in the transaction: in its events, its logs, its
+   * call tree, its pools' prices or its simulated drains. Rules raise signals only on contracts
+   * they find there, so a transaction without any is left to the engines judging the others.
+   */
+  function judges(
+    tx: Tx,
+    events: readonly MonitorEvent[],
+    prices: readonly PriceTrace[],
+    simulations: readonly CreationSimulation[] | undefined,
+  ): boolean {
+    if (!judged) return true;
+    const has = (address: unknown) => typeof address === 'string' && judged.has(address.toLowerCase());
+    if (has(tx.to) || has(tx.from) || has(tx.receipt.contractAddress)) return true;
+    if (
+      events.some(
+        (event) =>
+          Object.values(event).some(has) || Object.values((event as { change?: object }).change ?? {}).some(has),
+      )
+    )
+      return true;
+    if (tx.receipt.logs.some((log) => has(log.address))) return true;
+    if (prices.some((price) => has(price.pool))) return true;
+    if (simulations?.some((simulation) => simulation.drains.some((drain) => has(drain.contract)))) return true;
+    const inTree = (frame: CallFrame): boolean => has(frame.to) || has(frame.from) || frame.calls.some(inTree);
+    return tx.trace !== undefined && inTree(tx.trace);
   }
 
   /** Follows `Paused` / `Unpaused` events of the watched contracts, after the transaction that emitted them. */
@@ -639,6 +699,9 @@ export function createEngine(options: EngineOptions): Engine {
     },
     reset(address) {
       composite.clear(address.toLowerCase());
+    },
+    noteFlagged(block, accounts) {
+      learning.noteFlagged(block, accounts);
     },
     compositeMemory: (address) => composite.memory(address.toLowerCase()),
     restoreCompositeMemory(address, memory) {

@@ -51,6 +51,8 @@ export type MonitorsFromConfigParameters = {
     | undefined;
   /** Told how many rules ran on each transaction evaluated, by chain (for `/metrics`). */
   onRulesEvaluated?: ((chainId: number, rules: number) => void) | undefined;
+  /** The contracts whose transactions the rules judge (a cluster partition's own, `EngineOptions.judged`); default all. */
+  judged?: readonly string[] | undefined;
 };
 
 /** One monitor per configured chain, with its sync, engine, breakers and the shared sinks. */
@@ -153,6 +155,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
       })),
       onRuleError: (ruleId, error) => log(`Rule ${ruleId} failed on a transaction: ${(error as Error).message}`),
       onRulesEvaluated: parameters.onRulesEvaluated && ((count) => parameters.onRulesEvaluated?.(chain.id, count)),
+      judged: parameters.judged,
     });
     monitors.push(
       createMonitor({
