@@ -180,7 +180,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         status,
         onBlock: (report) => {
           // The pauses are prepared on each block once it is evaluated, never while it is fetched.
-          for (const responder of responders) responder.evaluated(report.number, report.touched);
+          for (const responder of responders) void responder.evaluated(report.number, report.touched);
           parameters.onBlock?.(report, chain.id);
         },
         onPending:

@@ -118,8 +118,9 @@ export type BlockReport = {
   /** Alerts recorded for this block (after the store's cooldown). */
   alerts?: number | undefined;
   /**
-   * The watched contracts (lowercase) the block's transactions reached: called, called inside,
-   * created, or emitting a log. Undefined when a transaction has no trace (its inner calls unknown).
+   * The accounts (lowercase, watched or not) the block's transactions reached: senders, called,
+   * called inside, created, or emitting a log. Undefined when a transaction has no trace (its inner
+   * calls unknown).
    */
   touched?: ReadonlySet<string> | undefined;
 };
@@ -408,7 +409,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
             broadcastMs: pauseAt === undefined ? undefined : pauseAt - from,
           },
       alerts: toSend.length,
-      touched: touchedBy(block, byAddress),
+      touched: touchedBy(block),
     });
   }
 
@@ -580,12 +581,14 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
   };
 }
 
-/** The watched contracts `block` reached (see `BlockReport.touched`). */
-export function touchedBy(block: Block, watched: ReadonlyMap<string, unknown>): Set<string> | undefined {
+/**
+ * The accounts `block` reached (see `BlockReport.touched`), watched or not: a contract's `paused()`
+ * may read another (a pause registry) that no watched contract's call reaches.
+ */
+export function touchedBy(block: Block): Set<string> | undefined {
   const touched = new Set<string>();
   const add = (address: string | null | undefined) => {
-    const lower = address?.toLowerCase();
-    if (lower !== undefined && watched.has(lower)) touched.add(lower);
+    if (address) touched.add(address.toLowerCase());
   };
   const visit = (frame: CallFrame) => {
     add(frame.from);
