@@ -168,6 +168,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
           breaker: breakers.get(contract.address)?.breaker,
           compete: breakers.get(contract.address)?.compete,
           autoPause: contract.breaker?.autoPause ?? false,
+          kind: contract.kind,
         })),
         startBlock: chain.startBlock === undefined ? undefined : BigInt(chain.startBlock),
         confirmations: chain.confirmations,
