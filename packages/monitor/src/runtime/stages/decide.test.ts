@@ -99,6 +99,9 @@ test('behavior: a verdict that pauses a price source pauses the contracts expose
   expect(alert.summary).toContain('on Pair, whose price Lender reads');
   expect(alert.details).toMatchObject({ exposedTo: pool });
   // decide() adds them when told who is exposed.
-  const decision = decide({ number: 9n, flagged: [], pauses: [verdict(pool, true)] }, { ...options, exposedTo: exposed });
+  const decision = decide(
+    { number: 9n, flagged: [], pauses: [verdict(pool, true)] },
+    { ...options, exposedTo: exposed },
+  );
   expect(decision.verdicts.map((v) => v.contract)).toEqual([pool, lender, market]);
 });
