@@ -13,8 +13,8 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createEngine } from '../engine/engine.ts';
 import { createPauseResponder } from '../responder/pauseSender.ts';
 import { type ResponderTestChain, startResponderChain, until } from '../responder/testing.ts';
-import { defineRule } from '../rules/defineRule.ts';
-import type { Rule } from '../rules/types.ts';
+import { drillRule } from '../rules/testing.ts';
+import type { Rule, RuleContext } from '../rules/types.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
 import { type BlockReport, type Breaker, createMonitor } from './monitor.ts';
 import { createStoreCheckpoints } from './storeCheckpoints.ts';
@@ -44,42 +44,16 @@ const abi = parseAbi(['function push(uint256 newPrice)', 'function borrow()', 'f
 
 /** Two rules raised on the pool when the attacker calls it directly: together they cross the pause line. */
 function poolRules(pool: string, attacker: string): Rule[] {
-  const rule = (id: string, stage: 'exploitation' | 'impact', score: number) =>
-    defineRule({
-      id,
-      title: id,
-      category: 'test',
-      stage,
-      impact: 'high',
-      confidence: 'high',
-      description: 'A rule for the exposure test: the attacker calling the pool.',
-      scenario: 'None: it only exercises the monitor.',
-      recommendation: 'None: it only exercises the monitor.',
-      swc: [],
-      owasp: [],
-      control: 'SA-03',
-      needs: [],
-      parameters: {},
-      evaluate: (context) =>
-        context.events.some(
-          (event) => event.type === 'call' && event.depth === 0 && event.contract === pool && event.caller === attacker,
-        )
-          ? [
-              {
-                ruleId: id,
-                stage,
-                contract: pool,
-                score,
-                severity: 'high' as const,
-                title: id,
-                summary: `${id} on the pool`,
-                actor: context.tx.from,
-                details: {},
-              },
-            ]
-          : [],
-    });
-  return [rule('price-pushed', 'exploitation', 0.5), rule('pool-drained', 'impact', 0.6)];
+  const fired = (context: RuleContext) =>
+    context.events.some(
+      (event) => event.type === 'call' && event.depth === 0 && event.contract === pool && event.caller === attacker,
+    )
+      ? [pool]
+      : [];
+  return [
+    drillRule({ id: 'price-pushed', stage: 'exploitation', score: 0.5, fired }),
+    drillRule({ id: 'pool-drained', stage: 'impact', score: 0.6, fired }),
+  ];
 }
 
 describeStore('createMonitor: contracts exposed to an attacked price source', (ctx) => {
