@@ -523,9 +523,10 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
           const entry = contractReads.get(contract);
           if (holds(entry, contract, touched)) return [contract, stateOf(contract, await shared, entry!.read)] as const;
           const seq = ++contractReadCount;
+          // Only told touches can keep a read: polling for heads re-reads every contract on each one.
           const [read, dependencies] = await Promise.all([
             readOwnState(contract),
-            readsFrom(contract).catch(() => undefined),
+            toldHeads ? readsFrom(contract).catch(() => undefined) : undefined,
           ]);
           const state = stateOf(contract, await shared, read);
           // A prepare that started earlier and ended later does not replace a newer read.
