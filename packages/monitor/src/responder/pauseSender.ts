@@ -226,10 +226,11 @@ export type PauseResponder = {
   /**
    * The monitor evaluated this block (and sent its pauses): prepares the pauses on it now, in the
    * quiet after the block rather than while the sync is fetching it. Only while warming.
-   * `touched` (lowercase addresses): the contracts the block's transactions reached; then only
-   * their own state is read again (with the nonce, fees and block every pause shares), so a block
-   * costs reads in proportion to what it touched, not to every allowed contract. Without it (or
-   * after a skipped block) every contract is read. Settles once the pauses are prepared on it
+   * `touched` (lowercase addresses): the accounts the block's transactions reached; then only the
+   * contracts it reached, or whose `paused()`/`pause()` read an account it reached, are read again
+   * (with the nonce, fees and block every pause shares), so a block costs reads in proportion to
+   * what it touched, not to every allowed contract. Without it (or after a skipped block) every
+   * contract is read. Settles once the pauses are prepared on it
    * (never rejects; callers need not wait).
    */
   evaluated(blockNumber: bigint, touched?: ReadonlySet<string>): Promise<void>;
