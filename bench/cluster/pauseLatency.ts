@@ -201,6 +201,7 @@ try {
           await mineAndWait();
           await traffic.afterBlock();
         }
+        const atRiskBefore = await prepared.atRisk();
         for (let round = 0; round < prepared.maxRounds; round++) {
           if (round > 0 && (await isPaused(victim.address))) break;
           await traffic.sendBlock();
@@ -212,8 +213,12 @@ try {
         await mineAndWait();
         await traffic.afterBlock();
         const paused = await isPaused(victim.address);
+        const lost =
+          atRiskBefore > 0n ? Number(((atRiskBefore - (await prepared.atRisk())) * 1000n) / atRiskBefore) / 10 : 0;
         if (!paused) side.missed.push(name);
-        log(`  ${side.name}: ${name} on kit ${k + 1}: ${paused ? 'paused' : 'not paused'}`);
+        log(
+          `  ${side.name}: ${name} on kit ${k + 1}: ${paused ? 'paused' : 'not paused'} (${lost.toFixed(1)}% of the value at risk lost)`,
+        );
       }
     }
   }

@@ -12,7 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnCli } from '@bulwark/cli/testing';
+import { guardedVaultConfig, spawnCli } from '@bulwark/cli/testing';
 import { startResponderChain } from '@bulwark/monitor/responder/testing';
 import { recordBenchmarkRows } from '../benchmarksFile.ts';
 
@@ -79,21 +79,9 @@ try {
   const config = path.join(dir, 'monitor.json');
   writeFileSync(
     config,
-    JSON.stringify({
-      store: { dataDir: 'db' },
-      chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 200 }],
-      contracts: [
-        {
-          chain: 31337,
-          address: vault,
-          name: 'Vault',
-          kind: 'vault',
-          assets: ['native'],
-          breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'BENCH_GUARDIAN_KEY' } },
-        },
-      ],
-      baseline: { learnBlocks: 10 },
-    }),
+    JSON.stringify(
+      guardedVaultConfig({ rpc: chain.anvil.rpcUrl, vault, assets: ['native'], keyEnv: 'BENCH_GUARDIAN_KEY' }),
+    ),
   );
   const env = { BENCH_GUARDIAN_KEY: guardian.privateKey };
   const readyFile = path.join(dir, 'ready.json');

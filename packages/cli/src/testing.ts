@@ -164,3 +164,38 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * The monitor config the CLI tests and benches start from: one anvil chain (id 31337) at `rpc`,
+ * one vault guarded with automatic pause by the key in environment variable `keyEnv`, the store in
+ * `db` beside the config, a short learning span. Plain JSON, to write to a file.
+ */
+export function guardedVaultConfig(parameters: {
+  rpc: string;
+  vault: string;
+  keyEnv?: string | undefined;
+  /** Assets whose balance is read at start; default none. */
+  assets?: readonly string[] | undefined;
+  pollingIntervalMs?: number | undefined;
+  baseline?: { learnBlocks?: number; persistEveryBlocks?: number } | undefined;
+}) {
+  return {
+    store: { dataDir: 'db' },
+    chains: [{ id: 31337, rpc: [parameters.rpc], pollingIntervalMs: parameters.pollingIntervalMs ?? 200 }],
+    contracts: [
+      {
+        chain: 31337,
+        address: parameters.vault,
+        name: 'Vault',
+        kind: 'vault',
+        ...(parameters.assets ? { assets: [...parameters.assets] } : {}),
+        breaker: {
+          kind: 'guardian',
+          autoPause: true,
+          guardian: { privateKeyEnv: parameters.keyEnv ?? 'GUARDIAN_KEY' },
+        },
+      },
+    ],
+    baseline: parameters.baseline ?? { learnBlocks: 10 },
+  };
+}

@@ -107,8 +107,8 @@ async function runChain(parameters: RespondParameters, chainId: number): Promise
 }
 
 /**
- * Tells the pause senders each new block of the chain's block stream and the watched contracts it
- * touched (`touchedBy`), so they read again only those, as the single process does after judging
+ * Tells the pause senders each new block of the chain's block stream and the accounts it touched
+ * (`touchedBy`), so they read again only the contracts whose pause state those reach, as the single process does after judging
  * a block; not every contract at every head. From the stream's newest block on (an ordered
  * consumer: nothing acknowledged, nothing kept); a reorg or a gap makes the senders read every
  * contract once. Until `signal` aborts; NATS away, the senders' prepared state ages and a pause
@@ -118,7 +118,6 @@ async function followHeads(parameters: RespondParameters, monitor: Monitor, chai
   const { connection, signal } = parameters;
   const told = monitor.parts.pauseSendersEvaluated;
   if (!told) return;
-  const watched = new Map(monitor.parts.contracts.map((contract) => [contract.address.toLowerCase(), contract]));
   let first = true;
   while (!signal.aborted) {
     try {
@@ -136,7 +135,7 @@ async function followHeads(parameters: RespondParameters, monitor: Monitor, chai
       try {
         for await (const message of messages) {
           const incoming = decodeMessage<BlockMessage>(message.data);
-          told(incoming.tip.number, incoming.kind === 'block' ? touchedBy(incoming.block, watched) : undefined);
+          told(incoming.tip.number, incoming.kind === 'block' ? touchedBy(incoming.block) : undefined);
         }
       } finally {
         signal.removeEventListener('abort', stop);

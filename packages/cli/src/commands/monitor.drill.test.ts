@@ -4,6 +4,7 @@
  * state, as a node behind a failed network link does).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTcpProxy, type TcpProxy } from '@bulwark/chain/testing';
@@ -12,7 +13,7 @@ import { openStore } from '@bulwark/store';
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { killSpawnedClis, type SpawnedCli, spawnCli } from '../testing.ts';
+import { guardedVaultConfig, killSpawnedClis, type SpawnedCli, spawnCli, waitFor } from '../testing.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-monitor-drill-'));
 const rpcKey = 'f00dfeedc0ffee0123456789abcdef42';
@@ -44,20 +45,7 @@ type Raw = Record<string, any>;
 
 /** A config file: anvil behind the proxy, the vault with its guardian; `change` breaks it. */
 function configFile(change: (config: Raw) => void = () => {}): string {
-  const config: Raw = {
-    store: { dataDir: 'db' },
-    chains: [{ id: 31337, rpc: [`http://127.0.0.1:${proxy.port}`], pollingIntervalMs: 200 }],
-    contracts: [
-      {
-        chain: 31337,
-        address: vault,
-        name: 'Vault',
-        kind: 'vault',
-        breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
-      },
-    ],
-    baseline: { learnBlocks: 10 },
-  };
+  const config: Raw = guardedVaultConfig({ rpc: `http://127.0.0.1:${proxy.port}`, vault });
   change(config);
   const file = path.join(dir, `monitor-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
@@ -120,32 +108,50 @@ describe('bad configs are refused at --check and at start, with the place and th
   });
 });
 
+/** An endpoint that drops every connection at once (a dead node), counting the attempts. */
+async function startDeadEndpoint(): Promise<{ port: number; attempts(): number; close(): Promise<void> }> {
+  let attempts = 0;
+  const server = createServer((socket) => {
+    attempts++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    attempts: () => attempts,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 test('behavior: a dead first endpoint: reported (key redacted) at --check and at start, the monitor fails over and is ready', async () => {
-  const dead = `http://127.0.0.1:9/v3/${rpcKey}`;
+  const deadNode = await startDeadEndpoint();
+  const dead = `http://127.0.0.1:${deadNode.port}/v3/${rpcKey}`;
   const file = configFile((config) => {
     config.chains[0].rpc = [dead, `http://127.0.0.1:${proxy.port}`];
   });
   const check = runCli(['monitor', '--config', file, '--check'], { GUARDIAN_KEY: guardianKey });
   expect(await check.exited).toBe(0);
   expect(check.output()).toMatch(
-    /^warning \/chains\/0\/rpc\/0: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* does not answer/m,
+    /^warning \/chains\/0\/rpc\/0: RPC endpoint http:\/\/127\.0\.0\.1:\d+\/v3\/\*\*\* does not answer/m,
   );
   expect(check.output()).toMatch(/valid: 1 chain\(s\), 1 contract\(s\), 1 with automatic pause, 1 warning\(s\)\./);
 
   const readyFile = path.join(dir, 'ready-failover.json');
   const cli = runCli(['monitor', '--config', file, '--ready-file', readyFile], { GUARDIAN_KEY: guardianKey });
   await cli.waitForLine(
-    /WARN {2}\/chains\/0\/rpc\/0: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* does not answer/,
+    /WARN {2}\/chains\/0\/rpc\/0: RPC endpoint http:\/\/127\.0\.0\.1:\d+\/v3\/\*\*\* does not answer/,
   );
   await cli.waitForLine(/INFO {2}Ready: following 1 chain\(s\) \(31337\)\./);
   expect(JSON.parse(readFileSync(readyFile, 'utf8'))).toMatchObject({ chains: [31337], pid: expect.any(Number) });
   // At run time the pool finds it dead too, and says so once, not at every poll that retries it
-  // after a rest (1 s, then 2 s…: the 3 s below span two more tries).
-  await cli.waitForLine(/WARN {2}Chain 31337: RPC endpoint http:\/\/127\.0\.0\.1:9\/v3\/\*\*\* is down/);
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  // after a rest (1 s, then 2 s…): two more tries reach the dead node, and still one line.
+  await cli.waitForLine(/WARN {2}Chain 31337: RPC endpoint http:\/\/127\.0\.0\.1:\d+\/v3\/\*\*\* is down/);
+  const triedBefore = deadNode.attempts();
+  await waitFor('two more tries of the dead endpoint', () => deadNode.attempts() >= triedBefore + 2, [cli]);
   expect(cli.lines().filter((line) => / is down: /.test(line))).toHaveLength(1);
   expect(cli.output()).not.toContain(rpcKey);
   await cli.stop();
+  await deadNode.close();
   expect(existsSync(readyFile)).toBe(false);
 });
 

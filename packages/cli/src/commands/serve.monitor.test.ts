@@ -14,7 +14,7 @@ import { openEventClient } from '@bulwark/server/testing';
 import { type Address, createWalletClient, encodeFunctionData, type Hex, http, parseAbi, parseEther } from 'viem';
 import { foundry } from 'viem/chains';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { killSpawnedClis, spawnCli } from '../testing.ts';
+import { guardedVaultConfig, killSpawnedClis, spawnCli } from '../testing.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bulwark-serve-monitor-'));
 /** A cold start compiles the CLI and opens PGlite: generous on a shared machine. */
@@ -56,21 +56,15 @@ test('behavior: serve --config runs the monitor: /healthz 200 once followed, the
   const config = path.join(dir, 'monitor.json');
   writeFileSync(
     config,
-    JSON.stringify({
-      store: { dataDir: 'db' },
-      chains: [{ id: 31337, rpc: [chain.anvil.rpcUrl], pollingIntervalMs: 100 }],
-      contracts: [
-        {
-          chain: 31337,
-          address: vault,
-          name: 'Vault',
-          kind: 'vault',
-          assets: ['native'],
-          breaker: { kind: 'guardian', autoPause: true, guardian: { privateKeyEnv: 'GUARDIAN_KEY' } },
-        },
-      ],
-      baseline: { learnBlocks: 50, persistEveryBlocks: 2 },
-    }),
+    JSON.stringify(
+      guardedVaultConfig({
+        rpc: chain.anvil.rpcUrl,
+        vault,
+        assets: ['native'],
+        pollingIntervalMs: 100,
+        baseline: { learnBlocks: 50, persistEveryBlocks: 2 },
+      }),
+    ),
   );
   const init = run(['init', '--name', 'ops', '--format', 'json', '--db', 'db']);
   expect(await init.exited).toBe(0);

@@ -13,6 +13,8 @@ import { ForbiddenCalldataError } from './errors.ts';
 
 /** `pause()`: the only calldata the responder ever signs. */
 export const pauseSelector = '0x8456cb59' as const;
+/** `paused()`: the view the responder reads before and after a pause. */
+export const pausedSelector = '0x5c975abb' as const;
 
 /**
  * What the responder reads and decodes: `pause()`, `paused()`, and the revert reasons of

@@ -26,6 +26,7 @@ import {
   type PauseStep,
 } from './pauseSender.ts';
 import {
+  deployRegistryPaused,
   openTestIncident,
   pausableReadAbi,
   type ResponderTestChain,
@@ -479,6 +480,57 @@ test('behavior: warm with heads told re-reads, per block, only the contracts the
   await chain.mine();
   await tell(new Set(), (await chain.client.getBlockNumber({ cacheTime: 0 })) + 1n);
   expect(responder.contractReads()).toBeGreaterThanOrEqual(readsBefore + 6);
+  responder.close();
+});
+
+test('behavior: a contract whose paused() reads a registry is read again when a block touches the registry, not the contract', async () => {
+  const recorder = await startFakeNode(forwardTo(chain.anvil.rpcUrl));
+  closers.push(recorder.close);
+  const { account } = await chain.newGuardian();
+  const managed = await deployRegistryPaused(chain, account.address);
+  const other = await deployRegistryPaused(chain, account.address);
+  const incident = await openTestIncident(store, managed.contract);
+  const responder = createPauseResponder({
+    pool: createRpcPool({ endpoints: [recorder.url], retryCount: 0 }),
+    account,
+    store,
+    chainId: foundry.id,
+    allowed: [managed.contract, other.contract],
+    pollingIntervalMs: 20,
+    deadlineMs: 20_000,
+  });
+  closers.push(async () => responder.close());
+  const count = (method: string) => recorder.requests.filter((request) => request.method === method).length;
+  /** Tells the newest block (mined by the caller), touching `touched`; resolves once the pauses are prepared on it. */
+  const tell = async (touched: ReadonlySet<string>) =>
+    responder.evaluated(await chain.client.getBlockNumber({ cacheTime: 0 }), touched);
+  responder.warm({ heads: 'told' });
+  await chain.mine();
+  await tell(new Set());
+  const reads = responder.contractReads();
+
+  // The pause manager flips the registry: the block reaches the registry and the manager, never the contract.
+  await managed.setPaused(true);
+  await tell(new Set([managed.registry.toLowerCase(), chain.deployer.account.address.toLowerCase()]));
+  // Only the contract reading that registry is read again.
+  expect(responder.contractReads()).toBe(reads + 1);
+  expect(await chain.paused(managed.contract)).toBe(true);
+  const sends = count('eth_sendRawTransaction');
+  const outcome = await responder.pause({
+    incidentId: incident.id,
+    chainId: foundry.id,
+    contract: managed.contract,
+    reason: 'attack',
+    dryRun: false,
+  });
+  // The stale read (unpaused) would send a pause that reverts; the fresh one finds it paused.
+  expect(outcome.status).toBe('already-paused');
+  expect(count('eth_sendRawTransaction')).toBe(sends);
+
+  // A block touching neither contract nor its registry reads nothing again.
+  await chain.mine();
+  await tell(new Set([chain.deployer.account.address.toLowerCase()]));
+  expect(responder.contractReads()).toBe(reads + 1);
   responder.close();
 });
 

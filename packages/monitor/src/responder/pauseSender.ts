@@ -53,6 +53,7 @@ import {
 } from './fees.ts';
 import {
   pausableAbi,
+  pausedSelector,
   pauseSelector,
   pauseTransaction,
   readPaused as readPausedOf,
@@ -225,12 +226,14 @@ export type PauseResponder = {
   /**
    * The monitor evaluated this block (and sent its pauses): prepares the pauses on it now, in the
    * quiet after the block rather than while the sync is fetching it. Only while warming.
-   * `touched` (lowercase addresses): the contracts the block's transactions reached; then only
-   * their own state is read again (with the nonce, fees and block every pause shares), so a block
-   * costs reads in proportion to what it touched, not to every allowed contract. Without it (or
-   * after a skipped block) every contract is read.
+   * `touched` (lowercase addresses): the accounts the block's transactions reached; then only the
+   * contracts it reached, or whose `paused()`/`pause()` read an account it reached, are read again
+   * (with the nonce, fees and block every pause shares), so a block costs reads in proportion to
+   * what it touched, not to every allowed contract. Without it (or after a skipped block) every
+   * contract is read. Settles once the pauses are prepared on it
+   * (never rejects; callers need not wait).
    */
-  evaluated(blockNumber: bigint, touched?: ReadonlySet<string>): void;
+  evaluated(blockNumber: bigint, touched?: ReadonlySet<string>): Promise<void>;
   /** How many contract states (`paused()`, `pause()` simulated, gas) were read, for tests. */
   contractReads(): number;
   /** Stops `warm`. */
@@ -466,11 +469,49 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   }
 
   /**
-   * Each contract's own reads, the newest made (`seq`): they hold until a block touches the
-   * contract (only a call to it changes its storage), so a block re-reads only the contracts it
-   * touched (and those whose read failed); the shared reads are fresh on every block.
+   * The other accounts `paused()` and the guardian's `pause()` read (a pause registry or guardian
+   * contract, a role list, a proxy's implementation), from the node's access lists; undefined when
+   * the node cannot tell (then the contract is read on every block).
    */
-  const contractReads = new Map<Address, { read: ContractRead; seq: number }>();
+  async function readsFrom(contract: Address): Promise<ReadonlySet<string> | undefined> {
+    const accessed = (call: { from?: Address; data: Hex }) =>
+      rpcRequest('eth_createAccessList', [{ ...call, to: contract }, 'latest']) as Promise<AccessListResult>;
+    const [ofPaused, ofPause] = await Promise.allSettled([
+      accessed({ data: pausedSelector }),
+      accessed({ from: guardian, data: pauseSelector }),
+    ]);
+    // Without what paused() reads nothing is known; pause() reverts while paused and then tells nothing.
+    if (ofPaused.status === 'rejected' || ofPaused.value.error !== undefined) return undefined;
+    const lists = [ofPaused.value, ...(ofPause.status === 'fulfilled' ? [ofPause.value] : [])];
+    const addresses = new Set(
+      lists.flatMap((list) => (list.accessList ?? []).map((entry) => entry.address.toLowerCase())),
+    );
+    addresses.delete(contract);
+    addresses.delete(guardian.toLowerCase());
+    return addresses;
+  }
+
+  /**
+   * Each contract's own reads, the newest made (`seq`): they hold until a block touches the
+   * contract or an account its `paused()` or `pause()` reads (`readsFrom`: only a call reaching an
+   * account changes its storage), so a block re-reads only the contracts whose state it may have
+   * changed (and those whose read failed); the shared reads are fresh on every block.
+   */
+  const contractReads = new Map<
+    Address,
+    { read: ContractRead; seq: number; readsFrom: ReadonlySet<string> | undefined }
+  >();
+  /** Whether a cached read of `contract` still holds after blocks that touched `touched` (all when undefined). */
+  const holds = (
+    entry: { readsFrom: ReadonlySet<string> | undefined } | undefined,
+    contract: Address,
+    touched: ReadonlySet<string> | undefined,
+  ) =>
+    entry !== undefined &&
+    touched !== undefined &&
+    entry.readsFrom !== undefined &&
+    !touched.has(contract) &&
+    ![...entry.readsFrom].some((address) => touched.has(address));
   /** Contract reads made (see `contractReads`); each read's `seq`. */
   let contractReadCount = 0;
 
@@ -480,10 +521,14 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     const [states] = await Promise.all([
       Promise.all(
         allowed.map(async (contract) => {
-          const cached = touched?.has(contract) === false ? contractReads.get(contract)?.read : undefined;
-          if (cached) return [contract, stateOf(contract, await shared, cached)] as const;
+          const entry = contractReads.get(contract);
+          if (holds(entry, contract, touched)) return [contract, stateOf(contract, await shared, entry!.read)] as const;
           const seq = ++contractReadCount;
-          const read = await readOwnState(contract);
+          // Only told touches can keep a read: polling for heads re-reads every contract on each one.
+          const [read, dependencies] = await Promise.all([
+            readOwnState(contract),
+            toldHeads ? readsFrom(contract).catch(() => undefined) : undefined,
+          ]);
           const state = stateOf(contract, await shared, read);
           // A prepare that started earlier and ended later does not replace a newer read.
           if ((contractReads.get(contract)?.seq ?? 0) < seq) {
@@ -493,7 +538,7 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
               state.error instanceof ResponderRpcError &&
               read.some((r) => r.status === 'rejected');
             if (failed) contractReads.delete(contract);
-            else contractReads.set(contract, { read, seq });
+            else contractReads.set(contract, { read, seq, readsFrom: dependencies });
           }
           return [contract, state] as const;
         }),
@@ -525,15 +570,17 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
   /** Heads told by the caller (`evaluated`): the poll then leaves new blocks to it. */
   let toldHeads = false;
   let lastHead: bigint | undefined;
-  let preparing = false;
+  /** The prepares running, through the newest head told; settles once it is prepared. */
+  let preparing: Promise<void> | undefined;
   /** Contracts touched by the heads told since the last prepare began; undefined: any may have changed. */
   let touchedSince: Set<string> | undefined;
   /**
    * Prepares once per new head (what was read two blocks back or more is stale from then on); heads
    * that come while a prepare runs (a catch-up) are folded into one more prepare at the newest.
+   * Settles once the newest head is prepared.
    */
-  const onHead = async (head: bigint, touched?: ReadonlySet<string>) => {
-    if (head === lastHead) return;
+  const onHead = (head: bigint, touched?: ReadonlySet<string>): Promise<void> => {
+    if (head === lastHead) return preparing ?? Promise.resolve();
     // Touches are known only head after head: a skipped block (a poll, a catch-up) may hide some.
     const known = touched !== undefined && lastHead !== undefined && head === lastHead + 1n;
     if (!known) touchedSince = undefined;
@@ -542,18 +589,19 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     lastHead = head;
     watch.newBlock();
     preparedHead = head;
-    if (preparing) return;
-    preparing = true;
-    try {
-      for (let done: bigint | undefined; done !== lastHead; ) {
-        done = lastHead;
-        const since = touchedSince;
-        touchedSince = new Set();
-        await prepare(done, since);
+    preparing ??= (async () => {
+      try {
+        for (let done: bigint | undefined; done !== lastHead; ) {
+          done = lastHead;
+          const since = touchedSince;
+          touchedSince = new Set();
+          await prepare(done, since);
+        }
+      } finally {
+        preparing = undefined;
       }
-    } finally {
-      preparing = false;
-    }
+    })();
+    return preparing;
   };
   function warm(options: WarmOptions = {}): void {
     if (warming) return;
@@ -1129,7 +1177,8 @@ export function createPauseResponder(parameters: CreatePauseResponderParameters)
     },
     evaluated(blockNumber, touched) {
       if (warming && toldHeads && (lastHead === undefined || blockNumber > lastHead))
-        void onHead(blockNumber, touched).catch(() => {});
+        return onHead(blockNumber, touched).catch(() => {});
+      return Promise.resolve();
     },
     contractReads: () => contractReadCount,
     compete(tx, touches) {
@@ -1157,6 +1206,9 @@ type Turn = {
   nonceFrom(fromNode: number): number;
   moveNonce(nonce: number): number;
 };
+
+/** `eth_createAccessList`'s answer (geth and anvil; `error` when the call reverts). */
+type AccessListResult = { accessList?: { address: string }[]; error?: string };
 
 /** How long a prepared pause may be used at most: two mainnet blocks and a half. */
 const preparedMaxAgeMs = 30_000;

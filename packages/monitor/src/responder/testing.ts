@@ -11,6 +11,7 @@ import { type FakeNode, startFakeNode } from '@bulwark/chain/testing';
 import {
   type Anvil,
   type Artifacts,
+  compileSources,
   type DeployWalletClient,
   deployContract,
   loadArtifacts,
@@ -287,3 +288,68 @@ export async function deploySafe(
 }
 
 const deployments = new WeakMap<ResponderTestChain, Promise<[Address, Address]>>();
+
+/**
+ * A pause manager elsewhere: `RegistryPaused.paused()` reads `PauseRegistry`, so flipping the
+ * registry changes what the contract reports without any call reaching the contract itself.
+ */
+const registryPausedSource = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+contract PauseRegistry {
+    mapping(address => bool) public pausedOf;
+    function setPaused(address target, bool value) external { pausedOf[target] = value; }
+}
+
+contract RegistryPaused {
+    PauseRegistry public immutable registry;
+    address public immutable guardian;
+    constructor(PauseRegistry registry_, address guardian_) { registry = registry_; guardian = guardian_; }
+    function paused() external view returns (bool) { return registry.pausedOf(address(this)); }
+    function pause() external {
+        require(msg.sender == guardian, "not guardian");
+        require(!registry.pausedOf(address(this)), "already paused");
+        registry.setPaused(address(this), true);
+    }
+}
+`;
+
+export type RegistryPausedContract = {
+  /** The contract the guardian pauses; its `paused()` reads the registry. */
+  contract: Address;
+  registry: Address;
+  /** Sets the contract's pause state in the registry, from the deployer (the contract is not called); mined. */
+  setPaused(value: boolean): Promise<void>;
+};
+
+/** Deploys a PauseRegistry and a RegistryPaused guarded by `guardian` (compiled here with solc-js). */
+export async function deployRegistryPaused(
+  chain: ResponderTestChain,
+  guardian: Address,
+): Promise<RegistryPausedContract> {
+  const { contracts } = await compileSources(new Map([['RegistryPaused.sol', registryPausedSource]]));
+  const registry = await deployContract(chain.deployer, chain.client, {
+    artifact: contracts.PauseRegistry!,
+    mine: true,
+  });
+  const contract = await deployContract(chain.deployer, chain.client, {
+    artifact: contracts.RegistryPaused!,
+    args: [registry, guardian],
+    mine: true,
+  });
+  return {
+    contract,
+    registry,
+    async setPaused(value) {
+      await sendAndConfirm(chain.deployer, chain.client, {
+        to: registry,
+        data: encodeFunctionData({
+          abi: parseAbi(['function setPaused(address target, bool value)']),
+          functionName: 'setPaused',
+          args: [contract, value],
+        }),
+        mine: true,
+      });
+    },
+  };
+}

@@ -13,6 +13,7 @@ import {
 import type { ContractProfile } from '../baseline/types.ts';
 import { eventTopics, normalizeBlock } from '../events/normalize.ts';
 import type { MonitorEvent } from '../events/types.ts';
+import { defineRule } from './defineRule.ts';
 import type { Creation, PriceTrace, Rule, RuleContext, Signal, WatchedView } from './types.ts';
 
 /*
@@ -368,4 +369,46 @@ export function learnedVault(rule: Rule, blocks: readonly Block[]): () => Replay
     }
     return base.fork();
   };
+}
+
+/**
+ * A rule for runtime tests (it only exercises the monitor): raises one signal of `score` on each
+ * contract `fired` names for the transaction, with the transaction's sender as the actor.
+ */
+export function drillRule(parameters: {
+  id: string;
+  stage: Signal['stage'];
+  score: number;
+  needs?: Rule['needs'];
+  fired(context: RuleContext): readonly string[];
+}): Rule {
+  const { id, stage, score } = parameters;
+  return defineRule({
+    id,
+    title: id,
+    category: 'test',
+    stage,
+    impact: 'high',
+    confidence: 'high',
+    description: 'A rule for runtime tests: it fires where the test says.',
+    scenario: 'None: it only exercises the monitor.',
+    recommendation: 'None: it only exercises the monitor.',
+    swc: [],
+    owasp: [],
+    control: 'SA-03',
+    needs: parameters.needs ?? [],
+    parameters: {},
+    evaluate: (context) =>
+      parameters.fired(context).map((contract) => ({
+        ruleId: id,
+        stage,
+        contract,
+        score,
+        severity: 'high' as const,
+        title: id,
+        summary: `${id} on ${contract}`,
+        actor: context.tx.from,
+        details: {},
+      })),
+  });
 }

@@ -8,7 +8,7 @@ import { blockTraceMethods, type FakeNode, forwardHolding, startFakeNode } from 
 import { createEngine } from '../engine/engine.ts';
 import { createPauseResponder } from '../responder/pauseSender.ts';
 import { type ResponderTestChain, startResponderChain, until } from '../responder/testing.ts';
-import { defineRule } from '../rules/defineRule.ts';
+import { drillRule } from '../rules/testing.ts';
 import type { Rule, RuleContext } from '../rules/types.ts';
 import type { Alert } from '../sinks/alert.ts';
 import { createDispatcher } from '../sinks/dispatcher.ts';
@@ -25,36 +25,10 @@ function drillRules(drill: string): Rule[] {
     context.events.flatMap((event) =>
       event.type === 'call' && event.depth === 0 && event.caller === drill ? [event.contract] : [],
     );
-  const rule = (id: string, stage: 'exploitation' | 'impact', score: number) =>
-    defineRule({
-      id,
-      title: id,
-      category: 'test',
-      stage,
-      impact: 'high',
-      confidence: 'high',
-      description: 'A rule for the early-pass test: the drill account calling a watched contract.',
-      scenario: 'None: it only exercises the monitor.',
-      recommendation: 'None: it only exercises the monitor.',
-      swc: [],
-      owasp: [],
-      control: 'SA-03',
-      needs: stage === 'impact' ? ['logs'] : [],
-      parameters: {},
-      evaluate: (context) =>
-        fired(context).map((contract) => ({
-          ruleId: id,
-          stage,
-          contract,
-          score,
-          severity: 'high' as const,
-          title: id,
-          summary: `${id} on ${contract}`,
-          actor: context.tx.from,
-          details: {},
-        })),
-    });
-  return [rule('drill-exploit', 'exploitation', 0.5), rule('drill-impact', 'impact', 0.6)];
+  return [
+    drillRule({ id: 'drill-exploit', stage: 'exploitation', score: 0.5, fired }),
+    drillRule({ id: 'drill-impact', stage: 'impact', score: 0.6, needs: ['logs'], fired }),
+  ];
 }
 
 describeStore('createMonitor: the early pass', (ctx) => {

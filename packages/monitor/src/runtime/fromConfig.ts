@@ -171,6 +171,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
           breaker: breakers.get(contract.address)?.breaker,
           compete: breakers.get(contract.address)?.compete,
           autoPause: contract.breaker?.autoPause ?? false,
+          kind: contract.kind,
         })),
         startBlock: chain.startBlock === undefined ? undefined : BigInt(chain.startBlock),
         confirmations: chain.confirmations,
@@ -183,7 +184,7 @@ export async function createMonitorsFromConfig(parameters: MonitorsFromConfigPar
         status,
         onBlock: (report) => {
           // The pauses are prepared on each block once it is evaluated, never while it is fetched.
-          for (const responder of responders) responder.evaluated(report.number, report.touched);
+          for (const responder of responders) void responder.evaluated(report.number, report.touched);
           parameters.onBlock?.(report, chain.id);
         },
         onPending:

@@ -199,9 +199,8 @@ describeStore('createMonitor', (ctx) => {
   });
 });
 
-test('behavior: a block touches the watched contracts it calls, calls inside, creates or that log; none known without a trace', () => {
+test('behavior: a block touches the accounts it calls, calls inside, creates or that log, watched or not; none known without a trace', () => {
   const [vault, pool, token, created, other] = ['0xaa', '0xbb', '0xcc', '0xdd', '0xee'].map((a) => a.padEnd(42, '1'));
-  const watchedContracts = new Map([vault, pool, token, created].map((address) => [address!, true]));
   const frame = (to: string, calls: CallFrame[] = []) =>
     ({ type: 'CALL', from: other, to, calls }) as unknown as CallFrame;
   const tx = (to: string | null, trace: CallFrame | undefined, contractAddress: string | null = null) =>
@@ -209,17 +208,16 @@ test('behavior: a block touches the watched contracts it calls, calls inside, cr
   const block = (transactions: Tx[], logAddresses: string[] = []) =>
     ({ transactions, logs: logAddresses.map((address) => ({ address })) }) as unknown as Block;
 
-  // Called directly (checksummed), called inside another call; an unwatched contract is left out.
+  // Called directly (checksummed), called inside another call; the caller and an unwatched contract count too
+  // (a pause registry that only the pause manager calls).
   const called = block([
     tx(vault!.toUpperCase().replace('0X', '0x'), frame(vault!)),
     tx(other!, frame(other!, [frame(pool!)])),
   ]);
-  expect(touchedBy(called, watchedContracts)).toEqual(new Set([vault, pool]));
-  // A log of a watched contract, and a creation of one.
-  expect(touchedBy(block([tx(null, frame(created!), created)], [token!]), watchedContracts)).toEqual(
-    new Set([created, token]),
-  );
-  expect(touchedBy(block([]), watchedContracts)).toEqual(new Set());
+  expect(touchedBy(called)).toEqual(new Set([vault, pool, other]));
+  // A log of a contract, and a creation of one.
+  expect(touchedBy(block([tx(null, frame(created!), created)], [token!]))).toEqual(new Set([created, token, other]));
+  expect(touchedBy(block([]))).toEqual(new Set());
   // A transaction without its trace may have called any contract inside.
-  expect(touchedBy(block([tx(other!, undefined)]), watchedContracts)).toBeUndefined();
+  expect(touchedBy(block([tx(other!, undefined)]))).toBeUndefined();
 });

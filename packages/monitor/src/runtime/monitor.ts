@@ -10,7 +10,7 @@ import type { CreationSimulator } from '../simulate/simulateCreations.ts';
 import type { AlertSeverity } from '../sinks/alert.ts';
 import type { Dispatcher } from '../sinks/dispatcher.ts';
 import { type ChainStatus, type ChainStatusTracker, createChainStatus } from './chainStatus.ts';
-import { type DecideOptions, decide } from './stages/decide.ts';
+import { type DecideOptions, decide, withExposed } from './stages/decide.ts';
 import { learnBaselines, planStart, readBalances, replay, type StartPlan, warmUpRange } from './stages/ingest.ts';
 import { type Acted, createResponder, profileMetric, type Responder } from './stages/respond.ts';
 
@@ -57,6 +57,8 @@ export type MonitoredContract = {
   /** The contract's breaker, when it has one; `autoPause` is the opt-in. */
   breaker?: Breaker | undefined;
   autoPause: boolean;
+  /** What it is (the config's `kind`): an attack on a `pool` or `oracle` puts the contracts reading it at risk. */
+  kind?: string | undefined;
   /**
    * Told of every pending transaction that reaches the contract (the sync's pending events), as
    * soon as it arrives: a competitor its pause must outbid, even one already sent (see
@@ -119,8 +121,9 @@ export type BlockReport = {
   /** Alerts recorded for this block (after the store's cooldown). */
   alerts?: number | undefined;
   /**
-   * The watched contracts (lowercase) the block's transactions reached: called, called inside,
-   * created, or emitting a log. Undefined when a transaction has no trace (its inner calls unknown).
+   * The accounts (lowercase, watched or not) the block's transactions reached: senders, called,
+   * called inside, created, or emitting a log. Undefined when a transaction has no trace (its inner
+   * calls unknown).
    */
   touched?: ReadonlySet<string> | undefined;
 };
@@ -231,11 +234,34 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
       log: (_level, message) => log(message),
       head: async () => BigInt(await sync.pool.request<Hex>('eth_blockNumber', [])),
     });
+  /**
+   * The contracts with an automatic pause that read `source` when it is a price source (a pool or
+   * oracle): its learned callers (a lending market reading a pool's reserves calls it), and the
+   * readers of a watched oracle that reads it in turn.
+   */
+  const readersOf = (source: string): string[] => {
+    const readers = new Set<string>();
+    const visit = (address: string) => {
+      const kind = byAddress.get(address)?.kind;
+      if (kind !== 'pool' && kind !== 'oracle') return;
+      for (const caller of Object.keys(engine.profile(address).callers)) {
+        if (caller === source || readers.has(caller) || !byAddress.has(caller)) continue;
+        readers.add(caller);
+        visit(caller);
+      }
+    };
+    visit(source);
+    return [...readers].filter((address) => {
+      const reader = byAddress.get(address);
+      return reader?.autoPause === true && reader.breaker !== undefined;
+    });
+  };
   const decideOptions: DecideOptions = {
     chainId,
     minSeverity: parameters.minSeverity,
     names,
     functionNames: parameters.functionNames,
+    exposedTo: readersOf,
   };
   const responder = createResponder({
     chainId,
@@ -287,7 +313,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
     if (unpausedIn(block).some((contract) => responder.holdsPause(contract))) return;
     const result = engine.processEarly(block);
     const evaluatedAt = now();
-    const verdicts = result.pauses.filter((verdict) => {
+    const verdicts = withExposed(result.pauses, readersOf).filter((verdict) => {
       const contract = byAddress.get(verdict.contract);
       return contract?.autoPause === true && contract.breaker !== undefined && !responder.holdsPause(verdict.contract);
     });
@@ -413,7 +439,7 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
             broadcastMs: pauseAt === undefined ? undefined : pauseAt - from,
           },
       alerts: toSend.length,
-      touched: touchedBy(block, byAddress),
+      touched: touchedBy(block),
     });
   }
 
@@ -459,7 +485,10 @@ export function createMonitor(parameters: CreateMonitorParameters): Monitor {
         const evaluatedAt = now();
         const next = { number: at.number + 1n, timestamp: at.timestamp };
         const acted = await responder.act(
-          result.verdicts.filter((verdict) => verdict.pause),
+          withExposed(
+            result.verdicts.filter((verdict) => verdict.pause),
+            readersOf,
+          ),
           next,
           event.tx.hash,
           [event.tx],
@@ -594,12 +623,14 @@ export function unpausedIn(block: Pick<Block, 'logs'>): string[] {
   return block.logs.filter((entry) => entry.topics[0] === eventTopics.Unpaused).map((entry) => entry.address);
 }
 
-/** The watched contracts `block` reached (see `BlockReport.touched`). */
-export function touchedBy(block: Block, watched: ReadonlyMap<string, unknown>): Set<string> | undefined {
+/**
+ * The accounts `block` reached (see `BlockReport.touched`), watched or not: a contract's `paused()`
+ * may read another (a pause registry) that no watched contract's call reaches.
+ */
+export function touchedBy(block: Block): Set<string> | undefined {
   const touched = new Set<string>();
   const add = (address: string | null | undefined) => {
-    const lower = address?.toLowerCase();
-    if (lower !== undefined && watched.has(lower)) touched.add(lower);
+    if (address) touched.add(address.toLowerCase());
   };
   const visit = (frame: CallFrame) => {
     add(frame.from);

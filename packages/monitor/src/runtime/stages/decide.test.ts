@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { testTx } from '../../rules/testing.ts';
 import type { Signal } from '../../rules/types.ts';
-import { decide, opensIncident, verdictAlert } from './decide.ts';
+import { decide, opensIncident, verdictAlert, withExposed } from './decide.ts';
 
 const vault = '0x00000000000000000000000000000000000000aa';
 const signal = (severity: Signal['severity'], summary = 'called 0x4641257d'): Signal => ({
@@ -62,4 +62,46 @@ test('behavior: a verdict alert is critical and keyed by its incident; medium an
     false,
     false,
   ]);
+});
+
+test('behavior: a verdict that pauses a price source pauses the contracts exposed to it; a reader keeps its own pausing verdict', () => {
+  const pool = '0x00000000000000000000000000000000000000bb';
+  const [lender, market, bystander] = ['0xd1', '0xd2', '0xd3'].map((a) => a.padEnd(42, '0'));
+  const verdict = (contract: string, pause: boolean) => ({
+    contract,
+    score: pause ? 1.5 : 0.4,
+    signals: [{ ...signal('high'), contract: pool, stage: 'exploitation' as const }],
+    stages: ['exploitation' as const],
+    pause,
+    firstBlock: 7n,
+  });
+  const exposed = (contract: string) => (contract === pool ? [lender!, market!] : []);
+  const own = { ...verdict(market!, true), score: 2 };
+  const verdicts = withExposed([verdict(pool, true), own, verdict(bystander!, false)], exposed);
+  expect(verdicts.map((v) => [v.contract, v.pause, v.exposedTo])).toEqual([
+    [pool, true, undefined],
+    [market, true, undefined],
+    [bystander, false, undefined],
+    [lender, true, pool],
+  ]);
+  expect(verdicts.find((v) => v.contract === market)).toBe(own);
+  // Nothing pauses the source: nothing is exposed.
+  expect(withExposed([verdict(pool, false)], exposed).map((v) => v.contract)).toEqual([pool]);
+
+  const alert = verdictAlert(verdicts.at(-1)!, 9n, undefined, 'incident-1', {
+    ...options,
+    names: new Map([
+      [pool, 'Pair'],
+      [lender!, 'Lender'],
+    ]),
+  });
+  expect(alert).toMatchObject({ contract: lender, title: 'Attack on Pair, read by Lender: composite score 1.5' });
+  expect(alert.summary).toContain('on Pair, whose price Lender reads');
+  expect(alert.details).toMatchObject({ exposedTo: pool });
+  // decide() adds them when told who is exposed.
+  const decision = decide(
+    { number: 9n, flagged: [], pauses: [verdict(pool, true)] },
+    { ...options, exposedTo: exposed },
+  );
+  expect(decision.verdicts.map((v) => v.contract)).toEqual([pool, lender, market]);
 });

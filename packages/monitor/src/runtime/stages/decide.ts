@@ -17,7 +17,12 @@ export type DecideOptions = {
   names: ReadonlyMap<string, string>;
   /** Function signatures by contract and selector (from the configured ABIs), to name selectors. */
   functionNames?: ReadonlyMap<string, ReadonlyMap<string, string>> | undefined;
+  /** The contracts exposed to an attack on `contract` (see `withExposed`); none when not given. */
+  exposedTo?: ((contract: string) => readonly string[]) | undefined;
 };
+
+/** A verdict on a contract, or one it inherits from an attacked price source it reads (`exposedTo`: the source). */
+export type ExposedVerdict = CompositeVerdict & { exposedTo?: string | undefined };
 
 export type Decision = {
   /** One alert per signal at or above the minimum severity, in transaction order. */
@@ -37,7 +42,33 @@ export function decide(result: Pick<BlockResult, 'flagged' | 'pauses' | 'number'
       alerts.push(signalAlert(signal, flagged, result.number, options));
     }
   }
-  return { alerts, verdicts: result.pauses, txHash: result.flagged.at(-1)?.tx.hash };
+  return {
+    alerts,
+    verdicts: options.exposedTo ? withExposed(result.pauses, options.exposedTo) : result.pauses,
+    txHash: result.flagged.at(-1)?.tx.hash,
+  };
+}
+
+/**
+ * The verdicts, plus one for each contract exposed to a contract whose verdict crossed the pause
+ * line (`exposed(contract)`: the contracts that read a price source whose price an attacker moved
+ * or whose reserves left). A two-block attack pushes the price in one block and borrows against
+ * it in the next: the reader's own signals come only with the second, once its funds are gone.
+ * An exposed contract keeps its own verdict when that one pauses already.
+ */
+export function withExposed(
+  verdicts: readonly CompositeVerdict[],
+  exposed: (contract: string) => readonly string[],
+): ExposedVerdict[] {
+  const byContract = new Map<string, ExposedVerdict>(verdicts.map((verdict) => [verdict.contract, verdict]));
+  for (const verdict of verdicts) {
+    if (!verdict.pause) continue;
+    for (const reader of exposed(verdict.contract)) {
+      if (byContract.get(reader)?.pause) continue;
+      byContract.set(reader, { ...verdict, contract: reader, exposedTo: verdict.contract });
+    }
+  }
+  return [...byContract.values()];
 }
 
 /** `0x4641257d` becomes `harvest() (0x4641257d)` where the contract's ABI names it. */
@@ -69,7 +100,7 @@ export function signalAlert(signal: Signal, result: TxResult, blockNumber: bigin
 }
 
 export function verdictAlert(
-  verdict: CompositeVerdict,
+  verdict: ExposedVerdict,
   blockNumber: bigint,
   txHash: string | undefined,
   incidentId: string,
@@ -81,15 +112,18 @@ export function verdictAlert(
   return {
     id: randomUUID(),
     ruleId: 'composite-score',
-    title: `Attack on ${name}: composite score ${verdict.score}`,
+    title: verdict.exposedTo
+      ? `Attack on ${options.names.get(verdict.exposedTo) ?? verdict.exposedTo}, read by ${name}: composite score ${verdict.score}`
+      : `Attack on ${name}: composite score ${verdict.score}`,
     severity: 'critical',
     chainId,
     contract: verdict.contract,
     blockNumber: blockNumber.toString(),
     txHash,
     at: new Date().toISOString(),
-    summary: `Signals across stages ${verdict.stages.join(', ')} (${rules}) crossed the pause line since block ${verdict.firstBlock}.`,
+    summary: `Signals across stages ${verdict.stages.join(', ')} (${rules}) crossed the pause line since block ${verdict.firstBlock}${verdict.exposedTo ? ` on ${options.names.get(verdict.exposedTo) ?? verdict.exposedTo}, whose price ${name} reads` : ''}.`,
     details: {
+      ...(verdict.exposedTo ? { exposedTo: verdict.exposedTo } : {}),
       score: verdict.score,
       stages: verdict.stages,
       signals: verdict.signals,
