@@ -33,7 +33,10 @@ const timed =
     }
   };
 pglite.query = timed((sql: string) => sql, pglite.query.bind(pglite)) as typeof pglite.query;
-pglite.transaction = timed(() => 'TRANSACTION', pglite.transaction.bind(pglite)) as typeof pglite.transaction;
+pglite.transaction = timed(
+  (_callback: Parameters<typeof pglite.transaction>[0]) => 'TRANSACTION',
+  pglite.transaction.bind(pglite),
+) as typeof pglite.transaction;
 const store = await openStore({ pglite });
 if (fresh) await seedStore(store, dir, seedVolume(), (line) => process.stderr.write(`${line}\n`));
 const clients = Number(process.env.BENCH_SERVE_CLIENTS ?? 200);
