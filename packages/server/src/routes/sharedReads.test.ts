@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { sharedAnswer, sharedRead, sharedReads } from './sharedReads.ts';
+import { batchedRead, sharedAnswer, sharedRead, sharedReads } from './sharedReads.ts';
 
 /** A computation the test finishes by hand: each call reads `state` when it starts. */
 function controlled() {
@@ -95,4 +95,32 @@ test('behavior: sharedAnswer shares identical requests in flight, by store, quer
   expect(seen).toHaveLength(5);
   runs[4]!.finish();
   await later;
+});
+
+test('behavior: batchedRead answers the keys asked in one turn of the event loop with one read, each its own value', async () => {
+  const reads: string[][] = [];
+  const read = batchedRead(async (keys: string[]) => {
+    reads.push(keys);
+    return new Map(keys.filter((key) => key !== 'unknown').map((key) => [key, key.toUpperCase()]));
+  });
+  const answers = Promise.all([read('a'), read('b'), read('a'), read('unknown')]);
+  // Nothing is read before the turn ends: a key asked now still joins.
+  expect(reads).toEqual([]);
+  expect(await answers).toEqual(['A', 'B', 'A', undefined]);
+  expect(reads).toEqual([['a', 'b', 'unknown']]);
+  // Asked after that read began: the next read.
+  expect(await read('c')).toBe('C');
+  expect(reads).toEqual([['a', 'b', 'unknown'], ['c']]);
+});
+
+test('error: a failed batchedRead rejects every key of its batch; the next batch reads again', async () => {
+  let fail = true;
+  const read = batchedRead(async (keys: string[]) => {
+    if (fail) throw new Error('store down');
+    return new Map(keys.map((key) => [key, 1]));
+  });
+  const results = await Promise.allSettled([read('a'), read('b')]);
+  expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+  fail = false;
+  expect(await read('a')).toBe(1);
 });
