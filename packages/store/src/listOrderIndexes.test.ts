@@ -1,29 +1,15 @@
 import { sql } from 'kysely';
 import { expect, test } from 'vitest';
-import { describeStore } from './testing.ts';
+import { describeStore, plansWithoutSeqScan } from './testing.ts';
 
 describeStore('list order indexes (migration 0013)', (ctx) => {
   test('behavior: every API list is read in its order straight off an index, with no sort of the rows', async () => {
-    // Sequential scans priced out: the plan shows whether an index gives the list's exact order.
-    const plans = await ctx.store.db.connection().execute(async (db) => {
-      await sql`set enable_seqscan = off`.execute(db);
-      try {
-        const explain = async (query: ReturnType<typeof sql>) =>
-          (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows
-            .map((row) => row['QUERY PLAN'])
-            .join('\n');
-        return {
-          alerts: await explain(sql`select * from alerts order by created_at desc, id limit 100`),
-          incidents: await explain(sql`select * from incidents order by detected_at desc, id limit 100`),
-          walletRequests: await explain(sql`select * from wallet_requests order by created_at desc, id limit 100`),
-          risks: await explain(sql`select * from risks order by score desc, id limit 100`),
-          walletPolicies: await explain(
-            sql`select * from wallet_policies order by proposed_at desc, id desc limit 100`,
-          ),
-        };
-      } finally {
-        await sql`reset enable_seqscan`.execute(db);
-      }
+    const plans = await plansWithoutSeqScan(ctx.store, {
+      alerts: sql`select * from alerts order by created_at desc, id limit 100`,
+      incidents: sql`select * from incidents order by detected_at desc, id limit 100`,
+      walletRequests: sql`select * from wallet_requests order by created_at desc, id limit 100`,
+      risks: sql`select * from risks order by score desc, id limit 100`,
+      walletPolicies: sql`select * from wallet_policies order by proposed_at desc, id desc limit 100`,
     });
     expect(plans.alerts).toContain('alerts_created_at_id');
     expect(plans.incidents).toContain('incidents_detected_at_id');
