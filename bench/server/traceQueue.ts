@@ -1,22 +1,27 @@
 /**
  * Diagnostic: where a request's time goes on the embedded store under load. Serves the API
- * in-process on a seeded PGlite (seed.ts; DIR reused) whose statements are timed, with the event
- * loop's delay and the server-side time of each request, while a child process drives BENCH_SERVE_CLIENTS clients on one route.
- * `tsx bench/server/traceQueue.ts DIR ROUTE [seconds]`; prints the slowest statements and requests.
+ * in-process on a seeded PGlite (seed.ts; DIR is seeded once and reused) whose statements are
+ * timed, while a child process (traceLoad.ts) drives BENCH_SERVE_CLIENTS (200) clients on one
+ * route: `tsx bench/server/traceQueue.ts DIR ROUTE [seconds]`. Prints the event loop's longest
+ * stalls and what ran in them, its delay, the server-side against the client-side latency, and
+ * the statements by total time.
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApiToken, createServer } from '@bulwark/server';
 import { openStore } from '@bulwark/store';
 import { PGlite } from '@electric-sql/pglite';
 import { pgliteOptions } from '../../packages/store/src/pglite.ts';
+import { percentile } from './load.ts';
 import { seedStore, seedVolume } from './seed.ts';
 
-const dir = path.resolve(process.argv[2] ?? '/tmp/srvtail/seeded');
+const dir = path.resolve(process.argv[2] ?? 'trace-bench');
 const route = process.argv[3] ?? '/api/v1/incidents';
 const seconds = Number(process.argv[4] ?? 4);
 const fresh = !existsSync(path.join(dir, 'db'));
+mkdirSync(dir, { recursive: true });
 const pglite = await PGlite.create(path.join(dir, 'db'), pgliteOptions);
 type Sample = { sql: string; runMs: number; endedAt: number };
 const samples: Sample[] = [];
@@ -49,13 +54,12 @@ const server = await createServer({ store, dashboard: false, cwd: dir });
 const url = await server.listen({ port: 0, host: '127.0.0.1' });
 // Node-level service time: from the request's headers parsed to its response finished.
 const served: { at: number; ms: number }[] = [];
-server.server.on('request', (request, response) => {
+server.server.on('request', (_request, response) => {
   const at = performance.now();
   response.on('finish', () => {
     if (tracing) served.push({ at, ms: performance.now() - at });
   });
 });
-const { monitorEventLoopDelay } = await import('node:perf_hooks');
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 // The event loop's longest stalls: what the store did in each, and how many requests began in it.
@@ -70,7 +74,7 @@ const child = fork(new URL('./traceLoad.ts', import.meta.url), [], {
   execArgv: ['--import', 'tsx'],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
-// warm-up
+// A warm-up compiles the route's schemas first.
 child.send({ url: `${url}${route}`, tokens: tokens.slice(0, 10), seconds: 0.5, phase: 1 });
 await new Promise((resolve) => child.once('message', resolve));
 tracing = true;
@@ -91,15 +95,10 @@ for (const stall of stalls.sort((a, b) => b.to - b.from - (a.to - a.from)).slice
 console.log(
   `event loop delay: max ${(loopDelay.max / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`,
 );
-const servedSorted = served.map((s) => s.ms).sort((a, b) => a - b);
-const sq = (f: number) =>
-  servedSorted[Math.min(servedSorted.length - 1, Math.ceil(f * servedSorted.length) - 1)]!.toFixed(1);
-console.log(
-  `server-side: ${servedSorted.length} requests, p50 ${sq(0.5)} p90 ${sq(0.9)} p99 ${sq(0.99)} max ${sq(1)} ms`,
-);
-const sorted = [...answer.latencies].sort((a, b) => a - b);
-const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.ceil(f * sorted.length) - 1)]!.toFixed(1);
-console.log(`${route}: ${sorted.length} requests, p50 ${q(0.5)} p90 ${q(0.9)} p99 ${q(0.99)} max ${q(1)} ms`);
+const quantiles = (values: number[]) =>
+  `p50 ${percentile(values, 0.5).toFixed(1)} p90 ${percentile(values, 0.9).toFixed(1)} p99 ${percentile(values, 0.99).toFixed(1)} max ${percentile(values, 1).toFixed(1)} ms`;
+console.log(`server-side: ${served.length} requests, ${quantiles(served.map((s) => s.ms))}`);
+console.log(`${route} at the clients: ${answer.latencies.length} requests, ${quantiles(answer.latencies)}`);
 const bySql = new Map<string, { n: number; run: number; maxRun: number }>();
 for (const s of samples) {
   const key = s.sql.replace(/\s+/g, ' ').slice(0, 140);
