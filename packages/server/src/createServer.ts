@@ -1,5 +1,5 @@
 import { redactSecrets } from '@bulwark/core';
-import { type ApiToken, countStoreFacts, findApiToken, type StoreClient } from '@bulwark/store';
+import { type ApiToken, countStoreFacts, findApiTokens, type StoreClient } from '@bulwark/store';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerApiDocs } from './apiDocs.ts';
 import { type DashboardParameters, registerDashboard } from './dashboard.ts';
@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.ts';
 import { eventsPath, eventsRoute } from './routes/events.ts';
 import { monitorRoutes } from './routes/monitor.ts';
 import type { RouteServices } from './routes/route.ts';
+import { batchedRead } from './routes/sharedReads.ts';
 import { type ApiRoute, apiRoutes } from './routes.ts';
 import { hashApiToken, roleAllows } from './tokens.ts';
 
@@ -69,6 +70,8 @@ export async function createServer(parameters: CreateServerParameters): Promise<
   const metrics = new RequestMetrics();
   const tokens = new WeakMap<FastifyRequest, ApiToken>();
   const hub = parameters.hub ?? new EventHub();
+  // Every /api/v1 request looks its token up: those asked together are one query.
+  const findToken = batchedRead((hashes: string[]) => findApiTokens(store, hashes));
   const feed = startStoreFeed(store, hub, {
     ...parameters.events?.feed,
     onError: (error) => parameters.logError?.(redactSecrets(`live events: reading the store failed: ${String(error)}`)),
@@ -165,7 +168,7 @@ export async function createServer(parameters: CreateServerParameters): Promise<
     const match = bearer.exec(request.headers.authorization ?? '');
     if (!match)
       throw new ApiError(401, 'unauthorized', 'Send a token: Authorization: Bearer <token> (from `bulwark init`).');
-    const token = await findApiToken(store, hashApiToken(match[1]!));
+    const token = await findToken(hashApiToken(match[1]!));
     if (!token) throw new ApiError(401, 'unauthorized', 'The token is unknown or revoked.');
     if (!roleAllows(token.role, route.role))
       throw new ApiError(

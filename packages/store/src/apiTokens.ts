@@ -58,6 +58,18 @@ export async function findApiToken(store: StoreClient, hash: string): Promise<Ap
   return row && fromRow(row);
 }
 
+/** The live tokens among these secret hashes, by hash: one query for many callers (the server batches its lookups). */
+export async function findApiTokens(store: StoreClient, hashes: readonly string[]): Promise<Map<string, ApiToken>> {
+  if (hashes.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('hash', 'in', [...hashes])
+    .where('revoked_at', 'is', null)
+    .execute();
+  return new Map(rows.map((row) => [row.hash, fromRow(row)]));
+}
+
 export async function listApiTokens(store: StoreClient): Promise<ApiToken[]> {
   const rows = await store.db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('name').execute();
   return rows.map(fromRow);

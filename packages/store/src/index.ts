@@ -16,7 +16,14 @@ export {
   retractAlertsFromBlock,
   summarizeAlerts,
 } from './alerts.ts';
-export { type ApiToken, type ApiTokenRole, findApiToken, insertApiToken, listApiTokens } from './apiTokens.ts';
+export {
+  type ApiToken,
+  type ApiTokenRole,
+  findApiToken,
+  findApiTokens,
+  insertApiToken,
+  listApiTokens,
+} from './apiTokens.ts';
 export { type Approval, insertApproval, listApprovals, type SignatureAlgorithm } from './approvals.ts';
 export {
   type AppendLogParameters,

@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { insertAlert, retractAlert } from './alerts.ts';
 import { addIncidentEvent, openIncident, transitionIncident } from './incidents.ts';
 import { listChangesSince, liveChangeKey } from './liveChanges.ts';
-import { describeStore } from './testing.ts';
+import { describeStore, plansWithoutSeqScan } from './testing.ts';
 import { addWalletRequestApproval, closeWalletRequest, insertWalletRequest } from './wallet.ts';
 
 const t0 = new Date('2026-03-01T00:00:00Z');
@@ -80,23 +80,14 @@ describeStore('live changes', (ctx) => {
   });
   test('behavior: the feed reads alerts and incidents by their times through indexes, not a scan and a sort of the history', async () => {
     // With sequential scans priced out, the plan shows whether an index on the time exists.
-    const plans = await ctx.store.db.connection().execute(async (db) => {
-      await sql`set enable_seqscan = off`.execute(db);
-      try {
-        const explain = async (query: ReturnType<typeof sql>) =>
-          (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows
-            .map((row) => row['QUERY PLAN'])
-            .join('\n');
-        return [
-          await explain(sql`select * from alerts where created_at >= ${t0} order by created_at limit 500`),
-          await explain(sql`select * from alerts where retracted_at >= ${t0} order by retracted_at limit 500`),
-          await explain(sql`select * from incidents where updated_at >= ${t0} order by updated_at limit 500`),
-          await explain(sql`select * from incidents order by detected_at desc limit 100`),
-        ];
-      } finally {
-        await sql`reset enable_seqscan`.execute(db);
-      }
-    });
+    const plans = Object.values(
+      await plansWithoutSeqScan(ctx.store, {
+        raised: sql`select * from alerts where created_at >= ${t0} order by created_at limit 500`,
+        retracted: sql`select * from alerts where retracted_at >= ${t0} order by retracted_at limit 500`,
+        incidents: sql`select * from incidents where updated_at >= ${t0} order by updated_at limit 500`,
+        newest: sql`select * from incidents order by detected_at desc limit 100`,
+      }),
+    );
     expect(plans[0]).toContain('alerts_created_at');
     expect(plans[1]).toContain('alerts_retracted_at');
     expect(plans[2]).toContain('incidents_updated_at');

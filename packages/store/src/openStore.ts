@@ -4,6 +4,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import { type MigrateReturnType, migrate } from './migrate.ts';
 import type { MigrationName } from './migrations/index.ts';
 import { createMemoryPGlite, lockFolder, MEMORY, openPGliteFolder } from './pglite.ts';
+import { pgliteTakingTurns } from './pgliteTurns.ts';
 import { connectPool, describeDatabase, parseDatabaseUrl } from './postgres.ts';
 import type { Database } from './schema.ts';
 import type { Store } from './store.ts';
@@ -94,7 +95,7 @@ async function openOwnedPGlite(
   location: string,
   migrateTo: MigrationName | undefined,
 ): Promise<OpenStoreReturnType> {
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: pgliteTakingTurns(pglite) }) });
   try {
     const migrations = await migrate(db, { to: migrateTo });
     let closed = false;
@@ -162,7 +163,7 @@ async function openFolderOnce(dataDir: string, migrateTo: MigrationName | undefi
   const unlock = lockFolder(dataDir);
   try {
     const pglite = await openPGliteFolder(dataDir);
-    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: pgliteTakingTurns(pglite) }) });
     try {
       return { db, migrations: await migrate(db, { to: migrateTo }), unlock };
     } catch (error) {

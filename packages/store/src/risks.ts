@@ -115,13 +115,21 @@ export async function updateRisk(store: StoreClient, id: string, changes: Partia
 /** Risks, highest score first. */
 export async function listRisks(
   store: StoreClient,
-  filter: { owner?: string | undefined; minScore?: number | undefined; reviewDueBy?: string | undefined } = {},
+  filter: {
+    owner?: string | undefined;
+    minScore?: number | undefined;
+    reviewDueBy?: string | undefined;
+    /** Most risks read (the highest scores); default all. */
+    limit?: number | undefined;
+  } = {},
 ): Promise<Risk[]> {
   let query = store.db.selectFrom('risks').selectAll();
   if (filter.owner) query = query.where('owner', '=', filter.owner);
   if (filter.minScore !== undefined) query = query.where('score', '>=', filter.minScore);
   if (filter.reviewDueBy) query = query.where('review_date', '<=', filter.reviewDueBy);
-  const rows = await query.orderBy('score', 'desc').orderBy('id').execute();
+  query = query.orderBy('score', 'desc').orderBy('id');
+  if (filter.limit !== undefined) query = query.limit(filter.limit);
+  const rows = await query.execute();
   return rows.map(fromRow);
 }
 

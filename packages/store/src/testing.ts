@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
+import { type RawBuilder, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import type { MigrationName } from './migrations/index.ts';
 import { type OpenStoreReturnType, openStore } from './openStore.ts';
 import { createPGliteFromInitdb } from './pglite.ts';
 import { findPostgresBinaries, type PostgresServer, startPostgres } from './postgres-server.ts';
-import type { Engine } from './store.ts';
+import type { Engine, StoreClient } from './store.ts';
 
 /**
  * Test helpers: every store suite runs on both engines.
@@ -182,4 +183,27 @@ function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   console.warn(`[@bulwark/store] ${message}`);
+}
+
+/**
+ * Each query's plan (EXPLAIN) with sequential scans priced out, on one connection: whether an
+ * index serves the query, and whether rows still get sorted.
+ */
+export async function plansWithoutSeqScan<K extends string>(
+  store: StoreClient,
+  queries: Record<K, RawBuilder<unknown>>,
+): Promise<Record<K, string>> {
+  return store.db.connection().execute(async (db) => {
+    await sql`set enable_seqscan = off`.execute(db);
+    try {
+      const plans = {} as Record<K, string>;
+      for (const [name, query] of Object.entries(queries) as [K, RawBuilder<unknown>][])
+        plans[name] = (await sql<{ 'QUERY PLAN': string }>`explain ${query}`.execute(db)).rows
+          .map((row) => row['QUERY PLAN'])
+          .join('\n');
+      return plans;
+    } finally {
+      await sql`reset enable_seqscan`.execute(db);
+    }
+  });
 }

@@ -73,9 +73,14 @@ export async function getWalletPolicy(
   return row && policyFromRow(row);
 }
 
-export async function listWalletPolicies(store: StoreClient): Promise<WalletPolicyRecord[]> {
-  const rows = await store.db.selectFrom('wallet_policies').selectAll().orderBy('proposed_at').orderBy('id').execute();
-  return rows.map(policyFromRow);
+/** Wallet policies, the most recently proposed first; `limit` reads that many (default all). */
+export async function listWalletPolicies(
+  store: StoreClient,
+  parameters: { limit?: number | undefined } = {},
+): Promise<WalletPolicyRecord[]> {
+  let query = store.db.selectFrom('wallet_policies').selectAll().orderBy('proposed_at', 'desc').orderBy('id', 'desc');
+  if (parameters.limit !== undefined) query = query.limit(parameters.limit);
+  return (await query.execute()).map(policyFromRow);
 }
 
 /** The policy in force at `at`: of the approved ones whose time has come, the last approved. */

@@ -1,5 +1,5 @@
-import { expect, test } from 'vitest';
-import { applyLiveEvent, type LiveEvent, linkIncidentAlerts, parseEventBlock } from './events.ts';
+import { expect, test, vi } from 'vitest';
+import { applyLiveEvent, followEvents, type LiveEvent, linkIncidentAlerts, parseEventBlock } from './events.ts';
 
 test('default: an event with id, type and JSON data', () => {
   expect(parseEventBlock('id: 7\nevent: alert\ndata: {"id":"a1","ruleId":"drain"}')).toEqual({
@@ -80,4 +80,52 @@ test('behavior: an incident event links the alerts it names (through `also`); ot
   ]);
   // An incident from a server that does not name its alerts changes nothing.
   expect(applyLiveEvent(rows, live('incident', { id: 'i1' }), rule)).toBe(rows);
+});
+
+test('behavior: a resync event (the server cut its replay off) reads the lists again; other events go on as events', async () => {
+  // A Response as the server streams it: resumed, a replayed alert, the resync, a live alert.
+  const body = [
+    ': connected\n\n',
+    'id: 5\nevent: alert\ndata: {"id":"a1"}\n\n',
+    'event: resync\ndata: {"reason":"replay-limit","replayed":1}\n\n',
+    'id: 6\nevent: alert\ndata: {"id":"a2"}\n\n',
+  ].join('');
+  const stop = new AbortController();
+  vi.stubGlobal('sessionStorage', { getItem: () => 'bwk_token' });
+  vi.stubGlobal('fetch', async () => {
+    return new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(body));
+          controller.close();
+        },
+      }),
+      { status: 200, headers: { 'content-type': 'text/event-stream' } },
+    );
+  });
+  const events: LiveEvent[] = [];
+  let gaps = 0;
+  try {
+    await new Promise<void>((resolve) => {
+      void followEvents(
+        (event) => {
+          events.push(event);
+          if (event.data && (event.data as { id?: string }).id === 'a2') {
+            stop.abort();
+            resolve();
+          }
+        },
+        () => {},
+        stop.signal,
+        () => {
+          gaps++;
+        },
+      );
+    });
+  } finally {
+    vi.unstubAllGlobals();
+  }
+  // One gap when the stream opened without an id to resume from, one for the resync.
+  expect(gaps).toBe(2);
+  expect(events.map((event) => event.event)).toEqual(['alert', 'alert']);
 });

@@ -31,13 +31,14 @@ export type StreamState = 'connecting' | 'live' | 'retrying' | 'unavailable';
  * Reads /api/v1/events with fetch streaming (the token goes in a header, never in the URL, so
  * not EventSource) and reconnects with Last-Event-ID after a drop. Stops when `signal` aborts.
  * `onGap` is called when a connection opens with nothing to resume from (the first, or a reconnect
- * before any event had an id): pages that apply events to a list fetch it again then.
+ * before any event had an id), and when the server says its replay was cut off (a `resync`
+ * event): pages that apply events to a list fetch it again then.
  */
 export async function followEvents(
   onEvent: (event: LiveEvent) => void,
   onState: (state: StreamState) => void,
   signal: AbortSignal,
-  /** The stream is open without an event id to resume from: what happened before may be missed. */
+  /** The stream is open without an event id to resume from, or resumed with a cut-off replay: what happened before may be missed. */
   onGap: () => void = () => {},
 ): Promise<void> {
   let lastId: string | undefined;
@@ -69,7 +70,9 @@ export async function followEvents(
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
           const event = parseEventBlock(block);
-          if (event) {
+          // The server's replay of what was missed was cut off: lists must be read again.
+          if (event?.event === 'resync') onGap();
+          else if (event) {
             if (event.id !== undefined) lastId = event.id;
             onEvent(event);
           }

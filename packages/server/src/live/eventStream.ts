@@ -20,6 +20,16 @@ export const defaultHeartbeatMs = 15_000;
 const frame = (event: Pick<LiveEvent, 'id' | 'type' | 'data'>) =>
   `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
 
+/**
+ * Why a resuming client's replay left changes out: more than the replay reads (`replay-limit`), or
+ * the store could not be read (`store-unavailable`). Sent as a `resync` event (no id, so the
+ * client's Last-Event-ID stays): its lists may lack rows and must be read again.
+ */
+export type ResyncReason = 'replay-limit' | 'store-unavailable';
+
+const resyncFrame = (reason: ResyncReason, replayed: number) =>
+  `event: resync\ndata: ${JSON.stringify({ reason, replayed })}\n\n`;
+
 /** `Last-Event-ID` as an event id; anything else is no id (the stream starts at the present). */
 export function parseLastEventId(header: string | string[] | undefined): number | undefined {
   const value = Array.isArray(header) ? header[0] : header;
@@ -85,24 +95,36 @@ export async function serveEventStream(
     const { events, complete } = hub.after(lastId);
     if (!complete) {
       const inRing = new Set(events.map((event) => event.key));
-      // The store down: the client gets the ring and the live stream; the rest waits for the store.
-      const changes = await listChangesSince(store, {
-        since: new Date(eventIdTime(lastId) + 1),
-        limit: options.replayLimit ?? 1000,
-      })
+      const replayLimit = options.replayLimit ?? 1000;
+      // The store down: the client gets the ring and the live stream, and a resync for the rest.
+      const changes = await listChangesSince(store, { since: new Date(eventIdTime(lastId) + 1), limit: replayLimit })
         .then((found) =>
           liveEventsOf(store, found).then((events) => found.map((change, at) => ({ change, event: events[at]! }))),
         )
-        .catch(() => []);
+        .catch(() => undefined);
+      // Each kind is read up to the limit: a kind that filled it may have had more.
+      const perKind = new Map<string, number>();
+      for (const { change } of changes ?? []) perKind.set(change.kind, (perKind.get(change.kind) ?? 0) + 1);
+      let cut: ResyncReason | undefined = changes
+        ? [...perKind.values()].some((count) => count >= replayLimit)
+          ? 'replay-limit'
+          : undefined
+        : 'store-unavailable';
       // Ids from the change's time: in the past, above the client's id, below the ring's events.
       const ceiling = events[0]?.id ?? hub.origin;
       let id = lastId;
-      for (const { change, event } of changes) {
+      let replayed = 0;
+      for (const { change, event } of changes ?? []) {
         if (inRing.has(event.key)) continue;
         id = Math.max(id + 1, change.at.getTime() * 1000);
-        if (id >= ceiling) break;
+        if (id >= ceiling) {
+          cut = 'replay-limit';
+          break;
+        }
         send({ id, type: event.type, data: event.data });
+        replayed++;
       }
+      if (cut) write(resyncFrame(cut, replayed));
     }
     for (const event of events) send(event);
   } else if (hub.health) send(hub.health);

@@ -1,6 +1,7 @@
 import { listAlerts } from '@bulwark/store';
 import { alertSchema, limit, listOf } from '../schemas.ts';
 import { type ApiRoute, ok, query } from './route.ts';
+import { sharedAnswer } from './sharedReads.ts';
 
 export const alertRoutes: readonly ApiRoute[] = [
   {
@@ -13,12 +14,13 @@ export const alertRoutes: readonly ApiRoute[] = [
       querystring: query({ status: { type: 'string', enum: ['active', 'retracted'] }, limit }),
       response: { 200: listOf(alertSchema) },
     },
-    handler: async ({ store, query }) =>
+    handler: sharedAnswer(async ({ store, query }) =>
       ok(
         await listAlerts(store, {
           status: query.status as 'active' | 'retracted' | undefined,
           limit: query.limit as number,
         }),
       ),
+    ),
   },
 ];

@@ -221,3 +221,49 @@ describeStore('GET /api/v1/events: limits', (ctx) => {
     }
   });
 });
+
+describeStore('GET /api/v1/events: a replay cut off', (ctx) => {
+  test('behavior: a client resuming after more changes than the replay reads gets them up to the limit, then a resync', async () => {
+    const token = (await createApiToken(ctx.store, { name: 'vera', role: 'viewer', actor: 'test' })).token;
+    const start = async () => {
+      const server = await createServer({ store: ctx.store, events: { replayLimit: 3, feed: { intervalMs: 25 } } });
+      await server.listen({ host: '127.0.0.1', port: 0 });
+      return { server, url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/api/v1/events` };
+    };
+    let { server, url } = await start();
+    try {
+      const client = await openEventClient(url, { token });
+      const before = await raise(ctx.store);
+      const last = await client.waitFor((event) => event.data.id === before.id);
+      client.close();
+      await server.close();
+      // Away across a restart (the new server's ring is empty): two changes fit the replay, five do not.
+      const fits = [await raise(ctx.store), await raise(ctx.store)];
+      ({ server, url } = await start());
+      const whole = await openEventClient(url, { token, lastEventId: last.id });
+      await whole.waitFor((event) => event.data.id === fits[1]!.id);
+      const marker = await raise(ctx.store);
+      await whole.waitFor((event) => event.data.id === marker.id);
+      expect(whole.events.map((event) => event.type)).toEqual(['alert', 'alert', 'alert']);
+      whole.close();
+      await server.close();
+
+      const missed = [];
+      for (let i = 0; i < 5; i++) missed.push(await raise(ctx.store));
+      ({ server, url } = await start());
+      const resumed = await openEventClient(url, { token, lastEventId: last.id });
+      const resync = await resumed.waitFor((event) => event.type === 'resync');
+      expect(resync.data).toEqual({ reason: 'replay-limit', replayed: 3 });
+      // The oldest changes up to the limit came first; the resync tells the client to read its lists again.
+      expect(resumed.events.map((event) => event.data.id)).toEqual([fits[0]!.id, fits[1]!.id, marker.id, undefined]);
+      expect(resumed.events.at(-1)?.type).toBe('resync');
+      // The stream goes on live after it.
+      const after = await raise(ctx.store);
+      await resumed.waitFor((event) => event.data.id === after.id);
+      resumed.close();
+      expect(missed).toHaveLength(5);
+    } finally {
+      await server.close();
+    }
+  });
+});

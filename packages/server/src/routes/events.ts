@@ -12,9 +12,10 @@ export const eventsPath = {
   '/api/v1/events': {
     get: {
       operationId: route.operationId,
-      summary: 'Live events (server-sent events): alert, alert-retracted, incident, wallet-request, monitor-health',
+      summary:
+        'Live events (server-sent events): alert, alert-retracted, incident, wallet-request, monitor-health, resync',
       description:
-        'Needs a token with role viewer or above, in the Authorization header. Each event has a monotonic `id:` and JSON `data:` (the row as the list route gives it; an incident adds `alertIds`, a wallet request its `preview`); send `Last-Event-ID` to resume after it. A comment line every 15 s keeps the stream open. A client that leaves too much unread is dropped (and resumes).',
+        'Needs a token with role viewer or above, in the Authorization header. Each event has a monotonic `id:` and JSON `data:` (the row as the list route gives it; an incident adds `alertIds`, a wallet request its `preview`); send `Last-Event-ID` to resume after it. When the replay of what was missed is cut off (more than 1,000 changes of a kind, or the store unreadable), a `resync` event without an id (`data: {reason, replayed}`) follows what was replayed: read the lists again. A comment line every 15 s keeps the stream open. A client that leaves too much unread is dropped (and resumes).',
       parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
       responses: {
         200: { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },

@@ -28,6 +28,7 @@ import {
   resolveBodySchema,
 } from '../schemas.ts';
 import { type ApiRoute, ok, query } from './route.ts';
+import { sharedAnswer } from './sharedReads.ts';
 
 /** The incident with exactly this id (the API takes whole ids, not the CLI's prefixes). */
 async function incidentById(store: StoreClient, id: string): Promise<Incident> {
@@ -58,8 +59,9 @@ export const incidentRoutes: readonly ApiRoute[] = [
       querystring: query({ state: { type: 'string', enum: incidentStates }, limit }),
       response: { 200: listOf(incidentSchema) },
     },
-    handler: async ({ store, query }) =>
+    handler: sharedAnswer(async ({ store, query }) =>
       ok(await listIncidents(store, { state: query.state as IncidentState | undefined, limit: query.limit as number })),
+    ),
   },
   {
     method: 'GET',

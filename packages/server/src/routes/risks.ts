@@ -1,7 +1,8 @@
 import { riskRating } from '@bulwark/governance';
 import { listRisks } from '@bulwark/store';
-import { listOf, riskSchema } from '../schemas.ts';
-import { type ApiRoute, ok } from './route.ts';
+import { limit, listOf, riskSchema } from '../schemas.ts';
+import { type ApiRoute, ok, query } from './route.ts';
+import { sharedAnswer } from './sharedReads.ts';
 
 export const riskRoutes: readonly ApiRoute[] = [
   {
@@ -10,8 +11,14 @@ export const riskRoutes: readonly ApiRoute[] = [
     operationId: 'listRisks',
     summary: 'The risk register, highest score first, with likelihood, impact and rating for the heat map',
     role: 'viewer',
-    schema: { response: { 200: listOf(riskSchema) } },
-    handler: async ({ store }) =>
-      ok((await listRisks(store)).map((risk) => ({ ...risk, rating: riskRating(risk.score) }))),
+    schema: { querystring: query({ limit }), response: { 200: listOf(riskSchema) } },
+    handler: sharedAnswer(async ({ store, query }) =>
+      ok(
+        (await listRisks(store, { limit: query.limit as number })).map((risk) => ({
+          ...risk,
+          rating: riskRating(risk.score),
+        })),
+      ),
+    ),
   },
 ];

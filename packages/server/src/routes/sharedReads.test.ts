@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { sharedRead, sharedReads } from './sharedReads.ts';
+import { batchedRead, sharedAnswer, sharedRead, sharedReads } from './sharedReads.ts';
 
 /** A computation the test finishes by hand: each call reads `state` when it starts. */
 function controlled() {
@@ -67,4 +67,60 @@ test('behavior: sharedReads keeps one shared read per key and detail', async () 
   const b = { name: 'b' };
   expect(await Promise.all([read(a, 'x'), read(a, 'y'), read(b, 'x')])).toEqual(['x', 'y', 'x']);
   expect(calls.sort()).toEqual(['a:x', 'a:y', 'b:x']);
+});
+
+test('behavior: sharedAnswer shares identical requests in flight, by store, query and parameters', async () => {
+  const { runs, compute } = controlled();
+  const seen: unknown[] = [];
+  const handler = sharedAnswer(async (context: { store: object; query: unknown; params: unknown }) => {
+    seen.push(context.query);
+    return compute();
+  });
+  const store = {};
+  const ask = (query: unknown, on = store) => handler({ store: on, query, params: {} });
+  const first = ask({ limit: 100 });
+  const same = [ask({ limit: 100 }), ask({ limit: 100 }), ask({ limit: 100 })];
+  const other = [ask({ limit: 5 }), ask({ limit: 100 }, {})];
+  await settle();
+  // The other query and the other store read apart; the three identical requests wait for one read.
+  expect(seen).toEqual([{ limit: 100 }, { limit: 5 }, { limit: 100 }]);
+  for (const run of runs) run.finish();
+  await settle();
+  expect(seen).toHaveLength(4);
+  runs[3]!.finish();
+  expect(await Promise.all([first, ...same, ...other])).toEqual([0, 0, 0, 0, 0, 0]);
+  // Nothing in flight: the next request reads again.
+  const later = ask({ limit: 100 });
+  await settle();
+  expect(seen).toHaveLength(5);
+  runs[4]!.finish();
+  await later;
+});
+
+test('behavior: batchedRead answers the keys asked in one turn of the event loop with one read, each its own value', async () => {
+  const reads: string[][] = [];
+  const read = batchedRead(async (keys: string[]) => {
+    reads.push(keys);
+    return new Map(keys.filter((key) => key !== 'unknown').map((key) => [key, key.toUpperCase()]));
+  });
+  const answers = Promise.all([read('a'), read('b'), read('a'), read('unknown')]);
+  // Nothing is read before the turn ends: a key asked now still joins.
+  expect(reads).toEqual([]);
+  expect(await answers).toEqual(['A', 'B', 'A', undefined]);
+  expect(reads).toEqual([['a', 'b', 'unknown']]);
+  // Asked after that read began: the next read.
+  expect(await read('c')).toBe('C');
+  expect(reads).toEqual([['a', 'b', 'unknown'], ['c']]);
+});
+
+test('error: a failed batchedRead rejects every key of its batch; the next batch reads again', async () => {
+  let fail = true;
+  const read = batchedRead(async (keys: string[]) => {
+    if (fail) throw new Error('store down');
+    return new Map(keys.map((key) => [key, 1]));
+  });
+  const results = await Promise.allSettled([read('a'), read('b')]);
+  expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+  fail = false;
+  expect(await read('a')).toBe(1);
 });

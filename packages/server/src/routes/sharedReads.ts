@@ -45,3 +45,67 @@ export function sharedReads<K extends object, T>(compute: (key: K, detail: strin
     return read();
   };
 }
+
+/**
+ * A read route's handler whose answer depends on the store, the query and the path's parameters
+ * alone (never on the caller): identical requests in flight share their reads (`sharedRead`), so
+ * 200 dashboards polling one list cost the store one read per round, not 200. A key is dropped
+ * once nobody waits on it, so the many queries a client may send leave nothing behind.
+ */
+export function sharedAnswer<C extends { store: object; query: unknown; params: unknown }, T>(
+  handler: (context: C) => Promise<T>,
+): (context: C) => Promise<T> {
+  const byStore = new WeakMap<object, Map<string, { read: () => Promise<T>; waiting: number }>>();
+  return async (context) => {
+    let inner = byStore.get(context.store);
+    if (!inner) {
+      inner = new Map();
+      byStore.set(context.store, inner);
+    }
+    const detail = JSON.stringify([context.params, context.query]);
+    let entry = inner.get(detail);
+    if (!entry) {
+      entry = { read: sharedRead(() => handler(context)), waiting: 0 };
+      inner.set(detail, entry);
+    }
+    entry.waiting++;
+    try {
+      return await entry.read();
+    } finally {
+      entry.waiting--;
+      if (entry.waiting === 0 && inner.get(detail) === entry) inner.delete(detail);
+    }
+  };
+}
+
+/**
+ * One read for many keys asked at about the same time (each request's token): keys asked before
+ * the next turn of the event loop go into one `readMany`, which starts after every one of them was
+ * asked, so no answer is older than its question. Under load the sockets read in one poll ask
+ * together, and the store runs one query for them instead of one each.
+ */
+export function batchedRead<K, V>(readMany: (keys: K[]) => Promise<Map<K, V>>): (key: K) => Promise<V | undefined> {
+  let batch: Map<K, { resolve(value: V | undefined): void; reject(error: unknown): void }[]> | undefined;
+  const flush = () => {
+    const asked = batch!;
+    batch = undefined;
+    readMany([...asked.keys()]).then(
+      (found) => {
+        for (const [key, waiting] of asked) for (const { resolve } of waiting) resolve(found.get(key));
+      },
+      (error: unknown) => {
+        for (const waiting of asked.values()) for (const { reject } of waiting) reject(error);
+      },
+    );
+  };
+  return (key) =>
+    new Promise((resolve, reject) => {
+      if (!batch) {
+        batch = new Map();
+        setImmediate(flush);
+      }
+      const waiting = batch.get(key);
+      if (waiting) waiting.push({ resolve, reject });
+      else batch.set(key, [{ resolve, reject }]);
+    });
+}

@@ -34,6 +34,7 @@ import {
   walletSubmitResponseSchema,
 } from '../schemas.ts';
 import { type ApiRoute, ok, query } from './route.ts';
+import { sharedAnswer } from './sharedReads.ts';
 import { previewWalletRequest } from './walletPreview.ts';
 
 export const walletRoutes: readonly ApiRoute[] = [
@@ -51,7 +52,7 @@ export const walletRoutes: readonly ApiRoute[] = [
       }),
       response: { 200: listOf(walletRequestRecordSchema) },
     },
-    handler: async ({ store, query }) => {
+    handler: sharedAnswer(async ({ store, query }) => {
       const records = await listWalletRequests(store, {
         state: query.state as WalletRequestState | undefined,
         initiator: query.initiator as string | undefined,
@@ -62,7 +63,7 @@ export const walletRoutes: readonly ApiRoute[] = [
         records.map((record) => record.id),
       );
       return ok(records.map((record) => ({ ...record, preview: previews.get(record.id) ?? null })));
-    },
+    }),
   },
   {
     method: 'POST',
@@ -122,13 +123,17 @@ export const walletRoutes: readonly ApiRoute[] = [
     method: 'GET',
     url: '/api/v1/wallet/policies',
     operationId: 'listWalletPolicies',
-    summary: 'Wallet policies (proposed, approved, superseded), with the one in force marked active',
+    summary:
+      'Wallet policies (proposed, approved, superseded), most recently proposed first, with the one in force marked active',
     role: 'viewer',
-    schema: { response: { 200: listOf(walletPolicySchema) } },
-    handler: async ({ store }) => {
-      const [policies, active] = await Promise.all([listWalletPolicies(store), activePolicy(store, new Date())]);
+    schema: { querystring: query({ limit }), response: { 200: listOf(walletPolicySchema) } },
+    handler: sharedAnswer(async ({ store, query }) => {
+      const [policies, active] = await Promise.all([
+        listWalletPolicies(store, { limit: query.limit as number }),
+        activePolicy(store, new Date()),
+      ]);
       return ok(policies.map((policy) => ({ ...policy, active: policy.id === active?.record.id })));
-    },
+    }),
   },
   {
     method: 'GET',

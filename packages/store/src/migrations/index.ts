@@ -11,6 +11,7 @@ import * as m0009 from './0009_cluster.ts';
 import * as m0010 from './0010_time_indexes.ts';
 import * as m0011 from './0011_rate_limit_counters.ts';
 import * as m0012 from './0012_wallet_request_previews.ts';
+import * as m0013 from './0013_list_order_indexes.ts';
 
 /**
  * Every migration, in the order they run. Names sort in that order too (Kysely checks it).
@@ -29,6 +30,7 @@ export const migrations = {
   '0010_time_indexes': m0010,
   '0011_rate_limit_counters': m0011,
   '0012_wallet_request_previews': m0012,
+  '0013_list_order_indexes': m0013,
 } as const satisfies Record<string, Migration>;
 
 export type MigrationName = keyof typeof migrations;

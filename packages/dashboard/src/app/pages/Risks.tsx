@@ -61,8 +61,11 @@ function HeatMap({ risks }: { risks: Risk[] }) {
   );
 }
 
+/** The API's largest page: a register longer than this shows its highest-scored risks. */
+const riskLimit = 1000;
+
 export function RisksPage() {
-  const risks = useApi<Risk[]>('/risks');
+  const risks = useApi<Risk[]>(`/risks?limit=${riskLimit}`);
   return (
     <section aria-labelledby="risks-title">
       <h1 id="risks-title">Risks</h1>
@@ -89,6 +92,12 @@ export function RisksPage() {
               ))}
             </Table>
             {data.length === 0 && <p className="muted">No risks recorded (`bulwark risk add`).</p>}
+            {data.length === riskLimit && (
+              <p className="muted">
+                The {riskLimit} highest-scored risks are shown and counted in the heat map (`bulwark risk list` has them
+                all).
+              </p>
+            )}
           </>
         )}
       </Loading>

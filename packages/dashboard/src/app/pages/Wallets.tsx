@@ -213,9 +213,12 @@ function PendingRequest({
 
 const walletRequestRule = { kinds: ['wallet-request'], limit: 200, orderBy: 'createdAt' } as const;
 
+/** Policies shown: the most recently proposed. */
+const policyLimit = 20;
+
 export function WalletsPage({ me }: { me: Me }) {
   const requests = useLiveList<WalletRequestRecord>('/wallet/requests?limit=200', walletRequestRule);
-  const policies = useApi<WalletPolicy[]>('/wallet/policies');
+  const policies = useApi<WalletPolicy[]>(`/wallet/policies?limit=${policyLimit}`);
   const custody = useApi<Custody>('/wallet/custody');
   const [notice, setNotice] = useState<string | null>(null);
   return (
@@ -319,22 +322,27 @@ export function WalletsPage({ me }: { me: Me }) {
           data.length === 0 ? (
             <p className="muted">No wallet policy is recorded (`bulwark wallet policy propose`).</p>
           ) : (
-            <ul className="plain">
-              {data.map((policy) => (
-                <li key={policy.id} className="card">
-                  <details open={policy.active}>
-                    <summary>
-                      Policy <code>{policy.id}</code> <Badge value={policy.active ? 'active' : policy.state} />{' '}
-                      <span className="muted">
-                        proposed by {policy.proposedBy} {when(policy.proposedAt)}
-                        {policy.appliesAt && `, applies ${when(policy.appliesAt)}`}
-                      </span>
-                    </summary>
-                    <pre>{JSON.stringify(policy.document, null, 2)}</pre>
-                  </details>
-                </li>
-              ))}
-            </ul>
+            <>
+              {data.length === policyLimit && (
+                <p className="muted">The {policyLimit} most recently proposed policies are shown.</p>
+              )}
+              <ul className="plain">
+                {data.map((policy) => (
+                  <li key={policy.id} className="card">
+                    <details open={policy.active}>
+                      <summary>
+                        Policy <code>{policy.id}</code> <Badge value={policy.active ? 'active' : policy.state} />{' '}
+                        <span className="muted">
+                          proposed by {policy.proposedBy} {when(policy.proposedAt)}
+                          {policy.appliesAt && `, applies ${when(policy.appliesAt)}`}
+                        </span>
+                      </summary>
+                      <pre>{JSON.stringify(policy.document, null, 2)}</pre>
+                    </details>
+                  </li>
+                ))}
+              </ul>
+            </>
           )
         }
       </Loading>
