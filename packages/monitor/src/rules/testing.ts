@@ -276,7 +276,7 @@ export class Replay {
   fork(): Replay {
     const copy = new Replay(this.rule);
     Object.assign(copy.profile, structuredClone(this.profile));
-    Object.assign(copy.windows, structuredClone(this.windows));
+    copy.windows.restore(this.windows.snapshot());
     return copy;
   }
 
