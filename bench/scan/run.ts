@@ -6,7 +6,8 @@
  *  4. high/medium findings on audited npm code, listed for review;
  *  and for every corpus the share of files analysed fully, degraded and failed.
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
- * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending.
+ * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending,
+ * --no-append (print the rows without writing BENCHMARKS.md).
  */
 
 import { spawnSync } from 'node:child_process';
@@ -200,4 +201,5 @@ for (const [era, t] of perEra) {
 }
 console.log(`Audited code: ${totalHigh} high, ${totalMedium} medium; list in bench/.out/audited-findings.md`);
 
-recordBenchmarkRows({ name: 'scan', title: 'Scan (`npm run bench:scan`)' }, rows);
+if (process.argv.includes('--no-append')) console.log('--no-append: BENCHMARKS.md left as it is.');
+else recordBenchmarkRows({ name: 'scan', title: 'Scan (`npm run bench:scan`)' }, rows);
