@@ -34,6 +34,7 @@ export const lockedEther = defineDetector({
         node: functionHeader(first),
         fn: first,
         contract,
+        onlyIfDeployed: contract,
         unit: first.contract.unit,
         message: `${contract.name} accepts ether through ${payable.map(displayName).join(', ')} but has no way to send it out (no transfer, send, call with value or selfdestruct); ether it receives is locked.`,
       });
