@@ -32,6 +32,17 @@ export type CallKind =
   | 'event'
   | 'struct';
 
+/** Calls that change state whatever the caller is declared as (plain `external` calls may be to views). */
+const stateChangingCalls = new Set<CallKind>([
+  'low-level-call',
+  'delegatecall',
+  'callcode',
+  'send',
+  'transfer',
+  'new',
+  'selfdestruct',
+]);
+
 /** How the value a call returns is used. */
 export type ReturnUse = 'unused' | 'checked' | 'stored' | 'returned' | 'used';
 
@@ -963,11 +974,21 @@ export class Analysis {
     return false;
   }
 
-  /** Public or external, and not a view. */
+  /**
+   * Public or external, and able to change state: not a view. Before 0.5 solc did not enforce
+   * `constant`/`view`/`pure`, so there such a function counts when it writes state or moves ether.
+   */
   isEntryPoint(fn: FunctionIR): boolean {
     if (fn.kind === 'modifier' || fn.kind === 'constructor') return false;
     if (fn.visibility !== 'public' && fn.visibility !== 'external') return false;
-    return fn.mutability !== 'view' && fn.mutability !== 'pure';
+    if (fn.mutability !== 'view' && fn.mutability !== 'pure') return true;
+    return admitsCompilerBelow(fn.contract.unit, [0, 5, 0]) && this.changesState(fn);
+  }
+
+  /** `fn` or an internal callee writes state, moves ether, makes a raw call, or creates or destroys a contract. */
+  private changesState(fn: FunctionIR): boolean {
+    if (this.writesState(fn).size > 0) return true;
+    return this.reachable(fn).some((f) => this.facts(f).calls.some((call) => stateChangingCalls.has(call.kind)));
   }
 
   /** CFG nodes that run after `node` on some path (loops included). */
