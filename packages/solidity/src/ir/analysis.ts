@@ -1,5 +1,6 @@
 import { dottedName, findAll, type Node, operandsOf, unwrapCallee, walk } from './ast.ts';
 import { buildCfg, type Cfg, type CfgNode, reachableFrom } from './cfg.ts';
+import { elementaryTypeName } from './conversions.ts';
 import { hasUnresolvedGuardModifier } from './modifiers.ts';
 import { admitsCompilerBelow } from './pragma.ts';
 import {
@@ -142,9 +143,6 @@ function typeCategory(type: SolType): string | undefined {
   if (type.kind === 'array' || type.kind === 'mapping' || type.kind === 'function') return type.kind;
   return undefined; // contracts convert to address before 0.5; structs and enums are told by name only
 }
-
-/** Elementary type names, which are reserved words: called, they convert. */
-const elementaryTypeName = /^(address|payable|bool|string|byte|bytes\d*|u?int\d*|u?fixed[\dx]*)$/;
 
 const lowLevelKinds: Record<string, CallKind> = Object.assign(Object.create(null), {
   call: 'low-level-call',
