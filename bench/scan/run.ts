@@ -22,7 +22,7 @@ import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts
 import { auditedPackages } from './audited.ts';
 import { fileStatusShares } from './fileStatus.ts';
 import { emptyTally, loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
-import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
+import { bugTypeDetectors, loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const out = path.join(repo, 'bench/.out');
@@ -108,6 +108,18 @@ if (onlyAudited) {
   const details = Object.entries(scored.perDetector)
     .sort()
     .map(([id, d]) => `| ${id} | ${d.onBug} | ${d.elsewhere} |`);
+  // Per detector that SolidiFI scores: the share of its findings that land on an injected bug.
+  const solidifiDetectors = new Set(Object.values(bugTypeDetectors).flat());
+  for (const [id, d] of Object.entries(scored.perDetector).sort()) {
+    if (!solidifiDetectors.has(id)) continue;
+    const total = d.onBug + d.elsewhere;
+    row(
+      `SolidiFI \`${id}\` findings`,
+      `${d.onBug} of ${total} on an injected bug's lines`,
+      'target ≥ 50% (unannotated real issues count as misses)',
+      `${((100 * d.onBug) / total).toFixed(0)}%`,
+    );
+  }
   writeFileSync(
     path.join(out, 'solidifi-detectors.md'),
     `| detector | findings on an injected bug's lines | findings elsewhere |\n|---|---|---|\n${details.join('\n')}\n`,
@@ -156,6 +168,7 @@ const review: string[] = [];
 let totalHigh = 0;
 let totalMedium = 0;
 const perEra = new Map<string, Tally>();
+const perEraDetector = new Map<string, Map<string, Tally>>();
 for (const [name, { folder, era }] of Object.entries(auditedPackages)) {
   const absolute = path.join(repo, folder);
   if (!existsSync(absolute)) {
@@ -173,9 +186,11 @@ for (const [name, { folder, era }] of Object.entries(auditedPackages)) {
   // --write-pending adds findings with no verdict to bench/scan/reviewed/ for review.
   if (process.argv.includes('--write-pending')) writePending(name, serious);
   const eraTally = perEra.get(era) ?? emptyTally();
-  for (const t of tally(serious, loadVerdicts(name)).values())
+  const verdicts = loadVerdicts(name);
+  for (const t of tally(serious, verdicts).values())
     for (const key of Object.keys(eraTally) as (keyof Tally)[]) eraTally[key] += t[key];
   perEra.set(era, eraTally);
+  perEraDetector.set(era, tally(serious, verdicts, perEraDetector.get(era)));
   row(
     `${name} (${parsed.files.length} files without mocks/tests, ${degraded} degraded)`,
     `${high} high, ${serious.length - high} medium`,
@@ -198,6 +213,13 @@ for (const [era, t] of perEra) {
     'target precision ≥ 50%',
     `${precision(t)} (strict / advisory)`,
   );
+  for (const [id, d] of [...(perEraDetector.get(era) ?? new Map<string, Tally>())].sort())
+    row(
+      `audited ${era} code, \`${id}\` high/medium (${d.unreviewed} not yet reviewed)`,
+      `${d.real} real, ${d.deployment} deployment, ${d.noise} noise`,
+      'target precision ≥ 50%',
+      `${precision(d)} (strict / advisory)`,
+    );
 }
 console.log(`Audited code: ${totalHigh} high, ${totalMedium} medium; list in bench/.out/audited-findings.md`);
 
