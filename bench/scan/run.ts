@@ -7,7 +7,8 @@
  *  and for every corpus the share of files analysed fully, degraded and failed.
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
  * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending,
- * --no-append (print the rows without writing BENCHMARKS.md).
+ * --no-append (print the rows without writing BENCHMARKS.md), --no-timing (SolidiFI recall and precision from one
+ * scan; no solhint runs, no time rows: for checking a detector change on a busy machine).
  */
 
 import { spawnSync } from 'node:child_process';
@@ -55,6 +56,7 @@ function timed(command: string, args: string[], cwd = repo): { ms: number; stdou
 }
 
 const onlyAudited = process.argv.includes('--audited-only');
+const timing = !process.argv.includes('--no-timing');
 if (onlyAudited) {
   console.log('--audited-only: SolidiFI figures skipped.');
 } else if (!solidifiAvailable()) {
@@ -74,11 +76,12 @@ if (onlyAudited) {
   const ours: number[] = [];
   const theirs: number[] = [];
   let result: { findings: Finding[]; files: { file: string; status: string }[] } | undefined;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (timing ? runs : 1); i++) {
     const scan = timed(bulwark, ['scan', solidifiRoot, '--format', 'json', '--fail-on', 'high']);
     if (scan.status !== 0 && scan.status !== 1) throw new Error(`bulwark scan failed with ${scan.status}`);
     ours.push(scan.ms);
     result = JSON.parse(scan.stdout);
+    if (!timing) break;
     // solhint only takes paths below its working directory.
     const lint = timed(
       solhint,
@@ -124,20 +127,22 @@ if (onlyAudited) {
     path.join(out, 'solidifi-detectors.md'),
     `| detector | findings on an injected bug's lines | findings elsewhere |\n|---|---|---|\n${details.join('\n')}\n`,
   );
+  if (!timing) console.log('--no-timing: wall-time and analysis-cost rows skipped.');
   const medianOurs = median(ours);
   const medianTheirs = median(theirs);
-  row(
-    `SolidiFI scan wall time, ${files.length} files, compile included (${degraded} degraded)`,
-    `${(medianOurs / 1000).toFixed(1)} s (median of ${runs})`,
-    `solhint 6.2.4 same files: ${(medianTheirs / 1000).toFixed(1)} s`,
-    `${(medianOurs / medianTheirs).toFixed(2)} (target ≤ 0.5)`,
-  );
+  if (timing)
+    row(
+      `SolidiFI scan wall time, ${files.length} files, compile included (${degraded} degraded)`,
+      `${(medianOurs / 1000).toFixed(1)} s (median of ${runs})`,
+      `solhint 6.2.4 same files: ${(medianTheirs / 1000).toFixed(1)} s`,
+      `${(medianOurs / medianTheirs).toFixed(2)} (target ≤ 0.5)`,
+    );
 
   // 3: where the time goes, one thread, same files.
   let compileMs = 0;
   let parseMs = 0;
   let analyzeMs = 0;
-  for (const file of files) {
+  for (const file of timing ? files : []) {
     let started = performance.now();
     const compiled = await compileFiles([file], { root: path.dirname(file), ast: false });
     compileMs += performance.now() - started;
@@ -148,12 +153,13 @@ if (onlyAudited) {
     analyze({ targets: [input], detectors: allDetectors });
     analyzeMs += performance.now() - started;
   }
-  row(
-    'SolidiFI analysis cost (one thread): detectors + IR',
-    `${(analyzeMs / 1000).toFixed(1)} s (parse ${(parseMs / 1000).toFixed(1)} s)`,
-    `solc checking the same files: ${(compileMs / 1000).toFixed(1)} s`,
-    `${(analyzeMs / compileMs).toFixed(2)} (analysis/compile; parse+analysis ${((analyzeMs + parseMs) / compileMs).toFixed(2)})`,
-  );
+  if (timing)
+    row(
+      'SolidiFI analysis cost (one thread): detectors + IR',
+      `${(analyzeMs / 1000).toFixed(1)} s (parse ${(parseMs / 1000).toFixed(1)} s)`,
+      `solc checking the same files: ${(compileMs / 1000).toFixed(1)} s`,
+      `${(analyzeMs / compileMs).toFixed(2)} (analysis/compile; parse+analysis ${((analyzeMs + parseMs) / compileMs).toFixed(2)})`,
+    );
 }
 
 // 4: false alarms on audited code through the real CLI: production code only (mocks and tests are
