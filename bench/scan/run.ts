@@ -67,7 +67,7 @@ if (onlyAudited) {
   const contracts = loadSolidifi();
   const files = contracts.map((c) => c.file);
   console.log(
-    `SolidiFI: ${files.length} files, ${contracts.reduce((n, c) => n + c.bugs.length, 0)} injected bugs; ${runs} timed runs each`,
+    `SolidiFI: ${files.length} files, ${contracts.reduce((n, c) => n + c.bugs.length, 0)} injected bugs; ${timing ? `${runs} timed runs each` : 'one scan, not timed'}`,
   );
 
   // 1 + 2: the real CLI, timed beside solhint, alternating so drift hits both.

@@ -37,6 +37,7 @@ const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
     }
   }
   contract Plain { fallback() external payable {} }
+  contract Unimplemented { function price() public view returns (uint); }
   contract
     Spaced   is Base
   {
@@ -44,7 +45,7 @@ const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
   }`);
 
 describe('deployableContracts', () => {
-  test('concrete contracts nobody inherits from; abstract bases, libraries and interfaces left out', () => {
+  test('concrete contracts nobody inherits from; abstract bases (keyword or an unimplemented function), libraries and interfaces left out', () => {
     expect(deployableContracts(program.contracts).map((c) => c.name)).toEqual(['Vault', 'Proxy', 'Plain', 'Spaced']);
   });
 });

@@ -12,7 +12,15 @@ import { assemblyCalls } from './assembly.ts';
 export function deployableContracts(contracts: Contract[]): Contract[] {
   const bases = new Set<Contract>();
   for (const c of contracts) for (const base of c.linearized.slice(1)) bases.add(base);
-  return contracts.filter((c) => c.kind === 'contract' && c.name !== '<file>' && !bases.has(c));
+  return contracts.filter((c) => isConcrete(c) && c.name !== '<file>' && !bases.has(c));
+}
+/**
+ * A contract that can be deployed: not a library, interface or `abstract` one, and with every
+ * function it declares or inherits implemented (before 0.6 there was no `abstract` keyword: a
+ * function without a body made the contract abstract).
+ */
+export function isConcrete(contract: Contract): boolean {
+  return contract.kind === 'contract' && allFunctions(contract).every((fn) => fn.kind !== 'function' || fn.body);
 }
 /**
  * A node covering `contract Name is A, B` up to the opening brace: contract-level findings point

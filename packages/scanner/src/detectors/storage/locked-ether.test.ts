@@ -26,6 +26,16 @@ contract Sink is Base { uint x; function set(uint v) public { x = v; } }`);
     expect(findings[0].message).toContain('accepts ether through fallback but');
   });
 
+  test('fp: before 0.6 a contract with an unimplemented function is abstract, not deployed', () => {
+    const source = (price: string) => `pragma solidity ^0.4.24;
+contract Sale {
+  function () public payable {}
+  function price() public view returns (uint)${price}
+}`;
+    expect(findingLines(scan(source(';')))).toEqual([]);
+    expect(findingLines(scan(source(' { return 1; }')))).toEqual([3]);
+  });
+
   test('behavior: a receive function is named in the message', () => {
     const findings = scan(`pragma solidity ^0.8.0;
 contract Tips { receive() external payable {} }`);
