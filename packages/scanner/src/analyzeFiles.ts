@@ -72,7 +72,13 @@ export async function analyzeFiles(
     if (keep) parseCache.set(file, parsed);
     return parsed;
   };
-  const result = { reports: [], findings: [], suppressedInline: 0, inherited: [], deployedOnly: [] } as Required<FileJobResult>;
+  const result: Required<FileJobResult> = {
+    reports: [],
+    findings: [],
+    suppressedInline: 0,
+    inherited: [],
+    deployedOnly: [],
+  };
   for (const compiled of outcome.files) {
     const target = parse(compiled.path, compiled.content, false);
     // By position: solc's order depends on which files it compiled together.

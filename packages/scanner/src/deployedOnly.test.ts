@@ -43,9 +43,7 @@ describe('findings that hold only for a deployed contract', () => {
   test('behavior: a base contract inherited from another scanned file is not reported as deployed', async () => {
     const result = await scan({ ...options, paths: [folder] });
     expect(result.files.map((f) => f.status)).toEqual(['full', 'full', 'full']);
-    expect(result.findings.map((f) => `${f.detector} ${f.location.file}`)).toEqual([
-      'locked-ether other/Receiver.sol',
-    ]);
+    expect(result.findings.map((f) => `${f.detector} ${f.location.file}`)).toEqual(['locked-ether other/Receiver.sol']);
     expect(result.files.find((f) => f.file === 'base/Receiver.sol')?.findings).toBe(0);
   });
 
