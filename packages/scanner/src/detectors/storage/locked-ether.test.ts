@@ -34,6 +34,14 @@ contract Sale {
 }`;
     expect(findingLines(scan(source(';')))).toEqual([]);
     expect(findingLines(scan(source(' { return 1; }')))).toEqual([3]);
+    // A public state variable implements a base's function: the derived contract is deployable.
+    const getter = `pragma solidity ^0.4.24;
+contract Priced { function price() public view returns (uint); }
+contract Sale is Priced {
+  uint public price = 1;
+  function () public payable {}
+}`;
+    expect(findingLines(scan(getter))).toEqual([5]);
   });
 
   test('behavior: a receive function is named in the message', () => {
