@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Finding } from '@bulwark/core';
 import { afterAll, describe, expect, test } from 'vitest';
+import { dropFindingsOnBases } from './deployedOnly.ts';
 import { scan } from './scan.ts';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'bulwark-deployed-only-'));
@@ -56,5 +58,29 @@ describe('findings that hold only for a deployed contract', () => {
     const threaded = await scan({ ...options, paths: [folder], jobs: 2 });
     const inThread = await scan({ ...options, paths: [folder] });
     expect(threaded.findings).toEqual(inThread.findings);
+  });
+});
+
+describe('dropFindingsOnBases', () => {
+  const finding = (fingerprint: string) => ({ fingerprint }) as Finding;
+  const deployedOnly = [
+    { fingerprint: 'a', contract: 'src/A.sol:Receiver' },
+    { fingerprint: 'b', contract: 'src/B.sol:Vault' },
+  ];
+
+  test('behavior: a base whose declaration was not found matches any contract of its name', () => {
+    const kept = dropFindingsOnBases(
+      [finding('a'), finding('b'), finding('c')],
+      [{ deployedOnly, inherited: [] }, { inherited: ['*:Receiver'] }],
+    );
+    expect(kept.map((f) => f.fingerprint)).toEqual(['b', 'c']);
+  });
+
+  test('behavior: a base of the same name declared in another file does not match', () => {
+    const kept = dropFindingsOnBases(
+      [finding('a'), finding('b')],
+      [{ deployedOnly, inherited: ['lib/A.sol:Receiver'] }],
+    );
+    expect(kept.map((f) => f.fingerprint)).toEqual(['a', 'b']);
   });
 });
