@@ -6,7 +6,9 @@
  *  4. high/medium findings on audited npm code, listed for review;
  *  and for every corpus the share of files analysed fully, degraded and failed.
  * Appends rows to BENCHMARKS.md and writes details to bench/.out/. Needs ../shared/datasets/solidifi
- * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending.
+ * (or SOLIDIFI_DIR) for 1–3 and says so when it is missing. Flags: --audited-only, --write-pending,
+ * --no-append (print the rows without writing BENCHMARKS.md), --no-timing (SolidiFI recall and precision from one
+ * scan; no solhint runs, no time rows: for checking a detector change on a busy machine).
  */
 
 import { spawnSync } from 'node:child_process';
@@ -21,7 +23,7 @@ import { benchmarkRowCollector, recordBenchmarkRows } from '../benchmarksFile.ts
 import { auditedPackages } from './audited.ts';
 import { fileStatusShares } from './fileStatus.ts';
 import { emptyTally, loadVerdicts, precision, type Tally, tally, writePending } from './reviewed.ts';
-import { loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
+import { bugTypeDetectors, loadSolidifi, score, solidifiAvailable, solidifiRoot } from './solidifi.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const out = path.join(repo, 'bench/.out');
@@ -54,6 +56,7 @@ function timed(command: string, args: string[], cwd = repo): { ms: number; stdou
 }
 
 const onlyAudited = process.argv.includes('--audited-only');
+const timing = !process.argv.includes('--no-timing');
 if (onlyAudited) {
   console.log('--audited-only: SolidiFI figures skipped.');
 } else if (!solidifiAvailable()) {
@@ -64,7 +67,7 @@ if (onlyAudited) {
   const contracts = loadSolidifi();
   const files = contracts.map((c) => c.file);
   console.log(
-    `SolidiFI: ${files.length} files, ${contracts.reduce((n, c) => n + c.bugs.length, 0)} injected bugs; ${runs} timed runs each`,
+    `SolidiFI: ${files.length} files, ${contracts.reduce((n, c) => n + c.bugs.length, 0)} injected bugs; ${timing ? `${runs} timed runs each` : 'one scan, not timed'}`,
   );
 
   // 1 + 2: the real CLI, timed beside solhint, alternating so drift hits both.
@@ -73,11 +76,12 @@ if (onlyAudited) {
   const ours: number[] = [];
   const theirs: number[] = [];
   let result: { findings: Finding[]; files: { file: string; status: string }[] } | undefined;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < (timing ? runs : 1); i++) {
     const scan = timed(bulwark, ['scan', solidifiRoot, '--format', 'json', '--fail-on', 'high']);
     if (scan.status !== 0 && scan.status !== 1) throw new Error(`bulwark scan failed with ${scan.status}`);
     ours.push(scan.ms);
     result = JSON.parse(scan.stdout);
+    if (!timing) break;
     // solhint only takes paths below its working directory.
     const lint = timed(
       solhint,
@@ -107,24 +111,38 @@ if (onlyAudited) {
   const details = Object.entries(scored.perDetector)
     .sort()
     .map(([id, d]) => `| ${id} | ${d.onBug} | ${d.elsewhere} |`);
+  // Per detector that SolidiFI scores: the share of its findings that land on an injected bug.
+  const solidifiDetectors = new Set(Object.values(bugTypeDetectors).flat());
+  for (const [id, d] of Object.entries(scored.perDetector).sort()) {
+    if (!solidifiDetectors.has(id)) continue;
+    const total = d.onBug + d.elsewhere;
+    row(
+      `SolidiFI \`${id}\` findings`,
+      `${d.onBug} of ${total} on an injected bug's lines`,
+      'target ≥ 50% (unannotated real issues count as misses)',
+      `${((100 * d.onBug) / total).toFixed(0)}%`,
+    );
+  }
   writeFileSync(
     path.join(out, 'solidifi-detectors.md'),
     `| detector | findings on an injected bug's lines | findings elsewhere |\n|---|---|---|\n${details.join('\n')}\n`,
   );
+  if (!timing) console.log('--no-timing: wall-time and analysis-cost rows skipped.');
   const medianOurs = median(ours);
   const medianTheirs = median(theirs);
-  row(
-    `SolidiFI scan wall time, ${files.length} files, compile included (${degraded} degraded)`,
-    `${(medianOurs / 1000).toFixed(1)} s (median of ${runs})`,
-    `solhint 6.2.4 same files: ${(medianTheirs / 1000).toFixed(1)} s`,
-    `${(medianOurs / medianTheirs).toFixed(2)} (target ≤ 0.5)`,
-  );
+  if (timing)
+    row(
+      `SolidiFI scan wall time, ${files.length} files, compile included (${degraded} degraded)`,
+      `${(medianOurs / 1000).toFixed(1)} s (median of ${runs})`,
+      `solhint 6.2.4 same files: ${(medianTheirs / 1000).toFixed(1)} s`,
+      `${(medianOurs / medianTheirs).toFixed(2)} (target ≤ 0.5)`,
+    );
 
   // 3: where the time goes, one thread, same files.
   let compileMs = 0;
   let parseMs = 0;
   let analyzeMs = 0;
-  for (const file of files) {
+  for (const file of timing ? files : []) {
     let started = performance.now();
     const compiled = await compileFiles([file], { root: path.dirname(file), ast: false });
     compileMs += performance.now() - started;
@@ -135,12 +153,13 @@ if (onlyAudited) {
     analyze({ targets: [input], detectors: allDetectors });
     analyzeMs += performance.now() - started;
   }
-  row(
-    'SolidiFI analysis cost (one thread): detectors + IR',
-    `${(analyzeMs / 1000).toFixed(1)} s (parse ${(parseMs / 1000).toFixed(1)} s)`,
-    `solc checking the same files: ${(compileMs / 1000).toFixed(1)} s`,
-    `${(analyzeMs / compileMs).toFixed(2)} (analysis/compile; parse+analysis ${((analyzeMs + parseMs) / compileMs).toFixed(2)})`,
-  );
+  if (timing)
+    row(
+      'SolidiFI analysis cost (one thread): detectors + IR',
+      `${(analyzeMs / 1000).toFixed(1)} s (parse ${(parseMs / 1000).toFixed(1)} s)`,
+      `solc checking the same files: ${(compileMs / 1000).toFixed(1)} s`,
+      `${(analyzeMs / compileMs).toFixed(2)} (analysis/compile; parse+analysis ${((analyzeMs + parseMs) / compileMs).toFixed(2)})`,
+    );
 }
 
 // 4: false alarms on audited code through the real CLI: production code only (mocks and tests are
@@ -155,6 +174,7 @@ const review: string[] = [];
 let totalHigh = 0;
 let totalMedium = 0;
 const perEra = new Map<string, Tally>();
+const perEraDetector = new Map<string, Map<string, Tally>>();
 for (const [name, { folder, era }] of Object.entries(auditedPackages)) {
   const absolute = path.join(repo, folder);
   if (!existsSync(absolute)) {
@@ -172,9 +192,11 @@ for (const [name, { folder, era }] of Object.entries(auditedPackages)) {
   // --write-pending adds findings with no verdict to bench/scan/reviewed/ for review.
   if (process.argv.includes('--write-pending')) writePending(name, serious);
   const eraTally = perEra.get(era) ?? emptyTally();
-  for (const t of tally(serious, loadVerdicts(name)).values())
+  const verdicts = loadVerdicts(name);
+  for (const t of tally(serious, verdicts).values())
     for (const key of Object.keys(eraTally) as (keyof Tally)[]) eraTally[key] += t[key];
   perEra.set(era, eraTally);
+  perEraDetector.set(era, tally(serious, verdicts, perEraDetector.get(era)));
   row(
     `${name} (${parsed.files.length} files without mocks/tests, ${degraded} degraded)`,
     `${high} high, ${serious.length - high} medium`,
@@ -197,7 +219,15 @@ for (const [era, t] of perEra) {
     'target precision ≥ 50%',
     `${precision(t)} (strict / advisory)`,
   );
+  for (const [id, d] of [...(perEraDetector.get(era) ?? new Map<string, Tally>())].sort())
+    row(
+      `audited ${era} code, \`${id}\` high/medium (${d.unreviewed} not yet reviewed)`,
+      `${d.real} real, ${d.deployment} deployment, ${d.noise} noise`,
+      'target precision ≥ 50%',
+      `${precision(d)} (strict / advisory)`,
+    );
 }
 console.log(`Audited code: ${totalHigh} high, ${totalMedium} medium; list in bench/.out/audited-findings.md`);
 
-recordBenchmarkRows({ name: 'scan', title: 'Scan (`npm run bench:scan`)' }, rows);
+if (process.argv.includes('--no-append')) console.log('--no-append: BENCHMARKS.md left as it is.');
+else recordBenchmarkRows({ name: 'scan', title: 'Scan (`npm run bench:scan`)' }, rows);

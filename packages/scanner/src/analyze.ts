@@ -7,6 +7,7 @@ import {
   type ProgramInput,
   parseSolidity,
 } from '@bulwark/solidity';
+import { contractKey, type InheritanceFacts, inheritedContracts } from './deployedOnly.ts';
 import { createFindingFactory, type Detector, type DetectorContext } from './detector.ts';
 import { applyInlineSuppressions } from './suppress.ts';
 
@@ -19,7 +20,7 @@ export type AnalyzeInput = {
   displayPath?: (file: string) => string;
 };
 
-export type AnalyzeOutput = {
+export type AnalyzeOutput = InheritanceFacts & {
   findings: Finding[];
   suppressedInline: number;
   /** Detectors that threw, with the message: the run goes on without them. */
@@ -38,6 +39,7 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
     ...program.units.filter((u) => targetFiles.has(u.file)).flatMap((u) => u.freeFunctions),
   ];
   const findings: Finding[] = [];
+  const deployedOnly = new Map<Finding, string>();
   const detectorErrors: AnalyzeOutput['detectorErrors'] = [];
   for (const detector of input.detectors) {
     const create = createFindingFactory(detector, displayPath);
@@ -46,7 +48,11 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
       analysis,
       contracts,
       functions,
-      report: (draft) => findings.push(create(draft)),
+      report: (draft) => {
+        const finding = create(draft);
+        findings.push(finding);
+        if (draft.onlyIfDeployed) deployedOnly.set(finding, contractKey(draft.onlyIfDeployed, displayPath));
+      },
     };
     try {
       detector.detect(context);
@@ -60,7 +66,16 @@ export function analyze(input: AnalyzeInput): AnalyzeOutput {
   }
   const sources = new Map(input.targets.map((t) => [displayPath(t.file), t.content]));
   const kept = applyInlineSuppressions(dedupe(findings), sources);
-  return { findings: kept.findings, suppressedInline: kept.suppressed, detectorErrors };
+  return {
+    findings: kept.findings,
+    suppressedInline: kept.suppressed,
+    detectorErrors,
+    inherited: inheritedContracts(program, displayPath),
+    deployedOnly: kept.findings.flatMap((f) => {
+      const contract = deployedOnly.get(f);
+      return contract ? [{ fingerprint: f.fingerprint, contract }] : [];
+    }),
+  };
 }
 
 /** One finding per detector and exact location: two paths to the same statement are one problem. */

@@ -9,6 +9,7 @@ import {
   releaseSolc,
 } from '@bulwark/solidity';
 import { analyze, parseInput } from './analyze.ts';
+import type { InheritanceFacts } from './deployedOnly.ts';
 import type { Detector } from './detector.ts';
 import type { FileReport } from './result.ts';
 
@@ -27,7 +28,7 @@ export type FileJob = {
   compilerKey?: string | undefined;
 };
 
-export type FileJobResult = {
+export type FileJobResult = Partial<InheritanceFacts> & {
   reports: FileReport[];
   findings: Finding[];
   suppressedInline: number;
@@ -71,7 +72,13 @@ export async function analyzeFiles(
     if (keep) parseCache.set(file, parsed);
     return parsed;
   };
-  const result: FileJobResult = { reports: [], findings: [], suppressedInline: 0 };
+  const result: Required<FileJobResult> = {
+    reports: [],
+    findings: [],
+    suppressedInline: 0,
+    inherited: [],
+    deployedOnly: [],
+  };
   for (const compiled of outcome.files) {
     const target = parse(compiled.path, compiled.content, false);
     // By position: solc's order depends on which files it compiled together.
@@ -127,6 +134,8 @@ export async function analyzeFiles(
     report.findings = analysed.findings.length;
     result.findings.push(...analysed.findings);
     result.suppressedInline += analysed.suppressedInline;
+    result.inherited.push(...analysed.inherited);
+    result.deployedOnly.push(...analysed.deployedOnly);
     result.reports.push(report);
   }
   return result;

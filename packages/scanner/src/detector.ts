@@ -23,6 +23,11 @@ export type FindingDraft = {
   /** Lower (never raise) the declared impact or confidence for this one finding. */
   impact?: Impact | undefined;
   confidence?: Confidence | undefined;
+  /**
+   * The finding holds only if this contract is deployed as it is (ether locked in it, no pause
+   * switch in it): dropped when another scanned file inherits from it (see deployedOnly.ts).
+   */
+  onlyIfDeployed?: Contract | undefined;
 };
 
 export type DetectorContext = {

@@ -11,6 +11,7 @@ import {
 } from '@bulwark/solidity';
 import { analyzeFiles, type FileJob, type FileJobResult, relativeDisplay } from './analyzeFiles.ts';
 import type { ScanConfig } from './config.ts';
+import { dropFindingsOnBases } from './deployedOnly.ts';
 import type { Detector } from './detector.ts';
 import { metadataOf } from './detector.ts';
 import { allDetectors } from './detectors/index.ts';
@@ -87,6 +88,7 @@ export async function scan(options: ScanOptions): Promise<ScanResult> {
       findings: 0,
     });
   let findings: Finding[] = dedupeAcrossFiles(inSourceOrder.flatMap((r) => r.findings));
+  findings = dropFindingsOnBases(findings, results);
   const suppressed = { inline: results.reduce((n, r) => n + r.suppressedInline, 0), config: 0, baseline: 0 };
   const configRules = options.config?.suppress ?? [];
   if (configRules.length > 0) {

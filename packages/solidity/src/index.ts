@@ -12,6 +12,7 @@ export {
 } from './ir/analysis.ts';
 export { childrenOf, dottedName, findAll, isNode, type Node, operandsOf, unwrapCallee, walk } from './ir/ast.ts';
 export { buildCfg, type Cfg, type CfgNode, reachableFrom } from './ir/cfg.ts';
+export { type ConversionContext, convertedValue, withoutConversions } from './ir/conversions.ts';
 export { hasUnresolvedGuardModifier, unresolvedModifierGuards } from './ir/modifiers.ts';
 export { type ParseOutcome, parseSolidity } from './ir/parse.ts';
 export { admitsCompilerBelow, hasCheckedArithmetic, lowestCompilerVersion, type VersionedUnit } from './ir/pragma.ts';

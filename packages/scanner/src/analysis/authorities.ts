@@ -2,6 +2,7 @@ import {
   type Analysis,
   assignedBases,
   type Contract,
+  convertedValue,
   type FunctionIR,
   findAll,
   findStateVariable,
@@ -9,9 +10,10 @@ import {
   type Program,
   type StateVariable,
   unwrapCallee,
+  withoutConversions,
 } from '@bulwark/solidity';
 import { assemblyCalls } from './assembly.ts';
-import { framesOf, fromInput, isConversion } from './conditionDependencies.ts';
+import { framesOf, fromInput } from './conditionDependencies.ts';
 import type { ContractProfile } from './contractProfile.ts';
 import { reachable } from './contracts.ts';
 import { writtenRoot } from './events.ts';
@@ -73,7 +75,7 @@ export function authoritiesOf(analysis: Analysis, entry: FunctionIR, scope?: Con
           const type = analysis.typeOf(node, fn);
           if (type.kind === 'elementary' && type.name === 'bool')
             out.push({ kind: 'role', variable: writtenRoot(fn, node), check: node, checkFn: fn });
-        } else if (node.type === 'FunctionCall' && !isConversion(node)) {
+        } else if (node.type === 'FunctionCall' && !convertedValue(node)) {
           const site = facts.calls.find((c) => c.node === node);
           if (!site?.arguments.some(sender)) continue;
           // hasRole(ROLE, msg.sender): the other arguments are fixed; _isApprovedOrOwner(msg.sender, id) is ownership.
@@ -122,9 +124,7 @@ export function resolveAuthority(
   fn: FunctionIR,
   depth: number,
 ): { kind: AuthorityKind; variable?: StateVariable } | undefined {
-  let node = expression;
-  while (node.type === 'FunctionCall' && isConversion(node, analysis.program) && node.arguments.length === 1)
-    node = node.arguments[0];
+  const node = withoutConversions(expression, { analysis, fn });
   if (node.type === 'Identifier' && node.name === 'this') return { kind: 'self' };
   if (depth > 4) return undefined;
   if (node.type === 'Identifier') {
@@ -260,8 +260,7 @@ function createdByContract(program: Program, contract: Contract): boolean {
   return false;
 }
 function isContractExpression(value: Node): boolean {
-  let node = value;
-  while (node.type === 'FunctionCall' && isConversion(node) && node.arguments.length === 1) node = node.arguments[0];
+  const node = withoutConversions(value);
   if (node.type === 'Identifier' && node.name === 'this') return true;
   return node.type === 'FunctionCall' && unwrapCallee(node.expression).callee.type === 'NewExpression';
 }

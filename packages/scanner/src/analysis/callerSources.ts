@@ -5,6 +5,7 @@ import {
   findStateVariable,
   type Node,
   type TaintSource,
+  withoutConversions,
 } from '@bulwark/solidity';
 
 /** Sources the caller of an entry point controls directly. */
@@ -31,16 +32,7 @@ export function describeSources(sources: Iterable<TaintSource>): string {
  */
 export function readsStoredEntry(analysis: Analysis, fn: FunctionIR, expression: Node | undefined, depth = 0): boolean {
   if (!expression || depth > 3) return false;
-  let current: Node = expression;
-  // Conversions: `payable(x)`, `address(x)`, `IERC20(x)`.
-  while (current.type === 'FunctionCall' && current.arguments?.length === 1) {
-    const site = analysis.facts(fn).calls.find((c) => c.node === current);
-    const conversion =
-      site?.kind === 'type-conversion' ||
-      (current.expression?.type === 'Identifier' && current.expression.name === 'payable');
-    if (!conversion) break;
-    current = current.arguments[0];
-  }
+  let current = withoutConversions(expression, { analysis, fn });
   let indexed = false;
   while (current.type === 'MemberAccess' || current.type === 'IndexAccess') {
     if (current.type === 'IndexAccess') indexed = true;

@@ -5,7 +5,6 @@ import {
   conditionDependencies,
   framesOf,
   fromInput,
-  isConversion,
   referencesSender,
 } from './conditionDependencies.ts';
 import { sourceText } from './sourceText.ts';
@@ -76,29 +75,6 @@ describe('framesOf (condition frames)', () => {
     expect(fromInput(analysis, check, amountUse!)).toBe(true);
     const [feeUse] = findAll(check.fn.body!, (n) => n.type === 'Identifier' && n.name === 'fee');
     expect(fromInput(analysis, check, feeUse!)).toBe(false);
-  });
-});
-
-describe('isConversion', () => {
-  test('elementary types and contract types convert; other calls do not', () => {
-    const { program: p } = analyseSource(`pragma solidity ^0.8.0;
-      interface IToken { function f() external; }
-      contract C { function g(address a) external pure returns (uint) { return 1; }
-        function h(address a) external view {
-          address(a); payable(a); uint160(a); bytes32(0); IToken(a); this.g(a); keccak256("");
-        } }`);
-    const h = functionNamed(p, 'C', 'h');
-    const calls = findAll(h.body!, (n) => n.type === 'FunctionCall');
-    expect(calls.map((c) => [sourceText(h, c), isConversion(c, p)])).toEqual([
-      ['address(a)', true],
-      ['payable(a)', true],
-      ['uint160(a)', true],
-      ['bytes32(0)', true],
-      ['IToken(a)', true],
-      ['this.g(a)', false],
-      ['keccak256("")', false],
-    ]);
-    expect(isConversion(calls[4]!)).toBe(false); // without the program, a contract name is unknown
   });
 });
 

@@ -9,24 +9,12 @@ import {
   findAll,
   findStateVariable,
   type Node,
-  type Program,
-  resolveFunctions,
-  resolveModifier,
   type StateVariable,
   unwrapCallee,
 } from '@bulwark/solidity';
-import { argumentsFor } from './frames.ts';
+import { walkFrames } from './frames.ts';
 import { isSender } from './guards.ts';
 
-/** `address(x)`, `payable(x)`, `uint160(x)`, `IFoo(x)`: conversions that keep the value. */
-export function isConversion(call: Node, program?: Program): boolean {
-  const callee = call.expression;
-  if (callee?.type === 'ElementaryTypeName' || callee?.type === 'TypeNameExpression') return true;
-  if (callee?.type !== 'Identifier') return false;
-  if (elementaryName.test(callee.name)) return true;
-  return program?.contracts.some((c) => c.name === callee.name) ?? false;
-}
-const elementaryName = /^(address|payable|bool|string|bytes\d*|u?int\d*)$/;
 export function referencesSender(
   expression: Node,
   fn: FunctionIR,
@@ -59,17 +47,17 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, scope?: Contract
     inputParams: new Set(entry.params.map((p) => p.name)),
     via: undefined,
   };
-  const frames: Frame[] = [root];
-  const seen = new Set<FunctionIR>([entry]);
-  const queue: [Frame, number][] = [[root, 0]];
-  while (queue.length > 0) {
-    const [frame, depth] = queue.shift()!;
-    if (depth >= maxDepth) continue;
-    const { fn } = frame;
-    const deps = localDependencies(analysis, frame);
-    const bind = (target: FunctionIR, args: Node[], via: Node) => {
-      if (seen.has(target) || !target.body) return;
-      seen.add(target);
+  // A caller's local dependencies, computed once for all its callees.
+  const dependencies = new Map<Frame, Map<string, Set<StateVariable>>>();
+  return walkFrames(
+    analysis,
+    root,
+    (frame, target, args, via) => {
+      let deps = dependencies.get(frame);
+      if (!deps) {
+        deps = localDependencies(analysis, frame);
+        dependencies.set(frame, deps);
+      }
       const params = new Map<string, Set<StateVariable>>();
       const senderParams = new Set<string>();
       const inputParams = new Set<string>();
@@ -77,35 +65,13 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, scope?: Contract
         const arg = args[i];
         if (!p.name || !arg) return;
         params.set(p.name, expressionDependencies(analysis, frame, deps, arg));
-        if (isSender(analysis, fn, arg, frame.senderParams)) senderParams.add(p.name);
+        if (isSender(analysis, frame.fn, arg, frame.senderParams)) senderParams.add(p.name);
         if (fromInput(analysis, frame, arg)) inputParams.add(p.name);
       });
-      const next: Frame = { fn: target, params, senderParams, inputParams, via: frame.via ?? via };
-      frames.push(next);
-      queue.push([next, depth + 1]);
-    };
-    for (const use of fn.modifiers) {
-      const definition = (scope && resolveModifier(scope, use.name)) || use.definition;
-      if (definition) bind(definition, use.arguments, use.node);
-    }
-    for (const call of analysis.facts(fn).calls) {
-      if ((call.kind !== 'internal' && call.kind !== 'library') || call.targets.length === 0) continue;
-      for (const target of call.targets) bind(dispatch(call, target, scope), argumentsFor(call, target), call.node);
-    }
-  }
-  return frames;
-}
-/**
- * Virtual dispatch: a plain internal call runs the most derived override in the deployed
- * contract (`_authorizeUpgrade` declared abstract in a base, implemented with onlyOwner below).
- */
-function dispatch(call: CallSite, target: FunctionIR, scope: Contract | undefined): FunctionIR {
-  if (!scope || call.kind !== 'internal' || call.node.expression?.type !== 'Identifier') return target;
-  if (!scope.linearized.includes(target.contract)) return target;
-  const override = resolveFunctions(scope, target.name, call.arguments.length).find(
-    (f) => f.signature === target.signature,
+      return { fn: target, params, senderParams, inputParams, via: frame.via ?? via };
+    },
+    { maxDepth, scope },
   );
-  return override?.body ? override : target;
 }
 /** True when an expression carries the entry point's arguments (or raw calldata). */
 export function fromInput(analysis: Analysis, frame: Frame, expression: Node): boolean {

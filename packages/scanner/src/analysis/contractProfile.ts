@@ -1,6 +1,7 @@
 import {
   type Analysis,
   type Contract,
+  convertedValue,
   type FunctionIR,
   findStateVariable,
   hasUnresolvedGuardModifier,
@@ -8,7 +9,7 @@ import {
   type StateVariable,
 } from '@bulwark/solidity';
 import { authoritiesOf } from './authorities.ts';
-import { conditionDependencies, framesOf, isConversion, referencesSender } from './conditionDependencies.ts';
+import { conditionDependencies, framesOf, referencesSender } from './conditionDependencies.ts';
 import { isLiteralZero } from './constants.ts';
 import { entryPoints, reachableCalls } from './contracts.ts';
 import { isGuarded } from './guards.ts';
@@ -175,9 +176,8 @@ export function isZero(node: Node | undefined): boolean {
   if (!node) return false;
   if (node.type === 'NumberLiteral') return isLiteralZero(node);
   if (node.type === 'BooleanLiteral') return node.value === false;
-  if (node.type === 'FunctionCall' && isConversion(node) && node.arguments.length === 1)
-    return isZero(node.arguments[0]);
-  return false;
+  const converted = convertedValue(node);
+  return converted ? isZero(converted) : false;
 }
 function clearedAnywhere(analysis: Analysis, contract: Contract, variable: StateVariable): boolean {
   for (const c of contract.linearized) {

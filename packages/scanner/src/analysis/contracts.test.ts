@@ -37,6 +37,9 @@ const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
     }
   }
   contract Plain { fallback() external payable {} }
+  contract Unimplemented { function price() public view returns (uint); }
+  interface IPriced { function price() external view returns (uint); function name() external view returns (string memory); }
+  contract Priced is IPriced { string public override name = "p"; function price() external pure override returns (uint) { return 1; } }
   contract
     Spaced   is Base
   {
@@ -44,8 +47,14 @@ const { program, analysis } = analyseSource(`pragma solidity ^0.8.0;
   }`);
 
 describe('deployableContracts', () => {
-  test('concrete contracts nobody inherits from; abstract bases, libraries and interfaces left out', () => {
-    expect(deployableContracts(program.contracts).map((c) => c.name)).toEqual(['Vault', 'Proxy', 'Plain', 'Spaced']);
+  test('concrete contracts nobody inherits from; abstract bases (keyword or an unimplemented function), libraries and interfaces left out', () => {
+    expect(deployableContracts(program.contracts).map((c) => c.name)).toEqual([
+      'Vault',
+      'Proxy',
+      'Plain',
+      'Priced',
+      'Spaced',
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   type Analysis,
   allFunctions,
+  allStateVariables,
   type CallSite,
   type Contract,
   type FunctionIR,
@@ -12,7 +13,24 @@ import { assemblyCalls } from './assembly.ts';
 export function deployableContracts(contracts: Contract[]): Contract[] {
   const bases = new Set<Contract>();
   for (const c of contracts) for (const base of c.linearized.slice(1)) bases.add(base);
-  return contracts.filter((c) => c.kind === 'contract' && c.name !== '<file>' && !bases.has(c));
+  return contracts.filter((c) => isConcrete(c) && c.name !== '<file>' && !bases.has(c));
+}
+/**
+ * A contract that can be deployed: not a library, interface or `abstract` one, and with every
+ * function its contracts declare implemented (before 0.6 there was no `abstract` keyword: a
+ * function without a body made the contract abstract). An interface's functions do not count:
+ * solc makes the contract implement them, possibly as public state variables.
+ */
+export function isConcrete(contract: Contract): boolean {
+  if (contract.kind !== 'contract') return false;
+  const getters = new Set(
+    allStateVariables(contract)
+      .filter((v) => v.visibility === 'public')
+      .map((v) => v.name),
+  );
+  return allFunctions(contract).every(
+    (fn) => fn.kind !== 'function' || fn.body || fn.contract.kind === 'interface' || getters.has(fn.name),
+  );
 }
 /**
  * A node covering `contract Name is A, B` up to the opening brace: contract-level findings point

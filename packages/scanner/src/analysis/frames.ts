@@ -1,11 +1,65 @@
 import {
   type Analysis,
   type CallSite,
+  type Contract,
   dottedName,
   type FunctionIR,
   type Node,
+  resolveFunctions,
+  resolveModifier,
   type TaintSource,
 } from '@bulwark/solidity';
+
+/**
+ * The one walk from an entry point through what it runs: its modifiers, then internal and library
+ * calls, transitively, each function once, breadth-first up to `maxDepth` calls deep. `enter`
+ * makes a callee's frame from its caller's and the arguments passed. With `scope` (the deployed
+ * contract), modifiers and plain internal calls resolve to its most derived overrides.
+ */
+export function walkFrames<F extends { fn: FunctionIR }>(
+  analysis: Analysis,
+  root: F,
+  enter: (caller: F, target: FunctionIR, args: Node[], via: Node) => F,
+  options: { maxDepth: number; scope?: Contract | undefined },
+): F[] {
+  const { maxDepth, scope } = options;
+  const frames: F[] = [root];
+  const seen = new Set<FunctionIR>([root.fn]);
+  const queue: [F, number][] = [[root, 0]];
+  while (queue.length > 0) {
+    const [frame, depth] = queue.shift()!;
+    if (depth >= maxDepth) continue;
+    const visit = (target: FunctionIR, args: Node[], via: Node) => {
+      if (seen.has(target) || !target.body) return;
+      seen.add(target);
+      const next = enter(frame, target, args, via);
+      frames.push(next);
+      queue.push([next, depth + 1]);
+    };
+    for (const use of frame.fn.modifiers) {
+      const definition = (scope && resolveModifier(scope, use.name)) || use.definition;
+      if (definition) visit(definition, use.arguments, use.node);
+    }
+    for (const call of analysis.facts(frame.fn).calls) {
+      if (call.kind !== 'internal' && call.kind !== 'library') continue;
+      for (const target of call.targets) visit(dispatch(call, target, scope), argumentsFor(call, target), call.node);
+    }
+  }
+  return frames;
+}
+
+/**
+ * Virtual dispatch: a plain internal call runs the most derived override in the deployed
+ * contract (`_authorizeUpgrade` declared abstract in a base, implemented with onlyOwner below).
+ */
+function dispatch(call: CallSite, target: FunctionIR, scope: Contract | undefined): FunctionIR {
+  if (!scope || call.kind !== 'internal' || call.node.expression?.type !== 'Identifier') return target;
+  if (!scope.linearized.includes(target.contract)) return target;
+  const override = resolveFunctions(scope, target.name, call.arguments.length).find(
+    (f) => f.signature === target.signature,
+  );
+  return override?.body ? override : target;
+}
 
 /**
  * One function on the way from an entry point: the entry itself, a modifier it uses, or an
@@ -27,15 +81,10 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, maxDepth = 4): F
   const identity = new Map<string, Set<TaintSource>>();
   for (const p of entry.params) if (p.name) identity.set(p.name, new Set<TaintSource>([`param:${p.name}`]));
   const root: Frame = { fn: entry, bindings: identity, argumentsOf: new Map(), via: undefined, depth: 0 };
-  const frames: Frame[] = [root];
-  const seen = new Set<FunctionIR>([entry]);
-  const queue: Frame[] = [root];
-  while (queue.length > 0) {
-    const frame = queue.shift()!;
-    if (frame.depth >= maxDepth) continue;
-    const push = (target: FunctionIR, args: Node[], via: Node) => {
-      if (seen.has(target) || !target.body) return;
-      seen.add(target);
+  return walkFrames(
+    analysis,
+    root,
+    (frame, target, args, via) => {
       const bindings = new Map<string, Set<TaintSource>>();
       const argumentsOf = new Map<string, { node: Node; frame: Frame }>();
       target.params.forEach((p, i) => {
@@ -43,17 +92,10 @@ export function framesOf(analysis: Analysis, entry: FunctionIR, maxDepth = 4): F
         bindings.set(p.name, args[i] ? sourcesOf(analysis, frame, args[i]) : new Set());
         if (args[i]) argumentsOf.set(p.name, { node: args[i], frame });
       });
-      const next: Frame = { fn: target, bindings, argumentsOf, via: frame.via ?? via, depth: frame.depth + 1 };
-      frames.push(next);
-      queue.push(next);
-    };
-    for (const use of frame.fn.modifiers) if (use.definition) push(use.definition, use.arguments, use.node);
-    for (const call of analysis.facts(frame.fn).calls) {
-      if (call.kind !== 'internal' && call.kind !== 'library') continue;
-      for (const target of call.targets) push(target, argumentsFor(call, target), call.node);
-    }
-  }
-  return frames;
+      return { fn: target, bindings, argumentsOf, via: frame.via ?? via, depth: frame.depth + 1 };
+    },
+    { maxDepth },
+  );
 }
 
 /** Arguments in parameter order; a bound library call (`x.f(y)`) passes its receiver first. */

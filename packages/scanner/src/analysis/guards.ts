@@ -1,6 +1,7 @@
 import {
   type Analysis,
   type CallSite,
+  convertedValue,
   dottedName,
   type FunctionIR,
   findAll,
@@ -31,16 +32,6 @@ export function reachesSignatureCheck(analysis: Analysis, fn: FunctionIR): boole
   return analysis.reachable(fn).some((f) => analysis.facts(f).calls.some(verifiesSignature));
 }
 
-/** `address(x)`, `payable(x)`, `uint160(x)`, `IFoo(x)`: a one-argument conversion that keeps the value. */
-function conversionArgument(analysis: Analysis, fn: FunctionIR, node: Node): Node | undefined {
-  if (node.type !== 'FunctionCall' || node.arguments?.length !== 1) return undefined;
-  const callee = node.expression;
-  if (callee?.type === 'ElementaryTypeName' || callee?.type === 'TypeNameExpression') return node.arguments[0];
-  if (callee?.type === 'Identifier' && callee.name === 'payable') return node.arguments[0];
-  const site = analysis.facts(fn).calls.find((c) => c.node === node);
-  return site?.kind === 'type-conversion' ? node.arguments[0] : undefined;
-}
-
 /**
  * The one "is this expression the caller" check: `msg.sender`, `tx.origin`, `_msgSender()` (or an
  * internal helper returning the caller), a conversion of one of these, a local initialised from
@@ -61,7 +52,7 @@ function senderAt(
   let node = expression;
   while (node.type === 'TupleExpression' && node.components?.length === 1 && node.components[0])
     node = node.components[0];
-  const converted = conversionArgument(analysis, fn, node);
+  const converted = convertedValue(node, { analysis, fn });
   if (converted) return senderAt(analysis, fn, converted, senderParams, depth + 1);
   const dotted = dottedName(node);
   if (dotted === 'msg.sender' || dotted === 'tx.origin') return true;

@@ -5,10 +5,11 @@ import {
   type FunctionIR,
   type Node,
   type StateVariable,
+  withoutConversions,
 } from '@bulwark/solidity';
 import { assemblyCalls } from './assembly.ts';
 import { authoritiesOf } from './authorities.ts';
-import { callArguments, type Frame, framesOf, fromInput, isConversion } from './conditionDependencies.ts';
+import { callArguments, type Frame, framesOf, fromInput } from './conditionDependencies.ts';
 import type { ContractProfile } from './contractProfile.ts';
 import { isSelf } from './expressions.ts';
 import { argumentsFor } from './frames.ts';
@@ -52,10 +53,9 @@ export function authorityVariables(analysis: Analysis, profile: ContractProfile)
  * people what they are owed, not take it (also through `payee.sendValue(payment)` one call down).
  */
 function paysOwnEntry(analysis: Analysis, frames: Frame[], frame: Frame, call: CallSite): boolean {
-  let recipient = recipientOf(call);
-  while (recipient?.type === 'FunctionCall' && isConversion(recipient) && recipient.arguments.length === 1)
-    recipient = recipient.arguments[0];
-  if (!recipient) return false;
+  const paid = recipientOf(call);
+  if (!paid) return false;
+  const recipient = withoutConversions(paid, { analysis, fn: frame.fn });
   if (settlesEntryOf(analysis, frame.fn, recipient)) return true;
   // A parameter (`Address.sendValue(payee, x)`): the settled entry is in the caller one frame up.
   const index = recipient.type === 'Identifier' ? frame.fn.params.findIndex((p) => p.name === recipient!.name) : -1;

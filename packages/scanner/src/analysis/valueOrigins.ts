@@ -3,12 +3,12 @@ import {
   allFunctions,
   type CallSite,
   type Contract,
+  convertedValue,
   dottedName,
   type FunctionIR,
   findAll,
   findStateVariable,
   type Node,
-  unwrapCallee,
   walk,
 } from '@bulwark/solidity';
 import type { CallContext } from './callClasses.ts';
@@ -82,9 +82,9 @@ export function valueOrigins(
     }
     case 'FunctionCall': {
       const site = facts.calls.find((c) => c.node === expression);
-      const { callee } = unwrapCallee(expression.expression);
-      if (site?.kind === 'type-conversion' || (callee.type === 'Identifier' && callee.name === 'payable')) {
-        add(valueOrigins(analysis, expression.arguments?.[0], fn, depth + 1));
+      const converted = convertedValue(expression, { analysis, fn });
+      if (converted) {
+        add(valueOrigins(analysis, converted, fn, depth + 1));
       } else if (site?.kind === 'struct') {
         for (const argument of expression.arguments ?? []) add(valueOrigins(analysis, argument, fn, depth + 1));
       } else if (site?.kind === 'new') out.add('new');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.ts';
 import { CompileError } from './errors.ts';
+import { configuredEvmVersion, evmVersionFor } from './evmVersion.ts';
 import {
   cachedSolcVersions,
   fetchSolc,
@@ -98,6 +99,7 @@ type SolcOutput = { errors?: SolcError[]; sources?: Record<string, { id: number;
  */
 export async function compileFiles(paths: string[], options: CompileFilesOptions): Promise<CompileOutcome> {
   const root = resolve(options.root);
+  const projectEvmVersion = configuredEvmVersion(root);
   const resolver = options.resolver ?? createImportResolver({ root });
   const solcRemappings = resolver.remappings.map((r) => `${r.prefix}=${r.target}`);
   const units = new Map<string, Unit>();
@@ -393,6 +395,7 @@ export async function compileFiles(paths: string[], options: CompileFilesOptions
       sources: Object.fromEntries(inputUnits.map((u) => [u.name, { content: u.content }])),
       settings: {
         ...(solcRemappings.length > 0 ? { remappings: solcRemappings } : {}),
+        evmVersion: evmVersionFor(version, projectEvmVersion), // undefined: left out of the JSON
         outputSelection: { '*': { '': options.ast === false ? [] : ['ast'] } },
       },
     };

@@ -12,6 +12,8 @@ export type FoundryConfig = {
   remappings: string[];
   /** `solc` or `solc_version`: a version (`0.8.15`) or a path to a solc binary. */
   solc?: string | undefined;
+  /** `evm_version`, e.g. `cancun`. */
+  evmVersion?: string | undefined;
 };
 
 const defaults: FoundryConfig = {
@@ -63,6 +65,7 @@ export function parseFoundryToml(text: string): FoundryConfig {
     else if ((key === 'src' || key === 'out' || key === 'test' || key === 'script') && strings[0] !== undefined) {
       config[key] = strings[0];
     } else if ((key === 'solc' || key === 'solc_version') && strings[0] !== undefined) config.solc = strings[0];
+    else if (key === 'evm_version' && strings[0] !== undefined) config.evmVersion = strings[0];
   }
   return config;
 }

@@ -1,5 +1,6 @@
 import { dottedName, findAll, type Node, operandsOf, unwrapCallee, walk } from './ast.ts';
 import { buildCfg, type Cfg, type CfgNode, reachableFrom } from './cfg.ts';
+import { elementaryTypeName } from './conversions.ts';
 import { hasUnresolvedGuardModifier } from './modifiers.ts';
 import { admitsCompilerBelow } from './pragma.ts';
 import {
@@ -31,6 +32,17 @@ export type CallKind =
   | 'type-conversion'
   | 'event'
   | 'struct';
+
+/** Calls that change state whatever the caller is declared as (plain `external` calls may be to views). */
+const stateChangingCalls = new Set<CallKind>([
+  'low-level-call',
+  'delegatecall',
+  'callcode',
+  'send',
+  'transfer',
+  'new',
+  'selfdestruct',
+]);
 
 /** How the value a call returns is used. */
 export type ReturnUse = 'unused' | 'checked' | 'stored' | 'returned' | 'used';
@@ -131,9 +143,6 @@ function typeCategory(type: SolType): string | undefined {
   if (type.kind === 'array' || type.kind === 'mapping' || type.kind === 'function') return type.kind;
   return undefined; // contracts convert to address before 0.5; structs and enums are told by name only
 }
-
-/** Elementary type names, which are reserved words: called, they convert. */
-const elementaryTypeName = /^(address|payable|bool|string|byte|bytes\d*|u?int\d*|u?fixed[\dx]*)$/;
 
 const lowLevelKinds: Record<string, CallKind> = Object.assign(Object.create(null), {
   call: 'low-level-call',
@@ -963,11 +972,21 @@ export class Analysis {
     return false;
   }
 
-  /** Public or external, and not a view. */
+  /**
+   * Public or external, and able to change state: not a view. Before 0.5 solc did not enforce
+   * `constant`/`view`/`pure`, so there such a function counts when it writes state or moves ether.
+   */
   isEntryPoint(fn: FunctionIR): boolean {
     if (fn.kind === 'modifier' || fn.kind === 'constructor') return false;
     if (fn.visibility !== 'public' && fn.visibility !== 'external') return false;
-    return fn.mutability !== 'view' && fn.mutability !== 'pure';
+    if (fn.mutability !== 'view' && fn.mutability !== 'pure') return true;
+    return admitsCompilerBelow(fn.contract.unit, [0, 5, 0]) && this.changesState(fn);
+  }
+
+  /** `fn` or an internal callee writes state, moves ether, makes a raw call, or creates or destroys a contract. */
+  private changesState(fn: FunctionIR): boolean {
+    if (this.writesState(fn).size > 0) return true;
+    return this.reachable(fn).some((f) => this.facts(f).calls.some((call) => stateChangingCalls.has(call.kind)));
   }
 
   /** CFG nodes that run after `node` on some path (loops included). */

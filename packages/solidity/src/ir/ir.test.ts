@@ -175,6 +175,27 @@ contract Owned {
     expect(checked).toEqual([true, true, true, false]);
   });
 
+  test('behavior: before 0.5 a `constant` function that writes state or sends ether is an entry point', () => {
+    const body = (pragma: string, view: string) => `pragma solidity ${pragma};
+contract Counter {
+  uint256 count;
+  function bump() public ${view} returns (uint256) { count += 1; return count; }
+  function pay() public ${view} returns (bool) { return msg.sender.send(1); }
+  function read() public ${view} returns (uint256) { return count; }
+  function plain() public {}
+}`;
+    const entries = (pragma: string, view: string, solcVersion?: string) => {
+      const { program, analysis } = load(body(pragma, view), solcVersion);
+      return ['bump', 'pay', 'read', 'plain'].map((name) => analysis.isEntryPoint(fn(program, 'Counter', name)));
+    };
+    // 0.4 did not enforce `constant`: bump and pay change state although declared read-only.
+    expect(entries('^0.4.24', 'constant')).toEqual([true, true, false, true]);
+    expect(entries('^0.4.24', 'view', '0.4.26')).toEqual([true, true, false, true]);
+    // From 0.5 solc rejects such code, so a view is never an entry point.
+    expect(entries('^0.5.0', 'view')).toEqual([false, false, false, true]);
+    expect(entries('>=0.4.22 <0.6.0', 'view', '0.5.17')).toEqual([false, false, false, true]);
+  });
+
   test('behavior: a check-and-set flag modifier is a reentrancy guard', () => {
     const { program, analysis } = load(`pragma solidity ^0.8.0;
 contract G {

@@ -1,4 +1,4 @@
-import { type FunctionFacts, isAddress, type Node, qualifiedName, walk } from '@bulwark/solidity';
+import { isAddress, type Node, qualifiedName, walk, withoutConversions } from '@bulwark/solidity';
 import { isExternallyCallable } from '../../analysis/entryPoints.ts';
 import { type Frame, framesOf, sourcesOf } from '../../analysis/frames.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
@@ -46,7 +46,8 @@ export const missingZeroCheck = defineDetector({
             uses.push({ node: call.node, what: 'sent ether', value: call.receiver });
         }
         for (const use of uses) {
-          if (!isPlainAddress(analysis.facts(frame.fn), use.value)) continue;
+          // The address itself (possibly converted), not something computed from it.
+          if (withoutConversions(use.value, { analysis, fn: frame.fn }).type !== 'Identifier') continue;
           const params = [...sourcesOf(analysis, frame, use.value)]
             .filter((s) => s.startsWith('param:'))
             .map((s) => s.slice(6))
@@ -82,17 +83,4 @@ function checkedParams(analysis: Parameters<typeof framesOf>[0], frames: Frame[]
       });
   }
   return out;
-}
-
-/** The value is the address itself (possibly converted), not something computed from it. */
-function isPlainAddress(facts: FunctionFacts, node: Node): boolean {
-  if (node.type === 'Identifier') return true;
-  if (node.type === 'FunctionCall' && node.arguments?.length === 1) {
-    const site = facts.calls.find((c) => c.node === node);
-    const conversion =
-      site?.kind === 'type-conversion' ||
-      (node.expression?.type === 'Identifier' && node.expression.name === 'payable');
-    if (conversion) return isPlainAddress(facts, node.arguments[0]);
-  }
-  return false;
 }

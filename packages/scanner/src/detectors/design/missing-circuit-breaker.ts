@@ -60,6 +60,7 @@ export const missingCircuitBreaker = defineDetector({
       report({
         node: contractHead(contract),
         contract,
+        onlyIfDeployed: contract,
         message: `${contract.name} holds value (${examples.join('; ')}) but has no circuit breaker: no admin-controlled pause flag gates these functions, and there is no protected selfdestruct or upgrade; ${why}.${note}`,
         related: moves.slice(0, 3).map(([entry, m]) => ({
           node: m[0].node,

@@ -69,6 +69,7 @@ export const singleEoaOwner = defineDetector({
         report({
           node: contractHead(contract),
           contract,
+          onlyIfDeployed: contract,
           message: `${contract.name} gives the single address \`${variable.name}\` the power to ${kinds.map((k) => powerLabel[k]).join(', ')} (${list}) with no multisig, approval count or delay enforced in code; one compromised or careless key ${critical.length > 0 ? 'can drain, re-point or halt the contract' : 'can change its settings'}.${critical.length > 0 && !kinds.some(atStake) ? " It keeps no one else's value, so only its owner's own funds are exposed." : ''}`,
           related: [
             { node: variable.node, unit: variable.contract.unit, message: `authority \`${variable.name}\`` },

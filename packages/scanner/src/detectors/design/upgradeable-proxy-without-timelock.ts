@@ -43,6 +43,7 @@ export const upgradeableProxyWithoutTimelock = defineDetector({
         report({
           node: upgrade.node,
           fn: entry,
+          onlyIfDeployed: contract,
           message: `${contract.name}.${displayName(entry)} ${what} in \`${shortSourceText(entry, upgrade.node)}\` when called by ${admin}, with no timelock or multi-party approval; a compromised admin key can swap in malicious code immediately.`,
           // Who holds a slot admin is decided at deployment (often a ProxyAdmin or governance contract).
           confidence: who ? undefined : 'low',

@@ -1,5 +1,5 @@
 import type { Analysis, FunctionIR, Node, StateVariable } from '@bulwark/solidity';
-import { allFunctions, dottedName, findStateVariable, walk } from '@bulwark/solidity';
+import { allFunctions, convertedValue, dottedName, findStateVariable, walk } from '@bulwark/solidity';
 import { unparen } from '../../analysis/expressions.ts';
 import { isGuarded } from '../../analysis/guards.ts';
 import { valueTransfers } from '../../analysis/valueTransfers.ts';
@@ -98,15 +98,7 @@ function text(fn: FunctionIR, node: Node): string {
 /** The scalar state variable an expression names, through conversions: `winner`, `payable(winner)`. */
 function scalarState(node: Node, fn: FunctionIR, analysis: Analysis): StateVariable | undefined {
   let expression = unparen(node);
-  while (expression.type === 'FunctionCall' && expression.arguments?.length === 1) {
-    const callee = expression.expression;
-    const conversion =
-      callee?.type === 'ElementaryTypeName' ||
-      callee?.type === 'TypeNameExpression' ||
-      (callee?.type === 'Identifier' && callee.name === 'payable');
-    if (!conversion) break;
-    expression = unparen(expression.arguments[0]);
-  }
+  for (let inner = convertedValue(expression); inner; inner = convertedValue(expression)) expression = unparen(inner);
   if (expression.type !== 'Identifier' || analysis.facts(fn).locals.has(expression.name)) return undefined;
   const variable = findStateVariable(fn.contract, expression.name);
   if (!variable || variable.constant || variable.immutable) return undefined;

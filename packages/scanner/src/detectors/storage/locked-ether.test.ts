@@ -26,6 +26,24 @@ contract Sink is Base { uint x; function set(uint v) public { x = v; } }`);
     expect(findings[0].message).toContain('accepts ether through fallback but');
   });
 
+  test('fp: before 0.6 a contract with an unimplemented function is abstract, not deployed', () => {
+    const source = (price: string) => `pragma solidity ^0.4.24;
+contract Sale {
+  function () public payable {}
+  function price() public view returns (uint)${price}
+}`;
+    expect(findingLines(scan(source(';')))).toEqual([]);
+    expect(findingLines(scan(source(' { return 1; }')))).toEqual([3]);
+    // A public state variable implements a base's function: the derived contract is deployable.
+    const getter = `pragma solidity ^0.4.24;
+contract Priced { function price() public view returns (uint); }
+contract Sale is Priced {
+  uint public price = 1;
+  function () public payable {}
+}`;
+    expect(findingLines(scan(getter))).toEqual([5]);
+  });
+
   test('behavior: a receive function is named in the message', () => {
     const findings = scan(`pragma solidity ^0.8.0;
 contract Tips { receive() external payable {} }`);

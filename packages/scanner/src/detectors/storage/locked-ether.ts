@@ -1,5 +1,6 @@
 import { type Analysis, allFunctions, type Contract, type FunctionIR, findAll } from '@bulwark/solidity';
 import { displayName } from '../../analysis/contractProfile.ts';
+import { isConcrete } from '../../analysis/contracts.ts';
 import { functionHeader } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
 
@@ -24,7 +25,7 @@ export const lockedEther = defineDetector({
   detect({ contracts, program, analysis, report }) {
     const inherited = new Set(program.contracts.flatMap((c) => c.linearized.slice(1)));
     for (const contract of contracts) {
-      if (contract.kind !== 'contract' || inherited.has(contract) || contract.unresolvedBases.length > 0) continue;
+      if (!isConcrete(contract) || inherited.has(contract) || contract.unresolvedBases.length > 0) continue;
       const callable = allFunctions(contract);
       const payable = callable.filter((fn) => fn.mutability === 'payable' && fn.kind !== 'constructor');
       if (payable.length === 0) continue;
@@ -34,6 +35,7 @@ export const lockedEther = defineDetector({
         node: functionHeader(first),
         fn: first,
         contract,
+        onlyIfDeployed: contract,
         unit: first.contract.unit,
         message: `${contract.name} accepts ether through ${payable.map(displayName).join(', ')} but has no way to send it out (no transfer, send, call with value or selfdestruct); ether it receives is locked.`,
       });

@@ -55,6 +55,30 @@ contract Payout {
     expect(findingLines(findings)).toEqual([4]);
   });
 
+  test('fp: tokens sent to the token contract itself are consumed by the next call on it', () => {
+    const pool = `pragma solidity ^0.6.0;
+interface IPool {
+  function transferFrom(address from, address to, uint256 amount) external returns (bool);
+  function balanceOf(address who) external view returns (uint256);
+  function burn(address to) external returns (uint256, uint256);
+}
+contract Router {
+  function remove(address pool, uint256 liquidity, address to) public {
+    IPool(pool).transferFrom(msg.sender, pool, liquidity);
+    IPool(pool).burn(to);
+  }
+  function removeOnly(address pool, uint256 liquidity, address to) public {
+    IPool(pool).transferFrom(msg.sender, to, liquidity);
+    IPool(pool).burn(to);
+  }
+  function park(address pool, uint256 liquidity) public {
+    IPool(pool).transferFrom(msg.sender, pool, liquidity);
+  }
+}`;
+    // Sent elsewhere, or sent to the token with nothing after that consumes it: still reported.
+    expect(findingLines(scanSource(pool, unsafeErc20Call))).toEqual([13, 17]);
+  });
+
   test('fp: ERC-721 transferFrom and approve have the same signatures', () => {
     const findings = scanSource(
       `pragma solidity ^0.8.0;

@@ -1,4 +1,4 @@
-import { qualifiedName } from '@bulwark/solidity';
+import { type Analysis, type CallSite, type FunctionIR, qualifiedName, withoutConversions } from '@bulwark/solidity';
 import { erc20Call } from '../../analysis/callResults.ts';
 import { sourceText } from '../../analysis/sourceText.ts';
 import { defineDetector } from '../../detector.ts';
@@ -25,6 +25,7 @@ export const unsafeErc20Call = defineDetector({
         if (!token) continue;
         const code = sourceText(fn, call.node);
         if (call.returnUse === 'unused') {
+          if (consumedByToken(analysis, fn, call)) continue;
           report({
             node: call.node,
             fn,
@@ -44,3 +45,23 @@ export const unsafeErc20Call = defineDetector({
     }
   },
 });
+
+/**
+ * Tokens sent to the token contract itself and consumed there by a later call in the same function
+ * (`pair.transferFrom(user, pair, liquidity); pair.burn(to)`): the token counts what it holds, so a
+ * transfer that did not happen makes that call fail; nothing carries on unpaid.
+ */
+function consumedByToken(analysis: Analysis, fn: FunctionIR, call: CallSite): boolean {
+  const recipient =
+    call.name === 'transferFrom' ? call.arguments[1] : call.name === 'transfer' ? call.arguments[0] : undefined;
+  const context = { analysis, fn };
+  const token = call.receiver && withoutConversions(call.receiver, context);
+  const to = recipient && withoutConversions(recipient, context);
+  if (token?.type !== 'Identifier' || to?.type !== 'Identifier' || token.name !== to.name) return false;
+  const end = call.node.range?.[1] ?? 0;
+  return analysis.facts(fn).calls.some((later) => {
+    if (later.kind !== 'external' || !later.receiver || (later.node.range?.[0] ?? 0) <= end) return false;
+    const receiver = withoutConversions(later.receiver, context);
+    return receiver.type === 'Identifier' && receiver.name === token.name;
+  });
+}
