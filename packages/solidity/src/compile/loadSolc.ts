@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CompileError } from './errors.ts';
 import { cachedSoljsonPath } from './fetchSolc.ts';
 import { runCachedScript } from './runCachedScript.ts';
@@ -39,6 +40,7 @@ const moduleFiles = new Map<string, string[]>();
 export function loadSolc(version: string, options: { cacheDir?: string | undefined } = {}): Solc {
   const cached = cache.get(version);
   if (cached) return cached;
+  setCompilerFlags();
   const modulesBefore = new Set(Object.keys(require.cache));
   let solcModule: SolcModule;
   let afterFirstRun: (() => void) | undefined;
@@ -110,6 +112,9 @@ export function releaseSolc(keep: Iterable<string> = []): string[] {
     moduleFiles.delete(version);
     released.push(version);
   }
+  // Most of a compiler lies outside V8's heap (its WebAssembly code and memory), so the heap alone
+  // does not ask for a collection soon: without one, the next compiler loaded beside it.
+  if (released.length > 0) collectGarbage?.();
   return released;
 }
 
@@ -151,6 +156,23 @@ function withoutGlobalHandlers<T>(name: string, version: string, load: () => T):
       }
     }
   }
+}
+
+let collectGarbage: (() => void) | undefined;
+
+/**
+ * Set before the first load and never changed: V8 rejects a code cache made under other flags (see
+ * `isAsmJs`). Process-wide, like every V8 flag.
+ * - A solc is loaded, runs a few compilations and is let go: for runs that short V8's baseline
+ *   (Liftoff) code for its WebAssembly is ready at once and ~50 MB smaller, and optimising it on
+ *   background threads cost more CPU than it saved (a third of solc 0.8's CPU on a dozen files).
+ * - `releaseSolc` collects at once (`gc`): see there.
+ */
+function setCompilerFlags(): void {
+  if (collectGarbage) return;
+  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--expose-gc');
+  collectGarbage = runInNewContext('gc') as () => void;
 }
 
 /**
