@@ -26,7 +26,11 @@ export type CachedScript = {
 export function runCachedScript(
   file: string,
   cacheFile: string,
-  options: { cacheIf?: ((source: string) => boolean) | undefined } = {},
+  options: {
+    cacheIf?: ((source: string) => boolean) | undefined;
+    /** More variables the file sees, as `require` and `module` (e.g. Emscripten's `Module`). */
+    parameters?: Record<string, unknown> | undefined;
+  } = {},
 ): CachedScript {
   const source = readFileSync(file, 'utf8');
   const useCache = options.cacheIf?.(source) ?? true;
@@ -37,7 +41,9 @@ export function runCachedScript(
   } catch {
     // No cache yet.
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const extra = Object.entries(options.parameters ?? {});
+  const names = ['exports', 'require', 'module', '__filename', '__dirname', ...extra.map(([name]) => name)];
+  const script = new Script(`(function (${names.join(', ')}) {${source}\n})`, {
     filename: file,
     cachedData,
   });
@@ -50,6 +56,7 @@ export function runCachedScript(
     module,
     file,
     dirname(file),
+    ...extra.map(([, value]) => value),
   );
   module.loaded = true;
   let pending: Script | undefined = fromCache || !useCache ? undefined : script;
