@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CompileError } from './errors.ts';
@@ -47,14 +48,16 @@ export function loadSolc(version: string, options: { cacheDir?: string | undefin
   let afterFirstRun: (() => void) | undefined;
   const splitDir = options.cacheDir ?? solcCacheDir();
   if (bundledSolcVersions.includes(version)) {
-    const split = trySplit(() => require.resolve(`solc-${version}/soljson.js`), splitDir);
-    if (split) {
-      const loaded = runSplit(split, version);
-      solcModule = wrapperOf(version)(loaded.exports);
-      afterFirstRun = loaded.saveCache;
-    } else {
-      solcModule = requireWithoutGlobalHandlers(`solc-${version}`, version);
-    }
+    const soljson = require.resolve(`solc-${version}/soljson.js`);
+    const split = trySplit(() => soljson, splitDir);
+    // asm.js builds (to 0.5.17) are 9–12 MB of JavaScript: its compiled code is cached beside the splits.
+    const loaded = split
+      ? runSplit(split, version)
+      : withoutGlobalHandlers(`solc-${version}`, version, () =>
+          runCachedScript(soljson, join(splitDir, 'split', `solc-${version}.code-cache`)),
+        );
+    solcModule = wrapperOf(version)(loaded.exports);
+    afterFirstRun = loaded.saveCache;
   } else {
     const soljson = cachedSoljsonPath(version, options.cacheDir);
     if (!existsSync(soljson)) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
@@ -69,6 +69,7 @@ export function runCachedScript(
       pending = undefined;
       const partial = `${keyed}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
       try {
+        mkdirSync(dirname(keyed), { recursive: true });
         writeFileSync(partial, data);
         renameSync(partial, keyed);
       } catch {
