@@ -219,12 +219,16 @@ let collectGarbage: (() => void) | undefined;
  *   (Liftoff) code for its WebAssembly is ready at once and ~50 MB smaller, and optimising it on
  *   background threads cost more CPU than it saved (a third of solc 0.8's CPU on a dozen files).
  * - `releaseSolc` collects at once (`gc`): see there.
+ * - V8's in-process compilation cache kept every asm.js build's script (~20 MB of heap each) after
+ *   its release, to compile the same source faster the next time; a scan loads a version once per
+ *   worker, and the code cache on disk already makes a reload cheap.
  */
 function setCompilerFlags(): void {
   if (collectGarbage) return;
   setFlagsFromString('--liftoff-only');
   setFlagsFromString('--expose-gc');
   setFlagsFromString('--no-validate-asm');
+  setFlagsFromString('--no-compilation-cache');
   collectGarbage = runInNewContext('gc') as () => void;
 }
 
