@@ -151,13 +151,10 @@ function trySplit(soljson: () => string, cacheDir: string): SplitSoljson | undef
 function runSplit(split: SplitSoljson, version: string): ReturnType<typeof runCachedScript> {
   let binary: Buffer | undefined = readFileSync(split.wasm);
   const Module = {
-    instantiateWasm(
-      imports: WebAssembly.Imports,
-      receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
-    ) {
-      const module = new WebAssembly.Module(binary!);
+    instantiateWasm(imports: unknown, receive: (instance: WasmInstance, module: unknown) => void) {
+      const module = new webAssembly.Module(binary!);
       binary = undefined;
-      const instance = new WebAssembly.Instance(module, imports);
+      const instance = new webAssembly.Instance(module, imports);
       receive(instance, module);
       return instance.exports;
     },
@@ -166,6 +163,17 @@ function runSplit(split: SplitSoljson, version: string): ReturnType<typeof runCa
     runCachedScript(split.glue, `${split.glue}.code-cache`, { parameters: { Module } }),
   );
 }
+
+/** The part of the WebAssembly global used here (this package's TypeScript libraries do not declare it). */
+type WasmInstance = { exports: unknown };
+const webAssembly = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: Uint8Array) => unknown;
+      Instance: new (module: unknown, imports: unknown) => WasmInstance;
+    };
+  }
+).WebAssembly;
 
 /** solc-js's `wrapper` of a bundled release (a default export from 0.8.20 on). */
 function wrapperOf(version: string): (soljson: unknown) => SolcModule {
