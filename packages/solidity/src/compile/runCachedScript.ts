@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
+import { writeAtomically } from './writeAtomically.ts';
 
 export type CachedScript = {
   /** What the file put in `module.exports`. */
@@ -67,15 +68,11 @@ export function runCachedScript(
       if (!pending) return;
       const data = pending.createCachedData();
       pending = undefined;
-      const partial = `${keyed}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
       try {
         mkdirSync(dirname(keyed), { recursive: true });
-        writeFileSync(partial, data);
-        renameSync(partial, keyed);
+        writeAtomically(keyed, data);
       } catch {
         // A read-only cache: every load compiles, as without one.
-      } finally {
-        rmSync(partial, { force: true });
       }
     },
   };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { writeAtomically } from './writeAtomically.ts';
 
 /** A soljson.js as two cached files: its JavaScript without the embedded WebAssembly, and the binary. */
 export type SplitSoljson = { glue: string; wasm: string };
@@ -77,15 +78,4 @@ export function splitSource(source: string): { glue: string; wasm: Uint8Array } 
 /** WebAssembly's magic number and version 1: `\0asm`, 1. */
 function isWasm(bytes: Uint8Array): boolean {
   return Buffer.from(bytes.subarray(0, 8)).equals(Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-}
-
-/** Written beside and renamed, so that a parallel scan never reads half a file. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
-  try {
-    writeFileSync(partial, data);
-    renameSync(partial, path);
-  } finally {
-    rmSync(partial, { force: true });
-  }
 }
