@@ -249,13 +249,21 @@ for (const set of runs > 0 ? sets : []) {
   const bulwarkRuns: Measured[] = [];
   const solhintRuns: Measured[] = [];
   let status = '';
+  let findingsDigest: string | undefined;
   for (let i = 0; i < runs; i++) {
     const scan = await measure(bulwark, ['scan', set.folder, '--format', 'json', '--fail-on', 'high'], set.folder);
     // 2 also means "a file could not be analysed at all"; the report covers the rest.
     if (![0, 1, 2].includes(scan.status) || !scan.stdout)
       throw new Error(`bulwark scan failed (exit code ${scan.status})`);
     bulwarkRuns.push(scan);
-    status = fileStatusShares(JSON.parse(scan.stdout).files).text;
+    const report = JSON.parse(scan.stdout) as { files: never; findings: { fingerprint: string }[] };
+    status = fileStatusShares(report.files).text;
+    // A speed-up must not change what the scan finds, nor its order: every run gives the same list,
+    // and the row shows its digest, to compare with rows of earlier code.
+    const digest = `${hashOf(report.findings.map((f) => f.fingerprint).join('\n')).slice(0, 12)}, ${report.findings.length} findings`;
+    if (findingsDigest !== undefined && digest !== findingsDigest)
+      throw new Error(`${set.name}: run ${i + 1} found ${digest}, run 1 ${findingsDigest}`);
+    findingsDigest = digest;
     // solhint only takes paths below its working directory.
     const lint = await measure(
       solhint,
@@ -273,7 +281,7 @@ for (const set of runs > 0 ? sets : []) {
   const processes = Math.max(...bulwarkRuns.map((r) => r.processes));
   const threads = Math.max(...bulwarkRuns.map((r) => r.threads));
   row(
-    `${set.name}, ${set.files.length} files: scan wall, start-up included (${status}; load average ${load} on ${availableParallelism()} cores)`,
+    `${set.name}, ${set.files.length} files: scan wall, start-up included (${status}; findings ${findingsDigest}; load average ${load} on ${availableParallelism()} cores)`,
     `${(ours.ms / 1000).toFixed(1)} s (median of ${runs})`,
     `solhint 6.2.4 same files: ${(theirs.ms / 1000).toFixed(1)} s`,
     `${(ours.ms / theirs.ms).toFixed(2)} (target ≤ 0.5)`,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { solcCacheDir } from '@bulwark/solidity';
+import { solcCacheDir, writeAtomically } from '@bulwark/solidity';
 
 /** The files a bundle was built from, with what they looked like then. */
 type Manifest = { bundle: string; inputs: { path: string; mtimeMs: number; size: number }[] };
@@ -108,17 +108,6 @@ async function build(entry: string, cacheDir: string, manifestPath: string): Pro
   writeAtomically(bundle, code);
   writeAtomically(manifestPath, JSON.stringify({ bundle, inputs } satisfies Manifest));
   return bundle;
-}
-
-/** Written beside and renamed, so that a parallel scan never reads half a file. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const partial = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
-  try {
-    writeFileSync(partial, data);
-    renameSync(partial, path);
-  } finally {
-    rmSync(partial, { force: true });
-  }
 }
 
 /** Bundles of sources edited since, older than a week: a running scan may still start workers from a recent one. */

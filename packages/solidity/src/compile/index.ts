@@ -57,3 +57,4 @@ export {
   type SelectSolcVersionReturnType,
   selectSolcVersion,
 } from './selectSolc.ts';
+export { writeAtomically } from './writeAtomically.ts';

@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { CompileError } from './errors.ts';
-import { loadSolc } from './loadSolc.ts';
+import { loadSolc, releaseSolc } from './loadSolc.ts';
 import { bundledSolcVersions } from './selectSolc.ts';
 
 function input(pragma: string) {
@@ -49,6 +50,24 @@ describe('loadSolc', () => {
     // Every version is loaded by now (test.each above); only vitest's own handlers remain.
     const handlers = process.listeners('unhandledRejection').map(String);
     expect(handlers.some((h) => h.includes('abort') || h.includes('throw reason'))).toBe(false);
+  });
+
+  test('behavior: a released compiler leaves the heap, asm.js builds too', () => {
+    // `loadSolc` exposes `gc` (see `setCompilerFlags`); every bundled version was loaded above.
+    releaseSolc();
+    const collect = runInNewContext('gc') as () => void;
+    collect();
+    const before = process.memoryUsage().heapUsed;
+    for (const version of ['0.4.26', '0.5.17', '0.8.30']) {
+      loadSolc(version).compileStandard(input(version), () => ({
+        contents: `pragma solidity ${version};\ncontract B {}`,
+      }));
+    }
+    expect(process.memoryUsage().heapUsed - before).toBeGreaterThan(30 * 1024 * 1024);
+    releaseSolc();
+    collect();
+    // V8's compilation cache kept each asm.js script (~15 MB) after its release: 28 MB left here.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(20 * 1024 * 1024);
   });
 
   test('error: a version that is neither bundled nor fetched', () => {

@@ -1,11 +1,14 @@
 import type { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { CompileError } from './errors.ts';
-import { cachedSoljsonPath } from './fetchSolc.ts';
+import { cachedSoljsonPath, solcCacheDir } from './fetchSolc.ts';
 import { runCachedScript } from './runCachedScript.ts';
 import { bundledSolcVersions } from './selectSolc.ts';
+import { type SplitSoljson, splitSoljson } from './splitSoljson.ts';
 
 /** What solc's import callback returns: the file's text, or why it cannot be read. */
 export type ReadCallbackResult = { contents: string } | { error: string };
@@ -39,11 +42,22 @@ const moduleFiles = new Map<string, string[]>();
 export function loadSolc(version: string, options: { cacheDir?: string | undefined } = {}): Solc {
   const cached = cache.get(version);
   if (cached) return cached;
+  setCompilerFlags();
   const modulesBefore = new Set(Object.keys(require.cache));
   let solcModule: SolcModule;
   let afterFirstRun: (() => void) | undefined;
+  const splitDir = options.cacheDir ?? solcCacheDir();
   if (bundledSolcVersions.includes(version)) {
-    solcModule = requireWithoutGlobalHandlers(`solc-${version}`, version);
+    const soljson = require.resolve(`solc-${version}/soljson.js`);
+    const split = trySplit(() => soljson, splitDir);
+    // asm.js builds (to 0.5.17) are 9–12 MB of JavaScript: its compiled code is cached beside the splits.
+    const loaded = split
+      ? runSplit(split, version)
+      : withoutGlobalHandlers(`solc-${version}`, version, () =>
+          runCachedScript(soljson, join(splitDir, 'split', `solc-${version}.code-cache`)),
+        );
+    solcModule = wrapperOf(version)(loaded.exports);
+    afterFirstRun = loaded.saveCache;
   } else {
     const soljson = cachedSoljsonPath(version, options.cacheDir);
     if (!existsSync(soljson)) {
@@ -55,13 +69,13 @@ export function loadSolc(version: string, options: { cacheDir?: string | undefin
     }
     // A fetched compiler is only its soljson.js; the newest bundled solc-js wrapper drives any
     // soljson from 0.4.11 on, as solc-js's own loadRemoteVersion does.
-    const newest = bundledSolcVersions.at(-1)!;
-    const wrap = requireWithoutGlobalHandlers(`solc-${newest}/wrapper.js`, newest) as unknown as (
-      soljson: unknown,
-    ) => SolcModule;
-    const loaded = withoutGlobalHandlers(soljson, version, () =>
-      runCachedScript(soljson, `${soljson}.code-cache`, { cacheIf: isAsmJs }),
-    );
+    const wrap = wrapperOf(bundledSolcVersions.at(-1)!);
+    const split = trySplit(() => soljson, splitDir);
+    const loaded = split
+      ? runSplit(split, version)
+      : withoutGlobalHandlers(soljson, version, () =>
+          runCachedScript(soljson, `${soljson}.code-cache`, { cacheIf: isAsmJs }),
+        );
     solcModule = wrap(loaded.exports);
     afterFirstRun = loaded.saveCache;
   }
@@ -110,12 +124,63 @@ export function releaseSolc(keep: Iterable<string> = []): string[] {
     moduleFiles.delete(version);
     released.push(version);
   }
+  // Most of a compiler lies outside V8's heap (its WebAssembly code and memory), so the heap alone
+  // does not ask for a collection soon: without one, the next compiler loaded beside it.
+  if (released.length > 0) collectGarbage?.();
   return released;
 }
 
 /** Versions loaded and not released, in load order. */
 export function loadedSolcVersions(): string[] {
   return [...cache.keys()];
+}
+
+/** The glue and binary of a WebAssembly soljson, or undefined (asm.js; or the cache cannot be written: load it whole). */
+function trySplit(soljson: () => string, cacheDir: string): SplitSoljson | undefined {
+  try {
+    return splitSoljson(soljson(), cacheDir);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs a split soljson's glue, handing Emscripten the binary through its `instantiateWasm` hook
+ * (synchronously, as solc-js expects); the bytes are let go once compiled.
+ */
+function runSplit(split: SplitSoljson, version: string): ReturnType<typeof runCachedScript> {
+  let binary: Buffer | undefined = readFileSync(split.wasm);
+  const Module = {
+    instantiateWasm(imports: unknown, receive: (instance: WasmInstance, module: unknown) => void) {
+      const module = new webAssembly.Module(binary!);
+      binary = undefined;
+      const instance = new webAssembly.Instance(module, imports);
+      receive(instance, module);
+      return instance.exports;
+    },
+  };
+  return withoutGlobalHandlers(split.glue, version, () =>
+    runCachedScript(split.glue, `${split.glue}.code-cache`, { parameters: { Module } }),
+  );
+}
+
+/** The part of the WebAssembly global used here (this package's TypeScript libraries do not declare it). */
+type WasmInstance = { exports: unknown };
+const webAssembly = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Module: new (bytes: Uint8Array) => unknown;
+      Instance: new (module: unknown, imports: unknown) => WasmInstance;
+    };
+  }
+).WebAssembly;
+
+/** solc-js's `wrapper` of a bundled release (a default export from 0.8.20 on). */
+function wrapperOf(version: string): (soljson: unknown) => SolcModule {
+  const loaded = requireWithoutGlobalHandlers(`solc-${version}/wrapper.js`, version) as unknown as
+    | ((soljson: unknown) => SolcModule)
+    | { default: (soljson: unknown) => SolcModule };
+  return typeof loaded === 'function' ? loaded : loaded.default;
 }
 
 /**
@@ -153,16 +218,35 @@ function withoutGlobalHandlers<T>(name: string, version: string, load: () => T):
   }
 }
 
+let collectGarbage: (() => void) | undefined;
+
+/**
+ * Set before the first load and never changed: V8 rejects a code cache made under other flags.
+ * Process-wide, like every V8 flag.
+ * - A solc is loaded, runs a few compilations and is let go: for runs that short V8's baseline
+ *   (Liftoff) code for its WebAssembly is ready at once and ~50 MB smaller, and optimising it on
+ *   background threads cost more CPU than it saved (a third of solc 0.8's CPU on a dozen files).
+ * - `releaseSolc` collects at once (`gc`): see there.
+ * - V8's in-process compilation cache kept every asm.js build's script (~20 MB of heap each) after
+ *   its release, to compile the same source faster the next time; a scan loads a version once per
+ *   worker, and the code cache on disk already makes a reload cheap.
+ */
+function setCompilerFlags(): void {
+  if (collectGarbage) return;
+  setFlagsFromString('--liftoff-only');
+  setFlagsFromString('--expose-gc');
+  setFlagsFromString('--no-validate-asm');
+  setFlagsFromString('--no-compilation-cache');
+  collectGarbage = runInNewContext('gc') as () => void;
+}
+
 /**
  * solc-js up to 0.4.25 is asm.js that V8 cannot validate (it grows its heap through
  * `global.byteLength`, which V8's asm.js never supported), so it runs as 8 MB of plain JavaScript
- * that is parsed and compiled again on every load (~0.4 s of CPU): worth a code cache. wasm builds
- * are mostly one base64 string, whose compilation the cache barely shortens.
+ * that is parsed and compiled again on every load (~0.4 s of CPU): worth a code cache (V8 would
+ * try to validate it, fail, and warn on stderr at every load: `setCompilerFlags` turns that off).
+ * wasm builds are split (`splitSoljson`) and cache their glue.
  */
 function isAsmJs(source: string): boolean {
-  if (!source.includes('"use asm"')) return false;
-  // V8 would try to validate it, fail, and warn on stderr at every load. Left off for the process:
-  // V8 rejects a code cache made under other flags, so the flags must not change between loads.
-  setFlagsFromString('--no-validate-asm');
-  return true;
+  return source.includes('"use asm"');
 }

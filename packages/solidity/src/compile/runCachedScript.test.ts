@@ -62,6 +62,13 @@ describe('runCachedScript', () => {
     expect(loadInChild(file, join(folder, 'b.cache'))).toEqual({ fromCache: true, later: 15 });
   });
 
+  test('behavior: parameters are variables the file sees', () => {
+    const file = join(folder, 'parameters.js');
+    writeFileSync(file, 'module.exports = Module.answer + typeof require;');
+    const loaded = runCachedScript(file, join(folder, 'parameters.cache'), { parameters: { Module: { answer: 42 } } });
+    expect(loaded.exports).toBe('42function');
+  });
+
   test('behavior: cacheIf false neither reads nor writes a cache', () => {
     const file = writeScript('c.js');
     const loaded = runCachedScript(file, join(folder, 'c.cache'), { cacheIf: () => false });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
+import { writeAtomically } from './writeAtomically.ts';
 
 export type CachedScript = {
   /** What the file put in `module.exports`. */
@@ -26,7 +27,11 @@ export type CachedScript = {
 export function runCachedScript(
   file: string,
   cacheFile: string,
-  options: { cacheIf?: ((source: string) => boolean) | undefined } = {},
+  options: {
+    cacheIf?: ((source: string) => boolean) | undefined;
+    /** More variables the file sees, as `require` and `module` (e.g. Emscripten's `Module`). */
+    parameters?: Record<string, unknown> | undefined;
+  } = {},
 ): CachedScript {
   const source = readFileSync(file, 'utf8');
   const useCache = options.cacheIf?.(source) ?? true;
@@ -37,7 +42,9 @@ export function runCachedScript(
   } catch {
     // No cache yet.
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const extra = Object.entries(options.parameters ?? {});
+  const names = ['exports', 'require', 'module', '__filename', '__dirname', ...extra.map(([name]) => name)];
+  const script = new Script(`(function (${names.join(', ')}) {${source}\n})`, {
     filename: file,
     cachedData,
   });
@@ -50,6 +57,7 @@ export function runCachedScript(
     module,
     file,
     dirname(file),
+    ...extra.map(([, value]) => value),
   );
   module.loaded = true;
   let pending: Script | undefined = fromCache || !useCache ? undefined : script;
@@ -60,14 +68,11 @@ export function runCachedScript(
       if (!pending) return;
       const data = pending.createCachedData();
       pending = undefined;
-      const partial = `${keyed}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
       try {
-        writeFileSync(partial, data);
-        renameSync(partial, keyed);
+        mkdirSync(dirname(keyed), { recursive: true });
+        writeAtomically(keyed, data);
       } catch {
         // A read-only cache: every load compiles, as without one.
-      } finally {
-        rmSync(partial, { force: true });
       }
     },
   };
