@@ -1,12 +1,6 @@
 import type { Finding } from '@bulwark/core';
-import {
-  Analysis,
-  buildProgram,
-  type FunctionIR,
-  type Node,
-  type ProgramInput,
-  parseSolidity,
-} from '@bulwark/solidity';
+import { buildProgram, type FunctionIR, type Node, type ProgramInput, parseSolidity } from '@bulwark/solidity';
+import { analysisOf } from './analysis/guards.ts';
 import { contractKey, type InheritanceFacts, inheritedContracts } from './deployedOnly.ts';
 import { createFindingFactory, type Detector, type DetectorContext } from './detector.ts';
 import { applyInlineSuppressions } from './suppress.ts';
@@ -31,7 +25,7 @@ export type AnalyzeOutput = InheritanceFacts & {
 export function analyze(input: AnalyzeInput): AnalyzeOutput {
   const displayPath = input.displayPath ?? ((file: string) => file);
   const program = buildProgram([...input.targets, ...(input.dependencies ?? [])]);
-  const analysis = new Analysis(program);
+  const analysis = analysisOf(program);
   const targetFiles = new Set(input.targets.map((t) => t.file));
   const contracts = program.contracts.filter((c) => targetFiles.has(c.unit.file));
   const functions: FunctionIR[] = [

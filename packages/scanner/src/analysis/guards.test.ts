@@ -91,6 +91,21 @@ describe('isGuarded (the one meaning of "guarded")', () => {
       );
     expect(own).toEqual([]);
   });
+  test('the state taint ("a value anyone can set") asks isGuarded, not a looser test of its own', () => {
+    const { program: p, analysis: a } = analyseSource(`pragma solidity ^0.8.0;
+      contract C {
+        address owner;
+        address banned;
+        uint limit;
+        uint cap;
+        function setLimit(uint v) external { require(msg.sender != banned); limit = v; }
+        function setCap(uint v) external { require(msg.sender == owner); cap = v; }
+      }`);
+    const taint = a.stateTaint(p.contracts.find((c) => c.name === 'C')!);
+    expect(isGuarded(a, functionNamed(p, 'C', 'setLimit'))).toBe(false);
+    expect([...(taint.get('limit') ?? [])]).toContain('user-input');
+    expect([...(taint.get('cap') ?? [])]).not.toContain('user-input');
+  });
 });
 
 describe('isSender (the one "is this the caller" check)', () => {

@@ -1,5 +1,5 @@
 import {
-  type Analysis,
+  Analysis,
   type CallSite,
   convertedValue,
   dottedName,
@@ -9,6 +9,7 @@ import {
   isInteger,
   type Node,
   operandsOf,
+  type Program,
 } from '@bulwark/solidity';
 import { argumentBehind, type Frame, framesOf } from './frames.ts';
 import { declaredInitialiser } from './locals.ts';
@@ -85,6 +86,12 @@ function returnsOnly(fn: FunctionIR, test: (returned: Node) => boolean): boolean
 }
 
 const guardCache = new WeakMap<Analysis, Map<FunctionIR, boolean>>();
+
+/** The program's analysis as the scanner uses it: its state taint ("anyone can set this") asks `isGuarded`. */
+export function analysisOf(program: Program): Analysis {
+  const analysis: Analysis = new Analysis(program, { restrictsCaller: (fn) => isGuarded(analysis, fn) });
+  return analysis;
+}
 
 /**
  * The one answer to "does this function restrict who may call it": on the way through the entry

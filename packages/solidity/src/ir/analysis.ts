@@ -166,7 +166,19 @@ export class Analysis {
   private readonly writesCache = new Map<FunctionIR, Set<StateVariable>>();
   private readonly calleesCache = new Map<FunctionIR, FunctionIR[]>();
 
-  constructor(readonly program: Program) {}
+  /**
+   * Whether a function restricts who may call it, for the state taint ("anyone can set this"). The
+   * scanner gives its one answer (`analysis/guards.ts` `isGuarded`); alone, the IR uses
+   * `hasSenderCheck`, a looser test (any condition on the caller).
+   */
+  private readonly restrictsCaller: (fn: FunctionIR) => boolean;
+
+  constructor(
+    readonly program: Program,
+    options: { restrictsCaller?: (fn: FunctionIR) => boolean } = {},
+  ) {
+    this.restrictsCaller = options.restrictsCaller ?? ((fn) => this.hasSenderCheck(fn));
+  }
 
   facts(fn: FunctionIR): FunctionFacts {
     const cached = this.factsCache.get(fn);
@@ -818,7 +830,7 @@ export class Analysis {
         const open =
           fn.kind !== 'constructor' &&
           (fn.visibility === 'public' || fn.visibility === 'external') &&
-          !this.hasSenderCheck(fn);
+          !this.restrictsCaller(fn);
         for (const write of this.facts(fn).stateWrites) {
           const node = write.node;
           const value = node.type === 'BinaryOperation' ? node.right : undefined;
