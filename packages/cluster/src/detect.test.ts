@@ -14,9 +14,16 @@ import { describeStore } from '@bulwark/store/testing';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestNode, type TestNode } from '../../chain/src/testing.ts';
 import { decodeMessage } from './codec.ts';
-import { runDetect } from './detect.ts';
+import { detectBatchMax, runDetect } from './detect.ts';
 import { publishBlock } from './ingest.ts';
-import { connectCluster, decisionStream } from './jetstream.ts';
+import {
+  blockStream,
+  blockSubject,
+  connectCluster,
+  decisionStream,
+  detectConsumer,
+  orderedWorkConsumer,
+} from './jetstream.ts';
 import { type DecisionMessage, partitionOf } from './messages.ts';
 import { natsSkipReason, startNatsServer } from './testing.ts';
 
@@ -89,16 +96,39 @@ describeStore('detect batches the waiting blocks (nats-server + anvil)', (ctx) =
    * Queues every block, then runs detect until each partition saved the last one: the saves per
    * partition (with the messages each covered) and every decision published, in stream order.
    */
-  async function judgeQueued(store: StoreClient, batchMax: number | undefined) {
+  async function judgeQueued(
+    store: StoreClient,
+    batchMax: number | undefined,
+    /** Another worker (that then dies) holds the first block message of each partition, unacknowledged. */
+    firstHeldElsewhere = false,
+  ) {
     const nats = await startNatsServer();
     const connection = await connectCluster(
-      { natsUrl: nats.url, partitions, ackWaitMs: 30_000, leaseMs: 2_000, duplicateWindowMs: 60_000 },
+      {
+        natsUrl: nats.url,
+        partitions,
+        ackWaitMs: firstHeldElsewhere ? 2_000 : 30_000,
+        leaseMs: 2_000,
+        duplicateWindowMs: 60_000,
+      },
       'detect-test',
     );
     const stop = new AbortController();
+    const lines: string[] = [];
     try {
       for (const block of blocks)
         await publishBlock(connection, chainId, { kind: 'block', block, tip: block }, stop.signal);
+      if (firstHeldElsewhere)
+        for (let partition = 0; partition < partitions; partition++) {
+          const consumer = await orderedWorkConsumer(connection, {
+            stream: blockStream,
+            durable: detectConsumer(chainId, partition),
+            filterSubject: blockSubject(chainId),
+            maxAckPending: detectBatchMax,
+          });
+          const held = await consumer.next({ expires: 5_000 });
+          expect(held?.seq).toBe(1);
+        }
       const saves = new Map<number, number[]>();
       const last = blocks.at(-1)!.number;
       const judged = new Set<number>();
@@ -111,7 +141,7 @@ describeStore('detect batches the waiting blocks (nats-server + anvil)', (ctx) =
         store,
         rules: allRules,
         env: {},
-        log: () => {},
+        log: (line) => lines.push(line),
         connection,
         owner: 'detect-test',
         signal: stop.signal,
@@ -133,7 +163,7 @@ describeStore('detect batches the waiting blocks (nats-server + anvil)', (ctx) =
         const stored = await connection.jsm.streams.getMessage(decisionStream, { seq });
         decisions.push(decodeMessage<DecisionMessage>(stored!.data));
       }
-      return { saves, decisions };
+      return { saves, decisions, lines };
     } finally {
       stop.abort();
       await connection.close();
@@ -141,7 +171,7 @@ describeStore('detect batches the waiting blocks (nats-server + anvil)', (ctx) =
     }
   }
 
-  test('behavior: queued blocks are saved in fewer transactions than blocks, with the decisions of one at a time', async () => {
+  test('behavior: queued blocks are saved in fewer transactions than blocks, with the decisions of one at a time; none judged past a block a dead worker held', async () => {
     const oneAtATime = await judgeQueued(await ctx.open(), 1);
     const batched = await judgeQueued(await ctx.open(), undefined);
     for (let partition = 0; partition < partitions; partition++) {
@@ -166,5 +196,11 @@ describeStore('detect batches the waiting blocks (nats-server + anvil)', (ctx) =
     // The traffic is not idle: the listed sender raised alerts.
     const alerts = batched.decisions.flatMap((decision) => (decision.kind === 'decision' ? decision.alerts : []));
     expect(alerts.length).toBeGreaterThan(0);
+
+    // A worker that died holding each partition's first block: the later blocks wait for it
+    // (redelivered after the ack wait) and every block is judged once, in order, as before.
+    const afterDeath = await judgeQueued(await ctx.open(), undefined, true);
+    expect(afterDeath.lines.some((line) => /another worker still holds earlier blocks/.test(line))).toBe(true);
+    expect(byPartition(afterDeath.decisions)).toEqual(byPartition(oneAtATime.decisions));
   }, 120_000);
 });
