@@ -177,9 +177,13 @@ async function runPartition(
         if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
         // Pauses respond finished: those contracts' scores start again, as in one process. Heard after
         // the block is judged, not before: a block judged again (its worker died) may be the one
-        // whose decision led to the pause, and its signals must go too.
-        for (const contract of await memory.hearPauses(parameters.store, engine))
-          log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
+        // whose decision led to the pause, and its signals must go too. Read after a block with
+        // verdicts (a pause may follow from it) and after the batch's last; in between a pause
+        // respond finished is heard a few blocks later, as if respond had been that much slower.
+        const mayPause = decision.kind === 'decision' && decision.verdicts.length > 0;
+        if (mayPause || message === fresh.at(-1))
+          for (const contract of await memory.hearPauses(parameters.store, engine))
+            log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
         if (incoming.kind === 'block')
           judgedBlocks.push({ block: incoming.block.number, transactions: incoming.block.transactions.length });
         previousSeq = seq;
