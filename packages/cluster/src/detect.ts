@@ -24,13 +24,16 @@ import { monitorFor, type RoleBase, warn } from './stageParts.ts';
  * watches the whole chain, runs the rules on its own contracts' transactions and reports its own
  * contracts; the partitions of a chain hand each other what their rules flagged, see
  * `partitionWork.ts` and `partitionFacts.ts`). Each partition
- * has one durable consumer of the chain's blocks with one message in flight at a time, shared by
- * every detect process: a contract's blocks are judged in order, by one worker at a time. The
- * partition's baselines, composite signals (`partitionState.ts`) and its place in the stream are
- * saved in PostgreSQL in one transaction
- * after its decision is published, then the block is acknowledged. A worker that dies mid-block
- * leaves it unacknowledged: after `ackWaitMs` another worker gets it, loads the baselines as they
- * stood and judges it again (the same decision id and alert ids: nothing doubles downstream).
+ * has one durable consumer of the chain's blocks, shared by every detect process and pulled only by
+ * the worker holding the partition's lease: a contract's blocks are judged in order, by one worker
+ * at a time. The worker takes the block messages waiting (up to `detectBatchMax`; a live block
+ * alone, never waiting for more), judges them in order publishing each decision and its facts,
+ * then saves the partition's baselines, composite signals (`partitionState.ts`) and its place in
+ * the stream in PostgreSQL in one transaction for the batch, then acknowledges the batch. A worker
+ * that dies mid-batch leaves it unacknowledged: after `ackWaitMs` another worker gets it, loads the
+ * state as it stood and judges it again (the same decision ids and alert ids: nothing doubles
+ * downstream); messages at or below the saved place are acknowledged and skipped. A worker never
+ * judges past an earlier unacknowledged message (`earlierUnjudged`).
  */
 
 export type DetectParameters = RoleBase & {
@@ -38,6 +41,10 @@ export type DetectParameters = RoleBase & {
   /** This process, as the partition leases name it. */
   owner: string;
   signal: AbortSignal;
+  /** At most this many waiting block messages judged per save of a partition (default `detectBatchMax`; 1: one at a time). */
+  batchMax?: number | undefined;
+  /** Called after each save of a partition's state, with the block messages it covers (tests). */
+  onSaved?: ((saved: { chainId: number; partition: number; messages: number }) => void) | undefined;
   /** Called after each block a partition judged (benchmarks, tests). */
   onJudged?:
     | ((judged: { chainId: number; partition: number; block: bigint; transactions: number }) => void)
@@ -85,12 +92,14 @@ async function runPartition(
   const { connection, signal, log } = parameters;
   const { chainId, partition, owned: contracts, watched } = work;
   const ownedAddresses = new Set(contracts.map((contract) => contract.address.toLowerCase()));
+  const batchMax = Math.max(1, parameters.batchMax ?? detectBatchMax);
   const consumer: Consumer = await retrying(
     () =>
       orderedWorkConsumer(connection, {
         stream: blockStream,
         durable: detectConsumer(chainId, partition),
         filterSubject: blockSubject(chainId),
+        maxAckPending: batchMax,
       }),
     signal,
   );
@@ -109,15 +118,110 @@ async function runPartition(
   /** The stream sequence this process's engine state reflects; another worker moving the partition makes it stale. */
   let appliedSeq: bigint | undefined;
   let failing = false;
+  let warnedBehind = false;
   const ref = { chainId, partition };
+
+  /**
+   * Judges the batch's block messages in order, saves the partition once, acknowledges them all.
+   * 'behind': another worker holds earlier messages; 'stopped': the role stopped midway.
+   */
+  async function judgeBatch(batch: readonly JsMsg[]): Promise<'judged' | 'behind' | 'stopped'> {
+    const position = await getClusterPartition(parameters.store, { chainId, partition });
+    // Messages at or below the saved position were judged and saved already (the worker died before acknowledging them).
+    const fresh = batch.filter((message) => !position || BigInt(message.seq) > position.streamSeq);
+    const judgedBlocks: { block: bigint; transactions: number }[] = [];
+    if (fresh.length > 0) {
+      if (await earlierUnjudged(connection, consumer, chainId, position?.streamSeq, BigInt(fresh[0]!.seq)))
+        return 'behind';
+      monitor ??= await monitorFor(parameters, chainId, watched, [...ownedAddresses]);
+      const { engine } = monitor.parts;
+      if (appliedSeq === undefined || appliedSeq !== position?.streamSeq) {
+        await loadState(parameters, monitor, profiles, watched, ownedAddresses, position === undefined);
+        await memory.load(parameters.store, engine);
+      }
+      // Decisions and facts are published in order behind the judging; all acknowledged before the save.
+      let publishing: Promise<unknown> = Promise.resolve();
+      let previousSeq = position?.streamSeq;
+      let last: BlockMessage | undefined;
+      for (const message of fresh) {
+        const seq = BigInt(message.seq);
+        const incoming = decodeMessage<BlockMessage>(message.data);
+        // The other partitions' flags up to the previous message, as one process would have them.
+        await facts.before(engine, previousSeq, seq);
+        if (signal.aborted) return 'stopped';
+        if (incoming.kind === 'block')
+          for (const contract of memory.hearUnpauses(incoming.block, engine))
+            log(`Chain ${chainId} partition ${partition}: ${contract} was unpaused; its composite score starts again.`);
+        const { decision, flaggedAccounts } = await judge(monitor, chainId, partition, ownedAddresses, incoming);
+        // The facts reach this process's other partitions at once (the hub), so they judge the next message meanwhile.
+        const factsPublished = facts.publish({
+          seq,
+          block: incoming.kind === 'block' ? incoming.block.number : undefined,
+          accounts: flaggedAccounts,
+        });
+        publishing = Promise.all([
+          publishing.then(() =>
+            retrying(
+              () =>
+                connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
+                  msgID: decisionMessageId(decision),
+                }),
+              signal,
+            ),
+          ),
+          factsPublished,
+        ]);
+        // Awaited before the save; a batch left midway (role stopping, a failure) must not leave it unhandled.
+        publishing.catch(() => {});
+        parameters.metrics?.published(chainId, 'decisions');
+        if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
+        // Pauses respond finished: those contracts' scores start again, as in one process. Heard after
+        // the block is judged, not before: a block judged again (its worker died) may be the one
+        // whose decision led to the pause, and its signals must go too. Read after a block with
+        // verdicts (a pause may follow from it) and after the batch's last; in between a pause
+        // respond finished is heard a few blocks later, as if respond had been that much slower.
+        const mayPause = decision.kind === 'decision' && decision.verdicts.length > 0;
+        if (mayPause || message === fresh.at(-1))
+          for (const contract of await memory.hearPauses(parameters.store, engine))
+            log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
+        if (incoming.kind === 'block')
+          judgedBlocks.push({ block: incoming.block.number, transactions: incoming.block.transactions.length });
+        previousSeq = seq;
+        last = incoming;
+      }
+      await publishing;
+      const tip = last!.tip;
+      const savedSeq = previousSeq!;
+      await withTransaction(parameters.store, async (tx) => {
+        // Only the profiles the batch taught something, and the partition's block counters.
+        await profiles.save(tx, engine);
+        await memory.save(tx, engine);
+        await setClusterPartition(tx, {
+          chainId,
+          partition,
+          streamSeq: savedSeq,
+          blockNumber: tip.number,
+          blockHash: tip.hash,
+        });
+      });
+      appliedSeq = savedSeq;
+      parameters.onSaved?.({ chainId, partition, messages: fresh.length });
+    }
+    await Promise.all(batch.map((message) => message.ackAck()));
+    for (const message of batch) parameters.metrics?.acked(chainId, 'detect', message.redelivered);
+    for (const judged of judgedBlocks) parameters.onJudged?.({ chainId, partition, ...judged });
+    return 'judged';
+  }
+
   while (!signal.aborted) {
     if (!leases.holds(ref)) {
       await sleep(100, signal);
       continue;
     }
-    let message: JsMsg | null;
+    let batch: JsMsg[];
     try {
-      message = await consumer.next({ expires: 1_000 });
+      const first = await consumer.next({ expires: 1_000 });
+      batch = first ? [first, ...(await takeWaiting(consumer, first, batchMax - 1))] : [];
     } catch (error) {
       if (!failing)
         warn(parameters, `Chain ${chainId} partition ${partition}: waiting for NATS (${(error as Error).message}).`);
@@ -125,80 +229,36 @@ async function runPartition(
       await sleep(250, signal);
       continue;
     }
-    if (!message) {
+    if (batch.length === 0) {
       await leases.idle(ref);
       continue;
     }
     if (failing) log(`Chain ${chainId} partition ${partition}: NATS is back.`);
     failing = false;
-    // Long work (learning, a slow store) keeps the message ours.
-    const keepAlive = setInterval(() => message.working(), Math.max(500, connection.settings.ackWaitMs / 3));
+    // Redelivered messages may come after newer ones: judged in stream order.
+    batch.sort((a, b) => a.seq - b.seq);
+    // Long work (learning, a slow store) keeps the messages ours.
+    const keepAlive = setInterval(
+      () => {
+        for (const message of batch) message.working();
+      },
+      Math.max(500, connection.settings.ackWaitMs / 3),
+    );
     try {
-      const seq = BigInt(message.seq);
-      const position = await getClusterPartition(parameters.store, { chainId, partition });
-      if (position && position.streamSeq >= seq) {
-        // Judged and saved already (the worker died before acknowledging it).
-        await message.ackAck();
-        continue;
-      }
-      monitor ??= await monitorFor(parameters, chainId, watched, [...ownedAddresses]);
-      if (appliedSeq === undefined || appliedSeq !== position?.streamSeq) {
-        await loadState(parameters, monitor, profiles, watched, ownedAddresses, position === undefined);
-        await memory.load(parameters.store, monitor.parts.engine);
-      }
-      const incoming = decodeMessage<BlockMessage>(message.data);
-      // The other partitions' flags up to the previous message, as one process would have them.
-      await facts.before(monitor.parts.engine, position?.streamSeq, seq);
-      if (signal.aborted) break;
-      if (incoming.kind === 'block')
-        for (const contract of memory.hearUnpauses(incoming.block, monitor.parts.engine))
-          log(`Chain ${chainId} partition ${partition}: ${contract} was unpaused; its composite score starts again.`);
-      const { decision, flaggedAccounts } = await judge(monitor, chainId, partition, ownedAddresses, incoming);
-      // The decision for respond and the facts for the other partitions, both before the block is saved.
-      await Promise.all([
-        retrying(
-          () =>
-            connection.js.publish(decisionSubject(chainId, partition), encodeMessage(decision), {
-              msgID: decisionMessageId(decision),
-            }),
-          signal,
-        ),
-        facts.publish({
-          seq,
-          block: incoming.kind === 'block' ? incoming.block.number : undefined,
-          accounts: flaggedAccounts,
-        }),
-      ]);
-      parameters.metrics?.published(chainId, 'decisions');
-      if (decision.kind === 'decision') parameters.metrics?.decided(chainId, decision.verdicts.length);
-      const { engine } = monitor.parts;
-      // Pauses respond finished: those contracts' scores start again, as in one process. Heard after
-      // the block is judged, not before: a block judged again (its worker died) may be the one
-      // whose decision led to the pause, and its signals must go too.
-      for (const contract of await memory.hearPauses(parameters.store, engine))
-        log(`Chain ${chainId} partition ${partition}: ${contract} was paused; its composite score starts again.`);
-      await withTransaction(parameters.store, async (tx) => {
-        // Only the profiles this block taught something, and the partition's block counters.
-        await profiles.save(tx, engine);
-        await memory.save(tx, engine);
-        await setClusterPartition(tx, {
-          chainId,
-          partition,
-          streamSeq: seq,
-          blockNumber: incoming.tip.number,
-          blockHash: incoming.tip.hash,
-        });
-      });
-      appliedSeq = seq;
-      await message.ackAck();
-      parameters.metrics?.acked(chainId, 'detect', message.redelivered);
-      if (incoming.kind === 'block')
-        parameters.onJudged?.({
-          chainId,
-          partition,
-          block: incoming.block.number,
-          transactions: incoming.block.transactions.length,
-        });
+      const outcome = await judgeBatch(batch);
+      if (outcome === 'stopped') break;
+      if (outcome === 'behind') {
+        // A worker that lost the partition (or died) still holds earlier messages: ours go back,
+        // to be delivered again after those, and the state is read again then.
+        appliedSeq = undefined;
+        for (const message of batch) message.nak();
+        if (!warnedBehind)
+          log(
+            `Chain ${chainId} partition ${partition}: another worker still holds earlier blocks; waiting for them (up to the ack wait).`,
+          );
+        warnedBehind = true;
+        await sleep(250, signal);
+      } else warnedBehind = false;
     } catch (error) {
       // Not acknowledged: redelivered (to this or another worker) after the ack wait, judged from the saved state.
       appliedSeq = undefined;
@@ -213,6 +273,48 @@ async function runPartition(
     await leases.idle(ref);
   }
   await facts.close();
+}
+
+/** Waiting block messages a partition takes with the first one, judged before one save: bounded so a batch is saved well within the ack wait. */
+export const detectBatchMax = 64;
+
+/** The block messages waiting behind `first` (its delivery says how many), at most `room`; none when nothing waits, so live blocks never wait for a batch to fill. */
+async function takeWaiting(consumer: Consumer, first: JsMsg, room: number): Promise<JsMsg[]> {
+  const waiting = Math.min(first.info.pending, room);
+  const taken: JsMsg[] = [];
+  if (waiting <= 0) return taken;
+  try {
+    for await (const message of await consumer.fetch({ max_messages: waiting, expires: 1_000 })) taken.push(message);
+  } catch {
+    // What was taken is judged; the rest stays for the next pull.
+  }
+  return taken;
+}
+
+/**
+ * Whether a block message of the chain after the saved position and before `firstSeq` is
+ * unacknowledged, so not judged: held by another worker (one that lost the partition or died) or
+ * waiting to be delivered again; judging `firstSeq` first would break the order.
+ */
+async function earlierUnjudged(
+  connection: ClusterConnection,
+  consumer: Consumer,
+  chainId: number,
+  savedSeq: bigint | undefined,
+  firstSeq: bigint,
+): Promise<boolean> {
+  // `next_by_subj`: the first message of the subject at or after `seq` (nats-server 2.9+).
+  const nextFrom = async (from: bigint) => {
+    if (from >= firstSeq) return undefined;
+    const query = { seq: Number(from), next_by_subj: blockSubject(chainId) } as unknown as { seq: number };
+    const next = await connection.jsm.streams.getMessage(blockStream, query);
+    return next === null || BigInt(next.seq) >= firstSeq ? undefined : BigInt(next.seq);
+  };
+  const earlier = await nextFrom(savedSeq === undefined ? 1n : savedSeq + 1n);
+  if (earlier === undefined) return false;
+  // Acknowledged already (a store that lost its rows, a position never saved): not waiting for anyone.
+  const { ack_floor } = await consumer.info();
+  return earlier > BigInt(ack_floor.stream_seq) || (await nextFrom(BigInt(ack_floor.stream_seq) + 1n)) !== undefined;
 }
 
 /**

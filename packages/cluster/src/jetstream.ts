@@ -133,22 +133,29 @@ export async function connectCluster(settings: ClusterSettings, name: string): P
   };
 }
 
-/** A durable pull consumer with one message in flight at a time: its messages are handled in order, by one worker at a time. */
+/**
+ * A durable pull consumer whose messages are handled in order, by one worker at a time: one
+ * message in flight, or up to `maxAckPending` for a worker that takes the waiting ones as a batch
+ * (it must then check that no other worker holds earlier ones, see `detect.ts`).
+ */
 export async function orderedWorkConsumer(
   connection: ClusterConnection,
-  parameters: { stream: string; durable: string; filterSubject: string },
+  parameters: { stream: string; durable: string; filterSubject: string; maxAckPending?: number },
 ): Promise<Consumer> {
   const { jsm, js, settings } = connection;
-  try {
-    await jsm.consumers.info(parameters.stream, parameters.durable);
-  } catch {
+  const maxAckPending = parameters.maxAckPending ?? 1;
+  const existing = await jsm.consumers.info(parameters.stream, parameters.durable).catch(() => undefined);
+  // A consumer made by an older version (one in flight) or with another batch bound.
+  if (existing && existing.config.max_ack_pending !== maxAckPending)
+    await jsm.consumers.update(parameters.stream, parameters.durable, { max_ack_pending: maxAckPending });
+  if (!existing) {
     await jsm.consumers
       .add(parameters.stream, {
         durable_name: parameters.durable,
         filter_subject: parameters.filterSubject,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        max_ack_pending: 1,
+        max_ack_pending: maxAckPending,
         ack_wait: ns(settings.ackWaitMs),
       })
       .catch(async (error) => {

@@ -129,6 +129,9 @@ export function createPartitionFacts(parameters: {
   return {
     async publish(facts) {
       const message: FactsMessage = { chainId, partition, ...facts };
+      // Told before the stream has them: this process's partitions go on at once (they die with
+      // this one, and a block judged again publishes the same facts).
+      parameters.hub?.tell(message);
       await retrying(
         () =>
           connection.js.publish(factsSubject(chainId, partition), encodeMessage(message), {
@@ -136,7 +139,6 @@ export function createPartitionFacts(parameters: {
           }),
         signal,
       );
-      parameters.hub?.tell(message);
     },
     async before(engine, previousSeq, seq) {
       if (previousSeq !== undefined) {
