@@ -273,4 +273,30 @@ describeStore('respond role (nats-server + anvil)', (ctx) => {
     await publish(vault);
     await expect.poll(() => proxy.reads(vault), { timeout: 60_000 }).toBeGreaterThan(vaultReads);
   });
+
+  test('behavior: a decision with nothing to act on is acknowledged without a claim; one with a verdict is claimed', {
+    timeout: 300_000,
+  }, async () => {
+    const decisionClaims = async () =>
+      (await listDoneClaims(ctx.store, { prefix: 'decision:', since: new Date(0) })).length;
+    const claimsBefore = await decisionClaims();
+    const empty: DecisionMessage = {
+      kind: 'decision',
+      chainId,
+      partition: 1,
+      block: await mined(),
+      alerts: [],
+      verdicts: [],
+      txHash: undefined,
+      competitors: [],
+      seenAt: undefined,
+    };
+    const before = handled.length;
+    await connection.js.publish(decisionSubject(chainId, 1), encodeMessage(empty), { msgID: decisionMessageId(empty) });
+    await expect.poll(() => handled.length, { timeout: 120_000, interval: 50 }).toBeGreaterThan(before);
+    expect(handled.at(-1)).toMatchObject({ id: decisionMessageId(empty), pauses: 0 });
+    expect(await decisionClaims()).toBe(claimsBefore);
+    await attackDecision();
+    expect(await decisionClaims()).toBe(claimsBefore + 1);
+  });
 });

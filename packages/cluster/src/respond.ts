@@ -158,6 +158,13 @@ async function handle(
   const { store, owner, log, connection } = parameters;
   const { responder } = monitor.parts;
   const id = decisionMessageId(decision);
+  // Most blocks bring nothing to act on: handling such a decision twice does nothing either, so it
+  // needs no claim (three commits a decision, which bounded catch-up).
+  if (decision.kind === 'decision' && decision.verdicts.length === 0 && decision.alerts.length === 0) {
+    if (redelivered) await responder.drainOutbox();
+    parameters.onHandled?.({ id, alerts: 0, pauses: 0, repeated: false });
+    return;
+  }
   const decisionKey = `decision:${id}`;
   if (await isClaimDone(store, decisionKey)) {
     parameters.onHandled?.({ id, alerts: 0, pauses: 0, repeated: true });
