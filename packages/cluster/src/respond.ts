@@ -160,18 +160,18 @@ async function handle(
   const id = decisionMessageId(decision);
   // Most blocks bring nothing to act on: handling such a decision twice does nothing either, so it
   // needs no claim (three commits a decision, which bounded catch-up).
-  if (decision.kind === 'decision' && decision.verdicts.length === 0 && decision.alerts.length === 0) {
-    if (redelivered) await responder.drainOutbox();
-    parameters.onHandled?.({ id, alerts: 0, pauses: 0, repeated: false });
-    return;
-  }
+  const nothingToDo = decision.kind === 'decision' && decision.verdicts.length === 0 && decision.alerts.length === 0;
   const decisionKey = `decision:${id}`;
-  if (await isClaimDone(store, decisionKey)) {
+  if (!nothingToDo && (await isClaimDone(store, decisionKey))) {
     parameters.onHandled?.({ id, alerts: 0, pauses: 0, repeated: true });
     return;
   }
   // A decision handled in part by a process that died: what it recorded but did not send.
   if (redelivered) await responder.drainOutbox();
+  if (nothingToDo) {
+    parameters.onHandled?.({ id, alerts: 0, pauses: 0, repeated: false });
+    return;
+  }
   const staleAfterMs = connection.settings.ackWaitMs;
   let alerts = 0;
   let pauses = 0;
